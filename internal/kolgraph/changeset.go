@@ -1,0 +1,66 @@
+package kolgraph
+
+// ChangeSet is one atomic write: deletions first, then upserts. Upserts are
+// keyed by id (relationships by their end ids) and replace the whole record,
+// so applying the same ChangeSet twice leaves the same graph.
+//
+// Rules every Store enforces inside the transaction (EINVALID on violation,
+// nothing written):
+//   - a record's references exist after the change: a department's hospital,
+//     an HCP's department (and HCP.HospitalID equals that department's
+//     hospital), a committee's hospital, a hospital's territory (when set), and
+//     both ends of every membership, listing, knows and influence;
+//   - deleting a hospital, department or committee that still has dependants
+//     (departments, HCPs, committees) not deleted in the same change is
+//     ECONFLICT; deleting an HCP, committee, product or user removes the
+//     relationships that touch it (detach delete).
+type ChangeSet struct {
+	Territories []*Territory
+	Hospitals   []*Hospital
+	Departments []*Department
+	HCPs        []*HCP
+	Committees  []*Committee
+	Memberships []Membership
+	Products    []*Product
+	Listings    []Listing
+	Users       []*User
+	Knows       []Knows
+	Influences  []*Influence
+
+	Delete Deletion
+}
+
+// Deletion names what a ChangeSet removes.
+type Deletion struct {
+	Territories []string
+	Hospitals   []string
+	Departments []string
+	HCPs        []string
+	Committees  []string
+	Memberships []MembershipKey
+	Products    []string
+	Listings    []ListingKey
+	Users       []string
+	Knows       []KnowsKey
+	Influences  []EdgeKey
+}
+
+// MembershipKey identifies a MEMBER_OF relationship.
+type MembershipKey struct{ HCPID, CommitteeID string }
+
+// ListingKey identifies a LISTS relationship.
+type ListingKey struct{ HospitalID, ProductID string }
+
+// KnowsKey identifies a KNOWS relationship.
+type KnowsKey struct{ UserID, HCPID string }
+
+// Empty reports whether the change set changes nothing.
+func (cs *ChangeSet) Empty() bool {
+	d := &cs.Delete
+	return len(cs.Territories)+len(cs.Hospitals)+len(cs.Departments)+len(cs.HCPs)+
+		len(cs.Committees)+len(cs.Memberships)+len(cs.Products)+len(cs.Listings)+
+		len(cs.Users)+len(cs.Knows)+len(cs.Influences)+
+		len(d.Territories)+len(d.Hospitals)+len(d.Departments)+len(d.HCPs)+
+		len(d.Committees)+len(d.Memberships)+len(d.Products)+len(d.Listings)+
+		len(d.Users)+len(d.Knows)+len(d.Influences) == 0
+}

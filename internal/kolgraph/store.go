@@ -1,0 +1,118 @@
+package kolgraph
+
+import "context"
+
+// MaxPageSize is the largest page a connection may ask for.
+const MaxPageSize = 500
+
+// Page asks for up to First items after the item whose id is After, in
+// ascending id order (keyset pagination: stable under concurrent writes).
+type Page struct {
+	First int
+	After string
+}
+
+// HospitalFilter selects hospitals; empty fields match everything. All set
+// fields must match.
+type HospitalFilter struct {
+	IDs          []string // restrict to these ids (e.g. a caller's scope)
+	Territories  []string // hospital's territory is one of these
+	City         string
+	Province     string
+	Tier         string
+	NameContains string // case-insensitive substring, UTF-8 aware
+}
+
+// HCPFilter selects HCPs; empty fields match everything.
+type HCPFilter struct {
+	HospitalIDs  []string // HCP works in one of these hospitals
+	Territories  []string // HCP's hospital is in one of these territories
+	DepartmentID string
+	City         string // city of the HCP's hospital
+	Specialty    string
+	Role         string
+	Title        string
+	Position     string
+	KOLLevel     string // national | regional | local
+	KOLOnly      bool   // only HCPs with the KOL label
+	NameContains string
+}
+
+// HospitalPage is one page of hospitals with the total count of the filter.
+type HospitalPage struct {
+	Items   []*Hospital
+	Total   int
+	HasNext bool
+}
+
+// HCPPage is one page of HCPs with the total count of the filter.
+type HCPPage struct {
+	Items   []*HCP
+	Total   int
+	HasNext bool
+}
+
+// Visitor receives every record of the kinds whose callback is set, one at a
+// time, in no particular order. Returning an error stops the scan with it.
+type Visitor struct {
+	Hospital   func(*Hospital) error
+	Department func(*Department) error
+	HCP        func(*HCP) error
+	Committee  func(*Committee) error
+	Membership func(Membership) error
+	Product    func(*Product) error
+	Listing    func(Listing) error
+	Territory  func(*Territory) error
+	User       func(*User) error
+	Knows      func(Knows) error
+	Influence  func(*Influence) error
+}
+
+// Store is the system of record. Every adapter (the embedded store, Neo4j)
+// implements it and passes the contract suite in internal/storetest.
+//
+// Batched lookups return one entry per requested id, in the order asked, nil
+// (or an empty slice) where nothing matches; they never fail for unknown ids.
+type Store interface {
+	Hospitals(ctx context.Context, ids []string) ([]*Hospital, error)
+	Departments(ctx context.Context, ids []string) ([]*Department, error)
+	HCPs(ctx context.Context, ids []string) ([]*HCP, error)
+	Committees(ctx context.Context, ids []string) ([]*Committee, error)
+	Products(ctx context.Context, ids []string) ([]*Product, error)
+	Territories(ctx context.Context, ids []string) ([]*Territory, error)
+	Users(ctx context.Context, ids []string) ([]*User, error)
+	Influences(ctx context.Context, keys []EdgeKey) ([]*Influence, error)
+
+	ListHospitals(ctx context.Context, f HospitalFilter, p Page) (*HospitalPage, error)
+	ListHCPs(ctx context.Context, f HCPFilter, p Page) (*HCPPage, error)
+	ListProducts(ctx context.Context) ([]*Product, error)
+	ListTerritories(ctx context.Context) ([]*Territory, error)
+
+	// Navigation, batched by parent id; each inner slice is sorted by id
+	// (memberships by committee then HCP; influences by the other end).
+	DepartmentsOfHospitals(ctx context.Context, hospitalIDs []string) ([][]*Department, error)
+	CommitteesOfHospitals(ctx context.Context, hospitalIDs []string) ([][]*Committee, error)
+	ListingsOfHospitals(ctx context.Context, hospitalIDs []string) ([][]Listing, error)
+	HCPsOfDepartments(ctx context.Context, departmentIDs []string) ([][]*HCP, error)
+	MembershipsOfHCPs(ctx context.Context, hcpIDs []string) ([][]Membership, error)
+	MembershipsOfCommittees(ctx context.Context, committeeIDs []string) ([][]Membership, error)
+	InfluencesFrom(ctx context.Context, hcpIDs []string) ([][]*Influence, error)
+	InfluencesTo(ctx context.Context, hcpIDs []string) ([][]*Influence, error)
+	KnowsOfUsers(ctx context.Context, userIDs []string) ([][]Knows, error)
+
+	// Scan streams whole kinds, for analytics snapshots and exports.
+	Scan(ctx context.Context, v Visitor) error
+
+	// Version counts applied change sets: 0 for a store that was never
+	// written. It changes whenever the graph does.
+	Version(ctx context.Context) (uint64, error)
+
+	// Apply validates cs against the stored graph and writes it in one
+	// transaction: all of it or, on any error, nothing. It returns the new
+	// version. See ChangeSet for the rules.
+	Apply(ctx context.Context, cs *ChangeSet) (uint64, error)
+
+	// Ping reports whether the store can serve (readiness).
+	Ping(ctx context.Context) error
+	Close() error
+}
