@@ -1,0 +1,111 @@
+package graph
+
+import (
+	"encoding/base64"
+	"strings"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/graph/model"
+)
+
+// cursorPrefix versions the opaque cursor format: a cursor is the base64 of
+// "c1:" and the id of the last item seen (keyset pagination by id).
+const cursorPrefix = "c1:"
+
+func encodeCursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + id))
+}
+
+func decodeCursor(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), cursorPrefix) || len(b) == len(cursorPrefix) {
+		return "", kolgraph.Errorf(kolgraph.EINVALID, "malformed cursor %q", c)
+	}
+	return string(b[len(cursorPrefix):]), nil
+}
+
+// pageArgs validates a connection's first/after arguments.
+func pageArgs(first *int, after *string) (kolgraph.Page, error) {
+	p := kolgraph.Page{First: 20}
+	if first != nil {
+		p.First = *first
+	}
+	if p.First < 0 || p.First > kolgraph.MaxPageSize {
+		return p, kolgraph.Errorf(kolgraph.EINVALID, "first must be between 0 and %d (got %d)", kolgraph.MaxPageSize, p.First)
+	}
+	if after != nil && *after != "" {
+		id, err := decodeCursor(*after)
+		if err != nil {
+			return p, err
+		}
+		p.After = id
+	}
+	return p, nil
+}
+
+// limitArg validates a plain list's first argument (default def).
+func limitArg(first *int, def int) (int, error) {
+	n := def
+	if first != nil {
+		n = *first
+	}
+	if n < 0 || n > kolgraph.MaxPageSize {
+		return 0, kolgraph.Errorf(kolgraph.EINVALID, "first must be between 0 and %d (got %d)", kolgraph.MaxPageSize, n)
+	}
+	return n, nil
+}
+
+func pageInfo(ids []string, hasNext bool) *model.PageInfo {
+	pi := &model.PageInfo{HasNextPage: hasNext}
+	if len(ids) > 0 {
+		start, end := encodeCursor(ids[0]), encodeCursor(ids[len(ids)-1])
+		pi.StartCursor, pi.EndCursor = &start, &end
+	}
+	return pi
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func ids(p *string) []string {
+	if p == nil || *p == "" {
+		return nil
+	}
+	return []string{*p}
+}
+
+func hospitalFilter(f *model.HospitalFilter) kolgraph.HospitalFilter {
+	if f == nil {
+		return kolgraph.HospitalFilter{}
+	}
+	return kolgraph.HospitalFilter{
+		Territories:  ids(f.Territory),
+		City:         str(f.City),
+		Province:     str(f.Province),
+		Tier:         str(f.Tier),
+		NameContains: str(f.NameContains),
+	}
+}
+
+func hcpFilter(f *model.HCPFilter) kolgraph.HCPFilter {
+	if f == nil {
+		return kolgraph.HCPFilter{}
+	}
+	return kolgraph.HCPFilter{
+		HospitalIDs:  ids(f.Hospital),
+		Territories:  ids(f.Territory),
+		DepartmentID: str(f.Department),
+		City:         str(f.City),
+		Specialty:    str(f.Specialty),
+		Role:         str(f.Role),
+		Title:        str(f.Title),
+		Position:     str(f.Position),
+		KOLLevel:     str(f.KolLevel),
+		KOLOnly:      f.KolOnly != nil && *f.KolOnly,
+		NameContains: str(f.NameContains),
+	}
+}

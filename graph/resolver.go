@@ -1,0 +1,14 @@
+// Package graph is the GraphQL layer: gqlgen's generated executor, and thin
+// resolvers that turn GraphQL arguments into calls on the domain packages.
+package graph
+
+//go:generate go run github.com/99designs/gqlgen generate
+
+import (
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// Resolver is the one place dependencies are injected into the GraphQL layer.
+type Resolver struct {
+	Store kolgraph.Store
+}

@@ -1,0 +1,171 @@
+// Package config is kolgraph's configuration: one struct with defaults, where
+// every flag has an environment variable twin (KOLGRAPH_ + the flag name in
+// upper snake case). Precedence: flag, then environment, then default.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Config is everything `kolgraph serve` can be told.
+type Config struct {
+	Addr            string
+	Store           string // embedded | neo4j
+	DataDir         string
+	Seed            bool
+	Neo4jURI        string
+	Neo4jUser       string
+	Neo4jPassword   string
+	Neo4jDatabase   string
+	Neo4jTimeout    time.Duration
+	LogLevel        string
+	LogFormat       string
+	Introspection   bool
+	Playground      bool
+	LoaderWait      time.Duration
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// Default returns the configuration a newcomer gets with no flags at all: the
+// embedded store under ./data, seeded with the sample region, on loopback.
+func Default() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		Store:           "embedded",
+		DataDir:         "data",
+		Seed:            true,
+		Neo4jURI:        "neo4j://localhost:7687",
+		Neo4jUser:       "neo4j",
+		Neo4jDatabase:   "",
+		Neo4jTimeout:    5 * time.Second,
+		LogLevel:        "info",
+		LogFormat:       "json",
+		Introspection:   true,
+		Playground:      true,
+		LoaderWait:      200 * time.Microsecond,
+		RequestTimeout:  30 * time.Second,
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// secret flags are masked whenever the configuration is printed or logged.
+var secret = map[string]bool{"neo4j-password": true}
+
+func (c *Config) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (host:port) of the HTTP server")
+	fs.StringVar(&c.Store, "store", c.Store, "store: embedded (local bbolt file) or neo4j")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the embedded store's data")
+	fs.BoolVar(&c.Seed, "seed", c.Seed, "load the sample region when the store is empty")
+	fs.StringVar(&c.Neo4jURI, "neo4j-uri", c.Neo4jURI, "Neo4j URI: bolt://host:7687 (one server) or neo4j://host:7687 (routing, clusters, Aura: neo4j+s://)")
+	fs.StringVar(&c.Neo4jUser, "neo4j-user", c.Neo4jUser, "Neo4j user")
+	fs.StringVar(&c.Neo4jPassword, "neo4j-password", c.Neo4jPassword, "Neo4j password (never logged)")
+	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", c.Neo4jDatabase, "Neo4j database name (empty: the server's default)")
+	fs.DurationVar(&c.Neo4jTimeout, "neo4j-timeout", c.Neo4jTimeout, "how long a Neo4j call may wait for a connection before failing with UNAVAILABLE")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
+	fs.BoolVar(&c.Introspection, "introspection", c.Introspection, "allow GraphQL introspection")
+	fs.BoolVar(&c.Playground, "playground", c.Playground, "serve the GraphQL playground at /")
+	fs.DurationVar(&c.LoaderWait, "loader-wait", c.LoaderWait, "how long a dataloader collects keys before one batched store call")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one GraphQL request, propagated to the store")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for in-flight requests")
+}
+
+// EnvName is the environment variable that sets flag name.
+func EnvName(flagName string) string {
+	return "KOLGRAPH_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Load parses args over the environment over the defaults. It returns
+// flag.ErrHelp when -h was asked for (the usage went to out).
+func Load(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	c := Default()
+	fs := flag.NewFlagSet("kolgraph serve", flag.ContinueOnError)
+	fs.SetOutput(out)
+	c.register(fs)
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(EnvName(f.Name)); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", EnvName(f.Name), v, err))
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	return c, c.Validate()
+}
+
+// Validate checks values that flag parsing cannot.
+func (c Config) Validate() error {
+	var errs []error
+	switch c.Store {
+	case "embedded", "neo4j":
+	default:
+		errs = append(errs, fmt.Errorf("store must be embedded or neo4j (got %q)", c.Store))
+	}
+	switch c.LogFormat {
+	case "json", "console":
+	default:
+		errs = append(errs, fmt.Errorf("log-format must be json or console (got %q)", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level must be debug, info, warn or error (got %q)", c.LogLevel))
+	}
+	for name, d := range map[string]time.Duration{"request-timeout": c.RequestTimeout, "shutdown-timeout": c.ShutdownTimeout, "neo4j-timeout": c.Neo4jTimeout} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive (got %s)", name, d))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Option describes one setting, for documentation.
+type Option struct {
+	Flag, Env, Default, Usage string
+}
+
+// Options lists every setting with its default, sorted by flag name. The
+// README's configuration table is checked against it.
+func Options() []Option {
+	c := Default()
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	c.register(fs)
+	var os []Option
+	fs.VisitAll(func(f *flag.Flag) {
+		os = append(os, Option{Flag: f.Name, Env: EnvName(f.Name), Default: f.DefValue, Usage: f.Usage})
+	})
+	sort.Slice(os, func(i, j int) bool { return os[i].Flag < os[j].Flag })
+	return os
+}
+
+// Fields returns the configuration as flag name -> value with secrets masked,
+// for logging at start-up.
+func (c Config) Fields() map[string]any {
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	c.register(fs)
+	m := map[string]any{}
+	fs.VisitAll(func(f *flag.Flag) {
+		v := f.Value.String()
+		if secret[f.Name] && v != "" {
+			v = "***"
+		}
+		m[f.Name] = v
+	})
+	return m
+}
