@@ -1,0 +1,104 @@
+package config_test
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kolgraph/kolgraph/internal/config"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadPrecedence(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want func(config.Config) bool
+	}{
+		{"defaults", nil, nil, func(c config.Config) bool { return c.Addr == "127.0.0.1:8080" && c.Store == "embedded" && c.Seed }},
+		{"env overrides default", nil, map[string]string{"KOLGRAPH_ADDR": ":9999", "KOLGRAPH_SEED": "false"},
+			func(c config.Config) bool { return c.Addr == ":9999" && !c.Seed }},
+		{"flag overrides env", []string{"-addr", ":7000"}, map[string]string{"KOLGRAPH_ADDR": ":9999"},
+			func(c config.Config) bool { return c.Addr == ":7000" }},
+		{"duration from env", nil, map[string]string{"KOLGRAPH_REQUEST_TIMEOUT": "3s"},
+			func(c config.Config) bool { return c.RequestTimeout == 3*time.Second }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := config.Load(tt.args, env(tt.env), io.Discard)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if !tt.want(got) {
+				t.Errorf("got %+v", got)
+			}
+		})
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"bad env bool", nil, map[string]string{"KOLGRAPH_SEED": "maybe"}, "KOLGRAPH_SEED"},
+		{"bad store", []string{"-store", "mysql"}, nil, "store must be"},
+		{"bad duration", []string{"-request-timeout", "0s"}, nil, "request-timeout must be positive"},
+		{"unknown flag", []string{"-nope"}, nil, "not defined"},
+		{"stray argument", []string{"extra"}, nil, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Load(tt.args, env(tt.env), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := config.Load([]string{"-h"}, env(nil), io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: got %v, want flag.ErrHelp", err)
+	}
+}
+
+func TestSecretsMasked(t *testing.T) {
+	c, err := config.Load(nil, env(map[string]string{"KOLGRAPH_NEO4J_PASSWORD": "hunter2"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Neo4jPassword != "hunter2" {
+		t.Fatalf("password not loaded: %q", c.Neo4jPassword)
+	}
+	if got := c.Fields()["neo4j-password"]; got != "***" {
+		t.Errorf("Fields()[neo4j-password] = %v, want ***", got)
+	}
+}
+
+// TestReadmeDocumentsEveryOption keeps the README's configuration table from
+// drifting: every option must appear with its env name and default.
+func TestReadmeDocumentsEveryOption(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, o := range config.Options() {
+		def := o.Default
+		if def == "" {
+			def = "(empty)"
+		}
+		row := "| `-" + o.Flag + "` | `" + o.Env + "` | `" + def + "` |"
+		if !strings.Contains(readme, row) {
+			t.Errorf("README lacks the row starting %s", row)
+		}
+	}
+}
