@@ -1,0 +1,250 @@
+package analytics
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Edge is one directed, weighted edge: From sways To with strength Weight in
+// (0, 1].
+type Edge struct {
+	From, To int32
+	Weight   float64
+}
+
+// Graph is an immutable weighted directed graph in compressed sparse row form,
+// indexed both ways. Nodes are the dense indices 0..n-1. Edge ids are
+// positions in the out-edge arrays: the out-edges of v are the ids
+// [outOff[v], outOff[v+1]), sorted by target.
+//
+// Memory: 28 bytes per edge for both directions together (out: target int32,
+// weight float64, length float64; in: source int32, edge id int32) plus 8
+// bytes per node. Weights and lengths are float64 on purpose: the references
+// the scores are pinned to compute in float64, and the tie tolerance on
+// summed lengths (TieEpsilon, 1e-9) is below float32's resolution. The in
+// side stores edge ids instead of a second copy of weights and lengths.
+//
+// A Graph is safe for concurrent use by any number of readers.
+type Graph struct {
+	n       int
+	outOff  []int32   // n+1
+	outTo   []int32   // m
+	outW    []float64 // m
+	outCost []float64 // m: -ln(outW)
+	inOff   []int32   // n+1
+	inFrom  []int32   // m
+	inEdge  []int32   // m: id of the out-edge this in-edge mirrors
+}
+
+// NewGraph builds a Graph of n nodes from edges, which it does not retain.
+// Weights must lie in (0, 1]; self loops, indices outside [0, n) and a second
+// edge for the same ordered pair are rejected: combining parallel evidence
+// into one weight is a modelling decision for the caller. The error wraps
+// ErrInvalidGraph and names the first offending edge.
+//
+// Complexity: O(n + m log d) time for m edges and maximum out-degree d,
+// O(n + m) memory.
+func NewGraph(n int, edges []Edge) (*Graph, error) {
+	if n < 0 || n > math.MaxInt32-1 {
+		return nil, fmt.Errorf("%w: node count %d out of range", ErrInvalidGraph, n)
+	}
+	if len(edges) > math.MaxInt32-1 {
+		return nil, fmt.Errorf("%w: %d edges is too many", ErrInvalidGraph, len(edges))
+	}
+	for i, e := range edges {
+		switch {
+		case e.From < 0 || int(e.From) >= n || e.To < 0 || int(e.To) >= n:
+			return nil, fmt.Errorf("%w: edge %d (%d->%d): node index outside [0,%d)", ErrInvalidGraph, i, e.From, e.To, n)
+		case e.From == e.To:
+			return nil, fmt.Errorf("%w: edge %d (%d->%d): self loop", ErrInvalidGraph, i, e.From, e.To)
+		case !(e.Weight > 0 && e.Weight <= 1): // also rejects NaN
+			return nil, fmt.Errorf("%w: edge %d (%d->%d): weight %v outside (0,1]", ErrInvalidGraph, i, e.From, e.To, e.Weight)
+		}
+	}
+	m := len(edges)
+	g := &Graph{
+		n:       n,
+		outOff:  make([]int32, n+1),
+		outTo:   make([]int32, m),
+		outW:    make([]float64, m),
+		outCost: make([]float64, m),
+		inOff:   make([]int32, n+1),
+		inFrom:  make([]int32, m),
+		inEdge:  make([]int32, m),
+	}
+	// Counting sort by source, then sort each row by target.
+	for _, e := range edges {
+		g.outOff[e.From+1]++
+	}
+	for v := range n {
+		g.outOff[v+1] += g.outOff[v]
+	}
+	pos := slices.Clone(g.outOff[:n])
+	for _, e := range edges {
+		p := pos[e.From]
+		pos[e.From]++
+		g.outTo[p] = e.To
+		g.outW[p] = e.Weight
+	}
+	type tw struct {
+		to int32
+		w  float64
+	}
+	var row []tw
+	for v := range n {
+		lo, hi := g.outOff[v], g.outOff[v+1]
+		if hi-lo < 2 {
+			continue
+		}
+		row = row[:0]
+		for e := lo; e < hi; e++ {
+			row = append(row, tw{g.outTo[e], g.outW[e]})
+		}
+		slices.SortFunc(row, func(a, b tw) int { return cmp.Compare(a.to, b.to) })
+		for i, r := range row {
+			if i > 0 && row[i-1].to == r.to {
+				return nil, fmt.Errorf("%w: duplicate edge %d->%d", ErrInvalidGraph, v, r.to)
+			}
+			g.outTo[lo+int32(i)] = r.to
+			g.outW[lo+int32(i)] = r.w
+		}
+	}
+	for e, w := range g.outW {
+		g.outCost[e] = -math.Log(w)
+	}
+	// In side: filling in out-edge order leaves each in-row sorted by source.
+	for _, t := range g.outTo {
+		g.inOff[t+1]++
+	}
+	for v := range n {
+		g.inOff[v+1] += g.inOff[v]
+	}
+	copy(pos, g.inOff[:n])
+	for u := range n {
+		for e := g.outOff[u]; e < g.outOff[u+1]; e++ {
+			t := g.outTo[e]
+			p := pos[t]
+			pos[t]++
+			g.inFrom[p] = int32(u)
+			g.inEdge[p] = e
+		}
+	}
+	return g, nil
+}
+
+// Subgraph returns the subgraph of g induced by nodes (the scope of one
+// hospital, department or territory) and, for each of its node indices, the
+// index in g it came from. nodes may be in any order and may repeat; the
+// result keeps the nodes in increasing parent order, so results on the
+// subgraph are as deterministic as on g. It panics if a node is out of range.
+//
+// Complexity: O(n + k log k + m_k) for k nodes with m_k out-edges in g.
+func Subgraph(g *Graph, nodes []int32) (*Graph, []int32) {
+	parent := slices.Clone(nodes)
+	slices.Sort(parent)
+	parent = slices.Compact(parent)
+	if len(parent) > 0 && (parent[0] < 0 || int(parent[len(parent)-1]) >= g.n) {
+		panic(fmt.Sprintf("analytics: Subgraph: node index outside [0,%d)", g.n))
+	}
+	local := make([]int32, g.n)
+	for i := range local {
+		local[i] = -1
+	}
+	for i, v := range parent {
+		local[v] = int32(i)
+	}
+	k := len(parent)
+	s := &Graph{n: k, outOff: make([]int32, k+1), inOff: make([]int32, k+1)}
+	for i, v := range parent {
+		for e := g.outOff[v]; e < g.outOff[v+1]; e++ {
+			if t := local[g.outTo[e]]; t >= 0 {
+				s.outTo = append(s.outTo, t) // parent rows are sorted and the map is monotone
+				s.outW = append(s.outW, g.outW[e])
+				s.outCost = append(s.outCost, g.outCost[e])
+			}
+		}
+		s.outOff[i+1] = int32(len(s.outTo))
+	}
+	m := len(s.outTo)
+	s.inFrom = make([]int32, m)
+	s.inEdge = make([]int32, m)
+	for _, t := range s.outTo {
+		s.inOff[t+1]++
+	}
+	for v := range k {
+		s.inOff[v+1] += s.inOff[v]
+	}
+	pos := slices.Clone(s.inOff[:k])
+	for u := range k {
+		for e := s.outOff[u]; e < s.outOff[u+1]; e++ {
+			t := s.outTo[e]
+			s.inFrom[pos[t]] = int32(u)
+			s.inEdge[pos[t]] = e
+			pos[t]++
+		}
+	}
+	return s, parent
+}
+
+// Nodes returns the number of nodes.
+func (g *Graph) Nodes() int { return g.n }
+
+// Edges returns the number of edges.
+func (g *Graph) Edges() int { return len(g.outTo) }
+
+// OutEdges returns the ids [lo, hi) of the edges leaving v, in increasing
+// order of target.
+func (g *Graph) OutEdges(v int32) (lo, hi int32) { return g.outOff[v], g.outOff[v+1] }
+
+// OutNeighbors returns the targets and weights of the edges leaving v,
+// sorted by target. The slices alias the graph and must not be modified.
+func (g *Graph) OutNeighbors(v int32) (to []int32, w []float64) {
+	lo, hi := g.outOff[v], g.outOff[v+1]
+	return g.outTo[lo:hi:hi], g.outW[lo:hi:hi]
+}
+
+// InNeighbors returns the sources of the edges entering v, sorted, and the
+// ids of those edges. The slices alias the graph and must not be modified.
+func (g *Graph) InNeighbors(v int32) (from, edges []int32) {
+	lo, hi := g.inOff[v], g.inOff[v+1]
+	return g.inFrom[lo:hi:hi], g.inEdge[lo:hi:hi]
+}
+
+// Target returns the node edge e points to.
+func (g *Graph) Target(e int32) int32 { return g.outTo[e] }
+
+// Weight returns the weight of edge e.
+func (g *Graph) Weight(e int32) float64 { return g.outW[e] }
+
+// Length returns -ln(weight) of edge e.
+func (g *Graph) Length(e int32) float64 { return g.outCost[e] }
+
+// Source returns the node edge e leaves, in O(log n).
+func (g *Graph) Source(e int32) int32 {
+	if e < 0 || int(e) >= len(g.outTo) {
+		panic(fmt.Sprintf("analytics: edge id %d outside [0,%d)", e, len(g.outTo)))
+	}
+	// The last v with outOff[v] <= e.
+	v, _ := slices.BinarySearch(g.outOff, e+1)
+	return int32(v - 1)
+}
+
+// EdgeBetween returns the id of the edge from->to, in O(log d).
+func (g *Graph) EdgeBetween(from, to int32) (int32, bool) {
+	lo, hi := g.outOff[from], g.outOff[from+1]
+	i, ok := slices.BinarySearch(g.outTo[lo:hi], to)
+	return lo + int32(i), ok
+}
+
+// SizeBytes is the memory held by the graph's arrays.
+func (g *Graph) SizeBytes() int {
+	return 4*(len(g.outOff)+len(g.inOff)) + len(g.outTo)*(4+8+8) + len(g.inFrom)*(4+4)
+}
+
+func (g *Graph) checkNode(fn string, v int32) {
+	if v < 0 || int(v) >= g.n {
+		panic(fmt.Sprintf("analytics: %s: node %d outside [0,%d)", fn, v, g.n))
+	}
+}

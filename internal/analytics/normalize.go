@@ -1,0 +1,83 @@
+package analytics
+
+import (
+	"math"
+	"slices"
+)
+
+// MinMax rescales xs linearly to [0, 1]: (x - min) / (max - min) over the
+// finite values. +Inf maps to 1; -Inf and NaN map to 0. When the finite
+// values have no spread (all equal, or fewer than two) every finite value
+// maps to 0: a constant carries no ranking information. The result is a new
+// slice and never holds NaN.
+//
+// Complexity: O(n).
+func MinMax(xs []float64) []float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range xs {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			lo = min(lo, x)
+			hi = max(hi, x)
+		}
+	}
+	out := make([]float64, len(xs))
+	span := hi - lo
+	for i, x := range xs {
+		switch {
+		case math.IsInf(x, 1):
+			out[i] = 1
+		case math.IsNaN(x) || math.IsInf(x, -1):
+			out[i] = 0
+		case span > 0 && !math.IsInf(span, 0):
+			out[i] = min(1, max(0, (x-lo)/span))
+		case math.IsInf(span, 0): // finite values spanning more than MaxFloat64
+			out[i] = min(1, max(0, (x/2-lo/2)/(hi/2-lo/2)))
+		}
+	}
+	return out
+}
+
+// PercentRank returns, for each value, the fraction of the other values that
+// are strictly lower: |{j != i : x_j < x_i}| / (n - 1), in [0, 1]. Ties share
+// the same percentile, the highest value gets 1 if it is unique, and a single
+// value gets 0 (the definition of SQL's PERCENT_RANK). NaN ranks below every
+// number, -Inf included, and ties with other NaNs. The result never holds
+// NaN.
+//
+// Complexity: O(n log n).
+func PercentRank(xs []float64) []float64 {
+	n := len(xs)
+	out := make([]float64, n)
+	if n < 2 {
+		return out
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	less := func(a, b float64) int { // NaN first
+		an, bn := math.IsNaN(a), math.IsNaN(b)
+		switch {
+		case an && bn:
+			return 0
+		case an:
+			return -1
+		case bn:
+			return 1
+		case a < b:
+			return -1
+		case a > b:
+			return 1
+		}
+		return 0
+	}
+	slices.SortFunc(idx, func(i, j int) int { return less(xs[i], xs[j]) })
+	lower := 0
+	for k, i := range idx {
+		if k > 0 && less(xs[idx[k-1]], xs[i]) != 0 {
+			lower = k
+		}
+		out[i] = float64(lower) / float64(n-1)
+	}
+	return out
+}
