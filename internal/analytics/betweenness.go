@@ -34,6 +34,8 @@ type BetweennessResult struct {
 	Exact bool
 	// Sources is the number of source nodes used.
 	Sources int
+	// Sampled lists the sampled source nodes; nil for exact results.
+	Sampled []int32
 	// StdErr holds, for sampled results with at least 3 sources, the
 	// estimated standard error of each score, on the same scale as Scores
 	// (sample variance of the per-source dependencies, with the finite
@@ -82,6 +84,7 @@ func Betweenness(ctx context.Context, g *Graph, opts BetweennessOptions) (Betwee
 		}
 	} else {
 		sources = sampleNodes(n, opts.Sources, opts.Seed)
+		res.Sampled = sources
 		inSample = make([]bool, n)
 		for _, s := range sources {
 			inSample[s] = true
