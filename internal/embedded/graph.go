@@ -1,0 +1,341 @@
+package embedded
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// graph is the in-memory read model: every record by its key plus the
+// indices the Store's reads need. Records held here are immutable: an update
+// replaces the pointer, so a reader that copied a pointer under the read lock
+// may keep using it after the lock is released.
+type graph struct {
+	version uint64
+
+	territories map[string]*kolgraph.Territory
+	hospitals   map[string]hospitalRow
+	departments map[string]*kolgraph.Department
+	hcps        map[string]hcpRow
+	committees  map[string]*kolgraph.Committee
+	products    map[string]*kolgraph.Product
+	users       map[string]*kolgraph.User
+	memberships map[kolgraph.MembershipKey]kolgraph.Membership
+	listings    map[kolgraph.ListingKey]kolgraph.Listing
+	knows       map[kolgraph.KnowsKey]kolgraph.Knows
+	influences  map[kolgraph.EdgeKey]*kolgraph.Influence
+
+	// Ascending ids of all hospitals and HCPs, for keyset pagination
+	// without a filter (single parent key "").
+	allHospitals *index
+	allHCPs      *index
+
+	hospitalsByTerritory *index // territory -> hospital ids
+	deptsByHospital      *index // hospital -> department ids
+	committeesByHospital *index // hospital -> committee ids
+	listingsByHospital   *index // hospital -> product ids
+	listingsByProduct    *index // product -> hospital ids (detach on product delete)
+	hcpsByDept           *index // department -> HCP ids
+	hcpsByHospital       *index // hospital -> HCP ids
+	membershipsByHCP     *index // HCP -> committee ids
+	membershipsByComm    *index // committee -> HCP ids
+	influencesOut        *index // from -> to ids
+	influencesIn         *index // to -> from ids
+	knowsByUser          *index // user -> HCP ids
+	knowsByHCP           *index // HCP -> user ids (detach on HCP delete)
+}
+
+// hospitalRow and hcpRow keep the lower-cased name next to the record so a
+// NameContains filter does not lower-case every name on every query.
+type hospitalRow struct {
+	rec   *kolgraph.Hospital
+	lname string
+}
+
+type hcpRow struct {
+	rec   *kolgraph.HCP
+	lname string
+}
+
+func newGraph() *graph {
+	return &graph{
+		territories: map[string]*kolgraph.Territory{},
+		hospitals:   map[string]hospitalRow{},
+		departments: map[string]*kolgraph.Department{},
+		hcps:        map[string]hcpRow{},
+		committees:  map[string]*kolgraph.Committee{},
+		products:    map[string]*kolgraph.Product{},
+		users:       map[string]*kolgraph.User{},
+		memberships: map[kolgraph.MembershipKey]kolgraph.Membership{},
+		listings:    map[kolgraph.ListingKey]kolgraph.Listing{},
+		knows:       map[kolgraph.KnowsKey]kolgraph.Knows{},
+		influences:  map[kolgraph.EdgeKey]*kolgraph.Influence{},
+
+		allHospitals:         newIndex(),
+		allHCPs:              newIndex(),
+		hospitalsByTerritory: newIndex(),
+		deptsByHospital:      newIndex(),
+		committeesByHospital: newIndex(),
+		listingsByHospital:   newIndex(),
+		listingsByProduct:    newIndex(),
+		hcpsByDept:           newIndex(),
+		hcpsByHospital:       newIndex(),
+		membershipsByHCP:     newIndex(),
+		membershipsByComm:    newIndex(),
+		influencesOut:        newIndex(),
+		influencesIn:         newIndex(),
+		knowsByUser:          newIndex(),
+		knowsByHCP:           newIndex(),
+	}
+}
+
+func (g *graph) indices() []*index {
+	return []*index{g.allHospitals, g.allHCPs, g.hospitalsByTerritory,
+		g.deptsByHospital, g.committeesByHospital, g.listingsByHospital,
+		g.listingsByProduct, g.hcpsByDept, g.hcpsByHospital, g.membershipsByHCP,
+		g.membershipsByComm, g.influencesOut, g.influencesIn, g.knowsByUser,
+		g.knowsByHCP}
+}
+
+// seal sorts every index touched since the last seal. Call it once after a
+// batch of put/delete calls, before readers see the graph.
+func (g *graph) seal() {
+	for _, ix := range g.indices() {
+		ix.seal()
+	}
+}
+
+// The put* and del* methods keep the maps and indices in step. They are
+// only called with the write lock held (or before the graph is published),
+// and a batch must delete before it puts (see index).
+
+func (g *graph) putTerritory(t *kolgraph.Territory) { g.territories[t.ID] = t }
+
+func (g *graph) delTerritory(id string) { delete(g.territories, id) }
+
+func (g *graph) putHospital(h *kolgraph.Hospital) {
+	old, ok := g.hospitals[h.ID]
+	switch {
+	case !ok:
+		g.allHospitals.add("", h.ID)
+		g.hospitalsByTerritory.add(h.TerritoryID, h.ID)
+	case old.rec.TerritoryID != h.TerritoryID:
+		g.hospitalsByTerritory.del(old.rec.TerritoryID, h.ID)
+		g.hospitalsByTerritory.add(h.TerritoryID, h.ID)
+	}
+	g.hospitals[h.ID] = hospitalRow{rec: h, lname: strings.ToLower(h.Name)}
+}
+
+func (g *graph) delHospital(id string) {
+	old, ok := g.hospitals[id]
+	if !ok {
+		return
+	}
+	g.allHospitals.del("", id)
+	g.hospitalsByTerritory.del(old.rec.TerritoryID, id)
+	delete(g.hospitals, id)
+}
+
+func (g *graph) putDepartment(d *kolgraph.Department) {
+	old, ok := g.departments[d.ID]
+	switch {
+	case !ok:
+		g.deptsByHospital.add(d.HospitalID, d.ID)
+	case old.HospitalID != d.HospitalID:
+		g.deptsByHospital.del(old.HospitalID, d.ID)
+		g.deptsByHospital.add(d.HospitalID, d.ID)
+	}
+	g.departments[d.ID] = d
+}
+
+func (g *graph) delDepartment(id string) {
+	old, ok := g.departments[id]
+	if !ok {
+		return
+	}
+	g.deptsByHospital.del(old.HospitalID, id)
+	delete(g.departments, id)
+}
+
+func (g *graph) putHCP(h *kolgraph.HCP) {
+	old, ok := g.hcps[h.ID]
+	if !ok {
+		g.allHCPs.add("", h.ID)
+		g.hcpsByDept.add(h.DepartmentID, h.ID)
+		g.hcpsByHospital.add(h.HospitalID, h.ID)
+	} else {
+		if old.rec.DepartmentID != h.DepartmentID {
+			g.hcpsByDept.del(old.rec.DepartmentID, h.ID)
+			g.hcpsByDept.add(h.DepartmentID, h.ID)
+		}
+		if old.rec.HospitalID != h.HospitalID {
+			g.hcpsByHospital.del(old.rec.HospitalID, h.ID)
+			g.hcpsByHospital.add(h.HospitalID, h.ID)
+		}
+	}
+	g.hcps[h.ID] = hcpRow{rec: h, lname: strings.ToLower(h.Name)}
+}
+
+func (g *graph) delHCP(id string) {
+	old, ok := g.hcps[id]
+	if !ok {
+		return
+	}
+	g.allHCPs.del("", id)
+	g.hcpsByDept.del(old.rec.DepartmentID, id)
+	g.hcpsByHospital.del(old.rec.HospitalID, id)
+	delete(g.hcps, id)
+}
+
+func (g *graph) putCommittee(c *kolgraph.Committee) {
+	old, ok := g.committees[c.ID]
+	switch {
+	case !ok:
+		g.committeesByHospital.add(c.HospitalID, c.ID)
+	case old.HospitalID != c.HospitalID:
+		g.committeesByHospital.del(old.HospitalID, c.ID)
+		g.committeesByHospital.add(c.HospitalID, c.ID)
+	}
+	g.committees[c.ID] = c
+}
+
+func (g *graph) delCommittee(id string) {
+	old, ok := g.committees[id]
+	if !ok {
+		return
+	}
+	g.committeesByHospital.del(old.HospitalID, id)
+	delete(g.committees, id)
+}
+
+func (g *graph) putProduct(p *kolgraph.Product) { g.products[p.ID] = p }
+
+func (g *graph) delProduct(id string) { delete(g.products, id) }
+
+func (g *graph) putUser(u *kolgraph.User) { g.users[u.ID] = u }
+
+func (g *graph) delUser(id string) { delete(g.users, id) }
+
+func (g *graph) putMembership(m kolgraph.Membership) {
+	k := kolgraph.MembershipKey{HCPID: m.HCPID, CommitteeID: m.CommitteeID}
+	if _, ok := g.memberships[k]; !ok {
+		g.membershipsByHCP.add(m.HCPID, m.CommitteeID)
+		g.membershipsByComm.add(m.CommitteeID, m.HCPID)
+	}
+	g.memberships[k] = m
+}
+
+func (g *graph) delMembership(k kolgraph.MembershipKey) {
+	if _, ok := g.memberships[k]; !ok {
+		return
+	}
+	g.membershipsByHCP.del(k.HCPID, k.CommitteeID)
+	g.membershipsByComm.del(k.CommitteeID, k.HCPID)
+	delete(g.memberships, k)
+}
+
+func (g *graph) putListing(l kolgraph.Listing) {
+	k := kolgraph.ListingKey{HospitalID: l.HospitalID, ProductID: l.ProductID}
+	if _, ok := g.listings[k]; !ok {
+		g.listingsByHospital.add(l.HospitalID, l.ProductID)
+		g.listingsByProduct.add(l.ProductID, l.HospitalID)
+	}
+	g.listings[k] = l
+}
+
+func (g *graph) delListing(k kolgraph.ListingKey) {
+	if _, ok := g.listings[k]; !ok {
+		return
+	}
+	g.listingsByHospital.del(k.HospitalID, k.ProductID)
+	g.listingsByProduct.del(k.ProductID, k.HospitalID)
+	delete(g.listings, k)
+}
+
+func (g *graph) putKnows(kn kolgraph.Knows) {
+	k := kolgraph.KnowsKey{UserID: kn.UserID, HCPID: kn.HCPID}
+	if _, ok := g.knows[k]; !ok {
+		g.knowsByUser.add(kn.UserID, kn.HCPID)
+		g.knowsByHCP.add(kn.HCPID, kn.UserID)
+	}
+	g.knows[k] = kn
+}
+
+func (g *graph) delKnows(k kolgraph.KnowsKey) {
+	if _, ok := g.knows[k]; !ok {
+		return
+	}
+	g.knowsByUser.del(k.UserID, k.HCPID)
+	g.knowsByHCP.del(k.HCPID, k.UserID)
+	delete(g.knows, k)
+}
+
+func (g *graph) putInfluence(e *kolgraph.Influence) {
+	k := e.Key()
+	if _, ok := g.influences[k]; !ok {
+		g.influencesOut.add(e.From, e.To)
+		g.influencesIn.add(e.To, e.From)
+	}
+	g.influences[k] = e
+}
+
+func (g *graph) delInfluence(k kolgraph.EdgeKey) {
+	if _, ok := g.influences[k]; !ok {
+		return
+	}
+	g.influencesOut.del(k.From, k.To)
+	g.influencesIn.del(k.To, k.From)
+	delete(g.influences, k)
+}
+
+// index maps a parent id to the ascending ids of its children. Adds are
+// appended and the parent marked dirty; seal sorts dirty parents once, so a
+// bulk load of n children costs O(n log n) instead of O(n²) for sorted
+// inserts. Deletes use binary search on clean parents and a linear scan on
+// dirty ones, which only happens if a batch deletes after it added.
+type index struct {
+	m     map[string][]string
+	dirty map[string]struct{}
+}
+
+func newIndex() *index {
+	return &index{m: map[string][]string{}, dirty: map[string]struct{}{}}
+}
+
+func (ix *index) get(parent string) []string { return ix.m[parent] }
+
+func (ix *index) add(parent, child string) {
+	ix.m[parent] = append(ix.m[parent], child)
+	ix.dirty[parent] = struct{}{}
+}
+
+func (ix *index) del(parent, child string) {
+	s := ix.m[parent]
+	i, found := -1, false
+	if _, dirty := ix.dirty[parent]; dirty {
+		i = slices.Index(s, child)
+		found = i >= 0
+	} else {
+		i, found = slices.BinarySearch(s, child)
+	}
+	if !found {
+		return
+	}
+	s = slices.Delete(s, i, i+1)
+	if len(s) == 0 {
+		delete(ix.m, parent)
+		delete(ix.dirty, parent)
+		return
+	}
+	ix.m[parent] = s
+}
+
+func (ix *index) seal() {
+	for p := range ix.dirty {
+		s := ix.m[p]
+		slices.Sort(s)
+		ix.m[p] = slices.Compact(s)
+	}
+	clear(ix.dirty)
+}

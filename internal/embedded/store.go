@@ -1,0 +1,217 @@
+// Package embedded is kolgraph's default store: the whole graph in one
+// bbolt file on local disk, with an in-memory read model for fast reads.
+// It needs no server, so a newcomer can run the service and its tests
+// without Neo4j, and it passes the same contract suite (internal/storetest).
+//
+// Writes: every Apply validates the whole ChangeSet against the current
+// graph, then writes it in ONE bbolt transaction (bbolt commits atomically,
+// so a crash never leaves half a change set on disk), then updates the read
+// model. Applies are serialised; reads are not blocked while bbolt writes,
+// only during the short in-memory update.
+//
+// Reads are served from memory: maps by key plus sorted indices (children
+// by parent id), loaded from the file at Open. Only one process can open a
+// file at a time (bbolt takes an exclusive file lock).
+package embedded
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// schemaVersion is the layout of the file: buckets, keys and encoding.
+// Open refuses files written with a newer layout than it knows.
+const schemaVersion = 1
+
+var (
+	metaVersion = []byte("version")
+	metaSchema  = []byte("schema")
+)
+
+// ErrLocked reports that another process holds the database file open.
+var ErrLocked = errors.New("database file is locked by another process")
+
+var _ kolgraph.Store = (*Store)(nil)
+
+// Store is the embedded kolgraph.Store. It is safe for concurrent use.
+type Store struct {
+	path string
+	db   *bolt.DB
+
+	wmu    sync.Mutex   // serialises Apply and Close
+	mu     sync.RWMutex // guards g against the in-memory update of Apply
+	g      *graph
+	closed atomic.Bool
+}
+
+type config struct {
+	lockTimeout time.Duration
+	noSync      bool
+}
+
+// Option configures Open.
+type Option func(*config)
+
+// WithLockTimeout sets how long Open waits for another process to release
+// the file lock before it fails with ErrLocked (default 1s). Zero or less
+// keeps the default: waiting forever would hang a second server started by
+// mistake.
+func WithLockTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.lockTimeout = d
+		}
+	}
+}
+
+// WithNoSync skips fsync on commit. A crash of the process still never
+// leaves a partial change set, but a crash of the machine may lose recent
+// ones or corrupt the file. For tests and throw-away imports only.
+func WithNoSync() Option { return func(c *config) { c.noSync = true } }
+
+// Open opens (creating if needed) the store in the bbolt file at path and
+// loads it into memory, O(records). The parent directory must exist.
+func Open(path string, opts ...Option) (*Store, error) {
+	cfg := config{lockTimeout: time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:      cfg.lockTimeout,
+		NoSync:       cfg.noSync,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("embedded: open %s: %w (waited %v): %w", path, ErrLocked, cfg.lockTimeout, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
+	}
+	s := &Store{path: path, db: db}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	g, err := s.load()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.g = g
+	return s, nil
+}
+
+// init creates the buckets of a new file and checks the schema of an old one.
+func (s *Store) init() error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists([]byte(bMeta))
+		if err != nil {
+			return err
+		}
+		switch v := meta.Get(metaSchema); {
+		case v == nil:
+			if err := meta.Put(metaSchema, u64(schemaVersion)); err != nil {
+				return err
+			}
+		case len(v) != 8:
+			return errors.New("corrupt schema version")
+		case binary.BigEndian.Uint64(v) > schemaVersion:
+			return fmt.Errorf("file has schema version %d, this build knows up to %d; upgrade kolgraph",
+				binary.BigEndian.Uint64(v), schemaVersion)
+		}
+		for _, b := range dataBuckets {
+			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("embedded: init %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// load reads the whole file into a new read model in one read transaction.
+func (s *Store) load() (*graph, error) {
+	g := newGraph()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte(bMeta)).Get(metaVersion); v != nil {
+			if len(v) != 8 {
+				return errors.New("embedded: corrupt version counter")
+			}
+			g.version = binary.BigEndian.Uint64(v)
+		}
+		for _, name := range dataBuckets {
+			err := tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
+				return g.loadRecord(name, k, v)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: load %s: %w", s.path, err)
+	}
+	g.seal()
+	return g, nil
+}
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// Close waits for a running Apply, then closes the file. Later calls on the
+// store fail with UNAVAILABLE; closing again is a no-op.
+func (s *Store) Close() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.closed.Swap(true) {
+		return nil
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("embedded: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Ping reports UNAVAILABLE once the store is closed.
+func (s *Store) Ping(ctx context.Context) error {
+	if s.closed.Load() {
+		return errClosed()
+	}
+	return ctx.Err()
+}
+
+// Version is the number of change sets applied to the file since it was
+// created.
+func (s *Store) Version(ctx context.Context) (uint64, error) {
+	var v uint64
+	err := s.read(ctx, func(g *graph) error { v = g.version; return nil })
+	return v, err
+}
+
+func errClosed() error { return kolgraph.Errorf(kolgraph.EUNAVAILABLE, "the embedded store is closed") }
+
+// read runs fn on the read model under the read lock. fn must not call back
+// into the store (a waiting Apply would deadlock the recursive read lock).
+func (s *Store) read(ctx context.Context, fn func(g *graph) error) error {
+	if s.closed.Load() {
+		return errClosed()
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fn(s.g)
+}

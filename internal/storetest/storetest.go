@@ -1,0 +1,250 @@
+// Package storetest is the contract every kolgraph.Store must pass: one
+// suite, run by each adapter's tests against a fresh store, so that the
+// embedded store and the Neo4j store cannot drift apart.
+//
+// Use it from an adapter's _test package:
+//
+//	func TestContract(t *testing.T) {
+//		storetest.Run(t, storetest.Harness{
+//			Open:   func(t *testing.T) kolgraph.Store { ... a fresh, empty store ... },
+//			Reopen: func(t *testing.T, s kolgraph.Store) kolgraph.Store { ... },
+//		})
+//	}
+//
+// The suite only uses the kolgraph.Store interface. Subtests run one after
+// another (never in parallel) and each opens its own store, so a harness
+// backed by one shared database may simply wipe it in Open.
+package storetest
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// Harness tells the suite how to get stores.
+type Harness struct {
+	// Open returns a fresh, empty store. The suite closes it when the
+	// subtest ends, possibly after the subtest closed it already: Close must
+	// tolerate a second call (its result is ignored).
+	Open func(t *testing.T) kolgraph.Store
+	// Reopen closes s and opens the same data again, as a restarted process
+	// would. Nil if the store cannot; the persistence tests are skipped.
+	Reopen func(t *testing.T, s kolgraph.Store) kolgraph.Store
+}
+
+// Run runs the whole contract suite against the stores h provides.
+func Run(t *testing.T, h Harness) {
+	if h.Open == nil {
+		t.Fatal("storetest: Harness.Open is nil")
+	}
+	r := &runner{h: h}
+	t.Run("EmptyStore", r.testEmpty)
+	t.Run("Lookups", r.testLookups)
+	t.Run("RoundTrip", r.testRoundTrip)
+	t.Run("Copies", r.testCopies)
+	t.Run("ListHospitals", r.testListHospitals)
+	t.Run("ListHCPs", r.testListHCPs)
+	t.Run("Pagination", r.testPagination)
+	t.Run("ListProductsAndTerritories", r.testListAll)
+	t.Run("Navigation", r.testNavigation)
+	t.Run("Scan", r.testScan)
+	t.Run("Version", r.testVersion)
+	t.Run("Upsert", r.testUpsert)
+	t.Run("Validation", r.testValidation)
+	t.Run("References", r.testReferences)
+	t.Run("Deletion", r.testDeletion)
+	t.Run("Atomicity", r.testAtomicity)
+	t.Run("Concurrency", r.testConcurrency)
+	t.Run("Persistence", r.testPersistence)
+	t.Run("Close", r.testClose)
+}
+
+type runner struct{ h Harness }
+
+// open returns a fresh store that is closed when t ends.
+func (r *runner) open(t *testing.T) kolgraph.Store {
+	t.Helper()
+	s := r.h.Open(t)
+	if s == nil {
+		t.Fatal("Harness.Open returned nil")
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// loaded returns a fresh store holding Fixture(), at version 1.
+func (r *runner) loaded(t *testing.T) kolgraph.Store {
+	t.Helper()
+	s := r.open(t)
+	if v := apply(t, s, Fixture()); v != 1 {
+		t.Fatalf("first Apply returned version %d, want 1", v)
+	}
+	return s
+}
+
+// apply applies cs and fails t on error.
+func apply(t *testing.T, s kolgraph.Store, cs *kolgraph.ChangeSet) uint64 {
+	t.Helper()
+	v, err := s.Apply(t.Context(), cs)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	return v
+}
+
+func version(t *testing.T, s kolgraph.Store) uint64 {
+	t.Helper()
+	v, err := s.Version(t.Context())
+	if err != nil {
+		t.Fatalf("Version: %v", err)
+	}
+	return v
+}
+
+// rejects applies cs, expects an error with the given code, and checks
+// that the store, its version and every record, is exactly as before.
+func rejects(t *testing.T, s kolgraph.Store, cs *kolgraph.ChangeSet, code string) *kolgraph.Error {
+	t.Helper()
+	before := takeSnapshot(t, s)
+	v0 := version(t, s)
+	_, err := s.Apply(t.Context(), cs)
+	if got := kolgraph.ErrorCode(err); got != code {
+		t.Fatalf("Apply: got error %v (code %q), want code %q", err, got, code)
+	}
+	if v := version(t, s); v != v0 {
+		t.Errorf("Version after a rejected Apply: got %d, want %d (unchanged)", v, v0)
+	}
+	if d := takeSnapshot(t, s).diff(before); len(d) > 0 {
+		t.Errorf("a rejected Apply changed the store (got vs before):\n%s", joinLines(d))
+	}
+	var e *kolgraph.Error
+	errors.As(err, &e)
+	return e
+}
+
+// wantProblem fails t unless e carries a Problem about a record of kind
+// (Problem.File starts with the kind, e.g. "hcps") naming id (in File or
+// Message) and, when field is set, that field.
+func wantProblem(t *testing.T, e *kolgraph.Error, kind, id, field string) {
+	t.Helper()
+	if e == nil {
+		t.Fatal("no *kolgraph.Error to check problems of")
+	}
+	for _, p := range e.Problems {
+		if strings.HasPrefix(p.File, kind) && strings.Contains(p.File+" "+p.Message, id) &&
+			(field == "" || p.Field == field) {
+			return
+		}
+	}
+	t.Errorf("no problem with File %q..., naming %q, Field %q in %v", kind, id, field, e.Problems)
+}
+
+func ids[T any](items []T, id func(T) string) []string {
+	out := []string{}
+	for _, it := range items {
+		out = append(out, id(it))
+	}
+	return out
+}
+
+func hcpID(h *kolgraph.HCP) string { return h.ID }
+
+func hospitalID(h *kolgraph.Hospital) string { return h.ID }
+
+func hcpIDs(hs []*kolgraph.HCP) []string { return ids(hs, hcpID) }
+
+func hospitalIDs(hs []*kolgraph.Hospital) []string { return ids(hs, hospitalID) }
+
+// nilIDs maps lookup results to ids, "" for nil, to compare them with the
+// ids asked for.
+func nilIDs[T any](items []*T, id func(*T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		if it != nil {
+			out[i] = id(it)
+		}
+	}
+	return out
+}
+
+func wantIDs(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if got == nil {
+		got = []string{}
+	}
+	if want == nil {
+		want = []string{}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: got %q, want %q", what, got, want)
+	}
+}
+
+func hcpsOf(t *testing.T, s kolgraph.Store, idList ...string) []*kolgraph.HCP {
+	t.Helper()
+	got, err := s.HCPs(t.Context(), idList)
+	if err != nil {
+		t.Fatalf("HCPs: %v", err)
+	}
+	return got
+}
+
+// listHCPs returns the ids of every HCP matching f, reading all pages.
+func listHCPs(t *testing.T, s kolgraph.Store, f kolgraph.HCPFilter) []string {
+	t.Helper()
+	var out []string
+	p := kolgraph.Page{First: kolgraph.MaxPageSize}
+	for {
+		pg, err := s.ListHCPs(t.Context(), f, p)
+		if err != nil {
+			t.Fatalf("ListHCPs(%+v): %v", f, err)
+		}
+		out = append(out, hcpIDs(pg.Items)...)
+		if !pg.HasNext || len(pg.Items) == 0 {
+			return out
+		}
+		p.After = pg.Items[len(pg.Items)-1].ID
+	}
+}
+
+func listHospitals(t *testing.T, s kolgraph.Store, f kolgraph.HospitalFilter) []string {
+	t.Helper()
+	var out []string
+	p := kolgraph.Page{First: kolgraph.MaxPageSize}
+	for {
+		pg, err := s.ListHospitals(t.Context(), f, p)
+		if err != nil {
+			t.Fatalf("ListHospitals(%+v): %v", f, err)
+		}
+		out = append(out, hospitalIDs(pg.Items)...)
+		if !pg.HasNext || len(pg.Items) == 0 {
+			return out
+		}
+		p.After = pg.Items[len(pg.Items)-1].ID
+	}
+}
+
+// navIDs flattens a navigation result into one id list per parent.
+func navIDs[T any](outer [][]T, id func(T) string) [][]string {
+	out := make([][]string, len(outer))
+	for i, inner := range outer {
+		out[i] = ids(inner, id)
+	}
+	return out
+}
+
+func wantNav(t *testing.T, what string, got, want [][]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: got %d inner slices %q, want %d %q", what, len(got), got, len(want), want)
+		return
+	}
+	for i := range want {
+		wantIDs(t, what+"["+strconv.Itoa(i)+"]", got[i], want[i])
+	}
+}
