@@ -1,0 +1,593 @@
+package seedfile
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// Defaults of ReadOptions.
+const (
+	// DefaultMaxBytes bounds one file: the seed's largest file is a few MB,
+	// and a bound turns a runaway upload into a problem instead of an OOM.
+	DefaultMaxBytes = 64 << 20
+	// DefaultMaxProblems bounds the problems reported: beyond a few thousand
+	// a list no longer helps a user, and a garbage file must not produce
+	// millions of them.
+	DefaultMaxProblems = 10_000
+)
+
+// ReadOptions tunes ReadWith. The zero value is what Read uses.
+type ReadOptions struct {
+	// Exists reports whether a record of kind (KindHospital, ...) with id
+	// exists outside the file set, e.g. in the store an import is applied
+	// to. It is asked only about references the file set does not resolve.
+	// nil means every reference must resolve within the file set.
+	Exists func(kind, id string) bool
+	// MaxBytes bounds each file's size; 0 means DefaultMaxBytes.
+	MaxBytes int64
+	// MaxProblems bounds the problems returned (a last problem says how many
+	// were left out); 0 means DefaultMaxProblems, negative means no bound.
+	MaxProblems int
+}
+
+// Read reads the file set in fsys (see ReadWith) where every reference must
+// resolve within the set.
+func Read(fsys fs.FS) (*kolgraph.ChangeSet, error) {
+	return ReadWith(fsys, ReadOptions{})
+}
+
+// ReadWith reads whichever of the format's files exist at the root of fsys
+// (a missing file means no records of its kind) into a ChangeSet of upserts,
+// records in file order.
+//
+// Any problem with the data makes it return a kolgraph.Invalid error listing
+// every problem found, each with File, Line (1-based physical line where the
+// record starts; the header is line 1) and Field (the column). Checked:
+// headers (unknown, duplicate or missing required columns), column counts,
+// CSV syntax, UTF-8, numbers and times, each record's Validate, duplicate
+// ids and relationship keys within a file, ids used by two kinds, references
+// (resolved by the file set, then by opts.Exists), an HCP's hospital against
+// its department's, size limits, and CSV files that are not part of the
+// format. Other errors (an unreadable file) are returned wrapped as they are.
+func ReadWith(fsys fs.FS, opts ReadOptions) (*kolgraph.ChangeSet, error) {
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	if opts.MaxProblems == 0 {
+		opts.MaxProblems = DefaultMaxProblems
+	}
+	p := &parser{
+		opts:  opts,
+		cs:    &kolgraph.ChangeSet{},
+		ids:   make(map[string]idEntry),
+		lines: make(map[string][]int, len(tables)),
+		quiet: make(map[string]bool),
+		seen:  make(map[string]map[[2]string]int),
+	}
+	p.unknownFiles(fsys)
+	for i := range tables {
+		if err := p.readFile(fsys, &tables[i]); err != nil {
+			return nil, err
+		}
+		if p.full() {
+			break
+		}
+	}
+	if !p.full() {
+		p.checkReferences()
+	}
+	if err := kolgraph.Invalid(p.problems()); err != nil {
+		return nil, err
+	}
+	return p.cs, nil
+}
+
+// idEntry records where a node id was first defined.
+type idEntry struct {
+	kind string
+	file string
+	line int
+}
+
+type parser struct {
+	opts ReadOptions
+	cs   *kolgraph.ChangeSet
+	ps   []kolgraph.Problem
+	ids  map[string]idEntry
+	// lines holds, per file, the line of each record appended to cs, so
+	// that the reference pass can point at it.
+	lines map[string][]int
+	// quiet marks files whose header is unusable: their rows are still read
+	// so their ids resolve references elsewhere, but their own row problems
+	// and references are not reported (they would all repeat the header's).
+	quiet map[string]bool
+	// seen holds, per relationship file, the line of each key.
+	seen map[string]map[[2]string]int
+}
+
+func (p *parser) add(file string, line int, field, format string, args ...any) {
+	p.ps = append(p.ps, kolgraph.Problem{File: file, Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// full reports whether enough problems were found to stop reading: well
+// past MaxProblems, so that deduplication still leaves a full list.
+func (p *parser) full() bool {
+	return p.opts.MaxProblems > 0 && len(p.ps) > 2*p.opts.MaxProblems
+}
+
+// problems sorts the problems by file and line, keeps one per cell (a bad
+// id is also a dangling reference; the first message is the useful one)
+// and applies MaxProblems.
+func (p *parser) problems() []kolgraph.Problem {
+	slices.SortStableFunc(p.ps, func(a, b kolgraph.Problem) int {
+		return cmp.Or(cmp.Compare(fileIndex(a.File), fileIndex(b.File)), cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+	})
+	type cell struct {
+		file, field string
+		line        int
+	}
+	seen := make(map[cell]bool)
+	out := p.ps[:0]
+	for _, pr := range p.ps {
+		if pr.Field != "" {
+			c := cell{pr.File, pr.Field, pr.Line}
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+		}
+		out = append(out, pr)
+	}
+	if max := p.opts.MaxProblems; max > 0 && len(out) > max {
+		more := len(out) - max
+		if p.full() {
+			out = append(out[:max], kolgraph.Problem{Message: fmt.Sprintf("%d more problems not listed; reading stopped early", more)})
+		} else {
+			out = append(out[:max], kolgraph.Problem{Message: fmt.Sprintf("%d more problems not listed", more)})
+		}
+	}
+	return out
+}
+
+// unknownFiles reports CSV files that are not part of the format: a file
+// named hcp.csv instead of hcps.csv would otherwise be skipped silently.
+func (p *parser) unknownFiles(fsys fs.FS) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return // not listable: only the known names are looked at
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.EqualFold(path.Ext(name), ".csv") || fileIndex(name) >= 0 {
+			continue
+		}
+		p.add(name, 0, "", "is not a file of the format; expected one of %s", strings.Join(FileNames(), ", "))
+	}
+}
+
+// errTooLarge is returned by limitedReader past the limit.
+var errTooLarge = errors.New("file too large")
+
+// limitedReader fails with errTooLarge once more than n bytes were read,
+// where io.LimitReader would silently truncate.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(b []byte) (int, error) {
+	if l.n < 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(b)) > l.n+1 {
+		b = b[:l.n+1]
+	}
+	n, err := l.r.Read(b)
+	l.n -= int64(n)
+	if l.n < 0 {
+		return n, errTooLarge
+	}
+	return n, err
+}
+
+// readFile parses one file, if it exists, appending its records to p.cs.
+func (p *parser) readFile(fsys fs.FS, t *table) error {
+	f, err := fsys.Open(t.file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("seedfile: open %s: %w", t.file, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > p.opts.MaxBytes {
+		p.add(t.file, 0, "", "is %d bytes, more than the limit of %d", st.Size(), p.opts.MaxBytes)
+		return nil
+	}
+
+	cr := csv.NewReader(bufio.NewReaderSize(&limitedReader{f, p.opts.MaxBytes}, 64<<10))
+	cr.ReuseRecord = true
+	// FieldsPerRecord 0: the header's column count becomes the expected one.
+
+	rd := &row{p: p, t: t}
+	header := true
+	lastOffset := int64(-1)
+	for !p.full() {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if errors.Is(err, errTooLarge) {
+			p.add(t.file, 0, "", "is larger than the limit of %d bytes", p.opts.MaxBytes)
+			return nil
+		}
+		var pe *csv.ParseError
+		if err != nil && !errors.As(err, &pe) {
+			return fmt.Errorf("seedfile: read %s: %w", t.file, err)
+		}
+		// A ParseError leaves the reader past the bad line; this guard only
+		// protects against a reader that stops making progress.
+		if off := cr.InputOffset(); off == lastOffset && err != nil {
+			break
+		} else {
+			lastOffset = off
+		}
+		if header {
+			header = false
+			if err != nil && !errors.Is(err, csv.ErrFieldCount) {
+				p.add(t.file, pe.Line, "", "cannot parse the header: %v", pe.Err)
+				p.quiet[t.file] = true
+				return nil
+			}
+			rd.header(rec)
+			continue
+		}
+		if err != nil && !errors.Is(err, csv.ErrFieldCount) {
+			p.add(t.file, pe.Line, "", "is not valid CSV (column %d): %v", pe.Column, pe.Err)
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		rd.start(rec, line)
+		if err != nil { // csv.ErrFieldCount: the columns cannot be trusted.
+			rd.problem("", "has %d fields, the header has %d", len(rec), len(rd.names))
+			if rd.has("id") && rd.pos["id"] < len(rec) {
+				p.register(t, rec[rd.pos["id"]], line, true)
+			}
+			continue
+		}
+		rd.checkUTF8()
+		decoders[t.file](p, rd)
+	}
+	if header {
+		p.add(t.file, 1, "", "is empty: the header row is missing")
+		p.quiet[t.file] = true
+	}
+	return nil
+}
+
+// row is the record being decoded, with the header's column positions.
+type row struct {
+	p     *parser
+	t     *table
+	pos   map[string]int // known column name -> index in the record
+	names []string       // index in the record -> known column name or ""
+	rec   []string
+	line  int
+}
+
+// header checks the header row and records the column positions.
+func (r *row) header(rec []string) {
+	file := r.t.file
+	r.pos = make(map[string]int, len(rec))
+	r.names = make([]string, len(rec))
+	for i, name := range rec {
+		name = strings.TrimSpace(name)
+		if i == 0 {
+			name = strings.TrimPrefix(name, "\uFEFF") // a BOM, as spreadsheets write it
+		}
+		known := slices.ContainsFunc(r.t.cols, func(c column) bool { return c.name == name })
+		switch _, dup := r.pos[name]; {
+		case !utf8.ValidString(name):
+			r.p.add(file, 1, "", "column %d of the header is not valid UTF-8", i+1)
+		case !known:
+			cols, _ := Columns(file)
+			r.p.add(file, 1, name, "is not a column of %s; expected %s", file, strings.Join(cols, ", "))
+		case dup:
+			r.p.add(file, 1, name, "appears twice in the header")
+		default:
+			r.pos[name] = i
+			r.names[i] = name
+		}
+	}
+	for _, c := range r.t.cols {
+		if _, ok := r.pos[c.name]; !ok && c.required {
+			r.p.add(file, 1, c.name, "required column is missing from the header")
+			r.p.quiet[file] = true
+		}
+	}
+}
+
+func (r *row) start(rec []string, line int) {
+	r.rec = rec
+	r.line = line
+}
+
+func (r *row) has(col string) bool {
+	_, ok := r.pos[col]
+	return ok
+}
+
+func (r *row) problem(field, format string, args ...any) {
+	if !r.p.quiet[r.t.file] {
+		r.p.add(r.t.file, r.line, field, format, args...)
+	}
+}
+
+// validate adds a record's own problems, located at this row.
+func (r *row) validate(ps []kolgraph.Problem) {
+	for _, pr := range ps {
+		r.problem(pr.Field, "%s", pr.Message)
+	}
+}
+
+func (r *row) checkUTF8() {
+	for i, v := range r.rec {
+		if !utf8.ValidString(v) && r.names[i] != "" {
+			r.problem(r.names[i], "is not valid UTF-8")
+		}
+	}
+}
+
+// str returns the cell of col, "" if the header lacks it.
+func (r *row) str(col string) string {
+	i, ok := r.pos[col]
+	if !ok {
+		return ""
+	}
+	return r.rec[i]
+}
+
+// num returns the trimmed cell of col; numbers tolerate the spaces that
+// hand-edited files tend to have.
+func (r *row) num(col string) string { return strings.TrimSpace(r.str(col)) }
+
+// int reads an integer cell; empty reads as 0.
+func (r *row) int(col string) int {
+	v := r.optInt(col)
+	if v == nil {
+		return 0
+	}
+	return *v
+}
+
+func (r *row) optInt(col string) *int {
+	s := r.num(col)
+	if s == "" {
+		return nil
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		r.problem(col, "is not an integer (got %q)", s)
+		return nil
+	}
+	return &v
+}
+
+// float reads a required number: an empty cell is a problem, not zero.
+func (r *row) float(col string) float64 {
+	if r.num(col) == "" {
+		r.problem(col, "is required")
+		return 0
+	}
+	v := r.optFloat(col)
+	if v == nil {
+		return 0
+	}
+	return *v
+}
+
+func (r *row) optFloat(col string) *float64 {
+	s := r.num(col)
+	if s == "" {
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		r.problem(col, "is not a finite number (got %q)", s)
+		return nil
+	}
+	return &v
+}
+
+// list splits a multi-valued cell on "|", trimming each value.
+func (r *row) list(col string) []string {
+	s := r.str(col)
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	vs := strings.Split(s, ListSeparator)
+	for i, v := range vs {
+		vs[i] = strings.TrimSpace(v)
+	}
+	return vs
+}
+
+func (r *row) time(col string) time.Time {
+	s := r.num(col)
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		r.problem(col, "is not an RFC 3339 time such as 2024-05-01T00:00:00Z (got %q)", s)
+	}
+	return t
+}
+
+// register records a node id and reports duplicates within the file and
+// ids another kind already uses.
+func (p *parser) register(t *table, id string, line int, quiet bool) {
+	if id == "" {
+		return
+	}
+	kind := kindOfFile[t.file]
+	prev, ok := p.ids[id]
+	switch {
+	case !ok:
+		p.ids[id] = idEntry{kind, t.file, line}
+	case quiet || p.quiet[t.file]:
+	case prev.kind == kind:
+		p.add(t.file, line, "id", "duplicate id %q (first at line %d)", id, prev.line)
+	default:
+		p.add(t.file, line, "id", "id %q is already used by a %s (%s line %d)", id, prev.kind, prev.file, prev.line)
+	}
+}
+
+// key reports a relationship key seen twice in one file.
+func (r *row) key(a, b string) {
+	seen := r.p.seen[r.t.file]
+	if seen == nil {
+		seen = make(map[[2]string]int)
+		r.p.seen[r.t.file] = seen
+	}
+	k := [2]string{a, b}
+	if first, ok := seen[k]; ok {
+		r.problem("", "duplicate key (%s, %s) (first at line %d)", a, b, first)
+		return
+	}
+	seen[k] = r.line
+}
+
+// node registers a decoded node record's id and line.
+func (p *parser) node(r *row, id string) {
+	p.register(r.t, id, r.line, false)
+	p.lines[r.t.file] = append(p.lines[r.t.file], r.line)
+}
+
+// rel records a decoded relationship's line.
+func (p *parser) rel(r *row) {
+	p.lines[r.t.file] = append(p.lines[r.t.file], r.line)
+}
+
+var kindOfFile = map[string]string{
+	TerritoriesFile: KindTerritory,
+	HospitalsFile:   KindHospital,
+	DepartmentsFile: KindDepartment,
+	HCPsFile:        KindHCP,
+	CommitteesFile:  KindCommittee,
+	ProductsFile:    KindProduct,
+	UsersFile:       KindUser,
+}
+
+// decoders turn one row into a record, in the order of the format's files.
+var decoders = map[string]func(p *parser, r *row){
+	TerritoriesFile: func(p *parser, r *row) {
+		t := &kolgraph.Territory{ID: r.str("id"), Name: r.str("name")}
+		r.validate(t.Validate())
+		p.node(r, t.ID)
+		p.cs.Territories = append(p.cs.Territories, t)
+	},
+	HospitalsFile: func(p *parser, r *row) {
+		h := &kolgraph.Hospital{
+			ID: r.str("id"), Name: r.str("name"), Tier: r.str("tier"),
+			Province: r.str("province"), City: r.str("city"), Beds: r.int("beds"),
+			Ownership: r.str("ownership"), PaymentModel: r.str("payment_model"),
+			TerritoryID: r.str("territory_id"),
+		}
+		r.validate(h.Validate())
+		p.node(r, h.ID)
+		p.cs.Hospitals = append(p.cs.Hospitals, h)
+	},
+	DepartmentsFile: func(p *parser, r *row) {
+		d := &kolgraph.Department{
+			ID: r.str("id"), HospitalID: r.str("hospital_id"), Name: r.str("name"),
+			Specialty:             r.str("specialty"),
+			WeeklyOutpatients:     r.optInt("weekly_outpatients"),
+			IndicationShare:       r.optFloat("indication_share"),
+			ManagedBeds:           r.optInt("managed_beds"),
+			BedTurnover:           r.optFloat("bed_turnover"),
+			DischargePenetration:  r.optFloat("discharge_penetration"),
+			DRGEnrollmentRate:     r.optFloat("drg_enrollment_rate"),
+			CompetitorPenetration: r.optFloat("competitor_penetration"),
+			PolicySensitivity:     r.optFloat("policy_sensitivity"),
+		}
+		r.validate(d.Validate())
+		p.node(r, d.ID)
+		p.cs.Departments = append(p.cs.Departments, d)
+	},
+	HCPsFile: func(p *parser, r *row) {
+		h := &kolgraph.HCP{
+			ID: r.str("id"), Name: r.str("name"), Role: r.str("role"), Title: r.str("title"),
+			Position: r.str("position"), Specialty: r.str("specialty"),
+			DepartmentID: r.str("department_id"), HospitalID: r.str("hospital_id"),
+			KOLLevel: r.str("kol_level"), KOLEvidence: r.list("kol_evidence"),
+			Phone: r.str("phone"), Email: r.str("email"), WeChat: r.str("wechat"),
+		}
+		r.validate(h.Validate())
+		p.node(r, h.ID)
+		p.cs.HCPs = append(p.cs.HCPs, h)
+	},
+	CommitteesFile: func(p *parser, r *row) {
+		c := &kolgraph.Committee{ID: r.str("id"), Name: r.str("name"), Kind: r.str("kind"), HospitalID: r.str("hospital_id")}
+		r.validate(c.Validate())
+		p.node(r, c.ID)
+		p.cs.Committees = append(p.cs.Committees, c)
+	},
+	MembershipsFile: func(p *parser, r *row) {
+		m := kolgraph.Membership{HCPID: r.str("hcp_id"), CommitteeID: r.str("committee_id"), Role: r.str("role")}
+		r.validate(m.Validate())
+		r.key(m.CommitteeID, m.HCPID)
+		p.rel(r)
+		p.cs.Memberships = append(p.cs.Memberships, m)
+	},
+	ProductsFile: func(p *parser, r *row) {
+		pr := &kolgraph.Product{ID: r.str("id"), Name: r.str("name"), Indications: r.list("indications"), Specialties: r.list("specialties")}
+		r.validate(pr.Validate())
+		p.node(r, pr.ID)
+		p.cs.Products = append(p.cs.Products, pr)
+	},
+	ListingsFile: func(p *parser, r *row) {
+		l := kolgraph.Listing{HospitalID: r.str("hospital_id"), ProductID: r.str("product_id"), Status: r.str("status"), Since: r.str("since")}
+		r.validate(l.Validate())
+		r.key(l.HospitalID, l.ProductID)
+		p.rel(r)
+		p.cs.Listings = append(p.cs.Listings, l)
+	},
+	UsersFile: func(p *parser, r *row) {
+		u := &kolgraph.User{ID: r.str("id"), Name: r.str("name"), Role: r.str("role"), Territories: r.list("territories")}
+		r.validate(u.Validate())
+		p.node(r, u.ID)
+		p.cs.Users = append(p.cs.Users, u)
+	},
+	KnowsFile: func(p *parser, r *row) {
+		k := kolgraph.Knows{UserID: r.str("user_id"), HCPID: r.str("hcp_id"), Strength: r.float("strength")}
+		r.validate(k.Validate())
+		r.key(k.UserID, k.HCPID)
+		p.rel(r)
+		p.cs.Knows = append(p.cs.Knows, k)
+	},
+	InfluencesFile: func(p *parser, r *row) {
+		e := &kolgraph.Influence{
+			From: r.str("from"), To: r.str("to"), Weight: r.float("weight"), Kind: r.str("kind"),
+			Evidence: r.str("evidence"), UpdatedAt: r.time("updated_at"),
+		}
+		r.validate(e.Validate())
+		r.key(e.From, e.To)
+		p.rel(r)
+		p.cs.Influences = append(p.cs.Influences, e)
+	},
+}
