@@ -587,22 +587,26 @@ func (c *changes) applyTo(g *graph) {
 	}
 }
 
+// bulkPuts is the batch size from which a bucket's pages are filled to 90%
+// instead of bbolt's 50%: a large batch is mostly appended in key order
+// (an import), and half-empty pages would double the file and the write.
+const bulkPuts = 1024
+
 // kv is one encoded record.
 type kv struct{ k, v []byte }
 
 // write encodes the changes and stores them with the new version in one
-// bbolt transaction. Puts are sorted by key: bbolt appends in order far
-// faster than it inserts at random.
+// bbolt transaction. Records are encoded back to back into one buffer
+// (bbolt only needs values to live until the commit). Puts are sorted by
+// key: bbolt appends in order far faster than it inserts at random.
 func (s *Store) write(c *changes, version uint64) error {
 	dels := map[string][][]byte{}
 	puts := map[string][]kv{}
-	var encErr error
-	put := func(bucket string, k []byte, rec any) {
-		v, err := encode(rec)
-		if err != nil && encErr == nil {
-			encErr = fmt.Errorf("embedded: encode %s/%q: %w", bucket, k, err)
-		}
-		puts[bucket] = append(puts[bucket], kv{k, v})
+	var buf []byte
+	put := func(bucket string, k []byte, appendRec func([]byte) []byte) {
+		start := len(buf)
+		buf = appendRec(buf)
+		puts[bucket] = append(puts[bucket], kv{k, buf[start:len(buf):len(buf)]})
 	}
 	delIDs := func(bucket string, ids set[string]) {
 		for id := range ids {
@@ -629,40 +633,37 @@ func (s *Store) write(c *changes, version uint64) error {
 		dels[bInfluences] = append(dels[bInfluences], pairKey(k.From, k.To))
 	}
 	for id, r := range c.territories {
-		put(bTerritories, []byte(id), r)
+		put(bTerritories, []byte(id), func(b []byte) []byte { return appendTerritory(b, r) })
 	}
 	for id, r := range c.hospitals {
-		put(bHospitals, []byte(id), r)
+		put(bHospitals, []byte(id), func(b []byte) []byte { return appendHospital(b, r) })
 	}
 	for id, r := range c.departments {
-		put(bDepartments, []byte(id), r)
+		put(bDepartments, []byte(id), func(b []byte) []byte { return appendDepartment(b, r) })
 	}
 	for id, r := range c.hcps {
-		put(bHCPs, []byte(id), r)
+		put(bHCPs, []byte(id), func(b []byte) []byte { return appendHCP(b, r) })
 	}
 	for id, r := range c.committees {
-		put(bCommittees, []byte(id), r)
+		put(bCommittees, []byte(id), func(b []byte) []byte { return appendCommittee(b, r) })
 	}
 	for id, r := range c.products {
-		put(bProducts, []byte(id), r)
+		put(bProducts, []byte(id), func(b []byte) []byte { return appendProduct(b, r) })
 	}
 	for id, r := range c.users {
-		put(bUsers, []byte(id), r)
+		put(bUsers, []byte(id), func(b []byte) []byte { return appendUser(b, r) })
 	}
 	for k, r := range c.memberships {
-		put(bMemberships, pairKey(k.HCPID, k.CommitteeID), r)
+		put(bMemberships, pairKey(k.HCPID, k.CommitteeID), func(b []byte) []byte { return appendMembership(b, r) })
 	}
 	for k, r := range c.listings {
-		put(bListings, pairKey(k.HospitalID, k.ProductID), r)
+		put(bListings, pairKey(k.HospitalID, k.ProductID), func(b []byte) []byte { return appendListing(b, r) })
 	}
 	for k, r := range c.knows {
-		put(bKnows, pairKey(k.UserID, k.HCPID), r)
+		put(bKnows, pairKey(k.UserID, k.HCPID), func(b []byte) []byte { return appendKnows(b, r) })
 	}
 	for k, r := range c.influences {
-		put(bInfluences, pairKey(k.From, k.To), r)
-	}
-	if encErr != nil {
-		return encErr
+		put(bInfluences, pairKey(k.From, k.To), func(b []byte) []byte { return appendInfluence(b, r) })
 	}
 	for _, kvs := range puts {
 		slices.SortFunc(kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
@@ -679,6 +680,9 @@ func (s *Store) write(c *changes, version uint64) error {
 		}
 		for name, kvs := range puts {
 			b := tx.Bucket([]byte(name))
+			if len(kvs) >= bulkPuts {
+				b.FillPercent = 0.9
+			}
 			for _, e := range kvs {
 				if err := b.Put(e.k, e.v); err != nil {
 					return fmt.Errorf("put %s/%q: %w", name, e.k, err)

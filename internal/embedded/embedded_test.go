@@ -3,6 +3,7 @@ package embedded_test
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/kolgraph/kolgraph/internal/embedded"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -270,6 +273,53 @@ func TestOpenErrors(t *testing.T) {
 	_, err := embedded.Open(filepath.Join(t.TempDir(), "missing", "dir", "x.db"))
 	if err == nil || kolgraph.ErrorCode(err) != kolgraph.EINTERNAL {
 		t.Errorf("Open in a missing directory: got %v, want an internal error", err)
+	}
+}
+
+// TestOpenRefusesBadFiles: a corrupt record or a file from a newer
+// kolgraph must fail Open clearly, not load a wrong graph.
+func TestOpenRefusesBadFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name, bucket, key string
+		value             []byte
+		want              string
+	}{
+		{"CorruptRecord", "hcps", "P001", []byte{1, 0xff}, `hcps/"P001"`},
+		{"KeyMismatch", "hospitals", "H001", nil, `hospitals/"H001": key does not match`},
+		{"NewerSchema", "meta", "schema", binary.BigEndian.AppendUint64(nil, 99), "schema version 99"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bad.db")
+			s := openTemp(t, path)
+			if _, err := s.Apply(t.Context(), storetest.Fixture()); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			db, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Update(func(tx *bolt.Tx) error {
+				b := tx.Bucket([]byte(tc.bucket))
+				v := tc.value
+				if v == nil { // another record's bytes under this key
+					v = b.Get([]byte("H002"))
+				}
+				return b.Put([]byte(tc.key), v)
+			})
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err = embedded.Open(path)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.Contains(err.Error(), tc.want) || kolgraph.ErrorCode(err) != kolgraph.EINTERNAL {
+				t.Errorf("Open: got %v, want an internal error mentioning %s", err, tc.want)
+			}
+		})
 	}
 }
 

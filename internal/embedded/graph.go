@@ -289,53 +289,72 @@ func (g *graph) delInfluence(k kolgraph.EdgeKey) {
 	delete(g.influences, k)
 }
 
-// index maps a parent id to the ascending ids of its children. Adds are
-// appended and the parent marked dirty; seal sorts dirty parents once, so a
-// bulk load of n children costs O(n log n) instead of O(n²) for sorted
-// inserts. Deletes use binary search on clean parents and a linear scan on
-// dirty ones, which only happens if a batch deletes after it added.
+// index maps a parent id to the ascending ids of its children. An add that
+// keeps the order (the common case: Open reads keys in order, and new ids
+// tend to sort last) is a plain append; one that breaks it marks the parent
+// dirty, and seal sorts each dirty parent once. A bulk load of n children
+// so costs O(n log n) at worst instead of O(n²) for sorted inserts. Deletes
+// use binary search on clean parents and a linear scan on dirty ones, which
+// only happens if a batch deletes after it added.
 type index struct {
-	m     map[string][]string
-	dirty map[string]struct{}
+	m     map[string]*children
+	dirty []*children
 }
 
-func newIndex() *index {
-	return &index{m: map[string][]string{}, dirty: map[string]struct{}{}}
+type children struct {
+	ids   []string
+	dirty bool
 }
 
-func (ix *index) get(parent string) []string { return ix.m[parent] }
+func newIndex() *index { return &index{m: map[string]*children{}} }
+
+func (ix *index) get(parent string) []string {
+	if c := ix.m[parent]; c != nil {
+		return c.ids
+	}
+	return nil
+}
 
 func (ix *index) add(parent, child string) {
-	ix.m[parent] = append(ix.m[parent], child)
-	ix.dirty[parent] = struct{}{}
+	c := ix.m[parent]
+	if c == nil {
+		c = &children{}
+		ix.m[parent] = c
+	}
+	if n := len(c.ids); n > 0 && c.ids[n-1] >= child && !c.dirty {
+		c.dirty = true
+		ix.dirty = append(ix.dirty, c)
+	}
+	c.ids = append(c.ids, child)
 }
 
 func (ix *index) del(parent, child string) {
-	s := ix.m[parent]
+	c := ix.m[parent]
+	if c == nil {
+		return
+	}
 	i, found := -1, false
-	if _, dirty := ix.dirty[parent]; dirty {
-		i = slices.Index(s, child)
+	if c.dirty {
+		i = slices.Index(c.ids, child)
 		found = i >= 0
 	} else {
-		i, found = slices.BinarySearch(s, child)
+		i, found = slices.BinarySearch(c.ids, child)
 	}
 	if !found {
 		return
 	}
-	s = slices.Delete(s, i, i+1)
-	if len(s) == 0 {
-		delete(ix.m, parent)
-		delete(ix.dirty, parent)
-		return
+	c.ids = slices.Delete(c.ids, i, i+1)
+	if len(c.ids) == 0 {
+		delete(ix.m, parent) // a dirty entry left in ix.dirty is harmless
 	}
-	ix.m[parent] = s
 }
 
 func (ix *index) seal() {
-	for p := range ix.dirty {
-		s := ix.m[p]
-		slices.Sort(s)
-		ix.m[p] = slices.Compact(s)
+	for _, c := range ix.dirty {
+		slices.Sort(c.ids)
+		c.ids = slices.Compact(c.ids)
+		c.dirty = false
 	}
 	clear(ix.dirty)
+	ix.dirty = ix.dirty[:0]
 }

@@ -32,6 +32,12 @@ import (
 // Open refuses files written with a newer layout than it knows.
 const schemaVersion = 1
 
+// initialMmapSize reserves address space (not memory or disk) for the file
+// to grow into. Without it bbolt remaps as the file grows, and each remap
+// inside a write copies every node of the transaction: a third of the time
+// of a seed-sized bulk load.
+const initialMmapSize = 1 << 30
+
 var (
 	metaVersion = []byte("version")
 	metaSchema  = []byte("schema")
@@ -86,9 +92,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 		o(&cfg)
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:      cfg.lockTimeout,
-		NoSync:       cfg.noSync,
-		FreelistType: bolt.FreelistMapType,
+		Timeout:         cfg.lockTimeout,
+		NoSync:          cfg.noSync,
+		FreelistType:    bolt.FreelistMapType,
+		InitialMmapSize: initialMmapSize,
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("embedded: open %s: %w (waited %v): %w", path, ErrLocked, cfg.lockTimeout, err)

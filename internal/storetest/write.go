@@ -147,6 +147,8 @@ func (r *runner) testUpsert(t *testing.T) {
 		apply(t, s, &kolgraph.ChangeSet{Hospitals: []*kolgraph.Hospital{h}})
 		wantIDs(t, "hospitals of T2", listHospitals(t, s, kolgraph.HospitalFilter{Territories: []string{"T2"}}),
 			[]string{"H002", "H003"})
+		wantIDs(t, "hospitals of T1", listHospitals(t, s, kolgraph.HospitalFilter{Territories: []string{"T1"}}),
+			[]string{"H001"})
 		wantIDs(t, "HCPs of T1", listHCPs(t, s, kolgraph.HCPFilter{Territories: []string{"T1"}}),
 			[]string{"P001", "P002", "P003", "P009"})
 		wantIDs(t, "HCPs of T2", listHCPs(t, s, kolgraph.HCPFilter{Territories: []string{"T2"}}),
