@@ -163,6 +163,22 @@ type pager[T any] struct {
 	hasNext bool
 }
 
+// exact sets the page from candidates that are all matches: Total is their
+// count, and the page starts after the cursor by binary search.
+func (pg *pager[T]) exact(ids []string) []string {
+	pg.total = len(ids)
+	start := 0
+	if pg.after != "" {
+		start, _ = slices.BinarySearch(ids, pg.after)
+		if start < len(ids) && ids[start] == pg.after {
+			start++
+		}
+	}
+	end := min(start+pg.first, len(ids))
+	pg.hasNext = end < len(ids)
+	return ids[start:end]
+}
+
 // want counts a match and reports whether it belongs on the page.
 func (pg *pager[T]) want(id string) bool {
 	pg.total++
@@ -226,9 +242,11 @@ func (s *Store) ListHospitals(ctx context.Context, f kolgraph.HospitalFilter, p 
 // ListHCPs pages through the HCPs matching f in ascending id order. The
 // candidates are the smallest of: the department's HCPs, the HCPs of the
 // given hospitals, of the territories' hospitals, of the city's hospitals,
-// or all HCPs; every filter field is then checked per candidate. Cost:
-// O(hospitals) to size the city candidates, plus O(c log c) for c
-// candidates (sorting a union of several hospitals) and O(c) filtering.
+// or all HCPs; every filter field is then checked per candidate, so Total
+// is exact. Cost: O(hospitals) to size the city candidates, O(c log c) to
+// merge the candidates of several hospitals, O(c) to filter. When the
+// candidates are the answer (no filter, or only the field they came from),
+// Total is their count and the page a binary search: O(log c + page).
 func (s *Store) ListHCPs(ctx context.Context, f kolgraph.HCPFilter, p kolgraph.Page) (*kolgraph.HCPPage, error) {
 	first, err := pageSize(p)
 	if err != nil {
@@ -237,14 +255,24 @@ func (s *Store) ListHCPs(ctx context.Context, f kolgraph.HCPFilter, p kolgraph.P
 	pg := pager[*kolgraph.HCP]{after: p.After, first: first}
 	needle := strings.ToLower(f.NameContains)
 	err = s.read(ctx, func(g *graph) error {
-		cands := g.hcpCandidates(f)
-		hosp, terr := lookupSet(f.HospitalIDs), lookupSet(f.Territories)
-		for _, id := range cands {
-			r, ok := g.hcps[id]
-			if !ok {
-				continue
+		cands, all, exact := g.hcpCandidates(f)
+		if exact {
+			page := pg.exact(cands)
+			for _, id := range page {
+				pg.items = append(pg.items, cloneHCP(g.hcps[id].rec))
 			}
-			h := r.rec
+			return nil
+		}
+		hosp, terr := lookupSet(f.HospitalIDs), lookupSet(f.Territories)
+		rows := g.hcpRows
+		if !all {
+			rows = make([]hcpRow, 0, len(cands))
+			for _, id := range cands {
+				rows = append(rows, g.hcps[id])
+			}
+		}
+		for _, r := range rows {
+			h, id := r.rec, r.rec.ID
 			if (f.DepartmentID != "" && h.DepartmentID != f.DepartmentID) ||
 				(hosp != nil && !hosp[h.HospitalID]) ||
 				(f.Specialty != "" && h.Specialty != f.Specialty) ||
@@ -274,28 +302,41 @@ func (s *Store) ListHCPs(ctx context.Context, f kolgraph.HCPFilter, p kolgraph.P
 	return &kolgraph.HCPPage{Items: pg.items, Total: pg.total, HasNext: pg.hasNext}, nil
 }
 
-// hcpCandidates returns ascending HCP ids that include every match of f.
-func (g *graph) hcpCandidates(f kolgraph.HCPFilter) []string {
+// hcpCandidates returns ascending HCP ids that include every match of f,
+// whether they are all HCPs, and whether they are exactly the matches.
+func (g *graph) hcpCandidates(f kolgraph.HCPFilter) (ids []string, all, exact bool) {
+	// Fields only the per-candidate check can decide.
+	rest := f.Specialty != "" || f.Role != "" || f.Title != "" || f.Position != "" ||
+		f.KOLLevel != "" || f.KOLOnly || f.NameContains != ""
+	used, set := "", 0 // the index field the candidates come from; how many index fields are set
 	best := g.allHCPs.get("")
 	if f.DepartmentID != "" {
-		best = g.hcpsByDept.get(f.DepartmentID)
+		set++
+		best, used = g.hcpsByDept.get(f.DepartmentID), "department"
 	}
-	// Each hospital-set filter is only worth a union if it is smaller
-	// than what we have.
-	consider := func(hospitals []string) {
+	// Candidates from a set of hospitals: one hospital's list is free; a
+	// union of several costs a sort, while scanning a candidate costs a map
+	// lookup, so merge only when it cuts the candidates by 4x.
+	consider := func(field string, hospitals []string) {
+		set++
 		n := 0
 		for _, h := range hospitals {
 			n += len(g.hcpsByHospital.get(h))
 		}
-		if n < len(best) {
-			best = g.union(g.hcpsByHospital, hospitals)
+		switch {
+		case n == 0:
+			best, used = nil, field
+		case len(hospitals) == 1 && n <= len(best):
+			best, used = g.hcpsByHospital.get(hospitals[0]), field
+		case len(hospitals) > 1 && n*4 < len(best):
+			best, used = g.union(g.hcpsByHospital, hospitals), field
 		}
 	}
 	if len(f.HospitalIDs) > 0 {
-		consider(sortedUnique(f.HospitalIDs))
+		consider("hospitals", sortedUnique(f.HospitalIDs))
 	}
 	if len(f.Territories) > 0 {
-		consider(g.union(g.hospitalsByTerritory, f.Territories))
+		consider("territories", g.union(g.hospitalsByTerritory, f.Territories))
 	}
 	if f.City != "" {
 		var hs []string
@@ -304,9 +345,9 @@ func (g *graph) hcpCandidates(f kolgraph.HCPFilter) []string {
 				hs = append(hs, id)
 			}
 		}
-		consider(hs)
+		consider("city", hs)
 	}
-	return best
+	return best, used == "", !rest && set <= 1 && (set == 0 || used != "")
 }
 
 // union returns the ascending distinct children of the given parents. With

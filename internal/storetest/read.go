@@ -406,6 +406,12 @@ func (r *runner) testPagination(t *testing.T) {
 	t.Run("HCPsByName", func(t *testing.T) {
 		walk(t, []string{"P004", "P010"}, hcps(kolgraph.HCPFilter{NameContains: "Zhang"}))
 	})
+	t.Run("HCPsOfOneHospital", func(t *testing.T) {
+		walk(t, []string{"P001", "P002", "P003", "P009"}, hcps(kolgraph.HCPFilter{HospitalIDs: []string{"H001"}}))
+	})
+	t.Run("HCPsOfDepartment", func(t *testing.T) {
+		walk(t, []string{"P004", "P005", "P010"}, hcps(kolgraph.HCPFilter{DepartmentID: "D002-01"}))
+	})
 	t.Run("Hospitals", func(t *testing.T) {
 		walk(t, []string{"H001", "H002", "H003"}, hospitals(kolgraph.HospitalFilter{}))
 	})
