@@ -12,8 +12,9 @@
 //	}
 //
 // The suite only uses the kolgraph.Store interface. Subtests run one after
-// another (never in parallel) and each opens its own store, so a harness
-// backed by one shared database may simply wipe it in Open.
+// another (never in parallel); each top-level subtest opens its own stores
+// and uses no store after opening the next, so a harness backed by one
+// shared database may simply wipe it in Open.
 package storetest
 
 import (
@@ -50,6 +51,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("ListHospitals", r.testListHospitals)
 	t.Run("ListHCPs", r.testListHCPs)
 	t.Run("Pagination", r.testPagination)
+	t.Run("PaginationUnderWrites", r.testPaginationUnderWrites)
 	t.Run("ListProductsAndTerritories", r.testListAll)
 	t.Run("Navigation", r.testNavigation)
 	t.Run("Scan", r.testScan)
