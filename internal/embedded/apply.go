@@ -467,7 +467,8 @@ func (c *changes) checkReferences(g *graph) error {
 				g.hcps[h].rec.HospitalID, id, d.HospitalID)
 		}
 	}
-	slices.SortStableFunc(p.ps, func(a, b kolgraph.Problem) int {
+	// Sort what was collected; a "too many" marker stays last.
+	slices.SortStableFunc(p.ps[:min(len(p.ps), maxProblems)], func(a, b kolgraph.Problem) int {
 		if c := strings.Compare(a.File, b.File); c != 0 {
 			return c
 		}

@@ -12,6 +12,11 @@
 // Reads are served from memory: maps by key plus sorted indices (children
 // by parent id), loaded from the file at Open. Only one process can open a
 // file at a time (bbolt takes an exclusive file lock).
+//
+// Benchmarks on a generated seed-sized region (~70k records: bulk load,
+// Open, lookups, filtered lists, single-edge writes):
+//
+//	go test -run '^$' -bench . -benchmem ./internal/embedded/
 package embedded
 
 import (
