@@ -107,6 +107,16 @@ func Columns(file string) ([]string, bool) {
 	return nil, false
 }
 
+// index returns the position of the column named name, -1 if none.
+func (t *table) index(name string) int {
+	for i := range t.cols {
+		if t.cols[i].name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 func fileIndex(file string) int {
 	for i, t := range tables {
 		if t.file == file {

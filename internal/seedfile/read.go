@@ -76,7 +76,8 @@ func ReadWith(fsys fs.FS, opts ReadOptions) (*kolgraph.ChangeSet, error) {
 		ids:   make(map[string]idEntry),
 		lines: make(map[string][]int, len(tables)),
 		quiet: make(map[string]bool),
-		seen:  make(map[string]map[[2]string]int),
+
+		incomplete: make(map[string]bool),
 	}
 	p.unknownFiles(fsys)
 	for i := range tables {
@@ -94,6 +95,13 @@ func ReadWith(fsys fs.FS, opts ReadOptions) (*kolgraph.ChangeSet, error) {
 		return nil, err
 	}
 	return p.cs, nil
+}
+
+// markIncomplete notes that rows of t's file could not be read.
+func (p *parser) markIncomplete(t *table) {
+	if kind := kindOfFile[t.file]; kind != "" {
+		p.incomplete[kind] = true
+	}
 }
 
 // idEntry records where a node id was first defined.
@@ -115,8 +123,12 @@ type parser struct {
 	// so their ids resolve references elsewhere, but their own row problems
 	// and references are not reported (they would all repeat the header's).
 	quiet map[string]bool
-	// seen holds, per relationship file, the line of each key.
-	seen map[string]map[[2]string]int
+	// sizeHint estimates the rows of the file being read, to size maps.
+	sizeHint int
+	// incomplete marks kinds whose file had rows that could not be read
+	// (CSV syntax, size): a reference to an id of that kind that does not
+	// resolve may point at such a row, so it is not reported.
+	incomplete map[string]bool
 }
 
 func (p *parser) add(file string, line int, field, format string, args ...any) {
@@ -124,9 +136,10 @@ func (p *parser) add(file string, line int, field, format string, args ...any) {
 }
 
 // full reports whether enough problems were found to stop reading: well
-// past MaxProblems, so that deduplication still leaves a full list.
+// past MaxProblems, so that deduplication still leaves a full list and the
+// count of those left out is exact for all but garbage input.
 func (p *parser) full() bool {
-	return p.opts.MaxProblems > 0 && len(p.ps) > 2*p.opts.MaxProblems
+	return p.opts.MaxProblems > 0 && len(p.ps) > 2*p.opts.MaxProblems+1000
 }
 
 // problems sorts the problems by file and line, keeps one per cell (a bad
@@ -214,16 +227,28 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 		return fmt.Errorf("seedfile: open %s: %w", t.file, err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > p.opts.MaxBytes {
-		p.add(t.file, 0, "", "is %d bytes, more than the limit of %d", st.Size(), p.opts.MaxBytes)
-		return nil
+	p.sizeHint = 0
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		if st.Size() > p.opts.MaxBytes {
+			p.add(t.file, 0, "", "is %d bytes, more than the limit of %d", st.Size(), p.opts.MaxBytes)
+			p.markIncomplete(t)
+			return nil
+		}
+		p.sizeHint = int(st.Size() / 100)
 	}
 
 	cr := csv.NewReader(bufio.NewReaderSize(&limitedReader{f, p.opts.MaxBytes}, 64<<10))
 	cr.ReuseRecord = true
 	// FieldsPerRecord 0: the header's column count becomes the expected one.
 
-	rd := &row{p: p, t: t}
+	rd := &row{p: p, t: t, kind: kindOfFile[t.file]}
+	decode := decoders[t.file]
+	defer func() {
+		p.lines[t.file] = rd.lines
+		if rd.quiet {
+			p.quiet[t.file] = true
+		}
+	}()
 	header := true
 	lastOffset := int64(-1)
 	for !p.full() {
@@ -233,6 +258,7 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 		}
 		if errors.Is(err, errTooLarge) {
 			p.add(t.file, 0, "", "is larger than the limit of %d bytes", p.opts.MaxBytes)
+			p.markIncomplete(t)
 			return nil
 		}
 		var pe *csv.ParseError
@@ -258,23 +284,23 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 		}
 		if err != nil && !errors.Is(err, csv.ErrFieldCount) {
 			p.add(t.file, pe.Line, "", "is not valid CSV (column %d): %v", pe.Column, pe.Err)
+			p.markIncomplete(t)
 			continue
 		}
 		line, _ := cr.FieldPos(0)
 		rd.start(rec, line)
 		if err != nil { // csv.ErrFieldCount: the columns cannot be trusted.
 			rd.problem("", "has %d fields, the header has %d", len(rec), len(rd.names))
-			if rd.has("id") && rd.pos["id"] < len(rec) {
-				p.register(t, rec[rd.pos["id"]], line, true)
-			}
+			p.markIncomplete(t)
 			continue
 		}
 		rd.checkUTF8()
-		decoders[t.file](p, rd)
+		decode(p, rd)
 	}
 	if header {
 		p.add(t.file, 1, "", "is empty: the header row is missing")
 		p.quiet[t.file] = true
+		p.markIncomplete(t)
 	}
 	return nil
 }
@@ -283,24 +309,30 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 type row struct {
 	p     *parser
 	t     *table
-	pos   map[string]int // known column name -> index in the record
-	names []string       // index in the record -> known column name or ""
+	pos   []int    // column of the table -> index in the record, -1 if absent
+	names []string // index in the record -> known column name or ""
 	rec   []string
 	line  int
+
+	kind  string            // of the file's records, "" for relationships
+	quiet bool              // the header is unusable: row problems are not reported
+	lines []int             // line of each decoded record
+	seen  map[[2]string]int // relationship key -> line
 }
 
 // header checks the header row and records the column positions.
 func (r *row) header(rec []string) {
 	file := r.t.file
-	r.pos = make(map[string]int, len(rec))
+	r.pos = slices.Repeat([]int{-1}, len(r.t.cols))
 	r.names = make([]string, len(rec))
 	for i, name := range rec {
 		name = strings.TrimSpace(name)
 		if i == 0 {
 			name = strings.TrimPrefix(name, "\uFEFF") // a BOM, as spreadsheets write it
 		}
-		known := slices.ContainsFunc(r.t.cols, func(c column) bool { return c.name == name })
-		switch _, dup := r.pos[name]; {
+		c := r.t.index(name)
+		known := c >= 0
+		switch dup := known && r.pos[c] >= 0; {
 		case !utf8.ValidString(name):
 			r.p.add(file, 1, "", "column %d of the header is not valid UTF-8", i+1)
 		case !known:
@@ -309,14 +341,14 @@ func (r *row) header(rec []string) {
 		case dup:
 			r.p.add(file, 1, name, "appears twice in the header")
 		default:
-			r.pos[name] = i
+			r.pos[c] = i
 			r.names[i] = name
 		}
 	}
-	for _, c := range r.t.cols {
-		if _, ok := r.pos[c.name]; !ok && c.required {
+	for ci, c := range r.t.cols {
+		if r.pos[ci] < 0 && c.required {
 			r.p.add(file, 1, c.name, "required column is missing from the header")
-			r.p.quiet[file] = true
+			r.quiet = true
 		}
 	}
 }
@@ -326,13 +358,8 @@ func (r *row) start(rec []string, line int) {
 	r.line = line
 }
 
-func (r *row) has(col string) bool {
-	_, ok := r.pos[col]
-	return ok
-}
-
 func (r *row) problem(field, format string, args ...any) {
-	if !r.p.quiet[r.t.file] {
+	if !r.quiet {
 		r.p.add(r.t.file, r.line, field, format, args...)
 	}
 }
@@ -354,8 +381,9 @@ func (r *row) checkUTF8() {
 
 // str returns the cell of col, "" if the header lacks it.
 func (r *row) str(col string) string {
-	i, ok := r.pos[col]
-	if !ok {
+	// A linear scan of at most 13 short names beats hashing the name.
+	i := r.pos[r.t.index(col)]
+	if i < 0 {
 		return ""
 	}
 	return r.rec[i]
@@ -440,16 +468,16 @@ func (r *row) time(col string) time.Time {
 
 // register records a node id and reports duplicates within the file and
 // ids another kind already uses.
-func (p *parser) register(t *table, id string, line int, quiet bool) {
+func (p *parser) register(r *row, id string) {
 	if id == "" {
 		return
 	}
-	kind := kindOfFile[t.file]
+	t, line, kind := r.t, r.line, r.kind
 	prev, ok := p.ids[id]
 	switch {
 	case !ok:
 		p.ids[id] = idEntry{kind, t.file, line}
-	case quiet || p.quiet[t.file]:
+	case r.quiet:
 	case prev.kind == kind:
 		p.add(t.file, line, "id", "duplicate id %q (first at line %d)", id, prev.line)
 	default:
@@ -459,10 +487,10 @@ func (p *parser) register(t *table, id string, line int, quiet bool) {
 
 // key reports a relationship key seen twice in one file.
 func (r *row) key(a, b string) {
-	seen := r.p.seen[r.t.file]
+	seen := r.seen
 	if seen == nil {
-		seen = make(map[[2]string]int)
-		r.p.seen[r.t.file] = seen
+		seen = make(map[[2]string]int, r.p.sizeHint)
+		r.seen = seen
 	}
 	k := [2]string{a, b}
 	if first, ok := seen[k]; ok {
@@ -474,13 +502,13 @@ func (r *row) key(a, b string) {
 
 // node registers a decoded node record's id and line.
 func (p *parser) node(r *row, id string) {
-	p.register(r.t, id, r.line, false)
-	p.lines[r.t.file] = append(p.lines[r.t.file], r.line)
+	p.register(r, id)
+	r.lines = append(r.lines, r.line)
 }
 
 // rel records a decoded relationship's line.
 func (p *parser) rel(r *row) {
-	p.lines[r.t.file] = append(p.lines[r.t.file], r.line)
+	r.lines = append(r.lines, r.line)
 }
 
 var kindOfFile = map[string]string{

@@ -73,7 +73,7 @@ func (p *parser) each(file string, n int, check func(i int, ref refFunc)) {
 			if inSet && e.kind == kind {
 				return
 			}
-			if p.opts.Exists != nil && p.opts.Exists(kind, id) {
+			if p.opts.Exists != nil && p.opts.Exists(kind, id) || !inSet && p.incomplete[kind] {
 				return
 			}
 			if inSet {

@@ -252,9 +252,10 @@ func (g *gen) hospitals() {
 		tr := tiers[ti]
 		t := int32(h * nt / n)
 		reg := g.terrs[t].region
+		// The regional centre has 3 of every 5 hospitals of its territory.
 		c := reg.cities[0]
-		if len(reg.cities) > 1 && !chance(r, 0.6) {
-			c = reg.cities[1+r.IntN(len(reg.cities)-1)]
+		if k := len(g.terrs[t].hosps); k%5 >= 3 {
+			c = reg.cities[1+k%(len(reg.cities)-1)]
 		}
 		private := chance(r, tr.private)
 		own, pay := "public", "DRG"
