@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/kolgraph/kolgraph/graph/model"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scoring"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -35,9 +36,11 @@ type ResolverRoot interface {
 	HCP() HCPResolver
 	Hospital() HospitalResolver
 	Influence() InfluenceResolver
+	InfluenceContribution() InfluenceContributionResolver
 	Listing() ListingResolver
 	Membership() MembershipResolver
 	Query() QueryResolver
+	RankedHCP() RankedHCPResolver
 	Territory() TerritoryResolver
 }
 
@@ -75,6 +78,7 @@ type ComplexityRoot struct {
 		Email        func(childComplexity int) int
 		Hospital     func(childComplexity int) int
 		ID           func(childComplexity int) int
+		Influence    func(childComplexity int, scope *model.ScopeInput) int
 		InfluencedBy func(childComplexity int, first *int) int
 		Influences   func(childComplexity int, first *int) int
 		IsKOL        func(childComplexity int) int
@@ -136,6 +140,25 @@ type ComplexityRoot struct {
 		Weight    func(childComplexity int) int
 	}
 
+	InfluenceContribution struct {
+		Contribution func(childComplexity int) int
+		Influence    func(childComplexity int) int
+	}
+
+	InfluenceScore struct {
+		BetweennessExact func(childComplexity int) int
+		Components       func(childComplexity int) int
+		ComputedAt       func(childComplexity int) int
+		GraphVersion     func(childComplexity int) int
+		Parameters       func(childComplexity int) int
+		Percentile       func(childComplexity int) int
+		Rank             func(childComplexity int) int
+		ScopeSize        func(childComplexity int) int
+		TopIncoming      func(childComplexity int) int
+		TopOutgoing      func(childComplexity int) int
+		Value            func(childComplexity int) int
+	}
+
 	Listing struct {
 		Hospital func(childComplexity int) int
 		Product  func(childComplexity int) int
@@ -156,6 +179,11 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Parameter struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	Product struct {
 		ID          func(childComplexity int) int
 		Indications func(childComplexity int) int
@@ -164,15 +192,50 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Committee   func(childComplexity int, id string) int
-		Department  func(childComplexity int, id string) int
-		Hcp         func(childComplexity int, id string) int
-		Hcps        func(childComplexity int, filter *model.HCPFilter, first *int, after *string) int
-		Hospital    func(childComplexity int, id string) int
-		Hospitals   func(childComplexity int, filter *model.HospitalFilter, first *int, after *string) int
-		Node        func(childComplexity int, id string) int
-		Products    func(childComplexity int) int
-		Territories func(childComplexity int) int
+		Committee        func(childComplexity int, id string) int
+		Department       func(childComplexity int, id string) int
+		GraphVersion     func(childComplexity int) int
+		Hcp              func(childComplexity int, id string) int
+		Hcps             func(childComplexity int, filter *model.HCPFilter, first *int, after *string) int
+		Hospital         func(childComplexity int, id string) int
+		Hospitals        func(childComplexity int, filter *model.HospitalFilter, first *int, after *string) int
+		InfluenceRanking func(childComplexity int, scope model.ScopeInput, metric *scoring.Metric, first *int, after *string) int
+		Node             func(childComplexity int, id string) int
+		Products         func(childComplexity int) int
+		Territories      func(childComplexity int) int
+	}
+
+	RankedHCP struct {
+		Hcp        func(childComplexity int) int
+		Percentile func(childComplexity int) int
+		Rank       func(childComplexity int) int
+		Value      func(childComplexity int) int
+	}
+
+	RankingConnection struct {
+		BetweennessExact   func(childComplexity int) int
+		BetweennessSources func(childComplexity int) int
+		ComputedAt         func(childComplexity int) int
+		Edges              func(childComplexity int) int
+		GraphVersion       func(childComplexity int) int
+		Metric             func(childComplexity int) int
+		Note               func(childComplexity int) int
+		PageInfo           func(childComplexity int) int
+		Parameters         func(childComplexity int) int
+		TotalCount         func(childComplexity int) int
+	}
+
+	RankingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ScoreComponent struct {
+		Contribution func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Normalized   func(childComplexity int) int
+		Raw          func(childComplexity int) int
+		Weight       func(childComplexity int) int
 	}
 
 	Territory struct {
@@ -204,6 +267,7 @@ type HCPResolver interface {
 	Committees(ctx context.Context, obj *kolgraph.HCP) ([]*kolgraph.Membership, error)
 	Influences(ctx context.Context, obj *kolgraph.HCP, first *int) ([]*kolgraph.Influence, error)
 	InfluencedBy(ctx context.Context, obj *kolgraph.HCP, first *int) ([]*kolgraph.Influence, error)
+	Influence(ctx context.Context, obj *kolgraph.HCP, scope *model.ScopeInput) (*model.InfluenceScore, error)
 	Phone(ctx context.Context, obj *kolgraph.HCP) (*string, error)
 	Email(ctx context.Context, obj *kolgraph.HCP) (*string, error)
 	Wechat(ctx context.Context, obj *kolgraph.HCP) (*string, error)
@@ -220,6 +284,9 @@ type InfluenceResolver interface {
 	To(ctx context.Context, obj *kolgraph.Influence) (*kolgraph.HCP, error)
 
 	Evidence(ctx context.Context, obj *kolgraph.Influence) (*string, error)
+}
+type InfluenceContributionResolver interface {
+	Influence(ctx context.Context, obj *model.InfluenceContribution) (*kolgraph.Influence, error)
 }
 type ListingResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Listing) (*kolgraph.Hospital, error)
@@ -241,6 +308,11 @@ type QueryResolver interface {
 	Committee(ctx context.Context, id string) (*kolgraph.Committee, error)
 	Products(ctx context.Context) ([]*kolgraph.Product, error)
 	Territories(ctx context.Context) ([]*kolgraph.Territory, error)
+	InfluenceRanking(ctx context.Context, scope model.ScopeInput, metric *scoring.Metric, first *int, after *string) (*model.RankingConnection, error)
+	GraphVersion(ctx context.Context) (string, error)
+}
+type RankedHCPResolver interface {
+	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
 }
 type TerritoryResolver interface {
 	Hospitals(ctx context.Context, obj *kolgraph.Territory, first *int, after *string) (*model.HospitalConnection, error)
@@ -404,6 +476,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HCP.ID(childComplexity), true
+	case "HCP.influence":
+		if e.ComplexityRoot.HCP.Influence == nil {
+			break
+		}
+
+		args, err := ec.field_HCP_influence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.HCP.Influence(childComplexity, args["scope"].(*model.ScopeInput)), true
 	case "HCP.influencedBy":
 		if e.ComplexityRoot.HCP.InfluencedBy == nil {
 			break
@@ -672,6 +755,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Influence.Weight(childComplexity), true
 
+	case "InfluenceContribution.contribution":
+		if e.ComplexityRoot.InfluenceContribution.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceContribution.Contribution(childComplexity), true
+	case "InfluenceContribution.influence":
+		if e.ComplexityRoot.InfluenceContribution.Influence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceContribution.Influence(childComplexity), true
+
+	case "InfluenceScore.betweennessExact":
+		if e.ComplexityRoot.InfluenceScore.BetweennessExact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.BetweennessExact(childComplexity), true
+	case "InfluenceScore.components":
+		if e.ComplexityRoot.InfluenceScore.Components == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.Components(childComplexity), true
+	case "InfluenceScore.computedAt":
+		if e.ComplexityRoot.InfluenceScore.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.ComputedAt(childComplexity), true
+	case "InfluenceScore.graphVersion":
+		if e.ComplexityRoot.InfluenceScore.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.GraphVersion(childComplexity), true
+	case "InfluenceScore.parameters":
+		if e.ComplexityRoot.InfluenceScore.Parameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.Parameters(childComplexity), true
+	case "InfluenceScore.percentile":
+		if e.ComplexityRoot.InfluenceScore.Percentile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.Percentile(childComplexity), true
+	case "InfluenceScore.rank":
+		if e.ComplexityRoot.InfluenceScore.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.Rank(childComplexity), true
+	case "InfluenceScore.scopeSize":
+		if e.ComplexityRoot.InfluenceScore.ScopeSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.ScopeSize(childComplexity), true
+	case "InfluenceScore.topIncoming":
+		if e.ComplexityRoot.InfluenceScore.TopIncoming == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.TopIncoming(childComplexity), true
+	case "InfluenceScore.topOutgoing":
+		if e.ComplexityRoot.InfluenceScore.TopOutgoing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.TopOutgoing(childComplexity), true
+	case "InfluenceScore.value":
+		if e.ComplexityRoot.InfluenceScore.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.Value(childComplexity), true
+
 	case "Listing.hospital":
 		if e.ComplexityRoot.Listing.Hospital == nil {
 			break
@@ -741,6 +904,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Parameter.name":
+		if e.ComplexityRoot.Parameter.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parameter.Name(childComplexity), true
+	case "Parameter.value":
+		if e.ComplexityRoot.Parameter.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Parameter.Value(childComplexity), true
+
 	case "Product.id":
 		if e.ComplexityRoot.Product.ID == nil {
 			break
@@ -788,6 +964,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Department(childComplexity, args["id"].(string)), true
+	case "Query.graphVersion":
+		if e.ComplexityRoot.Query.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.GraphVersion(childComplexity), true
 	case "Query.hcp":
 		if e.ComplexityRoot.Query.Hcp == nil {
 			break
@@ -832,6 +1014,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Hospitals(childComplexity, args["filter"].(*model.HospitalFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.influenceRanking":
+		if e.ComplexityRoot.Query.InfluenceRanking == nil {
+			break
+		}
+
+		args, err := ec.field_Query_influenceRanking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InfluenceRanking(childComplexity, args["scope"].(model.ScopeInput), args["metric"].(*scoring.Metric), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -856,6 +1049,136 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Territories(childComplexity), true
+
+	case "RankedHCP.hcp":
+		if e.ComplexityRoot.RankedHCP.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedHCP.Hcp(childComplexity), true
+	case "RankedHCP.percentile":
+		if e.ComplexityRoot.RankedHCP.Percentile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedHCP.Percentile(childComplexity), true
+	case "RankedHCP.rank":
+		if e.ComplexityRoot.RankedHCP.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedHCP.Rank(childComplexity), true
+	case "RankedHCP.value":
+		if e.ComplexityRoot.RankedHCP.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedHCP.Value(childComplexity), true
+
+	case "RankingConnection.betweennessExact":
+		if e.ComplexityRoot.RankingConnection.BetweennessExact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.BetweennessExact(childComplexity), true
+	case "RankingConnection.betweennessSources":
+		if e.ComplexityRoot.RankingConnection.BetweennessSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.BetweennessSources(childComplexity), true
+	case "RankingConnection.computedAt":
+		if e.ComplexityRoot.RankingConnection.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.ComputedAt(childComplexity), true
+	case "RankingConnection.edges":
+		if e.ComplexityRoot.RankingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.Edges(childComplexity), true
+	case "RankingConnection.graphVersion":
+		if e.ComplexityRoot.RankingConnection.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.GraphVersion(childComplexity), true
+	case "RankingConnection.metric":
+		if e.ComplexityRoot.RankingConnection.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.Metric(childComplexity), true
+	case "RankingConnection.note":
+		if e.ComplexityRoot.RankingConnection.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.Note(childComplexity), true
+	case "RankingConnection.pageInfo":
+		if e.ComplexityRoot.RankingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.PageInfo(childComplexity), true
+	case "RankingConnection.parameters":
+		if e.ComplexityRoot.RankingConnection.Parameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.Parameters(childComplexity), true
+	case "RankingConnection.totalCount":
+		if e.ComplexityRoot.RankingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.TotalCount(childComplexity), true
+
+	case "RankingEdge.cursor":
+		if e.ComplexityRoot.RankingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingEdge.Cursor(childComplexity), true
+	case "RankingEdge.node":
+		if e.ComplexityRoot.RankingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingEdge.Node(childComplexity), true
+
+	case "ScoreComponent.contribution":
+		if e.ComplexityRoot.ScoreComponent.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Contribution(childComplexity), true
+	case "ScoreComponent.name":
+		if e.ComplexityRoot.ScoreComponent.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Name(childComplexity), true
+	case "ScoreComponent.normalized":
+		if e.ComplexityRoot.ScoreComponent.Normalized == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Normalized(childComplexity), true
+	case "ScoreComponent.raw":
+		if e.ComplexityRoot.ScoreComponent.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Raw(childComplexity), true
+	case "ScoreComponent.weight":
+		if e.ComplexityRoot.ScoreComponent.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Weight(childComplexity), true
 
 	case "Territory.hospitals":
 		if e.ComplexityRoot.Territory.Hospitals == nil {
@@ -892,6 +1215,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("HCPFilter", ec.unmarshalInputHCPFilter),
 			graphql.NewInputUnmarshaler("HospitalFilter", ec.unmarshalInputHospitalFilter),
+			graphql.NewInputUnmarshaler("ScopeInput", ec.unmarshalInputScopeInput),
 		)
 	}
 	first := true
@@ -990,6 +1314,125 @@ type Query {
   products: [Product!]!
   "Every territory, ordered by id."
   territories: [Territory!]!
+  """
+  HCPs of a scope ranked by an influence metric, best first (ties by id).
+  Scopes with fewer than 3 HCPs give an empty ranking with a note.
+  """
+  influenceRanking(scope: ScopeInput!, metric: InfluenceMetric = INFLUENCE, first: Int = 20, after: String): RankingConnection!
+  "The version of the graph the analytics currently run on."
+  graphVersion: String!
+}
+
+"""
+Which HCPs a computation covers: the subgraph induced by the HCPs of one
+hospital, one department or one territory. Give at most one; none means the
+whole graph.
+"""
+input ScopeInput {
+  hospital: ID
+  department: ID
+  territory: ID
+}
+
+"""
+Influence metrics on the weighted INFLUENCES graph of a scope (definitions
+pinned in the README, "Influence analytics").
+"""
+enum InfluenceMetric {
+  "The blend of normalised centralities and role priors, in [0,1]."
+  INFLUENCE
+  "Weighted PageRank with influence flowing to the one who sways (networkx pagerank on the reversed graph)."
+  PAGERANK
+  "Brandes betweenness with edge length -ln(weight), normalised by (n-1)(n-2); sampled on large scopes."
+  BETWEENNESS
+  "Sum over all other HCPs of the strongest-path strength to them."
+  REACH
+  "Eigenvector centrality on the reversed weighted graph."
+  EIGENVECTOR
+  "Weighted out-degree: the total weight of the influence an HCP exerts."
+  DEGREE
+}
+
+"A ranking of a scope's HCPs by one metric, on one graph version."
+type RankingConnection {
+  edges: [RankingEdge!]!
+  pageInfo: PageInfo!
+  "How many HCPs the scope ranks."
+  totalCount: Int!
+  metric: InfluenceMetric!
+  "The graph version the ranking was computed on (cite it with the numbers)."
+  graphVersion: String!
+  computedAt: Time!
+  "False when betweenness (BETWEENNESS, or INFLUENCE's component) was estimated from sampled sources."
+  betweennessExact: Boolean!
+  "Number of betweenness source nodes used (all nodes when exact)."
+  betweennessSources: Int!
+  "The algorithm parameters used."
+  parameters: [Parameter!]!
+  "Why the ranking is empty, when it is."
+  note: String
+}
+
+type RankingEdge {
+  cursor: String!
+  node: RankedHCP!
+}
+
+type RankedHCP {
+  "1 for the most influential."
+  rank: Int!
+  value: Float!
+  "Share of the scope's HCPs with a strictly lower value, 0 to 100."
+  percentile: Float!
+  hcp: HCP!
+}
+
+type Parameter {
+  name: String!
+  value: String!
+}
+
+"""
+An HCP's INFLUENCE score within a scope, with everything needed to defend it
+and reproduce it: the components with their weights, the ties that
+contributed, the parameters and the graph version.
+"""
+type InfluenceScore {
+  "In [0,1]: sum of the components' contributions."
+  value: Float!
+  "Share of the scope's HCPs with a strictly lower score, 0 to 100."
+  percentile: Float!
+  "1 for the most influential in the scope."
+  rank: Int!
+  scopeSize: Int!
+  components: [ScoreComponent!]!
+  "People this HCP sways whose own standing adds most to the HCP's PageRank."
+  topOutgoing: [InfluenceContribution!]!
+  "The strongest ties of people who sway this HCP."
+  topIncoming: [InfluenceContribution!]!
+  parameters: [Parameter!]!
+  betweennessExact: Boolean!
+  graphVersion: String!
+  computedAt: Time!
+}
+
+"One term of an influence score: contribution = weight x normalized."
+type ScoreComponent {
+  "pagerank | betweenness | reach | degree | position | committee | kol"
+  name: String!
+  "The metric's own value (for role priors, the prior)."
+  raw: Float!
+  "Min-max normalised within the scope, in [0,1]."
+  normalized: Float!
+  "Relative weight; the weights sum to 1."
+  weight: Float!
+  contribution: Float!
+}
+
+type InfluenceContribution {
+  influence: Influence!
+  "The edge's share of the HCP's PageRank (outgoing); 0 for incoming ties."
+  contribution: Float!
 }
 
 "Relay page information."
@@ -1132,6 +1575,11 @@ type HCP implements Node {
   influences(first: Int = 50): [Influence!]!
   "Who sways this HCP (incoming INFLUENCES), strongest first."
   influencedBy(first: Int = 50): [Influence!]!
+  """
+  The HCP's INFLUENCE score within scope (default: the HCP's hospital),
+  explained. Null when the scope has fewer than 3 HCPs.
+  """
+  influence(scope: ScopeInput): InfluenceScore
   "Personal data."
   phone: String
   "Personal data."
@@ -1279,6 +1727,8 @@ func (ec *executionContext) childFields_HCP(ctx context.Context, field graphql.C
 		return ec.fieldContext_HCP_influences(ctx, field)
 	case "influencedBy":
 		return ec.fieldContext_HCP_influencedBy(ctx, field)
+	case "influence":
+		return ec.fieldContext_HCP_influence(ctx, field)
 	case "phone":
 		return ec.fieldContext_HCP_phone(ctx, field)
 	case "email":
@@ -1383,6 +1833,44 @@ func (ec *executionContext) childFields_Influence(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Influence", field.Name)
 }
 
+func (ec *executionContext) childFields_InfluenceContribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "influence":
+		return ec.fieldContext_InfluenceContribution_influence(ctx, field)
+	case "contribution":
+		return ec.fieldContext_InfluenceContribution_contribution(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InfluenceContribution", field.Name)
+}
+
+func (ec *executionContext) childFields_InfluenceScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_InfluenceScore_value(ctx, field)
+	case "percentile":
+		return ec.fieldContext_InfluenceScore_percentile(ctx, field)
+	case "rank":
+		return ec.fieldContext_InfluenceScore_rank(ctx, field)
+	case "scopeSize":
+		return ec.fieldContext_InfluenceScore_scopeSize(ctx, field)
+	case "components":
+		return ec.fieldContext_InfluenceScore_components(ctx, field)
+	case "topOutgoing":
+		return ec.fieldContext_InfluenceScore_topOutgoing(ctx, field)
+	case "topIncoming":
+		return ec.fieldContext_InfluenceScore_topIncoming(ctx, field)
+	case "parameters":
+		return ec.fieldContext_InfluenceScore_parameters(ctx, field)
+	case "betweennessExact":
+		return ec.fieldContext_InfluenceScore_betweennessExact(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_InfluenceScore_graphVersion(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_InfluenceScore_computedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InfluenceScore", field.Name)
+}
+
 func (ec *executionContext) childFields_Listing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hospital":
@@ -1423,6 +1911,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Parameter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Parameter_name(ctx, field)
+	case "value":
+		return ec.fieldContext_Parameter_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Parameter", field.Name)
+}
+
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1435,6 +1933,72 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_specialties(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
+}
+
+func (ec *executionContext) childFields_RankedHCP(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_RankedHCP_rank(ctx, field)
+	case "value":
+		return ec.fieldContext_RankedHCP_value(ctx, field)
+	case "percentile":
+		return ec.fieldContext_RankedHCP_percentile(ctx, field)
+	case "hcp":
+		return ec.fieldContext_RankedHCP_hcp(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankedHCP", field.Name)
+}
+
+func (ec *executionContext) childFields_RankingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RankingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RankingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RankingConnection_totalCount(ctx, field)
+	case "metric":
+		return ec.fieldContext_RankingConnection_metric(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_RankingConnection_graphVersion(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_RankingConnection_computedAt(ctx, field)
+	case "betweennessExact":
+		return ec.fieldContext_RankingConnection_betweennessExact(ctx, field)
+	case "betweennessSources":
+		return ec.fieldContext_RankingConnection_betweennessSources(ctx, field)
+	case "parameters":
+		return ec.fieldContext_RankingConnection_parameters(ctx, field)
+	case "note":
+		return ec.fieldContext_RankingConnection_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RankingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RankingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RankingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreComponent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ScoreComponent_name(ctx, field)
+	case "raw":
+		return ec.fieldContext_ScoreComponent_raw(ctx, field)
+	case "normalized":
+		return ec.fieldContext_ScoreComponent_normalized(ctx, field)
+	case "weight":
+		return ec.fieldContext_ScoreComponent_weight(ctx, field)
+	case "contribution":
+		return ec.fieldContext_ScoreComponent_contribution(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreComponent", field.Name)
 }
 
 func (ec *executionContext) childFields_Territory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1564,6 +2128,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_HCP_influence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*model.ScopeInput, error) {
+			return ec.unmarshalOScopeInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_HCP_influencedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -1750,6 +2328,44 @@ func (ec *executionContext) field_Query_hospitals_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_influenceRanking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (model.ScopeInput, error) {
+			return ec.unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (*scoring.Metric, error) {
+			return ec.unmarshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -2704,6 +3320,50 @@ func (ec *executionContext) fieldContext_HCP_influencedBy(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _HCP_influence(ctx context.Context, field graphql.CollectedField, obj *kolgraph.HCP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HCP_influence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.HCP().Influence(ctx, obj, fc.Args["scope"].(*model.ScopeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InfluenceScore) graphql.Marshaler {
+			return ec.marshalOInfluenceScore2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluenceScore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HCP_influence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HCP",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluenceScore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_HCP_influence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _HCP_phone(ctx context.Context, field graphql.CollectedField, obj *kolgraph.HCP) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3569,6 +4229,350 @@ func (ec *executionContext) fieldContext_Influence_updatedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Influence", field, false, false, "Time")
 }
 
+func (ec *executionContext) _InfluenceContribution_influence(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceContribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceContribution_influence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InfluenceContribution().Influence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Influence) graphql.Marshaler {
+			return ec.marshalNInfluence2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐInfluence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceContribution_influence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluenceContribution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Influence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluenceContribution_contribution(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceContribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceContribution_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceContribution_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceContribution", field, false, false, "Float")
+}
+
+func (ec *executionContext) _InfluenceScore_value(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _InfluenceScore_percentile(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_percentile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percentile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_percentile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _InfluenceScore_rank(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InfluenceScore_scopeSize(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_scopeSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScopeSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_scopeSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InfluenceScore_components(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_components(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Components, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ScoreComponent) graphql.Marshaler {
+			return ec.marshalNScoreComponent2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScoreComponentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_components(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluenceScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreComponent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluenceScore_topOutgoing(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_topOutgoing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopOutgoing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InfluenceContribution) graphql.Marshaler {
+			return ec.marshalNInfluenceContribution2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluenceContributionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_topOutgoing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluenceScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluenceContribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluenceScore_topIncoming(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_topIncoming(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopIncoming, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InfluenceContribution) graphql.Marshaler {
+			return ec.marshalNInfluenceContribution2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluenceContributionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_topIncoming(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluenceScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluenceContribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluenceScore_parameters(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_parameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parameters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Parameter) graphql.Marshaler {
+			return ec.marshalNParameter2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐParameterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_parameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluenceScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Parameter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluenceScore_betweennessExact(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_betweennessExact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessExact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_betweennessExact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceScore", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InfluenceScore_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _InfluenceScore_computedAt(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceScore", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Listing_hospital(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Listing) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3856,6 +4860,52 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Parameter_name(ctx context.Context, field graphql.CollectedField, obj *model.Parameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parameter_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Parameter_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Parameter", field, false, false, "String")
+}
+
+func (ec *executionContext) _Parameter_value(ctx context.Context, field graphql.CollectedField, obj *model.Parameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Parameter_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Parameter_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Parameter", field, false, false, "String")
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Product) (ret graphql.Marshaler) {
@@ -4322,6 +5372,73 @@ func (ec *executionContext) fieldContext_Query_territories(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_influenceRanking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_influenceRanking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InfluenceRanking(ctx, fc.Args["scope"].(model.ScopeInput), fc.Args["metric"].(*scoring.Metric), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RankingConnection) graphql.Marshaler {
+			return ec.marshalNRankingConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_influenceRanking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_influenceRanking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_graphVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().GraphVersion(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4396,6 +5513,534 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RankedHCP_rank(ctx context.Context, field graphql.CollectedField, obj *model.RankedHCP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedHCP_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedHCP_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedHCP", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankedHCP_value(ctx context.Context, field graphql.CollectedField, obj *model.RankedHCP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedHCP_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedHCP_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedHCP", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RankedHCP_percentile(ctx context.Context, field graphql.CollectedField, obj *model.RankedHCP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedHCP_percentile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percentile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedHCP_percentile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedHCP", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RankedHCP_hcp(ctx context.Context, field graphql.CollectedField, obj *model.RankedHCP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedHCP_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankedHCP().Hcp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedHCP_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankedHCP",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RankingEdge) graphql.Marshaler {
+			return ec.marshalNRankingEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankingConnection_metric(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scoring.Metric) graphql.Marshaler {
+			return ec.marshalNInfluenceMetric2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingConnection", field, false, false, "InfluenceMetric")
+}
+
+func (ec *executionContext) _RankingConnection_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingConnection", field, false, false, "String")
+}
+
+func (ec *executionContext) _RankingConnection_computedAt(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingConnection", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RankingConnection_betweennessExact(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_betweennessExact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessExact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_betweennessExact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingConnection", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RankingConnection_betweennessSources(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_betweennessSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessSources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_betweennessSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankingConnection_parameters(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_parameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parameters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Parameter) graphql.Marshaler {
+			return ec.marshalNParameter2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐParameterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_parameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Parameter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingConnection_note(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingConnection", field, false, false, "String")
+}
+
+func (ec *executionContext) _RankingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RankingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _RankingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RankingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RankedHCP) graphql.Marshaler {
+			return ec.marshalNRankedHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankedHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankedHCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreComponent_name(ctx context.Context, field graphql.CollectedField, obj *model.ScoreComponent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoreComponent_raw(ctx context.Context, field graphql.CollectedField, obj *model.ScoreComponent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ScoreComponent_normalized(ctx context.Context, field graphql.CollectedField, obj *model.ScoreComponent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_normalized(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Normalized, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_normalized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ScoreComponent_weight(ctx context.Context, field graphql.CollectedField, obj *model.ScoreComponent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ScoreComponent_contribution(ctx context.Context, field graphql.CollectedField, obj *model.ScoreComponent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Territory_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Territory) (ret graphql.Marshaler) {
@@ -5743,6 +7388,62 @@ func UnmarshalHospitalFilter(ctx context.Context, raw any) (model.HospitalFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputScopeInput(ctx context.Context, obj any) (model.ScopeInput, error) {
+	var it model.ScopeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hospital", "department", "territory"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hospital":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hospital"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hospital = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "territory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territory = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScopeInput unmarshals raw into the ScopeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScopeInput(ctx context.Context, raw any) (model.ScopeInput, error) {
+	var out model.ScopeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScopeInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -6043,6 +7744,12 @@ func (ec *executionContext) _HCP(ctx context.Context, sel ast.SelectionSet, obj 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HCP_influencedBy(ctx, field, obj)
+				})
+		case "influence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HCP_influence(ctx, field, obj)
 				})
 		case "phone":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -6400,6 +8107,128 @@ func (ec *executionContext) _Influence(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var influenceContributionImplementors = []string{"InfluenceContribution"}
+
+func (ec *executionContext) _InfluenceContribution(ctx context.Context, sel ast.SelectionSet, obj *model.InfluenceContribution) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, influenceContributionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InfluenceContribution")
+		case "influence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InfluenceContribution_influence(ctx, field, obj)
+				})
+		case "contribution":
+			out.Values[i] = ec._InfluenceContribution_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var influenceScoreImplementors = []string{"InfluenceScore"}
+
+func (ec *executionContext) _InfluenceScore(ctx context.Context, sel ast.SelectionSet, obj *model.InfluenceScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, influenceScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InfluenceScore")
+		case "value":
+			out.Values[i] = ec._InfluenceScore_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percentile":
+			out.Values[i] = ec._InfluenceScore_percentile(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._InfluenceScore_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scopeSize":
+			out.Values[i] = ec._InfluenceScore_scopeSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "components":
+			out.Values[i] = ec._InfluenceScore_components(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topOutgoing":
+			out.Values[i] = ec._InfluenceScore_topOutgoing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topIncoming":
+			out.Values[i] = ec._InfluenceScore_topIncoming(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parameters":
+			out.Values[i] = ec._InfluenceScore_parameters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweennessExact":
+			out.Values[i] = ec._InfluenceScore_betweennessExact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._InfluenceScore_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "computedAt":
+			out.Values[i] = ec._InfluenceScore_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var listingImplementors = []string{"Listing"}
 
 func (ec *executionContext) _Listing(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Listing) graphql.Marshaler {
@@ -6544,6 +8373,44 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var parameterImplementors = []string{"Parameter"}
+
+func (ec *executionContext) _Parameter(ctx context.Context, sel ast.SelectionSet, obj *model.Parameter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, parameterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Parameter")
+		case "name":
+			out.Values[i] = ec._Parameter_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._Parameter_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var productImplementors = []string{"Product", "Node"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Product) graphql.Marshaler {
@@ -6665,6 +8532,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_territories(ctx, field)
 				})
+		case "influenceRanking":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_influenceRanking(ctx, field)
+				})
+		case "graphVersion":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_graphVersion(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -6678,6 +8557,224 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankedHCPImplementors = []string{"RankedHCP"}
+
+func (ec *executionContext) _RankedHCP(ctx context.Context, sel ast.SelectionSet, obj *model.RankedHCP) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankedHCPImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankedHCP")
+		case "rank":
+			out.Values[i] = ec._RankedHCP_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._RankedHCP_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "percentile":
+			out.Values[i] = ec._RankedHCP_percentile(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hcp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankedHCP_hcp(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankingConnectionImplementors = []string{"RankingConnection"}
+
+func (ec *executionContext) _RankingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RankingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankingConnection")
+		case "edges":
+			out.Values[i] = ec._RankingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RankingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RankingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metric":
+			out.Values[i] = ec._RankingConnection_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._RankingConnection_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "computedAt":
+			out.Values[i] = ec._RankingConnection_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweennessExact":
+			out.Values[i] = ec._RankingConnection_betweennessExact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweennessSources":
+			out.Values[i] = ec._RankingConnection_betweennessSources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parameters":
+			out.Values[i] = ec._RankingConnection_parameters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._RankingConnection_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankingEdgeImplementors = []string{"RankingEdge"}
+
+func (ec *executionContext) _RankingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RankingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankingEdge")
+		case "cursor":
+			out.Values[i] = ec._RankingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RankingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoreComponentImplementors = []string{"ScoreComponent"}
+
+func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.SelectionSet, obj *model.ScoreComponent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreComponentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreComponent")
+		case "name":
+			out.Values[i] = ec._ScoreComponent_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._ScoreComponent_raw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "normalized":
+			out.Values[i] = ec._ScoreComponent_normalized(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._ScoreComponent_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contribution":
+			out.Values[i] = ec._ScoreComponent_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -7312,6 +9409,64 @@ func (ec *executionContext) marshalNInfluence2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 	return ec._Influence(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNInfluenceContribution2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluenceContributionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InfluenceContribution) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInfluenceContribution2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluenceContribution(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInfluenceContribution2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluenceContribution(ctx context.Context, sel ast.SelectionSet, v *model.InfluenceContribution) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InfluenceContribution!")
+		return graphql.Null
+	}
+	return ec._InfluenceContribution(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInfluenceMetric2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx context.Context, v any) (scoring.Metric, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNInfluenceMetric2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInfluenceMetric2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx context.Context, sel ast.SelectionSet, v scoring.Metric) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNInfluenceMetric2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "InfluenceMetric!")
+	}
+	return res
+}
+
+var (
+	unmarshalNInfluenceMetric2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric = map[string]scoring.Metric{
+		"INFLUENCE":   scoring.Influence,
+		"PAGERANK":    scoring.PageRank,
+		"BETWEENNESS": scoring.Betweenness,
+		"REACH":       scoring.Reach,
+		"EIGENVECTOR": scoring.Eigenvector,
+		"DEGREE":      scoring.Degree,
+	}
+	marshalNInfluenceMetric2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric = map[scoring.Metric]string{
+		scoring.Influence:   "INFLUENCE",
+		scoring.PageRank:    "PAGERANK",
+		scoring.Betweenness: "BETWEENNESS",
+		scoring.Reach:       "REACH",
+		scoring.Eigenvector: "EIGENVECTOR",
+		scoring.Degree:      "DEGREE",
+	}
+)
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7382,6 +9537,30 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgra
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNParameter2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐParameterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Parameter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNParameter2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐParameter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNParameter2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐParameter(ctx context.Context, sel ast.SelectionSet, v *model.Parameter) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Parameter!")
+		return graphql.Null
+	}
+	return ec._Parameter(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProduct2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Product) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -7404,6 +9583,75 @@ func (ec *executionContext) marshalNProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgrap
 		return graphql.Null
 	}
 	return ec._Product(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankedHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankedHCP(ctx context.Context, sel ast.SelectionSet, v *model.RankedHCP) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankedHCP!")
+		return graphql.Null
+	}
+	return ec._RankedHCP(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankingConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankingConnection(ctx context.Context, sel ast.SelectionSet, v *model.RankingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankingConnection!")
+		return graphql.Null
+	}
+	return ec._RankingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankingEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RankingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRankingEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRankingEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankingEdge(ctx context.Context, sel ast.SelectionSet, v *model.RankingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankingEdge!")
+		return graphql.Null
+	}
+	return ec._RankingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx context.Context, v any) (model.ScopeInput, error) {
+	res, err := ec.unmarshalInputScopeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScoreComponent2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScoreComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScoreComponent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreComponent2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScoreComponent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoreComponent2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScoreComponent(ctx context.Context, sel ast.SelectionSet, v *model.ScoreComponent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoreComponent!")
+		return graphql.Null
+	}
+	return ec._ScoreComponent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -7738,6 +9986,51 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx context.Context, v any) (*scoring.Metric, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx context.Context, sel ast.SelectionSet, v *scoring.Metric) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric[*v])
+	return res
+}
+
+var (
+	unmarshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric = map[string]scoring.Metric{
+		"INFLUENCE":   scoring.Influence,
+		"PAGERANK":    scoring.PageRank,
+		"BETWEENNESS": scoring.Betweenness,
+		"REACH":       scoring.Reach,
+		"EIGENVECTOR": scoring.Eigenvector,
+		"DEGREE":      scoring.Degree,
+	}
+	marshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric = map[scoring.Metric]string{
+		scoring.Influence:   "INFLUENCE",
+		scoring.PageRank:    "PAGERANK",
+		scoring.Betweenness: "BETWEENNESS",
+		scoring.Reach:       "REACH",
+		scoring.Eigenvector: "EIGENVECTOR",
+		scoring.Degree:      "DEGREE",
+	}
+)
+
+func (ec *executionContext) marshalOInfluenceScore2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluenceScore(ctx context.Context, sel ast.SelectionSet, v *model.InfluenceScore) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InfluenceScore(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -7761,6 +10054,14 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋkolgraphᚋkolgraphᚋgr
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOScopeInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx context.Context, v any) (*model.ScopeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputScopeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -27,12 +27,13 @@ type loaders struct {
 	membershipsOfCommitee *dataloadgen.Loader[string, []kolgraph.Membership]
 	influencesFrom        *dataloadgen.Loader[string, []*kolgraph.Influence]
 	influencesTo          *dataloadgen.Loader[string, []*kolgraph.Influence]
+	influence             *dataloadgen.Loader[kolgraph.EdgeKey, *kolgraph.Influence]
 }
 
 // batch adapts a Store batch method (one result per key, in order) to a
 // dataloadgen fetch function.
-func batch[V any](f func(context.Context, []string) ([]V, error)) func(context.Context, []string) ([]V, []error) {
-	return func(ctx context.Context, keys []string) ([]V, []error) {
+func batch[K comparable, V any](f func(context.Context, []K) ([]V, error)) func(context.Context, []K) ([]V, []error) {
+	return func(ctx context.Context, keys []K) ([]V, []error) {
 		vs, err := f(ctx, keys)
 		if err != nil {
 			return nil, []error{err}
@@ -59,6 +60,7 @@ func newLoaders(s kolgraph.Store, wait time.Duration) *loaders {
 		membershipsOfCommitee: dataloadgen.NewLoader(batch(s.MembershipsOfCommittees), o),
 		influencesFrom:        dataloadgen.NewLoader(batch(s.InfluencesFrom), o),
 		influencesTo:          dataloadgen.NewLoader(batch(s.InfluencesTo), o),
+		influence:             dataloadgen.NewLoader(batch(s.Influences), o),
 	}
 }
 

@@ -4,8 +4,8 @@ import (
 	"encoding/base64"
 	"strings"
 
-	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/graph/model"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
 // cursorPrefix versions the opaque cursor format: a cursor is the base64 of

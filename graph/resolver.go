@@ -6,9 +6,13 @@ package graph
 
 import (
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
 )
 
 // Resolver is the one place dependencies are injected into the GraphQL layer.
 type Resolver struct {
-	Store kolgraph.Store
+	Store     kolgraph.Store
+	Snapshots *snapshot.Manager
+	Scores    *scoring.Service
 }

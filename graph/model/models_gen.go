@@ -3,7 +3,10 @@
 package model
 
 import (
+	"time"
+
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scoring"
 )
 
 type HCPConnection struct {
@@ -63,6 +66,28 @@ type HospitalFilter struct {
 	NameContains *string `json:"nameContains,omitempty"`
 }
 
+// An HCP's INFLUENCE score within a scope, with everything needed to defend it
+// and reproduce it: the components with their weights, the ties that
+// contributed, the parameters and the graph version.
+type InfluenceScore struct {
+	// In [0,1]: sum of the components' contributions.
+	Value float64 `json:"value"`
+	// Share of the scope's HCPs with a strictly lower score, 0 to 100.
+	Percentile float64 `json:"percentile"`
+	// 1 for the most influential in the scope.
+	Rank       int               `json:"rank"`
+	ScopeSize  int               `json:"scopeSize"`
+	Components []*ScoreComponent `json:"components"`
+	// People this HCP sways whose own standing adds most to the HCP's PageRank.
+	TopOutgoing []*InfluenceContribution `json:"topOutgoing"`
+	// The strongest ties of people who sway this HCP.
+	TopIncoming      []*InfluenceContribution `json:"topIncoming"`
+	Parameters       []*Parameter             `json:"parameters"`
+	BetweennessExact bool                     `json:"betweennessExact"`
+	GraphVersion     string                   `json:"graphVersion"`
+	ComputedAt       time.Time                `json:"computedAt"`
+}
+
 // Relay page information.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
@@ -71,5 +96,57 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+type Parameter struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
 type Query struct {
+}
+
+// A ranking of a scope's HCPs by one metric, on one graph version.
+type RankingConnection struct {
+	Edges    []*RankingEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// How many HCPs the scope ranks.
+	TotalCount int            `json:"totalCount"`
+	Metric     scoring.Metric `json:"metric"`
+	// The graph version the ranking was computed on (cite it with the numbers).
+	GraphVersion string    `json:"graphVersion"`
+	ComputedAt   time.Time `json:"computedAt"`
+	// False when betweenness (BETWEENNESS, or INFLUENCE's component) was estimated from sampled sources.
+	BetweennessExact bool `json:"betweennessExact"`
+	// Number of betweenness source nodes used (all nodes when exact).
+	BetweennessSources int `json:"betweennessSources"`
+	// The algorithm parameters used.
+	Parameters []*Parameter `json:"parameters"`
+	// Why the ranking is empty, when it is.
+	Note *string `json:"note,omitempty"`
+}
+
+type RankingEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *RankedHCP `json:"node"`
+}
+
+// Which HCPs a computation covers: the subgraph induced by the HCPs of one
+// hospital, one department or one territory. Give at most one; none means the
+// whole graph.
+type ScopeInput struct {
+	Hospital   *string `json:"hospital,omitempty"`
+	Department *string `json:"department,omitempty"`
+	Territory  *string `json:"territory,omitempty"`
+}
+
+// One term of an influence score: contribution = weight x normalized.
+type ScoreComponent struct {
+	// pagerank | betweenness | reach | degree | position | committee | kol
+	Name string `json:"name"`
+	// The metric's own value (for role priors, the prior).
+	Raw float64 `json:"raw"`
+	// Min-max normalised within the scope, in [0,1].
+	Normalized float64 `json:"normalized"`
+	// Relative weight; the weights sum to 1.
+	Weight       float64 `json:"weight"`
+	Contribution float64 `json:"contribution"`
 }

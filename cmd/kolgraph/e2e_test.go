@@ -1,0 +1,542 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// The end-to-end tests run the service's real wiring (config, store, seed,
+// handler) and talk to it over HTTP like a client. They use the store that
+// KOLGRAPH_STORE names (embedded by default; neo4j with KOLGRAPH_NEO4J_URI
+// and friends, as .ci/run sets them against its Bolt server).
+var svc *Main
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "kolgraph-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	svc = NewMain(io.Discard)
+	getenv := func(k string) string {
+		if k == "KOLGRAPH_DATA_DIR" {
+			return dir
+		}
+		if k == "KOLGRAPH_LOG_LEVEL" {
+			return "error"
+		}
+		return os.Getenv(k)
+	}
+	if err := svc.ParseFlags(nil, getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "config:", err)
+		return 1
+	}
+	if svc.Config.Store == "neo4j" && os.Getenv("KOLGRAPH_NEO4J_URI") == "" {
+		fmt.Fprintln(os.Stderr, "KOLGRAPH_STORE=neo4j needs KOLGRAPH_NEO4J_URI")
+		return 1
+	}
+	if err := svc.Open(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "open:", err)
+		return 1
+	}
+	defer svc.Close()
+	return m.Run()
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+func (r gqlResponse) codes() []string {
+	var cs []string
+	for _, e := range r.Errors {
+		cs = append(cs, fmt.Sprint(e.Extensions["code"]))
+	}
+	return cs
+}
+
+// query posts a GraphQL request to h and decodes the response into data.
+func query(t testing.TB, h http.Handler, q string, vars map[string]any, data any) gqlResponse {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var resp gqlResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+		t.Fatalf("decode response (status %d): %v: %s", rec.Code, err, rec.Body.String())
+	}
+	if data != nil && len(resp.Data) > 0 && string(resp.Data) != "null" {
+		if err := json.Unmarshal(resp.Data, data); err != nil {
+			t.Fatalf("decode data: %v: %s", err, resp.Data)
+		}
+	}
+	return resp
+}
+
+// mustQuery is query that fails the test on any GraphQL error.
+func mustQuery(t testing.TB, h http.Handler, q string, vars map[string]any, data any) {
+	t.Helper()
+	if resp := query(t, h, q, vars, data); len(resp.Errors) > 0 {
+		t.Fatalf("query failed: %+v", resp.Errors)
+	}
+}
+
+func TestHospitalsFirstPage(t *testing.T) {
+	var got struct {
+		Hospitals struct {
+			TotalCount int
+			Edges      []struct {
+				Node struct {
+					Name        string
+					Departments []struct{ Name string }
+				}
+			}
+		}
+	}
+	mustQuery(t, svc.Handler(), `{ hospitals(first: 5) { totalCount edges { node { name departments { name } } } } }`, nil, &got)
+	if got.Hospitals.TotalCount < 40 {
+		t.Errorf("totalCount = %d, want >= 40", got.Hospitals.TotalCount)
+	}
+	if len(got.Hospitals.Edges) != 5 {
+		t.Fatalf("got %d edges, want 5", len(got.Hospitals.Edges))
+	}
+	for _, e := range got.Hospitals.Edges {
+		if e.Node.Name == "" || len(e.Node.Departments) == 0 {
+			t.Errorf("hospital %+v: want a name and departments", e.Node)
+		}
+	}
+}
+
+type hcpPage struct {
+	Hcps struct {
+		TotalCount int
+		PageInfo   struct {
+			HasNextPage bool
+			EndCursor   *string
+		}
+		Edges []struct {
+			Cursor string
+			Node   struct{ ID, Name, Position string }
+		}
+	}
+}
+
+// TestPaginationWalk pages through a filtered HCP connection and checks the
+// pages add up to totalCount, in ascending id order, without duplicates.
+func TestPaginationWalk(t *testing.T) {
+	const q = `query($after: String) { hcps(filter: {role: "pharmacist"}, first: 37, after: $after) {
+		totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`
+	var after any
+	var ids []string
+	total := -1
+	for page := 0; page < 100; page++ {
+		var got hcpPage
+		mustQuery(t, svc.Handler(), q, map[string]any{"after": after}, &got)
+		if total == -1 {
+			total = got.Hcps.TotalCount
+		} else if total != got.Hcps.TotalCount {
+			t.Fatalf("totalCount changed between pages: %d then %d", total, got.Hcps.TotalCount)
+		}
+		for _, e := range got.Hcps.Edges {
+			if len(ids) > 0 && e.Node.ID <= ids[len(ids)-1] {
+				t.Fatalf("ids out of order: %s after %s", e.Node.ID, ids[len(ids)-1])
+			}
+			ids = append(ids, e.Node.ID)
+		}
+		if !got.Hcps.PageInfo.HasNextPage {
+			break
+		}
+		after = *got.Hcps.PageInfo.EndCursor
+	}
+	if total < 100 || len(ids) != total {
+		t.Errorf("walked %d pharmacists, totalCount %d", len(ids), total)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	var hospitals struct {
+		Hospitals struct{ TotalCount int }
+	}
+	mustQuery(t, svc.Handler(), `{ hospitals { totalCount } }`, nil, &hospitals)
+	nHospitals := hospitals.Hospitals.TotalCount
+
+	tests := []struct {
+		name   string
+		filter string
+		check  func(t *testing.T, total int, nodes []map[string]any)
+	}{
+		{"every hospital has one pharmacy director", `{position: "pharmacy_director"}`, func(t *testing.T, total int, _ []map[string]any) {
+			if total != nHospitals {
+				t.Errorf("pharmacy directors = %d, want %d (one per hospital)", total, nHospitals)
+			}
+		}},
+		{"Chinese name substring", `{nameContains: "王"}`, func(t *testing.T, total int, nodes []map[string]any) {
+			if total == 0 {
+				t.Fatal("no HCP named with 王")
+			}
+			for _, n := range nodes {
+				if !strings.Contains(n["name"].(string), "王") {
+					t.Errorf("%v does not contain 王", n["name"])
+				}
+			}
+		}},
+		{"national KOLs", `{kolLevel: "national"}`, func(t *testing.T, total int, nodes []map[string]any) {
+			if total == 0 {
+				t.Fatal("no national KOL")
+			}
+			for _, n := range nodes {
+				if n["kolLevel"] != "national" || n["isKOL"] != true {
+					t.Errorf("%v is not a national KOL", n)
+				}
+			}
+		}},
+		{"no match", `{nameContains: "no such name"}`, func(t *testing.T, total int, nodes []map[string]any) {
+			if total != 0 || len(nodes) != 0 {
+				t.Errorf("total %d, %d nodes; want none", total, len(nodes))
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got struct {
+				Hcps struct {
+					TotalCount int
+					Edges      []struct{ Node map[string]any }
+				}
+			}
+			mustQuery(t, svc.Handler(), `{ hcps(filter: `+tt.filter+`, first: 100) { totalCount edges { node { id name kolLevel isKOL position } } } }`, nil, &got)
+			var nodes []map[string]any
+			for _, e := range got.Hcps.Edges {
+				nodes = append(nodes, e.Node)
+			}
+			tt.check(t, got.Hcps.TotalCount, nodes)
+		})
+	}
+
+	t.Run("hospitals by city agree with the city field", func(t *testing.T) {
+		var all struct {
+			Hospitals struct {
+				Edges []struct{ Node struct{ ID, City string } }
+			}
+		}
+		mustQuery(t, svc.Handler(), `{ hospitals(first: 500) { edges { node { id city } } } }`, nil, &all)
+		city := all.Hospitals.Edges[0].Node.City
+		want := 0
+		for _, e := range all.Hospitals.Edges {
+			if e.Node.City == city {
+				want++
+			}
+		}
+		var got struct{ Hospitals struct{ TotalCount int } }
+		mustQuery(t, svc.Handler(), `query($c: String) { hospitals(filter: {city: $c}) { totalCount } }`, map[string]any{"c": city}, &got)
+		if got.Hospitals.TotalCount != want {
+			t.Errorf("hospitals in %s = %d, want %d", city, got.Hospitals.TotalCount, want)
+		}
+	})
+}
+
+// TestNavigation walks hospital -> department -> HCP -> committees and
+// influence edges, and back, checking each step agrees with the other.
+func TestNavigation(t *testing.T) {
+	var got struct {
+		Hospital struct {
+			ID         string
+			Territory  struct{ ID string }
+			Committees []struct {
+				ID, Kind string
+				Members  []struct {
+					Role string
+					Hcp  struct{ ID string }
+				}
+			}
+			Departments []struct {
+				ID       string
+				Hospital struct{ ID string }
+				Hcps     []struct {
+					ID         string
+					Department struct{ ID string }
+					Hospital   struct{ ID string }
+					Influences []struct {
+						From   struct{ ID string }
+						To     struct{ ID string }
+						Weight float64
+					}
+					InfluencedBy []struct {
+						To struct{ ID string }
+					}
+				}
+			}
+		}
+	}
+	mustQuery(t, svc.Handler(), `{ hospital(id: "H001") { id territory { id }
+		committees { id kind members { role hcp { id } } }
+		departments { id hospital { id } hcps { id department { id } hospital { id }
+			influences(first: 5) { from { id } to { id } weight } influencedBy(first: 5) { to { id } } } } } }`, nil, &got)
+	h := got.Hospital
+	if h.ID != "H001" || h.Territory.ID == "" {
+		t.Fatalf("hospital = %+v", h)
+	}
+	kinds := map[string]bool{}
+	for _, c := range h.Committees {
+		kinds[c.Kind] = true
+		if len(c.Members) == 0 {
+			t.Errorf("committee %s has no members", c.ID)
+		}
+	}
+	if !kinds["pt"] || !kinds["procurement"] {
+		t.Errorf("committee kinds %v, want pt and procurement", kinds)
+	}
+	edges := 0
+	for _, d := range h.Departments {
+		if d.Hospital.ID != h.ID {
+			t.Errorf("department %s: hospital %s", d.ID, d.Hospital.ID)
+		}
+		for _, p := range d.Hcps {
+			if p.Department.ID != d.ID || p.Hospital.ID != h.ID {
+				t.Errorf("hcp %s: department %s hospital %s, want %s %s", p.ID, p.Department.ID, p.Hospital.ID, d.ID, h.ID)
+			}
+			for i, e := range p.Influences {
+				edges++
+				if e.From.ID != p.ID {
+					t.Errorf("outgoing edge of %s starts at %s", p.ID, e.From.ID)
+				}
+				if i > 0 && e.Weight > p.Influences[i-1].Weight {
+					t.Errorf("influences of %s not strongest first", p.ID)
+				}
+			}
+			for _, e := range p.InfluencedBy {
+				if e.To.ID != p.ID {
+					t.Errorf("incoming edge of %s ends at %s", p.ID, e.To.ID)
+				}
+			}
+		}
+	}
+	if edges == 0 {
+		t.Error("no influence edges in H001")
+	}
+}
+
+func TestNode(t *testing.T) {
+	tests := []struct{ id, typename string }{
+		{"H001", "Hospital"}, {"P000001", "HCP"}, {"T01", "Territory"}, {"C001-PT", "Committee"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			var got struct {
+				Node *struct {
+					Typename string `json:"__typename"`
+					ID       string
+				}
+			}
+			mustQuery(t, svc.Handler(), `query($id: ID!) { node(id: $id) { __typename id } }`, map[string]any{"id": tt.id}, &got)
+			if got.Node == nil || got.Node.Typename != tt.typename || got.Node.ID != tt.id {
+				t.Errorf("node(%s) = %+v, want a %s", tt.id, got.Node, tt.typename)
+			}
+		})
+	}
+}
+
+// TestBadInput pins the error codes clients rely on.
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name, query string
+		wantCode    string // "" = no error, data null
+	}{
+		{"unknown hcp is null, no error", `{ hcp(id: "P999999999") { id } }`, ""},
+		{"unknown node is null, no error", `{ node(id: "nothing-here") { id } }`, ""},
+		{"negative first", `{ hospitals(first: -1) { totalCount } }`, kolgraph.EINVALID},
+		{"first above the maximum", `{ hcps(first: 501) { totalCount } }`, kolgraph.EINVALID},
+		{"malformed cursor", `{ hcps(after: "not-a-cursor") { totalCount } }`, kolgraph.EINVALID},
+		{"cursor of another format", `{ hcps(after: "YWJj") { totalCount } }`, kolgraph.EINVALID},
+		{"negative nested first", `{ hcp(id: "P000001") { influences(first: -5) { weight } } }`, kolgraph.EINVALID},
+		{"unknown field", `{ hospital(id: "H001") { nope } }`, "GRAPHQL_VALIDATION_FAILED"},
+		{"syntax error", `{ hospital(id: `, "GRAPHQL_PARSE_FAILED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := query(t, svc.Handler(), tt.query, nil, nil)
+			if tt.wantCode == "" {
+				if len(resp.Errors) > 0 {
+					t.Fatalf("errors: %+v", resp.Errors)
+				}
+				if !strings.Contains(string(resp.Data), "null") {
+					t.Errorf("data = %s, want a null", resp.Data)
+				}
+				return
+			}
+			codes := resp.codes()
+			if len(codes) == 0 || codes[0] != tt.wantCode {
+				t.Errorf("codes = %v (%+v), want %s", codes, resp.Errors, tt.wantCode)
+			}
+		})
+	}
+}
+
+// countingStore counts batched store calls, to prove the dataloaders batch.
+type countingStore struct {
+	kolgraph.Store
+	calls  atomic.Int64
+	byName sync.Map // method -> *atomic.Int64
+}
+
+func (s *countingStore) count(name string) {
+	s.calls.Add(1)
+	c, _ := s.byName.LoadOrStore(name, new(atomic.Int64))
+	c.(*atomic.Int64).Add(1)
+}
+
+func (s *countingStore) String() string {
+	var b strings.Builder
+	s.byName.Range(func(k, v any) bool {
+		fmt.Fprintf(&b, "%s=%d ", k, v.(*atomic.Int64).Load())
+		return true
+	})
+	return b.String()
+}
+
+func (s *countingStore) Hospitals(ctx context.Context, ids []string) ([]*kolgraph.Hospital, error) {
+	s.count("Hospitals")
+	return s.Store.Hospitals(ctx, ids)
+}
+
+func (s *countingStore) Departments(ctx context.Context, ids []string) ([]*kolgraph.Department, error) {
+	s.count("Departments")
+	return s.Store.Departments(ctx, ids)
+}
+
+func (s *countingStore) DepartmentsOfHospitals(ctx context.Context, ids []string) ([][]*kolgraph.Department, error) {
+	s.count("DepartmentsOfHospitals")
+	return s.Store.DepartmentsOfHospitals(ctx, ids)
+}
+
+func (s *countingStore) HCPsOfDepartments(ctx context.Context, ids []string) ([][]*kolgraph.HCP, error) {
+	s.count("HCPsOfDepartments")
+	return s.Store.HCPsOfDepartments(ctx, ids)
+}
+
+func (s *countingStore) InfluencesFrom(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error) {
+	s.count("InfluencesFrom")
+	return s.Store.InfluencesFrom(ctx, ids)
+}
+
+func (s *countingStore) ListHospitals(ctx context.Context, f kolgraph.HospitalFilter, p kolgraph.Page) (*kolgraph.HospitalPage, error) {
+	s.count("ListHospitals")
+	return s.Store.ListHospitals(ctx, f, p)
+}
+
+func TestNoNPlusOne(t *testing.T) {
+	cs := &countingStore{Store: svc.Store}
+	m := *svc
+	m.Store = cs
+	var got struct {
+		Hospitals struct {
+			Edges []struct {
+				Node struct {
+					Departments []struct {
+						Hospital struct{ ID string }
+						Hcps     []struct{ Influences []struct{ Weight float64 } }
+					}
+				}
+			}
+		}
+	}
+	mustQuery(t, m.Handler(), `{ hospitals(first: 20) { edges { node { departments { hospital { id }
+		hcps { influences(first: 3) { weight } } } } } } }`, nil, &got)
+	parents := len(got.Hospitals.Edges)
+	for _, e := range got.Hospitals.Edges {
+		parents += len(e.Node.Departments)
+		for _, d := range e.Node.Departments {
+			parents += len(d.Hcps)
+		}
+	}
+	// N+1 would be one store call per parent object (thousands here). The
+	// loaders batch every key that arrives within the loader wait, so a
+	// level may take a few batches, but never one call per parent.
+	if n := cs.calls.Load(); parents < 1000 || n*20 > int64(parents) {
+		t.Errorf("%d store calls for %d parent objects (%s); want under 1 per 20", n, parents, cs)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	for _, path := range []string{"/healthz", "/readyz"} {
+		rec := httptest.NewRecorder()
+		svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("%s: status %d: %s", path, rec.Code, rec.Body.String())
+		}
+	}
+	rec := httptest.NewRecorder()
+	svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "/query") {
+		t.Errorf("playground: status %d", rec.Code)
+	}
+}
+
+// BenchmarkHCPRead reads an HCP with its department, hospital and 50
+// influence edges through the HTTP handler, as a client would.
+func BenchmarkHCPRead(b *testing.B) {
+	ctx := context.Background()
+	deg := map[string]int{}
+	if err := svc.Store.Scan(ctx, kolgraph.Visitor{Influence: func(e *kolgraph.Influence) error {
+		deg[e.From]++
+		return nil
+	}}); err != nil {
+		b.Fatal(err)
+	}
+	hub := ""
+	for id, d := range deg {
+		if d >= 50 && (hub == "" || id < hub) {
+			hub = id
+		}
+	}
+	if hub == "" {
+		b.Fatal("no HCP with 50 outgoing edges in the seed")
+	}
+	h := svc.Handler()
+	q := `query($id: ID!) { hcp(id: $id) { id name position department { name } hospital { name city }
+		influences(first: 50) { weight kind to { id name } } } }`
+	vars := map[string]any{"id": hub}
+	var check struct{ Hcp struct{ Influences []any } }
+	mustQuery(b, h, q, vars, &check)
+	if len(check.Hcp.Influences) != 50 {
+		b.Fatalf("got %d edges, want 50", len(check.Hcp.Influences))
+	}
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+	}
+}

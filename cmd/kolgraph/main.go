@@ -1,0 +1,239 @@
+// Command kolgraph serves the kolgraph GraphQL API and carries the project's
+// tools as subcommands.
+//
+//	kolgraph serve      run the service (embedded store seeded with the sample region by default)
+//	kolgraph generate   write a synthetic region (the seed, or a scaled-up graph for benchmarks)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/kolgraph/kolgraph/graph"
+	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/seedfile"
+	"github.com/kolgraph/kolgraph/internal/server"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/seed"
+)
+
+const usage = `kolgraph: who really decides in a hospital, as a GraphQL API.
+
+Usage:
+  kolgraph serve [flags]       run the GraphQL service (kolgraph serve -h for flags)
+  kolgraph generate [flags]    write a synthetic region as CSV (kolgraph generate -h)
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "kolgraph:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		m := NewMain(stderr)
+		if err := m.ParseFlags(args[1:], getenv); err != nil {
+			return err
+		}
+		if err := m.Run(ctx); err != nil {
+			_ = m.Close()
+			return err
+		}
+		return m.Close()
+	case "generate":
+		return runGenerate(args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+// Main is the running service: configuration in, a serving process out.
+type Main struct {
+	Config    config.Config
+	Log       zerolog.Logger
+	Store     kolgraph.Store
+	Snapshots *snapshot.Manager
+	Scores    *scoring.Service
+
+	stderr io.Writer
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain(stderr io.Writer) *Main {
+	return &Main{Config: config.Default(), stderr: stderr}
+}
+
+// ParseFlags reads flags over KOLGRAPH_* environment variables.
+func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	c, err := config.Load(args, getenv, m.stderr)
+	if err != nil {
+		return err
+	}
+	m.Config = c
+	m.Log = newLogger(c, m.stderr)
+	return nil
+}
+
+func newLogger(c config.Config, w io.Writer) zerolog.Logger {
+	if c.LogFormat == "console" {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	lvl, err := zerolog.ParseLevel(c.LogLevel)
+	if err != nil {
+		lvl = zerolog.InfoLevel
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Str("service", "kolgraph").Logger()
+}
+
+// Open opens the store, seeds it when empty, and builds the first analytics
+// snapshot; the snapshot is then kept current until ctx is done.
+func (m *Main) Open(ctx context.Context) error {
+	st, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	m.Store = st
+	if err := m.seedIfEmpty(ctx); err != nil {
+		return err
+	}
+	m.Snapshots = snapshot.NewManager(st, m.Log)
+	m.Scores, err = scoring.NewService(m.Snapshots, scoring.DefaultParams())
+	if err != nil {
+		return err
+	}
+	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) { m.Scores.Forget(s.Version) })
+	if err := m.Snapshots.Start(ctx); err != nil {
+		return fmt.Errorf("build the analytics snapshot: %w", err)
+	}
+	return nil
+}
+
+// ready reports whether the store answers and the analytics can serve.
+func (m *Main) ready(ctx context.Context) error {
+	if err := m.Store.Ping(ctx); err != nil {
+		return err
+	}
+	return m.Snapshots.Ready(ctx)
+}
+
+// Handler is the service's whole HTTP handler over the open store.
+func (m *Main) Handler() http.Handler {
+	return m.server().Handler(m.graphQL())
+}
+
+func (m *Main) graphQL() http.Handler {
+	o := graph.DefaultHandlerOptions()
+	o.Introspection = m.Config.Introspection
+	o.LoaderWait = m.Config.LoaderWait
+	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores}, o)
+}
+
+func (m *Main) server() *server.Server {
+	return server.New(server.Options{
+		Addr:            m.Config.Addr,
+		Playground:      m.Config.Playground,
+		RequestTimeout:  m.Config.RequestTimeout,
+		ShutdownTimeout: m.Config.ShutdownTimeout,
+		Ready:           m.ready,
+	}, m.Log)
+}
+
+// Run opens the store, seeds it when empty, and serves until ctx is done.
+func (m *Main) Run(ctx context.Context) error {
+	started := time.Now()
+	m.Log.Info().Fields(m.Config.Fields()).Msg("starting")
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	srv := m.server()
+	srv.Mount(m.graphQL())
+	addr, err := srv.Listen()
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.Log.Info().Str("addr", addr.String()).Dur("startup", time.Since(started)).
+		Msgf("serving GraphQL at http://%s/query (playground at http://%s/)", addr, addr)
+	return srv.Serve(ctx)
+}
+
+func (m *Main) openStore(ctx context.Context) (kolgraph.Store, error) {
+	switch m.Config.Store {
+	case "embedded":
+		if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		path := filepath.Join(m.Config.DataDir, "kolgraph.db")
+		st, err := embedded.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("open embedded store %s: %w", path, err)
+		}
+		return st, nil
+	default:
+		return nil, fmt.Errorf("store %q is not available", m.Config.Store)
+	}
+}
+
+// seedIfEmpty loads the sample region into a store that was never written.
+// An invalid seed stops start-up with the file, line and field, and writes
+// nothing.
+func (m *Main) seedIfEmpty(ctx context.Context) error {
+	if !m.Config.Seed {
+		return nil
+	}
+	v, err := m.Store.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("read store version: %w", err)
+	}
+	if v != 0 {
+		m.Log.Info().Uint64("version", v).Msg("store has data; not seeding")
+		return nil
+	}
+	t0 := time.Now()
+	cs, err := seedfile.Read(seed.FS)
+	if err != nil {
+		return fmt.Errorf("seed region is invalid: %w", err)
+	}
+	if _, err := m.Store.Apply(ctx, cs); err != nil {
+		return fmt.Errorf("load seed region: %w", err)
+	}
+	m.Log.Info().Int("hcps", len(cs.HCPs)).Int("influences", len(cs.Influences)).
+		Dur("took", time.Since(t0)).Msg("loaded the seed region")
+	return nil
+}
+
+// Close releases the store.
+func (m *Main) Close() error {
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}

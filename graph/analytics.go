@@ -1,0 +1,138 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kolgraph/kolgraph/graph/model"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+)
+
+func scopeOf(s model.ScopeInput) snapshot.Scope {
+	return snapshot.Scope{Hospital: str(s.Hospital), Department: str(s.Department), Territory: str(s.Territory)}
+}
+
+// Ranking cursors are offsets into the ranking ("r1:" + offset). A ranking
+// is recomputed when the graph version changes, so pages of different
+// versions may overlap; each page reports its graphVersion.
+const rankCursorPrefix = "r1:"
+
+func decodeRankCursor(c string) (int, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	s, ok := strings.CutPrefix(string(b), rankCursorPrefix)
+	if err != nil || !ok {
+		return 0, kolgraph.Errorf(kolgraph.EINVALID, "malformed cursor %q", c)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, kolgraph.Errorf(kolgraph.EINVALID, "malformed cursor %q", c)
+	}
+	return n, nil
+}
+
+func encodeRankCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(rankCursorPrefix + strconv.Itoa(offset)))
+}
+
+func (r *Resolver) ranking(ctx context.Context, sc snapshot.Scope, m scoring.Metric, first *int, after *string) (*model.RankingConnection, error) {
+	n, err := limitArg(first, 20)
+	if err != nil {
+		return nil, err
+	}
+	start := 0
+	if after != nil && *after != "" {
+		if start, err = decodeRankCursor(*after); err != nil {
+			return nil, err
+		}
+		start++
+	}
+	rk, err := r.Scores.Ranking(ctx, sc, m)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.RankingConnection{
+		Edges:              []*model.RankingEdge{},
+		TotalCount:         len(rk.Nodes),
+		Metric:             m,
+		GraphVersion:       rk.Snapshot.GraphVersion(),
+		ComputedAt:         rk.ComputedAt,
+		BetweennessExact:   rk.BetweennessExact,
+		BetweennessSources: rk.BetweennessSources,
+		Parameters:         r.parameters(m),
+		Note:               optional(rk.Note),
+	}
+	end := min(start+n, len(rk.Nodes))
+	pi := &model.PageInfo{HasNextPage: end < len(rk.Nodes), HasPreviousPage: start > 0}
+	for i := start; i < end; i++ {
+		c := encodeRankCursor(i)
+		conn.Edges = append(conn.Edges, &model.RankingEdge{Cursor: c, Node: &model.RankedHCP{
+			Rank: i + 1, Value: rk.Values[i], Percentile: 100 * rk.Percentiles[i], HCPID: rk.Snapshot.IDs[rk.Nodes[i]],
+		}})
+		if i == start {
+			pi.StartCursor = &c
+		}
+		pi.EndCursor = &c
+	}
+	conn.PageInfo = pi
+	return conn, nil
+}
+
+// parameters lists what a cited result needs to be reproduced.
+func (r *Resolver) parameters(m scoring.Metric) []*model.Parameter {
+	p := r.Scores.Params()
+	ps := []*model.Parameter{{Name: "metric", Value: string(m)}}
+	add := func(name string, v any) { ps = append(ps, &model.Parameter{Name: name, Value: fmt.Sprint(v)}) }
+	if m == scoring.PageRank || m == scoring.Influence {
+		add("pagerank.damping", p.Damping)
+		add("pagerank.tolerance", 1e-10)
+		add("pagerank.maxIterations", 200)
+	}
+	if m == scoring.Betweenness || m == scoring.Influence {
+		add("betweenness.exactMaxNodes", p.BetweennessExactMax)
+		add("betweenness.sampledSources", p.BetweennessSources)
+		add("betweenness.seed", p.Seed)
+	}
+	if m == scoring.Influence {
+		w := p.Weights
+		for _, kv := range []struct {
+			k string
+			v float64
+		}{{"pagerank", w.PageRank}, {"betweenness", w.Betweenness}, {"reach", w.Reach}, {"degree", w.Degree},
+			{"position", w.Position}, {"committee", w.Committee}, {"kol", w.KOL}} {
+			add("weight."+kv.k, kv.v)
+		}
+	}
+	return ps
+}
+
+func (r *Resolver) influenceScore(e *scoring.Explanation) *model.InfluenceScore {
+	rk := e.Ranking
+	out := &model.InfluenceScore{
+		Value:            e.Value,
+		Percentile:       100 * e.Percentile,
+		Rank:             e.Rank + 1,
+		ScopeSize:        len(rk.Nodes),
+		Parameters:       r.parameters(scoring.Influence),
+		BetweennessExact: rk.BetweennessExact,
+		GraphVersion:     rk.Snapshot.GraphVersion(),
+		ComputedAt:       rk.ComputedAt,
+	}
+	for _, c := range e.Components {
+		out.Components = append(out.Components, &model.ScoreComponent{
+			Name: c.Name, Raw: c.Raw, Normalized: c.Normalized, Weight: c.Weight, Contribution: c.Contribution})
+	}
+	contrib := func(es []scoring.EdgeContribution) []*model.InfluenceContribution {
+		out := []*model.InfluenceContribution{}
+		for _, x := range es {
+			out = append(out, &model.InfluenceContribution{Key: kolgraph.EdgeKey{From: x.From, To: x.To}, Contribution: x.Contribution})
+		}
+		return out
+	}
+	out.TopOutgoing, out.TopIncoming = contrib(e.TopOutgoing), contrib(e.TopIncoming)
+	return out
+}

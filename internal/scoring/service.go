@@ -1,0 +1,286 @@
+package scoring
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/kolgraph/kolgraph/internal/analytics"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+)
+
+// Params are the algorithm parameters; every result reports the ones used.
+type Params struct {
+	Damping float64 // PageRank damping, default 0.85
+	// BetweennessExactMax is the largest scope (in HCPs) whose betweenness
+	// is exact; above it, BetweennessSources sources are sampled with Seed.
+	BetweennessExactMax int
+	BetweennessSources  int
+	Seed                uint64
+	Weights             Weights
+	// ComputeTimeout bounds one computation. It runs detached from the
+	// request that started it (others may be waiting for the same result).
+	ComputeTimeout time.Duration
+}
+
+// DefaultParams are the parameters the service starts with.
+func DefaultParams() Params {
+	return Params{Damping: 0.85, BetweennessExactMax: 2000, BetweennessSources: 500, Seed: 1,
+		Weights: DefaultWeights(), ComputeTimeout: 2 * time.Minute}
+}
+
+// Snapshots gives the current graph snapshot (snapshot.Manager does).
+type Snapshots interface {
+	Get() (*snapshot.Snapshot, error)
+}
+
+// Service computes and caches rankings per (graph version, scope, metric).
+type Service struct {
+	snaps  Snapshots
+	params Params
+
+	mu    sync.Mutex
+	cache map[cacheKey]*flight
+}
+
+type cacheKey struct {
+	version uint64
+	scope   string
+	metric  Metric
+}
+
+type flight struct {
+	done chan struct{}
+	r    *Ranking
+	err  error
+}
+
+// NewService returns a service over snaps.
+func NewService(snaps Snapshots, p Params) (*Service, error) {
+	if err := p.Weights.Validate(); err != nil {
+		return nil, err
+	}
+	if !(p.Damping > 0 && p.Damping < 1) {
+		return nil, fmt.Errorf("scoring: damping %v outside (0,1)", p.Damping)
+	}
+	return &Service{snaps: snaps, params: p, cache: map[cacheKey]*flight{}}, nil
+}
+
+// Params returns the parameters in use.
+func (s *Service) Params() Params { return s.params }
+
+// Forget drops cached results of versions other than keep (call it when a
+// new snapshot is installed).
+func (s *Service) Forget(keep uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.cache {
+		if k.version != keep {
+			delete(s.cache, k)
+		}
+	}
+}
+
+// Ranking is a metric over a scope's HCPs, in rank order.
+type Ranking struct {
+	Metric     Metric
+	Scope      snapshot.Scope
+	Snapshot   *snapshot.Snapshot
+	ComputedAt time.Time
+	// Nodes are snapshot node indices, best first (ties by HCP id); Values
+	// and Percentiles are aligned with Nodes.
+	Nodes       []int32
+	Values      []float64
+	Percentiles []float64
+	// BetweennessExact and BetweennessSources describe the betweenness
+	// used (by BETWEENNESS and by INFLUENCE's component).
+	BetweennessExact   bool
+	BetweennessSources int
+	// Note explains an empty ranking (a scope too small to rank).
+	Note string
+
+	rank  map[int32]int
+	parts *parts // INFLUENCE only: the components, by scope-local index
+	local map[int32]int32
+	sub   *analytics.Graph
+	pr    []float64
+}
+
+// Rank returns the 0-based rank of node v, or -1 if v is not ranked.
+func (r *Ranking) Rank(v int32) int {
+	if i, ok := r.rank[v]; ok {
+		return i
+	}
+	return -1
+}
+
+// MinScope is the smallest scope that is ranked; smaller scopes give an empty
+// ranking with a Note, not an error.
+const MinScope = 3
+
+// Ranking returns the ranking of metric over scope on the current snapshot.
+func (s *Service) Ranking(ctx context.Context, sc snapshot.Scope, m Metric) (*Ranking, error) {
+	if !slices.Contains(Metrics, m) {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown metric %q", m)
+	}
+	snap, err := s.snaps.Get()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := snap.Nodes(sc); err != nil {
+		return nil, err
+	}
+	key := cacheKey{snap.Version, sc.Key(), m}
+	s.mu.Lock()
+	f, ok := s.cache[key]
+	if !ok {
+		f = &flight{done: make(chan struct{})}
+		s.cache[key] = f
+		go s.run(key, f, snap, sc, m)
+	}
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.r, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s *Service) run(key cacheKey, f *flight, snap *snapshot.Snapshot, sc snapshot.Scope, m Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.params.ComputeTimeout)
+	defer cancel()
+	f.r, f.err = s.compute(ctx, snap, sc, m)
+	if f.err != nil { // do not cache failures: the next request tries again
+		s.mu.Lock()
+		if s.cache[key] == f {
+			delete(s.cache, key)
+		}
+		s.mu.Unlock()
+	}
+	close(f.done)
+}
+
+// parts are the INFLUENCE components of every node of a scope (local order).
+type parts struct {
+	pagerank, betweenness, reach, degree []float64 // raw
+	norm                                 [4][]float64
+	position, seat, kol                  []float64
+}
+
+func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snapshot.Scope, m Metric) (*Ranking, error) {
+	nodes, err := snap.Nodes(sc)
+	if err != nil {
+		return nil, err
+	}
+	r := &Ranking{Metric: m, Scope: sc, Snapshot: snap, ComputedAt: time.Now(), BetweennessExact: true, rank: map[int32]int{}}
+	if len(nodes) < MinScope {
+		r.Note = fmt.Sprintf("the scope has %d HCPs; rankings need at least %d", len(nodes), MinScope)
+		return r, nil
+	}
+	sub := snap.Graph
+	if len(nodes) != len(snap.IDs) {
+		sub, _ = analytics.Subgraph(snap.Graph, nodes)
+	}
+	r.sub = sub
+	r.local = make(map[int32]int32, len(nodes))
+	for i, v := range nodes {
+		r.local[v] = int32(i)
+	}
+	var values []float64
+	switch m {
+	case PageRank:
+		values, err = analytics.PageRank(ctx, sub, analytics.Options{Damping: s.params.Damping})
+	case Betweenness:
+		var b analytics.BetweennessResult
+		b, err = s.betweenness(ctx, sub)
+		values, r.BetweennessExact, r.BetweennessSources = b.Scores, b.Exact, b.Sources
+	case Reach:
+		values, err = analytics.Reach(ctx, sub, analytics.ReachOptions{})
+	case Eigenvector:
+		values, err = analytics.Eigenvector(ctx, sub, analytics.EigenOptions{})
+		if errors.Is(err, analytics.ErrNotConverged) {
+			return nil, kolgraph.Errorf(kolgraph.EINVALID,
+				"EIGENVECTOR does not converge on this scope (its influence ties are close to acyclic, e.g. a pure hierarchy); use PAGERANK or INFLUENCE")
+		}
+	case Degree:
+		values, _ = analytics.Degree(sub)
+	case Influence:
+		values, err = s.influence(ctx, snap, nodes, sub, r)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("compute %s on %s: %w", m, sc.Key(), err)
+	}
+	for i, x := range values {
+		if math.IsNaN(x) || math.IsInf(x, 0) { // never reaches a client
+			values[i] = 0
+		}
+	}
+	pct := analytics.PercentRank(values)
+	order := make([]int, len(nodes))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(values[b], values[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(snap.IDs[nodes[a]], snap.IDs[nodes[b]])
+	})
+	r.Nodes = make([]int32, len(order))
+	r.Values = make([]float64, len(order))
+	r.Percentiles = make([]float64, len(order))
+	for rank, i := range order {
+		r.Nodes[rank], r.Values[rank], r.Percentiles[rank] = nodes[i], values[i], pct[i]
+		r.rank[nodes[i]] = rank
+	}
+	return r, nil
+}
+
+func (s *Service) betweenness(ctx context.Context, g *analytics.Graph) (analytics.BetweennessResult, error) {
+	o := analytics.BetweennessOptions{Seed: s.params.Seed}
+	if g.Nodes() > s.params.BetweennessExactMax {
+		o.Sources = s.params.BetweennessSources
+	}
+	return analytics.Betweenness(ctx, g, o)
+}
+
+// influence computes the blend for every node of the scope.
+func (s *Service) influence(ctx context.Context, snap *snapshot.Snapshot, nodes []int32, sub *analytics.Graph, r *Ranking) ([]float64, error) {
+	p := &parts{}
+	var err error
+	if p.pagerank, err = analytics.PageRank(ctx, sub, analytics.Options{Damping: s.params.Damping}); err != nil {
+		return nil, err
+	}
+	b, err := s.betweenness(ctx, sub)
+	if err != nil {
+		return nil, err
+	}
+	p.betweenness, r.BetweennessExact, r.BetweennessSources = b.Scores, b.Exact, b.Sources
+	if p.reach, err = analytics.Reach(ctx, sub, analytics.ReachOptions{}); err != nil {
+		return nil, err
+	}
+	p.degree, _ = analytics.Degree(sub)
+	for i, raw := range [][]float64{p.pagerank, p.betweenness, p.reach, p.degree} {
+		p.norm[i] = analytics.MinMax(raw)
+	}
+	n := len(nodes)
+	p.position, p.seat, p.kol = make([]float64, n), make([]float64, n), make([]float64, n)
+	w := s.params.Weights
+	total := w.sum()
+	out := make([]float64, n)
+	for i, v := range nodes {
+		p.position[i], p.seat[i], p.kol[i] = rolePriors(snap, v)
+		out[i] = (w.PageRank*p.norm[0][i] + w.Betweenness*p.norm[1][i] + w.Reach*p.norm[2][i] + w.Degree*p.norm[3][i] +
+			w.Position*p.position[i] + w.Committee*p.seat[i] + w.KOL*p.kol[i]) / total
+	}
+	r.parts = p
+	r.pr = p.pagerank
+	return out, nil
+}

@@ -1,0 +1,132 @@
+package snapshot
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// Manager keeps the current snapshot and replaces it when the graph changes.
+//
+// Changes are noticed two ways: Notify (called after a write through this
+// process) and polling the store's version (for writes by other instances or
+// tools). Rebuilds are debounced: a burst of writes makes one rebuild, Debounce
+// after the first. Readers call Current, which never blocks.
+type Manager struct {
+	store    kolgraph.Store
+	log      zerolog.Logger
+	Poll     time.Duration // how often the store version is checked
+	Debounce time.Duration // how long to gather writes before rebuilding
+
+	cur     atomic.Pointer[Snapshot]
+	notify  chan struct{}
+	mu      sync.Mutex // serialises rebuilds
+	onSwap  []func(*Snapshot)
+	lastErr atomic.Pointer[error]
+}
+
+// NewManager returns a manager over st; Start builds the first snapshot.
+func NewManager(st kolgraph.Store, log zerolog.Logger) *Manager {
+	return &Manager{store: st, log: log, Poll: 2 * time.Second, Debounce: 250 * time.Millisecond, notify: make(chan struct{}, 1)}
+}
+
+// OnSwap registers f to run after each new snapshot is installed (e.g. to drop
+// caches of older versions). Register before Start.
+func (m *Manager) OnSwap(f func(*Snapshot)) { m.onSwap = append(m.onSwap, f) }
+
+// Current returns the installed snapshot, or nil before the first build.
+func (m *Manager) Current() *Snapshot { return m.cur.Load() }
+
+// Ready reports whether a snapshot is installed (for readiness probes).
+func (m *Manager) Ready(context.Context) error {
+	if m.cur.Load() == nil {
+		if p := m.lastErr.Load(); p != nil {
+			return kolgraph.Errorf(kolgraph.EUNAVAILABLE, "no analytics snapshot yet: %v", *p)
+		}
+		return kolgraph.Errorf(kolgraph.EUNAVAILABLE, "no analytics snapshot yet")
+	}
+	return nil
+}
+
+// Get returns the current snapshot, or UNAVAILABLE when there is none yet.
+func (m *Manager) Get() (*Snapshot, error) {
+	if s := m.cur.Load(); s != nil {
+		return s, nil
+	}
+	return nil, m.Ready(context.Background())
+}
+
+// Notify tells the manager the graph has changed; it rebuilds after the
+// debounce delay. It never blocks.
+func (m *Manager) Notify() {
+	select {
+	case m.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Refresh rebuilds now if the store's version differs from the snapshot's,
+// and installs the result. It is safe to call concurrently.
+func (m *Manager) Refresh(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if cur := m.cur.Load(); cur != nil {
+		v, err := m.store.Version(ctx)
+		if err != nil {
+			return err
+		}
+		if v == cur.Version {
+			return nil
+		}
+	}
+	t0 := time.Now()
+	s, err := Build(ctx, m.store)
+	if err != nil {
+		m.lastErr.Store(&err)
+		return err
+	}
+	m.cur.Store(s)
+	m.lastErr.Store(nil)
+	for _, f := range m.onSwap {
+		f(s)
+	}
+	m.log.Info().Str("graph_version", s.GraphVersion()).Int("nodes", len(s.IDs)).
+		Int("edges", s.Graph.Edges()).Dur("took", time.Since(t0)).Msg("analytics snapshot installed")
+	return nil
+}
+
+// Start builds the first snapshot (failing if it cannot) and then keeps the
+// snapshot current in the background until ctx is done.
+func (m *Manager) Start(ctx context.Context) error {
+	if err := m.Refresh(ctx); err != nil {
+		return err
+	}
+	go m.loop(ctx)
+	return nil
+}
+
+func (m *Manager) loop(ctx context.Context) {
+	tick := time.NewTicker(m.Poll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-m.notify:
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(m.Debounce):
+			}
+		}
+		if err := m.Refresh(ctx); err != nil && ctx.Err() == nil {
+			m.log.Warn().Err(err).Msg("analytics snapshot refresh failed; serving the previous one")
+		}
+	}
+}

@@ -1,0 +1,204 @@
+// Package snapshot holds the in-memory form of the influence graph that the
+// analytics run on: dense node indices for HCPs, the weighted graph in compact
+// adjacency arrays, and the node sets of every scope (hospital, department,
+// territory). A Snapshot is immutable once built; the Manager rebuilds it when
+// the store's version changes and swaps it in atomically, so readers never
+// wait for a rebuild and always see one consistent version.
+package snapshot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/kolgraph/kolgraph/internal/analytics"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// Snapshot is one consistent version of the graph.
+type Snapshot struct {
+	// Version is the store version the snapshot was built from.
+	Version uint64
+	BuiltAt time.Time
+
+	// IDs maps a node index to its HCP id; HCPs to its record. Indices are
+	// assigned in ascending id order, so they are stable for a given graph.
+	IDs   []string
+	HCPs  []*kolgraph.HCP
+	index map[string]int32
+
+	// Graph is the INFLUENCES graph over all HCPs.
+	Graph *analytics.Graph
+
+	// Seats lists each node's committee seats.
+	Seats [][]Seat
+
+	Hospitals   map[string]*kolgraph.Hospital
+	Departments map[string]*kolgraph.Department
+	Committees  map[string]*kolgraph.Committee
+
+	byHospital   map[string][]int32
+	byDepartment map[string][]int32
+	byTerritory  map[string][]int32
+}
+
+// Seat is a committee seat of an HCP.
+type Seat struct {
+	Committee *kolgraph.Committee
+	Role      string
+}
+
+// GraphVersion is the version string results cite.
+func (s *Snapshot) GraphVersion() string { return "v" + strconv.FormatUint(s.Version, 10) }
+
+// Index returns the node index of an HCP id.
+func (s *Snapshot) Index(id string) (int32, bool) {
+	i, ok := s.index[id]
+	return i, ok
+}
+
+// Scope names a subgraph: one hospital, department or territory; all empty
+// means the whole graph. At most one may be set.
+type Scope struct {
+	Hospital, Department, Territory string
+}
+
+// Key is a canonical string for caching.
+func (sc Scope) Key() string {
+	switch {
+	case sc.Hospital != "":
+		return "hospital:" + sc.Hospital
+	case sc.Department != "":
+		return "department:" + sc.Department
+	case sc.Territory != "":
+		return "territory:" + sc.Territory
+	}
+	return "all"
+}
+
+// Nodes returns the sorted node indices of the scope's HCPs. Unknown scope ids
+// are NOT_FOUND; more than one scope field is BAD_USER_INPUT.
+func (s *Snapshot) Nodes(sc Scope) ([]int32, error) {
+	set := 0
+	for _, v := range []string{sc.Hospital, sc.Department, sc.Territory} {
+		if v != "" {
+			set++
+		}
+	}
+	if set > 1 {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "a scope names one of hospital, department or territory, not several")
+	}
+	switch {
+	case sc.Hospital != "":
+		if _, ok := s.Hospitals[sc.Hospital]; !ok {
+			return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "no hospital %q", sc.Hospital)
+		}
+		return s.byHospital[sc.Hospital], nil
+	case sc.Department != "":
+		if _, ok := s.Departments[sc.Department]; !ok {
+			return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "no department %q", sc.Department)
+		}
+		return s.byDepartment[sc.Department], nil
+	case sc.Territory != "":
+		nodes, ok := s.byTerritory[sc.Territory]
+		if !ok {
+			return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "no territory %q", sc.Territory)
+		}
+		return nodes, nil
+	}
+	all := make([]int32, len(s.IDs))
+	for i := range all {
+		all[i] = int32(i)
+	}
+	return all, nil
+}
+
+// Build reads the store once and builds a snapshot of version v. The store is
+// read with Scan (streamed); the version is read first, so a write that lands
+// during the scan makes the next rebuild, never a lost update.
+func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
+	v, err := st.Version(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: read version: %w", err)
+	}
+	s := &Snapshot{
+		Version:      v,
+		Hospitals:    map[string]*kolgraph.Hospital{},
+		Departments:  map[string]*kolgraph.Department{},
+		Committees:   map[string]*kolgraph.Committee{},
+		byHospital:   map[string][]int32{},
+		byDepartment: map[string][]int32{},
+		byTerritory:  map[string][]int32{},
+	}
+	var memberships []kolgraph.Membership
+	var territories []string
+	err = st.Scan(ctx, kolgraph.Visitor{
+		Hospital:   func(h *kolgraph.Hospital) error { s.Hospitals[h.ID] = h; return nil },
+		Department: func(d *kolgraph.Department) error { s.Departments[d.ID] = d; return nil },
+		Committee:  func(c *kolgraph.Committee) error { s.Committees[c.ID] = c; return nil },
+		Territory:  func(t *kolgraph.Territory) error { territories = append(territories, t.ID); return nil },
+		HCP:        func(h *kolgraph.HCP) error { s.HCPs = append(s.HCPs, h); return nil },
+		Membership: func(m kolgraph.Membership) error { memberships = append(memberships, m); return nil },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: scan entities: %w", err)
+	}
+	slices.SortFunc(s.HCPs, func(a, b *kolgraph.HCP) int { return cmpString(a.ID, b.ID) })
+	n := len(s.HCPs)
+	s.IDs = make([]string, n)
+	s.index = make(map[string]int32, n)
+	s.Seats = make([][]Seat, n)
+	for i, h := range s.HCPs {
+		s.IDs[i] = h.ID
+		s.index[h.ID] = int32(i)
+		s.byHospital[h.HospitalID] = append(s.byHospital[h.HospitalID], int32(i))
+		s.byDepartment[h.DepartmentID] = append(s.byDepartment[h.DepartmentID], int32(i))
+		if hosp := s.Hospitals[h.HospitalID]; hosp != nil && hosp.TerritoryID != "" {
+			s.byTerritory[hosp.TerritoryID] = append(s.byTerritory[hosp.TerritoryID], int32(i))
+		}
+	}
+	for _, t := range territories {
+		if _, ok := s.byTerritory[t]; !ok {
+			s.byTerritory[t] = nil // known territory without HCPs: empty, not NOT_FOUND
+		}
+	}
+	for _, m := range memberships {
+		i, ok := s.index[m.HCPID]
+		if c := s.Committees[m.CommitteeID]; ok && c != nil {
+			s.Seats[i] = append(s.Seats[i], Seat{Committee: c, Role: m.Role})
+		}
+	}
+
+	var edges []analytics.Edge
+	err = st.Scan(ctx, kolgraph.Visitor{Influence: func(e *kolgraph.Influence) error {
+		from, ok1 := s.index[e.From]
+		to, ok2 := s.index[e.To]
+		if !ok1 || !ok2 {
+			return fmt.Errorf("edge %s->%s references an unknown HCP", e.From, e.To)
+		}
+		edges = append(edges, analytics.Edge{From: from, To: to, Weight: e.Weight})
+		return nil
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: scan influences: %w", err)
+	}
+	g, err := analytics.NewGraph(n, edges)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: build graph: %w", err)
+	}
+	s.Graph = g
+	s.BuiltAt = time.Now()
+	return s, nil
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
