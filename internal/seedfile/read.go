@@ -165,13 +165,12 @@ func (p *parser) problems() []kolgraph.Problem {
 		}
 		out = append(out, pr)
 	}
-	if max := p.opts.MaxProblems; max > 0 && len(out) > max {
-		more := len(out) - max
+	if limit := p.opts.MaxProblems; limit > 0 && len(out) > limit {
+		note := fmt.Sprintf("%d more problems not listed", len(out)-limit)
 		if p.full() {
-			out = append(out[:max], kolgraph.Problem{Message: fmt.Sprintf("%d more problems not listed; reading stopped early", more)})
-		} else {
-			out = append(out[:max], kolgraph.Problem{Message: fmt.Sprintf("%d more problems not listed", more)})
+			note += "; reading stopped early"
 		}
+		out = append(out[:limit], kolgraph.Problem{Message: note})
 	}
 	return out
 }
@@ -277,6 +276,7 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 			if err != nil && !errors.Is(err, csv.ErrFieldCount) {
 				p.add(t.file, pe.Line, "", "cannot parse the header: %v", pe.Err)
 				p.quiet[t.file] = true
+				p.markIncomplete(t)
 				return nil
 			}
 			rd.header(rec)
@@ -379,6 +379,20 @@ func (r *row) checkUTF8() {
 	}
 }
 
+// clip shortens a cell quoted in a message: a problem list must stay
+// readable even when a cell holds megabytes.
+func clip(s string) string {
+	const limit = 40
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 // str returns the cell of col, "" if the header lacks it.
 func (r *row) str(col string) string {
 	// A linear scan of at most 13 short names beats hashing the name.
@@ -409,7 +423,7 @@ func (r *row) optInt(col string) *int {
 	}
 	v, err := strconv.Atoi(s)
 	if err != nil {
-		r.problem(col, "is not an integer (got %q)", s)
+		r.problem(col, "is not an integer (got %q)", clip(s))
 		return nil
 	}
 	return &v
@@ -435,7 +449,7 @@ func (r *row) optFloat(col string) *float64 {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		r.problem(col, "is not a finite number (got %q)", s)
+		r.problem(col, "is not a finite number (got %q)", clip(s))
 		return nil
 	}
 	return &v
@@ -461,7 +475,7 @@ func (r *row) time(col string) time.Time {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		r.problem(col, "is not an RFC 3339 time such as 2024-05-01T00:00:00Z (got %q)", s)
+		r.problem(col, "is not an RFC 3339 time such as 2024-05-01T00:00:00Z (got %q)", clip(s))
 	}
 	return t
 }

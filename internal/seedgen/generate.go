@@ -115,7 +115,6 @@ type hospital struct {
 	terr     int32
 	clinical []int32 // department indexes
 	pharmacy int32
-	staff    int // headcount
 	pres     int32
 	vps      []int32
 	director int32   // pharmacy director
@@ -428,20 +427,28 @@ func (g *gen) staff() {
 		weights[i] = tiers[h.tier].staffWeight * uniform(r, 0.8, 1.2)
 	}
 	counts := apportion(g.cfg.HCPs, weights)
-	// Top up hospitals below their minimum from the largest ones.
+	// Top up hospitals below their minimum, taking one person at a time
+	// from the hospitals with the most to spare (round robin over them, so
+	// that the work stays O(H log H + shortfall)).
+	spare := func(i int) int { return counts[i] - minStaff(&g.hosps[i]) }
+	var donors []int
 	for i := range g.hosps {
-		for counts[i] < minStaff(&g.hosps[i]) {
-			big := 0
-			for j := range counts {
-				if counts[j]-minStaff(&g.hosps[j]) > counts[big]-minStaff(&g.hosps[big]) {
-					big = j
-				}
+		if spare(i) > 0 {
+			donors = append(donors, i)
+		}
+	}
+	slices.SortStableFunc(donors, func(a, b int) int { return cmp.Compare(spare(b), spare(a)) })
+	for i := range g.hosps {
+		for j := 0; spare(i) < 0 && len(donors) > 0; {
+			j %= len(donors)
+			if d := donors[j]; spare(d) > 0 {
+				counts[d]--
+				counts[i]++
+				j++
+			} else { // used up: swap-remove, deterministic and O(1)
+				donors[j] = donors[len(donors)-1]
+				donors = donors[:len(donors)-1]
 			}
-			if counts[big] <= minStaff(&g.hosps[big]) {
-				break
-			}
-			counts[big]--
-			counts[i]++
 		}
 	}
 	g.people = make([]person, 0, g.cfg.HCPs)
@@ -480,7 +487,6 @@ func pickTitle(r *rand.Rand, chief, assoc, attending float64) uint8 {
 
 func (g *gen) staffHospital(r *rand.Rand, hi int32, n int) {
 	h := &g.hosps[hi]
-	h.staff = n
 	nvp := tiers[h.tier].vps
 	if nvp == 1 && chance(r, 0.5) {
 		nvp = 2
