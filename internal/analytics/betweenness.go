@@ -43,6 +43,13 @@ type BetweennessResult struct {
 	StdErr []float64
 }
 
+// DefaultBetweennessSources is the suggested sample size for scopes too
+// large for exact betweenness. The estimator's error shrinks as 1/sqrt(k)
+// whatever n is, so it is a constant: on a 10k-node, 100k-edge power-law
+// graph 500 sources find 9.6 of the exact top 10 on average (20 seeds) at
+// about 5% of the exact run's time (BenchmarkBetweennessSampled10k).
+const DefaultBetweennessSources = 500
+
 // lanes is the fixed number of source lanes: source i is accumulated in lane
 // i mod lanes, lanes are summed in order, so the result does not depend on
 // the number of workers (which is capped at lanes).
@@ -204,14 +211,17 @@ type bstate struct {
 
 // brandes holds one worker's reusable buffers.
 type brandes struct {
-	st    []bstate
-	sc    []float64 // sigma during the forward passes, then (1+delta)/sigma
-	order []int32
-	heap  minHeap
+	st     []bstate
+	sc     []float64 // sigma during the forward pass, then (1+delta)/sigma
+	order  []int32   // nodes in settle order
+	dag    []int32   // successors on shortest paths, grouped by order
+	dagEnd []int32   // dagEnd[i]: end in dag of the successors of order[i]
+	heap   minHeap
 }
 
 func newBrandes(n int) *brandes {
-	b := &brandes{st: make([]bstate, n), sc: make([]float64, n), order: make([]int32, 0, n)}
+	b := &brandes{st: make([]bstate, n), sc: make([]float64, n), order: make([]int32, 0, n),
+		dagEnd: make([]int32, n), heap: newMinHeap(n)}
 	for i := range b.st {
 		b.st[i] = bstate{dist: math.Inf(1), hops: math.MaxInt32, rank: -1}
 	}
@@ -219,27 +229,25 @@ func newBrandes(n int) *brandes {
 }
 
 // run adds source s's dependencies delta_s(v) to acc (and their squares to
-// acc2 unless nil). Three passes over the reached edges: Dijkstra for
-// lengths, hops and the settle order; path counts sigma in settle order; and
-// dependencies in reverse settle order. Both later passes recognise the
-// shortest-path DAG by the same test on final values (w after v, one more
-// hop, length equal within TieEpsilon), so sigma and delta always agree,
-// and no predecessor lists are stored.
+// acc2 unless nil). Dijkstra gives lengths, hops and the settle order; one
+// pass over the reached edges then extracts the shortest-path DAG by a test
+// on final values (w settled after v, one more hop, length equal within
+// TieEpsilon), so the DAG is consistent whatever the order of relaxations;
+// path counts sigma and dependencies delta then run over the DAG only:
+//
+//	sigma(w) = sum over DAG predecessors v of sigma(v)
+//	delta(v) = sigma(v) * sum over DAG successors w of (1 + delta(w)) / sigma(w)
 func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 	outOff, outTo, outCost := g.outOff, g.outTo, g.outCost
 	st, sc := b.st, b.sc
 	order := b.order[:0]
-	q := b.heap[:0]
+	q := &b.heap
 	st[s] = bstate{dist: 0, hops: 0, rank: -1}
-	q.push(hitem{0, 0, s})
-	for len(q) > 0 {
+	q.set(hitem{0, 0, s})
+	for !q.empty() {
 		it := q.pop()
 		v := it.v
-		p := &st[v]
-		if p.rank >= 0 || it.d != p.dist || it.h != p.hops {
-			continue
-		}
-		p.rank = int32(len(order))
+		st[v].rank = int32(len(order))
 		order = append(order, v)
 		e0, e1 := outOff[v], outOff[v+1]
 		to := outTo[e0:e1]
@@ -248,46 +256,53 @@ func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 		nh := it.h + 1
 		for i, w := range to {
 			r := &st[w]
-			if r.rank >= 0 {
-				continue
-			}
 			nd := it.d + cost[i]
-			if nd < r.dist-TieEpsilon || (nd <= r.dist+TieEpsilon && nh < r.hops) {
+			if nd > r.dist+TieEpsilon {
+				continue // the common case, settled nodes included
+			}
+			if (nd < r.dist-TieEpsilon || nh < r.hops) && r.rank < 0 {
 				r.dist, r.hops = nd, nh
-				q.push(hitem{nd, nh, w})
+				q.set(hitem{nd, nh, w})
 			}
 		}
 	}
-	// Path counts.
-	sc[s] = 1
-	for _, v := range order {
-		pv := st[v]
-		sv := sc[v]
-		e0, e1 := outOff[v], outOff[v+1]
-		to := outTo[e0:e1]
-		cost := outCost[e0:e1]
-		cost = cost[:len(to)]
-		for i, w := range to {
-			r := &st[w]
-			if r.rank > pv.rank && r.hops == pv.hops+1 && math.Abs(pv.dist+cost[i]-r.dist) <= TieEpsilon {
-				sc[w] += sv
-			}
-		}
-	}
-	// Dependencies: delta(v) = sigma(v) * sum over successors w of (1+delta(w))/sigma(w).
-	for i := len(order) - 1; i >= 0; i-- {
-		v := order[i]
+	// The DAG.
+	dag, dagEnd := b.dag[:0], b.dagEnd
+	for i, v := range order {
 		pv := st[v]
 		e0, e1 := outOff[v], outOff[v+1]
 		to := outTo[e0:e1]
 		cost := outCost[e0:e1]
 		cost = cost[:len(to)]
-		var c float64
 		for j, w := range to {
 			r := &st[w]
-			if r.rank > pv.rank && r.hops == pv.hops+1 && math.Abs(pv.dist+cost[j]-r.dist) <= TieEpsilon {
-				c += sc[w]
+			if r.hops == pv.hops+1 && math.Abs(pv.dist+cost[j]-r.dist) <= TieEpsilon && r.rank > pv.rank {
+				dag = append(dag, w)
 			}
+		}
+		dagEnd[i] = int32(len(dag))
+	}
+	// Path counts, in settle order.
+	sc[s] = 1
+	start := int32(0)
+	for i, v := range order {
+		end := dagEnd[i]
+		sv := sc[v]
+		for _, w := range dag[start:end] {
+			sc[w] += sv
+		}
+		start = end
+	}
+	// Dependencies, in reverse settle order.
+	for i := len(order) - 1; i >= 0; i-- {
+		v := order[i]
+		start := int32(0)
+		if i > 0 {
+			start = dagEnd[i-1]
+		}
+		var c float64
+		for _, w := range dag[start:dagEnd[i]] {
+			c += sc[w]
 		}
 		sigma := sc[v]
 		delta := sigma * c
@@ -304,5 +319,5 @@ func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 		sc[v] = 0
 	}
 	b.order = order
-	b.heap = q
+	b.dag = dag
 }

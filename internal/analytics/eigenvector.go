@@ -55,50 +55,68 @@ func Eigenvector(ctx context.Context, g *Graph, opts EigenOptions) ([]float64, e
 		x[i] = 1 / float64(n)
 	}
 	spans := blockSpans(g, workerCount(opts.Workers))
-	outOff, outTo, outW := g.outOff, g.outTo, g.outW
 	for range opts.MaxIter {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		runSpans(spans, func(b0, b1 int) {
-			for b := b0; b < b1; b++ {
-				lo, hi := blockRange(n, b)
-				var s2 float64
-				for u := lo; u < hi; u++ {
-					e0, e1 := outOff[u], outOff[u+1]
-					to := outTo[e0:e1]
-					w := outW[e0:e1]
-					w = w[:len(to)]
-					s := x[u]
-					for i, v := range to {
-						s += w[i] * x[v]
-					}
-					raw[u] = s
-					s2 += s * s
-				}
-				sq[b] = s2
-			}
-		})
-		norm := math.Sqrt(sumInOrder(sq))
-		if norm == 0 || math.IsInf(norm, 0) || math.IsNaN(norm) {
-			norm = 1 // as networkx; unreachable with positive weights
+		st := evStep{g: g, x: x, raw: raw, sq: sq, errs: errs}
+		runSpans(spans, st.multiply)
+		st.norm = math.Sqrt(sumInOrder(sq))
+		if st.norm == 0 || math.IsInf(st.norm, 0) || math.IsNaN(st.norm) {
+			st.norm = 1 // as networkx; unreachable with positive weights
 		}
-		runSpans(spans, func(b0, b1 int) {
-			for b := b0; b < b1; b++ {
-				lo, hi := blockRange(n, b)
-				var es float64
-				for u := lo; u < hi; u++ {
-					v := raw[u] / norm
-					es += math.Abs(v - x[u])
-					raw[u] = v
-				}
-				errs[b] = es
-			}
-		})
+		runSpans(spans, st.normalize)
 		x, raw = raw, x
 		if sumInOrder(errs) < float64(n)*opts.Tol {
 			return x, nil
 		}
 	}
 	return x, fmt.Errorf("%w: eigenvector centrality after %d iterations", ErrNotConverged, opts.MaxIter)
+}
+
+// evStep is one eigenvector iteration over node blocks.
+type evStep struct {
+	g        *Graph
+	x, raw   []float64
+	sq, errs []float64
+	norm     float64
+}
+
+// multiply sets raw = (A+I) x and the blocks' sums of squares.
+func (st *evStep) multiply(b0, b1 int) {
+	g := st.g
+	outOff, outTo, outW := g.outOff, g.outTo, g.outW
+	x, raw := st.x, st.raw
+	for b := b0; b < b1; b++ {
+		lo, hi := blockRange(g.n, b)
+		var s2 float64
+		for u := lo; u < hi; u++ {
+			e0, e1 := outOff[u], outOff[u+1]
+			to := outTo[e0:e1]
+			w := outW[e0:e1]
+			w = w[:len(to)]
+			s := x[u]
+			for i, v := range to {
+				s += w[i] * x[v]
+			}
+			raw[u] = s
+			s2 += s * s
+		}
+		st.sq[b] = s2
+	}
+}
+
+// normalize divides raw by the norm in place and sets the blocks' L1 changes.
+func (st *evStep) normalize(b0, b1 int) {
+	x, raw, norm := st.x, st.raw, st.norm
+	for b := b0; b < b1; b++ {
+		lo, hi := blockRange(st.g.n, b)
+		var es float64
+		for u := lo; u < hi; u++ {
+			v := raw[u] / norm
+			es += math.Abs(v - x[u])
+			raw[u] = v
+		}
+		st.errs[b] = es
+	}
 }

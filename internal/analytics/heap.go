@@ -12,13 +12,135 @@ func before(a, b hitem) bool {
 	return a.d < b.d || (a.d == b.d && a.h < b.h)
 }
 
-// minHeap is a 4-ary min-heap of hitems with lazy deletion: a node whose
-// tentative length improves is pushed again and stale entries are skipped
-// when popped. Four children per node halve the depth of a binary heap and
-// keep the children of one node in one cache line.
-type minHeap []hitem
+// minHeap is an indexed 4-ary min-heap: each node is in it at most once and
+// an improved tentative length moves its entry (decrease-key) instead of
+// adding another, so the heap never holds more than n entries and a search
+// pops each node once. Four children per node halve the depth of a binary
+// heap and keep one node's children in one cache line.
+type minHeap struct {
+	items []hitem
+	pos   []int32 // pos[v]: index of v's entry in items, -1 if none
+}
 
-func (q *minHeap) push(it hitem) {
+func newMinHeap(n int) minHeap {
+	pos := make([]int32, n)
+	for i := range pos {
+		pos[i] = -1
+	}
+	return minHeap{pos: pos}
+}
+
+func (q *minHeap) empty() bool { return len(q.items) == 0 }
+
+// set inserts v with key (d, h) or moves its entry to the new key.
+func (q *minHeap) set(it hitem) {
+	i := q.pos[it.v]
+	if i < 0 {
+		q.items = append(q.items, it)
+		q.up(len(q.items)-1, it)
+		return
+	}
+	old := q.items[i]
+	if before(it, old) {
+		q.up(int(i), it)
+	} else {
+		q.down(int(i), it)
+	}
+}
+
+func (q *minHeap) pop() hitem {
+	h := q.items
+	top := h[0]
+	q.pos[top.v] = -1
+	last := h[len(h)-1]
+	h = h[:len(h)-1]
+	q.items = h
+	if len(h) == 0 {
+		return top
+	}
+	// Bottom-up: walk the hole down along the smallest children to a leaf
+	// without comparing against last (which usually belongs near the
+	// bottom), then let last rise from there.
+	pos := q.pos
+	i := 0
+	n := len(h)
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
+		}
+		best := c
+		end := min(c+4, n)
+		for j := c + 1; j < end; j++ {
+			if before(h[j], h[best]) {
+				best = j
+			}
+		}
+		h[i] = h[best]
+		pos[h[i].v] = int32(i)
+		i = best
+	}
+	q.up(i, last)
+	return top
+}
+
+// clear empties the heap in O(size).
+func (q *minHeap) clear() {
+	for _, it := range q.items {
+		q.pos[it.v] = -1
+	}
+	q.items = q.items[:0]
+}
+
+// up places it at hole i or above.
+func (q *minHeap) up(i int, it hitem) {
+	h, pos := q.items, q.pos
+	for i > 0 {
+		p := (i - 1) / 4
+		if !before(it, h[p]) {
+			break
+		}
+		h[i] = h[p]
+		pos[h[i].v] = int32(i)
+		i = p
+	}
+	h[i] = it
+	pos[it.v] = int32(i)
+}
+
+// down places it at hole i or below.
+func (q *minHeap) down(i int, it hitem) {
+	h, pos := q.items, q.pos
+	n := len(h)
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
+		}
+		best := c
+		end := min(c+4, n)
+		for j := c + 1; j < end; j++ {
+			if before(h[j], h[best]) {
+				best = j
+			}
+		}
+		if !before(h[best], it) {
+			break
+		}
+		h[i] = h[best]
+		pos[h[i].v] = int32(i)
+		i = best
+	}
+	h[i] = it
+	pos[it.v] = int32(i)
+}
+
+// lazyHeap is a 4-ary min-heap with lazy deletion, for searches over (node,
+// hops) states where one node has several live entries: an improved state
+// is pushed again and stale entries are skipped when popped.
+type lazyHeap []hitem
+
+func (q *lazyHeap) push(it hitem) {
 	h := append(*q, it)
 	i := len(h) - 1
 	for i > 0 {
@@ -33,7 +155,7 @@ func (q *minHeap) push(it hitem) {
 	*q = h
 }
 
-func (q *minHeap) pop() hitem {
+func (q *lazyHeap) pop() hitem {
 	h := *q
 	top := h[0]
 	last := h[len(h)-1]
@@ -49,7 +171,6 @@ func (q *minHeap) pop() hitem {
 		if c >= n {
 			break
 		}
-		// Smallest of up to four children.
 		best := c
 		end := min(c+4, n)
 		for j := c + 1; j < end; j++ {

@@ -132,43 +132,15 @@ func pagerank(ctx context.Context, g *Graph, p []float64, opts Options) ([]float
 		}
 	}
 	spans := blockSpans(g, opts.Workers)
-	alpha := opts.Damping
-	outOff, outTo, outW := g.outOff, g.outTo, g.outW
 	for range opts.MaxIter {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		st := prStep{g: g, alpha: opts.Damping, uniform: uniform, p: p, invIn: invIn,
+			x: x, y: y, x2: x2, y2: y2, dang: dang2, errs: errs}
 		// Everyone receives (d*D + 1-d) * p(u).
-		c := alpha*sumInOrder(dang) + (1 - alpha)
-		runSpans(spans, func(b0, b1 int) {
-			for b := b0; b < b1; b++ {
-				lo, hi := blockRange(n, b)
-				var errSum, dangSum float64
-				for u := lo; u < hi; u++ {
-					e0, e1 := outOff[u], outOff[u+1]
-					to := outTo[e0:e1]
-					w := outW[e0:e1]
-					w = w[:len(to)]
-					var s float64
-					for i, v := range to {
-						s += w[i] * y[v]
-					}
-					pu := uniform
-					if p != nil {
-						pu = p[u]
-					}
-					xn := alpha*s + c*pu
-					errSum += math.Abs(xn - x[u])
-					x2[u] = xn
-					y2[u] = xn * invIn[u]
-					if invIn[u] == 0 {
-						dangSum += xn
-					}
-				}
-				errs[b] = errSum
-				dang2[b] = dangSum
-			}
-		})
+		st.c = st.alpha*sumInOrder(dang) + (1 - st.alpha)
+		runSpans(spans, st.run)
 		x, x2 = x2, x
 		y, y2 = y2, y
 		dang, dang2 = dang2, dang
@@ -177,4 +149,50 @@ func pagerank(ctx context.Context, g *Graph, p []float64, opts Options) ([]float
 		}
 	}
 	return x, fmt.Errorf("%w: PageRank after %d iterations", ErrNotConverged, opts.MaxIter)
+}
+
+// prStep is one PageRank iteration: it reads x and y and writes x2, y2 and
+// the per-block partial sums, each worker its own blocks.
+type prStep struct {
+	g            *Graph
+	alpha, c     float64
+	uniform      float64
+	p, invIn     []float64
+	x, y, x2, y2 []float64
+	dang, errs   []float64
+}
+
+func (st *prStep) run(b0, b1 int) {
+	g := st.g
+	n := g.n
+	outOff, outTo, outW := g.outOff, g.outTo, g.outW
+	x, y, x2, y2, invIn, p := st.x, st.y, st.x2, st.y2, st.invIn, st.p
+	alpha, c, uniform := st.alpha, st.c, st.uniform
+	for b := b0; b < b1; b++ {
+		lo, hi := blockRange(n, b)
+		var errSum, dangSum float64
+		for u := lo; u < hi; u++ {
+			e0, e1 := outOff[u], outOff[u+1]
+			to := outTo[e0:e1]
+			w := outW[e0:e1]
+			w = w[:len(to)]
+			var s float64
+			for i, v := range to {
+				s += w[i] * y[v]
+			}
+			pu := uniform
+			if p != nil {
+				pu = p[u]
+			}
+			xn := alpha*s + c*pu
+			errSum += math.Abs(xn - x[u])
+			x2[u] = xn
+			y2[u] = xn * invIn[u]
+			if invIn[u] == 0 {
+				dangSum += xn
+			}
+		}
+		st.errs[b] = errSum
+		st.dang[b] = dangSum
+	}
 }

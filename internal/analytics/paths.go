@@ -17,8 +17,11 @@ import (
 type PathSearcher struct {
 	g *Graph
 
-	// Plain (unlimited hops) search.
-	st      []pstate
+	// Plain (unlimited hops) search. dist is apart from the rest because
+	// it is all the inner loop reads for most edges.
+	dist    []float64
+	hops    []int32
+	pred    []int32 // edge id, -1 for a source
 	done    []bool
 	touched []int32
 
@@ -30,18 +33,13 @@ type PathSearcher struct {
 	ltouched []int32
 	ntouched []int32
 
-	heap minHeap
+	heap  minHeap  // plain search
+	lheap lazyHeap // hop-limited search
 
 	// Bans: banned while stamp == epoch.
 	epoch uint32
 	banN  []uint32
 	banE  []uint32
-}
-
-type pstate struct {
-	dist float64
-	hops int32
-	pred int32 // edge id, -1 for a source
 }
 
 type lstate struct {
@@ -51,9 +49,11 @@ type lstate struct {
 
 // NewPathSearcher returns a searcher for g with buffers of O(n) memory.
 func NewPathSearcher(g *Graph) *PathSearcher {
-	s := &PathSearcher{g: g, st: make([]pstate, g.n), done: make([]bool, g.n), epoch: 1}
-	for i := range s.st {
-		s.st[i] = pstate{dist: math.Inf(1), hops: math.MaxInt32, pred: -1}
+	n := g.n
+	s := &PathSearcher{g: g, dist: make([]float64, n), hops: make([]int32, n), pred: make([]int32, n),
+		done: make([]bool, n), heap: newMinHeap(n), epoch: 1}
+	for i := range n {
+		s.dist[i], s.hops[i], s.pred[i] = math.Inf(1), math.MaxInt32, -1
 	}
 	return s
 }
@@ -122,30 +122,26 @@ func (s *PathSearcher) search(sources []int32, target int32, maxHops int) {
 		s.g.checkNode("Search", src)
 	}
 	s.reset()
-	s.heap = s.heap[:0]
 	if maxHops > 0 && maxHops < s.g.n-1 { // a simple path has at most n-1 edges
 		s.searchLimited(sources, target, maxHops)
 		return
 	}
 	s.limit = 0
-	st, done := s.st, s.done
+	dist, hops, pred, done := s.dist, s.hops, s.pred, s.done
 	for _, src := range sources {
-		if s.nodeBanned(src) || st[src].dist == 0 {
+		if s.nodeBanned(src) || dist[src] == 0 {
 			continue
 		}
-		st[src] = pstate{dist: 0, hops: 0, pred: -1}
+		dist[src], hops[src], pred[src] = 0, 0, -1
 		s.touched = append(s.touched, src)
-		s.heap.push(hitem{0, 0, src})
+		s.heap.set(hitem{0, 0, src})
 	}
 	g := s.g
 	outOff, outTo, outCost := g.outOff, g.outTo, g.outCost
 	banN, banE, epoch := s.banN, s.banE, s.epoch
-	for len(s.heap) > 0 {
+	for !s.heap.empty() {
 		it := s.heap.pop()
 		v := it.v
-		if done[v] || it.d != st[v].dist || it.h != st[v].hops {
-			continue
-		}
 		done[v] = true
 		if v == target {
 			return
@@ -156,24 +152,22 @@ func (s *PathSearcher) search(sources []int32, target int32, maxHops int) {
 		cost = cost[:len(to)]
 		nh := it.h + 1
 		for i, w := range to {
-			if done[w] {
-				continue
-			}
-			if banN != nil && banN[w] == epoch {
-				continue
-			}
-			if banE != nil && banE[e0+int32(i)] == epoch {
-				continue
-			}
 			nd := it.d + cost[i]
-			p := &st[w]
-			if nd < p.dist-TieEpsilon || (nd <= p.dist+TieEpsilon && nh < p.hops) {
-				if p.hops == math.MaxInt32 {
-					s.touched = append(s.touched, w)
-				}
-				*p = pstate{dist: nd, hops: nh, pred: e0 + int32(i)}
-				s.heap.push(hitem{nd, nh, w})
+			dw := dist[w]
+			if nd > dw+TieEpsilon {
+				continue // the common case; settled nodes mostly end here too
 			}
+			if !(nd < dw-TieEpsilon || nh < hops[w]) || done[w] {
+				continue
+			}
+			if (banN != nil && banN[w] == epoch) || (banE != nil && banE[e0+int32(i)] == epoch) {
+				continue
+			}
+			if hops[w] == math.MaxInt32 {
+				s.touched = append(s.touched, w)
+			}
+			dist[w], hops[w], pred[w] = nd, nh, e0+int32(i)
+			s.heap.set(hitem{nd, nh, w})
 		}
 	}
 }
@@ -205,12 +199,12 @@ func (s *PathSearcher) searchLimited(sources []int32, target int32, limit int) {
 		}
 		lst[src] = lstate{dist: 0, pred: -1}
 		s.ltouched = append(s.ltouched, src)
-		s.heap.push(hitem{0, 0, src})
+		s.lheap.push(hitem{0, 0, src})
 	}
 	outOff, outTo, outCost := g.outOff, g.outTo, g.outCost
 	banN, banE, epoch := s.banN, s.banE, s.epoch
-	for len(s.heap) > 0 {
-		it := s.heap.pop()
+	for len(s.lheap) > 0 {
+		it := s.lheap.pop()
 		v, h := it.v, it.h
 		if it.d != lst[int(h)*n+int(v)].dist || h >= minHop[v] {
 			continue // stale, or dominated by a settled state with fewer hops
@@ -253,7 +247,7 @@ func (s *PathSearcher) searchLimited(sources []int32, target int32, limit int) {
 					s.ltouched = append(s.ltouched, int32(base)+w)
 				}
 				*p = lstate{dist: nd, pred: e0 + int32(i)}
-				s.heap.push(hitem{nd, nh, w})
+				s.lheap.push(hitem{nd, nh, w})
 			}
 		}
 	}
@@ -261,8 +255,10 @@ func (s *PathSearcher) searchLimited(sources []int32, target int32, limit int) {
 
 // reset clears what the previous search touched.
 func (s *PathSearcher) reset() {
+	s.heap.clear()
+	s.lheap = s.lheap[:0]
 	for _, v := range s.touched {
-		s.st[v] = pstate{dist: math.Inf(1), hops: math.MaxInt32, pred: -1}
+		s.dist[v], s.hops[v], s.pred[v] = math.Inf(1), math.MaxInt32, -1
 		s.done[v] = false
 	}
 	s.touched = s.touched[:0]
@@ -294,7 +290,7 @@ func (s *PathSearcher) Dist(v int32) float64 {
 	if s.limit > 0 {
 		return s.lst[int(s.best[v])*s.g.n+int(v)].dist
 	}
-	return s.st[v].dist
+	return s.dist[v]
 }
 
 // Strength returns the product of the weights along the strongest path to v,
@@ -310,7 +306,7 @@ func (s *PathSearcher) Hops(v int32) int {
 	if s.limit > 0 {
 		return int(s.best[v])
 	}
-	return int(s.st[v].hops)
+	return int(s.hops[v])
 }
 
 // PathEdges appends to buf the ids of the edges of the path to v, from its
@@ -328,7 +324,7 @@ func (s *PathSearcher) PathEdges(v int32, buf []int32) []int32 {
 			v = s.g.Source(e)
 		}
 	} else {
-		for e := s.st[v].pred; e >= 0; e = s.st[v].pred {
+		for e := s.pred[v]; e >= 0; e = s.pred[v] {
 			buf = append(buf, e)
 			v = s.g.Source(e)
 		}
@@ -369,8 +365,8 @@ func StrongestPathsFrom(g *Graph, src int32) (dist []float64, pred []int32) {
 	for v := range g.n {
 		dist[v] = s.Dist(int32(v))
 		pred[v] = -1
-		if s.done[v] && s.st[v].pred >= 0 {
-			pred[v] = g.Source(s.st[v].pred)
+		if s.done[v] && s.pred[v] >= 0 {
+			pred[v] = g.Source(s.pred[v])
 		}
 	}
 	return dist, pred

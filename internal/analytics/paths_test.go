@@ -14,16 +14,15 @@ import (
 
 // brute enumerates every simple path of a small graph by depth-first search.
 type brute struct {
-	n         int
-	adj       [][]analytics.Edge
-	bannedN   map[int32]bool
-	bannedE   map[[2]int32]bool
-	maxHops   int // 0 = none
-	bestS     map[[2]int32]float64 // strongest strength
-	bestHops  map[[2]int32]int     // fewest hops among the strongest
-	onPath    []bool
-	src       int32
-	sourceSet []int32
+	n        int
+	adj      [][]analytics.Edge
+	bannedN  map[int32]bool
+	bannedE  map[[2]int32]bool
+	maxHops  int                  // 0 = none
+	bestS    map[[2]int32]float64 // strongest strength
+	bestHops map[[2]int32]int     // fewest hops among the strongest
+	onPath   []bool
+	src      int32
 }
 
 func newBrute(n int, edges []analytics.Edge) *brute {

@@ -37,7 +37,7 @@ func Reach(ctx context.Context, g *Graph, opts ReachOptions) ([]float64, error) 
 				dist[i] = math.Inf(1)
 			}
 			var seen []int32
-			var q minHeap
+			q := newMinHeap(n)
 			for {
 				s := int32(next.Add(1) - 1)
 				if int(s) >= n || ctx.Err() != nil {
@@ -59,17 +59,13 @@ func Reach(ctx context.Context, g *Graph, opts ReachOptions) ([]float64, error) 
 func reachFrom(g *Graph, s int32, dist []float64, seen *[]int32, q *minHeap) float64 {
 	outOff, outTo, outCost := g.outOff, g.outTo, g.outCost
 	touched := (*seen)[:0]
-	h := (*q)[:0]
 	dist[s] = 0
 	touched = append(touched, s)
-	h.push(hitem{0, 0, s})
+	q.set(hitem{0, 0, s})
 	var sum float64
-	for len(h) > 0 {
-		it := h.pop()
+	for !q.empty() {
+		it := q.pop()
 		v := it.v
-		if it.d != dist[v] { // stale, or settled (dist -Inf)
-			continue
-		}
 		if v != s {
 			sum += math.Exp(-it.d)
 		}
@@ -85,7 +81,7 @@ func reachFrom(g *Graph, s int32, dist []float64, seen *[]int32, q *minHeap) flo
 					touched = append(touched, w)
 				}
 				dist[w] = nd
-				h.push(hitem{nd, 0, w})
+				q.set(hitem{nd, 0, w})
 			}
 		}
 	}
@@ -93,6 +89,5 @@ func reachFrom(g *Graph, s int32, dist []float64, seen *[]int32, q *minHeap) flo
 		dist[v] = math.Inf(1)
 	}
 	*seen = touched
-	*q = h
 	return sum
 }

@@ -1,0 +1,236 @@
+package analytics_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kolgraph/kolgraph/internal/analytics"
+)
+
+// Benchmark graphs: directed preferential attachment (powerLaw) with fixed
+// seeds. Run with
+//
+//	go test ./internal/analytics/ -run '^$' -bench . -benchtime=1x
+//
+// (-benchtime=1x keeps the exact betweenness run to one pass).
+var (
+	bigOnce, midOnce, seedOnce sync.Once
+	big, mid, seedSized        *analytics.Graph
+)
+
+// bigGraph: 100k nodes, ~1M edges.
+func bigGraph(b *testing.B) *analytics.Graph {
+	bigOnce.Do(func() { big = mustGraph(b, 100_000, powerLaw(100_000, 10, 1)) })
+	return big
+}
+
+// midGraph: 10k nodes, ~100k edges.
+func midGraph(b *testing.B) *analytics.Graph {
+	midOnce.Do(func() { mid = mustGraph(b, 10_000, powerLaw(10_000, 10, 2)) })
+	return mid
+}
+
+// seedGraph: ~6k nodes, ~60k edges, the size of the sample region.
+func seedGraph(b *testing.B) *analytics.Graph {
+	seedOnce.Do(func() { seedSized = mustGraph(b, 6_000, powerLaw(6_000, 10, 3)) })
+	return seedSized
+}
+
+func BenchmarkNewGraph(b *testing.B) {
+	edges := powerLaw(100_000, 10, 1)
+	b.ResetTimer()
+	var g *analytics.Graph
+	for b.Loop() {
+		g = mustGraph(b, 100_000, edges)
+	}
+	b.ReportMetric(float64(g.SizeBytes())/float64(g.Edges()), "bytes/edge")
+	b.ReportMetric(float64(g.Edges()), "edges")
+}
+
+// BenchmarkPageRank runs a fixed 20 iterations (an unreachable tolerance) so
+// that ns/edge/iter is exact.
+func BenchmarkPageRank(b *testing.B) {
+	g := bigGraph(b)
+	for _, w := range []int{1, 2} {
+		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[w], func(b *testing.B) {
+			const iters = 20
+			opts := analytics.Options{Tol: 1e-300, MaxIter: iters, Workers: w}
+			cpu := startCPU()
+			for b.Loop() {
+				analytics.PageRank(context.Background(), g, opts)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/iters/float64(g.Edges()), "ns/edge/iter")
+			b.ReportMetric(cpu.perOp(b, iters*float64(g.Edges())), "cpu-ns/edge/iter")
+		})
+	}
+	b.Run("converged", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := analytics.PageRank(context.Background(), g, analytics.Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkStrongestPathsFrom(b *testing.B) {
+	g := bigGraph(b)
+	s := analytics.NewPathSearcher(g)
+	src := int32(0)
+	cpu := startCPU()
+	for b.Loop() {
+		s.Search([]int32{src}, 0)
+		src = (src + 7919) % int32(g.Nodes())
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.Edges()), "ns/edge")
+	b.ReportMetric(cpu.perOp(b, float64(g.Edges())), "cpu-ns/edge")
+}
+
+func BenchmarkStrongestPathsFromHopLimit6(b *testing.B) {
+	g := bigGraph(b)
+	s := analytics.NewPathSearcher(g)
+	src := int32(0)
+	cpu := startCPU()
+	for b.Loop() {
+		s.Search([]int32{src}, 6)
+		src = (src + 7919) % int32(g.Nodes())
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.Edges()), "ns/edge")
+	b.ReportMetric(cpu.perOp(b, float64(g.Edges())), "cpu-ns/edge")
+}
+
+// exact10k caches the exact betweenness of midGraph and the time it took,
+// for the sampled benchmark's overlap and time ratio.
+var exact10k struct {
+	scores []float64
+	wall   time.Duration
+}
+
+func exactMid(b *testing.B) {
+	if exact10k.scores != nil {
+		return
+	}
+	g := midGraph(b)
+	start := time.Now()
+	res, err := analytics.Betweenness(context.Background(), g, analytics.BetweennessOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	exact10k.scores, exact10k.wall = res.Scores, time.Since(start)
+}
+
+func BenchmarkBetweennessExact10k(b *testing.B) {
+	g := midGraph(b)
+	cpu := startCPU()
+	for b.Loop() {
+		start := time.Now()
+		res, err := analytics.Betweenness(context.Background(), g, analytics.BetweennessOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		exact10k.scores, exact10k.wall = res.Scores, time.Since(start)
+	}
+	b.ReportMetric(cpu.perOp(b, 1e9), "cpu-s")
+}
+
+// BenchmarkBetweennessSampled10k times one sampled run with the default
+// sample size, then reports how many of the exact top 10 the sampled top 10
+// holds, averaged over 5 seeds, and the time relative to the exact run.
+func BenchmarkBetweennessSampled10k(b *testing.B) {
+	g := midGraph(b)
+	exactMid(b)
+	opts := analytics.BetweennessOptions{Sources: analytics.DefaultBetweennessSources}
+	cpu := startCPU()
+	for b.Loop() {
+		if _, err := analytics.Betweenness(context.Background(), g, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	perOp := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(cpu.perOp(b, 1e9), "cpu-s")
+	top := topK(exact10k.scores, 10)
+	var found int
+	for seed := range uint64(5) {
+		opts.Seed = seed
+		res, err := analytics.Betweenness(context.Background(), g, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, v := range topK(res.Scores, 10) {
+			if slices.Contains(top, v) {
+				found++
+			}
+		}
+	}
+	b.ReportMetric(float64(found)/5, "top10-found")
+	b.ReportMetric(float64(perOp)/float64(exact10k.wall), "time/exact")
+}
+
+func BenchmarkReach(b *testing.B) {
+	g := seedGraph(b)
+	for b.Loop() {
+		if _, err := analytics.Reach(context.Background(), g, analytics.ReachOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEigenvector(b *testing.B) {
+	g := bigGraph(b)
+	for b.Loop() {
+		analytics.Eigenvector(context.Background(), g, analytics.EigenOptions{MaxIter: 20, Tol: 1e-300})
+	}
+}
+
+func topK(xs []float64, k int) []int {
+	idx := make([]int, len(xs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case xs[a] > xs[b]:
+			return -1
+		case xs[a] < xs[b]:
+			return 1
+		}
+		return 0
+	})
+	return idx[:k]
+}
+
+// cpuClock measures the process's CPU time (user+system) alongside the wall
+// clock: this machine is shared, and under load the wall time of a
+// single-threaded loop overstates its cost while its CPU time does not.
+type cpuClock struct{ start time.Duration }
+
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func startCPU() cpuClock { return cpuClock{cpuNow()} }
+
+// perOp returns CPU nanoseconds per benchmark op divided by units.
+func (c cpuClock) perOp(b *testing.B, units float64) float64 {
+	return float64((cpuNow() - c.start).Nanoseconds()) / float64(b.N) / units
+}
+
+// BenchmarkBetweennessExact3k is a quick proxy of the 10k run for tuning.
+func BenchmarkBetweennessExact3k(b *testing.B) {
+	g := mustGraph(b, 3000, powerLaw(3000, 10, 4))
+	b.ResetTimer()
+	cpu := startCPU()
+	for b.Loop() {
+		if _, err := analytics.Betweenness(context.Background(), g, analytics.BetweennessOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(cpu.perOp(b, 1e9), "cpu-s")
+}
