@@ -130,7 +130,14 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) { m.Scores.Forget(s.Version) })
+	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) {
+		m.Scores.Forget(s.Version)
+		go func() { // every HCP's default score ready before it is asked for
+			if err := m.Scores.Warm(ctx); err != nil && ctx.Err() == nil {
+				m.Log.Warn().Err(err).Msg("warming influence scores failed")
+			}
+		}()
+	})
 	if err := m.Snapshots.Start(ctx); err != nil {
 		return fmt.Errorf("build the analytics snapshot: %w", err)
 	}

@@ -3,6 +3,7 @@ package scoring_test
 import (
 	"context"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -252,3 +253,5 @@ func TestNewVersionIsRecomputed(t *testing.T) {
 		t.Errorf("after the write E's degree score = %v, want 1", got["E"])
 	}
 }
+
+func tempDir() (string, error) { return os.MkdirTemp("", "kolgraph-scoring-") }

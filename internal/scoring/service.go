@@ -284,3 +284,25 @@ func (s *Service) influence(ctx context.Context, snap *snapshot.Snapshot, nodes 
 	r.pr = p.pagerank
 	return out, nil
 }
+
+// Warm computes the INFLUENCE ranking of every hospital of the current
+// snapshot (every HCP's default score), so that the first reads after a
+// write find them cached. Hospitals are computed one after another: each
+// computation uses both cores already.
+func (s *Service) Warm(ctx context.Context) error {
+	snap, err := s.snaps.Get()
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(snap.Hospitals))
+	for id := range snap.Hospitals {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if _, err := s.Ranking(ctx, snapshot.Scope{Hospital: id}, Influence); err != nil {
+			return err
+		}
+	}
+	return nil
+}
