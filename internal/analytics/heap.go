@@ -53,34 +53,10 @@ func (q *minHeap) pop() hitem {
 	top := h[0]
 	q.pos[top.v] = -1
 	last := h[len(h)-1]
-	h = h[:len(h)-1]
-	q.items = h
-	if len(h) == 0 {
-		return top
+	q.items = h[:len(h)-1]
+	if len(q.items) > 0 {
+		q.down(0, last)
 	}
-	// Bottom-up: walk the hole down along the smallest children to a leaf
-	// without comparing against last (which usually belongs near the
-	// bottom), then let last rise from there.
-	pos := q.pos
-	i := 0
-	n := len(h)
-	for {
-		c := 4*i + 1
-		if c >= n {
-			break
-		}
-		best := c
-		end := min(c+4, n)
-		for j := c + 1; j < end; j++ {
-			if before(h[j], h[best]) {
-				best = j
-			}
-		}
-		h[i] = h[best]
-		pos[h[i].v] = int32(i)
-		i = best
-	}
-	q.up(i, last)
 	return top
 }
 
