@@ -214,9 +214,18 @@ type brandes struct {
 	st     []bstate
 	sc     []float64 // sigma during the forward pass, then (1+delta)/sigma
 	order  []int32   // nodes in settle order
+	cand   []cand    // relaxations that reached a node's best length, grouped by order
 	dag    []int32   // successors on shortest paths, grouped by order
 	dagEnd []int32   // dagEnd[i]: end in dag of the successors of order[i]
 	heap   minHeap
+}
+
+// cand is a relaxation v->w offering length d in h hops that was at least as
+// good, within TieEpsilon, as w's tentative length at the time.
+type cand struct {
+	d float64
+	w int32
+	h int32
 }
 
 func newBrandes(n int) *brandes {
@@ -229,11 +238,17 @@ func newBrandes(n int) *brandes {
 }
 
 // run adds source s's dependencies delta_s(v) to acc (and their squares to
-// acc2 unless nil). Dijkstra gives lengths, hops and the settle order; one
-// pass over the reached edges then extracts the shortest-path DAG by a test
-// on final values (w settled after v, one more hop, length equal within
-// TieEpsilon), so the DAG is consistent whatever the order of relaxations;
-// path counts sigma and dependencies delta then run over the DAG only:
+// acc2 unless nil).
+//
+// Dijkstra gives lengths, hops and the settle order. The shortest-path DAG
+// is the set of edges v->w with w settled after v, one more hop than v and
+// length dist(v)+len(v,w) equal to dist(w) within TieEpsilon, tested on final
+// values, so it is consistent whatever the order of relaxations. Every such
+// edge was relaxed while w was unsettled with a length no worse than w's
+// tentative one (which is never below the final one), so Dijkstra records
+// those relaxations as candidates and the DAG is the candidates that pass
+// the test: no second pass over the edges. Path counts and dependencies then
+// run over the DAG only:
 //
 //	sigma(w) = sum over DAG predecessors v of sigma(v)
 //	delta(v) = sigma(v) * sum over DAG successors w of (1 + delta(w)) / sigma(w)
@@ -241,6 +256,8 @@ func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 	outOff, outTo, outCost := g.outOff, g.outTo, g.outCost
 	st, sc := b.st, b.sc
 	order := b.order[:0]
+	cands := b.cand[:0]
+	dagEnd := b.dagEnd
 	q := &b.heap
 	st[s] = bstate{dist: 0, hops: 0, rank: -1}
 	q.set(hitem{0, 0, s})
@@ -248,7 +265,6 @@ func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 		it := q.pop()
 		v := it.v
 		st[v].rank = int32(len(order))
-		order = append(order, v)
 		e0, e1 := outOff[v], outOff[v+1]
 		to := outTo[e0:e1]
 		cost := outCost[e0:e1]
@@ -257,34 +273,34 @@ func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 		for i, w := range to {
 			r := &st[w]
 			nd := it.d + cost[i]
-			if nd > r.dist+TieEpsilon {
-				continue // the common case, settled nodes included
+			if nd > r.dist+TieEpsilon || r.rank >= 0 {
+				continue // the common case
 			}
-			if (nd < r.dist-TieEpsilon || nh < r.hops) && r.rank < 0 {
+			cands = append(cands, cand{nd, w, nh})
+			if nd < r.dist-TieEpsilon || nh < r.hops {
 				r.dist, r.hops = nd, nh
 				q.set(hitem{nd, nh, w})
 			}
 		}
+		dagEnd[len(order)] = int32(len(cands)) // candidates end, for now
+		order = append(order, v)
 	}
-	// The DAG.
-	dag, dagEnd := b.dag[:0], b.dagEnd
-	for i, v := range order {
-		pv := st[v]
-		e0, e1 := outOff[v], outOff[v+1]
-		to := outTo[e0:e1]
-		cost := outCost[e0:e1]
-		cost = cost[:len(to)]
-		for j, w := range to {
-			r := &st[w]
-			if r.hops == pv.hops+1 && math.Abs(pv.dist+cost[j]-r.dist) <= TieEpsilon && r.rank > pv.rank {
-				dag = append(dag, w)
+	// Keep the candidates that are DAG edges, in place.
+	dag := b.dag[:0]
+	start := int32(0)
+	for i := range order {
+		for _, c := range cands[start:dagEnd[i]] {
+			r := &st[c.w]
+			if c.h == r.hops && math.Abs(c.d-r.dist) <= TieEpsilon {
+				dag = append(dag, c.w)
 			}
 		}
+		start = dagEnd[i]
 		dagEnd[i] = int32(len(dag))
 	}
 	// Path counts, in settle order.
 	sc[s] = 1
-	start := int32(0)
+	start = 0
 	for i, v := range order {
 		end := dagEnd[i]
 		sv := sc[v]
@@ -319,5 +335,6 @@ func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 		sc[v] = 0
 	}
 	b.order = order
+	b.cand = cands
 	b.dag = dag
 }
