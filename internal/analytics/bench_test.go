@@ -171,11 +171,14 @@ func BenchmarkBetweennessSampled10k(b *testing.B) {
 
 func BenchmarkReach(b *testing.B) {
 	g := seedGraph(b)
+	cpu := startCPU()
 	for b.Loop() {
 		if _, err := analytics.Reach(context.Background(), g, analytics.ReachOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(cpu.perOp(b, 1e9), "cpu-s")
+	b.ReportMetric(cpu.perOp(b, float64(g.Nodes())*float64(g.Edges())), "cpu-ns/edge/source")
 }
 
 func BenchmarkEigenvector(b *testing.B) {

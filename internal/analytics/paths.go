@@ -99,8 +99,9 @@ func (s *PathSearcher) nodeBanned(v int32) bool { return s.banN != nil && s.banN
 // Without a hop limit it is Dijkstra's algorithm with a 4-ary heap:
 // O((n + m) log n). With a limit H it is Dijkstra over (node, hops) states,
 // pruned so that a node is expanded again only with fewer hops than before:
-// at most O(H (n + m) log(Hn)) time, usually close to the plain cost, and
-// 16(H+1)n bytes of buffers kept for later searches.
+// at most O(H (n + m) log(Hn)) time (about 3x the plain search on the
+// benchmark graph with H = 6) and 16(H+1)n bytes of buffers kept for later
+// searches.
 func (s *PathSearcher) Search(sources []int32, maxHops int) {
 	s.search(sources, -1, maxHops)
 }
