@@ -160,7 +160,7 @@ func (m *Main) Handler() http.Handler {
 func (m *Main) graphQL() http.Handler {
 	o := graph.DefaultHandlerOptions()
 	o.Introspection = m.Config.Introspection
-	o.LoaderWait = m.Config.LoaderWait
+	o.LoaderWait = m.Config.EffectiveLoaderWait()
 	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores}, o)
 }
 

@@ -49,7 +49,7 @@ func Default() Config {
 		LogFormat:       "json",
 		Introspection:   true,
 		Playground:      true,
-		LoaderWait:      200 * time.Microsecond,
+		LoaderWait:      0,
 		RequestTimeout:  30 * time.Second,
 		ShutdownTimeout: 15 * time.Second,
 	}
@@ -72,7 +72,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
 	fs.BoolVar(&c.Introspection, "introspection", c.Introspection, "allow GraphQL introspection")
 	fs.BoolVar(&c.Playground, "playground", c.Playground, "serve the GraphQL playground at /")
-	fs.DurationVar(&c.LoaderWait, "loader-wait", c.LoaderWait, "how long a dataloader collects keys before one batched store call")
+	fs.DurationVar(&c.LoaderWait, "loader-wait", c.LoaderWait, "how long a dataloader collects keys before one batched store call; 0 = automatic: none on the embedded store (its lookups are in-memory calls), 1ms on neo4j (where a call is a round trip)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one GraphQL request, propagated to the store")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for in-flight requests")
 }
@@ -127,12 +127,29 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log-level must be debug, info, warn or error (got %q)", c.LogLevel))
 	}
+	if c.LoaderWait < 0 {
+		errs = append(errs, fmt.Errorf("loader-wait must not be negative (got %s)", c.LoaderWait))
+	}
 	for name, d := range map[string]time.Duration{"request-timeout": c.RequestTimeout, "shutdown-timeout": c.ShutdownTimeout, "neo4j-timeout": c.Neo4jTimeout} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive (got %s)", name, d))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// EffectiveLoaderWait resolves the automatic loader wait for the store.
+// Timers on common VMs fire no sooner than ~1ms, so any non-zero wait costs
+// about that per query level: worth it only where a store call is a round
+// trip.
+func (c Config) EffectiveLoaderWait() time.Duration {
+	switch {
+	case c.LoaderWait > 0:
+		return c.LoaderWait
+	case c.Store == "neo4j":
+		return time.Millisecond
+	}
+	return 0
 }
 
 // Option describes one setting, for documentation.
