@@ -1,0 +1,218 @@
+package snapshot_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/storetest"
+)
+
+func openStore(t *testing.T) kolgraph.Store {
+	t.Helper()
+	st, err := embedded.Open(filepath.Join(t.TempDir(), "kg.db"), embedded.WithNoSync())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Apply(context.Background(), storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestBuildMatchesStore(t *testing.T) {
+	st := openStore(t)
+	fx := storetest.Fixture()
+	s, err := snapshot.Build(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.IDs) != len(fx.HCPs) || s.Graph.Edges() != len(fx.Influences) {
+		t.Fatalf("snapshot has %d nodes, %d edges; fixture %d, %d", len(s.IDs), s.Graph.Edges(), len(fx.HCPs), len(fx.Influences))
+	}
+	for i := 1; i < len(s.IDs); i++ {
+		if s.IDs[i-1] >= s.IDs[i] {
+			t.Fatalf("node ids not in ascending order: %v", s.IDs)
+		}
+	}
+	for _, e := range fx.Influences {
+		from, ok1 := s.Index(e.From)
+		to, ok2 := s.Index(e.To)
+		if !ok1 || !ok2 {
+			t.Fatalf("edge %s->%s: unknown end", e.From, e.To)
+		}
+		id, ok := s.Graph.EdgeBetween(from, to)
+		if !ok || s.Graph.Weight(id) != e.Weight {
+			t.Errorf("edge %s->%s: in snapshot %v, weight %v, want %v", e.From, e.To, ok, s.Graph.Weight(id), e.Weight)
+		}
+	}
+	// Every hospital scope holds exactly that hospital's HCPs.
+	for _, h := range fx.Hospitals {
+		nodes, err := s.Nodes(snapshot.Scope{Hospital: h.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, p := range fx.HCPs {
+			if p.HospitalID == h.ID {
+				want++
+			}
+		}
+		if len(nodes) != want {
+			t.Errorf("hospital %s: %d nodes, want %d", h.ID, len(nodes), want)
+		}
+		for _, v := range nodes {
+			if s.HCPs[v].HospitalID != h.ID {
+				t.Errorf("hospital %s scope holds %s of %s", h.ID, s.IDs[v], s.HCPs[v].HospitalID)
+			}
+		}
+	}
+}
+
+func waitVersion(t *testing.T, m *snapshot.Manager, v uint64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if s := m.Current(); s != nil && s.Version == v {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("snapshot version %d, want %d", m.Current().Version, v)
+}
+
+func addEdge(t *testing.T, st kolgraph.Store) uint64 {
+	t.Helper()
+	fx := storetest.Fixture()
+	a, b := fx.HCPs[0].ID, fx.HCPs[len(fx.HCPs)-1].ID
+	v, err := st.Apply(context.Background(), &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{
+		{From: b, To: a, Weight: 0.42, Kind: kolgraph.InfluenceMentor, UpdatedAt: time.Unix(1, 0).UTC()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestManagerFollowsWrites(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		notify bool
+		poll   time.Duration
+	}{
+		{"notified", true, time.Hour},
+		{"polled", false, 20 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openStore(t)
+			m := snapshot.NewManager(st, zerolog.Nop())
+			m.Poll, m.Debounce = tt.poll, 10*time.Millisecond
+			var swaps []uint64
+			var mu sync.Mutex
+			m.OnSwap(func(s *snapshot.Snapshot) { mu.Lock(); swaps = append(swaps, s.Version); mu.Unlock() })
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if err := m.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			v0 := m.Current().Version
+			v := addEdge(t, st)
+			if v != v0+1 {
+				t.Fatalf("store version %d after one write on %d", v, v0)
+			}
+			if tt.notify {
+				m.Notify()
+			}
+			waitVersion(t, m, v)
+			mu.Lock()
+			defer mu.Unlock()
+			if len(swaps) != 2 || swaps[0] != v0 || swaps[1] != v {
+				t.Errorf("swaps %v, want [%d %d]", swaps, v0, v)
+			}
+		})
+	}
+}
+
+// TestReadersSeeWholeSnapshots reads while writes and rebuilds happen: every
+// snapshot a reader gets is complete (its graph and ids agree).
+func TestReadersSeeWholeSnapshots(t *testing.T) {
+	st := openStore(t)
+	m := snapshot.NewManager(st, zerolog.Nop())
+	m.Poll, m.Debounce = time.Hour, time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				s, err := m.Get()
+				if err != nil || s.Graph.Nodes() != len(s.IDs) || len(s.Seats) != len(s.IDs) {
+					t.Errorf("torn snapshot: %v", err)
+					return
+				}
+			}
+		})
+	}
+	fx := storetest.Fixture()
+	for i := range 5 {
+		_, err := st.Apply(ctx, &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{{From: fx.HCPs[i+1].ID, To: fx.HCPs[0].ID,
+			Weight: 0.5, Kind: kolgraph.InfluenceReferral, UpdatedAt: time.Unix(2, 0).UTC()}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// failingStore fails Version after a point, like a database going away.
+type failingStore struct {
+	kolgraph.Store
+	fail bool
+}
+
+func (f *failingStore) Version(ctx context.Context) (uint64, error) {
+	if f.fail {
+		return 0, errors.New("database went away")
+	}
+	return f.Store.Version(ctx)
+}
+
+func TestFailedRebuildKeepsPrevious(t *testing.T) {
+	fs := &failingStore{Store: openStore(t)}
+	m := snapshot.NewManager(fs, zerolog.Nop())
+	if err := m.Ready(context.Background()); err == nil {
+		t.Error("ready before the first snapshot")
+	}
+	if err := m.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := m.Current()
+	fs.fail = true
+	if err := m.Refresh(context.Background()); err == nil {
+		t.Fatal("refresh against a failing store succeeded")
+	}
+	if m.Current() != before || m.Ready(context.Background()) != nil {
+		t.Error("a failed rebuild must keep serving the previous snapshot")
+	}
+}
