@@ -12,8 +12,16 @@ package kolgraph
 //     both ends of every membership, listing, knows and influence;
 //   - deleting a hospital, department or committee that still has dependants
 //     (departments, HCPs, committees) not deleted in the same change is
-//     ECONFLICT; deleting an HCP, committee, product or user removes the
-//     relationships that touch it (detach delete).
+//     ECONFLICT, judged on the graph before the change; deleting an HCP,
+//     committee, product or user removes the relationships that touch it
+//     (detach delete), and deleting a hospital removes its listings.
+//
+// Within one change set the last record with a given key wins; a delete and
+// an upsert of the same id give a fresh record with no relationships. Every
+// successful Apply adds exactly 1 to the version, a re-apply included.
+// Problems name the record in Problem.File as kind/id (e.g. "hcps/P001",
+// "influences/P001->P002") and the snake_case field in Problem.Field; field
+// problems are reported before conflicts, conflicts before references.
 type ChangeSet struct {
 	Territories []*Territory
 	Hospitals   []*Hospital

@@ -7,13 +7,17 @@ const MaxPageSize = 500
 
 // Page asks for up to First items after the item whose id is After, in
 // ascending id order (keyset pagination: stable under concurrent writes).
+// First == 0 means MaxPageSize, larger values are capped at MaxPageSize, and
+// a negative First is EINVALID. After need not be an existing id.
 type Page struct {
 	First int
 	After string
 }
 
 // HospitalFilter selects hospitals; empty fields match everything. All set
-// fields must match.
+// fields must match. Beware: an empty IDs or Territories list means "no
+// restriction", so a caller restricting to a set must never pass an empty set
+// (return nothing itself instead).
 type HospitalFilter struct {
 	IDs          []string // restrict to these ids (e.g. a caller's scope)
 	Territories  []string // hospital's territory is one of these
@@ -85,6 +89,7 @@ type Store interface {
 
 	ListHospitals(ctx context.Context, f HospitalFilter, p Page) (*HospitalPage, error)
 	ListHCPs(ctx context.Context, f HCPFilter, p Page) (*HCPPage, error)
+	// ListProducts and ListTerritories return everything, ascending by id.
 	ListProducts(ctx context.Context) ([]*Product, error)
 	ListTerritories(ctx context.Context) ([]*Territory, error)
 
