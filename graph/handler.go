@@ -27,13 +27,19 @@ type HandlerOptions struct {
 	// batches more; every nesting level of a query pays it once (and timers
 	// rarely fire sooner than ~1ms). Zero still dedupes keys per operation.
 	LoaderWait time.Duration
-	// QueryCacheSize is the number of parsed and validated documents kept.
-	QueryCacheSize int
+	// QueryCache keeps parsed and validated documents; nil = an LRU of 1000.
+	QueryCache graphql.Cache[*ast.QueryDocument]
+	// APQCache enables automatic persisted queries (clients send a hash
+	// instead of the document); nil = APQ off.
+	APQCache graphql.Cache[string]
+	// Observe, when set, is told of every executed operation: its name,
+	// duration and the extensions.code of each error it returned.
+	Observe func(operation string, took time.Duration, codes []string)
 }
 
 // DefaultHandlerOptions are the settings the service starts with.
 func DefaultHandlerOptions() HandlerOptions {
-	return HandlerOptions{Introspection: true, LoaderWait: 0, QueryCacheSize: 1000}
+	return HandlerOptions{Introspection: true, APQCache: lru.New[string](1000)}
 }
 
 // NewHandler builds the GraphQL HTTP handler for r with explicit transports
@@ -43,14 +49,37 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](max(o.QueryCacheSize, 1)))
+	if o.QueryCache == nil {
+		o.QueryCache = lru.New[*ast.QueryDocument](1000)
+	}
+	srv.SetQueryCache(o.QueryCache)
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
+	}
+	if o.APQCache != nil {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: o.APQCache})
 	}
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(withLoaders(ctx, newLoaders(r.Store, o.LoaderWait)))
+		oc := graphql.GetOperationContext(ctx)
+		name := oc.OperationName
+		if name == "" && oc.Operation != nil {
+			name = oc.Operation.Name
+		}
+		// The request's logger (and so its access log line) names the operation.
+		zerolog.Ctx(ctx).UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str("operation", name) })
+		h := next(withLoaders(ctx, newLoaders(r.Store, o.LoaderWait)))
+		if o.Observe == nil {
+			return h
+		}
+		return func(ctx context.Context) *graphql.Response {
+			resp := h(ctx)
+			if resp != nil {
+				o.Observe(name, time.Since(oc.Stats.OperationStart), errorCodes(resp.Errors))
+			}
+			return resp
+		}
 	})
 	return srv
 }
@@ -108,4 +137,16 @@ func isInputError(err error) bool {
 func recoverPanic(ctx context.Context, p any) error {
 	zerolog.Ctx(ctx).Error().Str("panic", fmt.Sprint(p)).Bytes("stack", debug.Stack()).Msg("resolver panic")
 	return kolgraph.Errorf(kolgraph.EINTERNAL, "internal error")
+}
+
+func errorCodes(errs gqlerror.List) []string {
+	var codes []string
+	for _, e := range errs {
+		if c, ok := e.Extensions["code"].(string); ok {
+			codes = append(codes, c)
+		} else {
+			codes = append(codes, kolgraph.EINTERNAL)
+		}
+	}
+	return codes
 }

@@ -18,7 +18,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/rs/zerolog"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/kolgraph/kolgraph/graph"
 	"github.com/kolgraph/kolgraph/internal/config"
@@ -28,6 +30,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/server"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/telemetry"
 	"github.com/kolgraph/kolgraph/seed"
 )
 
@@ -83,6 +86,7 @@ type Main struct {
 	Store     kolgraph.Store
 	Snapshots *snapshot.Manager
 	Scores    *scoring.Service
+	Metrics   *telemetry.Metrics
 
 	stderr io.Writer
 }
@@ -121,16 +125,19 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Store = st
+	m.Metrics = telemetry.New()
+	m.Store = m.Metrics.InstrumentStore(st)
 	if err := m.seedIfEmpty(ctx); err != nil {
 		return err
 	}
-	m.Snapshots = snapshot.NewManager(st, m.Log)
+	m.Snapshots = snapshot.NewManager(m.Store, m.Log)
 	m.Scores, err = scoring.NewService(m.Snapshots, scoring.DefaultParams())
 	if err != nil {
 		return err
 	}
+	m.Scores.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("scores", hit) }
 	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) {
+		m.Metrics.ObserveSnapshot(s.Version, len(s.IDs), s.Graph.Edges(), s.BuildTime)
 		m.Scores.Forget(s.Version)
 		go func() { // every HCP's default score ready before it is asked for
 			if err := m.Scores.Warm(ctx); err != nil && ctx.Err() == nil {
@@ -161,6 +168,9 @@ func (m *Main) graphQL() http.Handler {
 	o := graph.DefaultHandlerOptions()
 	o.Introspection = m.Config.Introspection
 	o.LoaderWait = m.Config.EffectiveLoaderWait()
+	o.QueryCache = telemetry.CountingCache[*ast.QueryDocument]{Cache: lru.New[*ast.QueryDocument](1000), Name: "query", Metrics: m.Metrics}
+	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
+	o.Observe = m.Metrics.ObserveOperation
 	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores}, o)
 }
 
@@ -171,6 +181,8 @@ func (m *Main) server() *server.Server {
 		RequestTimeout:  m.Config.RequestTimeout,
 		ShutdownTimeout: m.Config.ShutdownTimeout,
 		Ready:           m.ready,
+		Metrics:         m.Metrics.Handler(),
+		ObserveHTTP:     m.Metrics.ObserveHTTP,
 	}, m.Log)
 }
 

@@ -47,6 +47,10 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[cacheKey]*flight
+
+	// CacheObserver, when set before use, is told whether each ranking
+	// request found its result cached (or being computed).
+	CacheObserver func(hit bool)
 }
 
 type cacheKey struct {
@@ -139,6 +143,9 @@ func (s *Service) Ranking(ctx context.Context, sc snapshot.Scope, m Metric) (*Ra
 	key := cacheKey{snap.Version, sc.Key(), m}
 	s.mu.Lock()
 	f, ok := s.cache[key]
+	if s.CacheObserver != nil {
+		s.CacheObserver(ok)
+	}
 	if !ok {
 		f = &flight{done: make(chan struct{})}
 		s.cache[key] = f

@@ -24,6 +24,10 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Ready reports whether the service can serve (store reachable, ...).
 	Ready func(ctx context.Context) error
+	// Metrics, when set, is served at /metrics.
+	Metrics http.Handler
+	// ObserveHTTP, when set, is told the path and status of every request.
+	ObserveHTTP func(path string, status int)
 }
 
 // Server serves the GraphQL handler and the operational endpoints.
@@ -61,11 +65,17 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.opts.Metrics != nil {
+		mux.Handle("GET /metrics", s.opts.Metrics)
+	}
 
 	var h http.Handler = mux
 	h = hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
 		hlog.FromRequest(r).Info().Str("method", r.Method).Str("path", r.URL.Path).
 			Int("status", status).Int("size", size).Dur("duration", d).Msg("request")
+		if s.opts.ObserveHTTP != nil {
+			s.opts.ObserveHTTP(r.URL.Path, status)
+		}
 	})(h)
 	h = hlog.RequestIDHandler("request_id", "X-Request-Id")(h)
 	h = hlog.NewHandler(s.log)(h)
@@ -74,6 +84,14 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 
 func (s *Server) withDeadline(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodPost, http.MethodOptions:
+		default: // GraphQL over HTTP: only GET and POST carry requests
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{
+				"errors": []map[string]any{{"message": "use GET or POST", "extensions": map[string]string{"code": "METHOD_NOT_ALLOWED"}}}})
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -84,7 +84,6 @@ func (m *Manager) Refresh(ctx context.Context) error {
 			return nil
 		}
 	}
-	t0 := time.Now()
 	s, err := Build(ctx, m.store)
 	if err != nil {
 		m.lastErr.Store(&err)
@@ -96,7 +95,7 @@ func (m *Manager) Refresh(ctx context.Context) error {
 		f(s)
 	}
 	m.log.Info().Str("graph_version", s.GraphVersion()).Int("nodes", len(s.IDs)).
-		Int("edges", s.Graph.Edges()).Dur("took", time.Since(t0)).Msg("analytics snapshot installed")
+		Int("edges", s.Graph.Edges()).Dur("took", s.BuildTime).Msg("analytics snapshot installed")
 	return nil
 }
 

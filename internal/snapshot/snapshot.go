@@ -22,6 +22,8 @@ type Snapshot struct {
 	// Version is the store version the snapshot was built from.
 	Version uint64
 	BuiltAt time.Time
+	// BuildTime is how long Build took.
+	BuildTime time.Duration
 
 	// IDs maps a node index to its HCP id; HCPs to its record. Indices are
 	// assigned in ascending id order, so they are stable for a given graph.
@@ -119,6 +121,7 @@ func (s *Snapshot) Nodes(sc Scope) ([]int32, error) {
 // read with Scan (streamed); the version is read first, so a write that lands
 // during the scan makes the next rebuild, never a lost update.
 func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
+	t0 := time.Now()
 	v, err := st.Version(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: read version: %w", err)
@@ -190,6 +193,7 @@ func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
 	}
 	s.Graph = g
 	s.BuiltAt = time.Now()
+	s.BuildTime = s.BuiltAt.Sub(t0)
 	return s, nil
 }
 

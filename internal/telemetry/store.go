@@ -1,0 +1,133 @@
+package telemetry
+
+import (
+	"context"
+	"time"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// Store decorates a kolgraph.Store with per-method latency and error counts.
+type Store struct {
+	kolgraph.Store
+	m *Metrics
+}
+
+var _ kolgraph.Store = (*Store)(nil)
+
+// InstrumentStore wraps s so that every call is measured.
+func (m *Metrics) InstrumentStore(s kolgraph.Store) *Store { return &Store{Store: s, m: m} }
+
+func timed[T any](m *Metrics, method string, f func() (T, error)) (T, error) {
+	t0 := time.Now()
+	v, err := f()
+	m.storeCalls.WithLabelValues(method).Observe(time.Since(t0).Seconds())
+	if err != nil {
+		m.storeErrors.WithLabelValues(method).Inc()
+	}
+	return v, err
+}
+
+func (s *Store) Hospitals(ctx context.Context, ids []string) ([]*kolgraph.Hospital, error) {
+	return timed(s.m, "Hospitals", func() ([]*kolgraph.Hospital, error) { return s.Store.Hospitals(ctx, ids) })
+}
+
+func (s *Store) Departments(ctx context.Context, ids []string) ([]*kolgraph.Department, error) {
+	return timed(s.m, "Departments", func() ([]*kolgraph.Department, error) { return s.Store.Departments(ctx, ids) })
+}
+
+func (s *Store) HCPs(ctx context.Context, ids []string) ([]*kolgraph.HCP, error) {
+	return timed(s.m, "HCPs", func() ([]*kolgraph.HCP, error) { return s.Store.HCPs(ctx, ids) })
+}
+
+func (s *Store) Committees(ctx context.Context, ids []string) ([]*kolgraph.Committee, error) {
+	return timed(s.m, "Committees", func() ([]*kolgraph.Committee, error) { return s.Store.Committees(ctx, ids) })
+}
+
+func (s *Store) Products(ctx context.Context, ids []string) ([]*kolgraph.Product, error) {
+	return timed(s.m, "Products", func() ([]*kolgraph.Product, error) { return s.Store.Products(ctx, ids) })
+}
+
+func (s *Store) Territories(ctx context.Context, ids []string) ([]*kolgraph.Territory, error) {
+	return timed(s.m, "Territories", func() ([]*kolgraph.Territory, error) { return s.Store.Territories(ctx, ids) })
+}
+
+func (s *Store) Users(ctx context.Context, ids []string) ([]*kolgraph.User, error) {
+	return timed(s.m, "Users", func() ([]*kolgraph.User, error) { return s.Store.Users(ctx, ids) })
+}
+
+func (s *Store) Influences(ctx context.Context, keys []kolgraph.EdgeKey) ([]*kolgraph.Influence, error) {
+	return timed(s.m, "Influences", func() ([]*kolgraph.Influence, error) { return s.Store.Influences(ctx, keys) })
+}
+
+func (s *Store) ListHospitals(ctx context.Context, f kolgraph.HospitalFilter, p kolgraph.Page) (*kolgraph.HospitalPage, error) {
+	return timed(s.m, "ListHospitals", func() (*kolgraph.HospitalPage, error) { return s.Store.ListHospitals(ctx, f, p) })
+}
+
+func (s *Store) ListHCPs(ctx context.Context, f kolgraph.HCPFilter, p kolgraph.Page) (*kolgraph.HCPPage, error) {
+	return timed(s.m, "ListHCPs", func() (*kolgraph.HCPPage, error) { return s.Store.ListHCPs(ctx, f, p) })
+}
+
+func (s *Store) ListProducts(ctx context.Context) ([]*kolgraph.Product, error) {
+	return timed(s.m, "ListProducts", func() ([]*kolgraph.Product, error) { return s.Store.ListProducts(ctx) })
+}
+
+func (s *Store) ListTerritories(ctx context.Context) ([]*kolgraph.Territory, error) {
+	return timed(s.m, "ListTerritories", func() ([]*kolgraph.Territory, error) { return s.Store.ListTerritories(ctx) })
+}
+
+func (s *Store) DepartmentsOfHospitals(ctx context.Context, ids []string) ([][]*kolgraph.Department, error) {
+	return timed(s.m, "DepartmentsOfHospitals", func() ([][]*kolgraph.Department, error) { return s.Store.DepartmentsOfHospitals(ctx, ids) })
+}
+
+func (s *Store) CommitteesOfHospitals(ctx context.Context, ids []string) ([][]*kolgraph.Committee, error) {
+	return timed(s.m, "CommitteesOfHospitals", func() ([][]*kolgraph.Committee, error) { return s.Store.CommitteesOfHospitals(ctx, ids) })
+}
+
+func (s *Store) ListingsOfHospitals(ctx context.Context, ids []string) ([][]kolgraph.Listing, error) {
+	return timed(s.m, "ListingsOfHospitals", func() ([][]kolgraph.Listing, error) { return s.Store.ListingsOfHospitals(ctx, ids) })
+}
+
+func (s *Store) HCPsOfDepartments(ctx context.Context, ids []string) ([][]*kolgraph.HCP, error) {
+	return timed(s.m, "HCPsOfDepartments", func() ([][]*kolgraph.HCP, error) { return s.Store.HCPsOfDepartments(ctx, ids) })
+}
+
+func (s *Store) MembershipsOfHCPs(ctx context.Context, ids []string) ([][]kolgraph.Membership, error) {
+	return timed(s.m, "MembershipsOfHCPs", func() ([][]kolgraph.Membership, error) { return s.Store.MembershipsOfHCPs(ctx, ids) })
+}
+
+func (s *Store) MembershipsOfCommittees(ctx context.Context, ids []string) ([][]kolgraph.Membership, error) {
+	return timed(s.m, "MembershipsOfCommittees", func() ([][]kolgraph.Membership, error) { return s.Store.MembershipsOfCommittees(ctx, ids) })
+}
+
+func (s *Store) InfluencesFrom(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error) {
+	return timed(s.m, "InfluencesFrom", func() ([][]*kolgraph.Influence, error) { return s.Store.InfluencesFrom(ctx, ids) })
+}
+
+func (s *Store) InfluencesTo(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error) {
+	return timed(s.m, "InfluencesTo", func() ([][]*kolgraph.Influence, error) { return s.Store.InfluencesTo(ctx, ids) })
+}
+
+func (s *Store) KnowsOfUsers(ctx context.Context, ids []string) ([][]kolgraph.Knows, error) {
+	return timed(s.m, "KnowsOfUsers", func() ([][]kolgraph.Knows, error) { return s.Store.KnowsOfUsers(ctx, ids) })
+}
+
+func (s *Store) Version(ctx context.Context) (uint64, error) {
+	return timed(s.m, "Version", func() (uint64, error) { return s.Store.Version(ctx) })
+}
+
+func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, error) {
+	return timed(s.m, "Apply", func() (uint64, error) { return s.Store.Apply(ctx, cs) })
+}
+
+// Scan is measured as a whole (a snapshot build streams the whole graph).
+func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
+	_, err := timed(s.m, "Scan", func() (struct{}, error) { return struct{}{}, s.Store.Scan(ctx, v) })
+	return err
+}
+
+// Ping is measured too: readiness probes show the store's responsiveness.
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := timed(s.m, "Ping", func() (struct{}, error) { return struct{}{}, s.Store.Ping(ctx) })
+	return err
+}
