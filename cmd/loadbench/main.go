@@ -183,8 +183,12 @@ func gql(query string, vars map[string]any) []byte {
 func newMix(ctx context.Context, base, mix string) ([]op, error) {
 	var ids struct {
 		Data struct {
-			Hcps      struct{ Edges []struct{ Node struct{ ID string } } }
-			Hospitals struct{ Edges []struct{ Node struct{ ID string } } }
+			Hcps struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+			Hospitals struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 	}
 	resp, err := http.Post(base+"/query", "application/json", bytes.NewReader(gql(
