@@ -1,0 +1,388 @@
+package account
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// Segment is a cell of the account matrix.
+type Segment string
+
+// The segments.
+const (
+	SegmentA Segment = "A" // high potential, high influence
+	SegmentB Segment = "B" // high potential, low influence
+	SegmentC Segment = "C" // low potential, high influence
+	SegmentD Segment = "D" // low potential, low influence
+)
+
+// Segments lists the segments in matrix order.
+var Segments = []Segment{SegmentA, SegmentB, SegmentC, SegmentD}
+
+// CutOffMode says how a cut-off's Value is read.
+type CutOffMode string
+
+// The cut-off modes.
+const (
+	// Percentile: Value is a percentile in [0, 100] of the positive values
+	// of the classified accounts (see Classify).
+	Percentile CutOffMode = "percentile"
+	// Absolute: Value is the threshold itself, in the axis' own unit
+	// (monthly patients; the influence scale passed in).
+	Absolute CutOffMode = "absolute"
+)
+
+// CutOffSpec configures the cut-off of one axis.
+type CutOffSpec struct {
+	Mode  CutOffMode
+	Value float64
+}
+
+func (c CutOffSpec) validate(axis string) error {
+	switch c.Mode {
+	case Percentile:
+		if !finite(c.Value) || c.Value < 0 || c.Value > 100 {
+			return kolgraph.Errorf(kolgraph.EINVALID, "%s cut-off: a percentile must be in [0, 100] (got %v)", axis, c.Value)
+		}
+	case Absolute:
+		if !finite(c.Value) || c.Value < 0 {
+			return kolgraph.Errorf(kolgraph.EINVALID, "%s cut-off: an absolute value must be finite and non-negative (got %v)", axis, c.Value)
+		}
+	default:
+		return kolgraph.Errorf(kolgraph.EINVALID, "%s cut-off: mode must be %q or %q (got %q)", axis, Percentile, Absolute, c.Mode)
+	}
+	return nil
+}
+
+// CutOff is the cut-off a matrix used on one axis: the configured mode and
+// value, and the absolute threshold they resolved to. An account is high on
+// the axis when its value is positive and >= Threshold.
+type CutOff struct {
+	Mode      CutOffMode `json:"mode"`
+	Value     float64    `json:"value"`     // as configured: a percentile or an absolute value
+	Threshold float64    `json:"threshold"` // the resolved absolute threshold
+	// Basis is how many values the percentile was taken over (the
+	// classified accounts with a positive value); 0 in absolute mode.
+	Basis int `json:"basis"`
+}
+
+// High reports whether v is high on this axis: v > 0 and v >= Threshold.
+func (c CutOff) High(v float64) bool { return v > 0 && v >= c.Threshold }
+
+// Cadence is a visit cadence.
+type Cadence struct {
+	Code  string `json:"code"`  // BIWEEKLY, MONTHLY, QUARTERLY, DIGITAL
+	Label string `json:"label"` // for people: "every 2 weeks"
+	// IntervalDays between visits; 0 means no visits (digital only).
+	IntervalDays int `json:"intervalDays"`
+}
+
+// Plan is what a segment's accounts get: a playbook and a visit cadence.
+type Plan struct {
+	Playbook string  `json:"playbook"`
+	Cadence  Cadence `json:"cadence"`
+}
+
+// Plans holds the plan of each segment.
+type Plans struct{ A, B, C, D Plan }
+
+// Of returns segment s's plan.
+func (p Plans) Of(s Segment) Plan {
+	switch s {
+	case SegmentA:
+		return p.A
+	case SegmentB:
+		return p.B
+	case SegmentC:
+		return p.C
+	default:
+		return p.D
+	}
+}
+
+// MatrixConfig configures Classify.
+type MatrixConfig struct {
+	Potential CutOffSpec
+	Influence CutOffSpec
+	Plans     Plans
+}
+
+// DefaultMatrixConfig: both cut-offs at the 70th percentile, so "high" means
+// the top 30% of the accounts that have any potential (influence) at all.
+// The median would put about half of a territory's prescribers in A or B,
+// more than a KAM can see every two weeks; the top 30% keeps A to roughly
+// one account in ten when the axes are independent (more when they are
+// correlated, as seniority drives both) and matches the Pareto view, where
+// the top 20-30% of accounts usually hold most of the potential.
+//
+// Plans are the design's: A every 2 weeks, B monthly, C quarterly, D digital
+// only. C's speaker seats are offered only through SpeakerCandidates (see
+// SpeakerSelectionRule): the C list says whom to engage academically, not
+// who is chosen.
+func DefaultMatrixConfig() MatrixConfig {
+	return MatrixConfig{
+		Potential: CutOffSpec{Mode: Percentile, Value: 70},
+		Influence: CutOffSpec{Mode: Percentile, Value: 70},
+		Plans: Plans{
+			A: Plan{"Build a joint multi-year department plan", Cadence{"BIWEEKLY", "every 2 weeks", 14}},
+			B: Plan{"Digital patient-education and content programmes", Cadence{"MONTHLY", "monthly", 30}},
+			C: Plan{"Speaker seats at regional academic meetings", Cadence{"QUARTERLY", "quarterly", 91}},
+			D: Plan{"Low-touch digital enablement", Cadence{"DIGITAL", "digital only", 0}},
+		},
+	}
+}
+
+// Validate checks the cut-offs and that every plan has a playbook and a
+// cadence.
+func (c MatrixConfig) Validate() error {
+	if err := c.Potential.validate("potential"); err != nil {
+		return err
+	}
+	if err := c.Influence.validate("influence"); err != nil {
+		return err
+	}
+	for _, s := range Segments {
+		p := c.Plans.Of(s)
+		if p.Playbook == "" || p.Cadence.Code == "" || p.Cadence.IntervalDays < 0 {
+			return kolgraph.Errorf(kolgraph.EINVALID, "segment %s needs a playbook and a cadence with a code and a non-negative interval", s)
+		}
+	}
+	return nil
+}
+
+// Member is a classified account in a segment.
+type Member struct {
+	Level          Level   `json:"level"`
+	ID             string  `json:"id"`
+	Name           string  `json:"name"`
+	HospitalID     string  `json:"hospitalId"`
+	HospitalName   string  `json:"hospitalName"`
+	DepartmentID   string  `json:"departmentId,omitempty"`
+	DepartmentName string  `json:"departmentName,omitempty"`
+	Potential      float64 `json:"potential"`
+	Influence      float64 `json:"influence"`
+	Segment        Segment `json:"segment"`
+	Playbook       string  `json:"playbook"`
+	Cadence        Cadence `json:"cadence"`
+}
+
+// Cell is one segment of the matrix with its members.
+type Cell struct {
+	Segment  Segment  `json:"segment"`
+	Playbook string   `json:"playbook"`
+	Cadence  Cadence  `json:"cadence"`
+	Count    int      `json:"count"`
+	Members  []Member `json:"members"`
+}
+
+// Unclassified is an account that could not be placed, with every reason.
+type Unclassified struct {
+	Level          Level    `json:"level"`
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	HospitalID     string   `json:"hospitalId"`
+	HospitalName   string   `json:"hospitalName"`
+	DepartmentID   string   `json:"departmentId,omitempty"`
+	DepartmentName string   `json:"departmentName,omitempty"`
+	Potential      *float64 `json:"potential"`
+	Influence      *float64 `json:"influence"`
+	Missing        []string `json:"missing,omitempty"`
+	Reasons        []string `json:"reasons"`
+}
+
+// Matrix is the account matrix of a set of accounts.
+type Matrix struct {
+	Level     Level  `json:"level"`
+	ProductID string `json:"productId,omitempty"`
+	Potential CutOff `json:"potential"`
+	Influence CutOff `json:"influence"`
+	// Cells are A, B, C, D in that order, each present even when empty.
+	Cells        []Cell         `json:"cells"`
+	Classified   int            `json:"classified"`
+	Unclassified []Unclassified `json:"unclassified"`
+}
+
+// Cell returns segment s's cell.
+func (m *Matrix) Cell(s Segment) *Cell {
+	for i := range m.Cells {
+		if m.Cells[i].Segment == s {
+			return &m.Cells[i]
+		}
+	}
+	return nil
+}
+
+// Classify places accounts (all of one level, from Evaluate) in the A/B/C/D
+// matrix.
+//
+// An account with unknown potential or unknown influence is unclassified,
+// with every reason; it never lands in D. The others are classified:
+//
+//	high potential  = potential > 0 and potential >= potential threshold
+//	high influence  = influence > 0 and influence >= influence threshold
+//	A = high, high; B = high potential only; C = high influence only; D = neither
+//
+// Ties exactly at a threshold are high. Zero means "none" on both axes: an
+// account with zero potential (a product not indicated there, the pharmacy,
+// a nurse) is low on potential whatever the cut-off, and zeros are left out
+// of the percentile basis, so that in a scope where most departments are
+// irrelevant to the product the relevant ones are still split among
+// themselves rather than all being "above a median of 0".
+//
+// A percentile threshold is the linear interpolation between closest ranks
+// (numpy's default, Excel's PERCENTILE.INC): over the n positive values
+// sorted x_0 <= ... <= x_{n-1}, h = (n-1)p/100 and
+// threshold = x_floor(h) + (h - floor(h)) * (x_floor(h)+1 - x_floor(h)).
+// With no positive value the threshold is 0 and nothing is high.
+//
+// Members are ordered by the axis the segment is high on: A, B and D by
+// potential descending, then influence descending; C by influence
+// descending only (C is the speaker-seat segment, so potential does not
+// order it); ties last by id. Unclassified accounts keep the input order.
+//
+// Cost: O(n log n) for n accounts.
+func Classify(cfg MatrixConfig, accounts []Account) (*Matrix, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Matrix{}
+	if len(accounts) > 0 {
+		m.Level, m.ProductID = accounts[0].Level, accounts[0].ProductID
+	}
+	var pos []float64 // positive potentials, then positive influences
+	var ok []int32
+	for i := range accounts {
+		a := &accounts[i]
+		if a.Level != m.Level || a.ProductID != m.ProductID {
+			return nil, kolgraph.Errorf(kolgraph.EINVALID, "accounts of one matrix must share level and product (%s %s/%s vs %s/%s)",
+				a.ID, a.Level, a.ProductID, m.Level, m.ProductID)
+		}
+		if a.Potential.Value == nil || a.Influence == nil {
+			m.Unclassified = append(m.Unclassified, unclassified(a))
+			continue
+		}
+		ok = append(ok, int32(i))
+	}
+	m.Classified = len(ok)
+
+	pos = make([]float64, 0, len(ok))
+	for _, i := range ok {
+		if v := *accounts[i].Potential.Value; v > 0 {
+			pos = append(pos, v)
+		}
+	}
+	m.Potential = resolve(cfg.Potential, pos)
+	pos = pos[:0]
+	for _, i := range ok {
+		if v := *accounts[i].Influence; v > 0 {
+			pos = append(pos, v)
+		}
+	}
+	m.Influence = resolve(cfg.Influence, pos)
+
+	seg := make([][]int32, len(Segments))
+	for _, i := range ok {
+		a := &accounts[i]
+		hp, hi := m.Potential.High(*a.Potential.Value), m.Influence.High(*a.Influence)
+		var s int
+		switch {
+		case hp && hi:
+			s = 0
+		case hp:
+			s = 1
+		case hi:
+			s = 2
+		default:
+			s = 3
+		}
+		seg[s] = append(seg[s], i)
+	}
+
+	byPotential := func(x, y int32) int {
+		a, b := &accounts[x], &accounts[y]
+		if c := cmp.Compare(*b.Potential.Value, *a.Potential.Value); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(*b.Influence, *a.Influence); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	}
+	byInfluence := func(x, y int32) int {
+		a, b := &accounts[x], &accounts[y]
+		if c := cmp.Compare(*b.Influence, *a.Influence); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	}
+	m.Cells = make([]Cell, len(Segments))
+	for k, s := range Segments {
+		if s == SegmentC {
+			slices.SortFunc(seg[k], byInfluence)
+		} else {
+			slices.SortFunc(seg[k], byPotential)
+		}
+		plan := cfg.Plans.Of(s)
+		cell := Cell{Segment: s, Playbook: plan.Playbook, Cadence: plan.Cadence, Count: len(seg[k]),
+			Members: make([]Member, len(seg[k]))}
+		for j, i := range seg[k] {
+			a := &accounts[i]
+			cell.Members[j] = Member{
+				Level: a.Level, ID: a.ID, Name: a.Name,
+				HospitalID: a.HospitalID, HospitalName: a.HospitalName,
+				DepartmentID: a.DepartmentID, DepartmentName: a.DepartmentName,
+				Potential: *a.Potential.Value, Influence: *a.Influence,
+				Segment: s, Playbook: plan.Playbook, Cadence: plan.Cadence,
+			}
+		}
+		m.Cells[k] = cell
+	}
+	return m, nil
+}
+
+func unclassified(a *Account) Unclassified {
+	u := Unclassified{
+		Level: a.Level, ID: a.ID, Name: a.Name,
+		HospitalID: a.HospitalID, HospitalName: a.HospitalName,
+		DepartmentID: a.DepartmentID, DepartmentName: a.DepartmentName,
+		Potential: a.Potential.Value, Influence: a.Influence, Missing: a.Potential.Missing,
+	}
+	if a.Potential.Value == nil {
+		u.Reasons = append(u.Reasons, a.Potential.Reason)
+	}
+	if a.Influence == nil {
+		u.Reasons = append(u.Reasons, a.InfluenceReason)
+	}
+	return u
+}
+
+// resolve turns a cut-off spec into a threshold; pos holds the positive
+// values of the classified accounts and is sorted in place.
+func resolve(c CutOffSpec, pos []float64) CutOff {
+	if c.Mode == Absolute {
+		return CutOff{Mode: c.Mode, Value: c.Value, Threshold: c.Value}
+	}
+	slices.Sort(pos)
+	return CutOff{Mode: c.Mode, Value: c.Value, Threshold: percentile(pos, c.Value), Basis: len(pos)}
+}
+
+// percentile is the linear interpolation between closest ranks of sorted
+// (type 7 of Hyndman and Fan); 0 for an empty slice.
+func percentile(sorted []float64, p float64) float64 {
+	n := len(sorted)
+	if n == 0 {
+		return 0
+	}
+	h := float64(n-1) * p / 100
+	lo := int(math.Floor(h))
+	if lo >= n-1 {
+		return sorted[n-1]
+	}
+	t := sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
+	// Interpolation can land a hair past the upper neighbour through
+	// rounding; never let that push the maximum out of "high".
+	return math.Min(t, sorted[lo+1])
+}
