@@ -194,8 +194,8 @@ func TestEvaluateLevels(t *testing.T) {
 	rx := &kolgraph.Product{ID: "RX1", Specialties: []string{"cardiology"}}
 	d1 := dept("D1", "H1", "cardiology") // 140
 	d2 := dept("D2", "H1", "cardiology")
-	d2.WeeklyOutpatients = ip(200) // 200 x 0.3 x 4 + 20 = 260
-	d3 := dept("D3", "H1", "oncology")  // irrelevant to RX1: 0
+	d2.WeeklyOutpatients = ip(200)     // 200 x 0.3 x 4 + 20 = 260
+	d3 := dept("D3", "H1", "oncology") // irrelevant to RX1: 0
 	d4 := dept("D4", "H2", "cardiology")
 	d4.BedTurnover = nil // unknown
 	hcps := append(append(append(staff("D1", "H1"), staff("D2", "H1")...), staff("D3", "H1")...), staff("D4", "H2")...)
@@ -306,7 +306,9 @@ func TestConfigValidate(t *testing.T) {
 		{"absolute", func(c *account.Config) { c.Matrix.Influence = account.CutOffSpec{Mode: account.Absolute, Value: -1} }},
 		{"plan", func(c *account.Config) { c.Matrix.Plans.C.Playbook = "" }},
 		{"bins", func(c *account.Config) { c.HeatMap.Bins = 0 }},
-		{"edges", func(c *account.Config) { c.HeatMap = account.HeatMapConfig{Mode: account.BinFixed, Edges: []float64{2, 1}} }},
+		{"edges", func(c *account.Config) {
+			c.HeatMap = account.HeatMapConfig{Mode: account.BinFixed, Edges: []float64{2, 1}}
+		}},
 		{"pareto", func(c *account.Config) { c.ParetoFraction = 0 }},
 		{"aggregate", func(c *account.Config) { c.GroupInfluence = "median" }},
 		{"speaker weights", func(c *account.Config) { c.Speakers.InfluenceWeight, c.Speakers.ExpertiseWeight = 0, 0 }},

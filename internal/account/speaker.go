@@ -125,7 +125,12 @@ func SpeakerCandidates(cfg SpeakerConfig, in SpeakerInput) ([]Speaker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	var out []Speaker
+	// Score compact records and build a Speaker only for those returned.
+	type cand struct {
+		h                *kolgraph.HCP
+		infl, exp, score float64
+	}
+	var cands []cand
 	maxInfl := 0.0
 	for _, h := range in.HCPs {
 		if !slices.Contains(cfg.Roles, h.Role) {
@@ -144,34 +149,36 @@ func SpeakerCandidates(cfg SpeakerConfig, in SpeakerInput) ([]Speaker, error) {
 			return nil, kolgraph.Errorf(kolgraph.EINVALID, "influence of %s must be finite and non-negative (got %v)", h.ID, v)
 		}
 		maxInfl = math.Max(maxInfl, v)
-		out = append(out, Speaker{
-			ID: h.ID, Name: h.Name, HospitalID: h.HospitalID, DepartmentID: h.DepartmentID,
-			Specialty: h.Specialty, Title: h.Title, KOLLevel: h.KOLLevel, KOLEvidence: h.KOLEvidence,
-			Influence: v, Expertise: cfg.expertise(h),
-		})
+		cands = append(cands, cand{h: h, infl: v, exp: cfg.expertise(h)})
 	}
 	wsum := cfg.InfluenceWeight + cfg.ExpertiseWeight
-	for i := range out {
-		s := &out[i]
+	norm := func(v float64) float64 {
 		if maxInfl > 0 {
-			s.InfluenceNorm = s.Influence / maxInfl
+			return v / maxInfl
 		}
-		s.Score = (cfg.InfluenceWeight*s.InfluenceNorm + cfg.ExpertiseWeight*s.Expertise) / wsum
+		return 0
 	}
-	slices.SortFunc(out, func(a, b Speaker) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+	for i := range cands {
+		c := &cands[i]
+		c.score = (cfg.InfluenceWeight*norm(c.infl) + cfg.ExpertiseWeight*c.exp) / wsum
+	}
+	slices.SortFunc(cands, func(a, b cand) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ID, b.ID)
+		return cmp.Compare(a.h.ID, b.h.ID)
 	})
-	if cfg.Limit > 0 && len(out) > cfg.Limit {
-		out = out[:cfg.Limit]
+	if cfg.Limit > 0 && len(cands) > cfg.Limit {
+		cands = cands[:cfg.Limit]
 	}
-	for i := range out {
-		out[i].Rank = i + 1
-	}
-	if out == nil {
-		out = []Speaker{}
+	out := make([]Speaker, len(cands))
+	for i, c := range cands {
+		h := c.h
+		out[i] = Speaker{
+			Rank: i + 1, ID: h.ID, Name: h.Name, HospitalID: h.HospitalID, DepartmentID: h.DepartmentID,
+			Specialty: h.Specialty, Title: h.Title, KOLLevel: h.KOLLevel, KOLEvidence: h.KOLEvidence,
+			Influence: c.infl, InfluenceNorm: norm(c.infl), Expertise: c.exp, Score: c.score,
+		}
 	}
 	return out, nil
 }
