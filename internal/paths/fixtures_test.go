@@ -1,0 +1,285 @@
+package paths_test
+
+import (
+	"bufio"
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kolgraph/kolgraph/internal/analytics"
+	"github.com/kolgraph/kolgraph/internal/paths"
+)
+
+func mustGraph(t testing.TB, n int, edges []analytics.Edge) *analytics.Graph {
+	t.Helper()
+	g, err := analytics.NewGraph(n, edges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// karate reads testdata/karate.txt (Zachary's karate club as networkx ships
+// it) as two directed edges per tie, each of weight e^-1, so that a path's
+// length is its hop count.
+func karate(t testing.TB) *analytics.Graph {
+	t.Helper()
+	fh, err := os.Open("testdata/karate.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	var edges []analytics.Edge
+	n := 0
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		u, err1 := strconv.Atoi(f[0])
+		v, err2 := strconv.Atoi(f[1])
+		if err1 != nil || err2 != nil {
+			t.Fatalf("bad line %q", line)
+		}
+		w := math.Exp(-1)
+		edges = append(edges, analytics.Edge{From: int32(u), To: int32(v), Weight: w},
+			analytics.Edge{From: int32(v), To: int32(u), Weight: w})
+		n = max(n, u+1, v+1)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return mustGraph(t, n, edges)
+}
+
+// weight modes of randomGraph.
+const (
+	wRandom   = iota // uniform in [0.05, 1]
+	wDiscrete        // from a short list: many equal products
+	wUnit            // all 1: every length 0, hops and node order decide
+	wOneOver         // all e^-1: length = hops
+)
+
+// randomGraph returns a directed graph of n nodes where each ordered pair is
+// an edge with probability p.
+func randomGraph(rng *rand.Rand, n int, p float64, mode int) []analytics.Edge {
+	var edges []analytics.Edge
+	for u := range n {
+		for v := range n {
+			if u == v || rng.Float64() >= p {
+				continue
+			}
+			var w float64
+			switch mode {
+			case wRandom:
+				w = 0.05 + 0.95*rng.Float64()
+			case wDiscrete:
+				w = []float64{0.5, 0.8, 0.4, 1, 0.25, 0.9, 0.81}[rng.IntN(7)]
+			case wUnit:
+				w = 1
+			case wOneOver:
+				w = math.Exp(-1)
+			}
+			edges = append(edges, analytics.Edge{From: int32(u), To: int32(v), Weight: w})
+		}
+	}
+	return edges
+}
+
+// powerLaw is the generator of the analytics benchmarks: a directed
+// preferential-attachment graph, each new node linking to perNode distinct
+// earlier nodes picked with probability proportional to their degree (+1),
+// each link pointing either way at random, weights uniform in [0.05, 1].
+func powerLaw(n, perNode int, seed uint64) []analytics.Edge {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	edges := make([]analytics.Edge, 0, n*perNode)
+	pool := make([]int32, 0, 2*n*perNode+n)
+	seed0 := perNode + 1
+	for u := range seed0 {
+		pool = append(pool, int32(u))
+		for v := range u {
+			edges = append(edges, orient(rng, int32(u), int32(v)))
+			pool = append(pool, int32(u), int32(v))
+		}
+	}
+	chosen := make([]int32, 0, perNode)
+	for u := seed0; u < n; u++ {
+		chosen = chosen[:0]
+		for len(chosen) < perNode {
+			v := pool[rng.IntN(len(pool))]
+			if slices.Contains(chosen, v) {
+				continue
+			}
+			chosen = append(chosen, v)
+			edges = append(edges, orient(rng, int32(u), v))
+		}
+		for _, v := range chosen {
+			pool = append(pool, v, int32(u))
+		}
+		pool = append(pool, int32(u))
+	}
+	return edges
+}
+
+func orient(rng *rand.Rand, u, v int32) analytics.Edge {
+	w := 0.05 + 0.95*rng.Float64()
+	if rng.IntN(2) == 0 {
+		return analytics.Edge{From: u, To: v, Weight: w}
+	}
+	return analytics.Edge{From: v, To: u, Weight: w}
+}
+
+// bruteResult is one path found by enumeration.
+type bruteResult struct {
+	nodes    []int32
+	fixed    int64   // the documented fixed-point length
+	strength float64 // tie strength times the product of the weights
+}
+
+// fixedLen is the documented fixed-point length of the package doc.
+func fixedLen(l float64) int64 { return int64(l * 0x1p48) }
+
+// brute enumerates, by depth-first search over the edge list, every simple
+// path q admits, sorted in the documented order: fixed-point length, hops,
+// node sequence.
+func brute(n int, edges []analytics.Edge, q paths.Query) []bruteResult {
+	adj := make([][]analytics.Edge, n)
+	for _, e := range edges {
+		adj[e.From] = append(adj[e.From], e)
+	}
+	avoid := map[int32]bool{}
+	for _, v := range q.Avoid {
+		avoid[v] = true
+	}
+	cost := map[int32]float64{}
+	for i, s := range q.Sources {
+		c := 0.0
+		if q.SourceCost != nil {
+			c = q.SourceCost[i]
+		}
+		if old, ok := cost[s]; !ok || c < old {
+			cost[s] = c
+		}
+	}
+	var out []bruteResult
+	onPath := make([]bool, n)
+	var path []int32
+	var dfs func(v int32, fx int64, strength float64)
+	dfs = func(v int32, fx int64, strength float64) {
+		path = append(path, v)
+		onPath[v] = true
+		defer func() { path = path[:len(path)-1]; onPath[v] = false }()
+		if v == q.Target {
+			for _, set := range q.Via {
+				if !slices.ContainsFunc(path, func(x int32) bool { return slices.Contains(set, x) }) {
+					return
+				}
+			}
+			if strength >= q.MinStrength {
+				out = append(out, bruteResult{slices.Clone(path), fx, strength})
+			}
+			return
+		}
+		if len(path)-1 == q.MaxHops {
+			return
+		}
+		for _, e := range adj[v] {
+			if onPath[e.To] || avoid[e.To] {
+				continue
+			}
+			dfs(e.To, fx+fixedLen(-math.Log(e.Weight)), strength*e.Weight)
+		}
+	}
+	for s, c := range cost {
+		if avoid[s] || s == q.Target {
+			continue
+		}
+		dfs(s, fixedLen(c), math.Exp(-c))
+	}
+	slices.SortFunc(out, func(a, b bruteResult) int {
+		return cmp.Or(cmp.Compare(a.fixed, b.fixed), cmp.Compare(len(a.nodes), len(b.nodes)), slices.Compare(a.nodes, b.nodes))
+	})
+	return out
+}
+
+// within reports whether got is within tol of want, relative to max(1,|want|).
+func within(got, want, tol float64) bool {
+	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
+}
+
+// checkPaths verifies what every answer to q must satisfy, independently of
+// any reference: real edges, strength, loopless, hop limit, avoid, via,
+// minimum strength, a source at the start, the target at the end, and the
+// order (strength non-increasing).
+func checkPaths(t *testing.T, g *analytics.Graph, q paths.Query, got []paths.Path) {
+	t.Helper()
+	cost := map[int32]float64{}
+	for i, s := range q.Sources {
+		c := 0.0
+		if q.SourceCost != nil {
+			c = q.SourceCost[i]
+		}
+		if old, ok := cost[s]; !ok || c < old {
+			cost[s] = c
+		}
+	}
+	if len(got) > q.K {
+		t.Errorf("%d paths, k = %d", len(got), q.K)
+	}
+	for i, p := range got {
+		if len(p.Nodes) < 2 || len(p.Edges) != len(p.Nodes)-1 {
+			t.Fatalf("path %d: %d nodes, %d edges", i, len(p.Nodes), len(p.Edges))
+		}
+		c, ok := cost[p.Nodes[0]]
+		if !ok || p.Nodes[len(p.Nodes)-1] != q.Target {
+			t.Errorf("path %d %v does not run from a source to %d", i, p.Nodes, q.Target)
+		}
+		prod := math.Exp(-c)
+		for j, e := range p.Edges {
+			if g.Source(e) != p.Nodes[j] || g.Target(e) != p.Nodes[j+1] {
+				t.Fatalf("path %d: edge %d is not %d->%d", i, e, p.Nodes[j], p.Nodes[j+1])
+			}
+			prod *= g.Weight(e)
+		}
+		if !within(p.Strength, prod, 1e-12) || !within(p.Strength, math.Exp(-p.Length), 1e-15) {
+			t.Errorf("path %d %v: strength %v, length %v, product %v", i, p.Nodes, p.Strength, p.Length, prod)
+		}
+		if len(p.Edges) > q.MaxHops {
+			t.Errorf("path %d %v: %d hops > %d", i, p.Nodes, len(p.Edges), q.MaxHops)
+		}
+		seen := map[int32]bool{}
+		for _, v := range p.Nodes {
+			if seen[v] {
+				t.Errorf("path %d %v: %d twice", i, p.Nodes, v)
+			}
+			seen[v] = true
+			if slices.Contains(q.Avoid, v) {
+				t.Errorf("path %d %v: avoided %d", i, p.Nodes, v)
+			}
+		}
+		for j, set := range q.Via {
+			if !slices.ContainsFunc(p.Nodes, func(v int32) bool { return slices.Contains(set, v) }) {
+				t.Errorf("path %d %v: misses via group %d %v", i, p.Nodes, j, set)
+			}
+		}
+		if p.Strength < q.MinStrength {
+			t.Errorf("path %d %v: strength %v < %v", i, p.Nodes, p.Strength, q.MinStrength)
+		}
+		if i > 0 {
+			prev := got[i-1]
+			if p.Strength > prev.Strength*(1+1e-12) {
+				t.Errorf("path %d (%v) stronger than path %d (%v)", i, p.Strength, i-1, prev.Strength)
+			}
+			if slices.Equal(p.Nodes, prev.Nodes) {
+				t.Errorf("path %d repeats path %d", i, i-1)
+			}
+		}
+	}
+}
