@@ -87,10 +87,11 @@ func (s *Searcher) StrongestEach(ctx context.Context, q Query, targets []int32) 
 		return out, err
 	}
 	s.bound = maxLength(q.MinStrength)
-	bump(&s.rootEp, s.root)
+	s.plain = true
+	s.bumpRoot()
 	left := 0
 	for _, t := range targets {
-		if s.avoid[t] != s.epoch && s.want[t] != s.epoch {
+		if s.nd[t].avoid != s.epoch && s.want[t] != s.epoch {
 			s.want[t] = s.epoch
 			left++
 		}
@@ -223,16 +224,15 @@ func (s *Searcher) kStrongest(ctx context.Context, q *Query, k int) ([]Path, err
 		return nil, err
 	}
 	out := []Path{}
-	if !ok || s.avoid[q.Target] == s.epoch {
+	if !ok || s.nd[q.Target].avoid == s.epoch {
 		return out, nil
 	}
 	s.target = q.Target
-	// The heuristic pays for itself from the second path on, and keeps
-	// via searches (whose product graph is larger) pointed at the target.
-	if k > 1 || len(q.Via) > 0 {
-		if err := s.buildHeuristic(ctx); err != nil {
-			return nil, err
-		}
+	// The heuristic costs about one pass over the edges within MaxHops of
+	// the target, cheap ones (no heap); a forward Dijkstra over (node, hops)
+	// states costs several times more even for the first path.
+	if err := s.buildHeuristic(ctx); err != nil {
+		return nil, err
 	}
 	maxL := maxLength(q.MinStrength)
 	s.cands, s.cheap, s.arena, s.topL = s.cands[:0], s.cheap[:0], s.arena[:0], s.topL[:0]
@@ -290,9 +290,9 @@ func (s *Searcher) resolve(ctx context.Context, c cand, bound int64, minStrength
 	s.resetStates()
 	s.stats.Searches++
 	s.bound = bound
-	bump(&s.rootEp, s.root)
+	s.bumpRoot()
 	for _, v := range root {
-		s.root[v] = s.rootEp // the spur node too: a walk may not return to it
+		s.nd[v].root = s.rootEp // the spur node too: a walk may not return to it
 	}
 	banFrom := int32(-1)
 	if c.dev < 0 {
@@ -352,7 +352,7 @@ func (s *Searcher) branch(c cand, last int32, maxL int64) {
 			e, _ := s.g.EdgeBetween(nodes[i-1], v)
 			g += fixed(s.g.Length(e))
 		}
-		m |= s.groups[v]
+		m |= s.nd[v].groups
 		s.prefix = append(s.prefix, g, int64(m))
 	}
 	for i := c.dev; i <= last; i++ {

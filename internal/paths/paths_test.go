@@ -168,6 +168,67 @@ func TestKarate(t *testing.T) {
 	}
 }
 
+// TestViaLoop: the strongest walk through the via node 2 returns to node 1
+// (0 1 2 1 3, strength 0.9^4); the answers are the simple paths through 2.
+// 0 1 2 5 3 and 0 4 2 1 3 both have strength 0.9^2 * 0.5^2, exactly equal in
+// fixed point, and the same hops: node order decides.
+func TestViaLoop(t *testing.T) {
+	g := mustGraph(t, 6, []analytics.Edge{
+		{From: 0, To: 1, Weight: 0.9}, {From: 1, To: 2, Weight: 0.9}, {From: 2, To: 1, Weight: 0.9}, {From: 1, To: 3, Weight: 0.9},
+		{From: 0, To: 4, Weight: 0.5}, {From: 4, To: 2, Weight: 0.5}, {From: 2, To: 5, Weight: 0.5}, {From: 5, To: 3, Weight: 0.5},
+	})
+	q := paths.Query{Sources: []int32{0}, Target: 3, K: 5, MaxHops: 6, Via: [][]int32{{2}}}
+	got, err := paths.KStrongest(context.Background(), g, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPaths(t, g, q, got)
+	want := [][]int32{{0, 1, 2, 5, 3}, {0, 4, 2, 1, 3}, {0, 4, 2, 5, 3}}
+	wantS := []float64{0.2025, 0.2025, 0.0625}
+	if !slices.EqualFunc(nodesOf(got), want, slices.Equal) {
+		t.Fatalf("got %v, want %v", nodesOf(got), want)
+	}
+	for i, p := range got {
+		if !within(p.Strength, wantS[i], 1e-12) {
+			t.Errorf("path %d: strength %v, want %v", i, p.Strength, wantS[i])
+		}
+	}
+	// Without the via group: the direct path first.
+	q.Via = nil
+	got, err = paths.KStrongest(context.Background(), g, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || !slices.Equal(got[0].Nodes, []int32{0, 1, 3}) || !within(got[0].Strength, 0.81, 1e-12) {
+		t.Errorf("no via: got %v", nodesOf(got))
+	}
+}
+
+// TestSourceCosts: a weak tie to a strong influencer against a strong tie
+// to a weak one.
+func TestSourceCosts(t *testing.T) {
+	g := mustGraph(t, 3, []analytics.Edge{{From: 0, To: 2, Weight: 0.9}, {From: 1, To: 2, Weight: 0.3}})
+	for _, tc := range []struct {
+		cost  []float64
+		first int32
+		want  float64
+	}{
+		{nil, 0, 0.9},
+		{[]float64{-math.Log(0.2), -math.Log(1)}, 1, 0.3},    // 0.18 < 0.3
+		{[]float64{-math.Log(0.5), -math.Log(0.5)}, 0, 0.45}, // 0.45 > 0.15
+	} {
+		q := paths.Query{Sources: []int32{0, 1}, SourceCost: tc.cost, Target: 2, K: 2, MaxHops: 1}
+		got, err := paths.KStrongest(context.Background(), g, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPaths(t, g, q, got)
+		if len(got) != 2 || got[0].Nodes[0] != tc.first || !within(got[0].Strength, tc.want, 1e-12) {
+			t.Errorf("costs %v: got %v %v, want first from %d at %v", tc.cost, nodesOf(got), got, tc.first, tc.want)
+		}
+	}
+}
+
 // TestKStrongestGonum checks lengths against gonum's YenKShortestPaths on
 // larger graphs, where every one of gonum's paths fits the hop limit (the
 // k best paths then are also the k best within it).
