@@ -9,7 +9,9 @@ import (
 	"github.com/kolgraph/kolgraph/internal/analytics"
 )
 
-const inf = math.MaxInt64
+// inf is the length of no path. Lengths stay below 2^62 (see lengthScale),
+// so inf plus an edge neither overflows nor beats a real length.
+const inf = 1 << 62
 
 // Searcher answers path queries on one graph, keeping its buffers (O(n)
 // plus O(H n) for the heuristic table, H the hop limit) between queries, so
@@ -33,9 +35,9 @@ type Searcher struct {
 	maxHops int
 	bound   int64 // prune states whose f exceeds it
 
-	// Heuristic: hr[r*n+v] is the fixed-point length of the shortest walk
-	// from v to the target with at most r edges (inf if none); nil when not
-	// built (heuristic 0, no hop pruning).
+	// Heuristic of KStrongest: hr[r*n+v] is the fixed-point length of the
+	// shortest walk from v to the target with at most r edges (inf if
+	// none). nil for StrongestEach: heuristic 0, plain Dijkstra.
 	hr     []int64
 	hrBuf  []int64
 	mark   []uint32
@@ -43,7 +45,7 @@ type Searcher struct {
 	front  []int32
 	next   []int32
 
-	// Search state: states of one node are chained from head[node].
+	// Search states; those of one node are chained from nodeInfo.head.
 	st   []state
 	hTch []int32
 	// Plain multi-source Dijkstra (no heuristic, no via) pops in (g, hops)
@@ -293,11 +295,7 @@ func (s *Searcher) buildHeuristic(ctx context.Context) error {
 				best := cur[v]
 				lo, hi := g.OutEdges(v)
 				for e := lo; e < hi; e++ {
-					hw := prev[g.Target(e)]
-					if hw == inf {
-						continue
-					}
-					if c := hw + fixed(g.Length(e)); c < best {
+					if c := prev[g.Target(e)] + fixed(g.Length(e)); c < best {
 						best = c
 					}
 				}
