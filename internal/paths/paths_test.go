@@ -55,7 +55,7 @@ func randomQuery(rng *rand.Rand, n int) paths.Query {
 // (documented) order, the same strengths.
 func TestKStrongestBruteForce(t *testing.T) {
 	ctx := context.Background()
-	for seed := range uint64(400) {
+	for seed := range uint64(2000) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		n := 4 + rng.IntN(6)
 		mode := int(seed % 4)
@@ -467,7 +467,7 @@ func TestCancel(t *testing.T) {
 // package analytics' hop-limited Dijkstra.
 func TestStrongestEach(t *testing.T) {
 	ctx := context.Background()
-	for seed := range uint64(150) {
+	for seed := range uint64(600) {
 		rng := rand.New(rand.NewPCG(seed, 8))
 		n := 4 + rng.IntN(6)
 		edges := randomGraph(rng, n, 0.3, int(seed%4))
@@ -558,8 +558,8 @@ func cmpInt(a, b int64) int {
 // heuristic's push and pull layers both run.
 func TestKStrongestBruteForceMid(t *testing.T) {
 	ctx := context.Background()
-	for seed := range uint64(40) {
-		n := 60 + int(seed)*5
+	for seed := range uint64(120) {
+		n := 60 + int(seed%40)*5
 		edges := powerLaw(n, 3, seed+100)
 		g := mustGraph(t, n, edges)
 		rng := rand.New(rand.NewPCG(seed, 9))
