@@ -176,13 +176,14 @@ func TestCrashDuringApply(t *testing.T) {
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		_ = cmd.Wait()
-		// Drain what it printed before dying: those were committed too.
+		// Drain what it printed before dying (those were committed too)
+		// before Wait, which closes the pipe and would drop unread lines.
 		for out.Scan() {
 			if n, err := strconv.Atoi(strings.TrimPrefix(out.Text(), "applied ")); err == nil {
 				acked = n
 			}
 		}
+		_ = cmd.Wait()
 
 		s := openTemp(t, path)
 		v := checkCrashFile(t, s, acked)
