@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -24,7 +23,6 @@ import (
 
 	"github.com/kolgraph/kolgraph/graph"
 	"github.com/kolgraph/kolgraph/internal/config"
-	"github.com/kolgraph/kolgraph/internal/embedded"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
@@ -202,23 +200,6 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info().Str("addr", addr.String()).Dur("startup", time.Since(started)).
 		Msgf("serving GraphQL at http://%s/query (playground at http://%s/)", addr, addr)
 	return srv.Serve(ctx)
-}
-
-func (m *Main) openStore(ctx context.Context) (kolgraph.Store, error) {
-	switch m.Config.Store {
-	case "embedded":
-		if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
-		path := filepath.Join(m.Config.DataDir, "kolgraph.db")
-		st, err := embedded.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("open embedded store %s: %w", path, err)
-		}
-		return st, nil
-	default:
-		return nil, fmt.Errorf("store %q is not available", m.Config.Store)
-	}
 }
 
 // seedIfEmpty loads the sample region into a store that was never written.
