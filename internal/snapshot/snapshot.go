@@ -40,6 +40,23 @@ type Snapshot struct {
 	Hospitals   map[string]*kolgraph.Hospital
 	Departments map[string]*kolgraph.Department
 	Committees  map[string]*kolgraph.Committee
+	Products    map[string]*kolgraph.Product
+	Users       map[string]*kolgraph.User
+
+	// Listings maps a hospital id to its product listings, sorted by
+	// product id.
+	Listings map[string][]kolgraph.Listing
+	// Contacts maps a user id to the HCPs the user KNOWS, sorted by node
+	// index: the entry points of access paths, of this version.
+	Contacts map[string][]Contact
+
+	// The relationship kind and evidence of each INFLUENCES edge, by
+	// analytics edge id, as indices into kinds and evidence (see Tie): what
+	// a cited path shows for a hop. 5 bytes per edge plus distinct texts.
+	edgeKind     []uint8
+	edgeEvidence []int32
+	kinds        []string
+	evidence     []string
 
 	byHospital   map[string][]int32
 	byDepartment map[string][]int32
@@ -50,6 +67,18 @@ type Snapshot struct {
 type Seat struct {
 	Committee *kolgraph.Committee
 	Role      string
+}
+
+// Contact is a user's KNOWS tie to the HCP of node index Node.
+type Contact struct {
+	Node     int32
+	Strength float64
+}
+
+// Tie returns the relationship kind and evidence of INFLUENCES edge e (an
+// analytics edge id of Graph). Evidence is "" when the data gives none.
+func (s *Snapshot) Tie(e int32) (kind, evidence string) {
+	return s.kinds[s.edgeKind[e]], s.evidence[s.edgeEvidence[e]]
 }
 
 // GraphVersion is the version string results cite.
@@ -131,12 +160,17 @@ func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
 		Hospitals:    map[string]*kolgraph.Hospital{},
 		Departments:  map[string]*kolgraph.Department{},
 		Committees:   map[string]*kolgraph.Committee{},
+		Products:     map[string]*kolgraph.Product{},
+		Users:        map[string]*kolgraph.User{},
+		Listings:     map[string][]kolgraph.Listing{},
+		Contacts:     map[string][]Contact{},
 		byHospital:   map[string][]int32{},
 		byDepartment: map[string][]int32{},
 		byTerritory:  map[string][]int32{},
 	}
 	var memberships []kolgraph.Membership
 	var territories []string
+	var knows []kolgraph.Knows
 	err = st.Scan(ctx, kolgraph.Visitor{
 		Hospital:   func(h *kolgraph.Hospital) error { s.Hospitals[h.ID] = h; return nil },
 		Department: func(d *kolgraph.Department) error { s.Departments[d.ID] = d; return nil },
@@ -144,6 +178,13 @@ func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
 		Territory:  func(t *kolgraph.Territory) error { territories = append(territories, t.ID); return nil },
 		HCP:        func(h *kolgraph.HCP) error { s.HCPs = append(s.HCPs, h); return nil },
 		Membership: func(m kolgraph.Membership) error { memberships = append(memberships, m); return nil },
+		Product:    func(p *kolgraph.Product) error { s.Products[p.ID] = p; return nil },
+		User:       func(u *kolgraph.User) error { s.Users[u.ID] = u; return nil },
+		Listing: func(l kolgraph.Listing) error {
+			s.Listings[l.HospitalID] = append(s.Listings[l.HospitalID], l)
+			return nil
+		},
+		Knows: func(k kolgraph.Knows) error { knows = append(knows, k); return nil },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: scan entities: %w", err)
@@ -167,6 +208,18 @@ func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
 			s.byTerritory[t] = nil // known territory without HCPs: empty, not NOT_FOUND
 		}
 	}
+	for h, ls := range s.Listings {
+		slices.SortFunc(ls, func(a, b kolgraph.Listing) int { return cmpString(a.ProductID, b.ProductID) })
+		s.Listings[h] = ls
+	}
+	for _, k := range knows {
+		if i, ok := s.index[k.HCPID]; ok {
+			s.Contacts[k.UserID] = append(s.Contacts[k.UserID], Contact{Node: i, Strength: k.Strength})
+		}
+	}
+	for _, cs := range s.Contacts {
+		slices.SortFunc(cs, func(a, b Contact) int { return int(a.Node) - int(b.Node) })
+	}
 	for _, m := range memberships {
 		i, ok := s.index[m.HCPID]
 		if c := s.Committees[m.CommitteeID]; ok && c != nil {
@@ -175,13 +228,35 @@ func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
 	}
 
 	var edges []analytics.Edge
+	// Kinds and evidence texts repeat a lot (evidence is often a template
+	// sentence), so each edge keeps small indices into interned tables.
+	var tieKind []uint8
+	var tieEvidence []int32
+	kindIdx, evIdx := map[string]uint8{}, map[string]int32{"": 0}
+	s.evidence = []string{""}
 	err = st.Scan(ctx, kolgraph.Visitor{Influence: func(e *kolgraph.Influence) error {
 		from, ok1 := s.index[e.From]
 		to, ok2 := s.index[e.To]
 		if !ok1 || !ok2 {
 			return fmt.Errorf("edge %s->%s references an unknown HCP", e.From, e.To)
 		}
+		k, ok := kindIdx[e.Kind]
+		if !ok {
+			if len(s.kinds) > 255 {
+				return fmt.Errorf("edge %s->%s: more than 256 relationship kinds", e.From, e.To)
+			}
+			k = uint8(len(s.kinds))
+			kindIdx[e.Kind] = k
+			s.kinds = append(s.kinds, e.Kind)
+		}
+		ev, ok := evIdx[e.Evidence]
+		if !ok {
+			ev = int32(len(s.evidence))
+			evIdx[e.Evidence] = ev
+			s.evidence = append(s.evidence, e.Evidence)
+		}
 		edges = append(edges, analytics.Edge{From: from, To: to, Weight: e.Weight})
+		tieKind, tieEvidence = append(tieKind, k), append(tieEvidence, ev)
 		return nil
 	}})
 	if err != nil {
@@ -192,6 +267,13 @@ func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
 		return nil, fmt.Errorf("snapshot: build graph: %w", err)
 	}
 	s.Graph = g
+	// The graph orders edges by (source, target); place each tie at its id.
+	s.edgeKind = make([]uint8, len(edges))
+	s.edgeEvidence = make([]int32, len(edges))
+	for i, e := range edges {
+		id, _ := g.EdgeBetween(e.From, e.To)
+		s.edgeKind[id], s.edgeEvidence[id] = tieKind[i], tieEvidence[i]
+	}
 	s.BuiltAt = time.Now()
 	s.BuildTime = s.BuiltAt.Sub(t0)
 	return s, nil

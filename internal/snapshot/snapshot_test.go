@@ -55,6 +55,41 @@ func TestBuildMatchesStore(t *testing.T) {
 			t.Errorf("edge %s->%s: in snapshot %v, weight %v, want %v", e.From, e.To, ok, s.Graph.Weight(id), e.Weight)
 		}
 	}
+	// Every edge keeps its kind and evidence at its graph edge id.
+	for _, e := range fx.Influences {
+		from, _ := s.Index(e.From)
+		to, _ := s.Index(e.To)
+		id, _ := s.Graph.EdgeBetween(from, to)
+		if kind, ev := s.Tie(id); kind != e.Kind || ev != e.Evidence {
+			t.Errorf("edge %s->%s: tie (%q, %q), want (%q, %q)", e.From, e.To, kind, ev, e.Kind, e.Evidence)
+		}
+	}
+	// Users, their contacts, products and listings are there for access paths.
+	if len(s.Users) != len(fx.Users) || len(s.Products) != len(fx.Products) {
+		t.Errorf("%d users, %d products; fixture %d, %d", len(s.Users), len(s.Products), len(fx.Users), len(fx.Products))
+	}
+	for _, k := range fx.Knows {
+		v, _ := s.Index(k.HCPID)
+		found := false
+		for _, c := range s.Contacts[k.UserID] {
+			found = found || (c.Node == v && c.Strength == k.Strength)
+		}
+		if !found {
+			t.Errorf("contact %s->%s (%v) missing from %v", k.UserID, k.HCPID, k.Strength, s.Contacts[k.UserID])
+		}
+	}
+	nl := 0
+	for h, ls := range s.Listings {
+		nl += len(ls)
+		for i, l := range ls {
+			if l.HospitalID != h || (i > 0 && ls[i-1].ProductID >= l.ProductID) {
+				t.Errorf("listings of %s out of order or misfiled: %v", h, ls)
+			}
+		}
+	}
+	if nl != len(fx.Listings) {
+		t.Errorf("%d listings, want %d", nl, len(fx.Listings))
+	}
 	// Every hospital scope holds exactly that hospital's HCPs.
 	for _, h := range fx.Hospitals {
 		nodes, err := s.Nodes(snapshot.Scope{Hospital: h.ID})
