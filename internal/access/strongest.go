@@ -1,0 +1,206 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/paths"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/viewer"
+)
+
+// Query asks for the strongest paths to To. Without From, the paths start
+// from every HCP the calling user (viewer.UserID) KNOWS.
+type Query struct {
+	From        []string
+	To          string
+	K           int // 1..paths.MaxK
+	MaxHops     int // 1..paths.MaxHopLimit
+	Avoid       []string
+	Via         []Position
+	MinStrength float64 // [0,1]
+}
+
+// Result is the answer to a Query: the paths, strongest first, and when
+// there are none, why.
+type Result struct {
+	Paths  []*Path
+	Reason string
+}
+
+// StrongestPaths answers q on the current snapshot. Out-of-range k, maxHops
+// or minStrength, to among from or avoid, too many via positions, and no
+// sources at all (no from, no calling user) are BAD_USER_INPUT; unknown ids
+// are NOT_FOUND; a query that cannot have a path gets an empty Result with a
+// Reason. The search stops with ctx's error when ctx is done.
+func (s *Service) StrongestPaths(ctx context.Context, q Query) (*Result, error) {
+	switch {
+	case q.K < 1 || q.K > paths.MaxK:
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "k must be in 1..%d (got %d)", paths.MaxK, q.K)
+	case q.MaxHops < 1 || q.MaxHops > paths.MaxHopLimit:
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "maxHops must be in 1..%d (got %d)", paths.MaxHopLimit, q.MaxHops)
+	case !(q.MinStrength >= 0 && q.MinStrength <= 1):
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "minStrength must be in [0,1] (got %v)", q.MinStrength)
+	}
+	snap, err := s.snaps.Get()
+	if err != nil {
+		return nil, err
+	}
+	to, err := indexOf(snap, q.To)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(q.From, q.To) {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "from and to are the same HCP (%s)", q.To)
+	}
+	if slices.Contains(q.Avoid, q.To) {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "to (%s) is also in avoid", q.To)
+	}
+	pq := paths.Query{Target: to, K: q.K, MaxHops: q.MaxHops, MinStrength: q.MinStrength}
+	if pq.Avoid, err = indicesOf(snap, q.Avoid); err != nil {
+		return nil, err
+	}
+	src, err := s.sources(ctx, snap, q.From)
+	if err != nil {
+		return nil, err
+	}
+	src.drop(to)
+	src.drop(pq.Avoid...)
+	if len(src.nodes) == 0 {
+		return &Result{Paths: []*Path{}, Reason: src.noneLeft(q.To)}, nil
+	}
+	pq.Sources, pq.SourceCost = src.nodes, src.costs
+
+	via := slices.Compact(slices.Sorted(slices.Values(q.Via)))
+	if len(via) > paths.MaxVia {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "at most %d via positions (got %d)", paths.MaxVia, len(via))
+	}
+	hospital := snap.HCPs[to].HospitalID
+	for _, p := range via {
+		set, err := holders(snap, hospital, p)
+		if err != nil {
+			return nil, err
+		}
+		if len(set) == 0 {
+			return &Result{Paths: []*Path{}, Reason: fmt.Sprintf("nobody at %s (the target's hospital) holds %s", hospital, p)}, nil
+		}
+		pq.Via = append(pq.Via, set)
+	}
+
+	found, err := paths.KStrongest(ctx, snap.Graph, pq)
+	if errors.Is(err, paths.ErrInvalidQuery) {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "%v", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Paths: make([]*Path, len(found))}
+	at := s.now()
+	for i, sp := range found {
+		res.Paths[i] = s.fromSearch(snap, src.user, src.strength, sp, at)
+	}
+	if len(found) == 0 {
+		res.Reason = fmt.Sprintf("no path from %s to %s within %d hops meets the constraints", src.describe(), q.To, q.MaxHops)
+	}
+	return res, nil
+}
+
+// sourceSet is where paths start: given HCPs, or a user's contacts with the
+// cost -ln(strength) of each tie.
+type sourceSet struct {
+	user     string
+	nodes    []int32
+	costs    []float64         // nil for given sources
+	strength map[int32]float64 // the user's ties
+	given    int
+}
+
+// sources resolves from, or the calling user's contacts when from is empty.
+func (s *Service) sources(ctx context.Context, snap *snapshot.Snapshot, from []string) (*sourceSet, error) {
+	if len(from) > 0 {
+		nodes, err := indicesOf(snap, from)
+		if err != nil {
+			return nil, err
+		}
+		return &sourceSet{nodes: nodes, given: len(nodes)}, nil
+	}
+	user, ok := viewer.UserID(ctx)
+	if !ok {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "give from, or call as a user so that paths start from the HCPs the user knows")
+	}
+	contacts, err := contactsOf(snap, user)
+	if err != nil {
+		return nil, err
+	}
+	set := &sourceSet{user: user, strength: make(map[int32]float64, len(contacts)), given: len(contacts)}
+	for _, c := range contacts {
+		set.nodes = append(set.nodes, c.Node)
+		set.costs = append(set.costs, -math.Log(c.Strength))
+		set.strength[c.Node] = c.Strength
+	}
+	return set, nil
+}
+
+func contactsOf(snap *snapshot.Snapshot, user string) ([]snapshot.Contact, error) {
+	if _, ok := snap.Users[user]; !ok {
+		return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "no user %q", user)
+	}
+	return snap.Contacts[user], nil
+}
+
+// drop removes the given nodes from the sources.
+func (ss *sourceSet) drop(vs ...int32) {
+	for _, v := range vs {
+		for i := 0; i < len(ss.nodes); i++ {
+			if ss.nodes[i] == v {
+				ss.nodes = slices.Delete(ss.nodes, i, i+1)
+				if ss.costs != nil {
+					ss.costs = slices.Delete(ss.costs, i, i+1)
+				}
+				i--
+			}
+		}
+	}
+}
+
+func (ss *sourceSet) describe() string {
+	if ss.user != "" {
+		return fmt.Sprintf("the %d HCPs %s knows", len(ss.nodes), ss.user)
+	}
+	return fmt.Sprintf("the %d HCPs of from", len(ss.nodes))
+}
+
+// noneLeft says why no source is left.
+func (ss *sourceSet) noneLeft(to string) string {
+	switch {
+	case ss.user != "" && ss.given == 0:
+		return fmt.Sprintf("user %s knows no HCP yet", ss.user)
+	case ss.user != "":
+		return fmt.Sprintf("the only HCPs %s knows are %s itself or avoided", ss.user, to)
+	}
+	return "every HCP of from is avoided"
+}
+
+func indexOf(snap *snapshot.Snapshot, id string) (int32, error) {
+	v, ok := snap.Index(id)
+	if !ok {
+		return 0, kolgraph.Errorf(kolgraph.ENOTFOUND, "no HCP %q", id)
+	}
+	return v, nil
+}
+
+func indicesOf(snap *snapshot.Snapshot, ids []string) ([]int32, error) {
+	out := make([]int32, 0, len(ids))
+	for _, id := range ids {
+		v, err := indexOf(snap, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -1,0 +1,28 @@
+// Package viewer carries the identity of the calling user in a request's
+// context, so domain code can ask "who is asking" without knowing how the
+// caller was authenticated.
+//
+// Until authentication exists, graph's HTTP handler takes the user id from
+// the X-Kolgraph-User header (trusted as given); the authentication work
+// replaces that with the subject of a verified token, and nothing that reads
+// UserID changes.
+package viewer
+
+import "context"
+
+type userKey struct{}
+
+// WithUser returns a copy of ctx carrying the user id; an empty id means
+// nobody (ctx is returned unchanged).
+func WithUser(ctx context.Context, userID string) context.Context {
+	if userID == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, userKey{}, userID)
+}
+
+// UserID returns the calling user's id and whether there is one.
+func UserID(ctx context.Context) (string, bool) {
+	id, ok := ctx.Value(userKey{}).(string)
+	return id, ok && id != ""
+}
