@@ -1,5 +1,5 @@
 // Package server is kolgraph's HTTP side: routing (/query, the playground,
-// health and readiness), request ids and access logs, per-request deadlines,
+// health and readiness, tiering report downloads), request ids and access logs, per-request deadlines,
 // and a graceful shutdown that drains in-flight requests.
 package server
 
@@ -28,6 +28,8 @@ type Options struct {
 	Metrics http.Handler
 	// ObserveHTTP, when set, is told the path and status of every request.
 	ObserveHTTP func(path string, status int)
+	// Tiering, when set, serves tiering reports at GET /reports/tiering.
+	Tiering TieringReports
 }
 
 // Server serves the GraphQL handler and the operational endpoints.
@@ -68,6 +70,9 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 	if s.opts.Metrics != nil {
 		mux.Handle("GET /metrics", s.opts.Metrics)
 	}
+	if s.opts.Tiering != nil {
+		mux.Handle("GET /reports/tiering", s.withTimeout(s.tieringReport(s.opts.Tiering)))
+	}
 
 	var h http.Handler = mux
 	h = hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
@@ -92,6 +97,15 @@ func (s *Server) withDeadline(next http.Handler) http.Handler {
 				"errors": []map[string]any{{"message": "use GET or POST", "extensions": map[string]string{"code": "METHOD_NOT_ALLOWED"}}}})
 			return
 		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// withTimeout bounds a request by RequestTimeout, like GraphQL requests.
+func (s *Server) withTimeout(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -1,0 +1,116 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/rs/zerolog/hlog"
+
+	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/tiering"
+)
+
+// TieringReports builds tiering reports (tiering.Service does).
+type TieringReports interface {
+	Report(ctx context.Context, req tiering.Request, l account.Level) (*account.Report, error)
+}
+
+var _ TieringReports = (*tiering.Service)(nil)
+
+// reportParams are the query parameters of GET /reports/tiering.
+var reportParams = []string{"territory", "hospital", "department", "product", "format", "level"}
+
+// tieringReport serves GET /reports/tiering?territory=T01&product=RX01&format=csv
+// as a file download: one of territory, hospital or department (none: every
+// hospital), an optional product, format csv (default), html or md, and
+// level hcp (default), department or hospital.
+//
+// The report is rendered into memory before anything is sent, so a failure
+// is a clean error status, never a truncated file with 200. Errors are JSON
+// {"error": {"code", "message"}}: 400 for bad parameters (an unknown one
+// included, so that a misspelt "teritory" does not quietly return every
+// hospital), 404 for an unknown scope or product, 503 before the first
+// analytics snapshot, 500 (logged, generic message) for anything else.
+func (s *Server) tieringReport(src TieringReports) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		for k, vs := range q {
+			if !slices.Contains(reportParams, k) {
+				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "unknown parameter %q; use %v", k, reportParams))
+				return
+			}
+			if len(vs) > 1 {
+				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "parameter %q given %d times", k, len(vs)))
+				return
+			}
+		}
+		req := tiering.Request{
+			Scope:     snapshot.Scope{Territory: q.Get("territory"), Hospital: q.Get("hospital"), Department: q.Get("department")},
+			ProductID: q.Get("product"),
+		}
+		format := tiering.CSV
+		if v := q.Get("format"); v != "" {
+			var err error
+			if format, err = tiering.ParseFormat(v); err != nil {
+				s.reportError(w, r, err)
+				return
+			}
+		}
+		level, err := tiering.ParseLevel(q.Get("level"))
+		if err != nil {
+			s.reportError(w, r, err)
+			return
+		}
+		rep, err := src.Report(r.Context(), req, level)
+		if err != nil {
+			s.reportError(w, r, err)
+			return
+		}
+		var buf bytes.Buffer
+		if err := format.Write(&buf, rep); err != nil {
+			s.reportError(w, r, fmt.Errorf("write %s report: %w", format, err))
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", format.ContentType())
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": tiering.FileName(req, level, format)}))
+		h.Set("Content-Length", strconv.Itoa(buf.Len()))
+		// HCP names are personal data: no shared cache keeps a copy.
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		if rep.GraphVersion != "" {
+			h.Set("X-Graph-Version", rep.GraphVersion)
+		}
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(buf.Bytes())
+	})
+}
+
+func (s *Server) reportError(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	code := kolgraph.ErrorCode(err)
+	switch {
+	case code == kolgraph.EINVALID:
+		status = http.StatusBadRequest
+	case code == kolgraph.ENOTFOUND:
+		status = http.StatusNotFound
+	case code == kolgraph.EUNAVAILABLE:
+		status = http.StatusServiceUnavailable
+	case errors.Is(err, context.DeadlineExceeded):
+		status, code = http.StatusGatewayTimeout, kolgraph.EUNAVAILABLE
+		err = kolgraph.Errorf(kolgraph.EUNAVAILABLE, "the report took longer than the request timeout; try again shortly (its influence scores are computed in the background)")
+	case errors.Is(err, context.Canceled):
+		return // the client went away
+	default:
+		hlog.FromRequest(r).Error().Err(err).Msg("tiering report failed")
+	}
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": kolgraph.ErrorMessage(err)}})
+}

@@ -1,0 +1,161 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/server"
+	"github.com/kolgraph/kolgraph/internal/tiering"
+)
+
+// fakeReports records the request and answers with a two-row report or err.
+type fakeReports struct {
+	err   error
+	req   tiering.Request
+	level account.Level
+}
+
+func (f *fakeReports) Report(_ context.Context, req tiering.Request, l account.Level) (*account.Report, error) {
+	f.req, f.level = req, l
+	if f.err != nil {
+		return nil, f.err
+	}
+	p, i := 12.5, 0.75
+	return &account.Report{
+		Title: "Tiering report", Level: l, GraphVersion: "v7", ProductID: req.ProductID,
+		Rows: []account.ReportRow{
+			{Level: l, ID: "P1", Name: "=cmd()", Potential: &p, Influence: &i, Segment: account.SegmentA, Cadence: "every 2 weeks", Playbook: "plan"},
+			{Level: l, ID: "P2", Name: "王芳", Note: "unclassified: missing bed_turnover"},
+		},
+	}, nil
+}
+
+func get(t *testing.T, f *fakeReports, url string) *httptest.ResponseRecorder {
+	t.Helper()
+	srv := server.New(server.Options{RequestTimeout: time.Second, Tiering: f}, zerolog.Nop())
+	rec := httptest.NewRecorder()
+	srv.Handler(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, url, nil))
+	return rec
+}
+
+func TestTieringReportDownload(t *testing.T) {
+	f := &fakeReports{}
+	rec := get(t, f, "/reports/tiering?territory=T01&product=RX01&format=csv")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if f.req.Scope.Territory != "T01" || f.req.ProductID != "RX01" || f.level != account.LevelHCP {
+		t.Errorf("asked %+v at level %q, want T01/RX01 at hcp", f.req, f.level)
+	}
+	if got := rec.Header().Get("Content-Type"); got != "text/csv; charset=utf-8" {
+		t.Errorf("content type %q", got)
+	}
+	disp, params, err := mime.ParseMediaType(rec.Header().Get("Content-Disposition"))
+	if err != nil || disp != "attachment" || params["filename"] != "tiering-T01-RX01-hcp.csv" {
+		t.Errorf("content disposition %q (%v)", rec.Header().Get("Content-Disposition"), err)
+	}
+	if got := rec.Header().Get("X-Graph-Version"); got != "v7" {
+		t.Errorf("graph version header %q", got)
+	}
+	body := rec.Body.Bytes()
+	if !bytes.HasPrefix(body, []byte("\uFEFF")) {
+		t.Error("CSV lacks the UTF-8 byte-order mark Excel needs")
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 || recs[1][1] != "P1" || recs[1][2] != "'=cmd()" || recs[2][2] != "王芳" {
+		t.Errorf("records %q", recs)
+	}
+}
+
+func TestTieringReportFormats(t *testing.T) {
+	for _, tc := range []struct{ query, contentType, file, marker string }{
+		{"hospital=H001&format=html", "text/html; charset=utf-8", "tiering-H001-hcp.html", "<!DOCTYPE html>"},
+		{"department=D001-01&format=md&level=department", "text/markdown; charset=utf-8", "tiering-D001-01-department.md", "| Segment |"},
+		{"level=hospital", "text/csv; charset=utf-8", "tiering-all-hospital.csv", "level,id"},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			rec := get(t, &fakeReports{}, "/reports/tiering?"+tc.query)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			if got := rec.Header().Get("Content-Type"); got != tc.contentType {
+				t.Errorf("content type %q, want %q", got, tc.contentType)
+			}
+			if _, p, _ := mime.ParseMediaType(rec.Header().Get("Content-Disposition")); p["filename"] != tc.file {
+				t.Errorf("file name %q, want %q", p["filename"], tc.file)
+			}
+			if !strings.Contains(rec.Body.String(), tc.marker) {
+				t.Errorf("body lacks %q", tc.marker)
+			}
+		})
+	}
+}
+
+func TestTieringReportErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, query string
+		err         error
+		status      int
+		code, msg   string
+	}{
+		{"bad format", "territory=T01&format=xlsx", nil, 400, kolgraph.EINVALID, "format must be"},
+		{"bad level", "territory=T01&level=ward", nil, 400, kolgraph.EINVALID, "level must be"},
+		{"misspelt parameter", "teritory=T01", nil, 400, kolgraph.EINVALID, `unknown parameter "teritory"`},
+		{"repeated parameter", "territory=T01&territory=T02", nil, 400, kolgraph.EINVALID, "given 2 times"},
+		{"unknown territory", "territory=T99", kolgraph.Errorf(kolgraph.ENOTFOUND, `no territory "T99"`), 404, kolgraph.ENOTFOUND, `no territory "T99"`},
+		{"several scopes", "territory=T01&hospital=H001", kolgraph.Errorf(kolgraph.EINVALID, "a scope names one"), 400, kolgraph.EINVALID, "a scope names one"},
+		{"no snapshot yet", "territory=T01", kolgraph.Errorf(kolgraph.EUNAVAILABLE, "no analytics snapshot yet"), 503, kolgraph.EUNAVAILABLE, "no analytics snapshot"},
+		{"internal", "territory=T01", errors.New("bolt: connection reset by 10.0.0.7"), 500, kolgraph.EINTERNAL, "internal error"},
+		{"timeout", "territory=T01", context.DeadlineExceeded, 504, kolgraph.EUNAVAILABLE, "longer than the request timeout"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := get(t, &fakeReports{err: tc.err}, "/reports/tiering?"+tc.query)
+			if rec.Code != tc.status {
+				t.Errorf("status %d, want %d", rec.Code, tc.status)
+			}
+			var body struct {
+				Error struct{ Code, Message string }
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatalf("error body %q: %v", rec.Body, err)
+			}
+			if body.Error.Code != tc.code || !strings.Contains(body.Error.Message, tc.msg) {
+				t.Errorf("error %+v, want code %s and a message with %q", body.Error, tc.code, tc.msg)
+			}
+			if strings.Contains(rec.Body.String(), "10.0.0.7") {
+				t.Error("internal error detail leaked to the client")
+			}
+		})
+	}
+}
+
+func TestTieringReportOnlyWhenConfigured(t *testing.T) {
+	srv := server.New(server.Options{RequestTimeout: time.Second}, zerolog.Nop())
+	rec := httptest.NewRecorder()
+	srv.Handler(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/reports/tiering?territory=T01", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("status %d without a report source, want 404", rec.Code)
+	}
+	rec = httptest.NewRecorder()
+	srv = server.New(server.Options{RequestTimeout: time.Second, Tiering: &fakeReports{}}, zerolog.Nop())
+	srv.Handler(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/reports/tiering?territory=T01", nil))
+	if rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("POST: status %d, want 405", rec.Code)
+	}
+}

@@ -1,0 +1,438 @@
+// Package tiering answers "which accounts of this scope get which treatment
+// for this product": it gathers a scope's hospitals, departments and HCPs
+// and the product and its listings from the analytics snapshot (one
+// consistent graph version), and each HCP's INFLUENCE score from scoring, and hands them to
+// internal/account for the A/B/C/D matrix (HCP, department and hospital
+// level), the heat maps, the Pareto views, the speaker candidates and the
+// tiering report.
+//
+// Results are cached per (graph version, scope, product), like scoring's
+// rankings: a territory's result is a few milliseconds of work once the
+// INFLUENCE ranking exists, but a 100k-HCP scope is a quarter of a second,
+// and a front end asks for the same matrix page after page.
+package tiering
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+)
+
+// Snapshots gives the current graph snapshot (snapshot.Manager does).
+type Snapshots interface {
+	Get() (*snapshot.Snapshot, error)
+}
+
+// Scores ranks a scope's HCPs (scoring.Service does).
+type Scores interface {
+	Ranking(ctx context.Context, sc snapshot.Scope, m scoring.Metric) (*scoring.Ranking, error)
+}
+
+// Catalog is the part of the store the service reads: territory names,
+// which the snapshot does not hold (kolgraph.Store satisfies it).
+type Catalog interface {
+	Territories(ctx context.Context, ids []string) ([]*kolgraph.Territory, error)
+}
+
+var _ Catalog = kolgraph.Store(nil)
+
+// InfluenceMetric is the influence axis of the matrix: the documented blend.
+const InfluenceMetric = scoring.Influence
+
+// Options configures the service.
+type Options struct {
+	// Account configures potential, cut-offs, plans, heat map, Pareto and
+	// speakers. Its Speakers.Limit caps the stored speaker list.
+	Account account.Config
+	// CacheSize bounds the cached results of the current graph version;
+	// the least recently used goes first. Results of older versions are
+	// dropped as soon as a newer one is computed.
+	CacheSize int
+	// Now stamps results; nil is time.Now.
+	Now func() time.Time
+}
+
+// DefaultOptions: the account package's defaults, except that every
+// eligible speaker candidate is kept (callers page through them), and 256
+// cached results (a territory's result on the seed region is ~1 MB).
+func DefaultOptions() Options {
+	cfg := account.DefaultConfig()
+	cfg.Speakers.Limit = 0
+	return Options{Account: cfg, CacheSize: 256}
+}
+
+// Service computes and caches tiering results.
+type Service struct {
+	snaps   Snapshots
+	scores  Scores
+	catalog Catalog
+	opts    Options
+
+	mu    sync.Mutex
+	cache map[cacheKey]*flight
+	tick  uint64 // LRU clock
+
+	// CacheObserver, when set before use, is told whether each request
+	// found its result cached (or being computed).
+	CacheObserver func(hit bool)
+}
+
+type cacheKey struct {
+	version uint64
+	scope   string
+	product string
+}
+
+type flight struct {
+	done chan struct{}
+	used uint64
+	res  *Result
+	err  error
+}
+
+// New returns a service; the options are validated.
+func New(snaps Snapshots, scores Scores, catalog Catalog, o Options) (*Service, error) {
+	if err := o.Account.Validate(); err != nil {
+		return nil, fmt.Errorf("tiering: %w", err)
+	}
+	if o.CacheSize < 1 {
+		return nil, fmt.Errorf("tiering: cache size must be positive (got %d)", o.CacheSize)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{snaps: snaps, scores: scores, catalog: catalog, opts: o, cache: map[cacheKey]*flight{}}, nil
+}
+
+// Config returns the account configuration in use (cut-offs, plans, ...).
+func (s *Service) Config() account.Config { return s.opts.Account }
+
+// Request names what to tier: a scope (one hospital, department or
+// territory; none = everything) and optionally a product (empty: each
+// department's own potential, see account.PotentialModel).
+type Request struct {
+	Scope     snapshot.Scope
+	ProductID string
+}
+
+// View is one level of a result.
+type View struct {
+	Level account.Level
+	// Accounts are every account of the level with its potential terms and
+	// influence (HCPs in id order, departments in id order, hospitals in id
+	// order); use Account to look one up.
+	Accounts []account.Account
+	Matrix   *account.Matrix
+	Pareto   *account.Pareto
+	// HeatMap is nil at the hospital level: its factors are per department.
+	HeatMap *account.HeatMap
+
+	index map[string]int
+}
+
+// Account returns the account with the given id.
+func (v *View) Account(id string) (*account.Account, bool) {
+	i, ok := v.index[id]
+	if !ok {
+		return nil, false
+	}
+	return &v.Accounts[i], true
+}
+
+// Result is everything tiering knows about a scope and product. It is shared
+// between callers (cached): treat it as read-only.
+type Result struct {
+	Scope snapshot.Scope
+	// ScopeName is for people: "Territory T01 Zhejiang North".
+	ScopeName string
+	// Product is nil when none was asked for.
+	Product *kolgraph.Product
+	// Listings are the product's listing records of the scope's hospitals,
+	// by hospital id; a hospital without a record is absent. Empty without
+	// a product.
+	Listings map[string]kolgraph.Listing
+	// Snapshot is the graph the result was computed on.
+	Snapshot     *snapshot.Snapshot
+	GraphVersion string
+	ComputedAt   time.Time
+	// InfluenceMetric is the metric on the influence axis; InfluenceNote
+	// says why no HCP has a value (a scope too small to rank).
+	InfluenceMetric scoring.Metric
+	InfluenceNote   string
+
+	HCPs        View
+	Departments View
+	Hospitals   View
+
+	// Speakers are the speaker and advisor candidates of the scope, best
+	// first, ranked on influence and expertise only: potential is never an
+	// input (account.SpeakerSelectionRule). With a product, candidates are
+	// restricted to its specialties (SpeakerSpecialties): expertise, not
+	// potential.
+	Speakers           []account.Speaker
+	SpeakerSpecialties []string
+}
+
+// View returns the view of level l.
+func (r *Result) View(l account.Level) (*View, error) {
+	switch l {
+	case account.LevelHCP:
+		return &r.HCPs, nil
+	case account.LevelDepartment:
+		return &r.Departments, nil
+	case account.LevelHospital:
+		return &r.Hospitals, nil
+	}
+	return nil, kolgraph.Errorf(kolgraph.EINVALID, "level must be %q, %q or %q (got %q)",
+		account.LevelHCP, account.LevelDepartment, account.LevelHospital, l)
+}
+
+// Tiering returns the result of req on the current snapshot, computing it
+// unless it is cached. Errors: BAD_USER_INPUT for a scope naming several
+// things, NOT_FOUND for an unknown hospital, department, territory or
+// product, UNAVAILABLE before the first snapshot.
+func (s *Service) Tiering(ctx context.Context, req Request) (*Result, error) {
+	snap, err := s.snaps.Get()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := snap.Nodes(req.Scope); err != nil {
+		return nil, err
+	}
+	if req.ProductID != "" && snap.Products[req.ProductID] == nil {
+		return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "no product %q", req.ProductID)
+	}
+	key := cacheKey{snap.Version, req.Scope.Key(), req.ProductID}
+	s.mu.Lock()
+	s.tick++
+	f, ok := s.cache[key]
+	if s.CacheObserver != nil {
+		s.CacheObserver(ok)
+	}
+	if ok {
+		f.used = s.tick
+	} else {
+		f = &flight{done: make(chan struct{}), used: s.tick}
+		s.evict(snap.Version)
+		s.cache[key] = f
+		go s.run(key, f, req)
+	}
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.res, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// evict drops results of other versions and, when the cache is full, the
+// least recently used finished result. Callers hold s.mu.
+func (s *Service) evict(version uint64) {
+	for k := range s.cache {
+		if k.version != version {
+			delete(s.cache, k)
+		}
+	}
+	for len(s.cache) >= s.opts.CacheSize {
+		var oldest cacheKey
+		var found bool
+		var min uint64
+		for k, f := range s.cache {
+			select {
+			case <-f.done:
+			default:
+				continue // in flight: others are waiting on it
+			}
+			if !found || f.used < min {
+				oldest, min, found = k, f.used, true
+			}
+		}
+		if !found {
+			return
+		}
+		delete(s.cache, oldest)
+	}
+}
+
+func (s *Service) run(key cacheKey, f *flight, req Request) {
+	// Detached from the request that started it: others may wait for the
+	// same result. The ranking it needs has its own timeout in scoring.
+	f.res, f.err = s.compute(context.Background(), req)
+	if f.err != nil { // do not cache failures: the next request tries again
+		s.mu.Lock()
+		if s.cache[key] == f {
+			delete(s.cache, key)
+		}
+		s.mu.Unlock()
+	}
+	close(f.done)
+}
+
+func (s *Service) compute(ctx context.Context, req Request) (*Result, error) {
+	// The ranking carries the snapshot it was computed on: everything else
+	// is read from that one, so the result is of one graph version.
+	rk, err := s.scores.Ranking(ctx, req.Scope, InfluenceMetric)
+	if err != nil {
+		return nil, err
+	}
+	snap := rk.Snapshot
+	var product *kolgraph.Product
+	if req.ProductID != "" {
+		if product = snap.Products[req.ProductID]; product == nil {
+			return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "no product %q", req.ProductID)
+		}
+	}
+	sc, err := gather(snap, req.Scope)
+	if err != nil {
+		return nil, err
+	}
+	sc.Product = product
+	sc.Influence = make(map[string]float64, len(rk.Nodes))
+	for i, v := range rk.Nodes {
+		sc.Influence[snap.IDs[v]] = rk.Values[i]
+	}
+
+	res := &Result{
+		Scope: req.Scope, Product: product, Listings: map[string]kolgraph.Listing{},
+		Snapshot: snap, GraphVersion: snap.GraphVersion(), ComputedAt: s.opts.Now(),
+		InfluenceMetric: InfluenceMetric, InfluenceNote: rk.Note,
+	}
+	if res.ScopeName, err = s.scopeName(ctx, snap, req.Scope); err != nil {
+		return nil, err
+	}
+	if product != nil {
+		for _, h := range sc.Hospitals {
+			for _, l := range snap.Listings[h.ID] {
+				if l.ProductID == product.ID {
+					res.Listings[h.ID] = l
+				}
+			}
+		}
+	}
+
+	res.HCPs.Level, res.Departments.Level, res.Hospitals.Level = account.LevelHCP, account.LevelDepartment, account.LevelHospital
+	for _, v := range []*View{&res.HCPs, &res.Departments, &res.Hospitals} {
+		if err := s.view(v, sc, rk.Note); err != nil {
+			return nil, err
+		}
+	}
+
+	in := account.SpeakerInput{HCPs: sc.HCPs, Influence: sc.Influence}
+	if product != nil {
+		in.Specialties = product.Specialties
+		res.SpeakerSpecialties = product.Specialties
+	}
+	if res.Speakers, err = account.SpeakerCandidates(s.opts.Account.Speakers, in); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// view fills one level of a result.
+func (s *Service) view(v *View, sc account.Scope, note string) error {
+	cfg := s.opts.Account
+	accts, err := account.Evaluate(cfg, sc, v.Level)
+	if err != nil {
+		return err
+	}
+	if note != "" { // say why nobody has influence, not just that they have none
+		for i := range accts {
+			if accts[i].Influence == nil {
+				accts[i].InfluenceReason = "influence not ranked: " + note
+			}
+		}
+	}
+	v.Accounts = accts
+	v.index = make(map[string]int, len(accts))
+	for i := range accts {
+		v.index[accts[i].ID] = i
+	}
+	if v.Matrix, err = account.Classify(cfg.Matrix, accts); err != nil {
+		return err
+	}
+	if v.Pareto, err = account.BuildPareto(cfg.ParetoFraction, accts); err != nil {
+		return err
+	}
+	if v.Level != account.LevelHospital {
+		if v.HeatMap, err = account.BuildHeatMap(cfg.HeatMap, accts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gather collects the hospitals, departments and HCPs of a scope from the
+// snapshot, each in id order. A scope always holds whole departments (the
+// snapshot's scopes are hospitals, departments and territories), as
+// account.Evaluate needs.
+func gather(snap *snapshot.Snapshot, sc snapshot.Scope) (account.Scope, error) {
+	nodes, err := snap.Nodes(sc)
+	if err != nil {
+		return account.Scope{}, err
+	}
+	var out account.Scope
+	inHospital := func(h *kolgraph.Hospital) bool {
+		switch {
+		case sc.Hospital != "":
+			return h.ID == sc.Hospital
+		case sc.Territory != "":
+			return h.TerritoryID == sc.Territory
+		case sc.Department != "":
+			return h.ID == snap.Departments[sc.Department].HospitalID
+		}
+		return true
+	}
+	hosp := map[string]bool{}
+	for _, h := range snap.Hospitals {
+		if inHospital(h) {
+			out.Hospitals = append(out.Hospitals, h)
+			hosp[h.ID] = true
+		}
+	}
+	for _, d := range snap.Departments {
+		if (sc.Department == "" && hosp[d.HospitalID]) || d.ID == sc.Department {
+			out.Departments = append(out.Departments, d)
+		}
+	}
+	slices.SortFunc(out.Hospitals, func(a, b *kolgraph.Hospital) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out.Departments, func(a, b *kolgraph.Department) int { return cmp.Compare(a.ID, b.ID) })
+	out.HCPs = make([]*kolgraph.HCP, len(nodes))
+	for i, v := range nodes {
+		out.HCPs[i] = snap.HCPs[v]
+	}
+	return out, nil
+}
+
+func (s *Service) scopeName(ctx context.Context, snap *snapshot.Snapshot, sc snapshot.Scope) (string, error) {
+	switch {
+	case sc.Hospital != "":
+		return "Hospital " + sc.Hospital + " " + snap.Hospitals[sc.Hospital].Name, nil
+	case sc.Department != "":
+		d := snap.Departments[sc.Department]
+		name := "Department " + d.ID + " " + d.Name
+		if h := snap.Hospitals[d.HospitalID]; h != nil {
+			name += ", " + h.Name
+		}
+		return name, nil
+	case sc.Territory != "":
+		ts, err := s.catalog.Territories(ctx, []string{sc.Territory})
+		if err != nil {
+			return "", fmt.Errorf("load territory %s: %w", sc.Territory, err)
+		}
+		name := "Territory " + sc.Territory
+		if len(ts) > 0 && ts[0] != nil && ts[0].Name != "" {
+			name += " " + ts[0].Name
+		}
+		return name, nil
+	}
+	return "All hospitals", nil
+}
