@@ -85,12 +85,22 @@ func EnvName(flagName string) string {
 // Load parses args over the environment over the defaults. It returns
 // flag.ErrHelp when -h was asked for (the usage went to out).
 func Load(args []string, getenv func(string) string, out io.Writer) (Config, error) {
-	c := Default()
 	fs := flag.NewFlagSet("kolgraph serve", flag.ContinueOnError)
 	fs.SetOutput(out)
+	return LoadFlags(fs, args, getenv)
+}
+
+// LoadFlags is Load on the caller's flag set, which may already hold flags
+// of its own (a subcommand's, such as report's -territory): the
+// configuration's flags are added to it and args are parsed once, so both
+// kinds can be mixed on one command line.
+func LoadFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	c := Default()
+	own := flag.NewFlagSet("", flag.ContinueOnError)
+	c.register(own)
 	c.register(fs)
 	var errs []error
-	fs.VisitAll(func(f *flag.Flag) {
+	own.VisitAll(func(f *flag.Flag) { // the environment sets configuration flags only
 		if v := getenv(EnvName(f.Name)); v != "" {
 			if err := fs.Set(f.Name, v); err != nil {
 				errs = append(errs, fmt.Errorf("%s=%q: %w", EnvName(f.Name), v, err))

@@ -102,3 +102,25 @@ func TestReadmeDocumentsEveryOption(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadFlagsWithCommandFlags: a subcommand's own flags and the
+// configuration's mix on one command line; the environment sets only the
+// configuration's.
+func TestLoadFlagsWithCommandFlags(t *testing.T) {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	territory := fs.String("territory", "", "")
+	env := map[string]string{"KOLGRAPH_TERRITORY": "T09", "KOLGRAPH_STORE": "neo4j"}
+	c, err := config.LoadFlags(fs, []string{"-territory", "T01", "-data-dir", "/tmp/x"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *territory != "T01" || c.DataDir != "/tmp/x" || c.Store != "neo4j" {
+		t.Errorf("territory %q, data dir %q, store %q; want T01, /tmp/x, neo4j", *territory, c.DataDir, c.Store)
+	}
+	fs = flag.NewFlagSet("report", flag.ContinueOnError)
+	territory = fs.String("territory", "", "")
+	if _, err := config.LoadFlags(fs, nil, func(k string) string { return env[k] }); err != nil || *territory != "" {
+		t.Errorf("territory %q from the environment (err %v); only configuration flags read it", *territory, err)
+	}
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/tiering"
+)
+
+// runReport implements `kolgraph report`: the tiering report of a territory,
+// hospital or department for a product, from the configured store (the same
+// flags and KOLGRAPH_* variables as serve; an empty embedded store is seeded
+// like serve does), written to a file or stdout.
+//
+// It builds one analytics snapshot and computes only the influence scores of
+// the asked scope: no background refresh, no warming of every hospital.
+func runReport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("kolgraph report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	territory := fs.String("territory", "", "territory id, e.g. T01 (one of -territory, -hospital, -department; none: every hospital)")
+	hospital := fs.String("hospital", "", "hospital id, e.g. H001")
+	department := fs.String("department", "", "department id, e.g. D001-01")
+	product := fs.String("product", "", "product id, e.g. RX01 (none: each department's own potential)")
+	format := fs.String("format", "", "csv, html or md (default: from the -o file's extension, else csv)")
+	level := fs.String("level", "hcp", "rows: hcp, department or hospital")
+	out := fs.String("o", "-", "output file; - is stdout")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: kolgraph report -territory T01 -product RX01 [-format csv|html|md] [-o FILE] [flags]\n\n"+
+			"Writes the tiering report: every HCP (or department, hospital) of the scope with its potential,\n"+
+			"influence, A/B/C/D segment, visit cadence and playbook. Store flags are serve's.\n\n")
+		fs.PrintDefaults()
+	}
+	cfg, err := config.LoadFlags(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	f, err := reportFormat(*format, *out)
+	if err != nil {
+		return err
+	}
+	lvl, err := tiering.ParseLevel(*level)
+	if err != nil {
+		return err
+	}
+	req := tiering.Request{
+		Scope:     snapshot.Scope{Territory: *territory, Hospital: *hospital, Department: *department},
+		ProductID: *product,
+	}
+
+	started := time.Now()
+	m := NewMain(stderr)
+	m.Config, m.Log = cfg, newLogger(cfg, stderr)
+	defer m.Close()
+	svc, err := m.openOnce(ctx)
+	if err != nil {
+		return err
+	}
+	rep, err := svc.Report(ctx, req, lvl)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf, rep); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if *out == "-" {
+		_, err = stdout.Write(buf.Bytes())
+		return err
+	}
+	// HCP names are personal data: the file is the user's alone.
+	if err := os.WriteFile(*out, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	counts := map[account.Segment]int{}
+	unclassified := 0
+	for _, r := range rep.Rows {
+		if r.Segment == "" {
+			unclassified++
+		}
+		counts[r.Segment]++
+	}
+	fmt.Fprintf(stderr, "wrote %s: %s, %d rows (A %d, B %d, C %d, D %d, unclassified %d), graph %s, in %v\n",
+		*out, rep.Title, len(rep.Rows), counts[account.SegmentA], counts[account.SegmentB], counts[account.SegmentC],
+		counts[account.SegmentD], unclassified, rep.GraphVersion, time.Since(started).Round(time.Millisecond))
+	return nil
+}
+
+// reportFormat is the -format flag, or the output file's extension.
+func reportFormat(flagValue, out string) (tiering.Format, error) {
+	if flagValue != "" {
+		return tiering.ParseFormat(flagValue)
+	}
+	if ext := strings.TrimPrefix(filepath.Ext(out), "."); out != "-" && ext != "" {
+		if f, err := tiering.ParseFormat(ext); err == nil {
+			return f, nil
+		}
+	}
+	return tiering.CSV, nil
+}
+
+// openOnce opens the store (seeding it when empty, as serve does) and builds
+// one snapshot and the services a one-shot command needs.
+func (m *Main) openOnce(ctx context.Context) (*tiering.Service, error) {
+	st, err := m.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.Store = st
+	if err := m.seedIfEmpty(ctx); err != nil {
+		return nil, err
+	}
+	m.Snapshots = snapshot.NewManager(m.Store, m.Log)
+	if err := m.Snapshots.Refresh(ctx); err != nil {
+		return nil, fmt.Errorf("build the analytics snapshot: %w", err)
+	}
+	if m.Scores, err = scoring.NewService(m.Snapshots, scoring.DefaultParams()); err != nil {
+		return nil, err
+	}
+	return tiering.New(m.Snapshots, m.Scores, m.Store, tiering.DefaultOptions())
+}

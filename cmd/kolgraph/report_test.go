@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kolgraph/kolgraph/internal/seedfile"
+	"github.com/kolgraph/kolgraph/seed"
+)
+
+// territoryHCPs lists the seed's HCPs of a territory from the seed files.
+func territoryHCPs(t *testing.T, tid string) map[string]bool {
+	t.Helper()
+	cs, err := seedfile.Read(seed.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosp := map[string]bool{}
+	for _, h := range cs.Hospitals {
+		if h.TerritoryID == tid {
+			hosp[h.ID] = true
+		}
+	}
+	out := map[string]bool{}
+	for _, h := range cs.HCPs {
+		if hosp[h.HospitalID] {
+			out[h.ID] = true
+		}
+	}
+	return out
+}
+
+// TestReportCommand runs `kolgraph report` on a fresh embedded store, which
+// it seeds like serve does.
+func TestReportCommand(t *testing.T) {
+	dataDir, outDir := t.TempDir(), t.TempDir()
+	getenv := func(k string) string {
+		switch k {
+		case "KOLGRAPH_DATA_DIR":
+			return dataDir
+		case "KOLGRAPH_LOG_LEVEL":
+			return "error"
+		case "KOLGRAPH_STORE":
+			return "embedded"
+		}
+		return ""
+	}
+	report := func(args ...string) (string, string, error) {
+		var stdout, stderr bytes.Buffer
+		err := runReport(context.Background(), args, getenv, &stdout, &stderr)
+		return stdout.String(), stderr.String(), err
+	}
+
+	csvFile := filepath.Join(outDir, "t01.csv")
+	_, msg, err := report("-territory", "T01", "-product", "RX01", "-o", csvFile)
+	if err != nil {
+		t.Fatalf("report: %v (%s)", err, msg)
+	}
+	if !strings.Contains(msg, "wrote "+csvFile) {
+		t.Errorf("summary %q", msg)
+	}
+	body, err := os.ReadFile(csvFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := territoryHCPs(t, "T01")
+	if len(recs) != 1+len(want) {
+		t.Fatalf("%d records, want a header and the %d HCPs of T01", len(recs), len(want))
+	}
+	segments := map[string]int{}
+	for _, r := range recs[1:] {
+		if !want[r[1]] {
+			t.Errorf("row of %s, not a T01 HCP", r[1])
+		}
+		segments[r[5]]++
+	}
+	for _, s := range []string{"A", "B", "C", "D"} {
+		if segments[s] == 0 {
+			t.Errorf("no row in segment %s (%v)", s, segments)
+		}
+	}
+
+	// Markdown to stdout, department rows, format from the flag.
+	md, _, err := report("-hospital", "H001", "-product", "RX02", "-format", "md", "-level", "department")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(md, "# Tiering report: Hospital H001") || !strings.Contains(md, "| department | D001-07 |") {
+		t.Errorf("markdown report:\n%.400s", md)
+	}
+	// The format follows the file's extension.
+	htmlFile := filepath.Join(outDir, "t02.html")
+	if _, _, err := report("-territory", "T02", "-o", htmlFile); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(htmlFile); !bytes.HasPrefix(b, []byte("<!DOCTYPE html>")) {
+		t.Errorf("%s is not HTML: %.60s", htmlFile, b)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-territory", "T01", "-product", "RX99"}, `no product "RX99"`},
+		{[]string{"-territory", "T99"}, `no territory "T99"`},
+		{[]string{"-territory", "T01", "-format", "xlsx"}, "format must be csv, html or md"},
+		{[]string{"-territory", "T01", "-level", "ward"}, "level must be"},
+	} {
+		if _, _, err := report(tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("report %v: error %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
