@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/kolgraph/kolgraph/graph/model"
+	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -32,13 +33,18 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Committee() CommitteeResolver
+	DecisionChain() DecisionChainResolver
+	DecisionStage() DecisionStageResolver
 	Department() DepartmentResolver
 	HCP() HCPResolver
 	Hospital() HospitalResolver
 	Influence() InfluenceResolver
 	InfluenceContribution() InfluenceContributionResolver
+	InfluencePath() InfluencePathResolver
+	InfluenceStanding() InfluenceStandingResolver
 	Listing() ListingResolver
 	Membership() MembershipResolver
+	PathHop() PathHopResolver
 	Query() QueryResolver
 	RankedHCP() RankedHCPResolver
 	Territory() TerritoryResolver
@@ -54,6 +60,35 @@ type ComplexityRoot struct {
 		Kind     func(childComplexity int) int
 		Members  func(childComplexity int) int
 		Name     func(childComplexity int) int
+	}
+
+	ContactTie struct {
+		Hcp      func(childComplexity int) int
+		Strength func(childComplexity int) int
+		User     func(childComplexity int) int
+	}
+
+	DecisionChain struct {
+		ComputedAt   func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Hospital     func(childComplexity int) int
+		Listing      func(childComplexity int) int
+		MaxHops      func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Product      func(childComplexity int) int
+		Stages       func(childComplexity int) int
+		User         func(childComplexity int) int
+	}
+
+	DecisionStage struct {
+		Committee   func(childComplexity int) int
+		Description func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Note        func(childComplexity int) int
+		Order       func(childComplexity int) int
+		Path        func(childComplexity int) int
+		People      func(childComplexity int) int
+		Rule        func(childComplexity int) int
 	}
 
 	Department struct {
@@ -145,6 +180,17 @@ type ComplexityRoot struct {
 		Influence    func(childComplexity int) int
 	}
 
+	InfluencePath struct {
+		ComputedAt   func(childComplexity int) int
+		Entry        func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Hops         func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Strength     func(childComplexity int) int
+		Target       func(childComplexity int) int
+	}
+
 	InfluenceScore struct {
 		BetweennessExact func(childComplexity int) int
 		Components       func(childComplexity int) int
@@ -157,6 +203,12 @@ type ComplexityRoot struct {
 		TopIncoming      func(childComplexity int) int
 		TopOutgoing      func(childComplexity int) int
 		Value            func(childComplexity int) int
+	}
+
+	InfluenceStanding struct {
+		Percentile func(childComplexity int) int
+		Rank       func(childComplexity int) int
+		Value      func(childComplexity int) int
 	}
 
 	Listing struct {
@@ -184,6 +236,14 @@ type ComplexityRoot struct {
 		Value func(childComplexity int) int
 	}
 
+	PathHop struct {
+		Evidence func(childComplexity int) int
+		From     func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		To       func(childComplexity int) int
+		Weight   func(childComplexity int) int
+	}
+
 	Product struct {
 		ID          func(childComplexity int) int
 		Indications func(childComplexity int) int
@@ -193,15 +253,18 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Committee        func(childComplexity int, id string) int
+		DecisionChain    func(childComplexity int, hospital string, product *string) int
 		Department       func(childComplexity int, id string) int
 		GraphVersion     func(childComplexity int) int
 		Hcp              func(childComplexity int, id string) int
 		Hcps             func(childComplexity int, filter *model.HCPFilter, first *int, after *string) int
 		Hospital         func(childComplexity int, id string) int
 		Hospitals        func(childComplexity int, filter *model.HospitalFilter, first *int, after *string) int
+		InfluencePath    func(childComplexity int, id string) int
 		InfluenceRanking func(childComplexity int, scope model.ScopeInput, metric *scoring.Metric, first *int, after *string) int
 		Node             func(childComplexity int, id string) int
 		Products         func(childComplexity int) int
+		StrongestPaths   func(childComplexity int, from []string, to string, k *int, maxHops *int, avoid []string, via []access.Position, minStrength *float64) int
 		Territories      func(childComplexity int) int
 	}
 
@@ -238,6 +301,13 @@ type ComplexityRoot struct {
 		Weight       func(childComplexity int) int
 	}
 
+	StageMember struct {
+		HCP       func(childComplexity int) int
+		Influence func(childComplexity int) int
+		Path      func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
 	Territory struct {
 		Hospitals func(childComplexity int, first *int, after *string) int
 		ID        func(childComplexity int) int
@@ -252,6 +322,14 @@ type ComplexityRoot struct {
 type CommitteeResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Committee) (*kolgraph.Hospital, error)
 	Members(ctx context.Context, obj *kolgraph.Committee) ([]*kolgraph.Membership, error)
+}
+type DecisionChainResolver interface {
+	User(ctx context.Context, obj *access.Chain) (*string, error)
+
+	Note(ctx context.Context, obj *access.Chain) (*string, error)
+}
+type DecisionStageResolver interface {
+	Note(ctx context.Context, obj *access.Stage) (*string, error)
 }
 type DepartmentResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Department) (*kolgraph.Hospital, error)
@@ -288,6 +366,12 @@ type InfluenceResolver interface {
 type InfluenceContributionResolver interface {
 	Influence(ctx context.Context, obj *model.InfluenceContribution) (*kolgraph.Influence, error)
 }
+type InfluencePathResolver interface {
+	Entry(ctx context.Context, obj *access.Path) (*model.ContactTie, error)
+}
+type InfluenceStandingResolver interface {
+	Percentile(ctx context.Context, obj *access.Score) (float64, error)
+}
 type ListingResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Listing) (*kolgraph.Hospital, error)
 	Product(ctx context.Context, obj *kolgraph.Listing) (*kolgraph.Product, error)
@@ -297,6 +381,9 @@ type ListingResolver interface {
 type MembershipResolver interface {
 	Hcp(ctx context.Context, obj *kolgraph.Membership) (*kolgraph.HCP, error)
 	Committee(ctx context.Context, obj *kolgraph.Membership) (*kolgraph.Committee, error)
+}
+type PathHopResolver interface {
+	Evidence(ctx context.Context, obj *access.Hop) (*string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -310,6 +397,9 @@ type QueryResolver interface {
 	Territories(ctx context.Context) ([]*kolgraph.Territory, error)
 	InfluenceRanking(ctx context.Context, scope model.ScopeInput, metric *scoring.Metric, first *int, after *string) (*model.RankingConnection, error)
 	GraphVersion(ctx context.Context) (string, error)
+	StrongestPaths(ctx context.Context, from []string, to string, k *int, maxHops *int, avoid []string, via []access.Position, minStrength *float64) ([]*access.Path, error)
+	DecisionChain(ctx context.Context, hospital string, product *string) (*access.Chain, error)
+	InfluencePath(ctx context.Context, id string) (*access.Path, error)
 }
 type RankedHCPResolver interface {
 	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
@@ -366,6 +456,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.Name(childComplexity), true
+
+	case "ContactTie.hcp":
+		if e.ComplexityRoot.ContactTie.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTie.Hcp(childComplexity), true
+	case "ContactTie.strength":
+		if e.ComplexityRoot.ContactTie.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTie.Strength(childComplexity), true
+	case "ContactTie.user":
+		if e.ComplexityRoot.ContactTie.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTie.User(childComplexity), true
+
+	case "DecisionChain.computedAt":
+		if e.ComplexityRoot.DecisionChain.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChain.ComputedAt(childComplexity), true
+	case "DecisionChain.graphVersion":
+		if e.ComplexityRoot.DecisionChain.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChain.GraphVersion(childComplexity), true
+	case "DecisionChain.hospital":
+		if e.ComplexityRoot.DecisionChain.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChain.Hospital(childComplexity), true
+	case "DecisionChain.listing":
+		if e.ComplexityRoot.DecisionChain.Listing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChain.Listing(childComplexity), true
+	case "DecisionChain.maxHops":
+		if e.ComplexityRoot.DecisionChain.MaxHops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChain.MaxHops(childComplexity), true
+	case "DecisionChain.note":
+		if e.ComplexityRoot.DecisionChain.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChain.Note(childComplexity), true
+	case "DecisionChain.product":
+		if e.ComplexityRoot.DecisionChain.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChain.Product(childComplexity), true
+	case "DecisionChain.stages":
+		if e.ComplexityRoot.DecisionChain.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChain.Stages(childComplexity), true
+	case "DecisionChain.user":
+		if e.ComplexityRoot.DecisionChain.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChain.User(childComplexity), true
+
+	case "DecisionStage.committee":
+		if e.ComplexityRoot.DecisionStage.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionStage.Committee(childComplexity), true
+	case "DecisionStage.description":
+		if e.ComplexityRoot.DecisionStage.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionStage.Description(childComplexity), true
+	case "DecisionStage.kind":
+		if e.ComplexityRoot.DecisionStage.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionStage.Kind(childComplexity), true
+	case "DecisionStage.note":
+		if e.ComplexityRoot.DecisionStage.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionStage.Note(childComplexity), true
+	case "DecisionStage.order":
+		if e.ComplexityRoot.DecisionStage.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionStage.Order(childComplexity), true
+	case "DecisionStage.path":
+		if e.ComplexityRoot.DecisionStage.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionStage.Path(childComplexity), true
+	case "DecisionStage.people":
+		if e.ComplexityRoot.DecisionStage.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionStage.People(childComplexity), true
+	case "DecisionStage.rule":
+		if e.ComplexityRoot.DecisionStage.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionStage.Rule(childComplexity), true
 
 	case "Department.bedTurnover":
 		if e.ComplexityRoot.Department.BedTurnover == nil {
@@ -768,6 +981,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InfluenceContribution.Influence(childComplexity), true
 
+	case "InfluencePath.computedAt":
+		if e.ComplexityRoot.InfluencePath.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePath.ComputedAt(childComplexity), true
+	case "InfluencePath.entry":
+		if e.ComplexityRoot.InfluencePath.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePath.Entry(childComplexity), true
+	case "InfluencePath.graphVersion":
+		if e.ComplexityRoot.InfluencePath.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePath.GraphVersion(childComplexity), true
+	case "InfluencePath.hops":
+		if e.ComplexityRoot.InfluencePath.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePath.Hops(childComplexity), true
+	case "InfluencePath.id":
+		if e.ComplexityRoot.InfluencePath.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePath.ID(childComplexity), true
+	case "InfluencePath.source":
+		if e.ComplexityRoot.InfluencePath.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePath.Source(childComplexity), true
+	case "InfluencePath.strength":
+		if e.ComplexityRoot.InfluencePath.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePath.Strength(childComplexity), true
+	case "InfluencePath.target":
+		if e.ComplexityRoot.InfluencePath.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePath.Target(childComplexity), true
+
 	case "InfluenceScore.betweennessExact":
 		if e.ComplexityRoot.InfluenceScore.BetweennessExact == nil {
 			break
@@ -834,6 +1096,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InfluenceScore.Value(childComplexity), true
+
+	case "InfluenceStanding.percentile":
+		if e.ComplexityRoot.InfluenceStanding.Percentile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceStanding.Percentile(childComplexity), true
+	case "InfluenceStanding.rank":
+		if e.ComplexityRoot.InfluenceStanding.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceStanding.Rank(childComplexity), true
+	case "InfluenceStanding.value":
+		if e.ComplexityRoot.InfluenceStanding.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceStanding.Value(childComplexity), true
 
 	case "Listing.hospital":
 		if e.ComplexityRoot.Listing.Hospital == nil {
@@ -917,6 +1198,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Parameter.Value(childComplexity), true
 
+	case "PathHop.evidence":
+		if e.ComplexityRoot.PathHop.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathHop.Evidence(childComplexity), true
+	case "PathHop.from":
+		if e.ComplexityRoot.PathHop.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathHop.From(childComplexity), true
+	case "PathHop.kind":
+		if e.ComplexityRoot.PathHop.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathHop.Kind(childComplexity), true
+	case "PathHop.to":
+		if e.ComplexityRoot.PathHop.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathHop.To(childComplexity), true
+	case "PathHop.weight":
+		if e.ComplexityRoot.PathHop.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathHop.Weight(childComplexity), true
+
 	case "Product.id":
 		if e.ComplexityRoot.Product.ID == nil {
 			break
@@ -953,6 +1265,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Committee(childComplexity, args["id"].(string)), true
+	case "Query.decisionChain":
+		if e.ComplexityRoot.Query.DecisionChain == nil {
+			break
+		}
+
+		args, err := ec.field_Query_decisionChain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DecisionChain(childComplexity, args["hospital"].(string), args["product"].(*string)), true
 	case "Query.department":
 		if e.ComplexityRoot.Query.Department == nil {
 			break
@@ -1014,6 +1337,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Hospitals(childComplexity, args["filter"].(*model.HospitalFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.influencePath":
+		if e.ComplexityRoot.Query.InfluencePath == nil {
+			break
+		}
+
+		args, err := ec.field_Query_influencePath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InfluencePath(childComplexity, args["id"].(string)), true
 	case "Query.influenceRanking":
 		if e.ComplexityRoot.Query.InfluenceRanking == nil {
 			break
@@ -1043,6 +1377,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity), true
+	case "Query.strongestPaths":
+		if e.ComplexityRoot.Query.StrongestPaths == nil {
+			break
+		}
+
+		args, err := ec.field_Query_strongestPaths_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StrongestPaths(childComplexity, args["from"].([]string), args["to"].(string), args["k"].(*int), args["maxHops"].(*int), args["avoid"].([]string), args["via"].([]access.Position), args["minStrength"].(*float64)), true
 	case "Query.territories":
 		if e.ComplexityRoot.Query.Territories == nil {
 			break
@@ -1179,6 +1524,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScoreComponent.Weight(childComplexity), true
+
+	case "StageMember.hcp":
+		if e.ComplexityRoot.StageMember.HCP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageMember.HCP(childComplexity), true
+	case "StageMember.influence":
+		if e.ComplexityRoot.StageMember.Influence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageMember.Influence(childComplexity), true
+	case "StageMember.path":
+		if e.ComplexityRoot.StageMember.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageMember.Path(childComplexity), true
+	case "StageMember.role":
+		if e.ComplexityRoot.StageMember.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageMember.Role(childComplexity), true
 
 	case "Territory.hospitals":
 		if e.ComplexityRoot.Territory.Hospitals == nil {
@@ -1321,6 +1691,207 @@ type Query {
   influenceRanking(scope: ScopeInput!, metric: InfluenceMetric = INFLUENCE, first: Int = 20, after: String): RankingConnection!
   "The version of the graph the analytics currently run on."
   graphVersion: String!
+  """
+  The k strongest influence paths to the HCP ` + "`" + `to` + "`" + `, strongest first: a path's
+  strength is the product of its INFLUENCES weights (the shortest path under
+  -ln(weight)); ties are broken by fewer hops, then by the HCP ids along the
+  path. Without ` + "`" + `from` + "`" + `, paths start from every HCP the calling user KNOWS
+  (the X-Kolgraph-User header names the caller until authentication
+  replaces it) and the strength of that tie is multiplied in. k is 1..20,
+  maxHops 1..10, minStrength in [0,1]; ` + "`" + `via` + "`" + ` positions are held at the
+  target's hospital and each must appear on every path (at most 4). Out of
+  range values, ` + "`" + `to` + "`" + ` in ` + "`" + `from` + "`" + ` or ` + "`" + `avoid` + "`" + `, and no ` + "`" + `from` + "`" + ` without a caller
+  are BAD_USER_INPUT; unknown ids NOT_FOUND. When there is no path the list
+  is empty and the response's ` + "`" + `extensions.notes` + "`" + ` says why.
+  """
+  strongestPaths(
+    "HCPs the paths may start from; omit to start from the caller's contacts."
+    from: [ID!]
+    "The HCP to reach."
+    to: ID!
+    "How many paths, 1..20."
+    k: Int = 3
+    "The most INFLUENCES hops a path may have, 1..10."
+    maxHops: Int = 6
+    "HCPs no path may pass through (e.g. people a compliance rule bars)."
+    avoid: [ID!]
+    "Positions every path must pass through, held at the target's hospital."
+    via: [Position!]
+    "Drop paths weaker than this, in [0,1]."
+    minStrength: Float = 0
+  ): [InfluencePath!]!
+  """
+  Who decides whether a hospital lists a product, stage by stage (rules in
+  the README, "Decision chains"), with each person's influence and the
+  strongest path to them from the calling user's contacts.
+  """
+  decisionChain(
+    "The hospital."
+    hospital: ID!
+    "The product; without one, every clinical department head proposes."
+    product: ID
+  ): DecisionChain!
+  """
+  A path returned earlier, by its id, exactly as it was computed. Ids resolve
+  while the graph is unchanged and, after a change, while the service keeps
+  its stored copy (the most recent 100,000 paths); null afterwards.
+  """
+  influencePath(
+    "The path's id."
+    id: ID!
+  ): InfluencePath
+}
+
+"A role a path can be asked to pass through: a position, or a P&T committee seat."
+enum Position {
+  "The hospital president."
+  PRESIDENT
+  "A vice president."
+  VICE_PRESIDENT
+  "The director of the pharmacy department."
+  PHARMACY_DIRECTOR
+  "A clinical department head."
+  DEPARTMENT_HEAD
+  "A deputy department head."
+  DEPUTY_HEAD
+  "Staff without a leading position."
+  STAFF
+  "The chair of the hospital's pharmacy & therapeutics committee."
+  PT_COMMITTEE_CHAIR
+  "Anyone with a seat on the hospital's pharmacy & therapeutics committee."
+  PT_COMMITTEE_MEMBER
+}
+
+"""
+A citable access path: every hop with its relationship kind, weight and
+evidence, the total strength, and the graph version it was computed on. Its
+id is derived from the hops and the graph version, so the same route on the
+same graph always has the same id.
+"""
+type InfluencePath {
+  "Stable id; give it to influencePath to fetch the path again."
+  id: ID!
+  "Product of the hop weights, times the entry tie's strength when there is one, in (0,1]."
+  strength: Float!
+  "The INFLUENCES edges from source to target; empty when the caller knows the target directly."
+  hops: [PathHop!]!
+  "The graph version the path was computed on."
+  graphVersion: String!
+  "When the path was computed."
+  computedAt: Time!
+  "The HCP the path starts at."
+  source: HCP!
+  "The HCP the path reaches."
+  target: HCP!
+  "The calling user's KNOWS tie to the source, when the path starts from the user's contacts; null when ` + "`" + `from` + "`" + ` was given."
+  entry: ContactTie
+}
+
+"One INFLUENCES edge of a path: ` + "`" + `from` + "`" + ` sways ` + "`" + `to` + "`" + `."
+type PathHop {
+  "The HCP who sways."
+  from: HCP!
+  "The HCP who is swayed."
+  to: HCP!
+  "reports_to | mentor | co_author | referral | committee_peer | society_peer"
+  kind: String!
+  "How strongly ` + "`" + `from` + "`" + ` sways ` + "`" + `to` + "`" + `, in (0,1]."
+  weight: Float!
+  "Why the edge is believed, as the data gives it."
+  evidence: String
+}
+
+"(User)-[:KNOWS {strength}]->(HCP): where a path enters the graph."
+type ContactTie {
+  "The user's id."
+  user: ID!
+  "The HCP the user knows."
+  hcp: HCP!
+  "The strength of the tie, in (0,1]; a factor of the path's strength."
+  strength: Float!
+}
+
+"""
+The stages through which a hospital decides to list a product, derived from
+its data: positions, committees and their member roles.
+"""
+type DecisionChain {
+  "The hospital."
+  hospital: Hospital!
+  "The product, when one was asked for."
+  product: Product
+  "The product's listing at the hospital; null without a product or when the hospital has no record of it."
+  listing: Listing
+  "The stages in order."
+  stages: [DecisionStage!]!
+  "The user whose contacts the paths start from; null without a caller."
+  user: ID
+  "The most hops a path of the chain may have."
+  maxHops: Int!
+  "The graph version the chain was derived on."
+  graphVersion: String!
+  "When the chain was computed."
+  computedAt: Time!
+  "Why there are no paths, when there are none (no caller, no contacts)."
+  note: String
+}
+
+"The kind of a decision stage, in chain order."
+enum DecisionStageKind {
+  "A department head of a prescribing department proposes the product."
+  PROPOSE
+  "The pharmacy department reviews it."
+  PHARMACY_REVIEW
+  "The DRG committee assesses its cost impact (only where the hospital has one)."
+  DRG_REVIEW
+  "The pharmacy & therapeutics committee decides."
+  PT_DECISION
+  "The procurement committee selects it for purchase (only where the hospital has one)."
+  PROCUREMENT
+  "The president signs."
+  SIGN_OFF
+}
+
+"One stage of a decision chain."
+type DecisionStage {
+  "1 for the first stage."
+  order: Int!
+  "What kind of stage this is."
+  kind: DecisionStageKind!
+  "What happens at this stage."
+  description: String!
+  "The rule that chose the people, in terms of the data."
+  rule: String!
+  "The deciding committee, for committee stages."
+  committee: Committee
+  "The people at this stage: committee chairs first, then by influence."
+  people: [StageMember!]!
+  "The strongest path from the caller's contacts to anyone at this stage; null when none."
+  path: InfluencePath
+  "Why the stage is empty, when it is."
+  note: String
+}
+
+"A person at a decision stage."
+type StageMember {
+  "The person."
+  hcp: HCP!
+  "Why they are here: a position (department_head, ...) or a committee role (chair, secretary, member)."
+  role: String!
+  "Their INFLUENCE score within the hospital; null when the hospital is too small to rank."
+  influence: InfluenceStanding
+  "The strongest path from the caller's contacts to them; null when none within maxHops."
+  path: InfluencePath
+}
+
+"An INFLUENCE score with its standing in the scope."
+type InfluenceStanding {
+  "The score, in [0,1]."
+  value: Float!
+  "Share of the scope's HCPs with a strictly lower score, 0 to 100."
+  percentile: Float!
+  "1 for the most influential."
+  rank: Int!
 }
 
 """
@@ -1665,6 +2236,64 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Committee", field.Name)
 }
 
+func (ec *executionContext) childFields_ContactTie(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ContactTie_user(ctx, field)
+	case "hcp":
+		return ec.fieldContext_ContactTie_hcp(ctx, field)
+	case "strength":
+		return ec.fieldContext_ContactTie_strength(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContactTie", field.Name)
+}
+
+func (ec *executionContext) childFields_DecisionChain(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hospital":
+		return ec.fieldContext_DecisionChain_hospital(ctx, field)
+	case "product":
+		return ec.fieldContext_DecisionChain_product(ctx, field)
+	case "listing":
+		return ec.fieldContext_DecisionChain_listing(ctx, field)
+	case "stages":
+		return ec.fieldContext_DecisionChain_stages(ctx, field)
+	case "user":
+		return ec.fieldContext_DecisionChain_user(ctx, field)
+	case "maxHops":
+		return ec.fieldContext_DecisionChain_maxHops(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_DecisionChain_graphVersion(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_DecisionChain_computedAt(ctx, field)
+	case "note":
+		return ec.fieldContext_DecisionChain_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecisionChain", field.Name)
+}
+
+func (ec *executionContext) childFields_DecisionStage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_DecisionStage_order(ctx, field)
+	case "kind":
+		return ec.fieldContext_DecisionStage_kind(ctx, field)
+	case "description":
+		return ec.fieldContext_DecisionStage_description(ctx, field)
+	case "rule":
+		return ec.fieldContext_DecisionStage_rule(ctx, field)
+	case "committee":
+		return ec.fieldContext_DecisionStage_committee(ctx, field)
+	case "people":
+		return ec.fieldContext_DecisionStage_people(ctx, field)
+	case "path":
+		return ec.fieldContext_DecisionStage_path(ctx, field)
+	case "note":
+		return ec.fieldContext_DecisionStage_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecisionStage", field.Name)
+}
+
 func (ec *executionContext) childFields_Department(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1843,6 +2472,28 @@ func (ec *executionContext) childFields_InfluenceContribution(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type InfluenceContribution", field.Name)
 }
 
+func (ec *executionContext) childFields_InfluencePath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InfluencePath_id(ctx, field)
+	case "strength":
+		return ec.fieldContext_InfluencePath_strength(ctx, field)
+	case "hops":
+		return ec.fieldContext_InfluencePath_hops(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_InfluencePath_graphVersion(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_InfluencePath_computedAt(ctx, field)
+	case "source":
+		return ec.fieldContext_InfluencePath_source(ctx, field)
+	case "target":
+		return ec.fieldContext_InfluencePath_target(ctx, field)
+	case "entry":
+		return ec.fieldContext_InfluencePath_entry(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InfluencePath", field.Name)
+}
+
 func (ec *executionContext) childFields_InfluenceScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "value":
@@ -1869,6 +2520,18 @@ func (ec *executionContext) childFields_InfluenceScore(ctx context.Context, fiel
 		return ec.fieldContext_InfluenceScore_computedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InfluenceScore", field.Name)
+}
+
+func (ec *executionContext) childFields_InfluenceStanding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_InfluenceStanding_value(ctx, field)
+	case "percentile":
+		return ec.fieldContext_InfluenceStanding_percentile(ctx, field)
+	case "rank":
+		return ec.fieldContext_InfluenceStanding_rank(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InfluenceStanding", field.Name)
 }
 
 func (ec *executionContext) childFields_Listing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1919,6 +2582,22 @@ func (ec *executionContext) childFields_Parameter(ctx context.Context, field gra
 		return ec.fieldContext_Parameter_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Parameter", field.Name)
+}
+
+func (ec *executionContext) childFields_PathHop(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_PathHop_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PathHop_to(ctx, field)
+	case "kind":
+		return ec.fieldContext_PathHop_kind(ctx, field)
+	case "weight":
+		return ec.fieldContext_PathHop_weight(ctx, field)
+	case "evidence":
+		return ec.fieldContext_PathHop_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathHop", field.Name)
 }
 
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1999,6 +2678,20 @@ func (ec *executionContext) childFields_ScoreComponent(ctx context.Context, fiel
 		return ec.fieldContext_ScoreComponent_contribution(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ScoreComponent", field.Name)
+}
+
+func (ec *executionContext) childFields_StageMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_StageMember_hcp(ctx, field)
+	case "role":
+		return ec.fieldContext_StageMember_role(ctx, field)
+	case "influence":
+		return ec.fieldContext_StageMember_influence(ctx, field)
+	case "path":
+		return ec.fieldContext_StageMember_path(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StageMember", field.Name)
 }
 
 func (ec *executionContext) childFields_Territory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2229,6 +2922,28 @@ func (ec *executionContext) field_Query_committee_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_decisionChain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "hospital",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hospital"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "product",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["product"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_department_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2331,6 +3046,20 @@ func (ec *executionContext) field_Query_hospitals_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_influencePath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_influenceRanking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2380,6 +3109,68 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_strongestPaths_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "k",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["k"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxHops"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "avoid",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["avoid"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "via",
+		func(ctx context.Context, v any) ([]access.Position, error) {
+			return ec.unmarshalOPosition2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPositionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["via"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "minStrength",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minStrength"] = arg6
 	return args, nil
 }
 
@@ -2610,6 +3401,538 @@ func (ec *executionContext) fieldContext_Committee_members(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ContactTie_user(ctx context.Context, field graphql.CollectedField, obj *model.ContactTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTie_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTie_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactTie", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ContactTie_hcp(ctx context.Context, field graphql.CollectedField, obj *model.ContactTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTie_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hcp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTie_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContactTie",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContactTie_strength(ctx context.Context, field graphql.CollectedField, obj *model.ContactTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTie_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTie_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactTie", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DecisionChain_hospital(ctx context.Context, field graphql.CollectedField, obj *access.Chain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChain_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChain_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecisionChain",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecisionChain_product(ctx context.Context, field graphql.CollectedField, obj *access.Chain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChain_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChain_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecisionChain",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecisionChain_listing(ctx context.Context, field graphql.CollectedField, obj *access.Chain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChain_listing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Listing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Listing) graphql.Marshaler {
+			return ec.marshalOListing2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐListing(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChain_listing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecisionChain",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Listing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecisionChain_stages(ctx context.Context, field graphql.CollectedField, obj *access.Chain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChain_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*access.Stage) graphql.Marshaler {
+			return ec.marshalNDecisionStage2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChain_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecisionChain",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionStage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecisionChain_user(ctx context.Context, field graphql.CollectedField, obj *access.Chain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChain_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DecisionChain().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChain_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionChain", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DecisionChain_maxHops(ctx context.Context, field graphql.CollectedField, obj *access.Chain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChain_maxHops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxHops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChain_maxHops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionChain", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DecisionChain_graphVersion(ctx context.Context, field graphql.CollectedField, obj *access.Chain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChain_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChain_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionChain", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionChain_computedAt(ctx context.Context, field graphql.CollectedField, obj *access.Chain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChain_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChain_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionChain", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DecisionChain_note(ctx context.Context, field graphql.CollectedField, obj *access.Chain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChain_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DecisionChain().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChain_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionChain", field, true, true, "String")
+}
+
+func (ec *executionContext) _DecisionStage_order(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionStage_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionStage_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionStage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DecisionStage_kind(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionStage_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.StageKind) graphql.Marshaler {
+			return ec.marshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionStage_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionStage", field, false, false, "DecisionStageKind")
+}
+
+func (ec *executionContext) _DecisionStage_description(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionStage_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionStage_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionStage", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionStage_rule(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionStage_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionStage_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionStage", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionStage_committee(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionStage_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Committee) graphql.Marshaler {
+			return ec.marshalOCommittee2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCommittee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionStage_committee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecisionStage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecisionStage_people(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionStage_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*access.Member) graphql.Marshaler {
+			return ec.marshalNStageMember2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionStage_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecisionStage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StageMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecisionStage_path(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionStage_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Path) graphql.Marshaler {
+			return ec.marshalOInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionStage_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecisionStage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluencePath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecisionStage_note(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionStage_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DecisionStage().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionStage_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionStage", field, true, true, "String")
 }
 
 func (ec *executionContext) _Department_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Department) (ret graphql.Marshaler) {
@@ -4284,6 +5607,226 @@ func (ec *executionContext) fieldContext_InfluenceContribution_contribution(_ co
 	return graphql.NewScalarFieldContext("InfluenceContribution", field, false, false, "Float")
 }
 
+func (ec *executionContext) _InfluencePath_id(ctx context.Context, field graphql.CollectedField, obj *access.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePath_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePath_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluencePath", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InfluencePath_strength(ctx context.Context, field graphql.CollectedField, obj *access.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePath_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePath_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluencePath", field, false, false, "Float")
+}
+
+func (ec *executionContext) _InfluencePath_hops(ctx context.Context, field graphql.CollectedField, obj *access.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePath_hops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Hop) graphql.Marshaler {
+			return ec.marshalNPathHop2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐHopᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePath_hops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluencePath",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathHop(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluencePath_graphVersion(ctx context.Context, field graphql.CollectedField, obj *access.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePath_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePath_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluencePath", field, false, false, "String")
+}
+
+func (ec *executionContext) _InfluencePath_computedAt(ctx context.Context, field graphql.CollectedField, obj *access.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePath_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePath_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluencePath", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InfluencePath_source(ctx context.Context, field graphql.CollectedField, obj *access.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePath_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePath_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluencePath",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluencePath_target(ctx context.Context, field graphql.CollectedField, obj *access.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePath_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePath_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluencePath",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluencePath_entry(ctx context.Context, field graphql.CollectedField, obj *access.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePath_entry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InfluencePath().Entry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContactTie) graphql.Marshaler {
+			return ec.marshalOContactTie2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐContactTie(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePath_entry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluencePath",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactTie(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _InfluenceScore_value(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4571,6 +6114,75 @@ func (ec *executionContext) _InfluenceScore_computedAt(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_InfluenceScore_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InfluenceScore", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InfluenceStanding_value(ctx context.Context, field graphql.CollectedField, obj *access.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceStanding_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceStanding_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceStanding", field, false, false, "Float")
+}
+
+func (ec *executionContext) _InfluenceStanding_percentile(ctx context.Context, field graphql.CollectedField, obj *access.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceStanding_percentile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InfluenceStanding().Percentile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceStanding_percentile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceStanding", field, true, true, "Float")
+}
+
+func (ec *executionContext) _InfluenceStanding_rank(ctx context.Context, field graphql.CollectedField, obj *access.Score) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceStanding_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceStanding_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceStanding", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Listing_hospital(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Listing) (ret graphql.Marshaler) {
@@ -4906,6 +6518,139 @@ func (ec *executionContext) _Parameter_value(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Parameter_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Parameter", field, false, false, "String")
+}
+
+func (ec *executionContext) _PathHop_from(ctx context.Context, field graphql.CollectedField, obj *access.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathHop_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathHop_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathHop",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathHop_to(ctx context.Context, field graphql.CollectedField, obj *access.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathHop_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathHop_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathHop",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathHop_kind(ctx context.Context, field graphql.CollectedField, obj *access.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathHop_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathHop_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathHop", field, false, false, "String")
+}
+
+func (ec *executionContext) _PathHop_weight(ctx context.Context, field graphql.CollectedField, obj *access.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathHop_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathHop_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathHop", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PathHop_evidence(ctx context.Context, field graphql.CollectedField, obj *access.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathHop_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PathHop().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PathHop_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathHop", field, true, true, "String")
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Product) (ret graphql.Marshaler) {
@@ -5437,6 +7182,138 @@ func (ec *executionContext) _Query_graphVersion(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Query_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
+func (ec *executionContext) _Query_strongestPaths(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_strongestPaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StrongestPaths(ctx, fc.Args["from"].([]string), fc.Args["to"].(string), fc.Args["k"].(*int), fc.Args["maxHops"].(*int), fc.Args["avoid"].([]string), fc.Args["via"].([]access.Position), fc.Args["minStrength"].(*float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*access.Path) graphql.Marshaler {
+			return ec.marshalNInfluencePath2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_strongestPaths(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluencePath(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_strongestPaths_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_decisionChain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_decisionChain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DecisionChain(ctx, fc.Args["hospital"].(string), fc.Args["product"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Chain) graphql.Marshaler {
+			return ec.marshalNDecisionChain2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐChain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_decisionChain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionChain(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_decisionChain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_influencePath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_influencePath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InfluencePath(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Path) graphql.Marshaler {
+			return ec.marshalOInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_influencePath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluencePath(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_influencePath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -6041,6 +7918,125 @@ func (ec *executionContext) _ScoreComponent_contribution(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_ScoreComponent_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
+}
+
+func (ec *executionContext) _StageMember_hcp(ctx context.Context, field graphql.CollectedField, obj *access.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageMember_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HCP, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageMember_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StageMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StageMember_role(ctx context.Context, field graphql.CollectedField, obj *access.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageMember_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageMember_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _StageMember_influence(ctx context.Context, field graphql.CollectedField, obj *access.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageMember_influence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Influence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Score) graphql.Marshaler {
+			return ec.marshalOInfluenceStanding2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐScore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StageMember_influence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StageMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluenceStanding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StageMember_path(ctx context.Context, field graphql.CollectedField, obj *access.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageMember_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Path) graphql.Marshaler {
+			return ec.marshalOInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StageMember_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StageMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluencePath(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Territory_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Territory) (ret graphql.Marshaler) {
@@ -7562,6 +9558,193 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var contactTieImplementors = []string{"ContactTie"}
+
+func (ec *executionContext) _ContactTie(ctx context.Context, sel ast.SelectionSet, obj *model.ContactTie) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactTieImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContactTie")
+		case "user":
+			out.Values[i] = ec._ContactTie_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hcp":
+			out.Values[i] = ec._ContactTie_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strength":
+			out.Values[i] = ec._ContactTie_strength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var decisionChainImplementors = []string{"DecisionChain"}
+
+func (ec *executionContext) _DecisionChain(ctx context.Context, sel ast.SelectionSet, obj *access.Chain) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decisionChainImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecisionChain")
+		case "hospital":
+			out.Values[i] = ec._DecisionChain_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "product":
+			out.Values[i] = ec._DecisionChain_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "listing":
+			out.Values[i] = ec._DecisionChain_listing(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stages":
+			out.Values[i] = ec._DecisionChain_stages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DecisionChain_user(ctx, field, obj)
+				})
+		case "maxHops":
+			out.Values[i] = ec._DecisionChain_maxHops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "graphVersion":
+			out.Values[i] = ec._DecisionChain_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "computedAt":
+			out.Values[i] = ec._DecisionChain_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DecisionChain_note(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var decisionStageImplementors = []string{"DecisionStage"}
+
+func (ec *executionContext) _DecisionStage(ctx context.Context, sel ast.SelectionSet, obj *access.Stage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decisionStageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecisionStage")
+		case "order":
+			out.Values[i] = ec._DecisionStage_order(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._DecisionStage_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._DecisionStage_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.Values[i] = ec._DecisionStage_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committee":
+			out.Values[i] = ec._DecisionStage_committee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "people":
+			out.Values[i] = ec._DecisionStage_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "path":
+			out.Values[i] = ec._DecisionStage_path(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DecisionStage_note(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var departmentImplementors = []string{"Department", "Node"}
 
 func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Department) graphql.Marshaler {
@@ -8146,6 +10329,75 @@ func (ec *executionContext) _InfluenceContribution(ctx context.Context, sel ast.
 	return out
 }
 
+var influencePathImplementors = []string{"InfluencePath"}
+
+func (ec *executionContext) _InfluencePath(ctx context.Context, sel ast.SelectionSet, obj *access.Path) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, influencePathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InfluencePath")
+		case "id":
+			out.Values[i] = ec._InfluencePath_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "strength":
+			out.Values[i] = ec._InfluencePath_strength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hops":
+			out.Values[i] = ec._InfluencePath_hops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "graphVersion":
+			out.Values[i] = ec._InfluencePath_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "computedAt":
+			out.Values[i] = ec._InfluencePath_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._InfluencePath_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.Values[i] = ec._InfluencePath_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InfluencePath_entry(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var influenceScoreImplementors = []string{"InfluenceScore"}
 
 func (ec *executionContext) _InfluenceScore(ctx context.Context, sel ast.SelectionSet, obj *model.InfluenceScore) graphql.Marshaler {
@@ -8211,6 +10463,50 @@ func (ec *executionContext) _InfluenceScore(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._InfluenceScore_computedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var influenceStandingImplementors = []string{"InfluenceStanding"}
+
+func (ec *executionContext) _InfluenceStanding(ctx context.Context, sel ast.SelectionSet, obj *access.Score) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, influenceStandingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InfluenceStanding")
+		case "value":
+			out.Values[i] = ec._InfluenceStanding_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "percentile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InfluenceStanding_percentile(ctx, field, obj)
+				})
+		case "rank":
+			out.Values[i] = ec._InfluenceStanding_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -8411,6 +10707,60 @@ func (ec *executionContext) _Parameter(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var pathHopImplementors = []string{"PathHop"}
+
+func (ec *executionContext) _PathHop(ctx context.Context, sel ast.SelectionSet, obj *access.Hop) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathHopImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathHop")
+		case "from":
+			out.Values[i] = ec._PathHop_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._PathHop_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._PathHop_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._PathHop_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PathHop_evidence(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var productImplementors = []string{"Product", "Node"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Product) graphql.Marshaler {
@@ -8543,6 +10893,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_graphVersion(ctx, field)
+				})
+		case "strongestPaths":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_strongestPaths(ctx, field)
+				})
+		case "decisionChain":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_decisionChain(ctx, field)
+				})
+		case "influencePath":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_influencePath(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -8774,6 +11142,54 @@ func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.Selecti
 		case "contribution":
 			out.Values[i] = ec._ScoreComponent_contribution(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stageMemberImplementors = []string{"StageMember"}
+
+func (ec *executionContext) _StageMember(ctx context.Context, sel ast.SelectionSet, obj *access.Member) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stageMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StageMember")
+		case "hcp":
+			out.Values[i] = ec._StageMember_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._StageMember_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "influence":
+			out.Values[i] = ec._StageMember_influence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._StageMember_path(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -9237,6 +11653,72 @@ func (ec *executionContext) marshalNCommittee2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 	return ec._Committee(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDecisionChain2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐChain(ctx context.Context, sel ast.SelectionSet, v *access.Chain) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DecisionChain!")
+		return graphql.Null
+	}
+	return ec._DecisionChain(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDecisionStage2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.Stage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDecisionStage2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDecisionStage2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStage(ctx context.Context, sel ast.SelectionSet, v *access.Stage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DecisionStage!")
+		return graphql.Null
+	}
+	return ec._DecisionStage(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx context.Context, v any) (access.StageKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx context.Context, sel ast.SelectionSet, v access.StageKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DecisionStageKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind = map[string]access.StageKind{
+		"PROPOSE":         access.Propose,
+		"PHARMACY_REVIEW": access.PharmacyReview,
+		"DRG_REVIEW":      access.DRGReview,
+		"PT_DECISION":     access.PTDecision,
+		"PROCUREMENT":     access.Procurement,
+		"SIGN_OFF":        access.SignOff,
+	}
+	marshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind = map[access.StageKind]string{
+		access.Propose:        "PROPOSE",
+		access.PharmacyReview: "PHARMACY_REVIEW",
+		access.DRGReview:      "DRG_REVIEW",
+		access.PTDecision:     "PT_DECISION",
+		access.Procurement:    "PROCUREMENT",
+		access.SignOff:        "SIGN_OFF",
+	}
+)
+
 func (ec *executionContext) marshalNDepartment2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Department) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9467,6 +11949,30 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNInfluencePath2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.Path) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPath(ctx context.Context, sel ast.SelectionSet, v *access.Path) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InfluencePath!")
+		return graphql.Null
+	}
+	return ec._InfluencePath(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9561,6 +12067,64 @@ func (ec *executionContext) marshalNParameter2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 	return ec._Parameter(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPathHop2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐHop(ctx context.Context, sel ast.SelectionSet, v access.Hop) graphql.Marshaler {
+	return ec._PathHop(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPathHop2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐHopᚄ(ctx context.Context, sel ast.SelectionSet, v []access.Hop) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathHop2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐHop(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition(ctx context.Context, v any) (access.Position, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition(ctx context.Context, sel ast.SelectionSet, v access.Position) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Position!")
+	}
+	return res
+}
+
+var (
+	unmarshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition = map[string]access.Position{
+		"PRESIDENT":           access.President,
+		"VICE_PRESIDENT":      access.VicePresident,
+		"PHARMACY_DIRECTOR":   access.PharmacyDirector,
+		"DEPARTMENT_HEAD":     access.DepartmentHead,
+		"DEPUTY_HEAD":         access.DeputyHead,
+		"STAFF":               access.Staff,
+		"PT_COMMITTEE_CHAIR":  access.PTCommitteeChair,
+		"PT_COMMITTEE_MEMBER": access.PTCommitteeMember,
+	}
+	marshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition = map[access.Position]string{
+		access.President:         "PRESIDENT",
+		access.VicePresident:     "VICE_PRESIDENT",
+		access.PharmacyDirector:  "PHARMACY_DIRECTOR",
+		access.DepartmentHead:    "DEPARTMENT_HEAD",
+		access.DeputyHead:        "DEPUTY_HEAD",
+		access.Staff:             "STAFF",
+		access.PTCommitteeChair:  "PT_COMMITTEE_CHAIR",
+		access.PTCommitteeMember: "PT_COMMITTEE_MEMBER",
+	}
+)
+
 func (ec *executionContext) marshalNProduct2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Product) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9652,6 +12216,30 @@ func (ec *executionContext) marshalNScoreComponent2ᚖgithubᚗcomᚋkolgraphᚋ
 		return graphql.Null
 	}
 	return ec._ScoreComponent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStageMember2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.Member) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStageMember2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStageMember2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐMember(ctx context.Context, sel ast.SelectionSet, v *access.Member) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StageMember!")
+		return graphql.Null
+	}
+	return ec._StageMember(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -9914,6 +12502,13 @@ func (ec *executionContext) marshalOCommittee2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 	return ec._Committee(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOContactTie2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐContactTie(ctx context.Context, sel ast.SelectionSet, v *model.ContactTie) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ContactTie(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalODepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -9966,6 +12561,41 @@ func (ec *executionContext) unmarshalOHospitalFilter2ᚖgithubᚗcomᚋkolgraph�
 	}
 	res, err := ec.unmarshalInputHospitalFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -10024,11 +12654,25 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalOInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPath(ctx context.Context, sel ast.SelectionSet, v *access.Path) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InfluencePath(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOInfluenceScore2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluenceScore(ctx context.Context, sel ast.SelectionSet, v *model.InfluenceScore) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._InfluenceScore(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInfluenceStanding2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐScore(ctx context.Context, sel ast.SelectionSet, v *access.Score) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InfluenceStanding(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -10049,11 +12693,61 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOListing2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐListing(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Listing) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Listing(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPosition2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPositionᚄ(ctx context.Context, v any) ([]access.Position, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]access.Position, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPosition2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPositionᚄ(ctx context.Context, sel ast.SelectionSet, v []access.Position) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProduct(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Product) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Product(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOScopeInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx context.Context, v any) (*model.ScopeInput, error) {

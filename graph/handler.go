@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"runtime/debug"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
 // HandlerOptions tunes the GraphQL handler.
@@ -42,9 +44,24 @@ func DefaultHandlerOptions() HandlerOptions {
 	return HandlerOptions{Introspection: true, APQCache: lru.New[string](1000)}
 }
 
+// UserHeader names the calling user until authentication exists: its value
+// is taken as the caller's user id (viewer.UserID). The authentication work
+// replaces it with the subject of a verified token.
+const UserHeader = "X-Kolgraph-User"
+
 // NewHandler builds the GraphQL HTTP handler for r with explicit transports
 // and extensions (never gqlgen's deprecated NewDefaultServer).
-func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
+func NewHandler(r *Resolver, o HandlerOptions) http.Handler {
+	srv := newServer(r, o)
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if id := req.Header.Get(UserHeader); id != "" {
+			req = req.WithContext(viewer.WithUser(req.Context(), id))
+		}
+		srv.ServeHTTP(w, req)
+	})
+}
+
+func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -69,13 +86,20 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 		}
 		// The request's logger (and so its access log line) names the operation.
 		zerolog.Ctx(ctx).UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str("operation", name) })
-		h := next(withLoaders(ctx, newLoaders(r.Store, o.LoaderWait)))
-		if o.Observe == nil {
-			return h
-		}
+		ns := &notes{}
+		h := next(withNotes(withLoaders(ctx, newLoaders(r.Store, o.LoaderWait)), ns))
 		return func(ctx context.Context) *graphql.Response {
 			resp := h(ctx)
-			if resp != nil {
+			if resp == nil {
+				return nil
+			}
+			if list := ns.all(); len(list) > 0 {
+				if resp.Extensions == nil {
+					resp.Extensions = map[string]any{}
+				}
+				resp.Extensions["notes"] = list
+			}
+			if o.Observe != nil {
 				o.Observe(name, time.Since(oc.Stats.OperationStart), errorCodes(resp.Errors))
 			}
 			return resp

@@ -5,6 +5,7 @@ package graph
 //go:generate go run github.com/99designs/gqlgen generate
 
 import (
+	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -15,4 +16,5 @@ type Resolver struct {
 	Store     kolgraph.Store
 	Snapshots *snapshot.Manager
 	Scores    *scoring.Service
+	Access    *access.Service
 }

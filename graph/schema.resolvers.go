@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/kolgraph/kolgraph/graph/model"
+	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -23,6 +24,21 @@ func (r *committeeResolver) Hospital(ctx context.Context, obj *kolgraph.Committe
 func (r *committeeResolver) Members(ctx context.Context, obj *kolgraph.Committee) ([]*kolgraph.Membership, error) {
 	ms, err := loadersFrom(ctx).membershipsOfCommitee.Load(ctx, obj.ID)
 	return pointers(ms), err
+}
+
+// User is the resolver for the user field.
+func (r *decisionChainResolver) User(ctx context.Context, obj *access.Chain) (*string, error) {
+	return optional(obj.User), nil
+}
+
+// Note is the resolver for the note field.
+func (r *decisionChainResolver) Note(ctx context.Context, obj *access.Chain) (*string, error) {
+	return optional(obj.Note), nil
+}
+
+// Note is the resolver for the note field.
+func (r *decisionStageResolver) Note(ctx context.Context, obj *access.Stage) (*string, error) {
+	return optional(obj.Note), nil
 }
 
 // Hospital is the resolver for the hospital field.
@@ -163,6 +179,19 @@ func (r *influenceContributionResolver) Influence(ctx context.Context, obj *mode
 	return required(loadersFrom(ctx).influence.Load(ctx, obj.Key))
 }
 
+// Entry is the resolver for the entry field.
+func (r *influencePathResolver) Entry(ctx context.Context, obj *access.Path) (*model.ContactTie, error) {
+	if obj.User == "" {
+		return nil, nil
+	}
+	return &model.ContactTie{User: obj.User, Hcp: obj.Source(), Strength: obj.Entry}, nil
+}
+
+// Percentile is the resolver for the percentile field.
+func (r *influenceStandingResolver) Percentile(ctx context.Context, obj *access.Score) (float64, error) {
+	return 100 * obj.Percentile, nil
+}
+
 // Hospital is the resolver for the hospital field.
 func (r *listingResolver) Hospital(ctx context.Context, obj *kolgraph.Listing) (*kolgraph.Hospital, error) {
 	return required(loadersFrom(ctx).hospital.Load(ctx, obj.HospitalID))
@@ -186,6 +215,11 @@ func (r *membershipResolver) Hcp(ctx context.Context, obj *kolgraph.Membership) 
 // Committee is the resolver for the committee field.
 func (r *membershipResolver) Committee(ctx context.Context, obj *kolgraph.Membership) (*kolgraph.Committee, error) {
 	return required(loadersFrom(ctx).committee.Load(ctx, obj.CommitteeID))
+}
+
+// Evidence is the resolver for the evidence field.
+func (r *pathHopResolver) Evidence(ctx context.Context, obj *access.Hop) (*string, error) {
+	return optional(obj.Evidence), nil
 }
 
 // Node is the resolver for the node field.
@@ -251,6 +285,27 @@ func (r *queryResolver) GraphVersion(ctx context.Context) (string, error) {
 	return snap.GraphVersion(), nil
 }
 
+// StrongestPaths is the resolver for the strongestPaths field.
+func (r *queryResolver) StrongestPaths(ctx context.Context, from []string, to string, k *int, maxHops *int, avoid []string, via []access.Position, minStrength *float64) ([]*access.Path, error) {
+	res, err := r.Access.StrongestPaths(ctx, access.Query{From: from, To: to, K: intOr(k, access.DefaultK),
+		MaxHops: intOr(maxHops, access.DefaultMaxHops), Avoid: avoid, Via: via, MinStrength: floatOr(minStrength, 0)})
+	if err != nil {
+		return nil, err
+	}
+	addNote(ctx, res.Reason)
+	return res.Paths, nil
+}
+
+// DecisionChain is the resolver for the decisionChain field.
+func (r *queryResolver) DecisionChain(ctx context.Context, hospital string, product *string) (*access.Chain, error) {
+	return r.Access.DecisionChain(ctx, hospital, str(product))
+}
+
+// InfluencePath is the resolver for the influencePath field.
+func (r *queryResolver) InfluencePath(ctx context.Context, id string) (*access.Path, error) {
+	return r.Access.Path(ctx, id)
+}
+
 // Hcp is the resolver for the hcp field.
 func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
@@ -263,6 +318,12 @@ func (r *territoryResolver) Hospitals(ctx context.Context, obj *kolgraph.Territo
 
 // Committee returns CommitteeResolver implementation.
 func (r *Resolver) Committee() CommitteeResolver { return &committeeResolver{r} }
+
+// DecisionChain returns DecisionChainResolver implementation.
+func (r *Resolver) DecisionChain() DecisionChainResolver { return &decisionChainResolver{r} }
+
+// DecisionStage returns DecisionStageResolver implementation.
+func (r *Resolver) DecisionStage() DecisionStageResolver { return &decisionStageResolver{r} }
 
 // Department returns DepartmentResolver implementation.
 func (r *Resolver) Department() DepartmentResolver { return &departmentResolver{r} }
@@ -281,11 +342,22 @@ func (r *Resolver) InfluenceContribution() InfluenceContributionResolver {
 	return &influenceContributionResolver{r}
 }
 
+// InfluencePath returns InfluencePathResolver implementation.
+func (r *Resolver) InfluencePath() InfluencePathResolver { return &influencePathResolver{r} }
+
+// InfluenceStanding returns InfluenceStandingResolver implementation.
+func (r *Resolver) InfluenceStanding() InfluenceStandingResolver {
+	return &influenceStandingResolver{r}
+}
+
 // Listing returns ListingResolver implementation.
 func (r *Resolver) Listing() ListingResolver { return &listingResolver{r} }
 
 // Membership returns MembershipResolver implementation.
 func (r *Resolver) Membership() MembershipResolver { return &membershipResolver{r} }
+
+// PathHop returns PathHopResolver implementation.
+func (r *Resolver) PathHop() PathHopResolver { return &pathHopResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
@@ -298,13 +370,18 @@ func (r *Resolver) Territory() TerritoryResolver { return &territoryResolver{r} 
 
 type (
 	committeeResolver             struct{ *Resolver }
+	decisionChainResolver         struct{ *Resolver }
+	decisionStageResolver         struct{ *Resolver }
 	departmentResolver            struct{ *Resolver }
 	hCPResolver                   struct{ *Resolver }
 	hospitalResolver              struct{ *Resolver }
 	influenceResolver             struct{ *Resolver }
 	influenceContributionResolver struct{ *Resolver }
+	influencePathResolver         struct{ *Resolver }
+	influenceStandingResolver     struct{ *Resolver }
 	listingResolver               struct{ *Resolver }
 	membershipResolver            struct{ *Resolver }
+	pathHopResolver               struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	rankedHCPResolver             struct{ *Resolver }
 	territoryResolver             struct{ *Resolver }

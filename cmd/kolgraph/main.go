@@ -22,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/kolgraph/kolgraph/graph"
+	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -84,6 +85,7 @@ type Main struct {
 	Store     kolgraph.Store
 	Snapshots *snapshot.Manager
 	Scores    *scoring.Service
+	Access    *access.Service
 	Metrics   *telemetry.Metrics
 
 	stderr io.Writer
@@ -134,6 +136,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Scores.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("scores", hit) }
+	m.Access = access.NewService(m.Snapshots, m.Scores, access.DefaultOptions())
 	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) {
 		m.Metrics.ObserveSnapshot(s.Version, len(s.IDs), s.Graph.Edges(), s.BuildTime)
 		m.Scores.Forget(s.Version)
@@ -169,7 +172,7 @@ func (m *Main) graphQL() http.Handler {
 	o.QueryCache = telemetry.CountingCache[*ast.QueryDocument]{Cache: lru.New[*ast.QueryDocument](1000), Name: "query", Metrics: m.Metrics}
 	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
 	o.Observe = m.Metrics.ObserveOperation
-	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores}, o)
+	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access}, o)
 }
 
 func (m *Main) server() *server.Server {

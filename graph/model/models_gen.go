@@ -9,6 +9,16 @@ import (
 	"github.com/kolgraph/kolgraph/internal/scoring"
 )
 
+// (User)-[:KNOWS {strength}]->(HCP): where a path enters the graph.
+type ContactTie struct {
+	// The user's id.
+	User string `json:"user"`
+	// The HCP the user knows.
+	Hcp *kolgraph.HCP `json:"hcp"`
+	// The strength of the tie, in (0,1]; a factor of the path's strength.
+	Strength float64 `json:"strength"`
+}
+
 type HCPConnection struct {
 	Edges    []*HCPEdge `json:"edges"`
 	PageInfo *PageInfo  `json:"pageInfo"`

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/paths"
@@ -117,6 +118,7 @@ type sourceSet struct {
 	costs    []float64         // nil for given sources
 	strength map[int32]float64 // the user's ties
 	given    int
+	ids      []string // the given sources, for messages
 }
 
 // sources resolves from, or the calling user's contacts when from is empty.
@@ -126,7 +128,7 @@ func (s *Service) sources(ctx context.Context, snap *snapshot.Snapshot, from []s
 		if err != nil {
 			return nil, err
 		}
-		return &sourceSet{nodes: nodes, given: len(nodes)}, nil
+		return &sourceSet{nodes: nodes, given: len(nodes), ids: from}, nil
 	}
 	user, ok := viewer.UserID(ctx)
 	if !ok {
@@ -168,10 +170,13 @@ func (ss *sourceSet) drop(vs ...int32) {
 }
 
 func (ss *sourceSet) describe() string {
-	if ss.user != "" {
-		return fmt.Sprintf("the %d HCPs %s knows", len(ss.nodes), ss.user)
+	switch {
+	case ss.user != "":
+		return fmt.Sprintf("the HCPs %s knows", ss.user)
+	case len(ss.ids) == 1:
+		return ss.ids[0]
 	}
-	return fmt.Sprintf("the %d HCPs of from", len(ss.nodes))
+	return fmt.Sprintf("any of %s", strings.Join(ss.ids, ", "))
 }
 
 // noneLeft says why no source is left.
