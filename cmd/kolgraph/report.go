@@ -11,11 +11,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
+	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
 // runReport implements `kolgraph report`: the tiering report of a territory,
@@ -35,6 +37,7 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	format := fs.String("format", "", "csv, html or md (default: from the -o file's extension, else csv)")
 	level := fs.String("level", "hcp", "rows: hcp, department or hospital")
 	out := fs.String("o", "-", "output file; - is stdout")
+	user := fs.String("user", "", "user id (e.g. U004): an HCP report then cites, for each A-segment HCP, the strongest influence paths from that user's contacts")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: kolgraph report -territory T01 -product RX01 [-format csv|html|md] [-o FILE] [flags]\n\n"+
 			"Writes the tiering report: every HCP (or department, hospital) of the scope with its potential,\n"+
@@ -66,7 +69,7 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	rep, err := svc.Report(ctx, req, lvl)
+	rep, err := svc.Report(viewer.WithUser(ctx, *user), req, lvl)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -127,5 +130,5 @@ func (m *Main) openOnce(ctx context.Context) (*tiering.Service, error) {
 	if m.Scores, err = scoring.NewService(m.Snapshots, scoring.DefaultParams()); err != nil {
 		return nil, err
 	}
-	return tiering.New(m.Snapshots, m.Scores, m.Store, tiering.DefaultOptions())
+	return tiering.New(m.Snapshots, m.Scores, m.Store, access.NewService(m.Snapshots, m.Scores, access.DefaultOptions()), tiering.DefaultOptions())
 }

@@ -89,6 +89,18 @@ func TestReportCommand(t *testing.T) {
 		}
 	}
 
+	// As a KAM, A rows cite paths from the KAM's contacts.
+	withPaths, _, err := report("-territory", "T01", "-product", "RX01", "-user", "U004")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(withPaths, ",A,") || !strings.Contains(withPaths, "path-") {
+		t.Error("report as U004 cites no influence path")
+	}
+	if strings.Contains(string(body), "path-") {
+		t.Error("anonymous report cites paths")
+	}
+
 	// Markdown to stdout, department rows, format from the flag.
 	md, _, err := report("-hospital", "H001", "-product", "RX02", "-format", "md", "-level", "department")
 	if err != nil {
@@ -114,6 +126,7 @@ func TestReportCommand(t *testing.T) {
 		{[]string{"-territory", "T99"}, `no territory "T99"`},
 		{[]string{"-territory", "T01", "-format", "xlsx"}, "format must be csv, html or md"},
 		{[]string{"-territory", "T01", "-level", "ward"}, "level must be"},
+		{[]string{"-territory", "T01", "-user", "U999"}, `no user "U999"`},
 	} {
 		if _, _, err := report(tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("report %v: error %v, want %q", tc.args, err, tc.want)

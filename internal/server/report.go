@@ -16,6 +16,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
+	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
 // TieringReports builds tiering reports (tiering.Service does).
@@ -25,13 +26,20 @@ type TieringReports interface {
 
 var _ TieringReports = (*tiering.Service)(nil)
 
+// UserHeader names the calling user, trusted as given until authentication
+// exists (the same header the GraphQL handler reads). A report asked by a
+// user cites influence paths from the user's contacts.
+const UserHeader = "X-Kolgraph-User"
+
 // reportParams are the query parameters of GET /reports/tiering.
 var reportParams = []string{"territory", "hospital", "department", "product", "format", "level"}
 
 // tieringReport serves GET /reports/tiering?territory=T01&product=RX01&format=csv
 // as a file download: one of territory, hospital or department (none: every
 // hospital), an optional product, format csv (default), html or md, and
-// level hcp (default), department or hospital.
+// level hcp (default), department or hospital. With an X-Kolgraph-User
+// header an HCP report cites the top influence paths from that user's
+// contacts (see tiering.Service.Report).
 //
 // The report is rendered into memory before anything is sent, so a failure
 // is a clean error status, never a truncated file with 200. Errors are JSON
@@ -69,7 +77,11 @@ func (s *Server) tieringReport(src TieringReports) http.Handler {
 			s.reportError(w, r, err)
 			return
 		}
-		rep, err := src.Report(r.Context(), req, level)
+		ctx := r.Context()
+		if id := r.Header.Get(UserHeader); id != "" {
+			ctx = viewer.WithUser(ctx, id)
+		}
+		rep, err := src.Report(ctx, req, level)
 		if err != nil {
 			s.reportError(w, r, err)
 			return

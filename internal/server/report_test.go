@@ -19,6 +19,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/server"
 	"github.com/kolgraph/kolgraph/internal/tiering"
+	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
 // fakeReports records the request and answers with a two-row report or err.
@@ -26,10 +27,12 @@ type fakeReports struct {
 	err   error
 	req   tiering.Request
 	level account.Level
+	user  string
 }
 
-func (f *fakeReports) Report(_ context.Context, req tiering.Request, l account.Level) (*account.Report, error) {
+func (f *fakeReports) Report(ctx context.Context, req tiering.Request, l account.Level) (*account.Report, error) {
 	f.req, f.level = req, l
+	f.user, _ = viewer.UserID(ctx)
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -157,5 +160,20 @@ func TestTieringReportOnlyWhenConfigured(t *testing.T) {
 	srv.Handler(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/reports/tiering?territory=T01", nil))
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("POST: status %d, want 405", rec.Code)
+	}
+}
+
+func TestTieringReportAsUser(t *testing.T) {
+	f := &fakeReports{}
+	srv := server.New(server.Options{RequestTimeout: time.Second, Tiering: f}, zerolog.Nop())
+	req := httptest.NewRequest(http.MethodGet, "/reports/tiering?territory=T01", nil)
+	req.Header.Set(server.UserHeader, "U004")
+	rec := httptest.NewRecorder()
+	srv.Handler(http.NotFoundHandler()).ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || f.user != "U004" {
+		t.Errorf("status %d, report asked as %q; want 200 as U004", rec.Code, f.user)
+	}
+	if get(t, f, "/reports/tiering?territory=T01"); f.user != "" {
+		t.Errorf("without the header the report was asked as %q", f.user)
 	}
 }

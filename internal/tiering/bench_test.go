@@ -14,6 +14,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/seedgen"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
+	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
 // BenchmarkTerritory is one uncached tiering of a seed territory for a
@@ -28,7 +29,7 @@ func BenchmarkTerritory(b *testing.B) {
 		b.Fatal(err)
 	}
 	fresh := func(b *testing.B) *tiering.Service {
-		svc, err := tiering.New(e.snaps, e.scores, e.store, tiering.DefaultOptions())
+		svc, err := tiering.New(e.snaps, e.scores, e.store, e.paths, tiering.DefaultOptions())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -56,6 +57,19 @@ func BenchmarkTerritory(b *testing.B) {
 			}
 		})
 	}
+	b.Run("report-csv-with-paths", func(b *testing.B) { // as user U004 (KAM of T01)
+		ctx := viewer.WithUser(context.Background(), "U004")
+		b.ReportAllocs()
+		for b.Loop() {
+			rep, err := fresh(b).Report(ctx, req, account.LevelHCP)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := tiering.CSV.Write(io.Discard, rep); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("cached", func(b *testing.B) {
 		svc := fresh(b)
 		for b.Loop() {
@@ -112,7 +126,7 @@ func BenchmarkAll100k(b *testing.B) {
 	req := tiering.Request{ProductID: "RX01"}
 	b.ReportAllocs()
 	for b.Loop() {
-		svc, err := tiering.New(m, fixedScores{m}, st, tiering.DefaultOptions())
+		svc, err := tiering.New(m, fixedScores{m}, st, nil, tiering.DefaultOptions())
 		if err != nil {
 			b.Fatal(err)
 		}

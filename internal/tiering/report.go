@@ -2,12 +2,16 @@ package tiering
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
 // Format is a report file format.
@@ -100,14 +104,57 @@ func FileName(req Request, l account.Level, f Format) string {
 // level, segment by segment, then the unclassified ones with their reasons,
 // with the scope, product, cut-offs and graph version in the header.
 //
-// The rows' top influence paths (account.ReportRow.Paths) are not filled:
-// the report lists accounts only.
+// When ctx carries a user (viewer.UserID) and the service has Paths, an HCP
+// report cites, for each row in Options.ReportPaths.Segments, the strongest
+// influence paths from the user's contacts to that HCP (citable ids, as
+// influencePath resolves them). An unknown user is NOT_FOUND.
 func (s *Service) Report(ctx context.Context, req Request, l account.Level) (*account.Report, error) {
 	res, err := s.Tiering(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return res.Report(l, s.opts.Now())
+	rep, err := res.Report(l, s.opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	if user, ok := viewer.UserID(ctx); ok && s.paths != nil && l == account.LevelHCP && len(s.opts.ReportPaths.Segments) > 0 {
+		if err := s.citePaths(ctx, res, rep, user); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// citePaths fills the report rows' top influence paths from user's contacts.
+func (s *Service) citePaths(ctx context.Context, res *Result, rep *account.Report, user string) error {
+	if _, ok := res.Snapshot.Users[user]; !ok {
+		return kolgraph.Errorf(kolgraph.ENOTFOUND, "no user %q", user)
+	}
+	rp := s.opts.ReportPaths
+	segs := make([]string, len(rp.Segments))
+	for i, sg := range rp.Segments {
+		segs[i] = string(sg)
+	}
+	rep.Scope += fmt.Sprintf("; top influence paths to segment %s HCPs from the contacts of user %s (up to %d, at most %d hops)",
+		strings.Join(segs, "/"), user, rp.K, rp.MaxHops)
+	for i := range rep.Rows {
+		row := &rep.Rows[i]
+		if !slices.Contains(rp.Segments, row.Segment) {
+			continue
+		}
+		found, err := s.paths.StrongestPaths(ctx, access.Query{To: row.ID, K: rp.K, MaxHops: rp.MaxHops})
+		if err != nil {
+			return fmt.Errorf("paths to %s: %w", row.ID, err)
+		}
+		for _, p := range found.Paths {
+			names := make([]string, len(p.Nodes))
+			for j, h := range p.Nodes {
+				names[j] = h.Name + " (" + h.ID + ")"
+			}
+			row.Paths = append(row.Paths, account.ReportPath{ID: p.ID, Strength: p.Strength, Summary: strings.Join(names, " -> ")})
+		}
+	}
+	return nil
 }
 
 // Report builds the tiering report of level l of the result.

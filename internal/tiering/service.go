@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -44,6 +45,12 @@ type Catalog interface {
 
 var _ Catalog = kolgraph.Store(nil)
 
+// Paths finds access paths from the calling user's contacts
+// (access.Service does).
+type Paths interface {
+	StrongestPaths(ctx context.Context, q access.Query) (*access.Result, error)
+}
+
 // InfluenceMetric is the influence axis of the matrix: the documented blend.
 const InfluenceMetric = scoring.Influence
 
@@ -58,15 +65,30 @@ type Options struct {
 	CacheSize int
 	// Now stamps results; nil is time.Now.
 	Now func() time.Time
+	// ReportPaths says which rows of an HCP report get their top influence
+	// paths when a user asks for it.
+	ReportPaths ReportPaths
+}
+
+// ReportPaths configures the influence paths cited in an HCP report: for
+// each row in one of Segments, the K strongest paths of at most MaxHops
+// hops from the asking user's contacts.
+type ReportPaths struct {
+	Segments []account.Segment
+	K        int
+	MaxHops  int
 }
 
 // DefaultOptions: the account package's defaults, except that every
-// eligible speaker candidate is kept (callers page through them), and 256
-// cached results (a territory's result on the seed region is ~1 MB).
+// eligible speaker candidate is kept (callers page through them); 256
+// cached results (a territory's result on the seed region is ~1 MB); a
+// report cites the 2 strongest paths (up to 6 hops) to each A-segment HCP,
+// the accounts whose joint plan is built on them.
 func DefaultOptions() Options {
 	cfg := account.DefaultConfig()
 	cfg.Speakers.Limit = 0
-	return Options{Account: cfg, CacheSize: 256}
+	return Options{Account: cfg, CacheSize: 256,
+		ReportPaths: ReportPaths{Segments: []account.Segment{account.SegmentA}, K: 2, MaxHops: access.DefaultMaxHops}}
 }
 
 // Service computes and caches tiering results.
@@ -74,6 +96,7 @@ type Service struct {
 	snaps   Snapshots
 	scores  Scores
 	catalog Catalog
+	paths   Paths
 	opts    Options
 
 	mu    sync.Mutex
@@ -98,18 +121,22 @@ type flight struct {
 	err  error
 }
 
-// New returns a service; the options are validated.
-func New(snaps Snapshots, scores Scores, catalog Catalog, o Options) (*Service, error) {
+// New returns a service; the options are validated. paths may be nil:
+// reports then cite no influence paths.
+func New(snaps Snapshots, scores Scores, catalog Catalog, paths Paths, o Options) (*Service, error) {
 	if err := o.Account.Validate(); err != nil {
 		return nil, fmt.Errorf("tiering: %w", err)
 	}
 	if o.CacheSize < 1 {
 		return nil, fmt.Errorf("tiering: cache size must be positive (got %d)", o.CacheSize)
 	}
+	if rp := o.ReportPaths; rp.K < 0 || rp.K > 20 || (len(rp.Segments) > 0 && (rp.K < 1 || rp.MaxHops < 1 || rp.MaxHops > 10)) {
+		return nil, fmt.Errorf("tiering: report paths need k in 1..20 and max hops in 1..10 (got %d, %d)", rp.K, rp.MaxHops)
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{snaps: snaps, scores: scores, catalog: catalog, opts: o, cache: map[cacheKey]*flight{}}, nil
+	return &Service{snaps: snaps, scores: scores, catalog: catalog, paths: paths, opts: o, cache: map[cacheKey]*flight{}}, nil
 }
 
 // Config returns the account configuration in use (cut-offs, plans, ...).

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/embedded"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -22,6 +23,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
+	"github.com/kolgraph/kolgraph/internal/viewer"
 	"github.com/kolgraph/kolgraph/seed"
 )
 
@@ -32,6 +34,7 @@ type env struct {
 	store  kolgraph.Store
 	snaps  *snapshot.Manager
 	scores *scoring.Service
+	paths  *access.Service
 	svc    *tiering.Service
 }
 
@@ -58,12 +61,13 @@ func newEnv(t testing.TB, dir string) (*env, error) {
 		st.Close()
 		return nil, err
 	}
-	svc, err := tiering.New(m, scores, st, tiering.DefaultOptions())
+	paths := access.NewService(m, scores, access.DefaultOptions())
+	svc, err := tiering.New(m, scores, st, paths, tiering.DefaultOptions())
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	return &env{cs: cs, store: st, snaps: m, scores: scores, svc: svc}, nil
+	return &env{cs: cs, store: st, snaps: m, scores: scores, paths: paths, svc: svc}, nil
 }
 
 // shared is one read-only seed environment for the tests that do not write.
@@ -561,7 +565,7 @@ func TestUnavailableBeforeFirstSnapshot(t *testing.T) {
 	defer st.Close()
 	m := snapshot.NewManager(st, zerolog.Nop())
 	scores, _ := scoring.NewService(m, scoring.DefaultParams())
-	svc, err := tiering.New(m, scores, st, tiering.DefaultOptions())
+	svc, err := tiering.New(m, scores, st, nil, tiering.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -590,4 +594,67 @@ func TestListingsOfTheProduct(t *testing.T) {
 	if res := tiers(t, e, snapshot.Scope{Territory: "T01"}, ""); len(res.Listings) != 0 {
 		t.Errorf("listings without a product: %v", res.Listings)
 	}
+}
+
+// TestReportCitesPaths: asked by a user, an HCP report cites for each A row
+// the strongest paths from the user's contacts, as strongestPaths finds
+// them; other rows and anonymous reports cite none.
+func TestReportCitesPaths(t *testing.T) {
+	e := shared(t)
+	req := tiering.Request{Scope: snapshot.Scope{Territory: "T01"}, ProductID: "RX01"}
+	ctx := viewer.WithUser(context.Background(), "U004")
+	rep, err := e.svc.Report(ctx, req, account.LevelHCP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cited := 0
+	for _, row := range rep.Rows {
+		if row.Segment != account.SegmentA {
+			if len(row.Paths) > 0 {
+				t.Errorf("%s (segment %q) cites paths", row.ID, row.Segment)
+			}
+			continue
+		}
+		want, err := e.paths.StrongestPaths(ctx, access.Query{To: row.ID, K: 2, MaxHops: 6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(row.Paths) != len(want.Paths) {
+			t.Fatalf("%s: %d paths, want %d", row.ID, len(row.Paths), len(want.Paths))
+		}
+		for i, p := range row.Paths {
+			w := want.Paths[i]
+			if p.ID != w.ID || p.Strength != w.Strength || !strings.HasSuffix(p.Summary, w.Target().Name+" ("+row.ID+")") {
+				t.Errorf("%s path %d: %+v, want id %s strength %v ending at the row's HCP", row.ID, i, p, w.ID, w.Strength)
+			}
+			if p, err := e.paths.Path(ctx, p.ID); err != nil || p == nil {
+				t.Errorf("cited path %s does not resolve: %v", row.Paths[i].ID, err)
+			}
+		}
+		cited += len(row.Paths)
+	}
+	if cited == 0 {
+		t.Fatal("no A row cites a path")
+	}
+	if !strings.Contains(rep.Scope, "U004") {
+		t.Errorf("scope %q does not say whose contacts the paths start from", rep.Scope)
+	}
+	var buf bytes.Buffer
+	if err := tiering.CSV.Write(&buf, rep); err != nil || !strings.Contains(buf.String(), "path-") {
+		t.Errorf("CSV lacks the cited path ids (%v)", err)
+	}
+
+	anon, err := e.svc.Report(context.Background(), req, account.LevelHCP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range anon.Rows {
+		if len(row.Paths) > 0 {
+			t.Fatalf("anonymous report cites paths for %s", row.ID)
+		}
+	}
+	if _, err := e.svc.Report(viewer.WithUser(context.Background(), "U999"), req, account.LevelHCP); kolgraph.ErrorCode(err) != kolgraph.ENOTFOUND {
+		t.Errorf("unknown user: %v, want NOT_FOUND", err)
+	}
+	t.Logf("%d paths cited", cited)
 }
