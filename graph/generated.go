@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/kolgraph/kolgraph/graph/model"
 	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -32,19 +33,23 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AccountMatrix() AccountMatrixResolver
 	Committee() CommitteeResolver
 	DecisionChain() DecisionChainResolver
 	DecisionStage() DecisionStageResolver
 	Department() DepartmentResolver
 	HCP() HCPResolver
+	HeatCell() HeatCellResolver
 	Hospital() HospitalResolver
 	Influence() InfluenceResolver
 	InfluenceContribution() InfluenceContributionResolver
 	InfluencePath() InfluencePathResolver
 	InfluenceStanding() InfluenceStandingResolver
 	Listing() ListingResolver
+	MatrixCell() MatrixCellResolver
 	Membership() MembershipResolver
 	PathHop() PathHopResolver
+	PotentialTerms() PotentialTermsResolver
 	Query() QueryResolver
 	RankedHCP() RankedHCPResolver
 	Territory() TerritoryResolver
@@ -54,6 +59,58 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AccountMatrix struct {
+		Cell              func(childComplexity int, segment account.Segment) int
+		Cells             func(childComplexity int) int
+		ClassifiedCount   func(childComplexity int) int
+		ComputedAt        func(childComplexity int) int
+		GraphVersion      func(childComplexity int) int
+		HeatMap           func(childComplexity int) int
+		InfluenceCutOff   func(childComplexity int) int
+		InfluenceMetric   func(childComplexity int) int
+		Level             func(childComplexity int) int
+		Note              func(childComplexity int) int
+		Pareto            func(childComplexity int) int
+		PotentialCutOff   func(childComplexity int) int
+		Product           func(childComplexity int) int
+		ScopeName         func(childComplexity int) int
+		Unclassified      func(childComplexity int, first *int, after *string) int
+		UnclassifiedCount func(childComplexity int) int
+	}
+
+	AccountMember struct {
+		Cadence        func(childComplexity int) int
+		Department     func(childComplexity int) int
+		Hcp            func(childComplexity int) int
+		Hospital       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Influence      func(childComplexity int) int
+		Level          func(childComplexity int) int
+		Listing        func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Playbook       func(childComplexity int) int
+		Potential      func(childComplexity int) int
+		PotentialTerms func(childComplexity int) int
+		Segment        func(childComplexity int) int
+	}
+
+	AccountMemberConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccountMemberEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Cadence struct {
+		Code         func(childComplexity int) int
+		IntervalDays func(childComplexity int) int
+		Label        func(childComplexity int) int
+	}
+
 	Committee struct {
 		Hospital func(childComplexity int) int
 		ID       func(childComplexity int) int
@@ -66,6 +123,13 @@ type ComplexityRoot struct {
 		Hcp      func(childComplexity int) int
 		Strength func(childComplexity int) int
 		User     func(childComplexity int) int
+	}
+
+	CutOff struct {
+		Basis     func(childComplexity int) int
+		Mode      func(childComplexity int) int
+		Threshold func(childComplexity int) int
+		Value     func(childComplexity int) int
 	}
 
 	DecisionChain struct {
@@ -137,6 +201,33 @@ type ComplexityRoot struct {
 	HCPEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	HeatCell struct {
+		Bin                   func(childComplexity int) int
+		CompetitorPenetration func(childComplexity int) int
+		Department            func(childComplexity int) int
+		Hcp                   func(childComplexity int) int
+		Hospital              func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Missing               func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		PolicySensitivity     func(childComplexity int) int
+		Potential             func(childComplexity int) int
+		Reason                func(childComplexity int) int
+		Value                 func(childComplexity int) int
+	}
+
+	HeatMap struct {
+		Bins    func(childComplexity int) int
+		Cells   func(childComplexity int) int
+		Counts  func(childComplexity int) int
+		Edges   func(childComplexity int) int
+		Level   func(childComplexity int) int
+		Max     func(childComplexity int) int
+		Min     func(childComplexity int) int
+		Mode    func(childComplexity int) int
+		Unknown func(childComplexity int) int
 	}
 
 	Hospital struct {
@@ -218,6 +309,14 @@ type ComplexityRoot struct {
 		Status   func(childComplexity int) int
 	}
 
+	MatrixCell struct {
+		Cadence  func(childComplexity int) int
+		Count    func(childComplexity int) int
+		Members  func(childComplexity int, first *int, after *string) int
+		Playbook func(childComplexity int) int
+		Segment  func(childComplexity int) int
+	}
+
 	Membership struct {
 		Committee func(childComplexity int) int
 		Hcp       func(childComplexity int) int
@@ -236,12 +335,41 @@ type ComplexityRoot struct {
 		Value func(childComplexity int) int
 	}
 
+	ParetoLeader struct {
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Potential func(childComplexity int) int
+	}
+
+	ParetoView struct {
+		Accounts       func(childComplexity int) int
+		Fraction       func(childComplexity int) int
+		Leaders        func(childComplexity int) int
+		Level          func(childComplexity int) int
+		Top            func(childComplexity int) int
+		TopPotential   func(childComplexity int) int
+		TopShare       func(childComplexity int) int
+		TotalPotential func(childComplexity int) int
+		Unknown        func(childComplexity int) int
+		Zero           func(childComplexity int) int
+	}
+
 	PathHop struct {
 		Evidence func(childComplexity int) int
 		From     func(childComplexity int) int
 		Kind     func(childComplexity int) int
 		To       func(childComplexity int) int
 		Weight   func(childComplexity int) int
+	}
+
+	PotentialTerms struct {
+		DRGCorrection func(childComplexity int) int
+		Inpatient     func(childComplexity int) int
+		Missing       func(childComplexity int) int
+		Outpatient    func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		Share         func(childComplexity int) int
+		Value         func(childComplexity int) int
 	}
 
 	Product struct {
@@ -252,20 +380,22 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Committee        func(childComplexity int, id string) int
-		DecisionChain    func(childComplexity int, hospital string, product *string) int
-		Department       func(childComplexity int, id string) int
-		GraphVersion     func(childComplexity int) int
-		Hcp              func(childComplexity int, id string) int
-		Hcps             func(childComplexity int, filter *model.HCPFilter, first *int, after *string) int
-		Hospital         func(childComplexity int, id string) int
-		Hospitals        func(childComplexity int, filter *model.HospitalFilter, first *int, after *string) int
-		InfluencePath    func(childComplexity int, id string) int
-		InfluenceRanking func(childComplexity int, scope model.ScopeInput, metric *scoring.Metric, first *int, after *string) int
-		Node             func(childComplexity int, id string) int
-		Products         func(childComplexity int) int
-		StrongestPaths   func(childComplexity int, from []string, to string, k *int, maxHops *int, avoid []string, via []access.Position, minStrength *float64) int
-		Territories      func(childComplexity int) int
+		AccountMatrix     func(childComplexity int, scope model.ScopeInput, product *string, level *account.Level) int
+		Committee         func(childComplexity int, id string) int
+		DecisionChain     func(childComplexity int, hospital string, product *string) int
+		Department        func(childComplexity int, id string) int
+		GraphVersion      func(childComplexity int) int
+		Hcp               func(childComplexity int, id string) int
+		Hcps              func(childComplexity int, filter *model.HCPFilter, first *int, after *string) int
+		Hospital          func(childComplexity int, id string) int
+		Hospitals         func(childComplexity int, filter *model.HospitalFilter, first *int, after *string) int
+		InfluencePath     func(childComplexity int, id string) int
+		InfluenceRanking  func(childComplexity int, scope model.ScopeInput, metric *scoring.Metric, first *int, after *string) int
+		Node              func(childComplexity int, id string) int
+		Products          func(childComplexity int) int
+		SpeakerCandidates func(childComplexity int, scope model.ScopeInput, product *string, first *int) int
+		StrongestPaths    func(childComplexity int, from []string, to string, k *int, maxHops *int, avoid []string, via []access.Position, minStrength *float64) int
+		Territories       func(childComplexity int) int
 	}
 
 	RankedHCP struct {
@@ -301,6 +431,24 @@ type ComplexityRoot struct {
 		Weight       func(childComplexity int) int
 	}
 
+	SpeakerCandidate struct {
+		Expertise     func(childComplexity int) int
+		Hcp           func(childComplexity int) int
+		Influence     func(childComplexity int) int
+		InfluenceNorm func(childComplexity int) int
+		Rank          func(childComplexity int) int
+		Score         func(childComplexity int) int
+	}
+
+	SpeakerCandidates struct {
+		Candidates   func(childComplexity int) int
+		ComputedAt   func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Rule         func(childComplexity int) int
+		Specialties  func(childComplexity int) int
+		TotalCount   func(childComplexity int) int
+	}
+
 	StageMember struct {
 		HCP       func(childComplexity int) int
 		Influence func(childComplexity int) int
@@ -313,12 +461,41 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 	}
+
+	UnclassifiedAccount struct {
+		Department func(childComplexity int) int
+		Hcp        func(childComplexity int) int
+		Hospital   func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Influence  func(childComplexity int) int
+		Level      func(childComplexity int) int
+		Missing    func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Potential  func(childComplexity int) int
+		Reasons    func(childComplexity int) int
+	}
+
+	UnclassifiedConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	UnclassifiedEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type AccountMatrixResolver interface {
+	Cell(ctx context.Context, obj *model.AccountMatrix, segment account.Segment) (*model.MatrixCell, error)
+
+	Unclassified(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.UnclassifiedConnection, error)
+}
 type CommitteeResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Committee) (*kolgraph.Hospital, error)
 	Members(ctx context.Context, obj *kolgraph.Committee) ([]*kolgraph.Membership, error)
@@ -350,6 +527,9 @@ type HCPResolver interface {
 	Email(ctx context.Context, obj *kolgraph.HCP) (*string, error)
 	Wechat(ctx context.Context, obj *kolgraph.HCP) (*string, error)
 }
+type HeatCellResolver interface {
+	Reason(ctx context.Context, obj *model.HeatCell) (*string, error)
+}
 type HospitalResolver interface {
 	Territory(ctx context.Context, obj *kolgraph.Hospital) (*kolgraph.Territory, error)
 	Departments(ctx context.Context, obj *kolgraph.Hospital) ([]*kolgraph.Department, error)
@@ -378,12 +558,18 @@ type ListingResolver interface {
 
 	Since(ctx context.Context, obj *kolgraph.Listing) (*string, error)
 }
+type MatrixCellResolver interface {
+	Members(ctx context.Context, obj *model.MatrixCell, first *int, after *string) (*model.AccountMemberConnection, error)
+}
 type MembershipResolver interface {
 	Hcp(ctx context.Context, obj *kolgraph.Membership) (*kolgraph.HCP, error)
 	Committee(ctx context.Context, obj *kolgraph.Membership) (*kolgraph.Committee, error)
 }
 type PathHopResolver interface {
 	Evidence(ctx context.Context, obj *access.Hop) (*string, error)
+}
+type PotentialTermsResolver interface {
+	Reason(ctx context.Context, obj *account.Potential) (*string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -400,6 +586,8 @@ type QueryResolver interface {
 	StrongestPaths(ctx context.Context, from []string, to string, k *int, maxHops *int, avoid []string, via []access.Position, minStrength *float64) ([]*access.Path, error)
 	DecisionChain(ctx context.Context, hospital string, product *string) (*access.Chain, error)
 	InfluencePath(ctx context.Context, id string) (*access.Path, error)
+	AccountMatrix(ctx context.Context, scope model.ScopeInput, product *string, level *account.Level) (*model.AccountMatrix, error)
+	SpeakerCandidates(ctx context.Context, scope model.ScopeInput, product *string, first *int) (*model.SpeakerCandidates, error)
 }
 type RankedHCPResolver interface {
 	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
@@ -425,6 +613,243 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AccountMatrix.cell":
+		if e.ComplexityRoot.AccountMatrix.Cell == nil {
+			break
+		}
+
+		args, err := ec.field_AccountMatrix_cell_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AccountMatrix.Cell(childComplexity, args["segment"].(account.Segment)), true
+	case "AccountMatrix.cells":
+		if e.ComplexityRoot.AccountMatrix.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.Cells(childComplexity), true
+	case "AccountMatrix.classifiedCount":
+		if e.ComplexityRoot.AccountMatrix.ClassifiedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.ClassifiedCount(childComplexity), true
+	case "AccountMatrix.computedAt":
+		if e.ComplexityRoot.AccountMatrix.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.ComputedAt(childComplexity), true
+	case "AccountMatrix.graphVersion":
+		if e.ComplexityRoot.AccountMatrix.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.GraphVersion(childComplexity), true
+	case "AccountMatrix.heatMap":
+		if e.ComplexityRoot.AccountMatrix.HeatMap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.HeatMap(childComplexity), true
+	case "AccountMatrix.influenceCutOff":
+		if e.ComplexityRoot.AccountMatrix.InfluenceCutOff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.InfluenceCutOff(childComplexity), true
+	case "AccountMatrix.influenceMetric":
+		if e.ComplexityRoot.AccountMatrix.InfluenceMetric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.InfluenceMetric(childComplexity), true
+	case "AccountMatrix.level":
+		if e.ComplexityRoot.AccountMatrix.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.Level(childComplexity), true
+	case "AccountMatrix.note":
+		if e.ComplexityRoot.AccountMatrix.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.Note(childComplexity), true
+	case "AccountMatrix.pareto":
+		if e.ComplexityRoot.AccountMatrix.Pareto == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.Pareto(childComplexity), true
+	case "AccountMatrix.potentialCutOff":
+		if e.ComplexityRoot.AccountMatrix.PotentialCutOff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.PotentialCutOff(childComplexity), true
+	case "AccountMatrix.product":
+		if e.ComplexityRoot.AccountMatrix.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.Product(childComplexity), true
+	case "AccountMatrix.scopeName":
+		if e.ComplexityRoot.AccountMatrix.ScopeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.ScopeName(childComplexity), true
+	case "AccountMatrix.unclassified":
+		if e.ComplexityRoot.AccountMatrix.Unclassified == nil {
+			break
+		}
+
+		args, err := ec.field_AccountMatrix_unclassified_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AccountMatrix.Unclassified(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "AccountMatrix.unclassifiedCount":
+		if e.ComplexityRoot.AccountMatrix.UnclassifiedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.UnclassifiedCount(childComplexity), true
+
+	case "AccountMember.cadence":
+		if e.ComplexityRoot.AccountMember.Cadence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Cadence(childComplexity), true
+	case "AccountMember.department":
+		if e.ComplexityRoot.AccountMember.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Department(childComplexity), true
+	case "AccountMember.hcp":
+		if e.ComplexityRoot.AccountMember.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Hcp(childComplexity), true
+	case "AccountMember.hospital":
+		if e.ComplexityRoot.AccountMember.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Hospital(childComplexity), true
+	case "AccountMember.id":
+		if e.ComplexityRoot.AccountMember.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.ID(childComplexity), true
+	case "AccountMember.influence":
+		if e.ComplexityRoot.AccountMember.Influence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Influence(childComplexity), true
+	case "AccountMember.level":
+		if e.ComplexityRoot.AccountMember.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Level(childComplexity), true
+	case "AccountMember.listing":
+		if e.ComplexityRoot.AccountMember.Listing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Listing(childComplexity), true
+	case "AccountMember.name":
+		if e.ComplexityRoot.AccountMember.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Name(childComplexity), true
+	case "AccountMember.playbook":
+		if e.ComplexityRoot.AccountMember.Playbook == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Playbook(childComplexity), true
+	case "AccountMember.potential":
+		if e.ComplexityRoot.AccountMember.Potential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Potential(childComplexity), true
+	case "AccountMember.potentialTerms":
+		if e.ComplexityRoot.AccountMember.PotentialTerms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.PotentialTerms(childComplexity), true
+	case "AccountMember.segment":
+		if e.ComplexityRoot.AccountMember.Segment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Segment(childComplexity), true
+
+	case "AccountMemberConnection.edges":
+		if e.ComplexityRoot.AccountMemberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMemberConnection.Edges(childComplexity), true
+	case "AccountMemberConnection.pageInfo":
+		if e.ComplexityRoot.AccountMemberConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMemberConnection.PageInfo(childComplexity), true
+	case "AccountMemberConnection.totalCount":
+		if e.ComplexityRoot.AccountMemberConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMemberConnection.TotalCount(childComplexity), true
+
+	case "AccountMemberEdge.cursor":
+		if e.ComplexityRoot.AccountMemberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMemberEdge.Cursor(childComplexity), true
+	case "AccountMemberEdge.node":
+		if e.ComplexityRoot.AccountMemberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMemberEdge.Node(childComplexity), true
+
+	case "Cadence.code":
+		if e.ComplexityRoot.Cadence.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadence.Code(childComplexity), true
+	case "Cadence.intervalDays":
+		if e.ComplexityRoot.Cadence.IntervalDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadence.IntervalDays(childComplexity), true
+	case "Cadence.label":
+		if e.ComplexityRoot.Cadence.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadence.Label(childComplexity), true
 
 	case "Committee.hospital":
 		if e.ComplexityRoot.Committee.Hospital == nil {
@@ -475,6 +900,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContactTie.User(childComplexity), true
+
+	case "CutOff.basis":
+		if e.ComplexityRoot.CutOff.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CutOff.Basis(childComplexity), true
+	case "CutOff.mode":
+		if e.ComplexityRoot.CutOff.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CutOff.Mode(childComplexity), true
+	case "CutOff.threshold":
+		if e.ComplexityRoot.CutOff.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CutOff.Threshold(childComplexity), true
+	case "CutOff.value":
+		if e.ComplexityRoot.CutOff.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CutOff.Value(childComplexity), true
 
 	case "DecisionChain.computedAt":
 		if e.ComplexityRoot.DecisionChain.ComputedAt == nil {
@@ -815,6 +1265,134 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HCPEdge.Node(childComplexity), true
 
+	case "HeatCell.bin":
+		if e.ComplexityRoot.HeatCell.Bin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Bin(childComplexity), true
+	case "HeatCell.competitorPenetration":
+		if e.ComplexityRoot.HeatCell.CompetitorPenetration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.CompetitorPenetration(childComplexity), true
+	case "HeatCell.department":
+		if e.ComplexityRoot.HeatCell.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Department(childComplexity), true
+	case "HeatCell.hcp":
+		if e.ComplexityRoot.HeatCell.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Hcp(childComplexity), true
+	case "HeatCell.hospital":
+		if e.ComplexityRoot.HeatCell.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Hospital(childComplexity), true
+	case "HeatCell.id":
+		if e.ComplexityRoot.HeatCell.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.ID(childComplexity), true
+	case "HeatCell.missing":
+		if e.ComplexityRoot.HeatCell.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Missing(childComplexity), true
+	case "HeatCell.name":
+		if e.ComplexityRoot.HeatCell.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Name(childComplexity), true
+	case "HeatCell.policySensitivity":
+		if e.ComplexityRoot.HeatCell.PolicySensitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.PolicySensitivity(childComplexity), true
+	case "HeatCell.potential":
+		if e.ComplexityRoot.HeatCell.Potential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Potential(childComplexity), true
+	case "HeatCell.reason":
+		if e.ComplexityRoot.HeatCell.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Reason(childComplexity), true
+	case "HeatCell.value":
+		if e.ComplexityRoot.HeatCell.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Value(childComplexity), true
+
+	case "HeatMap.bins":
+		if e.ComplexityRoot.HeatMap.Bins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatMap.Bins(childComplexity), true
+	case "HeatMap.cells":
+		if e.ComplexityRoot.HeatMap.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatMap.Cells(childComplexity), true
+	case "HeatMap.counts":
+		if e.ComplexityRoot.HeatMap.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatMap.Counts(childComplexity), true
+	case "HeatMap.edges":
+		if e.ComplexityRoot.HeatMap.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatMap.Edges(childComplexity), true
+	case "HeatMap.level":
+		if e.ComplexityRoot.HeatMap.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatMap.Level(childComplexity), true
+	case "HeatMap.max":
+		if e.ComplexityRoot.HeatMap.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatMap.Max(childComplexity), true
+	case "HeatMap.min":
+		if e.ComplexityRoot.HeatMap.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatMap.Min(childComplexity), true
+	case "HeatMap.mode":
+		if e.ComplexityRoot.HeatMap.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatMap.Mode(childComplexity), true
+	case "HeatMap.unknown":
+		if e.ComplexityRoot.HeatMap.Unknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatMap.Unknown(childComplexity), true
+
 	case "Hospital.beds":
 		if e.ComplexityRoot.Hospital.Beds == nil {
 			break
@@ -1141,6 +1719,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Listing.Status(childComplexity), true
 
+	case "MatrixCell.cadence":
+		if e.ComplexityRoot.MatrixCell.Cadence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCell.Cadence(childComplexity), true
+	case "MatrixCell.count":
+		if e.ComplexityRoot.MatrixCell.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCell.Count(childComplexity), true
+	case "MatrixCell.members":
+		if e.ComplexityRoot.MatrixCell.Members == nil {
+			break
+		}
+
+		args, err := ec.field_MatrixCell_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MatrixCell.Members(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "MatrixCell.playbook":
+		if e.ComplexityRoot.MatrixCell.Playbook == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCell.Playbook(childComplexity), true
+	case "MatrixCell.segment":
+		if e.ComplexityRoot.MatrixCell.Segment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCell.Segment(childComplexity), true
+
 	case "Membership.committee":
 		if e.ComplexityRoot.Membership.Committee == nil {
 			break
@@ -1198,6 +1812,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Parameter.Value(childComplexity), true
 
+	case "ParetoLeader.id":
+		if e.ComplexityRoot.ParetoLeader.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoLeader.ID(childComplexity), true
+	case "ParetoLeader.name":
+		if e.ComplexityRoot.ParetoLeader.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoLeader.Name(childComplexity), true
+	case "ParetoLeader.potential":
+		if e.ComplexityRoot.ParetoLeader.Potential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoLeader.Potential(childComplexity), true
+
+	case "ParetoView.accounts":
+		if e.ComplexityRoot.ParetoView.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.Accounts(childComplexity), true
+	case "ParetoView.fraction":
+		if e.ComplexityRoot.ParetoView.Fraction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.Fraction(childComplexity), true
+	case "ParetoView.leaders":
+		if e.ComplexityRoot.ParetoView.Leaders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.Leaders(childComplexity), true
+	case "ParetoView.level":
+		if e.ComplexityRoot.ParetoView.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.Level(childComplexity), true
+	case "ParetoView.top":
+		if e.ComplexityRoot.ParetoView.Top == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.Top(childComplexity), true
+	case "ParetoView.topPotential":
+		if e.ComplexityRoot.ParetoView.TopPotential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.TopPotential(childComplexity), true
+	case "ParetoView.topShare":
+		if e.ComplexityRoot.ParetoView.TopShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.TopShare(childComplexity), true
+	case "ParetoView.totalPotential":
+		if e.ComplexityRoot.ParetoView.TotalPotential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.TotalPotential(childComplexity), true
+	case "ParetoView.unknown":
+		if e.ComplexityRoot.ParetoView.Unknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.Unknown(childComplexity), true
+	case "ParetoView.zero":
+		if e.ComplexityRoot.ParetoView.Zero == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.Zero(childComplexity), true
+
 	case "PathHop.evidence":
 		if e.ComplexityRoot.PathHop.Evidence == nil {
 			break
@@ -1229,6 +1923,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PathHop.Weight(childComplexity), true
 
+	case "PotentialTerms.drgCorrection":
+		if e.ComplexityRoot.PotentialTerms.DRGCorrection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PotentialTerms.DRGCorrection(childComplexity), true
+	case "PotentialTerms.inpatient":
+		if e.ComplexityRoot.PotentialTerms.Inpatient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PotentialTerms.Inpatient(childComplexity), true
+	case "PotentialTerms.missing":
+		if e.ComplexityRoot.PotentialTerms.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PotentialTerms.Missing(childComplexity), true
+	case "PotentialTerms.outpatient":
+		if e.ComplexityRoot.PotentialTerms.Outpatient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PotentialTerms.Outpatient(childComplexity), true
+	case "PotentialTerms.reason":
+		if e.ComplexityRoot.PotentialTerms.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PotentialTerms.Reason(childComplexity), true
+	case "PotentialTerms.share":
+		if e.ComplexityRoot.PotentialTerms.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PotentialTerms.Share(childComplexity), true
+	case "PotentialTerms.value":
+		if e.ComplexityRoot.PotentialTerms.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PotentialTerms.Value(childComplexity), true
+
 	case "Product.id":
 		if e.ComplexityRoot.Product.ID == nil {
 			break
@@ -1254,6 +1991,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Product.Specialties(childComplexity), true
 
+	case "Query.accountMatrix":
+		if e.ComplexityRoot.Query.AccountMatrix == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accountMatrix_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccountMatrix(childComplexity, args["scope"].(model.ScopeInput), args["product"].(*string), args["level"].(*account.Level)), true
 	case "Query.committee":
 		if e.ComplexityRoot.Query.Committee == nil {
 			break
@@ -1377,6 +2125,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity), true
+	case "Query.speakerCandidates":
+		if e.ComplexityRoot.Query.SpeakerCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_speakerCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SpeakerCandidates(childComplexity, args["scope"].(model.ScopeInput), args["product"].(*string), args["first"].(*int)), true
 	case "Query.strongestPaths":
 		if e.ComplexityRoot.Query.StrongestPaths == nil {
 			break
@@ -1525,6 +2284,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ScoreComponent.Weight(childComplexity), true
 
+	case "SpeakerCandidate.expertise":
+		if e.ComplexityRoot.SpeakerCandidate.Expertise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidate.Expertise(childComplexity), true
+	case "SpeakerCandidate.hcp":
+		if e.ComplexityRoot.SpeakerCandidate.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidate.Hcp(childComplexity), true
+	case "SpeakerCandidate.influence":
+		if e.ComplexityRoot.SpeakerCandidate.Influence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidate.Influence(childComplexity), true
+	case "SpeakerCandidate.influenceNorm":
+		if e.ComplexityRoot.SpeakerCandidate.InfluenceNorm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidate.InfluenceNorm(childComplexity), true
+	case "SpeakerCandidate.rank":
+		if e.ComplexityRoot.SpeakerCandidate.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidate.Rank(childComplexity), true
+	case "SpeakerCandidate.score":
+		if e.ComplexityRoot.SpeakerCandidate.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidate.Score(childComplexity), true
+
+	case "SpeakerCandidates.candidates":
+		if e.ComplexityRoot.SpeakerCandidates.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidates.Candidates(childComplexity), true
+	case "SpeakerCandidates.computedAt":
+		if e.ComplexityRoot.SpeakerCandidates.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidates.ComputedAt(childComplexity), true
+	case "SpeakerCandidates.graphVersion":
+		if e.ComplexityRoot.SpeakerCandidates.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidates.GraphVersion(childComplexity), true
+	case "SpeakerCandidates.rule":
+		if e.ComplexityRoot.SpeakerCandidates.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidates.Rule(childComplexity), true
+	case "SpeakerCandidates.specialties":
+		if e.ComplexityRoot.SpeakerCandidates.Specialties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidates.Specialties(childComplexity), true
+	case "SpeakerCandidates.totalCount":
+		if e.ComplexityRoot.SpeakerCandidates.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpeakerCandidates.TotalCount(childComplexity), true
+
 	case "StageMember.hcp":
 		if e.ComplexityRoot.StageMember.HCP == nil {
 			break
@@ -1573,6 +2406,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Territory.Name(childComplexity), true
+
+	case "UnclassifiedAccount.department":
+		if e.ComplexityRoot.UnclassifiedAccount.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedAccount.Department(childComplexity), true
+	case "UnclassifiedAccount.hcp":
+		if e.ComplexityRoot.UnclassifiedAccount.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedAccount.Hcp(childComplexity), true
+	case "UnclassifiedAccount.hospital":
+		if e.ComplexityRoot.UnclassifiedAccount.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedAccount.Hospital(childComplexity), true
+	case "UnclassifiedAccount.id":
+		if e.ComplexityRoot.UnclassifiedAccount.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedAccount.ID(childComplexity), true
+	case "UnclassifiedAccount.influence":
+		if e.ComplexityRoot.UnclassifiedAccount.Influence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedAccount.Influence(childComplexity), true
+	case "UnclassifiedAccount.level":
+		if e.ComplexityRoot.UnclassifiedAccount.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedAccount.Level(childComplexity), true
+	case "UnclassifiedAccount.missing":
+		if e.ComplexityRoot.UnclassifiedAccount.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedAccount.Missing(childComplexity), true
+	case "UnclassifiedAccount.name":
+		if e.ComplexityRoot.UnclassifiedAccount.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedAccount.Name(childComplexity), true
+	case "UnclassifiedAccount.potential":
+		if e.ComplexityRoot.UnclassifiedAccount.Potential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedAccount.Potential(childComplexity), true
+	case "UnclassifiedAccount.reasons":
+		if e.ComplexityRoot.UnclassifiedAccount.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedAccount.Reasons(childComplexity), true
+
+	case "UnclassifiedConnection.edges":
+		if e.ComplexityRoot.UnclassifiedConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedConnection.Edges(childComplexity), true
+	case "UnclassifiedConnection.pageInfo":
+		if e.ComplexityRoot.UnclassifiedConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedConnection.PageInfo(childComplexity), true
+	case "UnclassifiedConnection.totalCount":
+		if e.ComplexityRoot.UnclassifiedConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedConnection.TotalCount(childComplexity), true
+
+	case "UnclassifiedEdge.cursor":
+		if e.ComplexityRoot.UnclassifiedEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedEdge.Cursor(childComplexity), true
+	case "UnclassifiedEdge.node":
+		if e.ComplexityRoot.UnclassifiedEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnclassifiedEdge.Node(childComplexity), true
 
 	}
 	return 0, false
@@ -1740,6 +2666,42 @@ type Query {
     "The path's id."
     id: ID!
   ): InfluencePath
+  """
+  The A/B/C/D account matrix of a scope for a product: A = high potential and
+  high influence, B = high potential only, C = high influence only, D = low
+  on both, with the cut-offs used, each segment's playbook and visit cadence,
+  the accounts that could not be placed (and why), the heat map and the
+  Pareto view. Potential is monthly patients (README, "Potential and the
+  account matrix"); influence is each HCP's INFLUENCE score within the scope
+  (a department's or hospital's: its strongest HCP's). Without a product,
+  each department's own potential is used. Unknown scope ids or product are
+  NOT_FOUND; a scope naming several things is BAD_USER_INPUT.
+  """
+  accountMatrix(
+    "The HCPs, departments and hospitals to classify."
+    scope: ScopeInput!
+    "The product whose potential counts; omit for each department's own potential."
+    product: ID
+    "Classify HCPs (default), departments or hospitals."
+    level: AccountLevel = HCP
+  ): AccountMatrix!
+  """
+  Speaker and advisor candidates of a scope, best first. COMPLIANCE RULE:
+  prescribing potential is never an input to choosing speakers or advisors.
+  Candidates are ranked on influence (their INFLUENCE score in the scope) and
+  expertise (KOL level, KOL evidence, title) only; segment, potential and
+  sales play no part, and changing any potential leaves this list unchanged.
+  With a product, candidates come from the product's specialties (expertise,
+  not potential). Physicians and pharmacists are eligible.
+  """
+  speakerCandidates(
+    "The HCPs to consider."
+    scope: ScopeInput!
+    "Restrict candidates to this product's specialties."
+    product: ID
+    "How many candidates, 0..500."
+    first: Int = 20
+  ): SpeakerCandidates!
 }
 
 "A role a path can be asked to pass through: a position, or a P&T committee seat."
@@ -2212,6 +3174,314 @@ type Territory implements Node {
   name: String!
   hospitals(first: Int = 20, after: String): HospitalConnection!
 }
+
+"What an account of the matrix is."
+enum AccountLevel {
+  "A health-care professional; potential is their share of their department's."
+  HCP
+  "A department; influence is its most influential HCP's."
+  DEPARTMENT
+  "A hospital; potential is the sum of its departments', influence its most influential HCP's."
+  HOSPITAL
+}
+
+"A cell of the account matrix."
+enum Segment {
+  "High potential, high influence: build a joint multi-year department plan."
+  A
+  "High potential, low influence: digital patient-education and content programmes."
+  B
+  "Low potential, high influence: speaker seats at regional academic meetings (chosen by speakerCandidates, never by potential)."
+  C
+  "Low potential, low influence: low-touch digital enablement."
+  D
+}
+
+"How a cut-off's value is read."
+enum CutOffMode {
+  "A percentile in [0,100] of the positive values of the classified accounts."
+  PERCENTILE
+  "The threshold itself, in the axis' unit."
+  ABSOLUTE
+}
+
+"""
+The account matrix of a scope for a product at one level. An account is high
+on an axis when its value is positive and at or above the axis' threshold
+(a tie exactly at the threshold is high).
+"""
+type AccountMatrix {
+  "What the accounts are."
+  level: AccountLevel!
+  "The scope, for people: e.g. Territory T01 Zhejiang North."
+  scopeName: String!
+  "The product whose potential counts; null for each department's own potential."
+  product: Product
+  "The metric on the influence axis (INFLUENCE)."
+  influenceMetric: InfluenceMetric!
+  "The potential cut-off used (monthly patients)."
+  potentialCutOff: CutOff!
+  "The influence cut-off used (INFLUENCE score)."
+  influenceCutOff: CutOff!
+  "The cells A, B, C, D in that order, each present even when empty."
+  cells: [MatrixCell!]!
+  "One cell."
+  cell(segment: Segment!): MatrixCell!
+  "How many accounts are in a cell."
+  classifiedCount: Int!
+  "How many accounts could not be placed (unknown potential or influence)."
+  unclassifiedCount: Int!
+  "The accounts that could not be placed, in id order, with every reason. They are never put in D."
+  unclassified(first: Int = 20, after: String): UnclassifiedConnection!
+  """
+  Potential x policy sensitivity x competitor penetration per account, binned
+  for drawing; null at the HOSPITAL level (the factors are per department).
+  """
+  heatMap: HeatMap
+  "What share of the potential the top 20% of the accounts hold."
+  pareto: ParetoView!
+  "The graph version the matrix was computed on."
+  graphVersion: String!
+  computedAt: Time!
+  "Why no account has an influence value, when none has (a scope too small to rank)."
+  note: String
+}
+
+"The cut-off of one axis: as configured, and the threshold it resolved to."
+type CutOff {
+  mode: CutOffMode!
+  "The configured value: a percentile, or the absolute threshold."
+  value: Float!
+  "The threshold applied: high means positive and >= threshold."
+  threshold: Float!
+  "How many positive values the percentile was taken over; 0 for ABSOLUTE."
+  basis: Int!
+}
+
+"A visit cadence."
+type Cadence {
+  "BIWEEKLY | MONTHLY | QUARTERLY | DIGITAL"
+  code: String!
+  "For people, e.g. every 2 weeks."
+  label: String!
+  "Days between visits; 0 means digital only, no visits."
+  intervalDays: Int!
+}
+
+"One segment of the matrix with its members."
+type MatrixCell {
+  segment: Segment!
+  "What the segment's accounts get."
+  playbook: String!
+  cadence: Cadence!
+  "How many accounts the cell holds."
+  count: Int!
+  """
+  The accounts of the cell: A, B and D by potential then influence, C by
+  influence only (C is the speaker-seat segment, so potential does not order
+  it); ties by id. Cursors are offsets into this order on one graph version.
+  """
+  members(first: Int = 20, after: String): AccountMemberConnection!
+}
+
+type AccountMemberConnection {
+  edges: [AccountMemberEdge!]!
+  pageInfo: PageInfo!
+  "How many accounts the cell holds."
+  totalCount: Int!
+}
+
+type AccountMemberEdge {
+  cursor: String!
+  node: AccountMember!
+}
+
+"A classified account."
+type AccountMember {
+  level: AccountLevel!
+  "The HCP, department or hospital id."
+  id: ID!
+  name: String!
+  segment: Segment!
+  "Monthly patients."
+  potential: Float!
+  "The terms the potential adds up from."
+  potentialTerms: PotentialTerms!
+  "INFLUENCE score (for departments and hospitals: their most influential HCP's)."
+  influence: Float!
+  playbook: String!
+  cadence: Cadence!
+  "The HCP, at the HCP level."
+  hcp: HCP
+  "The department, at the HCP and department levels."
+  department: Department
+  hospital: Hospital!
+  "The product's listing at the account's hospital; null without a product or without a record."
+  listing: Listing
+}
+
+"""
+How a potential was computed (monthly patients): value = outpatient +
+drgCorrection + inpatient, each already multiplied by share.
+"""
+type PotentialTerms {
+  "Null when an input is missing (see missing)."
+  value: Float
+  "Weekly outpatients x indication share x 4."
+  outpatient: Float!
+  "The DRG enrollment-rate correction, <= 0."
+  drgCorrection: Float!
+  "Managed beds x bed turnover x discharge-medication penetration."
+  inpatient: Float!
+  "The account's share of its department's potential (1 for departments and hospitals)."
+  share: Float!
+  "The inputs that are missing, as the import columns name them."
+  missing: [String!]!
+  "Why the potential is unknown, or why it is zero."
+  reason: String
+}
+
+type UnclassifiedConnection {
+  edges: [UnclassifiedEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type UnclassifiedEdge {
+  cursor: String!
+  node: UnclassifiedAccount!
+}
+
+"An account that could not be placed in the matrix."
+type UnclassifiedAccount {
+  level: AccountLevel!
+  id: ID!
+  name: String!
+  "Monthly patients; null when unknown."
+  potential: Float
+  "Null when unknown."
+  influence: Float
+  "The missing potential inputs."
+  missing: [String!]!
+  "Every reason it could not be placed."
+  reasons: [String!]!
+  hcp: HCP
+  department: Department
+  hospital: Hospital!
+}
+
+"How heat values are binned."
+enum BinMode {
+  "Bins holding about equally many of the positive values."
+  QUANTILE
+  "Configured edges, the same for every scope."
+  FIXED
+}
+
+"""
+Heat = potential x policy sensitivity x competitor penetration: the monthly
+patients on competitors' medicines where payment policy moves prescribing
+most. A positive value v is in bin 1 + (number of edges <= v); zero heat is
+bin 0 and unknown heat bin -1.
+"""
+type HeatMap {
+  level: AccountLevel!
+  mode: BinMode!
+  "Number of bins of positive values."
+  bins: Int!
+  "Interior bin edges, ascending."
+  edges: [Float!]!
+  "Smallest positive heat (0 if none), for a legend."
+  min: Float!
+  "Largest heat (0 if none)."
+  max: Float!
+  "counts[b] is the number of cells in bin b, index 0 being zero heat."
+  counts: [Int!]!
+  "Cells whose heat is unknown."
+  unknown: Int!
+  "Every department or HCP of the scope, in id order."
+  cells: [HeatCell!]!
+}
+
+"One department or HCP of a heat map, with the factors for a scatter plot."
+type HeatCell {
+  id: ID!
+  name: String!
+  potential: Float
+  policySensitivity: Float
+  competitorPenetration: Float
+  "Null when a factor is missing."
+  value: Float
+  "1..bins for positive heat, 0 for none, -1 for unknown."
+  bin: Int!
+  missing: [String!]!
+  reason: String
+  hcp: HCP
+  department: Department!
+  hospital: Hospital!
+}
+
+"""
+How concentrated the potential is: the share the top ` + "`" + `fraction` + "`" + ` of the
+accounts hold. Counted are accounts with a known, positive potential; top =
+ceil(fraction x accounts).
+"""
+type ParetoView {
+  level: AccountLevel!
+  fraction: Float!
+  accounts: Int!
+  top: Int!
+  topPotential: Float!
+  totalPotential: Float!
+  "topPotential / totalPotential."
+  topShare: Float!
+  "Accounts left out with zero potential."
+  zero: Int!
+  "Accounts left out with unknown potential."
+  unknown: Int!
+  "The top accounts, by potential."
+  leaders: [ParetoLeader!]!
+}
+
+type ParetoLeader {
+  id: ID!
+  name: String!
+  potential: Float!
+}
+
+"""
+Speaker and advisor candidates. Prescribing potential is never an input:
+see ` + "`" + `rule` + "`" + `.
+"""
+type SpeakerCandidates {
+  "The compliance rule the list follows, worded for display."
+  rule: String!
+  "The specialties candidates come from (the product's); empty means any."
+  specialties: [String!]!
+  "Eligible HCPs in the scope, before ` + "`" + `first` + "`" + `."
+  totalCount: Int!
+  candidates: [SpeakerCandidate!]!
+  graphVersion: String!
+  computedAt: Time!
+}
+
+"""
+A ranked candidate. With the default weights score = (influenceNorm +
+expertise) / 2 and expertise = 0.5 KOL level + 0.3 KOL evidence + 0.2 title
+(README, "Speaker candidates"). No potential, segment or sales term exists.
+"""
+type SpeakerCandidate {
+  rank: Int!
+  hcp: HCP!
+  "INFLUENCE score in the scope."
+  influence: Float!
+  "influence / the largest influence among the eligible."
+  influenceNorm: Float!
+  "In [0,1]."
+  expertise: Float!
+  "In [0,1]."
+  score: Float!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2219,6 +3489,110 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AccountMatrix(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_AccountMatrix_level(ctx, field)
+	case "scopeName":
+		return ec.fieldContext_AccountMatrix_scopeName(ctx, field)
+	case "product":
+		return ec.fieldContext_AccountMatrix_product(ctx, field)
+	case "influenceMetric":
+		return ec.fieldContext_AccountMatrix_influenceMetric(ctx, field)
+	case "potentialCutOff":
+		return ec.fieldContext_AccountMatrix_potentialCutOff(ctx, field)
+	case "influenceCutOff":
+		return ec.fieldContext_AccountMatrix_influenceCutOff(ctx, field)
+	case "cells":
+		return ec.fieldContext_AccountMatrix_cells(ctx, field)
+	case "cell":
+		return ec.fieldContext_AccountMatrix_cell(ctx, field)
+	case "classifiedCount":
+		return ec.fieldContext_AccountMatrix_classifiedCount(ctx, field)
+	case "unclassifiedCount":
+		return ec.fieldContext_AccountMatrix_unclassifiedCount(ctx, field)
+	case "unclassified":
+		return ec.fieldContext_AccountMatrix_unclassified(ctx, field)
+	case "heatMap":
+		return ec.fieldContext_AccountMatrix_heatMap(ctx, field)
+	case "pareto":
+		return ec.fieldContext_AccountMatrix_pareto(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_AccountMatrix_graphVersion(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_AccountMatrix_computedAt(ctx, field)
+	case "note":
+		return ec.fieldContext_AccountMatrix_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountMatrix", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_AccountMember_level(ctx, field)
+	case "id":
+		return ec.fieldContext_AccountMember_id(ctx, field)
+	case "name":
+		return ec.fieldContext_AccountMember_name(ctx, field)
+	case "segment":
+		return ec.fieldContext_AccountMember_segment(ctx, field)
+	case "potential":
+		return ec.fieldContext_AccountMember_potential(ctx, field)
+	case "potentialTerms":
+		return ec.fieldContext_AccountMember_potentialTerms(ctx, field)
+	case "influence":
+		return ec.fieldContext_AccountMember_influence(ctx, field)
+	case "playbook":
+		return ec.fieldContext_AccountMember_playbook(ctx, field)
+	case "cadence":
+		return ec.fieldContext_AccountMember_cadence(ctx, field)
+	case "hcp":
+		return ec.fieldContext_AccountMember_hcp(ctx, field)
+	case "department":
+		return ec.fieldContext_AccountMember_department(ctx, field)
+	case "hospital":
+		return ec.fieldContext_AccountMember_hospital(ctx, field)
+	case "listing":
+		return ec.fieldContext_AccountMember_listing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountMember", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountMemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccountMemberConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccountMemberConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccountMemberConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountMemberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountMemberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccountMemberEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccountMemberEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountMemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Cadence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Cadence_code(ctx, field)
+	case "label":
+		return ec.fieldContext_Cadence_label(ctx, field)
+	case "intervalDays":
+		return ec.fieldContext_Cadence_intervalDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Cadence", field.Name)
+}
 
 func (ec *executionContext) childFields_Committee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2246,6 +3620,20 @@ func (ec *executionContext) childFields_ContactTie(ctx context.Context, field gr
 		return ec.fieldContext_ContactTie_strength(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContactTie", field.Name)
+}
+
+func (ec *executionContext) childFields_CutOff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mode":
+		return ec.fieldContext_CutOff_mode(ctx, field)
+	case "value":
+		return ec.fieldContext_CutOff_value(ctx, field)
+	case "threshold":
+		return ec.fieldContext_CutOff_threshold(ctx, field)
+	case "basis":
+		return ec.fieldContext_CutOff_basis(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CutOff", field.Name)
 }
 
 func (ec *executionContext) childFields_DecisionChain(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2388,6 +3776,60 @@ func (ec *executionContext) childFields_HCPEdge(ctx context.Context, field graph
 		return ec.fieldContext_HCPEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HCPEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_HeatCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HeatCell_id(ctx, field)
+	case "name":
+		return ec.fieldContext_HeatCell_name(ctx, field)
+	case "potential":
+		return ec.fieldContext_HeatCell_potential(ctx, field)
+	case "policySensitivity":
+		return ec.fieldContext_HeatCell_policySensitivity(ctx, field)
+	case "competitorPenetration":
+		return ec.fieldContext_HeatCell_competitorPenetration(ctx, field)
+	case "value":
+		return ec.fieldContext_HeatCell_value(ctx, field)
+	case "bin":
+		return ec.fieldContext_HeatCell_bin(ctx, field)
+	case "missing":
+		return ec.fieldContext_HeatCell_missing(ctx, field)
+	case "reason":
+		return ec.fieldContext_HeatCell_reason(ctx, field)
+	case "hcp":
+		return ec.fieldContext_HeatCell_hcp(ctx, field)
+	case "department":
+		return ec.fieldContext_HeatCell_department(ctx, field)
+	case "hospital":
+		return ec.fieldContext_HeatCell_hospital(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HeatCell", field.Name)
+}
+
+func (ec *executionContext) childFields_HeatMap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_HeatMap_level(ctx, field)
+	case "mode":
+		return ec.fieldContext_HeatMap_mode(ctx, field)
+	case "bins":
+		return ec.fieldContext_HeatMap_bins(ctx, field)
+	case "edges":
+		return ec.fieldContext_HeatMap_edges(ctx, field)
+	case "min":
+		return ec.fieldContext_HeatMap_min(ctx, field)
+	case "max":
+		return ec.fieldContext_HeatMap_max(ctx, field)
+	case "counts":
+		return ec.fieldContext_HeatMap_counts(ctx, field)
+	case "unknown":
+		return ec.fieldContext_HeatMap_unknown(ctx, field)
+	case "cells":
+		return ec.fieldContext_HeatMap_cells(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HeatMap", field.Name)
 }
 
 func (ec *executionContext) childFields_Hospital(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2548,6 +3990,22 @@ func (ec *executionContext) childFields_Listing(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Listing", field.Name)
 }
 
+func (ec *executionContext) childFields_MatrixCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "segment":
+		return ec.fieldContext_MatrixCell_segment(ctx, field)
+	case "playbook":
+		return ec.fieldContext_MatrixCell_playbook(ctx, field)
+	case "cadence":
+		return ec.fieldContext_MatrixCell_cadence(ctx, field)
+	case "count":
+		return ec.fieldContext_MatrixCell_count(ctx, field)
+	case "members":
+		return ec.fieldContext_MatrixCell_members(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatrixCell", field.Name)
+}
+
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hcp":
@@ -2584,6 +4042,44 @@ func (ec *executionContext) childFields_Parameter(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Parameter", field.Name)
 }
 
+func (ec *executionContext) childFields_ParetoLeader(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ParetoLeader_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ParetoLeader_name(ctx, field)
+	case "potential":
+		return ec.fieldContext_ParetoLeader_potential(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParetoLeader", field.Name)
+}
+
+func (ec *executionContext) childFields_ParetoView(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_ParetoView_level(ctx, field)
+	case "fraction":
+		return ec.fieldContext_ParetoView_fraction(ctx, field)
+	case "accounts":
+		return ec.fieldContext_ParetoView_accounts(ctx, field)
+	case "top":
+		return ec.fieldContext_ParetoView_top(ctx, field)
+	case "topPotential":
+		return ec.fieldContext_ParetoView_topPotential(ctx, field)
+	case "totalPotential":
+		return ec.fieldContext_ParetoView_totalPotential(ctx, field)
+	case "topShare":
+		return ec.fieldContext_ParetoView_topShare(ctx, field)
+	case "zero":
+		return ec.fieldContext_ParetoView_zero(ctx, field)
+	case "unknown":
+		return ec.fieldContext_ParetoView_unknown(ctx, field)
+	case "leaders":
+		return ec.fieldContext_ParetoView_leaders(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParetoView", field.Name)
+}
+
 func (ec *executionContext) childFields_PathHop(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -2598,6 +4094,26 @@ func (ec *executionContext) childFields_PathHop(ctx context.Context, field graph
 		return ec.fieldContext_PathHop_evidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PathHop", field.Name)
+}
+
+func (ec *executionContext) childFields_PotentialTerms(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_PotentialTerms_value(ctx, field)
+	case "outpatient":
+		return ec.fieldContext_PotentialTerms_outpatient(ctx, field)
+	case "drgCorrection":
+		return ec.fieldContext_PotentialTerms_drgCorrection(ctx, field)
+	case "inpatient":
+		return ec.fieldContext_PotentialTerms_inpatient(ctx, field)
+	case "share":
+		return ec.fieldContext_PotentialTerms_share(ctx, field)
+	case "missing":
+		return ec.fieldContext_PotentialTerms_missing(ctx, field)
+	case "reason":
+		return ec.fieldContext_PotentialTerms_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PotentialTerms", field.Name)
 }
 
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2680,6 +4196,42 @@ func (ec *executionContext) childFields_ScoreComponent(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ScoreComponent", field.Name)
 }
 
+func (ec *executionContext) childFields_SpeakerCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_SpeakerCandidate_rank(ctx, field)
+	case "hcp":
+		return ec.fieldContext_SpeakerCandidate_hcp(ctx, field)
+	case "influence":
+		return ec.fieldContext_SpeakerCandidate_influence(ctx, field)
+	case "influenceNorm":
+		return ec.fieldContext_SpeakerCandidate_influenceNorm(ctx, field)
+	case "expertise":
+		return ec.fieldContext_SpeakerCandidate_expertise(ctx, field)
+	case "score":
+		return ec.fieldContext_SpeakerCandidate_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpeakerCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_SpeakerCandidates(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_SpeakerCandidates_rule(ctx, field)
+	case "specialties":
+		return ec.fieldContext_SpeakerCandidates_specialties(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SpeakerCandidates_totalCount(ctx, field)
+	case "candidates":
+		return ec.fieldContext_SpeakerCandidates_candidates(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_SpeakerCandidates_graphVersion(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_SpeakerCandidates_computedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpeakerCandidates", field.Name)
+}
+
 func (ec *executionContext) childFields_StageMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hcp":
@@ -2704,6 +4256,54 @@ func (ec *executionContext) childFields_Territory(ctx context.Context, field gra
 		return ec.fieldContext_Territory_hospitals(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Territory", field.Name)
+}
+
+func (ec *executionContext) childFields_UnclassifiedAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_UnclassifiedAccount_level(ctx, field)
+	case "id":
+		return ec.fieldContext_UnclassifiedAccount_id(ctx, field)
+	case "name":
+		return ec.fieldContext_UnclassifiedAccount_name(ctx, field)
+	case "potential":
+		return ec.fieldContext_UnclassifiedAccount_potential(ctx, field)
+	case "influence":
+		return ec.fieldContext_UnclassifiedAccount_influence(ctx, field)
+	case "missing":
+		return ec.fieldContext_UnclassifiedAccount_missing(ctx, field)
+	case "reasons":
+		return ec.fieldContext_UnclassifiedAccount_reasons(ctx, field)
+	case "hcp":
+		return ec.fieldContext_UnclassifiedAccount_hcp(ctx, field)
+	case "department":
+		return ec.fieldContext_UnclassifiedAccount_department(ctx, field)
+	case "hospital":
+		return ec.fieldContext_UnclassifiedAccount_hospital(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnclassifiedAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_UnclassifiedConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_UnclassifiedConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_UnclassifiedConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_UnclassifiedConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnclassifiedConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_UnclassifiedEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_UnclassifiedEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_UnclassifiedEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnclassifiedEdge", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2822,6 +4422,42 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_AccountMatrix_cell_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "segment",
+		func(ctx context.Context, v any) (account.Segment, error) {
+			return ec.unmarshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["segment"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_AccountMatrix_unclassified_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_HCP_influence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2894,6 +4530,28 @@ func (ec *executionContext) field_Hospital_hcps_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_MatrixCell_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2905,6 +4563,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_accountMatrix_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (model.ScopeInput, error) {
+			return ec.unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "product",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["product"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (*account.Level, error) {
+			return ec.unmarshalOAccountLevel2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg2
 	return args, nil
 }
 
@@ -3112,6 +4800,36 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_speakerCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (model.ScopeInput, error) {
+			return ec.unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "product",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["product"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_strongestPaths_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3269,6 +4987,1034 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AccountMatrix_level(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Level) graphql.Marshaler {
+			return ec.marshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMatrix", field, true, false, "AccountLevel")
+}
+
+func (ec *executionContext) _AccountMatrix_scopeName(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_scopeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScopeName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_scopeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMatrix", field, true, false, "String")
+}
+
+func (ec *executionContext) _AccountMatrix_product(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_influenceMetric(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_influenceMetric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InfluenceMetric(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scoring.Metric) graphql.Marshaler {
+			return ec.marshalNInfluenceMetric2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_influenceMetric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMatrix", field, true, false, "InfluenceMetric")
+}
+
+func (ec *executionContext) _AccountMatrix_potentialCutOff(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_potentialCutOff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PotentialCutOff(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.CutOff) graphql.Marshaler {
+			return ec.marshalNCutOff2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOff(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_potentialCutOff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CutOff(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_influenceCutOff(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_influenceCutOff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InfluenceCutOff(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.CutOff) graphql.Marshaler {
+			return ec.marshalNCutOff2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOff(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_influenceCutOff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CutOff(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_cells(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MatrixCell) graphql.Marshaler {
+			return ec.marshalNMatrixCell2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐMatrixCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatrixCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_cell(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_cell(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AccountMatrix().Cell(ctx, obj, fc.Args["segment"].(account.Segment))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MatrixCell) graphql.Marshaler {
+			return ec.marshalNMatrixCell2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐMatrixCell(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_cell(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatrixCell(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AccountMatrix_cell_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_classifiedCount(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_classifiedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClassifiedCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_classifiedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMatrix", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AccountMatrix_unclassifiedCount(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_unclassifiedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnclassifiedCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_unclassifiedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMatrix", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AccountMatrix_unclassified(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_unclassified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AccountMatrix().Unclassified(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnclassifiedConnection) graphql.Marshaler {
+			return ec.marshalNUnclassifiedConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUnclassifiedConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_unclassified(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnclassifiedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AccountMatrix_unclassified_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_heatMap(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_heatMap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeatMap(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HeatMap) graphql.Marshaler {
+			return ec.marshalOHeatMap2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHeatMap(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_heatMap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HeatMap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_pareto(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_pareto(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pareto(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Pareto) graphql.Marshaler {
+			return ec.marshalNParetoView2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐPareto(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_pareto(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParetoView(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMatrix", field, true, false, "String")
+}
+
+func (ec *executionContext) _AccountMatrix_computedAt(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMatrix", field, true, false, "Time")
+}
+
+func (ec *executionContext) _AccountMatrix_note(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMatrix", field, true, false, "String")
+}
+
+func (ec *executionContext) _AccountMember_level(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Level) graphql.Marshaler {
+			return ec.marshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "AccountLevel")
+}
+
+func (ec *executionContext) _AccountMember_id(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AccountMember_name(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountMember_segment(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_segment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Segment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_segment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "Segment")
+}
+
+func (ec *executionContext) _AccountMember_potential(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_potential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Potential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_potential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AccountMember_potentialTerms(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_potentialTerms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PotentialTerms(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Potential) graphql.Marshaler {
+			return ec.marshalNPotentialTerms2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐPotential(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_potentialTerms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PotentialTerms(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMember_influence(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_influence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Influence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_influence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AccountMember_playbook(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_playbook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Playbook, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_playbook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountMember_cadence(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_cadence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cadence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Cadence) graphql.Marshaler {
+			return ec.marshalNCadence2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCadence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_cadence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMember_hcp(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hcp(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalOHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMember_department(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
+			return ec.marshalODepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMember_hospital(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMember_listing(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_listing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Listing(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Listing) graphql.Marshaler {
+			return ec.marshalOListing2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐListing(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_listing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Listing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccountMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMemberConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccountMemberEdge) graphql.Marshaler {
+			return ec.marshalNAccountMemberEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountMemberEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMemberConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountMemberEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMemberConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AccountMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMemberConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMemberConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMemberConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AccountMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMemberConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMemberConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMemberConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccountMemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AccountMemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMemberEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMemberEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountMemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AccountMemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMemberEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountMember) graphql.Marshaler {
+			return ec.marshalNAccountMember2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMemberEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMemberEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cadence_code(ctx context.Context, field graphql.CollectedField, obj *account.Cadence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadence_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadence_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Cadence_label(ctx context.Context, field graphql.CollectedField, obj *account.Cadence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadence_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadence_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Cadence_intervalDays(ctx context.Context, field graphql.CollectedField, obj *account.Cadence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadence_intervalDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervalDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadence_intervalDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadence", field, false, false, "Int")
+}
 
 func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Committee) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -3479,6 +6225,98 @@ func (ec *executionContext) _ContactTie_strength(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_ContactTie_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContactTie", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CutOff_mode(ctx context.Context, field graphql.CollectedField, obj *account.CutOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CutOff_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.CutOffMode) graphql.Marshaler {
+			return ec.marshalNCutOffMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOffMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CutOff_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CutOff", field, false, false, "CutOffMode")
+}
+
+func (ec *executionContext) _CutOff_value(ctx context.Context, field graphql.CollectedField, obj *account.CutOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CutOff_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CutOff_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CutOff", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CutOff_threshold(ctx context.Context, field graphql.CollectedField, obj *account.CutOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CutOff_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CutOff_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CutOff", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CutOff_basis(ctx context.Context, field graphql.CollectedField, obj *account.CutOff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CutOff_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CutOff_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CutOff", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DecisionChain_hospital(ctx context.Context, field graphql.CollectedField, obj *access.Chain) (ret graphql.Marshaler) {
@@ -4898,6 +7736,525 @@ func (ec *executionContext) fieldContext_HCPEdge_node(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _HeatCell_id(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HeatCell_name(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _HeatCell_potential(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_potential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Potential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_potential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HeatCell_policySensitivity(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_policySensitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PolicySensitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_policySensitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HeatCell_competitorPenetration(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_competitorPenetration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompetitorPenetration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_competitorPenetration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HeatCell_value(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HeatCell_bin(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_bin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_bin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HeatCell_missing(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _HeatCell_reason(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HeatCell().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, true, true, "String")
+}
+
+func (ec *executionContext) _HeatCell_hcp(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hcp(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalOHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HeatCell",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HeatCell_department(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HeatCell",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HeatCell_hospital(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HeatCell",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HeatMap_level(ctx context.Context, field graphql.CollectedField, obj *model.HeatMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatMap_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Level) graphql.Marshaler {
+			return ec.marshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatMap_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatMap", field, false, false, "AccountLevel")
+}
+
+func (ec *executionContext) _HeatMap_mode(ctx context.Context, field graphql.CollectedField, obj *model.HeatMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatMap_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.BinMode) graphql.Marshaler {
+			return ec.marshalNBinMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐBinMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatMap_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatMap", field, false, false, "BinMode")
+}
+
+func (ec *executionContext) _HeatMap_bins(ctx context.Context, field graphql.CollectedField, obj *model.HeatMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatMap_bins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatMap_bins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatMap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HeatMap_edges(ctx context.Context, field graphql.CollectedField, obj *model.HeatMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatMap_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []float64) graphql.Marshaler {
+			return ec.marshalNFloat2ᚕfloat64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatMap_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatMap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HeatMap_min(ctx context.Context, field graphql.CollectedField, obj *model.HeatMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatMap_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatMap_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatMap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HeatMap_max(ctx context.Context, field graphql.CollectedField, obj *model.HeatMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatMap_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatMap_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatMap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HeatMap_counts(ctx context.Context, field graphql.CollectedField, obj *model.HeatMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatMap_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatMap_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatMap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HeatMap_unknown(ctx context.Context, field graphql.CollectedField, obj *model.HeatMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatMap_unknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatMap_unknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatMap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HeatMap_cells(ctx context.Context, field graphql.CollectedField, obj *model.HeatMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatMap_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HeatCell) graphql.Marshaler {
+			return ec.marshalNHeatCell2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHeatCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatMap_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HeatMap",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HeatCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Hospital_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Hospital) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6295,6 +9652,151 @@ func (ec *executionContext) fieldContext_Listing_since(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Listing", field, true, true, "String")
 }
 
+func (ec *executionContext) _MatrixCell_segment(ctx context.Context, field graphql.CollectedField, obj *model.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCell_segment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Segment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCell_segment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatrixCell", field, false, false, "Segment")
+}
+
+func (ec *executionContext) _MatrixCell_playbook(ctx context.Context, field graphql.CollectedField, obj *model.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCell_playbook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Playbook, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCell_playbook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatrixCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatrixCell_cadence(ctx context.Context, field graphql.CollectedField, obj *model.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCell_cadence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cadence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Cadence) graphql.Marshaler {
+			return ec.marshalNCadence2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCadence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCell_cadence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatrixCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatrixCell_count(ctx context.Context, field graphql.CollectedField, obj *model.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCell_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCell_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatrixCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MatrixCell_members(ctx context.Context, field graphql.CollectedField, obj *model.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCell_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MatrixCell().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountMemberConnection) graphql.Marshaler {
+			return ec.marshalNAccountMemberConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountMemberConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCell_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatrixCell",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountMemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MatrixCell_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Membership_hcp(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Membership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6520,6 +10022,314 @@ func (ec *executionContext) fieldContext_Parameter_value(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Parameter", field, false, false, "String")
 }
 
+func (ec *executionContext) _ParetoLeader_id(ctx context.Context, field graphql.CollectedField, obj *account.Leader) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoLeader_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoLeader_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoLeader", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ParetoLeader_name(ctx context.Context, field graphql.CollectedField, obj *account.Leader) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoLeader_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoLeader_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoLeader", field, false, false, "String")
+}
+
+func (ec *executionContext) _ParetoLeader_potential(ctx context.Context, field graphql.CollectedField, obj *account.Leader) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoLeader_potential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Potential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoLeader_potential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoLeader", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ParetoView_level(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Level) graphql.Marshaler {
+			return ec.marshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "AccountLevel")
+}
+
+func (ec *executionContext) _ParetoView_fraction(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_fraction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fraction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_fraction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ParetoView_accounts(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ParetoView_top(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_top(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Top, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_top(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ParetoView_topPotential(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_topPotential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopPotential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_topPotential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ParetoView_totalPotential(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_totalPotential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalPotential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_totalPotential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ParetoView_topShare(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_topShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_topShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ParetoView_zero(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_zero(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Zero, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_zero(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ParetoView_unknown(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_unknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_unknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ParetoView_leaders(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_leaders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Leaders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []account.Leader) graphql.Marshaler {
+			return ec.marshalNParetoLeader2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLeaderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_leaders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParetoView",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParetoLeader(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PathHop_from(ctx context.Context, field graphql.CollectedField, obj *access.Hop) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6651,6 +10461,167 @@ func (ec *executionContext) _PathHop_evidence(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_PathHop_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PathHop", field, true, true, "String")
+}
+
+func (ec *executionContext) _PotentialTerms_value(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PotentialTerms_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PotentialTerms_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PotentialTerms_outpatient(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PotentialTerms_outpatient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outpatient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PotentialTerms_outpatient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PotentialTerms_drgCorrection(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PotentialTerms_drgCorrection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DRGCorrection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PotentialTerms_drgCorrection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PotentialTerms_inpatient(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PotentialTerms_inpatient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inpatient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PotentialTerms_inpatient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PotentialTerms_share(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PotentialTerms_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PotentialTerms_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PotentialTerms_missing(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PotentialTerms_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PotentialTerms_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "String")
+}
+
+func (ec *executionContext) _PotentialTerms_reason(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PotentialTerms_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PotentialTerms().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PotentialTerms_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PotentialTerms", field, true, true, "String")
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Product) (ret graphql.Marshaler) {
@@ -7316,6 +11287,94 @@ func (ec *executionContext) fieldContext_Query_influencePath(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_accountMatrix(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accountMatrix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccountMatrix(ctx, fc.Args["scope"].(model.ScopeInput), fc.Args["product"].(*string), fc.Args["level"].(*account.Level))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountMatrix) graphql.Marshaler {
+			return ec.marshalNAccountMatrix2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountMatrix(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accountMatrix(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountMatrix(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accountMatrix_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_speakerCandidates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_speakerCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SpeakerCandidates(ctx, fc.Args["scope"].(model.ScopeInput), fc.Args["product"].(*string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SpeakerCandidates) graphql.Marshaler {
+			return ec.marshalNSpeakerCandidates2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐSpeakerCandidates(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_speakerCandidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpeakerCandidates(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_speakerCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7920,6 +11979,300 @@ func (ec *executionContext) fieldContext_ScoreComponent_contribution(_ context.C
 	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
 }
 
+func (ec *executionContext) _SpeakerCandidate_rank(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidate_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidate_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerCandidate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SpeakerCandidate_hcp(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidate_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hcp(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidate_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpeakerCandidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpeakerCandidate_influence(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidate_influence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Influence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidate_influence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerCandidate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SpeakerCandidate_influenceNorm(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidate_influenceNorm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InfluenceNorm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidate_influenceNorm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerCandidate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SpeakerCandidate_expertise(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidate_expertise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expertise, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidate_expertise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerCandidate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SpeakerCandidate_score(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidate_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidate_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerCandidate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SpeakerCandidates_rule(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidates_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidates_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerCandidates", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpeakerCandidates_specialties(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidates_specialties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Specialties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidates_specialties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerCandidates", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpeakerCandidates_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidates_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidates_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerCandidates", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SpeakerCandidates_candidates(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidates_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SpeakerCandidate) graphql.Marshaler {
+			return ec.marshalNSpeakerCandidate2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐSpeakerCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidates_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpeakerCandidates",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpeakerCandidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpeakerCandidates_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidates_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidates_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerCandidates", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpeakerCandidates_computedAt(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidates) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpeakerCandidates_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpeakerCandidates_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpeakerCandidates", field, false, false, "Time")
+}
+
 func (ec *executionContext) _StageMember_hcp(ctx context.Context, field graphql.CollectedField, obj *access.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8125,6 +12478,405 @@ func (ec *executionContext) fieldContext_Territory_hospitals(ctx context.Context
 	if fc.Args, err = ec.field_Territory_hospitals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnclassifiedAccount_level(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedAccount_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Level) graphql.Marshaler {
+			return ec.marshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedAccount_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnclassifiedAccount", field, false, false, "AccountLevel")
+}
+
+func (ec *executionContext) _UnclassifiedAccount_id(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedAccount_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedAccount_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnclassifiedAccount", field, false, false, "ID")
+}
+
+func (ec *executionContext) _UnclassifiedAccount_name(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedAccount_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedAccount_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnclassifiedAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnclassifiedAccount_potential(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedAccount_potential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Potential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedAccount_potential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnclassifiedAccount", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnclassifiedAccount_influence(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedAccount_influence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Influence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedAccount_influence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnclassifiedAccount", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnclassifiedAccount_missing(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedAccount_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedAccount_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnclassifiedAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnclassifiedAccount_reasons(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedAccount_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedAccount_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnclassifiedAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnclassifiedAccount_hcp(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedAccount_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hcp(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalOHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedAccount_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnclassifiedAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnclassifiedAccount_department(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedAccount_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
+			return ec.marshalODepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedAccount_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnclassifiedAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnclassifiedAccount_hospital(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedAccount_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedAccount_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnclassifiedAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnclassifiedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnclassifiedEdge) graphql.Marshaler {
+			return ec.marshalNUnclassifiedEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUnclassifiedEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnclassifiedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnclassifiedEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnclassifiedConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnclassifiedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnclassifiedConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnclassifiedConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnclassifiedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnclassifiedEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnclassifiedEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnclassifiedEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnclassifiedAccount) graphql.Marshaler {
+			return ec.marshalNUnclassifiedAccount2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUnclassifiedAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnclassifiedEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnclassifiedEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnclassifiedAccount(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -9503,6 +14255,333 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var accountMatrixImplementors = []string{"AccountMatrix"}
+
+func (ec *executionContext) _AccountMatrix(ctx context.Context, sel ast.SelectionSet, obj *model.AccountMatrix) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountMatrixImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountMatrix")
+		case "level":
+			out.Values[i] = ec._AccountMatrix_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scopeName":
+			out.Values[i] = ec._AccountMatrix_scopeName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "product":
+			out.Values[i] = ec._AccountMatrix_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "influenceMetric":
+			out.Values[i] = ec._AccountMatrix_influenceMetric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "potentialCutOff":
+			out.Values[i] = ec._AccountMatrix_potentialCutOff(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "influenceCutOff":
+			out.Values[i] = ec._AccountMatrix_influenceCutOff(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cells":
+			out.Values[i] = ec._AccountMatrix_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cell":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountMatrix_cell(ctx, field, obj)
+				})
+		case "classifiedCount":
+			out.Values[i] = ec._AccountMatrix_classifiedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unclassifiedCount":
+			out.Values[i] = ec._AccountMatrix_unclassifiedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unclassified":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountMatrix_unclassified(ctx, field, obj)
+				})
+		case "heatMap":
+			out.Values[i] = ec._AccountMatrix_heatMap(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pareto":
+			out.Values[i] = ec._AccountMatrix_pareto(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "graphVersion":
+			out.Values[i] = ec._AccountMatrix_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "computedAt":
+			out.Values[i] = ec._AccountMatrix_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._AccountMatrix_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountMemberImplementors = []string{"AccountMember"}
+
+func (ec *executionContext) _AccountMember(ctx context.Context, sel ast.SelectionSet, obj *model.AccountMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountMember")
+		case "level":
+			out.Values[i] = ec._AccountMember_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._AccountMember_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AccountMember_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "segment":
+			out.Values[i] = ec._AccountMember_segment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "potential":
+			out.Values[i] = ec._AccountMember_potential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "potentialTerms":
+			out.Values[i] = ec._AccountMember_potentialTerms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "influence":
+			out.Values[i] = ec._AccountMember_influence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "playbook":
+			out.Values[i] = ec._AccountMember_playbook(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cadence":
+			out.Values[i] = ec._AccountMember_cadence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hcp":
+			out.Values[i] = ec._AccountMember_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._AccountMember_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hospital":
+			out.Values[i] = ec._AccountMember_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listing":
+			out.Values[i] = ec._AccountMember_listing(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountMemberConnectionImplementors = []string{"AccountMemberConnection"}
+
+func (ec *executionContext) _AccountMemberConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AccountMemberConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountMemberConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountMemberConnection")
+		case "edges":
+			out.Values[i] = ec._AccountMemberConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccountMemberConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AccountMemberConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountMemberEdgeImplementors = []string{"AccountMemberEdge"}
+
+func (ec *executionContext) _AccountMemberEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AccountMemberEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountMemberEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountMemberEdge")
+		case "cursor":
+			out.Values[i] = ec._AccountMemberEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AccountMemberEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cadenceImplementors = []string{"Cadence"}
+
+func (ec *executionContext) _Cadence(ctx context.Context, sel ast.SelectionSet, obj *account.Cadence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cadenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Cadence")
+		case "code":
+			out.Values[i] = ec._Cadence_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._Cadence_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intervalDays":
+			out.Values[i] = ec._Cadence_intervalDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var committeeImplementors = []string{"Committee", "Node"}
 
 func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Committee) graphql.Marshaler {
@@ -9581,6 +14660,54 @@ func (ec *executionContext) _ContactTie(ctx context.Context, sel ast.SelectionSe
 			}
 		case "strength":
 			out.Values[i] = ec._ContactTie_strength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cutOffImplementors = []string{"CutOff"}
+
+func (ec *executionContext) _CutOff(ctx context.Context, sel ast.SelectionSet, obj *account.CutOff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cutOffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CutOff")
+		case "mode":
+			out.Values[i] = ec._CutOff_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CutOff_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			out.Values[i] = ec._CutOff_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "basis":
+			out.Values[i] = ec._CutOff_basis(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10030,6 +15157,168 @@ func (ec *executionContext) _HCPEdge(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "node":
 			out.Values[i] = ec._HCPEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var heatCellImplementors = []string{"HeatCell"}
+
+func (ec *executionContext) _HeatCell(ctx context.Context, sel ast.SelectionSet, obj *model.HeatCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, heatCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HeatCell")
+		case "id":
+			out.Values[i] = ec._HeatCell_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._HeatCell_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "potential":
+			out.Values[i] = ec._HeatCell_potential(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "policySensitivity":
+			out.Values[i] = ec._HeatCell_policySensitivity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "competitorPenetration":
+			out.Values[i] = ec._HeatCell_competitorPenetration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._HeatCell_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bin":
+			out.Values[i] = ec._HeatCell_bin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missing":
+			out.Values[i] = ec._HeatCell_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HeatCell_reason(ctx, field, obj)
+				})
+		case "hcp":
+			out.Values[i] = ec._HeatCell_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._HeatCell_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hospital":
+			out.Values[i] = ec._HeatCell_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var heatMapImplementors = []string{"HeatMap"}
+
+func (ec *executionContext) _HeatMap(ctx context.Context, sel ast.SelectionSet, obj *model.HeatMap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, heatMapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HeatMap")
+		case "level":
+			out.Values[i] = ec._HeatMap_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mode":
+			out.Values[i] = ec._HeatMap_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bins":
+			out.Values[i] = ec._HeatMap_bins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._HeatMap_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._HeatMap_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._HeatMap_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._HeatMap_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unknown":
+			out.Values[i] = ec._HeatMap_unknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._HeatMap_cells(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10576,6 +15865,60 @@ func (ec *executionContext) _Listing(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var matrixCellImplementors = []string{"MatrixCell"}
+
+func (ec *executionContext) _MatrixCell(ctx context.Context, sel ast.SelectionSet, obj *model.MatrixCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matrixCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatrixCell")
+		case "segment":
+			out.Values[i] = ec._MatrixCell_segment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "playbook":
+			out.Values[i] = ec._MatrixCell_playbook(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cadence":
+			out.Values[i] = ec._MatrixCell_cadence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._MatrixCell_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MatrixCell_members(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var membershipImplementors = []string{"Membership"}
 
 func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Membership) graphql.Marshaler {
@@ -10707,6 +16050,127 @@ func (ec *executionContext) _Parameter(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var paretoLeaderImplementors = []string{"ParetoLeader"}
+
+func (ec *executionContext) _ParetoLeader(ctx context.Context, sel ast.SelectionSet, obj *account.Leader) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paretoLeaderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParetoLeader")
+		case "id":
+			out.Values[i] = ec._ParetoLeader_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ParetoLeader_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "potential":
+			out.Values[i] = ec._ParetoLeader_potential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paretoViewImplementors = []string{"ParetoView"}
+
+func (ec *executionContext) _ParetoView(ctx context.Context, sel ast.SelectionSet, obj *account.Pareto) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paretoViewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParetoView")
+		case "level":
+			out.Values[i] = ec._ParetoView_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fraction":
+			out.Values[i] = ec._ParetoView_fraction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._ParetoView_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "top":
+			out.Values[i] = ec._ParetoView_top(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topPotential":
+			out.Values[i] = ec._ParetoView_topPotential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalPotential":
+			out.Values[i] = ec._ParetoView_totalPotential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topShare":
+			out.Values[i] = ec._ParetoView_topShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "zero":
+			out.Values[i] = ec._ParetoView_zero(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unknown":
+			out.Values[i] = ec._ParetoView_unknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leaders":
+			out.Values[i] = ec._ParetoView_leaders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pathHopImplementors = []string{"PathHop"}
 
 func (ec *executionContext) _PathHop(ctx context.Context, sel ast.SelectionSet, obj *access.Hop) graphql.Marshaler {
@@ -10743,6 +16207,70 @@ func (ec *executionContext) _PathHop(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PathHop_evidence(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var potentialTermsImplementors = []string{"PotentialTerms"}
+
+func (ec *executionContext) _PotentialTerms(ctx context.Context, sel ast.SelectionSet, obj *account.Potential) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, potentialTermsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PotentialTerms")
+		case "value":
+			out.Values[i] = ec._PotentialTerms_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outpatient":
+			out.Values[i] = ec._PotentialTerms_outpatient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "drgCorrection":
+			out.Values[i] = ec._PotentialTerms_drgCorrection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inpatient":
+			out.Values[i] = ec._PotentialTerms_inpatient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "share":
+			out.Values[i] = ec._PotentialTerms_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missing":
+			out.Values[i] = ec._PotentialTerms_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PotentialTerms_reason(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10911,6 +16439,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_influencePath(ctx, field)
+				})
+		case "accountMatrix":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accountMatrix(ctx, field)
+				})
+		case "speakerCandidates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_speakerCandidates(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -11161,6 +16701,122 @@ func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var speakerCandidateImplementors = []string{"SpeakerCandidate"}
+
+func (ec *executionContext) _SpeakerCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.SpeakerCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, speakerCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpeakerCandidate")
+		case "rank":
+			out.Values[i] = ec._SpeakerCandidate_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hcp":
+			out.Values[i] = ec._SpeakerCandidate_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "influence":
+			out.Values[i] = ec._SpeakerCandidate_influence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "influenceNorm":
+			out.Values[i] = ec._SpeakerCandidate_influenceNorm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expertise":
+			out.Values[i] = ec._SpeakerCandidate_expertise(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SpeakerCandidate_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var speakerCandidatesImplementors = []string{"SpeakerCandidates"}
+
+func (ec *executionContext) _SpeakerCandidates(ctx context.Context, sel ast.SelectionSet, obj *model.SpeakerCandidates) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, speakerCandidatesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpeakerCandidates")
+		case "rule":
+			out.Values[i] = ec._SpeakerCandidates_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "specialties":
+			out.Values[i] = ec._SpeakerCandidates_specialties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SpeakerCandidates_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "candidates":
+			out.Values[i] = ec._SpeakerCandidates_candidates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._SpeakerCandidates_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "computedAt":
+			out.Values[i] = ec._SpeakerCandidates_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var stageMemberImplementors = []string{"StageMember"}
 
 func (ec *executionContext) _StageMember(ctx context.Context, sel ast.SelectionSet, obj *access.Member) graphql.Marshaler {
@@ -11236,6 +16892,165 @@ func (ec *executionContext) _Territory(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Territory_hospitals(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unclassifiedAccountImplementors = []string{"UnclassifiedAccount"}
+
+func (ec *executionContext) _UnclassifiedAccount(ctx context.Context, sel ast.SelectionSet, obj *model.UnclassifiedAccount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unclassifiedAccountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnclassifiedAccount")
+		case "level":
+			out.Values[i] = ec._UnclassifiedAccount_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._UnclassifiedAccount_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._UnclassifiedAccount_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "potential":
+			out.Values[i] = ec._UnclassifiedAccount_potential(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "influence":
+			out.Values[i] = ec._UnclassifiedAccount_influence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._UnclassifiedAccount_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._UnclassifiedAccount_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hcp":
+			out.Values[i] = ec._UnclassifiedAccount_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._UnclassifiedAccount_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hospital":
+			out.Values[i] = ec._UnclassifiedAccount_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unclassifiedConnectionImplementors = []string{"UnclassifiedConnection"}
+
+func (ec *executionContext) _UnclassifiedConnection(ctx context.Context, sel ast.SelectionSet, obj *model.UnclassifiedConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unclassifiedConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnclassifiedConnection")
+		case "edges":
+			out.Values[i] = ec._UnclassifiedConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._UnclassifiedConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._UnclassifiedConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unclassifiedEdgeImplementors = []string{"UnclassifiedEdge"}
+
+func (ec *executionContext) _UnclassifiedEdge(ctx context.Context, sel ast.SelectionSet, obj *model.UnclassifiedEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unclassifiedEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnclassifiedEdge")
+		case "cursor":
+			out.Values[i] = ec._UnclassifiedEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._UnclassifiedEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11615,6 +17430,108 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel(ctx context.Context, v any) (account.Level, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel(ctx context.Context, sel ast.SelectionSet, v account.Level) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AccountLevel!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel = map[string]account.Level{
+		"HCP":        account.LevelHCP,
+		"DEPARTMENT": account.LevelDepartment,
+		"HOSPITAL":   account.LevelHospital,
+	}
+	marshalNAccountLevel2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel = map[account.Level]string{
+		account.LevelHCP:        "HCP",
+		account.LevelDepartment: "DEPARTMENT",
+		account.LevelHospital:   "HOSPITAL",
+	}
+)
+
+func (ec *executionContext) marshalNAccountMatrix2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountMatrix(ctx context.Context, sel ast.SelectionSet, v *model.AccountMatrix) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountMatrix!")
+		return graphql.Null
+	}
+	return ec._AccountMatrix(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountMember2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountMember(ctx context.Context, sel ast.SelectionSet, v *model.AccountMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountMember!")
+		return graphql.Null
+	}
+	return ec._AccountMember(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountMemberConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountMemberConnection(ctx context.Context, sel ast.SelectionSet, v *model.AccountMemberConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountMemberConnection!")
+		return graphql.Null
+	}
+	return ec._AccountMemberConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountMemberEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountMemberEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccountMemberEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccountMemberEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountMemberEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccountMemberEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountMemberEdge(ctx context.Context, sel ast.SelectionSet, v *model.AccountMemberEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountMemberEdge!")
+		return graphql.Null
+	}
+	return ec._AccountMemberEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBinMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐBinMode(ctx context.Context, v any) (account.BinMode, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNBinMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐBinMode[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBinMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐBinMode(ctx context.Context, sel ast.SelectionSet, v account.BinMode) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNBinMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐBinMode[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BinMode!")
+	}
+	return res
+}
+
+var (
+	unmarshalNBinMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐBinMode = map[string]account.BinMode{
+		"QUANTILE": account.BinQuantile,
+		"FIXED":    account.BinFixed,
+	}
+	marshalNBinMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐBinMode = map[account.BinMode]string{
+		account.BinQuantile: "QUANTILE",
+		account.BinFixed:    "FIXED",
+	}
+)
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11627,6 +17544,10 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCadence2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCadence(ctx context.Context, sel ast.SelectionSet, v account.Cadence) graphql.Marshaler {
+	return ec._Cadence(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNCommittee2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCommitteeᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Committee) graphql.Marshaler {
@@ -11652,6 +17573,36 @@ func (ec *executionContext) marshalNCommittee2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 	}
 	return ec._Committee(ctx, sel, v)
 }
+
+func (ec *executionContext) marshalNCutOff2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOff(ctx context.Context, sel ast.SelectionSet, v account.CutOff) graphql.Marshaler {
+	return ec._CutOff(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNCutOffMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOffMode(ctx context.Context, v any) (account.CutOffMode, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCutOffMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOffMode[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCutOffMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOffMode(ctx context.Context, sel ast.SelectionSet, v account.CutOffMode) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCutOffMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOffMode[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CutOffMode!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCutOffMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOffMode = map[string]account.CutOffMode{
+		"PERCENTILE": account.Percentile,
+		"ABSOLUTE":   account.Absolute,
+	}
+	marshalNCutOffMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOffMode = map[account.CutOffMode]string{
+		account.Percentile: "PERCENTILE",
+		account.Absolute:   "ABSOLUTE",
+	}
+)
 
 func (ec *executionContext) marshalNDecisionChain2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐChain(ctx context.Context, sel ast.SelectionSet, v *access.Chain) graphql.Marshaler {
 	if v == nil {
@@ -11757,6 +17708,35 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalNFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNHCP2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCPᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.HCP) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11811,6 +17791,30 @@ func (ec *executionContext) marshalNHCPEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgrap
 		return graphql.Null
 	}
 	return ec._HCPEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHeatCell2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHeatCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HeatCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHeatCell2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHeatCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHeatCell2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHeatCell(ctx context.Context, sel ast.SelectionSet, v *model.HeatCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HeatCell!")
+		return graphql.Null
+	}
+	return ec._HeatCell(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
@@ -11987,6 +17991,35 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNListing2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐListingᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Listing) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -12009,6 +18042,30 @@ func (ec *executionContext) marshalNListing2ᚖgithubᚗcomᚋkolgraphᚋkolgrap
 		return graphql.Null
 	}
 	return ec._Listing(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMatrixCell2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐMatrixCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MatrixCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatrixCell2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐMatrixCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatrixCell2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐMatrixCell(ctx context.Context, sel ast.SelectionSet, v *model.MatrixCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatrixCell!")
+		return graphql.Null
+	}
+	return ec._MatrixCell(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Membership) graphql.Marshaler {
@@ -12065,6 +18122,34 @@ func (ec *executionContext) marshalNParameter2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 		return graphql.Null
 	}
 	return ec._Parameter(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNParetoLeader2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLeader(ctx context.Context, sel ast.SelectionSet, v account.Leader) graphql.Marshaler {
+	return ec._ParetoLeader(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNParetoLeader2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLeaderᚄ(ctx context.Context, sel ast.SelectionSet, v []account.Leader) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNParetoLeader2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLeader(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNParetoView2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐPareto(ctx context.Context, sel ast.SelectionSet, v *account.Pareto) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ParetoView!")
+		return graphql.Null
+	}
+	return ec._ParetoView(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPathHop2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐHop(ctx context.Context, sel ast.SelectionSet, v access.Hop) graphql.Marshaler {
@@ -12124,6 +18209,14 @@ var (
 		access.PTCommitteeMember: "PT_COMMITTEE_MEMBER",
 	}
 )
+
+func (ec *executionContext) marshalNPotentialTerms2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐPotential(ctx context.Context, sel ast.SelectionSet, v *account.Potential) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PotentialTerms!")
+		return graphql.Null
+	}
+	return ec._PotentialTerms(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNProduct2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Product) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -12216,6 +18309,68 @@ func (ec *executionContext) marshalNScoreComponent2ᚖgithubᚗcomᚋkolgraphᚋ
 		return graphql.Null
 	}
 	return ec._ScoreComponent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx context.Context, v any) (account.Segment, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx context.Context, sel ast.SelectionSet, v account.Segment) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Segment!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment = map[string]account.Segment{
+		"A": account.SegmentA,
+		"B": account.SegmentB,
+		"C": account.SegmentC,
+		"D": account.SegmentD,
+	}
+	marshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment = map[account.Segment]string{
+		account.SegmentA: "A",
+		account.SegmentB: "B",
+		account.SegmentC: "C",
+		account.SegmentD: "D",
+	}
+)
+
+func (ec *executionContext) marshalNSpeakerCandidate2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐSpeakerCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SpeakerCandidate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSpeakerCandidate2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐSpeakerCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSpeakerCandidate2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐSpeakerCandidate(ctx context.Context, sel ast.SelectionSet, v *model.SpeakerCandidate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpeakerCandidate!")
+		return graphql.Null
+	}
+	return ec._SpeakerCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSpeakerCandidates2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐSpeakerCandidates(ctx context.Context, sel ast.SelectionSet, v *model.SpeakerCandidates) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpeakerCandidates!")
+		return graphql.Null
+	}
+	return ec._SpeakerCandidates(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStageMember2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.Member) graphql.Marshaler {
@@ -12321,6 +18476,46 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNUnclassifiedAccount2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUnclassifiedAccount(ctx context.Context, sel ast.SelectionSet, v *model.UnclassifiedAccount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnclassifiedAccount!")
+		return graphql.Null
+	}
+	return ec._UnclassifiedAccount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnclassifiedConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUnclassifiedConnection(ctx context.Context, sel ast.SelectionSet, v *model.UnclassifiedConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnclassifiedConnection!")
+		return graphql.Null
+	}
+	return ec._UnclassifiedConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnclassifiedEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUnclassifiedEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnclassifiedEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnclassifiedEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUnclassifiedEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnclassifiedEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUnclassifiedEdge(ctx context.Context, sel ast.SelectionSet, v *model.UnclassifiedEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnclassifiedEdge!")
+		return graphql.Null
+	}
+	return ec._UnclassifiedEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -12465,6 +18660,38 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAccountLevel2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel(ctx context.Context, v any) (*account.Level, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAccountLevel2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAccountLevel2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel(ctx context.Context, sel ast.SelectionSet, v *account.Level) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAccountLevel2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel[*v])
+	return res
+}
+
+var (
+	unmarshalOAccountLevel2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel = map[string]account.Level{
+		"HCP":        account.LevelHCP,
+		"DEPARTMENT": account.LevelDepartment,
+		"HOSPITAL":   account.LevelHospital,
+	}
+	marshalOAccountLevel2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLevel = map[account.Level]string{
+		account.LevelHCP:        "HCP",
+		account.LevelDepartment: "DEPARTMENT",
+		account.LevelHospital:   "HOSPITAL",
+	}
+)
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12546,6 +18773,13 @@ func (ec *executionContext) unmarshalOHCPFilter2ᚖgithubᚗcomᚋkolgraphᚋkol
 	}
 	res, err := ec.unmarshalInputHCPFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHeatMap2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHeatMap(ctx context.Context, sel ast.SelectionSet, v *model.HeatMap) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HeatMap(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {

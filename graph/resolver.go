@@ -9,6 +9,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/tiering"
 )
 
 // Resolver is the one place dependencies are injected into the GraphQL layer.
@@ -17,4 +18,5 @@ type Resolver struct {
 	Snapshots *snapshot.Manager
 	Scores    *scoring.Service
 	Access    *access.Service
+	Tiering   *tiering.Service
 }

@@ -10,10 +10,21 @@ import (
 
 	"github.com/kolgraph/kolgraph/graph/model"
 	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 )
+
+// Cell is the resolver for the cell field.
+func (r *accountMatrixResolver) Cell(ctx context.Context, obj *model.AccountMatrix, segment account.Segment) (*model.MatrixCell, error) {
+	return matrixCell(obj, segment), nil
+}
+
+// Unclassified is the resolver for the unclassified field.
+func (r *accountMatrixResolver) Unclassified(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.UnclassifiedConnection, error) {
+	return unclassifiedAccounts(obj, first, after)
+}
 
 // Hospital is the resolver for the hospital field.
 func (r *committeeResolver) Hospital(ctx context.Context, obj *kolgraph.Committee) (*kolgraph.Hospital, error) {
@@ -128,6 +139,11 @@ func (r *hCPResolver) Wechat(ctx context.Context, obj *kolgraph.HCP) (*string, e
 	return optional(obj.WeChat), nil
 }
 
+// Reason is the resolver for the reason field.
+func (r *heatCellResolver) Reason(ctx context.Context, obj *model.HeatCell) (*string, error) {
+	return optional(obj.Reason), nil
+}
+
 // Territory is the resolver for the territory field.
 func (r *hospitalResolver) Territory(ctx context.Context, obj *kolgraph.Hospital) (*kolgraph.Territory, error) {
 	if obj.TerritoryID == "" {
@@ -207,6 +223,11 @@ func (r *listingResolver) Since(ctx context.Context, obj *kolgraph.Listing) (*st
 	return optional(obj.Since), nil
 }
 
+// Members is the resolver for the members field.
+func (r *matrixCellResolver) Members(ctx context.Context, obj *model.MatrixCell, first *int, after *string) (*model.AccountMemberConnection, error) {
+	return cellMembers(obj, first, after)
+}
+
 // Hcp is the resolver for the hcp field.
 func (r *membershipResolver) Hcp(ctx context.Context, obj *kolgraph.Membership) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
@@ -220,6 +241,11 @@ func (r *membershipResolver) Committee(ctx context.Context, obj *kolgraph.Member
 // Evidence is the resolver for the evidence field.
 func (r *pathHopResolver) Evidence(ctx context.Context, obj *access.Hop) (*string, error) {
 	return optional(obj.Evidence), nil
+}
+
+// Reason is the resolver for the reason field.
+func (r *potentialTermsResolver) Reason(ctx context.Context, obj *account.Potential) (*string, error) {
+	return optional(obj.Reason), nil
 }
 
 // Node is the resolver for the node field.
@@ -306,6 +332,16 @@ func (r *queryResolver) InfluencePath(ctx context.Context, id string) (*access.P
 	return r.Access.Path(ctx, id)
 }
 
+// AccountMatrix is the resolver for the accountMatrix field.
+func (r *queryResolver) AccountMatrix(ctx context.Context, scope model.ScopeInput, product *string, level *account.Level) (*model.AccountMatrix, error) {
+	return r.accountMatrix(ctx, scope, product, level)
+}
+
+// SpeakerCandidates is the resolver for the speakerCandidates field.
+func (r *queryResolver) SpeakerCandidates(ctx context.Context, scope model.ScopeInput, product *string, first *int) (*model.SpeakerCandidates, error) {
+	return r.speakerCandidates(ctx, scope, product, first)
+}
+
 // Hcp is the resolver for the hcp field.
 func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
@@ -315,6 +351,9 @@ func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kol
 func (r *territoryResolver) Hospitals(ctx context.Context, obj *kolgraph.Territory, first *int, after *string) (*model.HospitalConnection, error) {
 	return r.listHospitals(ctx, kolgraph.HospitalFilter{Territories: []string{obj.ID}}, first, after)
 }
+
+// AccountMatrix returns AccountMatrixResolver implementation.
+func (r *Resolver) AccountMatrix() AccountMatrixResolver { return &accountMatrixResolver{r} }
 
 // Committee returns CommitteeResolver implementation.
 func (r *Resolver) Committee() CommitteeResolver { return &committeeResolver{r} }
@@ -330,6 +369,9 @@ func (r *Resolver) Department() DepartmentResolver { return &departmentResolver{
 
 // HCP returns HCPResolver implementation.
 func (r *Resolver) HCP() HCPResolver { return &hCPResolver{r} }
+
+// HeatCell returns HeatCellResolver implementation.
+func (r *Resolver) HeatCell() HeatCellResolver { return &heatCellResolver{r} }
 
 // Hospital returns HospitalResolver implementation.
 func (r *Resolver) Hospital() HospitalResolver { return &hospitalResolver{r} }
@@ -353,11 +395,17 @@ func (r *Resolver) InfluenceStanding() InfluenceStandingResolver {
 // Listing returns ListingResolver implementation.
 func (r *Resolver) Listing() ListingResolver { return &listingResolver{r} }
 
+// MatrixCell returns MatrixCellResolver implementation.
+func (r *Resolver) MatrixCell() MatrixCellResolver { return &matrixCellResolver{r} }
+
 // Membership returns MembershipResolver implementation.
 func (r *Resolver) Membership() MembershipResolver { return &membershipResolver{r} }
 
 // PathHop returns PathHopResolver implementation.
 func (r *Resolver) PathHop() PathHopResolver { return &pathHopResolver{r} }
+
+// PotentialTerms returns PotentialTermsResolver implementation.
+func (r *Resolver) PotentialTerms() PotentialTermsResolver { return &potentialTermsResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
@@ -369,19 +417,23 @@ func (r *Resolver) RankedHCP() RankedHCPResolver { return &rankedHCPResolver{r} 
 func (r *Resolver) Territory() TerritoryResolver { return &territoryResolver{r} }
 
 type (
+	accountMatrixResolver         struct{ *Resolver }
 	committeeResolver             struct{ *Resolver }
 	decisionChainResolver         struct{ *Resolver }
 	decisionStageResolver         struct{ *Resolver }
 	departmentResolver            struct{ *Resolver }
 	hCPResolver                   struct{ *Resolver }
+	heatCellResolver              struct{ *Resolver }
 	hospitalResolver              struct{ *Resolver }
 	influenceResolver             struct{ *Resolver }
 	influenceContributionResolver struct{ *Resolver }
 	influencePathResolver         struct{ *Resolver }
 	influenceStandingResolver     struct{ *Resolver }
 	listingResolver               struct{ *Resolver }
+	matrixCellResolver            struct{ *Resolver }
 	membershipResolver            struct{ *Resolver }
 	pathHopResolver               struct{ *Resolver }
+	potentialTermsResolver        struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	rankedHCPResolver             struct{ *Resolver }
 	territoryResolver             struct{ *Resolver }

@@ -3,6 +3,7 @@
 //
 //	kolgraph serve      run the service (embedded store seeded with the sample region by default)
 //	kolgraph generate   write a synthetic region (the seed, or a scaled-up graph for benchmarks)
+//	kolgraph report     write the tiering report of a territory, hospital or department
 package main
 
 import (
@@ -30,6 +31,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/server"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/telemetry"
+	"github.com/kolgraph/kolgraph/internal/tiering"
 	"github.com/kolgraph/kolgraph/seed"
 )
 
@@ -38,6 +40,8 @@ const usage = `kolgraph: who really decides in a hospital, as a GraphQL API.
 Usage:
   kolgraph serve [flags]       run the GraphQL service (kolgraph serve -h for flags)
   kolgraph generate [flags]    write a synthetic region as CSV (kolgraph generate -h)
+  kolgraph report [flags]      write a tiering report: kolgraph report -territory T01 -product RX01 -o t01.csv
+                               (-format csv|html|md; kolgraph report -h)
 `
 
 func main() {
@@ -69,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return m.Close()
 	case "generate":
 		return runGenerate(args[1:], stdout)
+	case "report":
+		return runReport(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -86,6 +92,7 @@ type Main struct {
 	Snapshots *snapshot.Manager
 	Scores    *scoring.Service
 	Access    *access.Service
+	Tiering   *tiering.Service
 	Metrics   *telemetry.Metrics
 
 	stderr io.Writer
@@ -137,6 +144,10 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Scores.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("scores", hit) }
 	m.Access = access.NewService(m.Snapshots, m.Scores, access.DefaultOptions())
+	if m.Tiering, err = tiering.New(m.Snapshots, m.Scores, m.Store, m.Access, tiering.DefaultOptions()); err != nil {
+		return err
+	}
+	m.Tiering.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("tiering", hit) }
 	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) {
 		m.Metrics.ObserveSnapshot(s.Version, len(s.IDs), s.Graph.Edges(), s.BuildTime)
 		m.Scores.Forget(s.Version)
@@ -172,7 +183,7 @@ func (m *Main) graphQL() http.Handler {
 	o.QueryCache = telemetry.CountingCache[*ast.QueryDocument]{Cache: lru.New[*ast.QueryDocument](1000), Name: "query", Metrics: m.Metrics}
 	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
 	o.Observe = m.Metrics.ObserveOperation
-	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access}, o)
+	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering}, o)
 }
 
 func (m *Main) server() *server.Server {
@@ -184,6 +195,7 @@ func (m *Main) server() *server.Server {
 		Ready:           m.ready,
 		Metrics:         m.Metrics.Handler(),
 		ObserveHTTP:     m.Metrics.ObserveHTTP,
+		Tiering:         m.Tiering,
 	}, m.Log)
 }
 

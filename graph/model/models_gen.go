@@ -9,6 +9,18 @@ import (
 	"github.com/kolgraph/kolgraph/internal/scoring"
 )
 
+type AccountMemberConnection struct {
+	Edges    []*AccountMemberEdge `json:"edges"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+	// How many accounts the cell holds.
+	TotalCount int `json:"totalCount"`
+}
+
+type AccountMemberEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *AccountMember `json:"node"`
+}
+
 // (User)-[:KNOWS {strength}]->(HCP): where a path enters the graph.
 type ContactTie struct {
 	// The user's id.
@@ -159,4 +171,15 @@ type ScoreComponent struct {
 	// Relative weight; the weights sum to 1.
 	Weight       float64 `json:"weight"`
 	Contribution float64 `json:"contribution"`
+}
+
+type UnclassifiedConnection struct {
+	Edges      []*UnclassifiedEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type UnclassifiedEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *UnclassifiedAccount `json:"node"`
 }

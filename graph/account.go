@@ -1,0 +1,115 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/kolgraph/kolgraph/graph/model"
+	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/tiering"
+)
+
+// accountMatrix is one level of the tiering result of scope and product.
+func (r *Resolver) accountMatrix(ctx context.Context, scope model.ScopeInput, product *string, level *account.Level) (*model.AccountMatrix, error) {
+	l := account.LevelHCP
+	if level != nil {
+		l = *level
+	}
+	res, err := r.Tiering.Tiering(ctx, tiering.Request{Scope: scopeOf(scope), ProductID: str(product)})
+	if err != nil {
+		return nil, err
+	}
+	v, err := res.View(l)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AccountMatrix{Result: res, View: v}, nil
+}
+
+func matrixCell(m *model.AccountMatrix, s account.Segment) *model.MatrixCell {
+	for _, c := range m.Cells() {
+		if c.Segment == s {
+			return c
+		}
+	}
+	// Classify always makes the four cells; the enum admits no other value.
+	panic("graph: account matrix without a cell " + string(s))
+}
+
+// offsetPage resolves first/after over a list of n items paged by offset
+// cursors (the ranking's): the half-open range [start, end) and its
+// PageInfo.
+func offsetPage(n int, first *int, after *string) (start, end int, pi *model.PageInfo, err error) {
+	k, err := limitArg(first, 20)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	if after != nil && *after != "" {
+		if start, err = decodeRankCursor(*after); err != nil {
+			return 0, 0, nil, err
+		}
+		start++
+	}
+	start = min(start, n)
+	end = min(start+k, n)
+	pi = &model.PageInfo{HasNextPage: end < n, HasPreviousPage: start > 0}
+	if end > start {
+		s, e := encodeRankCursor(start), encodeRankCursor(end-1)
+		pi.StartCursor, pi.EndCursor = &s, &e
+	}
+	return start, end, pi, nil
+}
+
+func cellMembers(c *model.MatrixCell, first *int, after *string) (*model.AccountMemberConnection, error) {
+	start, end, pi, err := offsetPage(len(c.Members), first, after)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.AccountMemberConnection{Edges: make([]*model.AccountMemberEdge, 0, end-start), PageInfo: pi, TotalCount: len(c.Members)}
+	for i := start; i < end; i++ {
+		conn.Edges = append(conn.Edges, &model.AccountMemberEdge{Cursor: encodeRankCursor(i), Node: c.Member(i)})
+	}
+	return conn, nil
+}
+
+func unclassifiedAccounts(m *model.AccountMatrix, first *int, after *string) (*model.UnclassifiedConnection, error) {
+	us := m.View.Matrix.Unclassified
+	start, end, pi, err := offsetPage(len(us), first, after)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.UnclassifiedConnection{Edges: make([]*model.UnclassifiedEdge, 0, end-start), PageInfo: pi, TotalCount: len(us)}
+	for i := start; i < end; i++ {
+		a, _ := m.View.Account(us[i].ID)
+		conn.Edges = append(conn.Edges, &model.UnclassifiedEdge{Cursor: encodeRankCursor(i),
+			Node: &model.UnclassifiedAccount{Unclassified: &us[i], Account: a, Result: m.Result}})
+	}
+	return conn, nil
+}
+
+// speakerCandidates lists the scope's speaker candidates. The tiering
+// service ranks them without potential (account.SpeakerSelectionRule); this
+// resolver only cuts the list.
+func (r *Resolver) speakerCandidates(ctx context.Context, scope model.ScopeInput, product *string, first *int) (*model.SpeakerCandidates, error) {
+	n, err := limitArg(first, 20)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.Tiering.Tiering(ctx, tiering.Request{Scope: scopeOf(scope), ProductID: str(product)})
+	if err != nil {
+		return nil, err
+	}
+	out := &model.SpeakerCandidates{
+		Rule: account.SpeakerSelectionRule, Specialties: res.SpeakerSpecialties, TotalCount: len(res.Speakers),
+		GraphVersion: res.GraphVersion, ComputedAt: res.ComputedAt,
+	}
+	if out.Specialties == nil {
+		out.Specialties = []string{}
+	}
+	for i := range res.Speakers[:min(n, len(res.Speakers))] {
+		out.Candidates = append(out.Candidates, &model.SpeakerCandidate{Speaker: &res.Speakers[i], Snapshot: res.Snapshot})
+	}
+	if out.Candidates == nil {
+		out.Candidates = []*model.SpeakerCandidate{}
+	}
+	return out, nil
+}
