@@ -658,3 +658,68 @@ func TestReportCitesPaths(t *testing.T) {
 	}
 	t.Logf("%d paths cited", cited)
 }
+
+// TestConcurrentRequestsShareOneComputation: callers asking at once for the
+// same scope and product wait for one computation and get the same result.
+func TestConcurrentRequestsShareOneComputation(t *testing.T) {
+	e := private(t)
+	misses := 0
+	var mu sync.Mutex
+	e.svc.CacheObserver = func(hit bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !hit {
+			misses++
+		}
+	}
+	const n = 8
+	results := make([]*tiering.Result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r, err := e.svc.Tiering(context.Background(), tiering.Request{Scope: snapshot.Scope{Hospital: "H002"}, ProductID: "RX03"})
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = r
+		})
+	}
+	wg.Wait()
+	for _, r := range results[1:] {
+		if r != results[0] {
+			t.Fatal("concurrent callers got different results")
+		}
+	}
+	if misses != 1 {
+		t.Errorf("%d computations for one key, want 1", misses)
+	}
+}
+
+// TestCacheBounded: past CacheSize the least recently used result goes.
+func TestCacheBounded(t *testing.T) {
+	e := shared(t)
+	o := tiering.DefaultOptions()
+	o.CacheSize = 2
+	svc, err := tiering.New(e.snaps, e.scores, e.store, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(h string) *tiering.Result {
+		r, err := svc.Tiering(context.Background(), tiering.Request{Scope: snapshot.Scope{Hospital: h}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := get("H001"), get("H002")
+	if get("H001") != a { // H001 is now the most recently used
+		t.Fatal("H001 was recomputed within the cache size")
+	}
+	get("H003") // evicts H002
+	if get("H001") != a {
+		t.Error("the most recently used result was evicted")
+	}
+	if get("H002") == b {
+		t.Error("the least recently used result survived past the cache size")
+	}
+}
