@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -35,6 +36,9 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 	// Only Apply mutates s.g, and we hold wmu: reading it without s.mu is
 	// safe and lets readers carry on while we validate and write.
 	g := s.g
+	if cs.IfVersion != nil && *cs.IfVersion != g.version {
+		return 0, fmt.Errorf("embedded: at version %d, not %d: %w", g.version, *cs.IfVersion, kolgraph.ErrStale)
+	}
 	c, err := plan(g, cs)
 	if err != nil {
 		return 0, err
@@ -43,8 +47,12 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 		return 0, err
 	}
 	version := g.version + 1
-	if err := s.write(c, version); err != nil {
+	at := s.auditTime()
+	if err := s.write(c, version, at, cs.Audit); err != nil {
 		return 0, err
+	}
+	if len(cs.Audit) > 0 {
+		s.lastAuditAt = at
 	}
 	// The commit succeeded: memory must follow, and nothing below can fail.
 	s.mu.Lock()
@@ -270,6 +278,9 @@ func checkFields(cs *kolgraph.ChangeSet) error {
 			continue
 		}
 		p.fields(pairName(bInfluences, r.From, r.To), r.Validate())
+	}
+	for i := range cs.Audit {
+		p.fields(fmt.Sprintf("audit[%d]", i), cs.Audit[i].Validate())
 	}
 	return kolgraph.Invalid(p.ps)
 }
@@ -600,7 +611,7 @@ type kv struct{ k, v []byte }
 // bbolt transaction. Records are encoded back to back into one buffer
 // (bbolt only needs values to live until the commit). Puts are sorted by
 // key: bbolt appends in order far faster than it inserts at random.
-func (s *Store) write(c *changes, version uint64) error {
+func (s *Store) write(c *changes, version uint64, at time.Time, audit []kolgraph.AuditEntry) error {
 	dels := map[string][][]byte{}
 	puts := map[string][]kv{}
 	var buf []byte
@@ -689,6 +700,9 @@ func (s *Store) write(c *changes, version uint64) error {
 					return fmt.Errorf("put %s/%q: %w", name, e.k, err)
 				}
 			}
+		}
+		if err := putAudit(tx, version, at, audit); err != nil {
+			return err
 		}
 		return tx.Bucket([]byte(bMeta)).Put(metaVersion, u64(version))
 	})

@@ -62,6 +62,8 @@ type Store struct {
 	mu     sync.RWMutex // guards g against the in-memory update of Apply
 	g      *graph
 	closed atomic.Bool
+
+	lastAuditAt time.Time // At of the newest audit entry; guarded by wmu
 }
 
 type config struct {
@@ -140,12 +142,12 @@ func (s *Store) init() error {
 			return fmt.Errorf("file has schema version %d, this build knows up to %d; upgrade kolgraph",
 				binary.BigEndian.Uint64(v), schemaVersion)
 		}
-		for _, b := range dataBuckets {
+		for _, b := range append(dataBuckets, auditBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
 			}
 		}
-		return nil
+		return s.loadLastAuditAt(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("embedded: init %s: %w", s.path, err)

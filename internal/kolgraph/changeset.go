@@ -22,6 +22,17 @@ package kolgraph
 // Problems name the record in Problem.File as kind/id (e.g. "hcps/P001",
 // "influences/P001->P002") and the snake_case field in Problem.Field; field
 // problems are reported before conflicts, conflicts before references.
+//
+// IfVersion, when set, makes Apply check first, inside the transaction,
+// that the store is still at that version, and fail with ErrStale (nothing
+// written) if not: a writer that read the records it changes (to record
+// their before values, or to decide what to change) at version v sets
+// IfVersion to v, so its reading and its write are one consistent step.
+//
+// Audit entries are stored in the same transaction as the change, in their
+// order, with Version, Seq and At assigned by the store; each must pass
+// AuditEntry.Validate (EINVALID naming "audit[i]" otherwise). The store does
+// not compare them with the change: the writer vouches for them.
 type ChangeSet struct {
 	Territories []*Territory
 	Hospitals   []*Hospital
@@ -36,6 +47,9 @@ type ChangeSet struct {
 	Influences  []*Influence
 
 	Delete Deletion
+
+	IfVersion *uint64
+	Audit     []AuditEntry
 }
 
 // Deletion names what a ChangeSet removes.
@@ -62,7 +76,8 @@ type ListingKey struct{ HospitalID, ProductID string }
 // KnowsKey identifies a KNOWS relationship.
 type KnowsKey struct{ UserID, HCPID string }
 
-// Empty reports whether the change set changes nothing.
+// Empty reports whether the change set changes nothing in the graph
+// (audit entries aside).
 func (cs *ChangeSet) Empty() bool {
 	d := &cs.Delete
 	return len(cs.Territories)+len(cs.Hospitals)+len(cs.Departments)+len(cs.HCPs)+

@@ -117,6 +117,12 @@ type Store interface {
 	// version. See ChangeSet for the rules.
 	Apply(ctx context.Context, cs *ChangeSet) (uint64, error)
 
+	// AuditLog returns the audit entries matching f, ordered by (Version,
+	// Seq) ascending, i.e. in the order they were applied; p.After is an
+	// AuditEntry.Cursor (entries strictly after it), p.First as for the
+	// other pages. An invalid filter or cursor is EINVALID.
+	AuditLog(ctx context.Context, f AuditFilter, p Page) (*AuditPage, error)
+
 	// Ping reports whether the store can serve (readiness).
 	Ping(ctx context.Context) error
 	Close() error

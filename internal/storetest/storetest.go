@@ -61,6 +61,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("References", r.testReferences)
 	t.Run("Deletion", r.testDeletion)
 	t.Run("Atomicity", r.testAtomicity)
+	t.Run("Audit", r.testAudit)
 	t.Run("Concurrency", r.testConcurrency)
 	t.Run("Persistence", r.testPersistence)
 	t.Run("Close", r.testClose)

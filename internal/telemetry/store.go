@@ -131,3 +131,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	_, err := timed(s.m, "Ping", func() (struct{}, error) { return struct{}{}, s.Store.Ping(ctx) })
 	return err
 }
+
+func (s *Store) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgraph.Page) (*kolgraph.AuditPage, error) {
+	return timed(s.m, "AuditLog", func() (*kolgraph.AuditPage, error) { return s.Store.AuditLog(ctx, f, p) })
+}

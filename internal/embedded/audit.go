@@ -1,0 +1,248 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// The audit log lives in the same file but not in the read model: it only
+// grows, and nothing but AuditLog reads it, so it is read from bbolt on
+// demand instead of being loaded at Open.
+//
+//	audit         key version(8) seq(4), big-endian -> the entry
+//	audit_entity  key kind NUL entity id NUL version(8) seq(4) -> empty
+//
+// Both sort in log order, so a page is a cursor walk from the position
+// after the page cursor. Older files get the (empty) buckets at Open; older
+// builds ignore them, so the schema version is unchanged.
+const (
+	bAudit       = "audit"
+	bAuditEntity = "audit_entity"
+)
+
+var auditBuckets = []string{bAudit, bAuditEntity}
+
+func auditKey(version uint64, seq int) []byte {
+	k := binary.BigEndian.AppendUint64(make([]byte, 0, 12), version)
+	return binary.BigEndian.AppendUint32(k, uint32(seq))
+}
+
+func auditEntityPrefix(kind, id string) []byte {
+	return []byte(kind + keySep + id + keySep)
+}
+
+func appendAudit(b []byte, e *kolgraph.AuditEntry) []byte {
+	en := enc{append(b, recordV1)}
+	en.time(e.At)
+	en.str(e.Actor)
+	en.str(e.Source)
+	en.str(e.Kind)
+	en.str(e.EntityID)
+	en.str(e.Op)
+	en.str(e.Before)
+	en.str(e.After)
+	return en.b
+}
+
+func decodeAudit(k, v []byte) (*kolgraph.AuditEntry, error) {
+	if len(k) != 12 {
+		return nil, errCorrupt
+	}
+	d := newDec(v)
+	e := &kolgraph.AuditEntry{
+		Version: binary.BigEndian.Uint64(k), Seq: int(binary.BigEndian.Uint32(k[8:])),
+		At: d.time(), Actor: d.str(), Source: d.str(), Kind: d.str(), EntityID: d.str(),
+		Op: d.str(), Before: d.str(), After: d.str(),
+	}
+	return e, d.done()
+}
+
+// auditTime is the At of the entries of the next Apply: now, but never
+// before the last one written, so that At does not decrease along the log
+// even if the clock steps back. Called under wmu.
+func (s *Store) auditTime() time.Time {
+	now := time.Now().UTC()
+	if now.Before(s.lastAuditAt) {
+		return s.lastAuditAt
+	}
+	return now
+}
+
+// loadLastAuditAt reads the At of the newest entry, at Open.
+func (s *Store) loadLastAuditAt(tx *bolt.Tx) error {
+	k, v := tx.Bucket([]byte(bAudit)).Cursor().Last()
+	if k == nil {
+		return nil
+	}
+	e, err := decodeAudit(k, v)
+	if err != nil {
+		return fmt.Errorf("embedded: audit entry %x: %w", k, err)
+	}
+	s.lastAuditAt = e.At
+	return nil
+}
+
+// putAudit stores the entries of one change set inside the write
+// transaction tx.
+func putAudit(tx *bolt.Tx, version uint64, at time.Time, entries []kolgraph.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	log, byEntity := tx.Bucket([]byte(bAudit)), tx.Bucket([]byte(bAuditEntity))
+	// Keys grow with the version: appending fills pages instead of halving them.
+	log.FillPercent = 0.95
+	var buf []byte
+	for i := range entries {
+		e := entries[i]
+		e.Version, e.Seq, e.At = version, i, at
+		k := auditKey(version, i)
+		buf = appendAudit(buf[:0], &e)
+		if err := log.Put(k, bytes.Clone(buf)); err != nil {
+			return fmt.Errorf("put audit %d.%d: %w", version, i, err)
+		}
+		ik := append(auditEntityPrefix(e.Kind, e.EntityID), k...)
+		if err := byEntity.Put(ik, nil); err != nil {
+			return fmt.Errorf("put audit index %d.%d: %w", version, i, err)
+		}
+	}
+	return nil
+}
+
+// AuditLog pages through the audit log; see kolgraph.Store. With an entity
+// id it walks that entity's index (O(its entries)); otherwise it walks the
+// log from the cursor, or from From (At does not decrease along the log),
+// and stops at To: O(entries in the range).
+func (s *Store) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgraph.Page) (*kolgraph.AuditPage, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if p.First < 0 {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "first must not be negative (got %d)", p.First)
+	}
+	limit := p.First
+	if limit == 0 || limit > kolgraph.MaxPageSize {
+		limit = kolgraph.MaxPageSize
+	}
+	var after []byte
+	if p.After != "" {
+		v, seq, err := kolgraph.ParseAuditCursor(p.After)
+		if err != nil {
+			return nil, err
+		}
+		after = auditKey(v, seq)
+	}
+	if s.closed.Load() {
+		return nil, errClosed()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := &kolgraph.AuditPage{}
+	// take adds a matching entry; it returns false once the page is full
+	// and one more match proved there is a next page.
+	take := func(e *kolgraph.AuditEntry) bool {
+		if !f.Match(e) {
+			return true
+		}
+		if len(out.Items) == limit {
+			out.HasNext = true
+			return false
+		}
+		out.Items = append(out.Items, e)
+		return true
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		log := tx.Bucket([]byte(bAudit))
+		if f.EntityID != "" {
+			return s.auditByEntity(ctx, tx, log, f, after, take)
+		}
+		c := log.Cursor()
+		var k, v []byte
+		if after != nil {
+			k, v = c.Seek(after)
+			if bytes.Equal(k, after) {
+				k, v = c.Next()
+			}
+		} else {
+			k, v = c.First()
+		}
+		for n := 0; k != nil; k, v = c.Next() {
+			if n++; n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			e, err := decodeAudit(k, v)
+			if err != nil {
+				return fmt.Errorf("embedded: audit entry %x: %w", k, err)
+			}
+			if !f.To.IsZero() && !e.At.Before(f.To) {
+				return nil // At does not decrease: nothing later matches
+			}
+			if !take(e) {
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// auditByEntity walks the entity index of f.EntityID, for every kind when
+// f.Kind is empty (an id names one node, but relationship ids may repeat
+// across kinds), merging kinds in log order.
+func (s *Store) auditByEntity(ctx context.Context, tx *bolt.Tx, log *bolt.Bucket, f kolgraph.AuditFilter,
+	after []byte, take func(*kolgraph.AuditEntry) bool) error {
+	kinds := kolgraph.Kinds
+	if f.Kind != "" {
+		kinds = []string{f.Kind}
+	}
+	var keys [][]byte
+	idx := tx.Bucket([]byte(bAuditEntity))
+	for _, kind := range kinds {
+		prefix := auditEntityPrefix(kind, f.EntityID)
+		c := idx.Cursor()
+		start := prefix
+		if after != nil {
+			start = append(bytes.Clone(prefix), after...)
+		}
+		for k, _ := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			lk := k[len(prefix):]
+			if after != nil && bytes.Compare(lk, after) <= 0 {
+				continue
+			}
+			keys = append(keys, bytes.Clone(lk))
+		}
+	}
+	if len(kinds) > 1 {
+		slices.SortFunc(keys, bytes.Compare)
+	}
+	for _, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		v := log.Get(k)
+		if v == nil {
+			return fmt.Errorf("embedded: audit index points at missing entry %x", k)
+		}
+		e, err := decodeAudit(k, v)
+		if err != nil {
+			return fmt.Errorf("embedded: audit entry %x: %w", k, err)
+		}
+		if !take(e) {
+			return nil
+		}
+	}
+	return nil
+}

@@ -1,0 +1,148 @@
+package kolgraph
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Record kinds as the audit log (and Problem.File) names them: the ChangeSet
+// field names in snake case.
+const (
+	KindTerritories = "territories"
+	KindHospitals   = "hospitals"
+	KindDepartments = "departments"
+	KindHCPs        = "hcps"
+	KindCommittees  = "committees"
+	KindMemberships = "memberships"
+	KindProducts    = "products"
+	KindListings    = "listings"
+	KindUsers       = "users"
+	KindKnows       = "knows"
+	KindInfluences  = "influences"
+)
+
+// Kinds lists every record kind, nodes before the relationships that point
+// at them.
+var Kinds = []string{KindTerritories, KindHospitals, KindDepartments, KindHCPs,
+	KindCommittees, KindMemberships, KindProducts, KindListings, KindUsers,
+	KindKnows, KindInfluences}
+
+// Audit operations.
+const (
+	OpCreate = "create"
+	OpUpdate = "update"
+	OpDelete = "delete"
+)
+
+// PairID is the audit id of a relationship: its two end ids joined by "->"
+// in the order of its key (membership: HCP->committee, listing:
+// hospital->product, knows: user->HCP, influence: from->to).
+func PairID(a, b string) string { return a + "->" + b }
+
+// AuditEntry is one record's change by one write: who made it, when, what
+// record, and its values before and after (JSON of the record as the
+// entity types encode it; "" for "did not exist").
+//
+// The writer fills Actor, Source, Kind, EntityID, Op, Before and After and
+// passes the entries in ChangeSet.Audit; the store assigns Version, Seq and
+// At inside the transaction that applies the change, so an entry exists
+// exactly when its change does.
+type AuditEntry struct {
+	Version  uint64    `json:"version"`  // the version the change set produced
+	Seq      int       `json:"seq"`      // position in ChangeSet.Audit, from 0
+	At       time.Time `json:"at"`       // when the store applied it (UTC)
+	Actor    string    `json:"actor"`    // a user id, "cli" or "anonymous"
+	Source   string    `json:"source"`   // what wrote it, e.g. "mutation upsertHCP", "import"
+	Kind     string    `json:"kind"`     // one of Kinds
+	EntityID string    `json:"entityId"` // the record's id; PairID for relationships
+	Op       string    `json:"op"`       // create | update | delete
+	Before   string    `json:"before,omitempty"`
+	After    string    `json:"after,omitempty"`
+}
+
+// Cursor is the entry's position in the log: entries are ordered by
+// (Version, Seq), which is the order their changes were applied in, and
+// cursors compare as strings in that order.
+func (e *AuditEntry) Cursor() string {
+	return fmt.Sprintf("%020d.%06d", e.Version, e.Seq)
+}
+
+// ParseAuditCursor splits a cursor made by Cursor.
+func ParseAuditCursor(c string) (version uint64, seq int, err error) {
+	v, s, ok := strings.Cut(c, ".")
+	if ok && len(v) == 20 && len(s) == 6 {
+		version, err1 := strconv.ParseUint(v, 10, 64)
+		n, err2 := strconv.Atoi(s)
+		if err1 == nil && err2 == nil && n >= 0 {
+			return version, n, nil
+		}
+	}
+	return 0, 0, Errorf(EINVALID, "%q is not an audit log cursor", c)
+}
+
+// MaxAuditText bounds Before and After, in bytes: a record's JSON is far
+// smaller, so more means a bug in the writer.
+const MaxAuditText = 64 << 10
+
+// Validate reports what is wrong with the writer's fields of an entry.
+func (e *AuditEntry) Validate() []Problem {
+	var c checker
+	c.text("actor", e.Actor, true)
+	c.text("source", e.Source, true)
+	c.oneOf("kind", e.Kind, Kinds)
+	c.text("entity_id", e.EntityID, true)
+	c.oneOf("op", e.Op, []string{OpCreate, OpUpdate, OpDelete})
+	switch {
+	case e.Op == OpCreate && (e.Before != "" || e.After == ""):
+		c.add("op", "create needs After and no Before")
+	case e.Op == OpUpdate && (e.Before == "" || e.After == ""):
+		c.add("op", "update needs Before and After")
+	case e.Op == OpDelete && (e.Before == "" || e.After != ""):
+		c.add("op", "delete needs Before and no After")
+	}
+	if len(e.Before) > MaxAuditText || len(e.After) > MaxAuditText {
+		c.add("after", "is longer than %d bytes", MaxAuditText)
+	}
+	return c.ps
+}
+
+// AuditFilter selects audit entries; empty fields match everything.
+type AuditFilter struct {
+	Kind     string    // one of Kinds
+	EntityID string    // with or without Kind: the record's id or PairID
+	From     time.Time // At >= From
+	To       time.Time // At < To
+}
+
+// Validate checks the filter.
+func (f *AuditFilter) Validate() error {
+	if f.Kind != "" && !slices.Contains(Kinds, f.Kind) {
+		return Errorf(EINVALID, "kind must be one of %q (got %q)", Kinds, f.Kind)
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return Errorf(EINVALID, "from (%s) must be before to (%s)", f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// Match reports whether e passes the filter.
+func (f *AuditFilter) Match(e *AuditEntry) bool {
+	return (f.Kind == "" || e.Kind == f.Kind) &&
+		(f.EntityID == "" || e.EntityID == f.EntityID) &&
+		(f.From.IsZero() || !e.At.Before(f.From)) &&
+		(f.To.IsZero() || e.At.Before(f.To))
+}
+
+// AuditPage is one page of the audit log, oldest first.
+type AuditPage struct {
+	Items   []*AuditEntry
+	HasNext bool
+}
+
+// ErrStale is what Apply returns (possibly wrapped) when ChangeSet.IfVersion
+// is set and the store is at another version: the graph changed since the
+// writer read it. Nothing is written; read again and retry.
+var ErrStale = &Error{Code: ECONFLICT, Message: "the graph changed while this write was prepared; retry it"}

@@ -1,0 +1,262 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// auditEntry is a valid entry as a writer would pass it.
+func auditEntry(kind, id, op, before, after string) kolgraph.AuditEntry {
+	return kolgraph.AuditEntry{Actor: "U01", Source: "storetest", Kind: kind, EntityID: id, Op: op,
+		Before: before, After: after}
+}
+
+// auditLog reads every entry matching f, page by page of size first, and
+// checks the pages chain correctly.
+func auditLog(t *testing.T, s kolgraph.Store, f kolgraph.AuditFilter, first int) []*kolgraph.AuditEntry {
+	t.Helper()
+	var out []*kolgraph.AuditEntry
+	p := kolgraph.Page{First: first}
+	for range 1000 {
+		pg, err := s.AuditLog(t.Context(), f, p)
+		if err != nil {
+			t.Fatalf("AuditLog(%+v, %+v): %v", f, p, err)
+		}
+		if first > 0 && len(pg.Items) > first {
+			t.Fatalf("AuditLog page of %d items, asked for %d", len(pg.Items), first)
+		}
+		out = append(out, pg.Items...)
+		if !pg.HasNext {
+			return out
+		}
+		if len(pg.Items) == 0 {
+			t.Fatal("AuditLog: HasNext with an empty page")
+		}
+		p.After = pg.Items[len(pg.Items)-1].Cursor()
+	}
+	t.Fatal("AuditLog: more than 1000 pages")
+	return nil
+}
+
+func auditIDs(es []*kolgraph.AuditEntry) []string {
+	out := []string{}
+	for _, e := range es {
+		out = append(out, fmt.Sprintf("%d.%d %s/%s %s", e.Version, e.Seq, e.Kind, e.EntityID, e.Op))
+	}
+	return out
+}
+
+func (r *runner) testAudit(t *testing.T) {
+	t.Run("StoredWithTheChange", func(t *testing.T) {
+		s := r.loaded(t)
+		if pg, err := s.AuditLog(t.Context(), kolgraph.AuditFilter{}, kolgraph.Page{}); err != nil || len(pg.Items) != 0 || pg.HasNext {
+			t.Fatalf("AuditLog of a store written without entries: got %+v, %v; want empty", pg, err)
+		}
+		before := `{"id":"P001","name":"old"}`
+		after := `{"id":"P001","name":"王伟 new"}`
+		t0 := time.Now().Add(-time.Second)
+		v := apply(t, s, &kolgraph.ChangeSet{
+			HCPs: []*kolgraph.HCP{newHCP("P011", "New", "D001-01", "H001")},
+			Audit: []kolgraph.AuditEntry{
+				auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpUpdate, before, after),
+				auditEntry(kolgraph.KindHCPs, "P011", kolgraph.OpCreate, "", `{"id":"P011"}`),
+			},
+		})
+		t1 := time.Now().Add(time.Second)
+		got := auditLog(t, s, kolgraph.AuditFilter{}, 0)
+		if len(got) != 2 {
+			t.Fatalf("AuditLog: got %d entries %q, want 2", len(got), auditIDs(got))
+		}
+		e := got[0]
+		if e.Version != v || e.Seq != 0 || got[1].Version != v || got[1].Seq != 1 {
+			t.Errorf("Version, Seq: got %q, want %d.0 and %d.1", auditIDs(got), v, v)
+		}
+		if e.Actor != "U01" || e.Source != "storetest" || e.Kind != kolgraph.KindHCPs || e.EntityID != "P001" ||
+			e.Op != kolgraph.OpUpdate || e.Before != before || e.After != after {
+			t.Errorf("entry 0: got %+v, want the fields written", e)
+		}
+		if got[1].Before != "" || got[1].After != `{"id":"P011"}` {
+			t.Errorf("entry 1: Before %q After %q, want \"\" and the JSON", got[1].Before, got[1].After)
+		}
+		if e.At.Before(t0) || e.At.After(t1) || !e.At.Equal(got[1].At) {
+			t.Errorf("At: got %v and %v, want one time between %v and %v", e.At, got[1].At, t0, t1)
+		}
+		if e.At.Location() != time.UTC {
+			t.Errorf("At location: got %v, want UTC", e.At.Location())
+		}
+	})
+
+	t.Run("RejectedChangeWritesNoEntries", func(t *testing.T) {
+		s := r.loaded(t)
+		e := rejects(t, s, &kolgraph.ChangeSet{
+			HCPs:  []*kolgraph.HCP{newHCP("P011", "Bad", "DX", "H001")},
+			Audit: []kolgraph.AuditEntry{auditEntry(kolgraph.KindHCPs, "P011", kolgraph.OpCreate, "", "{}")},
+		}, kolgraph.EINVALID)
+		wantProblem(t, e, "hcps", "P011", "department_id")
+		if got := auditLog(t, s, kolgraph.AuditFilter{}, 0); len(got) != 0 {
+			t.Errorf("AuditLog after a rejected Apply: got %q, want none", auditIDs(got))
+		}
+	})
+
+	t.Run("InvalidEntry", func(t *testing.T) {
+		s := r.loaded(t)
+		bad := auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpUpdate, "", "{}") // update without Before
+		e := rejects(t, s, &kolgraph.ChangeSet{
+			HCPs:  []*kolgraph.HCP{newHCP("P011", "New", "D001-01", "H001")},
+			Audit: []kolgraph.AuditEntry{auditEntry(kolgraph.KindHCPs, "P011", kolgraph.OpCreate, "", "{}"), bad},
+		}, kolgraph.EINVALID)
+		wantProblem(t, e, "audit[1]", "", "op")
+		e = rejects(t, s, &kolgraph.ChangeSet{
+			Audit: []kolgraph.AuditEntry{auditEntry("doctors", "P001", kolgraph.OpDelete, "{}", "")},
+		}, kolgraph.EINVALID)
+		wantProblem(t, e, "audit[0]", "", "kind")
+	})
+
+	t.Run("IfVersion", func(t *testing.T) {
+		s := r.loaded(t)
+		v := version(t, s)
+		stale := v - 1
+		before := takeSnapshot(t, s)
+		_, err := s.Apply(t.Context(), &kolgraph.ChangeSet{
+			IfVersion: &stale,
+			HCPs:      []*kolgraph.HCP{newHCP("P011", "New", "D001-01", "H001")},
+			Audit:     []kolgraph.AuditEntry{auditEntry(kolgraph.KindHCPs, "P011", kolgraph.OpCreate, "", "{}")},
+		})
+		if !errors.Is(err, kolgraph.ErrStale) || kolgraph.ErrorCode(err) != kolgraph.ECONFLICT {
+			t.Fatalf("Apply with a stale IfVersion: got %v, want ErrStale (CONFLICT)", err)
+		}
+		if got := version(t, s); got != v {
+			t.Errorf("Version after a stale Apply: got %d, want %d", got, v)
+		}
+		if d := takeSnapshot(t, s).diff(before); len(d) > 0 {
+			t.Errorf("a stale Apply changed the store:\n%s", joinLines(d))
+		}
+		if got := auditLog(t, s, kolgraph.AuditFilter{}, 0); len(got) != 0 {
+			t.Errorf("AuditLog after a stale Apply: got %q, want none", auditIDs(got))
+		}
+		// Stale is judged before validation: an invalid change at a stale
+		// version is stale, not invalid.
+		_, err = s.Apply(t.Context(), &kolgraph.ChangeSet{IfVersion: &stale,
+			HCPs: []*kolgraph.HCP{newHCP("P011", "Bad", "DX", "H001")}})
+		if !errors.Is(err, kolgraph.ErrStale) {
+			t.Errorf("invalid Apply with a stale IfVersion: got %v, want ErrStale", err)
+		}
+		if got := apply(t, s, &kolgraph.ChangeSet{IfVersion: &v,
+			HCPs: []*kolgraph.HCP{newHCP("P011", "New", "D001-01", "H001")}}); got != v+1 {
+			t.Errorf("Apply with the current IfVersion returned %d, want %d", got, v+1)
+		}
+		if got := hcpsOf(t, s, "P011"); got[0] == nil {
+			t.Error("Apply with the current IfVersion did not write P011")
+		}
+	})
+
+	t.Run("Query", func(t *testing.T) {
+		s := r.loaded(t)
+		// Five writes; entity P001 changes in three, in different kinds
+		// (an HCP and a relationship id that mentions it do not mix).
+		writes := [][]kolgraph.AuditEntry{
+			{auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpUpdate, "{}", `{"v":1}`),
+				auditEntry(kolgraph.KindInfluences, kolgraph.PairID("P001", "P002"), kolgraph.OpUpdate, "{}", `{"w":1}`)},
+			{auditEntry(kolgraph.KindHospitals, "H001", kolgraph.OpUpdate, "{}", `{"v":2}`)},
+			{auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpUpdate, `{"v":1}`, `{"v":3}`),
+				auditEntry(kolgraph.KindHCPs, "P002", kolgraph.OpUpdate, "{}", `{"v":3}`),
+				auditEntry(kolgraph.KindHCPs, "P003", kolgraph.OpUpdate, "{}", `{"v":3}`)},
+			{auditEntry(kolgraph.KindTerritories, "P001", kolgraph.OpCreate, "", `{"odd":"same id, other kind"}`)},
+			{auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpDelete, `{"v":3}`, "")},
+		}
+		var times []time.Time
+		for _, w := range writes {
+			apply(t, s, &kolgraph.ChangeSet{Audit: w})
+			got := auditLog(t, s, kolgraph.AuditFilter{}, 0)
+			times = append(times, got[len(got)-1].At)
+			time.Sleep(20 * time.Millisecond) // distinct At per write
+		}
+		all := auditLog(t, s, kolgraph.AuditFilter{}, 0)
+		want := []string{"2.0 hcps/P001 update", "2.1 influences/P001->P002 update", "3.0 hospitals/H001 update",
+			"4.0 hcps/P001 update", "4.1 hcps/P002 update", "4.2 hcps/P003 update",
+			"5.0 territories/P001 create", "6.0 hcps/P001 delete"}
+		wantIDs(t, "whole log", auditIDs(all), want)
+		for _, first := range []int{1, 2, 3} {
+			wantIDs(t, fmt.Sprintf("whole log in pages of %d", first), auditIDs(auditLog(t, s, kolgraph.AuditFilter{}, first)), want)
+		}
+		for i := 1; i < len(all); i++ {
+			if all[i].At.Before(all[i-1].At) || all[i].Cursor() <= all[i-1].Cursor() {
+				t.Errorf("entry %d: At or cursor decreases along the log", i)
+			}
+		}
+		hcp := kolgraph.AuditFilter{Kind: kolgraph.KindHCPs, EntityID: "P001"}
+		wantIDs(t, "hcps/P001", auditIDs(auditLog(t, s, hcp, 0)),
+			[]string{"2.0 hcps/P001 update", "4.0 hcps/P001 update", "6.0 hcps/P001 delete"})
+		wantIDs(t, "hcps/P001 in pages of 1", auditIDs(auditLog(t, s, hcp, 1)),
+			[]string{"2.0 hcps/P001 update", "4.0 hcps/P001 update", "6.0 hcps/P001 delete"})
+		wantIDs(t, "P001 of any kind", auditIDs(auditLog(t, s, kolgraph.AuditFilter{EntityID: "P001"}, 2)),
+			[]string{"2.0 hcps/P001 update", "4.0 hcps/P001 update", "5.0 territories/P001 create", "6.0 hcps/P001 delete"})
+		wantIDs(t, "influences/P001->P002", auditIDs(auditLog(t, s,
+			kolgraph.AuditFilter{Kind: kolgraph.KindInfluences, EntityID: "P001->P002"}, 0)),
+			[]string{"2.1 influences/P001->P002 update"})
+		wantIDs(t, "kind hcps", auditIDs(auditLog(t, s, kolgraph.AuditFilter{Kind: kolgraph.KindHCPs}, 2)),
+			[]string{"2.0 hcps/P001 update", "4.0 hcps/P001 update", "4.1 hcps/P002 update", "4.2 hcps/P003 update",
+				"6.0 hcps/P001 delete"})
+		// Time range [At of write 2, At of write 4): writes 2 and 3.
+		rng := kolgraph.AuditFilter{From: times[1], To: times[3]}
+		wantIDs(t, "time range", auditIDs(auditLog(t, s, rng, 1)),
+			[]string{"3.0 hospitals/H001 update", "4.0 hcps/P001 update", "4.1 hcps/P002 update", "4.2 hcps/P003 update"})
+		rng.EntityID, rng.Kind = "P001", kolgraph.KindHCPs
+		wantIDs(t, "time range and entity", auditIDs(auditLog(t, s, rng, 0)), []string{"4.0 hcps/P001 update"})
+		wantIDs(t, "from only", auditIDs(auditLog(t, s, kolgraph.AuditFilter{From: times[4]}, 0)),
+			[]string{"6.0 hcps/P001 delete"})
+		wantIDs(t, "unknown entity", auditIDs(auditLog(t, s, kolgraph.AuditFilter{EntityID: "P999"}, 0)), nil)
+		// A cursor past the end, and the last cursor: empty, no next page.
+		pg, err := s.AuditLog(t.Context(), kolgraph.AuditFilter{}, kolgraph.Page{After: all[len(all)-1].Cursor()})
+		if err != nil || len(pg.Items) != 0 || pg.HasNext {
+			t.Errorf("page after the last entry: got %d items, HasNext %v, %v; want none", len(pg.Items), pg.HasNext, err)
+		}
+		// Exactly full page: HasNext false.
+		pg, err = s.AuditLog(t.Context(), kolgraph.AuditFilter{Kind: kolgraph.KindHCPs, EntityID: "P001"}, kolgraph.Page{First: 3})
+		if err != nil || len(pg.Items) != 3 || pg.HasNext {
+			t.Errorf("page exactly as large as the result: got %d items, HasNext %v, %v; want 3, false", len(pg.Items), pg.HasNext, err)
+		}
+
+		for name, q := range map[string]struct {
+			f kolgraph.AuditFilter
+			p kolgraph.Page
+		}{
+			"bad cursor":     {kolgraph.AuditFilter{}, kolgraph.Page{After: "P001"}},
+			"negative first": {kolgraph.AuditFilter{}, kolgraph.Page{First: -1}},
+			"unknown kind":   {kolgraph.AuditFilter{Kind: "doctors"}, kolgraph.Page{}},
+			"empty range":    {kolgraph.AuditFilter{From: times[2], To: times[1]}, kolgraph.Page{}},
+		} {
+			_, err := s.AuditLog(t.Context(), q.f, q.p)
+			if kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+				t.Errorf("AuditLog with %s: got %v, want %s", name, err, kolgraph.EINVALID)
+			}
+		}
+	})
+
+	t.Run("Persistence", func(t *testing.T) {
+		if r.h.Reopen == nil {
+			t.Skip("the harness cannot reopen stores")
+		}
+		s := r.loaded(t)
+		long := `{"evidence":"` + strings.Repeat("长", 2000) + `"}`
+		apply(t, s, &kolgraph.ChangeSet{Audit: []kolgraph.AuditEntry{
+			auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpUpdate, "{}", long)}})
+		want := auditLog(t, s, kolgraph.AuditFilter{}, 0)
+		s = r.reopen(t, s)
+		got := auditLog(t, s, kolgraph.AuditFilter{EntityID: "P001"}, 0)
+		if len(got) != 1 || got[0].After != long || !got[0].At.Equal(want[0].At) || got[0].Cursor() != want[0].Cursor() {
+			t.Fatalf("audit log after reopen: got %q, want %q with the same At and After", auditIDs(got), auditIDs(want))
+		}
+		apply(t, s, &kolgraph.ChangeSet{Audit: []kolgraph.AuditEntry{
+			auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpDelete, "{}", "")}})
+		got = auditLog(t, s, kolgraph.AuditFilter{EntityID: "P001"}, 0)
+		if len(got) != 2 || got[1].At.Before(got[0].At) {
+			t.Errorf("after reopen and a write: got %q, want 2 entries in time order", auditIDs(got))
+		}
+	})
+}
