@@ -1,0 +1,145 @@
+// Package auth decides who is calling and what they may do: bearer-token
+// authentication (JWTs signed HS256 or RS256, and API keys kept as sha256
+// hashes in the configuration), the Principal a request runs as, the role
+// matrix, the documented dev mode, and a per-credential token-bucket rate
+// limiter. What a principal may see is enforced below the resolvers by
+// internal/scope; this package only says which territories and capabilities
+// the principal holds.
+package auth
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// Role is a user's role; the matrix below says what each may do.
+type Role string
+
+// The roles.
+const (
+	RoleAdmin      Role = "admin"
+	RoleStrategist Role = "strategist"
+	RoleKAM        Role = "kam"
+	RoleCompliance Role = "compliance"
+	RoleViewer     Role = "viewer"
+)
+
+// Roles lists every role, most powerful first.
+var Roles = []Role{RoleAdmin, RoleStrategist, RoleKAM, RoleCompliance, RoleViewer}
+
+// Capability is one thing a principal may do beyond reading its territories.
+type Capability uint8
+
+// The capabilities.
+const (
+	// AllTerritories: read (and, with Write, change) every territory, not
+	// only the principal's own.
+	AllTerritories Capability = 1 << iota
+	// Write: mutations and imports (within the readable territories).
+	Write
+	// ReadContacts: HCP phone, e-mail and WeChat id (personal data; every
+	// read is recorded in the audit log).
+	ReadContacts
+	// ReadAuditLog: the audit log of writes and contact-data reads.
+	ReadAuditLog
+)
+
+// The role matrix. Everyone reads the hospitals of their territories and
+// everything hanging off them (departments, HCPs, committees, influence
+// ties, rankings, paths, decision chains, the account matrix).
+//
+//	role        territories  write  contact data     audit log
+//	admin       all          yes    yes              yes
+//	strategist  all          no     only if granted  no
+//	kam         own          yes    yes              no
+//	compliance  all          no     no               yes
+//	viewer      own          no     no               no
+//
+// A token or API key may carry grants that add to its role's capabilities;
+// the only grant is GrantContacts (ReadContacts), which is how a strategist
+// is allowed contact data.
+var matrix = map[Role]Capability{
+	RoleAdmin:      AllTerritories | Write | ReadContacts | ReadAuditLog,
+	RoleStrategist: AllTerritories,
+	RoleKAM:        Write | ReadContacts,
+	RoleCompliance: AllTerritories | ReadAuditLog,
+	RoleViewer:     0,
+}
+
+// GrantContacts adds ReadContacts to a role that lacks it.
+const GrantContacts = "contacts"
+
+var grants = map[string]Capability{GrantContacts: ReadContacts}
+
+// ParseRole returns the role named s, or false.
+func ParseRole(s string) (Role, bool) {
+	r := Role(s)
+	_, ok := matrix[r]
+	return r, ok
+}
+
+// Principal is who a request runs as.
+type Principal struct {
+	// Subject is the user id (the token's sub; viewer.UserID), whose KNOWS
+	// ties are the entry points of access paths.
+	Subject string
+	Role    Role
+	// Territories are the territory ids the principal reads (sorted,
+	// distinct); ignored when the role reads all territories.
+	Territories []string
+	Grants      []string
+	// Credential names the credential that authenticated the request
+	// ("jwt:<sub>", "key:<name>", "dev"): the rate limiter's bucket.
+	Credential string
+
+	caps Capability
+}
+
+// NewPrincipal checks role and grants and returns the principal; the
+// territories are sorted and made distinct.
+func NewPrincipal(subject string, role Role, territories, grantList []string, credential string) (*Principal, error) {
+	if strings.TrimSpace(subject) == "" {
+		return nil, unauthenticated("the credential names no subject")
+	}
+	caps, ok := matrix[role]
+	if !ok {
+		return nil, unauthenticated("unknown role %q", role)
+	}
+	for _, g := range grantList {
+		c, ok := grants[g]
+		if !ok {
+			return nil, unauthenticated("unknown grant %q", g)
+		}
+		caps |= c
+	}
+	ts := slices.Clone(territories)
+	slices.Sort(ts)
+	ts = slices.Compact(ts)
+	for _, t := range ts {
+		if t == "" {
+			return nil, unauthenticated("empty territory id")
+		}
+	}
+	return &Principal{Subject: subject, Role: role, Territories: ts, Grants: slices.Clone(grantList),
+		Credential: credential, caps: caps}, nil
+}
+
+// Can reports whether the principal holds capability c.
+func (p *Principal) Can(c Capability) bool { return p.caps&c == c }
+
+// Scoped reports whether the principal reads only its own territories.
+func (p *Principal) Scoped() bool { return !p.Can(AllTerritories) }
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the request's principal, if authenticated.
+func FromContext(ctx context.Context) (*Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(*Principal)
+	return p, ok && p != nil
+}
