@@ -1,0 +1,213 @@
+// Package writer is the one way kolgraph writes to its store: mutations and
+// imports hand it a kolgraph.ChangeSet, and it
+//
+//   - compares the change set with the store (Plan): what it creates,
+//     updates, leaves unchanged and deletes, relationships detached by node
+//     deletions included;
+//   - writes only what changes, in one Store.Apply, with an audit entry per
+//     changed record (who, what, before and after) in the same transaction,
+//     and IfVersion set to the version it compared against, so the before
+//     values are exactly what the write replaced (on ErrStale it compares
+//     again and retries);
+//   - tells the analytics (Notify) so rankings follow the write.
+//
+// A change set that changes nothing is not applied: the version stays, and
+// no audit entry is written. That is what makes upserts and re-imports
+// idempotent in the log as well as in the graph.
+package writer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/viewer"
+)
+
+// Actors that are not users.
+const (
+	ActorCLI       = "cli"
+	ActorAnonymous = "anonymous"
+)
+
+// Actor is who a write from ctx is recorded as: the calling user, or
+// "anonymous".
+func Actor(ctx context.Context) string {
+	if id, ok := viewer.UserID(ctx); ok {
+		return id
+	}
+	return ActorAnonymous
+}
+
+// Service writes change sets; it is safe for concurrent use.
+type Service struct {
+	store  kolgraph.Store
+	notify func()
+	// Attempts bounds how often a write is compared again after another
+	// write got in first (ErrStale).
+	Attempts int
+}
+
+// New returns a service writing to st; notify (may be nil) is called after
+// every write that changed the graph.
+func New(st kolgraph.Store, notify func()) *Service {
+	return &Service{store: st, notify: notify, Attempts: 8}
+}
+
+// Result is what a write did.
+type Result struct {
+	*Plan
+	// Version is the store's version after the write; Plan.Version when
+	// nothing changed.
+	Version uint64
+	// Written reports whether the change set was applied.
+	Written bool
+}
+
+// Plan compares cs with the store without writing: a dry run. Field
+// problems of the records are reported first (EINVALID), as Apply would.
+func (s *Service) Plan(ctx context.Context, cs *kolgraph.ChangeSet) (*Plan, error) {
+	if err := Validate(cs); err != nil {
+		return nil, err
+	}
+	var err error
+	for range max(s.Attempts, 1) {
+		var p *Plan
+		if p, err = plan(ctx, s.store, cs); err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, kolgraph.ErrStale) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+// Apply writes what cs changes, recording actor and source (e.g. "import",
+// "mutation upsertHCP") in the audit log. The store validates the whole
+// change set; nothing is written on any error.
+func (s *Service) Apply(ctx context.Context, actor, source string, cs *kolgraph.ChangeSet) (*Result, error) {
+	if err := Validate(cs); err != nil {
+		return nil, err
+	}
+	var err error
+	for range max(s.Attempts, 1) {
+		var p *Plan
+		if p, err = plan(ctx, s.store, cs); err != nil {
+			if errors.Is(err, kolgraph.ErrStale) {
+				continue
+			}
+			return nil, err
+		}
+		if !p.Changed() {
+			return &Result{Plan: p, Version: p.Version}, nil
+		}
+		w := p.cs
+		w.IfVersion = &p.Version
+		w.Audit = make([]kolgraph.AuditEntry, len(p.Audit))
+		for i, e := range p.Audit {
+			e.Actor, e.Source = actor, source
+			w.Audit[i] = e
+		}
+		var v uint64
+		if v, err = s.store.Apply(ctx, w); err != nil {
+			if errors.Is(err, kolgraph.ErrStale) {
+				continue
+			}
+			return nil, err
+		}
+		if s.notify != nil {
+			s.notify()
+		}
+		return &Result{Plan: p, Version: v, Written: true}, nil
+	}
+	return nil, fmt.Errorf("writer: %d attempts lost to concurrent writes: %w", s.Attempts, err)
+}
+
+// Validate checks every record's own fields (the store checks references),
+// naming records as the store does ("hcps/P001", field "department_id").
+func Validate(cs *kolgraph.ChangeSet) error {
+	if cs == nil {
+		return kolgraph.Errorf(kolgraph.EINVALID, "no change set")
+	}
+	var ps []kolgraph.Problem
+	add := func(file string, qs []kolgraph.Problem) {
+		for _, q := range qs {
+			q.File = file
+			ps = append(ps, q)
+		}
+	}
+	nilRec := func(kind string, i int) {
+		ps = append(ps, kolgraph.Problem{File: fmt.Sprintf("%s[%d]", kind, i), Message: "is nil"})
+	}
+	for i, r := range cs.Territories {
+		if r == nil {
+			nilRec(kolgraph.KindTerritories, i)
+			continue
+		}
+		add(kolgraph.KindTerritories+"/"+r.ID, r.Validate())
+	}
+	for i, r := range cs.Hospitals {
+		if r == nil {
+			nilRec(kolgraph.KindHospitals, i)
+			continue
+		}
+		add(kolgraph.KindHospitals+"/"+r.ID, r.Validate())
+	}
+	for i, r := range cs.Departments {
+		if r == nil {
+			nilRec(kolgraph.KindDepartments, i)
+			continue
+		}
+		add(kolgraph.KindDepartments+"/"+r.ID, r.Validate())
+	}
+	for i, r := range cs.HCPs {
+		if r == nil {
+			nilRec(kolgraph.KindHCPs, i)
+			continue
+		}
+		add(kolgraph.KindHCPs+"/"+r.ID, r.Validate())
+	}
+	for i, r := range cs.Committees {
+		if r == nil {
+			nilRec(kolgraph.KindCommittees, i)
+			continue
+		}
+		add(kolgraph.KindCommittees+"/"+r.ID, r.Validate())
+	}
+	for i, r := range cs.Products {
+		if r == nil {
+			nilRec(kolgraph.KindProducts, i)
+			continue
+		}
+		add(kolgraph.KindProducts+"/"+r.ID, r.Validate())
+	}
+	for i, r := range cs.Users {
+		if r == nil {
+			nilRec(kolgraph.KindUsers, i)
+			continue
+		}
+		add(kolgraph.KindUsers+"/"+r.ID, r.Validate())
+	}
+	for _, r := range cs.Memberships {
+		add(kolgraph.KindMemberships+"/"+kolgraph.PairID(r.HCPID, r.CommitteeID), r.Validate())
+	}
+	for _, r := range cs.Listings {
+		add(kolgraph.KindListings+"/"+kolgraph.PairID(r.HospitalID, r.ProductID), r.Validate())
+	}
+	for _, r := range cs.Knows {
+		add(kolgraph.KindKnows+"/"+kolgraph.PairID(r.UserID, r.HCPID), r.Validate())
+	}
+	for i, r := range cs.Influences {
+		if r == nil {
+			nilRec(kolgraph.KindInfluences, i)
+			continue
+		}
+		add(kolgraph.KindInfluences+"/"+kolgraph.PairID(r.From, r.To), r.Validate())
+	}
+	if len(ps) > 1000 {
+		ps = append(ps[:1000], kolgraph.Problem{Message: fmt.Sprintf("%d more problems not listed", len(ps)-1000)})
+	}
+	return kolgraph.Invalid(ps)
+}

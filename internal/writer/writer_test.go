@@ -1,0 +1,200 @@
+package writer_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/storetest"
+	"github.com/kolgraph/kolgraph/internal/writer"
+)
+
+func loaded(t *testing.T) *embedded.Store {
+	t.Helper()
+	s, err := embedded.Open(filepath.Join(t.TempDir(), "k.db"), embedded.WithNoSync())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Apply(t.Context(), storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func log(t *testing.T, s kolgraph.Store, f kolgraph.AuditFilter) []*kolgraph.AuditEntry {
+	t.Helper()
+	pg, err := s.AuditLog(t.Context(), f, kolgraph.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pg.Items
+}
+
+func TestUpsertIsIdempotent(t *testing.T) {
+	s := loaded(t)
+	var notified atomic.Int32
+	w := writer.New(s, func() { notified.Add(1) })
+	cs := storetest.Fixture()
+	res, err := w.Apply(t.Context(), "U01", "test", cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Written || res.Version != 1 || res.Total().Changed() != 0 || notified.Load() != 0 {
+		t.Errorf("re-applying the stored graph: written %v, version %d, counts %+v, notified %d; want nothing written at version 1",
+			res.Written, res.Version, res.Total(), notified.Load())
+	}
+	if got := res.Total().Unchanged; got != 3+2+5+10+3+7+3+4+3+4+12 {
+		t.Errorf("unchanged: got %d, want every fixture record (56)", got)
+	}
+	if got := log(t, s, kolgraph.AuditFilter{}); len(got) != 0 {
+		t.Errorf("audit log after a no-op: %d entries, want 0", len(got))
+	}
+}
+
+func TestUpdateRecordsBeforeAndAfter(t *testing.T) {
+	s := loaded(t)
+	var notified atomic.Int32
+	w := writer.New(s, func() { notified.Add(1) })
+	hcps, _ := s.HCPs(t.Context(), []string{"P002"})
+	p := *hcps[0]
+	p.Title = "chief"
+	res, err := w.Apply(t.Context(), "U01", "mutation upsertHCP", &kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{&p},
+		Influences: []*kolgraph.Influence{{From: "P002", To: "P001", Weight: 0.25, Kind: kolgraph.InfluenceReferral}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Written || res.Version != 2 || notified.Load() != 1 {
+		t.Fatalf("written %v version %d notified %d, want true 2 1", res.Written, res.Version, notified.Load())
+	}
+	if c := res.Counts[kolgraph.KindHCPs]; *c != (writer.Counts{Updated: 1}) {
+		t.Errorf("hcps counts: got %+v, want 1 updated", *c)
+	}
+	if c := res.Counts[kolgraph.KindInfluences]; *c != (writer.Counts{Created: 1}) {
+		t.Errorf("influences counts: got %+v, want 1 created", *c)
+	}
+	got := log(t, s, kolgraph.AuditFilter{Kind: kolgraph.KindHCPs, EntityID: "P002"})
+	if len(got) != 1 {
+		t.Fatalf("audit of P002: %d entries, want 1", len(got))
+	}
+	var before, after kolgraph.HCP
+	if err := json.Unmarshal([]byte(got[0].Before), &before); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(got[0].After), &after); err != nil {
+		t.Fatal(err)
+	}
+	if before.Title != "attending" || after.Title != "chief" || got[0].Op != kolgraph.OpUpdate ||
+		got[0].Actor != "U01" || got[0].Source != "mutation upsertHCP" || got[0].Version != 2 {
+		t.Errorf("audit entry: got %+v, want an update by U01 from attending to chief at version 2", got[0])
+	}
+	edge := log(t, s, kolgraph.AuditFilter{EntityID: "P002->P001"})
+	if len(edge) != 1 || edge[0].Op != kolgraph.OpCreate || edge[0].Before != "" {
+		t.Errorf("audit of the new edge: got %+v, want one create", edge)
+	}
+}
+
+func TestDeleteRecordsDetachedRelationships(t *testing.T) {
+	s := loaded(t)
+	w := writer.New(s, nil)
+	res, err := w.Apply(t.Context(), "U01", "mutation deleteHCP", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{HCPs: []string{"P001"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// P001: memberships C001 C002; knows U01; influences out to P002 P003
+	// P006, in from P003 P009 P010.
+	want := map[string]writer.Counts{
+		kolgraph.KindHCPs:        {Deleted: 1},
+		kolgraph.KindMemberships: {Deleted: 2},
+		kolgraph.KindKnows:       {Deleted: 1},
+		kolgraph.KindInfluences:  {Deleted: 6},
+	}
+	for k, c := range want {
+		if got := res.Counts[k]; got == nil || *got != c {
+			t.Errorf("%s: got %+v, want %+v", k, got, c)
+		}
+	}
+	var ids []string
+	for _, e := range log(t, s, kolgraph.AuditFilter{}) {
+		if e.Op != kolgraph.OpDelete || e.After != "" || e.Before == "" {
+			t.Errorf("entry %s/%s: op %s, want a delete with a before value", e.Kind, e.EntityID, e.Op)
+		}
+		ids = append(ids, e.Kind+"/"+e.EntityID)
+	}
+	slices.Sort(ids)
+	wantIDs := []string{"hcps/P001", "influences/P001->P002", "influences/P001->P003", "influences/P001->P006",
+		"influences/P003->P001", "influences/P009->P001", "influences/P010->P001", "knows/U01->P001",
+		"memberships/P001->C001", "memberships/P001->C002"}
+	if !slices.Equal(ids, wantIDs) {
+		t.Errorf("audit entries: got %q, want %q", ids, wantIDs)
+	}
+	// Deleting again is a no-op.
+	res, err = w.Apply(t.Context(), "U01", "mutation deleteHCP", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{HCPs: []string{"P001"}}})
+	if err != nil || res.Written {
+		t.Errorf("deleting a deleted HCP: written %v, %v; want nothing written", res.Written, err)
+	}
+}
+
+func TestRejectedWriteLeavesNoTrace(t *testing.T) {
+	s := loaded(t)
+	w := writer.New(s, nil)
+	_, err := w.Apply(t.Context(), "U01", "test", &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{
+		{From: "P001", To: "P002", Weight: 0.5, Kind: kolgraph.InfluenceMentor},
+		{From: "P001", To: "P404", Weight: 0.5, Kind: kolgraph.InfluenceMentor},
+	}})
+	if kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+		t.Fatalf("unknown HCP: got %v, want BAD_USER_INPUT", err)
+	}
+	if v, _ := s.Version(t.Context()); v != 1 {
+		t.Errorf("version after a rejected write: %d, want 1", v)
+	}
+	if got := log(t, s, kolgraph.AuditFilter{}); len(got) != 0 {
+		t.Errorf("audit log after a rejected write: %d entries", len(got))
+	}
+	_, err = w.Apply(t.Context(), "U01", "test", &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{
+		{From: "P001", To: "P002", Weight: 1.5, Kind: kolgraph.InfluenceMentor}}})
+	var kerr *kolgraph.Error
+	if !errors.As(err, &kerr) || len(kerr.Problems) != 1 || kerr.Problems[0].File != "influences/P001->P002" || kerr.Problems[0].Field != "weight" {
+		t.Errorf("weight 1.5: got %v, want one problem on influences/P001->P002 field weight", err)
+	}
+}
+
+// TestConcurrentWritesKeepExactBefores races writers on one record: every
+// audit entry's before value must be the previous entry's after value,
+// which holds only if IfVersion and the retries work.
+func TestConcurrentWritesKeepExactBefores(t *testing.T) {
+	s := loaded(t)
+	w := writer.New(s, nil)
+	w.Attempts = 1000
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 10 {
+				e := &kolgraph.Influence{From: "P001", To: "P002", Weight: float64(i*10+j+1) / 100, Kind: kolgraph.InfluenceMentor}
+				if _, err := w.Apply(context.Background(), "U01", "race", &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{e}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	es := log(t, s, kolgraph.AuditFilter{EntityID: "P001->P002"})
+	if len(es) != 80 {
+		t.Fatalf("got %d entries, want 80", len(es))
+	}
+	for i := 1; i < len(es); i++ {
+		if es[i].Before != es[i-1].After {
+			t.Fatalf("entry %d: before %s is not the previous after %s", i, es[i].Before, es[i-1].After)
+		}
+	}
+}
