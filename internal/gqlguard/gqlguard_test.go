@@ -1,0 +1,173 @@
+package gqlguard_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/kolgraph/kolgraph/internal/gqlguard"
+)
+
+func schema(t testing.TB) *ast.Schema {
+	t.Helper()
+	b, err := os.ReadFile("../../schema.graphqls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphqls", Input: string(b)})
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	return s
+}
+
+func measure(t *testing.T, s *ast.Schema, q string, vars map[string]any) gqlguard.Measures {
+	t.Helper()
+	doc, errs := gqlparser.LoadQuery(s, q)
+	if errs != nil {
+		t.Fatalf("query does not validate: %v", errs)
+	}
+	return gqlguard.Measure(doc.Operations[0].SelectionSet, vars, gqlguard.DefaultLimits())
+}
+
+func TestMeasure(t *testing.T) {
+	s := schema(t)
+	tests := []struct {
+		name                           string
+		q                              string
+		vars                           map[string]any
+		complexity, depth, aliases, nf int
+	}{
+		{"one field", `{ hcp(id: "P1") { name } }`, nil, 2, 2, 0, 2},
+		// hcps 1 + 500 x (edges 1 + 1 x (node 1 + name 1)) = 1501
+		{"connection by first", `{ hcps(first: 500) { edges { node { name } } } }`, nil, 1501, 4, 0, 4},
+		{"first from a variable", `query($n: Int) { hcps(first: $n) { edges { node { name } } } }`, map[string]any{"n": int64(7)}, 1 + 7*3, 4, 0, 4},
+		{"first by default", `{ hcps { totalCount } }`, nil, 1 + 20, 2, 0, 2},
+		// strongestPaths: k x maxHops = 20 x 10, selections x 20
+		{"paths by k x maxHops", `{ strongestPaths(to: "P1", k: 20, maxHops: 10) { strength } }`, nil, 200 + 20, 2, 0, 2},
+		{"list without first", `{ hospital(id: "H1") { departments { name } } }`, nil, 1 + 1 + gqlguard.ListFanout, 3, 0, 3},
+		{"aliases", `{ a: hcp(id: "1") { name } b: hcp(id: "2") { n: name } hcp(id: "3") { name } }`, nil, 6, 2, 3, 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := measure(t, s, tt.q, tt.vars)
+			if m.Complexity != tt.complexity || m.Depth != tt.depth || m.Aliases != tt.aliases || m.Fields != tt.nf {
+				t.Errorf("got %+v, want complexity %d depth %d aliases %d fields %d", m, tt.complexity, tt.depth, tt.aliases, tt.nf)
+			}
+		})
+	}
+}
+
+func TestFragmentBombStops(t *testing.T) {
+	s := schema(t)
+	// Each level doubles the fields: 2^20 names once expanded.
+	var b strings.Builder
+	b.WriteString(`{ hcp(id: "P1") { ...F0 } }` + "\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "fragment F%d on HCP { a%d: id ...F%d ...F%d }\n", i, i, i+1, i+1)
+	}
+	b.WriteString("fragment F20 on HCP { name }\n")
+	m := measure(t, s, b.String(), nil)
+	if !m.Truncated || m.Fields != gqlguard.DefaultLimits().MaxFields+1 {
+		t.Errorf("got %+v, want the walk stopped after MaxFields+1 fields", m)
+	}
+}
+
+func TestHugeFirstSaturates(t *testing.T) {
+	s := schema(t)
+	m := measure(t, s, `{ hcps(first: 2147483647) { edges { node { influences(first: 2147483647) { to { influences(first: 2147483647) { weight } } } } } } }`, nil)
+	if m.Complexity <= gqlguard.DefaultLimits().MaxComplexity || m.Complexity < 0 {
+		t.Errorf("complexity %d: want a saturated, positive cost over the limit", m.Complexity)
+	}
+}
+
+func TestLimitRefuses(t *testing.T) {
+	s := schema(t)
+	l := gqlguard.Limit{Limits: gqlguard.Limits{MaxComplexity: 100, MaxDepth: 3, MaxAliases: 1, MaxFields: 50}}
+	for q, limit := range map[string]string{
+		`{ hcps(first: 200) { totalCount } }`:                           "complexity",
+		`{ hcp(id: "1") { department { hospital { name } } } }`:         "depth",
+		`{ a: hcp(id: "1") { id } b: hcp(id: "2") { id } }`:             "aliases",
+		`{ hcp(id: "1") { ` + strings.Repeat("name ", 60) + `} }`:       "fields",
+		`{ hcp(id: "1") { name } hospital(id: "H1") { name } }`:         "",
+		`{ strongestPaths(to: "P1", k: 10, maxHops: 10) { strength } }`: "complexity",
+	} {
+		doc, errs := gqlparser.LoadQuery(s, q)
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		err := l.MutateOperationContext(context.Background(), &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0]})
+		switch {
+		case limit == "" && err != nil:
+			t.Errorf("%s: refused: %v", q, err)
+		case limit != "" && (err == nil || err.Extensions["limit"] != limit || err.Extensions["code"] != "BAD_USER_INPUT"):
+			t.Errorf("%s: got %v, want BAD_USER_INPUT on %s", q, err, limit)
+		}
+	}
+}
+
+func TestPersistedOnly(t *testing.T) {
+	known := `{ graphVersion }`
+	p := gqlguard.PersistedOnly{Known: map[string]string{gqlguard.Hash(known): known}}
+	apq := func(hash string) map[string]any {
+		return map[string]any{"persistedQuery": map[string]any{"version": float64(1), "sha256Hash": hash}}
+	}
+	tests := []struct {
+		name string
+		raw  graphql.RawParams
+		code string
+	}{
+		{"known hash", graphql.RawParams{Extensions: apq(gqlguard.Hash(known))}, ""},
+		{"known document", graphql.RawParams{Query: known}, ""},
+		{"unknown hash", graphql.RawParams{Extensions: apq(gqlguard.Hash("{ hcps { totalCount } }"))}, "PERSISTED_QUERY_NOT_FOUND"},
+		{"registering a new query", graphql.RawParams{Query: "{ hcps { totalCount } }", Extensions: apq(gqlguard.Hash("{ hcps { totalCount } }"))}, "PERSISTED_QUERY_NOT_FOUND"},
+		{"known hash, other document", graphql.RawParams{Query: "{ hcps { totalCount } }", Extensions: apq(gqlguard.Hash(known))}, "BAD_USER_INPUT"},
+		{"free document", graphql.RawParams{Query: "{ hcps { totalCount } }"}, "FORBIDDEN"},
+		{"nothing", graphql.RawParams{}, "FORBIDDEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := tt.raw
+			err := p.MutateOperationParameters(context.Background(), &raw)
+			switch {
+			case tt.code == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.code == "" && raw.Query != known:
+				t.Errorf("query %q, want the persisted document", raw.Query)
+			case tt.code != "" && (err == nil || err.Extensions["code"] != tt.code):
+				t.Errorf("got %v, want %s", err, tt.code)
+			}
+		})
+	}
+}
+
+func TestLoadPersisted(t *testing.T) {
+	dir := t.TempDir()
+	q := "{ graphVersion }"
+	files := map[string]string{
+		"list.json": `["{ graphVersion }"]`,
+		"map.json":  fmt.Sprintf(`{%q: %q}`, gqlguard.Hash(q), q),
+		"bad.json":  fmt.Sprintf(`{%q: %q}`, gqlguard.Hash("other"), q),
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"list.json", "map.json"} {
+		known, err := gqlguard.LoadPersisted(filepath.Join(dir, name))
+		if err != nil || known[gqlguard.Hash(q)] != q {
+			t.Errorf("%s: %v %v", name, known, err)
+		}
+	}
+	if _, err := gqlguard.LoadPersisted(filepath.Join(dir, "bad.json")); err == nil {
+		t.Error("a wrong hash was accepted")
+	}
+}
