@@ -30,6 +30,14 @@ type Options struct {
 	ObserveHTTP func(path string, status int)
 	// Tiering, when set, serves tiering reports at GET /reports/tiering.
 	Tiering TieringReports
+	// Auth, when set, guards /query and /reports/tiering (authentication,
+	// rate limiting); health, readiness and metrics stay open.
+	Auth func(http.Handler) http.Handler
+	// MaxBodyBytes bounds a /query request body (413 beyond); 0: no bound.
+	MaxBodyBytes int64
+	// CORSOrigins are the origins browsers may call the API from ("*":
+	// any); empty: no cross-origin access.
+	CORSOrigins []string
 }
 
 // Server serves the GraphQL handler and the operational endpoints.
@@ -59,7 +67,11 @@ func (s *Server) Mount(gql http.Handler) { s.http.Handler = s.Handler(gql) }
 // benchmarks so they go through exactly what a client meets.
 func (s *Server) Handler(gql http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/query", s.withDeadline(gql))
+	guard := func(h http.Handler) http.Handler { return h }
+	if s.opts.Auth != nil {
+		guard = s.opts.Auth
+	}
+	mux.Handle("/query", s.withDeadline(guard(s.limitBody(gql))))
 	if s.opts.Playground {
 		mux.Handle("GET /{$}", playground.Handler("kolgraph", "/query"))
 	}
@@ -71,10 +83,11 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 		mux.Handle("GET /metrics", s.opts.Metrics)
 	}
 	if s.opts.Tiering != nil {
-		mux.Handle("GET /reports/tiering", s.withTimeout(s.tieringReport(s.opts.Tiering)))
+		mux.Handle("GET /reports/tiering", s.withTimeout(guard(s.tieringReport(s.opts.Tiering))))
 	}
 
 	var h http.Handler = mux
+	h = cors(s.opts.CORSOrigins, h)
 	h = hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
 		hlog.FromRequest(r).Info().Str("method", r.Method).Str("path", r.URL.Path).
 			Int("status", status).Int("size", size).Dur("duration", d).Msg("request")
