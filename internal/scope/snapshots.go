@@ -63,7 +63,7 @@ func Key(territories []string) string { return strings.Join(normal(territories),
 // are kept; the least recently used is dropped first (its caches go with
 // it and are rebuilt when the set is next used).
 type Sets[T any] struct {
-	New func(territories []string) T
+	New func(territories []string) (T, error)
 	Max int
 
 	mu   sync.Mutex
@@ -76,8 +76,9 @@ type setEntry[T any] struct {
 	used uint64
 }
 
-// Get returns the value of the territory set, building it if needed.
-func (s *Sets[T]) Get(territories []string) T {
+// Get returns the value of the territory set, building it if needed (a
+// failed build is not kept).
+func (s *Sets[T]) Get(territories []string) (T, error) {
 	k := Key(territories)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -87,7 +88,7 @@ func (s *Sets[T]) Get(territories []string) T {
 	s.tick++
 	if e, ok := s.m[k]; ok {
 		e.used = s.tick
-		return e.v
+		return e.v, nil
 	}
 	if max := max(s.Max, 1); len(s.m) >= max {
 		oldest, at := "", ^uint64(0)
@@ -98,9 +99,12 @@ func (s *Sets[T]) Get(territories []string) T {
 		}
 		delete(s.m, oldest)
 	}
-	e := &setEntry[T]{v: s.New(normal(territories)), used: s.tick}
-	s.m[k] = e
-	return e.v
+	v, err := s.New(normal(territories))
+	if err != nil {
+		return v, err
+	}
+	s.m[k] = &setEntry[T]{v: v, used: s.tick}
+	return v, nil
 }
 
 // Each calls f on every value kept (e.g. to drop caches of old versions).

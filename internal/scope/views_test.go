@@ -1,0 +1,114 @@
+package scope_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/auth"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scope"
+	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/tiering"
+	"github.com/kolgraph/kolgraph/internal/viewer"
+)
+
+func build(src scope.Source, catalog kolgraph.Store) (*scope.Analytics, error) {
+	sc, err := scoring.NewService(src, scoring.DefaultParams())
+	if err != nil {
+		return nil, err
+	}
+	ac := access.NewService(src, sc, access.DefaultOptions())
+	ti, err := tiering.New(src, sc, catalog, ac, tiering.DefaultOptions())
+	if err != nil {
+		return nil, err
+	}
+	return &scope.Analytics{Snapshots: src, Scores: sc, Access: ac, Tiering: ti}, nil
+}
+
+func TestViews(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	m := snapshot.NewManager(st, zerolog.Nop())
+	if err := m.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	full, err := build(m, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	views := scope.NewViews(st, full, build)
+	kam, _ := auth.NewPrincipal("U01", auth.RoleKAM, []string{"T1"}, nil, "")
+	strategist, _ := auth.NewPrincipal("U02", auth.RoleStrategist, nil, nil, "")
+
+	d, err := views.For(strategist)
+	if err != nil || d.Store != st || d.Analytics != full {
+		t.Fatalf("a strategist reads everything: got %+v, %v", d, err)
+	}
+	d, err = views.For(kam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.Store.(*scope.Store); !ok {
+		t.Fatalf("a kam's store is %T, want *scope.Store", d.Store)
+	}
+	if d2, _ := views.For(kam); d2.Analytics != d.Analytics {
+		t.Error("the same territory set got a second set of analytics")
+	}
+	a := d.Analytics
+
+	rk, err := a.Scores.Ranking(ctx, snapshot.Scope{}, scoring.PageRank)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ranked []string
+	for _, v := range rk.Nodes {
+		ranked = append(ranked, rk.Snapshot.IDs[v])
+	}
+	slices.Sort(ranked)
+	if !slices.Equal(ranked, t1HCPs) {
+		t.Errorf("ranking of everything for T1: %v, want T1's HCPs only", ranked)
+	}
+	if _, err := a.Scores.Ranking(ctx, snapshot.Scope{Territory: "T2"}, scoring.Influence); kolgraph.ErrorCode(err) != kolgraph.ENOTFOUND {
+		t.Errorf("ranking of T2: %v, want NOT_FOUND", err)
+	}
+	if _, err := a.Scores.Ranking(ctx, snapshot.Scope{Hospital: "H003"}, scoring.Influence); kolgraph.ErrorCode(err) != kolgraph.ENOTFOUND {
+		t.Errorf("ranking of H003: %v, want NOT_FOUND", err)
+	}
+	uctx := viewer.WithUser(ctx, "U01")
+	if _, err := a.Access.StrongestPaths(uctx, access.Query{From: []string{"P001"}, To: "P007", K: 3, MaxHops: 6}); kolgraph.ErrorCode(err) != kolgraph.ENOTFOUND {
+		t.Errorf("path to T2's P007: %v, want NOT_FOUND", err)
+	}
+	// The paths the view finds from U01's contacts never name a T2 HCP.
+	res, err := a.Access.StrongestPaths(uctx, access.Query{To: "P004", K: 5, MaxHops: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Paths {
+		for _, n := range p.Nodes {
+			if !slices.Contains(t1HCPs, n.ID) {
+				t.Errorf("path %s passes through %s", p.ID, n.ID)
+			}
+		}
+	}
+	if _, err := a.Access.DecisionChain(uctx, "H003", ""); kolgraph.ErrorCode(err) != kolgraph.ENOTFOUND {
+		t.Errorf("decision chain of H003: %v, want NOT_FOUND", err)
+	}
+	if _, err := a.Tiering.Tiering(ctx, tiering.Request{Scope: snapshot.Scope{Territory: "T2"}}); kolgraph.ErrorCode(err) != kolgraph.ENOTFOUND {
+		t.Errorf("matrix of T2: %v, want NOT_FOUND", err)
+	}
+	res2, err := a.Tiering.Tiering(ctx, tiering.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res2.Snapshot.HCPs {
+		if !slices.Contains(t1HCPs, h.ID) {
+			t.Errorf("the matrix of everything for T1 holds %s", h.ID)
+		}
+	}
+	views.Forget(m.Current().Version) // must not panic on kept sets
+}
