@@ -51,16 +51,18 @@ func NewViews(store kolgraph.Store, full *Analytics, build Builder) *Views {
 	return v
 }
 
-// For returns the Deps of principal p.
+// For returns the Deps of principal p. Its store also refuses writes to a
+// role without auth.Write and the audit log to one without
+// auth.ReadAuditLog (FORBIDDEN).
 func (v *Views) For(p *auth.Principal) (Deps, error) {
 	if !p.Scoped() {
-		return Deps{Store: v.store, Analytics: v.full}, nil
+		return Deps{Store: guard(v.store, p), Analytics: v.full}, nil
 	}
 	a, err := v.sets.Get(p.Territories)
 	if err != nil {
 		return Deps{}, err
 	}
-	return Deps{Store: NewStore(v.store, p.Territories), Analytics: a}, nil
+	return Deps{Store: guard(NewStore(v.store, p.Territories), p), Analytics: a}, nil
 }
 
 // Forget drops the cached rankings of versions other than keep in every

@@ -45,16 +45,45 @@ func TestViews(t *testing.T) {
 	kam, _ := auth.NewPrincipal("U01", auth.RoleKAM, []string{"T1"}, nil, "")
 	strategist, _ := auth.NewPrincipal("U02", auth.RoleStrategist, nil, nil, "")
 
+	admin, _ := auth.NewPrincipal("U00", auth.RoleAdmin, nil, nil, "")
+	if d, err := views.For(admin); err != nil || d.Store != st || d.Analytics != full {
+		t.Fatalf("an admin reads everything through the store itself: got %+v, %v", d, err)
+	}
 	d, err := views.For(strategist)
-	if err != nil || d.Store != st || d.Analytics != full {
+	if err != nil || d.Analytics != full {
 		t.Fatalf("a strategist reads everything: got %+v, %v", d, err)
+	}
+	if hs, _ := d.Store.HCPs(ctx, t2HCPs); hs[0] == nil {
+		t.Error("a strategist cannot read T2")
+	}
+	write := &kolgraph.ChangeSet{Knows: []kolgraph.Knows{{UserID: "U02", HCPID: "P001", Strength: 0.5}}}
+	if _, err := d.Store.Apply(ctx, write); kolgraph.ErrorCode(err) != kolgraph.EFORBIDDEN {
+		t.Errorf("a strategist wrote: %v", err)
+	}
+	if _, err := d.Store.AuditLog(ctx, kolgraph.AuditFilter{}, kolgraph.Page{}); kolgraph.ErrorCode(err) != kolgraph.EFORBIDDEN {
+		t.Errorf("a strategist read the audit log: %v", err)
+	}
+	compliance, _ := auth.NewPrincipal("U03", auth.RoleCompliance, nil, nil, "")
+	if d, _ := views.For(compliance); d.Store != nil {
+		if _, err := d.Store.AuditLog(ctx, kolgraph.AuditFilter{}, kolgraph.Page{}); err != nil {
+			t.Errorf("compliance cannot read the audit log: %v", err)
+		}
+	}
+	viewerP, _ := auth.NewPrincipal("U05", auth.RoleViewer, []string{"T1"}, nil, "")
+	if d, _ := views.For(viewerP); d.Store != nil {
+		if _, err := d.Store.Apply(ctx, write); kolgraph.ErrorCode(err) != kolgraph.EFORBIDDEN {
+			t.Errorf("a viewer wrote: %v", err)
+		}
 	}
 	d, err = views.For(kam)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := d.Store.(*scope.Store); !ok {
-		t.Fatalf("a kam's store is %T, want *scope.Store", d.Store)
+	if hs, _ := d.Store.HCPs(ctx, t2HCPs); hs[0] != nil {
+		t.Fatal("a T1 kam reads T2's HCPs")
+	}
+	if _, err := d.Store.Apply(ctx, &kolgraph.ChangeSet{Knows: []kolgraph.Knows{{UserID: "U01", HCPID: "P003", Strength: 0.5}}}); err != nil {
+		t.Errorf("a kam cannot write in T1: %v", err)
 	}
 	if d2, _ := views.For(kam); d2.Analytics != d.Analytics {
 		t.Error("the same territory set got a second set of analytics")
