@@ -34,6 +34,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AccountMatrix() AccountMatrixResolver
+	AuditEntry() AuditEntryResolver
 	Committee() CommitteeResolver
 	DecisionChain() DecisionChainResolver
 	DecisionStage() DecisionStageResolver
@@ -45,9 +46,11 @@ type ResolverRoot interface {
 	InfluenceContribution() InfluenceContributionResolver
 	InfluencePath() InfluencePathResolver
 	InfluenceStanding() InfluenceStandingResolver
+	Knows() KnowsResolver
 	Listing() ListingResolver
 	MatrixCell() MatrixCellResolver
 	Membership() MembershipResolver
+	Mutation() MutationResolver
 	PathHop() PathHopResolver
 	PotentialTerms() PotentialTermsResolver
 	Query() QueryResolver
@@ -105,6 +108,33 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AuditConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Actor        func(childComplexity int) int
+		After        func(childComplexity int) int
+		At           func(childComplexity int) int
+		Before       func(childComplexity int) int
+		Entity       func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Op           func(childComplexity int) int
+		Source       func(childComplexity int) int
+	}
+
+	CSVFileHeader struct {
+		Columns func(childComplexity int) int
+		File    func(childComplexity int) int
+	}
+
 	Cadence struct {
 		Code         func(childComplexity int) int
 		IntervalDays func(childComplexity int) int
@@ -117,6 +147,12 @@ type ComplexityRoot struct {
 		Kind     func(childComplexity int) int
 		Members  func(childComplexity int) int
 		Name     func(childComplexity int) int
+	}
+
+	CommitteePayload struct {
+		Changed      func(childComplexity int) int
+		Committee    func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
 	}
 
 	ContactTie struct {
@@ -155,6 +191,12 @@ type ComplexityRoot struct {
 		Rule        func(childComplexity int) int
 	}
 
+	DeletePayload struct {
+		Counts       func(childComplexity int) int
+		Deleted      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+	}
+
 	Department struct {
 		BedTurnover           func(childComplexity int) int
 		CompetitorPenetration func(childComplexity int) int
@@ -169,6 +211,12 @@ type ComplexityRoot struct {
 		PolicySensitivity     func(childComplexity int) int
 		Specialty             func(childComplexity int) int
 		WeeklyOutpatients     func(childComplexity int) int
+	}
+
+	DepartmentPayload struct {
+		Changed      func(childComplexity int) int
+		Department   func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
 	}
 
 	HCP struct {
@@ -201,6 +249,12 @@ type ComplexityRoot struct {
 	HCPEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	HCPPayload struct {
+		Changed      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Hcp          func(childComplexity int) int
 	}
 
 	HeatCell struct {
@@ -257,6 +311,27 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	HospitalPayload struct {
+		Changed      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Hospital     func(childComplexity int) int
+	}
+
+	ImportResult struct {
+		Changed      func(childComplexity int) int
+		Counts       func(childComplexity int) int
+		DryRun       func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Rows         func(childComplexity int) int
+	}
+
+	ImportTemplate struct {
+		CSV         func(childComplexity int) int
+		Content     func(childComplexity int) int
+		ContentType func(childComplexity int) int
+		Name        func(childComplexity int) int
+	}
+
 	Influence struct {
 		Evidence  func(childComplexity int) int
 		From      func(childComplexity int) int
@@ -282,6 +357,12 @@ type ComplexityRoot struct {
 		Target       func(childComplexity int) int
 	}
 
+	InfluencePayload struct {
+		Changed      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Influence    func(childComplexity int) int
+	}
+
 	InfluenceScore struct {
 		BetweennessExact func(childComplexity int) int
 		Components       func(childComplexity int) int
@@ -302,11 +383,37 @@ type ComplexityRoot struct {
 		Value      func(childComplexity int) int
 	}
 
+	KindCounts struct {
+		Created   func(childComplexity int) int
+		Deleted   func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
+	}
+
+	Knows struct {
+		Hcp      func(childComplexity int) int
+		Strength func(childComplexity int) int
+		User     func(childComplexity int) int
+	}
+
+	KnowsPayload struct {
+		Changed      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Knows        func(childComplexity int) int
+	}
+
 	Listing struct {
 		Hospital func(childComplexity int) int
 		Product  func(childComplexity int) int
 		Since    func(childComplexity int) int
 		Status   func(childComplexity int) int
+	}
+
+	ListingPayload struct {
+		Changed      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Listing      func(childComplexity int) int
 	}
 
 	MatrixCell struct {
@@ -321,6 +428,38 @@ type ComplexityRoot struct {
 		Committee func(childComplexity int) int
 		Hcp       func(childComplexity int) int
 		Role      func(childComplexity int) int
+	}
+
+	MembershipPayload struct {
+		Changed      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Membership   func(childComplexity int) int
+	}
+
+	Mutation struct {
+		DeleteCommittee  func(childComplexity int, id string) int
+		DeleteDepartment func(childComplexity int, id string) int
+		DeleteHcp        func(childComplexity int, id string) int
+		DeleteHospital   func(childComplexity int, id string) int
+		DeleteInfluence  func(childComplexity int, from string, to string) int
+		DeleteKnows      func(childComplexity int, user string, hcp string) int
+		DeleteListing    func(childComplexity int, hospital string, product string) int
+		DeleteMembership func(childComplexity int, hcp string, committee string) int
+		DeleteProduct    func(childComplexity int, id string) int
+		DeleteTerritory  func(childComplexity int, id string) int
+		DeleteUser       func(childComplexity int, id string) int
+		ImportRegion     func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
+		UpsertCommittee  func(childComplexity int, input model.CommitteeInput) int
+		UpsertDepartment func(childComplexity int, input model.DepartmentInput) int
+		UpsertHcp        func(childComplexity int, input model.HCPInput) int
+		UpsertHospital   func(childComplexity int, input model.HospitalInput) int
+		UpsertInfluence  func(childComplexity int, input model.InfluenceInput) int
+		UpsertKnows      func(childComplexity int, input model.KnowsInput) int
+		UpsertListing    func(childComplexity int, input model.ListingInput) int
+		UpsertMembership func(childComplexity int, input model.MembershipInput) int
+		UpsertProduct    func(childComplexity int, input model.ProductInput) int
+		UpsertTerritory  func(childComplexity int, input model.TerritoryInput) int
+		UpsertUser       func(childComplexity int, input model.UserInput) int
 	}
 
 	PageInfo struct {
@@ -379,8 +518,15 @@ type ComplexityRoot struct {
 		Specialties func(childComplexity int) int
 	}
 
+	ProductPayload struct {
+		Changed      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Product      func(childComplexity int) int
+	}
+
 	Query struct {
 		AccountMatrix     func(childComplexity int, scope model.ScopeInput, product *string, level *account.Level) int
+		AuditLog          func(childComplexity int, entity *string, kind *model.RecordKind, from *time.Time, to *time.Time, first *int, after *string) int
 		Committee         func(childComplexity int, id string) int
 		DecisionChain     func(childComplexity int, hospital string, product *string) int
 		Department        func(childComplexity int, id string) int
@@ -389,6 +535,7 @@ type ComplexityRoot struct {
 		Hcps              func(childComplexity int, filter *model.HCPFilter, first *int, after *string) int
 		Hospital          func(childComplexity int, id string) int
 		Hospitals         func(childComplexity int, filter *model.HospitalFilter, first *int, after *string) int
+		ImportTemplate    func(childComplexity int) int
 		InfluencePath     func(childComplexity int, id string) int
 		InfluenceRanking  func(childComplexity int, scope model.ScopeInput, metric *scoring.Metric, first *int, after *string) int
 		Node              func(childComplexity int, id string) int
@@ -462,6 +609,12 @@ type ComplexityRoot struct {
 		Name      func(childComplexity int) int
 	}
 
+	TerritoryPayload struct {
+		Changed      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Territory    func(childComplexity int) int
+	}
+
 	UnclassifiedAccount struct {
 		Department func(childComplexity int) int
 		Hcp        func(childComplexity int) int
@@ -485,6 +638,19 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	User struct {
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Role        func(childComplexity int) int
+		Territories func(childComplexity int) int
+	}
+
+	UserPayload struct {
+		Changed      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		User         func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -495,6 +661,14 @@ type AccountMatrixResolver interface {
 	Cell(ctx context.Context, obj *model.AccountMatrix, segment account.Segment) (*model.MatrixCell, error)
 
 	Unclassified(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.UnclassifiedConnection, error)
+}
+type AuditEntryResolver interface {
+	Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error)
+	Entity(ctx context.Context, obj *kolgraph.AuditEntry) (string, error)
+
+	Before(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error)
+	After(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error)
+	GraphVersion(ctx context.Context, obj *kolgraph.AuditEntry) (string, error)
 }
 type CommitteeResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Committee) (*kolgraph.Hospital, error)
@@ -552,6 +726,10 @@ type InfluencePathResolver interface {
 type InfluenceStandingResolver interface {
 	Percentile(ctx context.Context, obj *access.Score) (float64, error)
 }
+type KnowsResolver interface {
+	User(ctx context.Context, obj *kolgraph.Knows) (*kolgraph.User, error)
+	Hcp(ctx context.Context, obj *kolgraph.Knows) (*kolgraph.HCP, error)
+}
 type ListingResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Listing) (*kolgraph.Hospital, error)
 	Product(ctx context.Context, obj *kolgraph.Listing) (*kolgraph.Product, error)
@@ -564,6 +742,31 @@ type MatrixCellResolver interface {
 type MembershipResolver interface {
 	Hcp(ctx context.Context, obj *kolgraph.Membership) (*kolgraph.HCP, error)
 	Committee(ctx context.Context, obj *kolgraph.Membership) (*kolgraph.Committee, error)
+}
+type MutationResolver interface {
+	UpsertTerritory(ctx context.Context, input model.TerritoryInput) (*model.TerritoryPayload, error)
+	DeleteTerritory(ctx context.Context, id string) (*model.DeletePayload, error)
+	UpsertHospital(ctx context.Context, input model.HospitalInput) (*model.HospitalPayload, error)
+	DeleteHospital(ctx context.Context, id string) (*model.DeletePayload, error)
+	UpsertDepartment(ctx context.Context, input model.DepartmentInput) (*model.DepartmentPayload, error)
+	DeleteDepartment(ctx context.Context, id string) (*model.DeletePayload, error)
+	UpsertHcp(ctx context.Context, input model.HCPInput) (*model.HCPPayload, error)
+	DeleteHcp(ctx context.Context, id string) (*model.DeletePayload, error)
+	UpsertCommittee(ctx context.Context, input model.CommitteeInput) (*model.CommitteePayload, error)
+	DeleteCommittee(ctx context.Context, id string) (*model.DeletePayload, error)
+	UpsertMembership(ctx context.Context, input model.MembershipInput) (*model.MembershipPayload, error)
+	DeleteMembership(ctx context.Context, hcp string, committee string) (*model.DeletePayload, error)
+	UpsertProduct(ctx context.Context, input model.ProductInput) (*model.ProductPayload, error)
+	DeleteProduct(ctx context.Context, id string) (*model.DeletePayload, error)
+	UpsertListing(ctx context.Context, input model.ListingInput) (*model.ListingPayload, error)
+	DeleteListing(ctx context.Context, hospital string, product string) (*model.DeletePayload, error)
+	UpsertInfluence(ctx context.Context, input model.InfluenceInput) (*model.InfluencePayload, error)
+	DeleteInfluence(ctx context.Context, from string, to string) (*model.DeletePayload, error)
+	UpsertUser(ctx context.Context, input model.UserInput) (*model.UserPayload, error)
+	DeleteUser(ctx context.Context, id string) (*model.DeletePayload, error)
+	UpsertKnows(ctx context.Context, input model.KnowsInput) (*model.KnowsPayload, error)
+	DeleteKnows(ctx context.Context, user string, hcp string) (*model.DeletePayload, error)
+	ImportRegion(ctx context.Context, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) (*model.ImportResult, error)
 }
 type PathHopResolver interface {
 	Evidence(ctx context.Context, obj *access.Hop) (*string, error)
@@ -588,6 +791,8 @@ type QueryResolver interface {
 	InfluencePath(ctx context.Context, id string) (*access.Path, error)
 	AccountMatrix(ctx context.Context, scope model.ScopeInput, product *string, level *account.Level) (*model.AccountMatrix, error)
 	SpeakerCandidates(ctx context.Context, scope model.ScopeInput, product *string, first *int) (*model.SpeakerCandidates, error)
+	AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error)
+	ImportTemplate(ctx context.Context) (*model.ImportTemplate, error)
 }
 type RankedHCPResolver interface {
 	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
@@ -832,6 +1037,100 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountMemberEdge.Node(childComplexity), true
 
+	case "AuditConnection.edges":
+		if e.ComplexityRoot.AuditConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.Edges(childComplexity), true
+	case "AuditConnection.pageInfo":
+		if e.ComplexityRoot.AuditConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.PageInfo(childComplexity), true
+
+	case "AuditEdge.cursor":
+		if e.ComplexityRoot.AuditEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEdge.Cursor(childComplexity), true
+	case "AuditEdge.node":
+		if e.ComplexityRoot.AuditEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEdge.Node(childComplexity), true
+
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.after":
+		if e.ComplexityRoot.AuditEntry.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.After(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.before":
+		if e.ComplexityRoot.AuditEntry.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Before(childComplexity), true
+	case "AuditEntry.entity":
+		if e.ComplexityRoot.AuditEntry.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Entity(childComplexity), true
+	case "AuditEntry.graphVersion":
+		if e.ComplexityRoot.AuditEntry.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.GraphVersion(childComplexity), true
+	case "AuditEntry.kind":
+		if e.ComplexityRoot.AuditEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Kind(childComplexity), true
+	case "AuditEntry.op":
+		if e.ComplexityRoot.AuditEntry.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Op(childComplexity), true
+	case "AuditEntry.source":
+		if e.ComplexityRoot.AuditEntry.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Source(childComplexity), true
+
+	case "CSVFileHeader.columns":
+		if e.ComplexityRoot.CSVFileHeader.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSVFileHeader.Columns(childComplexity), true
+	case "CSVFileHeader.file":
+		if e.ComplexityRoot.CSVFileHeader.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSVFileHeader.File(childComplexity), true
+
 	case "Cadence.code":
 		if e.ComplexityRoot.Cadence.Code == nil {
 			break
@@ -881,6 +1180,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.Name(childComplexity), true
+
+	case "CommitteePayload.changed":
+		if e.ComplexityRoot.CommitteePayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteePayload.Changed(childComplexity), true
+	case "CommitteePayload.committee":
+		if e.ComplexityRoot.CommitteePayload.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteePayload.Committee(childComplexity), true
+	case "CommitteePayload.graphVersion":
+		if e.ComplexityRoot.CommitteePayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteePayload.GraphVersion(childComplexity), true
 
 	case "ContactTie.hcp":
 		if e.ComplexityRoot.ContactTie.Hcp == nil {
@@ -1030,6 +1348,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DecisionStage.Rule(childComplexity), true
 
+	case "DeletePayload.counts":
+		if e.ComplexityRoot.DeletePayload.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePayload.Counts(childComplexity), true
+	case "DeletePayload.deleted":
+		if e.ComplexityRoot.DeletePayload.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePayload.Deleted(childComplexity), true
+	case "DeletePayload.graphVersion":
+		if e.ComplexityRoot.DeletePayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePayload.GraphVersion(childComplexity), true
+
 	case "Department.bedTurnover":
 		if e.ComplexityRoot.Department.BedTurnover == nil {
 			break
@@ -1108,6 +1445,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.WeeklyOutpatients(childComplexity), true
+
+	case "DepartmentPayload.changed":
+		if e.ComplexityRoot.DepartmentPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentPayload.Changed(childComplexity), true
+	case "DepartmentPayload.department":
+		if e.ComplexityRoot.DepartmentPayload.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentPayload.Department(childComplexity), true
+	case "DepartmentPayload.graphVersion":
+		if e.ComplexityRoot.DepartmentPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentPayload.GraphVersion(childComplexity), true
 
 	case "HCP.committees":
 		if e.ComplexityRoot.HCP.Committees == nil {
@@ -1264,6 +1620,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HCPEdge.Node(childComplexity), true
+
+	case "HCPPayload.changed":
+		if e.ComplexityRoot.HCPPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HCPPayload.Changed(childComplexity), true
+	case "HCPPayload.graphVersion":
+		if e.ComplexityRoot.HCPPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HCPPayload.GraphVersion(childComplexity), true
+	case "HCPPayload.hcp":
+		if e.ComplexityRoot.HCPPayload.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HCPPayload.Hcp(childComplexity), true
 
 	case "HeatCell.bin":
 		if e.ComplexityRoot.HeatCell.Bin == nil {
@@ -1509,6 +1884,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HospitalEdge.Node(childComplexity), true
 
+	case "HospitalPayload.changed":
+		if e.ComplexityRoot.HospitalPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalPayload.Changed(childComplexity), true
+	case "HospitalPayload.graphVersion":
+		if e.ComplexityRoot.HospitalPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalPayload.GraphVersion(childComplexity), true
+	case "HospitalPayload.hospital":
+		if e.ComplexityRoot.HospitalPayload.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HospitalPayload.Hospital(childComplexity), true
+
+	case "ImportResult.changed":
+		if e.ComplexityRoot.ImportResult.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Changed(childComplexity), true
+	case "ImportResult.counts":
+		if e.ComplexityRoot.ImportResult.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Counts(childComplexity), true
+	case "ImportResult.dryRun":
+		if e.ComplexityRoot.ImportResult.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.DryRun(childComplexity), true
+	case "ImportResult.graphVersion":
+		if e.ComplexityRoot.ImportResult.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.GraphVersion(childComplexity), true
+	case "ImportResult.rows":
+		if e.ComplexityRoot.ImportResult.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Rows(childComplexity), true
+
+	case "ImportTemplate.csv":
+		if e.ComplexityRoot.ImportTemplate.CSV == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTemplate.CSV(childComplexity), true
+	case "ImportTemplate.content":
+		if e.ComplexityRoot.ImportTemplate.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTemplate.Content(childComplexity), true
+	case "ImportTemplate.contentType":
+		if e.ComplexityRoot.ImportTemplate.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTemplate.ContentType(childComplexity), true
+	case "ImportTemplate.name":
+		if e.ComplexityRoot.ImportTemplate.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTemplate.Name(childComplexity), true
+
 	case "Influence.evidence":
 		if e.ComplexityRoot.Influence.Evidence == nil {
 			break
@@ -1608,6 +2058,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InfluencePath.Target(childComplexity), true
 
+	case "InfluencePayload.changed":
+		if e.ComplexityRoot.InfluencePayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePayload.Changed(childComplexity), true
+	case "InfluencePayload.graphVersion":
+		if e.ComplexityRoot.InfluencePayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePayload.GraphVersion(childComplexity), true
+	case "InfluencePayload.influence":
+		if e.ComplexityRoot.InfluencePayload.Influence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluencePayload.Influence(childComplexity), true
+
 	case "InfluenceScore.betweennessExact":
 		if e.ComplexityRoot.InfluenceScore.BetweennessExact == nil {
 			break
@@ -1694,6 +2163,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InfluenceStanding.Value(childComplexity), true
 
+	case "KindCounts.created":
+		if e.ComplexityRoot.KindCounts.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCounts.Created(childComplexity), true
+	case "KindCounts.deleted":
+		if e.ComplexityRoot.KindCounts.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCounts.Deleted(childComplexity), true
+	case "KindCounts.kind":
+		if e.ComplexityRoot.KindCounts.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCounts.Kind(childComplexity), true
+	case "KindCounts.unchanged":
+		if e.ComplexityRoot.KindCounts.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCounts.Unchanged(childComplexity), true
+	case "KindCounts.updated":
+		if e.ComplexityRoot.KindCounts.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindCounts.Updated(childComplexity), true
+
+	case "Knows.hcp":
+		if e.ComplexityRoot.Knows.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Knows.Hcp(childComplexity), true
+	case "Knows.strength":
+		if e.ComplexityRoot.Knows.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Knows.Strength(childComplexity), true
+	case "Knows.user":
+		if e.ComplexityRoot.Knows.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Knows.User(childComplexity), true
+
+	case "KnowsPayload.changed":
+		if e.ComplexityRoot.KnowsPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnowsPayload.Changed(childComplexity), true
+	case "KnowsPayload.graphVersion":
+		if e.ComplexityRoot.KnowsPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnowsPayload.GraphVersion(childComplexity), true
+	case "KnowsPayload.knows":
+		if e.ComplexityRoot.KnowsPayload.Knows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KnowsPayload.Knows(childComplexity), true
+
 	case "Listing.hospital":
 		if e.ComplexityRoot.Listing.Hospital == nil {
 			break
@@ -1718,6 +2256,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Listing.Status(childComplexity), true
+
+	case "ListingPayload.changed":
+		if e.ComplexityRoot.ListingPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingPayload.Changed(childComplexity), true
+	case "ListingPayload.graphVersion":
+		if e.ComplexityRoot.ListingPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingPayload.GraphVersion(childComplexity), true
+	case "ListingPayload.listing":
+		if e.ComplexityRoot.ListingPayload.Listing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingPayload.Listing(childComplexity), true
 
 	case "MatrixCell.cadence":
 		if e.ComplexityRoot.MatrixCell.Cadence == nil {
@@ -1773,6 +2330,279 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.Role(childComplexity), true
+
+	case "MembershipPayload.changed":
+		if e.ComplexityRoot.MembershipPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipPayload.Changed(childComplexity), true
+	case "MembershipPayload.graphVersion":
+		if e.ComplexityRoot.MembershipPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipPayload.GraphVersion(childComplexity), true
+	case "MembershipPayload.membership":
+		if e.ComplexityRoot.MembershipPayload.Membership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipPayload.Membership(childComplexity), true
+
+	case "Mutation.deleteCommittee":
+		if e.ComplexityRoot.Mutation.DeleteCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCommittee(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteDepartment":
+		if e.ComplexityRoot.Mutation.DeleteDepartment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteDepartment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteDepartment(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteHCP":
+		if e.ComplexityRoot.Mutation.DeleteHcp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteHCP_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteHcp(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteHospital":
+		if e.ComplexityRoot.Mutation.DeleteHospital == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteHospital_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteHospital(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteInfluence":
+		if e.ComplexityRoot.Mutation.DeleteInfluence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteInfluence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteInfluence(childComplexity, args["from"].(string), args["to"].(string)), true
+	case "Mutation.deleteKnows":
+		if e.ComplexityRoot.Mutation.DeleteKnows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteKnows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteKnows(childComplexity, args["user"].(string), args["hcp"].(string)), true
+	case "Mutation.deleteListing":
+		if e.ComplexityRoot.Mutation.DeleteListing == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteListing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteListing(childComplexity, args["hospital"].(string), args["product"].(string)), true
+	case "Mutation.deleteMembership":
+		if e.ComplexityRoot.Mutation.DeleteMembership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteMembership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteMembership(childComplexity, args["hcp"].(string), args["committee"].(string)), true
+	case "Mutation.deleteProduct":
+		if e.ComplexityRoot.Mutation.DeleteProduct == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteProduct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteProduct(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteTerritory":
+		if e.ComplexityRoot.Mutation.DeleteTerritory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTerritory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTerritory(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteUser":
+		if e.ComplexityRoot.Mutation.DeleteUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteUser(childComplexity, args["id"].(string)), true
+	case "Mutation.importRegion":
+		if e.ComplexityRoot.Mutation.ImportRegion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importRegion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportRegion(childComplexity, args["format"].(model.ImportFormat), args["files"].([]*model.ImportFile), args["dryRun"].(*bool)), true
+	case "Mutation.upsertCommittee":
+		if e.ComplexityRoot.Mutation.UpsertCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertCommittee(childComplexity, args["input"].(model.CommitteeInput)), true
+	case "Mutation.upsertDepartment":
+		if e.ComplexityRoot.Mutation.UpsertDepartment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertDepartment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertDepartment(childComplexity, args["input"].(model.DepartmentInput)), true
+	case "Mutation.upsertHCP":
+		if e.ComplexityRoot.Mutation.UpsertHcp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertHCP_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertHcp(childComplexity, args["input"].(model.HCPInput)), true
+	case "Mutation.upsertHospital":
+		if e.ComplexityRoot.Mutation.UpsertHospital == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertHospital_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertHospital(childComplexity, args["input"].(model.HospitalInput)), true
+	case "Mutation.upsertInfluence":
+		if e.ComplexityRoot.Mutation.UpsertInfluence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertInfluence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertInfluence(childComplexity, args["input"].(model.InfluenceInput)), true
+	case "Mutation.upsertKnows":
+		if e.ComplexityRoot.Mutation.UpsertKnows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertKnows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertKnows(childComplexity, args["input"].(model.KnowsInput)), true
+	case "Mutation.upsertListing":
+		if e.ComplexityRoot.Mutation.UpsertListing == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertListing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertListing(childComplexity, args["input"].(model.ListingInput)), true
+	case "Mutation.upsertMembership":
+		if e.ComplexityRoot.Mutation.UpsertMembership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertMembership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertMembership(childComplexity, args["input"].(model.MembershipInput)), true
+	case "Mutation.upsertProduct":
+		if e.ComplexityRoot.Mutation.UpsertProduct == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertProduct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertProduct(childComplexity, args["input"].(model.ProductInput)), true
+	case "Mutation.upsertTerritory":
+		if e.ComplexityRoot.Mutation.UpsertTerritory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertTerritory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertTerritory(childComplexity, args["input"].(model.TerritoryInput)), true
+	case "Mutation.upsertUser":
+		if e.ComplexityRoot.Mutation.UpsertUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertUser(childComplexity, args["input"].(model.UserInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1991,6 +2821,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Product.Specialties(childComplexity), true
 
+	case "ProductPayload.changed":
+		if e.ComplexityRoot.ProductPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductPayload.Changed(childComplexity), true
+	case "ProductPayload.graphVersion":
+		if e.ComplexityRoot.ProductPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductPayload.GraphVersion(childComplexity), true
+	case "ProductPayload.product":
+		if e.ComplexityRoot.ProductPayload.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductPayload.Product(childComplexity), true
+
 	case "Query.accountMatrix":
 		if e.ComplexityRoot.Query.AccountMatrix == nil {
 			break
@@ -2002,6 +2851,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AccountMatrix(childComplexity, args["scope"].(model.ScopeInput), args["product"].(*string), args["level"].(*account.Level)), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["entity"].(*string), args["kind"].(*model.RecordKind), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.committee":
 		if e.ComplexityRoot.Query.Committee == nil {
 			break
@@ -2085,6 +2945,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Hospitals(childComplexity, args["filter"].(*model.HospitalFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.importTemplate":
+		if e.ComplexityRoot.Query.ImportTemplate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ImportTemplate(childComplexity), true
 	case "Query.influencePath":
 		if e.ComplexityRoot.Query.InfluencePath == nil {
 			break
@@ -2407,6 +3273,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Territory.Name(childComplexity), true
 
+	case "TerritoryPayload.changed":
+		if e.ComplexityRoot.TerritoryPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerritoryPayload.Changed(childComplexity), true
+	case "TerritoryPayload.graphVersion":
+		if e.ComplexityRoot.TerritoryPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerritoryPayload.GraphVersion(childComplexity), true
+	case "TerritoryPayload.territory":
+		if e.ComplexityRoot.TerritoryPayload.Territory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TerritoryPayload.Territory(childComplexity), true
+
 	case "UnclassifiedAccount.department":
 		if e.ComplexityRoot.UnclassifiedAccount.Department == nil {
 			break
@@ -2500,6 +3385,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnclassifiedEdge.Node(childComplexity), true
 
+	case "User.id":
+		if e.ComplexityRoot.User.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.name":
+		if e.ComplexityRoot.User.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Name(childComplexity), true
+	case "User.role":
+		if e.ComplexityRoot.User.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Role(childComplexity), true
+	case "User.territories":
+		if e.ComplexityRoot.User.Territories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Territories(childComplexity), true
+
+	case "UserPayload.changed":
+		if e.ComplexityRoot.UserPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserPayload.Changed(childComplexity), true
+	case "UserPayload.graphVersion":
+		if e.ComplexityRoot.UserPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserPayload.GraphVersion(childComplexity), true
+	case "UserPayload.user":
+		if e.ComplexityRoot.UserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserPayload.User(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2509,9 +3438,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CommitteeInput", ec.unmarshalInputCommitteeInput),
+			graphql.NewInputUnmarshaler("DepartmentInput", ec.unmarshalInputDepartmentInput),
 			graphql.NewInputUnmarshaler("HCPFilter", ec.unmarshalInputHCPFilter),
+			graphql.NewInputUnmarshaler("HCPInput", ec.unmarshalInputHCPInput),
 			graphql.NewInputUnmarshaler("HospitalFilter", ec.unmarshalInputHospitalFilter),
+			graphql.NewInputUnmarshaler("HospitalInput", ec.unmarshalInputHospitalInput),
+			graphql.NewInputUnmarshaler("ImportFile", ec.unmarshalInputImportFile),
+			graphql.NewInputUnmarshaler("InfluenceInput", ec.unmarshalInputInfluenceInput),
+			graphql.NewInputUnmarshaler("KnowsInput", ec.unmarshalInputKnowsInput),
+			graphql.NewInputUnmarshaler("ListingInput", ec.unmarshalInputListingInput),
+			graphql.NewInputUnmarshaler("MembershipInput", ec.unmarshalInputMembershipInput),
+			graphql.NewInputUnmarshaler("ProductInput", ec.unmarshalInputProductInput),
 			graphql.NewInputUnmarshaler("ScopeInput", ec.unmarshalInputScopeInput),
+			graphql.NewInputUnmarshaler("TerritoryInput", ec.unmarshalInputTerritoryInput),
+			graphql.NewInputUnmarshaler("UserInput", ec.unmarshalInputUserInput),
 		)
 	}
 	first := true
@@ -2546,6 +3487,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -2582,6 +3538,7 @@ defaults to 20 and may be at most 500.
 """
 schema {
   query: Query
+  mutation: Mutation
 }
 
 scalar Time
@@ -3482,6 +4439,443 @@ type SpeakerCandidate {
   "In [0,1]."
   score: Float!
 }
+
+"""
+Writes. Every mutation validates its whole input before writing (bad values
+are BAD_USER_INPUT with the problems in ` + "`" + `extensions.problems` + "`" + `, unknown
+referenced ids too), writes in one transaction, records each changed record
+in the audit log (who: the X-Kolgraph-User caller, else "anonymous"; before
+and after values), and returns the written record with the ` + "`" + `graphVersion` + "`" + `
+after the write. Upserts replace the whole record (an omitted optional field
+is cleared) and are idempotent: an upsert equal to the stored record writes
+nothing, logs nothing, returns ` + "`" + `changed: false` + "`" + ` and the current version.
+The analytics (rankings, paths, matrices) follow a write within about a
+second: ` + "`" + `Query.graphVersion` + "`" + ` reaches the returned version once they do.
+"""
+type Mutation {
+  upsertTerritory(input: TerritoryInput!): TerritoryPayload!
+  """
+  Deletes a territory. Hospitals still in it make the delete BAD_USER_INPUT:
+  move or delete them first. Users keep the id in their territory list.
+  """
+  deleteTerritory(id: ID!): DeletePayload!
+
+  upsertHospital(input: HospitalInput!): HospitalPayload!
+  """
+  Deletes a hospital and its listings. A hospital that still has departments
+  or committees is CONFLICT: delete those first.
+  """
+  deleteHospital(id: ID!): DeletePayload!
+
+  "Creates or replaces a department. Moving it to another hospital is refused while it has HCPs."
+  upsertDepartment(input: DepartmentInput!): DepartmentPayload!
+  "Deletes a department. A department that still has HCPs is CONFLICT: move or delete them first."
+  deleteDepartment(id: ID!): DeletePayload!
+
+  """
+  Creates or replaces an HCP, including the KOL label (kolLevel, kolEvidence;
+  omit kolLevel to remove it). The hospital is the department's.
+  """
+  upsertHCP(input: HCPInput!): HCPPayload!
+  """
+  Deletes an HCP with every relationship touching it: committee seats,
+  INFLUENCES in both directions and users' KNOWS ties (each is logged).
+  """
+  deleteHCP(id: ID!): DeletePayload!
+
+  upsertCommittee(input: CommitteeInput!): CommitteePayload!
+  "Deletes a committee and its memberships."
+  deleteCommittee(id: ID!): DeletePayload!
+
+  "Seats an HCP on a committee, or changes the seat's role."
+  upsertMembership(input: MembershipInput!): MembershipPayload!
+  "Removes an HCP's seat on a committee; the HCP and committee stay."
+  deleteMembership(hcp: ID!, committee: ID!): DeletePayload!
+
+  upsertProduct(input: ProductInput!): ProductPayload!
+  "Deletes a product and every hospital's listing of it."
+  deleteProduct(id: ID!): DeletePayload!
+
+  "Sets a hospital's listing status of a product."
+  upsertListing(input: ListingInput!): ListingPayload!
+  "Removes a hospital's listing record of a product (status then unknown)."
+  deleteListing(hospital: ID!, product: ID!): DeletePayload!
+
+  """
+  Creates or replaces the INFLUENCES edge from -> to (from sways to) with
+  weight in (0,1]. updatedAt defaults to now when the edge's weight, kind or
+  evidence change, and is kept when they do not.
+  """
+  upsertInfluence(input: InfluenceInput!): InfluencePayload!
+  "Deletes the INFLUENCES edge from -> to; the HCPs stay."
+  deleteInfluence(from: ID!, to: ID!): DeletePayload!
+
+  upsertUser(input: UserInput!): UserPayload!
+  "Deletes a user and their KNOWS ties. Audit entries by the user stay."
+  deleteUser(id: ID!): DeletePayload!
+
+  "Records that a user knows an HCP, with strength in (0,1]: an entry point for access paths."
+  upsertKnows(input: KnowsInput!): KnowsPayload!
+  "Removes a user's KNOWS tie to an HCP."
+  deleteKnows(user: ID!, hcp: ID!): DeletePayload!
+
+  """
+  Imports a region: CSV files in the seed format (one file per kind, named
+  hospitals.csv, hcps.csv, ...; see seed/README.md) or one XLSX workbook with
+  a sheet per kind (named like the files without .csv; GET /import/template.xlsx
+  is an empty one). Content is text for CSV, base64 for XLSX (encoding BASE64
+  is accepted for either). Records are upserted; rows absent from the files
+  are left alone, nothing is deleted.
+
+  The whole input is checked first, and every problem is reported in
+  ` + "`" + `extensions.problems` + "`" + ` as (file or sheet, line, column, message) with
+  BAD_USER_INPUT: unknown columns, wrong types, weights outside (0,1],
+  duplicate ids, unknown referenced ids (neither in the files nor stored),
+  invalid UTF-8, formula-like text cells (starting with = + - @; a phone
+  number +86 ... is allowed) and files over the size limit. Then the changes
+  are written in one transaction, or nothing is. With dryRun nothing is
+  written and the counts say what would change.
+  """
+  importRegion(format: ImportFormat!, files: [ImportFile!]!, dryRun: Boolean = false): ImportResult!
+}
+
+input TerritoryInput {
+  id: ID!
+  name: String!
+}
+
+input HospitalInput {
+  id: ID!
+  name: String!
+  "3A, 3B, 2A, ..."
+  tier: String!
+  province: String
+  city: String
+  beds: Int
+  "public | private"
+  ownership: String
+  "DRG | DIP | FFS"
+  paymentModel: String
+  territory: ID
+}
+
+"Potential inputs left out are unknown (null), not zero."
+input DepartmentInput {
+  id: ID!
+  hospital: ID!
+  name: String!
+  specialty: String!
+  weeklyOutpatients: Int
+  indicationShare: Float
+  managedBeds: Int
+  bedTurnover: Float
+  dischargeMedicationPenetration: Float
+  drgEnrollmentRate: Float
+  competitorPenetration: Float
+  policySensitivity: Float
+}
+
+input HCPInput {
+  id: ID!
+  name: String!
+  "physician | pharmacist | nurse | administrator"
+  role: String!
+  "chief | associate_chief | attending | resident"
+  title: String
+  "president | vice_president | pharmacy_director | department_head | deputy_head | staff"
+  position: String
+  specialty: String
+  department: ID!
+  "national | regional | local; omit for an HCP who is not a KOL."
+  kolLevel: String
+  "Why the HCP is a KOL; needs kolLevel."
+  kolEvidence: [String!]
+  phone: String
+  email: String
+  wechat: String
+}
+
+input CommitteeInput {
+  id: ID!
+  name: String!
+  "pt | procurement | drg | ethics"
+  kind: String!
+  hospital: ID!
+}
+
+input MembershipInput {
+  hcp: ID!
+  committee: ID!
+  "chair | member | secretary"
+  role: String!
+}
+
+input ProductInput {
+  id: ID!
+  name: String!
+  indications: [String!]
+  specialties: [String!]
+}
+
+input ListingInput {
+  hospital: ID!
+  product: ID!
+  "listed | pending | not_listed | delisted"
+  status: String!
+  "YYYY-MM-DD"
+  since: String
+}
+
+input InfluenceInput {
+  from: ID!
+  to: ID!
+  "(0, 1]"
+  weight: Float!
+  "reports_to | mentor | co_author | referral | committee_peer | society_peer"
+  kind: String!
+  evidence: String
+  updatedAt: Time
+}
+
+input UserInput {
+  id: ID!
+  name: String!
+  "admin | strategist | kam | compliance | viewer"
+  role: String!
+  territories: [ID!]
+}
+
+input KnowsInput {
+  user: ID!
+  hcp: ID!
+  "(0, 1]"
+  strength: Float!
+}
+
+type TerritoryPayload {
+  territory: Territory!
+  "False when the input equalled the stored record and nothing was written."
+  changed: Boolean!
+  "The graph's version after the write."
+  graphVersion: String!
+}
+
+type HospitalPayload {
+  hospital: Hospital!
+  changed: Boolean!
+  graphVersion: String!
+}
+
+type DepartmentPayload {
+  department: Department!
+  changed: Boolean!
+  graphVersion: String!
+}
+
+type HCPPayload {
+  hcp: HCP!
+  changed: Boolean!
+  graphVersion: String!
+}
+
+type CommitteePayload {
+  committee: Committee!
+  changed: Boolean!
+  graphVersion: String!
+}
+
+type MembershipPayload {
+  membership: Membership!
+  changed: Boolean!
+  graphVersion: String!
+}
+
+type ProductPayload {
+  product: Product!
+  changed: Boolean!
+  graphVersion: String!
+}
+
+type ListingPayload {
+  listing: Listing!
+  changed: Boolean!
+  graphVersion: String!
+}
+
+type InfluencePayload {
+  influence: Influence!
+  changed: Boolean!
+  graphVersion: String!
+}
+
+type UserPayload {
+  user: User!
+  changed: Boolean!
+  graphVersion: String!
+}
+
+type KnowsPayload {
+  knows: Knows!
+  changed: Boolean!
+  graphVersion: String!
+}
+
+"What a delete did."
+type DeletePayload {
+  "False when there was nothing to delete (deletes are idempotent)."
+  deleted: Boolean!
+  """
+  Every record removed: the one named and the relationships that went with
+  it, by kind (memberships, knows, influences, listings).
+  """
+  counts: [KindCounts!]!
+  graphVersion: String!
+}
+
+"A user of kolgraph (a key-account manager, strategist, ...)."
+type User {
+  id: ID!
+  name: String!
+  "admin | strategist | kam | compliance | viewer"
+  role: String!
+  "Territory ids the user covers."
+  territories: [ID!]!
+}
+
+"(User)-[:KNOWS {strength}]->(HCP)"
+type Knows {
+  user: User!
+  hcp: HCP!
+  strength: Float!
+}
+
+enum ImportFormat {
+  "CSV files in the seed format, one per kind."
+  CSV
+  "One XLSX workbook with a sheet per kind."
+  XLSX
+}
+
+enum ContentEncoding {
+  "The content is the file's text (CSV only)."
+  TEXT
+  "The content is the file's bytes in standard base64."
+  BASE64
+}
+
+input ImportFile {
+  "File name: hcps.csv, influences.csv, ... for CSV; any name ending .xlsx for XLSX."
+  name: String!
+  "The file's content; see encoding."
+  content: String!
+  "TEXT by default for CSV; XLSX content is always BASE64."
+  encoding: ContentEncoding
+}
+
+"Record kinds, as the audit log and import counts name them."
+enum RecordKind {
+  TERRITORIES
+  HOSPITALS
+  DEPARTMENTS
+  HCPS
+  COMMITTEES
+  MEMBERSHIPS
+  PRODUCTS
+  LISTINGS
+  USERS
+  KNOWS
+  INFLUENCES
+}
+
+"What a write did (or, in a dry run, would do) to the records of one kind."
+type KindCounts {
+  kind: RecordKind!
+  created: Int!
+  updated: Int!
+  unchanged: Int!
+  deleted: Int!
+}
+
+type ImportResult {
+  "True for a dry run: nothing was written."
+  dryRun: Boolean!
+  "Whether the import changed (or would change) the graph."
+  changed: Boolean!
+  "Counts by kind, for every kind the files hold."
+  counts: [KindCounts!]!
+  "Rows read, over all files."
+  rows: Int!
+  """
+  The graph's version after the import; for a dry run or an import that
+  changed nothing, the version the files were compared with.
+  """
+  graphVersion: String!
+}
+
+extend type Query {
+  """
+  The audit log, for compliance: every change made by a mutation or an
+  import, oldest first (in the order the changes were applied), with who
+  made it, when, and the record before and after (JSON of the record; null
+  when it did not exist). Filter by entity (an id such as P000123, or a
+  relationship as "from->to": P000001->P000002, U004->P000155,
+  P000001->C001-PT, H001->RX01), kind, and time range [from, to).
+  """
+  auditLog(entity: ID, kind: RecordKind, from: Time, to: Time, first: Int = 20, after: String): AuditConnection!
+  """
+  The import template: an empty XLSX workbook to fill for
+  importRegion(format: XLSX) (a README sheet, then one sheet per kind with
+  its header row), and the header of each CSV file. The CLI writes the same
+  workbook: kolgraph import -template FILE.
+  """
+  importTemplate: ImportTemplate!
+}
+
+type ImportTemplate {
+  "A file name to save the workbook under."
+  name: String!
+  contentType: String!
+  "The workbook, base64."
+  content: String!
+  "The CSV files of the format with their columns, in import order."
+  csv: [CSVFileHeader!]!
+}
+
+type CSVFileHeader {
+  "hospitals.csv, hcps.csv, ..."
+  file: String!
+  columns: [String!]!
+}
+
+type AuditConnection {
+  edges: [AuditEdge!]!
+  pageInfo: PageInfo!
+}
+
+type AuditEdge {
+  cursor: String!
+  node: AuditEntry!
+}
+
+type AuditEntry {
+  "When the change was applied."
+  at: Time!
+  "Who made it: a user id, \"cli\" (the import command) or \"anonymous\"."
+  actor: String!
+  "What made it: \"mutation upsertHCP\", \"import\", ..."
+  source: String!
+  kind: RecordKind!
+  "The record's id; relationships as \"a->b\"."
+  entity: ID!
+  "create | update | delete"
+  op: String!
+  "The record before, as JSON; null when created."
+  before: String
+  "The record after, as JSON; null when deleted."
+  after: String
+  "The graph version the change produced."
+  graphVersion: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3582,6 +4976,60 @@ func (ec *executionContext) childFields_AccountMemberEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AccountMemberEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "source":
+		return ec.fieldContext_AuditEntry_source(ctx, field)
+	case "kind":
+		return ec.fieldContext_AuditEntry_kind(ctx, field)
+	case "entity":
+		return ec.fieldContext_AuditEntry_entity(ctx, field)
+	case "op":
+		return ec.fieldContext_AuditEntry_op(ctx, field)
+	case "before":
+		return ec.fieldContext_AuditEntry_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AuditEntry_after(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_AuditEntry_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_CSVFileHeader(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_CSVFileHeader_file(ctx, field)
+	case "columns":
+		return ec.fieldContext_CSVFileHeader_columns(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CSVFileHeader", field.Name)
+}
+
 func (ec *executionContext) childFields_Cadence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -3608,6 +5056,18 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 		return ec.fieldContext_Committee_members(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Committee", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "committee":
+		return ec.fieldContext_CommitteePayload_committee(ctx, field)
+	case "changed":
+		return ec.fieldContext_CommitteePayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_CommitteePayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ContactTie(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3682,6 +5142,18 @@ func (ec *executionContext) childFields_DecisionStage(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DecisionStage", field.Name)
 }
 
+func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deleted":
+		return ec.fieldContext_DeletePayload_deleted(ctx, field)
+	case "counts":
+		return ec.fieldContext_DeletePayload_counts(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_DeletePayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Department(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3712,6 +5184,18 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 		return ec.fieldContext_Department_hcps(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Department", field.Name)
+}
+
+func (ec *executionContext) childFields_DepartmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_DepartmentPayload_department(ctx, field)
+	case "changed":
+		return ec.fieldContext_DepartmentPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_DepartmentPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DepartmentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_HCP(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3776,6 +5260,18 @@ func (ec *executionContext) childFields_HCPEdge(ctx context.Context, field graph
 		return ec.fieldContext_HCPEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HCPEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_HCPPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_HCPPayload_hcp(ctx, field)
+	case "changed":
+		return ec.fieldContext_HCPPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_HCPPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HCPPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_HeatCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3886,6 +5382,48 @@ func (ec *executionContext) childFields_HospitalEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type HospitalEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_HospitalPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hospital":
+		return ec.fieldContext_HospitalPayload_hospital(ctx, field)
+	case "changed":
+		return ec.fieldContext_HospitalPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_HospitalPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HospitalPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dryRun":
+		return ec.fieldContext_ImportResult_dryRun(ctx, field)
+	case "changed":
+		return ec.fieldContext_ImportResult_changed(ctx, field)
+	case "counts":
+		return ec.fieldContext_ImportResult_counts(ctx, field)
+	case "rows":
+		return ec.fieldContext_ImportResult_rows(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_ImportResult_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ImportTemplate_name(ctx, field)
+	case "contentType":
+		return ec.fieldContext_ImportTemplate_contentType(ctx, field)
+	case "content":
+		return ec.fieldContext_ImportTemplate_content(ctx, field)
+	case "csv":
+		return ec.fieldContext_ImportTemplate_csv(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportTemplate", field.Name)
+}
+
 func (ec *executionContext) childFields_Influence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -3936,6 +5474,18 @@ func (ec *executionContext) childFields_InfluencePath(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type InfluencePath", field.Name)
 }
 
+func (ec *executionContext) childFields_InfluencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "influence":
+		return ec.fieldContext_InfluencePayload_influence(ctx, field)
+	case "changed":
+		return ec.fieldContext_InfluencePayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_InfluencePayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InfluencePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_InfluenceScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "value":
@@ -3976,6 +5526,46 @@ func (ec *executionContext) childFields_InfluenceStanding(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type InfluenceStanding", field.Name)
 }
 
+func (ec *executionContext) childFields_KindCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindCounts_kind(ctx, field)
+	case "created":
+		return ec.fieldContext_KindCounts_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_KindCounts_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_KindCounts_unchanged(ctx, field)
+	case "deleted":
+		return ec.fieldContext_KindCounts_deleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_Knows(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_Knows_user(ctx, field)
+	case "hcp":
+		return ec.fieldContext_Knows_hcp(ctx, field)
+	case "strength":
+		return ec.fieldContext_Knows_strength(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Knows", field.Name)
+}
+
+func (ec *executionContext) childFields_KnowsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "knows":
+		return ec.fieldContext_KnowsPayload_knows(ctx, field)
+	case "changed":
+		return ec.fieldContext_KnowsPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_KnowsPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KnowsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Listing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hospital":
@@ -3988,6 +5578,18 @@ func (ec *executionContext) childFields_Listing(ctx context.Context, field graph
 		return ec.fieldContext_Listing_since(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Listing", field.Name)
+}
+
+func (ec *executionContext) childFields_ListingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "listing":
+		return ec.fieldContext_ListingPayload_listing(ctx, field)
+	case "changed":
+		return ec.fieldContext_ListingPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_ListingPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MatrixCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4016,6 +5618,18 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
+func (ec *executionContext) childFields_MembershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "membership":
+		return ec.fieldContext_MembershipPayload_membership(ctx, field)
+	case "changed":
+		return ec.fieldContext_MembershipPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_MembershipPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MembershipPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4128,6 +5742,18 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_specialties(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_ProductPayload_product(ctx, field)
+	case "changed":
+		return ec.fieldContext_ProductPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_ProductPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RankedHCP(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4258,6 +5884,18 @@ func (ec *executionContext) childFields_Territory(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Territory", field.Name)
 }
 
+func (ec *executionContext) childFields_TerritoryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "territory":
+		return ec.fieldContext_TerritoryPayload_territory(ctx, field)
+	case "changed":
+		return ec.fieldContext_TerritoryPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_TerritoryPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TerritoryPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UnclassifiedAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "level":
@@ -4304,6 +5942,32 @@ func (ec *executionContext) childFields_UnclassifiedEdge(ctx context.Context, fi
 		return ec.fieldContext_UnclassifiedEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnclassifiedEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_User_id(ctx, field)
+	case "name":
+		return ec.fieldContext_User_name(ctx, field)
+	case "role":
+		return ec.fieldContext_User_role(ctx, field)
+	case "territories":
+		return ec.fieldContext_User_territories(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_UserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_UserPayload_user(ctx, field)
+	case "changed":
+		return ec.fieldContext_UserPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_UserPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4552,6 +6216,376 @@ func (ec *executionContext) field_MatrixCell_members_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteDepartment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteHCP_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteHospital_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteInfluence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteKnows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "user",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["user"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "hcp",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hcp"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteListing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "hospital",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hospital"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "product",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["product"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteMembership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "hcp",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hcp"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "committee",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["committee"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteTerritory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importRegion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (model.ImportFormat, error) {
+			return ec.unmarshalNImportFormat2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "files",
+		func(ctx context.Context, v any) ([]*model.ImportFile, error) {
+			return ec.unmarshalNImportFile2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportFileᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["files"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CommitteeInput, error) {
+			return ec.unmarshalNCommitteeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCommitteeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertDepartment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DepartmentInput, error) {
+			return ec.unmarshalNDepartmentInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDepartmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertHCP_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.HCPInput, error) {
+			return ec.unmarshalNHCPInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHCPInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertHospital_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.HospitalInput, error) {
+			return ec.unmarshalNHospitalInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHospitalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertInfluence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InfluenceInput, error) {
+			return ec.unmarshalNInfluenceInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertKnows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.KnowsInput, error) {
+			return ec.unmarshalNKnowsInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐKnowsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertListing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ListingInput, error) {
+			return ec.unmarshalNListingInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐListingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertMembership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MembershipInput, error) {
+			return ec.unmarshalNMembershipInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐMembershipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProductInput, error) {
+			return ec.unmarshalNProductInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐProductInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertTerritory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TerritoryInput, error) {
+			return ec.unmarshalNTerritoryInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐTerritoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UserInput, error) {
+			return ec.unmarshalNUserInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4593,6 +6627,60 @@ func (ec *executionContext) field_Query_accountMatrix_args(ctx context.Context, 
 		return nil, err
 	}
 	args["level"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "entity",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["entity"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*model.RecordKind, error) {
+			return ec.unmarshalORecordKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -5947,6 +8035,378 @@ func (ec *executionContext) fieldContext_AccountMemberEdge_node(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _AuditConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEdge) graphql.Marshaler {
+			return ec.marshalNAuditEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAuditEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_source(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_kind(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RecordKind) graphql.Marshaler {
+			return ec.marshalNRecordKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "RecordKind")
+}
+
+func (ec *executionContext) _AuditEntry_entity(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AuditEntry_op(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Op, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_before(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Before(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _AuditEntry_after(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().After(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _AuditEntry_graphVersion(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().GraphVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _CSVFileHeader_file(ctx context.Context, field graphql.CollectedField, obj *model.CSVFileHeader) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSVFileHeader_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CSVFileHeader_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSVFileHeader", field, false, false, "String")
+}
+
+func (ec *executionContext) _CSVFileHeader_columns(ctx context.Context, field graphql.CollectedField, obj *model.CSVFileHeader) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSVFileHeader_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CSVFileHeader_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSVFileHeader", field, false, false, "String")
+}
+
 func (ec *executionContext) _Cadence_code(ctx context.Context, field graphql.CollectedField, obj *account.Cadence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6147,6 +8607,84 @@ func (ec *executionContext) fieldContext_Committee_members(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CommitteePayload_committee(ctx context.Context, field graphql.CollectedField, obj *model.CommitteePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteePayload_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCommittee(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteePayload_committee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteePayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.CommitteePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteePayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteePayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteePayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CommitteePayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.CommitteePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteePayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteePayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _ContactTie_user(ctx context.Context, field graphql.CollectedField, obj *model.ContactTie) (ret graphql.Marshaler) {
@@ -6773,6 +9311,84 @@ func (ec *executionContext) fieldContext_DecisionStage_note(_ context.Context, f
 	return graphql.NewScalarFieldContext("DecisionStage", field, true, true, "String")
 }
 
+func (ec *executionContext) _DeletePayload_deleted(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePayload_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePayload_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DeletePayload_counts(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePayload_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KindCounts) graphql.Marshaler {
+			return ec.marshalNKindCounts2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐKindCountsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePayload_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletePayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _Department_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Department) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7088,6 +9704,84 @@ func (ec *executionContext) fieldContext_Department_hcps(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DepartmentPayload_department(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentPayload_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentPayload_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepartmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepartmentPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DepartmentPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _HCP_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.HCP) (ret graphql.Marshaler) {
@@ -7734,6 +10428,84 @@ func (ec *executionContext) fieldContext_HCPEdge_node(_ context.Context, field g
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _HCPPayload_hcp(ctx context.Context, field graphql.CollectedField, obj *model.HCPPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HCPPayload_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hcp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HCPPayload_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HCPPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HCPPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.HCPPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HCPPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HCPPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HCPPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _HCPPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.HCPPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HCPPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HCPPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HCPPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _HeatCell_id(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
@@ -8753,6 +11525,309 @@ func (ec *executionContext) fieldContext_HospitalEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _HospitalPayload_hospital(ctx context.Context, field graphql.CollectedField, obj *model.HospitalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalPayload_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalPayload_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HospitalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HospitalPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.HospitalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _HospitalPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.HospitalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HospitalPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HospitalPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HospitalPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportResult_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportResult_changed(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportResult_counts(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KindCounts) graphql.Marshaler {
+			return ec.marshalNKindCounts2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐKindCountsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportResult_rows(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportResult_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportTemplate_name(ctx context.Context, field graphql.CollectedField, obj *model.ImportTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTemplate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTemplate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportTemplate_contentType(ctx context.Context, field graphql.CollectedField, obj *model.ImportTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTemplate_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTemplate_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportTemplate_content(ctx context.Context, field graphql.CollectedField, obj *model.ImportTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTemplate_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTemplate_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportTemplate_csv(ctx context.Context, field graphql.CollectedField, obj *model.ImportTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTemplate_csv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CSV, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CSVFileHeader) graphql.Marshaler {
+			return ec.marshalNCSVFileHeader2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCSVFileHeaderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTemplate_csv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportTemplate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CSVFileHeader(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Influence_from(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Influence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9184,6 +12259,84 @@ func (ec *executionContext) fieldContext_InfluencePath_entry(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _InfluencePayload_influence(ctx context.Context, field graphql.CollectedField, obj *model.InfluencePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePayload_influence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Influence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Influence) graphql.Marshaler {
+			return ec.marshalNInfluence2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐInfluence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePayload_influence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluencePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Influence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluencePayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.InfluencePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluencePayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InfluencePayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.InfluencePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluencePayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluencePayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluencePayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _InfluenceScore_value(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9542,6 +12695,286 @@ func (ec *executionContext) fieldContext_InfluenceStanding_rank(_ context.Contex
 	return graphql.NewScalarFieldContext("InfluenceStanding", field, false, false, "Int")
 }
 
+func (ec *executionContext) _KindCounts_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCounts_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RecordKind) graphql.Marshaler {
+			return ec.marshalNRecordKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCounts_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCounts", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _KindCounts_created(ctx context.Context, field graphql.CollectedField, obj *model.KindCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCounts_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCounts_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KindCounts_updated(ctx context.Context, field graphql.CollectedField, obj *model.KindCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCounts_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCounts_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KindCounts_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.KindCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCounts_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCounts_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KindCounts_deleted(ctx context.Context, field graphql.CollectedField, obj *model.KindCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindCounts_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindCounts_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Knows_user(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Knows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Knows_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Knows().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Knows_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Knows",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Knows_hcp(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Knows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Knows_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Knows().Hcp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Knows_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Knows",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Knows_strength(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Knows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Knows_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Knows_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Knows", field, false, false, "Float")
+}
+
+func (ec *executionContext) _KnowsPayload_knows(ctx context.Context, field graphql.CollectedField, obj *model.KnowsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnowsPayload_knows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Knows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Knows) graphql.Marshaler {
+			return ec.marshalNKnows2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐKnows(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnowsPayload_knows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KnowsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Knows(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KnowsPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.KnowsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnowsPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnowsPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnowsPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _KnowsPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.KnowsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KnowsPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KnowsPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KnowsPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _Listing_hospital(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Listing) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9650,6 +13083,84 @@ func (ec *executionContext) _Listing_since(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Listing_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Listing", field, true, true, "String")
+}
+
+func (ec *executionContext) _ListingPayload_listing(ctx context.Context, field graphql.CollectedField, obj *model.ListingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingPayload_listing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Listing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Listing) graphql.Marshaler {
+			return ec.marshalNListing2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐListing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingPayload_listing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Listing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListingPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.ListingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ListingPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.ListingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatrixCell_segment(ctx context.Context, field graphql.CollectedField, obj *model.MatrixCell) (ret graphql.Marshaler) {
@@ -9882,6 +13393,1096 @@ func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Membership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, "String")
+}
+
+func (ec *executionContext) _MembershipPayload_membership(ctx context.Context, field graphql.CollectedField, obj *model.MembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipPayload_membership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Membership, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐMembership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipPayload_membership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MembershipPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.MembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MembershipPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.MembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mutation_upsertTerritory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertTerritory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertTerritory(ctx, fc.Args["input"].(model.TerritoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TerritoryPayload) graphql.Marshaler {
+			return ec.marshalNTerritoryPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐTerritoryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertTerritory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TerritoryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertTerritory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTerritory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTerritory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTerritory(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTerritory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTerritory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertHospital(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertHospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertHospital(ctx, fc.Args["input"].(model.HospitalInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HospitalPayload) graphql.Marshaler {
+			return ec.marshalNHospitalPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHospitalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertHospital(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HospitalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertHospital_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteHospital(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteHospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteHospital(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteHospital(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteHospital_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertDepartment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertDepartment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertDepartment(ctx, fc.Args["input"].(model.DepartmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DepartmentPayload) graphql.Marshaler {
+			return ec.marshalNDepartmentPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDepartmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertDepartment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepartmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertDepartment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteDepartment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteDepartment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteDepartment(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteDepartment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteDepartment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertHCP(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertHCP(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertHcp(ctx, fc.Args["input"].(model.HCPInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HCPPayload) graphql.Marshaler {
+			return ec.marshalNHCPPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHCPPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertHCP(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCPPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertHCP_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteHCP(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteHCP(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteHcp(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteHCP(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteHCP_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertCommittee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertCommittee(ctx, fc.Args["input"].(model.CommitteeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteePayload) graphql.Marshaler {
+			return ec.marshalNCommitteePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCommitteePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertCommittee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertCommittee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCommittee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCommittee(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCommittee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCommittee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertMembership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertMembership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertMembership(ctx, fc.Args["input"].(model.MembershipInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MembershipPayload) graphql.Marshaler {
+			return ec.marshalNMembershipPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐMembershipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertMembership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertMembership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteMembership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteMembership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteMembership(ctx, fc.Args["hcp"].(string), fc.Args["committee"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteMembership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteMembership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertProduct(ctx, fc.Args["input"].(model.ProductInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductPayload) graphql.Marshaler {
+			return ec.marshalNProductPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertProduct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteProduct(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteProduct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertListing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertListing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertListing(ctx, fc.Args["input"].(model.ListingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ListingPayload) graphql.Marshaler {
+			return ec.marshalNListingPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐListingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertListing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertListing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteListing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteListing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteListing(ctx, fc.Args["hospital"].(string), fc.Args["product"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteListing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteListing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertInfluence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertInfluence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertInfluence(ctx, fc.Args["input"].(model.InfluenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InfluencePayload) graphql.Marshaler {
+			return ec.marshalNInfluencePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluencePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertInfluence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluencePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertInfluence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteInfluence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteInfluence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteInfluence(ctx, fc.Args["from"].(string), fc.Args["to"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteInfluence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteInfluence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertUser(ctx, fc.Args["input"].(model.UserInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserPayload) graphql.Marshaler {
+			return ec.marshalNUserPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUserPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteUser(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertKnows(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertKnows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertKnows(ctx, fc.Args["input"].(model.KnowsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KnowsPayload) graphql.Marshaler {
+			return ec.marshalNKnowsPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐKnowsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertKnows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KnowsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertKnows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteKnows(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteKnows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteKnows(ctx, fc.Args["user"].(string), fc.Args["hcp"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteKnows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteKnows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importRegion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importRegion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportRegion(ctx, fc.Args["format"].(model.ImportFormat), fc.Args["files"].([]*model.ImportFile), fc.Args["dryRun"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportResult) graphql.Marshaler {
+			return ec.marshalNImportResult2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importRegion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importRegion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -10716,6 +15317,84 @@ func (ec *executionContext) fieldContext_Product_specialties(_ context.Context, 
 	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
 }
 
+func (ec *executionContext) _ProductPayload_product(ctx context.Context, field graphql.CollectedField, obj *model.ProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductPayload_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductPayload_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.ProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProductPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.ProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11371,6 +16050,82 @@ func (ec *executionContext) fieldContext_Query_speakerCandidates(ctx context.Con
 	if fc.Args, err = ec.field_Query_speakerCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["entity"].(*string), fc.Args["kind"].(*model.RecordKind), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditConnection) graphql.Marshaler {
+			return ec.marshalNAuditConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_importTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_importTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ImportTemplate(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportTemplate) graphql.Marshaler {
+			return ec.marshalNImportTemplate2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_importTemplate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportTemplate(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -12482,6 +17237,84 @@ func (ec *executionContext) fieldContext_Territory_hospitals(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _TerritoryPayload_territory(ctx context.Context, field graphql.CollectedField, obj *model.TerritoryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerritoryPayload_territory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Territory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Territory) graphql.Marshaler {
+			return ec.marshalNTerritory2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐTerritory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TerritoryPayload_territory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TerritoryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TerritoryPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.TerritoryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerritoryPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TerritoryPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TerritoryPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TerritoryPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.TerritoryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TerritoryPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TerritoryPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TerritoryPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _UnclassifiedAccount_level(ctx context.Context, field graphql.CollectedField, obj *model.UnclassifiedAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12879,6 +17712,176 @@ func (ec *executionContext) fieldContext_UnclassifiedEdge_node(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "ID")
+}
+
+func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *kolgraph.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+}
+
+func (ec *executionContext) _User_role(ctx context.Context, field graphql.CollectedField, obj *kolgraph.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+}
+
+func (ec *executionContext) _User_territories(ctx context.Context, field graphql.CollectedField, obj *kolgraph.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_territories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Territories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_territories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "ID")
+}
+
+func (ec *executionContext) _UserPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.UserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.UserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UserPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.UserPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -13954,6 +18957,188 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCommitteeInput(ctx context.Context, obj any) (model.CommitteeInput, error) {
+	var it model.CommitteeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "kind", "hospital"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "hospital":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hospital"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hospital = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitteeInput unmarshals raw into the CommitteeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitteeInput(ctx context.Context, raw any) (model.CommitteeInput, error) {
+	var out model.CommitteeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitteeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDepartmentInput(ctx context.Context, obj any) (model.DepartmentInput, error) {
+	var it model.DepartmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "hospital", "name", "specialty", "weeklyOutpatients", "indicationShare", "managedBeds", "bedTurnover", "dischargeMedicationPenetration", "drgEnrollmentRate", "competitorPenetration", "policySensitivity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "hospital":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hospital"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hospital = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "specialty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialty"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Specialty = data
+		case "weeklyOutpatients":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weeklyOutpatients"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeeklyOutpatients = data
+		case "indicationShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicationShare"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IndicationShare = data
+		case "managedBeds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("managedBeds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ManagedBeds = data
+		case "bedTurnover":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bedTurnover"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BedTurnover = data
+		case "dischargeMedicationPenetration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dischargeMedicationPenetration"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DischargeMedicationPenetration = data
+		case "drgEnrollmentRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("drgEnrollmentRate"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DrgEnrollmentRate = data
+		case "competitorPenetration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competitorPenetration"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompetitorPenetration = data
+		case "policySensitivity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("policySensitivity"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PolicySensitivity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDepartmentInput unmarshals raw into the DepartmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDepartmentInput(ctx context.Context, raw any) (model.DepartmentInput, error) {
+	var out model.DepartmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DepartmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputHCPFilter(ctx context.Context, obj any) (model.HCPFilter, error) {
 	var it model.HCPFilter
 	if obj == nil {
@@ -14066,6 +19251,125 @@ func UnmarshalHCPFilter(ctx context.Context, raw any) (model.HCPFilter, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputHCPInput(ctx context.Context, obj any) (model.HCPInput, error) {
+	var it model.HCPInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "role", "title", "position", "specialty", "department", "kolLevel", "kolEvidence", "phone", "email", "wechat"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "specialty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialty"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Specialty = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "kolLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kolLevel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KolLevel = data
+		case "kolEvidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kolEvidence"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KolEvidence = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "wechat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wechat"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wechat = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHCPInput unmarshals raw into the HCPInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHCPInput(ctx context.Context, raw any) (model.HCPInput, error) {
+	var out model.HCPInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HCPInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputHospitalFilter(ctx context.Context, obj any) (model.HospitalFilter, error) {
 	var it model.HospitalFilter
 	if obj == nil {
@@ -14136,6 +19440,475 @@ func UnmarshalHospitalFilter(ctx context.Context, raw any) (model.HospitalFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputHospitalInput(ctx context.Context, obj any) (model.HospitalInput, error) {
+	var it model.HospitalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "tier", "province", "city", "beds", "ownership", "paymentModel", "territory"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "tier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tier"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tier = data
+		case "province":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("province"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Province = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "beds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("beds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Beds = data
+		case "ownership":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownership"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ownership = data
+		case "paymentModel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentModel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentModel = data
+		case "territory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territory = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHospitalInput unmarshals raw into the HospitalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHospitalInput(ctx context.Context, raw any) (model.HospitalInput, error) {
+	var out model.HospitalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HospitalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportFile(ctx context.Context, obj any) (model.ImportFile, error) {
+	var it model.ImportFile
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "content", "encoding"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "encoding":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encoding"))
+			data, err := ec.unmarshalOContentEncoding2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐContentEncoding(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Encoding = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportFile unmarshals raw into the ImportFile input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportFile(ctx context.Context, raw any) (model.ImportFile, error) {
+	var out model.ImportFile
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportFile", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInfluenceInput(ctx context.Context, obj any) (model.InfluenceInput, error) {
+	var it model.InfluenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "weight", "kind", "evidence", "updatedAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInfluenceInput unmarshals raw into the InfluenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInfluenceInput(ctx context.Context, raw any) (model.InfluenceInput, error) {
+	var out model.InfluenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InfluenceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputKnowsInput(ctx context.Context, obj any) (model.KnowsInput, error) {
+	var it model.KnowsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"user", "hcp", "strength"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "user":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("user"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.User = data
+		case "hcp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hcp"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hcp = data
+		case "strength":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("strength"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Strength = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalKnowsInput unmarshals raw into the KnowsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalKnowsInput(ctx context.Context, raw any) (model.KnowsInput, error) {
+	var out model.KnowsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "KnowsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputListingInput(ctx context.Context, obj any) (model.ListingInput, error) {
+	var it model.ListingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hospital", "product", "status", "since"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hospital":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hospital"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hospital = data
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalListingInput unmarshals raw into the ListingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalListingInput(ctx context.Context, raw any) (model.ListingInput, error) {
+	var out model.ListingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ListingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMembershipInput(ctx context.Context, obj any) (model.MembershipInput, error) {
+	var it model.MembershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hcp", "committee", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hcp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hcp"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hcp = data
+		case "committee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committee"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Committee = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMembershipInput unmarshals raw into the MembershipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMembershipInput(ctx context.Context, raw any) (model.MembershipInput, error) {
+	var out model.MembershipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MembershipInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductInput(ctx context.Context, obj any) (model.ProductInput, error) {
+	var it model.ProductInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "indications", "specialties"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "indications":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indications"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indications = data
+		case "specialties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("specialties"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Specialties = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductInput unmarshals raw into the ProductInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductInput(ctx context.Context, raw any) (model.ProductInput, error) {
+	var out model.ProductInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputScopeInput(ctx context.Context, obj any) (model.ScopeInput, error) {
 	var it model.ScopeInput
 	if obj == nil {
@@ -14189,6 +19962,118 @@ func (ec *executionContext) unmarshalInputScopeInput(ctx context.Context, obj an
 func UnmarshalScopeInput(ctx context.Context, raw any) (model.ScopeInput, error) {
 	var out model.ScopeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScopeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTerritoryInput(ctx context.Context, obj any) (model.TerritoryInput, error) {
+	var it model.TerritoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTerritoryInput unmarshals raw into the TerritoryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTerritoryInput(ctx context.Context, raw any) (model.TerritoryInput, error) {
+	var out model.TerritoryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TerritoryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUserInput(ctx context.Context, obj any) (model.UserInput, error) {
+	var it model.UserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "role", "territories"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "territories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territories"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territories = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUserInput unmarshals raw into the UserInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUserInput(ctx context.Context, raw any) (model.UserInput, error) {
+	var out model.UserInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserInput", raw, &out)
 	return out, err
 }
 
@@ -14539,6 +20424,198 @@ func (ec *executionContext) _AccountMemberEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var auditConnectionImplementors = []string{"AuditConnection"}
+
+func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditConnection")
+		case "edges":
+			out.Values[i] = ec._AuditConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEdgeImplementors = []string{"AuditEdge"}
+
+func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._AuditEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._AuditEntry_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_kind(ctx, field, obj)
+				})
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_entity(ctx, field, obj)
+				})
+		case "op":
+			out.Values[i] = ec._AuditEntry_op(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_before(ctx, field, obj)
+				})
+		case "after":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_after(ctx, field, obj)
+				})
+		case "graphVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_graphVersion(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cSVFileHeaderImplementors = []string{"CSVFileHeader"}
+
+func (ec *executionContext) _CSVFileHeader(ctx context.Context, sel ast.SelectionSet, obj *model.CSVFileHeader) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cSVFileHeaderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CSVFileHeader")
+		case "file":
+			out.Values[i] = ec._CSVFileHeader_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "columns":
+			out.Values[i] = ec._CSVFileHeader_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var cadenceImplementors = []string{"Cadence"}
 
 func (ec *executionContext) _Cadence(ctx context.Context, sel ast.SelectionSet, obj *account.Cadence) graphql.Marshaler {
@@ -14620,6 +20697,49 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Committee_members(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var committeePayloadImplementors = []string{"CommitteePayload"}
+
+func (ec *executionContext) _CommitteePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CommitteePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitteePayload")
+		case "committee":
+			out.Values[i] = ec._CommitteePayload_committee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._CommitteePayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._CommitteePayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14872,6 +20992,49 @@ func (ec *executionContext) _DecisionStage(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var deletePayloadImplementors = []string{"DeletePayload"}
+
+func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletePayload")
+		case "deleted":
+			out.Values[i] = ec._DeletePayload_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._DeletePayload_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._DeletePayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var departmentImplementors = []string{"Department", "Node"}
 
 func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Department) graphql.Marshaler {
@@ -14950,6 +21113,49 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Department_hcps(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var departmentPayloadImplementors = []string{"DepartmentPayload"}
+
+func (ec *executionContext) _DepartmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DepartmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, departmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DepartmentPayload")
+		case "department":
+			out.Values[i] = ec._DepartmentPayload_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._DepartmentPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._DepartmentPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15157,6 +21363,49 @@ func (ec *executionContext) _HCPEdge(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "node":
 			out.Values[i] = ec._HCPEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hCPPayloadImplementors = []string{"HCPPayload"}
+
+func (ec *executionContext) _HCPPayload(ctx context.Context, sel ast.SelectionSet, obj *model.HCPPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hCPPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HCPPayload")
+		case "hcp":
+			out.Values[i] = ec._HCPPayload_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._HCPPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._HCPPayload_graphVersion(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15518,6 +21767,150 @@ func (ec *executionContext) _HospitalEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var hospitalPayloadImplementors = []string{"HospitalPayload"}
+
+func (ec *executionContext) _HospitalPayload(ctx context.Context, sel ast.SelectionSet, obj *model.HospitalPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hospitalPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HospitalPayload")
+		case "hospital":
+			out.Values[i] = ec._HospitalPayload_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._HospitalPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._HospitalPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importResultImplementors = []string{"ImportResult"}
+
+func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.SelectionSet, obj *model.ImportResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportResult")
+		case "dryRun":
+			out.Values[i] = ec._ImportResult_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._ImportResult_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._ImportResult_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._ImportResult_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._ImportResult_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importTemplateImplementors = []string{"ImportTemplate"}
+
+func (ec *executionContext) _ImportTemplate(ctx context.Context, sel ast.SelectionSet, obj *model.ImportTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportTemplate")
+		case "name":
+			out.Values[i] = ec._ImportTemplate_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentType":
+			out.Values[i] = ec._ImportTemplate_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "content":
+			out.Values[i] = ec._ImportTemplate_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "csv":
+			out.Values[i] = ec._ImportTemplate_csv(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var influenceImplementors = []string{"Influence"}
 
 func (ec *executionContext) _Influence(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Influence) graphql.Marshaler {
@@ -15687,6 +22080,49 @@ func (ec *executionContext) _InfluencePath(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var influencePayloadImplementors = []string{"InfluencePayload"}
+
+func (ec *executionContext) _InfluencePayload(ctx context.Context, sel ast.SelectionSet, obj *model.InfluencePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, influencePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InfluencePayload")
+		case "influence":
+			out.Values[i] = ec._InfluencePayload_influence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._InfluencePayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._InfluencePayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var influenceScoreImplementors = []string{"InfluenceScore"}
 
 func (ec *executionContext) _InfluenceScore(ctx context.Context, sel ast.SelectionSet, obj *model.InfluenceScore) graphql.Marshaler {
@@ -15814,6 +22250,147 @@ func (ec *executionContext) _InfluenceStanding(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var kindCountsImplementors = []string{"KindCounts"}
+
+func (ec *executionContext) _KindCounts(ctx context.Context, sel ast.SelectionSet, obj *model.KindCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindCounts")
+		case "kind":
+			out.Values[i] = ec._KindCounts_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._KindCounts_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._KindCounts_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._KindCounts_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleted":
+			out.Values[i] = ec._KindCounts_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var knowsImplementors = []string{"Knows"}
+
+func (ec *executionContext) _Knows(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Knows) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, knowsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Knows")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Knows_user(ctx, field, obj)
+				})
+		case "hcp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Knows_hcp(ctx, field, obj)
+				})
+		case "strength":
+			out.Values[i] = ec._Knows_strength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var knowsPayloadImplementors = []string{"KnowsPayload"}
+
+func (ec *executionContext) _KnowsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.KnowsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, knowsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KnowsPayload")
+		case "knows":
+			out.Values[i] = ec._KnowsPayload_knows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._KnowsPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._KnowsPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var listingImplementors = []string{"Listing"}
 
 func (ec *executionContext) _Listing(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Listing) graphql.Marshaler {
@@ -15848,6 +22425,49 @@ func (ec *executionContext) _Listing(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Listing_since(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listingPayloadImplementors = []string{"ListingPayload"}
+
+func (ec *executionContext) _ListingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ListingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListingPayload")
+		case "listing":
+			out.Values[i] = ec._ListingPayload_listing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._ListingPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._ListingPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15946,6 +22566,246 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._Membership_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var membershipPayloadImplementors = []string{"MembershipPayload"}
+
+func (ec *executionContext) _MembershipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MembershipPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MembershipPayload")
+		case "membership":
+			out.Values[i] = ec._MembershipPayload_membership(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._MembershipPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._MembershipPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "upsertTerritory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertTerritory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteTerritory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTerritory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertHospital":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertHospital(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteHospital":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteHospital(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertDepartment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertDepartment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteDepartment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteDepartment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertHCP":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertHCP(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteHCP":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteHCP(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertCommittee":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertCommittee(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCommittee":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCommittee(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertMembership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertMembership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteMembership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteMembership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertProduct":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertProduct(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteProduct":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteProduct(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertListing":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertListing(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteListing":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteListing(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertInfluence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertInfluence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteInfluence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteInfluence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertKnows":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertKnows(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteKnows":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteKnows(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importRegion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importRegion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16337,6 +23197,49 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var productPayloadImplementors = []string{"ProductPayload"}
+
+func (ec *executionContext) _ProductPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProductPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductPayload")
+		case "product":
+			out.Values[i] = ec._ProductPayload_product(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._ProductPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._ProductPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -16451,6 +23354,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_speakerCandidates(ctx, field)
+				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
+				})
+		case "importTemplate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_importTemplate(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -16909,6 +23824,49 @@ func (ec *executionContext) _Territory(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var territoryPayloadImplementors = []string{"TerritoryPayload"}
+
+func (ec *executionContext) _TerritoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TerritoryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, territoryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TerritoryPayload")
+		case "territory":
+			out.Values[i] = ec._TerritoryPayload_territory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._TerritoryPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._TerritoryPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var unclassifiedAccountImplementors = []string{"UnclassifiedAccount"}
 
 func (ec *executionContext) _UnclassifiedAccount(ctx context.Context, sel ast.SelectionSet, obj *model.UnclassifiedAccount) graphql.Marshaler {
@@ -17048,6 +24006,97 @@ func (ec *executionContext) _UnclassifiedEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._UnclassifiedEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userImplementors = []string{"User"}
+
+func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.User) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("User")
+		case "id":
+			out.Values[i] = ec._User_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._User_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._User_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "territories":
+			out.Values[i] = ec._User_territories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userPayloadImplementors = []string{"UserPayload"}
+
+func (ec *executionContext) _UserPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UserPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserPayload")
+		case "user":
+			out.Values[i] = ec._UserPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._UserPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._UserPayload_graphVersion(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17506,6 +24555,46 @@ func (ec *executionContext) marshalNAccountMemberEdge2ᚖgithubᚗcomᚋkolgraph
 	return ec._AccountMemberEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditConnection!")
+		return graphql.Null
+	}
+	return ec._AuditConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *kolgraph.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBinMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐBinMode(ctx context.Context, v any) (account.BinMode, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNBinMode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐBinMode[tmp]
@@ -17546,6 +24635,30 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCSVFileHeader2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCSVFileHeaderᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CSVFileHeader) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCSVFileHeader2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCSVFileHeader(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCSVFileHeader2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCSVFileHeader(ctx context.Context, sel ast.SelectionSet, v *model.CSVFileHeader) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CSVFileHeader!")
+		return graphql.Null
+	}
+	return ec._CSVFileHeader(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCadence2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCadence(ctx context.Context, sel ast.SelectionSet, v account.Cadence) graphql.Marshaler {
 	return ec._Cadence(ctx, sel, &v)
 }
@@ -17572,6 +24685,19 @@ func (ec *executionContext) marshalNCommittee2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 		return graphql.Null
 	}
 	return ec._Committee(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommitteeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCommitteeInput(ctx context.Context, v any) (model.CommitteeInput, error) {
+	res, err := ec.unmarshalInputCommitteeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommitteePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCommitteePayload(ctx context.Context, sel ast.SelectionSet, v *model.CommitteePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitteePayload!")
+		return graphql.Null
+	}
+	return ec._CommitteePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCutOff2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOff(ctx context.Context, sel ast.SelectionSet, v account.CutOff) graphql.Marshaler {
@@ -17670,6 +24796,14 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeletePayload!")
+		return graphql.Null
+	}
+	return ec._DeletePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDepartment2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Department) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -17692,6 +24826,19 @@ func (ec *executionContext) marshalNDepartment2ᚖgithubᚗcomᚋkolgraphᚋkolg
 		return graphql.Null
 	}
 	return ec._Department(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDepartmentInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDepartmentInput(ctx context.Context, v any) (model.DepartmentInput, error) {
+	res, err := ec.unmarshalInputDepartmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDepartmentPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDepartmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.DepartmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DepartmentPayload!")
+		return graphql.Null
+	}
+	return ec._DepartmentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -17793,6 +24940,19 @@ func (ec *executionContext) marshalNHCPEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgrap
 	return ec._HCPEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNHCPInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHCPInput(ctx context.Context, v any) (model.HCPInput, error) {
+	res, err := ec.unmarshalInputHCPInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHCPPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHCPPayload(ctx context.Context, sel ast.SelectionSet, v *model.HCPPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HCPPayload!")
+		return graphql.Null
+	}
+	return ec._HCPPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNHeatCell2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHeatCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HeatCell) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -17857,6 +25017,19 @@ func (ec *executionContext) marshalNHospitalEdge2ᚖgithubᚗcomᚋkolgraphᚋko
 	return ec._HospitalEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNHospitalInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHospitalInput(ctx context.Context, v any) (model.HospitalInput, error) {
+	res, err := ec.unmarshalInputHospitalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHospitalPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHospitalPayload(ctx context.Context, sel ast.SelectionSet, v *model.HospitalPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HospitalPayload!")
+		return graphql.Null
+	}
+	return ec._HospitalPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17869,6 +25042,80 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNImportFile2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportFileᚄ(ctx context.Context, v any) ([]*model.ImportFile, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ImportFile, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportFile2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportFile(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNImportFile2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportFile(ctx context.Context, v any) (*model.ImportFile, error) {
+	res, err := ec.unmarshalInputImportFile(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNImportFormat2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportFormat(ctx context.Context, v any) (model.ImportFormat, error) {
+	var res model.ImportFormat
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportFormat2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportFormat(ctx context.Context, sel ast.SelectionSet, v model.ImportFormat) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNImportResult2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportResult(ctx context.Context, sel ast.SelectionSet, v *model.ImportResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportResult!")
+		return graphql.Null
+	}
+	return ec._ImportResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportTemplate2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐImportTemplate(ctx context.Context, sel ast.SelectionSet, v *model.ImportTemplate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportTemplate!")
+		return graphql.Null
+	}
+	return ec._ImportTemplate(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNInfluence2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐInfluenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Influence) graphql.Marshaler {
@@ -17917,6 +25164,11 @@ func (ec *executionContext) marshalNInfluenceContribution2ᚖgithubᚗcomᚋkolg
 		return graphql.Null
 	}
 	return ec._InfluenceContribution(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInfluenceInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluenceInput(ctx context.Context, v any) (model.InfluenceInput, error) {
+	res, err := ec.unmarshalInputInfluenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNInfluenceMetric2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx context.Context, v any) (scoring.Metric, error) {
@@ -17977,6 +25229,14 @@ func (ec *executionContext) marshalNInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋk
 	return ec._InfluencePath(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNInfluencePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInfluencePayload(ctx context.Context, sel ast.SelectionSet, v *model.InfluencePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InfluencePayload!")
+		return graphql.Null
+	}
+	return ec._InfluencePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18020,6 +25280,51 @@ func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.S
 	return ret
 }
 
+func (ec *executionContext) marshalNKindCounts2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐKindCountsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KindCounts) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindCounts2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐKindCounts(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKindCounts2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐKindCounts(ctx context.Context, sel ast.SelectionSet, v *model.KindCounts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KindCounts!")
+		return graphql.Null
+	}
+	return ec._KindCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKnows2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐKnows(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Knows) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Knows!")
+		return graphql.Null
+	}
+	return ec._Knows(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNKnowsInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐKnowsInput(ctx context.Context, v any) (model.KnowsInput, error) {
+	res, err := ec.unmarshalInputKnowsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKnowsPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐKnowsPayload(ctx context.Context, sel ast.SelectionSet, v *model.KnowsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KnowsPayload!")
+		return graphql.Null
+	}
+	return ec._KnowsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNListing2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐListingᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Listing) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -18042,6 +25347,19 @@ func (ec *executionContext) marshalNListing2ᚖgithubᚗcomᚋkolgraphᚋkolgrap
 		return graphql.Null
 	}
 	return ec._Listing(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNListingInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐListingInput(ctx context.Context, v any) (model.ListingInput, error) {
+	res, err := ec.unmarshalInputListingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNListingPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐListingPayload(ctx context.Context, sel ast.SelectionSet, v *model.ListingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ListingPayload!")
+		return graphql.Null
+	}
+	return ec._ListingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMatrixCell2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐMatrixCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MatrixCell) graphql.Marshaler {
@@ -18090,6 +25408,19 @@ func (ec *executionContext) marshalNMembership2ᚖgithubᚗcomᚋkolgraphᚋkolg
 		return graphql.Null
 	}
 	return ec._Membership(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMembershipInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐMembershipInput(ctx context.Context, v any) (model.MembershipInput, error) {
+	res, err := ec.unmarshalInputMembershipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMembershipPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐMembershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.MembershipPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MembershipPayload!")
+		return graphql.Null
+	}
+	return ec._MembershipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -18242,6 +25573,19 @@ func (ec *executionContext) marshalNProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgrap
 	return ec._Product(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProductInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐProductInput(ctx context.Context, v any) (model.ProductInput, error) {
+	res, err := ec.unmarshalInputProductInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProductPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐProductPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductPayload!")
+		return graphql.Null
+	}
+	return ec._ProductPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRankedHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankedHCP(ctx context.Context, sel ast.SelectionSet, v *model.RankedHCP) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RankedHCP!")
@@ -18280,6 +25624,16 @@ func (ec *executionContext) marshalNRankingEdge2ᚖgithubᚗcomᚋkolgraphᚋkol
 		return graphql.Null
 	}
 	return ec._RankingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx context.Context, v any) (model.RecordKind, error) {
+	var res model.RecordKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx context.Context, sel ast.SelectionSet, v model.RecordKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx context.Context, v any) (model.ScopeInput, error) {
@@ -18464,6 +25818,19 @@ func (ec *executionContext) marshalNTerritory2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 	return ec._Territory(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTerritoryInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐTerritoryInput(ctx context.Context, v any) (model.TerritoryInput, error) {
+	res, err := ec.unmarshalInputTerritoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTerritoryPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐTerritoryPayload(ctx context.Context, sel ast.SelectionSet, v *model.TerritoryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TerritoryPayload!")
+		return graphql.Null
+	}
+	return ec._TerritoryPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18516,6 +25883,27 @@ func (ec *executionContext) marshalNUnclassifiedEdge2ᚖgithubᚗcomᚋkolgraph�
 		return graphql.Null
 	}
 	return ec._UnclassifiedEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐUser(ctx context.Context, sel ast.SelectionSet, v *kolgraph.User) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "User!")
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUserInput(ctx context.Context, v any) (model.UserInput, error) {
+	res, err := ec.unmarshalInputUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐUserPayload(ctx context.Context, sel ast.SelectionSet, v *model.UserPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserPayload!")
+		return graphql.Null
+	}
+	return ec._UserPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -18734,6 +26122,22 @@ func (ec *executionContext) marshalOContactTie2ᚖgithubᚗcomᚋkolgraphᚋkolg
 		return graphql.Null
 	}
 	return ec._ContactTie(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOContentEncoding2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐContentEncoding(ctx context.Context, v any) (*model.ContentEncoding, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ContentEncoding)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContentEncoding2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐContentEncoding(ctx context.Context, sel ast.SelectionSet, v *model.ContentEncoding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalODepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
@@ -18984,12 +26388,63 @@ func (ec *executionContext) marshalOProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgrap
 	return ec._Product(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalORecordKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx context.Context, v any) (*model.RecordKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RecordKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORecordKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx context.Context, sel ast.SelectionSet, v *model.RecordKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOScopeInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx context.Context, v any) (*model.ScopeInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputScopeInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -19015,6 +26470,24 @@ func (ec *executionContext) marshalOTerritory2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 		return graphql.Null
 	}
 	return ec._Territory(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

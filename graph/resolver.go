@@ -6,10 +6,12 @@ package graph
 
 import (
 	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
+	"github.com/kolgraph/kolgraph/internal/writer"
 )
 
 // Resolver is the one place dependencies are injected into the GraphQL layer.
@@ -19,4 +21,8 @@ type Resolver struct {
 	Scores    *scoring.Service
 	Access    *access.Service
 	Tiering   *tiering.Service
+	// Writer makes every write (mutations, imports) with its audit entries.
+	Writer *writer.Service
+	// Importer reads uploaded region files and writes them through Writer.
+	Importer *importer.Service
 }

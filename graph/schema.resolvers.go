@@ -7,6 +7,8 @@ package graph
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"github.com/kolgraph/kolgraph/graph/model"
 	"github.com/kolgraph/kolgraph/internal/access"
@@ -24,6 +26,31 @@ func (r *accountMatrixResolver) Cell(ctx context.Context, obj *model.AccountMatr
 // Unclassified is the resolver for the unclassified field.
 func (r *accountMatrixResolver) Unclassified(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.UnclassifiedConnection, error) {
 	return unclassifiedAccounts(obj, first, after)
+}
+
+// Kind is the resolver for the kind field.
+func (r *auditEntryResolver) Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error) {
+	return model.RecordKind(strings.ToUpper(obj.Kind)), nil
+}
+
+// Entity is the resolver for the entity field.
+func (r *auditEntryResolver) Entity(ctx context.Context, obj *kolgraph.AuditEntry) (string, error) {
+	return obj.EntityID, nil
+}
+
+// Before is the resolver for the before field.
+func (r *auditEntryResolver) Before(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error) {
+	return optional(obj.Before), nil
+}
+
+// After is the resolver for the after field.
+func (r *auditEntryResolver) After(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error) {
+	return optional(obj.After), nil
+}
+
+// GraphVersion is the resolver for the graphVersion field.
+func (r *auditEntryResolver) GraphVersion(ctx context.Context, obj *kolgraph.AuditEntry) (string, error) {
+	return graphVersion(obj.Version), nil
 }
 
 // Hospital is the resolver for the hospital field.
@@ -208,6 +235,20 @@ func (r *influenceStandingResolver) Percentile(ctx context.Context, obj *access.
 	return 100 * obj.Percentile, nil
 }
 
+// User is the resolver for the user field.
+func (r *knowsResolver) User(ctx context.Context, obj *kolgraph.Knows) (*kolgraph.User, error) {
+	us, err := r.Store.Users(ctx, []string{obj.UserID})
+	if err != nil {
+		return nil, err
+	}
+	return required(us[0], nil)
+}
+
+// Hcp is the resolver for the hcp field.
+func (r *knowsResolver) Hcp(ctx context.Context, obj *kolgraph.Knows) (*kolgraph.HCP, error) {
+	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
+}
+
 // Hospital is the resolver for the hospital field.
 func (r *listingResolver) Hospital(ctx context.Context, obj *kolgraph.Listing) (*kolgraph.Hospital, error) {
 	return required(loadersFrom(ctx).hospital.Load(ctx, obj.HospitalID))
@@ -236,6 +277,222 @@ func (r *membershipResolver) Hcp(ctx context.Context, obj *kolgraph.Membership) 
 // Committee is the resolver for the committee field.
 func (r *membershipResolver) Committee(ctx context.Context, obj *kolgraph.Membership) (*kolgraph.Committee, error) {
 	return required(loadersFrom(ctx).committee.Load(ctx, obj.CommitteeID))
+}
+
+// UpsertTerritory is the resolver for the upsertTerritory field.
+func (r *mutationResolver) UpsertTerritory(ctx context.Context, input model.TerritoryInput) (*model.TerritoryPayload, error) {
+	t := &kolgraph.Territory{ID: input.ID, Name: input.Name}
+	res, err := r.write(ctx, "upsertTerritory", &kolgraph.ChangeSet{Territories: []*kolgraph.Territory{t}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.TerritoryPayload{Territory: t, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteTerritory is the resolver for the deleteTerritory field.
+func (r *mutationResolver) DeleteTerritory(ctx context.Context, id string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteTerritory", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Territories: []string{id}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// UpsertHospital is the resolver for the upsertHospital field.
+func (r *mutationResolver) UpsertHospital(ctx context.Context, input model.HospitalInput) (*model.HospitalPayload, error) {
+	h := hospitalFromInput(input)
+	res, err := r.write(ctx, "upsertHospital", &kolgraph.ChangeSet{Hospitals: []*kolgraph.Hospital{h}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.HospitalPayload{Hospital: h, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteHospital is the resolver for the deleteHospital field.
+func (r *mutationResolver) DeleteHospital(ctx context.Context, id string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteHospital", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Hospitals: []string{id}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// UpsertDepartment is the resolver for the upsertDepartment field.
+func (r *mutationResolver) UpsertDepartment(ctx context.Context, input model.DepartmentInput) (*model.DepartmentPayload, error) {
+	d := departmentFromInput(input)
+	res, err := r.write(ctx, "upsertDepartment", &kolgraph.ChangeSet{Departments: []*kolgraph.Department{d}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.DepartmentPayload{Department: d, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteDepartment is the resolver for the deleteDepartment field.
+func (r *mutationResolver) DeleteDepartment(ctx context.Context, id string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteDepartment", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Departments: []string{id}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// UpsertHcp is the resolver for the upsertHCP field.
+func (r *mutationResolver) UpsertHcp(ctx context.Context, input model.HCPInput) (*model.HCPPayload, error) {
+	return r.upsertHCP(ctx, input)
+}
+
+// DeleteHcp is the resolver for the deleteHCP field.
+func (r *mutationResolver) DeleteHcp(ctx context.Context, id string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteHCP", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{HCPs: []string{id}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// UpsertCommittee is the resolver for the upsertCommittee field.
+func (r *mutationResolver) UpsertCommittee(ctx context.Context, input model.CommitteeInput) (*model.CommitteePayload, error) {
+	c := &kolgraph.Committee{ID: input.ID, Name: input.Name, Kind: input.Kind, HospitalID: input.Hospital}
+	res, err := r.write(ctx, "upsertCommittee", &kolgraph.ChangeSet{Committees: []*kolgraph.Committee{c}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CommitteePayload{Committee: c, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteCommittee is the resolver for the deleteCommittee field.
+func (r *mutationResolver) DeleteCommittee(ctx context.Context, id string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteCommittee", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Committees: []string{id}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// UpsertMembership is the resolver for the upsertMembership field.
+func (r *mutationResolver) UpsertMembership(ctx context.Context, input model.MembershipInput) (*model.MembershipPayload, error) {
+	m := kolgraph.Membership{HCPID: input.Hcp, CommitteeID: input.Committee, Role: input.Role}
+	res, err := r.write(ctx, "upsertMembership", &kolgraph.ChangeSet{Memberships: []kolgraph.Membership{m}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.MembershipPayload{Membership: &m, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteMembership is the resolver for the deleteMembership field.
+func (r *mutationResolver) DeleteMembership(ctx context.Context, hcp string, committee string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteMembership", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{
+		Memberships: []kolgraph.MembershipKey{{HCPID: hcp, CommitteeID: committee}}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// UpsertProduct is the resolver for the upsertProduct field.
+func (r *mutationResolver) UpsertProduct(ctx context.Context, input model.ProductInput) (*model.ProductPayload, error) {
+	p := productFromInput(input)
+	res, err := r.write(ctx, "upsertProduct", &kolgraph.ChangeSet{Products: []*kolgraph.Product{p}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ProductPayload{Product: p, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteProduct is the resolver for the deleteProduct field.
+func (r *mutationResolver) DeleteProduct(ctx context.Context, id string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteProduct", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Products: []string{id}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// UpsertListing is the resolver for the upsertListing field.
+func (r *mutationResolver) UpsertListing(ctx context.Context, input model.ListingInput) (*model.ListingPayload, error) {
+	l := kolgraph.Listing{HospitalID: input.Hospital, ProductID: input.Product, Status: input.Status, Since: str(input.Since)}
+	res, err := r.write(ctx, "upsertListing", &kolgraph.ChangeSet{Listings: []kolgraph.Listing{l}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ListingPayload{Listing: &l, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteListing is the resolver for the deleteListing field.
+func (r *mutationResolver) DeleteListing(ctx context.Context, hospital string, product string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteListing", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{
+		Listings: []kolgraph.ListingKey{{HospitalID: hospital, ProductID: product}}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// UpsertInfluence is the resolver for the upsertInfluence field.
+func (r *mutationResolver) UpsertInfluence(ctx context.Context, input model.InfluenceInput) (*model.InfluencePayload, error) {
+	e, err := r.influenceFromInput(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.write(ctx, "upsertInfluence", &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{e}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.InfluencePayload{Influence: e, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteInfluence is the resolver for the deleteInfluence field.
+func (r *mutationResolver) DeleteInfluence(ctx context.Context, from string, to string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteInfluence", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{
+		Influences: []kolgraph.EdgeKey{{From: from, To: to}}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// UpsertUser is the resolver for the upsertUser field.
+func (r *mutationResolver) UpsertUser(ctx context.Context, input model.UserInput) (*model.UserPayload, error) {
+	u := userFromInput(input)
+	res, err := r.write(ctx, "upsertUser", &kolgraph.ChangeSet{Users: []*kolgraph.User{u}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UserPayload{User: u, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteUser is the resolver for the deleteUser field.
+func (r *mutationResolver) DeleteUser(ctx context.Context, id string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteUser", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Users: []string{id}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// UpsertKnows is the resolver for the upsertKnows field.
+func (r *mutationResolver) UpsertKnows(ctx context.Context, input model.KnowsInput) (*model.KnowsPayload, error) {
+	k := kolgraph.Knows{UserID: input.User, HCPID: input.Hcp, Strength: input.Strength}
+	res, err := r.write(ctx, "upsertKnows", &kolgraph.ChangeSet{Knows: []kolgraph.Knows{k}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.KnowsPayload{Knows: &k, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteKnows is the resolver for the deleteKnows field.
+func (r *mutationResolver) DeleteKnows(ctx context.Context, user string, hcp string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteKnows", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{
+		Knows: []kolgraph.KnowsKey{{UserID: user, HCPID: hcp}}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
+// ImportRegion is the resolver for the importRegion field.
+func (r *mutationResolver) ImportRegion(ctx context.Context, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) (*model.ImportResult, error) {
+	return r.importRegion(ctx, format, files, dryRun)
 }
 
 // Evidence is the resolver for the evidence field.
@@ -342,6 +599,16 @@ func (r *queryResolver) SpeakerCandidates(ctx context.Context, scope model.Scope
 	return r.speakerCandidates(ctx, scope, product, first)
 }
 
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error) {
+	return r.auditLog(ctx, entity, kind, from, to, first, after)
+}
+
+// ImportTemplate is the resolver for the importTemplate field.
+func (r *queryResolver) ImportTemplate(ctx context.Context) (*model.ImportTemplate, error) {
+	return importTemplate()
+}
+
 // Hcp is the resolver for the hcp field.
 func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
@@ -354,6 +621,9 @@ func (r *territoryResolver) Hospitals(ctx context.Context, obj *kolgraph.Territo
 
 // AccountMatrix returns AccountMatrixResolver implementation.
 func (r *Resolver) AccountMatrix() AccountMatrixResolver { return &accountMatrixResolver{r} }
+
+// AuditEntry returns AuditEntryResolver implementation.
+func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
 // Committee returns CommitteeResolver implementation.
 func (r *Resolver) Committee() CommitteeResolver { return &committeeResolver{r} }
@@ -392,6 +662,9 @@ func (r *Resolver) InfluenceStanding() InfluenceStandingResolver {
 	return &influenceStandingResolver{r}
 }
 
+// Knows returns KnowsResolver implementation.
+func (r *Resolver) Knows() KnowsResolver { return &knowsResolver{r} }
+
 // Listing returns ListingResolver implementation.
 func (r *Resolver) Listing() ListingResolver { return &listingResolver{r} }
 
@@ -400,6 +673,9 @@ func (r *Resolver) MatrixCell() MatrixCellResolver { return &matrixCellResolver{
 
 // Membership returns MembershipResolver implementation.
 func (r *Resolver) Membership() MembershipResolver { return &membershipResolver{r} }
+
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 // PathHop returns PathHopResolver implementation.
 func (r *Resolver) PathHop() PathHopResolver { return &pathHopResolver{r} }
@@ -418,6 +694,7 @@ func (r *Resolver) Territory() TerritoryResolver { return &territoryResolver{r} 
 
 type (
 	accountMatrixResolver         struct{ *Resolver }
+	auditEntryResolver            struct{ *Resolver }
 	committeeResolver             struct{ *Resolver }
 	decisionChainResolver         struct{ *Resolver }
 	decisionStageResolver         struct{ *Resolver }
@@ -429,9 +706,11 @@ type (
 	influenceContributionResolver struct{ *Resolver }
 	influencePathResolver         struct{ *Resolver }
 	influenceStandingResolver     struct{ *Resolver }
+	knowsResolver                 struct{ *Resolver }
 	listingResolver               struct{ *Resolver }
 	matrixCellResolver            struct{ *Resolver }
 	membershipResolver            struct{ *Resolver }
+	mutationResolver              struct{ *Resolver }
 	pathHopResolver               struct{ *Resolver }
 	potentialTermsResolver        struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }

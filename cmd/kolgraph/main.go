@@ -4,6 +4,7 @@
 //	kolgraph serve      run the service (embedded store seeded with the sample region by default)
 //	kolgraph generate   write a synthetic region (the seed, or a scaled-up graph for benchmarks)
 //	kolgraph report     write the tiering report of a territory, hospital or department
+//	kolgraph import     import a region from CSV files or an XLSX workbook (all or nothing; -dry-run)
 package main
 
 import (
@@ -25,6 +26,7 @@ import (
 	"github.com/kolgraph/kolgraph/graph"
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
@@ -32,6 +34,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/telemetry"
 	"github.com/kolgraph/kolgraph/internal/tiering"
+	"github.com/kolgraph/kolgraph/internal/writer"
 	"github.com/kolgraph/kolgraph/seed"
 )
 
@@ -42,6 +45,8 @@ Usage:
   kolgraph generate [flags]    write a synthetic region as CSV (kolgraph generate -h)
   kolgraph report [flags]      write a tiering report: kolgraph report -territory T01 -product RX01 -o t01.csv
                                (-format csv|html|md; kolgraph report -h)
+  kolgraph import [flags]      import a region: kolgraph import -dir DIR | -file region.xlsx [-dry-run]
+                               (kolgraph import -template FILE writes the XLSX template; kolgraph import -h)
 `
 
 func main() {
@@ -75,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runGenerate(args[1:], stdout)
 	case "report":
 		return runReport(ctx, args[1:], getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -93,6 +100,8 @@ type Main struct {
 	Scores    *scoring.Service
 	Access    *access.Service
 	Tiering   *tiering.Service
+	Writer    *writer.Service
+	Importer  *importer.Service
 	Metrics   *telemetry.Metrics
 
 	stderr io.Writer
@@ -138,6 +147,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Snapshots = snapshot.NewManager(m.Store, m.Log)
+	m.Writer = writer.New(m.Store, m.Snapshots.Notify)
+	m.Importer = &importer.Service{Store: m.Store, Writer: m.Writer, Opts: importer.Options{MaxBytes: m.Config.ImportMaxBytes}}
 	m.Scores, err = scoring.NewService(m.Snapshots, scoring.DefaultParams())
 	if err != nil {
 		return err
@@ -183,7 +194,8 @@ func (m *Main) graphQL() http.Handler {
 	o.QueryCache = telemetry.CountingCache[*ast.QueryDocument]{Cache: lru.New[*ast.QueryDocument](1000), Name: "query", Metrics: m.Metrics}
 	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
 	o.Observe = m.Metrics.ObserveOperation
-	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering}, o)
+	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering,
+		Writer: m.Writer, Importer: m.Importer}, o)
 }
 
 func (m *Main) server() *server.Server {

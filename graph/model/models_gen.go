@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -21,6 +25,36 @@ type AccountMemberEdge struct {
 	Node   *AccountMember `json:"node"`
 }
 
+type AuditConnection struct {
+	Edges    []*AuditEdge `json:"edges"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type AuditEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *kolgraph.AuditEntry `json:"node"`
+}
+
+type CSVFileHeader struct {
+	// hospitals.csv, hcps.csv, ...
+	File    string   `json:"file"`
+	Columns []string `json:"columns"`
+}
+
+type CommitteeInput struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// pt | procurement | drg | ethics
+	Kind     string `json:"kind"`
+	Hospital string `json:"hospital"`
+}
+
+type CommitteePayload struct {
+	Committee    *kolgraph.Committee `json:"committee"`
+	Changed      bool                `json:"changed"`
+	GraphVersion string              `json:"graphVersion"`
+}
+
 // (User)-[:KNOWS {strength}]->(HCP): where a path enters the graph.
 type ContactTie struct {
 	// The user's id.
@@ -29,6 +63,38 @@ type ContactTie struct {
 	Hcp *kolgraph.HCP `json:"hcp"`
 	// The strength of the tie, in (0,1]; a factor of the path's strength.
 	Strength float64 `json:"strength"`
+}
+
+// What a delete did.
+type DeletePayload struct {
+	// False when there was nothing to delete (deletes are idempotent).
+	Deleted bool `json:"deleted"`
+	// Every record removed: the one named and the relationships that went with
+	// it, by kind (memberships, knows, influences, listings).
+	Counts       []*KindCounts `json:"counts"`
+	GraphVersion string        `json:"graphVersion"`
+}
+
+// Potential inputs left out are unknown (null), not zero.
+type DepartmentInput struct {
+	ID                             string   `json:"id"`
+	Hospital                       string   `json:"hospital"`
+	Name                           string   `json:"name"`
+	Specialty                      string   `json:"specialty"`
+	WeeklyOutpatients              *int     `json:"weeklyOutpatients,omitempty"`
+	IndicationShare                *float64 `json:"indicationShare,omitempty"`
+	ManagedBeds                    *int     `json:"managedBeds,omitempty"`
+	BedTurnover                    *float64 `json:"bedTurnover,omitempty"`
+	DischargeMedicationPenetration *float64 `json:"dischargeMedicationPenetration,omitempty"`
+	DrgEnrollmentRate              *float64 `json:"drgEnrollmentRate,omitempty"`
+	CompetitorPenetration          *float64 `json:"competitorPenetration,omitempty"`
+	PolicySensitivity              *float64 `json:"policySensitivity,omitempty"`
+}
+
+type DepartmentPayload struct {
+	Department   *kolgraph.Department `json:"department"`
+	Changed      bool                 `json:"changed"`
+	GraphVersion string               `json:"graphVersion"`
 }
 
 type HCPConnection struct {
@@ -65,6 +131,32 @@ type HCPFilter struct {
 	NameContains *string `json:"nameContains,omitempty"`
 }
 
+type HCPInput struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// physician | pharmacist | nurse | administrator
+	Role string `json:"role"`
+	// chief | associate_chief | attending | resident
+	Title *string `json:"title,omitempty"`
+	// president | vice_president | pharmacy_director | department_head | deputy_head | staff
+	Position   *string `json:"position,omitempty"`
+	Specialty  *string `json:"specialty,omitempty"`
+	Department string  `json:"department"`
+	// national | regional | local; omit for an HCP who is not a KOL.
+	KolLevel *string `json:"kolLevel,omitempty"`
+	// Why the HCP is a KOL; needs kolLevel.
+	KolEvidence []string `json:"kolEvidence,omitempty"`
+	Phone       *string  `json:"phone,omitempty"`
+	Email       *string  `json:"email,omitempty"`
+	Wechat      *string  `json:"wechat,omitempty"`
+}
+
+type HCPPayload struct {
+	Hcp          *kolgraph.HCP `json:"hcp"`
+	Changed      bool          `json:"changed"`
+	GraphVersion string        `json:"graphVersion"`
+}
+
 type HospitalConnection struct {
 	Edges    []*HospitalEdge `json:"edges"`
 	PageInfo *PageInfo       `json:"pageInfo"`
@@ -86,6 +178,77 @@ type HospitalFilter struct {
 	Territory *string `json:"territory,omitempty"`
 	// Case-insensitive substring of the name (any script, e.g. 人民).
 	NameContains *string `json:"nameContains,omitempty"`
+}
+
+type HospitalInput struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// 3A, 3B, 2A, ...
+	Tier     string  `json:"tier"`
+	Province *string `json:"province,omitempty"`
+	City     *string `json:"city,omitempty"`
+	Beds     *int    `json:"beds,omitempty"`
+	// public | private
+	Ownership *string `json:"ownership,omitempty"`
+	// DRG | DIP | FFS
+	PaymentModel *string `json:"paymentModel,omitempty"`
+	Territory    *string `json:"territory,omitempty"`
+}
+
+type HospitalPayload struct {
+	Hospital     *kolgraph.Hospital `json:"hospital"`
+	Changed      bool               `json:"changed"`
+	GraphVersion string             `json:"graphVersion"`
+}
+
+type ImportFile struct {
+	// File name: hcps.csv, influences.csv, ... for CSV; any name ending .xlsx for XLSX.
+	Name string `json:"name"`
+	// The file's content; see encoding.
+	Content string `json:"content"`
+	// TEXT by default for CSV; XLSX content is always BASE64.
+	Encoding *ContentEncoding `json:"encoding,omitempty"`
+}
+
+type ImportResult struct {
+	// True for a dry run: nothing was written.
+	DryRun bool `json:"dryRun"`
+	// Whether the import changed (or would change) the graph.
+	Changed bool `json:"changed"`
+	// Counts by kind, for every kind the files hold.
+	Counts []*KindCounts `json:"counts"`
+	// Rows read, over all files.
+	Rows int `json:"rows"`
+	// The graph's version after the import; for a dry run or an import that
+	// changed nothing, the version the files were compared with.
+	GraphVersion string `json:"graphVersion"`
+}
+
+type ImportTemplate struct {
+	// A file name to save the workbook under.
+	Name        string `json:"name"`
+	ContentType string `json:"contentType"`
+	// The workbook, base64.
+	Content string `json:"content"`
+	// The CSV files of the format with their columns, in import order.
+	CSV []*CSVFileHeader `json:"csv"`
+}
+
+type InfluenceInput struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// (0, 1]
+	Weight float64 `json:"weight"`
+	// reports_to | mentor | co_author | referral | committee_peer | society_peer
+	Kind      string     `json:"kind"`
+	Evidence  *string    `json:"evidence,omitempty"`
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+}
+
+type InfluencePayload struct {
+	Influence    *kolgraph.Influence `json:"influence"`
+	Changed      bool                `json:"changed"`
+	GraphVersion string              `json:"graphVersion"`
 }
 
 // An HCP's INFLUENCE score within a scope, with everything needed to defend it
@@ -110,6 +273,69 @@ type InfluenceScore struct {
 	ComputedAt       time.Time                `json:"computedAt"`
 }
 
+// What a write did (or, in a dry run, would do) to the records of one kind.
+type KindCounts struct {
+	Kind      RecordKind `json:"kind"`
+	Created   int        `json:"created"`
+	Updated   int        `json:"updated"`
+	Unchanged int        `json:"unchanged"`
+	Deleted   int        `json:"deleted"`
+}
+
+type KnowsInput struct {
+	User string `json:"user"`
+	Hcp  string `json:"hcp"`
+	// (0, 1]
+	Strength float64 `json:"strength"`
+}
+
+type KnowsPayload struct {
+	Knows        *kolgraph.Knows `json:"knows"`
+	Changed      bool            `json:"changed"`
+	GraphVersion string          `json:"graphVersion"`
+}
+
+type ListingInput struct {
+	Hospital string `json:"hospital"`
+	Product  string `json:"product"`
+	// listed | pending | not_listed | delisted
+	Status string `json:"status"`
+	// YYYY-MM-DD
+	Since *string `json:"since,omitempty"`
+}
+
+type ListingPayload struct {
+	Listing      *kolgraph.Listing `json:"listing"`
+	Changed      bool              `json:"changed"`
+	GraphVersion string            `json:"graphVersion"`
+}
+
+type MembershipInput struct {
+	Hcp       string `json:"hcp"`
+	Committee string `json:"committee"`
+	// chair | member | secretary
+	Role string `json:"role"`
+}
+
+type MembershipPayload struct {
+	Membership   *kolgraph.Membership `json:"membership"`
+	Changed      bool                 `json:"changed"`
+	GraphVersion string               `json:"graphVersion"`
+}
+
+// Writes. Every mutation validates its whole input before writing (bad values
+// are BAD_USER_INPUT with the problems in `extensions.problems`, unknown
+// referenced ids too), writes in one transaction, records each changed record
+// in the audit log (who: the X-Kolgraph-User caller, else "anonymous"; before
+// and after values), and returns the written record with the `graphVersion`
+// after the write. Upserts replace the whole record (an omitted optional field
+// is cleared) and are idempotent: an upsert equal to the stored record writes
+// nothing, logs nothing, returns `changed: false` and the current version.
+// The analytics (rankings, paths, matrices) follow a write within about a
+// second: `Query.graphVersion` reaches the returned version once they do.
+type Mutation struct {
+}
+
 // Relay page information.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
@@ -121,6 +347,19 @@ type PageInfo struct {
 type Parameter struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+}
+
+type ProductInput struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Indications []string `json:"indications,omitempty"`
+	Specialties []string `json:"specialties,omitempty"`
+}
+
+type ProductPayload struct {
+	Product      *kolgraph.Product `json:"product"`
+	Changed      bool              `json:"changed"`
+	GraphVersion string            `json:"graphVersion"`
 }
 
 type Query struct {
@@ -173,6 +412,19 @@ type ScoreComponent struct {
 	Contribution float64 `json:"contribution"`
 }
 
+type TerritoryInput struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type TerritoryPayload struct {
+	Territory *kolgraph.Territory `json:"territory"`
+	// False when the input equalled the stored record and nothing was written.
+	Changed bool `json:"changed"`
+	// The graph's version after the write.
+	GraphVersion string `json:"graphVersion"`
+}
+
 type UnclassifiedConnection struct {
 	Edges      []*UnclassifiedEdge `json:"edges"`
 	PageInfo   *PageInfo           `json:"pageInfo"`
@@ -182,4 +434,206 @@ type UnclassifiedConnection struct {
 type UnclassifiedEdge struct {
 	Cursor string               `json:"cursor"`
 	Node   *UnclassifiedAccount `json:"node"`
+}
+
+type UserInput struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// admin | strategist | kam | compliance | viewer
+	Role        string   `json:"role"`
+	Territories []string `json:"territories,omitempty"`
+}
+
+type UserPayload struct {
+	User         *kolgraph.User `json:"user"`
+	Changed      bool           `json:"changed"`
+	GraphVersion string         `json:"graphVersion"`
+}
+
+type ContentEncoding string
+
+const (
+	// The content is the file's text (CSV only).
+	ContentEncodingText ContentEncoding = "TEXT"
+	// The content is the file's bytes in standard base64.
+	ContentEncodingBase64 ContentEncoding = "BASE64"
+)
+
+var AllContentEncoding = []ContentEncoding{
+	ContentEncodingText,
+	ContentEncodingBase64,
+}
+
+func (e ContentEncoding) IsValid() bool {
+	switch e {
+	case ContentEncodingText, ContentEncodingBase64:
+		return true
+	}
+	return false
+}
+
+func (e ContentEncoding) String() string {
+	return string(e)
+}
+
+func (e *ContentEncoding) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ContentEncoding(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ContentEncoding", str)
+	}
+	return nil
+}
+
+func (e ContentEncoding) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ContentEncoding) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ContentEncoding) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ImportFormat string
+
+const (
+	// CSV files in the seed format, one per kind.
+	ImportFormatCSV ImportFormat = "CSV"
+	// One XLSX workbook with a sheet per kind.
+	ImportFormatXlsx ImportFormat = "XLSX"
+)
+
+var AllImportFormat = []ImportFormat{
+	ImportFormatCSV,
+	ImportFormatXlsx,
+}
+
+func (e ImportFormat) IsValid() bool {
+	switch e {
+	case ImportFormatCSV, ImportFormatXlsx:
+		return true
+	}
+	return false
+}
+
+func (e ImportFormat) String() string {
+	return string(e)
+}
+
+func (e *ImportFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportFormat", str)
+	}
+	return nil
+}
+
+func (e ImportFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Record kinds, as the audit log and import counts name them.
+type RecordKind string
+
+const (
+	RecordKindTerritories RecordKind = "TERRITORIES"
+	RecordKindHospitals   RecordKind = "HOSPITALS"
+	RecordKindDepartments RecordKind = "DEPARTMENTS"
+	RecordKindHcps        RecordKind = "HCPS"
+	RecordKindCommittees  RecordKind = "COMMITTEES"
+	RecordKindMemberships RecordKind = "MEMBERSHIPS"
+	RecordKindProducts    RecordKind = "PRODUCTS"
+	RecordKindListings    RecordKind = "LISTINGS"
+	RecordKindUsers       RecordKind = "USERS"
+	RecordKindKnows       RecordKind = "KNOWS"
+	RecordKindInfluences  RecordKind = "INFLUENCES"
+)
+
+var AllRecordKind = []RecordKind{
+	RecordKindTerritories,
+	RecordKindHospitals,
+	RecordKindDepartments,
+	RecordKindHcps,
+	RecordKindCommittees,
+	RecordKindMemberships,
+	RecordKindProducts,
+	RecordKindListings,
+	RecordKindUsers,
+	RecordKindKnows,
+	RecordKindInfluences,
+}
+
+func (e RecordKind) IsValid() bool {
+	switch e {
+	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindUsers, RecordKindKnows, RecordKindInfluences:
+		return true
+	}
+	return false
+}
+
+func (e RecordKind) String() string {
+	return string(e)
+}
+
+func (e *RecordKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RecordKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RecordKind", str)
+	}
+	return nil
+}
+
+func (e RecordKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RecordKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RecordKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -31,6 +31,7 @@ type Config struct {
 	LoaderWait      time.Duration
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
+	ImportMaxBytes  int64 // per imported file (README, "Import")
 }
 
 // Default returns the configuration a newcomer gets with no flags at all: the
@@ -52,6 +53,7 @@ func Default() Config {
 		LoaderWait:      0,
 		RequestTimeout:  30 * time.Second,
 		ShutdownTimeout: 15 * time.Second,
+		ImportMaxBytes:  64 << 20,
 	}
 }
 
@@ -75,6 +77,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.LoaderWait, "loader-wait", c.LoaderWait, "how long a dataloader collects keys before one batched store call; 0 = automatic: none on the embedded store (its lookups are in-memory calls), 1ms on neo4j (where a call is a round trip)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one GraphQL request, propagated to the store")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for in-flight requests")
+	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", c.ImportMaxBytes, "largest file an import accepts, in bytes (each CSV file, or the XLSX workbook; its unpacked sheets may be 16 times as large)")
 }
 
 // EnvName is the environment variable that sets flag name.
@@ -136,6 +139,9 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log-level must be debug, info, warn or error (got %q)", c.LogLevel))
+	}
+	if c.ImportMaxBytes <= 0 {
+		errs = append(errs, fmt.Errorf("import-max-bytes must be positive (got %d)", c.ImportMaxBytes))
 	}
 	if c.LoaderWait < 0 {
 		errs = append(errs, fmt.Errorf("loader-wait must not be negative (got %s)", c.LoaderWait))

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"math"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -373,10 +374,39 @@ func (r *row) validate(ps []kolgraph.Problem) {
 
 func (r *row) checkUTF8() {
 	for i, v := range r.rec {
-		if !utf8.ValidString(v) && r.names[i] != "" {
-			r.problem(r.names[i], "is not valid UTF-8")
+		name := r.names[i]
+		if name == "" {
+			continue
+		}
+		switch {
+		case !utf8.ValidString(v):
+			r.problem(name, "is not valid UTF-8")
+		case FormulaLike(v) && !numericColumns[name] && !(name == "phone" && phonePattern.MatchString(v)):
+			r.problem(name, "starts with %q, which a spreadsheet would run as a formula (got %q); "+
+				"remove the leading character or prefix the text with an apostrophe", v[:1], clip(v))
 		}
 	}
+}
+
+// numericColumns hold numbers, where a leading sign is a sign: their cells
+// are parsed, never shown as text.
+var numericColumns = map[string]bool{
+	"beds": true, "weekly_outpatients": true, "indication_share": true, "managed_beds": true,
+	"bed_turnover": true, "discharge_penetration": true, "drg_enrollment_rate": true,
+	"competitor_penetration": true, "policy_sensitivity": true, "strength": true, "weight": true,
+}
+
+// phonePattern is an international phone number such as +86 138 0000 0001:
+// a "+" that no spreadsheet evaluates into anything but the number.
+var phonePattern = regexp.MustCompile(`^\+[0-9][0-9 ()-]*$`)
+
+// FormulaLike reports whether a text cell would be taken for a formula by
+// a spreadsheet that opens the file (CSV/formula injection): it starts with
+// =, +, -, @, or a tab or carriage return (which some spreadsheets skip
+// before reading the formula). Imports reject such cells; exports escape
+// them.
+func FormulaLike(s string) bool {
+	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
 }
 
 // clip shortens a cell quoted in a message: a problem list must stay

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/importer"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/writer"
+)
+
+// runImport implements `kolgraph import`: a region from a directory of CSV
+// files in the seed format, or from one XLSX workbook, into the configured
+// store (serve's flags and KOLGRAPH_* variables), all or nothing. With
+// -dry-run it only prints what would change. The audit log records the
+// actor "cli". It never seeds: importing into an empty store is how a
+// region gets there.
+//
+// The embedded store is one process's at a time: stop serve first, or
+// import through the API (the importRegion mutation).
+func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("kolgraph import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", "", "directory of CSV files in the seed format (hospitals.csv, hcps.csv, ...; any subset)")
+	file := fs.String("file", "", "an XLSX workbook with one sheet per kind (see -template)")
+	dryRun := fs.Bool("dry-run", false, "check and compare only: print what would be created, updated, unchanged; write nothing")
+	template := fs.String("template", "", "write the empty XLSX template to this file and exit")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: kolgraph import -dir DIR | -file region.xlsx [-dry-run] [flags]\n"+
+			"       kolgraph import -template kolgraph-import-template.xlsx\n\n"+
+			"Checks every file completely, prints every problem as file:line column: message, and writes\n"+
+			"nothing unless all is well; then writes all of it in one transaction. Store flags are serve's.\n\n")
+		fs.PrintDefaults()
+	}
+	cfg, err := config.LoadFlags(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	if *template != "" {
+		data, err := importer.Template()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*template, data, 0o644); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		fmt.Fprintf(stderr, "wrote the import template %s\n", *template)
+		return nil
+	}
+	var format importer.Format
+	var files []importer.File
+	switch {
+	case (*dir == "") == (*file == ""):
+		fs.Usage()
+		return errors.New("import: give one of -dir and -file")
+	case *dir != "":
+		format = importer.CSV
+		if files, err = importer.ReadDir(os.DirFS(*dir), cfg.ImportMaxBytes); err != nil {
+			return reportProblems(stderr, fmt.Errorf("import %s: %w", *dir, err))
+		}
+	default:
+		if !strings.EqualFold(filepath.Ext(*file), ".xlsx") {
+			return fmt.Errorf("import: %s: -file takes an .xlsx workbook; use -dir for CSV files", *file)
+		}
+		format = importer.XLSX
+		data, err := readLimited(*file, cfg.ImportMaxBytes)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		files = []importer.File{{Name: filepath.Base(*file), Data: data}}
+	}
+
+	m := NewMain(stderr)
+	m.Config, m.Log = cfg, newLogger(cfg, stderr)
+	defer m.Close()
+	if m.Store, err = m.openStore(ctx); err != nil {
+		return err
+	}
+	svc := &importer.Service{Store: m.Store, Writer: writer.New(m.Store, nil),
+		Opts: importer.Options{MaxBytes: cfg.ImportMaxBytes}}
+	res, err := svc.Import(ctx, writer.ActorCLI, format, files, *dryRun)
+	if err != nil {
+		return reportProblems(stderr, err)
+	}
+	printImport(stdout, res)
+	return nil
+}
+
+// readLimited reads a file, or as much of it as shows it is over limit.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit+1))
+}
+
+// reportProblems prints a rejected import's problems, one a line, and
+// returns a short error for the exit status.
+func reportProblems(w io.Writer, err error) error {
+	var kerr *kolgraph.Error
+	if !errors.As(err, &kerr) || len(kerr.Problems) == 0 {
+		return err
+	}
+	for _, p := range kerr.Problems {
+		fmt.Fprintln(w, p.String())
+	}
+	return fmt.Errorf("import rejected, nothing written: %d problems (%s)", len(kerr.Problems), kerr.Code)
+}
+
+func printImport(w io.Writer, res *importer.Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "kind\tcreated\tupdated\tunchanged\tdeleted\t")
+	for _, k := range kolgraph.Kinds {
+		if c, ok := res.Counts[k]; ok {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", k, c.Created, c.Updated, c.Unchanged, c.Deleted)
+		}
+	}
+	t := res.Total()
+	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t\n", t.Created, t.Updated, t.Unchanged, t.Deleted)
+	tw.Flush()
+	switch {
+	case res.DryRun:
+		fmt.Fprintf(w, "dry run: %d rows checked against graph v%d, %d records would change; nothing written (%v)\n",
+			res.Rows, res.Version, t.Changed(), res.Took.Round(time.Millisecond))
+	case res.Written:
+		fmt.Fprintf(w, "imported %d rows: %d records changed, graph now v%d (%v)\n",
+			res.Rows, t.Changed(), res.Version, res.Took.Round(time.Millisecond))
+	default:
+		fmt.Fprintf(w, "imported %d rows: nothing changed, graph stays v%d (%v)\n",
+			res.Rows, res.Version, res.Took.Round(time.Millisecond))
+	}
+}

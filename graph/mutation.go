@@ -1,0 +1,240 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kolgraph/kolgraph/graph/model"
+	"github.com/kolgraph/kolgraph/internal/importer"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/seedfile"
+	"github.com/kolgraph/kolgraph/internal/writer"
+)
+
+// Mutations are thin: each turns its input into a kolgraph.ChangeSet and
+// hands it to the writer, which validates, compares with the store, writes
+// in one transaction with the audit entries, and notifies the analytics.
+
+func graphVersion(v uint64) string { return "v" + strconv.FormatUint(v, 10) }
+
+// write applies cs for the calling user; source names the mutation in the
+// audit log.
+func (r *Resolver) write(ctx context.Context, mutation string, cs *kolgraph.ChangeSet) (*writer.Result, error) {
+	return r.Writer.Apply(ctx, writer.Actor(ctx), "mutation "+mutation, cs)
+}
+
+// deleted reports a delete's result.
+func deleted(res *writer.Result) *model.DeletePayload {
+	return &model.DeletePayload{
+		Deleted:      res.Written,
+		Counts:       kindCounts(res.Plan),
+		GraphVersion: graphVersion(res.Version),
+	}
+}
+
+// kindCounts lists a plan's counts in the order of kolgraph.Kinds.
+func kindCounts(p *writer.Plan) []*model.KindCounts {
+	out := []*model.KindCounts{}
+	for _, k := range kolgraph.Kinds {
+		if c, ok := p.Counts[k]; ok {
+			out = append(out, &model.KindCounts{Kind: model.RecordKind(strings.ToUpper(k)),
+				Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged, Deleted: c.Deleted})
+		}
+	}
+	return out
+}
+
+func hospitalFromInput(in model.HospitalInput) *kolgraph.Hospital {
+	h := &kolgraph.Hospital{ID: in.ID, Name: in.Name, Tier: in.Tier, Province: str(in.Province), City: str(in.City),
+		Ownership: str(in.Ownership), PaymentModel: str(in.PaymentModel), TerritoryID: str(in.Territory)}
+	if in.Beds != nil {
+		h.Beds = *in.Beds
+	}
+	return h
+}
+
+func departmentFromInput(in model.DepartmentInput) *kolgraph.Department {
+	return &kolgraph.Department{ID: in.ID, HospitalID: in.Hospital, Name: in.Name, Specialty: in.Specialty,
+		WeeklyOutpatients: in.WeeklyOutpatients, IndicationShare: in.IndicationShare, ManagedBeds: in.ManagedBeds,
+		BedTurnover: in.BedTurnover, DischargePenetration: in.DischargeMedicationPenetration,
+		DRGEnrollmentRate: in.DrgEnrollmentRate, CompetitorPenetration: in.CompetitorPenetration,
+		PolicySensitivity: in.PolicySensitivity}
+}
+
+// hcpFromInput builds the HCP; its hospital is its department's, which the
+// caller fills in.
+func hcpFromInput(in model.HCPInput) *kolgraph.HCP {
+	return &kolgraph.HCP{ID: in.ID, Name: in.Name, Role: in.Role, Title: str(in.Title), Position: str(in.Position),
+		Specialty: str(in.Specialty), DepartmentID: in.Department, KOLLevel: str(in.KolLevel),
+		KOLEvidence: slices.Clone(in.KolEvidence), Phone: str(in.Phone), Email: str(in.Email), WeChat: str(in.Wechat)}
+}
+
+// upsertHCP checks the input's own fields first (so a bad input is
+// reported as such, not as a missing department), then takes the hospital
+// from the department.
+func (r *Resolver) upsertHCP(ctx context.Context, in model.HCPInput) (*model.HCPPayload, error) {
+	h := hcpFromInput(in)
+	var ps []kolgraph.Problem
+	for _, p := range h.Validate() {
+		if p.Field != "hospital_id" { // not part of the input
+			p.File = kolgraph.KindHCPs + "/" + h.ID
+			ps = append(ps, p)
+		}
+	}
+	if err := kolgraph.Invalid(ps); err != nil {
+		return nil, err
+	}
+	ds, err := r.Store.Departments(ctx, []string{h.DepartmentID})
+	if err != nil {
+		return nil, err
+	}
+	if ds[0] == nil {
+		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: kolgraph.KindHCPs + "/" + h.ID, Field: "department_id",
+			Message: "references department " + strconv.Quote(h.DepartmentID) + ", which does not exist"}})
+	}
+	h.HospitalID = ds[0].HospitalID
+	res, err := r.write(ctx, "upsertHCP", &kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{h}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.HCPPayload{Hcp: h, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+func productFromInput(in model.ProductInput) *kolgraph.Product {
+	return &kolgraph.Product{ID: in.ID, Name: in.Name, Indications: slices.Clone(in.Indications),
+		Specialties: slices.Clone(in.Specialties)}
+}
+
+func userFromInput(in model.UserInput) *kolgraph.User {
+	return &kolgraph.User{ID: in.ID, Name: in.Name, Role: in.Role, Territories: slices.Clone(in.Territories)}
+}
+
+// influenceFromInput builds the edge. Without updatedAt the stored edge's
+// time is kept when weight, kind and evidence are unchanged (so a repeated
+// upsert is a no-op), and is now otherwise.
+func (r *Resolver) influenceFromInput(ctx context.Context, in model.InfluenceInput) (*kolgraph.Influence, error) {
+	e := &kolgraph.Influence{From: in.From, To: in.To, Weight: in.Weight, Kind: in.Kind, Evidence: str(in.Evidence)}
+	if in.UpdatedAt != nil {
+		e.UpdatedAt = in.UpdatedAt.UTC()
+		return e, nil
+	}
+	e.UpdatedAt = time.Now().UTC()
+	if len(e.Validate()) > 0 {
+		return e, nil // the writer reports the problems
+	}
+	old, err := r.Store.Influences(ctx, []kolgraph.EdgeKey{e.Key()})
+	if err != nil {
+		return nil, err
+	}
+	if o := old[0]; o != nil && o.Weight == e.Weight && o.Kind == e.Kind && o.Evidence == e.Evidence {
+		e.UpdatedAt = o.UpdatedAt
+	}
+	return e, nil
+}
+
+// importFiles decodes the uploaded files.
+func importFiles(format model.ImportFormat, files []*model.ImportFile) ([]importer.File, error) {
+	var out []importer.File
+	var ps []kolgraph.Problem
+	for _, f := range files {
+		enc := model.ContentEncodingText
+		if f.Encoding != nil {
+			enc = *f.Encoding
+		}
+		if format == model.ImportFormatXlsx {
+			enc = model.ContentEncodingBase64
+		}
+		data := []byte(f.Content)
+		if enc == model.ContentEncodingBase64 {
+			var err error
+			if data, err = base64.StdEncoding.DecodeString(strings.TrimSpace(f.Content)); err != nil {
+				ps = append(ps, kolgraph.Problem{File: f.Name, Message: "content is not valid base64: " + err.Error()})
+				continue
+			}
+		}
+		out = append(out, importer.File{Name: f.Name, Data: data})
+	}
+	if err := kolgraph.Invalid(ps); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (r *Resolver) importRegion(ctx context.Context, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) (*model.ImportResult, error) {
+	fs, err := importFiles(format, files)
+	if err != nil {
+		return nil, err
+	}
+	f := importer.CSV
+	if format == model.ImportFormatXlsx {
+		f = importer.XLSX
+	}
+	res, err := r.Importer.Import(ctx, writer.Actor(ctx), f, fs, dryRun != nil && *dryRun)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ImportResult{DryRun: res.DryRun, Changed: res.Changed(), Counts: kindCounts(res.Plan),
+		Rows: res.Rows, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+func (r *Resolver) auditLog(ctx context.Context, entity *string, kind *model.RecordKind, from, to *time.Time,
+	first *int, after *string) (*model.AuditConnection, error) {
+	p := kolgraph.Page{First: 20}
+	if first != nil {
+		p.First = *first
+	}
+	if p.First < 0 || p.First > kolgraph.MaxPageSize {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "first must be between 0 and %d (got %d)", kolgraph.MaxPageSize, p.First)
+	}
+	if p.First == 0 {
+		return &model.AuditConnection{Edges: []*model.AuditEdge{}, PageInfo: pageInfo(nil, false)}, nil
+	}
+	if after != nil && *after != "" {
+		c, err := decodeCursor(*after)
+		if err != nil {
+			return nil, err
+		}
+		p.After = c
+	}
+	f := kolgraph.AuditFilter{EntityID: str(entity)}
+	if kind != nil {
+		f.Kind = strings.ToLower(string(*kind))
+	}
+	if from != nil {
+		f.From = *from
+	}
+	if to != nil {
+		f.To = *to
+	}
+	pg, err := r.Store.AuditLog(ctx, f, p)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.AuditConnection{Edges: make([]*model.AuditEdge, len(pg.Items))}
+	cursors := make([]string, len(pg.Items))
+	for i, e := range pg.Items {
+		cursors[i] = e.Cursor()
+		conn.Edges[i] = &model.AuditEdge{Cursor: encodeCursor(cursors[i]), Node: e}
+	}
+	conn.PageInfo = pageInfo(cursors, pg.HasNext)
+	return conn, nil
+}
+
+func importTemplate() (*model.ImportTemplate, error) {
+	data, err := importer.Template()
+	if err != nil {
+		return nil, err
+	}
+	t := &model.ImportTemplate{Name: importer.TemplateName,
+		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		Content:     base64.StdEncoding.EncodeToString(data)}
+	for _, f := range seedfile.FileNames() {
+		cols, _ := seedfile.Columns(f)
+		t.CSV = append(t.CSV, &model.CSVFileHeader{File: f, Columns: cols})
+	}
+	return t, nil
+}

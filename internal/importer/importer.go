@@ -1,0 +1,267 @@
+// Package importer reads a region from the files a regional manager has —
+// CSV files in the seed format, or one XLSX workbook with a sheet per kind —
+// checks all of it against itself and the store, and writes it through the
+// writer in one all-or-nothing change set (or, in a dry run, only says what
+// would change).
+//
+// Parsing and checking is seedfile's: every problem comes back at once as
+// (file or sheet, line or row, column, message). Records are upserts; an
+// import never deletes what its files leave out.
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"testing/fstest"
+	"time"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/seedfile"
+	"github.com/kolgraph/kolgraph/internal/writer"
+)
+
+// Format of the files of an import.
+type Format string
+
+const (
+	CSV  Format = "csv"
+	XLSX Format = "xlsx"
+)
+
+// DefaultMaxBytes bounds one file of an import (a CSV file, or an XLSX
+// workbook as uploaded).
+const DefaultMaxBytes = seedfile.DefaultMaxBytes
+
+// File is one uploaded file.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Options tunes Read and Import.
+type Options struct {
+	// MaxBytes bounds each file; 0 means DefaultMaxBytes. For XLSX it also
+	// bounds the workbook's unpacked sheets to 16 times as much (a zip bomb
+	// stops there).
+	MaxBytes int64
+	// MaxProblems bounds the problems reported; 0 means seedfile's default.
+	MaxProblems int
+}
+
+func (o Options) maxBytes() int64 {
+	if o.MaxBytes <= 0 {
+		return DefaultMaxBytes
+	}
+	return o.MaxBytes
+}
+
+// Source is the source recorded in the audit log for imports.
+const Source = "import"
+
+// Result is what an import did, or would do.
+type Result struct {
+	*writer.Plan
+	DryRun  bool
+	Written bool
+	// Rows is the number of records read from the files.
+	Rows int
+	// Version is the store's version after the import (the compared one
+	// when nothing was written).
+	Version uint64
+	Took    time.Duration
+}
+
+// Service imports into one store through its writer.
+type Service struct {
+	Store  kolgraph.Store
+	Writer *writer.Service
+	Opts   Options
+}
+
+// Import reads files, checks them against the store and writes them (or,
+// with dryRun, compares them). actor is recorded in the audit log.
+func (s *Service) Import(ctx context.Context, actor string, format Format, files []File, dryRun bool) (*Result, error) {
+	t0 := time.Now()
+	cs, err := Read(ctx, format, files, s.Store, s.Opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{DryRun: dryRun, Rows: countRecords(cs)}
+	if dryRun {
+		res.Plan, err = s.Writer.Plan(ctx, cs)
+		if err != nil {
+			return nil, err
+		}
+		res.Version = res.Plan.Version
+	} else {
+		w, err := s.Writer.Apply(ctx, actor, Source, cs)
+		if err != nil {
+			return nil, err
+		}
+		res.Plan, res.Version, res.Written = w.Plan, w.Version, w.Written
+	}
+	res.Took = time.Since(t0)
+	return res, nil
+}
+
+// Read parses files of format into one change set of upserts. References
+// the files do not resolve are looked up in st (nil: they must resolve
+// within the files). Every problem is reported in one kolgraph.Invalid
+// error; other errors (the store failing) are returned as they are.
+func Read(ctx context.Context, format Format, files []File, st kolgraph.Store, opts Options) (*kolgraph.ChangeSet, error) {
+	if len(files) == 0 {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
+	}
+	var ps []kolgraph.Problem
+	limit := opts.maxBytes()
+	for _, f := range files {
+		if int64(len(f.Data)) > limit {
+			ps = append(ps, kolgraph.Problem{File: f.Name,
+				Message: fmt.Sprintf("is %d bytes, more than the import limit of %d bytes", len(f.Data), limit)})
+		}
+	}
+	if err := kolgraph.Invalid(ps); err != nil {
+		return nil, err
+	}
+	ex := &exists{ctx: ctx, st: st}
+	ro := seedfile.ReadOptions{MaxBytes: limit, MaxProblems: opts.MaxProblems}
+	if st != nil {
+		ro.Exists = ex.exists
+	}
+	var cs *kolgraph.ChangeSet
+	var err error
+	switch format {
+	case CSV:
+		cs, err = readCSV(files, ro)
+	case XLSX:
+		cs, err = readXLSX(files, ro, limit)
+	default:
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown import format %q; use csv or xlsx", format)
+	}
+	if ex.err != nil { // the store failed: the problems may be wrong
+		return nil, ex.err
+	}
+	return cs, err
+}
+
+func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, error) {
+	fsys := fstest.MapFS{}
+	var ps []kolgraph.Problem
+	for _, f := range files {
+		name := path.Base(strings.ReplaceAll(f.Name, `\`, "/"))
+		if _, ok := seedfile.Columns(name); !ok {
+			ps = append(ps, kolgraph.Problem{File: f.Name, Message: fmt.Sprintf(
+				"is not a file of the format; expected one of %s", strings.Join(seedfile.FileNames(), ", "))})
+			continue
+		}
+		if _, dup := fsys[name]; dup {
+			ps = append(ps, kolgraph.Problem{File: f.Name, Message: "is given twice"})
+			continue
+		}
+		fsys[name] = &fstest.MapFile{Data: f.Data, Mode: 0o444}
+	}
+	if err := kolgraph.Invalid(ps); err != nil {
+		return nil, err
+	}
+	return seedfile.ReadWith(fsys, ro)
+}
+
+// ReadDir reads the format's files in dir into Files, for the CLI. A file
+// over maxBytes is not read whole: the import then reports it as too large.
+func ReadDir(fsys fs.FS, maxBytes int64) ([]File, error) {
+	var out []File
+	for _, name := range seedfile.FileNames() {
+		f, err := fsys.Open(name)
+		if err != nil {
+			if isNotExist(err) {
+				continue
+			}
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		out = append(out, File{Name: name, Data: data})
+	}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries { // stray CSV files are a problem, not ignored
+		if !e.IsDir() && strings.EqualFold(path.Ext(e.Name()), ".csv") {
+			if _, ok := seedfile.Columns(e.Name()); !ok {
+				out = append(out, File{Name: e.Name()})
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "no files of the format (%s) found", strings.Join(seedfile.FileNames(), ", "))
+	}
+	return out, nil
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+func countRecords(cs *kolgraph.ChangeSet) int {
+	return len(cs.Territories) + len(cs.Hospitals) + len(cs.Departments) + len(cs.HCPs) +
+		len(cs.Committees) + len(cs.Memberships) + len(cs.Products) + len(cs.Listings) +
+		len(cs.Users) + len(cs.Knows) + len(cs.Influences)
+}
+
+// exists answers seedfile's reference questions from the store: the first
+// question about a kind reads every id of that kind once (one Scan), since
+// an import that does not carry its parents asks about many of them.
+type exists struct {
+	ctx context.Context
+	st  kolgraph.Store
+	ids map[string]map[string]bool
+	err error
+}
+
+func (e *exists) exists(kind, id string) bool {
+	if e.err != nil {
+		return true // reported as the store's error, not as a problem
+	}
+	if e.ids == nil {
+		e.ids = map[string]map[string]bool{}
+	}
+	m, ok := e.ids[kind]
+	if !ok {
+		m = map[string]bool{}
+		e.ids[kind] = m
+		add := func(id string) error { m[id] = true; return nil }
+		var v kolgraph.Visitor
+		switch kind {
+		case seedfile.KindTerritory:
+			v.Territory = func(r *kolgraph.Territory) error { return add(r.ID) }
+		case seedfile.KindHospital:
+			v.Hospital = func(r *kolgraph.Hospital) error { return add(r.ID) }
+		case seedfile.KindDepartment:
+			v.Department = func(r *kolgraph.Department) error { return add(r.ID) }
+		case seedfile.KindHCP:
+			v.HCP = func(r *kolgraph.HCP) error { return add(r.ID) }
+		case seedfile.KindCommittee:
+			v.Committee = func(r *kolgraph.Committee) error { return add(r.ID) }
+		case seedfile.KindProduct:
+			v.Product = func(r *kolgraph.Product) error { return add(r.ID) }
+		case seedfile.KindUser:
+			v.User = func(r *kolgraph.User) error { return add(r.ID) }
+		default:
+			return false
+		}
+		if err := e.st.Scan(e.ctx, v); err != nil {
+			e.err = fmt.Errorf("importer: read stored %s ids: %w", kind, err)
+			return true
+		}
+	}
+	return m[id]
+}
+
+func asError(err error, target **kolgraph.Error) bool { return errors.As(err, target) }
