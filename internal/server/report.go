@@ -16,7 +16,6 @@ import (
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
-	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
 // TieringReports builds tiering reports (tiering.Service does).
@@ -25,11 +24,6 @@ type TieringReports interface {
 }
 
 var _ TieringReports = (*tiering.Service)(nil)
-
-// UserHeader names the calling user, trusted as given until authentication
-// exists (the same header the GraphQL handler reads). A report asked by a
-// user cites influence paths from the user's contacts.
-const UserHeader = "X-Kolgraph-User"
 
 // reportParams are the query parameters of GET /reports/tiering.
 var reportParams = []string{"territory", "hospital", "department", "product", "format", "level"}
@@ -77,11 +71,9 @@ func (s *Server) tieringReport(src TieringReports) http.Handler {
 			s.reportError(w, r, err)
 			return
 		}
-		ctx := r.Context()
-		if id := r.Header.Get(UserHeader); id != "" {
-			ctx = viewer.WithUser(ctx, id)
-		}
-		rep, err := src.Report(ctx, req, level)
+		// The caller (viewer.UserID, set by the Auth guard from the
+		// credential's subject) gets influence paths from its contacts.
+		rep, err := src.Report(r.Context(), req, level)
 		if err != nil {
 			s.reportError(w, r, err)
 			return

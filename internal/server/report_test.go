@@ -165,15 +165,21 @@ func TestTieringReportOnlyWhenConfigured(t *testing.T) {
 
 func TestTieringReportAsUser(t *testing.T) {
 	f := &fakeReports{}
-	srv := server.New(server.Options{RequestTimeout: time.Second, Tiering: f}, zerolog.Nop())
+	// The Auth guard names the caller; the report is asked as it.
+	asU004 := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(viewer.WithUser(r.Context(), "U004")))
+		})
+	}
+	srv := server.New(server.Options{RequestTimeout: time.Second, Tiering: f, Auth: asU004}, zerolog.Nop())
 	req := httptest.NewRequest(http.MethodGet, "/reports/tiering?territory=T01", nil)
-	req.Header.Set(server.UserHeader, "U004")
+	req.Header.Set("X-Kolgraph-User", "U999")
 	rec := httptest.NewRecorder()
 	srv.Handler(http.NotFoundHandler()).ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || f.user != "U004" {
-		t.Errorf("status %d, report asked as %q; want 200 as U004", rec.Code, f.user)
+		t.Errorf("status %d, report asked as %q; want 200 as U004 (the header is not trusted)", rec.Code, f.user)
 	}
 	if get(t, f, "/reports/tiering?territory=T01"); f.user != "" {
-		t.Errorf("without the header the report was asked as %q", f.user)
+		t.Errorf("without a guard naming the caller the report was asked as %q", f.user)
 	}
 }
