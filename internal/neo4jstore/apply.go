@@ -1,0 +1,602 @@
+package neo4jstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// Apply validates cs and writes it in one write transaction; on any error
+// the transaction rolls back and nothing is written. See kolgraph.ChangeSet
+// for the rules.
+//
+// The transaction first increments the version on the meta node. On Neo4j
+// that takes the node's write lock, on NornicDB it makes a concurrent Apply
+// fail its commit with a conflict that the driver retries: either way
+// Applies are serialised, so the checks below see the graph they write to.
+// Then, in order: read the facts the rules need (batched id lookups), check
+// the rules in Go (plan.go), delete, upsert nodes in UNWIND batches, keep
+// the structural relationships in step, upsert relationships.
+func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, error) {
+	if cs == nil {
+		return 0, kolgraph.Errorf(kolgraph.EINVALID, "no change set")
+	}
+	if err := checkFields(cs); err != nil {
+		return 0, err
+	}
+	c := newChanges(cs)
+	// Rows are built once, outside the transaction function, which the
+	// driver may run more than once. Building them also copies cs, so the
+	// caller may change it as soon as Apply returns.
+	w := c.rows()
+	var version uint64
+	err := s.write(ctx, "apply", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		v, err := bumpVersion(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if cs.IfVersion != nil && v-1 != *cs.IfVersion {
+			return fmt.Errorf("neo4jstore: at version %d, not %d: %w", v-1, *cs.IfVersion, kolgraph.ErrStale)
+		}
+		b, err := s.loadBefore(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		if err := c.checkConflicts(b); err != nil {
+			return err
+		}
+		if err := c.checkReferences(b); err != nil {
+			return err
+		}
+		if err := s.writeChanges(ctx, tx, c, w, b); err != nil {
+			return err
+		}
+		if err := s.writeAudit(ctx, tx, v, time.Now().UTC(), cs.Audit); err != nil {
+			return err
+		}
+		version = v
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return version, nil
+}
+
+// bumpVersion increments the version counter and returns the new value.
+func bumpVersion(ctx context.Context, tx neo4j.ManagedTransaction) (uint64, error) {
+	var v uint64
+	err := each(ctx, tx, "MERGE (m:KolgraphMeta {id: $id}) SET m.version = coalesce(m.version, 0) + 1 RETURN m.version",
+		map[string]any{"id": metaID}, func(vals []any) error {
+			d := decoder{vals: vals}
+			v = uint64(d.int(0))
+			return d.err
+		})
+	if err == nil && v == 0 {
+		err = errNoVersion
+	}
+	return v, err
+}
+
+var errNoVersion = kolgraph.Errorf(kolgraph.EINTERNAL, "the version counter did not answer")
+
+// fetch returns, for the ids of label that exist, the value of column col
+// (a constant property expression such as "n.hospitalId", or "" for none).
+func (s *Store) fetch(ctx context.Context, tx neo4j.ManagedTransaction, label, col string, ids set) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ret := "n.id"
+	if col != "" {
+		ret += ", " + col
+	}
+	cypher := "MATCH (n:" + label + ") WHERE n.id IN $ids RETURN " + ret
+	err := chunks(ids.sorted(), s.cfg.BatchSize, func(batch []string) error {
+		return each(ctx, tx, cypher, map[string]any{"ids": batch}, func(vals []any) error {
+			d := decoder{vals: vals}
+			id := d.str(0)
+			v := ""
+			if col != "" {
+				v = d.str(1)
+			}
+			out[id] = v
+			return d.err
+		})
+	})
+	return out, err
+}
+
+// children returns, for each parent id, the ids (and, for HCPs, hospitals)
+// of the nodes of label whose property prop names it.
+func (s *Store) children(ctx context.Context, tx neo4j.ManagedTransaction, label, prop string, parents []string) (map[string][]member, error) {
+	out := map[string][]member{}
+	if len(parents) == 0 {
+		return out, nil
+	}
+	cypher := "MATCH (n:" + label + ") WHERE n." + prop + " IN $ids RETURN n." + prop + ", n.id, n.hospitalId"
+	err := chunks(parents, s.cfg.BatchSize, func(batch []string) error {
+		return each(ctx, tx, cypher, map[string]any{"ids": batch}, func(vals []any) error {
+			d := decoder{vals: vals}
+			p, id, h := d.str(0), d.str(1), d.str(2)
+			out[p] = append(out[p], member{id: id, hospitalID: h})
+			return d.err
+		})
+	})
+	for _, ms := range out {
+		slices.SortFunc(ms, func(a, b member) int {
+			switch {
+			case a.id < b.id:
+				return -1
+			case a.id > b.id:
+				return 1
+			}
+			return 0
+		})
+	}
+	return out, err
+}
+
+func memberIDs(ms []member) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.id
+	}
+	return out
+}
+
+func keys(m map[string]string) set {
+	s := make(set, len(m))
+	for k := range m {
+		s.add(k)
+	}
+	return s
+}
+
+// loadBefore reads what the rules need to know about the stored graph.
+func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *changes) (*before, error) {
+	a := c.ask()
+	b := &before{}
+	var err error
+	var m map[string]string
+	if m, err = s.fetch(ctx, tx, "Territory", "", a.territories); err != nil {
+		return nil, err
+	}
+	b.territories = keys(m)
+	if m, err = s.fetch(ctx, tx, "Hospital", "", a.hospitals); err != nil {
+		return nil, err
+	}
+	b.hospitals = keys(m)
+	if m, err = s.fetch(ctx, tx, "Product", "", a.products); err != nil {
+		return nil, err
+	}
+	b.products = keys(m)
+	if m, err = s.fetch(ctx, tx, "User", "", a.users); err != nil {
+		return nil, err
+	}
+	b.users = keys(m)
+	if b.departments, err = s.fetch(ctx, tx, "Department", "n.hospitalId", a.departments); err != nil {
+		return nil, err
+	}
+	if b.hcps, err = s.fetch(ctx, tx, "HCP", "n.departmentId", a.hcps); err != nil {
+		return nil, err
+	}
+	if b.committees, err = s.fetch(ctx, tx, "Committee", "n.hospitalId", a.committees); err != nil {
+		return nil, err
+	}
+
+	// Dependants of deleted (existing) nodes, and HCPs of moved departments.
+	exists := func(del set, have func(string) bool) []string {
+		var out []string
+		for _, id := range del.sorted() {
+			if have(id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	delT := exists(c.delTerritories, b.territories.has)
+	delH := exists(c.delHospitals, b.hospitals.has)
+	delD := exists(c.delDepartments, func(id string) bool { _, ok := b.departments[id]; return ok })
+
+	hosp, err := s.children(ctx, tx, "Hospital", "territoryId", delT)
+	if err != nil {
+		return nil, err
+	}
+	b.hospitalsOfTerritory = map[string][]string{}
+	for t, ms := range hosp {
+		b.hospitalsOfTerritory[t] = memberIDs(ms)
+	}
+	deps, err := s.children(ctx, tx, "Department", "hospitalId", delH)
+	if err != nil {
+		return nil, err
+	}
+	b.departmentsOfHospital = map[string][]string{}
+	for h, ms := range deps {
+		b.departmentsOfHospital[h] = memberIDs(ms)
+	}
+	comms, err := s.children(ctx, tx, "Committee", "hospitalId", delH)
+	if err != nil {
+		return nil, err
+	}
+	b.committeesOfHospital = map[string][]string{}
+	for h, ms := range comms {
+		b.committeesOfHospital[h] = memberIDs(ms)
+	}
+	if b.hcpsOfDepartment, err = s.children(ctx, tx, "HCP", "departmentId", append(delD, c.movedDepartments(b)...)); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// writeRows are the UNWIND parameters of a change set, built once.
+type writeRows struct {
+	territories, hospitals, departments, hcps, committees, products, users []any
+	kol, notKOL                                                            []string
+	memberships, listings, knows, influences                               []map[string]any
+}
+
+func sortedMap[K comparable, V any](m map[K]V, less func(a, b K) int) []V {
+	ks := make([]K, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, less)
+	out := make([]V, len(ks))
+	for i, k := range ks {
+		out[i] = m[k]
+	}
+	return out
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// rows builds the parameters, in key order so that a batch touches nearby
+// index entries and runs are reproducible.
+func (c *changes) rows() *writeRows {
+	w := &writeRows{}
+	for _, r := range sortedMap(c.territories, cmpString) {
+		w.territories = append(w.territories, map[string]any(territoryProps(r)))
+	}
+	for _, r := range sortedMap(c.hospitals, cmpString) {
+		w.hospitals = append(w.hospitals, map[string]any(hospitalProps(r)))
+	}
+	for _, r := range sortedMap(c.departments, cmpString) {
+		w.departments = append(w.departments, map[string]any(departmentProps(r)))
+	}
+	for _, r := range sortedMap(c.hcps, cmpString) {
+		w.hcps = append(w.hcps, map[string]any(hcpProps(r)))
+		if r.IsKOL() {
+			w.kol = append(w.kol, r.ID)
+		} else {
+			w.notKOL = append(w.notKOL, r.ID)
+		}
+	}
+	for _, r := range sortedMap(c.committees, cmpString) {
+		w.committees = append(w.committees, map[string]any(committeeProps(r)))
+	}
+	for _, r := range sortedMap(c.products, cmpString) {
+		w.products = append(w.products, map[string]any(productProps(r)))
+	}
+	for _, r := range sortedMap(c.users, cmpString) {
+		w.users = append(w.users, map[string]any(userProps(r)))
+	}
+	for _, r := range sortedMap(c.memberships, func(a, b kolgraph.MembershipKey) int {
+		return cmpPair(a.HCPID, a.CommitteeID, b.HCPID, b.CommitteeID)
+	}) {
+		w.memberships = append(w.memberships, map[string]any(membershipRow(r)))
+	}
+	for _, r := range sortedMap(c.listings, func(a, b kolgraph.ListingKey) int {
+		return cmpPair(a.HospitalID, a.ProductID, b.HospitalID, b.ProductID)
+	}) {
+		w.listings = append(w.listings, map[string]any(listingRow(r)))
+	}
+	for _, r := range sortedMap(c.knows, func(a, b kolgraph.KnowsKey) int {
+		return cmpPair(a.UserID, a.HCPID, b.UserID, b.HCPID)
+	}) {
+		w.knows = append(w.knows, map[string]any(knowsRow(r)))
+	}
+	for _, r := range sortedMap(c.influences, func(a, b kolgraph.EdgeKey) int {
+		return cmpPair(a.From, a.To, b.From, b.To)
+	}) {
+		w.influences = append(w.influences, map[string]any(influenceRow(r)))
+	}
+	return w
+}
+
+func cmpPair(a1, a2, b1, b2 string) int {
+	if c := cmpString(a1, b1); c != 0 {
+		return c
+	}
+	return cmpString(a2, b2)
+}
+
+// relType describes one relationship type for the generic statements.
+type relType struct {
+	typ, from, to string
+	props         []string // property names, in the rows under the same names
+}
+
+var (
+	memberOf   = relType{"MEMBER_OF", "HCP", "Committee", []string{"role"}}
+	lists      = relType{"LISTS", "Hospital", "Product", []string{"status", "since"}}
+	knowsRel   = relType{"KNOWS", "User", "HCP", []string{"strength"}}
+	influences = relType{"INFLUENCES", "HCP", "HCP", []string{"weight", "kind", "evidence", "updatedAt"}}
+	partOf     = relType{"PART_OF", "Department", "Hospital", nil}
+	worksIn    = relType{"WORKS_IN", "HCP", "Department", nil}
+	governs    = relType{"GOVERNS", "Committee", "Hospital", nil}
+)
+
+func (r relType) match() string {
+	return "MATCH (a:" + r.from + " {id: k.a})-[r:" + r.typ + "]->(b:" + r.to + " {id: k.b})"
+}
+
+// deleteStmt deletes the relationships whose end ids are in $rows.
+func (r relType) deleteStmt() string { return "UNWIND $rows AS k " + r.match() + " DELETE r" }
+
+// mergeStmt creates or updates the relationships in $rows, replacing all
+// their properties. settled says whether every end of every row is a node
+// that this transaction has not written.
+//
+// Two shapes, because of NornicDB v1.2.3, whose UNWIND fast paths look
+// nodes up in an index that does not yet hold the nodes the transaction
+// itself created:
+//
+//   - `MATCH (a {id: k.a}) MATCH (b {id: k.b}) MERGE (a)-[r]->(b)` runs
+//     on such a fast path (about 0.1 ms a row) but silently writes nothing
+//     when an end was created earlier in the transaction;
+//   - `MATCH (a {id: k.a}), (b {id: k.b}) MERGE (a)-[r]->(b)` is correct
+//     for every node, but NornicDB runs it row by row with label scans.
+//
+// Every other shape tried is wrong there: `CREATE (a)-[r:T]->(b) SET r...`
+// after UNWIND+MATCH creates nothing, `CREATE (a)-[:T {...}]->(b)` drops
+// rows (8,414 of 15,000), and finding the ends with MERGE creates
+// duplicate nodes. Both shapes kept are plain Cypher with the same meaning
+// on Neo4j, where they cost the same.
+func (r relType) mergeStmt(settled bool) string {
+	sep := ") MATCH (b:"
+	if !settled {
+		sep = "), (b:"
+	}
+	q := "UNWIND $rows AS k MATCH (a:" + r.from + " {id: k.a}" + sep + r.to + " {id: k.b}) MERGE (a)-[r:" + r.typ + "]->(b)"
+	for i, p := range r.props {
+		if i == 0 {
+			q += " SET "
+		} else {
+			q += ", "
+		}
+		q += "r." + p + " = k." + p
+	}
+	return q
+}
+
+// batches runs stmt with $rows set to consecutive batches of rows.
+func (s *Store) batches(ctx context.Context, tx neo4j.ManagedTransaction, stmt string, rows []any) error {
+	return chunks(rows, s.cfg.BatchSize, func(batch []any) error {
+		return exec1(ctx, tx, stmt, map[string]any{"rows": batch})
+	})
+}
+
+func anys[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+func pairRows[K any](keys []K, pair func(K) (string, string)) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		a, b := pair(k)
+		out[i] = map[string]any{"a": a, "b": b}
+	}
+	return out
+}
+
+// writeChanges performs the validated change: relationship deletions, node
+// deletions (detaching what touches them), node upserts, structural
+// relationships, relationship upserts.
+func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c *changes, w *writeRows, b *before) error {
+	// Relationships deleted by key.
+	for _, d := range []struct {
+		rel  relType
+		rows []any
+	}{
+		{memberOf, pairRows(c.delMemberships, func(k kolgraph.MembershipKey) (string, string) { return k.HCPID, k.CommitteeID })},
+		{lists, pairRows(c.delListings, func(k kolgraph.ListingKey) (string, string) { return k.HospitalID, k.ProductID })},
+		{knowsRel, pairRows(c.delKnows, func(k kolgraph.KnowsKey) (string, string) { return k.UserID, k.HCPID })},
+		{influences, pairRows(c.delInfluences, func(k kolgraph.EdgeKey) (string, string) { return k.From, k.To })},
+	} {
+		if err := s.batches(ctx, tx, d.rel.deleteStmt(), d.rows); err != nil {
+			return err
+		}
+	}
+
+	// Nodes deleted, with every relationship that touches them. Only ids
+	// that exist are sent: deleting an unknown id is a no-op. A node that
+	// the change set also upserts is replaced: it keeps its identity but
+	// loses every relationship, and the upsert below rewrites all its
+	// properties, which is what deleting and re-creating it means.
+	// (Deleting and re-creating one id in one transaction also trips a
+	// NornicDB index bug; see deleteNodes.)
+	for _, d := range []struct {
+		label    string
+		ids      []string
+		upserted func(string) bool
+	}{
+		{"HCP", present(c.delHCPs, func(id string) bool { _, ok := b.hcps[id]; return ok }), has(c.hcps)},
+		{"Committee", present(c.delCommittees, func(id string) bool { _, ok := b.committees[id]; return ok }), has(c.committees)},
+		{"Department", present(c.delDepartments, func(id string) bool { _, ok := b.departments[id]; return ok }), has(c.departments)},
+		{"Hospital", present(c.delHospitals, b.hospitals.has), has(c.hospitals)},
+		{"Territory", present(c.delTerritories, b.territories.has), has(c.territories)},
+		{"Product", present(c.delProducts, b.products.has), has(c.products)},
+		{"User", present(c.delUsers, b.users.has), has(c.users)},
+	} {
+		var gone, replaced []string
+		for _, id := range d.ids {
+			if d.upserted(id) {
+				replaced = append(replaced, id)
+			} else {
+				gone = append(gone, id)
+			}
+		}
+		if err := detachNodes(ctx, tx, s, d.label, replaced); err != nil {
+			return err
+		}
+		if err := deleteNodes(ctx, tx, s, d.label, gone); err != nil {
+			return err
+		}
+	}
+
+	// Nodes upserted: MERGE by id, then SET n = row replaces every property
+	// (a property missing from the row is removed).
+	for _, u := range []struct {
+		label string
+		rows  []any
+	}{
+		{"Territory", w.territories}, {"Hospital", w.hospitals}, {"Department", w.departments},
+		{"HCP", w.hcps}, {"Committee", w.committees}, {"Product", w.products}, {"User", w.users},
+	} {
+		if err := s.batches(ctx, tx, "UNWIND $rows AS r MERGE (n:"+u.label+" {id: r.id}) SET n = r", u.rows); err != nil {
+			return err
+		}
+	}
+	if err := s.batches(ctx, tx, "MATCH (n:HCP) WHERE n.id IN $rows SET n:KOL", anys(w.kol)); err != nil {
+		return err
+	}
+	var wasThere []string // only nodes that existed can carry a stale KOL label
+	for _, id := range w.notKOL {
+		if _, ok := b.hcps[id]; ok { // existing, or replaced (kept, see above)
+			wasThere = append(wasThere, id)
+		}
+	}
+	if err := s.batches(ctx, tx, "MATCH (n:HCP) WHERE n.id IN $rows REMOVE n:KOL", anys(wasThere)); err != nil {
+		return err
+	}
+
+	// Structural relationships follow the parent ids.
+	if err := relink(ctx, tx, s, partOf, c.delDepartments, b.departments,
+		sortedMap(c.departments, cmpString), func(d *kolgraph.Department) (string, string) { return d.ID, d.HospitalID }); err != nil {
+		return err
+	}
+	if err := relink(ctx, tx, s, worksIn, c.delHCPs, b.hcps,
+		sortedMap(c.hcps, cmpString), func(h *kolgraph.HCP) (string, string) { return h.ID, h.DepartmentID }); err != nil {
+		return err
+	}
+	if err := relink(ctx, tx, s, governs, c.delCommittees, b.committees,
+		sortedMap(c.committees, cmpString), func(m *kolgraph.Committee) (string, string) { return m.ID, m.HospitalID }); err != nil {
+		return err
+	}
+
+	// Relationships upserted.
+	for _, u := range []struct {
+		rel  relType
+		rows []map[string]any
+	}{
+		{memberOf, w.memberships}, {lists, w.listings}, {knowsRel, w.knows}, {influences, w.influences},
+	} {
+		var settled, fresh []any
+		for _, row := range u.rows {
+			if c.untouched(row["a"].(string)) && c.untouched(row["b"].(string)) {
+				settled = append(settled, row)
+			} else {
+				fresh = append(fresh, row)
+			}
+		}
+		if err := s.batches(ctx, tx, u.rel.mergeStmt(true), settled); err != nil {
+			return err
+		}
+		if err := s.batches(ctx, tx, u.rel.mergeStmt(false), fresh); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func present(del set, have func(string) bool) []string {
+	var out []string
+	for _, id := range del.sorted() {
+		if have(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// relink keeps a structural relationship (child)-[:T]->(parent) in step
+// with the upserted children's parent ids: it removes the old relationship
+// of a child whose parent changed, and creates the relationship of every
+// child that is new, recreated or moved. A child whose parent did not
+// change keeps its relationship untouched.
+func relink[T any](ctx context.Context, tx neo4j.ManagedTransaction, s *Store, rel relType, deleted set, old map[string]string,
+	children []T, link func(T) (child, parent string)) error {
+	var unlink, create []any
+	for _, ch := range children {
+		id, parent := link(ch)
+		was, existed := old[id]
+		existed = existed && !deleted.has(id)
+		if existed && was == parent {
+			continue
+		}
+		if existed {
+			unlink = append(unlink, map[string]any{"a": id})
+		}
+		create = append(create, map[string]any{"a": id, "b": parent})
+	}
+	stmt := "UNWIND $rows AS k MATCH (a:" + rel.from + " {id: k.a})-[r:" + rel.typ + "]->(:" + rel.to + ") DELETE r"
+	if err := s.batches(ctx, tx, stmt, unlink); err != nil {
+		return err
+	}
+	// The children were just written: the slow, always-correct shape.
+	return s.batches(ctx, tx, rel.mergeStmt(false), create)
+}
+
+// deleteNodes deletes the nodes of label with the given ids, and every
+// relationship that touches them, in two steps: first the id is removed
+// (tombstoning the node), then the tombstones are deleted. NornicDB
+// (v1.2.3) keeps a stale entry in its property index when a node is deleted
+// with its id still set, so that a node later created with the same id is
+// invisible to keyed lookups (`{id: $id}`) and a MERGE by that id creates a
+// duplicate; removing the property first keeps its index right. On Neo4j
+// the two steps cost the same as one.
+func deleteNodes(ctx context.Context, tx neo4j.ManagedTransaction, s *Store, label string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := s.batches(ctx, tx, "MATCH (n:"+label+") WHERE n.id IN $rows SET n.kolgraphDeleted = true REMOVE n.id", anys(ids)); err != nil {
+		return err
+	}
+	return exec1(ctx, tx, "MATCH (n:"+label+") WHERE n.kolgraphDeleted = true DETACH DELETE n", nil)
+}
+
+// detachNodes deletes every relationship of the nodes of label with the
+// given ids, keeping the nodes.
+func detachNodes(ctx context.Context, tx neo4j.ManagedTransaction, s *Store, label string, ids []string) error {
+	for _, stmt := range []string{
+		"MATCH (n:" + label + ")-[r]->() WHERE n.id IN $rows DELETE r",
+		"MATCH ()-[r]->(n:" + label + ") WHERE n.id IN $rows DELETE r",
+	} {
+		if err := s.batches(ctx, tx, stmt, anys(ids)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func has[V any](m map[string]V) func(string) bool {
+	return func(id string) bool { _, ok := m[id]; return ok }
+}

@@ -1,0 +1,105 @@
+package neo4jstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// The audit log is one (:AuditEntry {version, seq, at, actor, source, kind,
+// entityId, op, before, after}) node per entry, created in the transaction
+// of the change it records; at is the time in Unix nanoseconds (UTC). The
+// entries are not part of the graph: no relationship touches them, Scan
+// does not visit them, and they outlive the records they describe.
+
+const auditCols = "n.version, n.seq, n.at, n.actor, n.source, n.kind, n.entityId, n.op, n.before, n.after"
+
+// writeAudit stores entries as the audit of version, applied at at.
+func (s *Store) writeAudit(ctx context.Context, tx neo4j.ManagedTransaction, version uint64, at time.Time, entries []kolgraph.AuditEntry) error {
+	rows := make([]any, len(entries))
+	for i, e := range entries {
+		rows[i] = map[string]any{
+			"version": int64(version), "seq": int64(i), "at": at.UnixNano(),
+			"actor": e.Actor, "source": e.Source, "kind": e.Kind, "entityId": e.EntityID, "op": e.Op,
+			"before": e.Before, "after": e.After,
+		}
+	}
+	return s.batches(ctx, tx, "UNWIND $rows AS r CREATE (n:AuditEntry) SET n = r", rows)
+}
+
+// AuditLog returns the entries matching f in the order they were applied;
+// see kolgraph.Store. The filter's equality conditions and the cursor's
+// version go to the database; the order and the page are made in Go (see
+// page for why).
+func (s *Store) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgraph.Page) (*kolgraph.AuditPage, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	first, err := pageSize(p)
+	if err != nil {
+		return nil, err
+	}
+	var afterV uint64
+	afterSeq := -1
+	if p.After != "" {
+		if afterV, afterSeq, err = kolgraph.ParseAuditCursor(p.After); err != nil {
+			return nil, err
+		}
+	}
+	w := &where{params: map[string]any{}}
+	if f.Kind != "" {
+		w.add("n.kind = $kind", "kind", f.Kind)
+	}
+	if f.EntityID != "" {
+		w.add("n.entityId = $entity", "entity", f.EntityID)
+	}
+	if !f.From.IsZero() {
+		w.add("n.at >= $from", "from", f.From.UnixNano())
+	}
+	if !f.To.IsZero() {
+		w.add("n.at < $to", "to", f.To.UnixNano())
+	}
+	if p.After != "" {
+		w.add("n.version >= $afterVersion", "afterVersion", int64(afterV))
+	}
+	var all []*kolgraph.AuditEntry
+	err = s.read(ctx, "audit log", s.cfg.Timeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		all = all[:0]
+		return each(ctx, tx, "MATCH (n:AuditEntry)"+w.clause()+" RETURN "+auditCols, w.params, func(vals []any) error {
+			e, err := decodeAudit(vals)
+			if err != nil {
+				return err
+			}
+			if e.Version > afterV || (e.Version == afterV && e.Seq > afterSeq) {
+				all = append(all, e)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(all, func(a, b *kolgraph.AuditEntry) int {
+		return cmp.Or(cmp.Compare(a.Version, b.Version), cmp.Compare(a.Seq, b.Seq))
+	})
+	out := &kolgraph.AuditPage{Items: all}
+	if len(all) > first {
+		out.Items, out.HasNext = all[:first:first], true
+	}
+	return out, nil
+}
+
+func decodeAudit(vals []any) (*kolgraph.AuditEntry, error) {
+	d := decoder{vals: vals}
+	e := &kolgraph.AuditEntry{
+		Version: uint64(d.int(0)), Seq: d.int(1), At: time.Unix(0, int64(d.int(2))).UTC(),
+		Actor: d.str(3), Source: d.str(4), Kind: d.str(5), EntityID: d.str(6), Op: d.str(7),
+		Before: d.str(8), After: d.str(9),
+	}
+	return e, d.err
+}

@@ -1,0 +1,261 @@
+package neo4jstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// Config says where the database is and how long calls may take. Zero
+// durations and sizes take the defaults below.
+type Config struct {
+	URI      string // bolt://host:7687 (one server), neo4j://host:7687 (routing: clusters, Aura)
+	User     string
+	Password string
+	Database string // "" means the server's default database
+
+	// Timeout bounds every read call (lookups, lists, navigation, Version),
+	// connection acquisition included, so that a dead database fails the
+	// call with EUNAVAILABLE instead of hanging it. Default 5s.
+	Timeout time.Duration
+	// ConnectTimeout bounds establishing one TCP+Bolt connection.
+	// Default: Timeout, at most 5s.
+	ConnectTimeout time.Duration
+	// PingTimeout bounds Ping (readiness probes). Default 2s.
+	PingTimeout time.Duration
+	// ApplyTimeout bounds one Apply: a whole seed load is one transaction.
+	// Default 10m.
+	ApplyTimeout time.Duration
+	// ScanTimeout bounds one Scan of the whole graph. Default 30m.
+	ScanTimeout time.Duration
+	// MaxRetryTime bounds the driver's retries of transient failures
+	// (leader switch, deadlock, dropped connection) inside one call.
+	// Default: Timeout.
+	MaxRetryTime time.Duration
+	// BatchSize is the number of rows per UNWIND statement. Default 5000.
+	BatchSize int
+	// MaxConnections is the size of the driver's pool. Default 100.
+	MaxConnections int
+}
+
+func (c Config) withDefaults() Config {
+	if c.Timeout <= 0 {
+		c.Timeout = 5 * time.Second
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = min(c.Timeout, 5*time.Second)
+	}
+	if c.PingTimeout <= 0 {
+		c.PingTimeout = 2 * time.Second
+	}
+	if c.ApplyTimeout <= 0 {
+		c.ApplyTimeout = 10 * time.Minute
+	}
+	if c.ScanTimeout <= 0 {
+		c.ScanTimeout = 30 * time.Minute
+	}
+	if c.MaxRetryTime <= 0 {
+		c.MaxRetryTime = c.Timeout
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 5000
+	}
+	if c.MaxConnections <= 0 {
+		c.MaxConnections = 100
+	}
+	return c
+}
+
+// Store is the Neo4j implementation of kolgraph.Store. It holds the one
+// driver of the process; every call runs in a managed transaction, so the
+// driver retries transient failures and routes to the right cluster member.
+type Store struct {
+	driver neo4j.DriverWithContext
+	cfg    Config
+	// unique is whether ids are guarded by uniqueness constraints (Neo4j)
+	// or only indexed (NornicDB; see schema.go).
+	unique bool
+	closed atomic.Bool
+}
+
+var _ kolgraph.Store = (*Store)(nil)
+
+// Open connects to the database, checks that it answers with the given
+// credentials, and migrates its schema (constraints, indexes, the version
+// node). The returned Store must be closed.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg = cfg.withDefaults()
+	if cfg.URI == "" {
+		return nil, errors.New("neo4jstore: open: no URI")
+	}
+	d, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.User, cfg.Password, ""), func(c *neo4j.Config) {
+		c.SocketConnectTimeout = cfg.ConnectTimeout
+		c.ConnectionAcquisitionTimeout = cfg.Timeout
+		c.MaxTransactionRetryTime = cfg.MaxRetryTime
+		c.MaxConnectionPoolSize = cfg.MaxConnections
+		// Check connections idle for a while before use: after a server
+		// restart the pool holds dead ones, and this finds them without
+		// failing a call.
+		c.ConnectionLivenessCheckTimeout = 30 * time.Second
+	})
+	if err != nil {
+		return nil, fmt.Errorf("neo4jstore: open %s: %w", cfg.URI, err)
+	}
+	s := &Store{driver: d, cfg: cfg}
+	if err := s.connect(ctx); err != nil {
+		_ = d.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		_ = d.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s, nil
+}
+
+// connect verifies connectivity and credentials, and learns which server
+// this is.
+func (s *Store) connect(ctx context.Context) error {
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	info, err := s.driver.GetServerInfo(cctx)
+	if err != nil {
+		if isAuthError(err) {
+			return fmt.Errorf("neo4jstore: open %s: authentication failed for user %q: check the user and password: %w",
+				s.cfg.URI, s.cfg.User, err)
+		}
+		return wrap(ctx, "open "+s.cfg.URI, err)
+	}
+	// NornicDB announces itself as "NornicDB/<version>"; see schema.go for
+	// why it gets indexes instead of uniqueness constraints.
+	s.unique = !strings.HasPrefix(info.Agent(), "NornicDB/")
+	return nil
+}
+
+func isAuthError(err error) bool {
+	var ae *neo4j.InvalidAuthenticationError
+	if errors.As(err, &ae) {
+		return true
+	}
+	var ne *neo4j.Neo4jError
+	return errors.As(err, &ne) && (ne.Code == "Neo.ClientError.Security.Unauthorized" ||
+		ne.Code == "Neo.ClientError.Security.AuthenticationRateLimit")
+}
+
+// Close closes the driver. A second Close is a no-op.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
+	defer cancel()
+	if err := s.driver.Close(ctx); err != nil {
+		return fmt.Errorf("neo4jstore: close: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether the database answers, within PingTimeout.
+func (s *Store) Ping(ctx context.Context) error {
+	if s.closed.Load() {
+		return fmt.Errorf("neo4jstore: ping: %w", errClosed)
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.PingTimeout)
+	defer cancel()
+	return wrap(ctx, "ping", s.driver.VerifyConnectivity(cctx))
+}
+
+// work is the body of a managed transaction. It may run more than once
+// (the driver retries transient failures), so it must start from scratch.
+type work func(ctx context.Context, tx neo4j.ManagedTransaction) error
+
+// read runs fn in a managed read transaction bounded by timeout.
+func (s *Store) read(ctx context.Context, op string, timeout time.Duration, fn work) error {
+	return s.exec(ctx, op, timeout, false, fn)
+}
+
+// write runs fn in one managed write transaction bounded by ApplyTimeout.
+func (s *Store) write(ctx context.Context, op string, fn work) error {
+	return s.exec(ctx, op, s.cfg.ApplyTimeout, true, fn)
+}
+
+func (s *Store) exec(ctx context.Context, op string, timeout time.Duration, write bool, fn work) error {
+	if s.closed.Load() {
+		return fmt.Errorf("neo4jstore: %s: %w", op, errClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("neo4jstore: %s: %w", op, err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	mode := neo4j.AccessModeRead
+	if write {
+		mode = neo4j.AccessModeWrite
+	}
+	sess := s.driver.NewSession(cctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, AccessMode: mode})
+	defer func() { _ = sess.Close(context.WithoutCancel(cctx)) }()
+	body := func(tx neo4j.ManagedTransaction) (any, error) { return nil, fn(cctx, tx) }
+	// The server aborts the transaction too when it outlives the call.
+	txTimeout := neo4j.WithTxTimeout(timeout)
+	var err error
+	if write {
+		_, err = sess.ExecuteWrite(cctx, body, txTimeout)
+	} else {
+		_, err = sess.ExecuteRead(cctx, body, txTimeout)
+	}
+	return wrap(ctx, op, unwrapNoRetry(err))
+}
+
+// each runs one statement in tx and calls fn with every record's values as
+// they stream in; the slice is only valid during the call.
+func each(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any, fn func(vals []any) error) error {
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return err
+	}
+	for res.Next(ctx) {
+		if err := fn(res.Record().Values); err != nil {
+			return err
+		}
+	}
+	return res.Err()
+}
+
+// exec1 runs one statement for its effect, discarding any records (NornicDB
+// returns a "matched" record for some statements without RETURN).
+func exec1(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) error {
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return err
+	}
+	_, err = res.Consume(ctx)
+	return err
+}
+
+// metaID is the id of the one KolgraphMeta node, which holds the version
+// counter and the schema version.
+const metaID = "kolgraph"
+
+// Version returns the number of change sets applied.
+func (s *Store) Version(ctx context.Context) (uint64, error) {
+	var v uint64
+	err := s.read(ctx, "version", s.cfg.Timeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		v = 0
+		return each(ctx, tx, "MATCH (m:KolgraphMeta {id: $id}) RETURN m.version", map[string]any{"id": metaID},
+			func(vals []any) error {
+				d := decoder{vals: vals}
+				if n := d.int(0); uint64(n) > v {
+					v = uint64(n)
+				}
+				return d.err
+			})
+	})
+	return v, err
+}
