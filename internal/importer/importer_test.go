@@ -1,0 +1,272 @@
+package importer_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/importer"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/storetest"
+	"github.com/kolgraph/kolgraph/internal/writer"
+)
+
+func store(t *testing.T) *embedded.Store {
+	t.Helper()
+	s, err := embedded.Open(filepath.Join(t.TempDir(), "k.db"), embedded.WithNoSync())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Apply(t.Context(), storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+const hcpHeader = "id,name,role,title,position,specialty,department_id,hospital_id,kol_level,kol_evidence,phone,email,wechat\n"
+const infHeader = "from,to,weight,kind,evidence,updated_at\n"
+
+// problems returns the problems of a rejected import, failing unless err
+// is BAD_USER_INPUT.
+func problems(t *testing.T, err error) []kolgraph.Problem {
+	t.Helper()
+	var kerr *kolgraph.Error
+	if !errors.As(err, &kerr) || kerr.Code != kolgraph.EINVALID {
+		t.Fatalf("got %v, want BAD_USER_INPUT", err)
+	}
+	return kerr.Problems
+}
+
+func wantProblem(t *testing.T, ps []kolgraph.Problem, file string, line int, field, msg string) {
+	t.Helper()
+	for _, p := range ps {
+		if p.File == file && p.Line == line && p.Field == field && strings.Contains(p.Message, msg) {
+			return
+		}
+	}
+	t.Errorf("no problem %s:%d field %q containing %q in %v", file, line, field, msg, ps)
+}
+
+// TestBadInputIsNamed checks that each kind of bad input is rejected with
+// its file, line and column, and that nothing is written.
+func TestBadInputIsNamed(t *testing.T) {
+	tests := []struct {
+		name        string
+		file, data  string
+		line        int
+		field, want string
+	}{
+		{"weight above 1", "influences.csv", infHeader + "P001,P002,0.5,mentor,,\nP001,P003,1.5,mentor,,\n", 3, "weight", "(0, 1]"},
+		{"weight 0", "influences.csv", infHeader + "P001,P002,0,mentor,,\n", 2, "weight", "(0, 1]"},
+		{"negative weight", "influences.csv", infHeader + "P001,P002,-0.2,mentor,,\n", 2, "weight", "(0, 1]"},
+		{"unknown HCP", "influences.csv", infHeader + "P001,P404,0.5,mentor,,\n", 2, "to", "P404"},
+		{"unknown department", "hcps.csv", hcpHeader + "P011,New,physician,,,,D009-09,H001,,,,,\n", 2, "department_id", "D009-09"},
+		{"duplicate id", "hcps.csv", hcpHeader + "P011,A,physician,,,,D001-01,H001,,,,,\nP011,B,physician,,,,D001-01,H001,,,,,\n", 3, "id", "duplicate"},
+		{"wrong type", "hospitals.csv", "id,name,tier,beds\nH009,X,3A,many\n", 2, "beds", "not an integer"},
+		{"not a number", "influences.csv", infHeader + "P001,P002,strong,mentor,,\n", 2, "weight", "not a finite number"},
+		{"bad enum", "hcps.csv", hcpHeader + "P011,A,surgeon,,,,D001-01,H001,,,,,\n", 2, "role", "must be one of"},
+		{"formula =", "hcps.csv", hcpHeader + `P011,"=HYPERLINK(""http://x"",""a"")",physician,,,,D001-01,H001,,,,,` + "\n", 2, "name", "formula"},
+		{"formula +", "influences.csv", infHeader + "P001,P002,0.5,mentor,+cmd|' /C calc'!A0,\n", 2, "evidence", "formula"},
+		{"formula -", "hospitals.csv", "id,name,tier\nH009,-2+3,3A\n", 2, "name", "formula"},
+		{"formula @", "hcps.csv", hcpHeader + "P011,A,physician,,,,D001-01,H001,,,,@SUM(1),\n", 2, "email", "formula"},
+		{"invalid UTF-8", "hcps.csv", hcpHeader + "P011,\xff\xfe,physician,,,,D001-01,H001,,,,,\n", 2, "name", "UTF-8"},
+		{"unknown column", "hcps.csv", "id,name,role,department_id,hospital_id,shoe_size\nP011,A,physician,D001-01,H001,44\n", 1, "shoe_size", "not a column"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := store(t)
+			svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
+			_, err := svc.Import(t.Context(), "U01", importer.CSV, []importer.File{{Name: tc.file, Data: []byte(tc.data)}}, false)
+			wantProblem(t, problems(t, err), tc.file, tc.line, tc.field, tc.want)
+			if v, _ := s.Version(t.Context()); v != 1 {
+				t.Errorf("version after a rejected import: %d, want 1", v)
+			}
+		})
+	}
+}
+
+func TestPhoneNumbersAreNotFormulas(t *testing.T) {
+	s := store(t)
+	svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
+	res, err := svc.Import(t.Context(), "U01", importer.CSV, []importer.File{{Name: "hcps.csv",
+		Data: []byte(hcpHeader + "P011,A,physician,,,,D001-01,H001,,,+86 138 0000 0011,,\n")}}, false)
+	if err != nil || res.Counts[kolgraph.KindHCPs].Created != 1 {
+		t.Fatalf("a phone number +86 ...: got %v, %+v; want it imported", err, res)
+	}
+	_, err = svc.Import(t.Context(), "U01", importer.CSV, []importer.File{{Name: "hcps.csv",
+		Data: []byte(hcpHeader + "P012,A,physician,,,,D001-01,H001,,,+1+cmd,,\n")}}, false)
+	wantProblem(t, problems(t, err), "hcps.csv", 2, "phone", "formula")
+}
+
+func TestOversizeFile(t *testing.T) {
+	s := store(t)
+	svc := &importer.Service{Store: s, Writer: writer.New(s, nil), Opts: importer.Options{MaxBytes: 100}}
+	data := hcpHeader + strings.Repeat("P011,A,physician,,,,D001-01,H001,,,,,\n", 5)
+	_, err := svc.Import(t.Context(), "U01", importer.CSV, []importer.File{{Name: "hcps.csv", Data: []byte(data)}}, false)
+	wantProblem(t, problems(t, err), "hcps.csv", 0, "", "limit of 100 bytes")
+}
+
+func TestDryRunCountsAndWritesNothing(t *testing.T) {
+	s := store(t)
+	svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
+	files := []importer.File{
+		{Name: "hcps.csv", Data: []byte(hcpHeader +
+			"P001,王伟,physician,chief,department_head,cardiology,D001-01,H001,national,guideline_author|society_chair,+86 138 0000 0001,wang.wei@example.cn,wangwei_md\n" + // unchanged
+			"P002,李娜,physician,chief,,cardiology,D001-01,H001,,,,,\n" + // title attending -> chief
+			"P011,New,nurse,,,cardiology,D001-01,H001,,,,,\n")}, // new
+	}
+	dry, err := svc.Import(t.Context(), "U01", importer.CSV, files, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := writer.Counts{Created: 1, Updated: 1, Unchanged: 1}
+	if got := *dry.Counts[kolgraph.KindHCPs]; got != want || dry.Written || dry.Rows != 3 {
+		t.Errorf("dry run: counts %+v written %v rows %d, want %+v false 3", got, dry.Written, dry.Rows, want)
+	}
+	if v, _ := s.Version(t.Context()); v != 1 {
+		t.Errorf("version after a dry run: %d, want 1", v)
+	}
+	real, err := svc.Import(t.Context(), "U01", importer.CSV, files, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := *real.Counts[kolgraph.KindHCPs]; got != want || !real.Written || real.Version != 2 {
+		t.Errorf("import: counts %+v written %v version %d, want %+v true 2", got, real.Written, real.Version, want)
+	}
+}
+
+// workbook builds an XLSX file from sheets of rows.
+func workbook(t *testing.T, sheets map[string][][]any) []byte {
+	t.Helper()
+	wb := excelize.NewFile()
+	defer wb.Close()
+	first := true
+	for name, rows := range sheets {
+		if first {
+			if err := wb.SetSheetName("Sheet1", name); err != nil {
+				t.Fatal(err)
+			}
+			first = false
+		} else if _, err := wb.NewSheet(name); err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rows {
+			if r == nil {
+				continue // an empty row
+			}
+			if err := wb.SetSheetRow(name, fmt.Sprintf("A%d", i+1), &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestXLSXProblemsNameSheetAndRow(t *testing.T) {
+	s := store(t)
+	svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
+	data := workbook(t, map[string][][]any{
+		"influences": {
+			{"from", "to", "weight", "kind", "evidence"},
+			{"P001", "P002", 0.5, "mentor", "line one\nline two"}, // a multi-line cell
+			nil, // an empty row
+			{"P001", "P003", 1.5, "mentor", ""},
+		},
+	})
+	_, err := svc.Import(t.Context(), "U01", importer.XLSX, []importer.File{{Name: "region.xlsx", Data: data}}, false)
+	ps := problems(t, err)
+	wantProblem(t, ps, "influences", 4, "weight", "(0, 1]")
+	if len(ps) != 1 {
+		t.Errorf("got %d problems %v, want 1", len(ps), ps)
+	}
+	_, err = svc.Import(t.Context(), "U01", importer.XLSX, []importer.File{{Name: "region.xlsx", Data: []byte("PK not a zip")}}, false)
+	wantProblem(t, problems(t, err), "region.xlsx", 0, "", "not an XLSX workbook")
+	bad := workbook(t, map[string][][]any{"doctors": {{"id"}}})
+	_, err = svc.Import(t.Context(), "U01", importer.XLSX, []importer.File{{Name: "region.xlsx", Data: bad}}, false)
+	wantProblem(t, problems(t, err), "doctors", 0, "", "not a sheet of the format")
+}
+
+// TestTemplateRoundTrip fills the template and imports it.
+func TestTemplateRoundTrip(t *testing.T) {
+	data, err := importer.Template()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	sheets := wb.GetSheetList()
+	if len(sheets) != 12 || sheets[0] != "README" {
+		t.Fatalf("template sheets: %q, want README and 11 kinds", sheets)
+	}
+	header, err := wb.GetRows("hcps")
+	if err != nil || strings.Join(header[0], ",")+"\n" != hcpHeader {
+		t.Fatalf("hcps header: got %v (%v), want %q", header, err, hcpHeader)
+	}
+	for i, v := range []string{"P011", "New", "physician", "", "", "cardiology", "D001-01", "H001", "", "", "+86 138 0000 0011"} {
+		if v != "" {
+			wb.SetCellStr("hcps", fmt.Sprintf("%c2", 'A'+i), v)
+		}
+	}
+	wb.SetCellStr("influences", "A2", "P011")
+	wb.SetCellStr("influences", "B2", "P001")
+	wb.SetCellFloat("influences", "C2", 0.75, -1, 64)
+	wb.SetCellStr("influences", "D2", "referral")
+	wb.SetCellStr("listings", "A2", "H002")
+	wb.SetCellStr("listings", "B2", "PR03")
+	wb.SetCellStr("listings", "C2", "listed")
+	wb.SetCellValue("listings", "D2", mustDate(t, wb)) // a date cell
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	s := store(t)
+	svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
+	res, err := svc.Import(t.Context(), "U01", importer.XLSX, []importer.File{{Name: "filled.xlsx", Data: buf.Bytes()}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{kolgraph.KindHCPs, kolgraph.KindInfluences, kolgraph.KindListings} {
+		if c := res.Counts[k]; c == nil || c.Created != 1 {
+			t.Errorf("%s: got %+v, want 1 created", k, c)
+		}
+	}
+	ls, _ := s.ListingsOfHospitals(t.Context(), []string{"H002"})
+	found := false
+	for _, l := range ls[0] {
+		if l.ProductID == "PR03" {
+			found = true
+			if l.Since != "2024-03-15" {
+				t.Errorf("since from a date cell: got %q, want 2024-03-15", l.Since)
+			}
+		}
+	}
+	if !found {
+		t.Error("listing H002 -> PR03 not imported")
+	}
+}
+
+// mustDate returns a date cell value for 2024-03-15 and styles D2 as a
+// date, as a spreadsheet would store a typed date.
+func mustDate(t *testing.T, wb *excelize.File) any {
+	t.Helper()
+	style, err := wb.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb.SetCellStyle("listings", "D2", "D2", style)
+	return 45366 // Excel's serial number of 2024-03-15
+}
