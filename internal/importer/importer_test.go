@@ -270,3 +270,23 @@ func mustDate(t *testing.T, wb *excelize.File) any {
 	wb.SetCellStyle("listings", "D2", "D2", style)
 	return 45366 // Excel's serial number of 2024-03-15
 }
+
+// TestUpdatedAtWithoutTheColumn: an edge imported without updated_at keeps
+// the stored time when nothing else changed, and gets the import's time
+// when it did.
+func TestUpdatedAtWithoutTheColumn(t *testing.T) {
+	s := store(t)
+	svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
+	data := "from,to,weight,kind,evidence\nP001,P002,0.9,reports_to,P002 reports to P001\nP001,P003,0.7,committee_peer,P&T C001\n"
+	res, err := svc.Import(t.Context(), "U01", importer.CSV, []importer.File{{Name: "influences.csv", Data: []byte(data)}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := *res.Counts[kolgraph.KindInfluences]; c != (writer.Counts{Updated: 1, Unchanged: 1}) {
+		t.Errorf("counts: got %+v, want 1 updated (the weight), 1 unchanged", c)
+	}
+	es, _ := s.Influences(t.Context(), []kolgraph.EdgeKey{{From: "P001", To: "P002"}, {From: "P001", To: "P003"}})
+	if !es[0].UpdatedAt.Equal(storetest.Fixture().Influences[4].UpdatedAt) || !es[1].UpdatedAt.After(es[0].UpdatedAt) {
+		t.Errorf("updatedAt: got %v and %v, want the stored time kept and a new one", es[0].UpdatedAt, es[1].UpdatedAt)
+	}
+}
