@@ -14,7 +14,7 @@ func (r *Resolver) accountMatrix(ctx context.Context, scope model.ScopeInput, pr
 	if level != nil {
 		l = *level
 	}
-	res, err := r.Tiering.Tiering(ctx, tiering.Request{Scope: scopeOf(scope), ProductID: str(product)})
+	res, err := r.deps(ctx).Analytics.Tiering.Tiering(ctx, tiering.Request{Scope: scopeOf(scope), ProductID: str(product)})
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (r *Resolver) speakerCandidates(ctx context.Context, scope model.ScopeInput
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.Tiering.Tiering(ctx, tiering.Request{Scope: scopeOf(scope), ProductID: str(product)})
+	res, err := r.deps(ctx).Analytics.Tiering.Tiering(ctx, tiering.Request{Scope: scopeOf(scope), ProductID: str(product)})
 	if err != nil {
 		return nil, err
 	}

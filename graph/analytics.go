@@ -51,7 +51,7 @@ func (r *Resolver) ranking(ctx context.Context, sc snapshot.Scope, m scoring.Met
 		}
 		start++
 	}
-	rk, err := r.Scores.Ranking(ctx, sc, m)
+	rk, err := r.deps(ctx).Analytics.Scores.Ranking(ctx, sc, m)
 	if err != nil {
 		return nil, err
 	}

@@ -3579,8 +3579,7 @@ type Query {
   strength is the product of its INFLUENCES weights (the shortest path under
   -ln(weight)); ties are broken by fewer hops, then by the HCP ids along the
   path. Without ` + "`" + `from` + "`" + `, paths start from every HCP the calling user KNOWS
-  (the X-Kolgraph-User header names the caller until authentication
-  replaces it) and the strength of that tie is multiplied in. k is 1..20,
+  (the caller is the subject of the request's bearer token) and the strength of that tie is multiplied in. k is 1..20,
   maxHops 1..10, minStrength in [0,1]; ` + "`" + `via` + "`" + ` positions are held at the
   target's hospital and each must appear on every path (at most 4). Out of
   range values, ` + "`" + `to` + "`" + ` in ` + "`" + `from` + "`" + ` or ` + "`" + `avoid` + "`" + `, and no ` + "`" + `from` + "`" + ` without a caller
@@ -4070,11 +4069,11 @@ type HCP implements Node {
   explained. Null when the scope has fewer than 3 HCPs.
   """
   influence(scope: ScopeInput): InfluenceScore
-  "Personal data."
+  "Personal data: null with a FORBIDDEN error unless the caller's role may read contact data; reads are audited."
   phone: String
-  "Personal data."
+  "Personal data: null with a FORBIDDEN error unless the caller's role may read contact data; reads are audited."
   email: String
-  "Personal data."
+  "Personal data: null with a FORBIDDEN error unless the caller's role may read contact data; reads are audited."
   wechat: String
 }
 
@@ -4444,11 +4443,13 @@ type SpeakerCandidate {
 Writes. Every mutation validates its whole input before writing (bad values
 are BAD_USER_INPUT with the problems in ` + "`" + `extensions.problems` + "`" + `, unknown
 referenced ids too), writes in one transaction, records each changed record
-in the audit log (who: the X-Kolgraph-User caller, else "anonymous"; before
+in the audit log (who: the token's subject; before
 and after values), and returns the written record with the ` + "`" + `graphVersion` + "`" + `
 after the write. Upserts replace the whole record (an omitted optional field
 is cleared) and are idempotent: an upsert equal to the stored record writes
 nothing, logs nothing, returns ` + "`" + `changed: false` + "`" + ` and the current version.
+Roles without write rights (strategist, compliance, viewer) get FORBIDDEN; a
+kam may only write records of its own territories (FORBIDDEN otherwise).
 The analytics (rankings, paths, matrices) follow a write within about a
 second: ` + "`" + `Query.graphVersion` + "`" + ` reaches the returned version once they do.
 """

@@ -17,8 +17,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/kolgraph/kolgraph/internal/gqlguard"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
-	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
 // HandlerOptions tunes the GraphQL handler.
@@ -34,6 +34,11 @@ type HandlerOptions struct {
 	// APQCache enables automatic persisted queries (clients send a hash
 	// instead of the document); nil = APQ off.
 	APQCache graphql.Cache[string]
+	// Limits bound each operation's cost, depth, aliases and fields.
+	Limits gqlguard.Limits
+	// Persisted, when set, is the persisted-queries-only mode: only these
+	// documents (by sha256) run, and APQCache is not used.
+	Persisted map[string]string
 	// Observe, when set, is told of every executed operation: its name,
 	// duration and the extensions.code of each error it returned.
 	Observe func(operation string, took time.Duration, codes []string)
@@ -41,24 +46,15 @@ type HandlerOptions struct {
 
 // DefaultHandlerOptions are the settings the service starts with.
 func DefaultHandlerOptions() HandlerOptions {
-	return HandlerOptions{Introspection: true, APQCache: lru.New[string](1000)}
+	return HandlerOptions{Introspection: false, APQCache: lru.New[string](1000), Limits: gqlguard.DefaultLimits()}
 }
 
-// UserHeader names the calling user until authentication exists: its value
-// is taken as the caller's user id (viewer.UserID). The authentication work
-// replaces it with the subject of a verified token.
-const UserHeader = "X-Kolgraph-User"
-
 // NewHandler builds the GraphQL HTTP handler for r with explicit transports
-// and extensions (never gqlgen's deprecated NewDefaultServer).
+// and extensions (never gqlgen's deprecated NewDefaultServer). The caller
+// is the principal the HTTP layer authenticated (auth.Middleware), whose
+// subject is viewer.UserID.
 func NewHandler(r *Resolver, o HandlerOptions) http.Handler {
-	srv := newServer(r, o)
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if id := req.Header.Get(UserHeader); id != "" {
-			req = req.WithContext(viewer.WithUser(req.Context(), id))
-		}
-		srv.ServeHTTP(w, req)
-	})
+	return newServer(r, o)
 }
 
 func newServer(r *Resolver, o HandlerOptions) *handler.Server {
@@ -73,9 +69,13 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	if o.APQCache != nil {
+	switch {
+	case o.Persisted != nil:
+		srv.Use(gqlguard.PersistedOnly{Known: o.Persisted})
+	case o.APQCache != nil:
 		srv.Use(extension.AutomaticPersistedQuery{Cache: o.APQCache})
 	}
+	srv.Use(gqlguard.Limit{Limits: o.Limits})
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -86,13 +86,23 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 		}
 		// The request's logger (and so its access log line) names the operation.
 		zerolog.Ctx(ctx).UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str("operation", name) })
-		ns := &notes{}
-		h := next(withNotes(withLoaders(ctx, newLoaders(r.Store, o.LoaderWait)), ns))
+		d, err := r.depsFor(ctx)
+		if err == nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+			err = mayWrite(ctx) // dry runs too: every mutation is a write
+		}
+		if err != nil {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(ctx, err)}})
+		}
+		ns, reads := &notes{}, &contactReads{}
+		ctx = context.WithValue(ctx, depsKey{}, d)
+		ctx = context.WithValue(ctx, contactReadsKey{}, reads)
+		h := next(withNotes(withLoaders(ctx, newLoaders(d.Store, o.LoaderWait)), ns))
 		return func(ctx context.Context) *graphql.Response {
 			resp := h(ctx)
 			if resp == nil {
 				return nil
 			}
+			reads.log(ctx, name)
 			if list := ns.all(); len(list) > 0 {
 				if resp.Extensions == nil {
 					resp.Extensions = map[string]any{}

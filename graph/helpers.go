@@ -58,7 +58,7 @@ func (r *Resolver) listHospitals(ctx context.Context, f kolgraph.HospitalFilter,
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.Store.ListHospitals(ctx, f, p)
+	res, err := r.deps(ctx).Store.ListHospitals(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (r *Resolver) listHCPs(ctx context.Context, f kolgraph.HCPFilter, first *in
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.Store.ListHCPs(ctx, f, p)
+	res, err := r.deps(ctx).Store.ListHCPs(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}

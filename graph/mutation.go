@@ -24,7 +24,7 @@ func graphVersion(v uint64) string { return "v" + strconv.FormatUint(v, 10) }
 // write applies cs for the calling user; source names the mutation in the
 // audit log.
 func (r *Resolver) write(ctx context.Context, mutation string, cs *kolgraph.ChangeSet) (*writer.Result, error) {
-	return r.Writer.Apply(ctx, writer.Actor(ctx), "mutation "+mutation, cs)
+	return r.writer(ctx).Apply(ctx, writer.Actor(ctx), "mutation "+mutation, cs)
 }
 
 // deleted reports a delete's result.
@@ -88,7 +88,7 @@ func (r *Resolver) upsertHCP(ctx context.Context, in model.HCPInput) (*model.HCP
 	if err := kolgraph.Invalid(ps); err != nil {
 		return nil, err
 	}
-	ds, err := r.Store.Departments(ctx, []string{h.DepartmentID})
+	ds, err := r.deps(ctx).Store.Departments(ctx, []string{h.DepartmentID})
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (r *Resolver) influenceFromInput(ctx context.Context, in model.InfluenceInp
 	if len(e.Validate()) > 0 {
 		return e, nil // the writer reports the problems
 	}
-	old, err := r.Store.Influences(ctx, []kolgraph.EdgeKey{e.Key()})
+	old, err := r.deps(ctx).Store.Influences(ctx, []kolgraph.EdgeKey{e.Key()})
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (r *Resolver) importRegion(ctx context.Context, format model.ImportFormat, 
 	if format == model.ImportFormatXlsx {
 		f = importer.XLSX
 	}
-	res, err := r.Importer.Import(ctx, writer.Actor(ctx), f, fs, dryRun != nil && *dryRun)
+	res, err := r.importer(ctx).Import(ctx, writer.Actor(ctx), f, fs, dryRun != nil && *dryRun)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (r *Resolver) auditLog(ctx context.Context, entity *string, kind *model.Rec
 	if to != nil {
 		f.To = *to
 	}
-	pg, err := r.Store.AuditLog(ctx, f, p)
+	pg, err := r.deps(ctx).Store.AuditLog(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scope"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
@@ -25,4 +26,9 @@ type Resolver struct {
 	Writer *writer.Service
 	// Importer reads uploaded region files and writes them through Writer.
 	Importer *importer.Service
+	// Views choose each operation's store and analytics from the caller's
+	// principal (access control, see access.go); nil: none, the services
+	// above are used as they are (only for tests and benchmarks of the
+	// GraphQL layer itself).
+	Views *scope.Views
 }

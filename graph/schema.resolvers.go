@@ -144,7 +144,7 @@ func (r *hCPResolver) Influence(ctx context.Context, obj *kolgraph.HCP, scope *m
 	if scope != nil {
 		sc = scopeOf(*scope)
 	}
-	e, err := r.Scores.Explain(ctx, obj.ID, sc)
+	e, err := r.deps(ctx).Analytics.Scores.Explain(ctx, obj.ID, sc)
 	if err != nil || e == nil {
 		return nil, err
 	}
@@ -153,17 +153,17 @@ func (r *hCPResolver) Influence(ctx context.Context, obj *kolgraph.HCP, scope *m
 
 // Phone is the resolver for the phone field.
 func (r *hCPResolver) Phone(ctx context.Context, obj *kolgraph.HCP) (*string, error) {
-	return optional(obj.Phone), nil
+	return contact(ctx, obj, "phone", obj.Phone)
 }
 
 // Email is the resolver for the email field.
 func (r *hCPResolver) Email(ctx context.Context, obj *kolgraph.HCP) (*string, error) {
-	return optional(obj.Email), nil
+	return contact(ctx, obj, "email", obj.Email)
 }
 
 // Wechat is the resolver for the wechat field.
 func (r *hCPResolver) Wechat(ctx context.Context, obj *kolgraph.HCP) (*string, error) {
-	return optional(obj.WeChat), nil
+	return contact(ctx, obj, "wechat", obj.WeChat)
 }
 
 // Reason is the resolver for the reason field.
@@ -237,7 +237,7 @@ func (r *influenceStandingResolver) Percentile(ctx context.Context, obj *access.
 
 // User is the resolver for the user field.
 func (r *knowsResolver) User(ctx context.Context, obj *kolgraph.Knows) (*kolgraph.User, error) {
-	us, err := r.Store.Users(ctx, []string{obj.UserID})
+	us, err := r.deps(ctx).Store.Users(ctx, []string{obj.UserID})
 	if err != nil {
 		return nil, err
 	}
@@ -542,12 +542,12 @@ func (r *queryResolver) Committee(ctx context.Context, id string) (*kolgraph.Com
 
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context) ([]*kolgraph.Product, error) {
-	return r.Store.ListProducts(ctx)
+	return r.deps(ctx).Store.ListProducts(ctx)
 }
 
 // Territories is the resolver for the territories field.
 func (r *queryResolver) Territories(ctx context.Context) ([]*kolgraph.Territory, error) {
-	return r.Store.ListTerritories(ctx)
+	return r.deps(ctx).Store.ListTerritories(ctx)
 }
 
 // InfluenceRanking is the resolver for the influenceRanking field.
@@ -561,7 +561,7 @@ func (r *queryResolver) InfluenceRanking(ctx context.Context, scope model.ScopeI
 
 // GraphVersion is the resolver for the graphVersion field.
 func (r *queryResolver) GraphVersion(ctx context.Context) (string, error) {
-	snap, err := r.Snapshots.Get()
+	snap, err := r.deps(ctx).Analytics.Snapshots.Get()
 	if err != nil {
 		return "", err
 	}
@@ -570,7 +570,7 @@ func (r *queryResolver) GraphVersion(ctx context.Context) (string, error) {
 
 // StrongestPaths is the resolver for the strongestPaths field.
 func (r *queryResolver) StrongestPaths(ctx context.Context, from []string, to string, k *int, maxHops *int, avoid []string, via []access.Position, minStrength *float64) ([]*access.Path, error) {
-	res, err := r.Access.StrongestPaths(ctx, access.Query{From: from, To: to, K: intOr(k, access.DefaultK),
+	res, err := r.deps(ctx).Analytics.Access.StrongestPaths(ctx, access.Query{From: from, To: to, K: intOr(k, access.DefaultK),
 		MaxHops: intOr(maxHops, access.DefaultMaxHops), Avoid: avoid, Via: via, MinStrength: floatOr(minStrength, 0)})
 	if err != nil {
 		return nil, err
@@ -581,12 +581,12 @@ func (r *queryResolver) StrongestPaths(ctx context.Context, from []string, to st
 
 // DecisionChain is the resolver for the decisionChain field.
 func (r *queryResolver) DecisionChain(ctx context.Context, hospital string, product *string) (*access.Chain, error) {
-	return r.Access.DecisionChain(ctx, hospital, str(product))
+	return r.deps(ctx).Analytics.Access.DecisionChain(ctx, hospital, str(product))
 }
 
 // InfluencePath is the resolver for the influencePath field.
 func (r *queryResolver) InfluencePath(ctx context.Context, id string) (*access.Path, error) {
-	return r.Access.Path(ctx, id)
+	return r.deps(ctx).Analytics.Access.Path(ctx, id)
 }
 
 // AccountMatrix is the resolver for the accountMatrix field.

@@ -4,6 +4,7 @@
 //	kolgraph serve      run the service (embedded store seeded with the sample region by default)
 //	kolgraph generate   write a synthetic region (the seed, or a scaled-up graph for benchmarks)
 //	kolgraph report     write the tiering report of a territory, hospital or department
+//	kolgraph token      issue a bearer token (or an API key) for a user and role
 //	kolgraph import     import a region from CSV files or an XLSX workbook (all or nothing; -dry-run)
 package main
 
@@ -26,8 +27,10 @@ import (
 	"github.com/kolgraph/kolgraph/graph"
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/gqlguard"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scope"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/server"
@@ -47,6 +50,8 @@ Usage:
                                (-format csv|html|md; kolgraph report -h)
   kolgraph import [flags]      import a region: kolgraph import -dir DIR | -file region.xlsx [-dry-run]
                                (kolgraph import -template FILE writes the XLSX template; kolgraph import -h)
+  kolgraph token [flags]       issue a bearer token: kolgraph token -sub U004 -role kam -territories T01 -ttl 8h
+                               (signed with -auth-hs256-secret or -auth-rs256-private-key; -api-key makes an API key)
 `
 
 func main() {
@@ -80,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runGenerate(args[1:], stdout)
 	case "report":
 		return runReport(ctx, args[1:], getenv, stdout, stderr)
+	case "token":
+		return runToken(args[1:], getenv, stdout, stderr)
 	case "import":
 		return runImport(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
@@ -103,6 +110,8 @@ type Main struct {
 	Writer    *writer.Service
 	Importer  *importer.Service
 	Metrics   *telemetry.Metrics
+	// Views pick each request's store and analytics from its principal.
+	Views *scope.Views
 
 	stderr io.Writer
 }
@@ -159,9 +168,12 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Tiering.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("tiering", hit) }
+	m.Views = scope.NewViews(m.Store, &scope.Analytics{Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering},
+		m.territoryAnalytics)
 	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) {
 		m.Metrics.ObserveSnapshot(s.Version, len(s.IDs), s.Graph.Edges(), s.BuildTime)
 		m.Scores.Forget(s.Version)
+		m.Views.Forget(s.Version)
 		go func() { // every HCP's default score ready before it is asked for
 			if err := m.Scores.Warm(ctx); err != nil && ctx.Err() == nil {
 				m.Log.Warn().Err(err).Msg("warming influence scores failed")
@@ -182,23 +194,50 @@ func (m *Main) ready(ctx context.Context) error {
 	return m.Snapshots.Ready(ctx)
 }
 
-// Handler is the service's whole HTTP handler over the open store.
+// Handler is the service's whole HTTP handler over the open store, with
+// the access control the configuration asks for. A configuration that
+// cannot be served is a programming error here: Run reports it instead.
 func (m *Main) Handler() http.Handler {
-	return m.server().Handler(m.graphQL())
+	srv, gql, err := m.build()
+	if err != nil {
+		panic(fmt.Sprintf("kolgraph: %v", err))
+	}
+	return srv.Handler(gql)
 }
 
-func (m *Main) graphQL() http.Handler {
+// build makes the HTTP server and the GraphQL handler from the
+// configuration: authentication, rate limits, query limits, persisted
+// queries, CORS and the body bound.
+func (m *Main) build() (*server.Server, http.Handler, error) {
+	authGuard, err := guard(m.Config)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m.Views == nil || m.Views.Store() != m.Store { // a Main whose store was replaced (tests)
+		m.Views = scope.NewViews(m.Store, &scope.Analytics{Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering},
+			m.territoryAnalytics)
+	}
 	o := graph.DefaultHandlerOptions()
+	if m.Config.PersistedQueries != "" {
+		if o.Persisted, err = gqlguard.LoadPersisted(m.Config.PersistedQueries); err != nil {
+			return nil, nil, fmt.Errorf("persisted queries: %w", err)
+		}
+	}
+	return m.server(authGuard), m.graphQL(o), nil
+}
+
+func (m *Main) graphQL(o graph.HandlerOptions) http.Handler {
+	o.Limits = limits(m.Config)
 	o.Introspection = m.Config.Introspection
 	o.LoaderWait = m.Config.EffectiveLoaderWait()
 	o.QueryCache = telemetry.CountingCache[*ast.QueryDocument]{Cache: lru.New[*ast.QueryDocument](1000), Name: "query", Metrics: m.Metrics}
 	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
 	o.Observe = m.Metrics.ObserveOperation
 	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering,
-		Writer: m.Writer, Importer: m.Importer}, o)
+		Writer: m.Writer, Importer: m.Importer, Views: m.Views}, o)
 }
 
-func (m *Main) server() *server.Server {
+func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server {
 	return server.New(server.Options{
 		Addr:            m.Config.Addr,
 		Playground:      m.Config.Playground,
@@ -207,7 +246,11 @@ func (m *Main) server() *server.Server {
 		Ready:           m.ready,
 		Metrics:         m.Metrics.Handler(),
 		ObserveHTTP:     m.Metrics.ObserveHTTP,
-		Tiering:         m.Tiering,
+		Tiering:         scopedReports{m.Views},
+		Auth:            authGuard,
+		MaxBodyBytes:    m.Config.MaxBodyBytes,
+		BodyLimit:       m.bodyLimit,
+		CORSOrigins:     config.List(m.Config.CORSOrigins),
 	}, m.Log)
 }
 
@@ -215,11 +258,20 @@ func (m *Main) server() *server.Server {
 func (m *Main) Run(ctx context.Context) error {
 	started := time.Now()
 	m.Log.Info().Fields(m.Config.Fields()).Msg("starting")
+	if _, err := guard(m.Config); err != nil { // before opening anything
+		return err
+	}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	srv := m.server()
-	srv.Mount(m.graphQL())
+	srv, gql, err := m.build()
+	if err != nil {
+		return err
+	}
+	if m.Config.DevMode {
+		m.Log.Warn().Str("user", m.Config.DevUser).Msg("dev mode: requests without credentials run as an admin")
+	}
+	srv.Mount(gql)
 	addr, err := srv.Listen()
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)

@@ -326,11 +326,13 @@ type MembershipPayload struct {
 // Writes. Every mutation validates its whole input before writing (bad values
 // are BAD_USER_INPUT with the problems in `extensions.problems`, unknown
 // referenced ids too), writes in one transaction, records each changed record
-// in the audit log (who: the X-Kolgraph-User caller, else "anonymous"; before
+// in the audit log (who: the token's subject; before
 // and after values), and returns the written record with the `graphVersion`
 // after the write. Upserts replace the whole record (an omitted optional field
 // is cleared) and are idempotent: an upsert equal to the stored record writes
 // nothing, logs nothing, returns `changed: false` and the current version.
+// Roles without write rights (strategist, compliance, viewer) get FORBIDDEN; a
+// kam may only write records of its own territories (FORBIDDEN otherwise).
 // The analytics (rankings, paths, matrices) follow a write within about a
 // second: `Query.graphVersion` reaches the returned version once they do.
 type Mutation struct {

@@ -32,6 +32,23 @@ type Config struct {
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 	ImportMaxBytes  int64 // per imported file (README, "Import")
+
+	// Authentication and limits (README, "Access control").
+	AuthHS256Secret     string
+	AuthRS256PublicKey  string // PEM file
+	AuthRS256PrivateKey string // PEM file; used by `kolgraph token` only
+	APIKeys             string // comma-separated NAME:ROLE:TERRITORIES:SHA256HEX[:GRANTS]
+	DevMode             bool
+	DevUser             string
+	RateLimit           float64
+	RateBurst           int
+	MaxComplexity       int
+	MaxDepth            int
+	MaxAliases          int
+	MaxFields           int
+	MaxBodyBytes        int64
+	PersistedQueries    string // JSON file; set: persisted-queries-only mode
+	CORSOrigins         string // comma-separated
 }
 
 // Default returns the configuration a newcomer gets with no flags at all: the
@@ -48,17 +65,25 @@ func Default() Config {
 		Neo4jTimeout:    5 * time.Second,
 		LogLevel:        "info",
 		LogFormat:       "json",
-		Introspection:   true,
+		Introspection:   false,
 		Playground:      true,
 		LoaderWait:      0,
 		RequestTimeout:  30 * time.Second,
 		ShutdownTimeout: 15 * time.Second,
 		ImportMaxBytes:  64 << 20,
+		DevUser:         "dev",
+		RateLimit:       20,
+		RateBurst:       40,
+		MaxComplexity:   250_000,
+		MaxDepth:        12,
+		MaxAliases:      30,
+		MaxFields:       500,
+		MaxBodyBytes:    1 << 20,
 	}
 }
 
 // secret flags are masked whenever the configuration is printed or logged.
-var secret = map[string]bool{"neo4j-password": true}
+var secret = map[string]bool{"neo4j-password": true, "auth-hs256-secret": true, "api-keys": true}
 
 func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (host:port) of the HTTP server")
@@ -78,6 +103,21 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one GraphQL request, propagated to the store")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for in-flight requests")
 	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", c.ImportMaxBytes, "largest file an import accepts, in bytes (each CSV file, or the XLSX workbook; its unpacked sheets may be 16 times as large)")
+	fs.StringVar(&c.AuthHS256Secret, "auth-hs256-secret", c.AuthHS256Secret, "secret (at least 32 bytes) that verifies and signs HS256 bearer tokens (never logged)")
+	fs.StringVar(&c.AuthRS256PublicKey, "auth-rs256-public-key", c.AuthRS256PublicKey, "PEM file of the RSA public key that verifies RS256 bearer tokens")
+	fs.StringVar(&c.AuthRS256PrivateKey, "auth-rs256-private-key", c.AuthRS256PrivateKey, "PEM file of the RSA private key `kolgraph token` signs RS256 tokens with (not read by serve)")
+	fs.StringVar(&c.APIKeys, "api-keys", c.APIKeys, "API keys as comma-separated NAME:ROLE:T01|T02:SHA256HEX[:GRANTS] entries: the sha256 of each key, never the key (`kolgraph token -api-key` makes one)")
+	fs.BoolVar(&c.DevMode, "dev-mode", c.DevMode, "let requests without credentials in as an admin named -dev-user (for the playground); refused unless -addr is a loopback address")
+	fs.StringVar(&c.DevUser, "dev-user", c.DevUser, "the user id requests without credentials run as in dev mode (their KNOWS ties start access paths)")
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second each credential may make on average (token bucket); 0 = no limit")
+	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a credential may make at once before -rate-limit applies")
+	fs.IntVar(&c.MaxComplexity, "max-complexity", c.MaxComplexity, "largest cost of one GraphQL operation (connections count by first, paths by k x maxHops); 0 = no limit")
+	fs.IntVar(&c.MaxDepth, "max-depth", c.MaxDepth, "deepest field nesting of one operation; 0 = no limit")
+	fs.IntVar(&c.MaxAliases, "max-aliases", c.MaxAliases, "most aliased fields in one operation; 0 = no limit")
+	fs.IntVar(&c.MaxFields, "max-fields", c.MaxFields, "most fields in one operation, fragments expanded; 0 = no limit")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest /query request body in bytes (413 beyond); 0 = no limit")
+	fs.StringVar(&c.PersistedQueries, "persisted-queries", c.PersistedQueries, "JSON file of the allowed queries (array of documents, or sha256 -> document); set: only these run (persisted-queries-only mode)")
+	fs.StringVar(&c.CORSOrigins, "cors-origins", c.CORSOrigins, "comma-separated origins browsers may call the API from (* = any); empty = no cross-origin access")
 }
 
 // EnvName is the environment variable that sets flag name.
@@ -146,12 +186,32 @@ func (c Config) Validate() error {
 	if c.LoaderWait < 0 {
 		errs = append(errs, fmt.Errorf("loader-wait must not be negative (got %s)", c.LoaderWait))
 	}
+	if c.RateLimit < 0 || c.RateBurst < 1 {
+		errs = append(errs, fmt.Errorf("rate-limit must not be negative and rate-burst must be positive (got %v, %d)", c.RateLimit, c.RateBurst))
+	}
+	for name, n := range map[string]int64{"max-complexity": int64(c.MaxComplexity), "max-depth": int64(c.MaxDepth),
+		"max-aliases": int64(c.MaxAliases), "max-fields": int64(c.MaxFields), "max-body-bytes": c.MaxBodyBytes} {
+		if n < 0 {
+			errs = append(errs, fmt.Errorf("%s must not be negative (got %d)", name, n))
+		}
+	}
 	for name, d := range map[string]time.Duration{"request-timeout": c.RequestTimeout, "shutdown-timeout": c.ShutdownTimeout, "neo4j-timeout": c.Neo4jTimeout} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive (got %s)", name, d))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// List splits a comma-separated setting, dropping blanks.
+func List(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // EffectiveLoaderWait resolves the automatic loader wait for the store.

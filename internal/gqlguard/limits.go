@@ -31,9 +31,10 @@ type Limits struct {
 
 // DefaultLimits fit every query the README and the front ends use with room
 // to spare: the deepest (an HCP's influence ties' HCPs' hospitals inside a
-// connection) is 8 levels, the costliest a 500-HCP page with nested ties.
+// connection) is 8 levels, the costliest the account matrix with 500
+// members per cell (about 140,000).
 func DefaultLimits() Limits {
-	return Limits{MaxComplexity: 50_000, MaxDepth: 12, MaxAliases: 30, MaxFields: 500}
+	return Limits{MaxComplexity: 250_000, MaxDepth: 12, MaxAliases: 30, MaxFields: 500}
 }
 
 // ListFanout is the assumed length of a list field without `first` (a

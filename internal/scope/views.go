@@ -51,6 +51,9 @@ func NewViews(store kolgraph.Store, full *Analytics, build Builder) *Views {
 	return v
 }
 
+// Store is the store the views restrict.
+func (v *Views) Store() kolgraph.Store { return v.store }
+
 // For returns the Deps of principal p. Its store also refuses writes to a
 // role without auth.Write and the audit log to one without
 // auth.ReadAuditLog (FORBIDDEN).

@@ -9,36 +9,44 @@ import (
 	"strconv"
 )
 
-// limitBody refuses /query bodies over MaxBodyBytes with 413 before the
-// GraphQL layer parses anything: a declared Content-Length is checked at
-// once, a chunked body is read up to the bound and no further.
-func (s *Server) limitBody(next http.Handler) http.Handler {
-	max := s.opts.MaxBodyBytes
-	if max <= 0 {
-		return next
-	}
-	tooLarge := func(w http.ResponseWriter) {
-		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{{
-			"message":    fmt.Sprintf("the request body is larger than %d bytes", max),
-			"extensions": map[string]string{"code": "BAD_USER_INPUT"}}}})
+// checkBody reads a /query body before the GraphQL layer does: over
+// MaxBodyBytes it is 413 (a declared Content-Length is checked at once, a
+// chunked body is read up to the bound and no further), and a JSON array
+// (a batch of operations, which would multiply one request's cost past
+// every per-operation limit) is 400. Both are BAD_USER_INPUT.
+func (s *Server) checkBody(next http.Handler) http.Handler {
+	refuse := func(w http.ResponseWriter, status int, msg string) {
+		writeJSON(w, status, map[string]any{"errors": []map[string]any{{
+			"message": msg, "extensions": map[string]string{"code": "BAD_USER_INPUT"}}}})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body == nil || r.Body == http.NoBody {
+		if r.Body == nil || r.Body == http.NoBody || r.Method != http.MethodPost {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if r.ContentLength > max {
-			tooLarge(w)
+		limit := s.opts.MaxBodyBytes
+		if s.opts.BodyLimit != nil {
+			limit = s.opts.BodyLimit(r)
+		}
+		if limit > 0 && r.ContentLength > limit {
+			refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
 			return
 		}
-		b, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+		var src io.Reader = r.Body
+		if limit > 0 {
+			src = io.LimitReader(r.Body, limit+1)
+		}
+		b, err := io.ReadAll(src)
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []map[string]any{{
-				"message": "the request body could not be read", "extensions": map[string]string{"code": "BAD_USER_INPUT"}}}})
+			refuse(w, http.StatusBadRequest, "the request body could not be read")
 			return
 		}
-		if int64(len(b)) > max {
-			tooLarge(w)
+		if limit > 0 && int64(len(b)) > limit {
+			refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+			return
+		}
+		if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+			refuse(w, http.StatusBadRequest, "batched operations are not accepted: send one operation per request")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(b))

@@ -96,3 +96,12 @@ func TestAuthGuardsQueryNotHealth(t *testing.T) {
 		}
 	}
 }
+
+func TestBatchRefused(t *testing.T) {
+	h := server.New(server.Options{RequestTimeout: time.Second}, zerolog.Nop()).Handler(echo)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(` [{"query":"{a}"},{"query":"{b}"}]`)))
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"BAD_USER_INPUT"`) {
+		t.Errorf("a batch: got %d %s, want 400 BAD_USER_INPUT", w.Code, w.Body)
+	}
+}

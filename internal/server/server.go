@@ -35,6 +35,9 @@ type Options struct {
 	Auth func(http.Handler) http.Handler
 	// MaxBodyBytes bounds a /query request body (413 beyond); 0: no bound.
 	MaxBodyBytes int64
+	// BodyLimit, when set, gives the bound of each request instead (it
+	// runs after Auth, so it can allow imports to the roles that write).
+	BodyLimit func(r *http.Request) int64
 	// CORSOrigins are the origins browsers may call the API from ("*":
 	// any); empty: no cross-origin access.
 	CORSOrigins []string
@@ -71,7 +74,7 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 	if s.opts.Auth != nil {
 		guard = s.opts.Auth
 	}
-	mux.Handle("/query", s.withDeadline(guard(s.limitBody(gql))))
+	mux.Handle("/query", s.withDeadline(guard(s.checkBody(gql))))
 	if s.opts.Playground {
 		mux.Handle("GET /{$}", playground.Handler("kolgraph", "/query"))
 	}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/auth"
+	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/gqlguard"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scope"
+	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/server"
+	"github.com/kolgraph/kolgraph/internal/tiering"
+)
+
+// territoryAnalytics builds the analytics services of one territory set
+// over its induced snapshot view, with the parameters of the full graph's.
+func (m *Main) territoryAnalytics(src scope.Source, catalog kolgraph.Store) (*scope.Analytics, error) {
+	sc, err := scoring.NewService(src, m.Scores.Params())
+	if err != nil {
+		return nil, err
+	}
+	sc.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("scores", hit) }
+	ac := access.NewService(src, sc, access.DefaultOptions())
+	ti, err := tiering.New(src, sc, catalog, ac, tiering.DefaultOptions())
+	if err != nil {
+		return nil, err
+	}
+	ti.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("tiering", hit) }
+	return &scope.Analytics{Snapshots: src, Scores: sc, Access: ac, Tiering: ti}, nil
+}
+
+// guard is the authentication and rate-limiting middleware the
+// configuration asks for.
+func guard(c config.Config) (func(http.Handler) http.Handler, error) {
+	o, err := authOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	a, err := auth.New(o)
+	if err != nil {
+		return nil, err
+	}
+	return auth.Middleware(a, auth.NewLimiter(c.RateLimit, c.RateBurst)), nil
+}
+
+// bodyLimit bounds a request body: -max-body-bytes, except for roles that
+// write, whose imports carry whole region files (-import-max-bytes each,
+// several per import, escaped in JSON): four times -import-max-bytes.
+func (m *Main) bodyLimit(r *http.Request) int64 {
+	if p, ok := auth.FromContext(r.Context()); ok && p.Can(auth.Write) {
+		return max(m.Config.MaxBodyBytes, 4*m.Config.ImportMaxBytes)
+	}
+	return m.Config.MaxBodyBytes
+}
+
+// limits are the configured query limits.
+func limits(c config.Config) gqlguard.Limits {
+	return gqlguard.Limits{MaxComplexity: c.MaxComplexity, MaxDepth: c.MaxDepth, MaxAliases: c.MaxAliases, MaxFields: c.MaxFields}
+}
+
+// scopedReports serves each tiering report from the caller's analytics:
+// the report of a territory-scoped caller covers its territories only.
+type scopedReports struct{ views *scope.Views }
+
+var _ server.TieringReports = scopedReports{}
+
+func (s scopedReports) Report(ctx context.Context, req tiering.Request, l account.Level) (*account.Report, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return nil, kolgraph.Errorf(kolgraph.EUNAUTHENTICATED, "no credentials")
+	}
+	d, err := s.views.For(p)
+	if err != nil {
+		return nil, err
+	}
+	return d.Analytics.Tiering.Report(ctx, req, l)
+}

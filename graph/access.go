@@ -1,0 +1,133 @@
+package graph
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/rs/zerolog"
+
+	"github.com/kolgraph/kolgraph/internal/auth"
+	"github.com/kolgraph/kolgraph/internal/importer"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scope"
+	"github.com/kolgraph/kolgraph/internal/writer"
+)
+
+// Access control lives below the resolvers: the handler picks, once per
+// operation, the store and analytics the caller's principal may use
+// (scope.Views: the territory-scoped store and the territory set's
+// analytics, with writes and the audit log refused to roles without them),
+// and every resolver reads through r.deps(ctx). A resolver never sees the
+// unscoped store, so a new field cannot forget a check.
+
+type depsKey struct{}
+
+// depsFor chooses the operation's dependencies from ctx's principal.
+// Without Views (the GraphQL layer built alone, as in benchmarks of it)
+// there is no access control and the injected services are used as they are.
+func (r *Resolver) depsFor(ctx context.Context) (scope.Deps, error) {
+	if r.Views == nil {
+		return scope.Deps{Store: r.Store, Analytics: &scope.Analytics{
+			Snapshots: r.Snapshots, Scores: r.Scores, Access: r.Access, Tiering: r.Tiering}}, nil
+	}
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return scope.Deps{}, kolgraph.Errorf(kolgraph.EUNAUTHENTICATED, "no credentials")
+	}
+	return r.Views.For(p)
+}
+
+// mayWrite refuses mutations to a principal whose role does not write. The
+// store refuses such writes too; this also covers dry runs, which write
+// nothing but are part of the write API.
+func mayWrite(ctx context.Context) error {
+	if p, ok := auth.FromContext(ctx); ok && !p.Can(auth.Write) {
+		return kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not change the graph", p.Role)
+	}
+	return nil
+}
+
+// deps returns what the operation reads and writes through.
+func (r *Resolver) deps(ctx context.Context) scope.Deps {
+	d, ok := ctx.Value(depsKey{}).(scope.Deps)
+	if !ok {
+		panic("graph: no request dependencies in context; use graph.NewHandler")
+	}
+	return d
+}
+
+// writer writes through the operation's store, so that territory scoping
+// and the role's write right apply to mutations and imports too.
+func (r *Resolver) writer(ctx context.Context) *writer.Service {
+	st := r.deps(ctx).Store
+	if st == r.Store {
+		return r.Writer
+	}
+	var notify func()
+	if r.Snapshots != nil {
+		notify = r.Snapshots.Notify
+	}
+	return writer.New(st, notify)
+}
+
+// importer is r.Importer reading and writing through the operation's store.
+func (r *Resolver) importer(ctx context.Context) *importer.Service {
+	st := r.deps(ctx).Store
+	if st == r.Store {
+		return r.Importer
+	}
+	return &importer.Service{Store: st, Writer: r.writer(ctx), Opts: r.Importer.Opts}
+}
+
+// contact returns one of an HCP's contact fields (personal data): null
+// with a FORBIDDEN error unless the caller's role may read contact data.
+// Every value handed out is noted, and the operation logs one audit event
+// naming the caller and the HCPs whose contact data it read.
+func contact(ctx context.Context, h *kolgraph.HCP, field, value string) (*string, error) {
+	if p, ok := auth.FromContext(ctx); ok && !p.Can(auth.ReadContacts) {
+		return nil, kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not read HCP contact data (%s)", p.Role, field)
+	}
+	if value == "" {
+		return nil, nil
+	}
+	if cr, ok := ctx.Value(contactReadsKey{}).(*contactReads); ok {
+		cr.add(h.ID, field)
+	}
+	return &value, nil
+}
+
+type contactReadsKey struct{}
+
+// contactReads collects the contact fields one operation hands out.
+type contactReads struct {
+	mu     sync.Mutex
+	hcps   map[string]bool
+	fields map[string]bool
+}
+
+func (c *contactReads) add(hcp, field string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hcps == nil {
+		c.hcps, c.fields = map[string]bool{}, map[string]bool{}
+	}
+	c.hcps[hcp], c.fields[field] = true, true
+}
+
+// log writes the operation's audit event, if it read any contact data.
+func (c *contactReads) log(ctx context.Context, operation string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.hcps) == 0 {
+		return
+	}
+	actor := "anonymous"
+	if p, ok := auth.FromContext(ctx); ok {
+		actor = p.Subject
+	}
+	hcps, fields := slices.Sorted(maps.Keys(c.hcps)), slices.Sorted(maps.Keys(c.fields))
+	zerolog.Ctx(ctx).Info().Str("audit", "contact_read").Str("actor", actor).Str("operation", operation).
+		Strs("hcps", hcps).Strs("fields", fields).Msg("contact data read")
+}
