@@ -16,6 +16,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/kolgraph/kolgraph/graph"
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -667,4 +668,101 @@ func TestWritesByRole(t *testing.T) {
 			t.Errorf("compliance: %.300s", x.body)
 		}
 	})
+}
+
+// BenchmarkAuthorization measures what access control adds to an entity
+// read (BenchmarkHCPRead's query: an HCP, its department and hospital, and
+// 50 of its influence ties with their targets): the same request without
+// any access control, with an admin token (authentication, rate limiter,
+// unscoped store), and with a kam token (plus the territory-scoped store,
+// which checks every HCP and hospital of the answer). The hub HCP and the
+// targets of all its ties are in the kam's territory, so the three answers
+// are identical.
+func BenchmarkAuthorization(b *testing.B) {
+	ctx := context.Background()
+	r := regionOf(b, "T01")
+	inside, outside := map[string]int{}, map[string]int{}
+	if err := svc.Store.Scan(ctx, kolgraph.Visitor{Influence: func(e *kolgraph.Influence) error {
+		if r.in[e.To] {
+			inside[e.From]++
+		} else {
+			outside[e.From]++
+		}
+		return nil
+	}}); err != nil {
+		b.Fatal(err)
+	}
+	hub := ""
+	for _, id := range r.inHCPs {
+		if inside[id] >= 50 && outside[id] == 0 && hub == "" {
+			hub = id
+		}
+	}
+	if hub == "" {
+		b.Fatal("no T01 HCP with 50 ties, all inside T01")
+	}
+	q := `query($id: ID!) { hcp(id: $id) { id name position department { name } hospital { name city }
+		influences(first: 50) { weight kind to { id name } } } }`
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{"id": hub}})
+
+	plain := *svc
+	plain.Views = nil // the GraphQL layer without access control
+	open := plain.server(nil).Handler(plain.graphQL(graph.DefaultHandlerOptions()))
+	secured := svc.Handler()
+	var want []byte
+	for _, bc := range []struct {
+		name  string
+		h     http.Handler
+		authz string
+	}{
+		{"none", open, ""},
+		{"admin", secured, bearer(b, "U001", auth.RoleAdmin, nil)},
+		{"kam-scoped", secured, bearer(b, "U004", auth.RoleKAM, []string{"T01"})},
+	} {
+		x := send(b, bc.h, bc.authz, body)
+		if x.status != http.StatusOK || len(x.resp.Errors) > 0 {
+			b.Fatalf("%s: %d %.300s", bc.name, x.status, x.body)
+		}
+		if want == nil {
+			want = x.body
+		} else if !bytes.Equal(x.body, want) {
+			b.Fatalf("%s: the answer differs from the one without access control", bc.name)
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				read(b, bc.h, bc.authz, body)
+			}
+		})
+	}
+	// The ratios, from requests of the three kinds taken in turn, so that
+	// the machine's drift (other processes, frequency) hits all alike.
+	b.Run("ratio", func(b *testing.B) {
+		var took [3]time.Duration
+		hs := []http.Handler{open, secured, secured}
+		authz := []string{"", bearer(b, "U001", auth.RoleAdmin, nil), bearer(b, "U004", auth.RoleKAM, []string{"T01"})}
+		for b.Loop() {
+			for i := range hs {
+				t0 := time.Now()
+				read(b, hs[i], authz[i], body)
+				took[i] += time.Since(t0)
+			}
+		}
+		b.ReportMetric(float64(took[1])/float64(took[0]), "admin/none")
+		b.ReportMetric(float64(took[2])/float64(took[0]), "kam/none")
+	})
+}
+
+// read posts body to h and fails unless the answer is 200.
+func read(b *testing.B, h http.Handler, authz string, body []byte) {
+	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatal(rec.Code)
+	}
 }

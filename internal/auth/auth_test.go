@@ -302,3 +302,23 @@ func TestLimiterPerCredential(t *testing.T) {
 		t.Error("a disabled limiter refused")
 	}
 }
+
+// A token that verified is remembered, but never past its exp.
+func TestVerifiedTokensExpire(t *testing.T) {
+	now := time.Now()
+	clock := now
+	a, err := auth.New(auth.Options{HS256Secret: secret, Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := sign(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["exp"] = now.Add(time.Minute).Unix() }))
+	for range 2 {
+		if _, err := a.Verify(tok); err != nil {
+			t.Fatalf("fresh token: %v", err)
+		}
+	}
+	clock = now.Add(2 * time.Minute)
+	if _, err := a.Verify(tok); kolgraph.ErrorCode(err) != kolgraph.EUNAUTHENTICATED {
+		t.Errorf("a remembered token past its exp: %v, want UNAUTHENTICATED", err)
+	}
+}

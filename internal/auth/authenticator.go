@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -124,7 +125,23 @@ type Authenticator struct {
 	parser  *jwt.Parser
 	keys    map[[sha256.Size]byte]*Principal
 	dev     *Principal
+	now     func() time.Time
+	leeway  time.Duration
+
+	// verified remembers tokens that verified, until they expire: a
+	// client sends the same token with every request, and checking the
+	// signature and decoding the claims again is most of what
+	// authentication costs. At most maxVerified are kept.
+	mu       sync.Mutex
+	verified map[string]verifiedToken
 }
+
+type verifiedToken struct {
+	p        *Principal
+	nbf, exp time.Time
+}
+
+const maxVerified = 10_000
 
 // MinSecretLen is the shortest HS256 secret accepted: 256 bits, the size of
 // the MAC, as RFC 7518 section 3.2 requires.
@@ -132,7 +149,11 @@ const MinSecretLen = 32
 
 // New checks o and returns an authenticator.
 func New(o Options) (*Authenticator, error) {
-	a := &Authenticator{hs: o.HS256Secret, rs: o.RS256PublicKey, keys: map[[sha256.Size]byte]*Principal{}}
+	a := &Authenticator{hs: o.HS256Secret, rs: o.RS256PublicKey, keys: map[[sha256.Size]byte]*Principal{},
+		now: o.Now, leeway: o.Leeway, verified: map[string]verifiedToken{}}
+	if a.now == nil {
+		a.now = time.Now
+	}
 	if len(a.hs) > 0 && len(a.hs) < MinSecretLen {
 		return nil, fmt.Errorf("auth: the HS256 secret must be at least %d bytes", MinSecretLen)
 	}
@@ -231,6 +252,13 @@ func (a *Authenticator) Verify(cred string) (*Principal, error) {
 	if len(a.methods) == 0 {
 		return nil, unauthenticated("this service accepts no tokens, only API keys")
 	}
+	now := a.now()
+	a.mu.Lock()
+	v, hit := a.verified[cred]
+	a.mu.Unlock()
+	if hit && !now.Before(v.nbf.Add(-a.leeway)) && now.Before(v.exp.Add(a.leeway)) {
+		return v.p, nil
+	}
 	var c Claims
 	_, err := a.parser.ParseWithClaims(cred, &c, a.key)
 	if err != nil {
@@ -240,7 +268,17 @@ func (a *Authenticator) Verify(cred string) (*Principal, error) {
 	if !ok {
 		return nil, unauthenticated("the token's role %q is not a kolgraph role", c.Role)
 	}
-	return NewPrincipal(c.Subject, role, c.Territories, c.Grants, "jwt:"+c.Subject)
+	p, err := NewPrincipal(c.Subject, role, c.Territories, c.Grants, "jwt:"+c.Subject)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	if len(a.verified) >= maxVerified {
+		clear(a.verified) // simpler than LRU; live clients re-verify once
+	}
+	a.verified[cred] = verifiedToken{p: p, nbf: c.NotBefore.Time, exp: c.ExpiresAt.Time}
+	a.mu.Unlock()
+	return p, nil
 }
 
 // key picks the verification key by the algorithm the parser has already

@@ -41,7 +41,7 @@ type Store struct {
 
 	mu   sync.Mutex
 	hosp map[string]*kolgraph.Hospital // looked up; nil: unknown or out of scope
-	hcp  map[string]bool               // looked up: in scope?
+	hcp  map[string]*kolgraph.HCP      // looked up; nil: unknown or out of scope
 }
 
 var _ kolgraph.Store = (*Store)(nil)
@@ -55,7 +55,7 @@ func NewStore(base kolgraph.Store, territories []string) *Store {
 	for _, t := range ts {
 		in[t] = true
 	}
-	return &Store{base: base, terrs: ts, in: in, hosp: map[string]*kolgraph.Hospital{}, hcp: map[string]bool{}}
+	return &Store{base: base, terrs: ts, in: in, hosp: map[string]*kolgraph.Hospital{}, hcp: map[string]*kolgraph.HCP{}}
 }
 
 // Territories returns the territory set of the scope, sorted.
@@ -100,7 +100,9 @@ func (s *Store) hospitals(ctx context.Context, ids []string) (map[string]*kolgra
 	return out, nil
 }
 
-// hcps returns which of ids are HCPs in scope.
+// hcps returns which of ids are HCPs in scope, asking the base store only
+// for ids not seen before (a tie's ends, then the same HCPs as the tie's
+// targets, cost one lookup).
 func (s *Store) hcps(ctx context.Context, ids []string) (map[string]bool, error) {
 	s.mu.Lock()
 	var ask []string
@@ -123,7 +125,7 @@ func (s *Store) hcps(ctx context.Context, ids []string) (map[string]bool, error)
 		s.mu.Lock()
 		for _, id := range ask {
 			if _, ok := s.hcp[id]; !ok {
-				s.hcp[id] = false // unknown
+				s.hcp[id] = nil // unknown
 			}
 		}
 		s.mu.Unlock()
@@ -132,7 +134,7 @@ func (s *Store) hcps(ctx context.Context, ids []string) (map[string]bool, error)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, id := range ids {
-		if s.hcp[id] {
+		if s.hcp[id] != nil {
 			out[id] = true
 		}
 	}
@@ -158,10 +160,10 @@ func (s *Store) keepHCPs(ctx context.Context, hs []*kolgraph.HCP) ([]*kolgraph.H
 		if h == nil {
 			continue
 		}
-		ok := in[h.HospitalID] != nil
-		s.hcp[h.ID] = ok
-		if !ok {
-			hs[i] = nil
+		if in[h.HospitalID] != nil {
+			s.hcp[h.ID] = h
+		} else {
+			s.hcp[h.ID], hs[i] = nil, nil
 		}
 	}
 	return hs, nil
@@ -209,13 +211,19 @@ func (s *Store) Departments(ctx context.Context, ids []string) ([]*kolgraph.Depa
 	return keepByHospital(ctx, s, ds, func(d *kolgraph.Department) string { return d.HospitalID })
 }
 
-// HCPs implements kolgraph.Store.
+// HCPs implements kolgraph.Store. HCPs looked up before in this request
+// are answered from memory.
 func (s *Store) HCPs(ctx context.Context, ids []string) ([]*kolgraph.HCP, error) {
-	hs, err := s.base.HCPs(ctx, ids)
-	if err != nil {
+	if _, err := s.hcps(ctx, ids); err != nil {
 		return nil, err
 	}
-	return s.keepHCPs(ctx, hs)
+	out := make([]*kolgraph.HCP, len(ids))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, id := range ids {
+		out[i] = s.hcp[id]
+	}
+	return out, nil
 }
 
 // Committees implements kolgraph.Store.
@@ -402,7 +410,7 @@ func (s *Store) HCPsOfDepartments(ctx context.Context, dids []string) ([][]*kolg
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, r := range rows {
-		rows[i] = slices.DeleteFunc(slices.Clone(r), func(h *kolgraph.HCP) bool { return !s.hcp[h.ID] })
+		rows[i] = slices.DeleteFunc(slices.Clone(r), func(h *kolgraph.HCP) bool { return s.hcp[h.ID] == nil })
 	}
 	return rows, nil
 }
