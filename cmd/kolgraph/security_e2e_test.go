@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/kolgraph/kolgraph/graph"
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/gqlguard"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
@@ -764,5 +766,41 @@ func read(b *testing.B, h http.Handler, authz string, body []byte) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		b.Fatal(rec.Code)
+	}
+}
+
+func TestPersistedQueriesOnlyAndCORS(t *testing.T) {
+	known := `{ graphVersion }`
+	file := t.TempDir() + "/persisted.json"
+	if err := os.WriteFile(file, []byte(mustJSON([]string{known})), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := *svc
+	m.Config.PersistedQueries = file
+	m.Config.CORSOrigins = "https://kam.example"
+	h := m.Handler()
+	viewerTok := bearer(t, "U005", auth.RoleViewer, []string{"T01"})
+	apq := func(q string) []byte {
+		return []byte(mustJSON(map[string]any{"extensions": map[string]any{
+			"persistedQuery": map[string]any{"version": 1, "sha256Hash": gqlguard.Hash(q)}}}))
+	}
+	if x := send(t, h, viewerTok, apq(known)); x.status != http.StatusOK || len(x.resp.Errors) > 0 || !bytes.Contains(x.body, []byte("graphVersion")) {
+		t.Errorf("a known hash: %d %s", x.status, x.body)
+	}
+	if x := send(t, h, viewerTok, apq(`{ hcps { totalCount } }`)); !slices.Equal(x.codes(), []string{"PERSISTED_QUERY_NOT_FOUND"}) {
+		t.Errorf("an unknown hash: %s", x.body)
+	}
+	if x := ask(t, h, viewerTok, `{ hcps { totalCount } }`, nil); !slices.Equal(x.codes(), []string{kolgraph.EFORBIDDEN}) || bytes.Contains(x.body, []byte("totalCount\":")) {
+		t.Errorf("a free query: %s", x.body)
+	}
+	for origin, allowed := range map[string]bool{"https://kam.example": true, "https://evil.example": false} {
+		req := httptest.NewRequest(http.MethodOptions, "/query", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if got := rec.Header().Get("Access-Control-Allow-Origin") == origin; got != allowed {
+			t.Errorf("preflight from %s: allowed %v, want %v (%d)", origin, got, allowed, rec.Code)
+		}
 	}
 }
