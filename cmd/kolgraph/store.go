@@ -8,6 +8,7 @@ import (
 
 	"github.com/kolgraph/kolgraph/internal/embedded"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/neo4jstore"
 )
 
 // openStore opens the configured store.
@@ -21,6 +22,18 @@ func (m *Main) openStore(ctx context.Context) (kolgraph.Store, error) {
 		st, err := embedded.Open(path)
 		if err != nil {
 			return nil, fmt.Errorf("open embedded store %s: %w", path, err)
+		}
+		return st, nil
+	case "neo4j":
+		st, err := neo4jstore.Open(ctx, neo4jstore.Config{
+			URI:      m.Config.Neo4jURI,
+			User:     m.Config.Neo4jUser,
+			Password: m.Config.Neo4jPassword,
+			Database: m.Config.Neo4jDatabase,
+			Timeout:  m.Config.Neo4jTimeout,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open neo4j store: %w", err)
 		}
 		return st, nil
 	default:

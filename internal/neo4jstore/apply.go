@@ -34,6 +34,13 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 	// driver may run more than once. Building them also copies cs, so the
 	// caller may change it as soon as Apply returns.
 	w := c.rows()
+	var st *staging
+	if !s.unique && c.bulk() {
+		var err error
+		if st, err = s.stage(ctx, c, w); err != nil {
+			return 0, err
+		}
+	}
 	var version uint64
 	err := s.write(ctx, "apply", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		v, err := bumpVersion(ctx, tx)
@@ -47,13 +54,14 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 		if err != nil {
 			return err
 		}
+		st.forget(b)
 		if err := c.checkConflicts(b); err != nil {
 			return err
 		}
 		if err := c.checkReferences(b); err != nil {
 			return err
 		}
-		if err := s.writeChanges(ctx, tx, c, w, b); err != nil {
+		if err := s.writeChanges(ctx, tx, c, w, b, st); err != nil {
 			return err
 		}
 		if err := s.writeAudit(ctx, tx, v, time.Now().UTC(), cs.Audit); err != nil {
@@ -63,6 +71,7 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 		return nil
 	})
 	if err != nil {
+		st.discard(ctx, s)
 		return 0, err
 	}
 	return version, nil
@@ -347,25 +356,23 @@ func (r relType) match() string {
 // deleteStmt deletes the relationships whose end ids are in $rows.
 func (r relType) deleteStmt() string { return "UNWIND $rows AS k " + r.match() + " DELETE r" }
 
-// mergeStmt creates or updates the relationships in $rows, replacing all
-// their properties. settled says whether every end of every row is a node
-// that this transaction has not written.
+// mergeStmt creates or updates the relationships in $rows (k.a, k.b: the
+// ends' ids), replacing all their properties. settled says whether every
+// end of every row is a node that this transaction has not written.
 //
 // Two shapes, because of NornicDB v1.2.3, whose UNWIND fast paths look
-// nodes up in an index that does not yet hold the nodes the transaction
-// itself created:
+// nodes up in the committed index, which does not yet hold the nodes the
+// transaction itself wrote:
 //
 //   - `MATCH (a {id: k.a}) MATCH (b {id: k.b}) MERGE (a)-[r]->(b)` runs
-//     on such a fast path (about 0.1 ms a row) but silently writes nothing
-//     when an end was created earlier in the transaction;
+//     on such a fast path (under a millisecond a row) but silently writes
+//     nothing when an end was written earlier in the transaction;
 //   - `MATCH (a {id: k.a}), (b {id: k.b}) MERGE (a)-[r]->(b)` is correct
-//     for every node, but NornicDB runs it row by row with label scans.
+//     for every node, but NornicDB runs it row by row with label scans
+//     (which is why bulk writes stage their new nodes first: see staging).
 //
-// Every other shape tried is wrong there: `CREATE (a)-[r:T]->(b) SET r...`
-// after UNWIND+MATCH creates nothing, `CREATE (a)-[:T {...}]->(b)` drops
-// rows (8,414 of 15,000), and finding the ends with MERGE creates
-// duplicate nodes. Both shapes kept are plain Cypher with the same meaning
-// on Neo4j, where they cost the same.
+// Both are plain Cypher with the same meaning on Neo4j, where they cost the
+// same.
 func (r relType) mergeStmt(settled bool) string {
 	sep := ") MATCH (b:"
 	if !settled {
@@ -383,10 +390,32 @@ func (r relType) mergeStmt(settled bool) string {
 	return q
 }
 
-// batches runs stmt with $rows set to consecutive batches of rows.
-func (s *Store) batches(ctx context.Context, tx neo4j.ManagedTransaction, stmt string, rows []any) error {
+// mergeRels upserts the relationships rows (maps with "a", "b" and the
+// properties), each with the statement shape its ends allow.
+func (s *Store) mergeRels(ctx context.Context, tx neo4j.ManagedTransaction, rel relType, rows []map[string]any, settled func(id string) bool) error {
+	var fast, slow []any
+	for _, row := range rows {
+		if settled(row["a"].(string)) && settled(row["b"].(string)) {
+			fast = append(fast, row)
+		} else {
+			slow = append(slow, row)
+		}
+	}
+	if err := s.batches(ctx, tx, rel.mergeStmt(true), fast); err != nil {
+		return err
+	}
+	return s.batches(ctx, tx, rel.mergeStmt(false), slow)
+}
+
+// batches runs stmt with $rows set to consecutive batches of rows, and
+// any further parameters given as name, value pairs.
+func (s *Store) batches(ctx context.Context, tx neo4j.ManagedTransaction, stmt string, rows []any, more ...any) error {
 	return chunks(rows, s.cfg.BatchSize, func(batch []any) error {
-		return exec1(ctx, tx, stmt, map[string]any{"rows": batch})
+		p := map[string]any{"rows": batch}
+		for i := 0; i+1 < len(more); i += 2 {
+			p[more[i].(string)] = more[i+1]
+		}
+		return exec1(ctx, tx, stmt, p)
 	})
 }
 
@@ -410,7 +439,7 @@ func pairRows[K any](keys []K, pair func(K) (string, string)) []any {
 // writeChanges performs the validated change: relationship deletions, node
 // deletions (detaching what touches them), node upserts, structural
 // relationships, relationship upserts.
-func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c *changes, w *writeRows, b *before) error {
+func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c *changes, w *writeRows, b *before, st *staging) error {
 	// Relationships deleted by key.
 	for _, d := range []struct {
 		rel  relType
@@ -462,42 +491,22 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 		}
 	}
 
-	// Nodes upserted: MERGE by id, then SET n = row replaces every property
-	// (a property missing from the row is removed).
-	for _, u := range []struct {
-		label string
-		rows  []any
-	}{
-		{"Territory", w.territories}, {"Hospital", w.hospitals}, {"Department", w.departments},
-		{"HCP", w.hcps}, {"Committee", w.committees}, {"Product", w.products}, {"User", w.users},
-	} {
-		if err := s.batches(ctx, tx, "UNWIND $rows AS r MERGE (n:"+u.label+" {id: r.id}) SET n = r", u.rows); err != nil {
-			return err
-		}
-	}
-	if err := s.batches(ctx, tx, "MATCH (n:HCP) WHERE n.id IN $rows SET n:KOL", anys(w.kol)); err != nil {
+	// Nodes upserted (those staged are written already).
+	if err := s.upsertNodes(ctx, tx, w, b, st); err != nil {
 		return err
 	}
-	var wasThere []string // only nodes that existed can carry a stale KOL label
-	for _, id := range w.notKOL {
-		if _, ok := b.hcps[id]; ok { // existing, or replaced (kept, see above)
-			wasThere = append(wasThere, id)
-		}
-	}
-	if err := s.batches(ctx, tx, "MATCH (n:HCP) WHERE n.id IN $rows REMOVE n:KOL", anys(wasThere)); err != nil {
-		return err
-	}
+	settled := func(id string) bool { return c.untouched(id) || st.has(id) }
 
 	// Structural relationships follow the parent ids.
-	if err := relink(ctx, tx, s, partOf, c.delDepartments, b.departments,
+	if err := relink(ctx, tx, s, settled, partOf, c.delDepartments, b.departments,
 		sortedMap(c.departments, cmpString), func(d *kolgraph.Department) (string, string) { return d.ID, d.HospitalID }); err != nil {
 		return err
 	}
-	if err := relink(ctx, tx, s, worksIn, c.delHCPs, b.hcps,
+	if err := relink(ctx, tx, s, settled, worksIn, c.delHCPs, b.hcps,
 		sortedMap(c.hcps, cmpString), func(h *kolgraph.HCP) (string, string) { return h.ID, h.DepartmentID }); err != nil {
 		return err
 	}
-	if err := relink(ctx, tx, s, governs, c.delCommittees, b.committees,
+	if err := relink(ctx, tx, s, settled, governs, c.delCommittees, b.committees,
 		sortedMap(c.committees, cmpString), func(m *kolgraph.Committee) (string, string) { return m.ID, m.HospitalID }); err != nil {
 		return err
 	}
@@ -509,22 +518,58 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 	}{
 		{memberOf, w.memberships}, {lists, w.listings}, {knowsRel, w.knows}, {influences, w.influences},
 	} {
-		var settled, fresh []any
-		for _, row := range u.rows {
-			if c.untouched(row["a"].(string)) && c.untouched(row["b"].(string)) {
-				settled = append(settled, row)
-			} else {
-				fresh = append(fresh, row)
-			}
-		}
-		if err := s.batches(ctx, tx, u.rel.mergeStmt(true), settled); err != nil {
-			return err
-		}
-		if err := s.batches(ctx, tx, u.rel.mergeStmt(false), fresh); err != nil {
+		if err := s.mergeRels(ctx, tx, u.rel, u.rows, settled); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// upsertNodes writes the upserted nodes: MERGE by id, then SET n = row
+// replaces every property (a property missing from the row is removed).
+// Then the KOL labels follow the records.
+func (s *Store) upsertNodes(ctx context.Context, tx neo4j.ManagedTransaction, w *writeRows, b *before, st *staging) error {
+	for _, u := range w.nodes() {
+		var rows []any
+		for _, r := range u.rows {
+			if !st.has(r.(map[string]any)["id"].(string)) {
+				rows = append(rows, r)
+			}
+		}
+		if err := s.batches(ctx, tx, "UNWIND $rows AS r MERGE (n:"+u.label+" {id: r.id}) SET n = r", rows); err != nil {
+			return err
+		}
+	}
+	var kol []string
+	for _, id := range w.kol {
+		if !st.has(id) {
+			kol = append(kol, id)
+		}
+	}
+	if err := s.batches(ctx, tx, "MATCH (n:HCP) WHERE n.id IN $rows SET n:KOL", anys(kol)); err != nil {
+		return err
+	}
+	var wasThere []string // only nodes that existed can carry a stale KOL label
+	for _, id := range w.notKOL {
+		if _, ok := b.hcps[id]; ok { // existing, or replaced (kept, see writeChanges)
+			wasThere = append(wasThere, id)
+		}
+	}
+	return s.batches(ctx, tx, "MATCH (n:HCP) WHERE n.id IN $rows REMOVE n:KOL", anys(wasThere))
+}
+
+// nodeRows are the upserted nodes of one label.
+type nodeRows struct {
+	label string
+	rows  []any
+}
+
+// nodes lists the upserted nodes by label, parents before children.
+func (w *writeRows) nodes() []nodeRows {
+	return []nodeRows{
+		{"Territory", w.territories}, {"Hospital", w.hospitals}, {"Department", w.departments},
+		{"HCP", w.hcps}, {"Committee", w.committees}, {"Product", w.products}, {"User", w.users},
+	}
 }
 
 func present(del set, have func(string) bool) []string {
@@ -542,9 +587,10 @@ func present(del set, have func(string) bool) []string {
 // of a child whose parent changed, and creates the relationship of every
 // child that is new, recreated or moved. A child whose parent did not
 // change keeps its relationship untouched.
-func relink[T any](ctx context.Context, tx neo4j.ManagedTransaction, s *Store, rel relType, deleted set, old map[string]string,
+func relink[T any](ctx context.Context, tx neo4j.ManagedTransaction, s *Store, settled func(string) bool, rel relType, deleted set, old map[string]string,
 	children []T, link func(T) (child, parent string)) error {
-	var unlink, create []any
+	var unlink []any
+	var create []map[string]any
 	for _, ch := range children {
 		id, parent := link(ch)
 		was, existed := old[id]
@@ -561,8 +607,7 @@ func relink[T any](ctx context.Context, tx neo4j.ManagedTransaction, s *Store, r
 	if err := s.batches(ctx, tx, stmt, unlink); err != nil {
 		return err
 	}
-	// The children were just written: the slow, always-correct shape.
-	return s.batches(ctx, tx, rel.mergeStmt(false), create)
+	return s.mergeRels(ctx, tx, rel, create, settled)
 }
 
 // deleteNodes deletes the nodes of label with the given ids, and every
