@@ -2,6 +2,8 @@ package neo4jstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"time"
@@ -622,10 +624,15 @@ func deleteNodes(ctx context.Context, tx neo4j.ManagedTransaction, s *Store, lab
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := s.batches(ctx, tx, "MATCH (n:"+label+") WHERE n.id IN $rows SET n.kolgraphDeleted = true REMOVE n.id", anys(ids)); err != nil {
+	// The tombstone is this call's own, so that the second step deletes
+	// exactly these nodes.
+	var mark [8]byte
+	_, _ = rand.Read(mark[:])
+	m := hex.EncodeToString(mark[:])
+	if err := s.batches(ctx, tx, "MATCH (n:"+label+") WHERE n.id IN $rows SET n.kolgraphDeleted = $mark REMOVE n.id", anys(ids), "mark", m); err != nil {
 		return err
 	}
-	return exec1(ctx, tx, "MATCH (n:"+label+") WHERE n.kolgraphDeleted = true DETACH DELETE n", nil)
+	return exec1(ctx, tx, "MATCH (n:"+label+") WHERE n.kolgraphDeleted = $mark DETACH DELETE n", map[string]any{"mark": m})
 }
 
 // detachNodes deletes every relationship of the nodes of label with the

@@ -2,6 +2,7 @@ package neo4jstore_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -66,20 +67,36 @@ func wipe(t testing.TB, cfg neo4jstore.Config) {
 		}
 	}
 	for _, l := range storeLabels {
-		// Remove the ids first, as the store does (see deleteNodes).
-		for _, q := range []string{
-			"MATCH (n:" + l + ") SET n.kolgraphDeleted = true REMOVE n.id",
-			"MATCH (n:" + l + ") WHERE n.kolgraphDeleted = true DETACH DELETE n",
-			"MATCH (n:" + l + ") RETURN n.id, labels(n), keys(n), elementId(n)",
-		} {
-			res, err := neo4j.ExecuteQuery(ctx, d, q, nil, neo4j.EagerResultTransformer, db)
-			if err != nil {
-				t.Fatalf("wipe %s: %v", l, err)
+		res, err := neo4j.ExecuteQuery(ctx, d, "MATCH (n:"+l+") RETURN n.id", nil, neo4j.EagerResultTransformer, db)
+		if err != nil {
+			t.Fatalf("wipe %s: %v", l, err)
+		}
+		ids := make([]any, 0, len(res.Records))
+		for _, r := range res.Records {
+			ids = append(ids, r.Values[0])
+		}
+		// In chunks (a large leftover graph would make one huge
+		// transaction), removing the ids first as the store does (see
+		// deleteNodes).
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), 500)]
+			ids = ids[len(chunk):]
+			mark := fmt.Sprintf("wipe-%d-%d", time.Now().UnixNano(), len(ids))
+			for _, q := range []string{
+				"MATCH (n:" + l + ") WHERE n.id IN $ids SET n.kolgraphDeleted = $mark REMOVE n.id",
+				"MATCH (n:" + l + ") WHERE n.kolgraphDeleted = $mark DETACH DELETE n",
+			} {
+				if _, err := neo4j.ExecuteQuery(ctx, d, q, map[string]any{"ids": chunk, "mark": mark}, neo4j.EagerResultTransformer, db); err != nil {
+					t.Fatalf("wipe %s: %v", l, err)
+				}
 			}
-			// (Statements without RETURN answer a record on NornicDB.)
-			if strings.Contains(q, "RETURN") && len(res.Records) > 0 {
-				t.Fatalf("wipe %s: %d nodes left: %v", l, len(res.Records), res.Records[0].Values)
-			}
+		}
+		res, err = neo4j.ExecuteQuery(ctx, d, "MATCH (n:"+l+") RETURN n.id, labels(n), keys(n)", nil, neo4j.EagerResultTransformer, db)
+		if err != nil {
+			t.Fatalf("wipe %s: %v", l, err)
+		}
+		if len(res.Records) > 0 {
+			t.Fatalf("wipe %s: %d nodes left, e.g. %v", l, len(res.Records), res.Records[0].Values)
 		}
 	}
 }
