@@ -394,10 +394,14 @@ func (r relType) mergeStmt(settled bool) string {
 
 // mergeRels upserts the relationships rows (maps with "a", "b" and the
 // properties), each with the statement shape its ends allow.
-func (s *Store) mergeRels(ctx context.Context, tx neo4j.ManagedTransaction, rel relType, rows []map[string]any, settled func(id string) bool) error {
+func (s *Store) mergeRels(ctx context.Context, tx neo4j.ManagedTransaction, rel relType, rows []map[string]any, settled func(id string) bool, st *staging) error {
 	var fast, slow []any
 	for _, row := range rows {
-		if settled(row["a"].(string)) && settled(row["b"].(string)) {
+		a, b := row["a"].(string), row["b"].(string)
+		if st.done(rel.typ, a, b) {
+			continue // written with the staged nodes
+		}
+		if settled(a) && settled(b) {
 			fast = append(fast, row)
 		} else {
 			slow = append(slow, row)
@@ -500,15 +504,15 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 	settled := func(id string) bool { return c.untouched(id) || st.has(id) }
 
 	// Structural relationships follow the parent ids.
-	if err := relink(ctx, tx, s, settled, partOf, c.delDepartments, b.departments,
+	if err := relink(ctx, tx, s, settled, st, partOf, c.delDepartments, b.departments,
 		sortedMap(c.departments, cmpString), func(d *kolgraph.Department) (string, string) { return d.ID, d.HospitalID }); err != nil {
 		return err
 	}
-	if err := relink(ctx, tx, s, settled, worksIn, c.delHCPs, b.hcps,
+	if err := relink(ctx, tx, s, settled, st, worksIn, c.delHCPs, b.hcps,
 		sortedMap(c.hcps, cmpString), func(h *kolgraph.HCP) (string, string) { return h.ID, h.DepartmentID }); err != nil {
 		return err
 	}
-	if err := relink(ctx, tx, s, settled, governs, c.delCommittees, b.committees,
+	if err := relink(ctx, tx, s, settled, st, governs, c.delCommittees, b.committees,
 		sortedMap(c.committees, cmpString), func(m *kolgraph.Committee) (string, string) { return m.ID, m.HospitalID }); err != nil {
 		return err
 	}
@@ -520,7 +524,7 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 	}{
 		{memberOf, w.memberships}, {lists, w.listings}, {knowsRel, w.knows}, {influences, w.influences},
 	} {
-		if err := s.mergeRels(ctx, tx, u.rel, u.rows, settled); err != nil {
+		if err := s.mergeRels(ctx, tx, u.rel, u.rows, settled, st); err != nil {
 			return err
 		}
 	}
@@ -589,7 +593,7 @@ func present(del set, have func(string) bool) []string {
 // of a child whose parent changed, and creates the relationship of every
 // child that is new, recreated or moved. A child whose parent did not
 // change keeps its relationship untouched.
-func relink[T any](ctx context.Context, tx neo4j.ManagedTransaction, s *Store, settled func(string) bool, rel relType, deleted set, old map[string]string,
+func relink[T any](ctx context.Context, tx neo4j.ManagedTransaction, s *Store, settled func(string) bool, st *staging, rel relType, deleted set, old map[string]string,
 	children []T, link func(T) (child, parent string)) error {
 	var unlink []any
 	var create []map[string]any
@@ -609,7 +613,7 @@ func relink[T any](ctx context.Context, tx neo4j.ManagedTransaction, s *Store, s
 	if err := s.batches(ctx, tx, stmt, unlink); err != nil {
 		return err
 	}
-	return s.mergeRels(ctx, tx, rel, create, settled)
+	return s.mergeRels(ctx, tx, rel, create, settled, st)
 }
 
 // deleteNodes deletes the nodes of label with the given ids, and every

@@ -15,11 +15,12 @@ import (
 // nodes a placeholder label instead corrupts its label counts.
 //
 // So on NornicDB the nodes a bulk Apply (bulkRows) creates are committed
-// first, in a transaction of their own, and the Apply's transaction then writes
+// first, in a transaction of their own (and their relationships after them,
+// see stageRels), and the Apply's transaction then writes
 // everything else (relationships on the fast path, updates, deletions, the
 // version). If that transaction fails, the nodes it created are deleted
 // again. The cost, on NornicDB only: for that moment a reader can see the
-// new nodes without their relationships, under the old version, and a
+// new nodes and some of their relationships under the old version, and a
 // crash in between leaves them in place (a re-run of the same write
 // completes it, as writes are upserts).
 //
@@ -28,7 +29,13 @@ import (
 type staging struct {
 	created map[string][]string // label -> ids of the nodes created ahead
 	ids     set                 // all of them
+	rels    set                 // relationships written with them: relKey
 }
+
+func relKey(typ, a, b string) string { return typ + "\x00" + a + "\x00" + b }
+
+// done reports whether the relationship was written with the staged nodes.
+func (st *staging) done(typ, a, b string) bool { return st != nil && st.rels.has(relKey(typ, a, b)) }
 
 // bulkRows is the number of relationships (structural ones included) from
 // which a write stages its new nodes on NornicDB. Below it, relationships
@@ -100,24 +107,82 @@ func (s *Store) stage(ctx context.Context, c *changes, w *writeRows) (*staging, 
 			st.ids.add(id)
 		}
 	}
+	if err := s.stageRels(ctx, c, w, st); err != nil {
+		st.discard(ctx, s)
+		return nil, err
+	}
 	return st, nil
 }
 
-// discard deletes the nodes staged for a failed Apply, best effort.
+// stageRels writes, batch by batch in transactions of their own, the
+// relationships that touch a staged node and otherwise only nodes the
+// change leaves alone: all of a new region's. One transaction for all of
+// them is quadratic on NornicDB (its pending writes are searched per
+// MERGE: 4 minutes for the seed region's 63,000 influences); batches of
+// 5,000 rows take about a second each. Relationships between nodes the
+// change writes otherwise stay in the Apply's transaction.
+func (s *Store) stageRels(ctx context.Context, c *changes, w *writeRows, st *staging) error {
+	st.rels = set{}
+	ok := func(id string) bool { return st.ids.has(id) || c.untouched(id) }
+	type job struct {
+		rel  relType
+		rows []any
+	}
+	var jobs []job
+	add := func(rel relType, rows []map[string]any) {
+		var take []any
+		for _, row := range rows {
+			a, b := row["a"].(string), row["b"].(string)
+			if (st.ids.has(a) || st.ids.has(b)) && ok(a) && ok(b) {
+				take = append(take, row)
+				st.rels.add(relKey(rel.typ, a, b))
+			}
+		}
+		jobs = append(jobs, job{rel, take})
+	}
+	links := func(rel relType, ids []string, parent func(id string) string) []map[string]any {
+		var out []map[string]any
+		for _, id := range ids {
+			out = append(out, map[string]any{"a": id, "b": parent(id)})
+		}
+		return out
+	}
+	add(partOf, links(partOf, st.created["Department"], func(id string) string { return c.departments[id].HospitalID }))
+	add(worksIn, links(worksIn, st.created["HCP"], func(id string) string { return c.hcps[id].DepartmentID }))
+	add(governs, links(governs, st.created["Committee"], func(id string) string { return c.committees[id].HospitalID }))
+	add(memberOf, w.memberships)
+	add(lists, w.listings)
+	add(knowsRel, w.knows)
+	add(influences, w.influences)
+	for _, j := range jobs {
+		err := chunks(j.rows, s.cfg.BatchSize, func(batch []any) error {
+			return s.write(ctx, "stage", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+				return exec1(ctx, tx, j.rel.mergeStmt(true), map[string]any{"rows": batch})
+			})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// discard deletes the nodes staged for a failed Apply (and so the
+// relationships staged with them), best effort, a few hundred per
+// transaction.
 func (st *staging) discard(ctx context.Context, s *Store) {
 	if st == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ApplyTimeout)
 	defer cancel()
-	_ = s.write(ctx, "discard staged nodes", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
-		for _, label := range labels {
-			if err := deleteNodes(ctx, tx, s, label, st.created[label]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	for _, label := range labels {
+		_ = chunks(st.created[label], 500, func(ids []string) error {
+			return s.write(ctx, "discard staged nodes", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+				return deleteNodes(ctx, tx, s, label, ids)
+			})
+		})
+	}
 }
 
 // forget removes the staged nodes from what the Apply's transaction read of
