@@ -37,6 +37,10 @@ func (c *checker) add(field, format string, args ...any) {
 	c.ps = append(c.ps, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// ValidID reports whether s has the syntax of an id; no record has an id
+// without it.
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
 func (c *checker) id(field, v string) {
 	if !idPattern.MatchString(v) {
 		c.add(field, "must be an id of 1-64 letters, digits and _.:- (got %q)", v)

@@ -46,7 +46,7 @@ func chunks[T any](items []T, n int, fn func([]T) error) error {
 // column key) for ids, and returns them keyed.
 func (s *Store) byID(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, ids []string, key int) (map[string][]any, error) {
 	rows := make(map[string][]any, len(ids))
-	err := chunks(uniq(ids), s.cfg.BatchSize, func(batch []string) error {
+	err := chunks(validIDs(uniq(ids)), s.cfg.BatchSize, func(batch []string) error {
 		return each(ctx, tx, cypher, map[string]any{"ids": batch}, func(vals []any) error {
 			if k, ok := vals[key].(string); ok {
 				rows[k] = vals
@@ -124,7 +124,7 @@ func (s *Store) Influences(ctx context.Context, keys []kolgraph.EdgeKey) ([]*kol
 	seen := make(map[kolgraph.EdgeKey]bool, len(keys))
 	var params []any
 	for _, k := range keys {
-		if !seen[k] {
+		if !seen[k] && kolgraph.ValidID(k.From) && kolgraph.ValidID(k.To) {
 			seen[k] = true
 			params = append(params, map[string]any{"a": k.From, "b": k.To})
 		}
@@ -199,8 +199,9 @@ func pageSize(p kolgraph.Page) (int, error) {
 // where accumulates the conditions of a filter. Only constant fragments
 // are concatenated; every value is a parameter.
 type where struct {
-	conds  []string
-	params map[string]any
+	conds   []string
+	params  map[string]any
+	goConds []goCond
 }
 
 func (w *where) add(cond, name string, v any) {
@@ -208,6 +209,67 @@ func (w *where) add(cond, name string, v any) {
 	if name != "" {
 		w.params[name] = v
 	}
+}
+
+// goCond is a condition evaluated in Go on the records a query returns.
+type goCond struct {
+	prop     string
+	contains bool // else equality
+	value    string
+}
+
+// text adds prop = v (or prop CONTAINS v), in Cypher when v is plain text
+// and in Go when it has brackets: NornicDB (v1.2.3) splices parameter
+// values into its query text before parsing, and a value such as
+// `"}) MATCH (n) RETURN n //` then fails the statement with a syntax error
+// (it never runs as Cypher, but the caller would get an internal error).
+func (w *where) text(prop string, contains bool, v string) {
+	if strings.ContainsAny(v, "(){}[]") {
+		w.goConds = append(w.goConds, goCond{prop, contains, v})
+		return
+	}
+	op := " = $"
+	if contains {
+		op = " CONTAINS $"
+	}
+	w.add("n."+prop+op+prop, prop, v)
+}
+
+// ids adds prop IN list for the list's valid ids (see validIDs).
+func (w *where) ids(prop, name string, list []string) {
+	w.add("n."+prop+" IN $"+name, name, validIDs(list))
+}
+
+// validIDs drops the strings that cannot be ids (kolgraph.ValidID): no
+// record has them, and they never reach the server (see where.text).
+func validIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if kolgraph.ValidID(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// keep reports whether the values of the goConds' properties pass them.
+func (w *where) keep(vals []any) bool {
+	for i, c := range w.goConds {
+		v, _ := vals[i].(string)
+		if c.contains && !strings.Contains(v, c.value) || !c.contains && v != c.value {
+			return false
+		}
+	}
+	return true
+}
+
+// goCols returns ", n.p1, n.p2" for the goConds' properties.
+func (w *where) goCols() string {
+	var b strings.Builder
+	for _, c := range w.goConds {
+		b.WriteString(", n." + c.prop)
+	}
+	return b.String()
 }
 
 func (w *where) clause() string {
@@ -230,9 +292,11 @@ func (w *where) clause() string {
 func page[T any](ctx context.Context, s *Store, tx neo4j.ManagedTransaction, label, cols string, w *where, after string, first int,
 	decode func([]any) (*T, error)) (items []*T, total int, hasNext bool, err error) {
 	var ids []string
-	err = each(ctx, tx, "MATCH (n:"+label+")"+w.clause()+" RETURN n.id", w.params, func(vals []any) error {
+	err = each(ctx, tx, "MATCH (n:"+label+")"+w.clause()+" RETURN n.id"+w.goCols(), w.params, func(vals []any) error {
 		d := decoder{vals: vals}
-		ids = append(ids, d.str(0))
+		if w.keep(vals[1:]) {
+			ids = append(ids, d.str(0))
+		}
 		return d.err
 	})
 	if err != nil {
@@ -280,22 +344,22 @@ func (s *Store) ListHospitals(ctx context.Context, f kolgraph.HospitalFilter, p 
 	}
 	w := &where{params: map[string]any{}}
 	if len(f.IDs) > 0 {
-		w.add("n.id IN $ids", "ids", f.IDs)
+		w.ids("id", "ids", f.IDs)
 	}
 	if len(f.Territories) > 0 {
-		w.add("n.territoryId IN $territories", "territories", f.Territories)
+		w.ids("territoryId", "territories", f.Territories)
 	}
 	if f.City != "" {
-		w.add("n.city = $city", "city", f.City)
+		w.text("city", false, f.City)
 	}
 	if f.Province != "" {
-		w.add("n.province = $province", "province", f.Province)
+		w.text("province", false, f.Province)
 	}
 	if f.Tier != "" {
-		w.add("n.tier = $tier", "tier", f.Tier)
+		w.text("tier", false, f.Tier)
 	}
 	if f.NameContains != "" {
-		w.add("n.nameLower CONTAINS $name", "name", strings.ToLower(f.NameContains))
+		w.text("nameLower", true, strings.ToLower(f.NameContains))
 	}
 	out := &kolgraph.HospitalPage{}
 	err = s.read(ctx, "list hospitals", s.cfg.Timeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
@@ -330,24 +394,24 @@ func (s *Store) ListHCPs(ctx context.Context, f kolgraph.HCPFilter, p kolgraph.P
 		}
 		w := &where{params: map[string]any{}}
 		if restricted {
-			w.add("n.hospitalId IN $hospitals", "hospitals", hospitals)
+			w.ids("hospitalId", "hospitals", hospitals)
 		}
 		if f.DepartmentID != "" {
-			w.add("n.departmentId = $department", "department", f.DepartmentID)
+			w.text("departmentId", false, f.DepartmentID)
 		}
 		for _, c := range []struct{ prop, v string }{
 			{"specialty", f.Specialty}, {"role", f.Role}, {"title", f.Title},
 			{"position", f.Position}, {"kolLevel", f.KOLLevel},
 		} {
 			if c.v != "" {
-				w.add("n."+c.prop+" = $"+c.prop, c.prop, c.v)
+				w.text(c.prop, false, c.v)
 			}
 		}
 		if f.KOLOnly {
 			w.add("n:KOL", "", nil)
 		}
 		if f.NameContains != "" {
-			w.add("n.nameLower CONTAINS $name", "name", strings.ToLower(f.NameContains))
+			w.text("nameLower", true, strings.ToLower(f.NameContains))
 		}
 		out.Items, out.Total, out.HasNext, err = page(ctx, s, tx, "HCP", hcpCols, w, p.After, first, decodeHCP)
 		return err
@@ -372,19 +436,19 @@ func (s *Store) hospitalScope(ctx context.Context, tx neo4j.ManagedTransaction, 
 		set = m
 	}
 	if len(f.HospitalIDs) > 0 {
-		narrow(f.HospitalIDs)
+		narrow(validIDs(f.HospitalIDs))
 	}
 	w := &where{params: map[string]any{}}
 	if len(f.Territories) > 0 {
-		w.add("n.territoryId IN $territories", "territories", f.Territories)
+		w.ids("territoryId", "territories", f.Territories)
 	}
 	if f.City != "" {
-		w.add("n.city = $city", "city", f.City)
+		w.text("city", false, f.City)
 	}
-	if len(w.conds) > 0 {
+	if len(w.conds)+len(w.goConds) > 0 {
 		var found []string
-		err := each(ctx, tx, "MATCH (n:Hospital)"+w.clause()+" RETURN n.id", w.params, func(vals []any) error {
-			if id, ok := vals[0].(string); ok {
+		err := each(ctx, tx, "MATCH (n:Hospital)"+w.clause()+" RETURN n.id"+w.goCols(), w.params, func(vals []any) error {
+			if id, ok := vals[0].(string); ok && w.keep(vals[1:]) {
 				found = append(found, id)
 			}
 			return nil
@@ -415,7 +479,7 @@ func group[T any](ctx context.Context, s *Store, op, cypher string, ids []string
 	}
 	err := s.read(ctx, op, s.cfg.Timeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		rows := make(map[string][][]any, len(ids))
-		err := chunks(uniq(ids), s.cfg.BatchSize, func(batch []string) error {
+		err := chunks(validIDs(uniq(ids)), s.cfg.BatchSize, func(batch []string) error {
 			return each(ctx, tx, cypher, map[string]any{"ids": batch}, func(vals []any) error {
 				if k, ok := vals[key].(string); ok {
 					rows[k] = append(rows[k], vals)
