@@ -138,7 +138,7 @@ func pairName(kind, a, b string) string { return kind + "/" + a + "->" + b }
 // (EINVALID). Deletions come first, then upserts, so a record deleted and
 // upserted in one change set is replaced and loses its relationships.
 func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
-	if err := checkFields(cs); err != nil {
+	if err := cs.CheckFields(); err != nil {
 		return nil, err
 	}
 	d := &cs.Delete
@@ -209,80 +209,6 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 	}
 	c.detach(g)
 	return c, nil
-}
-
-// checkFields runs every record's own Validate.
-func checkFields(cs *kolgraph.ChangeSet) error {
-	var p problems
-	for i, r := range cs.Territories {
-		if r == nil {
-			p.add(recName(bTerritories, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(bTerritories, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.Hospitals {
-		if r == nil {
-			p.add(recName(bHospitals, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(bHospitals, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.Departments {
-		if r == nil {
-			p.add(recName(bDepartments, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(bDepartments, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.HCPs {
-		if r == nil {
-			p.add(recName(bHCPs, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(bHCPs, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.Committees {
-		if r == nil {
-			p.add(recName(bCommittees, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(bCommittees, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.Products {
-		if r == nil {
-			p.add(recName(bProducts, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(bProducts, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.Users {
-		if r == nil {
-			p.add(recName(bUsers, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(bUsers, r.ID, i), r.Validate())
-	}
-	for _, r := range cs.Memberships {
-		p.fields(pairName(bMemberships, r.HCPID, r.CommitteeID), r.Validate())
-	}
-	for _, r := range cs.Listings {
-		p.fields(pairName(bListings, r.HospitalID, r.ProductID), r.Validate())
-	}
-	for _, r := range cs.Knows {
-		p.fields(pairName(bKnows, r.UserID, r.HCPID), r.Validate())
-	}
-	for i, r := range cs.Influences {
-		if r == nil {
-			p.add(recName(bInfluences, "", i), "", "is nil")
-			continue
-		}
-		p.fields(pairName(bInfluences, r.From, r.To), r.Validate())
-	}
-	for i := range cs.Audit {
-		p.fields(fmt.Sprintf("audit[%d]", i), cs.Audit[i].Validate())
-	}
-	return kolgraph.Invalid(p.ps)
 }
 
 // checkConflicts refuses to delete a hospital that still has departments or

@@ -28,7 +28,7 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 	if cs == nil {
 		return 0, kolgraph.Errorf(kolgraph.EINVALID, "no change set")
 	}
-	if err := checkFields(cs); err != nil {
+	if err := cs.CheckFields(); err != nil {
 		return 0, err
 	}
 	c := newChanges(cs)

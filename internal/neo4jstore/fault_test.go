@@ -66,8 +66,11 @@ func TestServerGoesAwayAndComesBack(t *testing.T) {
 		if code := kolgraph.ErrorCode(err); code != kolgraph.EUNAVAILABLE {
 			t.Errorf("%s with the server down: got %v (code %q), want code %q", call.name, err, code, kolgraph.EUNAVAILABLE)
 		}
-		if took > 3*cfg.Timeout {
-			t.Errorf("%s with the server down took %v, want at most about the %v timeout", call.name, took, cfg.Timeout)
+		// The bound: acquiring a connection (Timeout), the driver's retries
+		// of a connectivity failure (MaxRetryTime, default Timeout), and the
+		// last attempt's acquisition: 3 x Timeout, plus slack for CI.
+		if limit := 3*cfg.Timeout + time.Second; took > limit {
+			t.Errorf("%s with the server down took %v, want at most %v (3 x the %v timeout)", call.name, took, limit, cfg.Timeout)
 		}
 	}
 
