@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.rate, "rate", 2000, "requests per second")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "measured duration")
 	fs.DurationVar(&o.warmup, "warmup", 5*time.Second, "unmeasured warm-up at the same rate")
-	fs.StringVar(&o.mix, "mix", "reads", "operation mix: reads (entity reads) or mixed (reads, connections, rankings)")
+	fs.StringVar(&o.mix, "mix", "reads", "operation mix: reads (entity reads) or mixed (reads, connections, rankings, account matrices, paths)")
 	fs.IntVar(&o.workers, "workers", 256, "concurrent client connections")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the request sequence")
 	if err := fs.Parse(args); err != nil {
@@ -244,6 +244,16 @@ func newMix(ctx context.Context, base, mix string) ([]op, error) {
 			op{"influence", 1, func(r *rand.Rand) []byte {
 				return gql(`query Influence($id: ID!) { hcp(id: $id) { influence { value rank components { name contribution } } } }`,
 					map[string]any{"id": pick(r, hcps)})
+			}},
+			op{"matrix", 1, func(r *rand.Rand) []byte {
+				return gql(`query Matrix($h: ID) { accountMatrix(scope: {hospital: $h}, product: "RX01") {
+					cells { segment count members(first: 5) { edges { node { id } } } } pareto { topShare } } }`,
+					map[string]any{"h": pick(r, hospitals)})
+			}},
+			op{"paths", 1, func(r *rand.Rand) []byte {
+				return gql(`query Paths($from: ID!, $to: ID!) { strongestPaths(from: [$from], to: $to, k: 3, maxHops: 6) {
+					id strength hops { from { id } to { id } weight } } }`,
+					map[string]any{"from": hcps[0], "to": pick(r, hcps[1:])})
 			}},
 		), nil
 	}
