@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -161,14 +162,6 @@ func memberIDs(ms []member) []string {
 	return out
 }
 
-func keys(m map[string]string) set {
-	s := make(set, len(m))
-	for k := range m {
-		s.add(k)
-	}
-	return s
-}
-
 // loadBefore reads what the rules need to know about the stored graph.
 func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *changes) (*before, error) {
 	a := c.ask()
@@ -178,19 +171,19 @@ func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *
 	if m, err = s.fetch(ctx, tx, "Territory", "", a.territories); err != nil {
 		return nil, err
 	}
-	b.territories = keys(m)
+	b.territories = keysOf(m)
 	if m, err = s.fetch(ctx, tx, "Hospital", "", a.hospitals); err != nil {
 		return nil, err
 	}
-	b.hospitals = keys(m)
+	b.hospitals = keysOf(m)
 	if m, err = s.fetch(ctx, tx, "Product", "", a.products); err != nil {
 		return nil, err
 	}
-	b.products = keys(m)
+	b.products = keysOf(m)
 	if m, err = s.fetch(ctx, tx, "User", "", a.users); err != nil {
 		return nil, err
 	}
-	b.users = keys(m)
+	b.users = keysOf(m)
 	if b.departments, err = s.fetch(ctx, tx, "Department", "n.hospitalId", a.departments); err != nil {
 		return nil, err
 	}
@@ -202,18 +195,9 @@ func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *
 	}
 
 	// Dependants of deleted (existing) nodes, and HCPs of moved departments.
-	exists := func(del set, have func(string) bool) []string {
-		var out []string
-		for _, id := range del.sorted() {
-			if have(id) {
-				out = append(out, id)
-			}
-		}
-		return out
-	}
-	delT := exists(c.delTerritories, b.territories.has)
-	delH := exists(c.delHospitals, b.hospitals.has)
-	delD := exists(c.delDepartments, func(id string) bool { _, ok := b.departments[id]; return ok })
+	delT := present(c.delTerritories, b.territories.has)
+	delH := present(c.delHospitals, b.hospitals.has)
+	delD := present(c.delDepartments, has(b.departments))
 
 	hosp, err := s.children(ctx, tx, "Hospital", "territoryId", delT)
 	if err != nil {
@@ -265,30 +249,20 @@ func sortedMap[K comparable, V any](m map[K]V, less func(a, b K) int) []V {
 	return out
 }
 
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // rows builds the parameters, in key order so that a batch touches nearby
 // index entries and runs are reproducible.
 func (c *changes) rows() *writeRows {
 	w := &writeRows{}
-	for _, r := range sortedMap(c.territories, cmpString) {
+	for _, r := range sortedMap(c.territories, strings.Compare) {
 		w.territories = append(w.territories, map[string]any(territoryProps(r)))
 	}
-	for _, r := range sortedMap(c.hospitals, cmpString) {
+	for _, r := range sortedMap(c.hospitals, strings.Compare) {
 		w.hospitals = append(w.hospitals, map[string]any(hospitalProps(r)))
 	}
-	for _, r := range sortedMap(c.departments, cmpString) {
+	for _, r := range sortedMap(c.departments, strings.Compare) {
 		w.departments = append(w.departments, map[string]any(departmentProps(r)))
 	}
-	for _, r := range sortedMap(c.hcps, cmpString) {
+	for _, r := range sortedMap(c.hcps, strings.Compare) {
 		w.hcps = append(w.hcps, map[string]any(hcpProps(r)))
 		if r.IsKOL() {
 			w.kol = append(w.kol, r.ID)
@@ -296,13 +270,13 @@ func (c *changes) rows() *writeRows {
 			w.notKOL = append(w.notKOL, r.ID)
 		}
 	}
-	for _, r := range sortedMap(c.committees, cmpString) {
+	for _, r := range sortedMap(c.committees, strings.Compare) {
 		w.committees = append(w.committees, map[string]any(committeeProps(r)))
 	}
-	for _, r := range sortedMap(c.products, cmpString) {
+	for _, r := range sortedMap(c.products, strings.Compare) {
 		w.products = append(w.products, map[string]any(productProps(r)))
 	}
-	for _, r := range sortedMap(c.users, cmpString) {
+	for _, r := range sortedMap(c.users, strings.Compare) {
 		w.users = append(w.users, map[string]any(userProps(r)))
 	}
 	for _, r := range sortedMap(c.memberships, func(a, b kolgraph.MembershipKey) int {
@@ -329,10 +303,10 @@ func (c *changes) rows() *writeRows {
 }
 
 func cmpPair(a1, a2, b1, b2 string) int {
-	if c := cmpString(a1, b1); c != 0 {
+	if c := strings.Compare(a1, b1); c != 0 {
 		return c
 	}
-	return cmpString(a2, b2)
+	return strings.Compare(a2, b2)
 }
 
 // relType describes one relationship type for the generic statements.
@@ -473,9 +447,9 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 		ids      []string
 		upserted func(string) bool
 	}{
-		{"HCP", present(c.delHCPs, func(id string) bool { _, ok := b.hcps[id]; return ok }), has(c.hcps)},
-		{"Committee", present(c.delCommittees, func(id string) bool { _, ok := b.committees[id]; return ok }), has(c.committees)},
-		{"Department", present(c.delDepartments, func(id string) bool { _, ok := b.departments[id]; return ok }), has(c.departments)},
+		{"HCP", present(c.delHCPs, has(b.hcps)), has(c.hcps)},
+		{"Committee", present(c.delCommittees, has(b.committees)), has(c.committees)},
+		{"Department", present(c.delDepartments, has(b.departments)), has(c.departments)},
 		{"Hospital", present(c.delHospitals, b.hospitals.has), has(c.hospitals)},
 		{"Territory", present(c.delTerritories, b.territories.has), has(c.territories)},
 		{"Product", present(c.delProducts, b.products.has), has(c.products)},
@@ -505,15 +479,15 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 
 	// Structural relationships follow the parent ids.
 	if err := relink(ctx, tx, s, settled, st, partOf, c.delDepartments, b.departments,
-		sortedMap(c.departments, cmpString), func(d *kolgraph.Department) (string, string) { return d.ID, d.HospitalID }); err != nil {
+		sortedMap(c.departments, strings.Compare), func(d *kolgraph.Department) (string, string) { return d.ID, d.HospitalID }); err != nil {
 		return err
 	}
 	if err := relink(ctx, tx, s, settled, st, worksIn, c.delHCPs, b.hcps,
-		sortedMap(c.hcps, cmpString), func(h *kolgraph.HCP) (string, string) { return h.ID, h.DepartmentID }); err != nil {
+		sortedMap(c.hcps, strings.Compare), func(h *kolgraph.HCP) (string, string) { return h.ID, h.DepartmentID }); err != nil {
 		return err
 	}
 	if err := relink(ctx, tx, s, settled, st, governs, c.delCommittees, b.committees,
-		sortedMap(c.committees, cmpString), func(m *kolgraph.Committee) (string, string) { return m.ID, m.HospitalID }); err != nil {
+		sortedMap(c.committees, strings.Compare), func(m *kolgraph.Committee) (string, string) { return m.ID, m.HospitalID }); err != nil {
 		return err
 	}
 
@@ -655,4 +629,13 @@ func detachNodes(ctx context.Context, tx neo4j.ManagedTransaction, s *Store, lab
 
 func has[V any](m map[string]V) func(string) bool {
 	return func(id string) bool { _, ok := m[id]; return ok }
+}
+
+// keysOf returns the keys of m as a set.
+func keysOf[V any](m map[string]V) set {
+	out := make(set, len(m))
+	for k := range m {
+		out.add(k)
+	}
+	return out
 }
