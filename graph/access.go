@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"slices"
 	"sync"
@@ -83,8 +84,8 @@ func (r *Resolver) importer(ctx context.Context) *importer.Service {
 
 // contact returns one of an HCP's contact fields (personal data): null
 // with a FORBIDDEN error unless the caller's role may read contact data.
-// Every value handed out is noted, and the operation logs one audit event
-// naming the caller and the HCPs whose contact data it read.
+// Every value handed out is noted; the operation records the reads in the
+// audit log before its response leaves (see contactReads.record).
 func contact(ctx context.Context, h *kolgraph.HCP, field, value string) (*string, error) {
 	if p, ok := auth.FromContext(ctx); ok && !p.Can(auth.ReadContacts) {
 		return nil, kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not read HCP contact data (%s)", p.Role, field)
@@ -100,34 +101,55 @@ func contact(ctx context.Context, h *kolgraph.HCP, field, value string) (*string
 
 type contactReadsKey struct{}
 
-// contactReads collects the contact fields one operation hands out.
+// contactReads collects the contact fields one operation hands out, per HCP.
 type contactReads struct {
 	mu     sync.Mutex
-	hcps   map[string]bool
-	fields map[string]bool
+	fields map[string]map[string]bool // HCP id -> field names
 }
 
 func (c *contactReads) add(hcp, field string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.hcps == nil {
-		c.hcps, c.fields = map[string]bool{}, map[string]bool{}
+	if c.fields == nil {
+		c.fields = map[string]map[string]bool{}
 	}
-	c.hcps[hcp], c.fields[field] = true, true
+	if c.fields[hcp] == nil {
+		c.fields[hcp] = map[string]bool{}
+	}
+	c.fields[hcp][field] = true
 }
 
-// log writes the operation's audit event, if it read any contact data.
-func (c *contactReads) log(ctx context.Context, operation string) {
+// record writes one audit entry per HCP whose contact data the operation
+// read (op "read", after {"fields":[...]}) to st, the unscoped store: the
+// service records what it hands out whatever the caller may see. It is
+// called before the response is sent, and an error means the response must
+// not be: personal data leaves only when its reading is on record.
+//
+// source names the operation, e.g. "query hcpCard" or "mutation upsertHCP".
+func (c *contactReads) record(ctx context.Context, st kolgraph.Store, source string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.hcps) == 0 {
-		return
+	if len(c.fields) == 0 {
+		return nil
 	}
 	actor := "anonymous"
 	if p, ok := auth.FromContext(ctx); ok {
 		actor = p.Subject
 	}
-	hcps, fields := slices.Sorted(maps.Keys(c.hcps)), slices.Sorted(maps.Keys(c.fields))
-	zerolog.Ctx(ctx).Info().Str("audit", "contact_read").Str("actor", actor).Str("operation", operation).
-		Strs("hcps", hcps).Strs("fields", fields).Msg("contact data read")
+	hcps := slices.Sorted(maps.Keys(c.fields))
+	entries := make([]kolgraph.AuditEntry, len(hcps))
+	for i, id := range hcps {
+		after, err := json.Marshal(map[string][]string{"fields": slices.Sorted(maps.Keys(c.fields[id]))})
+		if err != nil {
+			return err
+		}
+		entries[i] = kolgraph.AuditEntry{Actor: actor, Source: source, Kind: kolgraph.KindHCPs,
+			EntityID: id, Op: kolgraph.OpRead, After: string(after)}
+	}
+	if err := st.AppendAudit(ctx, entries); err != nil {
+		zerolog.Ctx(ctx).Error().Err(err).Str("actor", actor).Strs("hcps", hcps).
+			Msg("contact data read but not recorded; response withheld")
+		return kolgraph.Errorf(kolgraph.EUNAVAILABLE, "contact data cannot be released: its reading could not be recorded in the audit log; retry")
+	}
+	return nil
 }

@@ -526,7 +526,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AccountMatrix     func(childComplexity int, scope model.ScopeInput, product *string, level *account.Level) int
-		AuditLog          func(childComplexity int, entity *string, kind *model.RecordKind, from *time.Time, to *time.Time, first *int, after *string) int
+		AuditLog          func(childComplexity int, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) int
 		Committee         func(childComplexity int, id string) int
 		DecisionChain     func(childComplexity int, hospital string, product *string) int
 		Department        func(childComplexity int, id string) int
@@ -791,7 +791,7 @@ type QueryResolver interface {
 	InfluencePath(ctx context.Context, id string) (*access.Path, error)
 	AccountMatrix(ctx context.Context, scope model.ScopeInput, product *string, level *account.Level) (*model.AccountMatrix, error)
 	SpeakerCandidates(ctx context.Context, scope model.ScopeInput, product *string, first *int) (*model.SpeakerCandidates, error)
-	AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error)
+	AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error)
 	ImportTemplate(ctx context.Context) (*model.ImportTemplate, error)
 }
 type RankedHCPResolver interface {
@@ -2861,7 +2861,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["entity"].(*string), args["kind"].(*model.RecordKind), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["entity"].(*string), args["kind"].(*model.RecordKind), args["op"].(*model.AuditOp), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Query.committee":
 		if e.ComplexityRoot.Query.Committee == nil {
 			break
@@ -4818,11 +4818,14 @@ extend type Query {
   The audit log, for compliance: every change made by a mutation or an
   import, oldest first (in the order the changes were applied), with who
   made it, when, and the record before and after (JSON of the record; null
-  when it did not exist). Filter by entity (an id such as P000123, or a
-  relationship as "from->to": P000001->P000002, U004->P000155,
-  P000001->C001-PT, H001->RX01), kind, and time range [from, to).
+  when it did not exist); and every read of an HCP's contact data (op
+  "read", one entry per HCP per operation, after = the fields read), so that
+  "who saw P000123's phone number" has an answer. Filter by entity (an id
+  such as P000123, or a relationship as "from->to": P000001->P000002,
+  U004->P000155, P000001->C001-PT, H001->RX01), kind, op, and time range
+  [from, to).
   """
-  auditLog(entity: ID, kind: RecordKind, from: Time, to: Time, first: Int = 20, after: String): AuditConnection!
+  auditLog(entity: ID, kind: RecordKind, op: AuditOp, from: Time, to: Time, first: Int = 20, after: String): AuditConnection!
   """
   The import template: an empty XLSX workbook to fill for
   importRegion(format: XLSX) (a README sheet, then one sheet per kind with
@@ -4858,23 +4861,32 @@ type AuditEdge {
   node: AuditEntry!
 }
 
+"What an audit entry records."
+enum AuditOp {
+  CREATE
+  UPDATE
+  DELETE
+  "Contact data (phone, email, WeChat id) handed out to a caller."
+  READ
+}
+
 type AuditEntry {
-  "When the change was applied."
+  "When the change was applied, or the data read."
   at: Time!
-  "Who made it: a user id, \"cli\" (the import command) or \"anonymous\"."
+  "Who made it or read it: a user id, \"cli\" (the import command) or \"anonymous\"."
   actor: String!
-  "What made it: \"mutation upsertHCP\", \"import\", ..."
+  "What made it: \"mutation upsertHCP\", \"import\", \"query hcpCard\" (a read), ..."
   source: String!
   kind: RecordKind!
   "The record's id; relationships as \"a->b\"."
   entity: ID!
-  "create | update | delete"
+  "create | update | delete | read (the AuditOp, lower-case)"
   op: String!
-  "The record before, as JSON; null when created."
+  "The record before, as JSON; null when created or read."
   before: String
-  "The record after, as JSON; null when deleted."
+  "The record after, as JSON; null when deleted. For a read: the fields read, {\"fields\":[\"email\",\"phone\"]}."
   after: String
-  "The graph version the change produced."
+  "The graph version the change produced; for a read, the version the graph was at."
   graphVersion: String!
 }
 `, BuiltIn: false},
@@ -6650,38 +6662,46 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["kind"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "op",
+		func(ctx context.Context, v any) (*model.AuditOp, error) {
+			return ec.unmarshalOAuditOp2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditOp(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["op"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["from"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg5
+	args["after"] = arg6
 	return args, nil
 }
 
@@ -16065,7 +16085,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["entity"].(*string), fc.Args["kind"].(*model.RecordKind), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["entity"].(*string), fc.Args["kind"].(*model.RecordKind), fc.Args["op"].(*model.AuditOp), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditConnection) graphql.Marshaler {
@@ -26080,6 +26100,22 @@ var (
 		account.LevelHospital:   "HOSPITAL",
 	}
 )
+
+func (ec *executionContext) unmarshalOAuditOp2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditOp(ctx context.Context, v any) (*model.AuditOp, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AuditOp)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditOp2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditOp(ctx context.Context, sel ast.SelectionSet, v *model.AuditOp) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)

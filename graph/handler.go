@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -102,7 +103,9 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 			if resp == nil {
 				return nil
 			}
-			reads.log(ctx, name)
+			if err := reads.record(ctx, r.Store, operationSource(oc, name)); err != nil {
+				resp = &graphql.Response{Errors: gqlerror.List{presentError(ctx, err)}}
+			}
 			if list := ns.all(); len(list) > 0 {
 				if resp.Extensions == nil {
 					resp.Extensions = map[string]any{}
@@ -116,6 +119,16 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 		}
 	})
 	return srv
+}
+
+// operationSource names an operation as the audit log's Source does:
+// "query hcpCard", "mutation upsertHCP" (the name may be empty).
+func operationSource(oc *graphql.OperationContext, name string) string {
+	kind := "query"
+	if oc.Operation != nil {
+		kind = string(oc.Operation.Operation)
+	}
+	return strings.TrimSpace(kind + " " + name)
 }
 
 // presentError gives every error a machine-readable extensions.code. Domain

@@ -181,7 +181,7 @@ func (r *Resolver) importRegion(ctx context.Context, format model.ImportFormat, 
 		Rows: res.Rows, GraphVersion: graphVersion(res.Version)}, nil
 }
 
-func (r *Resolver) auditLog(ctx context.Context, entity *string, kind *model.RecordKind, from, to *time.Time,
+func (r *Resolver) auditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from, to *time.Time,
 	first *int, after *string) (*model.AuditConnection, error) {
 	p := kolgraph.Page{First: 20}
 	if first != nil {
@@ -203,6 +203,9 @@ func (r *Resolver) auditLog(ctx context.Context, entity *string, kind *model.Rec
 	f := kolgraph.AuditFilter{EntityID: str(entity)}
 	if kind != nil {
 		f.Kind = strings.ToLower(string(*kind))
+	}
+	if op != nil {
+		f.Op = strings.ToLower(string(*op))
 	}
 	if from != nil {
 		f.From = *from

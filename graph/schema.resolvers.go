@@ -600,8 +600,8 @@ func (r *queryResolver) SpeakerCandidates(ctx context.Context, scope model.Scope
 }
 
 // AuditLog is the resolver for the auditLog field.
-func (r *queryResolver) AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error) {
-	return r.auditLog(ctx, entity, kind, from, to, first, after)
+func (r *queryResolver) AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error) {
+	return r.auditLog(ctx, entity, kind, op, from, to, first, after)
 }
 
 // ImportTemplate is the resolver for the importTemplate field.

@@ -438,6 +438,97 @@ func TestContactFieldsByRole(t *testing.T) {
 	}
 }
 
+// contactHCP is a T01 HCP with every contact field.
+func contactHCP(t *testing.T, h http.Handler) string {
+	t.Helper()
+	for _, p := range regionOf(t, "T01").inHCPs {
+		var got struct {
+			Hcp struct{ Phone, Email, Wechat *string }
+		}
+		mustQueryAuth(t, h, bearer(t, "U001", auth.RoleAdmin, nil), `query($id: ID!) { hcp(id: $id) { phone email wechat } }`, map[string]any{"id": p}, &got)
+		if got.Hcp.Phone != nil && got.Hcp.Email != nil && got.Hcp.Wechat != nil {
+			return p
+		}
+	}
+	t.Fatal("no T01 HCP with contact data in the seed")
+	return ""
+}
+
+type auditedRead struct {
+	Actor, Source, Op, After, GraphVersion string
+}
+
+// readsOf is the audit log's reads of hcp, as compliance sees them.
+func readsOf(t *testing.T, h http.Handler, hcp string) []auditedRead {
+	t.Helper()
+	var got struct {
+		AuditLog struct{ Edges []struct{ Node auditedRead } }
+	}
+	mustQueryAuth(t, h, bearer(t, "U003", auth.RoleCompliance, nil),
+		`query($id: ID!) { auditLog(entity: $id, op: READ, first: 500) { edges { node { actor source op after graphVersion } } } }`,
+		map[string]any{"id": hcp}, &got)
+	out := []auditedRead{}
+	for _, e := range got.AuditLog.Edges {
+		out = append(out, e.Node)
+	}
+	return out
+}
+
+// TestContactReadsAudited: every read of contact data is in the store's
+// audit log (who, which operation, which fields), masked reads are not, and
+// a read that cannot be recorded is not answered.
+func TestContactReadsAudited(t *testing.T) {
+	h := svc.Handler()
+	id := contactHCP(t, h)
+	before := len(readsOf(t, h, id))
+	kam := bearer(t, "U004", auth.RoleKAM, []string{"T01"})
+	mustQueryAuth(t, h, kam, `query auditedCard($id: ID!) { hcp(id: $id) { name email wechat } }`, map[string]any{"id": id}, nil)
+	// Reads without contact data, or masked ones, are not personal-data reads.
+	mustQueryAuth(t, h, kam, `query($id: ID!) { hcp(id: $id) { name title } }`, map[string]any{"id": id}, nil)
+	ask(t, h, bearer(t, "U005", auth.RoleViewer, []string{"T01"}), `query($id: ID!) { hcp(id: $id) { phone } }`, map[string]any{"id": id})
+	// One entry per HCP per operation, however often the fields appear in it.
+	mustQueryAuth(t, h, kam, `query auditedTwice($id: ID!) { a: hcp(id: $id) { phone } b: hcp(id: $id) { phone email } }`, map[string]any{"id": id}, nil)
+
+	got := readsOf(t, h, id)[before:]
+	for i := range got {
+		if got[i].GraphVersion == "" {
+			t.Errorf("read %d has no graphVersion", i)
+		}
+		got[i].GraphVersion = ""
+	}
+	want := []auditedRead{
+		{"U004", "query auditedCard", "read", `{"fields":["email","wechat"]}`, ""},
+		{"U004", "query auditedTwice", "read", `{"fields":["email","phone"]}`, ""},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("audit log reads of %s: got %+v, want %+v", id, got, want)
+	}
+
+	// The kam may read contact data but not the audit log.
+	x := ask(t, h, kam, `{ auditLog(op: READ) { edges { node { actor } } } }`, nil)
+	if !slices.Equal(x.codes(), []string{kolgraph.EFORBIDDEN}) {
+		t.Errorf("auditLog as kam: want FORBIDDEN, got %s", x.body)
+	}
+
+	// A store that cannot record the read: the answer is withheld.
+	broken := *svc
+	broken.Store = appendFails{svc.Store}
+	broken.Views = nil
+	bh := broken.Handler()
+	x = ask(t, bh, kam, `query($id: ID!) { hcp(id: $id) { name email } }`, map[string]any{"id": id})
+	if !slices.Equal(x.codes(), []string{kolgraph.EUNAVAILABLE}) || bytes.Contains(x.body, []byte("@")) || string(x.resp.Data) != "null" && len(x.resp.Data) > 0 {
+		t.Errorf("contact read that could not be recorded: want no data and UNAVAILABLE, got %s", x.body)
+	}
+	mustQueryAuth(t, bh, kam, `query($id: ID!) { hcp(id: $id) { name } }`, map[string]any{"id": id}, nil)
+}
+
+// appendFails is a store whose audit log refuses new entries.
+type appendFails struct{ kolgraph.Store }
+
+func (appendFails) AppendAudit(context.Context, []kolgraph.AuditEntry) error {
+	return kolgraph.Errorf(kolgraph.EUNAVAILABLE, "audit log down")
+}
+
 func TestQueryLimitsAndFloods(t *testing.T) {
 	defaults := *svc // the shared test service allows whole-hospital reads
 	defaults.Config.MaxComplexity = config.Default().MaxComplexity

@@ -452,6 +452,67 @@ type UserPayload struct {
 	GraphVersion string         `json:"graphVersion"`
 }
 
+// What an audit entry records.
+type AuditOp string
+
+const (
+	AuditOpCreate AuditOp = "CREATE"
+	AuditOpUpdate AuditOp = "UPDATE"
+	AuditOpDelete AuditOp = "DELETE"
+	// Contact data (phone, email, WeChat id) handed out to a caller.
+	AuditOpRead AuditOp = "READ"
+)
+
+var AllAuditOp = []AuditOp{
+	AuditOpCreate,
+	AuditOpUpdate,
+	AuditOpDelete,
+	AuditOpRead,
+}
+
+func (e AuditOp) IsValid() bool {
+	switch e {
+	case AuditOpCreate, AuditOpUpdate, AuditOpDelete, AuditOpRead:
+		return true
+	}
+	return false
+}
+
+func (e AuditOp) String() string {
+	return string(e)
+}
+
+func (e *AuditOp) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AuditOp(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AuditOp", str)
+	}
+	return nil
+}
+
+func (e AuditOp) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AuditOp) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AuditOp) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type ContentEncoding string
 
 const (

@@ -627,7 +627,7 @@ func (s *Store) write(c *changes, version uint64, at time.Time, audit []kolgraph
 				}
 			}
 		}
-		if err := putAudit(tx, version, at, audit); err != nil {
+		if err := putAudit(tx, version, 0, at, audit); err != nil {
 			return err
 		}
 		return tx.Bucket([]byte(bMeta)).Put(metaVersion, u64(version))

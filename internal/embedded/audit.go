@@ -90,11 +90,15 @@ func (s *Store) loadLastAuditAt(tx *bolt.Tx) error {
 	return nil
 }
 
-// putAudit stores the entries of one change set inside the write
-// transaction tx.
-func putAudit(tx *bolt.Tx, version uint64, at time.Time, entries []kolgraph.AuditEntry) error {
+// putAudit stores entries inside the write transaction tx, under version
+// from seq0 on: a change set's from 0, appended reads after the entries
+// already at the version.
+func putAudit(tx *bolt.Tx, version uint64, seq0 int, at time.Time, entries []kolgraph.AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
+	}
+	if seq0+len(entries)-1 > kolgraph.MaxAuditSeq {
+		return kolgraph.Errorf(kolgraph.EUNAVAILABLE, "the audit log holds %d entries at version %d, its most", seq0, version)
 	}
 	log, byEntity := tx.Bucket([]byte(bAudit)), tx.Bucket([]byte(bAuditEntity))
 	// Keys grow with the version: appending fills pages instead of halving them.
@@ -102,8 +106,9 @@ func putAudit(tx *bolt.Tx, version uint64, at time.Time, entries []kolgraph.Audi
 	var buf []byte
 	for i := range entries {
 		e := entries[i]
-		e.Version, e.Seq, e.At = version, i, at
-		k := auditKey(version, i)
+		seq := seq0 + i
+		e.Version, e.Seq, e.At = version, seq, at
+		k := auditKey(version, seq)
 		buf = appendAudit(buf[:0], &e)
 		if err := log.Put(k, bytes.Clone(buf)); err != nil {
 			return fmt.Errorf("put audit %d.%d: %w", version, i, err)
@@ -113,6 +118,50 @@ func putAudit(tx *bolt.Tx, version uint64, at time.Time, entries []kolgraph.Audi
 			return fmt.Errorf("put audit index %d.%d: %w", version, i, err)
 		}
 	}
+	return nil
+}
+
+// nextAuditSeq is the Seq after the last entry at version.
+func nextAuditSeq(tx *bolt.Tx, version uint64) int {
+	c := tx.Bucket([]byte(bAudit)).Cursor()
+	k, _ := c.Seek(auditKey(version+1, 0))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	if len(k) != 12 || binary.BigEndian.Uint64(k) != version {
+		return 0
+	}
+	return int(binary.BigEndian.Uint32(k[8:])) + 1
+}
+
+// AppendAudit records reads in the audit log; see kolgraph.Store. It holds
+// the write lock, so it queues behind an Apply and the version it files
+// the entries under is the one the graph is at.
+func (s *Store) AppendAudit(ctx context.Context, entries []kolgraph.AuditEntry) error {
+	if err := kolgraph.CheckAuditAppend(entries); err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return ctx.Err()
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.closed.Load() {
+		return errClosed()
+	}
+	version, at := s.g.version, s.auditTime()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return putAudit(tx, version, nextAuditSeq(tx, version), at, entries)
+	})
+	if err != nil {
+		return fmt.Errorf("embedded: append audit: %w", err)
+	}
+	s.lastAuditAt = at
 	return nil
 }
 

@@ -30,12 +30,17 @@ var Kinds = []string{KindTerritories, KindHospitals, KindDepartments, KindHCPs,
 	KindCommittees, KindMemberships, KindProducts, KindListings, KindUsers,
 	KindKnows, KindInfluences}
 
-// Audit operations.
+// Audit operations. Changes (create, update, delete) are recorded by the
+// Apply that makes them; reads of personal data by Store.AppendAudit.
 const (
 	OpCreate = "create"
 	OpUpdate = "update"
 	OpDelete = "delete"
+	OpRead   = "read"
 )
+
+// Ops lists the audit operations.
+var Ops = []string{OpCreate, OpUpdate, OpDelete, OpRead}
 
 // PairID is the audit id of a relationship: its two end ids joined by "->"
 // in the order of its key (membership: HCP->committee, listing:
@@ -44,12 +49,16 @@ func PairID(a, b string) string { return a + "->" + b }
 
 // AuditEntry is one record's change by one write: who made it, when, what
 // record, and its values before and after (JSON of the record as the
-// entity types encode it; "" for "did not exist").
+// entity types encode it; "" for "did not exist"). Or, with Op read, one
+// record's personal data handed out to a caller: After then says what was
+// read (JSON, e.g. {"fields":["email","phone"]}).
 //
 // The writer fills Actor, Source, Kind, EntityID, Op, Before and After and
 // passes the entries in ChangeSet.Audit; the store assigns Version, Seq and
 // At inside the transaction that applies the change, so an entry exists
-// exactly when its change does.
+// exactly when its change does. Reads go through Store.AppendAudit, which
+// files them under the version the graph is at, after the entries already
+// there.
 type AuditEntry struct {
 	Version  uint64    `json:"version"`  // the version the change set produced
 	Seq      int       `json:"seq"`      // position in ChangeSet.Audit, from 0
@@ -58,25 +67,30 @@ type AuditEntry struct {
 	Source   string    `json:"source"`   // what wrote it, e.g. "mutation upsertHCP", "import"
 	Kind     string    `json:"kind"`     // one of Kinds
 	EntityID string    `json:"entityId"` // the record's id; PairID for relationships
-	Op       string    `json:"op"`       // create | update | delete
+	Op       string    `json:"op"`       // create | update | delete | read
 	Before   string    `json:"before,omitempty"`
 	After    string    `json:"after,omitempty"`
 }
 
 // Cursor is the entry's position in the log: entries are ordered by
-// (Version, Seq), which is the order their changes were applied in, and
-// cursors compare as strings in that order.
+// (Version, Seq), which is the order they were recorded in, and cursors
+// compare as strings in that order.
 func (e *AuditEntry) Cursor() string {
-	return fmt.Sprintf("%020d.%06d", e.Version, e.Seq)
+	return fmt.Sprintf("%020d.%010d", e.Version, e.Seq)
 }
 
-// ParseAuditCursor splits a cursor made by Cursor.
+// MaxAuditSeq bounds Seq: reads appended at one version may number far more
+// than the entries of one change set, but not more than this.
+const MaxAuditSeq = 1<<32 - 1
+
+// ParseAuditCursor splits a cursor made by Cursor (or by the six-digit form
+// of earlier releases, which a client may still hold).
 func ParseAuditCursor(c string) (version uint64, seq int, err error) {
 	v, s, ok := strings.Cut(c, ".")
-	if ok && len(v) == 20 && len(s) == 6 {
+	if ok && len(v) == 20 && (len(s) == 10 || len(s) == 6) {
 		version, err1 := strconv.ParseUint(v, 10, 64)
 		n, err2 := strconv.Atoi(s)
-		if err1 == nil && err2 == nil && n >= 0 {
+		if err1 == nil && err2 == nil && n >= 0 && n <= MaxAuditSeq {
 			return version, n, nil
 		}
 	}
@@ -94,7 +108,7 @@ func (e *AuditEntry) Validate() []Problem {
 	c.text("source", e.Source, true)
 	c.oneOf("kind", e.Kind, Kinds)
 	c.text("entity_id", e.EntityID, true)
-	c.oneOf("op", e.Op, []string{OpCreate, OpUpdate, OpDelete})
+	c.oneOf("op", e.Op, Ops)
 	switch {
 	case e.Op == OpCreate && (e.Before != "" || e.After == ""):
 		c.add("op", "create needs After and no Before")
@@ -102,6 +116,8 @@ func (e *AuditEntry) Validate() []Problem {
 		c.add("op", "update needs Before and After")
 	case e.Op == OpDelete && (e.Before == "" || e.After != ""):
 		c.add("op", "delete needs Before and no After")
+	case e.Op == OpRead && (e.Before != "" || e.After == ""):
+		c.add("op", "read needs After (what was read) and no Before")
 	}
 	if len(e.Before) > MaxAuditText || len(e.After) > MaxAuditText {
 		c.add("after", "is longer than %d bytes", MaxAuditText)
@@ -109,9 +125,25 @@ func (e *AuditEntry) Validate() []Problem {
 	return c.ps
 }
 
+// CheckAuditAppend reports what is wrong with entries passed to
+// Store.AppendAudit: each must be valid and a read (EINVALID naming
+// "audit[i]" otherwise; changes are recorded by the Apply that makes them).
+func CheckAuditAppend(entries []AuditEntry) error {
+	var p fieldProblems
+	for i := range entries {
+		name := fmt.Sprintf("audit[%d]", i)
+		p.fields(name, entries[i].Validate())
+		if entries[i].Op != OpRead {
+			p.add(name, "op", "only reads are appended; changes are recorded by the Apply that makes them")
+		}
+	}
+	return Invalid(p.ps)
+}
+
 // AuditFilter selects audit entries; empty fields match everything.
 type AuditFilter struct {
 	Kind     string    // one of Kinds
+	Op       string    // one of Ops
 	EntityID string    // with or without Kind: the record's id or PairID
 	From     time.Time // At >= From
 	To       time.Time // At < To
@@ -122,6 +154,9 @@ func (f *AuditFilter) Validate() error {
 	if f.Kind != "" && !slices.Contains(Kinds, f.Kind) {
 		return Errorf(EINVALID, "kind must be one of %q (got %q)", Kinds, f.Kind)
 	}
+	if f.Op != "" && !slices.Contains(Ops, f.Op) {
+		return Errorf(EINVALID, "op must be one of %q (got %q)", Ops, f.Op)
+	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		return Errorf(EINVALID, "from (%s) must be before to (%s)", f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
 	}
@@ -131,6 +166,7 @@ func (f *AuditFilter) Validate() error {
 // Match reports whether e passes the filter.
 func (f *AuditFilter) Match(e *AuditEntry) bool {
 	return (f.Kind == "" || e.Kind == f.Kind) &&
+		(f.Op == "" || e.Op == f.Op) &&
 		(f.EntityID == "" || e.EntityID == f.EntityID) &&
 		(f.From.IsZero() || !e.At.Before(f.From)) &&
 		(f.To.IsZero() || e.At.Before(f.To))

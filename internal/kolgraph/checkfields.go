@@ -76,6 +76,9 @@ func (cs *ChangeSet) CheckFields() error {
 	}
 	for i := range cs.Audit {
 		p.fields(fmt.Sprintf("audit[%d]", i), cs.Audit[i].Validate())
+		if cs.Audit[i].Op == OpRead {
+			p.add(fmt.Sprintf("audit[%d]", i), "op", "a change set records changes; reads are appended with AppendAudit")
+		}
 	}
 	return Invalid(p.ps)
 }

@@ -123,6 +123,14 @@ type Store interface {
 	// other pages. An invalid filter or cursor is EINVALID.
 	AuditLog(ctx context.Context, f AuditFilter, p Page) (*AuditPage, error)
 
+	// AppendAudit records entries that change nothing (Op read: who was
+	// handed whose personal data) in the audit log, in one transaction, all
+	// or nothing: at the current version, after the entries already there,
+	// with At as for Apply. The version does not change. Entries failing
+	// CheckAuditAppend are EINVALID. Concurrent calls (and Applies) are
+	// serialised, so Seq never repeats within a version.
+	AppendAudit(ctx context.Context, entries []AuditEntry) error
+
 	// Ping reports whether the store can serve (readiness).
 	Ping(ctx context.Context) error
 	Close() error

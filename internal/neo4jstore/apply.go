@@ -67,7 +67,7 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 		if err := s.writeChanges(ctx, tx, c, w, b, st); err != nil {
 			return err
 		}
-		if err := s.writeAudit(ctx, tx, v, time.Now().UTC(), cs.Audit); err != nil {
+		if err := s.writeAudit(ctx, tx, v, 0, time.Now().UTC(), cs.Audit); err != nil {
 			return err
 		}
 		version = v

@@ -19,17 +19,68 @@ import (
 
 const auditCols = "n.version, n.seq, n.at, n.actor, n.source, n.kind, n.entityId, n.op, n.before, n.after"
 
-// writeAudit stores entries as the audit of version, applied at at.
-func (s *Store) writeAudit(ctx context.Context, tx neo4j.ManagedTransaction, version uint64, at time.Time, entries []kolgraph.AuditEntry) error {
+// writeAudit stores entries under version from seq0 on, recorded at at.
+func (s *Store) writeAudit(ctx context.Context, tx neo4j.ManagedTransaction, version uint64, seq0 int, at time.Time, entries []kolgraph.AuditEntry) error {
 	rows := make([]any, len(entries))
 	for i, e := range entries {
 		rows[i] = map[string]any{
-			"version": int64(version), "seq": int64(i), "at": at.UnixNano(),
+			"version": int64(version), "seq": int64(seq0 + i), "at": at.UnixNano(),
 			"actor": e.Actor, "source": e.Source, "kind": e.Kind, "entityId": e.EntityID, "op": e.Op,
 			"before": e.Before, "after": e.After,
 		}
 	}
 	return s.batches(ctx, tx, "UNWIND $rows AS r CREATE (n:AuditEntry) SET n = r", rows)
+}
+
+// AppendAudit records reads in the audit log; see kolgraph.Store.
+//
+// The transaction first writes the meta node, which serialises it with
+// Applies and other appends exactly as bumpVersion does (see apply.go), and
+// reads the version and the next free Seq there (auditNext, valid for
+// auditNextVersion). After an Apply that Seq is found once from the
+// entries at the version (by the version index), then kept on the meta node.
+func (s *Store) AppendAudit(ctx context.Context, entries []kolgraph.AuditEntry) error {
+	if err := kolgraph.CheckAuditAppend(entries); err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return ctx.Err()
+	}
+	at := time.Now().UTC()
+	return s.write(ctx, "append audit", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		var version uint64
+		next, nextVersion := 0, -1
+		err := each(ctx, tx, "MERGE (m:KolgraphMeta {id: $id}) SET m.auditAppends = coalesce(m.auditAppends, 0) + 1 "+
+			"RETURN m.version, coalesce(m.auditNext, 0), coalesce(m.auditNextVersion, -1)",
+			map[string]any{"id": metaID}, func(vals []any) error {
+				d := decoder{vals: vals}
+				version, next, nextVersion = uint64(d.int(0)), d.int(1), d.int(2)
+				return d.err
+			})
+		if err != nil {
+			return err
+		}
+		if nextVersion != int(version) {
+			next = 0
+			err := each(ctx, tx, "MATCH (n:AuditEntry) WHERE n.version = $v RETURN n.seq", map[string]any{"v": int64(version)},
+				func(vals []any) error {
+					d := decoder{vals: vals}
+					next = max(next, d.int(0)+1)
+					return d.err
+				})
+			if err != nil {
+				return err
+			}
+		}
+		if next+len(entries)-1 > kolgraph.MaxAuditSeq {
+			return kolgraph.Errorf(kolgraph.EUNAVAILABLE, "the audit log holds %d entries at version %d, its most", next, version)
+		}
+		if err := s.writeAudit(ctx, tx, version, next, at, entries); err != nil {
+			return err
+		}
+		return each(ctx, tx, "MATCH (m:KolgraphMeta {id: $id}) SET m.auditNext = $next, m.auditNextVersion = $v",
+			map[string]any{"id": metaID, "next": int64(next + len(entries)), "v": int64(version)}, func([]any) error { return nil })
+	})
 }
 
 // AuditLog returns the entries matching f in the order they were applied;
@@ -54,6 +105,9 @@ func (s *Store) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgraph
 	w := &where{params: map[string]any{}}
 	if f.Kind != "" {
 		w.add("n.kind = $kind", "kind", f.Kind)
+	}
+	if f.Op != "" {
+		w.add("n.op = $op", "op", f.Op)
 	}
 	if f.EntityID != "" {
 		w.add("n.entityId = $entity", "entity", f.EntityID)

@@ -3,7 +3,9 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -257,6 +259,167 @@ func (r *runner) testAudit(t *testing.T) {
 		got = auditLog(t, s, kolgraph.AuditFilter{EntityID: "P001"}, 0)
 		if len(got) != 2 || got[1].At.Before(got[0].At) {
 			t.Errorf("after reopen and a write: got %q, want 2 entries in time order", auditIDs(got))
+		}
+	})
+
+	t.Run("AppendedReads", func(t *testing.T) { r.testAuditAppend(t) })
+}
+
+// readEntry is a read of an HCP's contact fields as the service records it.
+func readEntry(hcp string) kolgraph.AuditEntry {
+	return auditEntry(kolgraph.KindHCPs, hcp, kolgraph.OpRead, "", `{"fields":["email","phone"]}`)
+}
+
+func (r *runner) testAuditAppend(t *testing.T) {
+	t.Run("AfterTheChangesOfTheVersion", func(t *testing.T) {
+		s := r.loaded(t)
+		v := apply(t, s, &kolgraph.ChangeSet{
+			HCPs: []*kolgraph.HCP{newHCP("P011", "New", "D001-01", "H001")},
+			Audit: []kolgraph.AuditEntry{
+				auditEntry(kolgraph.KindHCPs, "P011", kolgraph.OpCreate, "", `{"id":"P011"}`),
+				auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpUpdate, "{}", `{"id":"P001"}`),
+			},
+		})
+		before := takeSnapshot(t, s)
+		t0 := time.Now().Add(-time.Second)
+		if err := s.AppendAudit(t.Context(), []kolgraph.AuditEntry{readEntry("P001"), readEntry("P011")}); err != nil {
+			t.Fatalf("AppendAudit: %v", err)
+		}
+		if err := s.AppendAudit(t.Context(), []kolgraph.AuditEntry{readEntry("P002")}); err != nil {
+			t.Fatalf("AppendAudit: %v", err)
+		}
+		t1 := time.Now().Add(time.Second)
+		if got := version(t, s); got != v {
+			t.Errorf("Version after AppendAudit: got %d, want %d (reads change nothing)", got, v)
+		}
+		if d := takeSnapshot(t, s).diff(before); len(d) > 0 {
+			t.Errorf("AppendAudit changed the graph:\n%s", joinLines(d))
+		}
+		got := auditIDs(auditLog(t, s, kolgraph.AuditFilter{}, 2))
+		want := []string{
+			fmt.Sprintf("%d.0 hcps/P011 create", v), fmt.Sprintf("%d.1 hcps/P001 update", v),
+			fmt.Sprintf("%d.2 hcps/P001 read", v), fmt.Sprintf("%d.3 hcps/P011 read", v),
+			fmt.Sprintf("%d.4 hcps/P002 read", v),
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("AuditLog (pages of 2): got %q, want %q", got, want)
+		}
+		reads := auditLog(t, s, kolgraph.AuditFilter{Op: kolgraph.OpRead, EntityID: "P001"}, 0)
+		if len(reads) != 1 || reads[0].Seq != 2 || reads[0].Actor != "U01" || reads[0].Before != "" ||
+			reads[0].After != `{"fields":["email","phone"]}` {
+			t.Fatalf("reads of P001: got %+v, want the one read with its fields", reads)
+		}
+		if at := reads[0].At; at.Before(t0) || at.After(t1) || at.Location() != time.UTC {
+			t.Errorf("At of a read: got %v, want UTC between %v and %v", at, t0, t1)
+		}
+		if got := auditIDs(auditLog(t, s, kolgraph.AuditFilter{Op: kolgraph.OpUpdate}, 0)); len(got) != 1 || got[0] != want[1] {
+			t.Errorf("AuditLog(op update): got %q, want %q", got, want[1:2])
+		}
+		// The next change starts its version's entries from 0 again, after
+		// the reads in log order.
+		v2 := apply(t, s, &kolgraph.ChangeSet{Audit: []kolgraph.AuditEntry{
+			auditEntry(kolgraph.KindHCPs, "P002", kolgraph.OpUpdate, "{}", `{"id":"P002"}`)}})
+		if err := s.AppendAudit(t.Context(), []kolgraph.AuditEntry{readEntry("P002")}); err != nil {
+			t.Fatalf("AppendAudit: %v", err)
+		}
+		got = auditIDs(auditLog(t, s, kolgraph.AuditFilter{EntityID: "P002"}, 0))
+		want = []string{want[4], fmt.Sprintf("%d.0 hcps/P002 update", v2), fmt.Sprintf("%d.1 hcps/P002 read", v2)}
+		if !slices.Equal(got, want) {
+			t.Errorf("AuditLog(P002): got %q, want %q", got, want)
+		}
+	})
+
+	t.Run("Invalid", func(t *testing.T) {
+		s := r.loaded(t)
+		for name, tc := range map[string]struct {
+			entries []kolgraph.AuditEntry
+			field   string
+		}{
+			"a change":     {[]kolgraph.AuditEntry{readEntry("P001"), auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpCreate, "", "{}")}, "op"},
+			"no After":     {[]kolgraph.AuditEntry{auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpRead, "", "")}, "op"},
+			"unknown kind": {[]kolgraph.AuditEntry{auditEntry("doctors", "P001", kolgraph.OpRead, "", "{}")}, "kind"},
+			"no actor":     {[]kolgraph.AuditEntry{{Source: "x", Kind: kolgraph.KindHCPs, EntityID: "P001", Op: kolgraph.OpRead, After: "{}"}}, "actor"},
+		} {
+			err := s.AppendAudit(t.Context(), tc.entries)
+			if kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+				t.Errorf("%s: got %v, want EINVALID", name, err)
+				continue
+			}
+			var e *kolgraph.Error
+			errors.As(err, &e)
+			wantProblem(t, e, fmt.Sprintf("audit[%d]", len(tc.entries)-1), "", tc.field)
+		}
+		if got := auditLog(t, s, kolgraph.AuditFilter{}, 0); len(got) != 0 {
+			t.Errorf("AuditLog after rejected appends: got %q, want none", auditIDs(got))
+		}
+		// A read cannot ride in a change set: it would be filed as a change.
+		e := rejects(t, s, &kolgraph.ChangeSet{Audit: []kolgraph.AuditEntry{readEntry("P001")}}, kolgraph.EINVALID)
+		wantProblem(t, e, "audit[0]", "", "op")
+		if _, err := s.AuditLog(t.Context(), kolgraph.AuditFilter{Op: "peek"}, kolgraph.Page{}); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+			t.Errorf("AuditLog(op peek): got %v, want EINVALID", err)
+		}
+		if err := s.AppendAudit(t.Context(), nil); err != nil {
+			t.Errorf("AppendAudit(nil): got %v, want nil", err)
+		}
+	})
+
+	t.Run("Concurrent", func(t *testing.T) {
+		s := r.loaded(t)
+		const writers, each = 4, 5
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each+writers)
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					errs <- s.AppendAudit(t.Context(), []kolgraph.AuditEntry{readEntry(fmt.Sprintf("P%03d", 1+(w*each+i)%10))})
+				}
+			})
+		}
+		wg.Go(func() {
+			errs <- func() error {
+				_, err := s.Apply(t.Context(), &kolgraph.ChangeSet{Audit: []kolgraph.AuditEntry{
+					auditEntry(kolgraph.KindHCPs, "P001", kolgraph.OpUpdate, "{}", `{"id":"P001"}`)}})
+				return err
+			}()
+		})
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("concurrent AppendAudit/Apply: %v", err)
+			}
+		}
+		got := auditLog(t, s, kolgraph.AuditFilter{}, 0)
+		if len(got) != writers*each+1 {
+			t.Fatalf("AuditLog: got %d entries, want %d", len(got), writers*each+1)
+		}
+		seen := map[string]bool{}
+		for i, e := range got {
+			if seen[e.Cursor()] {
+				t.Errorf("cursor %s repeats", e.Cursor())
+			}
+			seen[e.Cursor()] = true
+			if i > 0 && e.Cursor() <= got[i-1].Cursor() {
+				t.Errorf("entries out of order: %s after %s", e.Cursor(), got[i-1].Cursor())
+			}
+		}
+	})
+
+	t.Run("Persistence", func(t *testing.T) {
+		if r.h.Reopen == nil {
+			t.Skip("the harness cannot reopen stores")
+		}
+		s := r.loaded(t)
+		if err := s.AppendAudit(t.Context(), []kolgraph.AuditEntry{readEntry("P001")}); err != nil {
+			t.Fatalf("AppendAudit: %v", err)
+		}
+		s = r.reopen(t, s)
+		if err := s.AppendAudit(t.Context(), []kolgraph.AuditEntry{readEntry("P002")}); err != nil {
+			t.Fatalf("AppendAudit after reopen: %v", err)
+		}
+		got := auditLog(t, s, kolgraph.AuditFilter{Op: kolgraph.OpRead}, 0)
+		if len(got) != 2 || got[0].EntityID != "P001" || got[1].EntityID != "P002" || got[1].Seq != got[0].Seq+1 {
+			t.Errorf("reads after reopen: got %q, want P001 then P002 with consecutive Seq", auditIDs(got))
 		}
 	})
 }

@@ -135,3 +135,8 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgraph.Page) (*kolgraph.AuditPage, error) {
 	return timed(s.m, "AuditLog", func() (*kolgraph.AuditPage, error) { return s.Store.AuditLog(ctx, f, p) })
 }
+
+func (s *Store) AppendAudit(ctx context.Context, entries []kolgraph.AuditEntry) error {
+	_, err := timed(s.m, "AppendAudit", func() (struct{}, error) { return struct{}{}, s.Store.AppendAudit(ctx, entries) })
+	return err
+}
