@@ -58,10 +58,10 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 			return err
 		}
 		st.forget(b)
-		if err := c.checkConflicts(b); err != nil {
+		if err := c.CheckConflicts(b); err != nil {
 			return err
 		}
-		if err := c.checkReferences(b); err != nil {
+		if err := c.CheckReferences(b); err != nil {
 			return err
 		}
 		if err := s.writeChanges(ctx, tx, c, w, b, st); err != nil {
@@ -109,7 +109,7 @@ func (s *Store) fetch(ctx context.Context, tx neo4j.ManagedTransaction, label, c
 		ret += ", " + col
 	}
 	cypher := "MATCH (n:" + label + ") WHERE n.id IN $ids RETURN " + ret
-	err := chunks(ids.sorted(), s.cfg.BatchSize, func(batch []string) error {
+	err := chunks(ids.Sorted(), s.cfg.BatchSize, func(batch []string) error {
 		return each(ctx, tx, cypher, map[string]any{"ids": batch}, func(vals []any) error {
 			d := decoder{vals: vals}
 			id := d.str(0)
@@ -126,8 +126,8 @@ func (s *Store) fetch(ctx context.Context, tx neo4j.ManagedTransaction, label, c
 
 // children returns, for each parent id, the ids (and, for HCPs, hospitals)
 // of the nodes of label whose property prop names it.
-func (s *Store) children(ctx context.Context, tx neo4j.ManagedTransaction, label, prop string, parents []string) (map[string][]member, error) {
-	out := map[string][]member{}
+func (s *Store) children(ctx context.Context, tx neo4j.ManagedTransaction, label, prop string, parents []string) (map[string][]kolgraph.Dependant, error) {
+	out := map[string][]kolgraph.Dependant{}
 	if len(parents) == 0 {
 		return out, nil
 	}
@@ -136,28 +136,20 @@ func (s *Store) children(ctx context.Context, tx neo4j.ManagedTransaction, label
 		return each(ctx, tx, cypher, map[string]any{"ids": batch}, func(vals []any) error {
 			d := decoder{vals: vals}
 			p, id, h := d.str(0), d.str(1), d.str(2)
-			out[p] = append(out[p], member{id: id, hospitalID: h})
+			out[p] = append(out[p], kolgraph.Dependant{ID: id, HospitalID: h})
 			return d.err
 		})
 	})
 	for _, ms := range out {
-		slices.SortFunc(ms, func(a, b member) int {
-			switch {
-			case a.id < b.id:
-				return -1
-			case a.id > b.id:
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(ms, func(a, b kolgraph.Dependant) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return out, err
 }
 
-func memberIDs(ms []member) []string {
+func memberIDs(ms []kolgraph.Dependant) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
-		out[i] = m.id
+		out[i] = m.ID
 	}
 	return out
 }
@@ -195,9 +187,9 @@ func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *
 	}
 
 	// Dependants of deleted (existing) nodes, and HCPs of moved departments.
-	delT := present(c.delTerritories, b.territories.has)
-	delH := present(c.delHospitals, b.hospitals.has)
-	delD := present(c.delDepartments, has(b.departments))
+	delT := present(c.DelTerritories, b.territories.Has)
+	delH := present(c.DelHospitals, b.hospitals.Has)
+	delD := present(c.DelDepartments, has(b.departments))
 
 	hosp, err := s.children(ctx, tx, "Hospital", "territoryId", delT)
 	if err != nil {
@@ -223,7 +215,7 @@ func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *
 	for h, ms := range comms {
 		b.committeesOfHospital[h] = memberIDs(ms)
 	}
-	if b.hcpsOfDepartment, err = s.children(ctx, tx, "HCP", "departmentId", append(delD, c.movedDepartments(b)...)); err != nil {
+	if b.hcpsOfDepartment, err = s.children(ctx, tx, "HCP", "departmentId", append(delD, c.MovedDepartments(b)...)); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -253,16 +245,16 @@ func sortedMap[K comparable, V any](m map[K]V, less func(a, b K) int) []V {
 // index entries and runs are reproducible.
 func (c *changes) rows() *writeRows {
 	w := &writeRows{}
-	for _, r := range sortedMap(c.territories, strings.Compare) {
+	for _, r := range sortedMap(c.Territories, strings.Compare) {
 		w.territories = append(w.territories, map[string]any(territoryProps(r)))
 	}
-	for _, r := range sortedMap(c.hospitals, strings.Compare) {
+	for _, r := range sortedMap(c.Hospitals, strings.Compare) {
 		w.hospitals = append(w.hospitals, map[string]any(hospitalProps(r)))
 	}
-	for _, r := range sortedMap(c.departments, strings.Compare) {
+	for _, r := range sortedMap(c.Departments, strings.Compare) {
 		w.departments = append(w.departments, map[string]any(departmentProps(r)))
 	}
-	for _, r := range sortedMap(c.hcps, strings.Compare) {
+	for _, r := range sortedMap(c.HCPs, strings.Compare) {
 		w.hcps = append(w.hcps, map[string]any(hcpProps(r)))
 		if r.IsKOL() {
 			w.kol = append(w.kol, r.ID)
@@ -270,31 +262,31 @@ func (c *changes) rows() *writeRows {
 			w.notKOL = append(w.notKOL, r.ID)
 		}
 	}
-	for _, r := range sortedMap(c.committees, strings.Compare) {
+	for _, r := range sortedMap(c.Committees, strings.Compare) {
 		w.committees = append(w.committees, map[string]any(committeeProps(r)))
 	}
-	for _, r := range sortedMap(c.products, strings.Compare) {
+	for _, r := range sortedMap(c.Products, strings.Compare) {
 		w.products = append(w.products, map[string]any(productProps(r)))
 	}
-	for _, r := range sortedMap(c.users, strings.Compare) {
+	for _, r := range sortedMap(c.Users, strings.Compare) {
 		w.users = append(w.users, map[string]any(userProps(r)))
 	}
-	for _, r := range sortedMap(c.memberships, func(a, b kolgraph.MembershipKey) int {
+	for _, r := range sortedMap(c.Memberships, func(a, b kolgraph.MembershipKey) int {
 		return cmpPair(a.HCPID, a.CommitteeID, b.HCPID, b.CommitteeID)
 	}) {
 		w.memberships = append(w.memberships, map[string]any(membershipRow(r)))
 	}
-	for _, r := range sortedMap(c.listings, func(a, b kolgraph.ListingKey) int {
+	for _, r := range sortedMap(c.Listings, func(a, b kolgraph.ListingKey) int {
 		return cmpPair(a.HospitalID, a.ProductID, b.HospitalID, b.ProductID)
 	}) {
 		w.listings = append(w.listings, map[string]any(listingRow(r)))
 	}
-	for _, r := range sortedMap(c.knows, func(a, b kolgraph.KnowsKey) int {
+	for _, r := range sortedMap(c.Knows, func(a, b kolgraph.KnowsKey) int {
 		return cmpPair(a.UserID, a.HCPID, b.UserID, b.HCPID)
 	}) {
 		w.knows = append(w.knows, map[string]any(knowsRow(r)))
 	}
-	for _, r := range sortedMap(c.influences, func(a, b kolgraph.EdgeKey) int {
+	for _, r := range sortedMap(c.Influences, func(a, b kolgraph.EdgeKey) int {
 		return cmpPair(a.From, a.To, b.From, b.To)
 	}) {
 		w.influences = append(w.influences, map[string]any(influenceRow(r)))
@@ -447,13 +439,13 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 		ids      []string
 		upserted func(string) bool
 	}{
-		{"HCP", present(c.delHCPs, has(b.hcps)), has(c.hcps)},
-		{"Committee", present(c.delCommittees, has(b.committees)), has(c.committees)},
-		{"Department", present(c.delDepartments, has(b.departments)), has(c.departments)},
-		{"Hospital", present(c.delHospitals, b.hospitals.has), has(c.hospitals)},
-		{"Territory", present(c.delTerritories, b.territories.has), has(c.territories)},
-		{"Product", present(c.delProducts, b.products.has), has(c.products)},
-		{"User", present(c.delUsers, b.users.has), has(c.users)},
+		{"HCP", present(c.DelHCPs, has(b.hcps)), has(c.HCPs)},
+		{"Committee", present(c.DelCommittees, has(b.committees)), has(c.Committees)},
+		{"Department", present(c.DelDepartments, has(b.departments)), has(c.Departments)},
+		{"Hospital", present(c.DelHospitals, b.hospitals.Has), has(c.Hospitals)},
+		{"Territory", present(c.DelTerritories, b.territories.Has), has(c.Territories)},
+		{"Product", present(c.DelProducts, b.products.Has), has(c.Products)},
+		{"User", present(c.DelUsers, b.users.Has), has(c.Users)},
 	} {
 		var gone, replaced []string
 		for _, id := range d.ids {
@@ -478,16 +470,16 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 	settled := func(id string) bool { return c.untouched(id) || st.has(id) }
 
 	// Structural relationships follow the parent ids.
-	if err := relink(ctx, tx, s, settled, st, partOf, c.delDepartments, b.departments,
-		sortedMap(c.departments, strings.Compare), func(d *kolgraph.Department) (string, string) { return d.ID, d.HospitalID }); err != nil {
+	if err := relink(ctx, tx, s, settled, st, partOf, c.DelDepartments, b.departments,
+		sortedMap(c.Departments, strings.Compare), func(d *kolgraph.Department) (string, string) { return d.ID, d.HospitalID }); err != nil {
 		return err
 	}
-	if err := relink(ctx, tx, s, settled, st, worksIn, c.delHCPs, b.hcps,
-		sortedMap(c.hcps, strings.Compare), func(h *kolgraph.HCP) (string, string) { return h.ID, h.DepartmentID }); err != nil {
+	if err := relink(ctx, tx, s, settled, st, worksIn, c.DelHCPs, b.hcps,
+		sortedMap(c.HCPs, strings.Compare), func(h *kolgraph.HCP) (string, string) { return h.ID, h.DepartmentID }); err != nil {
 		return err
 	}
-	if err := relink(ctx, tx, s, settled, st, governs, c.delCommittees, b.committees,
-		sortedMap(c.committees, strings.Compare), func(m *kolgraph.Committee) (string, string) { return m.ID, m.HospitalID }); err != nil {
+	if err := relink(ctx, tx, s, settled, st, governs, c.DelCommittees, b.committees,
+		sortedMap(c.Committees, strings.Compare), func(m *kolgraph.Committee) (string, string) { return m.ID, m.HospitalID }); err != nil {
 		return err
 	}
 
@@ -552,9 +544,9 @@ func (w *writeRows) nodes() []nodeRows {
 	}
 }
 
-func present(del set, have func(string) bool) []string {
+func present(del kolgraph.IDSet, have func(string) bool) []string {
 	var out []string
-	for _, id := range del.sorted() {
+	for _, id := range del.Sorted() {
 		if have(id) {
 			out = append(out, id)
 		}
@@ -567,14 +559,14 @@ func present(del set, have func(string) bool) []string {
 // of a child whose parent changed, and creates the relationship of every
 // child that is new, recreated or moved. A child whose parent did not
 // change keeps its relationship untouched.
-func relink[T any](ctx context.Context, tx neo4j.ManagedTransaction, s *Store, settled func(string) bool, st *staging, rel relType, deleted set, old map[string]string,
+func relink[T any](ctx context.Context, tx neo4j.ManagedTransaction, s *Store, settled func(string) bool, st *staging, rel relType, deleted kolgraph.IDSet, old map[string]string,
 	children []T, link func(T) (child, parent string)) error {
 	var unlink []any
 	var create []map[string]any
 	for _, ch := range children {
 		id, parent := link(ch)
 		was, existed := old[id]
-		existed = existed && !deleted.has(id)
+		existed = existed && !deleted.Has(id)
 		if existed && was == parent {
 			continue
 		}
@@ -635,7 +627,7 @@ func has[V any](m map[string]V) func(string) bool {
 func keysOf[V any](m map[string]V) set {
 	out := make(set, len(m))
 	for k := range m {
-		out.add(k)
+		out.Add(k)
 	}
 	return out
 }

@@ -35,7 +35,7 @@ type staging struct {
 func relKey(typ, a, b string) string { return typ + "\x00" + a + "\x00" + b }
 
 // done reports whether the relationship was written with the staged nodes.
-func (st *staging) done(typ, a, b string) bool { return st != nil && st.rels.has(relKey(typ, a, b)) }
+func (st *staging) done(typ, a, b string) bool { return st != nil && st.rels.Has(relKey(typ, a, b)) }
 
 // bulkRows is the number of relationships (structural ones included) from
 // which a write stages its new nodes on NornicDB. Below it, relationships
@@ -45,13 +45,13 @@ const bulkRows = 1000
 
 // bulk reports whether c is large enough to stage on NornicDB.
 func (c *changes) bulk() bool {
-	n := len(c.departments) + len(c.hcps) + len(c.committees) +
-		len(c.memberships) + len(c.listings) + len(c.knows) + len(c.influences)
+	n := len(c.Departments) + len(c.HCPs) + len(c.Committees) +
+		len(c.Memberships) + len(c.Listings) + len(c.Knows) + len(c.Influences)
 	return n >= bulkRows
 }
 
 // has reports whether id is a staged node.
-func (st *staging) has(id string) bool { return st != nil && st.ids.has(id) }
+func (st *staging) has(id string) bool { return st != nil && st.ids.Has(id) }
 
 // stage creates, in a transaction of its own, every node c creates (an
 // upserted id that does not exist), with its properties and labels. It
@@ -66,7 +66,7 @@ func (s *Store) stage(ctx context.Context, c *changes, w *writeRows) (*staging, 
 			}
 			ids := make(set, len(u.rows))
 			for _, r := range u.rows {
-				ids.add(r.(map[string]any)["id"].(string))
+				ids.Add(r.(map[string]any)["id"].(string))
 			}
 			have, err := s.fetch(ctx, tx, u.label, "", ids)
 			if err != nil {
@@ -88,7 +88,7 @@ func (s *Store) stage(ctx context.Context, c *changes, w *writeRows) (*staging, 
 			}
 			var kol []any
 			for _, id := range st.created["HCP"] {
-				if c.hcps[id].IsKOL() {
+				if c.HCPs[id].IsKOL() {
 					kol = append(kol, id)
 				}
 			}
@@ -104,7 +104,7 @@ func (s *Store) stage(ctx context.Context, c *changes, w *writeRows) (*staging, 
 	st.ids = set{}
 	for _, ids := range st.created {
 		for _, id := range ids {
-			st.ids.add(id)
+			st.ids.Add(id)
 		}
 	}
 	if err := s.stageRels(ctx, c, w, st); err != nil {
@@ -123,7 +123,7 @@ func (s *Store) stage(ctx context.Context, c *changes, w *writeRows) (*staging, 
 // change writes otherwise stay in the Apply's transaction.
 func (s *Store) stageRels(ctx context.Context, c *changes, w *writeRows, st *staging) error {
 	st.rels = set{}
-	ok := func(id string) bool { return st.ids.has(id) || c.untouched(id) }
+	ok := func(id string) bool { return st.ids.Has(id) || c.untouched(id) }
 	type job struct {
 		rel  relType
 		rows []any
@@ -133,9 +133,9 @@ func (s *Store) stageRels(ctx context.Context, c *changes, w *writeRows, st *sta
 		var take []any
 		for _, row := range rows {
 			a, b := row["a"].(string), row["b"].(string)
-			if (st.ids.has(a) || st.ids.has(b)) && ok(a) && ok(b) {
+			if (st.ids.Has(a) || st.ids.Has(b)) && ok(a) && ok(b) {
 				take = append(take, row)
-				st.rels.add(relKey(rel.typ, a, b))
+				st.rels.Add(relKey(rel.typ, a, b))
 			}
 		}
 		jobs = append(jobs, job{rel, take})
@@ -147,9 +147,9 @@ func (s *Store) stageRels(ctx context.Context, c *changes, w *writeRows, st *sta
 		}
 		return out
 	}
-	add(partOf, links(partOf, st.created["Department"], func(id string) string { return c.departments[id].HospitalID }))
-	add(worksIn, links(worksIn, st.created["HCP"], func(id string) string { return c.hcps[id].DepartmentID }))
-	add(governs, links(governs, st.created["Committee"], func(id string) string { return c.committees[id].HospitalID }))
+	add(partOf, links(partOf, st.created["Department"], func(id string) string { return c.Departments[id].HospitalID }))
+	add(worksIn, links(worksIn, st.created["HCP"], func(id string) string { return c.HCPs[id].DepartmentID }))
+	add(governs, links(governs, st.created["Committee"], func(id string) string { return c.Committees[id].HospitalID }))
 	add(memberOf, w.memberships)
 	add(lists, w.listings)
 	add(knowsRel, w.knows)

@@ -1,0 +1,308 @@
+package kolgraph
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// This file holds the rules of ChangeSet that need the stored graph: the
+// second and third passes of every store's Apply, after CheckFields. A
+// store resolves the change set (ResolveChanges), tells the rules what the
+// graph held before the change through Facts, and gets the same problems,
+// with the same names ("hcps/P011", "influences/A->B"), on every store.
+
+// IDSet is a set of record ids.
+type IDSet map[string]struct{}
+
+// NewIDSet returns the set of ids.
+func NewIDSet(ids []string) IDSet {
+	s := make(IDSet, len(ids))
+	for _, id := range ids {
+		s[id] = struct{}{}
+	}
+	return s
+}
+
+// Has reports whether id is in the set.
+func (s IDSet) Has(id string) bool { _, ok := s[id]; return ok }
+
+// Add puts id in the set.
+func (s IDSet) Add(id string) { s[id] = struct{}{} }
+
+// Sorted returns the ids in increasing order.
+func (s IDSet) Sorted() []string { return slices.Sorted(maps.Keys(s)) }
+
+// Changes is a field-valid ChangeSet with duplicates resolved (the last
+// upsert of a key wins, as ChangeSet documents) and its node deletions as
+// sets. Records are shared with the change set, not copied.
+type Changes struct {
+	Territories map[string]*Territory
+	Hospitals   map[string]*Hospital
+	Departments map[string]*Department
+	HCPs        map[string]*HCP
+	Committees  map[string]*Committee
+	Products    map[string]*Product
+	Users       map[string]*User
+	Memberships map[MembershipKey]Membership
+	Listings    map[ListingKey]Listing
+	Knows       map[KnowsKey]Knows
+	Influences  map[EdgeKey]*Influence
+
+	DelTerritories, DelHospitals, DelDepartments, DelHCPs IDSet
+	DelCommittees, DelProducts, DelUsers                  IDSet
+}
+
+func lastWins[K comparable, V any](items []V, key func(V) K) map[K]V {
+	m := make(map[K]V, len(items))
+	for _, it := range items {
+		m[key(it)] = it
+	}
+	return m
+}
+
+// ResolveChanges resolves cs, which must have passed CheckFields.
+// Relationship deletions stay in cs.Delete: no rule needs them.
+func ResolveChanges(cs *ChangeSet) *Changes {
+	d := &cs.Delete
+	return &Changes{
+		Territories: lastWins(cs.Territories, func(r *Territory) string { return r.ID }),
+		Hospitals:   lastWins(cs.Hospitals, func(r *Hospital) string { return r.ID }),
+		Departments: lastWins(cs.Departments, func(r *Department) string { return r.ID }),
+		HCPs:        lastWins(cs.HCPs, func(r *HCP) string { return r.ID }),
+		Committees:  lastWins(cs.Committees, func(r *Committee) string { return r.ID }),
+		Products:    lastWins(cs.Products, func(r *Product) string { return r.ID }),
+		Users:       lastWins(cs.Users, func(r *User) string { return r.ID }),
+		Memberships: lastWins(cs.Memberships, func(r Membership) MembershipKey {
+			return MembershipKey{HCPID: r.HCPID, CommitteeID: r.CommitteeID}
+		}),
+		Listings: lastWins(cs.Listings, func(r Listing) ListingKey {
+			return ListingKey{HospitalID: r.HospitalID, ProductID: r.ProductID}
+		}),
+		Knows: lastWins(cs.Knows, func(r Knows) KnowsKey {
+			return KnowsKey{UserID: r.UserID, HCPID: r.HCPID}
+		}),
+		Influences: lastWins(cs.Influences, func(r *Influence) EdgeKey { return r.Key() }),
+
+		DelTerritories: NewIDSet(d.Territories),
+		DelHospitals:   NewIDSet(d.Hospitals),
+		DelDepartments: NewIDSet(d.Departments),
+		DelHCPs:        NewIDSet(d.HCPs),
+		DelCommittees:  NewIDSet(d.Committees),
+		DelProducts:    NewIDSet(d.Products),
+		DelUsers:       NewIDSet(d.Users),
+	}
+}
+
+// Dependant is an HCP as a department's dependant: its id and hospital.
+type Dependant struct{ ID, HospitalID string }
+
+// Facts is what the rules need to know of the graph as it was before the
+// change. A store need only answer for the records the change set touches
+// or references, and the dependants lists for the deleted territories,
+// hospitals and departments and the departments MovedDepartments names.
+type Facts interface {
+	HasTerritory(id string) bool
+	HasHospital(id string) bool
+	// DepartmentHospital is the hospital of department id, if it exists.
+	DepartmentHospital(id string) (string, bool)
+	HasHCP(id string) bool
+	HasCommittee(id string) bool
+	HasProduct(id string) bool
+	HasUser(id string) bool
+
+	HospitalsOfTerritory(id string) []string
+	DepartmentsOfHospital(id string) []string
+	CommitteesOfHospital(id string) []string
+	HCPsOfDepartment(id string) []Dependant
+}
+
+// The *After lookups answer whether a record exists after the change:
+// deletions come first, then upserts.
+
+func (c *Changes) territoryAfter(f Facts, id string) bool {
+	_, up := c.Territories[id]
+	return up || f.HasTerritory(id) && !c.DelTerritories.Has(id)
+}
+
+func (c *Changes) hospitalAfter(f Facts, id string) bool {
+	_, up := c.Hospitals[id]
+	return up || f.HasHospital(id) && !c.DelHospitals.Has(id)
+}
+
+// departmentAfter returns the hospital of department id after the change,
+// and whether it exists.
+func (c *Changes) departmentAfter(f Facts, id string) (string, bool) {
+	if d, ok := c.Departments[id]; ok {
+		return d.HospitalID, true
+	}
+	if c.DelDepartments.Has(id) {
+		return "", false
+	}
+	return f.DepartmentHospital(id)
+}
+
+func (c *Changes) hcpAfter(f Facts, id string) bool {
+	_, up := c.HCPs[id]
+	return up || f.HasHCP(id) && !c.DelHCPs.Has(id)
+}
+
+func (c *Changes) committeeAfter(f Facts, id string) bool {
+	_, up := c.Committees[id]
+	return up || f.HasCommittee(id) && !c.DelCommittees.Has(id)
+}
+
+func (c *Changes) productAfter(f Facts, id string) bool {
+	_, up := c.Products[id]
+	return up || f.HasProduct(id) && !c.DelProducts.Has(id)
+}
+
+func (c *Changes) userAfter(f Facts, id string) bool {
+	_, up := c.Users[id]
+	return up || f.HasUser(id) && !c.DelUsers.Has(id)
+}
+
+// MovedDepartments returns, sorted, the upserted departments that exist,
+// are not deleted, and change hospital: their HCPs must follow them.
+func (c *Changes) MovedDepartments(f Facts) []string {
+	var out []string
+	for id, d := range c.Departments {
+		if old, ok := f.DepartmentHospital(id); ok && !c.DelDepartments.Has(id) && old != d.HospitalID {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// CheckConflicts refuses to delete a hospital that still has departments or
+// committees, or a department that still has HCPs, unless those are deleted
+// too (ECONFLICT naming each). Dependants are those of the graph before the
+// change: moving one away in the same change set does not count, as
+// deletions come first.
+func (c *Changes) CheckConflicts(f Facts) error {
+	var p fieldProblems
+	for _, h := range c.DelHospitals.Sorted() {
+		for _, d := range f.DepartmentsOfHospital(h) {
+			if !c.DelDepartments.Has(d) {
+				p.add(KindHospitals+"/"+h, "", "still has department %s; delete it in the same change set", d)
+			}
+		}
+		for _, m := range f.CommitteesOfHospital(h) {
+			if !c.DelCommittees.Has(m) {
+				p.add(KindHospitals+"/"+h, "", "still has committee %s; delete it in the same change set", m)
+			}
+		}
+	}
+	for _, d := range c.DelDepartments.Sorted() {
+		for _, h := range f.HCPsOfDepartment(d) {
+			if !c.DelHCPs.Has(h.ID) {
+				p.add(KindDepartments+"/"+d, "", "still has HCP %s; delete it in the same change set", h.ID)
+			}
+		}
+	}
+	if len(p.ps) == 0 {
+		return nil
+	}
+	msg := p.ps[0].String()
+	if len(p.ps) > 1 {
+		msg = fmt.Sprintf("%d problems; first: %s", len(p.ps), msg)
+	}
+	return &Error{Code: ECONFLICT, Message: "cannot delete: " + msg, Problems: p.ps}
+}
+
+// CheckReferences checks that every reference of an upserted record
+// resolves after the change, and that untouched records stay consistent:
+// hospitals of a deleted territory, HCPs of a department that moves to
+// another hospital (EINVALID naming each, sorted by record and field).
+func (c *Changes) CheckReferences(f Facts) error {
+	var p fieldProblems
+	missing := func(file, field, kind, id string) {
+		p.add(file, field, "references %s %q, which does not exist after this change set", kind, id)
+	}
+	for id, h := range c.Hospitals {
+		if h.TerritoryID != "" && !c.territoryAfter(f, h.TerritoryID) {
+			missing(KindHospitals+"/"+id, "territory_id", "territory", h.TerritoryID)
+		}
+	}
+	for id, d := range c.Departments {
+		if !c.hospitalAfter(f, d.HospitalID) {
+			missing(KindDepartments+"/"+id, "hospital_id", "hospital", d.HospitalID)
+		}
+	}
+	for id, h := range c.HCPs {
+		switch hosp, ok := c.departmentAfter(f, h.DepartmentID); {
+		case !ok:
+			missing(KindHCPs+"/"+id, "department_id", "department", h.DepartmentID)
+		case hosp != h.HospitalID:
+			p.add(KindHCPs+"/"+id, "hospital_id", "is %q but department %s belongs to hospital %q",
+				h.HospitalID, h.DepartmentID, hosp)
+		}
+	}
+	for id, m := range c.Committees {
+		if !c.hospitalAfter(f, m.HospitalID) {
+			missing(KindCommittees+"/"+id, "hospital_id", "hospital", m.HospitalID)
+		}
+	}
+	// end checks one end of a relationship.
+	end := func(name, field, kind, id string, exists bool) {
+		if !exists {
+			missing(name, field, kind, id)
+		}
+	}
+	for k := range c.Memberships {
+		name := pairName(KindMemberships, k.HCPID, k.CommitteeID)
+		end(name, "hcp_id", "HCP", k.HCPID, c.hcpAfter(f, k.HCPID))
+		end(name, "committee_id", "committee", k.CommitteeID, c.committeeAfter(f, k.CommitteeID))
+	}
+	for k := range c.Listings {
+		name := pairName(KindListings, k.HospitalID, k.ProductID)
+		end(name, "hospital_id", "hospital", k.HospitalID, c.hospitalAfter(f, k.HospitalID))
+		end(name, "product_id", "product", k.ProductID, c.productAfter(f, k.ProductID))
+	}
+	for k := range c.Knows {
+		name := pairName(KindKnows, k.UserID, k.HCPID)
+		end(name, "user_id", "user", k.UserID, c.userAfter(f, k.UserID))
+		end(name, "hcp_id", "HCP", k.HCPID, c.hcpAfter(f, k.HCPID))
+	}
+	for k := range c.Influences {
+		name := pairName(KindInfluences, k.From, k.To)
+		end(name, "from", "HCP", k.From, c.hcpAfter(f, k.From))
+		end(name, "to", "HCP", k.To, c.hcpAfter(f, k.To))
+	}
+
+	// Untouched records whose references this change set breaks.
+	for _, t := range c.DelTerritories.Sorted() {
+		if _, back := c.Territories[t]; back {
+			continue
+		}
+		for _, h := range f.HospitalsOfTerritory(t) {
+			if _, up := c.Hospitals[h]; up || c.DelHospitals.Has(h) {
+				continue // upserts were checked above; deleted ones are gone
+			}
+			p.add(KindHospitals+"/"+h, "territory_id",
+				"references territory %q, which this change set deletes; move or delete the hospital too", t)
+		}
+	}
+	for _, id := range c.MovedDepartments(f) {
+		d := c.Departments[id]
+		for _, h := range f.HCPsOfDepartment(id) {
+			if _, up := c.HCPs[h.ID]; up || c.DelHCPs.Has(h.ID) {
+				continue
+			}
+			p.add(KindHCPs+"/"+h.ID, "hospital_id",
+				"is %q but its department %s moves to hospital %q in this change set; upsert the HCP too",
+				h.HospitalID, id, d.HospitalID)
+		}
+	}
+	// Sort what was collected (map order is random); a "too many" marker
+	// stays last.
+	slices.SortStableFunc(p.ps[:min(len(p.ps), maxFieldProblems)], func(a, b Problem) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Field, b.Field)
+	})
+	return Invalid(p.ps)
+}
