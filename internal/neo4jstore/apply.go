@@ -32,6 +32,11 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 	if err := cs.CheckFields(); err != nil {
 		return 0, err
 	}
+	unlock, err := s.lockWrites(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("neo4jstore: apply: %w", err)
+	}
+	defer unlock()
 	c := newChanges(cs)
 	// Rows are built once, outside the transaction function, which the
 	// driver may run more than once. Building them also copies cs, so the
@@ -39,13 +44,12 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 	w := c.rows()
 	var st *staging
 	if !s.unique && c.bulk() {
-		var err error
 		if st, err = s.stage(ctx, c, w); err != nil {
 			return 0, err
 		}
 	}
 	var version uint64
-	err := s.write(ctx, "apply", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+	err = s.write(ctx, "apply", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		v, err := bumpVersion(ctx, tx)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -46,6 +47,11 @@ func (s *Store) AppendAudit(ctx context.Context, entries []kolgraph.AuditEntry) 
 	if len(entries) == 0 {
 		return ctx.Err()
 	}
+	unlock, err := s.lockWrites(ctx)
+	if err != nil {
+		return fmt.Errorf("neo4jstore: append audit: %w", err)
+	}
+	defer unlock()
 	at := time.Now().UTC()
 	return s.write(ctx, "append audit", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		var version uint64

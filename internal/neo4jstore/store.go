@@ -83,6 +83,30 @@ type Store struct {
 	// or only indexed (NornicDB; see schema.go).
 	unique bool
 	closed atomic.Bool
+	// writing admits one Apply or AppendAudit of this process at a time
+	// (see lockWrites).
+	writing chan struct{}
+}
+
+// lockWrites waits until no other Apply or AppendAudit of this Store runs,
+// or ctx ends; the caller must call the returned unlock.
+//
+// The server orders writers on its own: they all write the meta node, which
+// on Neo4j takes its write lock and on NornicDB makes all but one fail at
+// commit and retry. That still orders kolgraph processes sharing one
+// database. But NornicDB v1.2.3 was seen, once in a few dozen CI runs, to
+// commit two concurrent version increments both (two Applies answered the
+// same version) and to leave the nodes their deletes had tombstoned in its
+// label index for good. Queueing in-process first means writes of one
+// service never race inside the server; it costs nothing, as the server
+// would serialise them anyway.
+func (s *Store) lockWrites(ctx context.Context) (unlock func(), err error) {
+	select {
+	case s.writing <- struct{}{}:
+		return func() { <-s.writing }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 var _ kolgraph.Store = (*Store)(nil)
@@ -108,7 +132,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4jstore: open %s: %w", cfg.URI, err)
 	}
-	s := &Store{driver: d, cfg: cfg}
+	s := &Store{driver: d, cfg: cfg, writing: make(chan struct{}, 1)}
 	if err := s.connect(ctx); err != nil {
 		_ = d.Close(context.WithoutCancel(ctx))
 		return nil, err
