@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/analytics"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/memo"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 )
 
@@ -45,8 +45,7 @@ type Service struct {
 	snaps  Snapshots
 	params Params
 
-	mu    sync.Mutex
-	cache map[cacheKey]*flight
+	cache *memo.Cache[cacheKey, *Ranking]
 
 	// CacheObserver, when set before use, is told whether each ranking
 	// request found its result cached (or being computed).
@@ -54,15 +53,8 @@ type Service struct {
 }
 
 type cacheKey struct {
-	version uint64
-	scope   string
-	metric  Metric
-}
-
-type flight struct {
-	done chan struct{}
-	r    *Ranking
-	err  error
+	scope  string
+	metric Metric
 }
 
 // NewService returns a service over snaps.
@@ -73,7 +65,7 @@ func NewService(snaps Snapshots, p Params) (*Service, error) {
 	if !(p.Damping > 0 && p.Damping < 1) {
 		return nil, fmt.Errorf("scoring: damping %v outside (0,1)", p.Damping)
 	}
-	return &Service{snaps: snaps, params: p, cache: map[cacheKey]*flight{}}, nil
+	return &Service{snaps: snaps, params: p, cache: memo.New[cacheKey, *Ranking](0)}, nil
 }
 
 // Params returns the parameters in use.
@@ -81,15 +73,7 @@ func (s *Service) Params() Params { return s.params }
 
 // Forget drops cached results of versions other than keep (call it when a
 // new snapshot is installed).
-func (s *Service) Forget(keep uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k := range s.cache {
-		if k.version != keep {
-			delete(s.cache, k)
-		}
-	}
-}
+func (s *Service) Forget(keep uint64) { s.cache.Forget(keep) }
 
 // Ranking is a metric over a scope's HCPs, in rank order.
 type Ranking struct {
@@ -140,38 +124,16 @@ func (s *Service) Ranking(ctx context.Context, sc snapshot.Scope, m Metric) (*Ra
 	if _, err := snap.Nodes(sc); err != nil {
 		return nil, err
 	}
-	key := cacheKey{snap.Version, sc.Key(), m}
-	s.mu.Lock()
-	f, ok := s.cache[key]
+	r, hit, err := s.cache.Get(ctx, snap.Version, cacheKey{sc.Key(), m}, func() (*Ranking, error) {
+		// Detached from the request that started it: others may wait for it.
+		ctx, cancel := context.WithTimeout(context.Background(), s.params.ComputeTimeout)
+		defer cancel()
+		return s.compute(ctx, snap, sc, m)
+	})
 	if s.CacheObserver != nil {
-		s.CacheObserver(ok)
+		s.CacheObserver(hit)
 	}
-	if !ok {
-		f = &flight{done: make(chan struct{})}
-		s.cache[key] = f
-		go s.run(key, f, snap, sc, m)
-	}
-	s.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.r, f.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (s *Service) run(key cacheKey, f *flight, snap *snapshot.Snapshot, sc snapshot.Scope, m Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.params.ComputeTimeout)
-	defer cancel()
-	f.r, f.err = s.compute(ctx, snap, sc, m)
-	if f.err != nil { // do not cache failures: the next request tries again
-		s.mu.Lock()
-		if s.cache[key] == f {
-			delete(s.cache, key)
-		}
-		s.mu.Unlock()
-	}
-	close(f.done)
+	return r, err
 }
 
 // parts are the INFLUENCE components of every node of a scope (local order).

@@ -6,8 +6,8 @@
 // level), the heat maps, the Pareto views, the speaker candidates and the
 // tiering report.
 //
-// Results are cached per (graph version, scope, product), like scoring's
-// rankings: a territory's result is a few milliseconds of work once the
+// Results are cached per (graph version, scope, product) in an LRU memo
+// (internal/memo), like scoring's rankings: a territory's result is a few milliseconds of work once the
 // INFLUENCE ranking exists, but a 100k-HCP scope is a quarter of a second,
 // and a front end asks for the same matrix page after page.
 package tiering
@@ -17,12 +17,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/memo"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 )
@@ -99,9 +99,7 @@ type Service struct {
 	paths   Paths
 	opts    Options
 
-	mu    sync.Mutex
-	cache map[cacheKey]*flight
-	tick  uint64 // LRU clock
+	cache *memo.Cache[cacheKey, *Result]
 
 	// CacheObserver, when set before use, is told whether each request
 	// found its result cached (or being computed).
@@ -109,16 +107,8 @@ type Service struct {
 }
 
 type cacheKey struct {
-	version uint64
 	scope   string
 	product string
-}
-
-type flight struct {
-	done chan struct{}
-	used uint64
-	res  *Result
-	err  error
 }
 
 // New returns a service; the options are validated. paths may be nil:
@@ -136,7 +126,7 @@ func New(snaps Snapshots, scores Scores, catalog Catalog, paths Paths, o Options
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{snaps: snaps, scores: scores, catalog: catalog, paths: paths, opts: o, cache: map[cacheKey]*flight{}}, nil
+	return &Service{snaps: snaps, scores: scores, catalog: catalog, paths: paths, opts: o, cache: memo.New[cacheKey, *Result](o.CacheSize)}, nil
 }
 
 // Config returns the account configuration in use (cut-offs, plans, ...).
@@ -237,71 +227,16 @@ func (s *Service) Tiering(ctx context.Context, req Request) (*Result, error) {
 	if req.ProductID != "" && snap.Products[req.ProductID] == nil {
 		return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "no product %q", req.ProductID)
 	}
-	key := cacheKey{snap.Version, req.Scope.Key(), req.ProductID}
-	s.mu.Lock()
-	s.tick++
-	f, ok := s.cache[key]
+	res, hit, err := s.cache.Get(ctx, snap.Version, cacheKey{req.Scope.Key(), req.ProductID}, func() (*Result, error) {
+		// Detached from the request that started it: others may wait for
+		// the same result. The ranking it needs has its own timeout in
+		// scoring.
+		return s.compute(context.Background(), req)
+	})
 	if s.CacheObserver != nil {
-		s.CacheObserver(ok)
+		s.CacheObserver(hit)
 	}
-	if ok {
-		f.used = s.tick
-	} else {
-		f = &flight{done: make(chan struct{}), used: s.tick}
-		s.evict(snap.Version)
-		s.cache[key] = f
-		go s.run(key, f, req)
-	}
-	s.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.res, f.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// evict drops results of other versions and, when the cache is full, the
-// least recently used finished result. Callers hold s.mu.
-func (s *Service) evict(version uint64) {
-	for k := range s.cache {
-		if k.version != version {
-			delete(s.cache, k)
-		}
-	}
-	for len(s.cache) >= s.opts.CacheSize {
-		var oldest cacheKey
-		var found bool
-		var min uint64
-		for k, f := range s.cache {
-			select {
-			case <-f.done:
-			default:
-				continue // in flight: others are waiting on it
-			}
-			if !found || f.used < min {
-				oldest, min, found = k, f.used, true
-			}
-		}
-		if !found {
-			return
-		}
-		delete(s.cache, oldest)
-	}
-}
-
-func (s *Service) run(key cacheKey, f *flight, req Request) {
-	// Detached from the request that started it: others may wait for the
-	// same result. The ranking it needs has its own timeout in scoring.
-	f.res, f.err = s.compute(context.Background(), req)
-	if f.err != nil { // do not cache failures: the next request tries again
-		s.mu.Lock()
-		if s.cache[key] == f {
-			delete(s.cache, key)
-		}
-		s.mu.Unlock()
-	}
-	close(f.done)
+	return res, err
 }
 
 func (s *Service) compute(ctx context.Context, req Request) (*Result, error) {
