@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"math"
@@ -143,7 +144,7 @@ func bruteForceTop(edges map[kolgraph.EdgeKey]*kolgraph.Influence, src, dst stri
 		}
 		if v == dst {
 			top = append(top, s)
-			slices.SortFunc(top, func(a, b float64) int { return -cmpFloat(a, b) })
+			slices.SortFunc(top, func(a, b float64) int { return cmp.Compare(b, a) })
 			top = top[:min(len(top), k)]
 			return
 		}
@@ -160,16 +161,6 @@ func bruteForceTop(edges map[kolgraph.EdgeKey]*kolgraph.Influence, src, dst stri
 	}
 	dfs(src, 1, 0)
 	return top
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // seedPeople finds, through GraphQL, a hospital's pharmacy director and its

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -55,26 +56,11 @@ func PercentRank(xs []float64) []float64 {
 	for i := range idx {
 		idx[i] = i
 	}
-	less := func(a, b float64) int { // NaN first
-		an, bn := math.IsNaN(a), math.IsNaN(b)
-		switch {
-		case an && bn:
-			return 0
-		case an:
-			return -1
-		case bn:
-			return 1
-		case a < b:
-			return -1
-		case a > b:
-			return 1
-		}
-		return 0
-	}
-	slices.SortFunc(idx, func(i, j int) int { return less(xs[i], xs[j]) })
+	// cmp.Compare orders NaN first.
+	slices.SortFunc(idx, func(i, j int) int { return cmp.Compare(xs[i], xs[j]) })
 	lower := 0
 	for k, i := range idx {
-		if k > 0 && less(xs[idx[k-1]], xs[i]) != 0 {
+		if k > 0 && cmp.Compare(xs[idx[k-1]], xs[i]) != 0 {
 			lower = k
 		}
 		out[i] = float64(lower) / float64(n-1)

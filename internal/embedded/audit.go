@@ -173,12 +173,9 @@ func (s *Store) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgraph
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	if p.First < 0 {
-		return nil, kolgraph.Errorf(kolgraph.EINVALID, "first must not be negative (got %d)", p.First)
-	}
-	limit := p.First
-	if limit == 0 || limit > kolgraph.MaxPageSize {
-		limit = kolgraph.MaxPageSize
+	limit, err := p.Size()
+	if err != nil {
+		return nil, err
 	}
 	var after []byte
 	if p.After != "" {
@@ -208,7 +205,7 @@ func (s *Store) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgraph
 		out.Items = append(out.Items, e)
 		return true
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err = s.db.View(func(tx *bolt.Tx) error {
 		log := tx.Bucket([]byte(bAudit))
 		if f.EntityID != "" {
 			return s.auditByEntity(ctx, tx, log, f, after, take)

@@ -142,17 +142,6 @@ func (s *Store) ListTerritories(ctx context.Context) ([]*kolgraph.Territory, err
 	return out, err
 }
 
-// pageSize is the effective size of p: MaxPageSize when unset or too large.
-func pageSize(p kolgraph.Page) (int, error) {
-	switch {
-	case p.First < 0:
-		return 0, kolgraph.Errorf(kolgraph.EINVALID, "first must not be negative (got %d)", p.First)
-	case p.First == 0 || p.First > kolgraph.MaxPageSize:
-		return kolgraph.MaxPageSize, nil
-	}
-	return p.First, nil
-}
-
 // pager collects one keyset page while counting every match: candidates
 // arrive in ascending id order, items are those after p.After.
 type pager[T any] struct {
@@ -197,7 +186,7 @@ func (pg *pager[T]) want(id string) bool {
 // the hospitals of the territories, else all); the other fields are checked
 // on each candidate, so the cost is O(candidates) and Total is exact.
 func (s *Store) ListHospitals(ctx context.Context, f kolgraph.HospitalFilter, p kolgraph.Page) (*kolgraph.HospitalPage, error) {
-	first, err := pageSize(p)
+	first, err := p.Size()
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +237,7 @@ func (s *Store) ListHospitals(ctx context.Context, f kolgraph.HospitalFilter, p 
 // candidates are the answer (no filter, or only the field they came from),
 // Total is their count and the page a binary search: O(log c + page).
 func (s *Store) ListHCPs(ctx context.Context, f kolgraph.HCPFilter, p kolgraph.Page) (*kolgraph.HCPPage, error) {
-	first, err := pageSize(p)
+	first, err := p.Size()
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,18 @@ type Page struct {
 	After string
 }
 
+// Size is the number of items the page holds at most: MaxPageSize when
+// First is unset or too large; EINVALID when First is negative.
+func (p Page) Size() (int, error) {
+	switch {
+	case p.First < 0:
+		return 0, Errorf(EINVALID, "first must not be negative (got %d)", p.First)
+	case p.First == 0 || p.First > MaxPageSize:
+		return MaxPageSize, nil
+	}
+	return p.First, nil
+}
+
 // HospitalFilter selects hospitals; empty fields match everything. All set
 // fields must match. Beware: an empty IDs or Territories list means "no
 // restriction", so a caller restricting to a set must never pass an empty set

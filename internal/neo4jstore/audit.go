@@ -97,7 +97,7 @@ func (s *Store) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgraph
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	first, err := pageSize(p)
+	first, err := p.Size()
 	if err != nil {
 		return nil, err
 	}

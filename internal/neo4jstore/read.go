@@ -185,17 +185,6 @@ func (s *Store) ListTerritories(ctx context.Context) ([]*kolgraph.Territory, err
 	return all(ctx, s, "list territories", "Territory", territoryCols, decodeTerritory, func(t *kolgraph.Territory) string { return t.ID })
 }
 
-// pageSize is the effective size of p: MaxPageSize when unset or too large.
-func pageSize(p kolgraph.Page) (int, error) {
-	switch {
-	case p.First < 0:
-		return 0, kolgraph.Errorf(kolgraph.EINVALID, "first must not be negative (got %d)", p.First)
-	case p.First == 0 || p.First > kolgraph.MaxPageSize:
-		return kolgraph.MaxPageSize, nil
-	}
-	return p.First, nil
-}
-
 // where accumulates the conditions of a filter. Only constant fragments
 // are concatenated; every value is a parameter.
 type where struct {
@@ -338,7 +327,7 @@ func page[T any](ctx context.Context, s *Store, tx neo4j.ManagedTransaction, lab
 // ListHospitals pages through the hospitals matching f in ascending id
 // order.
 func (s *Store) ListHospitals(ctx context.Context, f kolgraph.HospitalFilter, p kolgraph.Page) (*kolgraph.HospitalPage, error) {
-	first, err := pageSize(p)
+	first, err := p.Size()
 	if err != nil {
 		return nil, err
 	}
@@ -378,7 +367,7 @@ func (s *Store) ListHospitals(ctx context.Context, f kolgraph.HospitalFilter, p 
 // one set of hospital ids first, in the same transaction, so that the page
 // query stays a single-label MATCH.
 func (s *Store) ListHCPs(ctx context.Context, f kolgraph.HCPFilter, p kolgraph.Page) (*kolgraph.HCPPage, error) {
-	first, err := pageSize(p)
+	first, err := p.Size()
 	if err != nil {
 		return nil, err
 	}

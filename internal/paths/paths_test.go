@@ -1,6 +1,7 @@
 package paths_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -501,7 +502,7 @@ func TestStrongestEach(t *testing.T) {
 			}
 			slices.SortStableFunc(want, func(a, b bruteResult) int {
 				if a.fixed != b.fixed {
-					return cmpInt(a.fixed, b.fixed)
+					return cmp.Compare(a.fixed, b.fixed)
 				}
 				if len(a.nodes) != len(b.nodes) {
 					return len(a.nodes) - len(b.nodes)
@@ -541,16 +542,6 @@ func TestStrongestEach(t *testing.T) {
 			}
 		}
 	}
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // TestKStrongestBruteForceMid repeats the enumeration check on sparse

@@ -7,6 +7,7 @@
 package snapshot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -189,7 +190,7 @@ func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: scan entities: %w", err)
 	}
-	slices.SortFunc(s.HCPs, func(a, b *kolgraph.HCP) int { return cmpString(a.ID, b.ID) })
+	slices.SortFunc(s.HCPs, func(a, b *kolgraph.HCP) int { return cmp.Compare(a.ID, b.ID) })
 	n := len(s.HCPs)
 	s.IDs = make([]string, n)
 	s.index = make(map[string]int32, n)
@@ -209,7 +210,7 @@ func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
 		}
 	}
 	for h, ls := range s.Listings {
-		slices.SortFunc(ls, func(a, b kolgraph.Listing) int { return cmpString(a.ProductID, b.ProductID) })
+		slices.SortFunc(ls, func(a, b kolgraph.Listing) int { return cmp.Compare(a.ProductID, b.ProductID) })
 		s.Listings[h] = ls
 	}
 	for _, k := range knows {
@@ -277,14 +278,4 @@ func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
 	s.BuiltAt = time.Now()
 	s.BuildTime = s.BuiltAt.Sub(t0)
 	return s, nil
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
