@@ -2,13 +2,12 @@ package access_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/access"
-	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -116,16 +115,10 @@ type env struct {
 // newEnv loads cs into a fresh embedded store and serves its snapshot.
 func newEnv(t testing.TB, cs *kolgraph.ChangeSet) *env {
 	t.Helper()
-	st, err := embedded.Open(filepath.Join(t.TempDir(), "kg.db"), embedded.WithNoSync())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Apply(context.Background(), cs); err != nil {
-		t.Fatal(err)
-	}
+	st := embeddedtest.Open(t, cs)
 	e := &env{store: st, snaps: &swappable{}}
 	e.rebuild(t)
+	var err error
 	if e.scores, err = scoring.NewService(e.snaps, scoring.DefaultParams()); err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/storetest"
@@ -18,16 +18,7 @@ import (
 )
 
 func store(t *testing.T) *embedded.Store {
-	t.Helper()
-	s, err := embedded.Open(filepath.Join(t.TempDir(), "k.db"), embedded.WithNoSync())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Apply(t.Context(), storetest.Fixture()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return embeddedtest.Open(t, storetest.Fixture())
 }
 
 const hcpHeader = "id,name,role,title,position,specialty,department_id,hospital_id,kol_level,kol_evidence,phone,email,wechat\n"

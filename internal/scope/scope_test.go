@@ -2,12 +2,11 @@ package scope_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scope"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -15,16 +14,7 @@ import (
 )
 
 func openStore(t testing.TB) kolgraph.Store {
-	t.Helper()
-	st, err := embedded.Open(filepath.Join(t.TempDir(), "kg.db"), embedded.WithNoSync())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Apply(context.Background(), storetest.Fixture()); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return embeddedtest.Open(t, storetest.Fixture())
 }
 
 // T1 is H001 and H002; T2 is H003 (storetest.Fixture).

@@ -4,13 +4,12 @@ import (
 	"context"
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
-	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -52,14 +51,7 @@ type env struct {
 
 func newEnv(t *testing.T) env {
 	t.Helper()
-	st, err := embedded.Open(filepath.Join(t.TempDir(), "kg.db"), embedded.WithNoSync())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Apply(context.Background(), fixture()); err != nil {
-		t.Fatal(err)
-	}
+	st := embeddedtest.Open(t, fixture())
 	m := snapshot.NewManager(st, zerolog.Nop())
 	if err := m.Refresh(context.Background()); err != nil {
 		t.Fatal(err)

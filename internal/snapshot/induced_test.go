@@ -3,11 +3,10 @@ package snapshot_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
-	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/storetest"
@@ -141,14 +140,7 @@ func TestInducedEqualsBuildOfTheRestrictedGraph(t *testing.T) {
 	}
 	for _, ts := range [][]string{{"T1"}, {"T2"}, {"T1", "T2"}, {"TX"}, nil} {
 		t.Run(fmt.Sprint(ts), func(t *testing.T) {
-			st, err := embedded.Open(filepath.Join(t.TempDir(), "kg.db"), embedded.WithNoSync())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if _, err := st.Apply(ctx, restrict(storetest.Fixture(), ts)); err != nil {
-				t.Fatal(err)
-			}
+			st := embeddedtest.Open(t, restrict(storetest.Fixture(), ts))
 			want, err := snapshot.Build(ctx, st)
 			if err != nil {
 				t.Fatal(err)
@@ -197,14 +189,7 @@ func mustIndex(t *testing.T, s *snapshot.Snapshot, id string) int32 {
 }
 
 func BenchmarkInduced(b *testing.B) {
-	st, err := embedded.Open(filepath.Join(b.TempDir(), "kg.db"), embedded.WithNoSync())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Apply(context.Background(), storetest.Fixture()); err != nil {
-		b.Fatal(err)
-	}
+	st := embeddedtest.Open(b, storetest.Fixture())
 	full, err := snapshot.Build(context.Background(), st)
 	if err != nil {
 		b.Fatal(err)

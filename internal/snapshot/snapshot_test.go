@@ -3,30 +3,20 @@ package snapshot_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
-	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/storetest"
 )
 
 func openStore(t *testing.T) kolgraph.Store {
-	t.Helper()
-	st, err := embedded.Open(filepath.Join(t.TempDir(), "kg.db"), embedded.WithNoSync())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Apply(context.Background(), storetest.Fixture()); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return embeddedtest.Open(t, storetest.Fixture())
 }
 
 func TestBuildMatchesStore(t *testing.T) {

@@ -3,13 +3,12 @@ package tiering_test
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"testing"
 
 	"github.com/rs/zerolog"
 
 	"github.com/kolgraph/kolgraph/internal/account"
-	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/seedgen"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -110,15 +109,8 @@ func (f fixedScores) Ranking(_ context.Context, sc snapshot.Scope, _ scoring.Met
 // second.
 func BenchmarkAll100k(b *testing.B) {
 	cs := seedgen.Generate(seedgen.Config{Seed: 1, HCPs: 100_000})
-	st, err := embedded.Open(filepath.Join(b.TempDir(), "kg.db"), embedded.WithNoSync())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := embeddedtest.Open(b, cs)
 	ctx := context.Background()
-	if _, err := st.Apply(ctx, cs); err != nil {
-		b.Fatal(err)
-	}
 	m := snapshot.NewManager(st, zerolog.Nop())
 	if err := m.Refresh(ctx); err != nil {
 		b.Fatal(err)

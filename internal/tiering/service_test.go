@@ -18,6 +18,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
@@ -558,11 +559,7 @@ func TestFormatsAndNames(t *testing.T) {
 }
 
 func TestUnavailableBeforeFirstSnapshot(t *testing.T) {
-	st, err := embedded.Open(filepath.Join(t.TempDir(), "kg.db"), embedded.WithNoSync())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := embeddedtest.Open(t, nil)
 	m := snapshot.NewManager(st, zerolog.Nop())
 	scores, _ := scoring.NewService(m, scoring.DefaultParams())
 	svc, err := tiering.New(m, scores, st, nil, tiering.DefaultOptions())

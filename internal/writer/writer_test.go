@@ -4,29 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/storetest"
 	"github.com/kolgraph/kolgraph/internal/writer"
 )
 
 func loaded(t *testing.T) *embedded.Store {
-	t.Helper()
-	s, err := embedded.Open(filepath.Join(t.TempDir(), "k.db"), embedded.WithNoSync())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Apply(t.Context(), storetest.Fixture()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return embeddedtest.Open(t, storetest.Fixture())
 }
 
 func log(t *testing.T, s kolgraph.Store, f kolgraph.AuditFilter) []*kolgraph.AuditEntry {
