@@ -99,24 +99,23 @@ func (r gqlResponse) codes() []string {
 	return cs
 }
 
+// post sends body to h's /query as JSON, with an Authorization header
+// unless authz is empty.
+func post(h http.Handler, authz string, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
 // query posts a GraphQL request to h and decodes the response into data.
 func query(t testing.TB, h http.Handler, q string, vars map[string]any, data any) gqlResponse {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	var resp gqlResponse
-	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
-		t.Fatalf("decode response (status %d): %v: %s", rec.Code, err, rec.Body.String())
-	}
-	if data != nil && len(resp.Data) > 0 && string(resp.Data) != "null" {
-		if err := json.Unmarshal(resp.Data, data); err != nil {
-			t.Fatalf("decode data: %v: %s", err, resp.Data)
-		}
-	}
-	return resp
+	return queryAs(t, h, "", q, vars, data)
 }
 
 // mustQuery is query that fails the test on any GraphQL error.
@@ -554,12 +553,6 @@ func BenchmarkHCPRead(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatal(rec.Code)
-		}
+		read(b, h, "", body)
 	}
 }

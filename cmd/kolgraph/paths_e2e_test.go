@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -21,13 +20,11 @@ import (
 func queryAs(t testing.TB, h http.Handler, user, q string, vars map[string]any, data any) gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
-	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	authz := ""
 	if user != "" {
-		req.Header.Set("Authorization", bearer(t, user, auth.RoleAdmin, nil))
+		authz = bearer(t, user, auth.RoleAdmin, nil)
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	rec := post(h, authz, body)
 	var resp gqlResponse
 	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
 		t.Fatalf("decode response (status %d): %v: %s", rec.Code, err, rec.Body.String())
@@ -350,10 +347,7 @@ func TestAccessPathsBadInput(t *testing.T) {
 // why, on the field's path.
 func TestNoPathSaysWhy(t *testing.T) {
 	body, _ := json.Marshal(map[string]any{"query": `{ none: strongestPaths(from: ["P000002"], to: "P000001", maxHops: 1, minStrength: 1) { id } }`})
-	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	svc.Handler().ServeHTTP(rec, req)
+	rec := post(svc.Handler(), "", body)
 	var resp struct {
 		Data       struct{ None []any }
 		Errors     []gqlError

@@ -55,13 +55,7 @@ func (x exchange) codes() []string { return x.resp.codes() }
 // send posts a raw body to /query with an Authorization header.
 func send(t testing.TB, h http.Handler, authz string, body []byte) exchange {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if authz != "" {
-		req.Header.Set("Authorization", authz)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	rec := post(h, authz, body)
 	x := exchange{status: rec.Code, request: body, body: rec.Body.Bytes()}
 	_ = json.Unmarshal(x.body, &x.resp)
 	return x
@@ -848,14 +842,7 @@ func BenchmarkAuthorization(b *testing.B) {
 
 // read posts body to h and fails unless the answer is 200.
 func read(b *testing.B, h http.Handler, authz string, body []byte) {
-	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if authz != "" {
-		req.Header.Set("Authorization", authz)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
+	if rec := post(h, authz, body); rec.Code != http.StatusOK {
 		b.Fatal(rec.Code)
 	}
 }
