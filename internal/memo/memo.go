@@ -93,13 +93,6 @@ func (c *Cache[K, V]) Forget(keep uint64) {
 	}
 }
 
-// Len is the number of results held, finished or running.
-func (c *Cache[K, V]) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.entries)
-}
-
 // evict makes room for a result of version: it drops the results of older
 // versions and, while the cache is full, the least recently used finished
 // one (runs in progress stay: callers wait on them). Callers hold c.mu.
