@@ -35,30 +35,6 @@ func matrixCell(m *model.AccountMatrix, s account.Segment) *model.MatrixCell {
 	panic("graph: account matrix without a cell " + string(s))
 }
 
-// offsetPage resolves first/after over a list of n items paged by offset
-// cursors (the ranking's): the half-open range [start, end) and its
-// PageInfo.
-func offsetPage(n int, first *int, after *string) (start, end int, pi *model.PageInfo, err error) {
-	k, err := limitArg(first, 20)
-	if err != nil {
-		return 0, 0, nil, err
-	}
-	if after != nil && *after != "" {
-		if start, err = decodeRankCursor(*after); err != nil {
-			return 0, 0, nil, err
-		}
-		start++
-	}
-	start = min(start, n)
-	end = min(start+k, n)
-	pi = &model.PageInfo{HasNextPage: end < n, HasPreviousPage: start > 0}
-	if end > start {
-		s, e := encodeRankCursor(start), encodeRankCursor(end-1)
-		pi.StartCursor, pi.EndCursor = &s, &e
-	}
-	return start, end, pi, nil
-}
-
 func cellMembers(c *model.MatrixCell, first *int, after *string) (*model.AccountMemberConnection, error) {
 	start, end, pi, err := offsetPage(len(c.Members), first, after)
 	if err != nil {

@@ -2,10 +2,7 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/kolgraph/kolgraph/graph/model"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -17,41 +14,15 @@ func scopeOf(s model.ScopeInput) snapshot.Scope {
 	return snapshot.Scope{Hospital: str(s.Hospital), Department: str(s.Department), Territory: str(s.Territory)}
 }
 
-// Ranking cursors are offsets into the ranking ("r1:" + offset). A ranking
-// is recomputed when the graph version changes, so pages of different
-// versions may overlap; each page reports its graphVersion.
-const rankCursorPrefix = "r1:"
-
-func decodeRankCursor(c string) (int, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	s, ok := strings.CutPrefix(string(b), rankCursorPrefix)
-	if err != nil || !ok {
-		return 0, kolgraph.Errorf(kolgraph.EINVALID, "malformed cursor %q", c)
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, kolgraph.Errorf(kolgraph.EINVALID, "malformed cursor %q", c)
-	}
-	return n, nil
-}
-
-func encodeRankCursor(offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(rankCursorPrefix + strconv.Itoa(offset)))
-}
-
 func (r *Resolver) ranking(ctx context.Context, sc snapshot.Scope, m scoring.Metric, first *int, after *string) (*model.RankingConnection, error) {
-	n, err := limitArg(first, 20)
+	if _, _, _, err := offsetPage(0, first, after); err != nil {
+		return nil, err // bad arguments cost no computation
+	}
+	rk, err := r.deps(ctx).Analytics.Scores.Ranking(ctx, sc, m)
 	if err != nil {
 		return nil, err
 	}
-	start := 0
-	if after != nil && *after != "" {
-		if start, err = decodeRankCursor(*after); err != nil {
-			return nil, err
-		}
-		start++
-	}
-	rk, err := r.deps(ctx).Analytics.Scores.Ranking(ctx, sc, m)
+	start, end, pi, err := offsetPage(len(rk.Nodes), first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -66,17 +37,10 @@ func (r *Resolver) ranking(ctx context.Context, sc snapshot.Scope, m scoring.Met
 		Parameters:         r.parameters(m),
 		Note:               optional(rk.Note),
 	}
-	end := min(start+n, len(rk.Nodes))
-	pi := &model.PageInfo{HasNextPage: end < len(rk.Nodes), HasPreviousPage: start > 0}
 	for i := start; i < end; i++ {
-		c := encodeRankCursor(i)
-		conn.Edges = append(conn.Edges, &model.RankingEdge{Cursor: c, Node: &model.RankedHCP{
+		conn.Edges = append(conn.Edges, &model.RankingEdge{Cursor: encodeRankCursor(i), Node: &model.RankedHCP{
 			Rank: i + 1, Value: rk.Values[i], Percentile: 100 * rk.Percentiles[i], HCPID: rk.Snapshot.IDs[rk.Nodes[i]],
 		}})
-		if i == start {
-			pi.StartCursor = &c
-		}
-		pi.EndCursor = &c
 	}
 	conn.PageInfo = pi
 	return conn, nil

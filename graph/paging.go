@@ -2,6 +2,8 @@ package graph
 
 import (
 	"encoding/base64"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/kolgraph/kolgraph/graph/model"
@@ -41,6 +43,60 @@ func pageArgs(first *int, after *string) (kolgraph.Page, error) {
 		p.After = id
 	}
 	return p, nil
+}
+
+// Ranking cursors are offsets into the ranking ("r1:" + offset). A ranking
+// is recomputed when the graph version changes, so pages of different
+// versions may overlap; each page reports its graphVersion.
+const rankCursorPrefix = "r1:"
+
+// maxRankOffset bounds a decoded offset: no list paged by offset holds more
+// items than a graph holds HCPs, far below it, and arithmetic on a larger
+// offset (the next page's start) could overflow.
+const maxRankOffset = math.MaxInt32
+
+// decodeRankCursor returns the offset of the item a cursor names. Only
+// cursors encodeRankCursor could have made are accepted: canonical decimal
+// digits, no sign, at most maxRankOffset.
+func decodeRankCursor(c string) (int, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	s, ok := strings.CutPrefix(string(b), rankCursorPrefix)
+	if err != nil || !ok {
+		return 0, kolgraph.Errorf(kolgraph.EINVALID, "malformed cursor %q", c)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > maxRankOffset || strconv.Itoa(n) != s {
+		return 0, kolgraph.Errorf(kolgraph.EINVALID, "malformed cursor %q", c)
+	}
+	return n, nil
+}
+
+func encodeRankCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(rankCursorPrefix + strconv.Itoa(offset)))
+}
+
+// offsetPage resolves first/after over a list of n items paged by offset
+// cursors (the ranking's): the half-open range [start, end) and its
+// PageInfo.
+func offsetPage(n int, first *int, after *string) (start, end int, pi *model.PageInfo, err error) {
+	k, err := limitArg(first, 20)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	if after != nil && *after != "" {
+		if start, err = decodeRankCursor(*after); err != nil {
+			return 0, 0, nil, err
+		}
+		start++
+	}
+	start = min(start, n)
+	end = min(start+k, n)
+	pi = &model.PageInfo{HasNextPage: end < n, HasPreviousPage: start > 0}
+	if end > start {
+		s, e := encodeRankCursor(start), encodeRankCursor(end-1)
+		pi.StartCursor, pi.EndCursor = &s, &e
+	}
+	return start, end, pi, nil
 }
 
 // limitArg validates a plain list's first argument (default def).

@@ -53,6 +53,10 @@ func (s *Server) tieringReport(src TieringReports) http.Handler {
 				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "parameter %q given %d times", k, len(vs)))
 				return
 			}
+			if vs[0] == "" { // an empty id is not "not given": omit the parameter
+				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "parameter %q is empty; omit it instead", k))
+				return
+			}
 		}
 		req := tiering.Request{
 			Scope:     snapshot.Scope{Territory: q.Get("territory"), Hospital: q.Get("hospital"), Department: q.Get("department")},

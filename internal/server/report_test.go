@@ -121,6 +121,8 @@ func TestTieringReportErrors(t *testing.T) {
 		{"bad level", "territory=T01&level=ward", nil, 400, kolgraph.EINVALID, "level must be"},
 		{"misspelt parameter", "teritory=T01", nil, 400, kolgraph.EINVALID, `unknown parameter "teritory"`},
 		{"repeated parameter", "territory=T01&territory=T02", nil, 400, kolgraph.EINVALID, "given 2 times"},
+		{"empty territory", "territory=", nil, 400, kolgraph.EINVALID, `parameter "territory" is empty`},
+		{"empty hospital beside a territory", "territory=T01&hospital=", nil, 400, kolgraph.EINVALID, `parameter "hospital" is empty`},
 		{"unknown territory", "territory=T99", kolgraph.Errorf(kolgraph.ENOTFOUND, `no territory "T99"`), 404, kolgraph.ENOTFOUND, `no territory "T99"`},
 		{"several scopes", "territory=T01&hospital=H001", kolgraph.Errorf(kolgraph.EINVALID, "a scope names one"), 400, kolgraph.EINVALID, "a scope names one"},
 		{"no snapshot yet", "territory=T01", kolgraph.Errorf(kolgraph.EUNAVAILABLE, "no analytics snapshot yet"), 503, kolgraph.EUNAVAILABLE, "no analytics snapshot"},
