@@ -76,7 +76,7 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 	case o.APQCache != nil:
 		srv.Use(extension.AutomaticPersistedQuery{Cache: o.APQCache})
 	}
-	srv.Use(gqlguard.Limit{Limits: o.Limits})
+	srv.Use(gqlguard.Limit{Limits: o.Limits, Sizes: r.listSizes})
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

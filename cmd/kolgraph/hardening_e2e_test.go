@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -80,5 +82,91 @@ func TestEmptyIDsRefused(t *testing.T) {
 	x = ask(t, h, viewer, `{ hcps(filter: {}) { totalCount } }`, nil)
 	if len(x.resp.Errors) > 0 {
 		t.Errorf("no filter: %.300s", x.body)
+	}
+}
+
+// objects counts the JSON objects of a response's data: what the service
+// built and sent.
+func objects(v any) int {
+	switch x := v.(type) {
+	case map[string]any:
+		n := 1
+		for _, e := range x {
+			n += objects(e)
+		}
+		return n
+	case []any:
+		n := 0
+		for _, e := range x {
+			n += objects(e)
+		}
+		return n
+	}
+	return 0
+}
+
+// charged returns the cost the complexity limit puts on q: the service is
+// asked with a limit of 1, and the refusal states the cost.
+func charged(t *testing.T, q string) int {
+	t.Helper()
+	m := *svc
+	m.Config.MaxComplexity = 1
+	x := ask(t, m.Handler(), "", q, nil)
+	var cost, limit int
+	if len(x.resp.Errors) != 1 || x.resp.Errors[0].Extensions["limit"] != "complexity" {
+		t.Fatalf("%s: not refused on complexity: %.300s", q, x.body)
+	}
+	if _, err := fmt.Sscanf(x.resp.Errors[0].Message, "the operation's complexity is %d; at most %d is allowed", &cost, &limit); err != nil {
+		t.Fatalf("refusal %q: %v", x.resp.Errors[0].Message, err)
+	}
+	return cost
+}
+
+// TestListsChargedForWhatTheyReturn: the cost limit charges every list for
+// what it can return, so no answer holds more objects than its request was
+// charged for. first: 0 returns nothing (it returned 500 items, charged as
+// none); the heat map's cells are charged by the scope's accounts (they
+// were charged as 10); the same for the other lists without `first`.
+func TestListsChargedForWhatTheyReturn(t *testing.T) {
+	h := svc.Handler()
+	x := ask(t, h, bearer(t, "U006", auth.RoleViewer, []string{"T01"}), `{ hcps(first: 0) { totalCount edges { node { id } } pageInfo { hasNextPage } } }`, nil)
+	var zero struct {
+		Hcps struct {
+			TotalCount int
+			Edges      []any
+			PageInfo   struct{ HasNextPage bool }
+		}
+	}
+	if err := json.Unmarshal(x.resp.Data, &zero); err != nil || len(x.resp.Errors) > 0 {
+		t.Fatalf("first 0: %.300s", x.body)
+	}
+	if len(zero.Hcps.Edges) != 0 || zero.Hcps.TotalCount == 0 || !zero.Hcps.PageInfo.HasNextPage {
+		t.Errorf("first 0: %d edges, totalCount %d, hasNextPage %v; want none, all, true", len(zero.Hcps.Edges), zero.Hcps.TotalCount, zero.Hcps.PageInfo.HasNextPage)
+	}
+	for _, q := range []string{
+		`{ hcps(first: 0) { edges { node { id } } } }`,
+		`{ hospitals(first: 0) { edges { node { id hcps(first: 0) { edges { node { id } } } } } } }`,
+		`{ accountMatrix(scope: {territory: "T01"}) { heatMap { cells { id hcp { id } } } } }`,
+		`{ accountMatrix(scope: {territory: "T01"}, level: DEPARTMENT) { heatMap { cells { id department { id } } } pareto { leaders { id } } } }`,
+		`{ accountMatrix(scope: {hospital: "H001"}, level: HOSPITAL) { pareto { leaders { id } } cells { segment } } }`,
+		`{ hospital(id: "H001") { departments { id hcps { id committees { committee { id members { hcp { id } } } } } } committees { id } listings { status } } }`,
+		`{ decisionChain(hospital: "H001", product: "RX01") { stages { people { hcp { id } path { hops { weight } } } } } }`,
+		`{ products { id } territories { id } }`,
+		`{ hcp(id: "P000001") { influence { components { name } topOutgoing { contribution } topIncoming { contribution } parameters { name } } } }`,
+		`{ influenceRanking(scope: {hospital: "H001"}, first: 5) { edges { node { rank } } parameters { name } } }`,
+		`{ strongestPaths(from: ["P000702"], to: "P004488", k: 5) { hops { weight } } }`,
+	} {
+		var data any
+		x := ask(t, h, "", q, nil)
+		if len(x.resp.Errors) > 0 {
+			t.Errorf("%s: %.300s", q, x.body)
+			continue
+		}
+		if err := json.Unmarshal(x.resp.Data, &data); err != nil {
+			t.Fatal(err)
+		}
+		if got, cost := objects(data), charged(t, q); got > cost {
+			t.Errorf("%s: the answer holds %d objects, the request was charged %d", q, got, cost)
+		}
 	}
 }

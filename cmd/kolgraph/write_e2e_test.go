@@ -224,7 +224,7 @@ func TestImportModifiedSeedCopy(t *testing.T) {
 func allAudit(t *testing.T, st kolgraph.Store, f kolgraph.AuditFilter) []*kolgraph.AuditEntry {
 	t.Helper()
 	var out []*kolgraph.AuditEntry
-	p := kolgraph.Page{}
+	p := kolgraph.Page{First: kolgraph.MaxPageSize}
 	for {
 		pg, err := st.AuditLog(t.Context(), f, p)
 		if err != nil {

@@ -52,7 +52,11 @@ func TestMeasure(t *testing.T) {
 		{"first by default", `{ hcps { totalCount } }`, nil, 1 + 20, 2, 0, 2},
 		// strongestPaths: k x maxHops = 20 x 10, selections x 20
 		{"paths by k x maxHops", `{ strongestPaths(to: "P1", k: 20, maxHops: 10) { strength } }`, nil, 200 + 20, 2, 0, 2},
-		{"list without first", `{ hospital(id: "H1") { departments { name } } }`, nil, 1 + 1 + gqlguard.ListFanout, 3, 0, 3},
+		// a data-dependent list, its length unknown: the largest page
+		{"list without first", `{ hospital(id: "H1") { departments { name } } }`, nil, 1 + 1 + gqlguard.UnknownListLength, 3, 0, 3},
+		{"fixed list", `{ accountMatrix(scope: {}) { cells { count } } }`, nil, 50 + 1 + 4*1, 3, 0, 3},
+		// first: 0 returns nothing, and is charged as one item
+		{"first zero", `{ hcps(first: 0) { edges { node { name } } } }`, nil, 1 + 1*(1+1*(1+1)), 4, 0, 4},
 		{"aliases", `{ a: hcp(id: "1") { name } b: hcp(id: "2") { n: name } hcp(id: "3") { name } }`, nil, 6, 2, 3, 6},
 	}
 	for _, tt := range tests {
@@ -62,6 +66,82 @@ func TestMeasure(t *testing.T) {
 				t.Errorf("got %+v, want complexity %d depth %d aliases %d fields %d", m, tt.complexity, tt.depth, tt.aliases, tt.nf)
 			}
 		})
+	}
+}
+
+// sizes is a Sizes with fixed answers.
+type sizes struct {
+	lists  map[string]int
+	scopes map[string]int // "territory:T01/HCP" -> accounts
+}
+
+func (z sizes) ListMax(field string) (int, bool) { n, ok := z.lists[field]; return n, ok }
+func (z sizes) ScopeAccounts(scope any, level string) (int, bool) {
+	m, _ := scope.(map[string]any)
+	for k, v := range m {
+		n, ok := z.scopes[fmt.Sprintf("%s:%v/%s", k, v, level)]
+		return n, ok
+	}
+	return 0, false
+}
+
+func TestMeasureSized(t *testing.T) {
+	s := schema(t)
+	z := sizes{lists: map[string]int{"Department.hcps": 37, "Hospital.departments": 12},
+		scopes: map[string]int{"territory:T01/HCP": 2093, "territory:T01/DEPARTMENT": 140}}
+	tests := []struct {
+		name       string
+		q          string
+		complexity int
+	}{
+		{"list by the data", `{ hospital(id: "H1") { departments { hcps { name } } } }`, 1 + 1 + 12*(1+37*1)},
+		{"heat map by the scope's HCPs", `{ accountMatrix(scope: {territory: "T01"}) { heatMap { cells { id } } } }`, 50 + 1 + 1 + 2093},
+		{"heat map by the scope's departments", `{ accountMatrix(scope: {territory: "T01"}, level: DEPARTMENT) { heatMap { cells { id } } } }`, 50 + 1 + 1 + 140},
+		{"pareto leaders by the scope", `{ accountMatrix(scope: {territory: "T01"}) { pareto { leaders { id potential } } } }`, 50 + 1 + 1 + 2093*2},
+		{"unknown list", `{ products { id } }`, 1 + gqlguard.UnknownListLength},
+		{"hops by maxHops", `{ strongestPaths(to: "P1", k: 2, maxHops: 4) { hops { weight } } }`, 8 + 2*(1+4)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, errs := gqlparser.LoadQuery(s, tt.q)
+			if errs != nil {
+				t.Fatal(errs)
+			}
+			m := gqlguard.MeasureSized(doc.Operations[0].SelectionSet, nil, gqlguard.DefaultLimits(), z)
+			if m.Complexity != tt.complexity {
+				t.Errorf("complexity %d, want %d", m.Complexity, tt.complexity)
+			}
+		})
+	}
+}
+
+// TestEveryListIsCosted: every list of objects in the schema is charged for
+// what it can return: by its `first`, as a connection's edges, or by an
+// entry of Costs. A new list field without one fails here.
+func TestEveryListIsCosted(t *testing.T) {
+	s := schema(t)
+	for _, d := range s.Types {
+		if d.BuiltIn || d.Kind != ast.Object {
+			continue
+		}
+		for _, f := range d.Fields {
+			el := s.Types[f.Type.Name()]
+			if f.Type.Elem == nil || el == nil || (el.Kind != ast.Object && el.Kind != ast.Interface && el.Kind != ast.Union) {
+				continue
+			}
+			_, costed := gqlguard.Costs[d.Name+"."+f.Name]
+			paged := f.Arguments.ForName("first") != nil
+			edges := strings.HasSuffix(d.Name, "Connection") && f.Name == "edges"
+			if !costed && !paged && !edges {
+				t.Errorf("%s.%s is a list of %s with no cost: add it to gqlguard.Costs", d.Name, f.Name, el.Name)
+			}
+		}
+	}
+	// The API's fixed lengths are the schema's.
+	for enum, n := range map[string]int{"DecisionStageKind": gqlguard.StageKinds, "RecordKind": gqlguard.RecordKinds, "Segment": 4} {
+		if got := len(s.Types[enum].EnumValues); got != n {
+			t.Errorf("%s has %d values, the costs assume %d", enum, got, n)
+		}
 	}
 }
 

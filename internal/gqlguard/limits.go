@@ -37,39 +37,95 @@ func DefaultLimits() Limits {
 	return Limits{MaxComplexity: 250_000, MaxDepth: 12, MaxAliases: 30, MaxFields: 500}
 }
 
-// ListFanout is the assumed length of a list field without `first` (a
-// hospital's departments, a department's HCPs, a committee's members).
+// ListFanout is the length charged for a list of objects that Costs does
+// not name and that takes no `first`. Every such field of the schema is
+// named in Costs (TestEveryListIsCosted), so this is only a fallback.
 const ListFanout = 10
+
+// UnknownListLength is the length charged for a list whose length depends
+// on the data when no Sizes can tell it (the service is starting): the
+// largest page, as long as any list the API pages.
+const UnknownListLength = 500
 
 // DefaultFirst is the `first` of a connection that declares no default.
 const DefaultFirst = 20
 
-// Cost gives a field's own cost and the multiplier applied to the cost of
-// its selections, from its (coerced) arguments.
-type Cost func(args map[string]any) (self, mult int)
-
-// Costs are the fields whose cost is not the general rule. The rule: a
-// field costs 1; a field with a `first` argument multiplies its selections
-// by first (connections, rankings, member lists); any other list field
-// multiplies them by ListFanout, except a connection's edges (counted by the
-// connection's first). Paths are searches: k paths of up to
-// maxHops hops cost k x maxHops, and their selections repeat k times.
-var Costs = map[string]Cost{
-	"Query.strongestPaths": func(a map[string]any) (int, int) {
-		k, hops := intArg(a, "k", 3), intArg(a, "maxHops", 6)
-		return k * hops, k
-	},
-	// A chain: about 4 stages, each with its strongest paths from the
-	// caller's contacts (3 of up to 6 hops).
-	"Query.decisionChain":     func(map[string]any) (int, int) { return 4 * 3 * 6, ListFanout },
-	"Query.influencePath":     func(map[string]any) (int, int) { return 6, 1 },
-	"Query.accountMatrix":     func(map[string]any) (int, int) { return 50, 1 },
-	"Query.speakerCandidates": func(a map[string]any) (int, int) { return 50, intArg(a, "first", DefaultFirst) },
-	"Query.influenceRanking":  func(a map[string]any) (int, int) { return 20, intArg(a, "first", DefaultFirst) },
+// Sizes tells the cost walk how long the data's lists can be, so that a
+// list is charged for what it can return rather than for a guess.
+type Sizes interface {
+	// ListMax returns the most items the list field ("Department.hcps")
+	// can hold on the current data; ok is false when it does not know.
+	ListMax(field string) (n int, ok bool)
+	// ScopeAccounts returns how many accounts of level ("HCP",
+	// "DEPARTMENT", "HOSPITAL") a scope argument covers, the argument as
+	// the operation gives it ({hospital: ...} as a map); ok is false when
+	// it does not know.
+	ScopeAccounts(scope any, level string) (n int, ok bool)
 }
 
-func intArg(args map[string]any, name string, def int) int {
-	switch v := args[name].(type) {
+// Field is what a field's cost may depend on: its coerced arguments, the
+// field it is selected in, and the sizes of the data.
+type Field struct {
+	// Name is "Type.field".
+	Name  string
+	Args  map[string]any
+	Up    *Field
+	Sizes Sizes
+}
+
+// Arg returns the argument name of the field or, failing that, of the
+// nearest field it is selected in that has one.
+func (f *Field) Arg(name string) (any, bool) {
+	for x := f; x != nil; x = x.Up {
+		if v, ok := x.Args[name]; ok && v != nil {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// Int is Arg as an int, def when absent.
+func (f *Field) Int(name string, def int) int {
+	v, _ := f.Arg(name)
+	return intValue(v, def)
+}
+
+// sized is the length of a data-dependent list field.
+func (f *Field) sized() int {
+	if f.Sizes != nil {
+		if n, ok := f.Sizes.ListMax(f.Name); ok {
+			return n
+		}
+	}
+	return UnknownListLength
+}
+
+// scopeAccounts is how many accounts the enclosing accountMatrix's scope
+// holds at its level.
+func (f *Field) scopeAccounts() int {
+	scope, _ := f.Arg("scope")
+	level, ok := f.Arg("level")
+	if !ok {
+		level = "HCP" // accountMatrix's default level
+	}
+	if l, isStr := level.(string); isStr && f.Sizes != nil {
+		if n, ok := f.Sizes.ScopeAccounts(scope, l); ok {
+			return n
+		}
+	}
+	return UnknownListLength
+}
+
+// Cost gives a field's own cost and the multiplier applied to the cost of
+// its selections.
+type Cost func(f *Field) (self, mult int)
+
+func fixed(n int) Cost            { return func(*Field) (int, int) { return 1, n } }
+func sized(f *Field) (int, int)   { return 1, f.sized() }
+func byScope(f *Field) (int, int) { return 1, f.scopeAccounts() }
+
+func intValue(v any, def int) int {
+	switch v := v.(type) {
 	case int:
 		return v
 	case int64:
@@ -80,8 +136,80 @@ func intArg(args map[string]any, name string, def int) int {
 	return def
 }
 
+// Lengths of the API's fixed lists (tests check them against the schema
+// and the packages that fill them).
+const (
+	// MaxHops is the most hops a path has (paths.MaxHopLimit).
+	MaxHops = 10
+	// StageKinds is the number of DecisionStageKind values.
+	StageKinds = 6
+	// RecordKinds is the number of RecordKind values.
+	RecordKinds = 11
+	// ScoreComponents is the number of terms of the INFLUENCE blend.
+	ScoreComponents = 7
+	// TopEdges is how many edges an explanation lists each way
+	// (scoring.TopEdges).
+	TopEdges = 5
+	// MaxParameters bounds a result's parameter list.
+	MaxParameters = 20
+)
+
+// Costs are the fields whose cost is not the general rule, which is: a
+// field costs 1; a field with a `first` argument multiplies its selections
+// by first (connections, rankings, member lists); a connection's edges are
+// counted by the connection's first. Every other list of objects is named
+// here with the most items it can return: a length fixed by the API, the
+// longest such list in the data (Sizes), or the size of the enclosing
+// scope. Paths are searches: k paths of up to maxHops hops cost k x
+// maxHops, and their selections repeat k times. Lists of scalars (a KOL's
+// evidence, a product's indications) are part of their record and cost 1.
+var Costs = map[string]Cost{
+	"Query.strongestPaths": func(f *Field) (int, int) {
+		k, hops := f.Int("k", 3), f.Int("maxHops", 6)
+		return k * hops, k
+	},
+	// A chain: its stages, each with its strongest paths from the caller's
+	// contacts (3 of up to 6 hops).
+	"Query.decisionChain":     func(*Field) (int, int) { return StageKinds * 3 * 6, 1 },
+	"Query.influencePath":     func(*Field) (int, int) { return MaxHops, 1 },
+	"Query.accountMatrix":     func(*Field) (int, int) { return 50, 1 },
+	"Query.speakerCandidates": func(*Field) (int, int) { return 50, 1 },
+	"Query.influenceRanking":  func(f *Field) (int, int) { return 20, intValue(f.Args["first"], DefaultFirst) },
+	"Query.products":          sized,
+	"Query.territories":       sized,
+
+	"Hospital.departments": sized,
+	"Hospital.committees":  sized,
+	"Hospital.listings":    sized,
+	"Department.hcps":      sized,
+	"HCP.committees":       sized,
+	"Committee.members":    sized,
+	"DecisionStage.people": sized,
+	"DecisionChain.stages": fixed(StageKinds),
+	"InfluencePath.hops":   func(f *Field) (int, int) { return 1, f.Int("maxHops", MaxHops) },
+	"AccountMatrix.cells":  fixed(4),
+	"HeatMap.cells":        byScope,
+	"ParetoView.leaders":   byScope,
+	"SpeakerCandidates.candidates": func(f *Field) (int, int) {
+		return 1, f.Int("first", DefaultFirst)
+	},
+	"InfluenceScore.components":    fixed(ScoreComponents),
+	"InfluenceScore.topOutgoing":   fixed(TopEdges),
+	"InfluenceScore.topIncoming":   fixed(TopEdges),
+	"InfluenceScore.parameters":    fixed(MaxParameters),
+	"RankingConnection.parameters": fixed(MaxParameters),
+	"DeletePayload.counts":         fixed(RecordKinds),
+	"ImportResult.counts":          fixed(RecordKinds),
+	"ImportTemplate.csv":           fixed(RecordKinds),
+}
+
 // Limit is the gqlgen extension enforcing Limits.
-type Limit struct{ Limits Limits }
+type Limit struct {
+	Limits Limits
+	// Sizes, when set, tells the lengths of the data's lists for the
+	// operation about to run; nil charges UnknownListLength for them.
+	Sizes func(ctx context.Context) Sizes
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -100,7 +228,11 @@ func (l Limit) MutateOperationContext(ctx context.Context, oc *graphql.Operation
 	if oc.Operation == nil {
 		return nil
 	}
-	m := Measure(oc.Operation.SelectionSet, oc.Variables, l.Limits)
+	var sizes Sizes
+	if l.Sizes != nil {
+		sizes = l.Sizes(ctx)
+	}
+	m := MeasureSized(oc.Operation.SelectionSet, oc.Variables, l.Limits, sizes)
 	for _, c := range []struct {
 		name      string
 		got, max  int
@@ -136,15 +268,21 @@ type Measures struct {
 // spread. It stops after lim.MaxFields+1 fields (if set), so its cost is
 // bounded whatever the document.
 func Measure(set ast.SelectionSet, vars map[string]any, lim Limits) Measures {
-	w := &walker{vars: vars, maxFields: lim.MaxFields}
+	return MeasureSized(set, vars, lim, nil)
+}
+
+// MeasureSized is Measure with the lengths of the data's lists known.
+func MeasureSized(set ast.SelectionSet, vars map[string]any, lim Limits, sizes Sizes) Measures {
+	w := &walker{vars: vars, maxFields: lim.MaxFields, sizes: sizes}
 	m := Measures{}
-	m.Complexity = w.set(set, 1)
+	m.Complexity = w.set(set, nil, 1)
 	m.Depth, m.Aliases, m.Fields, m.Truncated = w.depth, w.aliases, w.fields, w.stop
 	return m
 }
 
 type walker struct {
 	vars                   map[string]any
+	sizes                  Sizes
 	maxFields              int
 	depth, aliases, fields int
 	stop                   bool
@@ -152,7 +290,7 @@ type walker struct {
 
 const costCap = 1 << 40 // keeps products of huge `first`s from overflowing
 
-func (w *walker) set(set ast.SelectionSet, depth int) int {
+func (w *walker) set(set ast.SelectionSet, up *Field, depth int) int {
 	total := 0
 	for _, sel := range set {
 		if w.stop {
@@ -160,19 +298,19 @@ func (w *walker) set(set ast.SelectionSet, depth int) int {
 		}
 		switch s := sel.(type) {
 		case *ast.Field:
-			total = min(total+w.field(s, depth), costCap)
+			total = min(total+w.field(s, up, depth), costCap)
 		case *ast.InlineFragment:
-			total = min(total+w.set(s.SelectionSet, depth), costCap)
+			total = min(total+w.set(s.SelectionSet, up, depth), costCap)
 		case *ast.FragmentSpread:
 			if s.Definition != nil {
-				total = min(total+w.set(s.Definition.SelectionSet, depth), costCap)
+				total = min(total+w.set(s.Definition.SelectionSet, up, depth), costCap)
 			}
 		}
 	}
 	return total
 }
 
-func (w *walker) field(f *ast.Field, depth int) int {
+func (w *walker) field(f *ast.Field, up *Field, depth int) int {
 	w.fields++
 	if w.maxFields > 0 && w.fields > w.maxFields {
 		w.stop = true
@@ -182,17 +320,17 @@ func (w *walker) field(f *ast.Field, depth int) int {
 	if f.Alias != "" && f.Alias != f.Name {
 		w.aliases++
 	}
-	self, mult := 1, 1
-	args := f.ArgumentMap(w.vars)
 	owner := ""
 	if f.ObjectDefinition != nil {
 		owner = f.ObjectDefinition.Name
 	}
-	switch cost, ok := Costs[owner+"."+f.Name]; {
+	fld := &Field{Name: owner + "." + f.Name, Args: f.ArgumentMap(w.vars), Up: up, Sizes: w.sizes}
+	self, mult := 1, 1
+	switch cost, ok := Costs[fld.Name]; {
 	case ok:
-		self, mult = cost(args)
+		self, mult = cost(fld)
 	case hasArg(f, "first"):
-		mult = intArg(args, "first", DefaultFirst)
+		mult = intValue(fld.Args["first"], DefaultFirst)
 	case strings.HasSuffix(owner, "Connection"):
 		// a connection's edges: its field's first already counted them
 	case f.Definition != nil && f.Definition.Type.Elem != nil:
@@ -202,7 +340,7 @@ func (w *walker) field(f *ast.Field, depth int) int {
 	if len(f.SelectionSet) == 0 {
 		return self
 	}
-	return min(self+mul(mult, w.set(f.SelectionSet, depth+1)), costCap)
+	return min(self+mul(mult, w.set(f.SelectionSet, fld, depth+1)), costCap)
 }
 
 // mul multiplies non-negative a and b, saturating at costCap.

@@ -7,23 +7,22 @@ const MaxPageSize = 500
 
 // Page asks for up to First items after the item whose id is After, in
 // ascending id order (keyset pagination: stable under concurrent writes).
-// First == 0 means MaxPageSize, larger values are capped at MaxPageSize, and
-// a negative First is EINVALID. After need not be an existing id.
+// First == 0 asks for no items (the page still reports Total and HasNext):
+// a zero value never means "as many as allowed", so nothing can ask for more
+// than it is charged for. Values above MaxPageSize are capped at it, and a
+// negative First is EINVALID. After need not be an existing id.
 type Page struct {
 	First int
 	After string
 }
 
-// Size is the number of items the page holds at most: MaxPageSize when
-// First is unset or too large; EINVALID when First is negative.
+// Size is the number of items the page holds at most: First, capped at
+// MaxPageSize; EINVALID when First is negative.
 func (p Page) Size() (int, error) {
-	switch {
-	case p.First < 0:
+	if p.First < 0 {
 		return 0, Errorf(EINVALID, "first must not be negative (got %d)", p.First)
-	case p.First == 0 || p.First > MaxPageSize:
-		return MaxPageSize, nil
 	}
-	return p.First, nil
+	return min(p.First, MaxPageSize), nil
 }
 
 // HospitalFilter selects hospitals; empty fields match everything. All set

@@ -67,12 +67,12 @@ func TestLists(t *testing.T) {
 		p    kolgraph.Page
 		want []string
 	}{
-		{"all", kolgraph.HCPFilter{}, kolgraph.Page{}, t1HCPs},
-		{"other territory as a filter", kolgraph.HCPFilter{Territories: []string{"T2"}}, kolgraph.Page{}, nil},
-		{"both territories", kolgraph.HCPFilter{Territories: []string{"T2", "T1"}}, kolgraph.Page{}, t1HCPs},
-		{"other hospital as a filter", kolgraph.HCPFilter{HospitalIDs: []string{"H003"}}, kolgraph.Page{}, nil},
-		{"other department as a filter", kolgraph.HCPFilter{DepartmentID: "D003-01"}, kolgraph.Page{}, nil},
-		{"other city as a filter", kolgraph.HCPFilter{City: "Guangzhou"}, kolgraph.Page{}, nil},
+		{"all", kolgraph.HCPFilter{}, kolgraph.Page{First: kolgraph.MaxPageSize}, t1HCPs},
+		{"other territory as a filter", kolgraph.HCPFilter{Territories: []string{"T2"}}, kolgraph.Page{First: kolgraph.MaxPageSize}, nil},
+		{"both territories", kolgraph.HCPFilter{Territories: []string{"T2", "T1"}}, kolgraph.Page{First: kolgraph.MaxPageSize}, t1HCPs},
+		{"other hospital as a filter", kolgraph.HCPFilter{HospitalIDs: []string{"H003"}}, kolgraph.Page{First: kolgraph.MaxPageSize}, nil},
+		{"other department as a filter", kolgraph.HCPFilter{DepartmentID: "D003-01"}, kolgraph.Page{First: kolgraph.MaxPageSize}, nil},
+		{"other city as a filter", kolgraph.HCPFilter{City: "Guangzhou"}, kolgraph.Page{First: kolgraph.MaxPageSize}, nil},
 		{"cursor from T2", kolgraph.HCPFilter{}, kolgraph.Page{After: "P006", First: 2}, []string{"P009", "P010"}},
 		{"page", kolgraph.HCPFilter{}, kolgraph.Page{First: 2}, []string{"P001", "P002"}},
 	}
@@ -86,20 +86,20 @@ func TestLists(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 			// The total counts the scoped filter only, never T2's HCPs.
-			ref, _ := base.ListHCPs(ctx, withTerritories(tt.f), kolgraph.Page{})
+			ref, _ := base.ListHCPs(ctx, withTerritories(tt.f), kolgraph.Page{First: kolgraph.MaxPageSize})
 			if page.Total != ref.Total {
 				t.Errorf("total %d, want %d (the filter within T1)", page.Total, ref.Total)
 			}
 		})
 	}
-	hp, err := s.ListHospitals(ctx, kolgraph.HospitalFilter{}, kolgraph.Page{})
+	hp, err := s.ListHospitals(ctx, kolgraph.HospitalFilter{}, kolgraph.Page{First: kolgraph.MaxPageSize})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := ids(hp.Items, func(h *kolgraph.Hospital) string { return h.ID }); !slices.Equal(got, []string{"H001", "H002"}) || hp.Total != 2 {
 		t.Errorf("hospitals: got %q total %d", got, hp.Total)
 	}
-	if hp, _ := s.ListHospitals(ctx, kolgraph.HospitalFilter{IDs: []string{"H003"}}, kolgraph.Page{}); len(hp.Items) != 0 || hp.Total != 0 {
+	if hp, _ := s.ListHospitals(ctx, kolgraph.HospitalFilter{IDs: []string{"H003"}}, kolgraph.Page{First: kolgraph.MaxPageSize}); len(hp.Items) != 0 || hp.Total != 0 {
 		t.Errorf("H003 by id filter: %d items, total %d", len(hp.Items), hp.Total)
 	}
 	if _, err := s.ListHCPs(ctx, kolgraph.HCPFilter{Territories: []string{"T2"}}, kolgraph.Page{First: -1}); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
@@ -110,7 +110,7 @@ func TestLists(t *testing.T) {
 		t.Errorf("territories: %v", terrs)
 	}
 	none := scope.NewStore(base, nil)
-	if p, _ := none.ListHCPs(ctx, kolgraph.HCPFilter{}, kolgraph.Page{}); len(p.Items) != 0 || p.Total != 0 {
+	if p, _ := none.ListHCPs(ctx, kolgraph.HCPFilter{}, kolgraph.Page{First: kolgraph.MaxPageSize}); len(p.Items) != 0 || p.Total != 0 {
 		t.Errorf("an empty territory set sees %d HCPs (total %d)", len(p.Items), p.Total)
 	}
 }
@@ -263,7 +263,7 @@ func TestApply(t *testing.T) {
 	if hs, _ := s.HCPs(ctx, []string{"P100"}); hs[0] == nil {
 		t.Error("the HCP just written is not visible through the same scoped store")
 	}
-	if _, err := s.AuditLog(ctx, kolgraph.AuditFilter{}, kolgraph.Page{}); kolgraph.ErrorCode(err) != kolgraph.EFORBIDDEN {
+	if _, err := s.AuditLog(ctx, kolgraph.AuditFilter{}, kolgraph.Page{First: kolgraph.MaxPageSize}); kolgraph.ErrorCode(err) != kolgraph.EFORBIDDEN {
 		t.Errorf("audit log through a scope: %v, want FORBIDDEN", err)
 	}
 }

@@ -124,6 +124,7 @@ func (s *Snapshot) Induced(territories []string) *Snapshot {
 	if len(out.edgeKind) != out.Graph.Edges() {
 		panic("snapshot: Induced: edge ties out of step with the subgraph")
 	}
+	out.computeSizes()
 	out.BuildTime = time.Since(t0)
 	return out
 }

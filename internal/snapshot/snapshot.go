@@ -62,6 +62,10 @@ type Snapshot struct {
 	byHospital   map[string][]int32
 	byDepartment map[string][]int32
 	byTerritory  map[string][]int32
+
+	// sizes and deptsOf (departments per hospital id) size API lists.
+	sizes   ListSizes
+	deptsOf map[string]int
 }
 
 // Seat is a committee seat of an HCP.
@@ -275,6 +279,7 @@ func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
 		id, _ := g.EdgeBetween(e.From, e.To)
 		s.edgeKind[id], s.edgeEvidence[id] = tieKind[i], tieEvidence[i]
 	}
+	s.computeSizes()
 	s.BuiltAt = time.Now()
 	s.BuildTime = s.BuiltAt.Sub(t0)
 	return s, nil

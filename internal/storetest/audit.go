@@ -23,6 +23,9 @@ func auditEntry(kind, id, op, before, after string) kolgraph.AuditEntry {
 func auditLog(t *testing.T, s kolgraph.Store, f kolgraph.AuditFilter, first int) []*kolgraph.AuditEntry {
 	t.Helper()
 	var out []*kolgraph.AuditEntry
+	if first == 0 {
+		first = kolgraph.MaxPageSize
+	}
 	p := kolgraph.Page{First: first}
 	for range 1000 {
 		pg, err := s.AuditLog(t.Context(), f, p)

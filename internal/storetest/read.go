@@ -441,6 +441,24 @@ func (r *runner) testPagination(t *testing.T) {
 			}
 		})
 	}
+	// First 0 asks for no items, never for "as many as allowed": the page
+	// still counts the matches and says whether any follow.
+	t.Run("FirstZero", func(t *testing.T) {
+		for _, p := range []kolgraph.Page{{}, {After: "P005"}} {
+			pg := hcps(kolgraph.HCPFilter{})(p)
+			if len(pg.items) != 0 || pg.total != 10 || !pg.hasNext {
+				t.Errorf("%+v: got %d items, Total %d, HasNext %v; want none, 10, true", p, len(pg.items), pg.total, pg.hasNext)
+			}
+		}
+		pg := hospitals(kolgraph.HospitalFilter{})(kolgraph.Page{})
+		if len(pg.items) != 0 || pg.total != 3 || !pg.hasNext {
+			t.Errorf("hospitals: got %d items, Total %d, HasNext %v; want none, 3, true", len(pg.items), pg.total, pg.hasNext)
+		}
+		ap, err := s.AuditLog(ctx, kolgraph.AuditFilter{}, kolgraph.Page{})
+		if err != nil || len(ap.Items) != 0 {
+			t.Errorf("audit log: got %v, %v; want no items", ap, err)
+		}
+	})
 	t.Run("AfterKeyHospitals", func(t *testing.T) {
 		pg := hospitals(kolgraph.HospitalFilter{})(kolgraph.Page{First: 1, After: "H001"})
 		wantIDs(t, "items", pg.items, []string{"H002"})

@@ -22,7 +22,7 @@ func loaded(t *testing.T) *embedded.Store {
 
 func log(t *testing.T, s kolgraph.Store, f kolgraph.AuditFilter) []*kolgraph.AuditEntry {
 	t.Helper()
-	pg, err := s.AuditLog(t.Context(), f, kolgraph.Page{})
+	pg, err := s.AuditLog(t.Context(), f, kolgraph.Page{First: kolgraph.MaxPageSize})
 	if err != nil {
 		t.Fatal(err)
 	}
