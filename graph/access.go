@@ -3,8 +3,10 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/rs/zerolog"
@@ -82,21 +84,124 @@ func (r *Resolver) importer(ctx context.Context) *importer.Service {
 	return &importer.Service{Store: st, Writer: r.writer(ctx), Opts: r.Importer.Opts}
 }
 
-// contact returns one of an HCP's contact fields (personal data): null
-// with a FORBIDDEN error unless the caller's role may read contact data.
-// Every value handed out is noted; the operation records the reads in the
-// audit log before its response leaves (see contactReads.record).
-func contact(ctx context.Context, h *kolgraph.HCP, field, value string) (*string, error) {
+// Contact data is personal data, and one rule governs every way it leaves
+// the service: a caller whose role may not read it never gets a value, and
+// every value handed out is noted and recorded in the audit log before the
+// response leaves (see contactReads.record). It applies to the HCP's own
+// fields (contact) and to HCP records inside audit entries (auditRecord).
+
+// contactFields are an HCP's contact fields as GraphQL and the audit log's
+// record JSON name them.
+var contactFields = []string{"phone", "email", "wechat"}
+
+// contactsDenied is the FORBIDDEN error for a caller whose role may not read
+// contact data, nil for one whose role may.
+func contactsDenied(ctx context.Context, field string) error {
 	if p, ok := auth.FromContext(ctx); ok && !p.Can(auth.ReadContacts) {
-		return nil, kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not read HCP contact data (%s)", p.Role, field)
+		return kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not read HCP contact data (%s)", p.Role, field)
+	}
+	return nil
+}
+
+// noteContactRead notes that field of HCP id is being handed out.
+func noteContactRead(ctx context.Context, id, field string) {
+	if cr, ok := ctx.Value(contactReadsKey{}).(*contactReads); ok {
+		cr.add(id, field)
+	}
+}
+
+// contact returns one of an HCP's contact fields: null with a FORBIDDEN
+// error unless the caller's role may read contact data.
+func contact(ctx context.Context, h *kolgraph.HCP, field, value string) (*string, error) {
+	if err := contactsDenied(ctx, field); err != nil {
+		return nil, err
 	}
 	if value == "" {
 		return nil, nil
 	}
-	if cr, ok := ctx.Value(contactReadsKey{}).(*contactReads); ok {
-		cr.add(h.ID, field)
-	}
+	noteContactRead(ctx, h.ID, field)
 	return &value, nil
+}
+
+// MaskedContact replaces a contact value in an audit entry's record for a
+// caller whose role may not read contact data.
+const MaskedContact = "***"
+
+// auditRecord returns an audit entry's record JSON (its before or after) as
+// the caller may see it. In an HCP record, each contact field that holds a
+// value is masked as MaskedContact unless the caller's role may read
+// contact data; if it may, the values are handed out and recorded as reads
+// of the HCP, as live reads are. Other records, and the field lists of read
+// entries, hold no contact values and are returned as stored.
+func auditRecord(ctx context.Context, e *kolgraph.AuditEntry, record string) (*string, error) {
+	if record == "" {
+		return nil, nil
+	}
+	if e.Kind != kolgraph.KindHCPs || e.Op == kolgraph.OpRead {
+		return &record, nil
+	}
+	deny := contactsDenied(ctx, "") != nil
+	out, found, err := maskContacts(record, deny)
+	if err != nil {
+		return nil, fmt.Errorf("audit entry %s of %s: %w", e.Cursor(), e.EntityID, err)
+	}
+	if !deny {
+		for _, f := range found {
+			noteContactRead(ctx, e.EntityID, f)
+		}
+	}
+	return &out, nil
+}
+
+// maskContacts returns the record JSON with each non-empty contact field's
+// value replaced by MaskedContact when mask is set, keeping every other
+// byte, and the contact fields that hold a value.
+func maskContacts(record string, mask bool) (string, []string, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(record), &fields); err != nil {
+		return "", nil, err
+	}
+	var found []string
+	for _, f := range contactFields {
+		var v string
+		if raw, ok := fields[f]; ok && json.Unmarshal(raw, &v) == nil && v != "" {
+			found = append(found, f)
+		}
+	}
+	if !mask || len(found) == 0 {
+		return record, found, nil
+	}
+	// Re-encode in the stored key order, so that a masked record reads
+	// like the stored one.
+	dec := json.NewDecoder(strings.NewReader(record))
+	var b strings.Builder
+	b.WriteByte('{')
+	if _, err := dec.Token(); err != nil { // {
+		return "", nil, err
+	}
+	for i := 0; dec.More(); i++ {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", nil, err
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return "", nil, err
+		}
+		if slices.Contains(found, key) {
+			raw = json.RawMessage(`"` + MaskedContact + `"`)
+		}
+		k, _ := json.Marshal(key)
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(raw)
+	}
+	b.WriteByte('}')
+	return b.String(), found, nil
 }
 
 type contactReadsKey struct{}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kolgraph/kolgraph/graph/model"
+	"github.com/kolgraph/kolgraph/internal/analytics"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -27,15 +28,16 @@ func (r *Resolver) ranking(ctx context.Context, sc snapshot.Scope, m scoring.Met
 		return nil, err
 	}
 	conn := &model.RankingConnection{
-		Edges:              []*model.RankingEdge{},
-		TotalCount:         len(rk.Nodes),
-		Metric:             m,
-		GraphVersion:       rk.Snapshot.GraphVersion(),
-		ComputedAt:         rk.ComputedAt,
-		BetweennessExact:   rk.BetweennessExact,
-		BetweennessSources: rk.BetweennessSources,
-		Parameters:         r.parameters(m),
-		Note:               optional(rk.Note),
+		Edges:        []*model.RankingEdge{},
+		TotalCount:   len(rk.Nodes),
+		Metric:       m,
+		GraphVersion: rk.Snapshot.GraphVersion(),
+		ComputedAt:   rk.ComputedAt,
+		Parameters:   r.parameters(m),
+		Note:         optional(rk.Note),
+	}
+	if usesBetweenness(m) {
+		conn.BetweennessExact, conn.BetweennessSources = &rk.BetweennessExact, &rk.BetweennessSources
 	}
 	for i := start; i < end; i++ {
 		conn.Edges = append(conn.Edges, &model.RankingEdge{Cursor: encodeRankCursor(i), Node: &model.RankedHCP{
@@ -46,6 +48,12 @@ func (r *Resolver) ranking(ctx context.Context, sc snapshot.Scope, m scoring.Met
 	return conn, nil
 }
 
+// usesBetweenness: the metric is BETWEENNESS or a blend with it, so its
+// ranking says how betweenness was computed (null otherwise).
+func usesBetweenness(m scoring.Metric) bool {
+	return m == scoring.Betweenness || m == scoring.Influence
+}
+
 // parameters lists what a cited result needs to be reproduced.
 func (r *Resolver) parameters(m scoring.Metric) []*model.Parameter {
 	p := r.Scores.Params()
@@ -53,10 +61,14 @@ func (r *Resolver) parameters(m scoring.Metric) []*model.Parameter {
 	add := func(name string, v any) { ps = append(ps, &model.Parameter{Name: name, Value: fmt.Sprint(v)}) }
 	if m == scoring.PageRank || m == scoring.Influence {
 		add("pagerank.damping", p.Damping)
-		add("pagerank.tolerance", 1e-10)
-		add("pagerank.maxIterations", 200)
+		add("pagerank.tolerance", analytics.DefaultPageRankTol)
+		add("pagerank.maxIterations", analytics.DefaultPageRankMaxIter)
 	}
-	if m == scoring.Betweenness || m == scoring.Influence {
+	if m == scoring.Eigenvector {
+		add("eigenvector.tolerance", analytics.DefaultEigenTol)
+		add("eigenvector.maxIterations", analytics.DefaultEigenMaxIter)
+	}
+	if usesBetweenness(m) {
 		add("betweenness.exactMaxNodes", p.BetweennessExactMax)
 		add("betweenness.sampledSources", p.BetweennessSources)
 		add("betweenness.seed", p.Seed)

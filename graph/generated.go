@@ -3533,8 +3533,10 @@ var sources = []*ast.Source{
 kolgraph: a hospital influence graph for key-account teams.
 
 Ids are the data's own stable ids (H001, D001-03, P000123), never database
-internal ids. Lists of entities are Relay connections ordered by id; ` + "`" + `first` + "`" + `
-defaults to 20 and may be at most 500.
+internal ids; an empty string is never an id and is BAD_USER_INPUT wherever
+an ID is expected (omit an optional argument instead). Lists of entities are
+Relay connections ordered by id; ` + "`" + `first` + "`" + ` defaults to 20 and may be at most
+500; ` + "`" + `first: 0` + "`" + ` returns no items (totalCount and pageInfo still answer).
 """
 schema {
   query: Query
@@ -3806,7 +3808,7 @@ type StageMember {
 type InfluenceStanding {
   "The score, in [0,1]."
   value: Float!
-  "Share of the scope's HCPs with a strictly lower score, 0 to 100."
+  "Share of the scope's other HCPs with a strictly lower score, 0 to 100: 100 x lower / (n - 1)."
   percentile: Float!
   "1 for the most influential."
   rank: Int!
@@ -3852,10 +3854,14 @@ type RankingConnection {
   "The graph version the ranking was computed on (cite it with the numbers)."
   graphVersion: String!
   computedAt: Time!
-  "False when betweenness (BETWEENNESS, or INFLUENCE's component) was estimated from sampled sources."
-  betweennessExact: Boolean!
-  "Number of betweenness source nodes used (all nodes when exact)."
-  betweennessSources: Int!
+  """
+  For BETWEENNESS and INFLUENCE (whose blend has a betweenness component):
+  false when betweenness was estimated from sampled sources. Null for the
+  metrics that do not use betweenness.
+  """
+  betweennessExact: Boolean
+  "Number of betweenness source nodes used (all nodes when exact); null for the metrics that do not use betweenness."
+  betweennessSources: Int
   "The algorithm parameters used."
   parameters: [Parameter!]!
   "Why the ranking is empty, when it is."
@@ -3871,7 +3877,11 @@ type RankedHCP {
   "1 for the most influential."
   rank: Int!
   value: Float!
-  "Share of the scope's HCPs with a strictly lower value, 0 to 100."
+  """
+  Share of the scope's other HCPs with a strictly lower value, 0 to 100:
+  100 x lower / (n - 1) (SQL's PERCENT_RANK), so a unique first is 100 and
+  ties share a percentile.
+  """
   percentile: Float!
   hcp: HCP!
 }
@@ -3889,7 +3899,7 @@ contributed, the parameters and the graph version.
 type InfluenceScore {
   "In [0,1]: sum of the components' contributions."
   value: Float!
-  "Share of the scope's HCPs with a strictly lower score, 0 to 100."
+  "Share of the scope's other HCPs with a strictly lower score, 0 to 100: 100 x lower / (n - 1)."
   percentile: Float!
   "1 for the most influential in the scope."
   rank: Int!
@@ -4820,7 +4830,9 @@ extend type Query {
   made it, when, and the record before and after (JSON of the record; null
   when it did not exist); and every read of an HCP's contact data (op
   "read", one entry per HCP per operation, after = the fields read), so that
-  "who saw P000123's phone number" has an answer. Filter by entity (an id
+  "who saw P000123's phone number" has an answer. Contact data inside the
+  records is masked for roles that may not read it, and reading it here is
+  itself recorded as a read. Filter by entity (an id
   such as P000123, or a relationship as "from->to": P000001->P000002,
   U004->P000155, P000001->C001-PT, H001->RX01), kind, op, and time range
   [from, to).
@@ -4882,9 +4894,14 @@ type AuditEntry {
   entity: ID!
   "create | update | delete | read (the AuditOp, lower-case)"
   op: String!
-  "The record before, as JSON; null when created or read."
+  """
+  The record before, as JSON; null when created or read. In an HCP record
+  the contact fields (phone, email, wechat) follow the rule of live reads:
+  masked as "***" unless the caller's role may read contact data, and
+  handed out values are recorded as a read of the HCP.
+  """
   before: String
-  "The record after, as JSON; null when deleted. For a read: the fields read, {\"fields\":[\"email\",\"phone\"]}."
+  "The record after, as JSON (contact fields as in before); null when deleted. For a read: the fields read, {\"fields\":[\"email\",\"phone\"]}."
   after: String
   "The graph version the change produced; for a read, the version the graph was at."
   graphVersion: String!
@@ -16496,11 +16513,11 @@ func (ec *executionContext) _RankingConnection_betweennessExact(ctx context.Cont
 			return obj.BetweennessExact, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RankingConnection_betweennessExact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -16519,11 +16536,11 @@ func (ec *executionContext) _RankingConnection_betweennessSources(ctx context.Co
 			return obj.BetweennessSources, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RankingConnection_betweennessSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23511,12 +23528,12 @@ func (ec *executionContext) _RankingConnection(ctx context.Context, sel ast.Sele
 			}
 		case "betweennessExact":
 			out.Values[i] = ec._RankingConnection_betweennessExact(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "betweennessSources":
 			out.Values[i] = ec._RankingConnection_betweennessSources(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "parameters":

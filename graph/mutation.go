@@ -183,22 +183,9 @@ func (r *Resolver) importRegion(ctx context.Context, format model.ImportFormat, 
 
 func (r *Resolver) auditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from, to *time.Time,
 	first *int, after *string) (*model.AuditConnection, error) {
-	p := kolgraph.Page{First: 20}
-	if first != nil {
-		p.First = *first
-	}
-	if p.First < 0 || p.First > kolgraph.MaxPageSize {
-		return nil, kolgraph.Errorf(kolgraph.EINVALID, "first must be between 0 and %d (got %d)", kolgraph.MaxPageSize, p.First)
-	}
-	if p.First == 0 {
-		return &model.AuditConnection{Edges: []*model.AuditEdge{}, PageInfo: pageInfo(nil, false)}, nil
-	}
-	if after != nil && *after != "" {
-		c, err := decodeCursor(*after)
-		if err != nil {
-			return nil, err
-		}
-		p.After = c
+	p, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
 	}
 	f := kolgraph.AuditFilter{EntityID: str(entity)}
 	if kind != nil {

@@ -40,12 +40,12 @@ func (r *auditEntryResolver) Entity(ctx context.Context, obj *kolgraph.AuditEntr
 
 // Before is the resolver for the before field.
 func (r *auditEntryResolver) Before(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error) {
-	return optional(obj.Before), nil
+	return auditRecord(ctx, obj, obj.Before)
 }
 
 // After is the resolver for the after field.
 func (r *auditEntryResolver) After(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error) {
-	return optional(obj.After), nil
+	return auditRecord(ctx, obj, obj.After)
 }
 
 // GraphVersion is the resolver for the graphVersion field.

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -167,6 +168,136 @@ func TestListsChargedForWhatTheyReturn(t *testing.T) {
 		}
 		if got, cost := objects(data), charged(t, q); got > cost {
 			t.Errorf("%s: the answer holds %d objects, the request was charged %d", q, got, cost)
+		}
+	}
+}
+
+// TestAuditLogContactData: HCP records in the audit log follow the rule of
+// live reads field by field. The compliance role, which may not read
+// contact data, gets each value masked; a role that may gets the values,
+// and that read is recorded like any other contact read.
+func TestAuditLogContactData(t *testing.T) {
+	h := svc.Handler()
+	admin := bearer(t, "U001", auth.RoleAdmin, nil)
+	// An HCP created, changed and deleted: a create, an update and a
+	// delete record, each with contact data.
+	const id = "P990008"
+	secrets := []string{"+86 139 0000 9908", "+86 139 0000 9909", "audit.probe@example.cn", "probe_wx_9908"}
+	upsert := `mutation($phone: String) { upsertHCP(input: {id: "` + id + `", name: "审计 探针", role: "physician", department: "D001-01",
+		phone: $phone, email: "audit.probe@example.cn", wechat: "probe_wx_9908"}) { changed } }`
+	mustQueryAuth(t, h, admin, upsert, map[string]any{"phone": secrets[0]}, nil)
+	mustQueryAuth(t, h, admin, upsert, map[string]any{"phone": secrets[1]}, nil)
+	mustQueryAuth(t, h, admin, `mutation { deleteHCP(id: "`+id+`") { deleted } }`, nil, nil)
+
+	const q = `query auditOfHCP($id: ID!) { auditLog(entity: $id, kind: HCPS, first: 500) { edges { node { op before after } } } }`
+	type entry struct{ Op, Before, After string }
+	records := func(authz string) []entry {
+		var got struct {
+			AuditLog struct{ Edges []struct{ Node entry } }
+		}
+		mustQueryAuth(t, h, authz, q, map[string]any{"id": id}, &got)
+		var out []entry
+		for _, e := range got.AuditLog.Edges {
+			if e.Node.Op != "read" {
+				out = append(out, e.Node)
+			}
+		}
+		if len(out) != 3 {
+			t.Fatalf("the audit log holds %d records of %s, want 3: %+v", len(out), id, out)
+		}
+		return out
+	}
+
+	reads := len(readsOf(t, h, id))
+	for _, e := range records(bearer(t, "U003", auth.RoleCompliance, nil)) {
+		for _, rec := range []string{e.Before, e.After} {
+			for _, s := range secrets {
+				if strings.Contains(rec, s) {
+					t.Errorf("compliance sees contact data %q in %s", s, rec)
+				}
+			}
+			if rec != "" && (!strings.Contains(rec, `"phone":"***"`) || !strings.Contains(rec, `"wechat":"***"`) || !strings.Contains(rec, `"name":"审计 探针"`)) {
+				t.Errorf("want the contact fields masked and the rest as stored: %s", rec)
+			}
+		}
+	}
+	if got := readsOf(t, h, id); len(got) != reads {
+		t.Errorf("masked audit records were recorded as reads: %+v", got[reads:])
+	}
+
+	all := ""
+	for _, e := range records(admin) {
+		all += e.Before + e.After
+	}
+	for _, s := range secrets {
+		if !strings.Contains(all, s) {
+			t.Errorf("the admin does not see %q in the audit records", s)
+		}
+	}
+	got := readsOf(t, h, id)[reads:]
+	want := auditedRead{"U001", "query auditOfHCP", "read", `{"fields":["email","phone","wechat"]}`, ""}
+	if len(got) != 1 || (func() auditedRead { g := got[0]; g.GraphVersion = ""; return g })() != want {
+		t.Errorf("reading contact data through the audit log: recorded %+v, want %+v", got, want)
+	}
+}
+
+// TestRankingReportsWhatItUsed: a ranking states only the parameters of its
+// metric (betweenness fields are null where betweenness plays no part;
+// EIGENVECTOR gives its tolerance and iteration limit), and its percentiles
+// are 100 x (HCPs of the scope with a strictly lower value) / (n - 1), as
+// the schema says.
+func TestRankingReportsWhatItUsed(t *testing.T) {
+	h := svc.Handler()
+	type ranking struct {
+		TotalCount         int
+		BetweennessExact   *bool
+		BetweennessSources *int
+		Parameters         []struct{ Name, Value string }
+		Edges              []struct {
+			Node struct {
+				Rank              int
+				Value, Percentile float64
+			}
+		}
+	}
+	get := func(metric string) ranking {
+		var got struct{ InfluenceRanking ranking }
+		mustQuery(t, h, `query($m: InfluenceMetric) { influenceRanking(scope: {hospital: "H013"}, metric: $m, first: 500) {
+			totalCount betweennessExact betweennessSources parameters { name value } edges { node { rank value percentile } } } }`,
+			map[string]any{"m": metric}, &got)
+		return got.InfluenceRanking
+	}
+	for _, m := range []string{"INFLUENCE", "PAGERANK", "BETWEENNESS", "REACH", "EIGENVECTOR", "DEGREE"} {
+		r := get(m)
+		uses := m == "INFLUENCE" || m == "BETWEENNESS"
+		if (r.BetweennessExact != nil) != uses || (r.BetweennessSources != nil) != uses {
+			t.Errorf("%s: betweennessExact %v, betweennessSources %v; want them set only where betweenness is used", m, r.BetweennessExact, r.BetweennessSources)
+		}
+		params := map[string]string{}
+		for _, p := range r.Parameters {
+			params[p.Name] = p.Value
+		}
+		if m == "EIGENVECTOR" && (params["eigenvector.tolerance"] != "1e-06" || params["eigenvector.maxIterations"] != "100") {
+			t.Errorf("EIGENVECTOR parameters %v: want its tolerance and iteration limit", params)
+		}
+		if m == "PAGERANK" && (params["pagerank.tolerance"] != "1e-10" || params["pagerank.maxIterations"] != "200") {
+			t.Errorf("PAGERANK parameters %v", params)
+		}
+		n := len(r.Edges)
+		if n != r.TotalCount || n < 3 {
+			t.Fatalf("%s: %d edges of %d", m, n, r.TotalCount)
+		}
+		for _, e := range r.Edges {
+			lower := 0
+			for _, o := range r.Edges {
+				if o.Node.Value < e.Node.Value {
+					lower++
+				}
+			}
+			if want := 100 * float64(lower) / float64(n-1); math.Abs(e.Node.Percentile-want) > 1e-9 {
+				t.Errorf("%s rank %d: percentile %v, want 100 x %d / %d = %v", m, e.Node.Rank, e.Node.Percentile, lower, n-1, want)
+				break
+			}
 		}
 	}
 }

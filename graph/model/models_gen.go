@@ -257,7 +257,7 @@ type InfluencePayload struct {
 type InfluenceScore struct {
 	// In [0,1]: sum of the components' contributions.
 	Value float64 `json:"value"`
-	// Share of the scope's HCPs with a strictly lower score, 0 to 100.
+	// Share of the scope's other HCPs with a strictly lower score, 0 to 100: 100 x lower / (n - 1).
 	Percentile float64 `json:"percentile"`
 	// 1 for the most influential in the scope.
 	Rank       int               `json:"rank"`
@@ -377,10 +377,12 @@ type RankingConnection struct {
 	// The graph version the ranking was computed on (cite it with the numbers).
 	GraphVersion string    `json:"graphVersion"`
 	ComputedAt   time.Time `json:"computedAt"`
-	// False when betweenness (BETWEENNESS, or INFLUENCE's component) was estimated from sampled sources.
-	BetweennessExact bool `json:"betweennessExact"`
-	// Number of betweenness source nodes used (all nodes when exact).
-	BetweennessSources int `json:"betweennessSources"`
+	// For BETWEENNESS and INFLUENCE (whose blend has a betweenness component):
+	// false when betweenness was estimated from sampled sources. Null for the
+	// metrics that do not use betweenness.
+	BetweennessExact *bool `json:"betweennessExact,omitempty"`
+	// Number of betweenness source nodes used (all nodes when exact); null for the metrics that do not use betweenness.
+	BetweennessSources *int `json:"betweennessSources,omitempty"`
 	// The algorithm parameters used.
 	Parameters []*Parameter `json:"parameters"`
 	// Why the ranking is empty, when it is.

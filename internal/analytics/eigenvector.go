@@ -6,12 +6,19 @@ import (
 	"math"
 )
 
+// Eigenvector's defaults, networkx's: the per-node tolerance and the
+// iteration limit.
+const (
+	DefaultEigenTol     = 1e-6
+	DefaultEigenMaxIter = 100
+)
+
 // EigenOptions configures Eigenvector. Zero fields take networkx's defaults.
 type EigenOptions struct {
-	// MaxIter bounds the iterations; 0 means 100.
+	// MaxIter bounds the iterations; 0 means DefaultEigenMaxIter.
 	MaxIter int
 	// Tol is the per-node tolerance: iteration stops when the L1 change is
-	// below n*Tol; 0 means 1e-6.
+	// below n*Tol; 0 means DefaultEigenTol.
 	Tol float64
 	// Workers is the number of goroutines; 0 or less means GOMAXPROCS.
 	Workers int
@@ -34,10 +41,10 @@ type EigenOptions struct {
 // Complexity: O((n + m) * iterations) time, 3n floats of memory.
 func Eigenvector(ctx context.Context, g *Graph, opts EigenOptions) ([]float64, error) {
 	if opts.MaxIter == 0 {
-		opts.MaxIter = 100
+		opts.MaxIter = DefaultEigenMaxIter
 	}
 	if opts.Tol == 0 {
-		opts.Tol = 1e-6
+		opts.Tol = DefaultEigenTol
 	}
 	if opts.MaxIter < 0 || !(opts.Tol > 0) || math.IsInf(opts.Tol, 0) {
 		return nil, fmt.Errorf("%w: eigenvector max iterations %d, tolerance %v", ErrInvalidOption, opts.MaxIter, opts.Tol)

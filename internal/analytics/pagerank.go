@@ -6,6 +6,13 @@ import (
 	"math"
 )
 
+// PageRank's defaults, networkx's: the per-node tolerance and the
+// iteration limit.
+const (
+	DefaultPageRankTol     = 1e-10
+	DefaultPageRankMaxIter = 200
+)
+
 // Options configures PageRank and PersonalizedPageRank. Zero fields take the
 // defaults of the pinned PAGERANK metric.
 type Options struct {
@@ -13,9 +20,10 @@ type Options struct {
 	// teleporting; 0 means 0.85. It must lie in (0, 1).
 	Damping float64
 	// Tol is the per-node tolerance: iteration stops when the L1 change of
-	// the score vector is below n*Tol, as in networkx; 0 means 1e-10.
+	// the score vector is below n*Tol, as in networkx; 0 means
+	// DefaultPageRankTol.
 	Tol float64
-	// MaxIter bounds the iterations; 0 means 200.
+	// MaxIter bounds the iterations; 0 means DefaultPageRankMaxIter.
 	MaxIter int
 	// Workers is the number of goroutines; 0 or less means GOMAXPROCS.
 	Workers int
@@ -26,10 +34,10 @@ func (o Options) withDefaults() (Options, error) {
 		o.Damping = 0.85
 	}
 	if o.Tol == 0 {
-		o.Tol = 1e-10
+		o.Tol = DefaultPageRankTol
 	}
 	if o.MaxIter == 0 {
-		o.MaxIter = 200
+		o.MaxIter = DefaultPageRankMaxIter
 	}
 	switch {
 	case !(o.Damping > 0 && o.Damping < 1):
