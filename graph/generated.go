@@ -4525,9 +4525,14 @@ type Mutation {
   "Deletes a user and their KNOWS ties. Audit entries by the user stay."
   deleteUser(id: ID!): DeletePayload!
 
-  "Records that a user knows an HCP, with strength in (0,1]: an entry point for access paths."
+  """
+  Records that a user knows an HCP, with strength in (0,1]: an entry point
+  for access paths. A tie belongs to its user: a kam writes only its own
+  (another user's is FORBIDDEN, whether or not it exists); an admin writes
+  anyone's.
+  """
   upsertKnows(input: KnowsInput!): KnowsPayload!
-  "Removes a user's KNOWS tie to an HCP."
+  "Removes a user's KNOWS tie to an HCP; the same ownership rule as upsertKnows."
   deleteKnows(user: ID!, hcp: ID!): DeletePayload!
 
   """

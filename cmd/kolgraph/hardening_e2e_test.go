@@ -301,3 +301,64 @@ func TestRankingReportsWhatItUsed(t *testing.T) {
 		}
 	}
 }
+
+// TestKnowsTiesBelongToTheirUser: a kam writes only its own KNOWS ties
+// (they start its access paths and citations); other users' ties are
+// FORBIDDEN and unchanged, by mutation or import. An admin writes anyone's.
+func TestKnowsTiesBelongToTheirUser(t *testing.T) {
+	h := svc.Handler()
+	r, kam := kamRegion(t) // U004, kam of T01
+	hcp := r.inHCPs[len(r.inHCPs)-1]
+	admin := bearer(t, "U001", auth.RoleAdmin, nil)
+	tie := func(user string) string {
+		return `mutation { upsertKnows(input: {user: "` + user + `", hcp: "` + hcp + `", strength: 0.42}) { changed knows { user { id name role } } } }`
+	}
+	for _, q := range []string{
+		tie("U001"),
+		tie("U005"),
+		`mutation { deleteKnows(user: "U005", hcp: "` + hcp + `") { deleted } }`,
+		`mutation { deleteKnows(user: "U001", hcp: "` + hcp + `") { deleted } }`,
+	} {
+		x := ask(t, h, kam, q, nil)
+		if !slices.Equal(x.codes(), []string{kolgraph.EFORBIDDEN}) || strings.Contains(string(x.body), `"role"`) {
+			t.Errorf("kam: %s\ngot %.400s, want FORBIDDEN and no user record", q, x.body)
+		}
+	}
+	x := ask(t, h, kam, `mutation($f: [ImportFile!]!) { importRegion(format: CSV, files: $f) { changed } }`, map[string]any{
+		"f": []map[string]any{{"name": "knows.csv", "content": "user_id,hcp_id,strength\nU004," + hcp + ",0.5\nU005," + hcp + ",0.9\n"}}})
+	if !slices.Equal(x.codes(), []string{kolgraph.EFORBIDDEN}) {
+		t.Errorf("kam importing another user's tie: got %.400s, want FORBIDDEN", x.body)
+	}
+	// The kam's own tie, and an admin's write of another user's.
+	for _, c := range []struct{ authz, user string }{{kam, "U004"}, {admin, "U005"}} {
+		mustQueryAuth(t, h, c.authz, tie(c.user), nil, nil)
+		mustQueryAuth(t, h, c.authz, `mutation { deleteKnows(user: "`+c.user+`", hcp: "`+hcp+`") { deleted } }`, nil, nil)
+	}
+	// A kam deleting an HCP of its territory still takes other users' ties
+	// to it along: it did not ask to write them.
+	var dept struct {
+		Hcp struct{ Department struct{ ID string } }
+	}
+	mustQueryAuth(t, h, kam, `{ hcp(id: "`+hcp+`") { department { id } } }`, nil, &dept)
+	mustQueryAuth(t, h, kam, `mutation { upsertHCP(input: {id: "P990009", name: "临时", role: "physician", department: "`+dept.Hcp.Department.ID+`"}) { changed } }`, nil, nil)
+	mustQueryAuth(t, h, admin, `mutation { upsertKnows(input: {user: "U005", hcp: "P990009", strength: 0.3}) { changed } }`, nil, nil)
+	var del struct {
+		DeleteHCP struct {
+			Deleted bool
+			Counts  []struct {
+				Kind    string
+				Deleted int
+			}
+		}
+	}
+	mustQueryAuth(t, h, kam, `mutation { deleteHCP(id: "P990009") { deleted counts { kind deleted } } }`, nil, &del)
+	knows := 0
+	for _, c := range del.DeleteHCP.Counts {
+		if c.Kind == "KNOWS" {
+			knows = c.Deleted
+		}
+	}
+	if !del.DeleteHCP.Deleted || knows != 1 {
+		t.Errorf("kam deleting an HCP another user knows: %+v, want deleted with 1 KNOWS tie", del.DeleteHCP)
+	}
+}
