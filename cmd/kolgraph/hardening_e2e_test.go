@@ -362,3 +362,45 @@ func TestKnowsTiesBelongToTheirUser(t *testing.T) {
 		t.Errorf("kam deleting an HCP another user knows: %+v, want deleted with 1 KNOWS tie", del.DeleteHCP)
 	}
 }
+
+// TestFormulaTextOneRule: text a spreadsheet would run as a formula is
+// refused the same way whether a mutation or an import brings it (imports
+// refused it, mutations stored it), including the full-width forms Excel
+// reads in CJK locales; an international phone number is not a formula.
+func TestFormulaTextOneRule(t *testing.T) {
+	h := svc.Handler()
+	field := func(x exchange) string {
+		if !slices.Equal(x.codes(), []string{kolgraph.EINVALID}) {
+			return ""
+		}
+		ps, _ := x.resp.Errors[0].Extensions["problems"].([]any)
+		for _, p := range ps {
+			if m, _ := p.(map[string]any); m != nil && strings.Contains(fmt.Sprint(m["message"]), "formula") {
+				return fmt.Sprint(m["field"])
+			}
+		}
+		return ""
+	}
+	hcp := func(name, phone string) string {
+		return `mutation { upsertHCP(input: {id: "P990010", name: "` + name + `", role: "physician", department: "D001-01", phone: "` + phone + `"}) { changed } }`
+	}
+	for _, tc := range []struct{ q, field string }{
+		{hcp(`=HYPERLINK(\"http://x\")`, ""), "name"},
+		{hcp("＝1+1", ""), "name"},
+		{hcp("@SUM(1)", ""), "name"},
+		{hcp("王伟", "=1+1"), "phone"},
+		{`mutation { upsertInfluence(input: {from: "P000001", to: "P000002", weight: 0.5, kind: "mentor", evidence: "+cmd|' /C calc'!A0"}) { changed } }`, "evidence"},
+		{`mutation { upsertProduct(input: {id: "RX99", name: "Probe", indications: ["－1"]}) { changed } }`, "indications"},
+	} {
+		if got := field(ask(t, h, "", tc.q, nil)); got != tc.field {
+			t.Errorf("%s: got a formula problem on %q, want on %q", tc.q, got, tc.field)
+		}
+	}
+	x := ask(t, h, "", `mutation($f: [ImportFile!]!) { importRegion(format: CSV, files: $f, dryRun: true) { changed } }`, map[string]any{
+		"f": []map[string]any{{"name": "hospitals.csv", "content": "id,name,tier\nH990,＝1+1,3A\n"}}})
+	if got := field(x); got != "name" {
+		t.Errorf("import of a full-width formula: got %.300s", x.body)
+	}
+	mustQuery(t, h, hcp("王伟", "+86 138 0000 0001"), nil, nil)
+	mustQuery(t, h, `mutation { deleteHCP(id: "P990010") { deleted } }`, nil, nil)
+}

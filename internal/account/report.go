@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
 // Report is a tiering report of a territory or hospital: every account with
@@ -118,19 +120,11 @@ func WriteCSV(w io.Writer, r *Report) error {
 	return cw.Error()
 }
 
-// csvText neutralises a text cell a spreadsheet would run as a formula.
+// csvText neutralises a text cell a spreadsheet would run as a formula
+// (kolgraph.FormulaLike, the rule that keeps such text out of the data).
 func csvText(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	if kolgraph.FormulaLike(s) {
 		return "'" + s
-	}
-	for _, p := range []string{"＝", "＋", "－", "＠"} {
-		if strings.HasPrefix(s, p) {
-			return "'" + s
-		}
 	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -63,7 +64,47 @@ func (c *checker) text(field, v string, required bool) {
 		c.add(field, "is longer than %d bytes", MaxTextLen)
 	case containsNUL(v):
 		c.add(field, "contains a NUL byte")
+	case FormulaLike(v) && !(field == "phone" && phonePattern.MatchString(v)):
+		r, _ := utf8.DecodeRuneInString(v)
+		c.add(field, "starts with %q, which a spreadsheet would run as a formula (got %q); "+
+			"remove the leading character or prefix the text with an apostrophe", r, clip(v))
 	}
+}
+
+// FormulaLike reports whether text would be taken for a formula by a
+// spreadsheet that opens a file holding it (CSV/formula injection): it
+// starts with = + - @, a tab or a carriage return (which some spreadsheets
+// skip before reading the formula), or the full-width ＝ ＋ － ＠ that
+// Excel in CJK locales also reads as formulas. It is one rule for all the
+// data: no record's text may start so, whether a mutation or an import
+// brings it (Validate), and exports escape such text.
+func FormulaLike(s string) bool {
+	if s == "" {
+		return false
+	}
+	if strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return strings.ContainsRune("＝＋－＠", r)
+}
+
+// phonePattern is an international phone number such as +86 138 0000 0001:
+// a "+" that no spreadsheet evaluates into anything but the number.
+var phonePattern = regexp.MustCompile(`^\+[0-9][0-9 ()-]*$`)
+
+// clip shortens text quoted in a message: a problem list must stay
+// readable even when a field holds megabytes.
+func clip(s string) string {
+	const limit = 40
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func containsNUL(s string) bool {

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"math"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -378,36 +377,17 @@ func (r *row) checkUTF8() {
 		if name == "" {
 			continue
 		}
-		switch {
-		case !utf8.ValidString(v):
+		// Formula-like text is the records' rule (kolgraph's Validate, the
+		// same for mutations), reported at this row with the others.
+		if !utf8.ValidString(v) {
 			r.problem(name, "is not valid UTF-8")
-		case FormulaLike(v) && !numericColumns[name] && !(name == "phone" && phonePattern.MatchString(v)):
-			r.problem(name, "starts with %q, which a spreadsheet would run as a formula (got %q); "+
-				"remove the leading character or prefix the text with an apostrophe", v[:1], clip(v))
 		}
 	}
 }
 
-// numericColumns hold numbers, where a leading sign is a sign: their cells
-// are parsed, never shown as text.
-var numericColumns = map[string]bool{
-	"beds": true, "weekly_outpatients": true, "indication_share": true, "managed_beds": true,
-	"bed_turnover": true, "discharge_penetration": true, "drg_enrollment_rate": true,
-	"competitor_penetration": true, "policy_sensitivity": true, "strength": true, "weight": true,
-}
-
-// phonePattern is an international phone number such as +86 138 0000 0001:
-// a "+" that no spreadsheet evaluates into anything but the number.
-var phonePattern = regexp.MustCompile(`^\+[0-9][0-9 ()-]*$`)
-
-// FormulaLike reports whether a text cell would be taken for a formula by
-// a spreadsheet that opens the file (CSV/formula injection): it starts with
-// =, +, -, @, or a tab or carriage return (which some spreadsheets skip
-// before reading the formula). Imports reject such cells; exports escape
-// them.
-func FormulaLike(s string) bool {
-	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
-}
+// FormulaLike is kolgraph.FormulaLike: text a spreadsheet would run as a
+// formula, which no record may hold.
+func FormulaLike(s string) bool { return kolgraph.FormulaLike(s) }
 
 // clip shortens a cell quoted in a message: a problem list must stay
 // readable even when a cell holds megabytes.
