@@ -67,7 +67,7 @@ func (c *checker) text(field, v string, required bool) {
 	case FormulaLike(v) && !(field == "phone" && phonePattern.MatchString(v)):
 		r, _ := utf8.DecodeRuneInString(v)
 		c.add(field, "starts with %q, which a spreadsheet would run as a formula (got %q); "+
-			"remove the leading character or prefix the text with an apostrophe", r, clip(v))
+			"remove the leading character or prefix the text with an apostrophe", r, Clip(v))
 	}
 }
 
@@ -93,9 +93,9 @@ func FormulaLike(s string) bool {
 // a "+" that no spreadsheet evaluates into anything but the number.
 var phonePattern = regexp.MustCompile(`^\+[0-9][0-9 ()-]*$`)
 
-// clip shortens text quoted in a message: a problem list must stay
-// readable even when a field holds megabytes.
-func clip(s string) string {
+// Clip shortens text quoted in a problem's message to about 40 bytes: a
+// problem list must stay readable even when a field holds megabytes.
+func Clip(s string) string {
 	const limit = 40
 	if len(s) <= limit {
 		return s

@@ -389,20 +389,6 @@ func (r *row) checkUTF8() {
 // formula, which no record may hold.
 func FormulaLike(s string) bool { return kolgraph.FormulaLike(s) }
 
-// clip shortens a cell quoted in a message: a problem list must stay
-// readable even when a cell holds megabytes.
-func clip(s string) string {
-	const limit = 40
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
 // str returns the cell of col, "" if the header lacks it.
 func (r *row) str(col string) string {
 	// A linear scan of at most 13 short names beats hashing the name.
@@ -433,7 +419,7 @@ func (r *row) optInt(col string) *int {
 	}
 	v, err := strconv.Atoi(s)
 	if err != nil {
-		r.problem(col, "is not an integer (got %q)", clip(s))
+		r.problem(col, "is not an integer (got %q)", kolgraph.Clip(s))
 		return nil
 	}
 	return &v
@@ -459,7 +445,7 @@ func (r *row) optFloat(col string) *float64 {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		r.problem(col, "is not a finite number (got %q)", clip(s))
+		r.problem(col, "is not a finite number (got %q)", kolgraph.Clip(s))
 		return nil
 	}
 	return &v
@@ -485,7 +471,7 @@ func (r *row) time(col string) time.Time {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		r.problem(col, "is not an RFC 3339 time such as 2024-05-01T00:00:00Z (got %q)", clip(s))
+		r.problem(col, "is not an RFC 3339 time such as 2024-05-01T00:00:00Z (got %q)", kolgraph.Clip(s))
 	}
 	return t
 }
