@@ -69,6 +69,8 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 	srv.SetQueryCache(o.QueryCache)
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		hideSchema(srv)
 	}
 	switch {
 	case o.Persisted != nil:
