@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
+	"github.com/kolgraph/kolgraph/internal/gqlhttp"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
@@ -61,8 +62,7 @@ func NewHandler(r *Resolver, o HandlerOptions) http.Handler {
 func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(gqlhttp.HTTP{}) // GET and POST as the GraphQL-over-HTTP spec has them
 	if o.QueryCache == nil {
 		o.QueryCache = lru.New[*ast.QueryDocument](1000)
 	}
