@@ -233,6 +233,7 @@ func (m *Main) graphQL(o graph.HandlerOptions) http.Handler {
 	o.QueryCache = telemetry.CountingCache[*ast.QueryDocument]{Cache: lru.New[*ast.QueryDocument](1000), Name: "query", Metrics: m.Metrics}
 	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
 	o.Observe = m.Metrics.ObserveOperation
+	o.Uploads.MaxBodyBytes, o.Uploads.MaxFileBytes = m.Config.MaxBodyBytes, m.Config.ImportMaxBytes
 	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering,
 		Writer: m.Writer, Importer: m.Importer, Views: m.Views}, o)
 }
@@ -249,7 +250,6 @@ func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server 
 		Tiering:         scopedReports{m.Views},
 		Auth:            authGuard,
 		MaxBodyBytes:    m.Config.MaxBodyBytes,
-		BodyLimit:       m.bodyLimit,
 		CORSOrigins:     config.List(m.Config.CORSOrigins),
 	}, m.Log)
 }

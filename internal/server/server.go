@@ -33,11 +33,10 @@ type Options struct {
 	// Auth, when set, guards /query and /reports/tiering (authentication,
 	// rate limiting); health, readiness and metrics stay open.
 	Auth func(http.Handler) http.Handler
-	// MaxBodyBytes bounds a /query request body (413 beyond); 0: no bound.
+	// MaxBodyBytes bounds a /query request body (413 beyond), whoever
+	// sends it; 0: no bound. Multipart bodies (file uploads) are left to
+	// the GraphQL handler's upload transport, which bounds each part.
 	MaxBodyBytes int64
-	// BodyLimit, when set, gives the bound of each request instead (it
-	// runs after Auth, so it can allow imports to the roles that write).
-	BodyLimit func(r *http.Request) int64
 	// CORSOrigins are the origins browsers may call the API from ("*":
 	// any); empty: no cross-origin access.
 	CORSOrigins []string
