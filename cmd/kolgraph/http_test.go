@@ -344,3 +344,58 @@ func TestTransportErrorsCoded(t *testing.T) {
 		t.Error("a mutation sent with GET deleted P000001")
 	}
 }
+
+// TestMetricsAccess: /metrics is open by default; with -metrics-token only
+// that bearer reads it; with -metrics-addr it is not on the main address.
+func TestMetricsAccess(t *testing.T) {
+	get := func(h http.Handler, authz string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		if authz != "" {
+			req.Header.Set("Authorization", authz)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := get(svc.Handler(), ""); rec.Code != http.StatusOK {
+		t.Errorf("default /metrics: %d", rec.Code)
+	}
+	m := *svc
+	m.Config.MetricsToken = "metrics-scrape-token"
+	h := m.Handler()
+	for authz, want := range map[string]int{"": 401, "Bearer nope": 401, bearer(t, "U001", "admin", nil): 401, "Bearer metrics-scrape-token": 200} {
+		rec := get(h, authz)
+		if rec.Code != want {
+			t.Errorf("/metrics with %.20q: %d, want %d", authz, rec.Code, want)
+		}
+		if want == 401 && !strings.Contains(rec.Body.String(), `"UNAUTHENTICATED"`) {
+			t.Errorf("refused scrape without a code: %s", rec.Body.String())
+		}
+	}
+	m = *svc
+	m.Config.MetricsAddr = "127.0.0.1:0"
+	if rec := get(m.Handler(), ""); rec.Code != http.StatusNotFound {
+		t.Errorf("/metrics on the main address with -metrics-addr: %d, want 404", rec.Code)
+	}
+}
+
+// TestPlaygroundOnlyWhenAsked: the playground (whose page loads scripts
+// from a CDN) is served in dev mode or with -playground, not by default.
+func TestPlaygroundOnlyWhenAsked(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		dev, playground bool
+		want            int
+	}{
+		{"default", false, false, http.StatusNotFound},
+		{"-playground", false, true, http.StatusOK},
+		{"dev mode", true, false, http.StatusOK},
+	} {
+		m := *svc
+		m.Config.DevMode, m.Config.Playground = tc.dev, tc.playground
+		rec := do(t, m.Handler(), "GET", "/", "", "", "")
+		if rec.Code != tc.want {
+			t.Errorf("%s: GET / is %d, want %d", tc.name, rec.Code, tc.want)
+		}
+	}
+}

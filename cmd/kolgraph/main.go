@@ -241,11 +241,13 @@ func (m *Main) graphQL(o graph.HandlerOptions) http.Handler {
 func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server {
 	return server.New(server.Options{
 		Addr:            m.Config.Addr,
-		Playground:      m.Config.Playground,
+		Playground:      m.Config.Playground || m.Config.DevMode,
 		RequestTimeout:  m.Config.RequestTimeout,
 		ShutdownTimeout: m.Config.ShutdownTimeout,
 		Ready:           m.ready,
 		Metrics:         m.Metrics.Handler(),
+		MetricsAddr:     m.Config.MetricsAddr,
+		MetricsToken:    m.Config.MetricsToken,
 		ObserveHTTP:     m.Metrics.ObserveHTTP,
 		Tiering:         scopedReports{m.Views},
 		Auth:            authGuard,
@@ -276,8 +278,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
-	m.Log.Info().Str("addr", addr.String()).Dur("startup", time.Since(started)).
-		Msgf("serving GraphQL at http://%s/query (playground at http://%s/)", addr, addr)
+	ev := m.Log.Info().Str("addr", addr.String()).Dur("startup", time.Since(started))
+	if ma := srv.MetricsAddr(); ma != nil {
+		ev = ev.Str("metrics_addr", ma.String())
+	}
+	ev.Msgf("serving GraphQL at http://%s/query", addr)
 	return srv.Serve(ctx)
 }
 

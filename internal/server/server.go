@@ -5,8 +5,10 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -24,8 +26,12 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Ready reports whether the service can serve (store reachable, ...).
 	Ready func(ctx context.Context) error
-	// Metrics, when set, is served at /metrics.
-	Metrics http.Handler
+	// Metrics, when set, is served at /metrics: on MetricsAddr when that
+	// is set (and then not on Addr), and only to requests bearing
+	// MetricsToken when that is set.
+	Metrics      http.Handler
+	MetricsAddr  string
+	MetricsToken string
 	// ObserveHTTP, when set, is told the path and status of every request.
 	ObserveHTTP func(path string, status int)
 	// Tiering, when set, serves tiering reports at GET /reports/tiering.
@@ -48,6 +54,9 @@ type Server struct {
 	log  zerolog.Logger
 	http *http.Server
 	ln   net.Listener
+	// metrics serves /metrics alone on MetricsAddr, when that is set.
+	metrics   *http.Server
+	metricsLn net.Listener
 }
 
 // New builds a server; Mount gives it the GraphQL handler to serve.
@@ -59,7 +68,26 @@ func New(o Options, log zerolog.Logger) *Server {
 		WriteTimeout:      o.RequestTimeout + 10*time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	if o.Metrics != nil && o.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.metricsHandler())
+		s.metrics = &http.Server{Handler: hlog.NewHandler(log)(mux), ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	}
 	return s
+}
+
+// metricsHandler is Metrics behind MetricsToken, when that is set.
+func (s *Server) metricsHandler() http.Handler {
+	want := []byte("Bearer " + s.opts.MetricsToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.MetricsToken != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="kolgraph metrics"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": []map[string]any{{
+				"message": "/metrics needs the metrics bearer token", "extensions": map[string]string{"code": "UNAUTHENTICATED"}}}})
+			return
+		}
+		s.opts.Metrics.ServeHTTP(w, r)
+	})
 }
 
 // Mount sets the GraphQL handler the server serves.
@@ -81,8 +109,8 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	if s.opts.Metrics != nil {
-		mux.Handle("GET /metrics", s.opts.Metrics)
+	if s.opts.Metrics != nil && s.opts.MetricsAddr == "" {
+		mux.Handle("GET /metrics", s.metricsHandler())
 	}
 	if s.opts.Tiering != nil {
 		mux.Handle("GET /reports/tiering", s.withTimeout(guard(s.tieringReport(s.opts.Tiering))))
@@ -146,14 +174,30 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// Listen binds the address (so callers learn the port before serving).
+// Listen binds the address, and MetricsAddr when /metrics has its own (so
+// callers learn the ports before serving).
 func (s *Server) Listen() (net.Addr, error) {
 	ln, err := net.Listen("tcp", s.opts.Addr)
 	if err != nil {
 		return nil, err
 	}
+	if s.metrics != nil {
+		if s.metricsLn, err = net.Listen("tcp", s.opts.MetricsAddr); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
 	s.ln = ln
 	return ln.Addr(), nil
+}
+
+// MetricsAddr is the bound address of /metrics' own listener (nil when
+// /metrics is served on the main address); valid after Listen.
+func (s *Server) MetricsAddr() net.Addr {
+	if s.metricsLn == nil {
+		return nil
+	}
+	return s.metricsLn.Addr()
 }
 
 // Serve serves until ctx is done, then shuts down gracefully: it stops
@@ -166,14 +210,23 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	merrc := make(chan error, 1)
+	if s.metrics != nil {
+		go func() { merrc <- s.metrics.Serve(s.metricsLn) }()
+	}
 	select {
 	case err := <-errc:
+		s.closeMetrics()
 		return err
+	case err := <-merrc:
+		_ = s.http.Close()
+		return fmt.Errorf("metrics: %w", err)
 	case <-ctx.Done():
 	}
 	s.log.Info().Dur("timeout", s.opts.ShutdownTimeout).Msg("shutting down: draining in-flight requests")
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
+	defer s.closeMetrics() // scrapes may go on while requests drain
 	if err := s.http.Shutdown(sctx); err != nil {
 		return err
 	}
@@ -181,4 +234,10 @@ func (s *Server) Serve(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+func (s *Server) closeMetrics() {
+	if s.metrics != nil {
+		_ = s.metrics.Close()
+	}
 }
