@@ -52,6 +52,8 @@ const (
 	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
 	CodeNotAcceptable        = "NOT_ACCEPTABLE"
 	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
+	// CodeRateLimited is auth's: a credential over its request rate.
+	CodeRateLimited = "RATE_LIMITED"
 )
 
 // HTTP is the transport of GET and POST application/json requests. It
@@ -118,24 +120,41 @@ func Serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, m
 }
 
 // RequestErrorStatus is the status of a request error answered as
-// application/graphql-response+json: by the first error's code, 400 for
-// anything the client can fix in the document or its variables.
+// application/graphql-response+json: the first error's code's.
 func RequestErrorStatus(errs gqlerror.List) int {
 	code := ""
 	if len(errs) > 0 {
 		code, _ = errs[0].Extensions["code"].(string)
 	}
+	return StatusFor(code)
+}
+
+// StatusFor is the HTTP status of an error code, the one table of every
+// endpoint that answers with a status of its own: 400 for what the client
+// can fix in what it sent (BAD_USER_INPUT, GRAPHQL_PARSE_FAILED,
+// GRAPHQL_VALIDATION_FAILED, PERSISTED_QUERY_NOT_FOUND, ...).
+func StatusFor(code string) int {
 	switch code {
 	case kolgraph.EUNAUTHENTICATED:
 		return http.StatusUnauthorized
 	case kolgraph.EFORBIDDEN:
 		return http.StatusForbidden
-	case "RATE_LIMITED":
+	case kolgraph.ENOTFOUND:
+		return http.StatusNotFound
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	case CodeNotAcceptable:
+		return http.StatusNotAcceptable
+	case kolgraph.ECONFLICT:
+		return http.StatusConflict
+	case CodeUnsupportedMediaType:
+		return http.StatusUnsupportedMediaType
+	case CodeRateLimited:
 		return http.StatusTooManyRequests
-	case kolgraph.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
 	case kolgraph.EINTERNAL:
 		return http.StatusInternalServerError
+	case kolgraph.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadRequest
 }

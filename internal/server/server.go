@@ -16,6 +16,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
+
+	"github.com/kolgraph/kolgraph/internal/gqlhttp"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
 // Options configures the server.
@@ -116,7 +119,7 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 		mux.Handle("GET /reports/tiering", s.withTimeout(guard(s.tieringReport(s.opts.Tiering))))
 	}
 
-	var h http.Handler = mux
+	var h http.Handler = coded(mux)
 	h = cors(s.opts.CORSOrigins, h)
 	h = hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
 		hlog.FromRequest(r).Info().Str("method", r.Method).Str("path", r.URL.Path).
@@ -130,6 +133,37 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 	return h
 }
 
+// coded answers the mux's own refusals (no route: 404; a method the route
+// does not take: 405, with its Allow header) as every other error here is
+// answered: JSON with extensions.code, not the mux's plain text.
+func coded(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		probe := &statusOnly{header: w.Header()}
+		h.ServeHTTP(probe, r)
+		code, msg := kolgraph.ENOTFOUND, "no such endpoint: "+r.URL.Path
+		if probe.status == http.StatusMethodNotAllowed {
+			code, msg = gqlhttp.CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path
+		}
+		w.Header().Del("X-Content-Type-Options")
+		writeJSON(w, probe.status, map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}}})
+	})
+}
+
+// statusOnly keeps the status and headers a handler sets, not its body.
+type statusOnly struct {
+	header http.Header
+	status int
+}
+
+func (s *statusOnly) Header() http.Header         { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusOnly) WriteHeader(status int)      { s.status = status }
+
 func (s *Server) withDeadline(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -137,7 +171,7 @@ func (s *Server) withDeadline(next http.Handler) http.Handler {
 		default: // GraphQL over HTTP: only GET and POST carry requests
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
 			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{
-				"errors": []map[string]any{{"message": "use GET or POST", "extensions": map[string]string{"code": "METHOD_NOT_ALLOWED"}}}})
+				"errors": []map[string]any{{"message": "use GET or POST", "extensions": map[string]string{"code": gqlhttp.CodeMethodNotAllowed}}}})
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
