@@ -116,7 +116,16 @@ func Serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, m
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
-	write(w, media, http.StatusOK, responses(ctx), true)
+	resp := responses(ctx)
+	if resp == nil { // the request's context ended before a response
+		status := http.StatusOK
+		if media == MediaGraphQLResponse {
+			status = http.StatusServiceUnavailable
+		}
+		WriteError(w, media, status, kolgraph.EUNAVAILABLE, "the request was cancelled or took too long")
+		return
+	}
+	write(w, media, http.StatusOK, resp, true)
 }
 
 // RequestErrorStatus is the status of a request error answered as

@@ -82,7 +82,7 @@ func (m Multipart) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	if m.Allow != nil {
 		if err := m.Allow(r.Context()); err != nil {
 			code := kolgraph.ErrorCode(err)
-			WriteError(w, media, RequestErrorStatus(errorList(code)), code, kolgraph.ErrorMessage(err))
+			WriteError(w, media, StatusFor(code), code, kolgraph.ErrorMessage(err))
 			return
 		}
 	}
@@ -114,10 +114,6 @@ func (m Multipart) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	Serve(w, r, exec, media, params)
-}
-
-func errorList(code string) gqlerror.List {
-	return gqlerror.List{{Extensions: map[string]any{"code": code}}}
 }
 
 func tooLarge(w http.ResponseWriter, media, msg string) {
