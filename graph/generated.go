@@ -4539,9 +4539,12 @@ type Mutation {
   Imports a region: CSV files in the seed format (one file per kind, named
   hospitals.csv, hcps.csv, ...; see seed/README.md) or one XLSX workbook with
   a sheet per kind (named like the files without .csv; GET /import/template.xlsx
-  is an empty one). Content is text for CSV, base64 for XLSX (encoding BASE64
-  is accepted for either). Records are upserted; rows absent from the files
-  are left alone, nothing is deleted.
+  is an empty one). Each file is given inline as content (text for CSV,
+  base64 for XLSX; encoding BASE64 is accepted for either), which the request
+  body limit bounds, or, for larger files, as an upload (file: a
+  multipart/form-data request in the GraphQL multipart request spec, each
+  file up to the import limit; see the README). Records are upserted; rows
+  absent from the files are left alone, nothing is deleted.
 
   The whole input is checked first, and every problem is reported in
   ` + "`" + `extensions.problems` + "`" + ` as (file or sheet, line, column, message) with
@@ -4780,14 +4783,23 @@ enum ContentEncoding {
   BASE64
 }
 
+"One file of an import: exactly one of content and file."
 input ImportFile {
-  "File name: hcps.csv, influences.csv, ... for CSV; any name ending .xlsx for XLSX."
-  name: String!
-  "The file's content; see encoding."
-  content: String!
-  "TEXT by default for CSV; XLSX content is always BASE64."
+  """
+  File name: hcps.csv, influences.csv, ... for CSV; any name ending .xlsx for
+  XLSX. For an upload it defaults to the uploaded file's name.
+  """
+  name: String
+  "The file's content inline; see encoding."
+  content: String
+  "TEXT by default for CSV; XLSX content is always BASE64. Not for uploads."
   encoding: ContentEncoding
+  "The file as an upload (a multipart request), streamed to disk, not held in memory."
+  file: Upload
 }
+
+"A file sent in a multipart/form-data request (the GraphQL multipart request spec)."
+scalar Upload
 
 "Record kinds, as the audit log and import counts name them."
 enum RecordKind {
@@ -19593,7 +19605,7 @@ func (ec *executionContext) unmarshalInputImportFile(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "content", "encoding"}
+	fieldsInOrder := [...]string{"name", "content", "encoding", "file"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19602,14 +19614,14 @@ func (ec *executionContext) unmarshalInputImportFile(ctx context.Context, obj an
 		switch k {
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Name = data
 		case "content":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -19621,6 +19633,13 @@ func (ec *executionContext) unmarshalInputImportFile(ctx context.Context, obj an
 				return it, err
 			}
 			it.Encoding = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
 		}
 	}
 	return it, nil
@@ -26547,6 +26566,24 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalUpload(*v)
 	return res
 }
 

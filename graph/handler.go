@@ -19,7 +19,10 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
+	"github.com/kolgraph/kolgraph/internal/gqlhttp"
+	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/seedfile"
 )
 
 // HandlerOptions tunes the GraphQL handler.
@@ -43,11 +46,15 @@ type HandlerOptions struct {
 	// Observe, when set, is told of every executed operation: its name,
 	// duration and the extensions.code of each error it returned.
 	Observe func(operation string, took time.Duration, codes []string)
+	// Uploads, when set, takes multipart requests (imports of files larger
+	// than the body limit) from roles that write.
+	Uploads *gqlhttp.Multipart
 }
 
 // DefaultHandlerOptions are the settings the service starts with.
 func DefaultHandlerOptions() HandlerOptions {
-	return HandlerOptions{Introspection: false, APQCache: lru.New[string](1000), Limits: gqlguard.DefaultLimits()}
+	return HandlerOptions{Introspection: false, APQCache: lru.New[string](1000), Limits: gqlguard.DefaultLimits(),
+		Uploads: &gqlhttp.Multipart{MaxBodyBytes: 1 << 20, MaxFileBytes: importer.DefaultMaxBytes, MaxFiles: len(seedfile.FileNames())}}
 }
 
 // NewHandler builds the GraphQL HTTP handler for r with explicit transports
@@ -61,14 +68,20 @@ func NewHandler(r *Resolver, o HandlerOptions) http.Handler {
 func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	if o.Uploads != nil {
+		u := *o.Uploads
+		u.Allow = mayWrite // before a byte of a file is read
+		srv.AddTransport(u)
+	}
+	srv.AddTransport(gqlhttp.HTTP{}) // GET and POST as the GraphQL-over-HTTP spec has them
 	if o.QueryCache == nil {
 		o.QueryCache = lru.New[*ast.QueryDocument](1000)
 	}
 	srv.SetQueryCache(o.QueryCache)
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		hideSchema(srv)
 	}
 	switch {
 	case o.Persisted != nil:

@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -137,26 +139,52 @@ func (r *Resolver) influenceFromInput(ctx context.Context, in model.InfluenceInp
 }
 
 // importFiles decodes the uploaded files.
+// importFiles turns the input's files into the importer's: inline content
+// decoded, uploads passed on as they lie on disk (read as a stream, never
+// copied into memory whole).
 func importFiles(format model.ImportFormat, files []*model.ImportFile) ([]importer.File, error) {
 	var out []importer.File
 	var ps []kolgraph.Problem
-	for _, f := range files {
-		enc := model.ContentEncodingText
-		if f.Encoding != nil {
-			enc = *f.Encoding
+	for i, f := range files {
+		name := str(f.Name)
+		if name == "" && f.File != nil {
+			name = f.File.Filename
 		}
-		if format == model.ImportFormatXlsx {
-			enc = model.ContentEncodingBase64
+		if name == "" {
+			name = fmt.Sprintf("files[%d]", i)
 		}
-		data := []byte(f.Content)
-		if enc == model.ContentEncodingBase64 {
-			var err error
-			if data, err = base64.StdEncoding.DecodeString(strings.TrimSpace(f.Content)); err != nil {
-				ps = append(ps, kolgraph.Problem{File: f.Name, Message: "content is not valid base64: " + err.Error()})
+		switch {
+		case (f.Content == nil) == (f.File == nil):
+			ps = append(ps, kolgraph.Problem{File: name, Message: "give exactly one of content (inline) and file (an upload)"})
+		case f.File != nil:
+			if f.Encoding != nil {
+				ps = append(ps, kolgraph.Problem{File: name, Message: "an upload is the file's bytes; encoding is for inline content"})
 				continue
 			}
+			ra, ok := f.File.File.(io.ReaderAt)
+			if !ok {
+				ps = append(ps, kolgraph.Problem{File: name, Message: "the upload cannot be read"})
+				continue
+			}
+			out = append(out, importer.File{Name: name, Content: ra, Size: f.File.Size})
+		default:
+			enc := model.ContentEncodingText
+			if f.Encoding != nil {
+				enc = *f.Encoding
+			}
+			if format == model.ImportFormatXlsx {
+				enc = model.ContentEncodingBase64
+			}
+			data := []byte(*f.Content)
+			if enc == model.ContentEncodingBase64 {
+				var err error
+				if data, err = base64.StdEncoding.DecodeString(strings.TrimSpace(*f.Content)); err != nil {
+					ps = append(ps, kolgraph.Problem{File: name, Message: "content is not valid base64: " + err.Error()})
+					continue
+				}
+			}
+			out = append(out, importer.File{Name: name, Data: data})
 		}
-		out = append(out, importer.File{Name: f.Name, Data: data})
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
 		return nil, err

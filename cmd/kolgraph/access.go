@@ -47,16 +47,6 @@ func guard(c config.Config) (func(http.Handler) http.Handler, error) {
 	return auth.Middleware(a, auth.NewLimiter(c.RateLimit, c.RateBurst)), nil
 }
 
-// bodyLimit bounds a request body: -max-body-bytes, except for roles that
-// write, whose imports carry whole region files (-import-max-bytes each,
-// several per import, escaped in JSON): four times -import-max-bytes.
-func (m *Main) bodyLimit(r *http.Request) int64 {
-	if p, ok := auth.FromContext(r.Context()); ok && p.Can(auth.Write) {
-		return max(m.Config.MaxBodyBytes, 4*m.Config.ImportMaxBytes)
-	}
-	return m.Config.MaxBodyBytes
-}
-
 // limits are the configured query limits.
 func limits(c config.Config) gqlguard.Limits {
 	return gqlguard.Limits{MaxComplexity: c.MaxComplexity, MaxDepth: c.MaxDepth, MaxAliases: c.MaxAliases, MaxFields: c.MaxFields}

@@ -233,6 +233,7 @@ func (m *Main) graphQL(o graph.HandlerOptions) http.Handler {
 	o.QueryCache = telemetry.CountingCache[*ast.QueryDocument]{Cache: lru.New[*ast.QueryDocument](1000), Name: "query", Metrics: m.Metrics}
 	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
 	o.Observe = m.Metrics.ObserveOperation
+	o.Uploads.MaxBodyBytes, o.Uploads.MaxFileBytes = m.Config.MaxBodyBytes, m.Config.ImportMaxBytes
 	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering,
 		Writer: m.Writer, Importer: m.Importer, Views: m.Views}, o)
 }
@@ -240,16 +241,17 @@ func (m *Main) graphQL(o graph.HandlerOptions) http.Handler {
 func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server {
 	return server.New(server.Options{
 		Addr:            m.Config.Addr,
-		Playground:      m.Config.Playground,
+		Playground:      m.Config.Playground || m.Config.DevMode,
 		RequestTimeout:  m.Config.RequestTimeout,
 		ShutdownTimeout: m.Config.ShutdownTimeout,
 		Ready:           m.ready,
 		Metrics:         m.Metrics.Handler(),
+		MetricsAddr:     m.Config.MetricsAddr,
+		MetricsToken:    m.Config.MetricsToken,
 		ObserveHTTP:     m.Metrics.ObserveHTTP,
 		Tiering:         scopedReports{m.Views},
 		Auth:            authGuard,
 		MaxBodyBytes:    m.Config.MaxBodyBytes,
-		BodyLimit:       m.bodyLimit,
 		CORSOrigins:     config.List(m.Config.CORSOrigins),
 	}, m.Log)
 }
@@ -276,8 +278,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
-	m.Log.Info().Str("addr", addr.String()).Dur("startup", time.Since(started)).
-		Msgf("serving GraphQL at http://%s/query (playground at http://%s/)", addr, addr)
+	ev := m.Log.Info().Str("addr", addr.String()).Dur("startup", time.Since(started))
+	if ma := srv.MetricsAddr(); ma != nil {
+		ev = ev.Str("metrics_addr", ma.String())
+	}
+	ev.Msgf("serving GraphQL at http://%s/query", addr)
 	return srv.Serve(ctx)
 }
 

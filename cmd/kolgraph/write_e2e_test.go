@@ -290,20 +290,23 @@ func TestImportOneBadRowWritesNothing(t *testing.T) {
 	}
 	st.Close()
 
-	// The same through the API, on a seeded store.
+	// The same through the API, on a seeded store: files of megabytes are
+	// uploads (multipart), beyond the JSON body limit.
 	w := writeService(t)
 	h := w.Handler()
 	v0, _ := w.Store.Version(t.Context())
-	files := []map[string]any{}
+	var files []upload
 	for _, name := range []string{seedfile.HCPsFile, seedfile.InfluencesFile} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
+		f, err := os.Open(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		files = append(files, map[string]any{"name": name, "content": string(b)})
+		defer f.Close()
+		files = append(files, upload{name, f})
 	}
-	resp := query(t, h, `mutation($files: [ImportFile!]!) { importRegion(format: CSV, files: $files) { changed } }`,
-		map[string]any{"files": files}, nil)
+	body, ct := uploadBody(t, `mutation($files: [ImportFile!]!) { importRegion(format: CSV, files: $files) { changed } }`, files...)
+	x, _ := sendUpload(t, h, "", body, int64(body.Len()), ct, true)
+	resp := x.resp
 	if len(resp.Errors) != 1 || resp.codes()[0] != kolgraph.EINVALID {
 		t.Fatalf("API import with a bad row: got %+v, want one BAD_USER_INPUT", resp.Errors)
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 )
@@ -201,13 +202,17 @@ type HospitalPayload struct {
 	GraphVersion string             `json:"graphVersion"`
 }
 
+// One file of an import: exactly one of content and file.
 type ImportFile struct {
-	// File name: hcps.csv, influences.csv, ... for CSV; any name ending .xlsx for XLSX.
-	Name string `json:"name"`
-	// The file's content; see encoding.
-	Content string `json:"content"`
-	// TEXT by default for CSV; XLSX content is always BASE64.
+	// File name: hcps.csv, influences.csv, ... for CSV; any name ending .xlsx for
+	// XLSX. For an upload it defaults to the uploaded file's name.
+	Name *string `json:"name,omitempty"`
+	// The file's content inline; see encoding.
+	Content *string `json:"content,omitempty"`
+	// TEXT by default for CSV; XLSX content is always BASE64. Not for uploads.
 	Encoding *ContentEncoding `json:"encoding,omitempty"`
+	// The file as an upload (a multipart request), streamed to disk, not held in memory.
+	File *graphql.Upload `json:"file,omitempty"`
 }
 
 type ImportResult struct {

@@ -49,6 +49,8 @@ type Config struct {
 	MaxBodyBytes        int64
 	PersistedQueries    string // JSON file; set: persisted-queries-only mode
 	CORSOrigins         string // comma-separated
+	MetricsAddr         string // "": /metrics on Addr
+	MetricsToken        string // "": /metrics without credentials
 }
 
 // Default returns the configuration a newcomer gets with no flags at all: the
@@ -66,7 +68,7 @@ func Default() Config {
 		LogLevel:        "info",
 		LogFormat:       "json",
 		Introspection:   false,
-		Playground:      true,
+		Playground:      false,
 		LoaderWait:      0,
 		RequestTimeout:  30 * time.Second,
 		ShutdownTimeout: 15 * time.Second,
@@ -83,7 +85,7 @@ func Default() Config {
 }
 
 // secret flags are masked whenever the configuration is printed or logged.
-var secret = map[string]bool{"neo4j-password": true, "auth-hs256-secret": true, "api-keys": true}
+var secret = map[string]bool{"neo4j-password": true, "auth-hs256-secret": true, "api-keys": true, "metrics-token": true}
 
 func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (host:port) of the HTTP server")
@@ -98,11 +100,11 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
 	fs.BoolVar(&c.Introspection, "introspection", c.Introspection, "allow GraphQL introspection")
-	fs.BoolVar(&c.Playground, "playground", c.Playground, "serve the GraphQL playground at /")
+	fs.BoolVar(&c.Playground, "playground", c.Playground, "serve the GraphQL playground at / (dev mode serves it too); its page loads scripts from a CDN")
 	fs.DurationVar(&c.LoaderWait, "loader-wait", c.LoaderWait, "how long a dataloader collects keys before one batched store call; 0 = automatic: none on the embedded store (its lookups are in-memory calls), 1ms on neo4j (where a call is a round trip)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one GraphQL request, propagated to the store")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for in-flight requests")
-	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", c.ImportMaxBytes, "largest file an import accepts, in bytes (each CSV file, or the XLSX workbook; its unpacked sheets may be 16 times as large)")
+	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", c.ImportMaxBytes, "largest file an import accepts, in bytes (each CSV file or uploaded file, or the XLSX workbook; its unpacked sheets may be 16 times as large)")
 	fs.StringVar(&c.AuthHS256Secret, "auth-hs256-secret", c.AuthHS256Secret, "secret (at least 32 bytes) that verifies and signs HS256 bearer tokens (never logged)")
 	fs.StringVar(&c.AuthRS256PublicKey, "auth-rs256-public-key", c.AuthRS256PublicKey, "PEM file of the RSA public key that verifies RS256 bearer tokens")
 	fs.StringVar(&c.AuthRS256PrivateKey, "auth-rs256-private-key", c.AuthRS256PrivateKey, "PEM file of the RSA private key `kolgraph token` signs RS256 tokens with (not read by serve)")
@@ -115,8 +117,10 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxDepth, "max-depth", c.MaxDepth, "deepest field nesting of one operation; 0 = no limit")
 	fs.IntVar(&c.MaxAliases, "max-aliases", c.MaxAliases, "most aliased fields in one operation; 0 = no limit")
 	fs.IntVar(&c.MaxFields, "max-fields", c.MaxFields, "most fields in one operation, fragments expanded; 0 = no limit")
-	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest /query request body in bytes (413 beyond); 0 = no limit")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest /query JSON request body in bytes, for every role (413 beyond; larger import files are multipart uploads); 0 = no limit")
 	fs.StringVar(&c.PersistedQueries, "persisted-queries", c.PersistedQueries, "JSON file of the allowed queries (array of documents, or sha256 -> document); set: only these run (persisted-queries-only mode)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address (host:port) of /metrics alone, e.g. a port only the monitoring network reaches; empty = /metrics on -addr")
+	fs.StringVar(&c.MetricsToken, "metrics-token", c.MetricsToken, "bearer token /metrics requires (never logged); empty = /metrics answers without credentials")
 	fs.StringVar(&c.CORSOrigins, "cors-origins", c.CORSOrigins, "comma-separated origins browsers may call the API from (* = any); empty = no cross-origin access")
 }
 

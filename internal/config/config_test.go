@@ -5,6 +5,8 @@ import (
 	"flag"
 	"io"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +83,13 @@ func TestSecretsMasked(t *testing.T) {
 	if got := c.Fields()["neo4j-password"]; got != "***" {
 		t.Errorf("Fields()[neo4j-password] = %v, want ***", got)
 	}
+	c, err = config.Load([]string{"-metrics-token", "scrape-me"}, env(nil), io.Discard)
+	if err != nil || c.MetricsToken != "scrape-me" {
+		t.Fatalf("metrics token not loaded: %q, %v", c.MetricsToken, err)
+	}
+	if got := c.Fields()["metrics-token"]; got != "***" {
+		t.Errorf("Fields()[metrics-token] = %v, want ***", got)
+	}
 }
 
 // TestReadmeDocumentsEveryOption keeps the README's configuration table from
@@ -122,5 +131,32 @@ func TestLoadFlagsWithCommandFlags(t *testing.T) {
 	territory = fs.String("territory", "", "")
 	if _, err := config.LoadFlags(fs, nil, func(k string) string { return env[k] }); err != nil || *territory != "" {
 		t.Errorf("territory %q from the environment (err %v); only configuration flags read it", *territory, err)
+	}
+}
+
+// TestReadmeLimitsTable: the defaults in the README's table of query
+// limits ("| cost | `-max-complexity` | 250000 | ...") are the code's.
+func TestReadmeLimitsTable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := map[string]string{}
+	for _, o := range config.Options() {
+		defaults[o.Flag] = o.Default
+	}
+	rows := regexp.MustCompile("(?m)^\\| [a-z]+ \\| `-([a-z-]+)` \\| ([^|]+?) \\|").FindAllStringSubmatch(string(b), -1)
+	if len(rows) < 5 {
+		t.Fatalf("found %d rows of the limits table, want 5", len(rows))
+	}
+	for _, r := range rows {
+		got := strings.ReplaceAll(r[2], ",", "")
+		if n, ok := strings.CutSuffix(got, " MiB"); ok {
+			v, _ := strconv.Atoi(n)
+			got = strconv.Itoa(v << 20)
+		}
+		if want, ok := defaults[r[1]]; !ok || got != want {
+			t.Errorf("README's limits table: -%s defaults to %q, the code to %q", r[1], r[2], want)
+		}
 	}
 }

@@ -10,6 +10,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +18,6 @@ import (
 	"io/fs"
 	"path"
 	"strings"
-	"testing/fstest"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -37,10 +37,30 @@ const (
 // workbook as uploaded).
 const DefaultMaxBytes = seedfile.DefaultMaxBytes
 
-// File is one uploaded file.
+// File is one uploaded file: its bytes in Data, or, for a file that is not
+// to be held in memory whole (an upload spooled to disk), Content and Size.
+// CSV is streamed from Content; an XLSX workbook is read into memory once
+// (its zip directory is at the end).
 type File struct {
-	Name string
-	Data []byte
+	Name    string
+	Data    []byte
+	Content io.ReaderAt // when set, read instead of Data
+	Size    int64       // of Content
+}
+
+func (f File) size() int64 {
+	if f.Content != nil {
+		return f.Size
+	}
+	return int64(len(f.Data))
+}
+
+// reader reads the file from its start; each call gets its own.
+func (f File) reader() *io.SectionReader {
+	if f.Content != nil {
+		return io.NewSectionReader(f.Content, 0, f.Size)
+	}
+	return io.NewSectionReader(bytes.NewReader(f.Data), 0, int64(len(f.Data)))
 }
 
 // Options tunes Read and Import.
@@ -123,9 +143,9 @@ func Read(ctx context.Context, format Format, files []File, st kolgraph.Store, o
 	var ps []kolgraph.Problem
 	limit := opts.maxBytes()
 	for _, f := range files {
-		if int64(len(f.Data)) > limit {
+		if f.size() > limit {
 			ps = append(ps, kolgraph.Problem{File: f.Name,
-				Message: fmt.Sprintf("is %d bytes, more than the import limit of %d bytes", len(f.Data), limit)})
+				Message: fmt.Sprintf("is %d bytes, more than the import limit of %d bytes", f.size(), limit)})
 		}
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
@@ -153,7 +173,7 @@ func Read(ctx context.Context, format Format, files []File, st kolgraph.Store, o
 }
 
 func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, error) {
-	fsys := fstest.MapFS{}
+	fsys := filesFS{}
 	var ps []kolgraph.Problem
 	for _, f := range files {
 		name := path.Base(strings.ReplaceAll(f.Name, `\`, "/"))
@@ -166,13 +186,45 @@ func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, error)
 			ps = append(ps, kolgraph.Problem{File: f.Name, Message: "is given twice"})
 			continue
 		}
-		fsys[name] = &fstest.MapFile{Data: f.Data, Mode: 0o444}
+		fsys[name] = f
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
 		return nil, err
 	}
 	return seedfile.ReadWith(fsys, ro)
 }
+
+// filesFS serves files by name, each opened as a stream over its content
+// (so an upload on disk is read once, in 64 KiB steps, never whole).
+type filesFS map[string]File
+
+func (m filesFS) Open(name string) (fs.File, error) {
+	f, ok := m[name]
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return &openFile{SectionReader: f.reader(), name: name}, nil
+}
+
+type openFile struct {
+	*io.SectionReader
+	name string
+}
+
+func (f *openFile) Stat() (fs.FileInfo, error) { return fileInfo{f.name, f.Size()}, nil }
+func (f *openFile) Close() error               { return nil }
+
+type fileInfo struct {
+	name string
+	size int64
+}
+
+func (i fileInfo) Name() string       { return i.name }
+func (i fileInfo) Size() int64        { return i.size }
+func (i fileInfo) Mode() fs.FileMode  { return 0o444 }
+func (i fileInfo) ModTime() time.Time { return time.Time{} }
+func (i fileInfo) IsDir() bool        { return false }
+func (i fileInfo) Sys() any           { return nil }
 
 // ReadDir reads the format's files in dir into Files, for the CLI. A file
 // over maxBytes is not read whole: the import then reports it as too large.

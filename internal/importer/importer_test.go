@@ -281,3 +281,38 @@ func TestUpdatedAtWithoutTheColumn(t *testing.T) {
 		t.Errorf("updatedAt: got %v and %v, want the stored time kept and a new one", es[0].UpdatedAt, es[1].UpdatedAt)
 	}
 }
+
+// countingReaderAt counts the bytes read from it.
+type countingReaderAt struct {
+	r *strings.Reader
+	n int64
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.n += int64(n)
+	return n, err
+}
+
+// TestStreamedFiles: a file given as Content (an upload on disk) imports
+// as its bytes would, is read once, and one over the limit is refused by
+// its Size without being read.
+func TestStreamedFiles(t *testing.T) {
+	s := store(t)
+	svc := &importer.Service{Store: s, Writer: writer.New(s, nil), Opts: importer.Options{MaxBytes: 1000}}
+	data := hcpHeader + "P011,A,physician,,,,D001-01,H001,,,,,\nP012,B,nurse,,,,D001-01,H001,,,,,\n"
+	src := &countingReaderAt{r: strings.NewReader(data)}
+	res, err := svc.Import(t.Context(), "U01", importer.CSV, []importer.File{{Name: "hcps.csv", Content: src, Size: int64(len(data))}}, true)
+	if err != nil || res.Rows != 2 || res.Counts[kolgraph.KindHCPs].Created != 2 {
+		t.Fatalf("got %v, %+v; want 2 HCPs to create", err, res)
+	}
+	if src.n != int64(len(data)) {
+		t.Errorf("read %d bytes of a %d-byte file, want each byte once", src.n, len(data))
+	}
+	big := &countingReaderAt{r: strings.NewReader(strings.Repeat("x", 2000))}
+	_, err = svc.Import(t.Context(), "U01", importer.CSV, []importer.File{{Name: "hcps.csv", Content: big, Size: 2000}}, true)
+	wantProblem(t, problems(t, err), "hcps.csv", 0, "", "more than the import limit of 1000 bytes")
+	if big.n != 0 {
+		t.Errorf("read %d bytes of a file over the limit", big.n)
+	}
+}

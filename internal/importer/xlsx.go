@@ -46,7 +46,7 @@ func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.Cha
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "an XLSX import is one workbook; got %d files", len(files))
 	}
 	f := files[0]
-	wb, err := excelize.OpenReader(bytes.NewReader(f.Data), excelize.Options{
+	wb, err := excelize.OpenReader(f.reader(), excelize.Options{
 		UnzipSizeLimit:    unzipFactor * limit,
 		UnzipXMLSizeLimit: min(unzipFactor*limit, 16<<20),
 	})

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +88,61 @@ func TestReadyzFollowsReady(t *testing.T) {
 	down = nil
 	if c := get("/readyz"); c != http.StatusOK {
 		t.Errorf("/readyz when ready: got %d, want 200", c)
+	}
+}
+
+// TestMetricsOwnAddressAndToken: with MetricsAddr, /metrics is served there
+// and not on the main address; with MetricsToken, only to that bearer.
+func TestMetricsOwnAddressAndToken(t *testing.T) {
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "kolgraph_up 1\n") })
+	s := server.New(server.Options{Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0", MetricsToken: "scrape-token",
+		Metrics: metrics, RequestTimeout: time.Second, ShutdownTimeout: time.Second}, zerolog.Nop())
+	s.Mount(http.NotFoundHandler())
+	addr, err := s.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	maddr := s.MetricsAddr()
+	if maddr == nil || maddr.String() == addr.String() {
+		t.Fatalf("metrics address %v, want its own beside %v", maddr, addr)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx) }()
+	get := func(url, authz string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		if authz != "" {
+			req.Header.Set("Authorization", authz)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("http://"+addr.String()+"/metrics", "Bearer scrape-token"); code != http.StatusNotFound {
+		t.Errorf("/metrics on the main address: %d, want 404", code)
+	}
+	for authz, want := range map[string]int{"": 401, "Bearer wrong": 401, "scrape-token": 401, "Bearer scrape-token": 200} {
+		code, body := get("http://"+maddr.String()+"/metrics", authz)
+		if code != want {
+			t.Errorf("/metrics with %q: %d %s, want %d", authz, code, body, want)
+		}
+		if code == 401 && !strings.Contains(body, `"UNAUTHENTICATED"`) {
+			t.Errorf("a refused scrape without a code: %s", body)
+		}
+		if code == 200 && body != "kolgraph_up 1\n" {
+			t.Errorf("metrics body %q", body)
+		}
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	if _, err := http.Get("http://" + maddr.String() + "/metrics"); err == nil {
+		t.Error("the metrics listener still answers after shutdown")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,21 +14,25 @@ import (
 // MaxBodyBytes it is 413 (a declared Content-Length is checked at once, a
 // chunked body is read up to the bound and no further), and a JSON array
 // (a batch of operations, which would multiply one request's cost past
-// every per-operation limit) is 400. Both are BAD_USER_INPUT.
+// every per-operation limit) is 400. Both are BAD_USER_INPUT (a 413 with
+// extensions.limit "body"). The bound is the same for every role: imports
+// of larger files are multipart uploads, which pass here unread and are
+// streamed, part by part within their own bounds, by the GraphQL
+// handler's upload transport.
 func (s *Server) checkBody(next http.Handler) http.Handler {
 	refuse := func(w http.ResponseWriter, status int, msg string) {
-		writeJSON(w, status, map[string]any{"errors": []map[string]any{{
-			"message": msg, "extensions": map[string]string{"code": "BAD_USER_INPUT"}}}})
+		ext := map[string]string{"code": "BAD_USER_INPUT"}
+		if status == http.StatusRequestEntityTooLarge {
+			ext["limit"] = "body"
+		}
+		writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": msg, "extensions": ext}}})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body == nil || r.Body == http.NoBody || r.Method != http.MethodPost {
+		if r.Body == nil || r.Body == http.NoBody || r.Method != http.MethodPost || isMultipart(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		limit := s.opts.MaxBodyBytes
-		if s.opts.BodyLimit != nil {
-			limit = s.opts.BodyLimit(r)
-		}
 		if limit > 0 && r.ContentLength > limit {
 			refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
 			return
@@ -53,6 +58,11 @@ func (s *Server) checkBody(next http.Handler) http.Handler {
 		r.ContentLength = int64(len(b))
 		next.ServeHTTP(w, r)
 	})
+}
+
+func isMultipart(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "multipart/form-data"
 }
 
 // cors answers browsers' cross-origin checks for the allowed origins only.
@@ -87,7 +97,7 @@ func cors(origins []string, next http.Handler) http.Handler {
 		h.Set("Access-Control-Allow-Origin", origin)
 		if preflight {
 			h.Set("Access-Control-Allow-Methods", "GET, POST")
-			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id, GraphQL-Require-Preflight")
 			h.Set("Access-Control-Max-Age", strconv.Itoa(600))
 			w.WriteHeader(http.StatusNoContent)
 			return

@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog/hlog"
 
 	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/gqlhttp"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
@@ -103,21 +104,15 @@ func (s *Server) tieringReport(src TieringReports) http.Handler {
 }
 
 func (s *Server) reportError(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
 	code := kolgraph.ErrorCode(err)
+	status := gqlhttp.StatusFor(code)
 	switch {
-	case code == kolgraph.EINVALID:
-		status = http.StatusBadRequest
-	case code == kolgraph.ENOTFOUND:
-		status = http.StatusNotFound
-	case code == kolgraph.EUNAVAILABLE:
-		status = http.StatusServiceUnavailable
 	case errors.Is(err, context.DeadlineExceeded):
 		status, code = http.StatusGatewayTimeout, kolgraph.EUNAVAILABLE
 		err = kolgraph.Errorf(kolgraph.EUNAVAILABLE, "the report took longer than the request timeout; try again shortly (its influence scores are computed in the background)")
 	case errors.Is(err, context.Canceled):
 		return // the client went away
-	default:
+	case code == kolgraph.EINTERNAL:
 		hlog.FromRequest(r).Error().Err(err).Msg("tiering report failed")
 	}
 	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": kolgraph.ErrorMessage(err)}})

@@ -185,3 +185,36 @@ func TestTieringReportAsUser(t *testing.T) {
 		t.Errorf("without a guard naming the caller the report was asked as %q", f.user)
 	}
 }
+
+// TestMuxRefusalsCoded: no route (404) and a method a route does not take
+// (405, with Allow) answer in JSON with extensions.code, like every other
+// error of the service.
+func TestMuxRefusalsCoded(t *testing.T) {
+	srv := server.New(server.Options{RequestTimeout: time.Second, Tiering: &fakeReports{}}, zerolog.Nop())
+	h := srv.Handler(http.NotFoundHandler())
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		code, allow  string
+	}{
+		{http.MethodGet, "/nope", 404, kolgraph.ENOTFOUND, ""},
+		{http.MethodGet, "/", 404, kolgraph.ENOTFOUND, ""}, // no playground configured
+		{http.MethodPost, "/healthz", 405, "METHOD_NOT_ALLOWED", "GET, HEAD"},
+		{http.MethodDelete, "/reports/tiering", 405, "METHOD_NOT_ALLOWED", "GET, HEAD"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+		var body struct {
+			Errors []struct {
+				Extensions struct{ Code string }
+			}
+		}
+		_ = json.Unmarshal(rec.Body.Bytes(), &body)
+		if rec.Code != tc.status || len(body.Errors) != 1 || body.Errors[0].Extensions.Code != tc.code {
+			t.Errorf("%s %s: %d %s, want %d with code %s", tc.method, tc.path, rec.Code, rec.Body, tc.status, tc.code)
+		}
+		if got := rec.Header().Get("Allow"); got != tc.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.path, got, tc.allow)
+		}
+	}
+}

@@ -5,8 +5,10 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -14,6 +16,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
+
+	"github.com/kolgraph/kolgraph/internal/gqlhttp"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
 // Options configures the server.
@@ -24,8 +29,12 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Ready reports whether the service can serve (store reachable, ...).
 	Ready func(ctx context.Context) error
-	// Metrics, when set, is served at /metrics.
-	Metrics http.Handler
+	// Metrics, when set, is served at /metrics: on MetricsAddr when that
+	// is set (and then not on Addr), and only to requests bearing
+	// MetricsToken when that is set.
+	Metrics      http.Handler
+	MetricsAddr  string
+	MetricsToken string
 	// ObserveHTTP, when set, is told the path and status of every request.
 	ObserveHTTP func(path string, status int)
 	// Tiering, when set, serves tiering reports at GET /reports/tiering.
@@ -33,11 +42,10 @@ type Options struct {
 	// Auth, when set, guards /query and /reports/tiering (authentication,
 	// rate limiting); health, readiness and metrics stay open.
 	Auth func(http.Handler) http.Handler
-	// MaxBodyBytes bounds a /query request body (413 beyond); 0: no bound.
+	// MaxBodyBytes bounds a /query request body (413 beyond), whoever
+	// sends it; 0: no bound. Multipart bodies (file uploads) are left to
+	// the GraphQL handler's upload transport, which bounds each part.
 	MaxBodyBytes int64
-	// BodyLimit, when set, gives the bound of each request instead (it
-	// runs after Auth, so it can allow imports to the roles that write).
-	BodyLimit func(r *http.Request) int64
 	// CORSOrigins are the origins browsers may call the API from ("*":
 	// any); empty: no cross-origin access.
 	CORSOrigins []string
@@ -49,6 +57,9 @@ type Server struct {
 	log  zerolog.Logger
 	http *http.Server
 	ln   net.Listener
+	// metrics serves /metrics alone on MetricsAddr, when that is set.
+	metrics   *http.Server
+	metricsLn net.Listener
 }
 
 // New builds a server; Mount gives it the GraphQL handler to serve.
@@ -60,7 +71,26 @@ func New(o Options, log zerolog.Logger) *Server {
 		WriteTimeout:      o.RequestTimeout + 10*time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	if o.Metrics != nil && o.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.metricsHandler())
+		s.metrics = &http.Server{Handler: hlog.NewHandler(log)(mux), ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	}
 	return s
+}
+
+// metricsHandler is Metrics behind MetricsToken, when that is set.
+func (s *Server) metricsHandler() http.Handler {
+	want := []byte("Bearer " + s.opts.MetricsToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.MetricsToken != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="kolgraph metrics"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": []map[string]any{{
+				"message": "/metrics needs the metrics bearer token", "extensions": map[string]string{"code": "UNAUTHENTICATED"}}}})
+			return
+		}
+		s.opts.Metrics.ServeHTTP(w, r)
+	})
 }
 
 // Mount sets the GraphQL handler the server serves.
@@ -82,14 +112,14 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	if s.opts.Metrics != nil {
-		mux.Handle("GET /metrics", s.opts.Metrics)
+	if s.opts.Metrics != nil && s.opts.MetricsAddr == "" {
+		mux.Handle("GET /metrics", s.metricsHandler())
 	}
 	if s.opts.Tiering != nil {
 		mux.Handle("GET /reports/tiering", s.withTimeout(guard(s.tieringReport(s.opts.Tiering))))
 	}
 
-	var h http.Handler = mux
+	var h http.Handler = coded(mux)
 	h = cors(s.opts.CORSOrigins, h)
 	h = hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
 		hlog.FromRequest(r).Info().Str("method", r.Method).Str("path", r.URL.Path).
@@ -103,6 +133,37 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 	return h
 }
 
+// coded answers the mux's own refusals (no route: 404; a method the route
+// does not take: 405, with its Allow header) as every other error here is
+// answered: JSON with extensions.code, not the mux's plain text.
+func coded(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		probe := &statusOnly{header: w.Header()}
+		h.ServeHTTP(probe, r)
+		code, msg := kolgraph.ENOTFOUND, "no such endpoint: "+r.URL.Path
+		if probe.status == http.StatusMethodNotAllowed {
+			code, msg = gqlhttp.CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path
+		}
+		w.Header().Del("X-Content-Type-Options")
+		writeJSON(w, probe.status, map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}}})
+	})
+}
+
+// statusOnly keeps the status and headers a handler sets, not its body.
+type statusOnly struct {
+	header http.Header
+	status int
+}
+
+func (s *statusOnly) Header() http.Header         { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusOnly) WriteHeader(status int)      { s.status = status }
+
 func (s *Server) withDeadline(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -110,7 +171,7 @@ func (s *Server) withDeadline(next http.Handler) http.Handler {
 		default: // GraphQL over HTTP: only GET and POST carry requests
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
 			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{
-				"errors": []map[string]any{{"message": "use GET or POST", "extensions": map[string]string{"code": "METHOD_NOT_ALLOWED"}}}})
+				"errors": []map[string]any{{"message": "use GET or POST", "extensions": map[string]string{"code": gqlhttp.CodeMethodNotAllowed}}}})
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
@@ -147,14 +208,30 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// Listen binds the address (so callers learn the port before serving).
+// Listen binds the address, and MetricsAddr when /metrics has its own (so
+// callers learn the ports before serving).
 func (s *Server) Listen() (net.Addr, error) {
 	ln, err := net.Listen("tcp", s.opts.Addr)
 	if err != nil {
 		return nil, err
 	}
+	if s.metrics != nil {
+		if s.metricsLn, err = net.Listen("tcp", s.opts.MetricsAddr); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
 	s.ln = ln
 	return ln.Addr(), nil
+}
+
+// MetricsAddr is the bound address of /metrics' own listener (nil when
+// /metrics is served on the main address); valid after Listen.
+func (s *Server) MetricsAddr() net.Addr {
+	if s.metricsLn == nil {
+		return nil
+	}
+	return s.metricsLn.Addr()
 }
 
 // Serve serves until ctx is done, then shuts down gracefully: it stops
@@ -167,14 +244,23 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	merrc := make(chan error, 1)
+	if s.metrics != nil {
+		go func() { merrc <- s.metrics.Serve(s.metricsLn) }()
+	}
 	select {
 	case err := <-errc:
+		s.closeMetrics()
 		return err
+	case err := <-merrc:
+		_ = s.http.Close()
+		return fmt.Errorf("metrics: %w", err)
 	case <-ctx.Done():
 	}
 	s.log.Info().Dur("timeout", s.opts.ShutdownTimeout).Msg("shutting down: draining in-flight requests")
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
+	defer s.closeMetrics() // scrapes may go on while requests drain
 	if err := s.http.Shutdown(sctx); err != nil {
 		return err
 	}
@@ -182,4 +268,10 @@ func (s *Server) Serve(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+func (s *Server) closeMetrics() {
+	if s.metrics != nil {
+		_ = s.metrics.Close()
+	}
 }
