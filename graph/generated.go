@@ -3577,8 +3577,11 @@ type Query {
   """
   The k strongest influence paths to the HCP ` + "`" + `to` + "`" + `, strongest first: a path's
   strength is the product of its INFLUENCES weights (the shortest path under
-  -ln(weight)); ties are broken by fewer hops, then by the HCP ids along the
-  path. Without ` + "`" + `from` + "`" + `, paths start from every HCP the calling user KNOWS
+  -ln(weight)). Strengths within 1e-12 (relative) of the strongest path not
+  yet listed count as equal to it; equal ones come by fewer hops, then by the
+  HCP ids along the path, and one listed after a path it equals reports no
+  more than that path's strength, so strengths never rise along the list.
+  Without ` + "`" + `from` + "`" + `, paths start from every HCP the calling user KNOWS
   (the caller is the subject of the request's bearer token) and the strength of that tie is multiplied in. k is 1..20,
   maxHops 1..10, minStrength in [0,1]; ` + "`" + `via` + "`" + ` positions are held at the
   target's hospital and each must appear on every path (at most 4). Out of
@@ -3784,7 +3787,7 @@ type DecisionStage {
   committee: Committee
   "The people at this stage: committee chairs first, then by influence."
   people: [StageMember!]!
-  "The strongest path from the caller's contacts to anyone at this stage; null when none."
+  "The strongest path from the caller's contacts to anyone at this stage (ties as in strongestPaths); null when none."
   path: InfluencePath
   "Why the stage is empty, when it is."
   note: String

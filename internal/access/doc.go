@@ -14,8 +14,13 @@
 // A path's strength is the product of its INFLUENCES weights; a path that
 // starts from the calling user's contacts also multiplies in the strength
 // of the user's KNOWS tie to its first HCP (the search adds -ln(strength)
-// as the source's starting cost). Paths are ordered strongest first, ties
-// as documented in package paths. k is 1..20 (default 3), maxHops 1..10
+// as the source's starting cost). Paths are ordered strongest first;
+// strengths within paths.TieTolerance (1e-12, relative) of the strongest
+// path not yet listed count as equal to it, and equal ones come by fewer
+// hops, then by the HCP ids along the path (package paths). A path listed
+// after one it equals reports at most that one's strength (they differ by
+// rounding only; its citation, fetched by id, keeps its own product), so
+// strengths never rise along the list. k is 1..20 (default 3), maxHops 1..10
 // (default 6). Via positions are held at the target's hospital: via
 // PHARMACY_DIRECTOR means the pharmacy director of the hospital the target
 // works in, and every path must contain one HCP of each via position (the
@@ -49,8 +54,8 @@
 // by influence), and missing positions fall back as stated. A stage the data
 // cannot fill is kept, empty, with a note. People of a stage carry their
 // INFLUENCE score within the hospital and the strongest path (up to 6 hops)
-// from the calling user's contacts; the stage's path is the strongest of
-// them.
+// from the calling user's contacts; the stage's path is the first of
+// theirs in the order of paths above.
 //
 // # Citable paths
 //
