@@ -3617,9 +3617,13 @@ type Query {
     product: ID
   ): DecisionChain!
   """
-  A path returned earlier, by its id, exactly as it was computed. Ids resolve
-  while the graph is unchanged and, after a change, while the service keeps
-  its stored copy (the most recent 100,000 paths); null afterwards.
+  A path returned earlier, by its id, exactly as it was computed. Ids are
+  signed with the service's key and resolve, on every instance that shares
+  it, while the graph is unchanged and, after a change, while the service
+  keeps its stored copy (the most recent 100,000 paths); null afterwards, and
+  for an id made with another key or altered. A path that starts from a
+  user's contacts shows that user's tie: it resolves only for that user and
+  admins, and is FORBIDDEN to anyone else.
   """
   influencePath(
     "The path's id."
@@ -3686,8 +3690,8 @@ enum Position {
 """
 A citable access path: every hop with its relationship kind, weight and
 evidence, the total strength, and the graph version it was computed on. Its
-id is derived from the hops and the graph version, so the same route on the
-same graph always has the same id.
+id is derived from the hops and the graph version and signed with the
+service's key, so the same route on the same graph always has the same id.
 """
 type InfluencePath {
   "Stable id; give it to influencePath to fetch the path again."

@@ -60,14 +60,23 @@
 // # Citable paths
 //
 // A path's id encodes the graph version, the user whose contact it starts
-// from (if any), the node sequence of that version's snapshot, and a 64-bit
-// digest of everything the path shows (HCP ids, weights, kinds, evidence,
-// the contact's strength). The same hops on the same version always get the
-// same id. Path(id) answers from a bounded store of paths issued by this
-// process (Options.StoredPaths, the most recently issued or resolved ones
-// survive), and otherwise re-derives the path from the current snapshot when
-// its version is the id's, checking the digest. So an id resolves, on any
-// instance and after restarts, for as long as the graph is unchanged, and
-// after a change for as long as the issuing process keeps it among its
-// stored paths; past both it resolves to nothing (nil, no error).
+// from (if any), the node sequence of that version's snapshot, and a 16-byte
+// tag: HMAC-SHA256 under the service's key (Options.IDKey) of the rest of
+// the id and of everything the path shows (HCP ids, weights, kinds,
+// evidence, the contact's strength), so no one without the key can make or
+// alter an id. The same hops on the same version always get the same id
+// under one key. Path(id) answers from a bounded store of paths issued by
+// this process (Options.StoredPaths, the most recently issued or resolved
+// ones survive), and otherwise re-derives the path from the current
+// snapshot when its version is the id's, comparing tags in constant time.
+// So an id resolves, on every instance with the key and after restarts,
+// for as long as the graph is unchanged, and after a change for as long as
+// the issuing process keeps it among its stored paths; past both, with
+// another key, altered, or in the retired unsigned format, it resolves to
+// nothing (nil, no error).
+//
+// A path that starts from a user's contacts shows that user's KNOWS tie,
+// so its id is bound to the user: Path answers FORBIDDEN to any caller but
+// that user (viewer.UserID) and admins (auth.RoleAdmin), before looking
+// the id up.
 package access

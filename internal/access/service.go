@@ -2,6 +2,8 @@ package access
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -25,6 +27,11 @@ type Options struct {
 	StoredPaths int
 	// ChainMaxHops bounds the paths of a decision chain.
 	ChainMaxHops int
+	// IDKey signs path ids (HMAC-SHA256), at least MinIDKeyBytes long.
+	// Services that share it (instances of one deployment) resolve each
+	// other's ids. Empty: a random key drawn once per process, shared by
+	// its services, so ids stop resolving when the process restarts.
+	IDKey []byte
 }
 
 // DefaultOptions are the settings the service starts with.
@@ -41,11 +48,14 @@ type Service struct {
 	snaps  Snapshots
 	scores Rankings
 	opts   Options
+	key    []byte // signs path ids
 	issued *issued
 	now    func() time.Time
 }
 
-// NewService returns a service over snaps and scores.
+// NewService returns a service over snaps and scores. It panics when
+// o.IDKey is set but shorter than MinIDKeyBytes (the configuration checks
+// its setting).
 func NewService(snaps Snapshots, scores Rankings, o Options) *Service {
 	if o.StoredPaths <= 0 {
 		o.StoredPaths = DefaultOptions().StoredPaths
@@ -53,5 +63,13 @@ func NewService(snaps Snapshots, scores Rankings, o Options) *Service {
 	if o.ChainMaxHops <= 0 {
 		o.ChainMaxHops = DefaultMaxHops
 	}
-	return &Service{snaps: snaps, scores: scores, opts: o, issued: newIssued(o.StoredPaths), now: time.Now}
+	key := o.IDKey
+	switch {
+	case len(key) == 0:
+		key = processKey()
+	case len(key) < MinIDKeyBytes:
+		panic(fmt.Sprintf("access: a path-id key of %d bytes, at least %d needed", len(key), MinIDKeyBytes))
+	}
+	o.IDKey = nil
+	return &Service{snaps: snaps, scores: scores, opts: o, key: slices.Clone(key), issued: newIssued(o.StoredPaths), now: time.Now}
 }
