@@ -49,6 +49,9 @@ type Config struct {
 	MaxBodyBytes        int64
 	PersistedQueries    string // JSON file; set: persisted-queries-only mode
 	CORSOrigins         string // comma-separated
+
+	// PathIDKey signs path ids (README, "Access paths and decision chains").
+	PathIDKey string
 }
 
 // Default returns the configuration a newcomer gets with no flags at all: the
@@ -83,7 +86,8 @@ func Default() Config {
 }
 
 // secret flags are masked whenever the configuration is printed or logged.
-var secret = map[string]bool{"neo4j-password": true, "auth-hs256-secret": true, "api-keys": true}
+var secret = map[string]bool{"neo4j-password": true, "auth-hs256-secret": true, "api-keys": true,
+	"path-id-key": true}
 
 func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (host:port) of the HTTP server")
@@ -118,6 +122,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest /query request body in bytes (413 beyond); 0 = no limit")
 	fs.StringVar(&c.PersistedQueries, "persisted-queries", c.PersistedQueries, "JSON file of the allowed queries (array of documents, or sha256 -> document); set: only these run (persisted-queries-only mode)")
 	fs.StringVar(&c.CORSOrigins, "cors-origins", c.CORSOrigins, "comma-separated origins browsers may call the API from (* = any); empty = no cross-origin access")
+	fs.StringVar(&c.PathIDKey, "path-id-key", c.PathIDKey, "secret (at least 32 bytes) that signs path ids; instances sharing it resolve each other's ids; empty: derived from -auth-hs256-secret, else random per process (never logged)")
 }
 
 // EnvName is the environment variable that sets flag name.
@@ -199,6 +204,9 @@ func (c Config) Validate() error {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive (got %s)", name, d))
 		}
+	}
+	if n := len(c.PathIDKey); n > 0 && n < 32 {
+		errs = append(errs, fmt.Errorf("path-id-key must be at least 32 bytes (got %d)", n))
 	}
 	return errors.Join(errs...)
 }
