@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"hash"
 	"math"
 	"strings"
 	"sync"
@@ -102,7 +103,7 @@ func (s *Service) fromSearch(snap *snapshot.Snapshot, user string, contacts map[
 //	uvarint len(nodes) | uvarint node index ... | 16-byte tag
 //
 // where the tag is the first 16 bytes of HMAC-SHA256, under the service's
-// key, of everything before it and of what the path shows (see tag). Format
+// key, of everything before it and of what the path shows (see encodeID). Format
 // 1 (an unkeyed 8-byte SHA-256 digest, which could be forged) is retired.
 const (
 	idPrefix      = "path-"
@@ -133,9 +134,19 @@ var processKey = sync.OnceValue(func() []byte {
 	return k
 })
 
+// signer holds what signing an id needs, pooled per Service (see
+// Service.signers) so that an id costs one allocation, its string.
+type signer struct {
+	mac hash.Hash // HMAC-SHA256 under the service's key
+	buf []byte    // the id's bytes, then the signed message
+	sum []byte
+	out []byte // the id's text
+}
+
 func (s *Service) encodeID(p *Path) string {
-	b := make([]byte, 0, 32+len(p.User)+3*len(p.nodes))
-	b = append(b, idFormat)
+	sg := s.signers.Get().(*signer)
+	defer s.signers.Put(sg)
+	b := append(sg.buf[:0], idFormat)
 	b = binary.AppendUvarint(b, p.Version)
 	b = binary.AppendUvarint(b, uint64(len(p.User)))
 	b = append(b, p.User...)
@@ -143,35 +154,34 @@ func (s *Service) encodeID(p *Path) string {
 	for _, v := range p.nodes {
 		b = binary.AppendUvarint(b, uint64(v))
 	}
-	b = append(b, s.tag(b, p)...)
-	return idPrefix + base64.RawURLEncoding.EncodeToString(b)
-}
-
-// tag signs an id's body (format, version, user, node indices) together
-// with every number and text the citation shows, so that an id re-derived
-// on another store, instance or territory set names exactly the same path,
-// and no one without the key can make one.
-func (s *Service) tag(body []byte, p *Path) []byte {
-	h := hmac.New(sha256.New, s.key)
-	h.Write(body)
-	var buf [8]byte
-	num := func(x float64) { binary.LittleEndian.PutUint64(buf[:], math.Float64bits(x)); h.Write(buf[:]) }
-	str := func(s string) {
-		binary.LittleEndian.PutUint64(buf[:], uint64(len(s)))
-		h.Write(buf[:])
-		h.Write([]byte(s))
-	}
-	str(p.User)
-	num(p.Entry)
+	body := len(b)
+	// The tag signs the body together with every number and text the
+	// citation shows, so that an id re-derived on another store, instance
+	// or territory set names exactly the same path, and no one without
+	// the key can make one.
+	b = appendStr(b, p.User)
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p.Entry))
 	for _, n := range p.Nodes {
-		str(n.ID)
+		b = appendStr(b, n.ID)
 	}
 	for _, hop := range p.Hops {
-		num(hop.Weight)
-		str(hop.Kind)
-		str(hop.Evidence)
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(hop.Weight))
+		b = appendStr(b, hop.Kind)
+		b = appendStr(b, hop.Evidence)
 	}
-	return h.Sum(nil)[:tagBytes]
+	sg.mac.Reset()
+	sg.mac.Write(b)
+	sg.sum = sg.mac.Sum(sg.sum[:0])
+	b = append(b[:body], sg.sum[:tagBytes]...)
+	sg.buf = b
+	sg.out = base64.RawURLEncoding.AppendEncode(append(sg.out[:0], idPrefix...), b)
+	return string(sg.out)
+}
+
+// appendStr appends s with its length in front, so that no two sequences
+// of texts encode alike.
+func appendStr(b []byte, s string) []byte {
+	return append(binary.LittleEndian.AppendUint64(b, uint64(len(s))), s...)
 }
 
 type pathID struct {

@@ -2,8 +2,11 @@ package access
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -45,12 +48,12 @@ const (
 
 // Service answers access-path questions. It is safe for concurrent use.
 type Service struct {
-	snaps  Snapshots
-	scores Rankings
-	opts   Options
-	key    []byte // signs path ids
-	issued *issued
-	now    func() time.Time
+	snaps   Snapshots
+	scores  Rankings
+	opts    Options
+	signers sync.Pool // *signer, with the path-id key
+	issued  *issued
+	now     func() time.Time
 }
 
 // NewService returns a service over snaps and scores. It panics when
@@ -71,5 +74,8 @@ func NewService(snaps Snapshots, scores Rankings, o Options) *Service {
 		panic(fmt.Sprintf("access: a path-id key of %d bytes, at least %d needed", len(key), MinIDKeyBytes))
 	}
 	o.IDKey = nil
-	return &Service{snaps: snaps, scores: scores, opts: o, key: slices.Clone(key), issued: newIssued(o.StoredPaths), now: time.Now}
+	key = slices.Clone(key)
+	s := &Service{snaps: snaps, scores: scores, opts: o, issued: newIssued(o.StoredPaths), now: time.Now}
+	s.signers.New = func() any { return &signer{mac: hmac.New(sha256.New, key)} }
+	return s
 }
