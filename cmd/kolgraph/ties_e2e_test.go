@@ -1,9 +1,6 @@
 package main
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestStrongestPathsTieExamples asks the API issue 18's tie examples: a
 // direct edge of 0.2 against P001554 P001569 P001551 (0.5 x 0.4), and a
@@ -11,13 +8,7 @@ import (
 func TestStrongestPathsTieExamples(t *testing.T) {
 	h := svc.Handler()
 	const q = `query($from: ID!, $to: ID!, $k: Int) { strongestPaths(from: [$from], to: $to, k: $k) { ` + pathFields + ` } }`
-	ids := func(p gqlPath) string {
-		out := []string{p.Source.ID}
-		for _, hop := range p.Hops {
-			out = append(out, hop.To.ID)
-		}
-		return strings.Join(out, " ")
-	}
+	ids := hopIDs
 
 	var got struct{ StrongestPaths []gqlPath }
 	mustQuery(t, h, q, map[string]any{"from": "P001554", "to": "P001551", "k": 1}, &got)
