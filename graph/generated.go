@@ -3579,8 +3579,11 @@ type Query {
   """
   The k strongest influence paths to the HCP ` + "`" + `to` + "`" + `, strongest first: a path's
   strength is the product of its INFLUENCES weights (the shortest path under
-  -ln(weight)); ties are broken by fewer hops, then by the HCP ids along the
-  path. Without ` + "`" + `from` + "`" + `, paths start from every HCP the calling user KNOWS
+  -ln(weight)). Strengths within 1e-12 (relative) of the strongest path not
+  yet listed count as equal to it; equal ones come by fewer hops, then by the
+  HCP ids along the path, and one listed after a path it equals reports no
+  more than that path's strength, so strengths never rise along the list.
+  Without ` + "`" + `from` + "`" + `, paths start from every HCP the calling user KNOWS
   (the caller is the subject of the request's bearer token) and the strength of that tie is multiplied in. k is 1..20,
   maxHops 1..10, minStrength in [0,1]; ` + "`" + `via` + "`" + ` positions are held at the
   target's hospital and each must appear on every path (at most 4). Out of
@@ -3616,9 +3619,13 @@ type Query {
     product: ID
   ): DecisionChain!
   """
-  A path returned earlier, by its id, exactly as it was computed. Ids resolve
-  while the graph is unchanged and, after a change, while the service keeps
-  its stored copy (the most recent 100,000 paths); null afterwards.
+  A path returned earlier, by its id, exactly as it was computed. Ids are
+  signed with the service's key and resolve, on every instance that shares
+  it, while the graph is unchanged and, after a change, while the service
+  keeps its stored copy (the most recent 100,000 paths); null afterwards, and
+  for an id made with another key or altered. A path that starts from a
+  user's contacts shows that user's tie: it resolves only for that user and
+  admins, and is FORBIDDEN to anyone else.
   """
   influencePath(
     "The path's id."
@@ -3685,8 +3692,8 @@ enum Position {
 """
 A citable access path: every hop with its relationship kind, weight and
 evidence, the total strength, and the graph version it was computed on. Its
-id is derived from the hops and the graph version, so the same route on the
-same graph always has the same id.
+id is derived from the hops and the graph version and signed with the
+service's key, so the same route on the same graph always has the same id.
 """
 type InfluencePath {
   "Stable id; give it to influencePath to fetch the path again."
@@ -3786,7 +3793,7 @@ type DecisionStage {
   committee: Committee
   "The people at this stage: committee chairs first, then by influence."
   people: [StageMember!]!
-  "The strongest path from the caller's contacts to anyone at this stage; null when none."
+  "The strongest path from the caller's contacts to anyone at this stage (ties as in strongestPaths); null when none."
   path: InfluencePath
   "Why the stage is empty, when it is."
   note: String

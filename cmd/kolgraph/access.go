@@ -24,13 +24,42 @@ func (m *Main) territoryAnalytics(src scope.Source, catalog kolgraph.Store) (*sc
 		return nil, err
 	}
 	sc.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("scores", hit) }
-	ac := access.NewService(src, sc, access.DefaultOptions())
+	ac := access.NewService(src, sc, accessOptions(m.Config))
 	ti, err := tiering.New(src, sc, catalog, ac, tiering.DefaultOptions())
 	if err != nil {
 		return nil, err
 	}
 	ti.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("tiering", hit) }
 	return &scope.Analytics{Snapshots: src, Scores: sc, Access: ac, Tiering: ti}, nil
+}
+
+// pathIDKey is the key path ids are signed with: -path-id-key; else one
+// derived from -auth-hs256-secret (so that the instances of a deployment,
+// which share the token secret, resolve each other's ids); else nil, and
+// package access draws a random key for the process.
+func pathIDKey(c config.Config) []byte {
+	switch {
+	case c.PathIDKey != "":
+		return []byte(c.PathIDKey)
+	case c.AuthHS256Secret != "":
+		return access.IDKeyFrom([]byte(c.AuthHS256Secret))
+	}
+	return nil
+}
+
+// accessOptions are the access services' options: the same path-id key for
+// the full graph's service and every territory set's.
+func accessOptions(c config.Config) access.Options {
+	o := access.DefaultOptions()
+	o.IDKey = pathIDKey(c)
+	return o
+}
+
+// logPathIDKey warns at start-up when path ids are signed with a random key.
+func (m *Main) logPathIDKey() {
+	if pathIDKey(m.Config) == nil {
+		m.Log.Warn().Msg("no -path-id-key or -auth-hs256-secret: path ids are signed with a random key, so they will not resolve after a restart or on another instance")
+	}
 }
 
 // guard is the authentication and rate-limiting middleware the

@@ -163,7 +163,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Scores.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("scores", hit) }
-	m.Access = access.NewService(m.Snapshots, m.Scores, access.DefaultOptions())
+	m.Access = access.NewService(m.Snapshots, m.Scores, accessOptions(m.Config))
 	if m.Tiering, err = tiering.New(m.Snapshots, m.Scores, m.Store, m.Access, tiering.DefaultOptions()); err != nil {
 		return err
 	}
@@ -260,6 +260,7 @@ func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server 
 func (m *Main) Run(ctx context.Context) error {
 	started := time.Now()
 	m.Log.Info().Fields(m.Config.Fields()).Msg("starting")
+	m.logPathIDKey()
 	if _, err := guard(m.Config); err != nil { // before opening anything
 		return err
 	}

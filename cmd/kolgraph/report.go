@@ -130,5 +130,5 @@ func (m *Main) openOnce(ctx context.Context) (*tiering.Service, error) {
 	if m.Scores, err = scoring.NewService(m.Snapshots, scoring.DefaultParams()); err != nil {
 		return nil, err
 	}
-	return tiering.New(m.Snapshots, m.Scores, m.Store, access.NewService(m.Snapshots, m.Scores, access.DefaultOptions()), tiering.DefaultOptions())
+	return tiering.New(m.Snapshots, m.Scores, m.Store, access.NewService(m.Snapshots, m.Scores, accessOptions(m.Config)), tiering.DefaultOptions())
 }

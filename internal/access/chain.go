@@ -326,15 +326,40 @@ func (s *Service) chainPaths(ctx context.Context, snap *snapshot.Snapshot, c *Ch
 	}
 	i := 0
 	for _, st := range c.Stages {
+		var ps []*Path
 		for _, m := range st.People {
 			if sp := found[i]; sp.Nodes != nil {
 				m.Path = s.fromSearch(snap, user, strength, sp, c.ComputedAt)
-				if st.Path == nil || m.Path.Strength > st.Path.Strength {
-					st.Path = m.Path
-				}
+				ps = append(ps, m.Path)
 			}
 			i++
 		}
+		st.Path = firstPath(ps)
 	}
 	return nil
 }
+
+// firstPath returns the path of ps that the pinned order puts first: of those
+// whose strength is within paths.TieTolerance (relative) of the strongest,
+// the one of the fewest hops, then of the smallest HCP ids along it; nil
+// for none.
+func firstPath(ps []*Path) *Path {
+	var top *Path
+	for _, p := range ps {
+		if top == nil || p.Strength > top.Strength {
+			top = p
+		}
+	}
+	best := top
+	for _, p := range ps {
+		if top.Strength-p.Strength > paths.TieTolerance*top.Strength {
+			continue
+		}
+		if c := cmp.Compare(len(p.Hops), len(best.Hops)); c < 0 || (c == 0 && slices.CompareFunc(p.Nodes, best.Nodes, byID) < 0) {
+			best = p
+		}
+	}
+	return best
+}
+
+func byID(a, b *kolgraph.HCP) int { return cmp.Compare(a.ID, b.ID) }

@@ -57,7 +57,7 @@ func TestPathIDRoundTrip(t *testing.T) {
 				t.Errorf("id %q: malformed or repeated", p.ID)
 			}
 			seen[p.ID] = true
-			got, err := e.svc.Path(ctx, p.ID)
+			got, err := e.svc.Path(viewer.WithUser(ctx, user), p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

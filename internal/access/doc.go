@@ -14,8 +14,13 @@
 // A path's strength is the product of its INFLUENCES weights; a path that
 // starts from the calling user's contacts also multiplies in the strength
 // of the user's KNOWS tie to its first HCP (the search adds -ln(strength)
-// as the source's starting cost). Paths are ordered strongest first, ties
-// as documented in package paths. k is 1..20 (default 3), maxHops 1..10
+// as the source's starting cost). Paths are ordered strongest first;
+// strengths within paths.TieTolerance (1e-12, relative) of the strongest
+// path not yet listed count as equal to it, and equal ones come by fewer
+// hops, then by the HCP ids along the path (package paths). A path listed
+// after one it equals reports at most that one's strength (they differ by
+// rounding only; its citation, fetched by id, keeps its own product), so
+// strengths never rise along the list. k is 1..20 (default 3), maxHops 1..10
 // (default 6). Via positions are held at the target's hospital: via
 // PHARMACY_DIRECTOR means the pharmacy director of the hospital the target
 // works in, and every path must contain one HCP of each via position (the
@@ -49,20 +54,29 @@
 // by influence), and missing positions fall back as stated. A stage the data
 // cannot fill is kept, empty, with a note. People of a stage carry their
 // INFLUENCE score within the hospital and the strongest path (up to 6 hops)
-// from the calling user's contacts; the stage's path is the strongest of
-// them.
+// from the calling user's contacts; the stage's path is the first of
+// theirs in the order of paths above.
 //
 // # Citable paths
 //
 // A path's id encodes the graph version, the user whose contact it starts
-// from (if any), the node sequence of that version's snapshot, and a 64-bit
-// digest of everything the path shows (HCP ids, weights, kinds, evidence,
-// the contact's strength). The same hops on the same version always get the
-// same id. Path(id) answers from a bounded store of paths issued by this
-// process (Options.StoredPaths, the most recently issued or resolved ones
-// survive), and otherwise re-derives the path from the current snapshot when
-// its version is the id's, checking the digest. So an id resolves, on any
-// instance and after restarts, for as long as the graph is unchanged, and
-// after a change for as long as the issuing process keeps it among its
-// stored paths; past both it resolves to nothing (nil, no error).
+// from (if any), the node sequence of that version's snapshot, and a 16-byte
+// tag: HMAC-SHA256 under the service's key (Options.IDKey) of the rest of
+// the id and of everything the path shows (HCP ids, weights, kinds,
+// evidence, the contact's strength), so no one without the key can make or
+// alter an id. The same hops on the same version always get the same id
+// under one key. Path(id) answers from a bounded store of paths issued by
+// this process (Options.StoredPaths, the most recently issued or resolved
+// ones survive), and otherwise re-derives the path from the current
+// snapshot when its version is the id's, comparing tags in constant time.
+// So an id resolves, on every instance with the key and after restarts,
+// for as long as the graph is unchanged, and after a change for as long as
+// the issuing process keeps it among its stored paths; past both, with
+// another key, altered, or in the retired unsigned format, it resolves to
+// nothing (nil, no error).
+//
+// A path that starts from a user's contacts shows that user's KNOWS tie,
+// so its id is bound to the user: Path answers FORBIDDEN to any caller but
+// that user (viewer.UserID) and admins (auth.RoleAdmin), before looking
+// the id up.
 package access

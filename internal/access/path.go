@@ -2,16 +2,22 @@ package access
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"hash"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/paths"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
 // Path is a citable access path: every hop with its relationship kind,
@@ -54,7 +60,7 @@ type Hop struct {
 // of user's tie to nodes[0] (1 and "" without a user). It reports false when
 // two consecutive nodes have no edge (only for ids that do not describe a
 // path of snap).
-func newPath(snap *snapshot.Snapshot, user string, entry float64, nodes []int32, at time.Time) (*Path, bool) {
+func (s *Service) newPath(snap *snapshot.Snapshot, user string, entry float64, nodes []int32, at time.Time) (*Path, bool) {
 	p := &Path{Version: snap.Version, GraphVersion: snap.GraphVersion(), ComputedAt: at, User: user, Entry: entry,
 		Nodes: make([]*kolgraph.HCP, len(nodes)), Hops: make([]Hop, len(nodes)-1), nodes: nodes}
 	strength := entry
@@ -73,7 +79,7 @@ func newPath(snap *snapshot.Snapshot, user string, entry float64, nodes []int32,
 		strength *= w
 	}
 	p.Strength = strength
-	p.ID = encodeID(p)
+	p.ID = s.encodeID(p)
 	return p, true
 }
 
@@ -83,7 +89,7 @@ func (s *Service) fromSearch(snap *snapshot.Snapshot, user string, contacts map[
 	if user != "" {
 		entry = contacts[sp.Nodes[0]]
 	}
-	p, _ := newPath(snap, user, entry, sp.Nodes, at) // a search only returns edges of snap
+	p, _ := s.newPath(snap, user, entry, sp.Nodes, at) // a search only returns edges of snap
 	if prev := s.issued.get(p.ID); prev != nil {
 		return prev // the same citation as before, with its first computedAt
 	}
@@ -93,18 +99,54 @@ func (s *Service) fromSearch(snap *snapshot.Snapshot, user string, contacts map[
 
 // Path ids: "path-" + base64url of
 //
-//	byte 1 (format) | uvarint version | uvarint len(user) | user |
-//	uvarint len(nodes) | uvarint node index ... | 8-byte digest
+//	byte 2 (format) | uvarint version | uvarint len(user) | user |
+//	uvarint len(nodes) | uvarint node index ... | 16-byte tag
 //
-// where the digest is the first 8 bytes of SHA-256 over what the path shows.
+// where the tag is the first 16 bytes of HMAC-SHA256, under the service's
+// key, of everything before it and of what the path shows (see encodeID). Format
+// 1 (an unkeyed 8-byte SHA-256 digest, which could be forged) is retired.
 const (
-	idPrefix = "path-"
-	idFormat = 1
+	idPrefix      = "path-"
+	idFormat      = 2
+	retiredFormat = 1
+	tagBytes      = 16
 )
 
-func encodeID(p *Path) string {
-	b := make([]byte, 0, 32+len(p.User)+3*len(p.nodes))
-	b = append(b, idFormat)
+// MinIDKeyBytes is the shortest key Options.IDKey may hold.
+const MinIDKeyBytes = 32
+
+// IDKeyFrom derives a path-id key from another secret (the HS256 token
+// secret), domain-separated: HMAC-SHA256(secret, "kolgraph path ids").
+func IDKeyFrom(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("kolgraph path ids"))
+	return m.Sum(nil)
+}
+
+// processKey is the key of services given none: random, drawn once per
+// process, so that every service of the process (the full graph's and each
+// territory set's) signs alike.
+var processKey = sync.OnceValue(func() []byte {
+	k := make([]byte, MinIDKeyBytes)
+	if _, err := rand.Read(k); err != nil {
+		panic("access: no randomness for a path-id key: " + err.Error())
+	}
+	return k
+})
+
+// signer holds what signing an id needs, pooled per Service (see
+// Service.signers) so that an id costs one allocation, its string.
+type signer struct {
+	mac hash.Hash // HMAC-SHA256 under the service's key
+	buf []byte    // the id's bytes, then the signed message
+	sum []byte
+	out []byte // the id's text
+}
+
+func (s *Service) encodeID(p *Path) string {
+	sg := s.signers.Get().(*signer)
+	defer s.signers.Put(sg)
+	b := append(sg.buf[:0], idFormat)
 	b = binary.AppendUvarint(b, p.Version)
 	b = binary.AppendUvarint(b, uint64(len(p.User)))
 	b = append(b, p.User...)
@@ -112,49 +154,63 @@ func encodeID(p *Path) string {
 	for _, v := range p.nodes {
 		b = binary.AppendUvarint(b, uint64(v))
 	}
-	b = append(b, digest(p)...)
-	return idPrefix + base64.RawURLEncoding.EncodeToString(b)
-}
-
-// digest covers every number and text a citation shows, so that an id
-// re-derived on another store or instance names exactly the same path.
-func digest(p *Path) []byte {
-	h := sha256.New()
-	var buf [8]byte
-	num := func(x float64) { binary.LittleEndian.PutUint64(buf[:], math.Float64bits(x)); h.Write(buf[:]) }
-	str := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
-	binary.LittleEndian.PutUint64(buf[:], p.Version)
-	h.Write(buf[:])
-	str(p.User)
-	num(p.Entry)
+	body := len(b)
+	// The tag signs the body together with every number and text the
+	// citation shows, so that an id re-derived on another store, instance
+	// or territory set names exactly the same path, and no one without
+	// the key can make one.
+	b = appendStr(b, p.User)
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p.Entry))
 	for _, n := range p.Nodes {
-		str(n.ID)
+		b = appendStr(b, n.ID)
 	}
 	for _, hop := range p.Hops {
-		num(hop.Weight)
-		str(hop.Kind)
-		str(hop.Evidence)
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(hop.Weight))
+		b = appendStr(b, hop.Kind)
+		b = appendStr(b, hop.Evidence)
 	}
-	return h.Sum(nil)[:8]
+	sg.mac.Reset()
+	sg.mac.Write(b)
+	sg.sum = sg.mac.Sum(sg.sum[:0])
+	b = append(b[:body], sg.sum[:tagBytes]...)
+	sg.buf = b
+	sg.out = base64.RawURLEncoding.AppendEncode(append(sg.out[:0], idPrefix...), b)
+	return string(sg.out)
+}
+
+// appendStr appends s with its length in front, so that no two sequences
+// of texts encode alike.
+func appendStr(b []byte, s string) []byte {
+	return append(binary.LittleEndian.AppendUint64(b, uint64(len(s))), s...)
 }
 
 type pathID struct {
 	version uint64
 	user    string
 	nodes   []int32
-	digest  []byte
+	tag     []byte
 }
 
-func decodeID(id string) (pathID, bool) {
-	var out pathID
+// decodeID parses id. retired reports an id of a retired format, which no
+// longer resolves; ok is false for anything else that is not an id.
+func decodeID(id string) (out pathID, retired, ok bool) {
 	rest, ok := strings.CutPrefix(id, idPrefix)
 	if !ok {
-		return out, false
+		return out, false, false
 	}
 	b, err := base64.RawURLEncoding.DecodeString(rest)
-	if err != nil || len(b) < 1+8 || b[0] != idFormat {
-		return out, false
+	if err != nil || len(b) < 1 {
+		return out, false, false
 	}
+	tagLen := tagBytes
+	switch b[0] {
+	case idFormat:
+	case retiredFormat:
+		tagLen = 8
+	default:
+		return out, false, false
+	}
+	format := b[0]
 	b = b[1:]
 	uv := func() (uint64, bool) {
 		x, n := binary.Uvarint(b)
@@ -165,37 +221,50 @@ func decodeID(id string) (pathID, bool) {
 		return x, true
 	}
 	if out.version, ok = uv(); !ok {
-		return out, false
+		return out, false, false
 	}
 	ul, ok := uv()
 	if !ok || ul > uint64(len(b)) {
-		return out, false
+		return out, false, false
 	}
 	out.user, b = string(b[:ul]), b[ul:]
 	n, ok := uv()
 	if !ok || n < 1 || n > paths.MaxHopLimit+1 || (n == 1 && out.user == "") {
-		return out, false
+		return out, false, false
 	}
 	for range n {
 		v, ok := uv()
 		if !ok || v > math.MaxInt32 {
-			return out, false
+			return out, false, false
 		}
 		out.nodes = append(out.nodes, int32(v))
 	}
-	if len(b) != 8 {
-		return out, false
+	if len(b) != tagLen {
+		return out, false, false
 	}
-	out.digest = b
-	return out, true
+	if format == retiredFormat {
+		return pathID{}, true, false
+	}
+	out.tag = b
+	return out, false, true
 }
 
 // Path returns the path an id names, or nil when it can no longer be
-// resolved (see the package doc); a malformed id is BAD_USER_INPUT.
+// resolved (see the package doc), was not made with this service's key, or
+// is of a retired format; a malformed id is BAD_USER_INPUT. A path that
+// starts from a user's contacts shows that user's KNOWS tie: only that user
+// and admins may fetch it, anyone else gets FORBIDDEN (before anything is
+// looked up).
 func (s *Service) Path(ctx context.Context, id string) (*Path, error) {
-	pid, ok := decodeID(id)
+	pid, retired, ok := decodeID(id)
+	if retired {
+		return nil, nil
+	}
 	if !ok {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "malformed path id %q", id)
+	}
+	if !maySeeTies(ctx, pid.user) {
+		return nil, kolgraph.Errorf(kolgraph.EFORBIDDEN, "the path starts from the contacts of another user: only that user and admins may fetch it")
 	}
 	if p := s.issued.get(id); p != nil {
 		return p, nil
@@ -208,7 +277,12 @@ func (s *Service) Path(ctx context.Context, id string) (*Path, error) {
 		return nil, nil
 	}
 	p := s.rederive(snap, pid)
-	if p == nil || p.ID != id {
+	if p == nil {
+		return nil, nil
+	}
+	// The tag covers what the path shows, so a path that changed, or an id
+	// made with another key, does not match.
+	if mine, _, _ := decodeID(p.ID); !hmac.Equal(mine.tag, pid.tag) {
 		return nil, nil
 	}
 	s.issued.put(p)
@@ -237,9 +311,23 @@ func (s *Service) rederive(snap *snapshot.Snapshot, pid pathID) *Path {
 			return nil
 		}
 	}
-	p, ok := newPath(snap, pid.user, entry, pid.nodes, s.now())
+	p, ok := s.newPath(snap, pid.user, entry, pid.nodes, s.now())
 	if !ok {
 		return nil
 	}
 	return p
+}
+
+// maySeeTies reports whether the caller may see user's KNOWS ties (and so
+// a path that starts from them): always for no user, else only that user
+// (viewer.UserID, the token's subject) or an admin.
+func maySeeTies(ctx context.Context, user string) bool {
+	if user == "" {
+		return true
+	}
+	if p, ok := auth.FromContext(ctx); ok && p.Role == auth.RoleAdmin {
+		return true
+	}
+	id, ok := viewer.UserID(ctx)
+	return ok && id == user
 }

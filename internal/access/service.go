@@ -2,6 +2,11 @@ package access
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -25,6 +30,11 @@ type Options struct {
 	StoredPaths int
 	// ChainMaxHops bounds the paths of a decision chain.
 	ChainMaxHops int
+	// IDKey signs path ids (HMAC-SHA256), at least MinIDKeyBytes long.
+	// Services that share it (instances of one deployment) resolve each
+	// other's ids. Empty: a random key drawn once per process, shared by
+	// its services, so ids stop resolving when the process restarts.
+	IDKey []byte
 }
 
 // DefaultOptions are the settings the service starts with.
@@ -38,14 +48,17 @@ const (
 
 // Service answers access-path questions. It is safe for concurrent use.
 type Service struct {
-	snaps  Snapshots
-	scores Rankings
-	opts   Options
-	issued *issued
-	now    func() time.Time
+	snaps   Snapshots
+	scores  Rankings
+	opts    Options
+	signers sync.Pool // *signer, with the path-id key
+	issued  *issued
+	now     func() time.Time
 }
 
-// NewService returns a service over snaps and scores.
+// NewService returns a service over snaps and scores. It panics when
+// o.IDKey is set but shorter than MinIDKeyBytes (the configuration checks
+// its setting).
 func NewService(snaps Snapshots, scores Rankings, o Options) *Service {
 	if o.StoredPaths <= 0 {
 		o.StoredPaths = DefaultOptions().StoredPaths
@@ -53,5 +66,16 @@ func NewService(snaps Snapshots, scores Rankings, o Options) *Service {
 	if o.ChainMaxHops <= 0 {
 		o.ChainMaxHops = DefaultMaxHops
 	}
-	return &Service{snaps: snaps, scores: scores, opts: o, issued: newIssued(o.StoredPaths), now: time.Now}
+	key := o.IDKey
+	switch {
+	case len(key) == 0:
+		key = processKey()
+	case len(key) < MinIDKeyBytes:
+		panic(fmt.Sprintf("access: a path-id key of %d bytes, at least %d needed", len(key), MinIDKeyBytes))
+	}
+	o.IDKey = nil
+	key = slices.Clone(key)
+	s := &Service{snaps: snaps, scores: scores, opts: o, issued: newIssued(o.StoredPaths), now: time.Now}
+	s.signers.New = func() any { return &signer{mac: hmac.New(sha256.New, key)} }
+	return s
 }

@@ -102,7 +102,16 @@ func (s *Service) StrongestPaths(ctx context.Context, q Query) (*Result, error) 
 	res := &Result{Paths: make([]*Path, len(found))}
 	at := s.now()
 	for i, sp := range found {
-		res.Paths[i] = s.fromSearch(snap, src.user, src.strength, sp, at)
+		p := s.fromSearch(snap, src.user, src.strength, sp, at)
+		if i > 0 && p.Strength > res.Paths[i-1].Strength {
+			// It ties with the path before (the search's order allows no
+			// more than the tolerance) and has more hops or later ids:
+			// listed as no stronger, since they count as equal.
+			listed := *p
+			listed.Strength = res.Paths[i-1].Strength
+			p = &listed
+		}
+		res.Paths[i] = p
 	}
 	if len(found) == 0 {
 		res.Reason = fmt.Sprintf("no path from %s to %s within %d hops meets the constraints", src.describe(), q.To, q.MaxHops)

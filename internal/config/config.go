@@ -51,6 +51,9 @@ type Config struct {
 	CORSOrigins         string // comma-separated
 	MetricsAddr         string // "": /metrics on Addr
 	MetricsToken        string // "": /metrics without credentials
+
+	// PathIDKey signs path ids (README, "Access paths and decision chains").
+	PathIDKey string
 }
 
 // Default returns the configuration a newcomer gets with no flags at all: the
@@ -85,7 +88,8 @@ func Default() Config {
 }
 
 // secret flags are masked whenever the configuration is printed or logged.
-var secret = map[string]bool{"neo4j-password": true, "auth-hs256-secret": true, "api-keys": true, "metrics-token": true}
+var secret = map[string]bool{"neo4j-password": true, "auth-hs256-secret": true, "api-keys": true,
+	"metrics-token": true, "path-id-key": true}
 
 func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (host:port) of the HTTP server")
@@ -122,6 +126,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address (host:port) of /metrics alone, e.g. a port only the monitoring network reaches; empty = /metrics on -addr")
 	fs.StringVar(&c.MetricsToken, "metrics-token", c.MetricsToken, "bearer token /metrics requires (never logged); empty = /metrics answers without credentials")
 	fs.StringVar(&c.CORSOrigins, "cors-origins", c.CORSOrigins, "comma-separated origins browsers may call the API from (* = any); empty = no cross-origin access")
+	fs.StringVar(&c.PathIDKey, "path-id-key", c.PathIDKey, "secret (at least 32 bytes) that signs path ids; instances sharing it resolve each other's ids; empty: derived from -auth-hs256-secret, else random per process (never logged)")
 }
 
 // EnvName is the environment variable that sets flag name.
@@ -203,6 +208,9 @@ func (c Config) Validate() error {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive (got %s)", name, d))
 		}
+	}
+	if n := len(c.PathIDKey); n > 0 && n < 32 {
+		errs = append(errs, fmt.Errorf("path-id-key must be at least 32 bytes (got %d)", n))
 	}
 	return errors.Join(errs...)
 }

@@ -160,3 +160,18 @@ func TestReadmeLimitsTable(t *testing.T) {
 		}
 	}
 }
+
+// TestPathIDKey: the key is masked when logged and refused under 32 bytes.
+func TestPathIDKey(t *testing.T) {
+	key := strings.Repeat("k", 32)
+	c, err := config.Load(nil, env(map[string]string{"KOLGRAPH_PATH_ID_KEY": key}), io.Discard)
+	if err != nil || c.PathIDKey != key {
+		t.Fatalf("loaded %q, %v", c.PathIDKey, err)
+	}
+	if got := c.Fields()["path-id-key"]; got != "***" {
+		t.Errorf("Fields()[path-id-key] = %v, want ***", got)
+	}
+	if _, err := config.Load([]string{"-path-id-key", key[:31]}, env(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "path-id-key") {
+		t.Errorf("a 31-byte key: %v, want an error", err)
+	}
+}

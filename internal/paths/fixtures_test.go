@@ -65,7 +65,13 @@ const (
 	wDiscrete        // from a short list: many equal products
 	wUnit            // all 1: every length 0, hops and node order decide
 	wOneOver         // all e^-1: length = hops
+	wTies            // two-decimal weights whose equal products -ln rounds apart (0.2 and 0.5 x 0.4)
 )
+
+// tieWeights have many products equal to another weight or product, most of
+// them rounded apart in -ln: -ln 0.2 > -ln 0.5 - ln 0.4 in float64 and in
+// the search's fixed point.
+var tieWeights = []float64{0.2, 0.5, 0.4, 0.25, 0.8, 1, 0.1, 0.3, 0.6, 0.12, 0.45, 0.2025, 0.9, 0.81}
 
 // randomGraph returns a directed graph of n nodes where each ordered pair is
 // an edge with probability p.
@@ -86,6 +92,8 @@ func randomGraph(rng *rand.Rand, n int, p float64, mode int) []analytics.Edge {
 				w = 1
 			case wOneOver:
 				w = math.Exp(-1)
+			case wTies:
+				w = tieWeights[rng.IntN(len(tieWeights))]
 			}
 			edges = append(edges, analytics.Edge{From: int32(u), To: int32(v), Weight: w})
 		}
@@ -139,16 +147,11 @@ func orient(rng *rand.Rand, u, v int32) analytics.Edge {
 // bruteResult is one path found by enumeration.
 type bruteResult struct {
 	nodes    []int32
-	fixed    int64   // the documented fixed-point length
 	strength float64 // tie strength times the product of the weights
 }
 
-// fixedLen is the documented fixed-point length of the package doc.
-func fixedLen(l float64) int64 { return int64(l * 0x1p48) }
-
 // brute enumerates, by depth-first search over the edge list, every simple
-// path q admits, sorted in the documented order: fixed-point length, hops,
-// node sequence.
+// path q admits, in the pinned order (pinnedOrder).
 func brute(n int, edges []analytics.Edge, q paths.Query) []bruteResult {
 	adj := make([][]analytics.Edge, n)
 	for _, e := range edges {
@@ -171,8 +174,8 @@ func brute(n int, edges []analytics.Edge, q paths.Query) []bruteResult {
 	var out []bruteResult
 	onPath := make([]bool, n)
 	var path []int32
-	var dfs func(v int32, fx int64, strength float64)
-	dfs = func(v int32, fx int64, strength float64) {
+	var dfs func(v int32, strength float64)
+	dfs = func(v int32, strength float64) {
 		path = append(path, v)
 		onPath[v] = true
 		defer func() { path = path[:len(path)-1]; onPath[v] = false }()
@@ -183,7 +186,7 @@ func brute(n int, edges []analytics.Edge, q paths.Query) []bruteResult {
 				}
 			}
 			if strength >= q.MinStrength {
-				out = append(out, bruteResult{slices.Clone(path), fx, strength})
+				out = append(out, bruteResult{slices.Clone(path), strength})
 			}
 			return
 		}
@@ -194,19 +197,36 @@ func brute(n int, edges []analytics.Edge, q paths.Query) []bruteResult {
 			if onPath[e.To] || avoid[e.To] {
 				continue
 			}
-			dfs(e.To, fx+fixedLen(-math.Log(e.Weight)), strength*e.Weight)
+			dfs(e.To, strength*e.Weight)
 		}
 	}
 	for s, c := range cost {
 		if avoid[s] || s == q.Target {
 			continue
 		}
-		dfs(s, fixedLen(c), math.Exp(-c))
+		dfs(s, math.Exp(-c))
 	}
-	slices.SortFunc(out, func(a, b bruteResult) int {
-		return cmp.Or(cmp.Compare(a.fixed, b.fixed), cmp.Compare(len(a.nodes), len(b.nodes)), slices.Compare(a.nodes, b.nodes))
-	})
+	pinnedOrder(out, slices.Compare)
 	return out
+}
+
+// pinnedOrder sorts paths in the order DESIGN.md pins for k strongest
+// paths: strength descending, where the strengths within 1e-12 (relative)
+// of the strongest path not yet placed count as equal to it; among those,
+// fewer hops, then the node sequence as compareNodes orders it (the HCP
+// ids along the path).
+func pinnedOrder(rs []bruteResult, compareNodes func(a, b []int32) int) {
+	slices.SortStableFunc(rs, func(a, b bruteResult) int { return cmp.Compare(b.strength, a.strength) })
+	for i := 0; i < len(rs); {
+		j := i + 1
+		for j < len(rs) && rs[i].strength-rs[j].strength <= 1e-12*rs[i].strength {
+			j++
+		}
+		slices.SortFunc(rs[i:j], func(a, b bruteResult) int {
+			return cmp.Or(cmp.Compare(len(a.nodes), len(b.nodes)), compareNodes(a.nodes, b.nodes))
+		})
+		i = j
+	}
 }
 
 // within reports whether got is within tol of want, relative to max(1,|want|).

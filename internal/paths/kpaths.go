@@ -37,10 +37,12 @@ func Strongest(ctx context.Context, g *analytics.Graph, q Query) (Path, bool, er
 // q.MinStrength; q.Target and q.K are ignored and q.Via must be empty. A
 // target that is also a source may be reached by the zero-hop path [target],
 // of length its source cost: for a decision chain, a person the user already
-// knows. Ties are broken as in KStrongest.
+// knows. Each path is the one KStrongest would put first (ties by the
+// tolerance, then hops, then nodes; the zero-hop path has the fewest).
 //
 // Complexity: one multi-source Dijkstra over (node, hops) states, stopped
-// once every target is settled: O(H (n + m) log(H n)) at worst.
+// once every target is settled and the tolerance passed:
+// O(H (n + m) log(H n)) at worst.
 func StrongestEach(ctx context.Context, g *analytics.Graph, q Query, targets []int32) ([]Path, error) {
 	s := acquire(g)
 	defer release(s)
@@ -101,7 +103,11 @@ func (s *Searcher) StrongestEach(ctx context.Context, q Query, targets []int32) 
 	}
 	s.stats.Searches++
 	s.seedSources(nil)
-	goals := make(map[int32]int32, left)
+	// The first state settled at a target has its least length; the walks
+	// that tie with it are settled before the search passes that length
+	// plus the tolerance.
+	least := make(map[int32]int64, left)
+	var last int64
 	for ; left > 0; left-- {
 		idx, err := s.settle(ctx, -1, nil)
 		if err != nil {
@@ -110,14 +116,32 @@ func (s *Searcher) StrongestEach(ctx context.Context, q Query, targets []int32) 
 		if idx < 0 {
 			break
 		}
-		goals[s.st[idx].node] = idx
+		least[s.st[idx].node], last = s.st[idx].g, s.st[idx].g
+	}
+	if len(least) > 0 {
+		s.bound = min(s.bound, last+tieFixed)
+		if _, err := s.settle(ctx, -1, nil); err != nil {
+			return nil, err
+		}
 	}
 	for i, t := range targets {
-		idx, ok := goals[t]
+		l, ok := least[t]
 		if !ok {
 			continue
 		}
-		s.chain = s.walkTo(s.chain[:0], idx)
+		// Of the walks that tie with the least, the fewest hops, then the
+		// lexicographically least.
+		best := int32(-1)
+		for j := s.nd[t].head; j >= 0; j = s.st[j].next {
+			x := &s.st[j]
+			if !x.done || x.g > l+tieFixed {
+				continue
+			}
+			if best < 0 || x.hops < s.st[best].hops || (x.hops == s.st[best].hops && s.lexLess(j, best)) {
+				best = j
+			}
+		}
+		s.chain = s.walkTo(s.chain[:0], best)
 		if p := s.pathOf(s.chain); p.Strength >= q.MinStrength {
 			out[i] = p
 		}
@@ -130,28 +154,51 @@ func (s *Searcher) StrongestEach(ctx context.Context, q Query, targets []int32) 
 // (empty for dev -1: any source) and do not continue to a node of
 // arena[banOff:banOff+banLn] (a source, for dev -1). A lazy candidate has
 // not been searched yet and lb is a lower bound; a resolved one holds the
-// subproblem's least walk, arena[off:off+ln], and lb is its length.
+// subproblem's least walk (in length, hops, node order), arena[off:off+ln],
+// lb is its length, and walks[w0:w0+nw] are that walk and every other walk
+// of the subproblem within the tie tolerance of it that none dominates.
 type cand struct {
 	lb            int64
 	g0            int64 // lazy: length of the root
 	off, ln       int32
 	dev           int32
 	banOff, banLn int32
+	w0, nw        int32
 	mask0         uint8 // lazy: via groups of the root
 	kind          uint8
-	length        float64 // kindPath: float length
+	inTop         bool // its lb is in topL
 }
 
 const (
 	kindLazy uint8 = iota
-	kindWalk       // visits a node twice: a lower bound, split when popped
-	kindPath       // simple: an answer
+	kindWalk       // its least walk visits a node twice: a lower bound
+	kindPath       // its least walk is simple: a path
 )
+
+// walk is one walk a search found: arena[off:off+ln], of fixed-point
+// length g.
+type walk struct {
+	off, ln int32
+	g       int64
+	simple  bool
+}
+
+func (s *Searcher) walkNodes(w int32) []int32 {
+	x := s.walks[w]
+	return s.arena[x.off : x.off+x.ln]
+}
+
+// walkBefore orders walks of tying lengths: fewer hops, then node order.
+func (s *Searcher) walkBefore(a, b int32) bool {
+	if s.walks[a].ln != s.walks[b].ln {
+		return s.walks[a].ln < s.walks[b].ln
+	}
+	return slices.Compare(s.walkNodes(a), s.walkNodes(b)) < 0
+}
 
 // candLess orders candidates by length, lazy first on ties (a lazy one may
 // hold an equally strong path that comes first), then hops and node
-// sequence. Resolved candidates are distinct walks, so this is strict on
-// them.
+// sequence.
 func (s *Searcher) candLess(i, j int32) bool {
 	a, b := &s.cands[i], &s.cands[j]
 	if a.lb != b.lb {
@@ -172,9 +219,12 @@ func (s *Searcher) candLess(i, j int32) bool {
 
 type candHeap []int32
 
-func (s *Searcher) pushCand(c cand) {
-	idx := int32(len(s.cands))
+func (s *Searcher) addCand(c cand) int32 {
 	s.cands = append(s.cands, c)
+	return int32(len(s.cands) - 1)
+}
+
+func (s *Searcher) pushCand(idx int32) {
 	h := append(s.cheap, idx)
 	i := len(h) - 1
 	for i > 0 {
@@ -217,6 +267,15 @@ func (s *Searcher) popCand() int32 {
 	return top
 }
 
+// kStrongest runs the Lawler-Yen loop in classes of tying paths. The least
+// remaining path (the anchor) is found as in Yen's algorithm: resolve lazy
+// candidates and split walks until the least candidate is a path. Every
+// remaining path within the tie tolerance of it then belongs to its class,
+// and comes out before the longer ones in the order fewer hops, then node
+// order: every candidate whose lower bound is within the class is
+// resolved (each resolved candidate knows its walks that tie with its
+// least), the class's first walk among them is returned (or, not simple,
+// split off) and its subproblem branched, until the class has no walk left.
 func (s *Searcher) kStrongest(ctx context.Context, q *Query, k int) ([]Path, error) {
 	defer s.finish()
 	ok, err := s.prepare(q, true)
@@ -235,56 +294,168 @@ func (s *Searcher) kStrongest(ctx context.Context, q *Query, k int) ([]Path, err
 		return nil, err
 	}
 	maxL := maxLength(q.MinStrength)
-	s.cands, s.cheap, s.arena, s.topL = s.cands[:0], s.cheap[:0], s.arena[:0], s.topL[:0]
-	s.pushCand(cand{dev: -1, kind: kindLazy})
-	for len(out) < k && len(s.cheap) > 0 {
-		if err := ctx.Err(); err != nil {
+	s.cands, s.cheap, s.arena, s.topL, s.walks = s.cands[:0], s.cheap[:0], s.arena[:0], s.topL[:0], s.walks[:0]
+	s.pushCand(s.addCand(cand{dev: -1, kind: kindLazy}))
+	for len(out) < k {
+		anchor, err := s.anchor(ctx, k-len(out), maxL, q.MinStrength)
+		if err != nil {
 			return nil, err
 		}
-		c := s.cands[s.popCand()]
-		if c.lb > maxL {
+		if anchor < 0 {
 			break
 		}
-		switch c.kind {
-		case kindLazy:
-			// Only a path among the best k-len(out) valid candidates can
-			// still be returned.
-			bound := maxL
-			if need := k - len(out); len(s.topL) >= need {
-				bound = min(bound, s.topL[need-1])
-			}
-			if err := s.resolve(ctx, c, bound, q.MinStrength); err != nil {
-				return nil, err
-			}
-		case kindWalk:
-			bump(&s.seenEp, s.seen)
-			r := int32(0)
-			for _, v := range s.arena[c.off : c.off+c.ln] {
-				if s.seen[v] == s.seenEp {
-					break
-				}
-				s.seen[v] = s.seenEp
-				r++
-			}
-			s.branch(c, r-1, maxL)
-		case kindPath:
-			if len(s.topL) > 0 && s.topL[0] == c.lb {
-				s.topL = slices.Delete(s.topL, 0, 1)
-			}
-			if math.Exp(-c.length) >= q.MinStrength {
-				out = append(out, s.pathOf(s.arena[c.off:c.off+c.ln]))
-			}
-			if len(out) < k {
-				s.branch(c, c.ln-2, maxL)
-			}
+		if out, err = s.class(ctx, s.cands[anchor].lb+tieFixed, k, out, maxL, q.MinStrength); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
 
+// anchor resolves and splits candidates until the least is a path, and
+// returns it (still in the heap), or -1 when no path is left within maxL.
+func (s *Searcher) anchor(ctx context.Context, need int, maxL int64, minStrength float64) (int32, error) {
+	for len(s.cheap) > 0 {
+		if err := ctx.Err(); err != nil {
+			return -1, err
+		}
+		top := s.cheap[0]
+		c := s.cands[top]
+		if c.lb > maxL {
+			return -1, nil
+		}
+		switch c.kind {
+		case kindPath:
+			return top, nil
+		case kindLazy:
+			s.popCand()
+			r, err := s.resolve(ctx, c, s.resolveBound(need, maxL), minStrength)
+			if err != nil {
+				return -1, err
+			}
+			if r >= 0 {
+				s.pushCand(r)
+			}
+		case kindWalk:
+			s.popCand()
+			for _, ch := range s.consume(top, c.w0, maxL) {
+				s.pushCand(ch)
+			}
+		}
+	}
+	return -1, nil
+}
+
+// class returns, in order, the paths of the class of lengths up to b
+// (appending to out, up to k in all), leaving the heap with the
+// subproblems that hold no walk within b.
+func (s *Searcher) class(ctx context.Context, b int64, k int, out []Path, maxL int64, minStrength float64) ([]Path, error) {
+	pool := s.pool[:0]
+	for len(s.cheap) > 0 && s.cands[s.cheap[0]].lb <= b {
+		pool = append(pool, s.popCand())
+	}
+	for len(out) < k {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for j := 0; j < len(pool); {
+			c := s.cands[pool[j]]
+			if c.kind != kindLazy {
+				j++
+				continue
+			}
+			pool[j] = pool[len(pool)-1]
+			pool = pool[:len(pool)-1]
+			r, err := s.resolve(ctx, c, s.resolveBound(k-len(out), maxL), minStrength)
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case r < 0:
+			case s.cands[r].lb <= b:
+				pool = append(pool, r)
+			default:
+				s.pushCand(r)
+			}
+		}
+		best, bestW, at := int32(-1), int32(-1), -1
+		for j, ci := range pool {
+			c := &s.cands[ci]
+			for w := c.w0; w < c.w0+c.nw; w++ {
+				if s.walks[w].g <= b && (bestW < 0 || s.walkBefore(w, bestW)) {
+					best, bestW, at = ci, w, j
+				}
+			}
+		}
+		if best < 0 {
+			break
+		}
+		pool = slices.Delete(pool, at, at+1)
+		if s.walks[bestW].simple {
+			if nodes := s.walkNodes(bestW); math.Exp(-s.floatLength(nodes)) >= minStrength {
+				out = append(out, s.pathOf(nodes))
+				if len(out) == k {
+					break
+				}
+			}
+		}
+		for _, ch := range s.consume(best, bestW, maxL) {
+			if s.cands[ch].lb <= b {
+				pool = append(pool, ch)
+			} else {
+				s.pushCand(ch)
+			}
+		}
+	}
+	for _, ci := range pool {
+		s.pushCand(ci)
+	}
+	s.pool = pool[:0]
+	return out, nil
+}
+
+// resolveBound is the length above which a subproblem's walks cannot be
+// among the need paths still wanted: need known paths are at most topL's
+// need-th length, and a path longer than it plus the tolerance comes after
+// all of them.
+func (s *Searcher) resolveBound(need int, maxL int64) int64 {
+	if len(s.topL) >= need {
+		return min(maxL, s.topL[need-1]+tieFixed)
+	}
+	return maxL
+}
+
+// consume removes resolved candidate ci, split along its walk w: the
+// subproblem minus w if w is a path, minus every walk through w's repeated
+// prefix if it is not. It returns the new lazy candidates.
+func (s *Searcher) consume(ci, w int32, maxL int64) []int32 {
+	c := s.cands[ci]
+	if c.inTop {
+		if i, ok := slices.BinarySearch(s.topL, c.lb); ok {
+			s.topL = slices.Delete(s.topL, i, i+1)
+		}
+		s.cands[ci].inTop = false
+	}
+	nodes := s.walkNodes(w)
+	last := int32(len(nodes)) - 2
+	if !s.walks[w].simple {
+		bump(&s.seenEp, s.seen)
+		r := int32(0)
+		for _, v := range nodes {
+			if s.seen[v] == s.seenEp {
+				break
+			}
+			s.seen[v] = s.seenEp
+			r++
+		}
+		last = r - 1
+	}
+	return s.branch(c, s.walks[w].off, last, maxL)
+}
+
 // resolve searches the subproblem of lazy candidate c for its least walk
-// of length at most bound and pushes it as a resolved candidate.
-func (s *Searcher) resolve(ctx context.Context, c cand, bound int64, minStrength float64) error {
+// of length at most bound and every walk within the tie tolerance of it
+// that none dominates, and adds them as a resolved candidate (-1: none).
+func (s *Searcher) resolve(ctx context.Context, c cand, bound int64, minStrength float64) (int32, error) {
 	root := s.arena[c.off : c.off+c.dev+1]
 	ban := s.arena[c.banOff : c.banOff+c.banLn]
 	s.resetStates()
@@ -303,43 +474,69 @@ func (s *Searcher) resolve(ctx context.Context, c cand, bound int64, minStrength
 	}
 	goal, err := s.settle(ctx, banFrom, ban)
 	if err != nil || goal < 0 {
-		return err
+		return -1, err
 	}
-	off := int32(len(s.arena))
-	s.arena = append(s.arena, root[:max(c.dev, 0)]...)
-	s.arena = s.walkTo(s.arena, goal)
-	r := cand{lb: s.st[goal].g, off: off, ln: int32(len(s.arena)) - off, dev: c.dev, banOff: c.banOff, banLn: c.banLn, kind: kindPath}
-	nodes := s.arena[r.off : r.off+r.ln]
-	bump(&s.seenEp, s.seen)
-	for _, v := range nodes {
-		if s.seen[v] == s.seenEp {
-			r.kind = kindWalk
+	s.bound = min(s.bound, s.st[goal].g+tieFixed)
+	goals := append(s.goals[:0], goal)
+	for {
+		idx, err := s.settle(ctx, banFrom, ban)
+		if err != nil {
+			return -1, err
+		}
+		if idx < 0 {
 			break
 		}
-		s.seen[v] = s.seenEp
+		goals = append(goals, idx)
 	}
-	if r.kind == kindPath {
-		r.length = s.srcF[s.srcIdx[nodes[0]]]
-		for i := range len(nodes) - 1 {
-			e, _ := s.g.EdgeBetween(nodes[i], nodes[i+1])
-			r.length += s.g.Length(e)
+	s.goals = goals
+	r := cand{lb: s.st[goal].g, dev: c.dev, banOff: c.banOff, banLn: c.banLn, w0: int32(len(s.walks)), nw: int32(len(goals))}
+	for _, gi := range goals {
+		off := int32(len(s.arena))
+		s.arena = append(s.arena, root[:max(c.dev, 0)]...)
+		s.arena = s.walkTo(s.arena, gi)
+		w := walk{off: off, ln: int32(len(s.arena)) - off, g: s.st[gi].g, simple: true}
+		bump(&s.seenEp, s.seen)
+		for _, v := range s.arena[w.off : w.off+w.ln] {
+			if s.seen[v] == s.seenEp {
+				w.simple = false
+				break
+			}
+			s.seen[v] = s.seenEp
 		}
-		if math.Exp(-r.length) >= minStrength {
+		s.walks = append(s.walks, w)
+	}
+	first := s.walks[r.w0]
+	r.off, r.ln, r.kind = first.off, first.ln, kindWalk
+	if first.simple {
+		r.kind = kindPath
+		if math.Exp(-s.floatLength(s.walkNodes(r.w0))) >= minStrength {
 			i, _ := slices.BinarySearch(s.topL, r.lb)
 			s.topL = slices.Insert(s.topL, i, r.lb)
+			r.inTop = true
 		}
 	}
-	s.pushCand(r)
-	return nil
+	return s.addCand(r), nil
 }
 
-// branch splits the subproblem of resolved candidate c, minus its walk,
-// Lawler-style: for i = c.dev..last, the walks that share its first i+1
-// nodes and then leave it (plus, for i = c.dev, avoid c's bans). last is
-// the index before the last node for a path, and before the first repeated
-// node for a walk (longer roots are not simple).
-func (s *Searcher) branch(c cand, last int32, maxL int64) {
-	nodes := s.arena[c.off : c.off+c.ln]
+// floatLength is the float length of a simple path: its source's cost plus
+// its edges' lengths, added from the source on (as Path.Length).
+func (s *Searcher) floatLength(nodes []int32) float64 {
+	l := s.srcF[s.srcIdx[nodes[0]]]
+	for i := range len(nodes) - 1 {
+		e, _ := s.g.EdgeBetween(nodes[i], nodes[i+1])
+		l += s.g.Length(e)
+	}
+	return l
+}
+
+// branch splits the subproblem of resolved candidate c, minus the walk at
+// arena[off:] (one of c's walks), Lawler-style: for i = c.dev..last, the
+// walks that share its first i+1 nodes and then leave it (plus, for i =
+// c.dev, avoid c's bans). last is the index before the last node for a
+// path, and before the first repeated node for a walk (longer roots are not
+// simple). It returns the new lazy candidates.
+func (s *Searcher) branch(c cand, off, last int32, maxL int64) []int32 {
+	nodes := s.arena[off : off+last+2]
 	// Root lengths and masks, from the source on.
 	s.prefix = s.prefix[:0]
 	var g int64
@@ -355,6 +552,7 @@ func (s *Searcher) branch(c cand, last int32, maxL int64) {
 		m |= s.nd[v].groups
 		s.prefix = append(s.prefix, g, int64(m))
 	}
+	s.children = s.children[:0]
 	for i := c.dev; i <= last; i++ {
 		lb := c.lb // a subset of c's subproblem: no shorter
 		var g0 int64
@@ -371,11 +569,12 @@ func (s *Searcher) branch(c cand, last int32, maxL int64) {
 			continue
 		}
 		banOff := int32(len(s.arena))
-		s.arena = append(s.arena, s.arena[c.off+i+1])
+		s.arena = append(s.arena, s.arena[off+i+1])
 		if i == c.dev {
 			s.arena = append(s.arena, s.arena[c.banOff:c.banOff+c.banLn]...)
 		}
-		s.pushCand(cand{lb: lb, g0: g0, mask0: m0, off: c.off, ln: i + 1, dev: i,
-			banOff: banOff, banLn: int32(len(s.arena)) - banOff, kind: kindLazy})
+		s.children = append(s.children, s.addCand(cand{lb: lb, g0: g0, mask0: m0, off: off, ln: i + 1, dev: i,
+			banOff: banOff, banLn: int32(len(s.arena)) - banOff, kind: kindLazy}))
 	}
+	return s.children
 }

@@ -50,21 +50,27 @@ type Searcher struct {
 	hTch []int32
 	// Plain multi-source Dijkstra (no heuristic, no via) pops in (g, hops)
 	// order, so a settled state dominates every later one of its node with
-	// as many hops: nodeInfo.minDone, the fewest hops settled at the node,
-	// prunes them with one read.
+	// more hops: nodeInfo.minDone, the fewest hops settled at the node,
+	// prunes them with one read; doneG[v], the length of that state, prunes
+	// those with as many hops that do not tie with it.
 	plain bool
+	doneG []int64
 	pq    stateHeap
 	want  []uint32 // StrongestEach targets not yet settled
 	chain []int32
 
 	// KStrongest.
-	cands  []cand
-	cheap  candHeap
-	arena  []int32
-	topL   []int64
-	prefix []int64
-	seen   []uint32
-	seenEp uint32
+	cands    []cand
+	cheap    candHeap
+	arena    []int32
+	walks    []walk
+	goals    []int32
+	pool     []int32
+	children []int32
+	topL     []int64
+	prefix   []int64
+	seen     []uint32
+	seenEp   uint32
 
 	stats Stats
 }
@@ -107,6 +113,7 @@ func NewSearcher(g *analytics.Graph) *Searcher {
 	s := &Searcher{
 		g: g, n: n, target: -1, nd: make([]nodeInfo, n),
 		srcIdx: make([]int32, n), want: make([]uint32, n), mark: make([]uint32, n), seen: make([]uint32, n),
+		doneG: make([]int64, n),
 	}
 	for i := range n {
 		s.srcIdx[i] = -1
@@ -334,12 +341,15 @@ func (s *Searcher) heur(v int32, h int) int64 {
 
 // offer proposes the state (w, h, m) at length g, reached from state pred.
 // It is dropped when out of reach, above the bound, or dominated by a state
-// of w with a superset of m, no more hops and no more length (strictly less
-// of one of them: all its completions are then strictly better). Equal
-// length and hops go to the lexicographically smaller walk.
+// x of w (see dominated). A state it dominates that has the same hops and
+// mask and is not yet settled is replaced in place; otherwise it is added
+// beside the others, so a node may hold several states of the same hops
+// and mask whose lengths tie (package doc, "Order and ties").
 func (s *Searcher) offer(w int32, h int, m uint8, g int64, pred int32) {
-	if s.plain && h >= int(s.nd[w].minDone) {
-		return
+	if s.plain {
+		if md := int(s.nd[w].minDone); h > md || (h == md && g-s.doneG[w] > tieFixed) {
+			return
+		}
 	}
 	hw := s.heur(w, h)
 	if hw == inf {
@@ -353,24 +363,25 @@ func (s *Searcher) offer(w int32, h int, m uint8, g int64, pred int32) {
 	for i := s.nd[w].head; i >= 0; i = s.st[i].next {
 		x := &s.st[i]
 		xh := int(x.hops)
-		if x.mask == m && xh == h {
-			same = i
+		if x.mask&m == m && xh <= h && x.g <= g {
+			if xh < h || g-x.g > tieFixed || !s.lexLess(pred, x.pred) {
+				return
+			}
+			// A tie with x, and the new walk is lexicographically smaller.
+			if x.mask == m && xh == h && x.g == g && !x.done {
+				same = i
+			}
 			continue
 		}
-		if x.mask&m == m && xh <= h && x.g <= g && (x.g < g || xh < h) {
-			return
+		if x.mask == m && xh == h && !x.done && g < x.g && (x.g-g > tieFixed || s.lexLess(pred, x.pred)) {
+			same = i
 		}
 	}
 	if same >= 0 {
 		x := &s.st[same]
-		switch {
-		case x.done || g > x.g:
-		case g == x.g:
-			if pred >= 0 && x.pred >= 0 && s.lexLess(pred, x.pred) {
-				x.pred = pred
-			}
-		default:
-			x.g, x.pred = g, pred
+		push := g < x.g
+		x.g, x.pred = g, pred
+		if push {
 			s.pq.push(qitem{f: f, hops: int32(h), idx: same})
 		}
 		return
@@ -386,7 +397,8 @@ func (s *Searcher) offer(w int32, h int, m uint8, g int64, pred int32) {
 
 // lexLess reports whether the walk to state a precedes the walk to state b
 // (same hop count) lexicographically from the source: walking both back,
-// the last difference seen is the first from the front.
+// the last difference seen is the first from the front. Equal walks, and a
+// start state against anything, are not less.
 func (s *Searcher) lexLess(a, b int32) bool {
 	less := false
 	for a != b && a >= 0 && b >= 0 {
@@ -399,13 +411,19 @@ func (s *Searcher) lexLess(a, b int32) bool {
 	return less
 }
 
-// dominated reports whether another state of the same node dominates state
-// idx in the sense of offer.
+// dominated reports whether another state y of the same node dominates
+// state x = idx: y has a superset of x's via groups, no more hops and no
+// more length, and either fewer hops, or a length shorter by more than the
+// tie tolerance, or (the lengths tie) a lexicographically smaller walk.
+// Every completion of x is then also one of y that comes first in the
+// order of the package doc, or one shorter than the subproblem's least
+// walk, which cannot exist.
 func (s *Searcher) dominated(idx int32) bool {
 	x := s.st[idx]
 	for i := s.nd[x.node].head; i >= 0; i = s.st[i].next {
 		y := &s.st[i]
-		if i != idx && y.mask&x.mask == x.mask && y.hops <= x.hops && y.g <= x.g && (y.g < x.g || y.hops < x.hops) {
+		if i != idx && y.mask&x.mask == x.mask && y.hops <= x.hops && y.g <= x.g &&
+			(y.hops < x.hops || x.g-y.g > tieFixed || s.lexLess(y.pred, x.pred)) {
 			return true
 		}
 	}
@@ -415,13 +433,15 @@ func (s *Searcher) dominated(idx int32) bool {
 // settle pops states in (f, hops) order, expanding each, until it settles
 // a goal: a state of the target (only full-mask ones exist; the target is a
 // sink) or the first full-mask state of a wanted node (expanded too). It
-// returns the goal's index, or -1 once the heap is empty. The expansions of
-// state banFrom skip the nodes in ban.
+// returns the goal's index, or -1 once the heap is empty or holds nothing
+// within the bound. Called again, it goes on where it stopped. The
+// expansions of state banFrom skip the nodes in ban.
 //
 // With a consistent heuristic (0, or hr) this is A*, i.e. Dijkstra on
-// reduced lengths: a state is settled with its least (length, hops) and,
-// among those, its lexicographically least walk, because every predecessor
-// on such a walk has no larger f and fewer hops and so is settled first.
+// reduced lengths: the goals come in order of length, and every walk to a
+// goal that no other walk dominates (see dominated) is found: its states
+// are kept, because a state that dominated one of them would give a walk
+// before it.
 func (s *Searcher) settle(ctx context.Context, banFrom int32, ban []int32) (int32, error) {
 	g := s.g
 	for pops := 0; len(s.pq) > 0; pops++ {
@@ -431,6 +451,10 @@ func (s *Searcher) settle(ctx context.Context, banFrom int32, ban []int32) (int3
 			}
 		}
 		it := s.pq.pop()
+		if it.f > s.bound {
+			s.pq = s.pq[:0] // every entry left is above it too
+			return -1, nil
+		}
 		x := &s.st[it.idx]
 		if x.done || it.f != x.g+s.heur(x.node, int(x.hops)) {
 			continue // stale entry
@@ -438,13 +462,15 @@ func (s *Searcher) settle(ctx context.Context, banFrom int32, ban []int32) (int3
 		x.done = true
 		v, h, m, gx := x.node, int(x.hops), x.mask, x.g
 		if s.plain {
-			if h >= int(s.nd[v].minDone) {
+			if md := int(s.nd[v].minDone); h > md || (h == md && (gx-s.doneG[v] > tieFixed || s.dominated(it.idx))) {
 				continue
+			}
+			if h < int(s.nd[v].minDone) {
+				s.nd[v].minDone, s.doneG[v] = uint8(h), gx
 			}
 		} else if s.dominated(it.idx) {
 			continue
 		}
-		s.nd[v].minDone = min(s.nd[v].minDone, uint8(h))
 		if v == s.target {
 			return it.idx, nil
 		}
