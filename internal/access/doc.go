@@ -77,6 +77,6 @@
 //
 // A path that starts from a user's contacts shows that user's KNOWS tie,
 // so its id is bound to the user: Path answers FORBIDDEN to any caller but
-// that user (viewer.UserID) and admins (auth.RoleAdmin), before looking
+// that user (viewer.UserID) and admins (auth.ManageUsers), before looking
 // the id up.
 package access

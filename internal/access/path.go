@@ -320,12 +320,13 @@ func (s *Service) rederive(snap *snapshot.Snapshot, pid pathID) *Path {
 
 // maySeeTies reports whether the caller may see user's KNOWS ties (and so
 // a path that starts from them): always for no user, else only that user
-// (viewer.UserID, the token's subject) or an admin.
+// (viewer.UserID, the token's subject) or a principal that manages users
+// (auth.ManageUsers: an admin).
 func maySeeTies(ctx context.Context, user string) bool {
 	if user == "" {
 		return true
 	}
-	if p, ok := auth.FromContext(ctx); ok && p.Role == auth.RoleAdmin {
+	if p, ok := auth.FromContext(ctx); ok && p.Can(auth.ManageUsers) {
 		return true
 	}
 	id, ok := viewer.UserID(ctx)

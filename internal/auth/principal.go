@@ -43,24 +43,28 @@ const (
 	ReadContacts
 	// ReadAuditLog: the audit log of writes and contact-data reads.
 	ReadAuditLog
+	// ManageUsers: change users and anyone's KNOWS ties, and see anyone's
+	// ties in the paths that start from them. Without it a principal
+	// writes and sees only its own ties.
+	ManageUsers
 )
 
 // The role matrix. Everyone reads the hospitals of their territories and
 // everything hanging off them (departments, HCPs, committees, influence
 // ties, rankings, paths, decision chains, the account matrix).
 //
-//	role        territories  write  contact data     audit log
-//	admin       all          yes    yes              yes
-//	strategist  all          no     only if granted  no
-//	kam         own          yes    yes              no
-//	compliance  all          no     no               yes
-//	viewer      own          no     no               no
+//	role        territories  write  contact data     audit log  users and others' ties
+//	admin       all          yes    yes              yes        yes
+//	strategist  all          no     only if granted  no         no
+//	kam         own          yes    yes              no         no (its own ties only)
+//	compliance  all          no     no               yes        no
+//	viewer      own          no     no               no         no
 //
 // A token or API key may carry grants that add to its role's capabilities;
 // the only grant is GrantContacts (ReadContacts), which is how a strategist
 // is allowed contact data.
 var matrix = map[Role]Capability{
-	RoleAdmin:      AllTerritories | Write | ReadContacts | ReadAuditLog,
+	RoleAdmin:      AllTerritories | Write | ReadContacts | ReadAuditLog | ManageUsers,
 	RoleStrategist: AllTerritories,
 	RoleKAM:        Write | ReadContacts,
 	RoleCompliance: AllTerritories | ReadAuditLog,
