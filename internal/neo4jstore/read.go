@@ -303,7 +303,7 @@ func page[T any](ctx context.Context, s *Store, tx neo4j.ManagedTransaction, lab
 		want, hasNext = want[:first], true
 	}
 	if len(want) == 0 {
-		return nil, total, false, nil
+		return nil, total, hasNext, nil
 	}
 	rows, err := s.byID(ctx, tx, "MATCH (n:"+label+") WHERE n.id IN $ids RETURN "+cols, want, 0)
 	if err != nil {
