@@ -137,6 +137,42 @@ func TestPageRankMatchesNetworkx(t *testing.T) {
 	}
 }
 
+// TestBetweennessMatchesIgraph is the issue's example through the API:
+// P001554->P001551 direct (0.2) ties with P001554->P001569->P001551
+// (0.5 x 0.4), both count, and H013's P001569 gets igraph's 0.040258 (the
+// old fewer-hops rule gave 0.036891).
+func TestBetweennessMatchesIgraph(t *testing.T) {
+	var got struct {
+		InfluenceRanking struct {
+			BetweennessExact bool
+			Edges            []struct {
+				Node struct {
+					Value float64
+					Hcp   struct{ ID string }
+				}
+			}
+		}
+	}
+	mustQuery(t, svc.Handler(), `{ influenceRanking(scope: {hospital: "H013"}, metric: BETWEENNESS, first: 500) {
+		betweennessExact edges { node { value hcp { id } } } } }`, nil, &got)
+	r := got.InfluenceRanking
+	if !r.BetweennessExact {
+		t.Error("H013's betweenness is sampled; want exact")
+	}
+	var found bool
+	for _, e := range r.Edges {
+		if e.Node.Hcp.ID == "P001569" {
+			found = true
+			if math.Abs(e.Node.Value-0.040258) > 1e-6 {
+				t.Errorf("BETWEENNESS(P001569) in H013 = %.6f, igraph 0.040258", e.Node.Value)
+			}
+		}
+	}
+	if !found {
+		t.Error("P001569 is not in H013's ranking")
+	}
+}
+
 // TestLeadersRankHigh: the formal decision makers of each seed hospital
 // (president, pharmacy director, department heads) are in the top fifth of
 // their hospital's INFLUENCE ranking.
