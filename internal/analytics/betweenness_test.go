@@ -400,6 +400,37 @@ func TestBetweennessSampled(t *testing.T) {
 			t.Errorf("stated standard error %v, observed spread %v", se, sd)
 		}
 	})
+	t.Run("error bound", func(t *testing.T) {
+		// The bound claims about 95% confidence for all nodes at once.
+		const runs = 40
+		var missed int
+		for seed := range uint64(runs) {
+			res, err := analytics.Betweenness(ctx, g, analytics.BetweennessOptions{Sources: 60, Seed: seed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var worst float64
+			for v, x := range res.Scores {
+				worst = max(worst, math.Abs(x-exact[v]))
+			}
+			if worst > res.ErrorBound {
+				missed++
+			}
+			if want := math.Sqrt2 * math.Erfinv(1-0.05/300) * slices.Max(res.StdErr); res.ErrorBound != want {
+				t.Fatalf("seed %d: bound %v, want z*max(StdErr) = %v", seed, res.ErrorBound, want)
+			}
+		}
+		t.Logf("the bound missed the worst error in %d of %d runs", missed, runs)
+		if missed > runs/10 {
+			t.Errorf("the error bound missed the worst error in %d of %d runs", missed, runs)
+		}
+		if res, _ := analytics.Betweenness(ctx, g, analytics.BetweennessOptions{Sources: 2, Seed: 1}); res.ErrorBound != 1 {
+			t.Errorf("2 sources: bound %v, want the largest possible score 1", res.ErrorBound)
+		}
+		if res, _ := analytics.Betweenness(ctx, g, analytics.BetweennessOptions{}); res.ErrorBound != 0 {
+			t.Errorf("exact: bound %v, want 0", res.ErrorBound)
+		}
+	})
 	t.Run("scaling as networkx 3.6", func(t *testing.T) {
 		// Directed 4-cycle: source s puts node v on 2 paths if s = v-1 (to
 		// v+1 and v+2), on 1 if s = v-2 (to v+1), else on none. A node
@@ -454,7 +485,7 @@ func TestBetweennessDeterministic(t *testing.T) {
 				}
 				if first.Scores == nil {
 					first = res
-				} else if !slices.Equal(first.Scores, res.Scores) {
+				} else if !slices.Equal(first.Scores, res.Scores) || first.ErrorBound != res.ErrorBound {
 					t.Errorf("%s k=%d: workers=1 and workers=%d differ", name, k, w)
 				}
 			}
