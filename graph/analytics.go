@@ -66,6 +66,7 @@ func (r *Resolver) ranking(ctx context.Context, sc snapshot.Scope, m scoring.Met
 		Parameters:         r.parameters(m),
 		Note:               optional(rk.Note),
 	}
+	conn.BetweennessErrorBound = errorBound(rk)
 	end := min(start+n, len(rk.Nodes))
 	pi := &model.PageInfo{HasNextPage: end < len(rk.Nodes), HasPreviousPage: start > 0}
 	for i := start; i < end; i++ {
@@ -95,6 +96,7 @@ func (r *Resolver) parameters(m scoring.Metric) []*model.Parameter {
 	if m == scoring.Betweenness || m == scoring.Influence {
 		add("betweenness.exactMaxNodes", p.BetweennessExactMax)
 		add("betweenness.sampledSources", p.BetweennessSources)
+		add("betweenness.sampledShare", p.BetweennessShare)
 		add("betweenness.seed", p.Seed)
 	}
 	if m == scoring.Influence {
@@ -122,6 +124,7 @@ func (r *Resolver) influenceScore(e *scoring.Explanation) *model.InfluenceScore 
 		GraphVersion:     rk.Snapshot.GraphVersion(),
 		ComputedAt:       rk.ComputedAt,
 	}
+	out.BetweennessErrorBound = errorBound(rk)
 	for _, c := range e.Components {
 		out.Components = append(out.Components, &model.ScoreComponent{
 			Name: c.Name, Raw: c.Raw, Normalized: c.Normalized, Weight: c.Weight, Contribution: c.Contribution})
@@ -135,4 +138,12 @@ func (r *Resolver) influenceScore(e *scoring.Explanation) *model.InfluenceScore 
 	}
 	out.TopOutgoing, out.TopIncoming = contrib(e.TopOutgoing), contrib(e.TopIncoming)
 	return out
+}
+
+// errorBound is the ranking's betweenness error bound, nil when exact.
+func errorBound(rk *scoring.Ranking) *float64 {
+	if rk.BetweennessExact {
+		return nil
+	}
+	return &rk.BetweennessErrorBound
 }
