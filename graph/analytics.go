@@ -38,6 +38,7 @@ func (r *Resolver) ranking(ctx context.Context, sc snapshot.Scope, m scoring.Met
 	}
 	if usesBetweenness(m) {
 		conn.BetweennessExact, conn.BetweennessSources = &rk.BetweennessExact, &rk.BetweennessSources
+		conn.BetweennessErrorBound = errorBound(rk)
 	}
 	for i := start; i < end; i++ {
 		conn.Edges = append(conn.Edges, &model.RankingEdge{Cursor: encodeRankCursor(i), Node: &model.RankedHCP{
@@ -71,6 +72,7 @@ func (r *Resolver) parameters(m scoring.Metric) []*model.Parameter {
 	if usesBetweenness(m) {
 		add("betweenness.exactMaxNodes", p.BetweennessExactMax)
 		add("betweenness.sampledSources", p.BetweennessSources)
+		add("betweenness.sampledShare", p.BetweennessShare)
 		add("betweenness.seed", p.Seed)
 	}
 	if m == scoring.Influence {
@@ -98,6 +100,7 @@ func (r *Resolver) influenceScore(e *scoring.Explanation) *model.InfluenceScore 
 		GraphVersion:     rk.Snapshot.GraphVersion(),
 		ComputedAt:       rk.ComputedAt,
 	}
+	out.BetweennessErrorBound = errorBound(rk)
 	for _, c := range e.Components {
 		out.Components = append(out.Components, &model.ScoreComponent{
 			Name: c.Name, Raw: c.Raw, Normalized: c.Normalized, Weight: c.Weight, Contribution: c.Contribution})
@@ -111,4 +114,12 @@ func (r *Resolver) influenceScore(e *scoring.Explanation) *model.InfluenceScore 
 	}
 	out.TopOutgoing, out.TopIncoming = contrib(e.TopOutgoing), contrib(e.TopIncoming)
 	return out
+}
+
+// errorBound is the ranking's betweenness error bound, nil when exact.
+func errorBound(rk *scoring.Ranking) *float64 {
+	if rk.BetweennessExact {
+		return nil
+	}
+	return &rk.BetweennessErrorBound
 }

@@ -364,17 +364,18 @@ type ComplexityRoot struct {
 	}
 
 	InfluenceScore struct {
-		BetweennessExact func(childComplexity int) int
-		Components       func(childComplexity int) int
-		ComputedAt       func(childComplexity int) int
-		GraphVersion     func(childComplexity int) int
-		Parameters       func(childComplexity int) int
-		Percentile       func(childComplexity int) int
-		Rank             func(childComplexity int) int
-		ScopeSize        func(childComplexity int) int
-		TopIncoming      func(childComplexity int) int
-		TopOutgoing      func(childComplexity int) int
-		Value            func(childComplexity int) int
+		BetweennessErrorBound func(childComplexity int) int
+		BetweennessExact      func(childComplexity int) int
+		Components            func(childComplexity int) int
+		ComputedAt            func(childComplexity int) int
+		GraphVersion          func(childComplexity int) int
+		Parameters            func(childComplexity int) int
+		Percentile            func(childComplexity int) int
+		Rank                  func(childComplexity int) int
+		ScopeSize             func(childComplexity int) int
+		TopIncoming           func(childComplexity int) int
+		TopOutgoing           func(childComplexity int) int
+		Value                 func(childComplexity int) int
 	}
 
 	InfluenceStanding struct {
@@ -553,16 +554,17 @@ type ComplexityRoot struct {
 	}
 
 	RankingConnection struct {
-		BetweennessExact   func(childComplexity int) int
-		BetweennessSources func(childComplexity int) int
-		ComputedAt         func(childComplexity int) int
-		Edges              func(childComplexity int) int
-		GraphVersion       func(childComplexity int) int
-		Metric             func(childComplexity int) int
-		Note               func(childComplexity int) int
-		PageInfo           func(childComplexity int) int
-		Parameters         func(childComplexity int) int
-		TotalCount         func(childComplexity int) int
+		BetweennessErrorBound func(childComplexity int) int
+		BetweennessExact      func(childComplexity int) int
+		BetweennessSources    func(childComplexity int) int
+		ComputedAt            func(childComplexity int) int
+		Edges                 func(childComplexity int) int
+		GraphVersion          func(childComplexity int) int
+		Metric                func(childComplexity int) int
+		Note                  func(childComplexity int) int
+		PageInfo              func(childComplexity int) int
+		Parameters            func(childComplexity int) int
+		TotalCount            func(childComplexity int) int
 	}
 
 	RankingEdge struct {
@@ -2077,6 +2079,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InfluencePayload.Influence(childComplexity), true
 
+	case "InfluenceScore.betweennessErrorBound":
+		if e.ComplexityRoot.InfluenceScore.BetweennessErrorBound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceScore.BetweennessErrorBound(childComplexity), true
 	case "InfluenceScore.betweennessExact":
 		if e.ComplexityRoot.InfluenceScore.BetweennessExact == nil {
 			break
@@ -3045,6 +3053,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RankedHCP.Value(childComplexity), true
 
+	case "RankingConnection.betweennessErrorBound":
+		if e.ComplexityRoot.RankingConnection.BetweennessErrorBound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.BetweennessErrorBound(childComplexity), true
 	case "RankingConnection.betweennessExact":
 		if e.ComplexityRoot.RankingConnection.BetweennessExact == nil {
 			break
@@ -3869,6 +3883,15 @@ type RankingConnection {
   betweennessExact: Boolean
   "Number of betweenness source nodes used (all nodes when exact); null for the metrics that do not use betweenness."
   betweennessSources: Int
+  """
+  How far a sampled betweenness may be from the exact one: with about 95%
+  confidence every HCP's betweenness (the BETWEENNESS value, or INFLUENCE's
+  raw betweenness component) is within this of its exact value, all HCPs
+  of the scope at once (normal approximation from the spread of the sampled
+  sources' contributions, Bonferroni over the HCPs). Same units as the
+  BETWEENNESS value. Null when betweenness is exact or not used.
+  """
+  betweennessErrorBound: Float
   "The algorithm parameters used."
   parameters: [Parameter!]!
   "Why the ranking is empty, when it is."
@@ -3918,6 +3941,12 @@ type InfluenceScore {
   topIncoming: [InfluenceContribution!]!
   parameters: [Parameter!]!
   betweennessExact: Boolean!
+  """
+  When betweenness was sampled: with about 95% confidence the raw
+  betweenness component of every HCP of the scope is within this of its
+  exact value (see RankingConnection.betweennessErrorBound). Null when exact.
+  """
+  betweennessErrorBound: Float
   graphVersion: String!
   computedAt: Time!
 }
@@ -5561,6 +5590,8 @@ func (ec *executionContext) childFields_InfluenceScore(ctx context.Context, fiel
 		return ec.fieldContext_InfluenceScore_parameters(ctx, field)
 	case "betweennessExact":
 		return ec.fieldContext_InfluenceScore_betweennessExact(ctx, field)
+	case "betweennessErrorBound":
+		return ec.fieldContext_InfluenceScore_betweennessErrorBound(ctx, field)
 	case "graphVersion":
 		return ec.fieldContext_InfluenceScore_graphVersion(ctx, field)
 	case "computedAt":
@@ -5843,6 +5874,8 @@ func (ec *executionContext) childFields_RankingConnection(ctx context.Context, f
 		return ec.fieldContext_RankingConnection_betweennessExact(ctx, field)
 	case "betweennessSources":
 		return ec.fieldContext_RankingConnection_betweennessSources(ctx, field)
+	case "betweennessErrorBound":
+		return ec.fieldContext_RankingConnection_betweennessErrorBound(ctx, field)
 	case "parameters":
 		return ec.fieldContext_RankingConnection_parameters(ctx, field)
 	case "note":
@@ -12643,6 +12676,29 @@ func (ec *executionContext) fieldContext_InfluenceScore_betweennessExact(_ conte
 	return graphql.NewScalarFieldContext("InfluenceScore", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _InfluenceScore_betweennessErrorBound(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceScore_betweennessErrorBound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessErrorBound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceScore_betweennessErrorBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceScore", field, false, false, "Float")
+}
+
 func (ec *executionContext) _InfluenceScore_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.InfluenceScore) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16570,6 +16626,29 @@ func (ec *executionContext) _RankingConnection_betweennessSources(ctx context.Co
 }
 func (ec *executionContext) fieldContext_RankingConnection_betweennessSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RankingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankingConnection_betweennessErrorBound(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_betweennessErrorBound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessErrorBound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_betweennessErrorBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingConnection", field, false, false, "Float")
 }
 
 func (ec *executionContext) _RankingConnection_parameters(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
@@ -22249,6 +22328,11 @@ func (ec *executionContext) _InfluenceScore(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "betweennessErrorBound":
+			out.Values[i] = ec._InfluenceScore_betweennessErrorBound(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "graphVersion":
 			out.Values[i] = ec._InfluenceScore_graphVersion(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23565,6 +23649,11 @@ func (ec *executionContext) _RankingConnection(ctx context.Context, sel ast.Sele
 			}
 		case "betweennessSources":
 			out.Values[i] = ec._RankingConnection_betweennessSources(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "betweennessErrorBound":
+			out.Values[i] = ec._RankingConnection_betweennessErrorBound(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -137,6 +137,53 @@ func TestPageRankMatchesNetworkx(t *testing.T) {
 	}
 }
 
+// TestBetweennessMatchesIgraph is the issue's example through the API:
+// P001554->P001551 direct (0.2) ties with P001554->P001569->P001551
+// (0.5 x 0.4), both count, and H013's P001569 gets igraph's 0.040258 (the
+// old fewer-hops rule gave 0.036891). Exact results carry no error bound.
+func TestBetweennessMatchesIgraph(t *testing.T) {
+	var got struct {
+		InfluenceRanking struct {
+			BetweennessExact      bool
+			BetweennessErrorBound *float64
+			Edges                 []struct {
+				Node struct {
+					Value float64
+					Hcp   struct{ ID string }
+				}
+			}
+		}
+		Hcp struct {
+			Influence struct {
+				BetweennessExact      bool
+				BetweennessErrorBound *float64
+			}
+		}
+	}
+	mustQuery(t, svc.Handler(), `{ influenceRanking(scope: {hospital: "H013"}, metric: BETWEENNESS, first: 500) {
+		betweennessExact betweennessErrorBound edges { node { value hcp { id } } } }
+		hcp(id: "P001569") { influence(scope: {hospital: "H013"}) { betweennessExact betweennessErrorBound } } }`, nil, &got)
+	r := got.InfluenceRanking
+	if !r.BetweennessExact || r.BetweennessErrorBound != nil {
+		t.Errorf("ranking: exact %v, error bound %v; want exact and no bound", r.BetweennessExact, r.BetweennessErrorBound)
+	}
+	if s := got.Hcp.Influence; !s.BetweennessExact || s.BetweennessErrorBound != nil {
+		t.Errorf("influence score: exact %v, error bound %v; want exact and no bound", s.BetweennessExact, s.BetweennessErrorBound)
+	}
+	var found bool
+	for _, e := range r.Edges {
+		if e.Node.Hcp.ID == "P001569" {
+			found = true
+			if math.Abs(e.Node.Value-0.040258) > 1e-6 {
+				t.Errorf("BETWEENNESS(P001569) in H013 = %.6f, igraph 0.040258", e.Node.Value)
+			}
+		}
+	}
+	if !found {
+		t.Error("P001569 is not in H013's ranking")
+	}
+}
+
 // TestLeadersRankHigh: the formal decision makers of each seed hospital
 // (president, pharmacy director, department heads) are in the top fifth of
 // their hospital's INFLUENCE ranking.

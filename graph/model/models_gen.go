@@ -274,8 +274,12 @@ type InfluenceScore struct {
 	TopIncoming      []*InfluenceContribution `json:"topIncoming"`
 	Parameters       []*Parameter             `json:"parameters"`
 	BetweennessExact bool                     `json:"betweennessExact"`
-	GraphVersion     string                   `json:"graphVersion"`
-	ComputedAt       time.Time                `json:"computedAt"`
+	// When betweenness was sampled: with about 95% confidence the raw
+	// betweenness component of every HCP of the scope is within this of its
+	// exact value (see RankingConnection.betweennessErrorBound). Null when exact.
+	BetweennessErrorBound *float64  `json:"betweennessErrorBound,omitempty"`
+	GraphVersion          string    `json:"graphVersion"`
+	ComputedAt            time.Time `json:"computedAt"`
 }
 
 // What a write did (or, in a dry run, would do) to the records of one kind.
@@ -388,6 +392,13 @@ type RankingConnection struct {
 	BetweennessExact *bool `json:"betweennessExact,omitempty"`
 	// Number of betweenness source nodes used (all nodes when exact); null for the metrics that do not use betweenness.
 	BetweennessSources *int `json:"betweennessSources,omitempty"`
+	// How far a sampled betweenness may be from the exact one: with about 95%
+	// confidence every HCP's betweenness (the BETWEENNESS value, or INFLUENCE's
+	// raw betweenness component) is within this of its exact value, all HCPs
+	// of the scope at once (normal approximation from the spread of the sampled
+	// sources' contributions, Bonferroni over the HCPs). Same units as the
+	// BETWEENNESS value. Null when betweenness is exact or not used.
+	BetweennessErrorBound *float64 `json:"betweennessErrorBound,omitempty"`
 	// The algorithm parameters used.
 	Parameters []*Parameter `json:"parameters"`
 	// Why the ranking is empty, when it is.

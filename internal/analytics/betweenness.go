@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -41,13 +42,21 @@ type BetweennessResult struct {
 	// (sample variance of the per-source dependencies, with the finite
 	// population correction). It is nil for exact results.
 	StdErr []float64
+	// ErrorBound is, for sampled results, how far any score may be from
+	// its exact value: with about 95% confidence |Scores[v] - exact(v)| <=
+	// ErrorBound for every v at once. It is z times the largest StdErr,
+	// z the normal quantile of 1-0.025/n (Bonferroni over the n nodes;
+	// about 4.2 at n = 2,000). With fewer than 3 sources it is the largest
+	// possible score. 0 for exact results.
+	ErrorBound float64
 }
 
-// DefaultBetweennessSources is the suggested sample size for scopes too
-// large for exact betweenness. The estimator's error shrinks as 1/sqrt(k)
-// whatever n is, so it is a constant: on a 10k-node, 100k-edge power-law
-// graph 500 sources find 9.6 of the exact top 10 on average (20 seeds) at
-// about 5% of the exact run's time (BenchmarkBetweennessSampled10k).
+// DefaultBetweennessSources is a small sample size for scopes too large for
+// exact betweenness, used by the benchmarks. It is not enough for every
+// graph: on sparse influence networks a node's dependency comes from few
+// sources, so the per-source spread grows with n and a fixed k gets rougher
+// as n grows (on the seed's 2,093-HCP territory T02, 500 sources recover 8
+// of the exact top 10).
 const DefaultBetweennessSources = 500
 
 // lanes is the fixed number of source lanes: source i is accumulated in lane
@@ -61,12 +70,26 @@ const lanes = 16
 //	B(v) = sum_{s != v != t} sigma_st(v) / sigma_st
 //
 // where sigma_st counts the shortest (strongest) s-t paths and sigma_st(v)
-// those through v. Paths are ordered by (length, hops) with lengths equal
-// within TieEpsilon (see the package doc), so with all weights 1 this is
-// hop-count betweenness. Normalised scores divide by (n-1)(n-2) as networkx
-// does for directed graphs; for an undirected graph given as two directed
-// edges per pair that also equals networkx's undirected normalisation, and
-// the unnormalised sums are twice networkx's undirected values.
+// those through v. Every shortest path counts, whatever its number of hops;
+// two lengths are equal when they differ by at most TieRelative relative
+// (igraph's way; networkx compares floats exactly and misses ties such as
+// 0.5*0.4 against 0.2).
+//
+// Weight-1 edges have length 0. They count like any other edge, with one
+// exception: a cycle of them (more precisely, a strongly connected set of
+// the edges on shortest paths from s, which only edges of length 0, or
+// below the tolerance, can form) would let equally short walks go round for
+// ever. Inside such a set an edge v->w counts only when w is one hop further
+// from s than v on their fewest-hop shortest paths: there, and only there,
+// fewer hops win. This keeps path counts finite and independent of the
+// order of the search, counts every shortest path when there is no such
+// cycle, and gives a connected undirected graph (edges both ways) whose
+// weights are all 1 hop-count betweenness (networkx's unweighted values).
+//
+// Normalised scores divide by (n-1)(n-2) as networkx does for directed
+// graphs; for an undirected graph given as two directed edges per pair that
+// also equals networkx's undirected normalisation, and the unnormalised sums
+// are twice networkx's undirected values.
 //
 // With 0 < Sources < n it samples that many distinct sources uniformly with
 // the seed and scales like networkx 3.6 betweenness_centrality(k=...): a node
@@ -155,6 +178,7 @@ func Betweenness(ctx context.Context, g *Graph, opts BetweennessOptions) (Betwee
 		res.Scores = total
 		return res, nil
 	}
+	res.ErrorBound = float64(n-1) * float64(n-2) * norm // nothing can be more wrong
 	var total2 []float64
 	if k >= 3 {
 		total2 = make([]float64, n)
@@ -183,6 +207,10 @@ func Betweenness(ctx context.Context, g *Graph, opts BetweennessOptions) (Betwee
 		}
 	}
 	res.Scores = total
+	if res.StdErr != nil {
+		z := math.Sqrt2 * math.Erfinv(1-0.05/float64(n))
+		res.ErrorBound = z * slices.Max(res.StdErr)
+	}
 	return res, nil
 }
 
@@ -201,8 +229,14 @@ func sampleNodes(n, k int, seed uint64) []int32 {
 	return perm[:k:k]
 }
 
+// tieKeep is 1-TieRelative: nd is longer than d beyond the tolerance when
+// nd*tieKeep > d, and shorter when nd < d*tieKeep.
+const tieKeep = 1 - TieRelative
+
 // bstate is a node's search state in one Brandes pass; rank is its position
-// in settle order, -1 while unsettled.
+// in settle order, -1 while unsettled. hops only orders the heap among equal
+// lengths (so chains of weight-1 edges tend to settle in path order); it
+// never decides which paths count.
 type bstate struct {
 	dist float64
 	hops int32
@@ -213,19 +247,28 @@ type bstate struct {
 type brandes struct {
 	st     []bstate
 	sc     []float64 // sigma during the forward pass, then (1+delta)/sigma
-	order  []int32   // nodes in settle order
+	order  []int32   // nodes in settle order, then in path (topological) order
 	cand   []cand    // relaxations that reached a node's best length, grouped by order
 	dag    []int32   // successors on shortest paths, grouped by order
 	dagEnd []int32   // dagEnd[i]: end in dag of the successors of order[i]
+	back   []backTie // tie edges into nodes settled earlier (lengths 0 only)
 	heap   minHeap
+	fix    *fixup // buffers of reorder, made on first use
 }
 
-// cand is a relaxation v->w offering length d in h hops that was at least as
-// good, within TieEpsilon, as w's tentative length at the time.
+// cand is a relaxation v->w offering length d in h hops that was not longer,
+// within TieRelative, than w's tentative length at the time.
 type cand struct {
 	d float64
 	w int32
 	h int32
+}
+
+// backTie is a tie edge from the node settled at rank from to the node w,
+// which was settled before it.
+type backTie struct {
+	from int32
+	w    int32
 }
 
 func newBrandes(n int) *brandes {
@@ -240,23 +283,30 @@ func newBrandes(n int) *brandes {
 // run adds source s's dependencies delta_s(v) to acc (and their squares to
 // acc2 unless nil).
 //
-// Dijkstra gives lengths, hops and the settle order. The shortest-path DAG
-// is the set of edges v->w with w settled after v, one more hop than v and
-// length dist(v)+len(v,w) equal to dist(w) within TieEpsilon, tested on final
-// values, so it is consistent whatever the order of relaxations. Every such
-// edge was relaxed while w was unsettled with a length no worse than w's
-// tentative one (which is never below the final one), so Dijkstra records
-// those relaxations as candidates and the DAG is the candidates that pass
-// the test: no second pass over the edges. Path counts and dependencies then
-// run over the DAG only:
+// Dijkstra gives the lengths d and a settle order. The tie edges of s are
+// the edges v->w with d(v)+len(v,w) equal to d(w) within TieRelative, tested
+// on final lengths, so whatever the order of relaxations; every shortest
+// path is a path of tie edges and every path of tie edges is a shortest
+// path. Dijkstra records the relaxations that may be tie edges as it goes
+// (one into an unsettled node was no longer than its tentative length, which
+// is never below the final one; one into a settled node tied with its final
+// length), so there is no second pass over the edges.
 //
-//	sigma(w) = sum over DAG predecessors v of sigma(v)
-//	delta(v) = sigma(v) * sum over DAG successors w of (1 + delta(w)) / sigma(w)
+// Normally every tie edge leads from a node settled earlier to one settled
+// later: a positive length makes d(w) > d(v). Only edges of length 0 (weight
+// 1), or below the tolerance, join nodes of equal length, in either
+// direction; when some tie edge leads back in settle order, reorder finds a
+// path order and applies the rule for cycles of such edges. Path counts and
+// dependencies then run over the tie edges in that order:
+//
+//	sigma(w) = sum over tie predecessors v of sigma(v)
+//	delta(v) = sigma(v) * sum over tie successors w of (1 + delta(w)) / sigma(w)
 func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 	outOff, outTo, outCost := g.outOff, g.outTo, g.outCost
 	st, sc := b.st, b.sc
 	order := b.order[:0]
 	cands := b.cand[:0]
+	b.back = b.back[:0]
 	dagEnd := b.dagEnd
 	q := &b.heap
 	st[s] = bstate{dist: 0, hops: 0, rank: -1}
@@ -273,32 +323,47 @@ func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 		for i, w := range to {
 			r := &st[w]
 			nd := it.d + cost[i]
-			if nd > r.dist+TieEpsilon || r.rank >= 0 {
-				continue // the common case
+			if nd*tieKeep > r.dist {
+				continue // longer: the common case
+			}
+			if r.rank >= 0 { // settled at the same length: rare
+				b.back = append(b.back, backTie{int32(len(order)), w})
+				continue
 			}
 			cands = append(cands, cand{nd, w, nh})
-			if nd < r.dist-TieEpsilon || nh < r.hops {
-				r.dist, r.hops = nd, nh
-				q.set(hitem{nd, nh, w})
+			if nd < r.dist*tieKeep || nh < r.hops {
+				if nd < r.dist { // a tentative length never grows, not even by a tie
+					r.dist = nd
+				}
+				r.hops = nh
+				q.set(hitem{r.dist, nh, w})
 			}
 		}
 		dagEnd[len(order)] = int32(len(cands)) // candidates end, for now
 		order = append(order, v)
 	}
-	// Keep the candidates that are DAG edges, in place.
+	// Keep the candidates that are tie edges, in place. A candidate is
+	// never shorter than d(w) beyond the tolerance (it was not shorter than
+	// the tentative length then, which is at least d(w)), so one side of
+	// the comparison is enough.
 	dag := b.dag[:0]
 	start := int32(0)
 	for i := range order {
 		for _, c := range cands[start:dagEnd[i]] {
-			r := &st[c.w]
-			if c.h == r.hops && math.Abs(c.d-r.dist) <= TieEpsilon {
+			if c.d*tieKeep <= st[c.w].dist {
 				dag = append(dag, c.w)
 			}
 		}
 		start = dagEnd[i]
 		dagEnd[i] = int32(len(dag))
 	}
-	// Path counts, in settle order.
+	if len(b.back) > 0 {
+		if b.fix == nil {
+			b.fix = &fixup{}
+		}
+		dag = b.fix.reorder(st, order, dag, dagEnd, b.back)
+	}
+	// Path counts, in path order.
 	sc[s] = 1
 	start = 0
 	for i, v := range order {
@@ -309,7 +374,7 @@ func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 		}
 		start = end
 	}
-	// Dependencies, in reverse settle order.
+	// Dependencies, in reverse path order.
 	for i := len(order) - 1; i >= 0; i-- {
 		v := order[i]
 		start := int32(0)

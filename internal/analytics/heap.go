@@ -7,7 +7,9 @@ type hitem struct {
 	v int32
 }
 
-// before orders entries by (length, hops), the path order of the package.
+// before orders entries by (length, hops): PathSearcher's path order, and the
+// order in which a Brandes pass settles nodes (which paths count does not
+// depend on it).
 func before(a, b hitem) bool {
 	return a.d < b.d || (a.d == b.d && a.h < b.h)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/kolgraph/kolgraph/internal/analytics"
 	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -247,3 +248,70 @@ func TestNewVersionIsRecomputed(t *testing.T) {
 }
 
 func tempDir() (string, error) { return os.MkdirTemp("", "kolgraph-scoring-") }
+
+// TestBetweennessOptions: exact up to the limit (every seed scope, the
+// region included), then a share of the scope, at least the minimum.
+func TestBetweennessOptions(t *testing.T) {
+	def := scoring.DefaultParams()
+	small := scoring.Params{BetweennessExactMax: 100, BetweennessSources: 50, BetweennessShare: 0.25, Seed: 7}
+	tests := []struct {
+		name string
+		p    scoring.Params
+		n    int
+		want int // sources; 0 = exact
+	}{
+		{"territory T02", def, 2093, 0},
+		{"seed region", def, 6000, 0},
+		{"at the limit", def, 10_000, 0},
+		{"above the limit", def, 10_001, 5001},
+		{"share", small, 1000, 250},
+		{"minimum", small, 101, 50},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := tt.p.BetweennessOptions(tt.n)
+			if o.Sources != tt.want || o.Seed != tt.p.Seed {
+				t.Errorf("n=%d: %d sources with seed %d, want %d with seed %d", tt.n, o.Sources, o.Seed, tt.want, tt.p.Seed)
+			}
+		})
+	}
+}
+
+// TestBetweennessErrorBound: a sampled betweenness says so and carries the
+// bound analytics computed, for BETWEENNESS and for INFLUENCE; an exact one
+// has bound 0.
+func TestBetweennessErrorBound(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sc := snapshot.Scope{Department: "D1"} // 4 HCPs
+	p := scoring.DefaultParams()
+	p.BetweennessExactMax, p.BetweennessSources = 3, 3
+	sampled, err := scoring.NewService(e.snaps, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := e.snaps.Get()
+	nodes, _ := snap.Nodes(sc)
+	sub, _ := analytics.Subgraph(snap.Graph, nodes)
+	want, err := analytics.Betweenness(ctx, sub, p.BetweennessOptions(len(nodes)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact := service(t, e, scoring.DefaultWeights())
+	for _, m := range []scoring.Metric{scoring.Betweenness, scoring.Influence} {
+		r, err := sampled.Ranking(ctx, sc, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.BetweennessExact || r.BetweennessSources != 3 || r.BetweennessErrorBound != want.ErrorBound {
+			t.Errorf("%s sampled: exact %v, %d sources, bound %v; want false, 3, %v", m, r.BetweennessExact, r.BetweennessSources, r.BetweennessErrorBound, want.ErrorBound)
+		}
+		r, err = exact.Ranking(ctx, sc, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.BetweennessExact || r.BetweennessSources != 4 || r.BetweennessErrorBound != 0 {
+			t.Errorf("%s exact: exact %v, %d sources, bound %v; want true, 4, 0", m, r.BetweennessExact, r.BetweennessSources, r.BetweennessErrorBound)
+		}
+	}
+}
