@@ -16,6 +16,14 @@ import (
 // with WHERE on plain properties and `IN $list`, returning plain property
 // columns; grouping, sorting and de-duplication happen in Go. Lists of ids
 // are sent in batches of Config.BatchSize.
+//
+// A relationship pattern starts at the node its ids bind, whichever way
+// the relationship points: NornicDB (v1.2.3) expands a pattern from its
+// first node and filters afterwards, so `(a)-[r]->(b) WHERE b.id IN $ids`
+// walks every relationship of the type (17 s for one HCP's incoming
+// INFLUENCES of the seed region on a busy CI machine) where
+// `(b)<-[r]-(a) WHERE b.id IN $ids` looks b up by its index (0.2 s). Neo4j
+// plans both alike. TestPatternsStartAtTheirIDs checks every statement.
 
 // uniq returns ids without duplicates, in first-seen order.
 func uniq(ids []string) []string {
@@ -538,7 +546,7 @@ func (s *Store) MembershipsOfHCPs(ctx context.Context, hcpIDs []string) ([][]kol
 
 func (s *Store) MembershipsOfCommittees(ctx context.Context, committeeIDs []string) ([][]kolgraph.Membership, error) {
 	return group(ctx, s, "load memberships of committees",
-		"MATCH (a:HCP)-[r:MEMBER_OF]->(b:Committee) WHERE b.id IN $ids RETURN "+membershipCols, committeeIDs, 1,
+		"MATCH (b:Committee)<-[r:MEMBER_OF]-(a:HCP) WHERE b.id IN $ids RETURN "+membershipCols, committeeIDs, 1,
 		decodeMembership, compareMembership)
 }
 
@@ -550,7 +558,7 @@ func (s *Store) InfluencesFrom(ctx context.Context, hcpIDs []string) ([][]*kolgr
 
 func (s *Store) InfluencesTo(ctx context.Context, hcpIDs []string) ([][]*kolgraph.Influence, error) {
 	return group(ctx, s, "load influences to hcps",
-		"MATCH (a:HCP)-[r:INFLUENCES]->(b:HCP) WHERE b.id IN $ids RETURN "+influenceCols, hcpIDs, 1,
+		"MATCH (b:HCP)<-[r:INFLUENCES]-(a:HCP) WHERE b.id IN $ids RETURN "+influenceCols, hcpIDs, 1,
 		decodeInfluence, byNodeID(func(e *kolgraph.Influence) string { return e.From }))
 }
 
