@@ -16,11 +16,16 @@ import (
 // follows.
 var relPattern = regexp.MustCompile(`MATCH \((\w*)([^)]*)\)<?-\[[^\]]*\]->?\((\w*)([^)]*)\)(.*)`)
 
+// inList is a WHERE clause that filters by a list parameter.
+var inList = regexp.MustCompile(`WHERE .*\b\w+\.\w+ IN \$`)
+
 // TestPatternsStartAtTheirIDs checks that every relationship pattern in
-// the store's Cypher starts at a node its statement binds by id (a WHERE
-// ... IN $list or an inline {id: ...}) whenever it binds one of its nodes.
-// NornicDB expands a pattern from its first node: one that binds only the
-// second walks every relationship of the type per call (see read.go).
+// the store's Cypher starts at a node its statement binds by id whenever it
+// binds one of its nodes, and binds it inline ({id: id} from UNWIND), not
+// with WHERE ... IN $list. NornicDB expands a pattern from its first node,
+// so one that binds only the second walks every relationship of the type
+// per call, and it filters a pattern by IN in time quadratic in the list
+// (see read.go).
 func TestPatternsStartAtTheirIDs(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -40,6 +45,9 @@ func TestPatternsStartAtTheirIDs(t *testing.T) {
 			first, second := bound(m[1], m[2], m[5]), bound(m[3], m[4], m[5])
 			if second && !first {
 				t.Errorf("%s: %q binds the second node of its pattern but not the first: start the pattern at the bound node", f, stmt)
+			}
+			if inList.MatchString(m[5]) {
+				t.Errorf("%s: %q filters a relationship pattern with IN a list (quadratic on NornicDB): UNWIND the list and bind the node inline", f, stmt)
 			}
 		}
 	}
