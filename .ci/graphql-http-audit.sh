@@ -20,6 +20,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A fresh machine may lack Node.js (the audit is an npm package) or curl:
+# install them from Debian's packages.
+missing=()
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
 (cd .ci/graphql-http-audit && npm ci --no-audit --no-fund --loglevel=error)
 go build -o "$work/kolgraph" ./cmd/kolgraph
 

@@ -19,7 +19,8 @@
 # Typical use:  eval "$(bash .ci/nornicdb.sh start)"; go test ./internal/neo4jstore/; bash .ci/nornicdb.sh stop
 #
 # Environment:
-#   KOLGRAPH_CACHE_DIR     where the binary is cached (default ${XDG_CACHE_HOME:-$HOME/.cache}/kolgraph)
+#   KOLGRAPH_CACHE_DIR     where the binary is cached (default ${XDG_CACHE_HOME:-$HOME/.cache}/kolgraph),
+#                          named for what it is built from (see key)
 #   KOLGRAPH_NORNICDB_RUN  the run directory: pid file, settings, data, log
 #                          (default ${TMPDIR:-/tmp}/kolgraph-nornicdb.$UID)
 # `kill` and `resume` exist for the store's fault test (see
@@ -31,7 +32,9 @@ version=v1.2.3
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 module="$here/nornicdb"
 cache="${KOLGRAPH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kolgraph}"
-bin="$cache/nornicdb-$version"
+# How the binary is built; part of its cache key.
+build_env="GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0"
+build_flags="-tags noui,nolocalllm -trimpath"
 run="${KOLGRAPH_NORNICDB_RUN:-${TMPDIR:-/tmp}/kolgraph-nornicdb.$(id -u)}"
 pidfile="$run/nornicdb.pid"
 envfile="$run/settings"
@@ -39,28 +42,37 @@ envfile="$run/settings"
 log() { echo "nornicdb.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-# stamp identifies a build: the pinned module graph and the Go toolchain.
-stamp() {
-	{ cat "$module/go.mod" "$module/go.sum"; go env GOVERSION; } | sha256sum | cut -d' ' -f1
+# key identifies a build: everything it is made from (the pinned module
+# graph, the Go toolchain and platform, how it is built). Each key has its
+# own file in the cache, so runs of different branches or toolchains on one
+# machine neither rebuild each other's binary nor run the wrong one.
+key() {
+	{
+		cat "$module/go.mod" "$module/go.sum"
+		go env GOVERSION GOOS GOARCH GOAMD64 GOARM64
+		echo "$version $build_env $build_flags"
+	} | sha256sum | cut -c1-16
 }
 
 cmd_build() {
 	command -v go >/dev/null || die "go is not on PATH"
-	local want
-	want=$(stamp)
-	if [[ -x "$bin" && -f "$bin.stamp" && "$(cat "$bin.stamp")" == "$want" ]]; then
-		echo "$bin"
-		return
-	fi
 	mkdir -p "$cache"
-	log "building NornicDB $version (a cold build takes ~4 minutes)..."
-	local tmp="$bin.tmp.$$"
-	# GOWORK=off and GOFLAGS=-mod=readonly: build exactly the pinned graph.
-	(cd "$module" && GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0 \
-		go build -tags noui,nolocalllm -trimpath -o "$tmp" github.com/orneryd/nornicdb/cmd/nornicdb) ||
-		{ rm -f "$tmp"; die "build failed"; }
-	mv -f "$tmp" "$bin"
-	echo "$want" >"$bin.stamp"
+	local bin
+	bin="$cache/nornicdb-$version-$(key)"
+	# One build per key at a time: concurrent runs (clones of one machine)
+	# wait for it instead of compiling the same ~350 modules twice.
+	exec 9>"$bin.lock"
+	flock 9
+	if [[ ! -x "$bin" ]]; then
+		log "building NornicDB $version (a cold build takes 4-8 minutes)..."
+		local tmp="$bin.tmp.$$"
+		# GOWORK=off and GOFLAGS=-mod=readonly: build exactly the pinned graph.
+		# shellcheck disable=SC2086 # the flags are words
+		(cd "$module" && env $build_env go build $build_flags -o "$tmp" github.com/orneryd/nornicdb/cmd/nornicdb) ||
+			{ rm -f "$tmp"; die "build failed"; }
+		mv -f "$tmp" "$bin"
+	fi
+	exec 9>&-
 	echo "$bin"
 }
 

@@ -90,6 +90,7 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: o.APQCache})
 	}
 	srv.Use(gqlguard.Limit{Limits: o.Limits, Sizes: r.listSizes})
+	srv.AroundFields(prefetchFields) // one store call per navigation level (prefetch.go)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

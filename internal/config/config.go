@@ -100,7 +100,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Neo4jUser, "neo4j-user", c.Neo4jUser, "Neo4j user")
 	fs.StringVar(&c.Neo4jPassword, "neo4j-password", c.Neo4jPassword, "Neo4j password (never logged)")
 	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", c.Neo4jDatabase, "Neo4j database name (empty: the server's default)")
-	fs.DurationVar(&c.Neo4jTimeout, "neo4j-timeout", c.Neo4jTimeout, "how long a Neo4j call may wait for a connection before failing with UNAVAILABLE")
+	fs.DurationVar(&c.Neo4jTimeout, "neo4j-timeout", c.Neo4jTimeout, "how long one Neo4j call may take, connecting included, before failing with UNAVAILABLE (calls beyond the connection pool queue until their request's deadline)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
 	fs.BoolVar(&c.Introspection, "introspection", c.Introspection, "allow GraphQL introspection")

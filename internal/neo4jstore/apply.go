@@ -613,8 +613,8 @@ func deleteNodes(ctx context.Context, tx neo4j.ManagedTransaction, s *Store, lab
 // given ids, keeping the nodes.
 func detachNodes(ctx context.Context, tx neo4j.ManagedTransaction, s *Store, label string, ids []string) error {
 	for _, stmt := range []string{
-		"MATCH (n:" + label + ")-[r]->() WHERE n.id IN $rows DELETE r",
-		"MATCH ()-[r]->(n:" + label + ") WHERE n.id IN $rows DELETE r",
+		"UNWIND $rows AS id MATCH (n:" + label + " {id: id})-[r]->() DELETE r",
+		"UNWIND $rows AS id MATCH (n:" + label + " {id: id})<-[r]-() DELETE r",
 	} {
 		if err := s.batches(ctx, tx, stmt, anys(ids)); err != nil {
 			return err

@@ -21,9 +21,10 @@ type Config struct {
 	Password string
 	Database string // "" means the server's default database
 
-	// Timeout bounds every read call (lookups, lists, navigation, Version),
-	// connection acquisition included, so that a dead database fails the
-	// call with EUNAVAILABLE instead of hanging it. Default 5s.
+	// Timeout bounds every read call (lookups, lists, navigation, Version)
+	// from when it is admitted (see MaxConnections), connection acquisition
+	// included, so that a dead database fails the call with EUNAVAILABLE
+	// instead of hanging it. Default 5s.
 	Timeout time.Duration
 	// ConnectTimeout bounds establishing one TCP+Bolt connection.
 	// Default: Timeout, at most 5s.
@@ -41,7 +42,13 @@ type Config struct {
 	MaxRetryTime time.Duration
 	// BatchSize is the number of rows per UNWIND statement. Default 5000.
 	BatchSize int
-	// MaxConnections is the size of the driver's pool. Default 100.
+	// MaxConnections bounds the calls of this Store that run at once, and
+	// so the connections they hold. Further calls queue in-process, bounded
+	// by their caller's context only: Timeout starts once a call is
+	// admitted, so a busy (not dead) database makes calls wait instead of
+	// failing them. Default 32, well below the servers' connection limits
+	// (NornicDB closes the 101st connection; the driver then retries it
+	// for MaxRetryTime).
 	MaxConnections int
 }
 
@@ -68,7 +75,7 @@ func (c Config) withDefaults() Config {
 		c.BatchSize = 5000
 	}
 	if c.MaxConnections <= 0 {
-		c.MaxConnections = 100
+		c.MaxConnections = 32
 	}
 	return c
 }
@@ -86,6 +93,24 @@ type Store struct {
 	// writing admits one Apply or AppendAudit of this process at a time
 	// (see lockWrites).
 	writing chan struct{}
+	// calls admits MaxConnections calls at a time (see admit).
+	calls chan struct{}
+}
+
+// admit waits until fewer than MaxConnections calls of this Store run, or
+// ctx ends; the caller must call the returned release.
+//
+// The driver's pool queues too, but bounded by its acquisition timeout,
+// which is Timeout: a burst of calls to a slow server then fails with
+// UNAVAILABLE although every call would have been answered. Queueing here,
+// before a call's own Timeout starts, lets the caller's deadline decide.
+func (s *Store) admit(ctx context.Context) (release func(), err error) {
+	select {
+	case s.calls <- struct{}{}:
+		return func() { <-s.calls }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // lockWrites waits until no other Apply or AppendAudit of this Store runs,
@@ -123,7 +148,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		c.SocketConnectTimeout = cfg.ConnectTimeout
 		c.ConnectionAcquisitionTimeout = cfg.Timeout
 		c.MaxTransactionRetryTime = cfg.MaxRetryTime
-		c.MaxConnectionPoolSize = cfg.MaxConnections
+		// Admitted calls never wait for the pool; the spare connections
+		// serve Ping, which readiness probes call whatever the load.
+		c.MaxConnectionPoolSize = cfg.MaxConnections + 2
 		// Check connections idle for a while before use: after a server
 		// restart the pool holds dead ones, and this finds them without
 		// failing a call.
@@ -132,7 +159,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4jstore: open %s: %w", cfg.URI, err)
 	}
-	s := &Store{driver: d, cfg: cfg, writing: make(chan struct{}, 1)}
+	s := &Store{driver: d, cfg: cfg, writing: make(chan struct{}, 1), calls: make(chan struct{}, cfg.MaxConnections)}
 	if err := s.connect(ctx); err != nil {
 		_ = d.Close(context.WithoutCancel(ctx))
 		return nil, err
@@ -217,6 +244,11 @@ func (s *Store) exec(ctx context.Context, op string, timeout time.Duration, writ
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("neo4jstore: %s: %w", op, err)
 	}
+	release, err := s.admit(ctx)
+	if err != nil {
+		return fmt.Errorf("neo4jstore: %s: %w", op, err)
+	}
+	defer release()
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	mode := neo4j.AccessModeRead
@@ -228,7 +260,6 @@ func (s *Store) exec(ctx context.Context, op string, timeout time.Duration, writ
 	body := func(tx neo4j.ManagedTransaction) (any, error) { return nil, fn(cctx, tx) }
 	// The server aborts the transaction too when it outlives the call.
 	txTimeout := neo4j.WithTxTimeout(timeout)
-	var err error
 	if write {
 		_, err = sess.ExecuteWrite(cctx, body, txTimeout)
 	} else {
