@@ -15,7 +15,7 @@
 //     such as a cost limit) is answered without a data entry: with
 //     application/json at status 200, as the legacy media type's clients
 //     require; with application/graphql-response+json at 400 (401, 403,
-//     429, 503 or 500 when the error's code says so).
+//     429, 503 or 500 when the error's code says so: kolgraph.HTTPStatus).
 //   - An executed operation is 200 under both, with its data (null when
 //     the execution produced none) and field errors.
 //   - A mutation sent with GET is 405 with Allow: POST, and is not run.
@@ -46,16 +46,6 @@ const (
 	MediaGraphQLResponse = "application/graphql-response+json"
 )
 
-// Codes of the errors the transport answers itself (with their HTTP
-// status names); a request it cannot read is kolgraph.EINVALID.
-const (
-	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
-	CodeNotAcceptable        = "NOT_ACCEPTABLE"
-	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
-	// CodeRateLimited is auth's: a credential over its request rate.
-	CodeRateLimited = "RATE_LIMITED"
-)
-
 // HTTP is the transport of GET and POST application/json requests. It
 // claims every GET and POST: a POST in another media type is 415 here, so
 // a transport for another one (Multipart) is added before it.
@@ -70,7 +60,7 @@ func (HTTP) Supports(r *http.Request) bool {
 func (HTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media, ok := Negotiate(r.Header.Get("Accept"))
 	if !ok {
-		WriteError(w, MediaJSON, http.StatusNotAcceptable, CodeNotAcceptable,
+		WriteError(w, MediaJSON, kolgraph.ENOTACCEPTABLE,
 			"none of the media types in Accept can be served; accept application/graphql-response+json or application/json")
 		return
 	}
@@ -81,14 +71,14 @@ func (HTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		params, err = fromQuery(r.URL.RawQuery)
 	} else {
 		if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
-			WriteError(w, media, http.StatusUnsupportedMediaType, CodeUnsupportedMediaType,
+			WriteError(w, media, kolgraph.EUNSUPPORTEDMEDIA,
 				"a POST body must be application/json (or multipart/form-data for file uploads), not "+strconv.Quote(ct))
 			return
 		}
 		params, err = Decode(r.Body)
 	}
 	if err != nil {
-		WriteError(w, media, http.StatusBadRequest, kolgraph.EINVALID, err.Error())
+		WriteError(w, media, kolgraph.EINVALID, err.Error())
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
@@ -111,18 +101,19 @@ func Serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, m
 	}
 	if r.Method == http.MethodGet && oc.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", "POST")
-		WriteError(w, media, http.StatusMethodNotAllowed, CodeMethodNotAllowed,
+		WriteError(w, media, kolgraph.EMETHODNOTALLOWED,
 			"a "+string(oc.Operation.Operation)+" must be sent with POST; GET runs queries only")
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	resp := responses(ctx)
 	if resp == nil { // the request's context ended before a response
+		resp = coded(kolgraph.EUNAVAILABLE, "the request was cancelled or took too long")
 		status := http.StatusOK
 		if media == MediaGraphQLResponse {
-			status = http.StatusServiceUnavailable
+			status = RequestErrorStatus(resp.Errors)
 		}
-		WriteError(w, media, status, kolgraph.EUNAVAILABLE, "the request was cancelled or took too long")
+		write(w, media, status, resp, false)
 		return
 	}
 	write(w, media, http.StatusOK, resp, true)
@@ -135,37 +126,7 @@ func RequestErrorStatus(errs gqlerror.List) int {
 	if len(errs) > 0 {
 		code, _ = errs[0].Extensions["code"].(string)
 	}
-	return StatusFor(code)
-}
-
-// StatusFor is the HTTP status of an error code, the one table of every
-// endpoint that answers with a status of its own: 400 for what the client
-// can fix in what it sent (BAD_USER_INPUT, GRAPHQL_PARSE_FAILED,
-// GRAPHQL_VALIDATION_FAILED, PERSISTED_QUERY_NOT_FOUND, ...).
-func StatusFor(code string) int {
-	switch code {
-	case kolgraph.EUNAUTHENTICATED:
-		return http.StatusUnauthorized
-	case kolgraph.EFORBIDDEN:
-		return http.StatusForbidden
-	case kolgraph.ENOTFOUND:
-		return http.StatusNotFound
-	case CodeMethodNotAllowed:
-		return http.StatusMethodNotAllowed
-	case CodeNotAcceptable:
-		return http.StatusNotAcceptable
-	case kolgraph.ECONFLICT:
-		return http.StatusConflict
-	case CodeUnsupportedMediaType:
-		return http.StatusUnsupportedMediaType
-	case CodeRateLimited:
-		return http.StatusTooManyRequests
-	case kolgraph.EINTERNAL:
-		return http.StatusInternalServerError
-	case kolgraph.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusBadRequest
+	return kolgraph.HTTPStatus(code)
 }
 
 // executed is a GraphQL response with its data entry always present.
@@ -201,10 +162,17 @@ func write(w http.ResponseWriter, media string, status int, resp *graphql.Respon
 	_, _ = w.Write(b)
 }
 
-// WriteError answers an error of the transport's own: one error with code,
-// no data entry.
-func WriteError(w http.ResponseWriter, media string, status int, code, msg string) {
-	write(w, media, status, &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}}, false)
+// WriteError answers one error with code, at code's status in the one
+// table (kolgraph.HTTPStatus), without a data entry: the transport's own
+// refusals, and every other endpoint's errors, which clients of /query
+// then parse alike.
+func WriteError(w http.ResponseWriter, media, code, msg string) {
+	write(w, media, kolgraph.HTTPStatus(code), coded(code, msg), false)
+}
+
+// coded is a response of one error with code.
+func coded(code, msg string) *graphql.Response {
+	return &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}}
 }
 
 // isJSON reports whether a Content-Type is application/json in UTF-8 (the

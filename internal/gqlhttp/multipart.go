@@ -70,19 +70,19 @@ func (e errTooLarge) Error() string { return e.msg }
 func (m Multipart) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media, ok := Negotiate(r.Header.Get("Accept"))
 	if !ok {
-		WriteError(w, MediaJSON, http.StatusNotAcceptable, CodeNotAcceptable,
+		WriteError(w, MediaJSON, kolgraph.ENOTACCEPTABLE,
 			"none of the media types in Accept can be served; accept application/graphql-response+json or application/json")
 		return
 	}
 	if r.Header.Get(PreflightHeader) == "" {
-		WriteError(w, media, http.StatusBadRequest, kolgraph.EINVALID,
+		WriteError(w, media, kolgraph.EINVALID,
 			"a multipart request must carry the "+PreflightHeader+" header (any value), so that browsers ask before sending one across origins")
 		return
 	}
 	if m.Allow != nil {
 		if err := m.Allow(r.Context()); err != nil {
 			code := kolgraph.ErrorCode(err)
-			WriteError(w, media, StatusFor(code), code, kolgraph.ErrorMessage(err))
+			WriteError(w, media, code, kolgraph.ErrorMessage(err))
 			return
 		}
 	}
@@ -109,7 +109,7 @@ func (m Multipart) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		tooLarge(w, media, fmt.Sprintf("the request is larger than %d bytes", whole))
 		return
 	case err != nil:
-		WriteError(w, media, http.StatusBadRequest, kolgraph.EINVALID, err.Error())
+		WriteError(w, media, kolgraph.EINVALID, err.Error())
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}

@@ -13,7 +13,6 @@ import (
 	"github.com/rs/zerolog/hlog"
 
 	"github.com/kolgraph/kolgraph/internal/account"
-	"github.com/kolgraph/kolgraph/internal/gqlhttp"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
@@ -105,7 +104,7 @@ func (s *Server) tieringReport(src TieringReports) http.Handler {
 
 func (s *Server) reportError(w http.ResponseWriter, r *http.Request, err error) {
 	code := kolgraph.ErrorCode(err)
-	status := gqlhttp.StatusFor(code)
+	status := kolgraph.HTTPStatus(code)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		status, code = http.StatusGatewayTimeout, kolgraph.EUNAVAILABLE

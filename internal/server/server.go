@@ -17,7 +17,6 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
 
-	"github.com/kolgraph/kolgraph/internal/gqlhttp"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
@@ -147,7 +146,7 @@ func coded(mux *http.ServeMux) http.Handler {
 		h.ServeHTTP(probe, r)
 		code, msg := kolgraph.ENOTFOUND, "no such endpoint: "+r.URL.Path
 		if probe.status == http.StatusMethodNotAllowed {
-			code, msg = gqlhttp.CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path
+			code, msg = kolgraph.EMETHODNOTALLOWED, r.Method+" is not allowed on "+r.URL.Path
 		}
 		w.Header().Del("X-Content-Type-Options")
 		writeJSON(w, probe.status, map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}}})
@@ -171,7 +170,7 @@ func (s *Server) withDeadline(next http.Handler) http.Handler {
 		default: // GraphQL over HTTP: only GET and POST carry requests
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
 			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{
-				"errors": []map[string]any{{"message": "use GET or POST", "extensions": map[string]string{"code": gqlhttp.CodeMethodNotAllowed}}}})
+				"errors": []map[string]any{{"message": "use GET or POST", "extensions": map[string]string{"code": kolgraph.EMETHODNOTALLOWED}}}})
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
