@@ -23,12 +23,12 @@ func Middleware(a *Authenticator, lim *Limiter) func(http.Handler) http.Handler 
 			p, err := a.Authenticate(r)
 			if err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="kolgraph"`)
-				writeError(w, kolgraph.EUNAUTHENTICATED, kolgraph.ErrorMessage(err))
+				writeError(w, r, kolgraph.EUNAUTHENTICATED, kolgraph.ErrorMessage(err))
 				return
 			}
 			if ok, retry := lim.Allow(p.Credential); !ok {
 				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
-				writeError(w, kolgraph.ERATELIMITED, "too many requests for this credential; retry later")
+				writeError(w, r, kolgraph.ERATELIMITED, "too many requests for this credential; retry later")
 				return
 			}
 			ctx := WithPrincipal(r.Context(), p)
@@ -43,7 +43,7 @@ func Middleware(a *Authenticator, lim *Limiter) func(http.Handler) http.Handler 
 
 // writeError answers in the shape of a GraphQL error response, which every
 // client of /query already parses, at the code's status.
-func writeError(w http.ResponseWriter, code, msg string) {
+func writeError(w http.ResponseWriter, r *http.Request, code, msg string) {
 	w.Header().Set("Cache-Control", "no-store")
-	gqlhttp.WriteError(w, gqlhttp.MediaJSON, code, msg)
+	gqlhttp.WriteError(w, r, gqlhttp.MediaJSON, code, msg)
 }

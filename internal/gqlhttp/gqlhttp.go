@@ -34,6 +34,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/rs/zerolog"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -60,7 +61,7 @@ func (HTTP) Supports(r *http.Request) bool {
 func (HTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media, ok := Negotiate(r.Header.Get("Accept"))
 	if !ok {
-		WriteError(w, MediaJSON, kolgraph.ENOTACCEPTABLE,
+		WriteError(w, r, MediaJSON, kolgraph.ENOTACCEPTABLE,
 			"none of the media types in Accept can be served; accept application/graphql-response+json or application/json")
 		return
 	}
@@ -71,14 +72,14 @@ func (HTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		params, err = fromQuery(r.URL.RawQuery)
 	} else {
 		if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
-			WriteError(w, media, kolgraph.EUNSUPPORTEDMEDIA,
+			WriteError(w, r, media, kolgraph.EUNSUPPORTEDMEDIA,
 				"a POST body must be application/json (or multipart/form-data for file uploads), not "+strconv.Quote(ct))
 			return
 		}
 		params, err = Decode(r.Body)
 	}
 	if err != nil {
-		WriteError(w, media, kolgraph.EINVALID, err.Error())
+		WriteError(w, r, media, kolgraph.EINVALID, err.Error())
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
@@ -96,12 +97,12 @@ func Serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, m
 		if media == MediaGraphQLResponse {
 			status = RequestErrorStatus(resp.Errors)
 		}
-		write(w, media, status, resp, false)
+		write(w, r, media, status, resp, false)
 		return
 	}
 	if r.Method == http.MethodGet && oc.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", "POST")
-		WriteError(w, media, kolgraph.EMETHODNOTALLOWED,
+		WriteError(w, r, media, kolgraph.EMETHODNOTALLOWED,
 			"a "+string(oc.Operation.Operation)+" must be sent with POST; GET runs queries only")
 		return
 	}
@@ -113,10 +114,10 @@ func Serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, m
 		if media == MediaGraphQLResponse {
 			status = RequestErrorStatus(resp.Errors)
 		}
-		write(w, media, status, resp, false)
+		write(w, r, media, status, resp, false)
 		return
 	}
-	write(w, media, http.StatusOK, resp, true)
+	write(w, r, media, http.StatusOK, resp, true)
 }
 
 // RequestErrorStatus is the status of a request error answered as
@@ -143,8 +144,11 @@ type refused struct {
 	Extensions map[string]any `json:"extensions,omitempty"`
 }
 
-func write(w http.ResponseWriter, media string, status int, resp *graphql.Response, ran bool) {
+func write(w http.ResponseWriter, r *http.Request, media string, status int, resp *graphql.Response, ran bool) {
 	var body any = refused{Errors: resp.Errors, Extensions: resp.Extensions}
+	if !ran && len(resp.Errors) > 0 {
+		noteCode(r, resp.Errors[0])
+	}
 	if ran {
 		data := resp.Data
 		if data == nil {
@@ -166,8 +170,28 @@ func write(w http.ResponseWriter, media string, status int, resp *graphql.Respon
 // table (kolgraph.HTTPStatus), without a data entry: the transport's own
 // refusals, and every other endpoint's errors, which clients of /query
 // then parse alike.
-func WriteError(w http.ResponseWriter, media, code, msg string) {
-	write(w, media, kolgraph.HTTPStatus(code), coded(code, msg), false)
+func WriteError(w http.ResponseWriter, r *http.Request, media, code, msg string) {
+	write(w, r, media, kolgraph.HTTPStatus(code), coded(code, msg), false)
+}
+
+// WriteTooLarge answers a request over a size bound: 413, BAD_USER_INPUT
+// with extensions.limit "body" (like the query limits, which are
+// BAD_USER_INPUT with the limit's name); the one status that refines its
+// code's.
+func WriteTooLarge(w http.ResponseWriter, r *http.Request, media, msg string) {
+	write(w, r, media, http.StatusRequestEntityTooLarge, &graphql.Response{Errors: gqlerror.List{{Message: msg,
+		Extensions: map[string]any{"code": kolgraph.EINVALID, "limit": "body"}}}}, false)
+}
+
+// noteCode puts an error answer's code on the request's logger, so that
+// its access log line (info level) says which client error it was; a
+// failure of ours (INTERNAL) is logged at error level where it happens.
+func noteCode(r *http.Request, e *gqlerror.Error) {
+	code, _ := e.Extensions["code"].(string)
+	if code == "" || r == nil {
+		return
+	}
+	zerolog.Ctx(r.Context()).UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str("code", code) })
 }
 
 // coded is a response of one error with code.
