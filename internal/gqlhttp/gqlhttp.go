@@ -157,9 +157,10 @@ func write(w http.ResponseWriter, r *http.Request, media string, status int, res
 		body = executed{Errors: resp.Errors, Data: data, Extensions: resp.Extensions}
 	}
 	b, err := json.Marshal(body)
-	if err != nil {
-		status = http.StatusInternalServerError
-		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+	if err != nil { // a failure of ours: logged, and answered as INTERNAL
+		zerolog.Ctx(r.Context()).Error().Err(err).Msg("encode the response")
+		status = kolgraph.HTTPStatus(kolgraph.EINTERNAL)
+		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"` + kolgraph.EINTERNAL + `"}}]}`)
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
@@ -188,7 +189,7 @@ func WriteTooLarge(w http.ResponseWriter, r *http.Request, media, msg string) {
 // failure of ours (INTERNAL) is logged at error level where it happens.
 func noteCode(r *http.Request, e *gqlerror.Error) {
 	code, _ := e.Extensions["code"].(string)
-	if code == "" || r == nil {
+	if code == "" {
 		return
 	}
 	zerolog.Ctx(r.Context()).UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str("code", code) })
