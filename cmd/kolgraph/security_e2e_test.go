@@ -604,7 +604,7 @@ func TestQueryLimitsAndFloods(t *testing.T) {
 				ok++
 			case http.StatusTooManyRequests:
 				refused++
-				if !slices.Equal(x.codes(), []string{auth.CodeRateLimited}) {
+				if !slices.Equal(x.codes(), []string{kolgraph.ERATELIMITED}) {
 					t.Fatalf("refusal: %s", x.body)
 				}
 			}

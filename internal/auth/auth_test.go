@@ -282,7 +282,7 @@ func TestMiddleware(t *testing.T) {
 		}
 	}
 	w := do(tok)
-	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), auth.CodeRateLimited) {
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), kolgraph.ERATELIMITED) {
 		t.Errorf("third request in a burst of 2: got %d %s", w.Code, w.Body)
 	}
 }

@@ -1,20 +1,16 @@
 package auth
 
 import (
-	"encoding/json"
 	"math"
 	"net/http"
 	"strconv"
 
 	"github.com/rs/zerolog"
 
+	"github.com/kolgraph/kolgraph/internal/gqlhttp"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/viewer"
 )
-
-// CodeRateLimited is the extensions.code of a request refused by the rate
-// limiter (HTTP 429 with Retry-After).
-const CodeRateLimited = "RATE_LIMITED"
 
 // Middleware authenticates every request to next: without valid
 // credentials it answers 401 UNAUTHENTICATED, over the credential's rate
@@ -27,12 +23,12 @@ func Middleware(a *Authenticator, lim *Limiter) func(http.Handler) http.Handler 
 			p, err := a.Authenticate(r)
 			if err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="kolgraph"`)
-				writeError(w, http.StatusUnauthorized, kolgraph.EUNAUTHENTICATED, kolgraph.ErrorMessage(err))
+				writeError(w, r, kolgraph.EUNAUTHENTICATED, kolgraph.ErrorMessage(err))
 				return
 			}
 			if ok, retry := lim.Allow(p.Credential); !ok {
 				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
-				writeError(w, http.StatusTooManyRequests, CodeRateLimited, "too many requests for this credential; retry later")
+				writeError(w, r, kolgraph.ERATELIMITED, "too many requests for this credential; retry later")
 				return
 			}
 			ctx := WithPrincipal(r.Context(), p)
@@ -46,12 +42,8 @@ func Middleware(a *Authenticator, lim *Limiter) func(http.Handler) http.Handler 
 }
 
 // writeError answers in the shape of a GraphQL error response, which every
-// client of /query already parses.
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
+// client of /query already parses, at the code's status.
+func writeError(w http.ResponseWriter, r *http.Request, code, msg string) {
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}},
-	})
+	gqlhttp.WriteError(w, r, gqlhttp.MediaJSON, code, msg)
 }

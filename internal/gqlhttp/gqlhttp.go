@@ -15,7 +15,7 @@
 //     such as a cost limit) is answered without a data entry: with
 //     application/json at status 200, as the legacy media type's clients
 //     require; with application/graphql-response+json at 400 (401, 403,
-//     429, 503 or 500 when the error's code says so).
+//     429, 503 or 500 when the error's code says so: kolgraph.HTTPStatus).
 //   - An executed operation is 200 under both, with its data (null when
 //     the execution produced none) and field errors.
 //   - A mutation sent with GET is 405 with Allow: POST, and is not run.
@@ -34,6 +34,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/rs/zerolog"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -44,16 +45,6 @@ import (
 const (
 	MediaJSON            = "application/json"
 	MediaGraphQLResponse = "application/graphql-response+json"
-)
-
-// Codes of the errors the transport answers itself (with their HTTP
-// status names); a request it cannot read is kolgraph.EINVALID.
-const (
-	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
-	CodeNotAcceptable        = "NOT_ACCEPTABLE"
-	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
-	// CodeRateLimited is auth's: a credential over its request rate.
-	CodeRateLimited = "RATE_LIMITED"
 )
 
 // HTTP is the transport of GET and POST application/json requests. It
@@ -70,7 +61,7 @@ func (HTTP) Supports(r *http.Request) bool {
 func (HTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media, ok := Negotiate(r.Header.Get("Accept"))
 	if !ok {
-		WriteError(w, MediaJSON, http.StatusNotAcceptable, CodeNotAcceptable,
+		WriteError(w, r, MediaJSON, kolgraph.ENOTACCEPTABLE,
 			"none of the media types in Accept can be served; accept application/graphql-response+json or application/json")
 		return
 	}
@@ -81,14 +72,14 @@ func (HTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		params, err = fromQuery(r.URL.RawQuery)
 	} else {
 		if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
-			WriteError(w, media, http.StatusUnsupportedMediaType, CodeUnsupportedMediaType,
+			WriteError(w, r, media, kolgraph.EUNSUPPORTEDMEDIA,
 				"a POST body must be application/json (or multipart/form-data for file uploads), not "+strconv.Quote(ct))
 			return
 		}
 		params, err = Decode(r.Body)
 	}
 	if err != nil {
-		WriteError(w, media, http.StatusBadRequest, kolgraph.EINVALID, err.Error())
+		WriteError(w, r, media, kolgraph.EINVALID, err.Error())
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
@@ -106,26 +97,27 @@ func Serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, m
 		if media == MediaGraphQLResponse {
 			status = RequestErrorStatus(resp.Errors)
 		}
-		write(w, media, status, resp, false)
+		write(w, r, media, status, resp, false)
 		return
 	}
 	if r.Method == http.MethodGet && oc.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", "POST")
-		WriteError(w, media, http.StatusMethodNotAllowed, CodeMethodNotAllowed,
+		WriteError(w, r, media, kolgraph.EMETHODNOTALLOWED,
 			"a "+string(oc.Operation.Operation)+" must be sent with POST; GET runs queries only")
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	resp := responses(ctx)
 	if resp == nil { // the request's context ended before a response
+		resp = coded(kolgraph.EUNAVAILABLE, "the request was cancelled or took too long")
 		status := http.StatusOK
 		if media == MediaGraphQLResponse {
-			status = http.StatusServiceUnavailable
+			status = RequestErrorStatus(resp.Errors)
 		}
-		WriteError(w, media, status, kolgraph.EUNAVAILABLE, "the request was cancelled or took too long")
+		write(w, r, media, status, resp, false)
 		return
 	}
-	write(w, media, http.StatusOK, resp, true)
+	write(w, r, media, http.StatusOK, resp, true)
 }
 
 // RequestErrorStatus is the status of a request error answered as
@@ -135,37 +127,7 @@ func RequestErrorStatus(errs gqlerror.List) int {
 	if len(errs) > 0 {
 		code, _ = errs[0].Extensions["code"].(string)
 	}
-	return StatusFor(code)
-}
-
-// StatusFor is the HTTP status of an error code, the one table of every
-// endpoint that answers with a status of its own: 400 for what the client
-// can fix in what it sent (BAD_USER_INPUT, GRAPHQL_PARSE_FAILED,
-// GRAPHQL_VALIDATION_FAILED, PERSISTED_QUERY_NOT_FOUND, ...).
-func StatusFor(code string) int {
-	switch code {
-	case kolgraph.EUNAUTHENTICATED:
-		return http.StatusUnauthorized
-	case kolgraph.EFORBIDDEN:
-		return http.StatusForbidden
-	case kolgraph.ENOTFOUND:
-		return http.StatusNotFound
-	case CodeMethodNotAllowed:
-		return http.StatusMethodNotAllowed
-	case CodeNotAcceptable:
-		return http.StatusNotAcceptable
-	case kolgraph.ECONFLICT:
-		return http.StatusConflict
-	case CodeUnsupportedMediaType:
-		return http.StatusUnsupportedMediaType
-	case CodeRateLimited:
-		return http.StatusTooManyRequests
-	case kolgraph.EINTERNAL:
-		return http.StatusInternalServerError
-	case kolgraph.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusBadRequest
+	return kolgraph.HTTPStatus(code)
 }
 
 // executed is a GraphQL response with its data entry always present.
@@ -182,8 +144,11 @@ type refused struct {
 	Extensions map[string]any `json:"extensions,omitempty"`
 }
 
-func write(w http.ResponseWriter, media string, status int, resp *graphql.Response, ran bool) {
+func write(w http.ResponseWriter, r *http.Request, media string, status int, resp *graphql.Response, ran bool) {
 	var body any = refused{Errors: resp.Errors, Extensions: resp.Extensions}
+	if !ran && len(resp.Errors) > 0 {
+		noteCode(r, resp.Errors[0])
+	}
 	if ran {
 		data := resp.Data
 		if data == nil {
@@ -192,19 +157,47 @@ func write(w http.ResponseWriter, media string, status int, resp *graphql.Respon
 		body = executed{Errors: resp.Errors, Data: data, Extensions: resp.Extensions}
 	}
 	b, err := json.Marshal(body)
-	if err != nil {
-		status = http.StatusInternalServerError
-		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+	if err != nil { // a failure of ours: logged, and answered as INTERNAL
+		zerolog.Ctx(r.Context()).Error().Err(err).Msg("encode the response")
+		status = kolgraph.HTTPStatus(kolgraph.EINTERNAL)
+		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"` + kolgraph.EINTERNAL + `"}}]}`)
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
 
-// WriteError answers an error of the transport's own: one error with code,
-// no data entry.
-func WriteError(w http.ResponseWriter, media string, status int, code, msg string) {
-	write(w, media, status, &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}}, false)
+// WriteError answers one error with code, at code's status in the one
+// table (kolgraph.HTTPStatus), without a data entry: the transport's own
+// refusals, and every other endpoint's errors, which clients of /query
+// then parse alike.
+func WriteError(w http.ResponseWriter, r *http.Request, media, code, msg string) {
+	write(w, r, media, kolgraph.HTTPStatus(code), coded(code, msg), false)
+}
+
+// WriteTooLarge answers a request over a size bound: 413, BAD_USER_INPUT
+// with extensions.limit "body" (like the query limits, which are
+// BAD_USER_INPUT with the limit's name); the one status that refines its
+// code's.
+func WriteTooLarge(w http.ResponseWriter, r *http.Request, media, msg string) {
+	write(w, r, media, http.StatusRequestEntityTooLarge, &graphql.Response{Errors: gqlerror.List{{Message: msg,
+		Extensions: map[string]any{"code": kolgraph.EINVALID, "limit": "body"}}}}, false)
+}
+
+// noteCode puts an error answer's code on the request's logger, so that
+// its access log line (info level) says which client error it was; a
+// failure of ours (INTERNAL) is logged at error level where it happens.
+func noteCode(r *http.Request, e *gqlerror.Error) {
+	code, _ := e.Extensions["code"].(string)
+	if code == "" {
+		return
+	}
+	zerolog.Ctx(r.Context()).UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str("code", code) })
+}
+
+// coded is a response of one error with code.
+func coded(code, msg string) *graphql.Response {
+	return &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}}
 }
 
 // isJSON reports whether a Content-Type is application/json in UTF-8 (the

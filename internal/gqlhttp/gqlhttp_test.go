@@ -9,10 +9,12 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/rs/zerolog"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/kolgraph/kolgraph/internal/gqlhttp"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
 func TestNegotiate(t *testing.T) {
@@ -162,6 +164,38 @@ func TestMultipartProtocolErrors(t *testing.T) {
 			}
 			if tc.status != 200 && !strings.Contains(rec.Body.String(), `"code":"BAD_USER_INPUT"`) {
 				t.Errorf("a refusal without its code: %s", rec.Body)
+			}
+		})
+	}
+}
+
+// TestErrorAnswerCodeOnLog: an error answer's code goes on the request's
+// logger, so that the access log line names the client error (the line
+// hlog.AccessHandler writes after the handler returns).
+func TestErrorAnswerCodeOnLog(t *testing.T) {
+	for _, tc := range []struct {
+		name, contentType, accept string
+		code                      string
+	}{
+		{"415", "text/plain", "application/json", kolgraph.EUNSUPPORTEDMEDIA},
+		{"406", "application/json", "text/html", kolgraph.ENOTACCEPTABLE},
+		{"no response", "application/json", "application/graphql-response+json", kolgraph.EUNAVAILABLE},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			l := zerolog.New(&logs)
+			req := httptest.NewRequest("POST", "/query", strings.NewReader(`{"query":"{ a }"}`))
+			req = req.WithContext(l.WithContext(req.Context()))
+			req.Header.Set("Content-Type", tc.contentType)
+			req.Header.Set("Accept", tc.accept)
+			rec := httptest.NewRecorder()
+			gqlhttp.HTTP{}.Do(rec, req, fakeExec{})
+			if want := kolgraph.HTTPStatus(tc.code); rec.Code != want || !strings.Contains(rec.Body.String(), `"code":"`+tc.code+`"`) {
+				t.Errorf("%d %s, want %d with code %s", rec.Code, rec.Body, want, tc.code)
+			}
+			zerolog.Ctx(req.Context()).Info().Msg("request")
+			if !strings.Contains(logs.String(), `"code":"`+tc.code+`"`) {
+				t.Errorf("access line %s lacks the code %s", logs.String(), tc.code)
 			}
 		})
 	}

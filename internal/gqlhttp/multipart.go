@@ -13,7 +13,6 @@ import (
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
@@ -70,19 +69,19 @@ func (e errTooLarge) Error() string { return e.msg }
 func (m Multipart) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media, ok := Negotiate(r.Header.Get("Accept"))
 	if !ok {
-		WriteError(w, MediaJSON, http.StatusNotAcceptable, CodeNotAcceptable,
+		WriteError(w, r, MediaJSON, kolgraph.ENOTACCEPTABLE,
 			"none of the media types in Accept can be served; accept application/graphql-response+json or application/json")
 		return
 	}
 	if r.Header.Get(PreflightHeader) == "" {
-		WriteError(w, media, http.StatusBadRequest, kolgraph.EINVALID,
+		WriteError(w, r, media, kolgraph.EINVALID,
 			"a multipart request must carry the "+PreflightHeader+" header (any value), so that browsers ask before sending one across origins")
 		return
 	}
 	if m.Allow != nil {
 		if err := m.Allow(r.Context()); err != nil {
 			code := kolgraph.ErrorCode(err)
-			WriteError(w, media, StatusFor(code), code, kolgraph.ErrorMessage(err))
+			WriteError(w, r, media, code, kolgraph.ErrorMessage(err))
 			return
 		}
 	}
@@ -91,7 +90,7 @@ func (m Multipart) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	}
 	whole := m.MaxBodyBytes + int64(m.MaxFiles)*(m.MaxFileBytes+partOverhead) + partOverhead
 	if r.ContentLength > whole {
-		tooLarge(w, media, fmt.Sprintf("the request is %d bytes, more than %d: the operations and map parts %d bytes at most, and at most %d files of %d bytes",
+		WriteTooLarge(w, r, media, fmt.Sprintf("the request is %d bytes, more than %d: the operations and map parts %d bytes at most, and at most %d files of %d bytes",
 			r.ContentLength, whole, m.MaxBodyBytes, m.MaxFiles, m.MaxFileBytes))
 		return
 	}
@@ -103,22 +102,17 @@ func (m Multipart) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &big):
-		tooLarge(w, media, big.msg)
+		WriteTooLarge(w, r, media, big.msg)
 		return
 	case errors.As(err, &mbe):
-		tooLarge(w, media, fmt.Sprintf("the request is larger than %d bytes", whole))
+		WriteTooLarge(w, r, media, fmt.Sprintf("the request is larger than %d bytes", whole))
 		return
 	case err != nil:
-		WriteError(w, media, http.StatusBadRequest, kolgraph.EINVALID, err.Error())
+		WriteError(w, r, media, kolgraph.EINVALID, err.Error())
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	Serve(w, r, exec, media, params)
-}
-
-func tooLarge(w http.ResponseWriter, media, msg string) {
-	write(w, media, http.StatusRequestEntityTooLarge, &graphql.Response{Errors: gqlerror.List{{Message: msg,
-		Extensions: map[string]any{"code": kolgraph.EINVALID, "limit": "body"}}}}, false)
 }
 
 // read reads the parts in the spec's order. cleanup closes and removes the

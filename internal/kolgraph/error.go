@@ -3,20 +3,56 @@ package kolgraph
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 )
 
-// Error codes. They are what clients see in a GraphQL error's
-// extensions.code; anything that is not a *Error is reported as EINTERNAL.
+// Error codes. They are what clients see in an error's extensions.code,
+// from /query and every other endpoint; anything that is not a *Error is
+// reported as EINTERNAL. Each has its HTTP status in HTTPStatus's table.
 const (
 	ENOTFOUND        = "NOT_FOUND"
 	EINVALID         = "BAD_USER_INPUT"
 	ECONFLICT        = "CONFLICT"
 	EFORBIDDEN       = "FORBIDDEN"
 	EUNAUTHENTICATED = "UNAUTHENTICATED"
+	ERATELIMITED     = "RATE_LIMITED" // a credential over its request rate
 	EUNAVAILABLE     = "UNAVAILABLE"
 	EINTERNAL        = "INTERNAL"
+
+	// The HTTP layer's own refusals of a request it cannot take as sent.
+	EMETHODNOTALLOWED = "METHOD_NOT_ALLOWED"
+	ENOTACCEPTABLE    = "NOT_ACCEPTABLE"
+	EUNSUPPORTEDMEDIA = "UNSUPPORTED_MEDIA_TYPE"
 )
+
+// httpStatus is the one table from code to HTTP status, shared by /query's
+// request errors, the report downloads and every other endpoint.
+var httpStatus = map[string]int{
+	ENOTFOUND:         http.StatusNotFound,
+	EINVALID:          http.StatusBadRequest,
+	ECONFLICT:         http.StatusConflict,
+	EFORBIDDEN:        http.StatusForbidden,
+	EUNAUTHENTICATED:  http.StatusUnauthorized,
+	ERATELIMITED:      http.StatusTooManyRequests,
+	EUNAVAILABLE:      http.StatusServiceUnavailable,
+	EINTERNAL:         http.StatusInternalServerError,
+	EMETHODNOTALLOWED: http.StatusMethodNotAllowed,
+	ENOTACCEPTABLE:    http.StatusNotAcceptable,
+	EUNSUPPORTEDMEDIA: http.StatusUnsupportedMediaType,
+}
+
+// HTTPStatus is the HTTP status of an error code. A code not in the table
+// is not ours but GraphQL's (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
+// PERSISTED_QUERY_NOT_FOUND, ...): a request error the client fixes in what
+// it sent, 400. (ErrorCode never yields such a code: an uncoded error is
+// EINTERNAL.)
+func HTTPStatus(code string) int {
+	if s, ok := httpStatus[code]; ok {
+		return s
+	}
+	return http.StatusBadRequest
+}
 
 // Error is the domain error: a machine-readable Code and a message that is
 // safe to show to a client.

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/server"
 )
 
@@ -81,6 +83,21 @@ func TestReadyzFollowsReady(t *testing.T) {
 	}
 	if c := get("/readyz"); c != http.StatusServiceUnavailable {
 		t.Errorf("/readyz while not ready: got %d, want 503", c)
+	}
+	// The answer is coded like every error, and the cause (a driver's
+	// message may name hosts) stays in the log: /readyz is unauthenticated.
+	down = errors.New("bolt: dial tcp 10.0.0.7:7687: connection refused")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	var body struct {
+		Errors []struct{ Extensions struct{ Code string } }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != http.StatusServiceUnavailable ||
+		len(body.Errors) != 1 || body.Errors[0].Extensions.Code != kolgraph.EUNAVAILABLE {
+		t.Errorf("/readyz with an uncoded store error: %d %s, want 503 with code UNAVAILABLE", rec.Code, rec.Body)
+	}
+	if strings.Contains(rec.Body.String(), "10.0.0.7") {
+		t.Errorf("/readyz leaks the cause: %s", rec.Body)
 	}
 	if c := get("/healthz"); c != http.StatusOK {
 		t.Errorf("/healthz while not ready: got %d, want 200", c)

@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+
+	"github.com/kolgraph/kolgraph/internal/gqlhttp"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
 // checkBody reads a /query body before the GraphQL layer does: over
@@ -20,13 +23,6 @@ import (
 // streamed, part by part within their own bounds, by the GraphQL
 // handler's upload transport.
 func (s *Server) checkBody(next http.Handler) http.Handler {
-	refuse := func(w http.ResponseWriter, status int, msg string) {
-		ext := map[string]string{"code": "BAD_USER_INPUT"}
-		if status == http.StatusRequestEntityTooLarge {
-			ext["limit"] = "body"
-		}
-		writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": msg, "extensions": ext}}})
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody || r.Method != http.MethodPost || isMultipart(r) {
 			next.ServeHTTP(w, r)
@@ -34,7 +30,7 @@ func (s *Server) checkBody(next http.Handler) http.Handler {
 		}
 		limit := s.opts.MaxBodyBytes
 		if limit > 0 && r.ContentLength > limit {
-			refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+			gqlhttp.WriteTooLarge(w, r, gqlhttp.MediaJSON, fmt.Sprintf("the request body is larger than %d bytes", limit))
 			return
 		}
 		var src io.Reader = r.Body
@@ -43,15 +39,15 @@ func (s *Server) checkBody(next http.Handler) http.Handler {
 		}
 		b, err := io.ReadAll(src)
 		if err != nil {
-			refuse(w, http.StatusBadRequest, "the request body could not be read")
+			fail(w, r, kolgraph.Errorf(kolgraph.EINVALID, "the request body could not be read"))
 			return
 		}
 		if limit > 0 && int64(len(b)) > limit {
-			refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+			gqlhttp.WriteTooLarge(w, r, gqlhttp.MediaJSON, fmt.Sprintf("the request body is larger than %d bytes", limit))
 			return
 		}
 		if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '[' {
-			refuse(w, http.StatusBadRequest, "batched operations are not accepted: send one operation per request")
+			fail(w, r, kolgraph.Errorf(kolgraph.EINVALID, "batched operations are not accepted: send one operation per request"))
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(b))
@@ -87,8 +83,7 @@ func cors(origins []string, next http.Handler) http.Handler {
 		preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 		if !allowed {
 			if preflight {
-				writeJSON(w, http.StatusForbidden, map[string]any{"errors": []map[string]any{{
-					"message": "origin not allowed", "extensions": map[string]string{"code": "FORBIDDEN"}}}})
+				fail(w, r, kolgraph.Errorf(kolgraph.EFORBIDDEN, "origin not allowed"))
 				return
 			}
 			next.ServeHTTP(w, r)

@@ -10,10 +10,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/rs/zerolog/hlog"
-
 	"github.com/kolgraph/kolgraph/internal/account"
-	"github.com/kolgraph/kolgraph/internal/gqlhttp"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
@@ -37,11 +34,13 @@ var reportParams = []string{"territory", "hospital", "department", "product", "f
 // contacts (see tiering.Service.Report).
 //
 // The report is rendered into memory before anything is sent, so a failure
-// is a clean error status, never a truncated file with 200. Errors are JSON
-// {"error": {"code", "message"}}: 400 for bad parameters (an unknown one
-// included, so that a misspelt "teritory" does not quietly return every
+// is a clean error status, never a truncated file with 200. Errors are
+// answered as every endpoint's (fail): {"errors": [{"message", "extensions":
+// {"code"}}]} at the code's status, e.g. 400 for bad parameters (an unknown
+// one included, so that a misspelt "teritory" does not quietly return every
 // hospital), 404 for an unknown scope or product, 503 before the first
-// analytics snapshot, 500 (logged, generic message) for anything else.
+// analytics snapshot or past the request timeout, 500 (logged, generic
+// message) for anything uncoded.
 func (s *Server) tieringReport(src TieringReports) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -104,16 +103,11 @@ func (s *Server) tieringReport(src TieringReports) http.Handler {
 }
 
 func (s *Server) reportError(w http.ResponseWriter, r *http.Request, err error) {
-	code := kolgraph.ErrorCode(err)
-	status := gqlhttp.StatusFor(code)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		status, code = http.StatusGatewayTimeout, kolgraph.EUNAVAILABLE
 		err = kolgraph.Errorf(kolgraph.EUNAVAILABLE, "the report took longer than the request timeout; try again shortly (its influence scores are computed in the background)")
 	case errors.Is(err, context.Canceled):
 		return // the client went away
-	case code == kolgraph.EINTERNAL:
-		hlog.FromRequest(r).Error().Err(err).Msg("tiering report failed")
 	}
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": kolgraph.ErrorMessage(err)}})
+	fail(w, r, err)
 }

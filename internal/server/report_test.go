@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -127,24 +128,92 @@ func TestTieringReportErrors(t *testing.T) {
 		{"several scopes", "territory=T01&hospital=H001", kolgraph.Errorf(kolgraph.EINVALID, "a scope names one"), 400, kolgraph.EINVALID, "a scope names one"},
 		{"no snapshot yet", "territory=T01", kolgraph.Errorf(kolgraph.EUNAVAILABLE, "no analytics snapshot yet"), 503, kolgraph.EUNAVAILABLE, "no analytics snapshot"},
 		{"internal", "territory=T01", errors.New("bolt: connection reset by 10.0.0.7"), 500, kolgraph.EINTERNAL, "internal error"},
-		{"timeout", "territory=T01", context.DeadlineExceeded, 504, kolgraph.EUNAVAILABLE, "longer than the request timeout"},
+		{"timeout", "territory=T01", context.DeadlineExceeded, 503, kolgraph.EUNAVAILABLE, "longer than the request timeout"},
+		// Coded errors keep their code's status (these were 500s once).
+		{"forbidden", "territory=T01", kolgraph.Errorf(kolgraph.EFORBIDDEN, "the viewer role may not"), 403, kolgraph.EFORBIDDEN, "may not"},
+		{"conflict", "territory=T01", fmt.Errorf("report: %w", kolgraph.ErrStale), 409, kolgraph.ECONFLICT, "retry it"},
+		{"unauthenticated", "territory=T01", kolgraph.Errorf(kolgraph.EUNAUTHENTICATED, "no credentials"), 401, kolgraph.EUNAUTHENTICATED, "no credentials"},
+		{"rate limited", "territory=T01", kolgraph.Errorf(kolgraph.ERATELIMITED, "slow down"), 429, kolgraph.ERATELIMITED, "slow down"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := get(t, &fakeReports{err: tc.err}, "/reports/tiering?"+tc.query)
 			if rec.Code != tc.status {
 				t.Errorf("status %d, want %d", rec.Code, tc.status)
 			}
+			// The shape of every other error answer, /query's included.
 			var body struct {
-				Error struct{ Code, Message string }
+				Errors []struct {
+					Message    string
+					Extensions struct{ Code string }
+				}
 			}
 			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 				t.Fatalf("error body %q: %v", rec.Body, err)
 			}
-			if body.Error.Code != tc.code || !strings.Contains(body.Error.Message, tc.msg) {
-				t.Errorf("error %+v, want code %s and a message with %q", body.Error, tc.code, tc.msg)
+			if len(body.Errors) != 1 || body.Errors[0].Extensions.Code != tc.code || !strings.Contains(body.Errors[0].Message, tc.msg) {
+				t.Errorf("errors %+v, want one with code %s and a message with %q", body.Errors, tc.code, tc.msg)
+			}
+			if got := kolgraph.HTTPStatus(tc.code); got != rec.Code {
+				t.Errorf("status %d is not the table's %d for %s", rec.Code, got, tc.code)
 			}
 			if strings.Contains(rec.Body.String(), "10.0.0.7") {
 				t.Error("internal error detail leaked to the client")
+			}
+		})
+	}
+}
+
+// TestTieringReportErrorLogs: a client's error (4xx) is not a failure of
+// ours: no error-level line, and the access log line (info) carries its
+// code; an internal error is logged once at error level, with the detail
+// the client does not get.
+func TestTieringReportErrorLogs(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		err    error
+		status int
+		code   string
+		errors int // error-level lines
+	}{
+		{"forbidden", kolgraph.Errorf(kolgraph.EFORBIDDEN, "no"), 403, kolgraph.EFORBIDDEN, 0},
+		{"conflict", kolgraph.ErrStale, 409, kolgraph.ECONFLICT, 0},
+		{"unauthenticated", kolgraph.Errorf(kolgraph.EUNAUTHENTICATED, "no credentials"), 401, kolgraph.EUNAUTHENTICATED, 0},
+		{"not found", kolgraph.Errorf(kolgraph.ENOTFOUND, "no territory"), 404, kolgraph.ENOTFOUND, 0},
+		{"unavailable", kolgraph.Errorf(kolgraph.EUNAVAILABLE, "no snapshot"), 503, kolgraph.EUNAVAILABLE, 0},
+		{"internal", errors.New("bolt: connection reset by 10.0.0.7"), 500, kolgraph.EINTERNAL, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			srv := server.New(server.Options{RequestTimeout: time.Second, Tiering: &fakeReports{err: tc.err}}, zerolog.New(&logs))
+			rec := httptest.NewRecorder()
+			srv.Handler(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/reports/tiering?territory=T01", nil))
+			if rec.Code != tc.status {
+				t.Errorf("status %d, want %d", rec.Code, tc.status)
+			}
+			errorLines, access := 0, 0
+			for _, line := range bytes.Split(bytes.TrimSpace(logs.Bytes()), []byte("\n")) {
+				var e struct {
+					Level, Message, Code, Error string
+					Status                      int
+				}
+				if err := json.Unmarshal(line, &e); err != nil {
+					t.Fatalf("log line %q: %v", line, err)
+				}
+				switch {
+				case e.Level == "error":
+					errorLines++
+					if !strings.Contains(e.Error, "10.0.0.7") {
+						t.Errorf("the error line lacks the detail: %s", line)
+					}
+				case e.Message == "request":
+					access++
+					if e.Level != "info" || e.Status != tc.status || e.Code != tc.code {
+						t.Errorf("access line %s, want info with status %d and code %s", line, tc.status, tc.code)
+					}
+				}
+			}
+			if errorLines != tc.errors || access != 1 {
+				t.Errorf("%d error-level lines and %d access lines, want %d and 1:\n%s", errorLines, access, tc.errors, logs.String())
 			}
 		})
 	}

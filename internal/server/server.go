@@ -85,8 +85,7 @@ func (s *Server) metricsHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.opts.MetricsToken != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kolgraph metrics"`)
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": []map[string]any{{
-				"message": "/metrics needs the metrics bearer token", "extensions": map[string]string{"code": "UNAUTHENTICATED"}}}})
+			fail(w, r, kolgraph.Errorf(kolgraph.EUNAUTHENTICATED, "/metrics needs the metrics bearer token"))
 			return
 		}
 		s.opts.Metrics.ServeHTTP(w, r)
@@ -145,12 +144,12 @@ func coded(mux *http.ServeMux) http.Handler {
 		}
 		probe := &statusOnly{header: w.Header()}
 		h.ServeHTTP(probe, r)
-		code, msg := kolgraph.ENOTFOUND, "no such endpoint: "+r.URL.Path
+		err := kolgraph.Errorf(kolgraph.ENOTFOUND, "no such endpoint: %s", r.URL.Path)
 		if probe.status == http.StatusMethodNotAllowed {
-			code, msg = gqlhttp.CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path
+			err = kolgraph.Errorf(kolgraph.EMETHODNOTALLOWED, "%s is not allowed on %s", r.Method, r.URL.Path)
 		}
 		w.Header().Del("X-Content-Type-Options")
-		writeJSON(w, probe.status, map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}}})
+		fail(w, r, err)
 	})
 }
 
@@ -170,8 +169,7 @@ func (s *Server) withDeadline(next http.Handler) http.Handler {
 		case http.MethodGet, http.MethodPost, http.MethodOptions:
 		default: // GraphQL over HTTP: only GET and POST carry requests
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
-			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{
-				"errors": []map[string]any{{"message": "use GET or POST", "extensions": map[string]string{"code": gqlhttp.CodeMethodNotAllowed}}}})
+			fail(w, r, kolgraph.Errorf(kolgraph.EMETHODNOTALLOWED, "use GET or POST"))
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
@@ -194,12 +192,31 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.opts.Ready(ctx); err != nil {
+			// Whatever the cause (an uncoded store error included) this is
+			// 503, which probes act on; the cause, which may name hosts or
+			// carry a driver's message, goes to the log, not to an
+			// unauthenticated client.
 			hlog.FromRequest(r).Warn().Err(err).Msg("not ready")
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+			fail(w, r, kolgraph.Errorf(kolgraph.EUNAVAILABLE, "not ready: the store or the first analytics snapshot is not available yet"))
 			return
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// fail answers err as every endpoint answers an error: a GraphQL-shaped
+// body with its code (gqlhttp.WriteError) at the code's status in the one
+// table (kolgraph.HTTPStatus), and a message safe for the client. Only an
+// INTERNAL error is a failure of ours: logged here at error level, with the
+// detail the client does not get. Any other code is the client's (4xx) or
+// a known condition (503), which the request's access log line records,
+// code included, at info level.
+func fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := kolgraph.ErrorCode(err)
+	if code == kolgraph.EINTERNAL {
+		hlog.FromRequest(r).Error().Err(err).Str("path", r.URL.Path).Msg("request failed")
+	}
+	gqlhttp.WriteError(w, r, gqlhttp.MediaJSON, code, kolgraph.ErrorMessage(err))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
