@@ -13,12 +13,13 @@ import (
 	"github.com/kolgraph/kolgraph/internal/scope"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/server"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
 )
 
 // territoryAnalytics builds the analytics services of one territory set
 // over its induced snapshot view, with the parameters of the full graph's.
-func (m *Main) territoryAnalytics(src scope.Source, catalog kolgraph.Store) (*scope.Analytics, error) {
+func (m *Main) territoryAnalytics(src snapshot.Source, catalog kolgraph.Store) (*scope.Analytics, error) {
 	sc, err := scoring.NewService(src, m.Scores.Params())
 	if err != nil {
 		return nil, err

@@ -5,13 +5,14 @@ import (
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
 )
 
 // Analytics are the analytics services over one snapshot source: the full
 // graph, or one territory set's induced view.
 type Analytics struct {
-	Snapshots Source
+	Snapshots snapshot.Source
 	Scores    *scoring.Service
 	Access    *access.Service
 	Tiering   *tiering.Service
@@ -26,7 +27,7 @@ type Deps struct {
 // Builder makes the analytics services of a territory set over its view
 // (the same parameters as the full graph's); catalog is the set's scoped
 // store, for tiering's territory names.
-type Builder func(src Source, catalog kolgraph.Store) (*Analytics, error)
+type Builder func(src snapshot.Source, catalog kolgraph.Store) (*Analytics, error)
 
 // Views choose a request's Deps from its principal: the real store and
 // analytics for roles that see every territory, the scoped store and the

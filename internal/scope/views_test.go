@@ -17,7 +17,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
-func build(src scope.Source, catalog kolgraph.Store) (*scope.Analytics, error) {
+func build(src snapshot.Source, catalog kolgraph.Store) (*scope.Analytics, error) {
 	sc, err := scoring.NewService(src, scoring.DefaultParams())
 	if err != nil {
 		return nil, err

@@ -11,6 +11,15 @@ import (
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
+// Source gives the current snapshot, or UNAVAILABLE when there is none
+// yet. The analytics services read their graph through it: a Manager (the
+// whole graph) or a territory set's induced view (internal/scope).
+type Source interface {
+	Get() (*Snapshot, error)
+}
+
+var _ Source = (*Manager)(nil)
+
 // Manager keeps the current snapshot and replaces it when the graph changes.
 //
 // Changes are noticed two ways: Notify (called after a write through this
