@@ -16,7 +16,9 @@ type guarded struct {
 	p *auth.Principal
 }
 
-func guard(st kolgraph.Store, p *auth.Principal) kolgraph.Store {
+// Guard returns st as principal p may use it (st itself for a role that
+// may do everything).
+func Guard(st kolgraph.Store, p *auth.Principal) kolgraph.Store {
 	if p.Can(auth.Write | auth.ReadAuditLog | auth.ManageUsers) {
 		return st
 	}

@@ -55,6 +55,14 @@ func New(st kolgraph.Store, notify func()) *Service {
 	return &Service{store: st, notify: notify, Attempts: 8}
 }
 
+// On returns the service writing to st instead (e.g. a request's scoped
+// store), with the same notification and attempts.
+func (s *Service) On(st kolgraph.Store) *Service {
+	c := *s
+	c.store = st
+	return &c
+}
+
 // Result is what a write did.
 type Result struct {
 	*Plan
