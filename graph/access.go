@@ -30,9 +30,9 @@ type depsKey struct{}
 // depsFor chooses the operation's dependencies from ctx's principal; there
 // are none without one.
 func (r *Resolver) depsFor(ctx context.Context) (analyses.Deps, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return analyses.Deps{}, kolgraph.Errorf(kolgraph.EUNAUTHENTICATED, "no credentials")
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return analyses.Deps{}, err
 	}
 	return r.Views.For(p)
 }
@@ -41,8 +41,8 @@ func (r *Resolver) depsFor(ctx context.Context) (analyses.Deps, error) {
 // store refuses such writes too; this also covers dry runs, which write
 // nothing but are part of the write API.
 func mayWrite(ctx context.Context) error {
-	if p, ok := auth.FromContext(ctx); ok && !p.Can(auth.Write) {
-		return kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not change the graph", p.Role)
+	if p, ok := auth.FromContext(ctx); ok {
+		return p.Check(auth.Write)
 	}
 	return nil
 }
@@ -88,8 +88,8 @@ var contactFields = []string{"phone", "email", "wechat"}
 // contactsDenied is the FORBIDDEN error for a caller whose role may not read
 // contact data, nil for one whose role may.
 func contactsDenied(ctx context.Context, field string) error {
-	if p, ok := auth.FromContext(ctx); ok && !p.Can(auth.ReadContacts) {
-		return kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not read HCP contact data (%s)", p.Role, field)
+	if p, ok := auth.FromContext(ctx); ok {
+		return p.Check(auth.ReadContacts, field)
 	}
 	return nil
 }

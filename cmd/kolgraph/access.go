@@ -10,7 +10,6 @@ import (
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
-	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/server"
 	"github.com/kolgraph/kolgraph/internal/tiering"
 )
@@ -82,9 +81,9 @@ type scopedReports struct{ views *analyses.Views }
 var _ server.TieringReports = scopedReports{}
 
 func (s scopedReports) Report(ctx context.Context, req tiering.Request, l account.Level) (*account.Report, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return nil, kolgraph.Errorf(kolgraph.EUNAUTHENTICATED, "no credentials")
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return nil, err
 	}
 	d, err := s.views.For(p)
 	if err != nil {
