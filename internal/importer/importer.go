@@ -111,9 +111,8 @@ func (s *Service) Import(ctx context.Context, actor string, format Format, files
 	if err != nil {
 		return nil, err
 	}
-	if err := stampInfluences(ctx, s.Store, cs, t0); err != nil {
-		return nil, err
-	}
+	// Edges without updated_at are stamped by the writer (kept when
+	// unchanged, so re-importing a file without the column changes nothing).
 	res := &Result{DryRun: dryRun, Rows: countRecords(cs)}
 	if dryRun {
 		res.Plan, err = s.Writer.Plan(ctx, cs)
@@ -320,34 +319,3 @@ func (e *exists) exists(kind, id string) bool {
 }
 
 func asError(err error, target **kolgraph.Error) bool { return errors.As(err, target) }
-
-// stampInfluences gives edges without updated_at the time the mutations
-// give them: the stored edge's when weight, kind and evidence are
-// unchanged (so re-importing a file without the column changes nothing),
-// now otherwise.
-func stampInfluences(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, now time.Time) error {
-	var keys []kolgraph.EdgeKey
-	var idx []int
-	for i, e := range cs.Influences {
-		if e.UpdatedAt.IsZero() {
-			keys = append(keys, e.Key())
-			idx = append(idx, i)
-		}
-	}
-	for start := 0; start < len(keys); start += 5000 {
-		end := min(start+5000, len(keys))
-		old, err := st.Influences(ctx, keys[start:end])
-		if err != nil {
-			return err
-		}
-		for j, o := range old {
-			e := cs.Influences[idx[start+j]]
-			if o != nil && o.Weight == e.Weight && o.Kind == e.Kind && o.Evidence == e.Evidence {
-				e.UpdatedAt = o.UpdatedAt
-			} else {
-				e.UpdatedAt = now.UTC()
-			}
-		}
-	}
-	return nil
-}

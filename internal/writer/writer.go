@@ -20,6 +20,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/viewer"
@@ -44,6 +46,7 @@ func Actor(ctx context.Context) string {
 type Service struct {
 	store  kolgraph.Store
 	notify func()
+	now    func() time.Time
 	// Attempts bounds how often a write is compared again after another
 	// write got in first (ErrStale).
 	Attempts int
@@ -52,7 +55,7 @@ type Service struct {
 // New returns a service writing to st; notify (may be nil) is called after
 // every write that changed the graph.
 func New(st kolgraph.Store, notify func()) *Service {
-	return &Service{store: st, notify: notify, Attempts: 8}
+	return &Service{store: st, notify: notify, now: time.Now, Attempts: 8}
 }
 
 // On returns the service writing to st instead (e.g. a request's scoped
@@ -101,7 +104,8 @@ func (s *Service) Plan(ctx context.Context, cs *kolgraph.ChangeSet) (*Plan, erro
 	var err error
 	for range max(s.Attempts, 1) {
 		var p *Plan
-		if p, err = plan(ctx, s.store, cs); err == nil {
+		if p, err = plan(ctx, s.store, cs, s.now()); err == nil {
+			p.fill(cs)
 			return p, nil
 		}
 		if !errors.Is(err, kolgraph.ErrStale) {
@@ -121,13 +125,14 @@ func (s *Service) Apply(ctx context.Context, actor, source string, cs *kolgraph.
 	var err error
 	for range max(s.Attempts, 1) {
 		var p *Plan
-		if p, err = plan(ctx, s.store, cs); err != nil {
+		if p, err = plan(ctx, s.store, cs, s.now()); err != nil {
 			if errors.Is(err, kolgraph.ErrStale) {
 				continue
 			}
 			return nil, err
 		}
 		if !p.Changed() {
+			p.fill(cs)
 			return &Result{Plan: p, Version: p.Version}, nil
 		}
 		w := p.cs
@@ -147,6 +152,7 @@ func (s *Service) Apply(ctx context.Context, actor, source string, cs *kolgraph.
 		if s.notify != nil {
 			s.notify()
 		}
+		p.fill(cs)
 		return &Result{Plan: p, Version: v, Written: true}, nil
 	}
 	return nil, fmt.Errorf("writer: %d attempts lost to concurrent writes: %w", s.Attempts, err)
@@ -194,7 +200,11 @@ func Validate(cs *kolgraph.ChangeSet) error {
 			nilRec(kolgraph.KindHCPs, i)
 			continue
 		}
-		add(kolgraph.KindHCPs+"/"+r.ID, r.Validate())
+		ps := r.Validate()
+		if r.HospitalID == "" { // derived from the department (derive.go)
+			ps = slices.DeleteFunc(ps, func(p kolgraph.Problem) bool { return p.Field == "hospital_id" })
+		}
+		add(kolgraph.KindHCPs+"/"+r.ID, ps)
 	}
 	for i, r := range cs.Committees {
 		if r == nil {
