@@ -96,9 +96,17 @@ type Result struct {
 	Took    time.Duration
 }
 
+// Store is what an import reads: the ids already stored, for references
+// the files do not resolve (kolgraph.Store has it).
+type Store interface {
+	Scan(ctx context.Context, v kolgraph.Visitor) error
+}
+
+var _ Store = kolgraph.Store(nil)
+
 // Service imports into one store through its writer.
 type Service struct {
-	Store  kolgraph.Store
+	Store  Store
 	Writer *writer.Service
 	Opts   Options
 }
@@ -135,7 +143,7 @@ func (s *Service) Import(ctx context.Context, actor string, format Format, files
 // the files do not resolve are looked up in st (nil: they must resolve
 // within the files). Every problem is reported in one kolgraph.Invalid
 // error; other errors (the store failing) are returned as they are.
-func Read(ctx context.Context, format Format, files []File, st kolgraph.Store, opts Options) (*kolgraph.ChangeSet, error) {
+func Read(ctx context.Context, format Format, files []File, st Store, opts Options) (*kolgraph.ChangeSet, error) {
 	if len(files) == 0 {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
 	}
@@ -274,7 +282,7 @@ func countRecords(cs *kolgraph.ChangeSet) int {
 // an import that does not carry its parents asks about many of them.
 type exists struct {
 	ctx context.Context
-	st  kolgraph.Store
+	st  Store
 	ids map[string]map[string]bool
 	err error
 }

@@ -27,7 +27,7 @@ var _ Source = (*Manager)(nil)
 // tools). Rebuilds are debounced: a burst of writes makes one rebuild, Debounce
 // after the first. Readers call Current, which never blocks.
 type Manager struct {
-	store    kolgraph.Store
+	store    Store
 	log      zerolog.Logger
 	Poll     time.Duration // how often the store version is checked
 	Debounce time.Duration // how long to gather writes before rebuilding
@@ -40,7 +40,7 @@ type Manager struct {
 }
 
 // NewManager returns a manager over st; Start builds the first snapshot.
-func NewManager(st kolgraph.Store, log zerolog.Logger) *Manager {
+func NewManager(st Store, log zerolog.Logger) *Manager {
 	return &Manager{store: st, log: log, Poll: 2 * time.Second, Debounce: 250 * time.Millisecond, notify: make(chan struct{}, 1)}
 }
 

@@ -23,7 +23,7 @@ import (
 
 // withHospitals returns hs with each HCP that has no hospital replaced by
 // a copy in its department's hospital (nil records stay nil).
-func withHospitals(ctx context.Context, st kolgraph.Store, hs []*kolgraph.HCP, cs []*kolgraph.Department) ([]*kolgraph.HCP, error) {
+func withHospitals(ctx context.Context, st Store, hs []*kolgraph.HCP, cs []*kolgraph.Department) ([]*kolgraph.HCP, error) {
 	var missing []string
 	for _, h := range hs {
 		if h != nil && h.HospitalID == "" {

@@ -84,7 +84,7 @@ func chunked[K, V any](ctx context.Context, keys []K, get func(context.Context, 
 // plan compares cs with the store. It reads the version before and after
 // its reads and fails with ErrStale when they differ, so that every before
 // value is from Plan.Version.
-func plan(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, now time.Time) (*Plan, error) {
+func plan(ctx context.Context, st Store, cs *kolgraph.ChangeSet, now time.Time) (*Plan, error) {
 	v0, err := st.Version(ctx)
 	if err != nil {
 		return nil, err
@@ -205,7 +205,7 @@ func nonNil[T any](rs []*T) []*T {
 	return slices.DeleteFunc(slices.Clone(rs), func(r *T) bool { return r == nil })
 }
 
-func (b *builder) run(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet) error {
+func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) error {
 	d := &cs.Delete
 	out := b.p.cs
 	od := &out.Delete
@@ -365,7 +365,7 @@ func knowsKey(r kolgraph.Knows) kolgraph.KnowsKey {
 
 // detached finds the stored relationships that the deletions in d remove
 // with their nodes.
-func detached(ctx context.Context, st kolgraph.Store, d *kolgraph.Deletion) (*kolgraph.Deletion, error) {
+func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.Deletion, error) {
 	out := &kolgraph.Deletion{}
 	if len(d.HCPs) > 0 {
 		ms, err := chunked(ctx, d.HCPs, st.MembershipsOfHCPs)
@@ -461,7 +461,7 @@ func setOf(ids []string) map[string]bool {
 
 // storedMemberships returns the stored memberships of every key the change
 // set and the detached deletions name, read through their HCPs.
-func storedMemberships(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.MembershipKey]kolgraph.Membership, error) {
+func storedMemberships(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.MembershipKey]kolgraph.Membership, error) {
 	want := map[kolgraph.MembershipKey]bool{}
 	var hcps []string
 	add := func(k kolgraph.MembershipKey) {
@@ -482,7 +482,7 @@ func storedMemberships(ctx context.Context, st kolgraph.Store, cs *kolgraph.Chan
 	return storedRels(ctx, hcps, st.MembershipsOfHCPs, membershipKey, want)
 }
 
-func storedListings(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.ListingKey]kolgraph.Listing, error) {
+func storedListings(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.ListingKey]kolgraph.Listing, error) {
 	want := map[kolgraph.ListingKey]bool{}
 	var hospitals []string
 	add := func(k kolgraph.ListingKey) {
@@ -503,7 +503,7 @@ func storedListings(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeS
 	return storedRels(ctx, hospitals, st.ListingsOfHospitals, listingKey, want)
 }
 
-func storedKnows(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.KnowsKey]kolgraph.Knows, error) {
+func storedKnows(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.KnowsKey]kolgraph.Knows, error) {
 	want := map[kolgraph.KnowsKey]bool{}
 	var users []string
 	add := func(k kolgraph.KnowsKey) {
@@ -544,7 +544,7 @@ func storedRels[K comparable, R any](ctx context.Context, parents []string,
 	return out, nil
 }
 
-func storedInfluences(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.EdgeKey]*kolgraph.Influence, error) {
+func storedInfluences(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.EdgeKey]*kolgraph.Influence, error) {
 	seen := map[kolgraph.EdgeKey]bool{}
 	var keys []kolgraph.EdgeKey
 	add := func(k kolgraph.EdgeKey) {

@@ -42,9 +42,35 @@ func Actor(ctx context.Context) string {
 	return ActorAnonymous
 }
 
+// Store is what the writer reads to compare a change set with, and
+// writes it to (kolgraph.Store has it).
+type Store interface {
+	Version(ctx context.Context) (uint64, error)
+	Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, error)
+	Scan(ctx context.Context, v kolgraph.Visitor) error
+
+	Territories(ctx context.Context, ids []string) ([]*kolgraph.Territory, error)
+	Hospitals(ctx context.Context, ids []string) ([]*kolgraph.Hospital, error)
+	Departments(ctx context.Context, ids []string) ([]*kolgraph.Department, error)
+	HCPs(ctx context.Context, ids []string) ([]*kolgraph.HCP, error)
+	Committees(ctx context.Context, ids []string) ([]*kolgraph.Committee, error)
+	Products(ctx context.Context, ids []string) ([]*kolgraph.Product, error)
+	Users(ctx context.Context, ids []string) ([]*kolgraph.User, error)
+	Influences(ctx context.Context, keys []kolgraph.EdgeKey) ([]*kolgraph.Influence, error)
+
+	MembershipsOfHCPs(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
+	MembershipsOfCommittees(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
+	ListingsOfHospitals(ctx context.Context, ids []string) ([][]kolgraph.Listing, error)
+	KnowsOfUsers(ctx context.Context, ids []string) ([][]kolgraph.Knows, error)
+	InfluencesFrom(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error)
+	InfluencesTo(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error)
+}
+
+var _ Store = kolgraph.Store(nil)
+
 // Service writes change sets; it is safe for concurrent use.
 type Service struct {
-	store  kolgraph.Store
+	store  Store
 	notify func()
 	now    func() time.Time
 	// Attempts bounds how often a write is compared again after another
@@ -54,13 +80,13 @@ type Service struct {
 
 // New returns a service writing to st; notify (may be nil) is called after
 // every write that changed the graph.
-func New(st kolgraph.Store, notify func()) *Service {
+func New(st Store, notify func()) *Service {
 	return &Service{store: st, notify: notify, now: time.Now, Attempts: 8}
 }
 
 // On returns the service writing to st instead (e.g. a request's scoped
 // store), with the same notification and attempts.
-func (s *Service) On(st kolgraph.Store) *Service {
+func (s *Service) On(st Store) *Service {
 	c := *s
 	c.store = st
 	return &c
