@@ -2,7 +2,6 @@ package scope_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/kolgraph/kolgraph/internal/embedded"
@@ -14,9 +13,6 @@ import (
 // suiteTerritories are every territory the contract suite writes.
 var suiteTerritories = []string{"T1", "T2", "T3"}
 
-// TestContract runs the store contract suite through the scoped store of
-// every territory, with the store's own adapter (embedded) below it.
-//
 // everyTerritory is the scoped store of every territory of the suite: a
 // role that sees them all must find the scoped store indistinguishable
 // from the store itself. What a territory scope refuses by design goes to
@@ -43,33 +39,24 @@ func (s *everyTerritory) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p
 
 func (s *everyTerritory) Close() error { return s.base.Close() }
 
+// TestContract runs the store contract suite through the scoped store of
+// every territory, over the embedded store.
 func TestContract(t *testing.T) {
-	paths := map[kolgraph.Store]string{}
-	open := func(t *testing.T, path string) kolgraph.Store {
+	h := storetest.FileHarness(func(t *testing.T, path string) kolgraph.Store {
 		base, err := embedded.Open(path, embedded.WithNoSync())
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &everyTerritory{Store: scope.NewStore(base, suiteTerritories), base: base}
-		paths[s] = path
-		return s
-	}
-	storetest.Run(t, storetest.Harness{
-		Open: func(t *testing.T) kolgraph.Store { return open(t, filepath.Join(t.TempDir(), "kg.db")) },
-		Reopen: func(t *testing.T, s kolgraph.Store) kolgraph.Store {
-			if err := s.Close(); err != nil {
-				t.Fatalf("Close: %v", err)
-			}
-			return open(t, paths[s])
-		},
-		// A territory scope writes only what it can show is in scope, so
-		// these differ by design: a hospital without a territory is outside
-		// every scope, and a write naming a record that does not exist is
-		// FORBIDDEN (not BAD_USER_INPUT, which would tell what exists).
-		Skip: map[string]string{
-			"Upsert":     "writes hospitals without a territory",
-			"Validation": "writes hospitals without a territory",
-			"References": "unknown references are FORBIDDEN through a scope",
-		},
+		return &everyTerritory{Store: scope.NewStore(base, suiteTerritories), base: base}
 	})
+	// A territory scope writes only what it can show is in scope, so these
+	// differ by design: a hospital without a territory is outside every
+	// scope, and a write naming a record that does not exist is FORBIDDEN
+	// (not BAD_USER_INPUT, which would tell what exists).
+	h.Skip = map[string]string{
+		"Upsert":     "writes hospitals without a territory",
+		"Validation": "writes hospitals without a territory",
+		"References": "unknown references are FORBIDDEN through a scope",
+	}
+	storetest.Run(t, h)
 }

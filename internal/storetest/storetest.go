@@ -19,6 +19,7 @@ package storetest
 
 import (
 	"errors"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,6 +41,27 @@ type Harness struct {
 	// to the store, with the reason: for a decorator that refuses some
 	// writes by design (a territory scope), never for an adapter.
 	Skip map[string]string
+}
+
+// FileHarness is the harness of a store kept in one file: open opens the
+// store at path (Open: a new file in the subtest's temporary directory;
+// Reopen: after closing the store, the same file again).
+func FileHarness(open func(t *testing.T, path string) kolgraph.Store) Harness {
+	paths := map[kolgraph.Store]string{}
+	opened := func(t *testing.T, path string) kolgraph.Store {
+		s := open(t, path)
+		paths[s] = path
+		return s
+	}
+	return Harness{
+		Open: func(t *testing.T) kolgraph.Store { return opened(t, filepath.Join(t.TempDir(), "kolgraph.db")) },
+		Reopen: func(t *testing.T, s kolgraph.Store) kolgraph.Store {
+			if err := s.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			return opened(t, paths[s])
+		},
+	}
 }
 
 // Run runs the whole contract suite against the stores h provides.

@@ -1,7 +1,6 @@
 package telemetry_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/kolgraph/kolgraph/internal/embedded"
@@ -14,25 +13,13 @@ import (
 // store: measuring a call must not change what it does.
 func TestContract(t *testing.T) {
 	m := telemetry.New()
-	paths := map[kolgraph.Store]string{}
-	open := func(t *testing.T, path string) kolgraph.Store {
+	storetest.Run(t, storetest.FileHarness(func(t *testing.T, path string) kolgraph.Store {
 		base, err := embedded.Open(path, embedded.WithNoSync())
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := m.InstrumentStore(base)
-		paths[s] = path
-		return s
-	}
-	storetest.Run(t, storetest.Harness{
-		Open: func(t *testing.T) kolgraph.Store { return open(t, filepath.Join(t.TempDir(), "kg.db")) },
-		Reopen: func(t *testing.T, s kolgraph.Store) kolgraph.Store {
-			if err := s.Close(); err != nil {
-				t.Fatalf("Close: %v", err)
-			}
-			return open(t, paths[s])
-		},
-	})
+		return m.InstrumentStore(base)
+	}))
 	families, err := m.Registry().Gather()
 	if err != nil {
 		t.Fatal(err)
