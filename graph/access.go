@@ -37,14 +37,16 @@ func (r *Resolver) depsFor(ctx context.Context) (analyses.Deps, error) {
 	return r.Views.For(p)
 }
 
-// mayWrite refuses mutations to a principal whose role does not write. The
+// mayWrite refuses mutations to a principal whose role does not write (and
+// to no principal at all). The
 // store refuses such writes too; this also covers dry runs, which write
 // nothing but are part of the write API.
 func mayWrite(ctx context.Context) error {
-	if p, ok := auth.FromContext(ctx); ok {
-		return p.Check(auth.Write)
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return err
 	}
-	return nil
+	return p.Check(auth.Write)
 }
 
 // deps returns what the operation reads and writes through.
@@ -86,12 +88,13 @@ func (r *Resolver) importer(ctx context.Context) *importer.Service {
 var contactFields = []string{"phone", "email", "wechat"}
 
 // contactsDenied is the FORBIDDEN error for a caller whose role may not read
-// contact data, nil for one whose role may.
+// contact data (UNAUTHENTICATED without a caller), nil for one whose role may.
 func contactsDenied(ctx context.Context, field string) error {
-	if p, ok := auth.FromContext(ctx); ok {
-		return p.Check(auth.ReadContacts, field)
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return err
 	}
-	return nil
+	return p.Check(auth.ReadContacts, field)
 }
 
 // noteContactRead notes that field of HCP id is being handed out.
