@@ -11,50 +11,47 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/kolgraph/kolgraph/internal/analyses"
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
-	"github.com/kolgraph/kolgraph/internal/scope"
 	"github.com/kolgraph/kolgraph/internal/writer"
 )
 
 // Access control lives below the resolvers: the handler picks, once per
 // operation, the store and analytics the caller's principal may use
-// (scope.Views: the territory-scoped store and the territory set's
+// (analyses.Views: the territory-scoped store and the territory set's
 // analytics, with writes and the audit log refused to roles without them),
 // and every resolver reads through r.deps(ctx). A resolver never sees the
 // unscoped store, so a new field cannot forget a check.
 
 type depsKey struct{}
 
-// depsFor chooses the operation's dependencies from ctx's principal.
-// Without Views (the GraphQL layer built alone, as in benchmarks of it)
-// there is no access control and the injected services are used as they are.
-func (r *Resolver) depsFor(ctx context.Context) (scope.Deps, error) {
-	if r.Views == nil {
-		return scope.Deps{Store: r.Store, Analytics: &scope.Analytics{
-			Snapshots: r.Snapshots, Scores: r.Scores, Access: r.Access, Tiering: r.Tiering}}, nil
-	}
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return scope.Deps{}, kolgraph.Errorf(kolgraph.EUNAUTHENTICATED, "no credentials")
+// depsFor chooses the operation's dependencies from ctx's principal; there
+// are none without one.
+func (r *Resolver) depsFor(ctx context.Context) (analyses.Deps, error) {
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return analyses.Deps{}, err
 	}
 	return r.Views.For(p)
 }
 
-// mayWrite refuses mutations to a principal whose role does not write. The
+// mayWrite refuses mutations to a principal whose role does not write (and
+// to no principal at all). The
 // store refuses such writes too; this also covers dry runs, which write
 // nothing but are part of the write API.
 func mayWrite(ctx context.Context) error {
-	if p, ok := auth.FromContext(ctx); ok && !p.Can(auth.Write) {
-		return kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not change the graph", p.Role)
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return err
 	}
-	return nil
+	return p.Check(auth.Write)
 }
 
 // deps returns what the operation reads and writes through.
-func (r *Resolver) deps(ctx context.Context) scope.Deps {
-	d, ok := ctx.Value(depsKey{}).(scope.Deps)
+func (r *Resolver) deps(ctx context.Context) analyses.Deps {
+	d, ok := ctx.Value(depsKey{}).(analyses.Deps)
 	if !ok {
 		panic("graph: no request dependencies in context; use graph.NewHandler")
 	}
@@ -65,20 +62,16 @@ func (r *Resolver) deps(ctx context.Context) scope.Deps {
 // and the role's write right apply to mutations and imports too.
 func (r *Resolver) writer(ctx context.Context) *writer.Service {
 	st := r.deps(ctx).Store
-	if st == r.Store {
+	if st == r.Views.Store() {
 		return r.Writer
 	}
-	var notify func()
-	if r.Snapshots != nil {
-		notify = r.Snapshots.Notify
-	}
-	return writer.New(st, notify)
+	return r.Writer.On(st)
 }
 
 // importer is r.Importer reading and writing through the operation's store.
 func (r *Resolver) importer(ctx context.Context) *importer.Service {
 	st := r.deps(ctx).Store
-	if st == r.Store {
+	if st == r.Views.Store() {
 		return r.Importer
 	}
 	return &importer.Service{Store: st, Writer: r.writer(ctx), Opts: r.Importer.Opts}
@@ -95,12 +88,13 @@ func (r *Resolver) importer(ctx context.Context) *importer.Service {
 var contactFields = []string{"phone", "email", "wechat"}
 
 // contactsDenied is the FORBIDDEN error for a caller whose role may not read
-// contact data, nil for one whose role may.
+// contact data (UNAUTHENTICATED without a caller), nil for one whose role may.
 func contactsDenied(ctx context.Context, field string) error {
-	if p, ok := auth.FromContext(ctx); ok && !p.Can(auth.ReadContacts) {
-		return kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not read HCP contact data (%s)", p.Role, field)
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return err
 	}
-	return nil
+	return p.Check(auth.ReadContacts, field)
 }
 
 // noteContactRead notes that field of HCP id is being handed out.
@@ -231,7 +225,7 @@ func (c *contactReads) add(hcp, field string) {
 // not be: personal data leaves only when its reading is on record.
 //
 // source names the operation, e.g. "query hcpCard" or "mutation upsertHCP".
-func (c *contactReads) record(ctx context.Context, st kolgraph.Store, source string) error {
+func (c *contactReads) record(ctx context.Context, st AuditAppender, source string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.fields) == 0 {

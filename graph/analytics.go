@@ -57,7 +57,7 @@ func usesBetweenness(m scoring.Metric) bool {
 
 // parameters lists what a cited result needs to be reproduced.
 func (r *Resolver) parameters(m scoring.Metric) []*model.Parameter {
-	p := r.Scores.Params()
+	p := r.Views.Full().Scores.Params() // every territory set's too
 	ps := []*model.Parameter{{Name: "metric", Value: string(m)}}
 	add := func(name string, v any) { ps = append(ps, &model.Parameter{Name: name, Value: fmt.Sprint(v)}) }
 	if m == scoring.PageRank || m == scoring.Influence {

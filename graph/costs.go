@@ -12,10 +12,7 @@ import (
 // every principal's view. Before the first snapshot it knows nothing, and
 // data-dependent lists are charged gqlguard.UnknownListLength.
 func (r *Resolver) listSizes(context.Context) gqlguard.Sizes {
-	if r.Snapshots == nil {
-		return nil
-	}
-	if snap := r.Snapshots.Current(); snap != nil {
+	if snap, err := r.Views.Full().Snapshots.Get(); err == nil {
 		return snapshotSizes{snap}
 	}
 	return nil

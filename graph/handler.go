@@ -117,7 +117,7 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 			if resp == nil {
 				return nil
 			}
-			if err := reads.record(ctx, r.Store, operationSource(oc, name)); err != nil {
+			if err := reads.record(ctx, r.Audit, operationSource(oc, name)); err != nil {
 				resp = &graphql.Response{Errors: gqlerror.List{presentError(ctx, err)}}
 			}
 			if list := ns.all(); len(list) > 0 {

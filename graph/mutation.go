@@ -68,37 +68,17 @@ func departmentFromInput(in model.DepartmentInput) *kolgraph.Department {
 }
 
 // hcpFromInput builds the HCP; its hospital is its department's, which the
-// caller fills in.
+// writer fills in.
 func hcpFromInput(in model.HCPInput) *kolgraph.HCP {
 	return &kolgraph.HCP{ID: in.ID, Name: in.Name, Role: in.Role, Title: str(in.Title), Position: str(in.Position),
 		Specialty: str(in.Specialty), DepartmentID: in.Department, KOLLevel: str(in.KolLevel),
 		KOLEvidence: slices.Clone(in.KolEvidence), Phone: str(in.Phone), Email: str(in.Email), WeChat: str(in.Wechat)}
 }
 
-// upsertHCP checks the input's own fields first (so a bad input is
-// reported as such, not as a missing department), then takes the hospital
-// from the department.
+// upsertHCP writes the HCP; the writer takes its hospital from its
+// department (and fills it into h).
 func (r *Resolver) upsertHCP(ctx context.Context, in model.HCPInput) (*model.HCPPayload, error) {
 	h := hcpFromInput(in)
-	var ps []kolgraph.Problem
-	for _, p := range h.Validate() {
-		if p.Field != "hospital_id" { // not part of the input
-			p.File = kolgraph.KindHCPs + "/" + h.ID
-			ps = append(ps, p)
-		}
-	}
-	if err := kolgraph.Invalid(ps); err != nil {
-		return nil, err
-	}
-	ds, err := r.deps(ctx).Store.Departments(ctx, []string{h.DepartmentID})
-	if err != nil {
-		return nil, err
-	}
-	if ds[0] == nil {
-		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: kolgraph.KindHCPs + "/" + h.ID, Field: "department_id",
-			Message: "references department " + strconv.Quote(h.DepartmentID) + ", which does not exist"}})
-	}
-	h.HospitalID = ds[0].HospitalID
 	res, err := r.write(ctx, "upsertHCP", &kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{h}})
 	if err != nil {
 		return nil, err
@@ -115,27 +95,15 @@ func userFromInput(in model.UserInput) *kolgraph.User {
 	return &kolgraph.User{ID: in.ID, Name: in.Name, Role: in.Role, Territories: slices.Clone(in.Territories)}
 }
 
-// influenceFromInput builds the edge. Without updatedAt the stored edge's
-// time is kept when weight, kind and evidence are unchanged (so a repeated
-// upsert is a no-op), and is now otherwise.
-func (r *Resolver) influenceFromInput(ctx context.Context, in model.InfluenceInput) (*kolgraph.Influence, error) {
+// influenceFromInput builds the edge. Without updatedAt the writer keeps
+// the stored edge's time when weight, kind and evidence are unchanged (so
+// a repeated upsert is a no-op), and stamps it now otherwise.
+func influenceFromInput(in model.InfluenceInput) *kolgraph.Influence {
 	e := &kolgraph.Influence{From: in.From, To: in.To, Weight: in.Weight, Kind: in.Kind, Evidence: str(in.Evidence)}
 	if in.UpdatedAt != nil {
 		e.UpdatedAt = in.UpdatedAt.UTC()
-		return e, nil
 	}
-	e.UpdatedAt = time.Now().UTC()
-	if len(e.Validate()) > 0 {
-		return e, nil // the writer reports the problems
-	}
-	old, err := r.deps(ctx).Store.Influences(ctx, []kolgraph.EdgeKey{e.Key()})
-	if err != nil {
-		return nil, err
-	}
-	if o := old[0]; o != nil && o.Weight == e.Weight && o.Kind == e.Kind && o.Evidence == e.Evidence {
-		e.UpdatedAt = o.UpdatedAt
-	}
-	return e, nil
+	return e
 }
 
 // importFiles decodes the uploaded files.

@@ -430,10 +430,7 @@ func (r *mutationResolver) DeleteListing(ctx context.Context, hospital string, p
 
 // UpsertInfluence is the resolver for the upsertInfluence field.
 func (r *mutationResolver) UpsertInfluence(ctx context.Context, input model.InfluenceInput) (*model.InfluencePayload, error) {
-	e, err := r.influenceFromInput(ctx, input)
-	if err != nil {
-		return nil, err
-	}
+	e := influenceFromInput(input)
 	res, err := r.write(ctx, "upsertInfluence", &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{e}})
 	if err != nil {
 		return nil, err

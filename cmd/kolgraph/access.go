@@ -6,31 +6,24 @@ import (
 
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/analyses"
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
-	"github.com/kolgraph/kolgraph/internal/kolgraph"
-	"github.com/kolgraph/kolgraph/internal/scope"
-	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/server"
 	"github.com/kolgraph/kolgraph/internal/tiering"
 )
 
-// territoryAnalytics builds the analytics services of one territory set
-// over its induced snapshot view, with the parameters of the full graph's.
-func (m *Main) territoryAnalytics(src scope.Source, catalog kolgraph.Store) (*scope.Analytics, error) {
-	sc, err := scoring.NewService(src, m.Scores.Params())
-	if err != nil {
-		return nil, err
+// analysesConfig is what the analytics of the whole graph and of every
+// territory set are built with: the services' defaults, the configured
+// path-id key, and the cache metrics (when the service has them).
+func (m *Main) analysesConfig() analyses.Config {
+	c := analyses.DefaultConfig()
+	c.Access = accessOptions(m.Config)
+	if m.Metrics != nil {
+		c.CacheObserver = m.Metrics.CacheLookup
 	}
-	sc.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("scores", hit) }
-	ac := access.NewService(src, sc, accessOptions(m.Config))
-	ti, err := tiering.New(src, sc, catalog, ac, tiering.DefaultOptions())
-	if err != nil {
-		return nil, err
-	}
-	ti.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("tiering", hit) }
-	return &scope.Analytics{Snapshots: src, Scores: sc, Access: ac, Tiering: ti}, nil
+	return c
 }
 
 // pathIDKey is the key path ids are signed with: -path-id-key; else one
@@ -83,14 +76,14 @@ func limits(c config.Config) gqlguard.Limits {
 
 // scopedReports serves each tiering report from the caller's analytics:
 // the report of a territory-scoped caller covers its territories only.
-type scopedReports struct{ views *scope.Views }
+type scopedReports struct{ views *analyses.Views }
 
 var _ server.TieringReports = scopedReports{}
 
 func (s scopedReports) Report(ctx context.Context, req tiering.Request, l account.Level) (*account.Report, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return nil, kolgraph.Errorf(kolgraph.EUNAUTHENTICATED, "no credentials")
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return nil, err
 	}
 	d, err := s.views.For(p)
 	if err != nil {

@@ -110,7 +110,7 @@ func TestMetrics(t *testing.T) {
 	h := svc.Handler()
 	mustQuery(t, h, `query MetricsProbe { hospitals(first: 2) { totalCount } }`, nil, nil)
 	query(t, h, `query MetricsProbeBad { hcps(first: -1) { totalCount } }`, nil, nil)
-	if _, err := svc.Scores.Ranking(context.Background(), snapshot.Scope{}, "PAGERANK"); err != nil {
+	if _, err := svc.Analytics.Scores.Ranking(context.Background(), snapshot.Scope{}, "PAGERANK"); err != nil {
 		t.Fatal(err)
 	}
 	rec := do(t, h, "GET", "/metrics", "", "", "")

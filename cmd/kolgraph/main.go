@@ -25,18 +25,15 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/kolgraph/kolgraph/graph"
-	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/analyses"
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
-	"github.com/kolgraph/kolgraph/internal/scope"
-	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/server"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/telemetry"
-	"github.com/kolgraph/kolgraph/internal/tiering"
 	"github.com/kolgraph/kolgraph/internal/writer"
 	"github.com/kolgraph/kolgraph/seed"
 )
@@ -104,14 +101,13 @@ type Main struct {
 	Log       zerolog.Logger
 	Store     kolgraph.Store
 	Snapshots *snapshot.Manager
-	Scores    *scoring.Service
-	Access    *access.Service
-	Tiering   *tiering.Service
+	// Analytics are the whole graph's analytics services.
+	Analytics *analyses.Set
 	Writer    *writer.Service
 	Importer  *importer.Service
 	Metrics   *telemetry.Metrics
 	// Views pick each request's store and analytics from its principal.
-	Views *scope.Views
+	Views *analyses.Views
 
 	stderr io.Writer
 }
@@ -158,24 +154,15 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Snapshots = snapshot.NewManager(m.Store, m.Log)
 	m.Writer = writer.New(m.Store, m.Snapshots.Notify)
 	m.Importer = &importer.Service{Store: m.Store, Writer: m.Writer, Opts: importer.Options{MaxBytes: m.Config.ImportMaxBytes}}
-	m.Scores, err = scoring.NewService(m.Snapshots, scoring.DefaultParams())
-	if err != nil {
+	if m.Analytics, err = analyses.New(m.Snapshots, m.Store, m.analysesConfig()); err != nil {
 		return err
 	}
-	m.Scores.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("scores", hit) }
-	m.Access = access.NewService(m.Snapshots, m.Scores, accessOptions(m.Config))
-	if m.Tiering, err = tiering.New(m.Snapshots, m.Scores, m.Store, m.Access, tiering.DefaultOptions()); err != nil {
-		return err
-	}
-	m.Tiering.CacheObserver = func(hit bool) { m.Metrics.CacheLookup("tiering", hit) }
-	m.Views = scope.NewViews(m.Store, &scope.Analytics{Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering},
-		m.territoryAnalytics)
+	m.Views = analyses.NewViews(m.Store, m.Analytics, m.analysesConfig())
 	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) {
 		m.Metrics.ObserveSnapshot(s.Version, len(s.IDs), s.Graph.Edges(), s.BuildTime)
-		m.Scores.Forget(s.Version)
 		m.Views.Forget(s.Version)
 		go func() { // every HCP's default score ready before it is asked for
-			if err := m.Scores.Warm(ctx); err != nil && ctx.Err() == nil {
+			if err := m.Analytics.Scores.Warm(ctx); err != nil && ctx.Err() == nil {
 				m.Log.Warn().Err(err).Msg("warming influence scores failed")
 			}
 		}()
@@ -214,8 +201,7 @@ func (m *Main) build() (*server.Server, http.Handler, error) {
 		return nil, nil, err
 	}
 	if m.Views == nil || m.Views.Store() != m.Store { // a Main whose store was replaced (tests)
-		m.Views = scope.NewViews(m.Store, &scope.Analytics{Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering},
-			m.territoryAnalytics)
+		m.Views = analyses.NewViews(m.Store, m.Analytics, m.analysesConfig())
 	}
 	o := graph.DefaultHandlerOptions()
 	if m.Config.PersistedQueries != "" {
@@ -234,8 +220,7 @@ func (m *Main) graphQL(o graph.HandlerOptions) http.Handler {
 	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
 	o.Observe = m.Metrics.ObserveOperation
 	o.Uploads.MaxBodyBytes, o.Uploads.MaxFileBytes = m.Config.MaxBodyBytes, m.Config.ImportMaxBytes
-	return graph.NewHandler(&graph.Resolver{Store: m.Store, Snapshots: m.Snapshots, Scores: m.Scores, Access: m.Access, Tiering: m.Tiering,
-		Writer: m.Writer, Importer: m.Importer, Views: m.Views}, o)
+	return graph.NewHandler(&graph.Resolver{Views: m.Views, Audit: m.Store, Writer: m.Writer, Importer: m.Importer}, o)
 }
 
 func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server {

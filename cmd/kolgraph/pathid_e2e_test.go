@@ -224,13 +224,13 @@ func TestPathIDKeyConfig(t *testing.T) {
 	// issued them; one with another key does not.
 	p := u005Path(t, bearer(t, "U005", auth.RoleStrategist, nil))
 	ctx := viewer.WithUser(context.Background(), "U005")
-	other := access.NewService(svc.Snapshots, svc.Scores, accessOptions(svc.Config))
+	other := access.NewService(svc.Snapshots, svc.Analytics.Scores, accessOptions(svc.Config))
 	if got, err := other.Path(ctx, p.ID); err != nil || got == nil || got.ID != p.ID {
 		t.Errorf("another instance with the key: %v, %v", got, err)
 	}
 	o := access.DefaultOptions()
 	o.IDKey = []byte(key)
-	if got, err := access.NewService(svc.Snapshots, svc.Scores, o).Path(ctx, p.ID); err != nil || got != nil {
+	if got, err := access.NewService(svc.Snapshots, svc.Analytics.Scores, o).Path(ctx, p.ID); err != nil || got != nil {
 		t.Errorf("an instance with another key: %v, %v", got, err)
 	}
 }

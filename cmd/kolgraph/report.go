@@ -11,10 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/analyses"
 	"github.com/kolgraph/kolgraph/internal/config"
-	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
 	"github.com/kolgraph/kolgraph/internal/viewer"
@@ -127,8 +126,8 @@ func (m *Main) openOnce(ctx context.Context) (*tiering.Service, error) {
 	if err := m.Snapshots.Refresh(ctx); err != nil {
 		return nil, fmt.Errorf("build the analytics snapshot: %w", err)
 	}
-	if m.Scores, err = scoring.NewService(m.Snapshots, scoring.DefaultParams()); err != nil {
+	if m.Analytics, err = analyses.New(m.Snapshots, m.Store, m.analysesConfig()); err != nil {
 		return nil, err
 	}
-	return tiering.New(m.Snapshots, m.Scores, m.Store, access.NewService(m.Snapshots, m.Scores, accessOptions(m.Config)), tiering.DefaultOptions())
+	return m.Analytics.Tiering, nil
 }

@@ -759,8 +759,9 @@ func TestWritesByRole(t *testing.T) {
 // BenchmarkAuthorization measures what access control adds to an entity
 // read (BenchmarkHCPRead's query: an HCP, its department and hospital, and
 // 50 of its influence ties with their targets): the same request without
-// any access control, with an admin token (authentication, rate limiter,
-// unscoped store), and with a kam token (plus the territory-scoped store,
+// authentication (an admin principal put in the request's context, so the
+// views still pick its store and analytics), with an admin token
+// (authentication, rate limiter, the role's guard), and with a kam token (plus the territory-scoped store,
 // which checks every HCP and hospital of the answer). The hub HCP and the
 // targets of all its ties are in the kam's territory, so the three answers
 // are identical.
@@ -791,9 +792,15 @@ func BenchmarkAuthorization(b *testing.B) {
 		influences(first: 50) { weight kind to { id name } } } }`
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{"id": hub}})
 
-	plain := *svc
-	plain.Views = nil // the GraphQL layer without access control
-	open := plain.server(nil).Handler(plain.graphQL(graph.DefaultHandlerOptions()))
+	plain := *svc // the GraphQL layer without authentication
+	admin, err := auth.NewPrincipal("U001", auth.RoleAdmin, nil, nil, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	gql := plain.graphQL(graph.DefaultHandlerOptions())
+	open := plain.server(nil).Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		gql.ServeHTTP(w, req.WithContext(auth.WithPrincipal(req.Context(), admin)))
+	}))
 	secured := svc.Handler()
 	var want []byte
 	for _, bc := range []struct {

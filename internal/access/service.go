@@ -13,11 +13,6 @@ import (
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 )
 
-// Snapshots gives the current graph snapshot (snapshot.Manager does).
-type Snapshots interface {
-	Get() (*snapshot.Snapshot, error)
-}
-
 // Rankings gives a scope's ranking by a metric (scoring.Service does).
 type Rankings interface {
 	Ranking(ctx context.Context, sc snapshot.Scope, m scoring.Metric) (*scoring.Ranking, error)
@@ -48,7 +43,7 @@ const (
 
 // Service answers access-path questions. It is safe for concurrent use.
 type Service struct {
-	snaps   Snapshots
+	snaps   snapshot.Source
 	scores  Rankings
 	opts    Options
 	signers sync.Pool // *signer, with the path-id key
@@ -59,7 +54,7 @@ type Service struct {
 // NewService returns a service over snaps and scores. It panics when
 // o.IDKey is set but shorter than MinIDKeyBytes (the configuration checks
 // its setting).
-func NewService(snaps Snapshots, scores Rankings, o Options) *Service {
+func NewService(snaps snapshot.Source, scores Rankings, o Options) *Service {
 	if o.StoredPaths <= 0 {
 		o.StoredPaths = DefaultOptions().StoredPaths
 	}

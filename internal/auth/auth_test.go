@@ -192,6 +192,37 @@ func TestRoleMatrix(t *testing.T) {
 	}
 }
 
+func TestChecks(t *testing.T) {
+	kam, _ := auth.NewPrincipal("U004", auth.RoleKAM, []string{"T01"}, nil, "")
+	admin, _ := auth.NewPrincipal("U001", auth.RoleAdmin, nil, nil, "")
+	for _, tt := range []struct {
+		name string
+		err  error
+		code string
+	}{
+		{"kam writes", kam.Check(auth.Write), ""},
+		{"kam reads the audit log", kam.Check(auth.ReadAuditLog), kolgraph.EFORBIDDEN},
+		{"kam reads contacts", kam.Check(auth.ReadContacts, "email"), ""},
+		{"kam writes its own tie", kam.CheckTie(kolgraph.KnowsKey{UserID: "U004", HCPID: "P1"}), ""},
+		{"kam writes another's tie", kam.CheckTie(kolgraph.KnowsKey{UserID: "U005", HCPID: "P1"}), kolgraph.EFORBIDDEN},
+		{"admin writes another's tie", admin.CheckTie(kolgraph.KnowsKey{UserID: "U005", HCPID: "P1"}), ""},
+	} {
+		if got := kolgraph.ErrorCode(tt.err); tt.err != nil && got != tt.code || tt.err == nil && tt.code != "" {
+			t.Errorf("%s: got %v, want code %q", tt.name, tt.err, tt.code)
+		}
+	}
+	viewerP, _ := auth.NewPrincipal("U005", auth.RoleViewer, []string{"T01"}, nil, "")
+	if err := viewerP.Check(auth.ReadContacts, "phone"); err == nil || !strings.Contains(err.Error(), "the viewer role may not read HCP contact data (phone)") {
+		t.Errorf("viewer reading contacts: got %v", err)
+	}
+	if _, err := auth.Authenticated(t.Context()); kolgraph.ErrorCode(err) != kolgraph.EUNAUTHENTICATED {
+		t.Errorf("no principal: got %v, want UNAUTHENTICATED", err)
+	}
+	if p, err := auth.Authenticated(auth.WithPrincipal(t.Context(), kam)); p != kam || err != nil {
+		t.Errorf("kam's context: got %v, %v", p, err)
+	}
+}
+
 func TestAPIKeys(t *testing.T) {
 	key, entry, err := auth.NewAPIKey("etl", auth.RoleKAM, []string{"T02"}, nil)
 	if err != nil {

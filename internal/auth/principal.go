@@ -3,14 +3,18 @@
 // hashes in the configuration), the Principal a request runs as, the role
 // matrix, the documented dev mode, and a per-credential token-bucket rate
 // limiter. What a principal may see is enforced below the resolvers by
-// internal/scope; this package only says which territories and capabilities
-// the principal holds.
+// internal/scope; this package says which territories and capabilities
+// the principal holds, and is the one place that decides (and words) a
+// refusal by role: Principal.Check, CheckTie and Authenticated, which the
+// GraphQL layer and the store guard ask.
 package auth
 
 import (
 	"context"
 	"slices"
 	"strings"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
 // Role is a user's role; the matrix below says what each may do.
@@ -134,6 +138,55 @@ func (p *Principal) Can(c Capability) bool { return p.caps&c == c }
 
 // Scoped reports whether the principal reads only its own territories.
 func (p *Principal) Scoped() bool { return !p.Can(AllTerritories) }
+
+// refusals say what a role lacking each capability may not do.
+var refusals = map[Capability]string{
+	AllTerritories: "read every territory",
+	Write:          "change the graph",
+	ReadContacts:   "read HCP contact data",
+	ReadAuditLog:   "read the audit log",
+	ManageUsers:    "manage users",
+}
+
+// Check returns nil when the principal holds c, else the FORBIDDEN error
+// saying what its role may not do; detail, when given, names what was
+// asked for (e.g. the contact field). It is the one place a refusal by
+// role is decided and worded: the GraphQL layer and the store guard both
+// ask it.
+func (p *Principal) Check(c Capability, detail ...string) error {
+	if p.Can(c) {
+		return nil
+	}
+	what, ok := refusals[c]
+	if !ok {
+		what = "do this"
+	}
+	if len(detail) > 0 {
+		what += " (" + strings.Join(detail, ", ") + ")"
+	}
+	return kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not %s", p.Role, what)
+}
+
+// CheckTie returns nil when the principal may write the KNOWS tie k. A tie
+// is where its user's access paths and cited paths start, so it belongs to
+// that user: a principal writes its own ties, and only one that manages
+// users (ManageUsers: admin) writes anyone's. FORBIDDEN otherwise.
+func (p *Principal) CheckTie(k kolgraph.KnowsKey) error {
+	if k.UserID == p.Subject || p.Can(ManageUsers) {
+		return nil
+	}
+	return kolgraph.Errorf(kolgraph.EFORBIDDEN, "the KNOWS tie %s belongs to user %s: a %s writes only its own ties",
+		kolgraph.PairID(k.UserID, k.HCPID), k.UserID, p.Role)
+}
+
+// Authenticated returns the request's principal, or UNAUTHENTICATED when
+// the request carries none.
+func Authenticated(ctx context.Context) (*Principal, error) {
+	if p, ok := FromContext(ctx); ok {
+		return p, nil
+	}
+	return nil, unauthenticated("no credentials")
+}
 
 type principalKey struct{}
 

@@ -96,9 +96,17 @@ type Result struct {
 	Took    time.Duration
 }
 
+// Store is what an import reads: the ids already stored, for references
+// the files do not resolve (kolgraph.Store has it).
+type Store interface {
+	Scan(ctx context.Context, v kolgraph.Visitor) error
+}
+
+var _ Store = kolgraph.Store(nil)
+
 // Service imports into one store through its writer.
 type Service struct {
-	Store  kolgraph.Store
+	Store  Store
 	Writer *writer.Service
 	Opts   Options
 }
@@ -111,9 +119,8 @@ func (s *Service) Import(ctx context.Context, actor string, format Format, files
 	if err != nil {
 		return nil, err
 	}
-	if err := stampInfluences(ctx, s.Store, cs, t0); err != nil {
-		return nil, err
-	}
+	// Edges without updated_at are stamped by the writer (kept when
+	// unchanged, so re-importing a file without the column changes nothing).
 	res := &Result{DryRun: dryRun, Rows: countRecords(cs)}
 	if dryRun {
 		res.Plan, err = s.Writer.Plan(ctx, cs)
@@ -136,7 +143,7 @@ func (s *Service) Import(ctx context.Context, actor string, format Format, files
 // the files do not resolve are looked up in st (nil: they must resolve
 // within the files). Every problem is reported in one kolgraph.Invalid
 // error; other errors (the store failing) are returned as they are.
-func Read(ctx context.Context, format Format, files []File, st kolgraph.Store, opts Options) (*kolgraph.ChangeSet, error) {
+func Read(ctx context.Context, format Format, files []File, st Store, opts Options) (*kolgraph.ChangeSet, error) {
 	if len(files) == 0 {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
 	}
@@ -275,7 +282,7 @@ func countRecords(cs *kolgraph.ChangeSet) int {
 // an import that does not carry its parents asks about many of them.
 type exists struct {
 	ctx context.Context
-	st  kolgraph.Store
+	st  Store
 	ids map[string]map[string]bool
 	err error
 }
@@ -320,34 +327,3 @@ func (e *exists) exists(kind, id string) bool {
 }
 
 func asError(err error, target **kolgraph.Error) bool { return errors.As(err, target) }
-
-// stampInfluences gives edges without updated_at the time the mutations
-// give them: the stored edge's when weight, kind and evidence are
-// unchanged (so re-importing a file without the column changes nothing),
-// now otherwise.
-func stampInfluences(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, now time.Time) error {
-	var keys []kolgraph.EdgeKey
-	var idx []int
-	for i, e := range cs.Influences {
-		if e.UpdatedAt.IsZero() {
-			keys = append(keys, e.Key())
-			idx = append(idx, i)
-		}
-	}
-	for start := 0; start < len(keys); start += 5000 {
-		end := min(start+5000, len(keys))
-		old, err := st.Influences(ctx, keys[start:end])
-		if err != nil {
-			return err
-		}
-		for j, o := range old {
-			e := cs.Influences[idx[start+j]]
-			if o != nil && o.Weight == e.Weight && o.Kind == e.Kind && o.Evidence == e.Evidence {
-				e.UpdatedAt = o.UpdatedAt
-			} else {
-				e.UpdatedAt = now.UTC()
-			}
-		}
-	}
-	return nil
-}

@@ -7,16 +7,19 @@ import (
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
-// guarded refuses what the principal's role may not do through the store:
-// writes without auth.Write, other users' KNOWS ties without the right to
-// manage users, the audit log without auth.ReadAuditLog. Reads pass
-// through (territories are the scoped store's business).
+// guarded refuses what the principal's role may not do through the store,
+// as auth decides it (Principal.Check, CheckTie): writes without
+// auth.Write, other users' KNOWS ties without auth.ManageUsers, the audit
+// log without auth.ReadAuditLog. Reads pass through (territories are the
+// scoped store's business).
 type guarded struct {
 	kolgraph.Store
 	p *auth.Principal
 }
 
-func guard(st kolgraph.Store, p *auth.Principal) kolgraph.Store {
+// Guard returns st as principal p may use it (st itself for a role that
+// may do everything).
+func Guard(st kolgraph.Store, p *auth.Principal) kolgraph.Store {
 	if p.Can(auth.Write | auth.ReadAuditLog | auth.ManageUsers) {
 		return st
 	}
@@ -27,28 +30,20 @@ func guard(st kolgraph.Store, p *auth.Principal) kolgraph.Store {
 // checked again here: the writer's change set also deletes, with an HCP,
 // the ties other users had to it, which the caller never asked for.
 func (g guarded) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, error) {
-	if !g.p.Can(auth.Write) {
-		return 0, g.readOnly()
+	if err := g.p.Check(auth.Write); err != nil {
+		return 0, err
 	}
 	return g.Store.Apply(ctx, cs)
 }
 
-func (g guarded) readOnly() error {
-	return kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not change the graph", g.p.Role)
-}
-
 // Authorize refuses, from the change set alone, what the role may not
-// write: anything without auth.Write, and other users' KNOWS ties. A tie is
-// where its user's access paths and cited paths start, so it belongs to
-// that user; only a role that manages users (auth.ManageUsers: admin)
-// writes anyone's. The writer asks before it reads the store, so a
-// refusal does not reveal whether the tie exists.
+// write: anything without auth.Write, and the KNOWS ties auth.CheckTie
+// refuses (other users', unless the role manages users). The writer asks
+// before it reads the store, so a refusal does not reveal whether the tie
+// exists.
 func (g guarded) Authorize(cs *kolgraph.ChangeSet) error {
-	if !g.p.Can(auth.Write) {
-		return g.readOnly()
-	}
-	if g.p.Can(auth.ManageUsers) {
-		return nil
+	if err := g.p.Check(auth.Write); err != nil {
+		return err
 	}
 	keys := make([]kolgraph.KnowsKey, 0, len(cs.Knows)+len(cs.Delete.Knows))
 	for _, k := range cs.Knows {
@@ -56,9 +51,8 @@ func (g guarded) Authorize(cs *kolgraph.ChangeSet) error {
 	}
 	keys = append(keys, cs.Delete.Knows...)
 	for _, k := range keys {
-		if k.UserID != g.p.Subject {
-			return kolgraph.Errorf(kolgraph.EFORBIDDEN, "the KNOWS tie %s belongs to user %s: a %s writes only its own ties",
-				kolgraph.PairID(k.UserID, k.HCPID), k.UserID, g.p.Role)
+		if err := g.p.CheckTie(k); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -66,8 +60,8 @@ func (g guarded) Authorize(cs *kolgraph.ChangeSet) error {
 
 // AuditLog implements kolgraph.Store.
 func (g guarded) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgraph.Page) (*kolgraph.AuditPage, error) {
-	if !g.p.Can(auth.ReadAuditLog) {
-		return nil, kolgraph.Errorf(kolgraph.EFORBIDDEN, "the %s role may not read the audit log", g.p.Role)
+	if err := g.p.Check(auth.ReadAuditLog); err != nil {
+		return nil, err
 	}
 	return g.Store.AuditLog(ctx, f, p)
 }

@@ -8,18 +8,13 @@ import (
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 )
 
-// Source gives the current full snapshot (snapshot.Manager does).
-type Source interface {
-	Get() (*snapshot.Snapshot, error)
-}
-
 // Snapshots is the analytics view of one territory set: Get returns the
 // current snapshot induced by the set's hospitals (snapshot.Induced),
 // computed once per snapshot version and shared by every caller of the
 // set. It has the Get method that scoring, access and tiering consume, so
 // their services run on it unchanged.
 type Snapshots struct {
-	base  Source
+	base  snapshot.Source
 	terrs []string
 
 	mu   sync.Mutex
@@ -28,7 +23,7 @@ type Snapshots struct {
 }
 
 // NewSnapshots returns the view of base for territories.
-func NewSnapshots(base Source, territories []string) *Snapshots {
+func NewSnapshots(base snapshot.Source, territories []string) *Snapshots {
 	return &Snapshots{base: base, terrs: normal(territories)}
 }
 

@@ -5,7 +5,8 @@
 // territories is handed these instead of the real store and snapshots, so
 // no query shape (lookup by id, node, filters, nested fields, connections,
 // rankings, paths, decision chains, the account matrix) can reach past them,
-// and a new field cannot forget to check.
+// and a new field cannot forget to check. The package knows no analytics
+// service: internal/analyses builds a territory set's over its Snapshots.
 package scope
 
 import (

@@ -58,14 +58,9 @@ func (p Params) BetweennessOptions(n int) analytics.BetweennessOptions {
 	return o
 }
 
-// Snapshots gives the current graph snapshot (snapshot.Manager does).
-type Snapshots interface {
-	Get() (*snapshot.Snapshot, error)
-}
-
 // Service computes and caches rankings per (graph version, scope, metric).
 type Service struct {
-	snaps  Snapshots
+	snaps  snapshot.Source
 	params Params
 
 	cache *memo.Cache[cacheKey, *Ranking]
@@ -81,7 +76,7 @@ type cacheKey struct {
 }
 
 // NewService returns a service over snaps.
-func NewService(snaps Snapshots, p Params) (*Service, error) {
+func NewService(snaps snapshot.Source, p Params) (*Service, error) {
 	if err := p.Weights.Validate(); err != nil {
 		return nil, err
 	}

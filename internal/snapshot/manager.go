@@ -11,6 +11,15 @@ import (
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
+// Source gives the current snapshot, or UNAVAILABLE when there is none
+// yet. The analytics services read their graph through it: a Manager (the
+// whole graph) or a territory set's induced view (internal/scope).
+type Source interface {
+	Get() (*Snapshot, error)
+}
+
+var _ Source = (*Manager)(nil)
+
 // Manager keeps the current snapshot and replaces it when the graph changes.
 //
 // Changes are noticed two ways: Notify (called after a write through this
@@ -18,7 +27,7 @@ import (
 // tools). Rebuilds are debounced: a burst of writes makes one rebuild, Debounce
 // after the first. Readers call Current, which never blocks.
 type Manager struct {
-	store    kolgraph.Store
+	store    Store
 	log      zerolog.Logger
 	Poll     time.Duration // how often the store version is checked
 	Debounce time.Duration // how long to gather writes before rebuilding
@@ -31,7 +40,7 @@ type Manager struct {
 }
 
 // NewManager returns a manager over st; Start builds the first snapshot.
-func NewManager(st kolgraph.Store, log zerolog.Logger) *Manager {
+func NewManager(st Store, log zerolog.Logger) *Manager {
 	return &Manager{store: st, log: log, Poll: 2 * time.Second, Debounce: 250 * time.Millisecond, notify: make(chan struct{}, 1)}
 }
 

@@ -151,10 +151,19 @@ func (s *Snapshot) Nodes(sc Scope) ([]int32, error) {
 	return all, nil
 }
 
+// Store is what a snapshot is built from: the store's version and one scan
+// of its records (kolgraph.Store has them).
+type Store interface {
+	Version(ctx context.Context) (uint64, error)
+	Scan(ctx context.Context, v kolgraph.Visitor) error
+}
+
+var _ Store = kolgraph.Store(nil)
+
 // Build reads the store once and builds a snapshot of version v. The store is
 // read with Scan (streamed); the version is read first, so a write that lands
 // during the scan makes the next rebuild, never a lost update.
-func Build(ctx context.Context, st kolgraph.Store) (*Snapshot, error) {
+func Build(ctx context.Context, st Store) (*Snapshot, error) {
 	t0 := time.Now()
 	v, err := st.Version(ctx)
 	if err != nil {

@@ -82,7 +82,7 @@ func BenchmarkTerritory(b *testing.B) {
 // fixedScores ranks every HCP of a scope by a fixed value (its weighted
 // out-degree), standing in for an INFLUENCE ranking whose own cost scoring's
 // benchmarks measure.
-type fixedScores struct{ snaps tiering.Snapshots }
+type fixedScores struct{ snaps snapshot.Source }
 
 func (f fixedScores) Ranking(_ context.Context, sc snapshot.Scope, _ scoring.Metric) (*scoring.Ranking, error) {
 	snap, err := f.snaps.Get()

@@ -27,11 +27,6 @@ import (
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 )
 
-// Snapshots gives the current graph snapshot (snapshot.Manager does).
-type Snapshots interface {
-	Get() (*snapshot.Snapshot, error)
-}
-
 // Scores ranks a scope's HCPs (scoring.Service does).
 type Scores interface {
 	Ranking(ctx context.Context, sc snapshot.Scope, m scoring.Metric) (*scoring.Ranking, error)
@@ -93,7 +88,7 @@ func DefaultOptions() Options {
 
 // Service computes and caches tiering results.
 type Service struct {
-	snaps   Snapshots
+	snaps   snapshot.Source
 	scores  Scores
 	catalog Catalog
 	paths   Paths
@@ -113,7 +108,7 @@ type cacheKey struct {
 
 // New returns a service; the options are validated. paths may be nil:
 // reports then cite no influence paths.
-func New(snaps Snapshots, scores Scores, catalog Catalog, paths Paths, o Options) (*Service, error) {
+func New(snaps snapshot.Source, scores Scores, catalog Catalog, paths Paths, o Options) (*Service, error) {
 	if err := o.Account.Validate(); err != nil {
 		return nil, fmt.Errorf("tiering: %w", err)
 	}

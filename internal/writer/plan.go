@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
@@ -34,6 +35,9 @@ type Plan struct {
 	Audit []kolgraph.AuditEntry
 
 	cs *kolgraph.ChangeSet
+	// The planned HCPs and ties, with the derived fields (derive.go).
+	hcps       []*kolgraph.HCP
+	influences []*kolgraph.Influence
 }
 
 // Changed reports whether applying the plan would change the graph.
@@ -80,13 +84,13 @@ func chunked[K, V any](ctx context.Context, keys []K, get func(context.Context, 
 // plan compares cs with the store. It reads the version before and after
 // its reads and fails with ErrStale when they differ, so that every before
 // value is from Plan.Version.
-func plan(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet) (*Plan, error) {
+func plan(ctx context.Context, st Store, cs *kolgraph.ChangeSet, now time.Time) (*Plan, error) {
 	v0, err := st.Version(ctx)
 	if err != nil {
 		return nil, err
 	}
 	p := &Plan{Version: v0, Counts: map[string]*Counts{}, cs: &kolgraph.ChangeSet{}}
-	b := &builder{p: p}
+	b := &builder{p: p, now: now}
 	if err := b.run(ctx, st, cs); err != nil {
 		return nil, err
 	}
@@ -102,6 +106,7 @@ func plan(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet) (*Plan
 
 type builder struct {
 	p   *Plan
+	now time.Time // the update time of ties that do not bring one
 	err error
 }
 
@@ -200,7 +205,7 @@ func nonNil[T any](rs []*T) []*T {
 	return slices.DeleteFunc(slices.Clone(rs), func(r *T) bool { return r == nil })
 }
 
-func (b *builder) run(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet) error {
+func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) error {
 	d := &cs.Delete
 	out := b.p.cs
 	od := &out.Delete
@@ -237,12 +242,15 @@ func (b *builder) run(ctx context.Context, st kolgraph.Store, cs *kolgraph.Chang
 	kind(b, kolgraph.KindDepartments, nonNil(cs.Departments), d.Departments, departments,
 		func(r *kolgraph.Department) string { return r.ID }, same, canonPtr[kolgraph.Department], &out.Departments, &od.Departments)
 
+	if b.p.hcps, err = withHospitals(ctx, st, cs.HCPs, cs.Departments); err != nil {
+		return err
+	}
 	hcps, err := byID(ctx, append(ids(cs.HCPs, func(r *kolgraph.HCP) string { return r.ID }), d.HCPs...),
 		st.HCPs, func(r *kolgraph.HCP) string { return r.ID })
 	if err != nil {
 		return err
 	}
-	kind(b, kolgraph.KindHCPs, nonNil(cs.HCPs), d.HCPs, hcps,
+	kind(b, kolgraph.KindHCPs, nonNil(b.p.hcps), d.HCPs, hcps,
 		func(r *kolgraph.HCP) string { return r.ID }, same, canonHCP, &out.HCPs, &od.HCPs)
 
 	committees, err := byID(ctx, append(ids(cs.Committees, func(r *kolgraph.Committee) string { return r.ID }), d.Committees...),
@@ -298,7 +306,8 @@ func (b *builder) run(ctx context.Context, st kolgraph.Store, cs *kolgraph.Chang
 	if err != nil {
 		return err
 	}
-	kind(b, kolgraph.KindInfluences, nonNil(cs.Influences), append(slices.Clone(d.Influences), det.Influences...), influences,
+	b.p.influences = stamped(cs.Influences, influences, b.now)
+	kind(b, kolgraph.KindInfluences, nonNil(b.p.influences), append(slices.Clone(d.Influences), det.Influences...), influences,
 		func(r *kolgraph.Influence) kolgraph.EdgeKey { return r.Key() },
 		func(k kolgraph.EdgeKey) string { return kolgraph.PairID(k.From, k.To) },
 		canonInfluence, &out.Influences, &od.Influences)
@@ -356,7 +365,7 @@ func knowsKey(r kolgraph.Knows) kolgraph.KnowsKey {
 
 // detached finds the stored relationships that the deletions in d remove
 // with their nodes.
-func detached(ctx context.Context, st kolgraph.Store, d *kolgraph.Deletion) (*kolgraph.Deletion, error) {
+func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.Deletion, error) {
 	out := &kolgraph.Deletion{}
 	if len(d.HCPs) > 0 {
 		ms, err := chunked(ctx, d.HCPs, st.MembershipsOfHCPs)
@@ -452,7 +461,7 @@ func setOf(ids []string) map[string]bool {
 
 // storedMemberships returns the stored memberships of every key the change
 // set and the detached deletions name, read through their HCPs.
-func storedMemberships(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.MembershipKey]kolgraph.Membership, error) {
+func storedMemberships(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.MembershipKey]kolgraph.Membership, error) {
 	want := map[kolgraph.MembershipKey]bool{}
 	var hcps []string
 	add := func(k kolgraph.MembershipKey) {
@@ -473,7 +482,7 @@ func storedMemberships(ctx context.Context, st kolgraph.Store, cs *kolgraph.Chan
 	return storedRels(ctx, hcps, st.MembershipsOfHCPs, membershipKey, want)
 }
 
-func storedListings(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.ListingKey]kolgraph.Listing, error) {
+func storedListings(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.ListingKey]kolgraph.Listing, error) {
 	want := map[kolgraph.ListingKey]bool{}
 	var hospitals []string
 	add := func(k kolgraph.ListingKey) {
@@ -494,7 +503,7 @@ func storedListings(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeS
 	return storedRels(ctx, hospitals, st.ListingsOfHospitals, listingKey, want)
 }
 
-func storedKnows(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.KnowsKey]kolgraph.Knows, error) {
+func storedKnows(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.KnowsKey]kolgraph.Knows, error) {
 	want := map[kolgraph.KnowsKey]bool{}
 	var users []string
 	add := func(k kolgraph.KnowsKey) {
@@ -535,7 +544,7 @@ func storedRels[K comparable, R any](ctx context.Context, parents []string,
 	return out, nil
 }
 
-func storedInfluences(ctx context.Context, st kolgraph.Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.EdgeKey]*kolgraph.Influence, error) {
+func storedInfluences(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.EdgeKey]*kolgraph.Influence, error) {
 	seen := map[kolgraph.EdgeKey]bool{}
 	var keys []kolgraph.EdgeKey
 	add := func(k kolgraph.EdgeKey) {

@@ -20,6 +20,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/viewer"
@@ -40,10 +42,37 @@ func Actor(ctx context.Context) string {
 	return ActorAnonymous
 }
 
+// Store is what the writer reads to compare a change set with, and
+// writes it to (kolgraph.Store has it).
+type Store interface {
+	Version(ctx context.Context) (uint64, error)
+	Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, error)
+	Scan(ctx context.Context, v kolgraph.Visitor) error
+
+	Territories(ctx context.Context, ids []string) ([]*kolgraph.Territory, error)
+	Hospitals(ctx context.Context, ids []string) ([]*kolgraph.Hospital, error)
+	Departments(ctx context.Context, ids []string) ([]*kolgraph.Department, error)
+	HCPs(ctx context.Context, ids []string) ([]*kolgraph.HCP, error)
+	Committees(ctx context.Context, ids []string) ([]*kolgraph.Committee, error)
+	Products(ctx context.Context, ids []string) ([]*kolgraph.Product, error)
+	Users(ctx context.Context, ids []string) ([]*kolgraph.User, error)
+	Influences(ctx context.Context, keys []kolgraph.EdgeKey) ([]*kolgraph.Influence, error)
+
+	MembershipsOfHCPs(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
+	MembershipsOfCommittees(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
+	ListingsOfHospitals(ctx context.Context, ids []string) ([][]kolgraph.Listing, error)
+	KnowsOfUsers(ctx context.Context, ids []string) ([][]kolgraph.Knows, error)
+	InfluencesFrom(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error)
+	InfluencesTo(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error)
+}
+
+var _ Store = kolgraph.Store(nil)
+
 // Service writes change sets; it is safe for concurrent use.
 type Service struct {
-	store  kolgraph.Store
+	store  Store
 	notify func()
+	now    func() time.Time
 	// Attempts bounds how often a write is compared again after another
 	// write got in first (ErrStale).
 	Attempts int
@@ -51,8 +80,16 @@ type Service struct {
 
 // New returns a service writing to st; notify (may be nil) is called after
 // every write that changed the graph.
-func New(st kolgraph.Store, notify func()) *Service {
-	return &Service{store: st, notify: notify, Attempts: 8}
+func New(st Store, notify func()) *Service {
+	return &Service{store: st, notify: notify, now: time.Now, Attempts: 8}
+}
+
+// On returns the service writing to st instead (e.g. a request's scoped
+// store), with the same notification and attempts.
+func (s *Service) On(st Store) *Service {
+	c := *s
+	c.store = st
+	return &c
 }
 
 // Result is what a write did.
@@ -93,7 +130,8 @@ func (s *Service) Plan(ctx context.Context, cs *kolgraph.ChangeSet) (*Plan, erro
 	var err error
 	for range max(s.Attempts, 1) {
 		var p *Plan
-		if p, err = plan(ctx, s.store, cs); err == nil {
+		if p, err = plan(ctx, s.store, cs, s.now()); err == nil {
+			p.fill(cs)
 			return p, nil
 		}
 		if !errors.Is(err, kolgraph.ErrStale) {
@@ -113,13 +151,14 @@ func (s *Service) Apply(ctx context.Context, actor, source string, cs *kolgraph.
 	var err error
 	for range max(s.Attempts, 1) {
 		var p *Plan
-		if p, err = plan(ctx, s.store, cs); err != nil {
+		if p, err = plan(ctx, s.store, cs, s.now()); err != nil {
 			if errors.Is(err, kolgraph.ErrStale) {
 				continue
 			}
 			return nil, err
 		}
 		if !p.Changed() {
+			p.fill(cs)
 			return &Result{Plan: p, Version: p.Version}, nil
 		}
 		w := p.cs
@@ -139,6 +178,7 @@ func (s *Service) Apply(ctx context.Context, actor, source string, cs *kolgraph.
 		if s.notify != nil {
 			s.notify()
 		}
+		p.fill(cs)
 		return &Result{Plan: p, Version: v, Written: true}, nil
 	}
 	return nil, fmt.Errorf("writer: %d attempts lost to concurrent writes: %w", s.Attempts, err)
@@ -186,7 +226,11 @@ func Validate(cs *kolgraph.ChangeSet) error {
 			nilRec(kolgraph.KindHCPs, i)
 			continue
 		}
-		add(kolgraph.KindHCPs+"/"+r.ID, r.Validate())
+		ps := r.Validate()
+		if r.HospitalID == "" { // derived from the department (derive.go)
+			ps = slices.DeleteFunc(ps, func(p kolgraph.Problem) bool { return p.Field == "hospital_id" })
+		}
+		add(kolgraph.KindHCPs+"/"+r.ID, ps)
 	}
 	for i, r := range cs.Committees {
 		if r == nil {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kolgraph/kolgraph/internal/embedded"
 	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
@@ -188,4 +189,61 @@ func TestConcurrentWritesKeepExactBefores(t *testing.T) {
 			t.Fatalf("entry %d: before %s is not the previous after %s", i, es[i].Before, es[i-1].After)
 		}
 	}
+}
+
+// TestDerivedFields: what a caller may leave out is derived from the store
+// as the write is planned, and filled into the caller's records.
+func TestDerivedFields(t *testing.T) {
+	s := loaded(t)
+	w := writer.New(s, nil)
+	ctx := t.Context()
+	hs, _ := s.HCPs(ctx, []string{"P002"})
+	ds, _ := s.Departments(ctx, []string{hs[0].DepartmentID})
+
+	t.Run("an HCP's hospital is its department's", func(t *testing.T) {
+		h := *hs[0]
+		h.HospitalID = ""
+		res, err := w.Apply(ctx, "U01", "test", &kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{&h}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.HospitalID != ds[0].HospitalID || res.Written {
+			t.Errorf("got hospital %q, written %v; want %q, nothing written", h.HospitalID, res.Written, ds[0].HospitalID)
+		}
+	})
+	t.Run("a department that does not exist", func(t *testing.T) {
+		h := *hs[0]
+		h.HospitalID, h.DepartmentID = "", "D404"
+		_, err := w.Apply(ctx, "U01", "test", &kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{&h}})
+		var inv *kolgraph.Error
+		if !errors.As(err, &inv) || inv.Code != kolgraph.EINVALID || len(inv.Problems) != 1 || inv.Problems[0].Field != "department_id" {
+			t.Errorf("got %v, want EINVALID on department_id", err)
+		}
+	})
+
+	es, _ := s.Influences(ctx, []kolgraph.EdgeKey{storetest.Fixture().Influences[4].Key()})
+	stored := *es[0]
+	t.Run("an unchanged tie keeps its time", func(t *testing.T) {
+		e := stored
+		e.UpdatedAt = time.Time{}
+		res, err := w.Plan(ctx, &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{&e}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !e.UpdatedAt.Equal(stored.UpdatedAt) || res.Changed() {
+			t.Errorf("got %v, changed %v; want the stored %v, no change", e.UpdatedAt, res.Changed(), stored.UpdatedAt)
+		}
+	})
+	t.Run("a changed tie is stamped now", func(t *testing.T) {
+		e := stored
+		e.UpdatedAt, e.Evidence = time.Time{}, "a new paper"
+		before := time.Now()
+		if _, err := w.Apply(ctx, "U01", "test", &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{&e}}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.Influences(ctx, []kolgraph.EdgeKey{e.Key()})
+		if e.UpdatedAt.Before(before) || !got[0].UpdatedAt.Equal(e.UpdatedAt) {
+			t.Errorf("got %v, stored %v; want a time after %v, stored as such", e.UpdatedAt, got[0].UpdatedAt, before)
+		}
+	})
 }

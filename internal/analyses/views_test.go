@@ -1,4 +1,4 @@
-package scope_test
+package analyses_test
 
 import (
 	"context"
@@ -8,27 +8,16 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/analyses"
 	"github.com/kolgraph/kolgraph/internal/auth"
+	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
-	"github.com/kolgraph/kolgraph/internal/scope"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/storetest"
 	"github.com/kolgraph/kolgraph/internal/tiering"
 	"github.com/kolgraph/kolgraph/internal/viewer"
 )
-
-func build(src scope.Source, catalog kolgraph.Store) (*scope.Analytics, error) {
-	sc, err := scoring.NewService(src, scoring.DefaultParams())
-	if err != nil {
-		return nil, err
-	}
-	ac := access.NewService(src, sc, access.DefaultOptions())
-	ti, err := tiering.New(src, sc, catalog, ac, tiering.DefaultOptions())
-	if err != nil {
-		return nil, err
-	}
-	return &scope.Analytics{Snapshots: src, Scores: sc, Access: ac, Tiering: ti}, nil
-}
 
 func TestViews(t *testing.T) {
 	ctx := context.Background()
@@ -37,11 +26,11 @@ func TestViews(t *testing.T) {
 	if err := m.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	full, err := build(m, st)
+	full, err := analyses.New(m, st, analyses.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	views := scope.NewViews(st, full, build)
+	views := analyses.NewViews(st, full, analyses.DefaultConfig())
 	kam, _ := auth.NewPrincipal("U01", auth.RoleKAM, []string{"T1"}, nil, "")
 	strategist, _ := auth.NewPrincipal("U02", auth.RoleStrategist, nil, nil, "")
 
@@ -141,3 +130,13 @@ func TestViews(t *testing.T) {
 	}
 	views.Forget(m.Current().Version) // must not panic on kept sets
 }
+
+func openStore(t testing.TB) kolgraph.Store {
+	return embeddedtest.Open(t, storetest.Fixture())
+}
+
+// T1 is H001 and H002; T2 is H003 (storetest.Fixture).
+var (
+	t1HCPs = []string{"P001", "P002", "P003", "P004", "P005", "P009", "P010"}
+	t2HCPs = []string{"P006", "P007", "P008"}
+)

@@ -1,0 +1,65 @@
+// Package analyses builds the analytics services once, in the one order
+// they depend on each other (scoring -> access -> tiering), over a snapshot
+// source: the whole graph's, or a territory set's induced view. Views then
+// hand each request the store and analytics its principal may use.
+//
+// A new analysis is one new package, one field of Set and one line in New.
+package analyses
+
+import (
+	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/tiering"
+)
+
+// Set is the analytics services over one snapshot source.
+type Set struct {
+	Snapshots snapshot.Source
+	Scores    *scoring.Service
+	Access    *access.Service
+	Tiering   *tiering.Service
+}
+
+// Config is what every Set is built with: the full graph's and each
+// territory set's alike.
+type Config struct {
+	Scoring scoring.Params
+	Access  access.Options
+	Tiering tiering.Options
+	// CacheObserver, when set, is told of each lookup in the "scores" and
+	// "tiering" caches and whether it hit.
+	CacheObserver func(cache string, hit bool)
+}
+
+// DefaultConfig is each service's defaults.
+func DefaultConfig() Config {
+	return Config{Scoring: scoring.DefaultParams(), Access: access.DefaultOptions(), Tiering: tiering.DefaultOptions()}
+}
+
+// New builds the analytics over src; catalog is the store tiering reads
+// territory names from (the territory set's scoped store for a view).
+func New(src snapshot.Source, catalog tiering.Catalog, c Config) (*Set, error) {
+	sc, err := scoring.NewService(src, c.Scoring)
+	if err != nil {
+		return nil, err
+	}
+	sc.CacheObserver = c.observer("scores")
+	ac := access.NewService(src, sc, c.Access)
+	ti, err := tiering.New(src, sc, catalog, ac, c.Tiering)
+	if err != nil {
+		return nil, err
+	}
+	ti.CacheObserver = c.observer("tiering")
+	return &Set{Snapshots: src, Scores: sc, Access: ac, Tiering: ti}, nil
+}
+
+func (c Config) observer(cache string) func(hit bool) {
+	if c.CacheObserver == nil {
+		return nil
+	}
+	return func(hit bool) { c.CacheObserver(cache, hit) }
+}
+
+// Forget drops the cached results of versions other than keep.
+func (s *Set) Forget(keep uint64) { s.Scores.Forget(keep) }

@@ -1,0 +1,68 @@
+package analyses
+
+import (
+	"github.com/kolgraph/kolgraph/internal/auth"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/scope"
+)
+
+// Deps are what one request reads and writes through.
+type Deps struct {
+	Store     kolgraph.Store
+	Analytics *Set
+}
+
+// Views choose a request's Deps from its principal: the real store and the
+// full graph's analytics for roles that see every territory, the scoped
+// store and the territory set's analytics (kept per set, see scope.Sets)
+// for the others. Either store refuses what the role may not do
+// (scope.Guard).
+type Views struct {
+	store kolgraph.Store
+	full  *Set
+	sets  scope.Sets[*Set]
+}
+
+// MaxSets bounds the territory sets whose analytics are kept at once.
+const MaxSets = 64
+
+// NewViews returns the views over store and full, the whole graph's
+// analytics (New over store's snapshots); a territory set's analytics are
+// built with the same configuration, over its induced view of
+// full.Snapshots, on its first use.
+func NewViews(store kolgraph.Store, full *Set, c Config) *Views {
+	v := &Views{store: store, full: full}
+	v.sets = scope.Sets[*Set]{Max: MaxSets, New: func(ts []string) (*Set, error) {
+		// The catalog store lives as long as the set: tiering reads only
+		// territory names through it, which are looked up afresh each time.
+		return New(scope.NewSnapshots(full.Snapshots, ts), scope.NewStore(store, ts), c)
+	}}
+	return v
+}
+
+// Store is the store the views restrict.
+func (v *Views) Store() kolgraph.Store { return v.store }
+
+// Full is the analytics of the whole graph.
+func (v *Views) Full() *Set { return v.full }
+
+// For returns the Deps of principal p. Its store also refuses writes to a
+// role without auth.Write and the audit log to one without
+// auth.ReadAuditLog (FORBIDDEN).
+func (v *Views) For(p *auth.Principal) (Deps, error) {
+	if !p.Scoped() {
+		return Deps{Store: scope.Guard(v.store, p), Analytics: v.full}, nil
+	}
+	a, err := v.sets.Get(p.Territories)
+	if err != nil {
+		return Deps{}, err
+	}
+	return Deps{Store: scope.Guard(scope.NewStore(v.store, p.Territories), p), Analytics: a}, nil
+}
+
+// Forget drops the cached results of versions other than keep, of the full
+// graph and of every territory set (call it on each snapshot swap).
+func (v *Views) Forget(keep uint64) {
+	v.full.Forget(keep)
+	v.sets.Each(func(s *Set) { s.Forget(keep) })
+}
