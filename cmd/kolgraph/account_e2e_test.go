@@ -171,15 +171,15 @@ func TestAccountMatrixTerritory(t *testing.T) {
 	if !slices.Equal(segs, []string{"A", "B", "C", "D"}) {
 		t.Errorf("cells %v, want A B C D", segs)
 	}
-	hcps := territoryHCPs(t, "T01")
+	hcps := prescribers(t, "T01", "RX01")
 	if total != m.ClassifiedCount || total+m.UnclassifiedCount != len(hcps) {
-		t.Errorf("cells hold %d, classified %d, unclassified %d; T01 has %d HCPs", total, m.ClassifiedCount, m.UnclassifiedCount, len(hcps))
+		t.Errorf("cells hold %d, classified %d, unclassified %d; T01 has %d prescribers of RX01", total, m.ClassifiedCount, m.UnclassifiedCount, len(hcps))
 	}
 	if m.Pareto.Accounts == 0 || m.Pareto.Top != int(math.Ceil(0.2*float64(m.Pareto.Accounts)-1e-9)) || m.Pareto.TopShare <= 0.2 || m.Pareto.TopShare > 1 {
 		t.Errorf("pareto %+v", m.Pareto)
 	}
 	if m.HeatMap == nil || len(m.HeatMap.Cells) != len(hcps) || len(m.HeatMap.Counts) != m.HeatMap.Bins+1 {
-		t.Errorf("heat map: %d cells for %d HCPs", len(m.HeatMap.Cells), len(hcps))
+		t.Errorf("heat map: %d cells for %d prescribers", len(m.HeatMap.Cells), len(hcps))
 	}
 }
 
@@ -315,13 +315,13 @@ func TestTieringReportEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hcps := territoryHCPs(t, "T01")
+	hcps := prescribers(t, "T01", "RX01")
 	if len(recs) != 1+len(hcps) {
-		t.Fatalf("%d records, want a header and %d HCPs", len(recs), len(hcps))
+		t.Fatalf("%d records, want a header and %d prescribers", len(recs), len(hcps))
 	}
 	for _, r := range recs[1:] {
 		if !hcps[r[1]] {
-			t.Errorf("row of %s, not a T01 HCP", r[1])
+			t.Errorf("row of %s, not a T01 prescriber of RX01", r[1])
 		}
 	}
 

@@ -77,7 +77,8 @@ func TestSeedTerritoryFillsAllSegments(t *testing.T) {
 			if tc.product != "" && s.Product == nil {
 				t.Fatalf("no product %s in the seed", tc.product)
 			}
-			m, err := account.Classify(cfg.Matrix, mustEvaluate(t, cfg, s, account.LevelHCP))
+			accts := mustEvaluate(t, cfg, s, account.LevelHCP)
+			m, err := account.Classify(cfg.Matrix, accts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,10 +89,10 @@ func TestSeedTerritoryFillsAllSegments(t *testing.T) {
 					t.Errorf("segment %s is empty", c.Segment)
 				}
 			}
-			t.Logf("%d HCPs: A/B/C/D %v, unclassified %d; potential cut %+v; influence cut %+v",
-				len(s.HCPs), counts, len(m.Unclassified), m.Potential, m.Influence)
-			if m.Classified+len(m.Unclassified) != len(s.HCPs) {
-				t.Errorf("classified %d + unclassified %d != %d HCPs", m.Classified, len(m.Unclassified), len(s.HCPs))
+			t.Logf("%d HCPs, %d prescribers: A/B/C/D %v, unclassified %d; potential cut %+v; influence cut %+v",
+				len(s.HCPs), len(accts), counts, len(m.Unclassified), m.Potential, m.Influence)
+			if m.Classified+len(m.Unclassified) != len(accts) {
+				t.Errorf("classified %d + unclassified %d != %d prescribers", m.Classified, len(m.Unclassified), len(accts))
 			}
 		})
 	}
@@ -187,7 +188,8 @@ func TestSeedViews(t *testing.T) {
 		t.Fatalf("speakers: %d, %v", len(sp), err)
 	}
 
-	m, err := account.Classify(cfg.Matrix, mustEvaluate(t, cfg, s, account.LevelHCP))
+	accts := mustEvaluate(t, cfg, s, account.LevelHCP)
+	m, err := account.Classify(cfg.Matrix, accts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +199,7 @@ func TestSeedViews(t *testing.T) {
 	if err := account.WriteCSV(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	if n := bytes.Count(buf.Bytes(), []byte("\n")); n != len(s.HCPs)+1 {
-		t.Errorf("CSV has %d lines, want %d", n, len(s.HCPs)+1)
+	if n := bytes.Count(buf.Bytes(), []byte("\n")); n != len(accts)+1 {
+		t.Errorf("CSV has %d lines, want %d", n, len(accts)+1)
 	}
 }
