@@ -335,9 +335,11 @@ func TestConfigValidate(t *testing.T) {
 		{"share override", func(c *account.Config) {
 			c.Potential.ShareOverrides = map[account.ShareKey]float64{{DepartmentID: "D1", ProductID: "RX1"}: 2}
 		}},
-		{"percentile", func(c *account.Config) { c.Matrix.Potential.Value = 101 }},
-		{"absolute", func(c *account.Config) { c.Matrix.Influence = account.CutOffSpec{Mode: account.Absolute, Value: -1} }},
-		{"plan", func(c *account.Config) { c.Matrix.Plans.C.Playbook = "" }},
+		{"percentile", func(c *account.Config) { c.Matrices.HCP.Potential.Value = 101 }},
+		{"absolute", func(c *account.Config) {
+			c.Matrices.Hospital.Influence = account.CutOffSpec{Mode: account.Absolute, Value: -1}
+		}},
+		{"plan", func(c *account.Config) { c.Matrices.Department.Plans.C.Playbook = "" }},
 		{"bins", func(c *account.Config) { c.HeatMap.Bins = 0 }},
 		{"edges", func(c *account.Config) {
 			c.HeatMap = account.HeatMapConfig{Mode: account.BinFixed, Edges: []float64{2, 1}}

@@ -78,7 +78,7 @@ func TestSeedTerritoryFillsAllSegments(t *testing.T) {
 				t.Fatalf("no product %s in the seed", tc.product)
 			}
 			accts := mustEvaluate(t, cfg, s, account.LevelHCP)
-			m, err := account.Classify(cfg.Matrix, accts)
+			m, err := account.Classify(cfg.Matrices.HCP, accts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,7 +109,7 @@ func TestSeedUnknownPotential(t *testing.T) {
 	// bed_turnover) are in T01; RX02 treats oncology, RX01 does not.
 	unclassified := func(product string) map[string][]string {
 		s := territoryScope(cs, "T01", product)
-		m, err := account.Classify(cfg.Matrix, mustEvaluate(t, cfg, s, account.LevelHCP))
+		m, err := account.Classify(cfg.Matrices.HCP, mustEvaluate(t, cfg, s, account.LevelHCP))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +175,7 @@ func TestSeedViews(t *testing.T) {
 		p.Top, p.Accounts, 100*p.TopShare, p.Zero, p.Unknown)
 
 	for _, level := range []account.Level{account.LevelDepartment, account.LevelHospital} {
-		m, err := account.Classify(cfg.Matrix, mustEvaluate(t, cfg, s, level))
+		m, err := account.Classify(cfg.Matrices.For(level), mustEvaluate(t, cfg, s, level))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +189,7 @@ func TestSeedViews(t *testing.T) {
 	}
 
 	accts := mustEvaluate(t, cfg, s, account.LevelHCP)
-	m, err := account.Classify(cfg.Matrix, accts)
+	m, err := account.Classify(cfg.Matrices.HCP, accts)
 	if err != nil {
 		t.Fatal(err)
 	}
