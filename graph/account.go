@@ -62,6 +62,31 @@ func unclassifiedAccounts(m *model.AccountMatrix, first *int, after *string) (*m
 	return conn, nil
 }
 
+// stakeholders pages the access stakeholders of a matrix's scope, each
+// with the strongest path from the caller's contacts (one search for all
+// of them).
+func (r *Resolver) stakeholders(ctx context.Context, m *model.AccountMatrix, first *int, after *string) (*model.StakeholderConnection, error) {
+	all := m.Result.Stakeholders
+	start, end, pi, err := offsetPage(len(all), first, after)
+	if err != nil {
+		return nil, err
+	}
+	reach, err := r.deps(ctx).Analytics.Tiering.StakeholderPaths(ctx, m.Result)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.StakeholderConnection{Edges: make([]*model.StakeholderEdge, 0, end-start), PageInfo: pi,
+		TotalCount: len(all), User: optional(reach.User), Note: optional(reach.Note)}
+	for i := start; i < end; i++ {
+		st := &model.Stakeholder{Stakeholder: &all[i], Snapshot: m.Result.Snapshot}
+		if reach.Paths != nil {
+			st.Path = reach.Paths[i]
+		}
+		conn.Edges = append(conn.Edges, &model.StakeholderEdge{Cursor: encodeRankCursor(i), Node: st})
+	}
+	return conn, nil
+}
+
 // speakerCandidates lists the scope's speaker candidates. The tiering
 // service ranks them without potential (account.SpeakerSelectionRule); this
 // resolver only cuts the list.

@@ -35,7 +35,7 @@ func (z snapshotSizes) ListMax(field string) (int, bool) {
 		return s.ListingsPerHospital, true
 	case "Department.hcps":
 		return s.HCPsPerDepartment, true
-	case "HCP.committees":
+	case "HCP.committees", "Stakeholder.committees":
 		return s.SeatsPerHCP, true
 	case "Committee.members":
 		return s.MembersPerCommittee, true

@@ -63,6 +63,7 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	AccountMatrix struct {
+		AtRiskDepartments func(childComplexity int) int
 		Cell              func(childComplexity int, segment account.Segment) int
 		Cells             func(childComplexity int) int
 		ClassifiedCount   func(childComplexity int) int
@@ -77,11 +78,13 @@ type ComplexityRoot struct {
 		PotentialCutOff   func(childComplexity int) int
 		Product           func(childComplexity int) int
 		ScopeName         func(childComplexity int) int
+		Stakeholders      func(childComplexity int, first *int, after *string) int
 		Unclassified      func(childComplexity int, first *int, after *string) int
 		UnclassifiedCount func(childComplexity int) int
 	}
 
 	AccountMember struct {
+		AccessFirst    func(childComplexity int) int
 		Cadence        func(childComplexity int) int
 		Department     func(childComplexity int) int
 		Hcp            func(childComplexity int) int
@@ -106,6 +109,15 @@ type ComplexityRoot struct {
 	AccountMemberEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AtRiskDepartment struct {
+		Department     func(childComplexity int) int
+		EnrollmentRate func(childComplexity int) int
+		Hospital       func(childComplexity int) int
+		PaymentModel   func(childComplexity int) int
+		Potential      func(childComplexity int) int
+		Segment        func(childComplexity int) int
 	}
 
 	AuditConnection struct {
@@ -137,6 +149,8 @@ type ComplexityRoot struct {
 
 	Cadence struct {
 		Code         func(childComplexity int) int
+		Contact      func(childComplexity int) int
+		ContactLabel func(childComplexity int) int
 		IntervalDays func(childComplexity int) int
 		Label        func(childComplexity int) int
 	}
@@ -503,6 +517,8 @@ type ComplexityRoot struct {
 	}
 
 	PotentialTerms struct {
+		AtRisk        func(childComplexity int) int
+		CaseBased     func(childComplexity int) int
 		DRGCorrection func(childComplexity int) int
 		Inpatient     func(childComplexity int) int
 		Missing       func(childComplexity int) int
@@ -605,6 +621,32 @@ type ComplexityRoot struct {
 		Role      func(childComplexity int) int
 	}
 
+	Stakeholder struct {
+		Committees func(childComplexity int) int
+		Hcp        func(childComplexity int) int
+		Hospital   func(childComplexity int) int
+		Influence  func(childComplexity int) int
+		Path       func(childComplexity int) int
+		Playbook   func(childComplexity int) int
+		Prescriber func(childComplexity int) int
+		Roles      func(childComplexity int) int
+		Stage      func(childComplexity int) int
+		Stages     func(childComplexity int) int
+	}
+
+	StakeholderConnection struct {
+		Edges      func(childComplexity int) int
+		Note       func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+		User       func(childComplexity int) int
+	}
+
+	StakeholderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Territory struct {
 		Hospitals func(childComplexity int, first *int, after *string) int
 		ID        func(childComplexity int) int
@@ -663,6 +705,8 @@ type AccountMatrixResolver interface {
 	Cell(ctx context.Context, obj *model.AccountMatrix, segment account.Segment) (*model.MatrixCell, error)
 
 	Unclassified(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.UnclassifiedConnection, error)
+
+	Stakeholders(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.StakeholderConnection, error)
 }
 type AuditEntryResolver interface {
 	Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error)
@@ -821,6 +865,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AccountMatrix.atRiskDepartments":
+		if e.ComplexityRoot.AccountMatrix.AtRiskDepartments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.AtRiskDepartments(childComplexity), true
 	case "AccountMatrix.cell":
 		if e.ComplexityRoot.AccountMatrix.Cell == nil {
 			break
@@ -910,6 +960,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountMatrix.ScopeName(childComplexity), true
+	case "AccountMatrix.stakeholders":
+		if e.ComplexityRoot.AccountMatrix.Stakeholders == nil {
+			break
+		}
+
+		args, err := ec.field_AccountMatrix_stakeholders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AccountMatrix.Stakeholders(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "AccountMatrix.unclassified":
 		if e.ComplexityRoot.AccountMatrix.Unclassified == nil {
 			break
@@ -928,6 +989,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountMatrix.UnclassifiedCount(childComplexity), true
 
+	case "AccountMember.accessFirst":
+		if e.ComplexityRoot.AccountMember.AccessFirst == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.AccessFirst(childComplexity), true
 	case "AccountMember.cadence":
 		if e.ComplexityRoot.AccountMember.Cadence == nil {
 			break
@@ -1039,6 +1106,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountMemberEdge.Node(childComplexity), true
 
+	case "AtRiskDepartment.department":
+		if e.ComplexityRoot.AtRiskDepartment.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AtRiskDepartment.Department(childComplexity), true
+	case "AtRiskDepartment.enrollmentRate":
+		if e.ComplexityRoot.AtRiskDepartment.EnrollmentRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AtRiskDepartment.EnrollmentRate(childComplexity), true
+	case "AtRiskDepartment.hospital":
+		if e.ComplexityRoot.AtRiskDepartment.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AtRiskDepartment.Hospital(childComplexity), true
+	case "AtRiskDepartment.paymentModel":
+		if e.ComplexityRoot.AtRiskDepartment.PaymentModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AtRiskDepartment.PaymentModel(childComplexity), true
+	case "AtRiskDepartment.potential":
+		if e.ComplexityRoot.AtRiskDepartment.Potential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AtRiskDepartment.Potential(childComplexity), true
+	case "AtRiskDepartment.segment":
+		if e.ComplexityRoot.AtRiskDepartment.Segment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AtRiskDepartment.Segment(childComplexity), true
+
 	case "AuditConnection.edges":
 		if e.ComplexityRoot.AuditConnection.Edges == nil {
 			break
@@ -1139,6 +1243,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cadence.Code(childComplexity), true
+	case "Cadence.contact":
+		if e.ComplexityRoot.Cadence.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadence.Contact(childComplexity), true
+	case "Cadence.contactLabel":
+		if e.ComplexityRoot.Cadence.ContactLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadence.ContactLabel(childComplexity), true
 	case "Cadence.intervalDays":
 		if e.ComplexityRoot.Cadence.IntervalDays == nil {
 			break
@@ -2761,6 +2877,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PathHop.Weight(childComplexity), true
 
+	case "PotentialTerms.atRisk":
+		if e.ComplexityRoot.PotentialTerms.AtRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PotentialTerms.AtRisk(childComplexity), true
+	case "PotentialTerms.caseBased":
+		if e.ComplexityRoot.PotentialTerms.CaseBased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PotentialTerms.CaseBased(childComplexity), true
 	case "PotentialTerms.drgCorrection":
 		if e.ComplexityRoot.PotentialTerms.DRGCorrection == nil {
 			break
@@ -3262,6 +3390,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StageMember.Role(childComplexity), true
+
+	case "Stakeholder.committees":
+		if e.ComplexityRoot.Stakeholder.Committees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Committees(childComplexity), true
+	case "Stakeholder.hcp":
+		if e.ComplexityRoot.Stakeholder.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Hcp(childComplexity), true
+	case "Stakeholder.hospital":
+		if e.ComplexityRoot.Stakeholder.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Hospital(childComplexity), true
+	case "Stakeholder.influence":
+		if e.ComplexityRoot.Stakeholder.Influence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Influence(childComplexity), true
+	case "Stakeholder.path":
+		if e.ComplexityRoot.Stakeholder.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Path(childComplexity), true
+	case "Stakeholder.playbook":
+		if e.ComplexityRoot.Stakeholder.Playbook == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Playbook(childComplexity), true
+	case "Stakeholder.prescriber":
+		if e.ComplexityRoot.Stakeholder.Prescriber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Prescriber(childComplexity), true
+	case "Stakeholder.roles":
+		if e.ComplexityRoot.Stakeholder.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Roles(childComplexity), true
+	case "Stakeholder.stage":
+		if e.ComplexityRoot.Stakeholder.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Stage(childComplexity), true
+	case "Stakeholder.stages":
+		if e.ComplexityRoot.Stakeholder.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Stages(childComplexity), true
+
+	case "StakeholderConnection.edges":
+		if e.ComplexityRoot.StakeholderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderConnection.Edges(childComplexity), true
+	case "StakeholderConnection.note":
+		if e.ComplexityRoot.StakeholderConnection.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderConnection.Note(childComplexity), true
+	case "StakeholderConnection.pageInfo":
+		if e.ComplexityRoot.StakeholderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderConnection.PageInfo(childComplexity), true
+	case "StakeholderConnection.totalCount":
+		if e.ComplexityRoot.StakeholderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderConnection.TotalCount(childComplexity), true
+	case "StakeholderConnection.user":
+		if e.ComplexityRoot.StakeholderConnection.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderConnection.User(childComplexity), true
+
+	case "StakeholderEdge.cursor":
+		if e.ComplexityRoot.StakeholderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderEdge.Cursor(childComplexity), true
+	case "StakeholderEdge.node":
+		if e.ComplexityRoot.StakeholderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderEdge.Node(childComplexity), true
 
 	case "Territory.hospitals":
 		if e.ComplexityRoot.Territory.Hospitals == nil {
@@ -4193,7 +4426,7 @@ enum Segment {
   A
   "High potential, low influence: digital patient-education and content programmes."
   B
-  "Low potential, high influence: speaker seats at regional academic meetings (chosen by speakerCandidates, never by potential)."
+  "Low potential, high influence: academic engagement; speaker and advisor roles only from speakerCandidates, never by segment or potential."
   C
   "Low potential, low influence: low-touch digital enablement."
   D
@@ -4247,6 +4480,74 @@ type AccountMatrix {
   computedAt: Time!
   "Why no account has an influence value, when none has (a scope too small to rank)."
   note: String
+  """
+  The departments of the scope at risk under DRG/DIP payment (their
+  hospital pays by case and their enrollment rate is under the threshold,
+  0.5), most potential first; with a product, those that prescribe it.
+  The same at every level.
+  """
+  atRiskDepartments: [AtRiskDepartment!]!
+  """
+  The access stakeholders of the scope: the people who decide whether the
+  product is listed, bought and paid for rather than prescribing it
+  (pharmacists and the pharmacy director, members of DRG, P&T and
+  procurement committees, the president and vice presidents), by hospital,
+  first decision-chain stage, influence and id, each with the strongest
+  path from the calling user's contacts. They are never matrix members
+  unless they also prescribe the product. The same at every level.
+  """
+  stakeholders(first: Int = 20, after: String): StakeholderConnection!
+}
+
+"A department at risk under DRG/DIP payment."
+type AtRiskDepartment {
+  department: Department!
+  hospital: Hospital!
+  "The hospital's payment model: DRG or DIP."
+  paymentModel: String!
+  "The department's indication enrollment rate, under the threshold."
+  enrollmentRate: Float!
+  "Its potential after the correction (monthly patients); null when unknown."
+  potential: Float
+  "Its segment in the department matrix; null when unclassified."
+  segment: Segment
+}
+
+type StakeholderConnection {
+  edges: [StakeholderEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+  "The user whose contacts the paths start from; null without a caller."
+  user: ID
+  "Why there are no paths, when there are none at all."
+  note: String
+}
+
+type StakeholderEdge {
+  cursor: String!
+  node: Stakeholder!
+}
+
+"A person who decides on the product's access at their hospital."
+type Stakeholder {
+  hcp: HCP!
+  hospital: Hospital!
+  "The first decision-chain stage they sit in."
+  stage: DecisionStageKind!
+  "Every stage they sit in, in chain order."
+  stages: [DecisionStageKind!]!
+  "Why, one per stage: pharmacist, pharmacy_director, president, vice_president, or a committee role (chair, secretary, member)."
+  roles: [String!]!
+  "The committees of the committee roles, in the same order; null for the others."
+  committees: [Committee]!
+  "Their INFLUENCE score within the scope; null when the scope is too small to rank."
+  influence: InfluenceStanding
+  "They also prescribe the product (a matrix member too)."
+  prescriber: Boolean!
+  "What the first stage asks of the field force."
+  playbook: String!
+  "The strongest path from the caller's contacts to them; null when none."
+  path: InfluencePath
 }
 
 "The cut-off of one axis: as configured, and the threshold it resolved to."
@@ -4268,6 +4569,10 @@ type Cadence {
   label: String!
   "Days between visits; 0 means digital only, no visits."
   intervalDays: Int!
+  "The kind of contact: JOINT_PLAN | ACADEMIC_EXCHANGE | PRODUCT_TRAINING | ACCOUNT_REVIEW | DIGITAL."
+  contact: String!
+  "The kind of contact for people, e.g. a deep conversation on the joint plan."
+  contactLabel: String!
 }
 
 "One segment of the matrix with its members."
@@ -4280,7 +4585,7 @@ type MatrixCell {
   count: Int!
   """
   The accounts of the cell: A, B and D by potential then influence, C by
-  influence only (C is the speaker-seat segment, so potential does not order
+  influence only (C is the academic-engagement segment, so potential does not order
   it); ties by id. Cursors are offsets into this order on one graph version.
   """
   members(first: Int = 20, after: String): AccountMemberConnection!
@@ -4320,6 +4625,12 @@ type AccountMember {
   hospital: Hospital!
   "The product's listing at the account's hospital; null without a product or without a record."
   listing: Listing
+  """
+  True when the product is not listed at the account's hospital (no
+  record, pending, not listed, delisted): the playbook is then access
+  first, whatever the segment.
+  """
+  accessFirst: Boolean!
 }
 
 """
@@ -4341,6 +4652,10 @@ type PotentialTerms {
   missing: [String!]!
   "Why the potential is unknown, or why it is zero."
   reason: String
+  "The hospital pays by case (DRG or DIP), so the enrollment correction applies; for a hospital, any department."
+  caseBased: Boolean!
+  "Under DRG/DIP with an enrollment rate below the threshold; a hospital is at risk when one of its departments is."
+  atRisk: Boolean!
 }
 
 type UnclassifiedConnection {
@@ -5002,6 +5317,10 @@ func (ec *executionContext) childFields_AccountMatrix(ctx context.Context, field
 		return ec.fieldContext_AccountMatrix_computedAt(ctx, field)
 	case "note":
 		return ec.fieldContext_AccountMatrix_note(ctx, field)
+	case "atRiskDepartments":
+		return ec.fieldContext_AccountMatrix_atRiskDepartments(ctx, field)
+	case "stakeholders":
+		return ec.fieldContext_AccountMatrix_stakeholders(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountMatrix", field.Name)
 }
@@ -5034,6 +5353,8 @@ func (ec *executionContext) childFields_AccountMember(ctx context.Context, field
 		return ec.fieldContext_AccountMember_hospital(ctx, field)
 	case "listing":
 		return ec.fieldContext_AccountMember_listing(ctx, field)
+	case "accessFirst":
+		return ec.fieldContext_AccountMember_accessFirst(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountMember", field.Name)
 }
@@ -5058,6 +5379,24 @@ func (ec *executionContext) childFields_AccountMemberEdge(ctx context.Context, f
 		return ec.fieldContext_AccountMemberEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountMemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AtRiskDepartment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_AtRiskDepartment_department(ctx, field)
+	case "hospital":
+		return ec.fieldContext_AtRiskDepartment_hospital(ctx, field)
+	case "paymentModel":
+		return ec.fieldContext_AtRiskDepartment_paymentModel(ctx, field)
+	case "enrollmentRate":
+		return ec.fieldContext_AtRiskDepartment_enrollmentRate(ctx, field)
+	case "potential":
+		return ec.fieldContext_AtRiskDepartment_potential(ctx, field)
+	case "segment":
+		return ec.fieldContext_AtRiskDepartment_segment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AtRiskDepartment", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5122,6 +5461,10 @@ func (ec *executionContext) childFields_Cadence(ctx context.Context, field graph
 		return ec.fieldContext_Cadence_label(ctx, field)
 	case "intervalDays":
 		return ec.fieldContext_Cadence_intervalDays(ctx, field)
+	case "contact":
+		return ec.fieldContext_Cadence_contact(ctx, field)
+	case "contactLabel":
+		return ec.fieldContext_Cadence_contactLabel(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Cadence", field.Name)
 }
@@ -5812,6 +6155,10 @@ func (ec *executionContext) childFields_PotentialTerms(ctx context.Context, fiel
 		return ec.fieldContext_PotentialTerms_missing(ctx, field)
 	case "reason":
 		return ec.fieldContext_PotentialTerms_reason(ctx, field)
+	case "caseBased":
+		return ec.fieldContext_PotentialTerms_caseBased(ctx, field)
+	case "atRisk":
+		return ec.fieldContext_PotentialTerms_atRisk(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PotentialTerms", field.Name)
 }
@@ -5958,6 +6305,58 @@ func (ec *executionContext) childFields_StageMember(ctx context.Context, field g
 		return ec.fieldContext_StageMember_path(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StageMember", field.Name)
+}
+
+func (ec *executionContext) childFields_Stakeholder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_Stakeholder_hcp(ctx, field)
+	case "hospital":
+		return ec.fieldContext_Stakeholder_hospital(ctx, field)
+	case "stage":
+		return ec.fieldContext_Stakeholder_stage(ctx, field)
+	case "stages":
+		return ec.fieldContext_Stakeholder_stages(ctx, field)
+	case "roles":
+		return ec.fieldContext_Stakeholder_roles(ctx, field)
+	case "committees":
+		return ec.fieldContext_Stakeholder_committees(ctx, field)
+	case "influence":
+		return ec.fieldContext_Stakeholder_influence(ctx, field)
+	case "prescriber":
+		return ec.fieldContext_Stakeholder_prescriber(ctx, field)
+	case "playbook":
+		return ec.fieldContext_Stakeholder_playbook(ctx, field)
+	case "path":
+		return ec.fieldContext_Stakeholder_path(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Stakeholder", field.Name)
+}
+
+func (ec *executionContext) childFields_StakeholderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StakeholderConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StakeholderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StakeholderConnection_totalCount(ctx, field)
+	case "user":
+		return ec.fieldContext_StakeholderConnection_user(ctx, field)
+	case "note":
+		return ec.fieldContext_StakeholderConnection_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StakeholderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StakeholderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StakeholderEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StakeholderEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StakeholderEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Territory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6185,6 +6584,28 @@ func (ec *executionContext) field_AccountMatrix_cell_args(ctx context.Context, r
 		return nil, err
 	}
 	args["segment"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_AccountMatrix_stakeholders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -7636,6 +8057,82 @@ func (ec *executionContext) fieldContext_AccountMatrix_note(_ context.Context, f
 	return graphql.NewScalarFieldContext("AccountMatrix", field, true, false, "String")
 }
 
+func (ec *executionContext) _AccountMatrix_atRiskDepartments(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_atRiskDepartments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtRiskDepartments(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AtRiskDepartment) graphql.Marshaler {
+			return ec.marshalNAtRiskDepartment2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAtRiskDepartmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_atRiskDepartments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AtRiskDepartment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_stakeholders(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_stakeholders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AccountMatrix().Stakeholders(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StakeholderConnection) graphql.Marshaler {
+			return ec.marshalNStakeholderConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐStakeholderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_stakeholders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AccountMatrix_stakeholders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AccountMember_level(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7989,6 +8486,29 @@ func (ec *executionContext) fieldContext_AccountMember_listing(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _AccountMember_accessFirst(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_accessFirst(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessFirst, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_accessFirst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _AccountMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccountMemberConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8129,6 +8649,162 @@ func (ec *executionContext) fieldContext_AccountMemberEdge_node(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AtRiskDepartment_department(ctx context.Context, field graphql.CollectedField, obj *model.AtRiskDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AtRiskDepartment_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AtRiskDepartment_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AtRiskDepartment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AtRiskDepartment_hospital(ctx context.Context, field graphql.CollectedField, obj *model.AtRiskDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AtRiskDepartment_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AtRiskDepartment_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AtRiskDepartment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AtRiskDepartment_paymentModel(ctx context.Context, field graphql.CollectedField, obj *model.AtRiskDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AtRiskDepartment_paymentModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentModel(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AtRiskDepartment_paymentModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AtRiskDepartment", field, true, false, "String")
+}
+
+func (ec *executionContext) _AtRiskDepartment_enrollmentRate(ctx context.Context, field graphql.CollectedField, obj *model.AtRiskDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AtRiskDepartment_enrollmentRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnrollmentRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AtRiskDepartment_enrollmentRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AtRiskDepartment", field, true, false, "Float")
+}
+
+func (ec *executionContext) _AtRiskDepartment_potential(ctx context.Context, field graphql.CollectedField, obj *model.AtRiskDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AtRiskDepartment_potential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Potential(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AtRiskDepartment_potential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AtRiskDepartment", field, true, false, "Float")
+}
+
+func (ec *executionContext) _AtRiskDepartment_segment(ctx context.Context, field graphql.CollectedField, obj *model.AtRiskDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AtRiskDepartment_segment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Segment(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Segment) graphql.Marshaler {
+			return ec.marshalOSegment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AtRiskDepartment_segment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AtRiskDepartment", field, true, false, "Segment")
 }
 
 func (ec *executionContext) _AuditConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditConnection) (ret graphql.Marshaler) {
@@ -8570,6 +9246,52 @@ func (ec *executionContext) _Cadence_intervalDays(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Cadence_intervalDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Cadence", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Cadence_contact(ctx context.Context, field graphql.CollectedField, obj *account.Cadence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadence_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadence_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Cadence_contactLabel(ctx context.Context, field graphql.CollectedField, obj *account.Cadence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadence_contactLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactLabel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadence_contactLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadence", field, false, false, "String")
 }
 
 func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Committee) (ret graphql.Marshaler) {
@@ -15344,6 +16066,52 @@ func (ec *executionContext) fieldContext_PotentialTerms_reason(_ context.Context
 	return graphql.NewScalarFieldContext("PotentialTerms", field, true, true, "String")
 }
 
+func (ec *executionContext) _PotentialTerms_caseBased(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PotentialTerms_caseBased(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseBased, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PotentialTerms_caseBased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PotentialTerms_atRisk(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PotentialTerms_atRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtRisk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PotentialTerms_atRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Product) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17284,6 +18052,469 @@ func (ec *executionContext) fieldContext_StageMember_path(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_InfluencePath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stakeholder_hcp(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hcp(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stakeholder_hospital(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stakeholder_stage(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.StageKind) graphql.Marshaler {
+			return ec.marshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, true, false, "DecisionStageKind")
+}
+
+func (ec *executionContext) _Stakeholder_stages(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.StageKind) graphql.Marshaler {
+			return ec.marshalNDecisionStageKind2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "DecisionStageKind")
+}
+
+func (ec *executionContext) _Stakeholder_roles(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "String")
+}
+
+func (ec *executionContext) _Stakeholder_committees(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_committees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committees(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kolgraph.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCommittee(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_committees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stakeholder_influence(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_influence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Influence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Score) graphql.Marshaler {
+			return ec.marshalOInfluenceStanding2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐScore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_influence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluenceStanding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stakeholder_prescriber(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_prescriber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prescriber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_prescriber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Stakeholder_playbook(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_playbook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Playbook, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_playbook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "String")
+}
+
+func (ec *executionContext) _Stakeholder_path(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Path) graphql.Marshaler {
+			return ec.marshalOInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluencePath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StakeholderEdge) graphql.Marshaler {
+			return ec.marshalNStakeholderEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐStakeholderEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StakeholderConnection_user(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderConnection_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderConnection_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderConnection", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StakeholderConnection_note(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderConnection_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderConnection_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderConnection", field, false, false, "String")
+}
+
+func (ec *executionContext) _StakeholderEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StakeholderEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐStakeholder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20382,6 +21613,17 @@ func (ec *executionContext) _AccountMatrix(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "atRiskDepartments":
+			out.Values[i] = ec._AccountMatrix_atRiskDepartments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stakeholders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountMatrix_stakeholders(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20475,6 +21717,11 @@ func (ec *executionContext) _AccountMember(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "accessFirst":
+			out.Values[i] = ec._AccountMember_accessFirst(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20554,6 +21801,64 @@ func (ec *executionContext) _AccountMemberEdge(ctx context.Context, sel ast.Sele
 		case "node":
 			out.Values[i] = ec._AccountMemberEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var atRiskDepartmentImplementors = []string{"AtRiskDepartment"}
+
+func (ec *executionContext) _AtRiskDepartment(ctx context.Context, sel ast.SelectionSet, obj *model.AtRiskDepartment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, atRiskDepartmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AtRiskDepartment")
+		case "department":
+			out.Values[i] = ec._AtRiskDepartment_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hospital":
+			out.Values[i] = ec._AtRiskDepartment_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paymentModel":
+			out.Values[i] = ec._AtRiskDepartment_paymentModel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enrollmentRate":
+			out.Values[i] = ec._AtRiskDepartment_enrollmentRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "potential":
+			out.Values[i] = ec._AtRiskDepartment_potential(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "segment":
+			out.Values[i] = ec._AtRiskDepartment_segment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20788,6 +22093,16 @@ func (ec *executionContext) _Cadence(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "intervalDays":
 			out.Values[i] = ec._Cadence_intervalDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contact":
+			out.Values[i] = ec._Cadence_contact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactLabel":
+			out.Values[i] = ec._Cadence_contactLabel(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23286,6 +24601,16 @@ func (ec *executionContext) _PotentialTerms(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PotentialTerms_reason(ctx, field, obj)
 				})
+		case "caseBased":
+			out.Values[i] = ec._PotentialTerms_caseBased(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "atRisk":
+			out.Values[i] = ec._PotentialTerms_atRisk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23920,6 +25245,175 @@ func (ec *executionContext) _StageMember(ctx context.Context, sel ast.SelectionS
 		case "path":
 			out.Values[i] = ec._StageMember_path(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stakeholderImplementors = []string{"Stakeholder"}
+
+func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionSet, obj *model.Stakeholder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stakeholderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Stakeholder")
+		case "hcp":
+			out.Values[i] = ec._Stakeholder_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hospital":
+			out.Values[i] = ec._Stakeholder_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stage":
+			out.Values[i] = ec._Stakeholder_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stages":
+			out.Values[i] = ec._Stakeholder_stages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Stakeholder_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "committees":
+			out.Values[i] = ec._Stakeholder_committees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "influence":
+			out.Values[i] = ec._Stakeholder_influence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "prescriber":
+			out.Values[i] = ec._Stakeholder_prescriber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "playbook":
+			out.Values[i] = ec._Stakeholder_playbook(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._Stakeholder_path(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stakeholderConnectionImplementors = []string{"StakeholderConnection"}
+
+func (ec *executionContext) _StakeholderConnection(ctx context.Context, sel ast.SelectionSet, obj *model.StakeholderConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stakeholderConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StakeholderConnection")
+		case "edges":
+			out.Values[i] = ec._StakeholderConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StakeholderConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StakeholderConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._StakeholderConnection_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._StakeholderConnection_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stakeholderEdgeImplementors = []string{"StakeholderEdge"}
+
+func (ec *executionContext) _StakeholderEdge(ctx context.Context, sel ast.SelectionSet, obj *model.StakeholderEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stakeholderEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StakeholderEdge")
+		case "cursor":
+			out.Values[i] = ec._StakeholderEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StakeholderEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -24714,6 +26208,30 @@ func (ec *executionContext) marshalNAccountMemberEdge2ᚖgithubᚗcomᚋkolgraph
 	return ec._AccountMemberEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAtRiskDepartment2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAtRiskDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AtRiskDepartment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAtRiskDepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAtRiskDepartment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAtRiskDepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAtRiskDepartment(ctx context.Context, sel ast.SelectionSet, v *model.AtRiskDepartment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AtRiskDepartment!")
+		return graphql.Null
+	}
+	return ec._AtRiskDepartment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditConnection!")
@@ -24820,6 +26338,16 @@ func (ec *executionContext) marshalNCSVFileHeader2ᚖgithubᚗcomᚋkolgraphᚋk
 
 func (ec *executionContext) marshalNCadence2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCadence(ctx context.Context, sel ast.SelectionSet, v account.Cadence) graphql.Marshaler {
 	return ec._Cadence(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCommittee2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCommittee(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Committee) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCommittee2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCommittee(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCommittee2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCommitteeᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Committee) graphql.Marshaler {
@@ -24954,6 +26482,36 @@ var (
 		access.SignOff:        "SIGN_OFF",
 	}
 )
+
+func (ec *executionContext) unmarshalNDecisionStageKind2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKindᚄ(ctx context.Context, v any) ([]access.StageKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]access.StageKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDecisionStageKind2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKindᚄ(ctx context.Context, sel ast.SelectionSet, v []access.StageKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
 	if v == nil {
@@ -25910,6 +27468,46 @@ func (ec *executionContext) marshalNStageMember2ᚖgithubᚗcomᚋkolgraphᚋkol
 	return ec._StageMember(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStakeholder2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐStakeholder(ctx context.Context, sel ast.SelectionSet, v *model.Stakeholder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Stakeholder!")
+		return graphql.Null
+	}
+	return ec._Stakeholder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStakeholderConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐStakeholderConnection(ctx context.Context, sel ast.SelectionSet, v *model.StakeholderConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StakeholderConnection!")
+		return graphql.Null
+	}
+	return ec._StakeholderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStakeholderEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐStakeholderEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StakeholderEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStakeholderEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐStakeholderEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStakeholderEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐStakeholderEdge(ctx context.Context, sel ast.SelectionSet, v *model.StakeholderEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StakeholderEdge!")
+		return graphql.Null
+	}
+	return ec._StakeholderEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26586,6 +28184,40 @@ func (ec *executionContext) unmarshalOScopeInput2ᚖgithubᚗcomᚋkolgraphᚋko
 	res, err := ec.unmarshalInputScopeInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalOSegment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx context.Context, v any) (*account.Segment, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOSegment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSegment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx context.Context, sel ast.SelectionSet, v *account.Segment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOSegment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment[*v])
+	return res
+}
+
+var (
+	unmarshalOSegment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment = map[string]account.Segment{
+		"A": account.SegmentA,
+		"B": account.SegmentB,
+		"C": account.SegmentC,
+		"D": account.SegmentD,
+	}
+	marshalOSegment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment = map[account.Segment]string{
+		account.SegmentA: "A",
+		account.SegmentB: "B",
+		account.SegmentC: "C",
+		account.SegmentD: "D",
+	}
+)
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {

@@ -28,6 +28,11 @@ func (r *accountMatrixResolver) Unclassified(ctx context.Context, obj *model.Acc
 	return unclassifiedAccounts(obj, first, after)
 }
 
+// Stakeholders is the resolver for the stakeholders field.
+func (r *accountMatrixResolver) Stakeholders(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.StakeholderConnection, error) {
+	return r.stakeholders(ctx, obj, first, after)
+}
+
 // Kind is the resolver for the kind field.
 func (r *auditEntryResolver) Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error) {
 	return model.RecordKind(strings.ToUpper(obj.Kind)), nil

@@ -6,15 +6,20 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/seed"
 )
 
-// territoryHCPs lists the seed's HCPs of a territory from the seed files.
-func territoryHCPs(t *testing.T, tid string) map[string]bool {
+// prescribers returns the HCPs of territory tid that product's matrix and
+// report classify, by the rule read off the seed independently of the
+// code: the physicians of departments whose specialty is one of the
+// product's.
+func prescribers(t *testing.T, tid, product string) map[string]bool {
 	t.Helper()
 	cs, err := seedfile.Read(seed.FS)
 	if err != nil {
@@ -26,11 +31,26 @@ func territoryHCPs(t *testing.T, tid string) map[string]bool {
 			hosp[h.ID] = true
 		}
 	}
+	var specialties []string
+	for _, p := range cs.Products {
+		if p.ID == product {
+			specialties = p.Specialties
+		}
+	}
+	depts := map[string]bool{}
+	for _, d := range cs.Departments {
+		if hosp[d.HospitalID] && slices.Contains(specialties, d.Specialty) {
+			depts[d.ID] = true
+		}
+	}
 	out := map[string]bool{}
 	for _, h := range cs.HCPs {
-		if hosp[h.HospitalID] {
+		if depts[h.DepartmentID] && h.Role == kolgraph.RolePhysician {
 			out[h.ID] = true
 		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no prescribers of %s in %s", product, tid)
 	}
 	return out
 }
@@ -72,9 +92,9 @@ func TestReportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := territoryHCPs(t, "T01")
+	want := prescribers(t, "T01", "RX01")
 	if len(recs) != 1+len(want) {
-		t.Fatalf("%d records, want a header and the %d HCPs of T01", len(recs), len(want))
+		t.Fatalf("%d records, want a header and the %d prescribers of RX01 in T01", len(recs), len(want))
 	}
 	segments := map[string]int{}
 	for _, r := range recs[1:] {

@@ -3,6 +3,7 @@ package model
 import (
 	"time"
 
+	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -156,4 +157,65 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// AtRiskDepartments are the scope's departments at risk under DRG/DIP.
+func (m *AccountMatrix) AtRiskDepartments() []*AtRiskDepartment {
+	out := make([]*AtRiskDepartment, 0, len(m.Result.AtRisk))
+	for i := range m.Result.AtRisk {
+		out = append(out, &AtRiskDepartment{Account: &m.Result.AtRisk[i], Result: m.Result})
+	}
+	return out
+}
+
+// AtRiskDepartment is a department account at risk.
+type AtRiskDepartment struct {
+	Account *account.Account
+	Result  *tiering.Result
+}
+
+func (a *AtRiskDepartment) Department() *kolgraph.Department { return a.Account.Department }
+func (a *AtRiskDepartment) Hospital() *kolgraph.Hospital {
+	return a.Result.Snapshot.Hospitals[a.Account.HospitalID]
+}
+func (a *AtRiskDepartment) PaymentModel() string { return a.Hospital().PaymentModel }
+
+// EnrollmentRate is set for every department at risk (the rule needs it).
+func (a *AtRiskDepartment) EnrollmentRate() float64 { return *a.Account.Department.DRGEnrollmentRate }
+func (a *AtRiskDepartment) Potential() *float64     { return a.Account.Potential.Value }
+
+// Segment is the department's segment in the department matrix.
+func (a *AtRiskDepartment) Segment() *account.Segment {
+	for _, c := range a.Result.Departments.Matrix.Cells {
+		for _, mb := range c.Members {
+			if mb.ID == a.Account.ID {
+				return &c.Segment
+			}
+		}
+	}
+	return nil
+}
+
+// Stakeholder is an access stakeholder with the path to them.
+type Stakeholder struct {
+	*tiering.Stakeholder
+	Snapshot *snapshot.Snapshot
+	Path     *access.Path
+}
+
+func (s *Stakeholder) Hcp() *kolgraph.HCP { return s.HCP }
+func (s *Stakeholder) Hospital() *kolgraph.Hospital {
+	return s.Snapshot.Hospitals[s.HCP.HospitalID]
+}
+
+// Committees are the committees of the committee roles (nil for the
+// others).
+func (s *Stakeholder) Committees() []*kolgraph.Committee {
+	out := make([]*kolgraph.Committee, len(s.Stakeholder.Committees))
+	for i, id := range s.Stakeholder.Committees {
+		if id != "" {
+			out[i] = s.Snapshot.Committees[id]
+		}
+	}
+	return out
 }

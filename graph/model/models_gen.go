@@ -432,6 +432,21 @@ type ScoreComponent struct {
 	Contribution float64 `json:"contribution"`
 }
 
+type StakeholderConnection struct {
+	Edges      []*StakeholderEdge `json:"edges"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+	// The user whose contacts the paths start from; null without a caller.
+	User *string `json:"user,omitempty"`
+	// Why there are no paths, when there are none at all.
+	Note *string `json:"note,omitempty"`
+}
+
+type StakeholderEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *Stakeholder `json:"node"`
+}
+
 type TerritoryInput struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`

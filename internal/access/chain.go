@@ -292,27 +292,6 @@ func (b *chainBuilder) byInfluence(ms []*Member) {
 // chainPaths finds, in one search, the strongest path from the caller's
 // contacts to every person of the chain.
 func (s *Service) chainPaths(ctx context.Context, snap *snapshot.Snapshot, c *Chain) error {
-	user, ok := viewer.UserID(ctx)
-	if !ok {
-		c.Note = "no calling user: paths start from the HCPs a user knows"
-		return nil
-	}
-	contacts, err := contactsOf(snap, user)
-	if err != nil {
-		return err
-	}
-	c.User = user
-	if len(contacts) == 0 {
-		c.Note = fmt.Sprintf("user %s knows no HCP yet, so there are no paths", user)
-		return nil
-	}
-	q := paths.Query{MaxHops: c.MaxHops}
-	strength := make(map[int32]float64, len(contacts))
-	for _, ct := range contacts {
-		q.Sources = append(q.Sources, ct.Node)
-		q.SourceCost = append(q.SourceCost, -math.Log(ct.Strength))
-		strength[ct.Node] = ct.Strength
-	}
 	var targets []int32
 	for _, st := range c.Stages {
 		for _, m := range st.People {
@@ -320,16 +299,19 @@ func (s *Service) chainPaths(ctx context.Context, snap *snapshot.Snapshot, c *Ch
 			targets = append(targets, v)
 		}
 	}
-	found, err := paths.StrongestEach(ctx, snap.Graph, q, targets)
+	found, err := s.PathsTo(ctx, snap, targets, c.MaxHops, c.ComputedAt)
 	if err != nil {
 		return err
+	}
+	c.User, c.Note = found.User, found.Note
+	if found.Paths == nil {
+		return nil
 	}
 	i := 0
 	for _, st := range c.Stages {
 		var ps []*Path
 		for _, m := range st.People {
-			if sp := found[i]; sp.Nodes != nil {
-				m.Path = s.fromSearch(snap, user, strength, sp, c.ComputedAt)
+			if m.Path = found.Paths[i]; m.Path != nil {
 				ps = append(ps, m.Path)
 			}
 			i++
@@ -337,6 +319,54 @@ func (s *Service) chainPaths(ctx context.Context, snap *snapshot.Snapshot, c *Ch
 		st.Path = firstPath(ps)
 	}
 	return nil
+}
+
+// Reach is the strongest path from the calling user's contacts to each of
+// a list of targets.
+type Reach struct {
+	// User is the caller whose contacts the paths start from ("" for none).
+	User string
+	// Paths[i] is the path to the i-th target, nil when there is none;
+	// Paths is nil when there is no caller or the caller knows nobody.
+	Paths []*Path
+	// Note says why there are no paths at all.
+	Note string
+}
+
+// PathsTo finds, in one search of at most maxHops hops, the strongest path
+// from the calling user's contacts (the strength of the tie multiplied in)
+// to each target node of snap, stamped at. Without a calling user, or when
+// the user knows nobody, Reach.Paths is nil and Reach.Note says why.
+func (s *Service) PathsTo(ctx context.Context, snap *snapshot.Snapshot, targets []int32, maxHops int, at time.Time) (Reach, error) {
+	user, ok := viewer.UserID(ctx)
+	if !ok {
+		return Reach{Note: "no calling user: paths start from the HCPs a user knows"}, nil
+	}
+	contacts, err := contactsOf(snap, user)
+	if err != nil {
+		return Reach{}, err
+	}
+	if len(contacts) == 0 {
+		return Reach{User: user, Note: fmt.Sprintf("user %s knows no HCP yet, so there are no paths", user)}, nil
+	}
+	q := paths.Query{MaxHops: maxHops}
+	strength := make(map[int32]float64, len(contacts))
+	for _, ct := range contacts {
+		q.Sources = append(q.Sources, ct.Node)
+		q.SourceCost = append(q.SourceCost, -math.Log(ct.Strength))
+		strength[ct.Node] = ct.Strength
+	}
+	found, err := paths.StrongestEach(ctx, snap.Graph, q, targets)
+	if err != nil {
+		return Reach{}, err
+	}
+	out := Reach{User: user, Paths: make([]*Path, len(targets))}
+	for i, sp := range found {
+		if sp.Nodes != nil {
+			out.Paths[i] = s.fromSearch(snap, user, strength, sp, at)
+		}
+	}
+	return out, nil
 }
 
 // firstPath returns the path of ps that the pinned order puts first: of those

@@ -38,7 +38,7 @@ func BenchmarkClassify100k(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := account.Classify(cfg.Matrix, accts); err != nil {
+				if _, err := account.Classify(cfg.Matrices.HCP, accts); err != nil {
 					b.Fatal(err)
 				}
 			}

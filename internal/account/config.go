@@ -13,8 +13,9 @@ type Config struct {
 	// GroupInfluence turns the influence of a department's (or hospital's)
 	// HCPs into the department's (hospital's).
 	GroupInfluence Aggregate
-	Matrix         MatrixConfig
-	HeatMap        HeatMapConfig
+	// Matrices configure the matrix of each level.
+	Matrices Matrices
+	HeatMap  HeatMapConfig
 	// ParetoFraction is the share of accounts whose share of potential the
 	// Pareto view reports (0.2: "the top 20% of accounts").
 	ParetoFraction float64
@@ -26,7 +27,7 @@ func DefaultConfig() Config {
 	return Config{
 		Potential:      DefaultPotentialModel(),
 		GroupInfluence: AggregateMax,
-		Matrix:         DefaultMatrixConfig(),
+		Matrices:       DefaultMatrices(),
 		HeatMap:        DefaultHeatMapConfig(),
 		ParetoFraction: 0.2,
 		Speakers:       DefaultSpeakerConfig(),
@@ -41,7 +42,7 @@ func (c Config) Validate() error {
 	if err := c.GroupInfluence.validate(); err != nil {
 		return err
 	}
-	if err := c.Matrix.Validate(); err != nil {
+	if err := c.Matrices.Validate(); err != nil {
 		return err
 	}
 	if err := c.HeatMap.Validate(); err != nil {

@@ -34,6 +34,11 @@ func dept(id, hospital, specialty string) *kolgraph.Department {
 	}
 }
 
+// hospital is a hospital of the given payment model (DRG, DIP, FFS).
+func hospital(id, payment string) *kolgraph.Hospital {
+	return &kolgraph.Hospital{ID: id, Name: "医院" + id, PaymentModel: payment}
+}
+
 func hcp(id, deptID, hospital, role, title, position string) *kolgraph.HCP {
 	return &kolgraph.HCP{ID: id, Name: "医生" + id, Role: role, Title: title, Position: position,
 		DepartmentID: deptID, HospitalID: hospital}
@@ -45,11 +50,11 @@ func hcp(id, deptID, hospital, role, title, position string) *kolgraph.HCP {
 //	deputy   physician associate_chief x deputy 1 x 2.5 x 1.2 = 3
 //	attend   physician attending                1 x 2        = 2
 //	resident physician resident                 1 x 1        = 1
-//	vp       administrator chief vice_president 0.25 x 3 x 1 = 0.75
-//	nurse, pharmacist                                          0
-//	sum                                                        11.25
+//	vp, nurse, pharmacist (not prescribers)                    0
+//	sum                                                        10.5
 //
-// so the shares are 0.4, 0.2667, 0.1778, 0.0889, 0.0667, 0, 0.
+// so the shares are 3/7, 2/7, 4/21, 2/21, 0, 0, 0. Only the first four
+// are prescribers (accounts at the HCP level).
 func staff(deptID, hospital string) []*kolgraph.HCP {
 	return []*kolgraph.HCP{
 		hcp(deptID+"-head", deptID, hospital, kolgraph.RolePhysician, "chief", "department_head"),
@@ -62,7 +67,7 @@ func staff(deptID, hospital string) []*kolgraph.HCP {
 	}
 }
 
-var staffShares = []float64{4.5 / 11.25, 3 / 11.25, 2 / 11.25, 1 / 11.25, 0.75 / 11.25, 0, 0}
+var staffShares = []float64{4.5 / 10.5, 3 / 10.5, 2 / 10.5, 1 / 10.5, 0, 0, 0}
 
 // acct builds a classified-or-not account for matrix tests; nil means
 // unknown.

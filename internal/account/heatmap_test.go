@@ -76,12 +76,14 @@ func TestHeatMapLevels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The head's share is 0.4: 56 x 0.4 = 22.4.
-	if c := hm.Cells[0]; c.ID != "D1-head" || !near(*c.Value, 22.4) || hm.Level != account.LevelHCP {
+	// The head's share is 4.5/10.5: 56 x 3/7 = 24.
+	if c := hm.Cells[0]; c.ID != "D1-head" || !near(*c.Value, 24) || hm.Level != account.LevelHCP {
 		t.Errorf("head cell %+v", c)
 	}
-	if c := hm.Cells[5]; c.Bin != account.BinZero {
-		t.Errorf("nurse in bin %d, want zero", c.Bin)
+	// The vice president, the nurse and the pharmacist are not
+	// prescribers: no cells.
+	if len(hm.Cells) != 4 {
+		t.Errorf("%d cells, want the 4 physicians", len(hm.Cells))
 	}
 	if _, err := account.BuildHeatMap(cfg.HeatMap, mustEvaluate(t, cfg, s, account.LevelHospital)); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
 		t.Errorf("hospital level: %v", err)

@@ -72,12 +72,17 @@ type CutOff struct {
 // High reports whether v is high on this axis: v > 0 and v >= Threshold.
 func (c CutOff) High(v float64) bool { return v > 0 && v >= c.Threshold }
 
-// Cadence is a visit cadence.
+// Cadence is a visit cadence and the kind of contact each visit is.
 type Cadence struct {
 	Code  string `json:"code"`  // BIWEEKLY, MONTHLY, QUARTERLY, DIGITAL
 	Label string `json:"label"` // for people: "every 2 weeks"
 	// IntervalDays between visits; 0 means no visits (digital only).
 	IntervalDays int `json:"intervalDays"`
+	// Contact is the kind of contact (JOINT_PLAN, ACADEMIC_EXCHANGE,
+	// PRODUCT_TRAINING, ACCOUNT_REVIEW, DIGITAL) and ContactLabel says it
+	// for people: "a deep conversation on the joint plan".
+	Contact      string `json:"contact"`
+	ContactLabel string `json:"contactLabel"`
 }
 
 // Plan is what a segment's accounts get: a playbook and a visit cadence.
@@ -103,34 +108,106 @@ func (p Plans) Of(s Segment) Plan {
 	}
 }
 
-// MatrixConfig configures Classify.
+// MatrixConfig configures Classify for the accounts of one level.
 type MatrixConfig struct {
 	Potential CutOffSpec
 	Influence CutOffSpec
 	Plans     Plans
 }
 
-// DefaultMatrixConfig: both cut-offs at the 70th percentile, so "high" means
-// the top 30% of the accounts that have any potential (influence) at all.
-// The median would put about half of a territory's prescribers in A or B,
-// more than a KAM can see every two weeks; the top 30% keeps A to roughly
-// one account in ten when the axes are independent (more when they are
-// correlated, as seniority drives both) and matches the Pareto view, where
-// the top 20-30% of accounts usually hold most of the potential.
+// Matrices configure the matrix of each level: HCPs, departments and
+// hospitals are different accounts, with their own cut-offs and wording.
+type Matrices struct {
+	HCP, Department, Hospital MatrixConfig
+}
+
+// For returns level l's configuration (the HCP level's for an unknown
+// level).
+func (m Matrices) For(l Level) MatrixConfig {
+	switch l {
+	case LevelDepartment:
+		return m.Department
+	case LevelHospital:
+		return m.Hospital
+	}
+	return m.HCP
+}
+
+// Validate checks every level.
+func (m Matrices) Validate() error {
+	for _, l := range []Level{LevelHCP, LevelDepartment, LevelHospital} {
+		if err := m.For(l).Validate(); err != nil {
+			return kolgraph.Errorf(kolgraph.EINVALID, "%s matrix: %s", l, kolgraph.ErrorMessage(err))
+		}
+	}
+	return nil
+}
+
+// The cadences of the plans: the interval, and what each contact is
+// (seed wording: a deep conversation on the joint plan every 2 weeks, an
+// academic exchange monthly, a product training quarterly).
+var (
+	jointPlanBiweekly = Cadence{"BIWEEKLY", "every 2 weeks", 14, "JOINT_PLAN", "a deep conversation on the joint plan"}
+	academicMonthly   = Cadence{"MONTHLY", "monthly", 30, "ACADEMIC_EXCHANGE", "an academic exchange"}
+	trainingQuarterly = Cadence{"QUARTERLY", "quarterly", 91, "PRODUCT_TRAINING", "a product training"}
+	digitalOnly       = Cadence{"DIGITAL", "digital only", 0, "DIGITAL", "digital channels only, no visits"}
+	reviewBiweekly    = Cadence{"BIWEEKLY", "every 2 weeks", 14, "ACCOUNT_REVIEW", "an account review with the department heads"}
+	reviewMonthly     = Cadence{"MONTHLY", "monthly", 30, "ACCOUNT_REVIEW", "an account review with the department heads"}
+	exchangeQuarterly = Cadence{"QUARTERLY", "quarterly", 91, "ACADEMIC_EXCHANGE", "an academic exchange with its experts"}
+	reviewQuarterly   = Cadence{"QUARTERLY", "quarterly", 91, "ACCOUNT_REVIEW", "an account review"}
+)
+
+// DefaultMatrices: the HCP level as DefaultMatrixConfig; departments with
+// the same cut-offs and the department's wording; hospitals split at the
+// median (50th percentile) on both axes, because a territory has a dozen
+// or two hospitals and the top 30% on both axes left most of them, large
+// listed teaching hospitals among them, in D. A hospital is never offered
+// speaker seats, and a hospital in D still gets a quarterly account review:
+// it is an account to keep, not a person to e-mail.
+func DefaultMatrices() Matrices {
+	hcp := DefaultMatrixConfig()
+	dept := DefaultMatrixConfig()
+	dept.Plans = Plans{
+		A: Plan{"Joint multi-year department plan with the department head: research, patient management, performance goals", jointPlanBiweekly},
+		B: Plan{"Department patient-education programme and digital content for its clinics", academicMonthly},
+		C: Plan{"Department academic meetings and case discussions; speakers only from the compliant candidate list", trainingQuarterly},
+		D: Plan{"Digital enablement for the department's physicians", digitalOnly},
+	}
+	hosp := MatrixConfig{
+		Potential: CutOffSpec{Mode: Percentile, Value: 50},
+		Influence: CutOffSpec{Mode: Percentile, Value: 50},
+		Plans: Plans{
+			A: Plan{"Key account: a hospital-level partnership across its prescribing departments, with the listing and the decision chain kept warm", reviewBiweekly},
+			B: Plan{"Growth account: widen use across the prescribing departments and secure the listing", reviewMonthly},
+			C: Plan{"Influence account: engage its experts and committee members through academic exchange", exchangeQuarterly},
+			D: Plan{"Maintenance account: keep the listing and supply, reach its departments through digital channels", reviewQuarterly},
+		},
+	}
+	return Matrices{HCP: hcp, Department: dept, Hospital: hosp}
+}
+
+// DefaultMatrixConfig is the HCP level's: both cut-offs at the 70th
+// percentile, so "high" means the top 30% of the accounts that have any
+// potential (influence) at all. The median would put about half of a
+// territory's prescribers in A or B, more than a KAM can see every two
+// weeks; the top 30% keeps A to roughly one account in ten when the axes
+// are independent (more when they are correlated, as seniority drives both)
+// and matches the Pareto view, where the top 20-30% of accounts usually
+// hold most of the potential.
 //
 // Plans are the design's: A every 2 weeks, B monthly, C quarterly, D digital
-// only. C's speaker seats are offered only through SpeakerCandidates (see
-// SpeakerSelectionRule): the C list says whom to engage academically, not
-// who is chosen.
+// only, each with its kind of contact. C's academic roles are offered only
+// through SpeakerCandidates (see SpeakerSelectionRule): the C list says
+// whom to engage academically, never who speaks.
 func DefaultMatrixConfig() MatrixConfig {
 	return MatrixConfig{
 		Potential: CutOffSpec{Mode: Percentile, Value: 70},
 		Influence: CutOffSpec{Mode: Percentile, Value: 70},
 		Plans: Plans{
-			A: Plan{"Build a joint multi-year department plan", Cadence{"BIWEEKLY", "every 2 weeks", 14}},
-			B: Plan{"Digital patient-education and content programmes", Cadence{"MONTHLY", "monthly", 30}},
-			C: Plan{"Speaker seats at regional academic meetings", Cadence{"QUARTERLY", "quarterly", 91}},
-			D: Plan{"Low-touch digital enablement", Cadence{"DIGITAL", "digital only", 0}},
+			A: Plan{"Co-develop the department's joint three-year plan with this physician: research, patient management, performance goals", jointPlanBiweekly},
+			B: Plan{"Patient-education and digital content programmes for this physician's patients", academicMonthly},
+			C: Plan{"Academic engagement: expert exchanges and case discussions; speaker and advisor roles only from the compliant speaker-candidate list", trainingQuarterly},
+			D: Plan{"Low-touch digital enablement: e-detailing and online medical education", digitalOnly},
 		},
 	}
 }
@@ -167,6 +244,12 @@ type Member struct {
 	Segment        Segment `json:"segment"`
 	Playbook       string  `json:"playbook"`
 	Cadence        Cadence `json:"cadence"`
+	// Listing is the product's listing status at the member's hospital
+	// ("" without a product or without a record); AccessFirst says the
+	// product is not listed there, so Playbook is the access playbook
+	// instead of the segment's (the segment and cadence stay).
+	Listing     string `json:"listing,omitempty"`
+	AccessFirst bool   `json:"accessFirst,omitempty"`
 }
 
 // Cell is one segment of the matrix with its members.
@@ -240,7 +323,7 @@ func (m *Matrix) Cell(s Segment) *Cell {
 //
 // Members are ordered by the axis the segment is high on: A, B and D by
 // potential descending, then influence descending; C by influence
-// descending only (C is the speaker-seat segment, so potential does not
+// descending only (C is the academic-engagement segment, so potential does not
 // order it); ties last by id. Unclassified accounts keep the input order.
 //
 // Cost: O(n log n) for n accounts.

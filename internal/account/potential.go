@@ -100,23 +100,31 @@ func (w HCPWeights) Weight(h *kolgraph.HCP) float64 {
 
 // PotentialModel computes prescribing potential in patients per month.
 //
-// For a department d and product p (all inputs from the department record):
+// For a department d of hospital h and product p (all inputs from the
+// department record):
 //
 //	outpatient = weekly_outpatients * share * WeeksPerMonth
-//	drg        = outpatient * (DRG.Factor(drg_enrollment_rate) - 1)   (<= 0)
 //	inpatient  = managed_beds * bed_turnover * discharge_penetration
-//	potential  = outpatient + drg + inpatient
+//	drg        = (outpatient + inpatient) * (DRG.Factor(drg_enrollment_rate) - 1)   (<= 0)
+//	             only when h pays by case (DRG or DIP), else 0
+//	potential  = outpatient + inpatient + drg
 //
 // share is ShareOverrides[(d, p)] when set, else the department's
 // indication_share. Bed turnover is patients per bed per month and discharge
 // penetration is already the indication's medication share at discharge, so
-// the inpatient term is monthly patients without an indication share.
+// the inpatient term is monthly patients without an indication share. The
+// enrollment-rate correction exists because case-based payment (DRG, DIP)
+// pays a fixed amount per case, mostly for inpatients: a department that
+// runs its indication at a loss restricts costly new medicines on the ward
+// and in the clinic alike. Under fee-for-service (FFS) it does not apply and
+// the enrollment rate is not needed. A department under DRG or DIP whose
+// enrollment rate is below DRG.Threshold is at risk (Potential.AtRisk),
+// whatever the correction's form.
 //
 // The order of the rules matters and is the same everywhere:
 //  1. a department whose specialty is in NonPrescribing (the pharmacy) has
 //     potential 0 whatever its inputs: it dispenses and reviews, it does not
-//     prescribe; its weight in decisions is captured by influence (P&T
-//     seats), so its people are still classified, as low potential;
+//     prescribe; its people weigh in on decisions as access stakeholders;
 //  2. with a product: a product that lists no specialties has unknown
 //     relevance, so potential is unknown; a department whose specialty is
 //     not among the product's Specialties has potential 0 whatever its
@@ -157,9 +165,10 @@ type PotentialModel struct {
 // chief 2.5, attending 2, resident 1, none 1): senior titles run the
 // specialist clinics and set the ward's regimens. The department head counts
 // 1.5x and a deputy head 1.2x: they decide the department's protocols.
-// Administrators (president, vice presidents with a clinical seat) count
-// 0.25 of a physician: they hold a weekly clinic at most. Pharmacists and
-// nurses do not prescribe in Chinese hospitals and weigh 0.
+// Only physicians prescribe (weight 1 by role): pharmacists and nurses do
+// not prescribe in Chinese hospitals, and administrators (the president,
+// vice presidents, even with a clinical seat) are access stakeholders, who
+// decide listings rather than write prescriptions (see Prescriber).
 func DefaultPotentialModel() PotentialModel {
 	return PotentialModel{
 		WeeksPerMonth:  4,
@@ -168,7 +177,7 @@ func DefaultPotentialModel() PotentialModel {
 		HCP: HCPWeights{
 			Role: map[string]float64{
 				kolgraph.RolePhysician:     1,
-				kolgraph.RoleAdministrator: 0.25,
+				kolgraph.RoleAdministrator: 0,
 				kolgraph.RolePharmacist:    0,
 				kolgraph.RoleNurse:         0,
 			},
@@ -237,13 +246,35 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // is the sum over its departments.
 type Potential struct {
 	Value           *float64 `json:"value"`
-	Outpatient      float64  `json:"outpatient"`    // weekly outpatients x share x weeks, before the correction
-	DRGCorrection   float64  `json:"drgCorrection"` // <= 0
-	Inpatient       float64  `json:"inpatient"`
+	Outpatient      float64  `json:"outpatient"`                // weekly outpatients x share x weeks, before the correction
+	DRGCorrection   float64  `json:"drgCorrection"`             // <= 0; 0 unless the hospital pays by case
+	Inpatient       float64  `json:"inpatient"`                 // before the correction
 	IndicationShare float64  `json:"indicationShare,omitempty"` // the share used (department level)
 	Share           float64  `json:"share"`                     // fraction of the department's potential (1 for departments and hospitals)
 	Missing         []string `json:"missing,omitempty"`
 	Reason          string   `json:"reason,omitempty"`
+	// CaseBased: the hospital pays by case (DRG or DIP), so the enrollment
+	// correction applies. For a hospital: any of its departments.
+	CaseBased bool `json:"caseBased"`
+	// AtRisk: under DRG or DIP with an enrollment rate below the
+	// threshold (departments and their HCPs; a hospital is at risk when
+	// one of its departments is, see AtRiskDepartments).
+	AtRisk bool `json:"atRisk"`
+	// AtRiskDepartments are a hospital's departments at risk, in scope
+	// order (hospitals only).
+	AtRiskDepartments []string `json:"atRiskDepartments,omitempty"`
+	// Departments and KnownDepartments count a hospital's departments and
+	// those of known potential: a hospital's potential sums the known
+	// ones, and is unknown only when none is (hospitals only).
+	Departments      int `json:"departments,omitempty"`
+	KnownDepartments int `json:"knownDepartments,omitempty"`
+}
+
+// CaseBased reports whether a hospital's payment model pays per case:
+// DRG or DIP (any case). FFS, fee-for-service and a blank model do not.
+func CaseBased(paymentModel string) bool {
+	m := strings.TrimSpace(paymentModel)
+	return strings.EqualFold(m, "DRG") || strings.EqualFold(m, "DIP")
 }
 
 // Known reports whether the potential is known.
@@ -270,6 +301,27 @@ func (m PotentialModel) nonPrescribing(specialty string) bool {
 	return false
 }
 
+// Prescribes reports whether department d prescribes product p (nil: its
+// own potential): it is not a non-prescribing specialty (the pharmacy), and
+// with a product its specialty is one of the product's. A product that
+// lists no specialties has unknown relevance: its departments are kept, of
+// unknown potential, rather than silently dropped.
+func (m PotentialModel) Prescribes(d *kolgraph.Department, p *kolgraph.Product) bool {
+	if m.nonPrescribing(d.Specialty) {
+		return false
+	}
+	return p == nil || len(p.Specialties) == 0 || Relevant(p, d.Specialty)
+}
+
+// Prescriber reports whether HCP h of department d is a prescriber of
+// product p: their role has a positive prescribing weight (physicians, by
+// default) and their department prescribes p. Only prescribers are
+// classified in a product's matrix; the people who decide a listing
+// (pharmacy, committees, hospital leaders) are access stakeholders.
+func (m PotentialModel) Prescriber(h *kolgraph.HCP, d *kolgraph.Department, p *kolgraph.Product) bool {
+	return m.HCP.Role[h.Role] > 0 && m.Prescribes(d, p)
+}
+
 // Relevant reports whether product p is indicated for specialty: whether the
 // specialty is among p.Specialties (case-insensitive, spaces trimmed).
 func Relevant(p *kolgraph.Product, specialty string) bool {
@@ -281,9 +333,10 @@ func Relevant(p *kolgraph.Product, specialty string) bool {
 	return false
 }
 
-// Department computes the potential of department d for product p (nil: the
+// Department computes the potential of department d of hospital h (nil:
+// not known, so no case-based payment) for product p (nil: the
 // department's own potential, see PotentialModel).
-func (m PotentialModel) Department(d *kolgraph.Department, p *kolgraph.Product) Potential {
+func (m PotentialModel) Department(d *kolgraph.Department, h *kolgraph.Hospital, p *kolgraph.Product) Potential {
 	if m.nonPrescribing(d.Specialty) {
 		return zeroPotential(fmt.Sprintf("%s has no prescribing potential of its own", d.Specialty))
 	}
@@ -300,6 +353,8 @@ func (m PotentialModel) Department(d *kolgraph.Department, p *kolgraph.Product) 
 			share = &s
 		}
 	}
+	caseBased := h != nil && CaseBased(h.PaymentModel)
+	correct := caseBased && m.DRG.Form != DRGNone
 
 	var missing []string
 	if d.WeeklyOutpatients == nil {
@@ -308,7 +363,7 @@ func (m PotentialModel) Department(d *kolgraph.Department, p *kolgraph.Product) 
 	if share == nil {
 		missing = append(missing, FieldIndicationShare)
 	}
-	if m.DRG.Form != DRGNone && d.DRGEnrollmentRate == nil {
+	if correct && d.DRGEnrollmentRate == nil {
 		missing = append(missing, FieldDRGEnrollmentRate)
 	}
 	if d.ManagedBeds == nil {
@@ -320,19 +375,21 @@ func (m PotentialModel) Department(d *kolgraph.Department, p *kolgraph.Product) 
 	if d.DischargePenetration == nil {
 		missing = append(missing, FieldDischargePenetration)
 	}
+	atRisk := caseBased && d.DRGEnrollmentRate != nil && *d.DRGEnrollmentRate < m.DRG.Threshold
 	if len(missing) > 0 {
-		return Potential{Share: 1, Missing: missing, Reason: "potential unknown: missing " + strings.Join(missing, ", ")}
+		return Potential{Share: 1, Missing: missing, Reason: "potential unknown: missing " + strings.Join(missing, ", "),
+			CaseBased: caseBased, AtRisk: atRisk}
 	}
 
 	out := float64(*d.WeeklyOutpatients) * *share * m.WeeksPerMonth
-	factor := 1.0
-	if m.DRG.Form != DRGNone {
-		factor = m.DRG.Factor(*d.DRGEnrollmentRate)
-	}
-	corr := out * (factor - 1)
 	in := float64(*d.ManagedBeds) * *d.BedTurnover * *d.DischargePenetration
-	v := out + corr + in
-	pot := Potential{Value: &v, Outpatient: out, DRGCorrection: corr, Inpatient: in, IndicationShare: *share, Share: 1}
+	var corr float64
+	if correct {
+		corr = (out + in) * (m.DRG.Factor(*d.DRGEnrollmentRate) - 1)
+	}
+	v := out + in + corr
+	pot := Potential{Value: &v, Outpatient: out, DRGCorrection: corr, Inpatient: in, IndicationShare: *share, Share: 1,
+		CaseBased: caseBased, AtRisk: atRisk}
 	if v == 0 {
 		pot.Reason = "inputs give zero patients"
 	}
@@ -371,6 +428,8 @@ func hcpPotential(dp Potential, h *kolgraph.HCP, share float64, slot *float64) P
 		Share:           share,
 		Missing:         dp.Missing,
 		Reason:          dp.Reason,
+		CaseBased:       dp.CaseBased,
+		AtRisk:          dp.AtRisk,
 	}
 	if dp.Value == nil {
 		return p
@@ -383,10 +442,12 @@ func hcpPotential(dp Potential, h *kolgraph.HCP, share float64, slot *float64) P
 	return p
 }
 
-// hospitalPotential sums the potentials of a hospital's departments; it is
-// unknown when any department's is, the reason naming those departments.
+// hospitalPotential sums the potentials of a hospital's departments. A
+// department of unknown potential leaves the sum out of it, named in
+// Missing and Reason, so that one blank cell does not hide a hospital; the
+// potential is unknown only when no department's is known.
 func hospitalPotential(depts []*kolgraph.Department, pots []Potential) Potential {
-	p := Potential{Share: 1}
+	p := Potential{Share: 1, Departments: len(depts)}
 	if len(depts) == 0 {
 		p.Reason = "potential unknown: no department data"
 		return p
@@ -394,6 +455,11 @@ func hospitalPotential(depts []*kolgraph.Department, pots []Potential) Potential
 	var unknown []string
 	var v float64
 	for i, dp := range pots {
+		p.CaseBased = p.CaseBased || dp.CaseBased
+		if dp.AtRisk {
+			p.AtRisk = true
+			p.AtRiskDepartments = append(p.AtRiskDepartments, depts[i].ID)
+		}
 		if dp.Value == nil {
 			unknown = append(unknown, depts[i].ID)
 			for _, f := range dp.Missing {
@@ -403,14 +469,19 @@ func hospitalPotential(depts []*kolgraph.Department, pots []Potential) Potential
 			}
 			continue
 		}
+		p.KnownDepartments++
 		v += *dp.Value
 		p.Outpatient += dp.Outpatient
 		p.DRGCorrection += dp.DRGCorrection
 		p.Inpatient += dp.Inpatient
 	}
+	if len(unknown) == len(depts) {
+		p.Outpatient, p.DRGCorrection, p.Inpatient = 0, 0, 0
+		p.Reason = "potential unknown in every department: " + strings.Join(unknown, ", ")
+		return p
+	}
 	if len(unknown) > 0 {
-		return Potential{Share: 1, Missing: p.Missing,
-			Reason: "potential unknown in departments " + strings.Join(unknown, ", ")}
+		p.Reason = fmt.Sprintf("sum of %d of %d departments; unknown in %s", p.KnownDepartments, len(depts), strings.Join(unknown, ", "))
 	}
 	p.Value = &v
 	return p

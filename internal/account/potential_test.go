@@ -25,44 +25,56 @@ func TestDepartmentPotential(t *testing.T) {
 		d.DRGEnrollmentRate = r
 		return d
 	}
+	drg, dip, ffs := hospital("H1", "DRG"), hospital("H1", "dip"), hospital("H1", "FFS")
 	tests := []struct {
 		name    string
 		model   account.PotentialModel
 		d       *kolgraph.Department
+		h       *kolgraph.Hospital
 		p       *kolgraph.Product
 		want    float64 // total
 		wantDRG float64 // the correction term
+		atRisk  bool
 	}{
-		// outpatient 120, inpatient 20 (see dept).
-		{"rate above threshold", linear, withRate(fp(0.6)), rx, 140, 0},
+		// outpatient 120, inpatient 20 (see dept): the correction takes
+		// both, 140.
+		{"rate above threshold", linear, withRate(fp(0.6)), drg, rx, 140, 0, false},
 		// at exactly 0.5 the department is not at risk: no correction.
-		{"rate exactly 0.5", linear, withRate(fp(0.5)), rx, 140, 0},
-		{"rate 0.51", linear, withRate(fp(0.51)), rx, 140, 0},
-		// factor = 1 - 0.3 x (0.5-0.49)/0.5 = 0.994; 120 x -0.006 = -0.72.
-		{"rate 0.49", linear, withRate(fp(0.49)), rx, 139.28, -0.72},
-		// factor = 1 - 0.3 x 0.25/0.5 = 0.85; 120 x -0.15 = -18.
-		{"rate 0.25", linear, withRate(fp(0.25)), rx, 122, -18},
-		// factor = 0.7; 120 x -0.3 = -36.
-		{"rate 0", linear, withRate(fp(0)), rx, 104, -36},
+		{"rate exactly 0.5", linear, withRate(fp(0.5)), drg, rx, 140, 0, false},
+		{"rate 0.51", linear, withRate(fp(0.51)), drg, rx, 140, 0, false},
+		// factor = 1 - 0.3 x (0.5-0.49)/0.5 = 0.994; 140 x -0.006 = -0.84.
+		{"rate 0.49", linear, withRate(fp(0.49)), drg, rx, 139.16, -0.84, true},
+		// factor = 1 - 0.3 x 0.25/0.5 = 0.85; 140 x -0.15 = -21.
+		{"rate 0.25", linear, withRate(fp(0.25)), drg, rx, 119, -21, true},
+		// DIP pays by case as DRG does (any case of the name).
+		{"dip rate 0.25", linear, withRate(fp(0.25)), dip, rx, 119, -21, true},
+		// fee-for-service: no correction, not at risk, whatever the rate.
+		{"ffs rate 0.25", linear, withRate(fp(0.25)), ffs, rx, 140, 0, false},
+		{"ffs without rate", linear, withRate(nil), ffs, rx, 140, 0, false},
+		// a hospital not known: no payment model, no correction.
+		{"no hospital", linear, withRate(fp(0.25)), nil, rx, 140, 0, false},
+		// factor = 0.7; 140 x -0.3 = -42.
+		{"rate 0", linear, withRate(fp(0)), drg, rx, 98, -42, true},
 		// step: any rate under 0.5 takes the full -30%.
-		{"step 0.49", step, withRate(fp(0.49)), rx, 104, -36},
-		{"step 0.5", step, withRate(fp(0.5)), rx, 140, 0},
-		// no correction: the rate is not even needed.
-		{"none without rate", none, withRate(nil), rx, 140, 0},
+		{"step 0.49", step, withRate(fp(0.49)), drg, rx, 98, -42, true},
+		{"step 0.5", step, withRate(fp(0.5)), drg, rx, 140, 0, false},
+		// no correction: the rate is not even needed; still at risk.
+		{"none without rate", none, withRate(nil), drg, rx, 140, 0, false},
+		{"none rate 0.25", none, withRate(fp(0.25)), drg, rx, 140, 0, true},
 		// override share 0.5: 100 x 0.5 x 4 = 200, + 20.
-		{"share override", overridden, withRate(fp(0.6)), rx, 220, 0},
+		{"share override", overridden, withRate(fp(0.6)), drg, rx, 220, 0, false},
 		// the override is per product: another product keeps 0.3.
-		{"override other product", overridden, withRate(fp(0.6)),
-			&kolgraph.Product{ID: "RX2", Specialties: []string{"cardiology"}}, 140, 0},
+		{"override other product", overridden, withRate(fp(0.6)), drg,
+			&kolgraph.Product{ID: "RX2", Specialties: []string{"cardiology"}}, 140, 0, false},
 		// no product: the department's own inputs, overrides ignored.
-		{"no product", overridden, withRate(fp(0.6)), nil, 140, 0},
+		{"no product", overridden, withRate(fp(0.6)), drg, nil, 140, 0, false},
 		// relevance ignores case and spaces.
-		{"relevance case", linear, withRate(fp(0.6)),
-			&kolgraph.Product{ID: "RX3", Specialties: []string{" Cardiology "}}, 140, 0},
+		{"relevance case", linear, withRate(fp(0.6)), drg,
+			&kolgraph.Product{ID: "RX3", Specialties: []string{" Cardiology "}}, 140, 0, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := tc.model.Department(tc.d, tc.p)
+			p := tc.model.Department(tc.d, tc.h, tc.p)
 			got, ok := p.Float()
 			if !ok {
 				t.Fatalf("potential unknown: %s", p.Reason)
@@ -72,6 +84,9 @@ func TestDepartmentPotential(t *testing.T) {
 			}
 			if sum := p.Outpatient + p.DRGCorrection + p.Inpatient; !near(sum, got) {
 				t.Errorf("terms add up to %v, value %v", sum, got)
+			}
+			if p.AtRisk != tc.atRisk {
+				t.Errorf("at risk %v, want %v", p.AtRisk, tc.atRisk)
 			}
 		})
 	}
@@ -109,7 +124,7 @@ func TestMissingInputsAreUnknownNeverZero(t *testing.T) {
 			d := dept("D1", "H1", "cardiology")
 			tc.clear(d)
 			for _, p := range []*kolgraph.Product{rx, nil} {
-				pot := m.Department(d, p)
+				pot := m.Department(d, hospital("H1", "DRG"), p)
 				if pot.Known() {
 					t.Fatalf("product %v: potential %v, want unknown", p, *pot.Value)
 				}
@@ -128,8 +143,14 @@ func TestMissingInputsAreUnknownNeverZero(t *testing.T) {
 	// inputs: their absence leaves the potential known.
 	d := dept("D1", "H1", "cardiology")
 	d.PolicySensitivity, d.CompetitorPenetration = nil, nil
-	if !m.Department(d, rx).Known() {
+	if !m.Department(d, hospital("H1", "DRG"), rx).Known() {
 		t.Error("heat-map inputs made the potential unknown")
+	}
+	// Under fee-for-service the enrollment rate is not an input.
+	d = dept("D1", "H1", "cardiology")
+	d.DRGEnrollmentRate = nil
+	if p := m.Department(d, hospital("H1", "FFS"), rx); !p.Known() {
+		t.Errorf("FFS department without an enrollment rate: %s", p.Reason)
 	}
 }
 
@@ -153,7 +174,7 @@ func TestZeroPotential(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := m.Department(tc.d, tc.p)
+			p := m.Department(tc.d, hospital("H1", "DRG"), tc.p)
 			if v, ok := p.Float(); !ok || v != 0 {
 				t.Fatalf("got %v (known %v), want 0", v, ok)
 			}
@@ -164,7 +185,7 @@ func TestZeroPotential(t *testing.T) {
 	}
 	// A product that lists no specialties: relevance unknown, so potential
 	// unknown (an optional import column must not zero a whole territory).
-	p := m.Department(dept("D1", "H1", "cardiology"), &kolgraph.Product{ID: "RX9"})
+	p := m.Department(dept("D1", "H1", "cardiology"), nil, &kolgraph.Product{ID: "RX9"})
 	if p.Known() || !slices.Equal(p.Missing, []string{account.FieldProductSpecialties}) {
 		t.Errorf("product without specialties: known %v, missing %v", p.Known(), p.Missing)
 	}
@@ -211,11 +232,26 @@ func TestEvaluateLevels(t *testing.T) {
 
 	t.Run("hcp", func(t *testing.T) {
 		accts := byID(mustEvaluate(t, cfg, s, account.LevelHCP))
-		// head of D1: 140 x 0.4 = 56; of D2: 260 x 0.4 = 104.
-		for id, want := range map[string]float64{"D1-head": 56, "D2-head": 104, "D1-resident": 140 / 11.25, "D3-head": 0, "D1-nurse": 0} {
+		// head of D1: 140 x 3/7 = 60; of D2: 260 x 3/7.
+		for id, want := range map[string]float64{"D1-head": 60, "D2-head": 260 * 3.0 / 7, "D1-resident": 140 * 2.0 / 21} {
 			if got, ok := accts[id].Potential.Float(); !ok || !near(got, want) {
 				t.Errorf("%s: got %v (known %v), want %v", id, got, ok, want)
 			}
+		}
+		// Only prescribers of RX1 are accounts: physicians of the
+		// cardiology departments; not D3 (oncology), nor the vice
+		// president, the nurse or the pharmacist anywhere.
+		var ids []string
+		for id := range accts {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		var want []string
+		for _, d := range []string{"D1", "D2", "D4"} {
+			want = append(want, d+"-attend", d+"-deputy", d+"-head", d+"-resident")
+		}
+		if !slices.Equal(ids, want) {
+			t.Errorf("accounts %v, want %v", ids, want)
 		}
 		if accts["D4-head"].Potential.Known() {
 			t.Error("HCP of a department with unknown potential has a known potential")
@@ -223,15 +259,12 @@ func TestEvaluateLevels(t *testing.T) {
 		if a := accts["D1-head"]; a.HospitalName != "杭州泽馨中心医院" || a.DepartmentID != "D1" || *a.Influence != 0 {
 			t.Errorf("D1-head: %+v", a)
 		}
-		if got := accts["D1-nurse"].Potential.Reason; !strings.Contains(got, "no prescribing share") {
-			t.Errorf("nurse reason %q", got)
-		}
 		var sum float64
-		for _, h := range staff("D1", "H1") {
+		for _, h := range staff("D1", "H1")[:4] {
 			sum += *accts[h.ID].Potential.Value
 		}
 		if !near(sum, 140) {
-			t.Errorf("D1's HCP potentials sum to %v, want 140", sum)
+			t.Errorf("D1's prescribers' potentials sum to %v, want 140", sum)
 		}
 	})
 	t.Run("department", func(t *testing.T) {
@@ -302,9 +335,11 @@ func TestConfigValidate(t *testing.T) {
 		{"share override", func(c *account.Config) {
 			c.Potential.ShareOverrides = map[account.ShareKey]float64{{DepartmentID: "D1", ProductID: "RX1"}: 2}
 		}},
-		{"percentile", func(c *account.Config) { c.Matrix.Potential.Value = 101 }},
-		{"absolute", func(c *account.Config) { c.Matrix.Influence = account.CutOffSpec{Mode: account.Absolute, Value: -1} }},
-		{"plan", func(c *account.Config) { c.Matrix.Plans.C.Playbook = "" }},
+		{"percentile", func(c *account.Config) { c.Matrices.HCP.Potential.Value = 101 }},
+		{"absolute", func(c *account.Config) {
+			c.Matrices.Hospital.Influence = account.CutOffSpec{Mode: account.Absolute, Value: -1}
+		}},
+		{"plan", func(c *account.Config) { c.Matrices.Department.Plans.C.Playbook = "" }},
 		{"bins", func(c *account.Config) { c.HeatMap.Bins = 0 }},
 		{"edges", func(c *account.Config) {
 			c.HeatMap = account.HeatMapConfig{Mode: account.BinFixed, Edges: []float64{2, 1}}

@@ -62,9 +62,14 @@ type Account struct {
 	InfluenceReason string   `json:"influenceReason,omitempty"`
 }
 
-// Evaluate computes the potential and influence of every account of scope s
-// at the given level. HCP accounts come in the order of s.HCPs, departments
-// in the order of s.Departments, hospitals in ascending id order.
+// Evaluate computes the potential and influence of the prescribing
+// accounts of scope s at the given level (PotentialModel.Prescriber and
+// Prescribes): at the HCP level the prescribers of s.Product (physicians of
+// the departments it is indicated for; without a product, every physician
+// outside the pharmacy), at the department level the departments that
+// prescribe it, and every hospital. HCP accounts come in the order of
+// s.HCPs, departments in the order of s.Departments, hospitals in ascending
+// id order.
 //
 // Errors (EINVALID): an invalid configuration or level, duplicate ids, an
 // HCP whose department is not in the scope, an influence value that is
@@ -97,8 +102,10 @@ func Evaluate(cfg Config, s Scope, level Level) ([]Account, error) {
 		deptIndex[d.ID] = i
 	}
 	hospName := make(map[string]string, len(s.Hospitals))
+	hospital := make(map[string]*kolgraph.Hospital, len(s.Hospitals))
 	for _, h := range s.Hospitals {
 		hospName[h.ID] = h.Name
+		hospital[h.ID] = h
 	}
 
 	// HCPs grouped by department, keeping their scope order.
@@ -131,12 +138,13 @@ func Evaluate(cfg Config, s Scope, level Level) ([]Account, error) {
 
 	dpots := make([]Potential, len(s.Departments))
 	for i, d := range s.Departments {
-		dpots[i] = cfg.Potential.Department(d, s.Product)
+		dpots[i] = cfg.Potential.Department(d, hospital[d.HospitalID], s.Product)
 	}
 
 	switch level {
 	case LevelHCP:
 		out := make([]Account, len(s.HCPs))
+		keep := make([]bool, len(s.HCPs))
 		vals := make([]float64, len(s.HCPs)) // one backing array for the values
 		var group []*kolgraph.HCP
 		for di, idx := range members {
@@ -148,6 +156,9 @@ func Evaluate(cfg Config, s Scope, level Level) ([]Account, error) {
 			shares := cfg.Potential.Shares(group)
 			for k, i := range idx {
 				h := s.HCPs[i]
+				if keep[i] = cfg.Potential.Prescriber(h, d, s.Product); !keep[i] {
+					continue
+				}
 				p := hcpPotential(dpots[di], h, shares[k], &vals[i])
 				a := Account{
 					Level: LevelHCP, ID: h.ID, Name: h.Name,
@@ -162,12 +173,21 @@ func Evaluate(cfg Config, s Scope, level Level) ([]Account, error) {
 				out[i] = a
 			}
 		}
-		return out, nil
+		kept := out[:0]
+		for i := range out {
+			if keep[i] {
+				kept = append(kept, out[i])
+			}
+		}
+		return kept, nil
 
 	case LevelDepartment:
-		out := make([]Account, len(s.Departments))
+		out := make([]Account, 0, len(s.Departments))
 		var xs []float64
 		for di, d := range s.Departments {
+			if !cfg.Potential.Prescribes(d, s.Product) {
+				continue
+			}
 			xs = xs[:0]
 			for _, i := range members[di] {
 				if infl[i] != nil {
@@ -186,7 +206,7 @@ func Evaluate(cfg Config, s Scope, level Level) ([]Account, error) {
 			} else {
 				a.InfluenceReason = "no influence value for any HCP of the department"
 			}
-			out[di] = a
+			out = append(out, a)
 		}
 		return out, nil
 	}

@@ -77,7 +77,8 @@ func TestSeedTerritoryFillsAllSegments(t *testing.T) {
 			if tc.product != "" && s.Product == nil {
 				t.Fatalf("no product %s in the seed", tc.product)
 			}
-			m, err := account.Classify(cfg.Matrix, mustEvaluate(t, cfg, s, account.LevelHCP))
+			accts := mustEvaluate(t, cfg, s, account.LevelHCP)
+			m, err := account.Classify(cfg.Matrices.HCP, accts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,10 +89,10 @@ func TestSeedTerritoryFillsAllSegments(t *testing.T) {
 					t.Errorf("segment %s is empty", c.Segment)
 				}
 			}
-			t.Logf("%d HCPs: A/B/C/D %v, unclassified %d; potential cut %+v; influence cut %+v",
-				len(s.HCPs), counts, len(m.Unclassified), m.Potential, m.Influence)
-			if m.Classified+len(m.Unclassified) != len(s.HCPs) {
-				t.Errorf("classified %d + unclassified %d != %d HCPs", m.Classified, len(m.Unclassified), len(s.HCPs))
+			t.Logf("%d HCPs, %d prescribers: A/B/C/D %v, unclassified %d; potential cut %+v; influence cut %+v",
+				len(s.HCPs), len(accts), counts, len(m.Unclassified), m.Potential, m.Influence)
+			if m.Classified+len(m.Unclassified) != len(accts) {
+				t.Errorf("classified %d + unclassified %d != %d prescribers", m.Classified, len(m.Unclassified), len(accts))
 			}
 		})
 	}
@@ -108,7 +109,7 @@ func TestSeedUnknownPotential(t *testing.T) {
 	// bed_turnover) are in T01; RX02 treats oncology, RX01 does not.
 	unclassified := func(product string) map[string][]string {
 		s := territoryScope(cs, "T01", product)
-		m, err := account.Classify(cfg.Matrix, mustEvaluate(t, cfg, s, account.LevelHCP))
+		m, err := account.Classify(cfg.Matrices.HCP, mustEvaluate(t, cfg, s, account.LevelHCP))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +175,7 @@ func TestSeedViews(t *testing.T) {
 		p.Top, p.Accounts, 100*p.TopShare, p.Zero, p.Unknown)
 
 	for _, level := range []account.Level{account.LevelDepartment, account.LevelHospital} {
-		m, err := account.Classify(cfg.Matrix, mustEvaluate(t, cfg, s, level))
+		m, err := account.Classify(cfg.Matrices.For(level), mustEvaluate(t, cfg, s, level))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +188,8 @@ func TestSeedViews(t *testing.T) {
 		t.Fatalf("speakers: %d, %v", len(sp), err)
 	}
 
-	m, err := account.Classify(cfg.Matrix, mustEvaluate(t, cfg, s, account.LevelHCP))
+	accts := mustEvaluate(t, cfg, s, account.LevelHCP)
+	m, err := account.Classify(cfg.Matrices.HCP, accts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +199,7 @@ func TestSeedViews(t *testing.T) {
 	if err := account.WriteCSV(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	if n := bytes.Count(buf.Bytes(), []byte("\n")); n != len(s.HCPs)+1 {
-		t.Errorf("CSV has %d lines, want %d", n, len(s.HCPs)+1)
+	if n := bytes.Count(buf.Bytes(), []byte("\n")); n != len(accts)+1 {
+		t.Errorf("CSV has %d lines, want %d", n, len(accts)+1)
 	}
 }

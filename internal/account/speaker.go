@@ -109,8 +109,8 @@ type Speaker struct {
 	Score         float64  `json:"score"`
 }
 
-// SpeakerCandidates ranks HCPs for speaker seats (the C segment's playbook)
-// and any speaker or advisor list.
+// SpeakerCandidates ranks HCPs for speaker and advisor roles (the C
+// playbook points at it, never at a segment's members).
 //
 // Compliance rule (SpeakerSelectionRule): prescribing potential is NEVER an
 // input to choosing speakers or advisors. The ranking uses influence and

@@ -160,7 +160,7 @@ func TestSpeakersIgnorePotential(t *testing.T) {
 		cfg.Potential.ShareOverrides = map[account.ShareKey]float64{{DepartmentID: "D00", ProductID: "RX1"}: rng.Float64()}
 		product := &kolgraph.Product{ID: "RX1", Specialties: specs[:1+rng.IntN(3)]}
 		accts := mustEvaluate(t, cfg, account.Scope{Departments: depts, HCPs: hcps, Product: product, Influence: infl}, account.LevelHCP)
-		m, err := account.Classify(cfg.Matrix, accts)
+		m, err := account.Classify(cfg.Matrices.HCP, accts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -101,12 +101,15 @@ func (f *Field) sized() int {
 }
 
 // scopeAccounts is how many accounts the enclosing accountMatrix's scope
-// holds at its level.
-func (f *Field) scopeAccounts() int {
+// holds at level ("": the matrix's level).
+func (f *Field) scopeAccounts(at string) int {
 	scope, _ := f.Arg("scope")
-	level, ok := f.Arg("level")
-	if !ok {
-		level = "HCP" // accountMatrix's default level
+	var level any = at
+	if at == "" {
+		var ok bool
+		if level, ok = f.Arg("level"); !ok {
+			level = "HCP" // accountMatrix's default level
+		}
 	}
 	if l, isStr := level.(string); isStr && f.Sizes != nil {
 		if n, ok := f.Sizes.ScopeAccounts(scope, l); ok {
@@ -122,7 +125,11 @@ type Cost func(f *Field) (self, mult int)
 
 func fixed(n int) Cost            { return func(*Field) (int, int) { return 1, n } }
 func sized(f *Field) (int, int)   { return 1, f.sized() }
-func byScope(f *Field) (int, int) { return 1, f.scopeAccounts() }
+func byScope(f *Field) (int, int) { return 1, f.scopeAccounts("") }
+
+// byScopeDepartments charges the departments of the enclosing
+// accountMatrix's scope, whatever its level.
+func byScopeDepartments(f *Field) (int, int) { return 1, f.scopeAccounts("DEPARTMENT") }
 
 func intValue(v any, def int) int {
 	switch v := v.(type) {
@@ -178,18 +185,20 @@ var Costs = map[string]Cost{
 	"Query.products":          sized,
 	"Query.territories":       sized,
 
-	"Hospital.departments": sized,
-	"Hospital.committees":  sized,
-	"Hospital.listings":    sized,
-	"Department.hcps":      sized,
-	"HCP.committees":       sized,
-	"Committee.members":    sized,
-	"DecisionStage.people": sized,
-	"DecisionChain.stages": fixed(StageKinds),
-	"InfluencePath.hops":   func(f *Field) (int, int) { return 1, f.Int("maxHops", MaxHops) },
-	"AccountMatrix.cells":  fixed(4),
-	"HeatMap.cells":        byScope,
-	"ParetoView.leaders":   byScope,
+	"Hospital.departments":            sized,
+	"Hospital.committees":             sized,
+	"Hospital.listings":               sized,
+	"Department.hcps":                 sized,
+	"HCP.committees":                  sized,
+	"Committee.members":               sized,
+	"DecisionStage.people":            sized,
+	"DecisionChain.stages":            fixed(StageKinds),
+	"InfluencePath.hops":              func(f *Field) (int, int) { return 1, f.Int("maxHops", MaxHops) },
+	"AccountMatrix.cells":             fixed(4),
+	"HeatMap.cells":                   byScope,
+	"AccountMatrix.atRiskDepartments": byScopeDepartments,
+	"Stakeholder.committees":          sized,
+	"ParetoView.leaders":              byScope,
 	"SpeakerCandidates.candidates": func(f *Field) (int, int) {
 		return 1, f.Int("first", DefaultFirst)
 	},

@@ -44,6 +44,7 @@ var _ Catalog = kolgraph.Store(nil)
 // (access.Service does).
 type Paths interface {
 	StrongestPaths(ctx context.Context, q access.Query) (*access.Result, error)
+	PathsTo(ctx context.Context, snap *snapshot.Snapshot, targets []int32, maxHops int, at time.Time) (access.Reach, error)
 }
 
 // InfluenceMetric is the influence axis of the matrix: the documented blend.
@@ -63,6 +64,13 @@ type Options struct {
 	// ReportPaths says which rows of an HCP report get their top influence
 	// paths when a user asks for it.
 	ReportPaths ReportPaths
+	// AccessPlaybooks say what to do with the access stakeholders, by
+	// decision-chain stage.
+	AccessPlaybooks AccessPlaybooks
+	// AccessFirst is the playbook of every matrix member at a hospital
+	// where the product is not listed, whatever the segment: %s is the
+	// product id, %s the listing status.
+	AccessFirst string
 }
 
 // ReportPaths configures the influence paths cited in an HCP report: for
@@ -83,7 +91,9 @@ func DefaultOptions() Options {
 	cfg := account.DefaultConfig()
 	cfg.Speakers.Limit = 0
 	return Options{Account: cfg, CacheSize: 256,
-		ReportPaths: ReportPaths{Segments: []account.Segment{account.SegmentA}, K: 2, MaxHops: access.DefaultMaxHops}}
+		ReportPaths:     ReportPaths{Segments: []account.Segment{account.SegmentA}, K: 2, MaxHops: access.DefaultMaxHops},
+		AccessPlaybooks: DefaultAccessPlaybooks(),
+		AccessFirst:     "Access first: %s is not listed here (%s); work the decision chain (proposal, pharmacy review, P&T, procurement, sign-off) before promoting it"}
 }
 
 // Service computes and caches tiering results.
@@ -191,6 +201,14 @@ type Result struct {
 	// potential.
 	Speakers           []account.Speaker
 	SpeakerSpecialties []string
+
+	// Stakeholders are the access stakeholders of the scope (see
+	// Stakeholder), by hospital, stage, influence and id.
+	Stakeholders []Stakeholder
+	// AtRisk are the departments of the scope at risk under DRG/DIP
+	// payment (enrollment below the threshold), most potential first;
+	// with a product, those that prescribe it.
+	AtRisk []account.Account
 }
 
 // View returns the view of level l.
@@ -283,6 +301,19 @@ func (s *Service) compute(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 
+	if product != nil {
+		for _, v := range []*View{&res.HCPs, &res.Departments, &res.Hospitals} {
+			s.accessFirst(v, product, res.Listings)
+		}
+	}
+	nodes, err := snap.Nodes(req.Scope)
+	if err != nil {
+		return nil, err
+	}
+	prescriber := func(id string) bool { _, ok := res.HCPs.index[id]; return ok }
+	res.Stakeholders = stakeholders(snap, nodes, rk, prescriber, s.opts.AccessPlaybooks)
+	res.AtRisk = atRisk(&res.Departments)
+
 	in := account.SpeakerInput{HCPs: sc.HCPs, Influence: sc.Influence}
 	if product != nil {
 		in.Specialties = product.Specialties
@@ -313,7 +344,7 @@ func (s *Service) view(v *View, sc account.Scope, note string) error {
 	for i := range accts {
 		v.index[accts[i].ID] = i
 	}
-	if v.Matrix, err = account.Classify(cfg.Matrix, accts); err != nil {
+	if v.Matrix, err = account.Classify(cfg.Matrices.For(v.Level), accts); err != nil {
 		return err
 	}
 	if v.Pareto, err = account.BuildPareto(cfg.ParetoFraction, accts); err != nil {
@@ -325,6 +356,28 @@ func (s *Service) view(v *View, sc account.Scope, note string) error {
 		}
 	}
 	return nil
+}
+
+// accessFirst marks the matrix members of v at hospitals where product is
+// not listed (no record, pending, not_listed, delisted): their playbook is
+// access first, whatever the segment.
+func (s *Service) accessFirst(v *View, product *kolgraph.Product, listings map[string]kolgraph.Listing) {
+	for c := range v.Matrix.Cells {
+		for i := range v.Matrix.Cells[c].Members {
+			m := &v.Matrix.Cells[c].Members[i]
+			l, ok := listings[m.HospitalID]
+			m.Listing = l.Status
+			if ok && l.Status == "listed" {
+				continue
+			}
+			status := l.Status
+			if !ok {
+				status = "no listing record"
+			}
+			m.AccessFirst = true
+			m.Playbook = fmt.Sprintf(s.opts.AccessFirst, product.ID, status)
+		}
+	}
 }
 
 // gather collects the hospitals, departments and HCPs of a scope from the

@@ -118,20 +118,31 @@ func tiers(t testing.TB, e *env, sc snapshot.Scope, product string) *tiering.Res
 
 // territory lists the seed's hospitals, departments and HCPs of territory
 // tid, read from the seed files rather than the snapshot.
-func territory(cs *kolgraph.ChangeSet, tid string) (hosp, depts, hcps map[string]bool) {
+// territory returns the accounts of territory tid that a matrix for
+// product (or none) classifies, by the rule stated independently of the
+// code: every hospital; the departments whose specialty is one of the
+// product's (without one, every department but the pharmacy); the
+// physicians of those departments.
+func territory(cs *kolgraph.ChangeSet, tid, product string) (hosp, depts, hcps map[string]bool) {
 	hosp, depts, hcps = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	var specialties []string
+	for _, p := range cs.Products {
+		if p.ID == product {
+			specialties = p.Specialties
+		}
+	}
 	for _, h := range cs.Hospitals {
 		if h.TerritoryID == tid {
 			hosp[h.ID] = true
 		}
 	}
 	for _, d := range cs.Departments {
-		if hosp[d.HospitalID] {
+		if hosp[d.HospitalID] && d.Specialty != "pharmacy" && (product == "" || slices.Contains(specialties, d.Specialty)) {
 			depts[d.ID] = true
 		}
 	}
 	for _, h := range cs.HCPs {
-		if hosp[h.HospitalID] {
+		if depts[h.DepartmentID] && h.Role == kolgraph.RolePhysician {
 			hcps[h.ID] = true
 		}
 	}
@@ -160,7 +171,7 @@ func TestTerritoryMatrixHasEverySegment(t *testing.T) {
 	} {
 		t.Run(tc.territory+"/"+tc.product, func(t *testing.T) {
 			res := tiers(t, e, snapshot.Scope{Territory: tc.territory}, tc.product)
-			hosp, depts, hcps := territory(e.cs, tc.territory)
+			hosp, depts, hcps := territory(e.cs, tc.territory, tc.product)
 
 			for _, want := range []struct {
 				v   *tiering.View
@@ -253,13 +264,13 @@ func TestPotentialByHand(t *testing.T) {
 		// 607 weekly x 0.28 x 4 = 679.84; DRG rate 0.51 >= 0.5: no
 		// correction; 77 beds x 4.2 x 0.4 = 129.36.
 		{"D001-01", 679.84 + 129.36},
-		// 155 x 0.36 x 4 = 223.2; rate 0.29: factor 1 - 0.3 x (0.5-0.29)/0.5
-		// = 0.874, correction 223.2 x -0.126 = -28.1232; 12 x 3.7 x 0.27 = 11.988.
-		{"D003-06", 223.2 - 28.1232 + 11.988},
-		// Oncology: RX01 is not indicated there.
-		{"D001-07", 0},
-		// The pharmacy does not prescribe.
-		{"D001-11", 0},
+		// 155 x 0.36 x 4 = 223.2; 12 x 3.7 x 0.27 = 11.988. Rate 0.29, but
+		// H003 pays fee-for-service: no correction.
+		{"D003-06", 223.2 + 11.988},
+		// H004 pays by DRG: 1023 x 0.29 x 4 = 1186.68 outpatient, 100 x 4 x
+		// 0.28 = 112 inpatient; rate 0.46: factor 1 - 0.3 x 0.04/0.5 =
+		// 0.976 on both.
+		{"D004-01", (1186.68 + 112) * 0.976},
 	} {
 		a, ok := res.Departments.Account(tc.id)
 		if !ok {
@@ -301,9 +312,9 @@ func TestPotentialByHand(t *testing.T) {
 func TestMissingInputsAreUnclassified(t *testing.T) {
 	e := shared(t)
 	missing := map[string]string{"D007-07": account.FieldWeeklyOutpatients, "D013-07": account.FieldBedTurnover}
-	staff := map[string]int{}
+	staff := map[string]int{} // the departments' physicians: RX02's prescribers there
 	for _, h := range e.cs.HCPs {
-		if _, ok := missing[h.DepartmentID]; ok {
+		if _, ok := missing[h.DepartmentID]; ok && h.Role == kolgraph.RolePhysician {
 			staff[h.DepartmentID]++
 		}
 	}
@@ -348,11 +359,12 @@ func TestMissingInputsAreUnclassified(t *testing.T) {
 		}
 	}
 
+	// RX01 is not indicated in oncology: the departments are not its
+	// accounts at all.
 	res = tiers(t, e, snapshot.Scope{Territory: "T01"}, "RX01")
 	for id := range missing {
-		a, _ := res.Departments.Account(id)
-		if v, ok := a.Potential.Float(); !ok || v != 0 {
-			t.Errorf("%s for RX01: potential %v (known %v), want a known 0", id, v, ok)
+		if a, ok := res.Departments.Account(id); ok {
+			t.Errorf("%s is an account of RX01: %+v", id, a.Potential)
 		}
 	}
 }
@@ -516,7 +528,7 @@ func TestReportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, hcps := territory(e.cs, "T01")
+	_, _, hcps := territory(e.cs, "T01", "RX01")
 	if len(recs) != 1+len(hcps) {
 		t.Fatalf("%d CSV records, want a header and %d HCPs", len(recs), len(hcps))
 	}
@@ -578,7 +590,7 @@ func TestUnavailableBeforeFirstSnapshot(t *testing.T) {
 func TestListingsOfTheProduct(t *testing.T) {
 	e := shared(t)
 	res := tiers(t, e, snapshot.Scope{Territory: "T01"}, "RX01")
-	hosp, _, _ := territory(e.cs, "T01")
+	hosp, _, _ := territory(e.cs, "T01", "RX01")
 	want := map[string]kolgraph.Listing{}
 	for _, l := range e.cs.Listings {
 		if hosp[l.HospitalID] && l.ProductID == "RX01" {

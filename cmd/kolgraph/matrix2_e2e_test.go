@@ -1,0 +1,149 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/seedfile"
+	"github.com/kolgraph/kolgraph/seed"
+)
+
+// TestMatrixAsARegionalManagerUsesIt asks for T01/RX01 as KAM U004 would
+// and checks the second edition's rules against the seed records:
+//   - no prescriber segment holds a physician of a non-indicated
+//     specialty, a pharmacist, a nurse or an administrator;
+//   - the stakeholders are the pharmacy and committee people and the
+//     hospital leaders, with paths from U004's contacts;
+//   - H003 (fee-for-service) is not DRG-cut and the at-risk departments
+//     are those of DRG/DIP hospitals under 0.5;
+//   - members at hospitals where RX01 is not listed get the access-first
+//     playbook; cadences say what kind of contact they are.
+func TestMatrixAsARegionalManagerUsesIt(t *testing.T) {
+	cs, err := seedfile.Read(seed.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := prescribers(t, "T01", "RX01")
+	listed := map[string]bool{}
+	for _, l := range cs.Listings {
+		if l.ProductID == "RX01" && l.Status == "listed" {
+			listed[l.HospitalID] = true
+		}
+	}
+	payment := map[string]string{}
+	for _, h := range cs.Hospitals {
+		payment[h.ID] = h.PaymentModel
+	}
+	var got struct {
+		AccountMatrix struct {
+			Cells []struct {
+				Segment string
+				Cadence struct{ Code, Contact, ContactLabel string }
+				Members struct {
+					TotalCount int
+					Edges      []struct {
+						Node struct {
+							ID             string
+							Playbook       string
+							AccessFirst    bool
+							Listing        *struct{ Status string }
+							Hospital       struct{ ID string }
+							HCP            struct{ Role, Specialty string }
+							PotentialTerms struct {
+								DrgCorrection float64
+								CaseBased     bool
+								AtRisk        bool
+							}
+						}
+					}
+				}
+			}
+			AtRiskDepartments []struct {
+				Department     struct{ ID string }
+				Hospital       struct{ ID string }
+				PaymentModel   string
+				EnrollmentRate float64
+			}
+			Stakeholders struct {
+				TotalCount int
+				User       *string
+				Edges      []struct {
+					Node struct {
+						HCP      struct{ ID, Role, Position string }
+						Stage    string
+						Playbook string
+						Path     *struct {
+							Hops []struct{ To struct{ ID string } }
+						}
+					}
+				}
+			}
+		}
+	}
+	mustQueryAs(t, svc.Handler(), "U004", `{ accountMatrix(scope: {territory: "T01"}, product: "RX01") {
+		cells { segment cadence { code contact contactLabel }
+			members(first: 500) { totalCount edges { node { id playbook accessFirst listing { status } hospital { id }
+				hcp { role specialty } potentialTerms { drgCorrection caseBased atRisk } } } } }
+		atRiskDepartments { department { id } hospital { id } paymentModel enrollmentRate }
+		stakeholders(first: 500) { totalCount user edges { node { hcp { id role position } stage playbook path { hops { to { id } } } } } } } }`, nil, &got)
+	m := got.AccountMatrix
+
+	total := 0
+	for _, c := range m.Cells {
+		if c.Cadence.Contact == "" || c.Cadence.ContactLabel == "" {
+			t.Errorf("segment %s: cadence %+v says no kind of contact", c.Segment, c.Cadence)
+		}
+		total += c.Members.TotalCount
+		for _, e := range c.Members.Edges {
+			n := e.Node
+			if !want[n.ID] {
+				t.Errorf("%s (%s, %s) is in segment %s but does not prescribe RX01", n.ID, n.HCP.Role, n.HCP.Specialty, c.Segment)
+			}
+			if n.AccessFirst == listed[n.Hospital.ID] {
+				t.Errorf("%s at %s: access first %v, listed %v", n.ID, n.Hospital.ID, n.AccessFirst, listed[n.Hospital.ID])
+			}
+			if n.AccessFirst && !strings.HasPrefix(n.Playbook, "Access first") {
+				t.Errorf("%s: playbook %q at a hospital where RX01 is not listed", n.ID, n.Playbook)
+			}
+			if n.Hospital.ID == "H003" && (n.PotentialTerms.DrgCorrection != 0 || n.PotentialTerms.CaseBased || n.PotentialTerms.AtRisk) {
+				t.Errorf("%s at the FFS hospital H003: %+v", n.ID, n.PotentialTerms)
+			}
+		}
+	}
+	if total != len(want) {
+		t.Errorf("the cells hold %d HCPs, RX01 has %d prescribers in T01", total, len(want))
+	}
+
+	if len(m.AtRiskDepartments) == 0 {
+		t.Error("no department at risk in T01")
+	}
+	for _, d := range m.AtRiskDepartments {
+		if (d.PaymentModel != "DRG" && d.PaymentModel != "DIP") || payment[d.Hospital.ID] != d.PaymentModel || d.EnrollmentRate >= 0.5 {
+			t.Errorf("at risk: %+v (hospital pays %s)", d, payment[d.Hospital.ID])
+		}
+	}
+
+	st := m.Stakeholders
+	if st.User == nil || *st.User != "U004" || st.TotalCount == 0 || len(st.Edges) != st.TotalCount {
+		t.Fatalf("stakeholders: total %d, %d edges, user %v", st.TotalCount, len(st.Edges), st.User)
+	}
+	withPath := 0
+	for _, e := range st.Edges {
+		n := e.Node
+		if n.HCP.Role == kolgraph.RoleNurse || n.Playbook == "" || n.Stage == "" || n.Stage == "PROPOSE" {
+			t.Errorf("stakeholder %+v", n)
+		}
+		if n.Path != nil {
+			withPath++
+			if hops := n.Path.Hops; len(hops) > 0 && hops[len(hops)-1].To.ID != n.HCP.ID {
+				t.Errorf("path to %s ends at %s", n.HCP.ID, hops[len(hops)-1].To.ID)
+			}
+		}
+	}
+	if withPath == 0 {
+		t.Error("U004 reaches no stakeholder")
+	}
+	t.Logf("T01/RX01: %d prescribers in the matrix, %d stakeholders (%d with a path from U004), %d departments at risk",
+		total, st.TotalCount, withPath, len(m.AtRiskDepartments))
+}
