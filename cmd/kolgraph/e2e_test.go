@@ -553,3 +553,16 @@ func BenchmarkHCPRead(b *testing.B) {
 		read(b, h, "", body)
 	}
 }
+
+// skipWholeRegionCLI skips, in -short mode, a test that runs a subcommand
+// over a whole seeded store of its own (seed, snapshot, INFLUENCE
+// rankings): minutes under the race detector, where .ci/run runs this
+// package with -short. Those runs are one process doing one thing after
+// another; the service's concurrency is raced by the other tests, and the
+// tests step runs these in full.
+func skipWholeRegionCLI(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("a subcommand over a whole seeded store of its own: run without -short")
+	}
+}

@@ -58,6 +58,7 @@ func prescribers(t *testing.T, tid, product string) map[string]bool {
 // TestReportCommand runs `kolgraph report` on a fresh embedded store, which
 // it seeds like serve does.
 func TestReportCommand(t *testing.T) {
+	skipWholeRegionCLI(t)
 	dataDir, outDir := t.TempDir(), t.TempDir()
 	getenv := func(k string) string {
 		switch k {
