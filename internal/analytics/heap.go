@@ -7,9 +7,8 @@ type hitem struct {
 	v int32
 }
 
-// before orders entries by (length, hops): PathSearcher's path order, and the
-// order in which a Brandes pass settles nodes (which paths count does not
-// depend on it).
+// before orders entries by (length, hops): the order in which a Brandes pass
+// settles nodes (which paths count does not depend on it).
 func before(a, b hitem) bool {
 	return a.d < b.d || (a.d == b.d && a.h < b.h)
 }
@@ -62,14 +61,6 @@ func (q *minHeap) pop() hitem {
 	return top
 }
 
-// clear empties the heap in O(size).
-func (q *minHeap) clear() {
-	for _, it := range q.items {
-		q.pos[it.v] = -1
-	}
-	q.items = q.items[:0]
-}
-
 // up places it at hole i or above.
 func (q *minHeap) up(i int, it hitem) {
 	h, pos := q.items, q.pos
@@ -111,57 +102,4 @@ func (q *minHeap) down(i int, it hitem) {
 	}
 	h[i] = it
 	pos[it.v] = int32(i)
-}
-
-// lazyHeap is a 4-ary min-heap with lazy deletion, for searches over (node,
-// hops) states where one node has several live entries: an improved state
-// is pushed again and stale entries are skipped when popped.
-type lazyHeap []hitem
-
-func (q *lazyHeap) push(it hitem) {
-	h := append(*q, it)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 4
-		if !before(it, h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = it
-	*q = h
-}
-
-func (q *lazyHeap) pop() hitem {
-	h := *q
-	top := h[0]
-	last := h[len(h)-1]
-	h = h[:len(h)-1]
-	*q = h
-	n := len(h)
-	if n == 0 {
-		return top
-	}
-	i := 0
-	for {
-		c := 4*i + 1
-		if c >= n {
-			break
-		}
-		best := c
-		end := min(c+4, n)
-		for j := c + 1; j < end; j++ {
-			if before(h[j], h[best]) {
-				best = j
-			}
-		}
-		if !before(h[best], last) {
-			break
-		}
-		h[i] = h[best]
-		i = best
-	}
-	h[i] = last
-	return top
 }

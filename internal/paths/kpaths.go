@@ -24,14 +24,6 @@ func KStrongest(ctx context.Context, g *analytics.Graph, q Query) ([]Path, error
 	return s.KStrongest(ctx, q)
 }
 
-// Strongest returns the strongest path of q (q.K is ignored) and whether
-// there is one; errors as KStrongest.
-func Strongest(ctx context.Context, g *analytics.Graph, q Query) (Path, bool, error) {
-	s := acquire(g)
-	defer release(s)
-	return s.Strongest(ctx, q)
-}
-
 // StrongestEach returns, for each of targets, the strongest path from q's
 // sources to it, or a zero Path (nil Nodes) if none is within q.MaxHops and
 // q.MinStrength; q.Target and q.K are ignored and q.Via must be empty. A
@@ -57,7 +49,8 @@ func (s *Searcher) KStrongest(ctx context.Context, q Query) ([]Path, error) {
 	return s.kStrongest(ctx, &q, q.K)
 }
 
-// Strongest is the package-level Strongest on s's graph.
+// Strongest returns the strongest path of q on s's graph (q.K is ignored)
+// and whether there is one; errors as KStrongest.
 func (s *Searcher) Strongest(ctx context.Context, q Query) (Path, bool, error) {
 	if err := validate(s.n, &q, -1, true); err != nil {
 		return Path{}, false, err
