@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/graph/simple"
 )
 
-// Reference values: networkx 3.6.1, see testdata/reference.py.
+// Reference values: networkx 3.6.1, see analyticstest/testdata/reference.py.
 func TestPageRankReferences(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
