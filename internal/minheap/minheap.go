@@ -104,16 +104,10 @@ func (h *Heap[K]) up(i int, x Item[K]) {
 		if !before(x, items[p]) {
 			break
 		}
-		items[i] = items[p]
-		if pos != nil {
-			pos[items[i].ID] = int32(i)
-		}
+		put(items, pos, i, items[p])
 		i = p
 	}
-	items[i] = x
-	if pos != nil {
-		pos[x.ID] = int32(i)
-	}
+	put(items, pos, i, x)
 }
 
 // down places x at hole i or below.
@@ -135,12 +129,14 @@ func (h *Heap[K]) down(i int, x Item[K]) {
 		if !before(items[best], x) {
 			break
 		}
-		items[i] = items[best]
-		if pos != nil {
-			pos[items[i].ID] = int32(i)
-		}
+		put(items, pos, i, items[best])
 		i = best
 	}
+	put(items, pos, i, x)
+}
+
+// put stores x at index i and, in an indexed heap, records where.
+func put[K int64 | float64](items []Item[K], pos []int32, i int, x Item[K]) {
 	items[i] = x
 	if pos != nil {
 		pos[x.ID] = int32(i)
