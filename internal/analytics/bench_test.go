@@ -129,32 +129,6 @@ func BenchmarkPageRank(b *testing.B) {
 	})
 }
 
-func BenchmarkStrongestPathsFrom(b *testing.B) {
-	g := bigGraph(b)
-	s := analytics.NewPathSearcher(g)
-	src := int32(0)
-	cpu := startCPU()
-	for b.Loop() {
-		s.Search([]int32{src}, 0)
-		src = (src + 7919) % int32(g.Nodes())
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.Edges()), "ns/edge")
-	b.ReportMetric(cpu.perOp(b, float64(g.Edges())), "cpu-ns/edge")
-}
-
-func BenchmarkStrongestPathsFromHopLimit6(b *testing.B) {
-	g := bigGraph(b)
-	s := analytics.NewPathSearcher(g)
-	src := int32(0)
-	cpu := startCPU()
-	for b.Loop() {
-		s.Search([]int32{src}, 6)
-		src = (src + 7919) % int32(g.Nodes())
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.Edges()), "ns/edge")
-	b.ReportMetric(cpu.perOp(b, float64(g.Edges())), "cpu-ns/edge")
-}
-
 // exact10k caches the exact betweenness of midGraph and the time it took,
 // for the sampled benchmark's overlap and time ratio.
 var exact10k struct {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/kolgraph/kolgraph/internal/minheap"
 )
 
 // BetweennessOptions configures Betweenness.
@@ -252,7 +254,7 @@ type brandes struct {
 	dag    []int32   // successors on shortest paths, grouped by order
 	dagEnd []int32   // dagEnd[i]: end in dag of the successors of order[i]
 	back   []backTie // tie edges into nodes settled earlier (lengths 0 only)
-	heap   minHeap
+	heap   minheap.Heap[float64]
 	fix    *fixup // buffers of reorder, made on first use
 }
 
@@ -273,7 +275,7 @@ type backTie struct {
 
 func newBrandes(n int) *brandes {
 	b := &brandes{st: make([]bstate, n), sc: make([]float64, n), order: make([]int32, 0, n),
-		dagEnd: make([]int32, n), heap: newMinHeap(n)}
+		dagEnd: make([]int32, n), heap: newNodeHeap(n)}
 	for i := range b.st {
 		b.st[i] = bstate{dist: math.Inf(1), hops: math.MaxInt32, rank: -1}
 	}
@@ -310,19 +312,19 @@ func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 	dagEnd := b.dagEnd
 	q := &b.heap
 	st[s] = bstate{dist: 0, hops: 0, rank: -1}
-	q.set(hitem{0, 0, s})
-	for !q.empty() {
-		it := q.pop()
-		v := it.v
+	q.Set(hitem{Key: 0, Hops: 0, ID: s})
+	for q.Len() > 0 {
+		it := q.Pop()
+		v := it.ID
 		st[v].rank = int32(len(order))
 		e0, e1 := outOff[v], outOff[v+1]
 		to := outTo[e0:e1]
 		cost := outCost[e0:e1]
 		cost = cost[:len(to)]
-		nh := it.h + 1
+		nh := it.Hops + 1
 		for i, w := range to {
 			r := &st[w]
-			nd := it.d + cost[i]
+			nd := it.Key + cost[i]
 			if nd*tieKeep > r.dist {
 				continue // longer: the common case
 			}
@@ -336,7 +338,7 @@ func (b *brandes) run(g *Graph, s int32, acc, acc2 []float64) {
 					r.dist = nd
 				}
 				r.hops = nh
-				q.set(hitem{r.dist, nh, w})
+				q.Set(hitem{Key: r.dist, Hops: nh, ID: w})
 			}
 		}
 		dagEnd[len(order)] = int32(len(cands)) // candidates end, for now

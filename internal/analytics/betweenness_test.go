@@ -27,7 +27,7 @@ func exactBetweenness(t testing.TB, g *analytics.Graph, raw bool) []float64 {
 	return res.Scores
 }
 
-// Reference values: networkx 3.6.1 (testdata/reference.py) unless noted.
+// Reference values: networkx 3.6.1 (analyticstest/testdata/reference.py) unless noted.
 //
 // Karate, Florentine families and Les Misérables are unweighted: networkx
 // counts fewest-hop paths. Here they are given weight 1 (length 0) and also

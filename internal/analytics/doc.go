@@ -17,20 +17,14 @@
 //
 // Paths use the length -ln(w) of each edge, precomputed once per Graph, so a
 // shortest path is a strongest path (largest product of weights) and its
-// strength is exp(-length). The two kinds of shortest-path computation here
-// treat equally strong paths differently:
-//
-//   - Betweenness counts every shortest path, however many hops it takes
-//     (the pinned BETWEENNESS metric). Two lengths tie when they differ by
-//     at most TieRelative (1e-9) relative, as igraph compares them, so that
-//     0.5*0.4 ties with 0.2 although their float lengths differ in the last
-//     bits (networkx compares exactly and misses such ties). Weight 1 gives
-//     length 0; a cycle of such edges would give endless equally short
-//     walks, so inside one, and only there, fewer hops win (see
-//     Betweenness).
-//   - PathSearcher orders paths by (length, hops), lengths equal within
-//     TieEpsilon nats: among paths of equal strength the one with fewer
-//     hops is shorter, and with all weights 1 this is plain hop count.
+// strength is exp(-length). Betweenness counts every shortest path, however
+// many hops it takes (the pinned BETWEENNESS metric). Two lengths tie when
+// they differ by at most TieRelative (1e-9) relative, as igraph compares
+// them, so that 0.5*0.4 ties with 0.2 although their float lengths differ in
+// the last bits (networkx compares exactly and misses such ties). Weight 1
+// gives length 0; a cycle of such edges would give endless equally short
+// walks, so inside one, and only there, fewer hops win (see Betweenness).
+// Package paths searches strongest paths with its own tie rule.
 //
 // # Concurrency and determinism
 //
@@ -62,11 +56,6 @@ var (
 	// with it.
 	ErrNotConverged = errors.New("analytics: power iteration did not converge")
 )
-
-// TieEpsilon is the tolerance, in nats of -ln(weight), within which
-// PathSearcher counts two path lengths as equal (a relative difference of
-// about 1e-9 in strength). Betweenness uses TieRelative instead.
-const TieEpsilon = 1e-9
 
 // TieRelative is the relative tolerance within which Betweenness counts two
 // path lengths as equal: a and b tie when |a-b| <= TieRelative*max(a,b), as

@@ -10,7 +10,7 @@ import (
 )
 
 // Reference values: networkx 3.6.1 eigenvector_centrality(G.reverse(),
-// weight="weight"), see testdata/reference.py.
+// weight="weight"), see analyticstest/testdata/reference.py.
 func TestEigenvectorReferences(t *testing.T) {
 	tests := []struct {
 		name    string

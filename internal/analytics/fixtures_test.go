@@ -1,16 +1,12 @@
 package analytics_test
 
 import (
-	"bufio"
 	"math"
 	"math/rand/v2"
-	"os"
-	"slices"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/kolgraph/kolgraph/internal/analytics"
+	"github.com/kolgraph/kolgraph/internal/analytics/analyticstest"
 )
 
 // named is a graph fixture with node names.
@@ -64,36 +60,13 @@ func build(t testing.TB, arcs []arc, symmetric bool) named {
 	return f
 }
 
-// loadArcs reads testdata/<file>: "a b [weight]" per line, # comments.
-// scale divides the weights (to bring counts into (0,1]); without a weight
-// column the weight is 1.
+// loadArcs returns the ties of analyticstest's testdata/<file> with their
+// weights divided by scale (to bring counts into (0,1]).
 func loadArcs(t testing.TB, file string, scale float64) []arc {
 	t.Helper()
-	fh, err := os.Open("testdata/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
 	var arcs []arc
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Fields(line)
-		a := arc{from: f[0], to: f[1], w: 1}
-		if len(f) > 2 {
-			w, err := strconv.ParseFloat(f[2], 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.w = w / scale
-		}
-		arcs = append(arcs, a)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	for _, tie := range analyticstest.Ties(file) {
+		arcs = append(arcs, arc{from: tie.From, to: tie.To, w: tie.Weight / scale})
 	}
 	return arcs
 }
@@ -113,7 +86,8 @@ func lesMis(t testing.TB, weighted bool) named {
 	return build(t, arcs, true)
 }
 
-// influence is the small directed weighted graph of testdata/reference.py.
+// influence is the small directed weighted graph of
+// analyticstest/testdata/reference.py.
 func influence(t testing.TB) named {
 	return build(t, []arc{
 		{"A", "B", 0.9}, {"A", "C", 0.6}, {"B", "C", 0.8}, {"C", "D", 0.7},
@@ -156,56 +130,7 @@ func randomGraph(n int, p float64, unit bool, seed uint64) []analytics.Edge {
 	return edges
 }
 
-func mustGraph(t testing.TB, n int, edges []analytics.Edge) *analytics.Graph {
-	t.Helper()
-	g, err := analytics.NewGraph(n, edges)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
-}
-
-// powerLaw returns a directed preferential-attachment graph: each new node
-// links to perNode distinct earlier nodes picked with probability
-// proportional to their degree (+1), each link pointing either way at
-// random, with weights uniform in [0.05, 1]. About n*perNode edges, a
-// heavy-tailed degree distribution and one large strongly connected core,
-// like an influence network with a few very connected key opinion leaders.
-func powerLaw(n, perNode int, seed uint64) []analytics.Edge {
-	rng := rand.New(rand.NewPCG(seed, 2))
-	edges := make([]analytics.Edge, 0, n*perNode)
-	pool := make([]int32, 0, 2*n*perNode+n) // node repeated once per degree, plus once
-	seed0 := perNode + 1
-	for u := range seed0 {
-		pool = append(pool, int32(u))
-		for v := range u {
-			edges = append(edges, orient(rng, int32(u), int32(v)))
-			pool = append(pool, int32(u), int32(v))
-		}
-	}
-	chosen := make([]int32, 0, perNode)
-	for u := seed0; u < n; u++ {
-		chosen = chosen[:0]
-		for len(chosen) < perNode {
-			v := pool[rng.IntN(len(pool))]
-			if slices.Contains(chosen, v) {
-				continue
-			}
-			chosen = append(chosen, v)
-			edges = append(edges, orient(rng, int32(u), v))
-		}
-		for _, v := range chosen {
-			pool = append(pool, v, int32(u))
-		}
-		pool = append(pool, int32(u))
-	}
-	return edges
-}
-
-func orient(rng *rand.Rand, u, v int32) analytics.Edge {
-	w := 0.05 + 0.95*rng.Float64()
-	if rng.IntN(2) == 0 {
-		return analytics.Edge{From: u, To: v, Weight: w}
-	}
-	return analytics.Edge{From: v, To: u, Weight: w}
-}
+var (
+	mustGraph = analyticstest.MustGraph
+	powerLaw  = analyticstest.PowerLaw
+)

@@ -23,7 +23,7 @@ type Edge struct {
 // weight float64, length float64; in: source int32, edge id int32) plus 8
 // bytes per node. Weights and lengths are float64 on purpose: the references
 // the scores are pinned to compute in float64, and the tie tolerance on
-// summed lengths (TieEpsilon, 1e-9) is below float32's resolution. The in
+// summed lengths (TieRelative, 1e-9) is below float32's resolution. The in
 // side stores edge ids instead of a second copy of weights and lengths.
 //
 // A Graph is safe for concurrent use by any number of readers.
@@ -241,10 +241,4 @@ func (g *Graph) EdgeBetween(from, to int32) (int32, bool) {
 // SizeBytes is the memory held by the graph's arrays.
 func (g *Graph) SizeBytes() int {
 	return 4*(len(g.outOff)+len(g.inOff)) + len(g.outTo)*(4+8+8) + len(g.inFrom)*(4+4)
-}
-
-func (g *Graph) checkNode(fn string, v int32) {
-	if v < 0 || int(v) >= g.n {
-		panic(fmt.Sprintf("analytics: %s: node %d outside [0,%d)", fn, v, g.n))
-	}
 }

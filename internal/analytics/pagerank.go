@@ -13,7 +13,7 @@ const (
 	DefaultPageRankMaxIter = 200
 )
 
-// Options configures PageRank and PersonalizedPageRank. Zero fields take the
+// Options configures PageRank. Zero fields take the
 // defaults of the pinned PAGERANK metric.
 type Options struct {
 	// Damping is the probability of following an edge rather than
@@ -69,38 +69,6 @@ func (o Options) withDefaults() (Options, error) {
 // iteration pulls over the out-edge arrays, split across Workers by node
 // blocks, so no two goroutines write the same element.
 func PageRank(ctx context.Context, g *Graph, opts Options) ([]float64, error) {
-	return pagerank(ctx, g, nil, opts)
-}
-
-// PersonalizedPageRank is PageRank with teleport and dangling mass going to
-// sources (uniformly; repeats count once) instead of to every node: networkx
-// pagerank(G.reverse(), personalization=p, dangling=p) with p uniform on
-// sources. It ranks people by how much they sway the given sources, directly
-// or through others. It panics if a source is out of range and returns an
-// error wrapping ErrInvalidOption if sources is empty.
-//
-// Complexity: as PageRank.
-func PersonalizedPageRank(ctx context.Context, g *Graph, sources []int32, opts Options) ([]float64, error) {
-	if len(sources) == 0 {
-		return nil, fmt.Errorf("%w: personalized PageRank needs at least one source", ErrInvalidOption)
-	}
-	p := make([]float64, g.n)
-	k := 0
-	for _, s := range sources {
-		g.checkNode("PersonalizedPageRank", s)
-		if p[s] == 0 {
-			p[s] = 1
-			k++
-		}
-	}
-	for i := range p {
-		p[i] /= float64(k)
-	}
-	return pagerank(ctx, g, p, opts)
-}
-
-// pagerank iterates with personalization p (nil: uniform).
-func pagerank(ctx context.Context, g *Graph, p []float64, opts Options) ([]float64, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -151,9 +119,9 @@ func pagerank(ctx context.Context, g *Graph, p []float64, opts Options) ([]float
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		st := prStep{g: g, alpha: opts.Damping, uniform: uniform, p: p, invIn: invIn,
+		st := prStep{g: g, alpha: opts.Damping, uniform: uniform, invIn: invIn,
 			x: x, y: y, y2: y2, dang: dang2, errs: errs}
-		// Everyone receives (d*D + 1-d) * p(u).
+		// Everyone receives (d*D + 1-d) / n.
 		st.c = st.alpha*sumInOrder(dang) + (1 - st.alpha)
 		runSpans(spans, st.run)
 		y, y2 = y2, y
@@ -171,7 +139,7 @@ type prStep struct {
 	g          *Graph
 	alpha, c   float64
 	uniform    float64
-	p, invIn   []float64
+	invIn      []float64
 	x, y, y2   []float64
 	dang, errs []float64
 }
@@ -182,7 +150,7 @@ var oddTail = [2]float64{0, 1}
 
 // run computes, for each node u of blocks [b0, b1),
 //
-//	x'(u) = alpha * sum_{u->v} w(u,v) * y(v) + c * p(u),   y'(u) = x'(u) * invIn(u)
+//	x'(u) = alpha * sum_{u->v} w(u,v) * y(v) + c / n,   y'(u) = x'(u) * invIn(u)
 //
 // and the blocks' sums of |x'-x| and of x' over dangling nodes, in O(nodes +
 // out-edges) time.
@@ -200,7 +168,7 @@ func (st *prStep) run(b0, b1 int) {
 	g := st.g
 	n := g.n
 	outTo, outW := g.outTo, g.outW[:len(g.outTo)]
-	x, y, y2, invIn, p := st.x, st.y, st.y2, st.invIn, st.p
+	x, y, y2, invIn := st.x, st.y, st.y2, st.invIn
 	alpha, c := st.alpha, st.c
 	for b := b0; b < b1; b++ {
 		lo, hi := blockRange(n, b)
@@ -212,28 +180,14 @@ func (st *prStep) run(b0, b1 int) {
 		ib = ib[:len(xb)]
 		sums = sums[:len(xb)]
 		var errSum, dangSum float64
-		if p == nil {
-			cu := c * st.uniform
-			for i, s := range sums {
-				xn := alpha*s + cu
-				errSum += math.Abs(xn - xb[i])
-				xb[i] = xn
-				sums[i] = xn * ib[i]
-				if ib[i] == 0 {
-					dangSum += xn
-				}
-			}
-		} else {
-			pb := p[lo:hi]
-			pb = pb[:len(xb)]
-			for i, s := range sums {
-				xn := alpha*s + c*pb[i]
-				errSum += math.Abs(xn - xb[i])
-				xb[i] = xn
-				sums[i] = xn * ib[i]
-				if ib[i] == 0 {
-					dangSum += xn
-				}
+		cu := c * st.uniform
+		for i, s := range sums {
+			xn := alpha*s + cu
+			errSum += math.Abs(xn - xb[i])
+			xb[i] = xn
+			sums[i] = xn * ib[i]
+			if ib[i] == 0 {
+				dangSum += xn
 			}
 		}
 		st.errs[b] = errSum

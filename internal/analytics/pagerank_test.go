@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/graph/simple"
 )
 
-// Reference values: networkx 3.6.1, see testdata/reference.py.
+// Reference values: networkx 3.6.1, see analyticstest/testdata/reference.py.
 func TestPageRankReferences(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
@@ -153,22 +153,6 @@ func TestPageRankGDSExample(t *testing.T) {
 type gdsRow struct {
 	name  string
 	score float64
-}
-
-func TestPersonalizedPageRank(t *testing.T) {
-	f := influence(t)
-	got, err := analytics.PersonalizedPageRank(context.Background(), f.g,
-		[]int32{f.id(t, "C"), f.id(t, "E"), f.id(t, "C")}, analytics.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkNamed(t, f, got, map[string]float64{ // networkx, personalization = dangling = {C, E}
-		"A": 0.17731093374102158, "B": 0.15871038834259185, "C": 0.23035757675648708,
-		"D": 0.23499465404334946, "E": 0.15423856804326821, "F": 0.044387879073282024,
-	}, 1e-9)
-	if _, err := analytics.PersonalizedPageRank(context.Background(), f.g, nil, analytics.Options{}); !errors.Is(err, analytics.ErrInvalidOption) {
-		t.Errorf("no sources: got %v, want ErrInvalidOption", err)
-	}
 }
 
 // TestPageRankGonum cross-checks random weighted digraphs, with dangling

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kolgraph/kolgraph/internal/analytics"
+	"github.com/kolgraph/kolgraph/internal/analytics/analyticstest"
 	"gonum.org/v1/gonum/graph/path"
 	"gonum.org/v1/gonum/graph/simple"
 )
@@ -85,7 +86,7 @@ func (b *brute) best(sources []int32, t int32) (float64, int, bool) {
 
 // checkPath verifies that the searcher's path to t is a real path from one
 // of sources whose strength and hops match what it reports.
-func checkPath(t *testing.T, g *analytics.Graph, s *analytics.PathSearcher, sources []int32, v int32) {
+func checkPath(t *testing.T, g *analytics.Graph, s *analyticstest.PathSearcher, sources []int32, v int32) {
 	t.Helper()
 	edges := s.PathEdges(v, nil)
 	nodes := s.Path(v, nil)
@@ -120,7 +121,7 @@ func TestStrongestPathsBruteForce(t *testing.T) {
 		}
 		g := mustGraph(t, n, edges)
 		b := newBrute(n, edges)
-		s := analytics.NewPathSearcher(g)
+		s := analyticstest.NewPathSearcher(g)
 
 		sources := []int32{int32(rng.IntN(n))}
 		if seed%3 == 0 {
@@ -185,7 +186,7 @@ func TestStrongestPathsFromGonum(t *testing.T) {
 		dg.SetWeightedEdge(dg.NewWeightedEdge(simple.Node(e.From), simple.Node(e.To), -math.Log(e.Weight)))
 	}
 	for _, src := range []int32{0, 17, 1999} {
-		dist, pred := analytics.StrongestPathsFrom(g, src)
+		dist, pred := analyticstest.StrongestPathsFrom(g, src)
 		want := path.DijkstraFrom(simple.Node(src), dg)
 		for v := range n {
 			w := want.WeightTo(int64(v))
@@ -260,7 +261,7 @@ func TestPathSearcherBansClear(t *testing.T) {
 	// 0->1->2 strong, 0->2 weak: banning 1 forces the weak edge; clearing
 	// restores the strong path.
 	g := mustGraph(t, 3, []analytics.Edge{{From: 0, To: 1, Weight: 0.9}, {From: 1, To: 2, Weight: 0.9}, {From: 0, To: 2, Weight: 0.5}})
-	s := analytics.NewPathSearcher(g)
+	s := analyticstest.NewPathSearcher(g)
 	s.BanNode(1)
 	if d, ok := s.SearchTo([]int32{0}, 2, 0); !ok || !within(math.Exp(-d), 0.5, 1e-12) {
 		t.Errorf("banned 1: strength %v", math.Exp(-d))

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+
+	"github.com/kolgraph/kolgraph/internal/minheap"
 )
 
 // ReachOptions configures Reach.
@@ -37,7 +39,7 @@ func Reach(ctx context.Context, g *Graph, opts ReachOptions) ([]float64, error) 
 				dist[i] = math.Inf(1)
 			}
 			var seen []int32
-			q := newMinHeap(n)
+			q := newNodeHeap(n)
 			for {
 				s := int32(next.Add(1) - 1)
 				if int(s) >= n || ctx.Err() != nil {
@@ -56,18 +58,18 @@ func Reach(ctx context.Context, g *Graph, opts ReachOptions) ([]float64, error) 
 
 // reachFrom runs a distance-only Dijkstra from s over the reusable buffers
 // (dist all +Inf on entry and on return) and sums exp(-d) over the others.
-func reachFrom(g *Graph, s int32, dist []float64, seen *[]int32, q *minHeap) float64 {
+func reachFrom(g *Graph, s int32, dist []float64, seen *[]int32, q *minheap.Heap[float64]) float64 {
 	outOff, outTo, outCost := g.outOff, g.outTo, g.outCost
 	touched := (*seen)[:0]
 	dist[s] = 0
 	touched = append(touched, s)
-	q.set(hitem{0, 0, s})
+	q.Set(hitem{Key: 0, Hops: 0, ID: s})
 	var sum float64
-	for !q.empty() {
-		it := q.pop()
-		v := it.v
+	for q.Len() > 0 {
+		it := q.Pop()
+		v := it.ID
 		if v != s {
-			sum += math.Exp(-it.d)
+			sum += math.Exp(-it.Key)
 		}
 		e0, e1 := outOff[v], outOff[v+1]
 		to := outTo[e0:e1]
@@ -75,13 +77,13 @@ func reachFrom(g *Graph, s int32, dist []float64, seen *[]int32, q *minHeap) flo
 		cost = cost[:len(to)]
 		dist[v] = math.Inf(-1) // settled: no nd is below it
 		for i, w := range to {
-			nd := it.d + cost[i]
+			nd := it.Key + cost[i]
 			if nd < dist[w] {
 				if math.IsInf(dist[w], 1) {
 					touched = append(touched, w)
 				}
 				dist[w] = nd
-				q.set(hitem{nd, 0, w})
+				q.Set(hitem{Key: nd, Hops: 0, ID: w})
 			}
 		}
 	}

@@ -67,24 +67,12 @@ type Store struct {
 }
 
 type config struct {
-	lockTimeout time.Duration
+	lockTimeout time.Duration // how long Open waits for another process's file lock (1s)
 	noSync      bool
 }
 
 // Option configures Open.
 type Option func(*config)
-
-// WithLockTimeout sets how long Open waits for another process to release
-// the file lock before it fails with ErrLocked (default 1s). Zero or less
-// keeps the default: waiting forever would hang a second server started by
-// mistake.
-func WithLockTimeout(d time.Duration) Option {
-	return func(c *config) {
-		if d > 0 {
-			c.lockTimeout = d
-		}
-	}
-}
 
 // WithNoSync skips fsync on commit. A crash of the process still never
 // leaves a partial change set, but a crash of the machine may lose recent

@@ -34,7 +34,7 @@ func measure(t *testing.T, s *ast.Schema, q string, vars map[string]any) gqlguar
 	if errs != nil {
 		t.Fatalf("query does not validate: %v", errs)
 	}
-	return gqlguard.Measure(doc.Operations[0].SelectionSet, vars, gqlguard.DefaultLimits())
+	return gqlguard.MeasureSized(doc.Operations[0].SelectionSet, vars, gqlguard.DefaultLimits(), nil)
 }
 
 func TestMeasure(t *testing.T) {

@@ -264,7 +264,7 @@ func (l Limit) MutateOperationContext(ctx context.Context, oc *graphql.Operation
 	return nil
 }
 
-// Measures are what Measure found.
+// Measures are what MeasureSized found.
 type Measures struct {
 	Complexity, Depth, Aliases, Fields int
 	// Truncated: the walk stopped at MaxFields (fragments can multiply a
@@ -273,14 +273,10 @@ type Measures struct {
 	Truncated bool
 }
 
-// Measure walks a selection set with fragments expanded where they are
-// spread. It stops after lim.MaxFields+1 fields (if set), so its cost is
-// bounded whatever the document.
-func Measure(set ast.SelectionSet, vars map[string]any, lim Limits) Measures {
-	return MeasureSized(set, vars, lim, nil)
-}
-
-// MeasureSized is Measure with the lengths of the data's lists known.
+// MeasureSized walks a selection set with fragments expanded where they are
+// spread, with the lengths of the data's lists known (sizes may be nil). It
+// stops after lim.MaxFields+1 fields (if set), so its cost is bounded
+// whatever the document.
 func MeasureSized(set ast.SelectionSet, vars map[string]any, lim Limits, sizes Sizes) Measures {
 	w := &walker{vars: vars, maxFields: lim.MaxFields, sizes: sizes}
 	m := Measures{}

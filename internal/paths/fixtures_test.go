@@ -1,60 +1,40 @@
 package paths_test
 
 import (
-	"bufio"
 	"cmp"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/kolgraph/kolgraph/internal/analytics"
+	"github.com/kolgraph/kolgraph/internal/analytics/analyticstest"
 	"github.com/kolgraph/kolgraph/internal/paths"
 )
 
-func mustGraph(t testing.TB, n int, edges []analytics.Edge) *analytics.Graph {
-	t.Helper()
-	g, err := analytics.NewGraph(n, edges)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
-}
+var (
+	mustGraph = analyticstest.MustGraph
+	powerLaw  = analyticstest.PowerLaw
+)
 
-// karate reads testdata/karate.txt (Zachary's karate club as networkx ships
-// it) as two directed edges per tie, each of weight e^-1, so that a path's
-// length is its hop count.
+// karate is Zachary's karate club (analyticstest's testdata/karate.txt, as
+// networkx ships it) as two directed edges per tie, each of weight e^-1, so
+// that a path's length is its hop count; node i is member i.
 func karate(t testing.TB) *analytics.Graph {
 	t.Helper()
-	fh, err := os.Open("testdata/karate.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
 	var edges []analytics.Edge
 	n := 0
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Fields(line)
-		u, err1 := strconv.Atoi(f[0])
-		v, err2 := strconv.Atoi(f[1])
+	for _, tie := range analyticstest.Ties("karate.txt") {
+		u, err1 := strconv.Atoi(tie.From)
+		v, err2 := strconv.Atoi(tie.To)
 		if err1 != nil || err2 != nil {
-			t.Fatalf("bad line %q", line)
+			t.Fatalf("bad tie %v", tie)
 		}
 		w := math.Exp(-1)
 		edges = append(edges, analytics.Edge{From: int32(u), To: int32(v), Weight: w},
 			analytics.Edge{From: int32(v), To: int32(u), Weight: w})
 		n = max(n, u+1, v+1)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return mustGraph(t, n, edges)
 }
@@ -99,49 +79,6 @@ func randomGraph(rng *rand.Rand, n int, p float64, mode int) []analytics.Edge {
 		}
 	}
 	return edges
-}
-
-// powerLaw is the generator of the analytics benchmarks: a directed
-// preferential-attachment graph, each new node linking to perNode distinct
-// earlier nodes picked with probability proportional to their degree (+1),
-// each link pointing either way at random, weights uniform in [0.05, 1].
-func powerLaw(n, perNode int, seed uint64) []analytics.Edge {
-	rng := rand.New(rand.NewPCG(seed, 2))
-	edges := make([]analytics.Edge, 0, n*perNode)
-	pool := make([]int32, 0, 2*n*perNode+n)
-	seed0 := perNode + 1
-	for u := range seed0 {
-		pool = append(pool, int32(u))
-		for v := range u {
-			edges = append(edges, orient(rng, int32(u), int32(v)))
-			pool = append(pool, int32(u), int32(v))
-		}
-	}
-	chosen := make([]int32, 0, perNode)
-	for u := seed0; u < n; u++ {
-		chosen = chosen[:0]
-		for len(chosen) < perNode {
-			v := pool[rng.IntN(len(pool))]
-			if slices.Contains(chosen, v) {
-				continue
-			}
-			chosen = append(chosen, v)
-			edges = append(edges, orient(rng, int32(u), v))
-		}
-		for _, v := range chosen {
-			pool = append(pool, v, int32(u))
-		}
-		pool = append(pool, int32(u))
-	}
-	return edges
-}
-
-func orient(rng *rand.Rand, u, v int32) analytics.Edge {
-	w := 0.05 + 0.95*rng.Float64()
-	if rng.IntN(2) == 0 {
-		return analytics.Edge{From: u, To: v, Weight: w}
-	}
-	return analytics.Edge{From: v, To: u, Weight: w}
 }
 
 // bruteResult is one path found by enumeration.

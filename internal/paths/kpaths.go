@@ -1,6 +1,7 @@
 package paths
 
 import (
+	"container/heap"
 	"context"
 	"math"
 	"slices"
@@ -22,14 +23,6 @@ func KStrongest(ctx context.Context, g *analytics.Graph, q Query) ([]Path, error
 	s := acquire(g)
 	defer release(s)
 	return s.KStrongest(ctx, q)
-}
-
-// Strongest returns the strongest path of q (q.K is ignored) and whether
-// there is one; errors as KStrongest.
-func Strongest(ctx context.Context, g *analytics.Graph, q Query) (Path, bool, error) {
-	s := acquire(g)
-	defer release(s)
-	return s.Strongest(ctx, q)
 }
 
 // StrongestEach returns, for each of targets, the strongest path from q's
@@ -57,7 +50,8 @@ func (s *Searcher) KStrongest(ctx context.Context, q Query) ([]Path, error) {
 	return s.kStrongest(ctx, &q, q.K)
 }
 
-// Strongest is the package-level Strongest on s's graph.
+// Strongest returns the strongest path of q on s's graph (q.K is ignored)
+// and whether there is one; errors as KStrongest.
 func (s *Searcher) Strongest(ctx context.Context, q Query) (Path, bool, error) {
 	if err := validate(s.n, &q, -1, true); err != nil {
 		return Path{}, false, err
@@ -217,54 +211,31 @@ func (s *Searcher) candLess(i, j int32) bool {
 	return slices.Compare(s.arena[a.off:a.off+a.ln], s.arena[b.off:b.off+b.ln]) < 0
 }
 
-type candHeap []int32
+// candHeap is the queue of candidates, their indices ordered by candLess.
+// candLess compares whole candidate paths, not a key as minheap's order
+// does, so this is a container/heap: a few pushes per spur search, off the
+// hot loop.
+type candHeap struct {
+	s   *Searcher
+	idx []int32
+}
+
+func (h *candHeap) Len() int           { return len(h.idx) }
+func (h *candHeap) Less(i, j int) bool { return h.s.candLess(h.idx[i], h.idx[j]) }
+func (h *candHeap) Swap(i, j int)      { h.idx[i], h.idx[j] = h.idx[j], h.idx[i] }
+func (h *candHeap) Push(x any)         { h.idx = append(h.idx, x.(int32)) }
+func (h *candHeap) Pop() any {
+	x := h.idx[len(h.idx)-1]
+	h.idx = h.idx[:len(h.idx)-1]
+	return x
+}
+
+func (s *Searcher) pushCand(i int32) { heap.Push(&s.cheap, i) }
+func (s *Searcher) popCand() int32   { return heap.Pop(&s.cheap).(int32) }
 
 func (s *Searcher) addCand(c cand) int32 {
 	s.cands = append(s.cands, c)
 	return int32(len(s.cands) - 1)
-}
-
-func (s *Searcher) pushCand(idx int32) {
-	h := append(s.cheap, idx)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !s.candLess(idx, h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = idx
-	s.cheap = h
-}
-
-func (s *Searcher) popCand() int32 {
-	h := s.cheap
-	top, last := h[0], h[len(h)-1]
-	h = h[:len(h)-1]
-	s.cheap = h
-	n := len(h)
-	if n == 0 {
-		return top
-	}
-	i := 0
-	for {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && s.candLess(h[c+1], h[c]) {
-			c++
-		}
-		if !s.candLess(h[c], last) {
-			break
-		}
-		h[i] = h[c]
-		i = c
-	}
-	h[i] = last
-	return top
 }
 
 // kStrongest runs the Lawler-Yen loop in classes of tying paths. The least
@@ -294,7 +265,8 @@ func (s *Searcher) kStrongest(ctx context.Context, q *Query, k int) ([]Path, err
 		return nil, err
 	}
 	maxL := maxLength(q.MinStrength)
-	s.cands, s.cheap, s.arena, s.topL, s.walks = s.cands[:0], s.cheap[:0], s.arena[:0], s.topL[:0], s.walks[:0]
+	s.cands, s.arena, s.topL, s.walks = s.cands[:0], s.arena[:0], s.topL[:0], s.walks[:0]
+	s.cheap.idx = s.cheap.idx[:0]
 	s.pushCand(s.addCand(cand{dev: -1, kind: kindLazy}))
 	for len(out) < k {
 		anchor, err := s.anchor(ctx, k-len(out), maxL, q.MinStrength)
@@ -314,11 +286,11 @@ func (s *Searcher) kStrongest(ctx context.Context, q *Query, k int) ([]Path, err
 // anchor resolves and splits candidates until the least is a path, and
 // returns it (still in the heap), or -1 when no path is left within maxL.
 func (s *Searcher) anchor(ctx context.Context, need int, maxL int64, minStrength float64) (int32, error) {
-	for len(s.cheap) > 0 {
+	for s.cheap.Len() > 0 {
 		if err := ctx.Err(); err != nil {
 			return -1, err
 		}
-		top := s.cheap[0]
+		top := s.cheap.idx[0]
 		c := s.cands[top]
 		if c.lb > maxL {
 			return -1, nil
@@ -350,7 +322,7 @@ func (s *Searcher) anchor(ctx context.Context, need int, maxL int64, minStrength
 // subproblems that hold no walk within b.
 func (s *Searcher) class(ctx context.Context, b int64, k int, out []Path, maxL int64, minStrength float64) ([]Path, error) {
 	pool := s.pool[:0]
-	for len(s.cheap) > 0 && s.cands[s.cheap[0]].lb <= b {
+	for s.cheap.Len() > 0 && s.cands[s.cheap.idx[0]].lb <= b {
 		pool = append(pool, s.popCand())
 	}
 	for len(out) < k {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/analytics"
+	"github.com/kolgraph/kolgraph/internal/analytics/analyticstest"
 	"github.com/kolgraph/kolgraph/internal/paths"
 	"gonum.org/v1/gonum/graph/path"
 	"gonum.org/v1/gonum/graph/simple"
@@ -294,12 +295,12 @@ func TestKStrongestGonum(t *testing.T) {
 
 // TestConstraints runs many constrained queries on a mid-sized graph and
 // checks every answer's constraints, and the first against package
-// analytics' independent hop-limited Dijkstra when there is no via group.
+// analyticstest's independent hop-limited Dijkstra when there is no via group.
 func TestConstraints(t *testing.T) {
 	ctx := context.Background()
 	n := 600
 	g := mustGraph(t, n, powerLaw(n, 4, 11))
-	ps := analytics.NewPathSearcher(g)
+	ps := analyticstest.NewPathSearcher(g)
 	rng := rand.New(rand.NewPCG(1, 1))
 	for qi := range 150 {
 		q := randomQuery(rng, n)
@@ -425,7 +426,7 @@ func TestCancel(t *testing.T) {
 	if _, err := paths.KStrongest(ctx, g, q); !errors.Is(err, context.Canceled) {
 		t.Errorf("KStrongest cancelled: %v", err)
 	}
-	if _, _, err := paths.Strongest(ctx, g, q); !errors.Is(err, context.Canceled) {
+	if _, _, err := paths.NewSearcher(g).Strongest(ctx, q); !errors.Is(err, context.Canceled) {
 		t.Errorf("Strongest cancelled: %v", err)
 	}
 	if _, err := paths.StrongestEach(ctx, g, q, []int32{1, 2}); !errors.Is(err, context.Canceled) {
@@ -515,7 +516,7 @@ func TestStrongestEach(t *testing.T) {
 	// Against analytics on a larger graph: no source costs.
 	n := 2000
 	g := mustGraph(t, n, powerLaw(n, 5, 14))
-	ps := analytics.NewPathSearcher(g)
+	ps := analyticstest.NewPathSearcher(g)
 	targets := []int32{3, 77, 1500, 1999, 0, 1999}
 	for _, hops := range []int{1, 3, 6} {
 		q := paths.Query{Sources: []int32{0, 10, 200}, MaxHops: hops, Avoid: []int32{1, 2}}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/kolgraph/kolgraph/internal/analytics"
+	"github.com/kolgraph/kolgraph/internal/minheap"
 )
 
 // inf is the length of no path. Lengths stay below 2^62 (see lengthScale),
@@ -55,8 +56,8 @@ type Searcher struct {
 	// those with as many hops that do not tie with it.
 	plain bool
 	doneG []int64
-	pq    stateHeap
-	want  []uint32 // StrongestEach targets not yet settled
+	pq    minheap.Heap[int64] // lazy deletion: stale entries are skipped when popped
+	want  []uint32            // StrongestEach targets not yet settled
 	chain []int32
 
 	// KStrongest.
@@ -113,8 +114,9 @@ func NewSearcher(g *analytics.Graph) *Searcher {
 	s := &Searcher{
 		g: g, n: n, target: -1, nd: make([]nodeInfo, n),
 		srcIdx: make([]int32, n), want: make([]uint32, n), mark: make([]uint32, n), seen: make([]uint32, n),
-		doneG: make([]int64, n),
+		doneG: make([]int64, n), pq: minheap.New[int64](),
 	}
+	s.cheap.s = s
 	for i := range n {
 		s.srcIdx[i] = -1
 		s.nd[i] = nodeInfo{head: -1, minDone: math.MaxUint8}
@@ -327,7 +329,7 @@ func (s *Searcher) resetStates() {
 	}
 	s.hTch = s.hTch[:0]
 	s.st = s.st[:0]
-	s.pq = s.pq[:0]
+	s.pq.Reset()
 }
 
 // heur is the heuristic of node v reached with h hops: a lower bound on the
@@ -382,7 +384,7 @@ func (s *Searcher) offer(w int32, h int, m uint8, g int64, pred int32) {
 		push := g < x.g
 		x.g, x.pred = g, pred
 		if push {
-			s.pq.push(qitem{f: f, hops: int32(h), idx: same})
+			s.pq.Push(qitem{Key: f, Hops: int32(h), ID: same})
 		}
 		return
 	}
@@ -392,7 +394,7 @@ func (s *Searcher) offer(w int32, h int, m uint8, g int64, pred int32) {
 	}
 	s.st = append(s.st, state{g: g, node: w, pred: pred, next: s.nd[w].head, hops: uint8(h), mask: m})
 	s.nd[w].head = idx
-	s.pq.push(qitem{f: f, hops: int32(h), idx: idx})
+	s.pq.Push(qitem{Key: f, Hops: int32(h), ID: idx})
 }
 
 // lexLess reports whether the walk to state a precedes the walk to state b
@@ -444,35 +446,35 @@ func (s *Searcher) dominated(idx int32) bool {
 // before it.
 func (s *Searcher) settle(ctx context.Context, banFrom int32, ban []int32) (int32, error) {
 	g := s.g
-	for pops := 0; len(s.pq) > 0; pops++ {
+	for pops := 0; s.pq.Len() > 0; pops++ {
 		if pops&255 == 255 {
 			if err := ctx.Err(); err != nil {
 				return -1, err
 			}
 		}
-		it := s.pq.pop()
-		if it.f > s.bound {
-			s.pq = s.pq[:0] // every entry left is above it too
+		it := s.pq.Pop()
+		if it.Key > s.bound {
+			s.pq.Reset() // every entry left is above it too
 			return -1, nil
 		}
-		x := &s.st[it.idx]
-		if x.done || it.f != x.g+s.heur(x.node, int(x.hops)) {
+		x := &s.st[it.ID]
+		if x.done || it.Key != x.g+s.heur(x.node, int(x.hops)) {
 			continue // stale entry
 		}
 		x.done = true
 		v, h, m, gx := x.node, int(x.hops), x.mask, x.g
 		if s.plain {
-			if md := int(s.nd[v].minDone); h > md || (h == md && (gx-s.doneG[v] > tieFixed || s.dominated(it.idx))) {
+			if md := int(s.nd[v].minDone); h > md || (h == md && (gx-s.doneG[v] > tieFixed || s.dominated(it.ID))) {
 				continue
 			}
 			if h < int(s.nd[v].minDone) {
 				s.nd[v].minDone, s.doneG[v] = uint8(h), gx
 			}
-		} else if s.dominated(it.idx) {
+		} else if s.dominated(it.ID) {
 			continue
 		}
 		if v == s.target {
-			return it.idx, nil
+			return it.ID, nil
 		}
 		goal := s.want[v] == s.epoch && m == s.full
 		if goal {
@@ -486,18 +488,18 @@ func (s *Searcher) settle(ctx context.Context, banFrom int32, ban []int32) (int3
 				if s.nd[w].avoid == s.epoch || s.nd[w].root == s.rootEp {
 					continue
 				}
-				if it.idx == banFrom && slices.Contains(ban, w) {
+				if it.ID == banFrom && slices.Contains(ban, w) {
 					continue
 				}
 				nm := m | s.nd[w].groups
 				if w == s.target && nm != s.full {
 					continue
 				}
-				s.offer(w, h+1, nm, gx+fixed(g.Length(e)), it.idx)
+				s.offer(w, h+1, nm, gx+fixed(g.Length(e)), it.ID)
 			}
 		}
 		if goal {
-			return it.idx, nil
+			return it.ID, nil
 		}
 	}
 	return -1, nil

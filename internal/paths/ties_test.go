@@ -81,7 +81,7 @@ func TestTieOrder(t *testing.T) {
 			if !slices.EqualFunc(nodesOf(got), tt.want, slices.Equal) {
 				t.Errorf("KStrongest: got %v, want %v", nodesOf(got), tt.want)
 			}
-			p, ok, err := paths.Strongest(ctx, g, tt.q)
+			p, ok, err := paths.NewSearcher(g).Strongest(ctx, tt.q)
 			if err != nil || !ok || !slices.Equal(p.Nodes, tt.want[0]) {
 				t.Errorf("Strongest: got %v %v %v, want %v", p.Nodes, ok, err, tt.want[0])
 			}

@@ -49,7 +49,7 @@ func FuzzReadChecks(f *testing.F) {
 				t.Fatalf("accepted an invalid HCP %+v: %v", h, ps)
 			}
 			for _, s := range []string{h.Name, h.Position, h.Specialty, h.Email, h.WeChat} {
-				if !utf8.ValidString(s) || seedfile.FormulaLike(s) {
+				if !utf8.ValidString(s) || kolgraph.FormulaLike(s) {
 					t.Fatalf("accepted text %q", s)
 				}
 			}
@@ -58,7 +58,7 @@ func FuzzReadChecks(f *testing.F) {
 			if ps := e.Validate(); len(ps) > 0 || !(e.Weight > 0 && e.Weight <= 1) {
 				t.Fatalf("accepted an invalid influence %+v: %v", e, ps)
 			}
-			if seedfile.FormulaLike(e.Evidence) {
+			if kolgraph.FormulaLike(e.Evidence) {
 				t.Fatalf("accepted formula-like evidence %q", e.Evidence)
 			}
 		}

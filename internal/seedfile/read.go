@@ -385,10 +385,6 @@ func (r *row) checkUTF8() {
 	}
 }
 
-// FormulaLike is kolgraph.FormulaLike: text a spreadsheet would run as a
-// formula, which no record may hold.
-func FormulaLike(s string) bool { return kolgraph.FormulaLike(s) }
-
 // str returns the cell of col, "" if the header lacks it.
 func (r *row) str(col string) string {
 	// A linear scan of at most 13 short names beats hashing the name.

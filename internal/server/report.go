@@ -29,9 +29,10 @@ var reportParams = []string{"territory", "hospital", "department", "product", "f
 // tieringReport serves GET /reports/tiering?territory=T01&product=RX01&format=csv
 // as a file download: one of territory, hospital or department (none: every
 // hospital), an optional product, format csv (default), html or md, and
-// level hcp (default), department or hospital. With an X-Kolgraph-User
-// header an HCP report cites the top influence paths from that user's
-// contacts (see tiering.Service.Report).
+// level hcp (default), department or hospital. When the Auth guard names
+// the caller (viewer.UserID, the subject of its verified credential), an
+// HCP report cites the top influence paths from that user's contacts (see
+// tiering.Service.Report).
 //
 // The report is rendered into memory before anything is sent, so a failure
 // is a clean error status, never a truncated file with 200. Errors are

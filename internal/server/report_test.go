@@ -244,7 +244,7 @@ func TestTieringReportAsUser(t *testing.T) {
 	}
 	srv := server.New(server.Options{RequestTimeout: time.Second, Tiering: f, Auth: asU004}, zerolog.Nop())
 	req := httptest.NewRequest(http.MethodGet, "/reports/tiering?territory=T01", nil)
-	req.Header.Set("X-Kolgraph-User", "U999")
+	req.Header.Set("X-Kolgraph-User", "U999") // the header that once named the user: ignored
 	rec := httptest.NewRecorder()
 	srv.Handler(http.NotFoundHandler()).ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || f.user != "U004" {

@@ -2,10 +2,8 @@
 // context, so domain code can ask "who is asking" without knowing how the
 // caller was authenticated.
 //
-// Until authentication exists, graph's HTTP handler takes the user id from
-// the X-Kolgraph-User header (trusted as given); the authentication work
-// replaces that with the subject of a verified token, and nothing that reads
-// UserID changes.
+// auth.Middleware sets it to the subject of the request's verified
+// credential (a bearer token or an API key); no header names the user.
 package viewer
 
 import "context"

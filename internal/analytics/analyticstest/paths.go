@@ -1,24 +1,35 @@
-package analytics
+// Package analyticstest holds a reference strongest-path search for tests:
+// the oracle that package paths' searches are checked against. It is a
+// plain Dijkstra over analytics.Graph's exported API with container/heap,
+// sharing no search code (nor heap) with the code it checks; its own tests,
+// against gonum and brute force, are in package analytics.
+package analyticstest
 
 import (
+	"container/heap"
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/kolgraph/kolgraph/internal/analytics"
 )
 
-// PathSearcher finds strongest paths (shortest under length -ln w, ties
-// broken by fewer hops; see the package doc) from one or more sources. It
-// keeps its buffers between searches, so a search costs time proportional to
-// what it explores, not to the graph: the building block for k-shortest
-// paths (Yen), hop limits and avoided nodes.
-//
-// A PathSearcher is not safe for concurrent use; use one per goroutine. The
-// graph it was made for must not change (Graphs never do).
-type PathSearcher struct {
-	g *Graph
+// tieEpsilon is the tolerance, in nats of -ln(weight), within which
+// PathSearcher counts two path lengths as equal (a relative difference of
+// about 1e-9 in strength).
+const tieEpsilon = 1e-9
 
-	// Plain (unlimited hops) search. dist is apart from the rest because
-	// it is all the inner loop reads for most edges.
+// PathSearcher finds strongest paths (shortest under length -ln w, lengths
+// equal within tieEpsilon, ties broken by fewer hops) from one or
+// more sources, optionally within a hop limit and around banned nodes and
+// edges. It keeps its buffers between searches.
+//
+// A PathSearcher is not safe for concurrent use; use one per goroutine.
+type PathSearcher struct {
+	g *analytics.Graph
+	n int
+
+	// Plain (unlimited hops) search.
 	dist    []float64
 	hops    []int32
 	pred    []int32 // edge id, -1 for a source
@@ -33,8 +44,7 @@ type PathSearcher struct {
 	ltouched []int32
 	ntouched []int32
 
-	heap  minHeap  // plain search
-	lheap lazyHeap // hop-limited search
+	heap items // lazy deletion: stale entries are skipped when popped
 
 	// Bans: banned while stamp == epoch.
 	epoch uint32
@@ -47,23 +57,52 @@ type lstate struct {
 	pred int32 // edge id, -1 for a source
 }
 
+// item is a heap entry: tentative length d and hop count h of node v.
+type item struct {
+	d float64
+	h int32
+	v int32
+}
+
+// items is a container/heap min-heap ordered by (length, hops).
+type items []item
+
+func (q items) Len() int { return len(q) }
+func (q items) Less(i, j int) bool {
+	return q[i].d < q[j].d || (q[i].d == q[j].d && q[i].h < q[j].h)
+}
+func (q items) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *items) Push(x any)   { *q = append(*q, x.(item)) }
+func (q *items) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
+}
+
 // NewPathSearcher returns a searcher for g with buffers of O(n) memory.
-func NewPathSearcher(g *Graph) *PathSearcher {
-	n := g.n
-	s := &PathSearcher{g: g, dist: make([]float64, n), hops: make([]int32, n), pred: make([]int32, n),
-		done: make([]bool, n), heap: newMinHeap(n), epoch: 1}
+func NewPathSearcher(g *analytics.Graph) *PathSearcher {
+	n := g.Nodes()
+	s := &PathSearcher{g: g, n: n, dist: make([]float64, n), hops: make([]int32, n), pred: make([]int32, n),
+		done: make([]bool, n), epoch: 1}
 	for i := range n {
 		s.dist[i], s.hops[i], s.pred[i] = math.Inf(1), math.MaxInt32, -1
 	}
 	return s
 }
 
+func (s *PathSearcher) checkNode(fn string, v int32) {
+	if v < 0 || int(v) >= s.n {
+		panic(fmt.Sprintf("analyticstest: %s: node %d outside [0,%d)", fn, v, s.n))
+	}
+}
+
 // BanNode excludes v from the following searches until ClearBans: no path
 // enters or starts at it.
 func (s *PathSearcher) BanNode(v int32) {
-	s.g.checkNode("BanNode", v)
+	s.checkNode("BanNode", v)
 	if s.banN == nil {
-		s.banN = make([]uint32, s.g.n)
+		s.banN = make([]uint32, s.n)
 	}
 	s.banN[v] = s.epoch
 }
@@ -71,11 +110,11 @@ func (s *PathSearcher) BanNode(v int32) {
 // BanEdge excludes edge e (an id from Graph.OutEdges or EdgeBetween) from the
 // following searches until ClearBans.
 func (s *PathSearcher) BanEdge(e int32) {
-	if e < 0 || int(e) >= len(s.g.outTo) {
-		panic(fmt.Sprintf("analytics: BanEdge: edge id %d outside [0,%d)", e, len(s.g.outTo)))
+	if e < 0 || int(e) >= s.g.Edges() {
+		panic(fmt.Sprintf("analyticstest: BanEdge: edge id %d outside [0,%d)", e, s.g.Edges()))
 	}
 	if s.banE == nil {
-		s.banE = make([]uint32, len(s.g.outTo))
+		s.banE = make([]uint32, s.g.Edges())
 	}
 	s.banE[e] = s.epoch
 }
@@ -91,17 +130,15 @@ func (s *PathSearcher) ClearBans() {
 }
 
 func (s *PathSearcher) nodeBanned(v int32) bool { return s.banN != nil && s.banN[v] == s.epoch }
+func (s *PathSearcher) edgeBanned(e int32) bool { return s.banE != nil && s.banE[e] == s.epoch }
 
 // Search computes the strongest paths from sources (all at strength 1) to
 // every node, using at most maxHops edges (0 means no limit). Afterwards
 // Dist, Strength, Hops, Path and PathEdges answer for any node.
 //
-// Without a hop limit it is Dijkstra's algorithm with a 4-ary heap:
-// O((n + m) log n). With a limit H it is Dijkstra over (node, hops) states,
-// pruned so that a node is expanded again only with fewer hops than before:
-// at most O(H (n + m) log(Hn)) time (about 3x the plain search on the
-// benchmark graph with H = 6) and 16(H+1)n bytes of buffers kept for later
-// searches.
+// Without a hop limit it is Dijkstra's algorithm; with a limit H it is
+// Dijkstra over (node, hops) states, pruned so that a node is expanded again
+// only with fewer hops than before: O(H (n + m) log(Hn)).
 func (s *PathSearcher) Search(sources []int32, maxHops int) {
 	s.search(sources, -1, maxHops)
 }
@@ -110,72 +147,69 @@ func (s *PathSearcher) Search(sources []int32, maxHops int) {
 // and returns its length -ln(strength) (false if target is unreachable).
 // Nodes settled before target keep valid answers; others report unreached.
 func (s *PathSearcher) SearchTo(sources []int32, target int32, maxHops int) (float64, bool) {
-	s.g.checkNode("SearchTo", target)
+	s.checkNode("SearchTo", target)
 	s.search(sources, target, maxHops)
 	return s.Dist(target), s.Reached(target)
 }
 
 func (s *PathSearcher) search(sources []int32, target int32, maxHops int) {
 	if maxHops < 0 {
-		panic(fmt.Sprintf("analytics: Search: negative hop limit %d", maxHops))
+		panic(fmt.Sprintf("analyticstest: Search: negative hop limit %d", maxHops))
 	}
 	for _, src := range sources {
-		s.g.checkNode("Search", src)
+		s.checkNode("Search", src)
 	}
 	s.reset()
-	if maxHops > 0 && maxHops < s.g.n-1 { // a simple path has at most n-1 edges
+	if maxHops > 0 && maxHops < s.n-1 { // a simple path has at most n-1 edges
 		s.searchLimited(sources, target, maxHops)
 		return
 	}
 	s.limit = 0
-	dist, hops, pred, done := s.dist, s.hops, s.pred, s.done
+	g, dist, hops, pred, done := s.g, s.dist, s.hops, s.pred, s.done
 	for _, src := range sources {
 		if s.nodeBanned(src) || dist[src] == 0 {
 			continue
 		}
 		dist[src], hops[src], pred[src] = 0, 0, -1
 		s.touched = append(s.touched, src)
-		s.heap.set(hitem{0, 0, src})
+		heap.Push(&s.heap, item{0, 0, src})
 	}
-	g := s.g
-	outOff, outTo, outCost := g.outOff, g.outTo, g.outCost
-	banN, banE, epoch := s.banN, s.banE, s.epoch
-	for !s.heap.empty() {
-		it := s.heap.pop()
+	for s.heap.Len() > 0 {
+		it := heap.Pop(&s.heap).(item)
 		v := it.v
+		if done[v] || it.d != dist[v] || it.h != hops[v] {
+			continue // stale
+		}
 		done[v] = true
 		if v == target {
 			return
 		}
-		e0, e1 := outOff[v], outOff[v+1]
-		to := outTo[e0:e1]
-		cost := outCost[e0:e1]
-		cost = cost[:len(to)]
 		nh := it.h + 1
-		for i, w := range to {
-			nd := it.d + cost[i]
+		lo, hi := g.OutEdges(v)
+		for e := lo; e < hi; e++ {
+			w := g.Target(e)
+			nd := it.d + g.Length(e)
 			dw := dist[w]
-			if nd > dw+TieEpsilon {
-				continue // the common case; settled nodes mostly end here too
-			}
-			if !(nd < dw-TieEpsilon || nh < hops[w]) || done[w] {
+			if nd > dw+tieEpsilon || done[w] {
 				continue
 			}
-			if (banN != nil && banN[w] == epoch) || (banE != nil && banE[e0+int32(i)] == epoch) {
+			if !(nd < dw-tieEpsilon || nh < hops[w]) {
+				continue
+			}
+			if s.nodeBanned(w) || s.edgeBanned(e) {
 				continue
 			}
 			if hops[w] == math.MaxInt32 {
 				s.touched = append(s.touched, w)
 			}
-			dist[w], hops[w], pred[w] = nd, nh, e0+int32(i)
-			s.heap.set(hitem{nd, nh, w})
+			dist[w], hops[w], pred[w] = nd, nh, e
+			heap.Push(&s.heap, item{nd, nh, w})
 		}
 	}
 }
 
 func (s *PathSearcher) searchLimited(sources []int32, target int32, limit int) {
-	g := s.g
-	n := g.n
+	g, n := s.g, s.n
 	s.limit = limit
 	layers := limit + 1
 	if len(s.lst) < layers*n {
@@ -200,12 +234,10 @@ func (s *PathSearcher) searchLimited(sources []int32, target int32, limit int) {
 		}
 		lst[src] = lstate{dist: 0, pred: -1}
 		s.ltouched = append(s.ltouched, src)
-		s.lheap.push(hitem{0, 0, src})
+		heap.Push(&s.heap, item{0, 0, src})
 	}
-	outOff, outTo, outCost := g.outOff, g.outTo, g.outCost
-	banN, banE, epoch := s.banN, s.banE, s.epoch
-	for len(s.lheap) > 0 {
-		it := s.lheap.pop()
+	for s.heap.Len() > 0 {
+		it := heap.Pop(&s.heap).(item)
 		v, h := it.v, it.h
 		if it.d != lst[int(h)*n+int(v)].dist || h >= minHop[v] {
 			continue // stale, or dominated by a settled state with fewer hops
@@ -216,7 +248,7 @@ func (s *PathSearcher) searchLimited(sources []int32, target int32, limit int) {
 		minHop[v] = h
 		if b := best[v]; b < 0 {
 			best[v] = h
-		} else if it.d <= lst[int(b)*n+int(v)].dist+TieEpsilon {
+		} else if it.d <= lst[int(b)*n+int(v)].dist+tieEpsilon {
 			best[v] = h // as strong within the tolerance, fewer hops
 		}
 		if v == target {
@@ -227,28 +259,20 @@ func (s *PathSearcher) searchLimited(sources []int32, target int32, limit int) {
 		}
 		nh := h + 1
 		base := int(nh) * n
-		e0, e1 := outOff[v], outOff[v+1]
-		to := outTo[e0:e1]
-		cost := outCost[e0:e1]
-		cost = cost[:len(to)]
-		for i, w := range to {
-			if nh >= minHop[w] {
+		lo, hi := g.OutEdges(v)
+		for e := lo; e < hi; e++ {
+			w := g.Target(e)
+			if nh >= minHop[w] || s.nodeBanned(w) || s.edgeBanned(e) {
 				continue
 			}
-			if banN != nil && banN[w] == epoch {
-				continue
-			}
-			if banE != nil && banE[e0+int32(i)] == epoch {
-				continue
-			}
-			nd := it.d + cost[i]
+			nd := it.d + g.Length(e)
 			p := &lst[base+int(w)]
 			if nd < p.dist {
 				if math.IsInf(p.dist, 1) {
 					s.ltouched = append(s.ltouched, int32(base)+w)
 				}
-				*p = lstate{dist: nd, pred: e0 + int32(i)}
-				s.lheap.push(hitem{nd, nh, w})
+				*p = lstate{dist: nd, pred: e}
+				heap.Push(&s.heap, item{nd, nh, w})
 			}
 		}
 	}
@@ -256,8 +280,7 @@ func (s *PathSearcher) searchLimited(sources []int32, target int32, limit int) {
 
 // reset clears what the previous search touched.
 func (s *PathSearcher) reset() {
-	s.heap.clear()
-	s.lheap = s.lheap[:0]
+	s.heap = s.heap[:0]
 	for _, v := range s.touched {
 		s.dist[v], s.hops[v], s.pred[v] = math.Inf(1), math.MaxInt32, -1
 		s.done[v] = false
@@ -289,7 +312,7 @@ func (s *PathSearcher) Dist(v int32) float64 {
 		return math.Inf(1)
 	}
 	if s.limit > 0 {
-		return s.lst[int(s.best[v])*s.g.n+int(v)].dist
+		return s.lst[int(s.best[v])*s.n+int(v)].dist
 	}
 	return s.dist[v]
 }
@@ -318,9 +341,8 @@ func (s *PathSearcher) PathEdges(v int32, buf []int32) []int32 {
 	}
 	start := len(buf)
 	if s.limit > 0 {
-		n := s.g.n
 		for h := int(s.best[v]); h > 0; h-- {
-			e := s.lst[h*n+int(v)].pred
+			e := s.lst[h*s.n+int(v)].pred
 			buf = append(buf, e)
 			v = s.g.Source(e)
 		}
@@ -346,24 +368,21 @@ func (s *PathSearcher) Path(v int32, buf []int32) []int32 {
 	}
 	buf = append(buf, s.g.Source(edges[0]))
 	for _, e := range edges {
-		buf = append(buf, s.g.outTo[e])
+		buf = append(buf, s.g.Target(e))
 	}
 	return buf
 }
 
 // StrongestPathsFrom returns, for every node, the length -ln(strength) of
 // the strongest path from src (+Inf if unreachable; 0 for src) and its
-// predecessor on that path (-1 for src and unreachable nodes). Ties in
-// strength go to the path with fewer hops. Use a PathSearcher to run many
-// searches without allocating.
-//
-// Complexity: O((n + m) log n) time, O(n) memory.
-func StrongestPathsFrom(g *Graph, src int32) (dist []float64, pred []int32) {
+// predecessor on that path (-1 for src and unreachable nodes).
+func StrongestPathsFrom(g *analytics.Graph, src int32) (dist []float64, pred []int32) {
 	s := NewPathSearcher(g)
 	s.Search([]int32{src}, 0)
-	dist = make([]float64, g.n)
-	pred = make([]int32, g.n)
-	for v := range g.n {
+	n := g.Nodes()
+	dist = make([]float64, n)
+	pred = make([]int32, n)
+	for v := range n {
 		dist[v] = s.Dist(int32(v))
 		pred[v] = -1
 		if s.done[v] && s.pred[v] >= 0 {
