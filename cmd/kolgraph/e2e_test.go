@@ -566,3 +566,14 @@ func skipWholeRegionCLI(t *testing.T) {
 		t.Skip("a subcommand over a whole seeded store of its own: run without -short")
 	}
 }
+
+// Handler is the service's whole HTTP handler over the open store, with
+// the access control the configuration asks for. A configuration that
+// cannot be served is a programming error here: Run reports it instead.
+func (m *Main) Handler() http.Handler {
+	srv, gql, err := m.build()
+	if err != nil {
+		panic(fmt.Sprintf("kolgraph: %v", err))
+	}
+	return srv.Handler(gql)
+}

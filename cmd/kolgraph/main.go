@@ -181,17 +181,6 @@ func (m *Main) ready(ctx context.Context) error {
 	return m.Snapshots.Ready(ctx)
 }
 
-// Handler is the service's whole HTTP handler over the open store, with
-// the access control the configuration asks for. A configuration that
-// cannot be served is a programming error here: Run reports it instead.
-func (m *Main) Handler() http.Handler {
-	srv, gql, err := m.build()
-	if err != nil {
-		panic(fmt.Sprintf("kolgraph: %v", err))
-	}
-	return srv.Handler(gql)
-}
-
 // build makes the HTTP server and the GraphQL handler from the
 // configuration: authentication, rate limits, query limits, persisted
 // queries, CORS and the body bound.

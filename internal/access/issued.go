@@ -44,9 +44,3 @@ func (s *issued) putLocked(p *Path) {
 	}
 	s.young[p.ID] = p
 }
-
-func (s *issued) len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.young) + len(s.old)
-}

@@ -23,3 +23,9 @@ func TestIssuedBounded(t *testing.T) {
 		t.Error("the oldest unused path is still stored")
 	}
 }
+
+func (s *issued) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.young) + len(s.old)
+}

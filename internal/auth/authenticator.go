@@ -203,9 +203,6 @@ func New(o Options) (*Authenticator, error) {
 	return a, nil
 }
 
-// DevMode reports whether requests without credentials are let in.
-func (a *Authenticator) DevMode() bool { return a.dev != nil }
-
 // IsLoopback reports whether the listen address addr (host:port) binds
 // loopback only. An empty host binds every interface.
 func IsLoopback(addr string) bool {

@@ -76,10 +76,3 @@ func (l *Limiter) sweep(now time.Time) {
 		}
 	}
 }
-
-// Len is the number of buckets held (for tests and metrics).
-func (l *Limiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.buckets)
-}
