@@ -447,7 +447,7 @@ var reportFuncs = template.FuncMap{
 	"num":    num,
 	"day":    day,
 	"when":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"rule":   func() string { return SpeakerSelectionRule },
+	"rule":   func(r *Report) string { return r.t(SpeakerSelectionRule) },
 	"str":    func(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) },
 	"cut":    func(r *Report, c CutOff) string { return CutOffText(r.lang(), c) },
 	"pareto": func(r *Report) string { return ParetoText(r.lang(), r.Summary.Pareto) },
@@ -545,7 +545,7 @@ h2.seg-C{border-left:.4em solid #5b9bd5;padding-left:.4em}h2.seg-D{border-left:.
 {{- end}}
 </tbody>
 </table>
-<p><small>{{rule}}</small></p>
+<p><small>{{rule $r}}</small></p>
 {{- end}}
 {{- range .Sections}}
 <h2{{if .Segment}} class="seg-{{.Segment}}"{{end}}>{{.Heading}} ({{len .Rows}})</h2>
@@ -559,7 +559,7 @@ h2.seg-C{border-left:.4em solid #5b9bd5;padding-left:.4em}h2.seg-D{border-left:.
 </tbody>
 </table>
 {{- end}}
-<p><small>{{rule}}</small></p>
+<p><small>{{rule .}}</small></p>
 </body>
 </html>
 `))
@@ -641,7 +641,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 		}
 	}
-	fmt.Fprintf(&b, "\n%s\n", mdText(SpeakerSelectionRule))
+	fmt.Fprintf(&b, "\n%s\n", mdText(r.t(SpeakerSelectionRule)))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

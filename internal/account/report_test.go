@@ -108,7 +108,7 @@ func TestHTMLEscapes(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"&lt;script&gt;", "张伟", "分级报告", `<meta charset="utf-8">`, "2025-07-01T08:00:00Z",
-		`<html lang="zh-CN">`, "摘要", "第70百分位", "Prescribing potential is never an input"} {
+		`<html lang="zh-CN">`, "摘要", "第70百分位", "处方潜力从不作为选择讲者或顾问的依据"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("HTML lacks %q", want)
 		}

@@ -78,7 +78,7 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	for _, s := range r.Summary.Speakers {
 		lines = append(lines, []any{s.ID, s.Name, r.t(s.Title), r.t(s.KOLLevel), s.Score})
 	}
-	lines = append(lines, []any{SpeakerSelectionRule})
+	lines = append(lines, []any{r.t(SpeakerSelectionRule)})
 	for _, l := range lines {
 		if err := put(l...); err != nil {
 			return err

@@ -182,8 +182,8 @@ func (r *Result) Report(l account.Level, generated time.Time, lang labels.Lang) 
 	}
 	rep := account.NewReport(v.Matrix)
 	rep.Lang, rep.Level = lang, l
-	rep.Title = labels.T(lang, "Tiering report") + ": " + r.ScopeName
-	rep.Scope = r.ScopeName
+	rep.Scope = scopeWords(lang, r.ScopeName)
+	rep.Title = labels.T(lang, "Tiering report") + ": " + rep.Scope
 	if r.Product != nil {
 		rep.ProductID, rep.ProductName = r.Product.ID, r.Product.Name
 		rep.Title += ", " + r.Product.ID + " " + r.Product.Name
@@ -193,6 +193,19 @@ func (r *Result) Report(l account.Level, generated time.Time, lang labels.Lang) 
 	r.fillRows(rep)
 	r.fillSummary(rep, v)
 	return rep, nil
+}
+
+// scopeWords says a scope name ("Territory T01 Zhejiang North") in lang:
+// its first word translated, the ids and names kept.
+func scopeWords(lang labels.Lang, name string) string {
+	if name == "All hospitals" {
+		return labels.T(lang, name)
+	}
+	word, rest, ok := strings.Cut(name, " ")
+	if !ok {
+		return name
+	}
+	return labels.T(lang, word) + " " + rest
 }
 
 // fillRows adds what the snapshot knows to each row.
