@@ -14,6 +14,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/analyses"
 	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/labels"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
 	"github.com/kolgraph/kolgraph/internal/viewer"
@@ -33,12 +34,13 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	hospital := fs.String("hospital", "", "hospital id, e.g. H001")
 	department := fs.String("department", "", "department id, e.g. D001-01")
 	product := fs.String("product", "", "product id, e.g. RX01 (none: each department's own potential)")
-	format := fs.String("format", "", "csv, html or md (default: from the -o file's extension, else csv)")
+	format := fs.String("format", "", "csv, xlsx, html or md (default: from the -o file's extension, else csv)")
+	lang := fs.String("lang", "zh-CN", "language of the labels: zh-CN or en")
 	level := fs.String("level", "hcp", "rows: hcp, department or hospital")
 	out := fs.String("o", "-", "output file; - is stdout")
 	user := fs.String("user", "", "user id (e.g. U004): an HCP report then cites, for each A-segment HCP, the strongest influence paths from that user's contacts")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: kolgraph report -territory T01 -product RX01 [-format csv|html|md] [-o FILE] [flags]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: kolgraph report -territory T01 -product RX01 [-format csv|xlsx|html|md] [-lang zh-CN|en] [-o FILE] [flags]\n\n"+
 			"Writes the tiering report: every HCP (or department, hospital) of the scope with its potential,\n"+
 			"influence, A/B/C/D segment, visit cadence and playbook. Store flags are serve's.\n\n")
 		fs.PrintDefaults()
@@ -55,9 +57,14 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	lg, ok := labels.Parse(*lang, labels.ZH)
+	if !ok {
+		return fmt.Errorf("-lang must be zh-CN or en (got %q)", *lang)
+	}
 	req := tiering.Request{
 		Scope:     snapshot.Scope{Territory: *territory, Hospital: *hospital, Department: *department},
 		ProductID: *product,
+		Lang:      lg,
 	}
 
 	started := time.Now()

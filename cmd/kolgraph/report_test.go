@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/seed"
@@ -98,20 +99,22 @@ func TestReportCommand(t *testing.T) {
 		t.Fatalf("%d records, want a header and the %d prescribers of RX01 in T01", len(recs), len(want))
 	}
 	segments := map[string]int{}
+	seg := slices.Index(account.CSVHeader, "segment")
 	for _, r := range recs[1:] {
 		if !want[r[1]] {
 			t.Errorf("row of %s, not a T01 HCP", r[1])
 		}
-		segments[r[5]]++
+		segments[r[seg]]++
 	}
-	for _, s := range []string{"A", "B", "C", "D"} {
+	// Chinese by default: 分级 A类 ... D类.
+	for _, s := range []string{"A类", "B类", "C类", "D类"} {
 		if segments[s] == 0 {
 			t.Errorf("no row in segment %s (%v)", s, segments)
 		}
 	}
 
 	// As a KAM, A rows cite paths from the KAM's contacts.
-	withPaths, _, err := report("-territory", "T01", "-product", "RX01", "-user", "U004")
+	withPaths, _, err := report("-territory", "T01", "-product", "RX01", "-user", "U004", "-lang", "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,11 +126,11 @@ func TestReportCommand(t *testing.T) {
 	}
 
 	// Markdown to stdout, department rows, format from the flag.
-	md, _, err := report("-hospital", "H001", "-product", "RX02", "-format", "md", "-level", "department")
+	md, _, err := report("-hospital", "H001", "-product", "RX02", "-format", "md", "-level", "department", "-lang", "en")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(md, "# Tiering report: Hospital H001") || !strings.Contains(md, "| department | D001-07 |") {
+	if !strings.HasPrefix(md, "# Tiering report: Hospital H001") || !strings.Contains(md, "| D001-07 |") || !strings.Contains(md, "## Summary") {
 		t.Errorf("markdown report:\n%.400s", md)
 	}
 	// The format follows the file's extension.
@@ -145,7 +148,8 @@ func TestReportCommand(t *testing.T) {
 	}{
 		{[]string{"-territory", "T01", "-product", "RX99"}, `no product "RX99"`},
 		{[]string{"-territory", "T99"}, `no territory "T99"`},
-		{[]string{"-territory", "T01", "-format", "xlsx"}, "format must be csv, html or md"},
+		{[]string{"-territory", "T01", "-format", "pdf"}, "format must be csv, xlsx, html or md"},
+		{[]string{"-territory", "T01", "-lang", "fr"}, "-lang must be zh-CN or en"},
 		{[]string{"-territory", "T01", "-level", "ward"}, "level must be"},
 		{[]string{"-territory", "T01", "-user", "U999"}, `no user "U999"`},
 	} {

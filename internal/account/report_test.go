@@ -79,15 +79,17 @@ func TestCSVFormulaInjection(t *testing.T) {
 			t.Errorf("name %q: want cell %q among %v", tc.name, tc.want, got)
 		}
 	}
+	col := func(key string) int { return slices.Index(account.CSVHeader, key) }
 	// The unknown account: unclassified, empty potential, reason in the note.
 	last := recs[len(recs)-1]
-	if last[1] != "'=unknown" || last[5] != "" || last[6] != "" || !strings.Contains(last[10], "bed_turnover") {
+	if last[1] != "'=unknown" || last[col("segment")] != "未分级" || last[col("potential_monthly_patients")] != "" ||
+		!strings.Contains(last[col("note")], "bed_turnover") {
 		t.Errorf("unclassified row %q", last)
 	}
 	// Numbers are not escaped; a path summary starting with - is.
 	for _, rec := range recs[1:] {
-		if rec[11] != "" && rec[11] != "path-1 (0.420): -> 王芳" {
-			t.Errorf("paths cell %q", rec[11])
+		if p := rec[col("top_paths")]; p != "" && p != "path-1 (0.420): -> 王芳" {
+			t.Errorf("paths cell %q", p)
 		}
 	}
 }
@@ -106,7 +108,7 @@ func TestHTMLEscapes(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"&lt;script&gt;", "张伟", "分级报告", `<meta charset="utf-8">`, "2025-07-01T08:00:00Z",
-		"70th percentile of", "Prescribing potential is never an input"} {
+		`<html lang="zh-CN">`, "摘要", "第70百分位", "处方潜力从不作为选择讲者或顾问的依据"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("HTML lacks %q", want)
 		}
@@ -122,16 +124,17 @@ func TestMarkdownEscapes(t *testing.T) {
 	out := buf.String()
 	var rows []string
 	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "| ") && !strings.HasPrefix(l, "| Segment") {
+		// the account rows: the four named ones and the unclassified one
+		if strings.HasPrefix(l, "| ") && (strings.Contains(l, "杭州泽馨中心医院") || strings.Contains(l, "=unknown")) {
 			rows = append(rows, l)
 		}
 	}
 	if len(rows) != 5 {
-		t.Fatalf("%d table rows, want 5:\n%s", len(rows), out)
+		t.Fatalf("%d account rows, want 5:\n%s", len(rows), out)
 	}
 	for _, l := range rows {
-		// 11 columns: 12 unescaped pipes.
-		if n := strings.Count(l, "|") - strings.Count(l, `\|`); n != 12 {
+		// 18 columns: 19 unescaped pipes.
+		if n := strings.Count(l, "|") - strings.Count(l, `\|`); n != 19 {
 			t.Errorf("row has %d cell separators: %s", n, l)
 		}
 	}

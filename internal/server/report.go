@@ -12,6 +12,7 @@ import (
 
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/labels"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
 )
@@ -24,12 +25,13 @@ type TieringReports interface {
 var _ TieringReports = (*tiering.Service)(nil)
 
 // reportParams are the query parameters of GET /reports/tiering.
-var reportParams = []string{"territory", "hospital", "department", "product", "format", "level"}
+var reportParams = []string{"territory", "hospital", "department", "product", "format", "level", "lang"}
 
 // tieringReport serves GET /reports/tiering?territory=T01&product=RX01&format=csv
 // as a file download: one of territory, hospital or department (none: every
-// hospital), an optional product, format csv (default), html or md, and
-// level hcp (default), department or hospital. When the Auth guard names
+// hospital), an optional product, format csv (default), xlsx, html or md,
+// level hcp (default), department or hospital, and lang zh-CN or en (else
+// the Accept-Language header's preference, else zh-CN). When the Auth guard names
 // the caller (viewer.UserID, the subject of its verified credential), an
 // HCP report cites the top influence paths from that user's contacts (see
 // tiering.Service.Report).
@@ -75,6 +77,15 @@ func (s *Server) tieringReport(src TieringReports) http.Handler {
 		if err != nil {
 			s.reportError(w, r, err)
 			return
+		}
+		req.Lang = labels.FromAcceptLanguage(r.Header.Get("Accept-Language"), labels.ZH)
+		if v := q.Get("lang"); v != "" {
+			l, ok := labels.Parse(v, labels.ZH)
+			if !ok {
+				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "lang must be zh-CN or en (got %q)", v))
+				return
+			}
+			req.Lang = l
 		}
 		// The caller (viewer.UserID, set by the Auth guard from the
 		// credential's subject) gets influence paths from its contacts.

@@ -39,9 +39,9 @@ func (f *fakeReports) Report(ctx context.Context, req tiering.Request, l account
 	}
 	p, i := 12.5, 0.75
 	return &account.Report{
-		Title: "Tiering report", Level: l, GraphVersion: "v7", ProductID: req.ProductID,
+		Title: "Tiering report", Level: l, GraphVersion: "v7", ProductID: req.ProductID, Lang: req.Lang,
 		Rows: []account.ReportRow{
-			{Level: l, ID: "P1", Name: "=cmd()", Potential: &p, Influence: &i, Segment: account.SegmentA, Cadence: "every 2 weeks", Playbook: "plan"},
+			{Level: l, ID: "P1", Name: "=cmd()", Potential: &p, Influence: &i, Segment: account.SegmentA, Cadence: account.Cadence{Code: "BIWEEKLY", Label: "every 2 weeks", IntervalDays: 14}, Playbook: "plan"},
 			{Level: l, ID: "P2", Name: "王芳", Note: "unclassified: missing bed_turnover"},
 		},
 	}, nil
@@ -90,7 +90,8 @@ func TestTieringReportDownload(t *testing.T) {
 func TestTieringReportFormats(t *testing.T) {
 	for _, tc := range []struct{ query, contentType, file, marker string }{
 		{"hospital=H001&format=html", "text/html; charset=utf-8", "tiering-H001-hcp.html", "<!DOCTYPE html>"},
-		{"department=D001-01&format=md&level=department", "text/markdown; charset=utf-8", "tiering-D001-01-department.md", "| Segment |"},
+		{"department=D001-01&format=md&level=department&lang=en", "text/markdown; charset=utf-8", "tiering-D001-01-department.md", "| Segment |"},
+		{"territory=T01&format=xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "tiering-T01-hcp.xlsx", "PK"},
 		{"level=hospital", "text/csv; charset=utf-8", "tiering-all-hospital.csv", "level,id"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
@@ -118,7 +119,7 @@ func TestTieringReportErrors(t *testing.T) {
 		status      int
 		code, msg   string
 	}{
-		{"bad format", "territory=T01&format=xlsx", nil, 400, kolgraph.EINVALID, "format must be"},
+		{"bad format", "territory=T01&format=pdf", nil, 400, kolgraph.EINVALID, "format must be"},
 		{"bad level", "territory=T01&level=ward", nil, 400, kolgraph.EINVALID, "level must be"},
 		{"misspelt parameter", "teritory=T01", nil, 400, kolgraph.EINVALID, `unknown parameter "teritory"`},
 		{"repeated parameter", "territory=T01&territory=T02", nil, 400, kolgraph.EINVALID, "given 2 times"},

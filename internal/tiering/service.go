@@ -22,6 +22,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/labels"
 	"github.com/kolgraph/kolgraph/internal/memo"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -143,6 +144,9 @@ func (s *Service) Config() account.Config { return s.opts.Account }
 type Request struct {
 	Scope     snapshot.Scope
 	ProductID string
+	// Lang is the language of a report's labels (zero: Chinese); it does
+	// not change the result.
+	Lang labels.Lang
 }
 
 // View is one level of a result.

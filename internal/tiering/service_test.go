@@ -20,6 +20,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/embedded"
 	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/labels"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -349,7 +350,7 @@ func TestMissingInputsAreUnclassified(t *testing.T) {
 		}
 	}
 	// The report says why.
-	rep, err := res.Report(account.LevelDepartment, res.ComputedAt)
+	rep, err := res.Report(account.LevelDepartment, res.ComputedAt, labels.EN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,8 +556,8 @@ func TestFormatsAndNames(t *testing.T) {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := tiering.ParseFormat("xlsx"); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
-		t.Errorf("ParseFormat(xlsx): %v, want BAD_USER_INPUT", err)
+	if _, err := tiering.ParseFormat("pdf"); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+		t.Errorf("ParseFormat(pdf): %v, want BAD_USER_INPUT", err)
 	}
 	if _, err := tiering.ParseLevel("ward"); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
 		t.Errorf("ParseLevel(ward): %v, want BAD_USER_INPUT", err)
