@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +43,8 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	level := fs.String("level", "hcp", "rows: hcp, department or hospital")
 	out := fs.String("o", "-", "output file; - is stdout")
 	user := fs.String("user", "", "user id (e.g. U004): an HCP report then cites, for each A-segment HCP, the strongest influence paths from that user's contacts")
+	server := fs.String("server", "", "base URL of a running kolgraph (e.g. http://127.0.0.1:8080): ask it for the report instead of opening the store, so that it works while serve holds the data directory")
+	token := fs.String("token", "", "bearer token (or API key) for -server; default $KOLGRAPH_TOKEN. Its subject is the user whose paths the report cites")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: kolgraph report -territory T01 -product RX01 [-format csv|xlsx|html|md] [-lang zh-CN|en] [-o FILE] [flags]\n\n"+
 			"Writes the tiering report: every HCP (or department, hospital) of the scope with its potential,\n"+
@@ -65,6 +71,15 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 		Scope:     snapshot.Scope{Territory: *territory, Hospital: *hospital, Department: *department},
 		ProductID: *product,
 		Lang:      lg,
+	}
+	if *server != "" {
+		if *user != "" {
+			return errors.New("-user does not go with -server: the token's subject is the user")
+		}
+		if *token == "" {
+			*token = getenv("KOLGRAPH_TOKEN")
+		}
+		return remoteReport(ctx, *server, *token, req, lvl, f, *out, stdout, stderr)
 	}
 
 	started := time.Now()
@@ -102,6 +117,65 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	fmt.Fprintf(stderr, "wrote %s: %s, %d rows (A %d, B %d, C %d, D %d, unclassified %d), graph %s, in %v\n",
 		*out, rep.Title, len(rep.Rows), counts[account.SegmentA], counts[account.SegmentB], counts[account.SegmentC],
 		counts[account.SegmentD], unclassified, rep.GraphVersion, time.Since(started).Round(time.Millisecond))
+	return nil
+}
+
+// remoteReport asks a running service for the report
+// (GET /reports/tiering) and writes what it answers; an error answer
+// becomes an error naming its code and message.
+func remoteReport(ctx context.Context, base, token string, req tiering.Request, l account.Level, f tiering.Format,
+	out string, stdout, stderr io.Writer) error {
+	u, err := url.Parse(strings.TrimSuffix(base, "/") + "/reports/tiering")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("-server must be an http(s) URL (got %q)", base)
+	}
+	q := url.Values{"format": {string(f)}, "level": {string(l)}, "lang": {string(req.Lang)}}
+	for k, v := range map[string]string{"territory": req.Scope.Territory, "hospital": req.Scope.Hospital,
+		"department": req.Scope.Department, "product": req.ProductID} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		hr.Header.Set("Authorization", "Bearer "+token)
+	}
+	started := time.Now()
+	resp, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("report: reading the answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Errors []struct {
+				Message    string
+				Extensions struct{ Code string }
+			}
+		}
+		if json.Unmarshal(body, &e) == nil && len(e.Errors) > 0 {
+			return fmt.Errorf("report: %s: %s (HTTP %d)", e.Errors[0].Extensions.Code, e.Errors[0].Message, resp.StatusCode)
+		}
+		return fmt.Errorf("report: HTTP %d from %s", resp.StatusCode, u.Redacted())
+	}
+	if out == "-" {
+		_, err = stdout.Write(body)
+		return err
+	}
+	// HCP names are personal data: the file is the user's alone.
+	if err := os.WriteFile(out, body, 0o600); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintf(stderr, "wrote %s: %d bytes from %s, graph %s, in %v\n", out, len(body), u.Host,
+		resp.Header.Get("X-Graph-Version"), time.Since(started).Round(time.Millisecond))
 	return nil
 }
 
