@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,14 +35,7 @@ func TestReportFromARunningService(t *testing.T) {
 	if _, err := run("-territory", "T01", "-product", "RX01", "-lang", "en", "-o", out); err != nil {
 		t.Fatal(err)
 	}
-	body, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\uFEFF")))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	body, recs := csvReport(t, out)
 	want := prescribers(t, "T01", "RX01")
 	if len(recs) != 1+len(want) {
 		t.Errorf("%d records, want a header and %d prescribers", len(recs), len(want))

@@ -56,6 +56,21 @@ func prescribers(t *testing.T, tid, product string) map[string]bool {
 	return out
 }
 
+// csvReport reads a CSV report file: its bytes and its records (the
+// byte-order mark dropped).
+func csvReport(t *testing.T, file string) ([]byte, [][]string) {
+	t.Helper()
+	body, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body, recs
+}
+
 // TestReportCommand runs `kolgraph report` on a fresh embedded store, which
 // it seeds like serve does.
 func TestReportCommand(t *testing.T) {
@@ -86,14 +101,7 @@ func TestReportCommand(t *testing.T) {
 	if !strings.Contains(msg, "wrote "+csvFile) {
 		t.Errorf("summary %q", msg)
 	}
-	body, err := os.ReadFile(csvFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\uFEFF")))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	body, recs := csvReport(t, csvFile)
 	want := prescribers(t, "T01", "RX01")
 	if len(recs) != 1+len(want) {
 		t.Fatalf("%d records, want a header and the %d prescribers of RX01 in T01", len(recs), len(want))
