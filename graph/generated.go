@@ -34,7 +34,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AccountMatrix() AccountMatrixResolver
+	AccountMember() AccountMemberResolver
 	AuditEntry() AuditEntryResolver
+	Cadence() CadenceResolver
 	Committee() CommitteeResolver
 	DecisionChain() DecisionChainResolver
 	DecisionStage() DecisionStageResolver
@@ -55,6 +57,7 @@ type ResolverRoot interface {
 	PotentialTerms() PotentialTermsResolver
 	Query() QueryResolver
 	RankedHCP() RankedHCPResolver
+	Stakeholder() StakeholderResolver
 	Territory() TerritoryResolver
 }
 
@@ -708,6 +711,9 @@ type AccountMatrixResolver interface {
 
 	Stakeholders(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.StakeholderConnection, error)
 }
+type AccountMemberResolver interface {
+	Playbook(ctx context.Context, obj *model.AccountMember) (string, error)
+}
 type AuditEntryResolver interface {
 	Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error)
 	Entity(ctx context.Context, obj *kolgraph.AuditEntry) (string, error)
@@ -715,6 +721,11 @@ type AuditEntryResolver interface {
 	Before(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error)
 	After(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error)
 	GraphVersion(ctx context.Context, obj *kolgraph.AuditEntry) (string, error)
+}
+type CadenceResolver interface {
+	Label(ctx context.Context, obj *account.Cadence) (string, error)
+
+	ContactLabel(ctx context.Context, obj *account.Cadence) (string, error)
 }
 type CommitteeResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Committee) (*kolgraph.Hospital, error)
@@ -783,6 +794,8 @@ type ListingResolver interface {
 	Since(ctx context.Context, obj *kolgraph.Listing) (*string, error)
 }
 type MatrixCellResolver interface {
+	Playbook(ctx context.Context, obj *model.MatrixCell) (string, error)
+
 	Members(ctx context.Context, obj *model.MatrixCell, first *int, after *string) (*model.AccountMemberConnection, error)
 }
 type MembershipResolver interface {
@@ -842,6 +855,9 @@ type QueryResolver interface {
 }
 type RankedHCPResolver interface {
 	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
+}
+type StakeholderResolver interface {
+	Playbook(ctx context.Context, obj *model.Stakeholder) (string, error)
 }
 type TerritoryResolver interface {
 	Hospitals(ctx context.Context, obj *kolgraph.Territory, first *int, after *string) (*model.HospitalConnection, error)
@@ -8312,7 +8328,7 @@ func (ec *executionContext) _AccountMember_playbook(ctx context.Context, field g
 			return ec.fieldContext_AccountMember_playbook(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Playbook, nil
+			return ec.Resolvers.AccountMember().Playbook(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8323,7 +8339,7 @@ func (ec *executionContext) _AccountMember_playbook(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_AccountMember_playbook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AccountMember", field, true, true, "String")
 }
 
 func (ec *executionContext) _AccountMember_cadence(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
@@ -9211,7 +9227,7 @@ func (ec *executionContext) _Cadence_label(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Cadence_label(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Label, nil
+			return ec.Resolvers.Cadence().Label(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9222,7 +9238,7 @@ func (ec *executionContext) _Cadence_label(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Cadence_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Cadence", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Cadence", field, true, true, "String")
 }
 
 func (ec *executionContext) _Cadence_intervalDays(ctx context.Context, field graphql.CollectedField, obj *account.Cadence) (ret graphql.Marshaler) {
@@ -9280,7 +9296,7 @@ func (ec *executionContext) _Cadence_contactLabel(ctx context.Context, field gra
 			return ec.fieldContext_Cadence_contactLabel(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ContactLabel, nil
+			return ec.Resolvers.Cadence().ContactLabel(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9291,7 +9307,7 @@ func (ec *executionContext) _Cadence_contactLabel(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Cadence_contactLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Cadence", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Cadence", field, true, true, "String")
 }
 
 func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Committee) (ret graphql.Marshaler) {
@@ -14036,7 +14052,7 @@ func (ec *executionContext) _MatrixCell_playbook(ctx context.Context, field grap
 			return ec.fieldContext_MatrixCell_playbook(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Playbook, nil
+			return ec.Resolvers.MatrixCell().Playbook(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -14047,7 +14063,7 @@ func (ec *executionContext) _MatrixCell_playbook(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_MatrixCell_playbook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MatrixCell", field, false, false, "String")
+	return graphql.NewScalarFieldContext("MatrixCell", field, true, true, "String")
 }
 
 func (ec *executionContext) _MatrixCell_cadence(ctx context.Context, field graphql.CollectedField, obj *model.MatrixCell) (ret graphql.Marshaler) {
@@ -18286,7 +18302,7 @@ func (ec *executionContext) _Stakeholder_playbook(ctx context.Context, field gra
 			return ec.fieldContext_Stakeholder_playbook(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Playbook, nil
+			return ec.Resolvers.Stakeholder().Playbook(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18297,7 +18313,7 @@ func (ec *executionContext) _Stakeholder_playbook(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Stakeholder_playbook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Stakeholder", field, true, true, "String")
 }
 
 func (ec *executionContext) _Stakeholder_path(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
@@ -21655,72 +21671,73 @@ func (ec *executionContext) _AccountMember(ctx context.Context, sel ast.Selectio
 		case "level":
 			out.Values[i] = ec._AccountMember_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "id":
 			out.Values[i] = ec._AccountMember_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._AccountMember_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "segment":
 			out.Values[i] = ec._AccountMember_segment(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "potential":
 			out.Values[i] = ec._AccountMember_potential(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "potentialTerms":
 			out.Values[i] = ec._AccountMember_potentialTerms(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "influence":
 			out.Values[i] = ec._AccountMember_influence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "playbook":
-			out.Values[i] = ec._AccountMember_playbook(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountMember_playbook(ctx, field, obj)
+				})
 		case "cadence":
 			out.Values[i] = ec._AccountMember_cadence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hcp":
 			out.Values[i] = ec._AccountMember_hcp(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "department":
 			out.Values[i] = ec._AccountMember_department(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hospital":
 			out.Values[i] = ec._AccountMember_hospital(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "listing":
 			out.Values[i] = ec._AccountMember_listing(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "accessFirst":
 			out.Values[i] = ec._AccountMember_accessFirst(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22084,28 +22101,30 @@ func (ec *executionContext) _Cadence(ctx context.Context, sel ast.SelectionSet, 
 		case "code":
 			out.Values[i] = ec._Cadence_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "label":
-			out.Values[i] = ec._Cadence_label(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cadence_label(ctx, field, obj)
+				})
 		case "intervalDays":
 			out.Values[i] = ec._Cadence_intervalDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "contact":
 			out.Values[i] = ec._Cadence_contact(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "contactLabel":
-			out.Values[i] = ec._Cadence_contactLabel(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cadence_contactLabel(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23971,10 +23990,11 @@ func (ec *executionContext) _MatrixCell(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "playbook":
-			out.Values[i] = ec._MatrixCell_playbook(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MatrixCell_playbook(ctx, field, obj)
+				})
 		case "cadence":
 			out.Values[i] = ec._MatrixCell_cadence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25278,52 +25298,53 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 		case "hcp":
 			out.Values[i] = ec._Stakeholder_hcp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hospital":
 			out.Values[i] = ec._Stakeholder_hospital(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stage":
 			out.Values[i] = ec._Stakeholder_stage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "stages":
 			out.Values[i] = ec._Stakeholder_stages(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "roles":
 			out.Values[i] = ec._Stakeholder_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "committees":
 			out.Values[i] = ec._Stakeholder_committees(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "influence":
 			out.Values[i] = ec._Stakeholder_influence(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "prescriber":
 			out.Values[i] = ec._Stakeholder_prescriber(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "playbook":
-			out.Values[i] = ec._Stakeholder_playbook(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stakeholder_playbook(ctx, field, obj)
+				})
 		case "path":
 			out.Values[i] = ec._Stakeholder_path(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

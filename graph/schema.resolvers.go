@@ -33,6 +33,11 @@ func (r *accountMatrixResolver) Stakeholders(ctx context.Context, obj *model.Acc
 	return r.stakeholders(ctx, obj, first, after)
 }
 
+// Playbook is the resolver for the playbook field.
+func (r *accountMemberResolver) Playbook(ctx context.Context, obj *model.AccountMember) (string, error) {
+	return memberPlaybook(ctx, obj), nil
+}
+
 // Kind is the resolver for the kind field.
 func (r *auditEntryResolver) Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error) {
 	return model.RecordKind(strings.ToUpper(obj.Kind)), nil
@@ -56,6 +61,16 @@ func (r *auditEntryResolver) After(ctx context.Context, obj *kolgraph.AuditEntry
 // GraphVersion is the resolver for the graphVersion field.
 func (r *auditEntryResolver) GraphVersion(ctx context.Context, obj *kolgraph.AuditEntry) (string, error) {
 	return graphVersion(obj.Version), nil
+}
+
+// Label is the resolver for the label field.
+func (r *cadenceResolver) Label(ctx context.Context, obj *account.Cadence) (string, error) {
+	return say(ctx, obj.Label), nil
+}
+
+// ContactLabel is the resolver for the contactLabel field.
+func (r *cadenceResolver) ContactLabel(ctx context.Context, obj *account.Cadence) (string, error) {
+	return say(ctx, obj.ContactLabel), nil
 }
 
 // Hospital is the resolver for the hospital field.
@@ -267,6 +282,11 @@ func (r *listingResolver) Product(ctx context.Context, obj *kolgraph.Listing) (*
 // Since is the resolver for the since field.
 func (r *listingResolver) Since(ctx context.Context, obj *kolgraph.Listing) (*string, error) {
 	return optional(obj.Since), nil
+}
+
+// Playbook is the resolver for the playbook field.
+func (r *matrixCellResolver) Playbook(ctx context.Context, obj *model.MatrixCell) (string, error) {
+	return say(ctx, obj.Cell.Playbook), nil
 }
 
 // Members is the resolver for the members field.
@@ -616,6 +636,11 @@ func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kol
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
 }
 
+// Playbook is the resolver for the playbook field.
+func (r *stakeholderResolver) Playbook(ctx context.Context, obj *model.Stakeholder) (string, error) {
+	return say(ctx, obj.Stakeholder.Playbook), nil
+}
+
 // Hospitals is the resolver for the hospitals field.
 func (r *territoryResolver) Hospitals(ctx context.Context, obj *kolgraph.Territory, first *int, after *string) (*model.HospitalConnection, error) {
 	return r.listHospitals(ctx, kolgraph.HospitalFilter{Territories: []string{obj.ID}}, first, after)
@@ -624,8 +649,14 @@ func (r *territoryResolver) Hospitals(ctx context.Context, obj *kolgraph.Territo
 // AccountMatrix returns AccountMatrixResolver implementation.
 func (r *Resolver) AccountMatrix() AccountMatrixResolver { return &accountMatrixResolver{r} }
 
+// AccountMember returns AccountMemberResolver implementation.
+func (r *Resolver) AccountMember() AccountMemberResolver { return &accountMemberResolver{r} }
+
 // AuditEntry returns AuditEntryResolver implementation.
 func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
+
+// Cadence returns CadenceResolver implementation.
+func (r *Resolver) Cadence() CadenceResolver { return &cadenceResolver{r} }
 
 // Committee returns CommitteeResolver implementation.
 func (r *Resolver) Committee() CommitteeResolver { return &committeeResolver{r} }
@@ -691,12 +722,17 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // RankedHCP returns RankedHCPResolver implementation.
 func (r *Resolver) RankedHCP() RankedHCPResolver { return &rankedHCPResolver{r} }
 
+// Stakeholder returns StakeholderResolver implementation.
+func (r *Resolver) Stakeholder() StakeholderResolver { return &stakeholderResolver{r} }
+
 // Territory returns TerritoryResolver implementation.
 func (r *Resolver) Territory() TerritoryResolver { return &territoryResolver{r} }
 
 type (
 	accountMatrixResolver         struct{ *Resolver }
+	accountMemberResolver         struct{ *Resolver }
 	auditEntryResolver            struct{ *Resolver }
+	cadenceResolver               struct{ *Resolver }
 	committeeResolver             struct{ *Resolver }
 	decisionChainResolver         struct{ *Resolver }
 	decisionStageResolver         struct{ *Resolver }
@@ -717,5 +753,6 @@ type (
 	potentialTermsResolver        struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	rankedHCPResolver             struct{ *Resolver }
+	stakeholderResolver           struct{ *Resolver }
 	territoryResolver             struct{ *Resolver }
 )

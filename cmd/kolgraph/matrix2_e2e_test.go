@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -146,4 +150,80 @@ func TestMatrixAsARegionalManagerUsesIt(t *testing.T) {
 	}
 	t.Logf("T01/RX01: %d prescribers in the matrix, %d stakeholders (%d with a path from U004), %d departments at risk",
 		total, st.TotalCount, withPath, len(m.AtRiskDepartments))
+}
+
+// TestMatrixLabelsInChinese: with Accept-Language zh-CN the API says the
+// playbooks, cadences, kinds of contact and the access-first playbook in
+// Chinese; without it, in English; ids and codes never change.
+func TestMatrixLabelsInChinese(t *testing.T) {
+	const q = `{ accountMatrix(scope: {territory: "T01"}, product: "RX01") {
+		cells { segment playbook cadence { code label contactLabel }
+			members(first: 200) { edges { node { id accessFirst playbook } } } }
+		stakeholders(first: 1) { edges { node { stage playbook } } } } }`
+	type answer struct {
+		AccountMatrix struct {
+			Cells []struct {
+				Segment, Playbook string
+				Cadence           struct{ Code, Label, ContactLabel string }
+				Members           struct {
+					Edges []struct {
+						Node struct {
+							ID          string
+							AccessFirst bool
+							Playbook    string
+						}
+					}
+				}
+			}
+			Stakeholders struct {
+				Edges []struct {
+					Node struct{ Stage, Playbook string }
+				}
+			}
+		}
+	}
+	get := func(acceptLanguage string) answer {
+		body, _ := json.Marshal(map[string]any{"query": q})
+		req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if acceptLanguage != "" {
+			req.Header.Set("Accept-Language", acceptLanguage)
+		}
+		rec := httptest.NewRecorder()
+		svc.Handler().ServeHTTP(rec, req)
+		var resp struct {
+			Data   answer
+			Errors []any
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || len(resp.Errors) > 0 {
+			t.Fatalf("%s: %v %v", acceptLanguage, err, resp.Errors)
+		}
+		return resp.Data
+	}
+	zh, en := get("zh-CN,zh;q=0.9,en;q=0.5"), get("")
+	a := zh.AccountMatrix.Cells[0]
+	if a.Segment != "A" || a.Cadence.Code != "BIWEEKLY" || a.Cadence.Label != "每两周" ||
+		a.Cadence.ContactLabel != "围绕联合计划的深度沟通" || !strings.HasPrefix(a.Playbook, "与该医生共同制定") {
+		t.Errorf("zh-CN cell A: %+v", a)
+	}
+	if e := en.AccountMatrix.Cells[0]; e.Cadence.Label != "every 2 weeks" || !strings.HasPrefix(e.Playbook, "Co-develop") {
+		t.Errorf("English cell A: %+v", e)
+	}
+	accessFirst := 0
+	for _, c := range zh.AccountMatrix.Cells {
+		for _, e := range c.Members.Edges {
+			if e.Node.AccessFirst {
+				accessFirst++
+				if !strings.HasPrefix(e.Node.Playbook, "准入优先：RX01在本院") {
+					t.Errorf("%s: access-first playbook %q", e.Node.ID, e.Node.Playbook)
+				}
+			}
+		}
+	}
+	if accessFirst == 0 {
+		t.Error("no access-first member to check")
+	}
+	if s := zh.AccountMatrix.Stakeholders.Edges[0].Node; s.Stage != "PHARMACY_REVIEW" || !strings.HasPrefix(s.Playbook, "向药剂科提交") {
+		t.Errorf("zh-CN stakeholder %+v", s)
+	}
 }

@@ -254,17 +254,10 @@ func (r *Report) lang() labels.Lang {
 // playbook is a row's playbook in the report's language: access first
 // where the product is not listed, else the segment's.
 func (r *Report) playbook(row *ReportRow) string {
-	if !row.AccessFirst {
-		return r.t(row.Playbook)
+	if row.AccessFirst {
+		return labels.AccessFirst(r.lang(), r.ProductID, row.Listing)
 	}
-	status := row.Listing
-	if status == "" {
-		status = "no listing record"
-	}
-	if r.lang() == labels.EN {
-		return row.Playbook
-	}
-	return fmt.Sprintf("准入优先：%s在本院%s，先推进决策链（科室提议、药剂科审核、药事会、采购、院领导签批），再推广", r.ProductID, r.t(status))
+	return r.t(row.Playbook)
 }
 
 // cells returns a row's cells, in column order.

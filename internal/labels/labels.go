@@ -75,6 +75,18 @@ func T(lang Lang, s string) string {
 	return s
 }
 
+// AccessFirst is the playbook of an account at a hospital where product
+// is not listed (status: its listing status, "" for no record), in lang.
+func AccessFirst(lang Lang, product, status string) string {
+	if status == "" {
+		status = "no listing record"
+	}
+	if lang == ZH {
+		return "准入优先：" + product + "在本院" + T(ZH, status) + "，先推进决策链（科室提议、药剂科审核、药事会、采购、院领导签批），再推广"
+	}
+	return "Access first: " + product + " is not listed here (" + status + "); work the decision chain (proposal, pharmacy review, P&T, procurement, sign-off) before promoting it"
+}
+
 // zh maps English labels to Chinese: the meanings, in the words a Chinese
 // key-account team uses.
 var zh = map[string]string{

@@ -68,10 +68,6 @@ type Options struct {
 	// AccessPlaybooks say what to do with the access stakeholders, by
 	// decision-chain stage.
 	AccessPlaybooks AccessPlaybooks
-	// AccessFirst is the playbook of every matrix member at a hospital
-	// where the product is not listed, whatever the segment: %s is the
-	// product id, %s the listing status.
-	AccessFirst string
 }
 
 // ReportPaths configures the influence paths cited in an HCP report: for
@@ -93,8 +89,7 @@ func DefaultOptions() Options {
 	cfg.Speakers.Limit = 0
 	return Options{Account: cfg, CacheSize: 256,
 		ReportPaths:     ReportPaths{Segments: []account.Segment{account.SegmentA}, K: 2, MaxHops: access.DefaultMaxHops},
-		AccessPlaybooks: DefaultAccessPlaybooks(),
-		AccessFirst:     "Access first: %s is not listed here (%s); work the decision chain (proposal, pharmacy review, P&T, procurement, sign-off) before promoting it"}
+		AccessPlaybooks: DefaultAccessPlaybooks()}
 }
 
 // Service computes and caches tiering results.
@@ -364,7 +359,7 @@ func (s *Service) view(v *View, sc account.Scope, note string) error {
 
 // accessFirst marks the matrix members of v at hospitals where product is
 // not listed (no record, pending, not_listed, delisted): their playbook is
-// access first, whatever the segment.
+// access first (labels.AccessFirst), whatever the segment.
 func (s *Service) accessFirst(v *View, product *kolgraph.Product, listings map[string]kolgraph.Listing) {
 	for c := range v.Matrix.Cells {
 		for i := range v.Matrix.Cells[c].Members {
@@ -374,12 +369,8 @@ func (s *Service) accessFirst(v *View, product *kolgraph.Product, listings map[s
 			if ok && l.Status == "listed" {
 				continue
 			}
-			status := l.Status
-			if !ok {
-				status = "no listing record"
-			}
 			m.AccessFirst = true
-			m.Playbook = fmt.Sprintf(s.opts.AccessFirst, product.ID, status)
+			m.Playbook = labels.AccessFirst(labels.EN, product.ID, l.Status)
 		}
 	}
 }

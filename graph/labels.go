@@ -1,0 +1,31 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/kolgraph/kolgraph/graph/model"
+	"github.com/kolgraph/kolgraph/internal/labels"
+)
+
+// lang is the request's label language: its Accept-Language header's
+// preference between zh-CN and en, else English (the API's wording so far).
+func lang(ctx context.Context) labels.Lang {
+	if !graphql.HasOperationContext(ctx) {
+		return labels.EN
+	}
+	return labels.FromAcceptLanguage(graphql.GetOperationContext(ctx).Headers.Get("Accept-Language"), labels.EN)
+}
+
+// say translates a label into the request's language.
+func say(ctx context.Context, s string) string { return labels.T(lang(ctx), s) }
+
+// memberPlaybook is a matrix member's playbook in the request's language:
+// access first where the product is not listed, else its segment's.
+func memberPlaybook(ctx context.Context, m *model.AccountMember) string {
+	if m.AccessFirst {
+		return labels.AccessFirst(lang(ctx), m.Account.ProductID, m.Member.Listing)
+	}
+	return say(ctx, m.Playbook)
+}
