@@ -13,6 +13,8 @@ type Kind[R any, K comparable] struct {
 	// Upserts and Deletes point at the kind's lists in a change set.
 	Upserts func(*ChangeSet) *[]R
 	Deletes func(*Deletion) *[]K
+	// Resolved points at the kind's upserts in Changes.
+	Resolved func(*Changes) *map[K]R
 	// Key is a record's key; ID names a key: the id, or PairID.
 	Key func(R) K
 	ID  func(K) string
@@ -44,6 +46,11 @@ func (k *Kind[R, K]) checkFields(cs *ChangeSet, p *fieldProblems, derivable bool
 	}
 }
 
+// resolve puts the kind's winning upserts in c.
+func (k *Kind[R, K]) resolve(cs *ChangeSet, c *Changes) {
+	*k.Resolved(c) = lastWins(*k.Upserts(cs), k.Key)
+}
+
 func (k *Kind[R, K]) size(cs *ChangeSet) int {
 	return len(*k.Upserts(cs)) + len(*k.Deletes(&cs.Delete))
 }
@@ -51,70 +58,82 @@ func (k *Kind[R, K]) size(cs *ChangeSet) int {
 // changeSetKind is a Kind whatever its types, for the table.
 type changeSetKind interface {
 	checkFields(cs *ChangeSet, p *fieldProblems, derivable bool)
+	resolve(cs *ChangeSet, c *Changes)
 	size(cs *ChangeSet) int
 }
 
 // The kinds of a ChangeSet, one descriptor each.
 var (
 	TerritoryKind = &Kind[*Territory, string]{Name: KindTerritories,
-		Upserts: func(cs *ChangeSet) *[]*Territory { return &cs.Territories },
-		Deletes: func(d *Deletion) *[]string { return &d.Territories },
-		Key:     func(r *Territory) string { return r.ID }, ID: self,
+		Upserts:  func(cs *ChangeSet) *[]*Territory { return &cs.Territories },
+		Deletes:  func(d *Deletion) *[]string { return &d.Territories },
+		Resolved: func(c *Changes) *map[string]*Territory { return &c.Territories },
+		Key:      func(r *Territory) string { return r.ID }, ID: self,
 		Check: (*Territory).Validate, Nil: isNil[Territory]}
 	HospitalKind = &Kind[*Hospital, string]{Name: KindHospitals,
-		Upserts: func(cs *ChangeSet) *[]*Hospital { return &cs.Hospitals },
-		Deletes: func(d *Deletion) *[]string { return &d.Hospitals },
-		Key:     func(r *Hospital) string { return r.ID }, ID: self,
+		Upserts:  func(cs *ChangeSet) *[]*Hospital { return &cs.Hospitals },
+		Deletes:  func(d *Deletion) *[]string { return &d.Hospitals },
+		Resolved: func(c *Changes) *map[string]*Hospital { return &c.Hospitals },
+		Key:      func(r *Hospital) string { return r.ID }, ID: self,
 		Check: (*Hospital).Validate, Nil: isNil[Hospital]}
 	DepartmentKind = &Kind[*Department, string]{Name: KindDepartments,
-		Upserts: func(cs *ChangeSet) *[]*Department { return &cs.Departments },
-		Deletes: func(d *Deletion) *[]string { return &d.Departments },
-		Key:     func(r *Department) string { return r.ID }, ID: self,
+		Upserts:  func(cs *ChangeSet) *[]*Department { return &cs.Departments },
+		Deletes:  func(d *Deletion) *[]string { return &d.Departments },
+		Resolved: func(c *Changes) *map[string]*Department { return &c.Departments },
+		Key:      func(r *Department) string { return r.ID }, ID: self,
 		Check: (*Department).Validate, Nil: isNil[Department]}
 	HCPKind = &Kind[*HCP, string]{Name: KindHCPs,
-		Upserts: func(cs *ChangeSet) *[]*HCP { return &cs.HCPs },
-		Deletes: func(d *Deletion) *[]string { return &d.HCPs },
-		Key:     func(r *HCP) string { return r.ID }, ID: self,
+		Upserts:  func(cs *ChangeSet) *[]*HCP { return &cs.HCPs },
+		Deletes:  func(d *Deletion) *[]string { return &d.HCPs },
+		Resolved: func(c *Changes) *map[string]*HCP { return &c.HCPs },
+		Key:      func(r *HCP) string { return r.ID }, ID: self,
 		Check: (*HCP).Validate, Derivable: (*HCP).validateDerivable, Nil: isNil[HCP]}
 	CommitteeKind = &Kind[*Committee, string]{Name: KindCommittees,
-		Upserts: func(cs *ChangeSet) *[]*Committee { return &cs.Committees },
-		Deletes: func(d *Deletion) *[]string { return &d.Committees },
-		Key:     func(r *Committee) string { return r.ID }, ID: self,
+		Upserts:  func(cs *ChangeSet) *[]*Committee { return &cs.Committees },
+		Deletes:  func(d *Deletion) *[]string { return &d.Committees },
+		Resolved: func(c *Changes) *map[string]*Committee { return &c.Committees },
+		Key:      func(r *Committee) string { return r.ID }, ID: self,
 		Check: (*Committee).Validate, Nil: isNil[Committee]}
 	ProductKind = &Kind[*Product, string]{Name: KindProducts,
-		Upserts: func(cs *ChangeSet) *[]*Product { return &cs.Products },
-		Deletes: func(d *Deletion) *[]string { return &d.Products },
-		Key:     func(r *Product) string { return r.ID }, ID: self,
+		Upserts:  func(cs *ChangeSet) *[]*Product { return &cs.Products },
+		Deletes:  func(d *Deletion) *[]string { return &d.Products },
+		Resolved: func(c *Changes) *map[string]*Product { return &c.Products },
+		Key:      func(r *Product) string { return r.ID }, ID: self,
 		Check: (*Product).Validate, Nil: isNil[Product]}
 	UserKind = &Kind[*User, string]{Name: KindUsers,
-		Upserts: func(cs *ChangeSet) *[]*User { return &cs.Users },
-		Deletes: func(d *Deletion) *[]string { return &d.Users },
-		Key:     func(r *User) string { return r.ID }, ID: self,
+		Upserts:  func(cs *ChangeSet) *[]*User { return &cs.Users },
+		Deletes:  func(d *Deletion) *[]string { return &d.Users },
+		Resolved: func(c *Changes) *map[string]*User { return &c.Users },
+		Key:      func(r *User) string { return r.ID }, ID: self,
 		Check: (*User).Validate, Nil: isNil[User]}
 	MembershipKind = &Kind[Membership, MembershipKey]{Name: KindMemberships,
-		Upserts: func(cs *ChangeSet) *[]Membership { return &cs.Memberships },
-		Deletes: func(d *Deletion) *[]MembershipKey { return &d.Memberships },
-		Key:     func(r Membership) MembershipKey { return MembershipKey{HCPID: r.HCPID, CommitteeID: r.CommitteeID} },
-		ID:      func(k MembershipKey) string { return PairID(k.HCPID, k.CommitteeID) },
-		Check:   func(r Membership) []Problem { return r.Validate() }}
+		Upserts:  func(cs *ChangeSet) *[]Membership { return &cs.Memberships },
+		Deletes:  func(d *Deletion) *[]MembershipKey { return &d.Memberships },
+		Resolved: func(c *Changes) *map[MembershipKey]Membership { return &c.Memberships },
+		Key:      func(r Membership) MembershipKey { return MembershipKey{HCPID: r.HCPID, CommitteeID: r.CommitteeID} },
+		ID:       func(k MembershipKey) string { return PairID(k.HCPID, k.CommitteeID) },
+		Check:    func(r Membership) []Problem { return r.Validate() }}
 	ListingKind = &Kind[Listing, ListingKey]{Name: KindListings,
-		Upserts: func(cs *ChangeSet) *[]Listing { return &cs.Listings },
-		Deletes: func(d *Deletion) *[]ListingKey { return &d.Listings },
-		Key:     func(r Listing) ListingKey { return ListingKey{HospitalID: r.HospitalID, ProductID: r.ProductID} },
-		ID:      func(k ListingKey) string { return PairID(k.HospitalID, k.ProductID) },
-		Check:   func(r Listing) []Problem { return r.Validate() }}
+		Upserts:  func(cs *ChangeSet) *[]Listing { return &cs.Listings },
+		Deletes:  func(d *Deletion) *[]ListingKey { return &d.Listings },
+		Resolved: func(c *Changes) *map[ListingKey]Listing { return &c.Listings },
+		Key:      func(r Listing) ListingKey { return ListingKey{HospitalID: r.HospitalID, ProductID: r.ProductID} },
+		ID:       func(k ListingKey) string { return PairID(k.HospitalID, k.ProductID) },
+		Check:    func(r Listing) []Problem { return r.Validate() }}
 	KnowsKind = &Kind[Knows, KnowsKey]{Name: KindKnows,
-		Upserts: func(cs *ChangeSet) *[]Knows { return &cs.Knows },
-		Deletes: func(d *Deletion) *[]KnowsKey { return &d.Knows },
-		Key:     func(r Knows) KnowsKey { return KnowsKey{UserID: r.UserID, HCPID: r.HCPID} },
-		ID:      func(k KnowsKey) string { return PairID(k.UserID, k.HCPID) },
-		Check:   func(r Knows) []Problem { return r.Validate() }}
+		Upserts:  func(cs *ChangeSet) *[]Knows { return &cs.Knows },
+		Deletes:  func(d *Deletion) *[]KnowsKey { return &d.Knows },
+		Resolved: func(c *Changes) *map[KnowsKey]Knows { return &c.Knows },
+		Key:      func(r Knows) KnowsKey { return KnowsKey{UserID: r.UserID, HCPID: r.HCPID} },
+		ID:       func(k KnowsKey) string { return PairID(k.UserID, k.HCPID) },
+		Check:    func(r Knows) []Problem { return r.Validate() }}
 	InfluenceKind = &Kind[*Influence, EdgeKey]{Name: KindInfluences,
-		Upserts: func(cs *ChangeSet) *[]*Influence { return &cs.Influences },
-		Deletes: func(d *Deletion) *[]EdgeKey { return &d.Influences },
-		Key:     (*Influence).Key,
-		ID:      func(k EdgeKey) string { return PairID(k.From, k.To) },
-		Check:   (*Influence).Validate, Nil: isNil[Influence]}
+		Upserts:  func(cs *ChangeSet) *[]*Influence { return &cs.Influences },
+		Deletes:  func(d *Deletion) *[]EdgeKey { return &d.Influences },
+		Resolved: func(c *Changes) *map[EdgeKey]*Influence { return &c.Influences },
+		Key:      (*Influence).Key,
+		ID:       func(k EdgeKey) string { return PairID(k.From, k.To) },
+		Check:    (*Influence).Validate, Nil: isNil[Influence]}
 )
 
 // changeSetKinds is the table: nodes, then the relationships between them,
