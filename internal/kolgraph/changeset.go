@@ -80,7 +80,7 @@ type KnowsKey struct{ UserID, HCPID string }
 // (audit entries aside).
 func (cs *ChangeSet) Empty() bool {
 	for _, k := range changeSetKinds {
-		if k.size(cs) > 0 {
+		if k.Touches(cs) {
 			return false
 		}
 	}

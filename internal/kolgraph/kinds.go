@@ -51,15 +51,33 @@ func (k *Kind[R, K]) resolve(cs *ChangeSet, c *Changes) {
 	*k.Resolved(c) = lastWins(*k.Upserts(cs), k.Key)
 }
 
-func (k *Kind[R, K]) size(cs *ChangeSet) int {
-	return len(*k.Upserts(cs)) + len(*k.Deletes(&cs.Delete))
+// Keys returns the keys of the kind's records that cs upserts (nil ones
+// left out) and then of those it deletes, in their order.
+func (k *Kind[R, K]) Keys(cs *ChangeSet) []K {
+	ups, dels := *k.Upserts(cs), *k.Deletes(&cs.Delete)
+	out := make([]K, 0, len(ups)+len(dels))
+	for _, r := range ups {
+		if k.Nil == nil || !k.Nil(r) {
+			out = append(out, k.Key(r))
+		}
+	}
+	return append(out, dels...)
 }
 
-// changeSetKind is a Kind whatever its types, for the table.
-type changeSetKind interface {
+// KindName is Name, for AnyKind.
+func (k *Kind[R, K]) KindName() string { return k.Name }
+
+// Touches reports whether cs upserts or deletes records of the kind.
+func (k *Kind[R, K]) Touches(cs *ChangeSet) bool {
+	return len(*k.Upserts(cs)) > 0 || len(*k.Deletes(&cs.Delete)) > 0
+}
+
+// AnyKind is a Kind whatever its types, for tables of kinds.
+type AnyKind interface {
+	KindName() string
+	Touches(cs *ChangeSet) bool
 	checkFields(cs *ChangeSet, p *fieldProblems, derivable bool)
 	resolve(cs *ChangeSet, c *Changes)
-	size(cs *ChangeSet) int
 }
 
 // The kinds of a ChangeSet, one descriptor each.
@@ -138,7 +156,7 @@ var (
 
 // changeSetKinds is the table: nodes, then the relationships between them,
 // in the order problems are reported and changes planned.
-var changeSetKinds = []changeSetKind{TerritoryKind, HospitalKind, DepartmentKind, HCPKind,
+var changeSetKinds = []AnyKind{TerritoryKind, HospitalKind, DepartmentKind, HCPKind,
 	CommitteeKind, ProductKind, UserKind, MembershipKind, ListingKind, KnowsKind, InfluenceKind}
 
 func self(id string) string { return id }
