@@ -4,9 +4,10 @@ package kolgraph
 // and deletions are, its key, the id that names it in problems and the
 // audit log, and its field check. R is the record (*Hospital, Membership),
 // K its key (the id, or a relationship's key type). Code that does the same
-// for every kind (CheckFields, the writer's plan, the embedded store's
-// encoders) goes through these descriptors, so a new kind is one more row
-// here and in each of their tables.
+// for every kind (CheckFields, ResolveChanges, the writer's plan, the
+// scoped store's checks, the embedded store's buckets) goes through these
+// descriptors, so a new kind is its ChangeSet, Deletion and Changes fields,
+// one row here and one in each of those tables.
 type Kind[R any, K comparable] struct {
 	// Name is the kind in the audit log and Problem.File ("hcps").
 	Name string

@@ -336,59 +336,18 @@ func canonInfluence(r *kolgraph.Influence) *kolgraph.Influence {
 // with their nodes.
 func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.Deletion, error) {
 	out := &kolgraph.Deletion{}
-	if len(d.HCPs) > 0 {
-		ms, err := chunked(ctx, d.HCPs, st.MembershipsOfHCPs)
-		if err != nil {
+	for _, detach := range []func() error{
+		func() error { return detachedOf(ctx, d.HCPs, st.MembershipsOfHCPs, kolgraph.MembershipKind, out) },
+		func() error { return detachedOf(ctx, d.HCPs, st.InfluencesFrom, kolgraph.InfluenceKind, out) },
+		func() error { return detachedOf(ctx, d.HCPs, st.InfluencesTo, kolgraph.InfluenceKind, out) },
+		func() error {
+			return detachedOf(ctx, d.Committees, st.MembershipsOfCommittees, kolgraph.MembershipKind, out)
+		},
+		func() error { return detachedOf(ctx, d.Hospitals, st.ListingsOfHospitals, kolgraph.ListingKind, out) },
+		func() error { return detachedOf(ctx, d.Users, st.KnowsOfUsers, kolgraph.KnowsKind, out) },
+	} {
+		if err := detach(); err != nil {
 			return nil, err
-		}
-		for _, inner := range ms {
-			for _, m := range inner {
-				out.Memberships = append(out.Memberships, kolgraph.MembershipKind.Key(m))
-			}
-		}
-		for _, dir := range []func(context.Context, []string) ([][]*kolgraph.Influence, error){st.InfluencesFrom, st.InfluencesTo} {
-			es, err := chunked(ctx, d.HCPs, dir)
-			if err != nil {
-				return nil, err
-			}
-			for _, inner := range es {
-				for _, e := range inner {
-					out.Influences = append(out.Influences, e.Key())
-				}
-			}
-		}
-	}
-	if len(d.Committees) > 0 {
-		ms, err := chunked(ctx, d.Committees, st.MembershipsOfCommittees)
-		if err != nil {
-			return nil, err
-		}
-		for _, inner := range ms {
-			for _, m := range inner {
-				out.Memberships = append(out.Memberships, kolgraph.MembershipKind.Key(m))
-			}
-		}
-	}
-	if len(d.Hospitals) > 0 {
-		ls, err := chunked(ctx, d.Hospitals, st.ListingsOfHospitals)
-		if err != nil {
-			return nil, err
-		}
-		for _, inner := range ls {
-			for _, l := range inner {
-				out.Listings = append(out.Listings, kolgraph.ListingKind.Key(l))
-			}
-		}
-	}
-	if len(d.Users) > 0 {
-		ks, err := chunked(ctx, d.Users, st.KnowsOfUsers)
-		if err != nil {
-			return nil, err
-		}
-		for _, inner := range ks {
-			for _, k := range inner {
-				out.Knows = append(out.Knows, kolgraph.KnowsKind.Key(k))
-			}
 		}
 	}
 	// No lookup goes from a product to its listings or from an HCP to the
@@ -418,6 +377,26 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 		}
 	}
 	return out, nil
+}
+
+// detachedOf adds to out the keys of the stored relationships of kind k
+// that get returns for the deleted nodes ids.
+func detachedOf[R any, K comparable](ctx context.Context, ids []string, get func(context.Context, []string) ([][]R, error),
+	k *kolgraph.Kind[R, K], out *kolgraph.Deletion) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := chunked(ctx, ids, get)
+	if err != nil {
+		return err
+	}
+	dels := k.Deletes(out)
+	for _, inner := range rows {
+		for _, r := range inner {
+			*dels = append(*dels, k.Key(r))
+		}
+	}
+	return nil
 }
 
 func setOf(ids []string) map[string]bool {
