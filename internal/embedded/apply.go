@@ -109,14 +109,9 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 	c.DelProducts = existingIDs(d.Products, g.products)
 	c.DelUsers = existingIDs(d.Users, g.users)
 	// The read model keeps the records: copy them away from the caller's.
-	cloneAll(c.Territories, cloneTerritory)
-	cloneAll(c.Hospitals, cloneHospital)
-	cloneAll(c.Departments, cloneDepartment)
-	cloneAll(c.HCPs, cloneHCP)
-	cloneAll(c.Committees, cloneCommittee)
-	cloneAll(c.Products, cloneProduct)
-	cloneAll(c.Users, cloneUser)
-	cloneAll(c.Influences, cloneInfluence)
+	for _, b := range buckets {
+		b.cloneChanges(c)
+	}
 
 	f := facts{g}
 	if err := c.CheckConflicts(f); err != nil {
@@ -127,12 +122,6 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 	}
 	c.detach(g)
 	return c, nil
-}
-
-func cloneAll[K comparable, V any](m map[K]V, clone func(V) V) {
-	for k, v := range m {
-		m[k] = clone(v)
-	}
 }
 
 // existingIDs returns the ids that are keys of m.
@@ -222,71 +211,11 @@ func (c *changes) detach(g *graph) {
 // applyTo replays the changes on the read model: relationships, then nodes
 // deleted, then nodes and relationships upserted, as the bbolt write did.
 func (c *changes) applyTo(g *graph) {
-	for k := range c.delMemberships {
-		g.delMembership(k)
+	for _, b := range buckets {
+		b.deleteFrom(g, c)
 	}
-	for k := range c.delListings {
-		g.delListing(k)
-	}
-	for k := range c.delKnows {
-		g.delKnows(k)
-	}
-	for k := range c.delInfluences {
-		g.delInfluence(k)
-	}
-	for id := range c.DelHCPs {
-		g.delHCP(id)
-	}
-	for id := range c.DelCommittees {
-		g.delCommittee(id)
-	}
-	for id := range c.DelDepartments {
-		g.delDepartment(id)
-	}
-	for id := range c.DelHospitals {
-		g.delHospital(id)
-	}
-	for id := range c.DelTerritories {
-		g.delTerritory(id)
-	}
-	for id := range c.DelProducts {
-		g.delProduct(id)
-	}
-	for id := range c.DelUsers {
-		g.delUser(id)
-	}
-	for _, r := range c.Territories {
-		g.putTerritory(r)
-	}
-	for _, r := range c.Hospitals {
-		g.putHospital(r)
-	}
-	for _, r := range c.Departments {
-		g.putDepartment(r)
-	}
-	for _, r := range c.HCPs {
-		g.putHCP(r)
-	}
-	for _, r := range c.Committees {
-		g.putCommittee(r)
-	}
-	for _, r := range c.Products {
-		g.putProduct(r)
-	}
-	for _, r := range c.Users {
-		g.putUser(r)
-	}
-	for _, r := range c.Memberships {
-		g.putMembership(r)
-	}
-	for _, r := range c.Listings {
-		g.putListing(r)
-	}
-	for _, r := range c.Knows {
-		g.putKnows(r)
-	}
-	for _, r := range c.Influences {
-		g.putInfluence(r)
+	for _, b := range buckets {
+		b.putInto(g, c)
 	}
 }
 
@@ -311,62 +240,9 @@ func (s *Store) write(c *changes, version uint64, at time.Time, audit []kolgraph
 		buf = appendRec(buf)
 		puts[bucket] = append(puts[bucket], kv{k, buf[start:len(buf):len(buf)]})
 	}
-	delIDs := func(bucket string, ids kolgraph.IDSet) {
-		for id := range ids {
-			dels[bucket] = append(dels[bucket], []byte(id))
-		}
-	}
-	delIDs(bTerritories, c.DelTerritories)
-	delIDs(bHospitals, c.DelHospitals)
-	delIDs(bDepartments, c.DelDepartments)
-	delIDs(bHCPs, c.DelHCPs)
-	delIDs(bCommittees, c.DelCommittees)
-	delIDs(bProducts, c.DelProducts)
-	delIDs(bUsers, c.DelUsers)
-	for k := range c.delMemberships {
-		dels[bMemberships] = append(dels[bMemberships], pairKey(k.HCPID, k.CommitteeID))
-	}
-	for k := range c.delListings {
-		dels[bListings] = append(dels[bListings], pairKey(k.HospitalID, k.ProductID))
-	}
-	for k := range c.delKnows {
-		dels[bKnows] = append(dels[bKnows], pairKey(k.UserID, k.HCPID))
-	}
-	for k := range c.delInfluences {
-		dels[bInfluences] = append(dels[bInfluences], pairKey(k.From, k.To))
-	}
-	for id, r := range c.Territories {
-		put(bTerritories, []byte(id), func(b []byte) []byte { return appendTerritory(b, r) })
-	}
-	for id, r := range c.Hospitals {
-		put(bHospitals, []byte(id), func(b []byte) []byte { return appendHospital(b, r) })
-	}
-	for id, r := range c.Departments {
-		put(bDepartments, []byte(id), func(b []byte) []byte { return appendDepartment(b, r) })
-	}
-	for id, r := range c.HCPs {
-		put(bHCPs, []byte(id), func(b []byte) []byte { return appendHCP(b, r) })
-	}
-	for id, r := range c.Committees {
-		put(bCommittees, []byte(id), func(b []byte) []byte { return appendCommittee(b, r) })
-	}
-	for id, r := range c.Products {
-		put(bProducts, []byte(id), func(b []byte) []byte { return appendProduct(b, r) })
-	}
-	for id, r := range c.Users {
-		put(bUsers, []byte(id), func(b []byte) []byte { return appendUser(b, r) })
-	}
-	for k, r := range c.Memberships {
-		put(bMemberships, pairKey(k.HCPID, k.CommitteeID), func(b []byte) []byte { return appendMembership(b, r) })
-	}
-	for k, r := range c.Listings {
-		put(bListings, pairKey(k.HospitalID, k.ProductID), func(b []byte) []byte { return appendListing(b, r) })
-	}
-	for k, r := range c.Knows {
-		put(bKnows, pairKey(k.UserID, k.HCPID), func(b []byte) []byte { return appendKnows(b, r) })
-	}
-	for k, r := range c.Influences {
-		put(bInfluences, pairKey(k.From, k.To), func(b []byte) []byte { return appendInfluence(b, r) })
+	del := func(bucket string, k []byte) { dels[bucket] = append(dels[bucket], k) }
+	for _, b := range buckets {
+		b.write(c, del, put)
 	}
 	for _, kvs := range puts {
 		slices.SortFunc(kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })

@@ -130,7 +130,11 @@ func (s *Store) init() error {
 			return fmt.Errorf("file has schema version %d, this build knows up to %d; upgrade kolgraph",
 				binary.BigEndian.Uint64(v), schemaVersion)
 		}
-		for _, b := range append(dataBuckets, auditBuckets...) {
+		var names []string
+		for _, b := range buckets {
+			names = append(names, b.name())
+		}
+		for _, b := range append(names, auditBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
 			}
@@ -153,9 +157,9 @@ func (s *Store) load() (*graph, error) {
 			}
 			g.version = binary.BigEndian.Uint64(v)
 		}
-		for _, name := range dataBuckets {
-			err := tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
-				return g.loadRecord(name, k, v)
+		for _, b := range buckets {
+			err := tx.Bucket([]byte(b.name())).ForEach(func(k, v []byte) error {
+				return b.load(g, k, v)
 			})
 			if err != nil {
 				return err

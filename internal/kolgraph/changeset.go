@@ -79,11 +79,10 @@ type KnowsKey struct{ UserID, HCPID string }
 // Empty reports whether the change set changes nothing in the graph
 // (audit entries aside).
 func (cs *ChangeSet) Empty() bool {
-	d := &cs.Delete
-	return len(cs.Territories)+len(cs.Hospitals)+len(cs.Departments)+len(cs.HCPs)+
-		len(cs.Committees)+len(cs.Memberships)+len(cs.Products)+len(cs.Listings)+
-		len(cs.Users)+len(cs.Knows)+len(cs.Influences)+
-		len(d.Territories)+len(d.Hospitals)+len(d.Departments)+len(d.HCPs)+
-		len(d.Committees)+len(d.Memberships)+len(d.Products)+len(d.Listings)+
-		len(d.Users)+len(d.Knows)+len(d.Influences) == 0
+	for _, k := range changeSetKinds {
+		if k.Touches(cs) {
+			return false
+		}
+	}
+	return true
 }

@@ -7,72 +7,17 @@ import "fmt"
 // record as kind/id (kind[i] when it has no id) or kind/a->b for
 // relationships. It is the first pass of every store's Apply; the checks
 // against the stored graph (conflicts, references) are the store's.
-func (cs *ChangeSet) CheckFields() error {
+func (cs *ChangeSet) CheckFields() error { return cs.checkFields(false) }
+
+// CheckFieldsToDerive is CheckFields for a change set the writer still
+// completes: a field it derives may be empty (Kind.Derivable; an HCP's
+// hospital_id, which its department decides).
+func (cs *ChangeSet) CheckFieldsToDerive() error { return cs.checkFields(true) }
+
+func (cs *ChangeSet) checkFields(derivable bool) error {
 	var p fieldProblems
-	for i, r := range cs.Territories {
-		if r == nil {
-			p.add(recName(KindTerritories, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(KindTerritories, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.Hospitals {
-		if r == nil {
-			p.add(recName(KindHospitals, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(KindHospitals, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.Departments {
-		if r == nil {
-			p.add(recName(KindDepartments, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(KindDepartments, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.HCPs {
-		if r == nil {
-			p.add(recName(KindHCPs, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(KindHCPs, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.Committees {
-		if r == nil {
-			p.add(recName(KindCommittees, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(KindCommittees, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.Products {
-		if r == nil {
-			p.add(recName(KindProducts, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(KindProducts, r.ID, i), r.Validate())
-	}
-	for i, r := range cs.Users {
-		if r == nil {
-			p.add(recName(KindUsers, "", i), "", "is nil")
-			continue
-		}
-		p.fields(recName(KindUsers, r.ID, i), r.Validate())
-	}
-	for _, r := range cs.Memberships {
-		p.fields(pairName(KindMemberships, r.HCPID, r.CommitteeID), r.Validate())
-	}
-	for _, r := range cs.Listings {
-		p.fields(pairName(KindListings, r.HospitalID, r.ProductID), r.Validate())
-	}
-	for _, r := range cs.Knows {
-		p.fields(pairName(KindKnows, r.UserID, r.HCPID), r.Validate())
-	}
-	for i, r := range cs.Influences {
-		if r == nil {
-			p.add(recName(KindInfluences, "", i), "", "is nil")
-			continue
-		}
-		p.fields(pairName(KindInfluences, r.From, r.To), r.Validate())
+	for _, k := range changeSetKinds {
+		k.checkFields(cs, &p, derivable)
 	}
 	for i := range cs.Audit {
 		p.fields(fmt.Sprintf("audit[%d]", i), cs.Audit[i].Validate())

@@ -66,25 +66,7 @@ func lastWins[K comparable, V any](items []V, key func(V) K) map[K]V {
 // Relationship deletions stay in cs.Delete: no rule needs them.
 func ResolveChanges(cs *ChangeSet) *Changes {
 	d := &cs.Delete
-	return &Changes{
-		Territories: lastWins(cs.Territories, func(r *Territory) string { return r.ID }),
-		Hospitals:   lastWins(cs.Hospitals, func(r *Hospital) string { return r.ID }),
-		Departments: lastWins(cs.Departments, func(r *Department) string { return r.ID }),
-		HCPs:        lastWins(cs.HCPs, func(r *HCP) string { return r.ID }),
-		Committees:  lastWins(cs.Committees, func(r *Committee) string { return r.ID }),
-		Products:    lastWins(cs.Products, func(r *Product) string { return r.ID }),
-		Users:       lastWins(cs.Users, func(r *User) string { return r.ID }),
-		Memberships: lastWins(cs.Memberships, func(r Membership) MembershipKey {
-			return MembershipKey{HCPID: r.HCPID, CommitteeID: r.CommitteeID}
-		}),
-		Listings: lastWins(cs.Listings, func(r Listing) ListingKey {
-			return ListingKey{HospitalID: r.HospitalID, ProductID: r.ProductID}
-		}),
-		Knows: lastWins(cs.Knows, func(r Knows) KnowsKey {
-			return KnowsKey{UserID: r.UserID, HCPID: r.HCPID}
-		}),
-		Influences: lastWins(cs.Influences, func(r *Influence) EdgeKey { return r.Key() }),
-
+	c := &Changes{
 		DelTerritories: NewIDSet(d.Territories),
 		DelHospitals:   NewIDSet(d.Hospitals),
 		DelDepartments: NewIDSet(d.Departments),
@@ -93,6 +75,10 @@ func ResolveChanges(cs *ChangeSet) *Changes {
 		DelProducts:    NewIDSet(d.Products),
 		DelUsers:       NewIDSet(d.Users),
 	}
+	for _, k := range changeSetKinds {
+		k.resolve(cs, c)
+	}
+	return c
 }
 
 // Dependant is an HCP as a department's dependant: its id and hospital.

@@ -209,6 +209,16 @@ func (h *HCP) Validate() []Problem {
 	return c.ps
 }
 
+// validateDerivable is Validate for an HCP the writer completes: it may
+// leave hospital_id empty, as the writer derives it from the department.
+func (h *HCP) validateDerivable() []Problem {
+	ps := h.Validate()
+	if h.HospitalID == "" {
+		ps = slices.DeleteFunc(ps, func(p Problem) bool { return p.Field == "hospital_id" })
+	}
+	return ps
+}
+
 func (m *Committee) Validate() []Problem {
 	var c checker
 	c.id("id", m.ID)

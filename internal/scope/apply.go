@@ -31,14 +31,10 @@ func forbidden(kind, id string) error {
 }
 
 func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet) error {
-	d := &cs.Delete
-	switch {
-	case len(cs.Territories) > 0 || len(d.Territories) > 0:
-		return kolgraph.Errorf(kolgraph.EFORBIDDEN, "territories can only be changed by a role that sees every territory")
-	case len(cs.Products) > 0 || len(d.Products) > 0:
-		return kolgraph.Errorf(kolgraph.EFORBIDDEN, "products can only be changed by a role that sees every territory")
-	case len(cs.Users) > 0 || len(d.Users) > 0:
-		return kolgraph.Errorf(kolgraph.EFORBIDDEN, "users can only be changed by a role that sees every territory")
+	for _, k := range []kolgraph.AnyKind{kolgraph.TerritoryKind, kolgraph.ProductKind, kolgraph.UserKind} {
+		if k.Touches(cs) {
+			return kolgraph.Errorf(kolgraph.EFORBIDDEN, "%s can only be changed by a role that sees every territory", k.KindName())
+		}
 	}
 
 	// Hospitals written by this change set count with their new territory
@@ -50,13 +46,8 @@ func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet) error {
 		}
 		written[h.ID] = true
 	}
-	var stored []string
-	for _, h := range cs.Hospitals {
-		stored = append(stored, h.ID)
-	}
-	stored = append(stored, d.Hospitals...)
 	// Existing hospitals must be in scope as stored, whatever they become.
-	if err := s.existingIn(ctx, kolgraph.KindHospitals, stored, func(ids []string) ([]string, error) {
+	if err := s.existingIn(ctx, kolgraph.KindHospitals, kolgraph.HospitalKind.Keys(cs), func(ids []string) ([]string, error) {
 		hs, err := s.base.Hospitals(ctx, ids)
 		return hospitalsOf(hs, func(h *kolgraph.Hospital) string { return h.ID }), err
 	}); err != nil {
@@ -80,24 +71,11 @@ func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet) error {
 		return out, nil
 	}
 
-	// Departments, HCPs and committees: the new hospital and, for records
-	// that exist, the stored one.
-	type rec struct{ kind, id, hospital string }
+	// Departments, HCPs, committees and listings: the new hospital and,
+	// for records that exist, the stored one.
 	var recs []rec
-	for _, x := range cs.Departments {
-		recs = append(recs, rec{kolgraph.KindDepartments, x.ID, x.HospitalID})
-	}
-	for _, x := range cs.HCPs {
-		recs = append(recs, rec{kolgraph.KindHCPs, x.ID, x.HospitalID})
-	}
-	for _, x := range cs.Committees {
-		recs = append(recs, rec{kolgraph.KindCommittees, x.ID, x.HospitalID})
-	}
-	for _, l := range cs.Listings {
-		recs = append(recs, rec{kolgraph.KindListings, kolgraph.PairID(l.HospitalID, l.ProductID), l.HospitalID})
-	}
-	for _, k := range d.Listings {
-		recs = append(recs, rec{kolgraph.KindListings, kolgraph.PairID(k.HospitalID, k.ProductID), k.HospitalID})
+	for _, k := range inHospitals {
+		recs = k.written(cs, recs)
 	}
 	var hids []string
 	for _, r := range recs {
@@ -112,32 +90,10 @@ func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet) error {
 			return forbidden(r.kind, r.id)
 		}
 	}
-	ids := func(kind string, extra []string) []string {
-		var out []string
-		for _, r := range recs {
-			if r.kind == kind {
-				out = append(out, r.id)
-			}
+	for _, k := range inHospitals {
+		if err := k.stored(ctx, s, cs); err != nil {
+			return err
 		}
-		return append(out, extra...)
-	}
-	if err := s.existingIn(ctx, kolgraph.KindDepartments, ids(kolgraph.KindDepartments, d.Departments), func(ids []string) ([]string, error) {
-		xs, err := s.base.Departments(ctx, ids)
-		return hospitalsOf(xs, func(x *kolgraph.Department) string { return x.HospitalID }), err
-	}); err != nil {
-		return err
-	}
-	if err := s.existingIn(ctx, kolgraph.KindHCPs, ids(kolgraph.KindHCPs, d.HCPs), func(ids []string) ([]string, error) {
-		xs, err := s.base.HCPs(ctx, ids)
-		return hospitalsOf(xs, func(x *kolgraph.HCP) string { return x.HospitalID }), err
-	}); err != nil {
-		return err
-	}
-	if err := s.existingIn(ctx, kolgraph.KindCommittees, ids(kolgraph.KindCommittees, d.Committees), func(ids []string) ([]string, error) {
-		xs, err := s.base.Committees(ctx, ids)
-		return hospitalsOf(xs, func(x *kolgraph.Committee) string { return x.HospitalID }), err
-	}); err != nil {
-		return err
 	}
 
 	// Relationships: every HCP and committee they name is in scope, either
@@ -149,28 +105,12 @@ func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet) error {
 	for _, x := range cs.Committees {
 		newCom[x.ID] = true
 	}
-	type end struct{ kind, id, hcp, committee string }
 	var ends []end
-	for _, m := range cs.Memberships {
-		ends = append(ends, end{kolgraph.KindMemberships, kolgraph.PairID(m.HCPID, m.CommitteeID), m.HCPID, m.CommitteeID})
-	}
-	for _, k := range d.Memberships {
-		ends = append(ends, end{kolgraph.KindMemberships, kolgraph.PairID(k.HCPID, k.CommitteeID), k.HCPID, k.CommitteeID})
-	}
-	for _, k := range cs.Knows {
-		ends = append(ends, end{kolgraph.KindKnows, kolgraph.PairID(k.UserID, k.HCPID), k.HCPID, ""})
-	}
-	for _, k := range d.Knows {
-		ends = append(ends, end{kolgraph.KindKnows, kolgraph.PairID(k.UserID, k.HCPID), k.HCPID, ""})
-	}
-	for _, e := range cs.Influences {
-		id := kolgraph.PairID(e.From, e.To)
-		ends = append(ends, end{kolgraph.KindInfluences, id, e.From, ""}, end{kolgraph.KindInfluences, id, e.To, ""})
-	}
-	for _, k := range d.Influences {
-		id := kolgraph.PairID(k.From, k.To)
-		ends = append(ends, end{kolgraph.KindInfluences, id, k.From, ""}, end{kolgraph.KindInfluences, id, k.To, ""})
-	}
+	ends = endsOf(ends, kolgraph.MembershipKind, cs, func(k kolgraph.MembershipKey) []end {
+		return []end{{hcp: k.HCPID, committee: k.CommitteeID}}
+	})
+	ends = endsOf(ends, kolgraph.KnowsKind, cs, func(k kolgraph.KnowsKey) []end { return []end{{hcp: k.HCPID}} })
+	ends = endsOf(ends, kolgraph.InfluenceKind, cs, func(k kolgraph.EdgeKey) []end { return []end{{hcp: k.From}, {hcp: k.To}} })
 	var hcpIDs, comIDs []string
 	for _, e := range ends {
 		if !newHCP[e.hcp] {
@@ -200,6 +140,78 @@ func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet) error {
 		}
 	}
 	return nil
+}
+
+// rec is a record a change set writes, with the hospital it is in after.
+type rec struct{ kind, id, hospital string }
+
+// hospitalScoped is a kind whose records are each in one hospital.
+type hospitalScoped interface {
+	// written appends the records cs writes (listings: or deletes), each
+	// with its hospital after the change.
+	written(cs *kolgraph.ChangeSet, recs []rec) []rec
+	// stored checks that those of the records cs writes or deletes that
+	// exist are in scope as stored.
+	stored(ctx context.Context, s *Store, cs *kolgraph.ChangeSet) error
+}
+
+// inHospitals is the table of the hospital-scoped kinds, in the order
+// they are checked.
+var inHospitals = []hospitalScoped{
+	nodeInHospital[kolgraph.Department]{kolgraph.DepartmentKind,
+		func(x *kolgraph.Department) string { return x.HospitalID }, kolgraph.Store.Departments},
+	nodeInHospital[kolgraph.HCP]{kolgraph.HCPKind,
+		func(x *kolgraph.HCP) string { return x.HospitalID }, kolgraph.Store.HCPs},
+	nodeInHospital[kolgraph.Committee]{kolgraph.CommitteeKind,
+		func(x *kolgraph.Committee) string { return x.HospitalID }, kolgraph.Store.Committees},
+	listingsInHospital{},
+}
+
+type nodeInHospital[T any] struct {
+	kind     *kolgraph.Kind[*T, string]
+	hospital func(*T) string
+	get      func(kolgraph.Store, context.Context, []string) ([]*T, error)
+}
+
+func (n nodeInHospital[T]) written(cs *kolgraph.ChangeSet, recs []rec) []rec {
+	for _, x := range *n.kind.Upserts(cs) {
+		recs = append(recs, rec{n.kind.Name, n.kind.Key(x), n.hospital(x)})
+	}
+	return recs
+}
+
+func (n nodeInHospital[T]) stored(ctx context.Context, s *Store, cs *kolgraph.ChangeSet) error {
+	return s.existingIn(ctx, n.kind.Name, n.kind.Keys(cs), func(ids []string) ([]string, error) {
+		xs, err := n.get(s.base, ctx, ids)
+		return hospitalsOf(xs, n.hospital), err
+	})
+}
+
+// listingsInHospital: a listing is in its hospital, written or deleted.
+type listingsInHospital struct{}
+
+func (listingsInHospital) written(cs *kolgraph.ChangeSet, recs []rec) []rec {
+	for _, k := range kolgraph.ListingKind.Keys(cs) {
+		recs = append(recs, rec{kolgraph.KindListings, kolgraph.ListingKind.ID(k), k.HospitalID})
+	}
+	return recs
+}
+
+func (listingsInHospital) stored(context.Context, *Store, *kolgraph.ChangeSet) error { return nil }
+
+// end is an HCP (and a committee) a relationship names.
+type end struct{ kind, id, hcp, committee string }
+
+// endsOf appends the ends of the relationships of kind k that cs writes
+// or deletes.
+func endsOf[R any, K comparable](ends []end, k *kolgraph.Kind[R, K], cs *kolgraph.ChangeSet, of func(K) []end) []end {
+	for _, key := range k.Keys(cs) {
+		for _, e := range of(key) {
+			e.kind, e.id = k.Name, k.ID(key)
+			ends = append(ends, e)
+		}
+	}
+	return ends
 }
 
 // existingIn checks that each of ids that exists is stored in a hospital in

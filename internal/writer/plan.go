@@ -126,40 +126,41 @@ func (b *builder) entry(kind, id, op, before, after string) {
 }
 
 // kind plans one kind: deletions of existing records (dels, detached
-// relationships included), then upserts, the last one per key winning.
-// before holds the stored record of every key in ups and dels.
-func kind[K comparable, R any](b *builder, name string, ups []R, dels []K, before map[K]R,
-	key func(R) K, id func(K) string, canon func(R) R, outUps *[]R, outDels *[]K) {
+// relationships included), then upserts, the last one per key winning,
+// into the plan's change set. before holds the stored record of every key
+// in ups and dels.
+func kind[R any, K comparable](b *builder, k *kolgraph.Kind[R, K], ups []R, dels []K, before map[K]R, canon func(R) R) {
 	if len(ups) == 0 && len(dels) == 0 {
 		return
 	}
-	c := b.p.counts(name)
+	c := b.p.counts(k.Name)
+	outUps, outDels := k.Upserts(b.p.cs), k.Deletes(&b.p.cs.Delete)
 	deleted := make(map[K]bool, len(dels))
-	for _, k := range dels {
-		old, ok := before[k]
-		if !ok || deleted[k] {
+	for _, key := range dels {
+		old, ok := before[key]
+		if !ok || deleted[key] {
 			continue
 		}
-		deleted[k] = true
+		deleted[key] = true
 		c.Deleted++
-		b.entry(name, id(k), kolgraph.OpDelete, b.record(canon(old)), "")
-		*outDels = append(*outDels, k)
+		b.entry(k.Name, k.ID(key), kolgraph.OpDelete, b.record(canon(old)), "")
+		*outDels = append(*outDels, key)
 	}
 	last := make(map[K]int, len(ups))
 	for i, r := range ups {
-		last[key(r)] = i
+		last[k.Key(r)] = i
 	}
 	for i, r := range ups {
-		k := key(r)
-		if last[k] != i {
+		key := k.Key(r)
+		if last[key] != i {
 			continue
 		}
 		after := b.record(canon(r))
-		old, ok := before[k]
+		old, ok := before[key]
 		switch {
-		case !ok || deleted[k]: // a deleted and upserted record is fresh
+		case !ok || deleted[key]: // a deleted and upserted record is fresh
 			c.Created++
-			b.entry(name, id(k), kolgraph.OpCreate, "", after)
+			b.entry(k.Name, k.ID(key), kolgraph.OpCreate, "", after)
 		default:
 			prev := b.record(canon(old))
 			if prev == after {
@@ -167,20 +168,10 @@ func kind[K comparable, R any](b *builder, name string, ups []R, dels []K, befor
 				continue
 			}
 			c.Updated++
-			b.entry(name, id(k), kolgraph.OpUpdate, prev, after)
+			b.entry(k.Name, k.ID(key), kolgraph.OpUpdate, prev, after)
 		}
 		*outUps = append(*outUps, r)
 	}
-}
-
-func ids[T any](rs []*T, id func(*T) string) []string {
-	out := make([]string, 0, len(rs))
-	for _, r := range rs {
-		if r != nil {
-			out = append(out, id(r))
-		}
-	}
-	return out
 }
 
 // byID fetches the stored records of ids (deduplicated) into a map.
@@ -205,113 +196,103 @@ func nonNil[T any](rs []*T) []*T {
 	return slices.DeleteFunc(slices.Clone(rs), func(r *T) bool { return r == nil })
 }
 
+// run plans the kinds in the order of kolgraph's table, nodes before the
+// relationships; in is cs with the derived fields (derive.go) filled in as
+// the plan reaches them.
 func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) error {
-	d := &cs.Delete
-	out := b.p.cs
-	od := &out.Delete
-
+	in := *cs
 	// Relationships that deleting a node removes with it (see
 	// kolgraph.ChangeSet), made explicit so that each gets its audit entry.
-	det, err := detached(ctx, st, d)
+	det, err := detached(ctx, st, &cs.Delete)
 	if err != nil {
 		return err
 	}
 
-	// Nodes.
-	territories, err := byID(ctx, append(ids(cs.Territories, func(r *kolgraph.Territory) string { return r.ID }), d.Territories...),
-		st.Territories, func(r *kolgraph.Territory) string { return r.ID })
-	if err != nil {
-		return err
+	node(ctx, b, kolgraph.TerritoryKind, &in, st.Territories, canonPtr)
+	node(ctx, b, kolgraph.HospitalKind, &in, st.Hospitals, canonPtr)
+	node(ctx, b, kolgraph.DepartmentKind, &in, st.Departments, canonPtr)
+	if b.err == nil {
+		b.p.hcps, b.err = withHospitals(ctx, st, cs.HCPs, cs.Departments)
+		in.HCPs = b.p.hcps
 	}
-	kind(b, kolgraph.KindTerritories, nonNil(cs.Territories), d.Territories, territories,
-		func(r *kolgraph.Territory) string { return r.ID }, same, canonPtr[kolgraph.Territory], &out.Territories, &od.Territories)
+	node(ctx, b, kolgraph.HCPKind, &in, st.HCPs, canonHCP)
+	node(ctx, b, kolgraph.CommitteeKind, &in, st.Committees, canonPtr)
+	node(ctx, b, kolgraph.ProductKind, &in, st.Products, canonProduct)
+	node(ctx, b, kolgraph.UserKind, &in, st.Users, canonUser)
 
-	hospitals, err := byID(ctx, append(ids(cs.Hospitals, func(r *kolgraph.Hospital) string { return r.ID }), d.Hospitals...),
-		st.Hospitals, func(r *kolgraph.Hospital) string { return r.ID })
-	if err != nil {
-		return err
+	rel(ctx, b, kolgraph.MembershipKind, &in, det, st.MembershipsOfHCPs,
+		func(k kolgraph.MembershipKey) string { return k.HCPID })
+	rel(ctx, b, kolgraph.ListingKind, &in, det, st.ListingsOfHospitals,
+		func(k kolgraph.ListingKey) string { return k.HospitalID })
+	rel(ctx, b, kolgraph.KnowsKind, &in, det, st.KnowsOfUsers,
+		func(k kolgraph.KnowsKey) string { return k.UserID })
+	if b.err != nil {
+		return b.err
 	}
-	kind(b, kolgraph.KindHospitals, nonNil(cs.Hospitals), d.Hospitals, hospitals,
-		func(r *kolgraph.Hospital) string { return r.ID }, same, canonPtr[kolgraph.Hospital], &out.Hospitals, &od.Hospitals)
-
-	departments, err := byID(ctx, append(ids(cs.Departments, func(r *kolgraph.Department) string { return r.ID }), d.Departments...),
-		st.Departments, func(r *kolgraph.Department) string { return r.ID })
-	if err != nil {
-		return err
-	}
-	kind(b, kolgraph.KindDepartments, nonNil(cs.Departments), d.Departments, departments,
-		func(r *kolgraph.Department) string { return r.ID }, same, canonPtr[kolgraph.Department], &out.Departments, &od.Departments)
-
-	if b.p.hcps, err = withHospitals(ctx, st, cs.HCPs, cs.Departments); err != nil {
-		return err
-	}
-	hcps, err := byID(ctx, append(ids(cs.HCPs, func(r *kolgraph.HCP) string { return r.ID }), d.HCPs...),
-		st.HCPs, func(r *kolgraph.HCP) string { return r.ID })
-	if err != nil {
-		return err
-	}
-	kind(b, kolgraph.KindHCPs, nonNil(b.p.hcps), d.HCPs, hcps,
-		func(r *kolgraph.HCP) string { return r.ID }, same, canonHCP, &out.HCPs, &od.HCPs)
-
-	committees, err := byID(ctx, append(ids(cs.Committees, func(r *kolgraph.Committee) string { return r.ID }), d.Committees...),
-		st.Committees, func(r *kolgraph.Committee) string { return r.ID })
-	if err != nil {
-		return err
-	}
-	kind(b, kolgraph.KindCommittees, nonNil(cs.Committees), d.Committees, committees,
-		func(r *kolgraph.Committee) string { return r.ID }, same, canonPtr[kolgraph.Committee], &out.Committees, &od.Committees)
-
-	products, err := byID(ctx, append(ids(cs.Products, func(r *kolgraph.Product) string { return r.ID }), d.Products...),
-		st.Products, func(r *kolgraph.Product) string { return r.ID })
-	if err != nil {
-		return err
-	}
-	kind(b, kolgraph.KindProducts, nonNil(cs.Products), d.Products, products,
-		func(r *kolgraph.Product) string { return r.ID }, same, canonProduct, &out.Products, &od.Products)
-
-	users, err := byID(ctx, append(ids(cs.Users, func(r *kolgraph.User) string { return r.ID }), d.Users...),
-		st.Users, func(r *kolgraph.User) string { return r.ID })
-	if err != nil {
-		return err
-	}
-	kind(b, kolgraph.KindUsers, nonNil(cs.Users), d.Users, users,
-		func(r *kolgraph.User) string { return r.ID }, same, canonUser, &out.Users, &od.Users)
-
-	// Relationships.
-	memberships, err := storedMemberships(ctx, st, cs, det)
-	if err != nil {
-		return err
-	}
-	kind(b, kolgraph.KindMemberships, cs.Memberships, append(slices.Clone(d.Memberships), det.Memberships...), memberships,
-		membershipKey, func(k kolgraph.MembershipKey) string { return kolgraph.PairID(k.HCPID, k.CommitteeID) },
-		same, &out.Memberships, &od.Memberships)
-
-	listings, err := storedListings(ctx, st, cs, det)
-	if err != nil {
-		return err
-	}
-	kind(b, kolgraph.KindListings, cs.Listings, append(slices.Clone(d.Listings), det.Listings...), listings,
-		listingKey, func(k kolgraph.ListingKey) string { return kolgraph.PairID(k.HospitalID, k.ProductID) },
-		same, &out.Listings, &od.Listings)
-
-	knows, err := storedKnows(ctx, st, cs, det)
-	if err != nil {
-		return err
-	}
-	kind(b, kolgraph.KindKnows, cs.Knows, append(slices.Clone(d.Knows), det.Knows...), knows,
-		knowsKey, func(k kolgraph.KnowsKey) string { return kolgraph.PairID(k.UserID, k.HCPID) },
-		same, &out.Knows, &od.Knows)
-
 	influences, err := storedInfluences(ctx, st, cs, det)
 	if err != nil {
 		return err
 	}
 	b.p.influences = stamped(cs.Influences, influences, b.now)
-	kind(b, kolgraph.KindInfluences, nonNil(b.p.influences), append(slices.Clone(d.Influences), det.Influences...), influences,
-		func(r *kolgraph.Influence) kolgraph.EdgeKey { return r.Key() },
-		func(k kolgraph.EdgeKey) string { return kolgraph.PairID(k.From, k.To) },
-		canonInfluence, &out.Influences, &od.Influences)
+	kind(b, kolgraph.InfluenceKind, nonNil(b.p.influences), withDetached(kolgraph.InfluenceKind, &in, det),
+		influences, canonInfluence)
 	return b.err
+}
+
+// node plans a node kind, reading the stored records by id. It does
+// nothing after an error (b.err).
+func node[T any](ctx context.Context, b *builder, k *kolgraph.Kind[*T, string], in *kolgraph.ChangeSet,
+	get func(context.Context, []string) ([]*T, error), canon func(*T) *T) {
+	if b.err != nil {
+		return
+	}
+	ups, dels := nonNil(*k.Upserts(in)), *k.Deletes(&in.Delete)
+	ids := make([]string, 0, len(ups)+len(dels))
+	for _, r := range ups {
+		ids = append(ids, k.Key(r))
+	}
+	before, err := byID(ctx, append(ids, dels...), get, k.Key)
+	if err != nil {
+		b.err = err
+		return
+	}
+	kind(b, k, ups, dels, before, canon)
+}
+
+// rel plans a relationship kind whose stored records are read through
+// their parent end (get, parent); det holds the relationships that
+// deleting nodes detaches.
+func rel[R any, K comparable](ctx context.Context, b *builder, k *kolgraph.Kind[R, K], in *kolgraph.ChangeSet, det *kolgraph.Deletion,
+	get func(context.Context, []string) ([][]R, error), parent func(K) string) {
+	if b.err != nil {
+		return
+	}
+	ups, dels := *k.Upserts(in), withDetached(k, in, det)
+	want := make(map[K]bool, len(ups)+len(dels))
+	var parents []string
+	add := func(key K) {
+		if !want[key] {
+			want[key] = true
+			parents = append(parents, parent(key))
+		}
+	}
+	for _, r := range ups {
+		add(k.Key(r))
+	}
+	for _, key := range dels {
+		add(key)
+	}
+	before, err := storedRels(ctx, parents, get, k.Key, want)
+	if err != nil {
+		b.err = err
+		return
+	}
+	kind(b, k, ups, dels, before, same)
+}
+
+// withDetached returns in's deletions of kind k followed by det's.
+func withDetached[R any, K comparable](k *kolgraph.Kind[R, K], in *kolgraph.ChangeSet, det *kolgraph.Deletion) []K {
+	return append(slices.Clone(*k.Deletes(&in.Delete)), *k.Deletes(det)...)
 }
 
 func same[T any](v T) T { return v }
@@ -351,75 +332,22 @@ func canonInfluence(r *kolgraph.Influence) *kolgraph.Influence {
 	return &c
 }
 
-func membershipKey(r kolgraph.Membership) kolgraph.MembershipKey {
-	return kolgraph.MembershipKey{HCPID: r.HCPID, CommitteeID: r.CommitteeID}
-}
-
-func listingKey(r kolgraph.Listing) kolgraph.ListingKey {
-	return kolgraph.ListingKey{HospitalID: r.HospitalID, ProductID: r.ProductID}
-}
-
-func knowsKey(r kolgraph.Knows) kolgraph.KnowsKey {
-	return kolgraph.KnowsKey{UserID: r.UserID, HCPID: r.HCPID}
-}
-
 // detached finds the stored relationships that the deletions in d remove
 // with their nodes.
 func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.Deletion, error) {
 	out := &kolgraph.Deletion{}
-	if len(d.HCPs) > 0 {
-		ms, err := chunked(ctx, d.HCPs, st.MembershipsOfHCPs)
-		if err != nil {
+	for _, detach := range []func() error{
+		func() error { return detachedOf(ctx, d.HCPs, st.MembershipsOfHCPs, kolgraph.MembershipKind, out) },
+		func() error { return detachedOf(ctx, d.HCPs, st.InfluencesFrom, kolgraph.InfluenceKind, out) },
+		func() error { return detachedOf(ctx, d.HCPs, st.InfluencesTo, kolgraph.InfluenceKind, out) },
+		func() error {
+			return detachedOf(ctx, d.Committees, st.MembershipsOfCommittees, kolgraph.MembershipKind, out)
+		},
+		func() error { return detachedOf(ctx, d.Hospitals, st.ListingsOfHospitals, kolgraph.ListingKind, out) },
+		func() error { return detachedOf(ctx, d.Users, st.KnowsOfUsers, kolgraph.KnowsKind, out) },
+	} {
+		if err := detach(); err != nil {
 			return nil, err
-		}
-		for _, inner := range ms {
-			for _, m := range inner {
-				out.Memberships = append(out.Memberships, membershipKey(m))
-			}
-		}
-		for _, dir := range []func(context.Context, []string) ([][]*kolgraph.Influence, error){st.InfluencesFrom, st.InfluencesTo} {
-			es, err := chunked(ctx, d.HCPs, dir)
-			if err != nil {
-				return nil, err
-			}
-			for _, inner := range es {
-				for _, e := range inner {
-					out.Influences = append(out.Influences, e.Key())
-				}
-			}
-		}
-	}
-	if len(d.Committees) > 0 {
-		ms, err := chunked(ctx, d.Committees, st.MembershipsOfCommittees)
-		if err != nil {
-			return nil, err
-		}
-		for _, inner := range ms {
-			for _, m := range inner {
-				out.Memberships = append(out.Memberships, membershipKey(m))
-			}
-		}
-	}
-	if len(d.Hospitals) > 0 {
-		ls, err := chunked(ctx, d.Hospitals, st.ListingsOfHospitals)
-		if err != nil {
-			return nil, err
-		}
-		for _, inner := range ls {
-			for _, l := range inner {
-				out.Listings = append(out.Listings, listingKey(l))
-			}
-		}
-	}
-	if len(d.Users) > 0 {
-		ks, err := chunked(ctx, d.Users, st.KnowsOfUsers)
-		if err != nil {
-			return nil, err
-		}
-		for _, inner := range ks {
-			for _, k := range inner {
-				out.Knows = append(out.Knows, knowsKey(k))
-			}
 		}
 	}
 	// No lookup goes from a product to its listings or from an HCP to the
@@ -430,7 +358,7 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 	if len(delHCP) > 0 {
 		v.Knows = func(k kolgraph.Knows) error {
 			if delHCP[k.HCPID] {
-				out.Knows = append(out.Knows, knowsKey(k))
+				out.Knows = append(out.Knows, kolgraph.KnowsKind.Key(k))
 			}
 			return nil
 		}
@@ -438,7 +366,7 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 	if len(delProduct) > 0 {
 		v.Listing = func(l kolgraph.Listing) error {
 			if delProduct[l.ProductID] {
-				out.Listings = append(out.Listings, listingKey(l))
+				out.Listings = append(out.Listings, kolgraph.ListingKind.Key(l))
 			}
 			return nil
 		}
@@ -451,77 +379,32 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 	return out, nil
 }
 
+// detachedOf adds to out the keys of the stored relationships of kind k
+// that get returns for the deleted nodes ids.
+func detachedOf[R any, K comparable](ctx context.Context, ids []string, get func(context.Context, []string) ([][]R, error),
+	k *kolgraph.Kind[R, K], out *kolgraph.Deletion) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := chunked(ctx, ids, get)
+	if err != nil {
+		return err
+	}
+	dels := k.Deletes(out)
+	for _, inner := range rows {
+		for _, r := range inner {
+			*dels = append(*dels, k.Key(r))
+		}
+	}
+	return nil
+}
+
 func setOf(ids []string) map[string]bool {
 	m := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		m[id] = true
 	}
 	return m
-}
-
-// storedMemberships returns the stored memberships of every key the change
-// set and the detached deletions name, read through their HCPs.
-func storedMemberships(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.MembershipKey]kolgraph.Membership, error) {
-	want := map[kolgraph.MembershipKey]bool{}
-	var hcps []string
-	add := func(k kolgraph.MembershipKey) {
-		if !want[k] {
-			want[k] = true
-			hcps = append(hcps, k.HCPID)
-		}
-	}
-	for _, r := range cs.Memberships {
-		add(membershipKey(r))
-	}
-	for _, k := range cs.Delete.Memberships {
-		add(k)
-	}
-	for _, k := range det.Memberships {
-		add(k)
-	}
-	return storedRels(ctx, hcps, st.MembershipsOfHCPs, membershipKey, want)
-}
-
-func storedListings(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.ListingKey]kolgraph.Listing, error) {
-	want := map[kolgraph.ListingKey]bool{}
-	var hospitals []string
-	add := func(k kolgraph.ListingKey) {
-		if !want[k] {
-			want[k] = true
-			hospitals = append(hospitals, k.HospitalID)
-		}
-	}
-	for _, r := range cs.Listings {
-		add(listingKey(r))
-	}
-	for _, k := range cs.Delete.Listings {
-		add(k)
-	}
-	for _, k := range det.Listings {
-		add(k)
-	}
-	return storedRels(ctx, hospitals, st.ListingsOfHospitals, listingKey, want)
-}
-
-func storedKnows(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det *kolgraph.Deletion) (map[kolgraph.KnowsKey]kolgraph.Knows, error) {
-	want := map[kolgraph.KnowsKey]bool{}
-	var users []string
-	add := func(k kolgraph.KnowsKey) {
-		if !want[k] {
-			want[k] = true
-			users = append(users, k.UserID)
-		}
-	}
-	for _, r := range cs.Knows {
-		add(knowsKey(r))
-	}
-	for _, k := range cs.Delete.Knows {
-		add(k)
-	}
-	for _, k := range det.Knows {
-		add(k)
-	}
-	return storedRels(ctx, users, st.KnowsOfUsers, knowsKey, want)
 }
 
 // storedRels reads the relationships of parents and keeps the wanted keys.

@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -111,14 +110,18 @@ type authorizer interface {
 }
 
 // check is what a change set must pass before the store is read: the
-// store's authorization, then the records' own fields.
+// store's authorization, then the records' own fields, as the store checks
+// them but for the fields the writer derives (derive.go).
 func (s *Service) check(cs *kolgraph.ChangeSet) error {
 	if a, ok := s.store.(authorizer); ok {
 		if err := a.Authorize(cs); err != nil {
 			return err
 		}
 	}
-	return Validate(cs)
+	if cs == nil {
+		return kolgraph.Errorf(kolgraph.EINVALID, "no change set")
+	}
+	return cs.CheckFieldsToDerive()
 }
 
 // Plan compares cs with the store without writing: a dry run. Field
@@ -182,95 +185,4 @@ func (s *Service) Apply(ctx context.Context, actor, source string, cs *kolgraph.
 		return &Result{Plan: p, Version: v, Written: true}, nil
 	}
 	return nil, fmt.Errorf("writer: %d attempts lost to concurrent writes: %w", s.Attempts, err)
-}
-
-// Validate checks every record's own fields (the store checks references),
-// naming records as the store does ("hcps/P001", field "department_id").
-func Validate(cs *kolgraph.ChangeSet) error {
-	if cs == nil {
-		return kolgraph.Errorf(kolgraph.EINVALID, "no change set")
-	}
-	var ps []kolgraph.Problem
-	add := func(file string, qs []kolgraph.Problem) {
-		for _, q := range qs {
-			q.File = file
-			ps = append(ps, q)
-		}
-	}
-	nilRec := func(kind string, i int) {
-		ps = append(ps, kolgraph.Problem{File: fmt.Sprintf("%s[%d]", kind, i), Message: "is nil"})
-	}
-	for i, r := range cs.Territories {
-		if r == nil {
-			nilRec(kolgraph.KindTerritories, i)
-			continue
-		}
-		add(kolgraph.KindTerritories+"/"+r.ID, r.Validate())
-	}
-	for i, r := range cs.Hospitals {
-		if r == nil {
-			nilRec(kolgraph.KindHospitals, i)
-			continue
-		}
-		add(kolgraph.KindHospitals+"/"+r.ID, r.Validate())
-	}
-	for i, r := range cs.Departments {
-		if r == nil {
-			nilRec(kolgraph.KindDepartments, i)
-			continue
-		}
-		add(kolgraph.KindDepartments+"/"+r.ID, r.Validate())
-	}
-	for i, r := range cs.HCPs {
-		if r == nil {
-			nilRec(kolgraph.KindHCPs, i)
-			continue
-		}
-		ps := r.Validate()
-		if r.HospitalID == "" { // derived from the department (derive.go)
-			ps = slices.DeleteFunc(ps, func(p kolgraph.Problem) bool { return p.Field == "hospital_id" })
-		}
-		add(kolgraph.KindHCPs+"/"+r.ID, ps)
-	}
-	for i, r := range cs.Committees {
-		if r == nil {
-			nilRec(kolgraph.KindCommittees, i)
-			continue
-		}
-		add(kolgraph.KindCommittees+"/"+r.ID, r.Validate())
-	}
-	for i, r := range cs.Products {
-		if r == nil {
-			nilRec(kolgraph.KindProducts, i)
-			continue
-		}
-		add(kolgraph.KindProducts+"/"+r.ID, r.Validate())
-	}
-	for i, r := range cs.Users {
-		if r == nil {
-			nilRec(kolgraph.KindUsers, i)
-			continue
-		}
-		add(kolgraph.KindUsers+"/"+r.ID, r.Validate())
-	}
-	for _, r := range cs.Memberships {
-		add(kolgraph.KindMemberships+"/"+kolgraph.PairID(r.HCPID, r.CommitteeID), r.Validate())
-	}
-	for _, r := range cs.Listings {
-		add(kolgraph.KindListings+"/"+kolgraph.PairID(r.HospitalID, r.ProductID), r.Validate())
-	}
-	for _, r := range cs.Knows {
-		add(kolgraph.KindKnows+"/"+kolgraph.PairID(r.UserID, r.HCPID), r.Validate())
-	}
-	for i, r := range cs.Influences {
-		if r == nil {
-			nilRec(kolgraph.KindInfluences, i)
-			continue
-		}
-		add(kolgraph.KindInfluences+"/"+kolgraph.PairID(r.From, r.To), r.Validate())
-	}
-	if len(ps) > 1000 {
-		ps = append(ps[:1000], kolgraph.Problem{Message: fmt.Sprintf("%d more problems not listed", len(ps)-1000)})
-	}
-	return kolgraph.Invalid(ps)
 }

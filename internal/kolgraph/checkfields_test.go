@@ -1,0 +1,60 @@
+package kolgraph_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+)
+
+// TestCheckFields: problems name the record as kind/id, kind[i] or
+// kind/a->b, in the order of the kinds; the writer's variant lets an HCP
+// leave out only the hospital it derives.
+func TestCheckFields(t *testing.T) {
+	hcp := func(hospital string) *kolgraph.HCP {
+		return &kolgraph.HCP{ID: "P1", Name: "Li", Role: kolgraph.RolePhysician, DepartmentID: "D1", HospitalID: hospital}
+	}
+	cases := []struct {
+		name   string
+		cs     kolgraph.ChangeSet
+		derive bool
+		want   []kolgraph.Problem // File and Field only
+	}{
+		{name: "valid", cs: kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{hcp("H1")}}},
+		{name: "nil and no id", cs: kolgraph.ChangeSet{
+			Hospitals:  []*kolgraph.Hospital{nil, {Name: "A", Tier: "3A"}},
+			Influences: []*kolgraph.Influence{{From: "P1", To: "P2", Kind: "mentor"}},
+		}, want: []kolgraph.Problem{{File: "hospitals[0]"}, {File: "hospitals[1]", Field: "id"},
+			{File: "influences/P1->P2", Field: "weight"}}},
+		{name: "no hospital", cs: kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{hcp("")}},
+			want: []kolgraph.Problem{{File: "hcps/P1", Field: "hospital_id"}}},
+		{name: "no hospital to derive", cs: kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{hcp("")}}, derive: true},
+		{name: "bad hospital to derive", cs: kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{hcp("H 1")}}, derive: true,
+			want: []kolgraph.Problem{{File: "hcps/P1", Field: "hospital_id"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check := c.cs.CheckFields
+			if c.derive {
+				check = c.cs.CheckFieldsToDerive
+			}
+			var got []kolgraph.Problem
+			var e *kolgraph.Error
+			if err := check(); errors.As(err, &e) {
+				for _, p := range e.Problems {
+					got = append(got, kolgraph.Problem{File: p.File, Field: p.Field})
+				}
+			} else if err != nil {
+				t.Fatalf("got %v, want a *kolgraph.Error", err)
+			}
+			if len(got) != len(c.want) {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+			for i := range got {
+				if got[i] != c.want[i] {
+					t.Errorf("problem %d: got %v, want %v", i, got[i], c.want[i])
+				}
+			}
+		})
+	}
+}
