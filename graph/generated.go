@@ -422,10 +422,12 @@ type ComplexityRoot struct {
 	}
 
 	Listing struct {
-		Hospital func(childComplexity int) int
-		Product  func(childComplexity int) int
-		Since    func(childComplexity int) int
-		Status   func(childComplexity int) int
+		Hospital          func(childComplexity int) int
+		KeyMonitoring     func(childComplexity int) int
+		NationalInsurance func(childComplexity int) int
+		Product           func(childComplexity int) int
+		Since             func(childComplexity int) int
+		Status            func(childComplexity int) int
 	}
 
 	ListingPayload struct {
@@ -2378,6 +2380,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Listing.Hospital(childComplexity), true
+	case "Listing.keyMonitoring":
+		if e.ComplexityRoot.Listing.KeyMonitoring == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Listing.KeyMonitoring(childComplexity), true
+	case "Listing.nationalInsurance":
+		if e.ComplexityRoot.Listing.NationalInsurance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Listing.NationalInsurance(childComplexity), true
 	case "Listing.product":
 		if e.ComplexityRoot.Listing.Product == nil {
 			break
@@ -4418,6 +4432,10 @@ type Listing {
   status: String!
   "Date of the status, YYYY-MM-DD."
   since: String
+  "On the hospital's key-monitoring list (重点监控目录): prescriptions reviewed and capped."
+  keyMonitoring: Boolean!
+  "Reimbursed by national medical insurance (医保) there."
+  nationalInsurance: Boolean!
 }
 
 type Territory implements Node {
@@ -5011,6 +5029,10 @@ input ListingInput {
   status: String!
   "YYYY-MM-DD"
   since: String
+  "On the key-monitoring list; omitted is false (an upsert replaces the whole listing)."
+  keyMonitoring: Boolean
+  "Reimbursed by national insurance; omitted is false."
+  nationalInsurance: Boolean
 }
 
 input InfluenceInput {
@@ -6021,6 +6043,10 @@ func (ec *executionContext) childFields_Listing(ctx context.Context, field graph
 		return ec.fieldContext_Listing_status(ctx, field)
 	case "since":
 		return ec.fieldContext_Listing_since(ctx, field)
+	case "keyMonitoring":
+		return ec.fieldContext_Listing_keyMonitoring(ctx, field)
+	case "nationalInsurance":
+		return ec.fieldContext_Listing_nationalInsurance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Listing", field.Name)
 }
@@ -13942,6 +13968,52 @@ func (ec *executionContext) fieldContext_Listing_since(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Listing", field, true, true, "String")
 }
 
+func (ec *executionContext) _Listing_keyMonitoring(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Listing_keyMonitoring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyMonitoring, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Listing_keyMonitoring(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Listing", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Listing_nationalInsurance(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Listing_nationalInsurance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NationalInsurance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Listing_nationalInsurance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Listing", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ListingPayload_listing(ctx context.Context, field graphql.CollectedField, obj *model.ListingPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21134,7 +21206,7 @@ func (ec *executionContext) unmarshalInputListingInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"hospital", "product", "status", "since"}
+	fieldsInOrder := [...]string{"hospital", "product", "status", "since", "keyMonitoring", "nationalInsurance"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21169,6 +21241,20 @@ func (ec *executionContext) unmarshalInputListingInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Since = data
+		case "keyMonitoring":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyMonitoring"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyMonitoring = data
+		case "nationalInsurance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nationalInsurance"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NationalInsurance = data
 		}
 	}
 	return it, nil
@@ -23913,6 +23999,16 @@ func (ec *executionContext) _Listing(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Listing_since(ctx, field, obj)
 				})
+		case "keyMonitoring":
+			out.Values[i] = ec._Listing_keyMonitoring(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nationalInsurance":
+			out.Values[i] = ec._Listing_nationalInsurance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -129,3 +129,6 @@ func found[T any](v *T, err error) (model.Node, error) {
 	}
 	return v, nil
 }
+
+// flag is an optional Boolean argument, false when omitted.
+func flag(b *bool) bool { return b != nil && *b }

@@ -435,7 +435,8 @@ func (r *mutationResolver) DeleteProduct(ctx context.Context, id string) (*model
 
 // UpsertListing is the resolver for the upsertListing field.
 func (r *mutationResolver) UpsertListing(ctx context.Context, input model.ListingInput) (*model.ListingPayload, error) {
-	l := kolgraph.Listing{HospitalID: input.Hospital, ProductID: input.Product, Status: input.Status, Since: str(input.Since)}
+	l := kolgraph.Listing{HospitalID: input.Hospital, ProductID: input.Product, Status: input.Status, Since: str(input.Since),
+		KeyMonitoring: flag(input.KeyMonitoring), NationalInsurance: flag(input.NationalInsurance)}
 	res, err := r.write(ctx, "upsertListing", &kolgraph.ChangeSet{Listings: []kolgraph.Listing{l}})
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -226,4 +227,83 @@ func TestMatrixLabelsInChinese(t *testing.T) {
 	if s := zh.AccountMatrix.Stakeholders.Edges[0].Node; s.Stage != "PHARMACY_REVIEW" || !strings.HasPrefix(s.Playbook, "向药剂科提交") {
 		t.Errorf("zh-CN stakeholder %+v", s)
 	}
+}
+
+// TestMarketAccess: a hospital's listings say key monitoring and national
+// insurance as the seed's listings.csv has them, and upsertListing writes
+// them (an omitted flag is false: an upsert replaces the whole listing).
+func TestMarketAccess(t *testing.T) {
+	want := map[string][2]bool{}
+	for _, l := range csvRowsOf(t, "listings.csv") {
+		if l["hospital_id"] == "H001" {
+			want[l["product_id"]] = [2]bool{l["key_monitoring"] == "yes", l["national_insurance"] == "yes"}
+		}
+	}
+	type listings struct {
+		Hospital struct {
+			Listings []struct {
+				Product                          struct{ ID string }
+				KeyMonitoring, NationalInsurance bool
+			}
+		}
+	}
+	var got listings
+	mustQuery(t, svc.Handler(), `{ hospital(id: "H001") { listings { product { id } keyMonitoring nationalInsurance } } }`, nil, &got)
+	if len(got.Hospital.Listings) != len(want) || len(want) == 0 {
+		t.Fatalf("%d listings, the seed has %d", len(got.Hospital.Listings), len(want))
+	}
+	keyMonitored := false
+	for _, l := range got.Hospital.Listings {
+		if w := want[l.Product.ID]; [2]bool{l.KeyMonitoring, l.NationalInsurance} != w {
+			t.Errorf("H001/%s: key monitoring %v, national insurance %v; the seed says %v", l.Product.ID, l.KeyMonitoring, l.NationalInsurance, w)
+		}
+		keyMonitored = keyMonitored || l.KeyMonitoring
+	}
+	if !keyMonitored {
+		t.Error("no key-monitored product at H001 to check")
+	}
+
+	w := writeService(t)
+	h := w.Handler()
+	var up struct {
+		UpsertListing struct {
+			Listing struct{ KeyMonitoring, NationalInsurance bool }
+		}
+	}
+	mustQuery(t, h, `mutation { upsertListing(input: {hospital: "H002", product: "RX03", status: "listed", since: "2026-11-30", keyMonitoring: true}) {
+		listing { keyMonitoring nationalInsurance } } }`, nil, &up)
+	if l := up.UpsertListing.Listing; !l.KeyMonitoring || l.NationalInsurance {
+		t.Errorf("upserted listing %+v", l)
+	}
+	var after listings
+	mustQuery(t, h, `{ hospital(id: "H002") { listings { product { id } keyMonitoring nationalInsurance } } }`, nil, &after)
+	for _, l := range after.Hospital.Listings {
+		if l.Product.ID == "RX03" && (!l.KeyMonitoring || l.NationalInsurance) {
+			t.Errorf("H002/RX03 reads back %+v", l)
+		}
+	}
+}
+
+// csvRowsOf reads one of the seed's CSV files as maps from column to cell
+// with encoding/csv alone.
+func csvRowsOf(t *testing.T, name string) []map[string]string {
+	t.Helper()
+	f, err := seed.FS.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, c := range recs[0] {
+			m[c] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
 }

@@ -311,6 +311,10 @@ type ListingInput struct {
 	Status string `json:"status"`
 	// YYYY-MM-DD
 	Since *string `json:"since,omitempty"`
+	// On the key-monitoring list; omitted is false (an upsert replaces the whole listing).
+	KeyMonitoring *bool `json:"keyMonitoring,omitempty"`
+	// Reimbursed by national insurance; omitted is false.
+	NationalInsurance *bool `json:"nationalInsurance,omitempty"`
 }
 
 type ListingPayload struct {

@@ -95,10 +95,13 @@ type ReportRow struct {
 	// account's territory; Listing is the product's listing status at its
 	// hospital; AtRisk says the department is at risk under DRG/DIP.
 	Title, KOLLevel, Owner, Listing string
-	AtRisk                          bool
-	AccessFirst                     bool
-	Potential                       *float64 // monthly patients; nil = unknown
-	Influence                       *float64
+	// KeyMonitoring and NationalInsurance are the product's market access
+	// at the account's hospital.
+	KeyMonitoring, NationalInsurance bool
+	AtRisk                           bool
+	AccessFirst                      bool
+	Potential                        *float64 // monthly patients; nil = unknown
+	Influence                        *float64
 	// Percentile is the share of the report's accounts of known influence
 	// with a lower influence, 0-100 (PERCENT_RANK); nil when unknown.
 	Percentile *float64
@@ -203,12 +206,9 @@ var columns = []column{
 	{"kol_level", "KOL level", func(r *Report, row *ReportRow) string { return r.t(row.KOLLevel) }},
 	{"owner", "Owner", func(_ *Report, row *ReportRow) string { return row.Owner }},
 	{"listing", "Listing", func(r *Report, row *ReportRow) string { return r.t(row.Listing) }},
-	{"at_risk", "At risk", func(r *Report, row *ReportRow) string {
-		if row.AtRisk {
-			return r.t("yes")
-		}
-		return ""
-	}},
+	{"key_monitoring", "Key monitoring", func(r *Report, row *ReportRow) string { return r.yes(row.KeyMonitoring) }},
+	{"national_insurance", "National insurance", func(r *Report, row *ReportRow) string { return r.yes(row.NationalInsurance) }},
+	{"at_risk", "At risk", func(r *Report, row *ReportRow) string { return r.yes(row.AtRisk) }},
 	{"segment", "Segment", func(r *Report, row *ReportRow) string {
 		if row.Segment == "" {
 			return r.t("unclassified")
@@ -235,6 +235,14 @@ var CSVHeader = func() []string {
 	}
 	return h
 }()
+
+// yes is a flag cell: "yes" in the report's language, or empty.
+func (r *Report) yes(b bool) string {
+	if b {
+		return r.t("yes")
+	}
+	return ""
+}
 
 // t translates a label into the report's language.
 func (r *Report) t(s string) string {

@@ -360,12 +360,17 @@ func appendListing(b []byte, r kolgraph.Listing) []byte {
 	e.str(r.ProductID)
 	e.str(r.Status)
 	e.str(r.Since)
+	e.flag(r.KeyMonitoring)
+	e.flag(r.NationalInsurance)
 	return e.b
 }
 
 func decodeListing(b []byte) (kolgraph.Listing, error) {
 	d := newDec(b)
 	r := kolgraph.Listing{HospitalID: d.str(), ProductID: d.str(), Status: d.str(), Since: d.str()}
+	if d.err == nil && len(d.b) > 0 { // files written before the access flags end here: no, no
+		r.KeyMonitoring, r.NationalInsurance = d.flag(), d.flag()
+	}
 	return r, d.done()
 }
 

@@ -126,3 +126,24 @@ func stable[T any](t *testing.T, kind string, b []byte, decode func([]byte) (T, 
 		t.Errorf("%s: encoding not stable: %x then %x", kind, once, twice)
 	}
 }
+
+// TestListingWithoutAccessFlags reads a listing as files written before
+// the market-access flags hold it: the flags read as no, and a listing
+// with them round-trips.
+func TestListingWithoutAccessFlags(t *testing.T) {
+	e := enc{[]byte{recordV1}}
+	for _, s := range []string{"H001", "RX01", "listed", "2022-02-14"} {
+		e.str(s)
+	}
+	got, err := decodeListing(e.b)
+	if err != nil || got != (kolgraph.Listing{HospitalID: "H001", ProductID: "RX01", Status: "listed", Since: "2022-02-14"}) {
+		t.Errorf("old record: %+v, %v", got, err)
+	}
+	want := kolgraph.Listing{HospitalID: "H001", ProductID: "RX02", Status: "pending", KeyMonitoring: true, NationalInsurance: true}
+	if got, err := decodeListing(appendListing(nil, want)); err != nil || got != want {
+		t.Errorf("round trip: %+v, %v", got, err)
+	}
+	if _, err := decodeListing(append(appendListing(nil, want), 1)); err == nil {
+		t.Error("a trailing byte was accepted")
+	}
+}

@@ -100,12 +100,20 @@ type Product struct {
 	Specialties []string `json:"specialties"`
 }
 
-// Listing is (Hospital)-[:LISTS {status, since}]->(Product).
+// Listing is (Hospital)-[:LISTS {status, since, keyMonitoring,
+// nationalInsurance}]->(Product): the product's market access at the
+// hospital.
 type Listing struct {
 	HospitalID string `json:"hospitalId"`
 	ProductID  string `json:"productId"`
 	Status     string `json:"status"`          // listed | pending | not_listed | delisted
 	Since      string `json:"since,omitempty"` // YYYY-MM-DD
+	// KeyMonitoring: the product is on the hospital's key-monitoring list
+	// (重点监控目录), whose prescriptions are reviewed and capped.
+	KeyMonitoring bool `json:"keyMonitoring,omitempty"`
+	// NationalInsurance: the product is reimbursed by national medical
+	// insurance (医保) there.
+	NationalInsurance bool `json:"nationalInsurance,omitempty"`
 }
 
 // Territory is a set of hospitals a team covers.

@@ -198,6 +198,8 @@ var zh = map[string]string{
 	"Owner":                             "负责人",
 	"Listing":                           "准入状态",
 	"At risk":                           "DRG风险",
+	"Key monitoring":                    "重点监控",
+	"National insurance":                "医保",
 	"Potential (patients/month)":        "潜力（患者/月）",
 	"Influence":                         "影响力",
 	"Influence percentile":              "影响力百分位",

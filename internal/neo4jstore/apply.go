@@ -313,7 +313,7 @@ type relType struct {
 
 var (
 	memberOf   = relType{"MEMBER_OF", "HCP", "Committee", []string{"role"}}
-	lists      = relType{"LISTS", "Hospital", "Product", []string{"status", "since"}}
+	lists      = relType{"LISTS", "Hospital", "Product", []string{"status", "since", "keyMonitoring", "nationalInsurance"}}
 	knowsRel   = relType{"KNOWS", "User", "HCP", []string{"strength"}}
 	influences = relType{"INFLUENCES", "HCP", "HCP", []string{"weight", "kind", "evidence", "updatedAt"}}
 	partOf     = relType{"PART_OF", "Department", "Hospital", nil}

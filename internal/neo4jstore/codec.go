@@ -31,7 +31,7 @@ const (
 	productCols    = "n.id, n.name, n.indications, n.specialties"
 	userCols       = "n.id, n.name, n.role, n.territories"
 	membershipCols = "a.id, b.id, r.role"
-	listingCols    = "a.id, b.id, r.status, r.since"
+	listingCols    = "a.id, b.id, r.status, r.since, r.keyMonitoring, r.nationalInsurance"
 	knowsCols      = "a.id, b.id, r.strength"
 	influenceCols  = "a.id, b.id, r.weight, r.kind, r.evidence, r.updatedAt"
 )
@@ -132,7 +132,8 @@ func membershipRow(m kolgraph.Membership) props {
 }
 
 func listingRow(l kolgraph.Listing) props {
-	return props{"a": l.HospitalID, "b": l.ProductID, "status": l.Status, "since": l.Since}
+	return props{"a": l.HospitalID, "b": l.ProductID, "status": l.Status, "since": l.Since,
+		"keyMonitoring": l.KeyMonitoring, "nationalInsurance": l.NationalInsurance}
 }
 
 func knowsRow(k kolgraph.Knows) props {
@@ -174,6 +175,19 @@ func (d *decoder) str(i int) string {
 	}
 	d.fail(i, "string")
 	return ""
+}
+
+// flag reads a boolean property; a missing one (a relationship written
+// before the property existed) is false.
+func (d *decoder) flag(i int) bool {
+	switch v := d.vals[i].(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	}
+	d.fail(i, "boolean")
+	return false
 }
 
 func (d *decoder) int(i int) int {
@@ -318,7 +332,8 @@ func decodeMembership(vals []any) (kolgraph.Membership, error) {
 
 func decodeListing(vals []any) (kolgraph.Listing, error) {
 	d := decoder{vals: vals}
-	l := kolgraph.Listing{HospitalID: d.str(0), ProductID: d.str(1), Status: d.str(2), Since: d.str(3)}
+	l := kolgraph.Listing{HospitalID: d.str(0), ProductID: d.str(1), Status: d.str(2), Since: d.str(3),
+		KeyMonitoring: d.flag(4), NationalInsurance: d.flag(5)}
 	return l, d.err
 }
 

@@ -22,7 +22,7 @@ const schemaVersion = 1
 //	(:HCP[:KOL] {id, name, nameLower, role, ..., departmentId, hospitalId, kolLevel, kolEvidence})-[:WORKS_IN]->(:Department)
 //	(:Committee {id, name, kind, hospitalId})-[:GOVERNS]->(:Hospital)
 //	(:HCP)-[:MEMBER_OF {role}]->(:Committee)
-//	(:Hospital)-[:LISTS {status, since}]->(:Product {id, name, indications, specialties})
+//	(:Hospital)-[:LISTS {status, since, keyMonitoring, nationalInsurance}]->(:Product {id, name, indications, specialties})
 //	(:User {id, name, role, territories})-[:KNOWS {strength}]->(:HCP)
 //	(:HCP)-[:INFLUENCES {weight, kind, evidence, updatedAt}]->(:HCP)
 //	(:KolgraphMeta {id: "kolgraph", version, schemaVersion})

@@ -75,7 +75,7 @@ var tables = []table{
 	{CommitteesFile, []column{req("id"), req("name"), req("kind"), req("hospital_id")}},
 	{MembershipsFile, []column{req("committee_id"), req("hcp_id"), req("role")}},
 	{ProductsFile, []column{req("id"), req("name"), opt("indications"), opt("specialties")}},
-	{ListingsFile, []column{req("hospital_id"), req("product_id"), req("status"), opt("since")}},
+	{ListingsFile, []column{req("hospital_id"), req("product_id"), req("status"), opt("since"), opt("key_monitoring"), opt("national_insurance")}},
 	{UsersFile, []column{req("id"), req("name"), req("role"), opt("territories")}},
 	{KnowsFile, []column{req("user_id"), req("hcp_id"), req("strength")}},
 	{InfluencesFile, []column{req("from"), req("to"), req("weight"), req("kind"), opt("evidence"),

@@ -399,6 +399,21 @@ func (r *row) str(col string) string {
 // hand-edited files tend to have.
 func (r *row) num(col string) string { return strings.TrimSpace(r.str(col)) }
 
+// yesNo reads a yes/no cell: yes, true, 1 or 是 are yes; no, false, 0, 否
+// and a blank cell are no (any case); anything else is a problem naming
+// the line and field.
+func (r *row) yesNo(col string) bool {
+	switch v := strings.ToLower(strings.TrimSpace(r.str(col))); v {
+	case "yes", "y", "true", "1", "是":
+		return true
+	case "", "no", "n", "false", "0", "否":
+		return false
+	default:
+		r.problem(col, "must be yes or no (got %q)", v)
+		return false
+	}
+}
+
 // int reads an integer cell; empty reads as 0.
 func (r *row) int(col string) int {
 	v := r.optInt(col)
@@ -595,7 +610,8 @@ var decoders = map[string]func(p *parser, r *row){
 		p.cs.Products = append(p.cs.Products, pr)
 	},
 	ListingsFile: func(p *parser, r *row) {
-		l := kolgraph.Listing{HospitalID: r.str("hospital_id"), ProductID: r.str("product_id"), Status: r.str("status"), Since: r.str("since")}
+		l := kolgraph.Listing{HospitalID: r.str("hospital_id"), ProductID: r.str("product_id"), Status: r.str("status"), Since: r.str("since"),
+			KeyMonitoring: r.yesNo("key_monitoring"), NationalInsurance: r.yesNo("national_insurance")}
 		r.validate(l.Validate())
 		r.key(l.HospitalID, l.ProductID)
 		p.rel(r)

@@ -113,6 +113,12 @@ func TestReadProblems(t *testing.T) {
 		want    []kolgraph.Problem // Message is a substring of the problem's
 	}{
 		{
+			name: "market-access flag neither yes nor no",
+			replace: map[string]*string{seedfile.ListingsFile: s("hospital_id,product_id,status,since,key_monitoring,national_insurance\n" +
+				"H1,RX1,listed,2023-05-01,是,maybe\n")},
+			want: []kolgraph.Problem{{File: "listings.csv", Line: 2, Field: "national_insurance", Message: "must be yes or no"}},
+		},
+		{
 			name:    "unknown column",
 			replace: map[string]*string{seedfile.TerritoriesFile: s("id,name,colour\nT1,East,red\n")},
 			want:    []kolgraph.Problem{{File: "territories.csv", Line: 1, Field: "colour", Message: "is not a column"}},
@@ -364,9 +370,10 @@ func sample() *kolgraph.ChangeSet {
 		Committees:  []*kolgraph.Committee{{ID: "C001-PT", Name: "药事管理与药物治疗学委员会", Kind: "pt", HospitalID: "H001"}},
 		Memberships: []kolgraph.Membership{{HCPID: "P000001", CommitteeID: "C001-PT", Role: "chair"}, {HCPID: "P000002", CommitteeID: "C001-PT", Role: "member"}},
 		Products:    []*kolgraph.Product{{ID: "RX01", Name: "Cardiolix (卡迪力)", Indications: []string{"heart failure", "hypertension"}, Specialties: []string{"cardiology"}}},
-		Listings:    []kolgraph.Listing{{HospitalID: "H001", ProductID: "RX01", Status: "listed", Since: "2023-05-01"}, {HospitalID: "H002", ProductID: "RX01", Status: "not_listed"}},
-		Users:       []*kolgraph.User{{ID: "U001", Name: "张敏", Role: "kam", Territories: []string{"T01"}}, {ID: "U002", Name: "Viewer", Role: "viewer"}},
-		Knows:       []kolgraph.Knows{{UserID: "U001", HCPID: "P000001", Strength: 0.8}},
+		Listings: []kolgraph.Listing{{HospitalID: "H001", ProductID: "RX01", Status: "listed", Since: "2023-05-01", KeyMonitoring: true, NationalInsurance: true},
+			{HospitalID: "H002", ProductID: "RX01", Status: "not_listed"}},
+		Users: []*kolgraph.User{{ID: "U001", Name: "张敏", Role: "kam", Territories: []string{"T01"}}, {ID: "U002", Name: "Viewer", Role: "viewer"}},
+		Knows: []kolgraph.Knows{{UserID: "U001", HCPID: "P000001", Strength: 0.8}},
 		Influences: []*kolgraph.Influence{
 			{From: "P000001", To: "P000002", Weight: 0.123456789, Kind: "reports_to", Evidence: "带教, \"quoted\"", UpdatedAt: time.Date(2024, 3, 1, 8, 0, 0, 123456789, time.UTC)},
 			{From: "P000002", To: "P000001", Weight: 1, Kind: "co_author", UpdatedAt: time.Date(2024, 3, 1, 8, 0, 0, 0, shanghai)},

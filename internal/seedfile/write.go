@@ -110,7 +110,7 @@ func encode(cs *kolgraph.ChangeSet) ([][][]string, error) {
 			return []string{p.ID, p.Name, e.list(p.ID, "indications", p.Indications), e.list(p.ID, "specialties", p.Specialties)}
 		}, &e),
 		sortedRows(ptrs(cs.Listings), func(l *kolgraph.Listing) []string {
-			return []string{l.HospitalID, l.ProductID, l.Status, l.Since}
+			return []string{l.HospitalID, l.ProductID, l.Status, l.Since, yesNo(l.KeyMonitoring), yesNo(l.NationalInsurance)}
 		}, &e),
 		sortedRows(cs.Users, func(u *kolgraph.User) []string {
 			return []string{u.ID, u.Name, u.Role, e.list(u.ID, "territories", u.Territories)}
@@ -187,4 +187,12 @@ func formatTime(t time.Time) string {
 		return ""
 	}
 	return t.Format(time.RFC3339Nano)
+}
+
+// yesNo writes a flag as the readers' yes or no.
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

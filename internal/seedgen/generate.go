@@ -713,7 +713,10 @@ func (g *gen) products() {
 	for _, h := range g.hosps {
 		listed := tiers[h.tier].listed
 		for _, p := range products {
-			l := kolgraph.Listing{HospitalID: h.rec.ID, ProductID: p.id}
+			// Access flags follow from the product and the hospital's tier,
+			// drawing nothing, so the rest of the region stays as it was.
+			l := kolgraph.Listing{HospitalID: h.rec.ID, ProductID: p.id,
+				NationalInsurance: p.nationalInsurance, KeyMonitoring: slices.Contains(p.keyMonitoringAt, h.rec.Tier)}
 			switch x := r.Float64(); {
 			case x < listed:
 				l.Status, l.Since = "listed", date(2019, 2024)

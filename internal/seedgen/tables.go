@@ -117,19 +117,26 @@ var (
 
 // Products are invented; their indications decide which specialties'
 // departments they serve.
+//
+// Market access: national insurance (医保) is decided nationally, so a
+// product in it is reimbursed wherever it is listed; key monitoring
+// (重点监控) lists are kept by the large hospitals, which put the costly
+// oncology drug on theirs.
 type productSpec struct {
-	id, name    string
-	indications []string
-	specialties []string
+	id, name          string
+	indications       []string
+	specialties       []string
+	nationalInsurance bool
+	keyMonitoringAt   []string // hospital tiers that keep it on their key-monitoring list
 }
 
 var products = []productSpec{
 	{"RX01", "Cardiolix (卡迪力)", []string{"heart failure with reduced ejection fraction", "resistant hypertension"},
-		[]string{"cardiology", "nephrology", "geriatrics"}},
+		[]string{"cardiology", "nephrology", "geriatrics"}, true, nil},
 	{"RX02", "Pulmotinib (普莫替尼)", []string{"EGFR-mutant non-small cell lung cancer"},
-		[]string{"oncology", "respiratory"}},
+		[]string{"oncology", "respiratory"}, true, []string{"3A", "3B"}},
 	{"RX03", "Glucoretin (格鲁瑞汀)", []string{"type 2 diabetes", "diabetic kidney disease"},
-		[]string{"endocrinology", "nephrology"}},
+		[]string{"endocrinology", "nephrology"}, false, nil},
 }
 
 // KOL evidence values, in the order they are listed.

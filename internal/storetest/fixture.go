@@ -102,10 +102,11 @@ func Fixture() *kolgraph.ChangeSet {
 			{ID: "PR03", Name: "Nolist"},
 		},
 		Listings: []kolgraph.Listing{
-			{HospitalID: "H003", ProductID: "PR02", Status: "listed", Since: "2022-06-01"},
+			{HospitalID: "H003", ProductID: "PR02", Status: "listed", Since: "2022-06-01", KeyMonitoring: true, NationalInsurance: true},
 			{HospitalID: "H001", ProductID: "PR02", Status: "pending"},
 			{HospitalID: "H002", ProductID: "PR01", Status: "not_listed"},
-			{HospitalID: "H001", ProductID: "PR01", Status: "listed", Since: "2023-01-15"},
+			// ReplacesWholeRecord writes it again without the flag: it must read back false.
+			{HospitalID: "H001", ProductID: "PR01", Status: "listed", Since: "2023-01-15", NationalInsurance: true},
 		},
 		Users: []*kolgraph.User{
 			{ID: "U02", Name: "Strategist Li", Role: "strategist", Territories: []string{"T1", "T2"}},

@@ -224,8 +224,12 @@ func (r *Result) fillRows(rep *account.Report) {
 		if h := r.Snapshot.Hospitals[a.HospitalID]; h != nil {
 			row.Owner = strings.Join(owners[h.TerritoryID], ", ")
 		}
-		if row.Listing == "" && r.Product != nil {
-			row.Listing = r.Listings[a.HospitalID].Status
+		if r.Product != nil {
+			l := r.Listings[a.HospitalID]
+			if row.Listing == "" {
+				row.Listing = l.Status
+			}
+			row.KeyMonitoring, row.NationalInsurance = l.KeyMonitoring, l.NationalInsurance
 		}
 	}
 }

@@ -41,7 +41,7 @@ func TestReportAManagerActsOn(t *testing.T) {
 		t.Fatalf("summary at %d, segment A at %d: the summary comes first", summary, firstSection)
 	}
 	for _, want := range []string{`<html lang="zh-CN">`, "客户分级报告", "潜力阈值", "第70百分位", "20/80线", "DRG/DIP风险科室",
-		"D004-01", "热力图最热单元", "<svg", "合规讲者候选名单", "准入关键人", "药剂科审核", "负责人", "影响力百分位", "下次拜访截止",
+		"D004-01", "热力图最热单元", "<svg", "合规讲者候选名单", "准入关键人", "药剂科审核", "负责人", "影响力百分位", "下次拜访截止", "重点监控", "医保",
 		"与该医生共同制定科室三年联合计划", "准入优先"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("HTML report lacks %q", want)
