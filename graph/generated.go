@@ -201,6 +201,7 @@ type ComplexityRoot struct {
 		Committee   func(childComplexity int) int
 		Description func(childComplexity int) int
 		Kind        func(childComplexity int) int
+		Label       func(childComplexity int) int
 		Note        func(childComplexity int) int
 		Order       func(childComplexity int) int
 		Path        func(childComplexity int) int
@@ -237,24 +238,25 @@ type ComplexityRoot struct {
 	}
 
 	HCP struct {
-		Committees   func(childComplexity int) int
-		Department   func(childComplexity int) int
-		Email        func(childComplexity int) int
-		Hospital     func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Influence    func(childComplexity int, scope *model.ScopeInput) int
-		InfluencedBy func(childComplexity int, first *int) int
-		Influences   func(childComplexity int, first *int) int
-		IsKOL        func(childComplexity int) int
-		KolEvidence  func(childComplexity int) int
-		KolLevel     func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Phone        func(childComplexity int) int
-		Position     func(childComplexity int) int
-		Role         func(childComplexity int) int
-		Specialty    func(childComplexity int) int
-		Title        func(childComplexity int) int
-		Wechat       func(childComplexity int) int
+		Committees    func(childComplexity int) int
+		Department    func(childComplexity int) int
+		Email         func(childComplexity int) int
+		Hospital      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Influence     func(childComplexity int, scope *model.ScopeInput) int
+		InfluencedBy  func(childComplexity int, first *int) int
+		Influences    func(childComplexity int, first *int) int
+		IsKOL         func(childComplexity int) int
+		KolEvidence   func(childComplexity int) int
+		KolLevel      func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Phone         func(childComplexity int) int
+		Position      func(childComplexity int) int
+		PositionLabel func(childComplexity int) int
+		Role          func(childComplexity int) int
+		Specialty     func(childComplexity int) int
+		Title         func(childComplexity int) int
+		Wechat        func(childComplexity int) int
 	}
 
 	HCPConnection struct {
@@ -636,6 +638,7 @@ type ComplexityRoot struct {
 		Prescriber func(childComplexity int) int
 		Roles      func(childComplexity int) int
 		Stage      func(childComplexity int) int
+		StageLabel func(childComplexity int) int
 		Stages     func(childComplexity int) int
 	}
 
@@ -739,6 +742,9 @@ type DecisionChainResolver interface {
 	Note(ctx context.Context, obj *access.Chain) (*string, error)
 }
 type DecisionStageResolver interface {
+	Label(ctx context.Context, obj *access.Stage) (string, error)
+	Description(ctx context.Context, obj *access.Stage) (string, error)
+
 	Note(ctx context.Context, obj *access.Stage) (*string, error)
 }
 type DepartmentResolver interface {
@@ -747,6 +753,8 @@ type DepartmentResolver interface {
 	Hcps(ctx context.Context, obj *kolgraph.Department) ([]*kolgraph.HCP, error)
 }
 type HCPResolver interface {
+	PositionLabel(ctx context.Context, obj *kolgraph.HCP) (string, error)
+
 	Department(ctx context.Context, obj *kolgraph.HCP) (*kolgraph.Department, error)
 	Hospital(ctx context.Context, obj *kolgraph.HCP) (*kolgraph.Hospital, error)
 
@@ -859,6 +867,8 @@ type RankedHCPResolver interface {
 	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
 }
 type StakeholderResolver interface {
+	StageLabel(ctx context.Context, obj *model.Stakeholder) (string, error)
+
 	Playbook(ctx context.Context, obj *model.Stakeholder) (string, error)
 }
 type TerritoryResolver interface {
@@ -1453,6 +1463,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DecisionStage.Kind(childComplexity), true
+	case "DecisionStage.label":
+		if e.ComplexityRoot.DecisionStage.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionStage.Label(childComplexity), true
 	case "DecisionStage.note":
 		if e.ComplexityRoot.DecisionStage.Note == nil {
 			break
@@ -1700,6 +1716,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HCP.Position(childComplexity), true
+	case "HCP.positionLabel":
+		if e.ComplexityRoot.HCP.PositionLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HCP.PositionLabel(childComplexity), true
 	case "HCP.role":
 		if e.ComplexityRoot.HCP.Role == nil {
 			break
@@ -3475,6 +3497,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stakeholder.Stage(childComplexity), true
+	case "Stakeholder.stageLabel":
+		if e.ComplexityRoot.Stakeholder.StageLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.StageLabel(childComplexity), true
 	case "Stakeholder.stages":
 		if e.ComplexityRoot.Stakeholder.Stages == nil {
 			break
@@ -4062,7 +4090,9 @@ type DecisionStage {
   order: Int!
   "What kind of stage this is."
   kind: DecisionStageKind!
-  "What happens at this stage."
+  "The kind's meaning for people, in the request's language (Accept-Language zh-CN or en), e.g. 药剂科审核."
+  label: String!
+  "What happens at this stage, in the request's language."
   description: String!
   "The rule that chose the people, in terms of the data."
   rule: String!
@@ -4358,6 +4388,8 @@ type HCP implements Node {
   title: String!
   "president | vice_president | pharmacy_director | department_head | deputy_head | staff"
   position: String!
+  "The position's and the title's meanings for people, in the request's language (Accept-Language zh-CN or en), e.g. 科主任 · 主任医师; empty when neither is set."
+  positionLabel: String!
   specialty: String!
   department: Department!
   hospital: Hospital!
@@ -4568,6 +4600,8 @@ type Stakeholder {
   hospital: Hospital!
   "The first decision-chain stage they sit in."
   stage: DecisionStageKind!
+  "The stage's meaning, in the request's language."
+  stageLabel: String!
   "Every stage they sit in, in chain order."
   stages: [DecisionStageKind!]!
   "Why, one per stage: pharmacist, pharmacy_director, president, vice_president, or a committee role (chair, secretary, member)."
@@ -5591,6 +5625,8 @@ func (ec *executionContext) childFields_DecisionStage(ctx context.Context, field
 		return ec.fieldContext_DecisionStage_order(ctx, field)
 	case "kind":
 		return ec.fieldContext_DecisionStage_kind(ctx, field)
+	case "label":
+		return ec.fieldContext_DecisionStage_label(ctx, field)
 	case "description":
 		return ec.fieldContext_DecisionStage_description(ctx, field)
 	case "rule":
@@ -5675,6 +5711,8 @@ func (ec *executionContext) childFields_HCP(ctx context.Context, field graphql.C
 		return ec.fieldContext_HCP_title(ctx, field)
 	case "position":
 		return ec.fieldContext_HCP_position(ctx, field)
+	case "positionLabel":
+		return ec.fieldContext_HCP_positionLabel(ctx, field)
 	case "specialty":
 		return ec.fieldContext_HCP_specialty(ctx, field)
 	case "department":
@@ -6357,6 +6395,8 @@ func (ec *executionContext) childFields_Stakeholder(ctx context.Context, field g
 		return ec.fieldContext_Stakeholder_hospital(ctx, field)
 	case "stage":
 		return ec.fieldContext_Stakeholder_stage(ctx, field)
+	case "stageLabel":
+		return ec.fieldContext_Stakeholder_stageLabel(ctx, field)
 	case "stages":
 		return ec.fieldContext_Stakeholder_stages(ctx, field)
 	case "roles":
@@ -10006,6 +10046,29 @@ func (ec *executionContext) fieldContext_DecisionStage_kind(_ context.Context, f
 	return graphql.NewScalarFieldContext("DecisionStage", field, false, false, "DecisionStageKind")
 }
 
+func (ec *executionContext) _DecisionStage_label(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionStage_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DecisionStage().Label(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionStage_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionStage", field, true, true, "String")
+}
+
 func (ec *executionContext) _DecisionStage_description(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10015,7 +10078,7 @@ func (ec *executionContext) _DecisionStage_description(ctx context.Context, fiel
 			return ec.fieldContext_DecisionStage_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.DecisionStage().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10026,7 +10089,7 @@ func (ec *executionContext) _DecisionStage_description(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_DecisionStage_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DecisionStage", field, false, false, "String")
+	return graphql.NewScalarFieldContext("DecisionStage", field, true, true, "String")
 }
 
 func (ec *executionContext) _DecisionStage_rule(ctx context.Context, field graphql.CollectedField, obj *access.Stage) (ret graphql.Marshaler) {
@@ -10757,6 +10820,29 @@ func (ec *executionContext) _HCP_position(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_HCP_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HCP", field, false, false, "String")
+}
+
+func (ec *executionContext) _HCP_positionLabel(ctx context.Context, field graphql.CollectedField, obj *kolgraph.HCP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HCP_positionLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HCP().PositionLabel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HCP_positionLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HCP", field, true, true, "String")
 }
 
 func (ec *executionContext) _HCP_specialty(ctx context.Context, field graphql.CollectedField, obj *kolgraph.HCP) (ret graphql.Marshaler) {
@@ -18232,6 +18318,29 @@ func (ec *executionContext) fieldContext_Stakeholder_stage(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Stakeholder", field, true, false, "DecisionStageKind")
 }
 
+func (ec *executionContext) _Stakeholder_stageLabel(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_stageLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stakeholder().StageLabel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_stageLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, true, true, "String")
+}
+
 func (ec *executionContext) _Stakeholder_stages(ctx context.Context, field graphql.CollectedField, obj *model.Stakeholder) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22513,11 +22622,18 @@ func (ec *executionContext) _DecisionStage(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DecisionStage_label(ctx, field, obj)
+				})
 		case "description":
-			out.Values[i] = ec._DecisionStage_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DecisionStage_description(ctx, field, obj)
+				})
 		case "rule":
 			out.Values[i] = ec._DecisionStage_rule(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22778,6 +22894,12 @@ func (ec *executionContext) _HCP(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "positionLabel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HCP_positionLabel(ctx, field, obj)
+				})
 		case "specialty":
 			out.Values[i] = ec._HCP_specialty(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25406,6 +25528,12 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "stageLabel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stakeholder_stageLabel(ctx, field, obj)
+				})
 		case "stages":
 			out.Values[i] = ec._Stakeholder_stages(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

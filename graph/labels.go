@@ -2,10 +2,12 @@ package graph
 
 import (
 	"context"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/kolgraph/kolgraph/graph/model"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/labels"
 )
 
@@ -28,4 +30,18 @@ func memberPlaybook(ctx context.Context, m *model.AccountMember) string {
 		return labels.AccessFirst(lang(ctx), m.Account.ProductID, m.Member.Listing)
 	}
 	return say(ctx, m.Playbook)
+}
+
+// positionLabel says an HCP's position and title for people: "科主任 ·
+// 主任医师", "department_head · chief"; staff is left out as saying
+// nothing.
+func positionLabel(ctx context.Context, h *kolgraph.HCP) string {
+	var parts []string
+	if h.Position != "" && h.Position != "staff" {
+		parts = append(parts, say(ctx, h.Position))
+	}
+	if h.Title != "" {
+		parts = append(parts, say(ctx, h.Title))
+	}
+	return strings.Join(parts, " · ")
 }

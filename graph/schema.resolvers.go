@@ -94,6 +94,16 @@ func (r *decisionChainResolver) Note(ctx context.Context, obj *access.Chain) (*s
 	return optional(obj.Note), nil
 }
 
+// Label is the resolver for the label field.
+func (r *decisionStageResolver) Label(ctx context.Context, obj *access.Stage) (string, error) {
+	return say(ctx, string(obj.Kind)), nil
+}
+
+// Description is the resolver for the description field.
+func (r *decisionStageResolver) Description(ctx context.Context, obj *access.Stage) (string, error) {
+	return say(ctx, obj.Description), nil
+}
+
 // Note is the resolver for the note field.
 func (r *decisionStageResolver) Note(ctx context.Context, obj *access.Stage) (*string, error) {
 	return optional(obj.Note), nil
@@ -107,6 +117,11 @@ func (r *departmentResolver) Hospital(ctx context.Context, obj *kolgraph.Departm
 // Hcps is the resolver for the hcps field.
 func (r *departmentResolver) Hcps(ctx context.Context, obj *kolgraph.Department) ([]*kolgraph.HCP, error) {
 	return loadersFrom(ctx).hcpsOfDepartment.Load(ctx, obj.ID)
+}
+
+// PositionLabel is the resolver for the positionLabel field.
+func (r *hCPResolver) PositionLabel(ctx context.Context, obj *kolgraph.HCP) (string, error) {
+	return positionLabel(ctx, obj), nil
 }
 
 // Department is the resolver for the department field.
@@ -635,6 +650,11 @@ func (r *queryResolver) ImportTemplate(ctx context.Context) (*model.ImportTempla
 // Hcp is the resolver for the hcp field.
 func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
+}
+
+// StageLabel is the resolver for the stageLabel field.
+func (r *stakeholderResolver) StageLabel(ctx context.Context, obj *model.Stakeholder) (string, error) {
+	return say(ctx, string(obj.Stage())), nil
 }
 
 // Playbook is the resolver for the playbook field.

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
@@ -160,7 +161,7 @@ func TestMatrixLabelsInChinese(t *testing.T) {
 	const q = `{ accountMatrix(scope: {territory: "T01"}, product: "RX01") {
 		cells { segment playbook cadence { code label contactLabel }
 			members(first: 200) { edges { node { id accessFirst playbook } } } }
-		stakeholders(first: 1) { edges { node { stage playbook } } } } }`
+		stakeholders(first: 1) { edges { node { stage stageLabel playbook } } } } }`
 	type answer struct {
 		AccountMatrix struct {
 			Cells []struct {
@@ -178,7 +179,7 @@ func TestMatrixLabelsInChinese(t *testing.T) {
 			}
 			Stakeholders struct {
 				Edges []struct {
-					Node struct{ Stage, Playbook string }
+					Node struct{ Stage, StageLabel, Playbook string }
 				}
 			}
 		}
@@ -224,7 +225,7 @@ func TestMatrixLabelsInChinese(t *testing.T) {
 	if accessFirst == 0 {
 		t.Error("no access-first member to check")
 	}
-	if s := zh.AccountMatrix.Stakeholders.Edges[0].Node; s.Stage != "PHARMACY_REVIEW" || !strings.HasPrefix(s.Playbook, "向药剂科提交") {
+	if s := zh.AccountMatrix.Stakeholders.Edges[0].Node; s.Stage != "PHARMACY_REVIEW" || s.StageLabel != "药剂科审核" || !strings.HasPrefix(s.Playbook, "向药剂科提交") {
 		t.Errorf("zh-CN stakeholder %+v", s)
 	}
 }
@@ -306,4 +307,66 @@ func csvRowsOf(t *testing.T, name string) []map[string]string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// TestChainLabelsInChinese: with Accept-Language zh-CN a decision chain's
+// stages say their kind and what happens in Chinese, and people their
+// position and title; without it, in English. Kinds and codes stay.
+func TestChainLabelsInChinese(t *testing.T) {
+	const q = `{ decisionChain(hospital: "H001", product: "RX01") { stages { kind label description
+		people { hcp { position title positionLabel } } } } }`
+	type answer struct {
+		DecisionChain struct {
+			Stages []struct {
+				Kind, Label, Description string
+				People                   []struct {
+					Hcp struct{ Position, Title, PositionLabel string }
+				}
+			}
+		}
+	}
+	get := func(acceptLanguage string) answer {
+		body, _ := json.Marshal(map[string]any{"query": q})
+		req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if acceptLanguage != "" {
+			req.Header.Set("Accept-Language", acceptLanguage)
+		}
+		rec := httptest.NewRecorder()
+		svc.Handler().ServeHTTP(rec, req)
+		var resp struct {
+			Data   answer
+			Errors []any
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || len(resp.Errors) > 0 {
+			t.Fatalf("%q: %v %v", acceptLanguage, err, resp.Errors)
+		}
+		return resp.Data
+	}
+	hasHan := func(s string) bool {
+		for _, r := range s {
+			if unicode.Is(unicode.Han, r) {
+				return true
+			}
+		}
+		return false
+	}
+	zh, en := get("zh-CN"), get("")
+	if len(zh.DecisionChain.Stages) == 0 || len(zh.DecisionChain.Stages) != len(en.DecisionChain.Stages) {
+		t.Fatalf("%d stages in Chinese, %d in English", len(zh.DecisionChain.Stages), len(en.DecisionChain.Stages))
+	}
+	for i, st := range zh.DecisionChain.Stages {
+		e := en.DecisionChain.Stages[i]
+		if st.Kind != e.Kind || !hasHan(st.Label) || !hasHan(st.Description) || hasHan(e.Label) || hasHan(e.Description) {
+			t.Errorf("stage %s: zh %q / %q, en %q / %q", st.Kind, st.Label, st.Description, e.Label, e.Description)
+		}
+		for j, p := range st.People {
+			if p.Hcp.Position != "staff" && p.Hcp.Position != "" && !hasHan(p.Hcp.PositionLabel) {
+				t.Errorf("stage %s person %d: position label %q", st.Kind, j, p.Hcp.PositionLabel)
+			}
+			if ep := e.People[j].Hcp; ep.Position != "" && ep.Position != "staff" && !strings.HasPrefix(ep.PositionLabel, ep.Position) {
+				t.Errorf("stage %s person %d: English position label %q", st.Kind, j, ep.PositionLabel)
+			}
+		}
+	}
 }
