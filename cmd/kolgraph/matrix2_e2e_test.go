@@ -184,23 +184,9 @@ func TestMatrixLabelsInChinese(t *testing.T) {
 			}
 		}
 	}
-	get := func(acceptLanguage string) answer {
-		body, _ := json.Marshal(map[string]any{"query": q})
-		req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if acceptLanguage != "" {
-			req.Header.Set("Accept-Language", acceptLanguage)
-		}
-		rec := httptest.NewRecorder()
-		svc.Handler().ServeHTTP(rec, req)
-		var resp struct {
-			Data   answer
-			Errors []any
-		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || len(resp.Errors) > 0 {
-			t.Fatalf("%s: %v %v", acceptLanguage, err, resp.Errors)
-		}
-		return resp.Data
+	get := func(acceptLanguage string) (a answer) {
+		queryInLanguage(t, acceptLanguage, q, &a)
+		return a
 	}
 	zh, en := get("zh-CN,zh;q=0.9,en;q=0.5"), get("")
 	a := zh.AccountMatrix.Cells[0]
@@ -325,23 +311,9 @@ func TestChainLabelsInChinese(t *testing.T) {
 			}
 		}
 	}
-	get := func(acceptLanguage string) answer {
-		body, _ := json.Marshal(map[string]any{"query": q})
-		req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if acceptLanguage != "" {
-			req.Header.Set("Accept-Language", acceptLanguage)
-		}
-		rec := httptest.NewRecorder()
-		svc.Handler().ServeHTTP(rec, req)
-		var resp struct {
-			Data   answer
-			Errors []any
-		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || len(resp.Errors) > 0 {
-			t.Fatalf("%q: %v %v", acceptLanguage, err, resp.Errors)
-		}
-		return resp.Data
+	get := func(acceptLanguage string) (a answer) {
+		queryInLanguage(t, acceptLanguage, q, &a)
+		return a
 	}
 	hasHan := func(s string) bool {
 		for _, r := range s {
@@ -368,5 +340,30 @@ func TestChainLabelsInChinese(t *testing.T) {
 				t.Errorf("stage %s person %d: English position label %q", st.Kind, j, ep.PositionLabel)
 			}
 		}
+	}
+}
+
+// queryInLanguage runs q on the shared service with the Accept-Language
+// header (none when empty) and decodes its data into data; an error fails
+// the test.
+func queryInLanguage(t *testing.T, acceptLanguage, q string, data any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q})
+	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if acceptLanguage != "" {
+		req.Header.Set("Accept-Language", acceptLanguage)
+	}
+	rec := httptest.NewRecorder()
+	svc.Handler().ServeHTTP(rec, req)
+	var resp struct {
+		Data   json.RawMessage
+		Errors []any
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || len(resp.Errors) > 0 {
+		t.Fatalf("%q: %v %v", acceptLanguage, err, resp.Errors)
+	}
+	if err := json.Unmarshal(resp.Data, data); err != nil {
+		t.Fatalf("%q: decode data: %v", acceptLanguage, err)
 	}
 }
