@@ -19,6 +19,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/settings"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -81,6 +82,7 @@ type ComplexityRoot struct {
 		PotentialCutOff   func(childComplexity int) int
 		Product           func(childComplexity int) int
 		ScopeName         func(childComplexity int) int
+		Settings          func(childComplexity int) int
 		Stakeholders      func(childComplexity int, first *int, after *string) int
 		Unclassified      func(childComplexity int, first *int, after *string) int
 		UnclassifiedCount func(childComplexity int) int
@@ -471,6 +473,7 @@ type ComplexityRoot struct {
 		DeleteTerritory  func(childComplexity int, id string) int
 		DeleteUser       func(childComplexity int, id string) int
 		ImportRegion     func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
+		UpdateSettings   func(childComplexity int, document string, expectedVersion *int) int
 		UpsertCommittee  func(childComplexity int, input model.CommitteeInput) int
 		UpsertDepartment func(childComplexity int, input model.DepartmentInput) int
 		UpsertHcp        func(childComplexity int, input model.HCPInput) int
@@ -564,6 +567,7 @@ type ComplexityRoot struct {
 		InfluenceRanking  func(childComplexity int, scope model.ScopeInput, metric *scoring.Metric, first *int, after *string) int
 		Node              func(childComplexity int, id string) int
 		Products          func(childComplexity int) int
+		Settings          func(childComplexity int, version *int) int
 		SpeakerCandidates func(childComplexity int, scope model.ScopeInput, product *string, first *int) int
 		StrongestPaths    func(childComplexity int, from []string, to string, k *int, maxHops *int, avoid []string, via []access.Position, minStrength *float64) int
 		Territories       func(childComplexity int) int
@@ -601,6 +605,14 @@ type ComplexityRoot struct {
 		Normalized   func(childComplexity int) int
 		Raw          func(childComplexity int) int
 		Weight       func(childComplexity int) int
+	}
+
+	Settings struct {
+		Actor  func(childComplexity int) int
+		At     func(childComplexity int) int
+		JSON   func(childComplexity int) int
+		Number func(childComplexity int) int
+		Source func(childComplexity int) int
 	}
 
 	SpeakerCandidate struct {
@@ -715,6 +727,7 @@ type AccountMatrixResolver interface {
 	Unclassified(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.UnclassifiedConnection, error)
 
 	Stakeholders(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.StakeholderConnection, error)
+	Settings(ctx context.Context, obj *model.AccountMatrix) (*settings.Version, error)
 }
 type AccountMemberResolver interface {
 	Playbook(ctx context.Context, obj *model.AccountMember) (string, error)
@@ -831,6 +844,7 @@ type MutationResolver interface {
 	DeleteListing(ctx context.Context, hospital string, product string) (*model.DeletePayload, error)
 	UpsertInfluence(ctx context.Context, input model.InfluenceInput) (*model.InfluencePayload, error)
 	DeleteInfluence(ctx context.Context, from string, to string) (*model.DeletePayload, error)
+	UpdateSettings(ctx context.Context, document string, expectedVersion *int) (*settings.Version, error)
 	UpsertUser(ctx context.Context, input model.UserInput) (*model.UserPayload, error)
 	DeleteUser(ctx context.Context, id string) (*model.DeletePayload, error)
 	UpsertKnows(ctx context.Context, input model.KnowsInput) (*model.KnowsPayload, error)
@@ -862,6 +876,7 @@ type QueryResolver interface {
 	SpeakerCandidates(ctx context.Context, scope model.ScopeInput, product *string, first *int) (*model.SpeakerCandidates, error)
 	AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error)
 	ImportTemplate(ctx context.Context) (*model.ImportTemplate, error)
+	Settings(ctx context.Context, version *int) (*settings.Version, error)
 }
 type RankedHCPResolver interface {
 	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
@@ -988,6 +1003,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountMatrix.ScopeName(childComplexity), true
+	case "AccountMatrix.settings":
+		if e.ComplexityRoot.AccountMatrix.Settings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.Settings(childComplexity), true
 	case "AccountMatrix.stakeholders":
 		if e.ComplexityRoot.AccountMatrix.Stakeholders == nil {
 			break
@@ -2658,6 +2679,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportRegion(childComplexity, args["format"].(model.ImportFormat), args["files"].([]*model.ImportFile), args["dryRun"].(*bool)), true
+	case "Mutation.updateSettings":
+		if e.ComplexityRoot.Mutation.UpdateSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSettings(childComplexity, args["document"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.upsertCommittee":
 		if e.ComplexityRoot.Mutation.UpsertCommittee == nil {
 			break
@@ -3179,6 +3211,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity), true
+	case "Query.settings":
+		if e.ComplexityRoot.Query.Settings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_settings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Settings(childComplexity, args["version"].(*int)), true
 	case "Query.speakerCandidates":
 		if e.ComplexityRoot.Query.SpeakerCandidates == nil {
 			break
@@ -3343,6 +3386,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScoreComponent.Weight(childComplexity), true
+
+	case "Settings.updatedBy":
+		if e.ComplexityRoot.Settings.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.Actor(childComplexity), true
+	case "Settings.updatedAt":
+		if e.ComplexityRoot.Settings.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.At(childComplexity), true
+	case "Settings.document":
+		if e.ComplexityRoot.Settings.JSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.JSON(childComplexity), true
+	case "Settings.version":
+		if e.ComplexityRoot.Settings.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.Number(childComplexity), true
+	case "Settings.source":
+		if e.ComplexityRoot.Settings.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Settings.Source(childComplexity), true
 
 	case "SpeakerCandidate.expertise":
 		if e.ComplexityRoot.SpeakerCandidate.Expertise == nil {
@@ -4563,6 +4637,8 @@ type AccountMatrix {
   unless they also prescribe the product. The same at every level.
   """
   stakeholders(first: Int = 20, after: String): StakeholderConnection!
+  "The settings version the matrix was computed with (cut-offs, playbooks, cadences, DRG/DIP, weights)."
+  settings: Settings!
 }
 
 "A department at risk under DRG/DIP payment."
@@ -4940,6 +5016,18 @@ type Mutation {
   "Deletes the INFLUENCES edge from -> to; the HCPs stay."
   deleteInfluence(from: ID!, to: ID!): DeletePayload!
 
+  """
+  Replaces the domain settings (admin only): document is the JSON settings
+  document (the settings query's document, edited); a field left out takes
+  its default (or the -settings file's) value, an unknown field or a value
+  out of range is BAD_USER_INPUT naming it. expectedVersion, when given,
+  must be the version in force (CONFLICT otherwise, so two admins do not
+  overwrite each other). The new version is recorded in the audit log and
+  used by every matrix and report computed from then on; a document equal
+  to the one in force records nothing.
+  """
+  updateSettings(document: String!, expectedVersion: Int): Settings!
+
   upsertUser(input: UserInput!): UserPayload!
   "Deletes a user and their KNOWS ties. Audit entries by the user stay."
   deleteUser(id: ID!): DeletePayload!
@@ -5237,6 +5325,8 @@ enum RecordKind {
   USERS
   KNOWS
   INFLUENCES
+  "The domain settings document (entity \"settings\"): one entry per version."
+  SETTINGS
 }
 
 "What a write did (or, in a dry run, would do) to the records of one kind."
@@ -5286,6 +5376,34 @@ extend type Query {
   workbook: kolgraph import -template FILE.
   """
   importTemplate: ImportTemplate!
+  """
+  The domain settings in force, or version N of them (null when there is
+  no such version): cut-offs, DRG/DIP parameters, cadences, playbooks,
+  INFLUENCE blend weights. Every role reads them; admins change them with
+  updateSettings.
+  """
+  settings(version: Int): Settings
+}
+
+"""
+The domain settings document, one version of it: the account matrix's
+cut-offs, DRG/DIP parameters, cadences and playbooks per level, the
+INFLUENCE blend weights, the heat-map, Pareto and speaker parameters and
+the access playbooks (README, "Settings"). Each version is recorded in the
+audit log (kind SETTINGS, entity "settings"), so the log says who changed
+what and when; matrices and reports state the version they used.
+"""
+type Settings {
+  "The version number, from 1."
+  version: Int!
+  "When it was recorded."
+  updatedAt: Time!
+  "Who recorded it: a user id, or \"system\" for the defaults and the -settings file."
+  updatedBy: String!
+  "How: \"defaults\", \"settings file\" or \"mutation updateSettings\"."
+  source: String!
+  "The whole document, JSON (fields in a fixed order, map keys sorted)."
+  document: String!
 }
 
 type ImportTemplate {
@@ -5393,6 +5511,8 @@ func (ec *executionContext) childFields_AccountMatrix(ctx context.Context, field
 		return ec.fieldContext_AccountMatrix_atRiskDepartments(ctx, field)
 	case "stakeholders":
 		return ec.fieldContext_AccountMatrix_stakeholders(ctx, field)
+	case "settings":
+		return ec.fieldContext_AccountMatrix_settings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountMatrix", field.Name)
 }
@@ -6337,6 +6457,22 @@ func (ec *executionContext) childFields_ScoreComponent(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ScoreComponent", field.Name)
 }
 
+func (ec *executionContext) childFields_Settings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_Settings_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Settings_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_Settings_updatedBy(ctx, field)
+	case "source":
+		return ec.fieldContext_Settings_source(ctx, field)
+	case "document":
+		return ec.fieldContext_Settings_document(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Settings", field.Name)
+}
+
 func (ec *executionContext) childFields_SpeakerCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rank":
@@ -7023,6 +7159,28 @@ func (ec *executionContext) field_Mutation_importRegion_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "document",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["document"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_upsertCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7484,6 +7642,20 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_settings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg0
 	return args, nil
 }
 
@@ -8211,6 +8383,38 @@ func (ec *executionContext) fieldContext_AccountMatrix_stakeholders(ctx context.
 	if fc.Args, err = ec.field_AccountMatrix_stakeholders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_settings(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_settings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccountMatrix().Settings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *settings.Version) graphql.Marshaler {
+			return ec.marshalNSettings2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋsettingsᚐVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_settings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMatrix",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Settings(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -15280,6 +15484,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteInfluence(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSettings(ctx, fc.Args["document"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *settings.Version) graphql.Marshaler {
+			return ec.marshalNSettings2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋsettingsᚐVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Settings(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_upsertUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17191,6 +17439,50 @@ func (ec *executionContext) fieldContext_Query_importTemplate(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_settings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_settings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Settings(ctx, fc.Args["version"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *settings.Version) graphql.Marshaler {
+			return ec.marshalOSettings2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋsettingsᚐVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_settings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Settings(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_settings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17816,6 +18108,121 @@ func (ec *executionContext) _ScoreComponent_contribution(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_ScoreComponent_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Settings_version(ctx context.Context, field graphql.CollectedField, obj *settings.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Settings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Settings_updatedAt(ctx context.Context, field graphql.CollectedField, obj *settings.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Settings", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Settings_updatedBy(ctx context.Context, field graphql.CollectedField, obj *settings.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Settings", field, false, false, "String")
+}
+
+func (ec *executionContext) _Settings_source(ctx context.Context, field graphql.CollectedField, obj *settings.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Settings", field, false, false, "String")
+}
+
+func (ec *executionContext) _Settings_document(ctx context.Context, field graphql.CollectedField, obj *settings.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Settings_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JSON, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Settings_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Settings", field, false, false, "String")
 }
 
 func (ec *executionContext) _SpeakerCandidate_rank(ctx context.Context, field graphql.CollectedField, obj *model.SpeakerCandidate) (ret graphql.Marshaler) {
@@ -21835,6 +22242,12 @@ func (ec *executionContext) _AccountMatrix(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AccountMatrix_stakeholders(ctx, field, obj)
 				})
+		case "settings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountMatrix_settings(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24479,6 +24892,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "upsertUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_upsertUser(ctx, field)
@@ -25084,6 +25504,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_importTemplate(ctx, field)
 				})
+		case "settings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_settings(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -25318,6 +25744,59 @@ func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.Selecti
 			}
 		case "contribution":
 			out.Values[i] = ec._ScoreComponent_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var settingsImplementors = []string{"Settings"}
+
+func (ec *executionContext) _Settings(ctx context.Context, sel ast.SelectionSet, obj *settings.Version) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, settingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Settings")
+		case "version":
+			out.Values[i] = ec._Settings_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Settings_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedBy":
+			out.Values[i] = ec._Settings_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._Settings_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "document":
+			out.Values[i] = ec._Settings_document(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27657,6 +28136,14 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNSettings2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋsettingsᚐVersion(ctx context.Context, sel ast.SelectionSet, v *settings.Version) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Settings!")
+		return graphql.Null
+	}
+	return ec._Settings(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSpeakerCandidate2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐSpeakerCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SpeakerCandidate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -28463,6 +28950,13 @@ var (
 		account.SegmentD: "D",
 	}
 )
+
+func (ec *executionContext) marshalOSettings2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋsettingsᚐVersion(ctx context.Context, sel ast.SelectionSet, v *settings.Version) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Settings(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/analyses"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/settings"
 	"github.com/kolgraph/kolgraph/internal/writer"
 )
 
@@ -27,6 +28,9 @@ type Resolver struct {
 	Writer *writer.Service
 	// Importer reads uploaded region files and writes them through Writer.
 	Importer *importer.Service
+	// Settings is the domain settings document: read by everyone,
+	// changed by admins.
+	Settings *settings.Service
 }
 
 // AuditAppender appends entries to the audit log (kolgraph.Store does).

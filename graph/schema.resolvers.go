@@ -15,6 +15,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
+	"github.com/kolgraph/kolgraph/internal/settings"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 )
 
@@ -31,6 +32,11 @@ func (r *accountMatrixResolver) Unclassified(ctx context.Context, obj *model.Acc
 // Stakeholders is the resolver for the stakeholders field.
 func (r *accountMatrixResolver) Stakeholders(ctx context.Context, obj *model.AccountMatrix, first *int, after *string) (*model.StakeholderConnection, error) {
 	return r.stakeholders(ctx, obj, first, after)
+}
+
+// Settings is the resolver for the settings field.
+func (r *accountMatrixResolver) Settings(ctx context.Context, obj *model.AccountMatrix) (*settings.Version, error) {
+	return r.resultSettings(obj.Result.Settings.Version)
 }
 
 // Playbook is the resolver for the playbook field.
@@ -489,6 +495,11 @@ func (r *mutationResolver) DeleteInfluence(ctx context.Context, from string, to 
 	return deleted(res), nil
 }
 
+// UpdateSettings is the resolver for the updateSettings field.
+func (r *mutationResolver) UpdateSettings(ctx context.Context, document string, expectedVersion *int) (*settings.Version, error) {
+	return r.updateSettings(ctx, document, expectedVersion)
+}
+
 // UpsertUser is the resolver for the upsertUser field.
 func (r *mutationResolver) UpsertUser(ctx context.Context, input model.UserInput) (*model.UserPayload, error) {
 	u := userFromInput(input)
@@ -645,6 +656,11 @@ func (r *queryResolver) AuditLog(ctx context.Context, entity *string, kind *mode
 // ImportTemplate is the resolver for the importTemplate field.
 func (r *queryResolver) ImportTemplate(ctx context.Context) (*model.ImportTemplate, error) {
 	return importTemplate()
+}
+
+// Settings is the resolver for the settings field.
+func (r *queryResolver) Settings(ctx context.Context, version *int) (*settings.Version, error) {
+	return r.settingsVersion(ctx, version)
 }
 
 // Hcp is the resolver for the hcp field.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
@@ -11,6 +12,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
 	"github.com/kolgraph/kolgraph/internal/server"
+	"github.com/kolgraph/kolgraph/internal/settings"
 	"github.com/kolgraph/kolgraph/internal/tiering"
 )
 
@@ -23,6 +25,29 @@ func (m *Main) analysesConfig() analyses.Config {
 	if m.Metrics != nil {
 		c.CacheObserver = m.Metrics.CacheLookup
 	}
+	return c
+}
+
+// settingsRefresh is how often a serving instance looks for settings
+// versions another instance recorded.
+const settingsRefresh = 10 * time.Second
+
+// openSettings opens the settings service over the store (readOnly: a
+// one-shot command, which records nothing).
+func (m *Main) openSettings(ctx context.Context, readOnly bool) error {
+	s, err := settings.Open(ctx, m.Store, settings.Options{
+		Defaults: settings.From(m.analysesConfig()), File: m.Config.Settings, ReadOnly: readOnly})
+	if err != nil {
+		return err
+	}
+	m.Settings = s
+	return nil
+}
+
+// configFor is the analyses configuration with settings version v.
+func (m *Main) configFor(v *settings.Version) analyses.Config {
+	c := v.Document.Apply(m.analysesConfig())
+	c.Tiering.Settings = v.Stamp()
 	return c
 }
 

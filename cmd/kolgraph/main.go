@@ -32,6 +32,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/server"
+	"github.com/kolgraph/kolgraph/internal/settings"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/telemetry"
 	"github.com/kolgraph/kolgraph/internal/writer"
@@ -108,6 +109,8 @@ type Main struct {
 	Metrics   *telemetry.Metrics
 	// Views pick each request's store and analytics from its principal.
 	Views *analyses.Views
+	// Settings is the domain settings document's current version.
+	Settings *settings.Service
 
 	stderr io.Writer
 }
@@ -154,15 +157,28 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Snapshots = snapshot.NewManager(m.Store, m.Log)
 	m.Writer = writer.New(m.Store, m.Snapshots.Notify)
 	m.Importer = &importer.Service{Store: m.Store, Writer: m.Writer, Opts: importer.Options{MaxBytes: m.Config.ImportMaxBytes}}
-	if m.Analytics, err = analyses.New(m.Snapshots, m.Store, m.analysesConfig()); err != nil {
+	if err := m.openSettings(ctx, false); err != nil {
 		return err
 	}
-	m.Views = analyses.NewViews(m.Store, m.Analytics, m.analysesConfig())
+	if m.Analytics, err = analyses.New(m.Snapshots, m.Store, m.configFor(m.Settings.Current())); err != nil {
+		return err
+	}
+	m.Views = analyses.NewViews(m.Store, m.Analytics)
+	m.Settings.OnChange(func(v *settings.Version) {
+		if err := m.Views.Reconfigure(m.configFor(v)); err != nil { // validated before it was recorded
+			m.Log.Error().Err(err).Int("settings_version", v.Number).Msg("applying the settings failed")
+			return
+		}
+		m.Log.Info().Int("settings_version", v.Number).Str("actor", v.Actor).Msg("settings changed")
+	})
+	go m.Settings.Watch(ctx, settingsRefresh, func(err error) {
+		m.Log.Warn().Err(err).Msg("reading the settings versions failed")
+	})
 	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) {
 		m.Metrics.ObserveSnapshot(s.Version, len(s.IDs), s.Graph.Edges(), s.BuildTime)
 		m.Views.Forget(s.Version)
 		go func() { // every HCP's default score ready before it is asked for
-			if err := m.Analytics.Scores.Warm(ctx); err != nil && ctx.Err() == nil {
+			if err := m.Views.Full().Scores.Warm(ctx); err != nil && ctx.Err() == nil {
 				m.Log.Warn().Err(err).Msg("warming influence scores failed")
 			}
 		}()
@@ -190,7 +206,7 @@ func (m *Main) build() (*server.Server, http.Handler, error) {
 		return nil, nil, err
 	}
 	if m.Views == nil || m.Views.Store() != m.Store { // a Main whose store was replaced (tests)
-		m.Views = analyses.NewViews(m.Store, m.Analytics, m.analysesConfig())
+		m.Views = analyses.NewViews(m.Store, m.Analytics)
 	}
 	o := graph.DefaultHandlerOptions()
 	if m.Config.PersistedQueries != "" {
@@ -209,7 +225,7 @@ func (m *Main) graphQL(o graph.HandlerOptions) http.Handler {
 	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
 	o.Observe = m.Metrics.ObserveOperation
 	o.Uploads.MaxBodyBytes, o.Uploads.MaxFileBytes = m.Config.MaxBodyBytes, m.Config.ImportMaxBytes
-	return graph.NewHandler(&graph.Resolver{Views: m.Views, Audit: m.Store, Writer: m.Writer, Importer: m.Importer}, o)
+	return graph.NewHandler(&graph.Resolver{Views: m.Views, Audit: m.Store, Writer: m.Writer, Importer: m.Importer, Settings: m.Settings}, o)
 }
 
 func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server {

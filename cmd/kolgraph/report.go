@@ -207,7 +207,10 @@ func (m *Main) openOnce(ctx context.Context) (*tiering.Service, error) {
 	if err := m.Snapshots.Refresh(ctx); err != nil {
 		return nil, fmt.Errorf("build the analytics snapshot: %w", err)
 	}
-	if m.Analytics, err = analyses.New(m.Snapshots, m.Store, m.analysesConfig()); err != nil {
+	if err := m.openSettings(ctx, true); err != nil {
+		return nil, err
+	}
+	if m.Analytics, err = analyses.New(m.Snapshots, m.Store, m.configFor(m.Settings.Current())); err != nil {
 		return nil, err
 	}
 	return m.Analytics.Tiering, nil

@@ -36,38 +36,47 @@ func writeService(t testing.TB) *Main {
 			writeErr = err
 			return
 		}
-		m := NewMain(io.Discard)
-		getenv := func(k string) string {
-			switch k {
-			case "KOLGRAPH_DATA_DIR":
-				return dir
-			case "KOLGRAPH_LOG_LEVEL":
-				return "error"
-			case "KOLGRAPH_AUTH_HS256_SECRET":
-				return e2eSecret
-			case "KOLGRAPH_DEV_MODE": // requests without a token run as an admin
-				return "true"
-			case "KOLGRAPH_ADDR":
-				return "127.0.0.1:0"
-			case "KOLGRAPH_RATE_LIMIT": // the tests poll the analytics
-				return "0"
-			}
-			return os.Getenv(k)
-		}
-		if writeErr = m.ParseFlags(nil, getenv); writeErr != nil {
-			return
-		}
-		if m.Config.Store == "neo4j" {
-			writeErr = fmt.Errorf("the write tests run on the embedded store only")
-			return
-		}
-		writeErr = m.Open(context.Background())
-		writeMain = m
+		writeMain, writeErr = openEmbeddedService(context.Background(), dir)
 	})
 	if writeErr != nil {
 		t.Skip("write service:", writeErr)
 	}
 	return writeMain
+}
+
+// openEmbeddedService opens a service of its own on an embedded store in
+// dir, seeded like serve, in dev mode (requests without a token run as an
+// admin). It refuses to run on Neo4j (KOLGRAPH_STORE=neo4j), whose one
+// database the shared service uses.
+func openEmbeddedService(ctx context.Context, dir string) (*Main, error) {
+	m := NewMain(io.Discard)
+	getenv := func(k string) string {
+		switch k {
+		case "KOLGRAPH_DATA_DIR":
+			return dir
+		case "KOLGRAPH_LOG_LEVEL":
+			return "error"
+		case "KOLGRAPH_AUTH_HS256_SECRET":
+			return e2eSecret
+		case "KOLGRAPH_DEV_MODE": // requests without a token run as an admin
+			return "true"
+		case "KOLGRAPH_ADDR":
+			return "127.0.0.1:0"
+		case "KOLGRAPH_RATE_LIMIT": // the tests poll the analytics
+			return "0"
+		}
+		return os.Getenv(k)
+	}
+	if err := m.ParseFlags(nil, getenv); err != nil {
+		return nil, err
+	}
+	if m.Config.Store == "neo4j" {
+		return nil, fmt.Errorf("the tests with a service of their own run on the embedded store only")
+	}
+	if err := m.Open(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // cliEnv runs CLI commands against their own embedded data directory.

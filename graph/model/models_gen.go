@@ -679,6 +679,8 @@ const (
 	RecordKindUsers       RecordKind = "USERS"
 	RecordKindKnows       RecordKind = "KNOWS"
 	RecordKindInfluences  RecordKind = "INFLUENCES"
+	// The domain settings document (entity "settings"): one entry per version.
+	RecordKindSettings RecordKind = "SETTINGS"
 )
 
 var AllRecordKind = []RecordKind{
@@ -693,11 +695,12 @@ var AllRecordKind = []RecordKind{
 	RecordKindUsers,
 	RecordKindKnows,
 	RecordKindInfluences,
+	RecordKindSettings,
 }
 
 func (e RecordKind) IsValid() bool {
 	switch e {
-	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindUsers, RecordKindKnows, RecordKindInfluences:
+	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindUsers, RecordKindKnows, RecordKindInfluences, RecordKindSettings:
 		return true
 	}
 	return false

@@ -30,6 +30,9 @@ const (
 	SignOff        StageKind = "SIGN_OFF"
 )
 
+// StageKinds lists the stage kinds in chain order.
+var StageKinds = []StageKind{Propose, PharmacyReview, DRGReview, PTDecision, Procurement, SignOff}
+
 // Chain is the decision chain of a hospital for a product.
 type Chain struct {
 	Hospital *kolgraph.Hospital

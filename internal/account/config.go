@@ -9,17 +9,17 @@ import (
 // Config gathers every setting of the package. Start from DefaultConfig and
 // change what differs; the zero value is not valid.
 type Config struct {
-	Potential PotentialModel
+	Potential PotentialModel `json:"potential"`
 	// GroupInfluence turns the influence of a department's (or hospital's)
 	// HCPs into the department's (hospital's).
-	GroupInfluence Aggregate
+	GroupInfluence Aggregate `json:"groupInfluence"`
 	// Matrices configure the matrix of each level.
-	Matrices Matrices
-	HeatMap  HeatMapConfig
+	Matrices Matrices      `json:"matrices"`
+	HeatMap  HeatMapConfig `json:"heatMap"`
 	// ParetoFraction is the share of accounts whose share of potential the
 	// Pareto view reports (0.2: "the top 20% of accounts").
-	ParetoFraction float64
-	Speakers       SpeakerConfig
+	ParetoFraction float64       `json:"paretoFraction"`
+	Speakers       SpeakerConfig `json:"speakers"`
 }
 
 // DefaultConfig returns the documented defaults of every part.

@@ -23,12 +23,12 @@ const (
 
 // HeatMapConfig configures BuildHeatMap.
 type HeatMapConfig struct {
-	Mode BinMode
+	Mode BinMode `json:"mode"`
 	// Bins is the number of quantile bins (BinQuantile).
-	Bins int
+	Bins int `json:"bins"`
 	// Edges are the interior bin edges, strictly increasing and positive
 	// (BinFixed); they make len(Edges)+1 bins.
-	Edges []float64
+	Edges []float64 `json:"edges,omitempty"`
 }
 
 // DefaultHeatMapConfig: quintiles, the usual five-colour scale of a heat map,

@@ -37,8 +37,8 @@ const (
 
 // CutOffSpec configures the cut-off of one axis.
 type CutOffSpec struct {
-	Mode  CutOffMode
-	Value float64
+	Mode  CutOffMode `json:"mode"`
+	Value float64    `json:"value"`
 }
 
 func (c CutOffSpec) validate(axis string) error {
@@ -92,7 +92,12 @@ type Plan struct {
 }
 
 // Plans holds the plan of each segment.
-type Plans struct{ A, B, C, D Plan }
+type Plans struct {
+	A Plan `json:"A"`
+	B Plan `json:"B"`
+	C Plan `json:"C"`
+	D Plan `json:"D"`
+}
 
 // Of returns segment s's plan.
 func (p Plans) Of(s Segment) Plan {
@@ -110,15 +115,17 @@ func (p Plans) Of(s Segment) Plan {
 
 // MatrixConfig configures Classify for the accounts of one level.
 type MatrixConfig struct {
-	Potential CutOffSpec
-	Influence CutOffSpec
-	Plans     Plans
+	Potential CutOffSpec `json:"potentialCutOff"`
+	Influence CutOffSpec `json:"influenceCutOff"`
+	Plans     Plans      `json:"plans"`
 }
 
 // Matrices configure the matrix of each level: HCPs, departments and
 // hospitals are different accounts, with their own cut-offs and wording.
 type Matrices struct {
-	HCP, Department, Hospital MatrixConfig
+	HCP        MatrixConfig `json:"hcp"`
+	Department MatrixConfig `json:"department"`
+	Hospital   MatrixConfig `json:"hospital"`
 }
 
 // For returns level l's configuration (the HCP level's for an unknown

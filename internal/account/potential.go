@@ -47,9 +47,9 @@ const (
 // run their indication at a loss under case-based payment and restrict
 // costly new medicines, so their outpatient potential is lowered.
 type DRGCorrection struct {
-	Form        DRGForm
-	Threshold   float64 // T in (0, 1]: rates under it are corrected (0.5)
-	Coefficient float64 // c in [0, 1]: the largest relative reduction, at rate 0 (0.3)
+	Form        DRGForm `json:"form"`
+	Threshold   float64 `json:"threshold"`   // T in (0, 1]: rates under it are corrected (0.5)
+	Coefficient float64 `json:"coefficient"` // c in [0, 1]: the largest relative reduction, at rate 0 (0.3)
 }
 
 // Factor is the multiplier applied to the outpatient term at enrollment rate
@@ -79,10 +79,10 @@ type ShareKey struct{ DepartmentID, ProductID string }
 // The shares of a department sum to 1 whenever one of its HCPs has a positive
 // weight; if none has (only nurses, say), every share is 0.
 type HCPWeights struct {
-	Role       map[string]float64
-	Title      map[string]float64
-	OtherTitle float64
-	Position   map[string]float64
+	Role       map[string]float64 `json:"role"`
+	Title      map[string]float64 `json:"title"`
+	OtherTitle float64            `json:"otherTitle"`
+	Position   map[string]float64 `json:"position"`
 }
 
 // Weight is w(h).
@@ -141,15 +141,15 @@ type PotentialModel struct {
 	// WeeksPerMonth turns weekly outpatients into monthly ones (4, as the
 	// design states; 52/12 = 4.33 would be calendar-exact and lifts every
 	// outpatient term by 8%, which changes no ranking).
-	WeeksPerMonth float64
-	DRG           DRGCorrection
+	WeeksPerMonth float64       `json:"weeksPerMonth"`
+	DRG           DRGCorrection `json:"drg"`
 	// ShareOverrides replace a department's indication_share for one
 	// product, when the share differs by product.
-	ShareOverrides map[ShareKey]float64
+	ShareOverrides map[ShareKey]float64 `json:"-"`
 	// NonPrescribing lists specialties with no prescribing potential of
 	// their own (compared case-insensitively).
-	NonPrescribing []string
-	HCP            HCPWeights
+	NonPrescribing []string   `json:"nonPrescribing"`
+	HCP            HCPWeights `json:"hcpWeights"`
 }
 
 // DefaultPotentialModel returns the documented defaults.

@@ -35,9 +35,25 @@ type Report struct {
 	GeneratedAt  time.Time
 	Potential    CutOff
 	Influence    CutOff
-	Summary      Summary
-	Rows         []ReportRow
+	// Settings are the settings the numbers were computed with: printed
+	// when Version is set.
+	Settings SettingsStamp
+	Summary  Summary
+	Rows     []ReportRow
 }
+
+// SettingsStamp says which version of the domain settings a result used,
+// and the values behind it that the report does not show elsewhere (the
+// cut-offs, playbooks and cadences are shown with the segments).
+type SettingsStamp struct {
+	Version int
+	// Values are named settings, names in English (translated like every
+	// label), values numbers or codes.
+	Values []SettingValue
+}
+
+// SettingValue is one named setting.
+type SettingValue struct{ Name, Value string }
 
 // Summary is what a manager reads first.
 type Summary struct {
@@ -493,6 +509,7 @@ h2.seg-C{border-left:.4em solid #5b9bd5;padding-left:.4em}h2.seg-D{border-left:.
 <dt>{{t . "Level"}}</dt><dd>{{t . (printf "%s" .Level)}}</dd>
 {{- if .GraphVersion}}<dt>{{t . "Graph version"}}</dt><dd>{{.GraphVersion}}</dd>{{end}}
 {{- if not .GeneratedAt.IsZero}}<dt>{{t . "Generated"}}</dt><dd>{{when .GeneratedAt}}</dd>{{end}}
+{{- if .Settings.Version}}<dt>{{t . "Settings version"}}</dt><dd>{{.Settings.Version}}</dd>{{end}}
 </dl>
 <h2>{{t . "Summary"}}</h2>
 <table>
@@ -509,6 +526,9 @@ h2.seg-C{border-left:.4em solid #5b9bd5;padding-left:.4em}h2.seg-D{border-left:.
 <dt>{{t . "Potential cut-off"}}</dt><dd>{{cut . .Potential}}</dd>
 <dt>{{t . "Influence cut-off"}}</dt><dd>{{cut . .Influence}}</dd>
 <dt>{{t . "The 20/80 line"}}</dt><dd>{{pareto .}}</dd>
+{{- range .Settings.Values}}
+<dt>{{t $r .Name}}</dt><dd>{{t $r .Value}}</dd>
+{{- end}}
 </dl>
 <h3>{{t . "Departments at risk under DRG/DIP"}}</h3>
 {{- if .Summary.AtRisk}}
@@ -599,6 +619,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	if !r.GeneratedAt.IsZero() {
 		item("Generated", r.GeneratedAt.UTC().Format(time.RFC3339))
 	}
+	if r.Settings.Version > 0 {
+		item("Settings version", strconv.Itoa(r.Settings.Version))
+	}
 	fmt.Fprintf(&b, "\n## %s\n\n", mdText(r.t("Summary")))
 	fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n|---|--:|---|---|---|\n", mdText(r.t("Segment")), mdText(r.t("Accounts")),
 		mdText(r.t("Playbook")), mdText(r.t("Cadence")), mdText(r.t("Contact")))
@@ -610,6 +633,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	item("Potential cut-off", CutOffText(r.lang(), r.Potential))
 	item("Influence cut-off", CutOffText(r.lang(), r.Influence))
 	item("The 20/80 line", ParetoText(r.lang(), r.Summary.Pareto))
+	for _, v := range r.Settings.Values {
+		item(v.Name, r.t(v.Value))
+	}
 	if len(r.Summary.AtRisk) > 0 {
 		var ds []string
 		for _, a := range r.Summary.AtRisk {

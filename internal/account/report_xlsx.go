@@ -51,6 +51,7 @@ func WriteXLSX(w io.Writer, r *Report) error {
 		{r.t("Level"), r.t(string(r.Level))},
 		{r.t("Graph version"), r.GraphVersion},
 		{r.t("Generated"), r.GeneratedAt.UTC().Format("2006-01-02 15:04")},
+		{r.t("Settings version"), r.Settings.Version},
 		{},
 		{r.t("Segment"), r.t("Accounts"), r.t("Playbook"), r.t("Cadence"), r.t("Contact")},
 	}
@@ -60,7 +61,11 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	lines = append(lines, []any{r.t("unclassified"), r.Summary.Unclassified}, []any{},
 		[]any{r.t("Potential cut-off"), CutOffText(r.lang(), r.Potential)},
 		[]any{r.t("Influence cut-off"), CutOffText(r.lang(), r.Influence)},
-		[]any{r.t("The 20/80 line"), ParetoText(r.lang(), r.Summary.Pareto)}, []any{},
+		[]any{r.t("The 20/80 line"), ParetoText(r.lang(), r.Summary.Pareto)})
+	for _, v := range r.Settings.Values {
+		lines = append(lines, []any{r.t(v.Name), r.t(v.Value)})
+	}
+	lines = append(lines, []any{},
 		[]any{r.t("Departments at risk under DRG/DIP")},
 		[]any{r.t("ID"), r.t("Department"), r.t("Hospital"), r.t("Payment model"), r.t("Enrollment rate"), r.t("Potential (patients/month)")})
 	for _, a := range r.Summary.AtRisk {

@@ -20,20 +20,20 @@ import (
 // maxInfluence is the largest influence among the eligible HCPs, so both
 // terms are in [0, 1] whatever scale influence comes in; missing keys weigh 0.
 type SpeakerConfig struct {
-	InfluenceWeight float64
-	ExpertiseWeight float64
+	InfluenceWeight float64 `json:"influenceWeight"`
+	ExpertiseWeight float64 `json:"expertiseWeight"`
 
-	LevelWeight    float64
-	EvidenceWeight float64
-	TitleWeight    float64
-	KOLLevel       map[string]float64
-	Evidence       map[string]float64
-	Title          map[string]float64
+	LevelWeight    float64            `json:"levelWeight"`
+	EvidenceWeight float64            `json:"evidenceWeight"`
+	TitleWeight    float64            `json:"titleWeight"`
+	KOLLevel       map[string]float64 `json:"kolLevel"`
+	Evidence       map[string]float64 `json:"evidence"`
+	Title          map[string]float64 `json:"title"`
 
 	// Roles are the roles eligible to speak.
-	Roles []string
+	Roles []string `json:"roles"`
 	// Limit caps the list; <= 0 returns every eligible HCP.
-	Limit int
+	Limit int `json:"-"`
 }
 
 // DefaultSpeakerConfig weighs influence and expertise equally: a seat at a

@@ -19,6 +19,9 @@ type Set struct {
 	Scores    *scoring.Service
 	Access    *access.Service
 	Tiering   *tiering.Service
+
+	catalog tiering.Catalog
+	config  Config
 }
 
 // Config is what every Set is built with: the full graph's and each
@@ -51,7 +54,26 @@ func New(src snapshot.Source, catalog tiering.Catalog, c Config) (*Set, error) {
 		return nil, err
 	}
 	ti.CacheObserver = c.observer("tiering")
-	return &Set{Snapshots: src, Scores: sc, Access: ac, Tiering: ti}, nil
+	return &Set{Snapshots: src, Scores: sc, Access: ac, Tiering: ti, catalog: catalog, config: c}, nil
+}
+
+// With returns the analytics over the same snapshots with configuration c.
+// When c scores as s does (the same scoring parameters), the scoring and
+// access services, and so their cached rankings, are shared with s, and
+// only tiering starts afresh: a change of cut-offs or playbooks costs no
+// recomputed centrality. Access options are s's: they are deployment
+// settings, not domain ones.
+func (s *Set) With(c Config) (*Set, error) {
+	c.Access = s.config.Access
+	if c.Scoring != s.config.Scoring {
+		return New(s.Snapshots, s.catalog, c)
+	}
+	ti, err := tiering.New(s.Snapshots, s.Scores, s.catalog, s.Access, c.Tiering)
+	if err != nil {
+		return nil, err
+	}
+	ti.CacheObserver = c.observer("tiering")
+	return &Set{Snapshots: s.Snapshots, Scores: s.Scores, Access: s.Access, Tiering: ti, catalog: s.catalog, config: c}, nil
 }
 
 func (c Config) observer(cache string) func(hit bool) {

@@ -1,6 +1,8 @@
 package analyses
 
 import (
+	"sync/atomic"
+
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scope"
@@ -19,8 +21,14 @@ type Deps struct {
 // (scope.Guard).
 type Views struct {
 	store kolgraph.Store
-	full  *Set
-	sets  scope.Sets[*Set]
+	state atomic.Pointer[viewState]
+}
+
+// viewState is what Reconfigure replaces at once: the whole graph's
+// analytics and the territory sets' built with the same configuration.
+type viewState struct {
+	full *Set
+	sets *scope.Sets[*Set]
 }
 
 // MaxSets bounds the territory sets whose analytics are kept at once.
@@ -28,32 +36,50 @@ const MaxSets = 64
 
 // NewViews returns the views over store and full, the whole graph's
 // analytics (New over store's snapshots); a territory set's analytics are
-// built with the same configuration, over its induced view of
+// built with full's configuration, over its induced view of
 // full.Snapshots, on its first use.
-func NewViews(store kolgraph.Store, full *Set, c Config) *Views {
-	v := &Views{store: store, full: full}
-	v.sets = scope.Sets[*Set]{Max: MaxSets, New: func(ts []string) (*Set, error) {
+func NewViews(store kolgraph.Store, full *Set) *Views {
+	v := &Views{store: store}
+	v.install(full)
+	return v
+}
+
+func (v *Views) install(full *Set) {
+	sets := &scope.Sets[*Set]{Max: MaxSets, New: func(ts []string) (*Set, error) {
 		// The catalog store lives as long as the set: tiering reads only
 		// territory names through it, which are looked up afresh each time.
-		return New(scope.NewSnapshots(full.Snapshots, ts), scope.NewStore(store, ts), c)
+		return New(scope.NewSnapshots(full.Snapshots, ts), scope.NewStore(v.store, ts), full.config)
 	}}
-	return v
+	v.state.Store(&viewState{full: full, sets: sets})
+}
+
+// Reconfigure replaces the analytics with ones built with c (Set.With):
+// requests that already hold theirs finish with them, later ones get the
+// new. Territory sets are rebuilt on their next use.
+func (v *Views) Reconfigure(c Config) error {
+	full, err := v.Full().With(c)
+	if err != nil {
+		return err
+	}
+	v.install(full)
+	return nil
 }
 
 // Store is the store the views restrict.
 func (v *Views) Store() kolgraph.Store { return v.store }
 
 // Full is the analytics of the whole graph.
-func (v *Views) Full() *Set { return v.full }
+func (v *Views) Full() *Set { return v.state.Load().full }
 
 // For returns the Deps of principal p. Its store also refuses writes to a
 // role without auth.Write and the audit log to one without
 // auth.ReadAuditLog (FORBIDDEN).
 func (v *Views) For(p *auth.Principal) (Deps, error) {
+	st := v.state.Load()
 	if !p.Scoped() {
-		return Deps{Store: scope.Guard(v.store, p), Analytics: v.full}, nil
+		return Deps{Store: scope.Guard(v.store, p), Analytics: st.full}, nil
 	}
-	a, err := v.sets.Get(p.Territories)
+	a, err := st.sets.Get(p.Territories)
 	if err != nil {
 		return Deps{}, err
 	}
@@ -63,6 +89,7 @@ func (v *Views) For(p *auth.Principal) (Deps, error) {
 // Forget drops the cached results of versions other than keep, of the full
 // graph and of every territory set (call it on each snapshot swap).
 func (v *Views) Forget(keep uint64) {
-	v.full.Forget(keep)
-	v.sets.Each(func(s *Set) { s.Forget(keep) })
+	st := v.state.Load()
+	st.full.Forget(keep)
+	st.sets.Each(func(s *Set) { s.Forget(keep) })
 }

@@ -30,7 +30,7 @@ func TestViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	views := analyses.NewViews(st, full, analyses.DefaultConfig())
+	views := analyses.NewViews(st, full)
 	kam, _ := auth.NewPrincipal("U01", auth.RoleKAM, []string{"T1"}, nil, "")
 	strategist, _ := auth.NewPrincipal("U02", auth.RoleStrategist, nil, nil, "")
 

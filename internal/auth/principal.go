@@ -51,24 +51,27 @@ const (
 	// ties in the paths that start from them. Without it a principal
 	// writes and sees only its own ties.
 	ManageUsers
+	// ManageSettings: change the domain settings document (cut-offs,
+	// DRG/DIP, cadences, playbooks, influence weights).
+	ManageSettings
 )
 
 // The role matrix. Everyone reads the hospitals of their territories and
 // everything hanging off them (departments, HCPs, committees, influence
 // ties, rankings, paths, decision chains, the account matrix).
 //
-//	role        territories  write  contact data     audit log  users and others' ties
-//	admin       all          yes    yes              yes        yes
-//	strategist  all          no     only if granted  no         no
-//	kam         own          yes    yes              no         no (its own ties only)
-//	compliance  all          no     no               yes        no
-//	viewer      own          no     no               no         no
+//	role        territories  write  contact data     audit log  users and others' ties  settings
+//	admin       all          yes    yes              yes        yes                     change
+//	strategist  all          no     only if granted  no         no                      read
+//	kam         own          yes    yes              no         no (its own ties only)  read
+//	compliance  all          no     no               yes        no                      read
+//	viewer      own          no     no               no         no                      read
 //
 // A token or API key may carry grants that add to its role's capabilities;
 // the only grant is GrantContacts (ReadContacts), which is how a strategist
 // is allowed contact data.
 var matrix = map[Role]Capability{
-	RoleAdmin:      AllTerritories | Write | ReadContacts | ReadAuditLog | ManageUsers,
+	RoleAdmin:      AllTerritories | Write | ReadContacts | ReadAuditLog | ManageUsers | ManageSettings,
 	RoleStrategist: AllTerritories,
 	RoleKAM:        Write | ReadContacts,
 	RoleCompliance: AllTerritories | ReadAuditLog,
@@ -146,6 +149,7 @@ var refusals = map[Capability]string{
 	ReadContacts:   "read HCP contact data",
 	ReadAuditLog:   "read the audit log",
 	ManageUsers:    "manage users",
+	ManageSettings: "change the settings",
 }
 
 // Check returns nil when the principal holds c, else the FORBIDDEN error

@@ -53,6 +53,10 @@ type Config struct {
 
 	// PathIDKey signs path ids (README, "Access paths and decision chains").
 	PathIDKey string
+
+	// Settings is the domain settings file (JSON; README, "Settings"):
+	// "" for the defaults.
+	Settings string
 }
 
 // Default returns the configuration a newcomer gets with no flags at all: the
@@ -125,6 +129,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address (host:port) of /metrics alone, e.g. a port only the monitoring network reaches; empty = /metrics on -addr")
 	fs.StringVar(&c.MetricsToken, "metrics-token", c.MetricsToken, "bearer token /metrics requires (never logged); empty = /metrics answers without credentials")
 	fs.StringVar(&c.CORSOrigins, "cors-origins", c.CORSOrigins, "comma-separated origins browsers may call the API from (* = any); empty = no cross-origin access")
+	fs.StringVar(&c.Settings, "settings", c.Settings, "JSON file of domain settings (cut-offs, DRG/DIP, cadences, playbooks, influence weights) over the defaults; when it changes it becomes the current settings version at start; empty = the defaults")
 	fs.StringVar(&c.PathIDKey, "path-id-key", c.PathIDKey, "secret (at least 32 bytes) that signs path ids; instances sharing it resolve each other's ids; empty: derived from -auth-hs256-secret, else random per process (never logged)")
 }
 

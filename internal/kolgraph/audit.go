@@ -22,13 +22,20 @@ const (
 	KindUsers       = "users"
 	KindKnows       = "knows"
 	KindInfluences  = "influences"
+	// KindSettings is the domain settings document (internal/settings):
+	// not a graph record, so no ChangeSet carries it; each version is an
+	// audit entry appended with AppendAudit, entity SettingsEntity.
+	KindSettings = "settings"
 )
+
+// SettingsEntity is the entity id of the settings document's entries.
+const SettingsEntity = "settings"
 
 // Kinds lists every record kind, nodes before the relationships that point
 // at them.
 var Kinds = []string{KindTerritories, KindHospitals, KindDepartments, KindHCPs,
 	KindCommittees, KindMemberships, KindProducts, KindListings, KindUsers,
-	KindKnows, KindInfluences}
+	KindKnows, KindInfluences, KindSettings}
 
 // Audit operations. Changes (create, update, delete) are recorded by the
 // Apply that makes them; reads of personal data by Store.AppendAudit.
@@ -126,14 +133,23 @@ func (e *AuditEntry) Validate() []Problem {
 }
 
 // CheckAuditAppend reports what is wrong with entries passed to
-// Store.AppendAudit: each must be valid and a read (EINVALID naming
-// "audit[i]" otherwise; changes are recorded by the Apply that makes them).
+// Store.AppendAudit: each must be valid and a read, or a version of the
+// settings document (kind settings, entity SettingsEntity, create or
+// update), which lives in the log alone (EINVALID naming "audit[i]"
+// otherwise; changes of graph records are recorded by the Apply that makes
+// them).
 func CheckAuditAppend(entries []AuditEntry) error {
 	var p fieldProblems
 	for i := range entries {
+		e := &entries[i]
 		name := fmt.Sprintf("audit[%d]", i)
-		p.fields(name, entries[i].Validate())
-		if entries[i].Op != OpRead {
+		p.fields(name, e.Validate())
+		switch {
+		case e.Kind == KindSettings:
+			if e.EntityID != SettingsEntity || (e.Op != OpCreate && e.Op != OpUpdate) {
+				p.add(name, "op", "a settings entry creates or updates entity %q", SettingsEntity)
+			}
+		case e.Op != OpRead:
 			p.add(name, "op", "only reads are appended; changes are recorded by the Apply that makes them")
 		}
 	}

@@ -21,8 +21,11 @@ func (cs *ChangeSet) checkFields(derivable bool) error {
 	}
 	for i := range cs.Audit {
 		p.fields(fmt.Sprintf("audit[%d]", i), cs.Audit[i].Validate())
-		if cs.Audit[i].Op == OpRead {
+		switch {
+		case cs.Audit[i].Op == OpRead:
 			p.add(fmt.Sprintf("audit[%d]", i), "op", "a change set records changes; reads are appended with AppendAudit")
+		case cs.Audit[i].Kind == KindSettings:
+			p.add(fmt.Sprintf("audit[%d]", i), "kind", "a change set records graph records; settings versions are appended with AppendAudit")
 		}
 	}
 	return Invalid(p.ps)

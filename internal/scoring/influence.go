@@ -35,13 +35,13 @@ var Metrics = []Metric{Influence, PageRank, Betweenness, Reach, Eigenvector, Deg
 // (position, committee seat, KOL level) are fixed values in [0,1] (see
 // PositionPrior, SeatPrior, KOLPrior). Every c_i is in [0,1], so the score is.
 type Weights struct {
-	PageRank    float64
-	Betweenness float64
-	Reach       float64
-	Degree      float64
-	Position    float64
-	Committee   float64
-	KOL         float64
+	PageRank    float64 `json:"pagerank"`
+	Betweenness float64 `json:"betweenness"`
+	Reach       float64 `json:"reach"`
+	Degree      float64 `json:"degree"`
+	Position    float64 `json:"position"`
+	Committee   float64 `json:"committee"`
+	KOL         float64 `json:"kol"`
 }
 
 // DefaultWeights put most of the weight on structure (how much a person sways

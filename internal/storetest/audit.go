@@ -332,6 +332,47 @@ func (r *runner) testAuditAppend(t *testing.T) {
 		}
 	})
 
+	// The settings document's versions live in the log alone: appended as
+	// creates and updates of entity "settings", read back in order by
+	// kind and entity, never carried by a change set.
+	t.Run("Settings", func(t *testing.T) {
+		s := r.loaded(t)
+		v := version(t, s)
+		set := func(op, before, after string) kolgraph.AuditEntry {
+			return auditEntry(kolgraph.KindSettings, kolgraph.SettingsEntity, op, before, after)
+		}
+		if err := s.AppendAudit(t.Context(), []kolgraph.AuditEntry{set(kolgraph.OpCreate, "", `{"version":1}`)}); err != nil {
+			t.Fatalf("AppendAudit(settings create): %v", err)
+		}
+		if err := s.AppendAudit(t.Context(), []kolgraph.AuditEntry{readEntry("P001")}); err != nil {
+			t.Fatalf("AppendAudit(read): %v", err)
+		}
+		if err := s.AppendAudit(t.Context(), []kolgraph.AuditEntry{set(kolgraph.OpUpdate, `{"version":1}`, `{"version":2}`)}); err != nil {
+			t.Fatalf("AppendAudit(settings update): %v", err)
+		}
+		if got := version(t, s); got != v {
+			t.Errorf("Version after settings entries: got %d, want %d", got, v)
+		}
+		got := auditLog(t, s, kolgraph.AuditFilter{Kind: kolgraph.KindSettings, EntityID: kolgraph.SettingsEntity}, 1)
+		if ids := auditIDs(got); !slices.Equal(ids, []string{fmt.Sprintf("%d.0 settings/settings create", v), fmt.Sprintf("%d.2 settings/settings update", v)}) {
+			t.Fatalf("AuditLog(settings): got %q", ids)
+		}
+		if got[1].Before != `{"version":1}` || got[1].After != `{"version":2}` {
+			t.Errorf("settings update entry: got before %q after %q", got[1].Before, got[1].After)
+		}
+		for name, e := range map[string]kolgraph.AuditEntry{
+			"another entity": auditEntry(kolgraph.KindSettings, "H001", kolgraph.OpUpdate, "{}", "{}"),
+			"a read":         auditEntry(kolgraph.KindSettings, kolgraph.SettingsEntity, kolgraph.OpRead, "", "{}"),
+			"a delete":       auditEntry(kolgraph.KindSettings, kolgraph.SettingsEntity, kolgraph.OpDelete, "{}", ""),
+		} {
+			if err := s.AppendAudit(t.Context(), []kolgraph.AuditEntry{e}); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+				t.Errorf("AppendAudit(settings, %s): got %v, want EINVALID", name, err)
+			}
+		}
+		e := rejects(t, s, &kolgraph.ChangeSet{Audit: []kolgraph.AuditEntry{set(kolgraph.OpUpdate, "{}", "{}")}}, kolgraph.EINVALID)
+		wantProblem(t, e, "audit[0]", "", "kind")
+	})
+
 	t.Run("Invalid", func(t *testing.T) {
 		s := r.loaded(t)
 		for name, tc := range map[string]struct {

@@ -188,7 +188,7 @@ func (r *Result) Report(l account.Level, generated time.Time, lang labels.Lang) 
 		rep.ProductID, rep.ProductName = r.Product.ID, r.Product.Name
 		rep.Title += ", " + r.Product.ID + " " + r.Product.Name
 	}
-	rep.GraphVersion, rep.GeneratedAt = r.GraphVersion, generated
+	rep.GraphVersion, rep.GeneratedAt, rep.Settings = r.GraphVersion, generated, r.Settings
 	rep.SetNextVisits()
 	r.fillRows(rep)
 	r.fillSummary(rep, v)

@@ -68,6 +68,9 @@ type Options struct {
 	// AccessPlaybooks say what to do with the access stakeholders, by
 	// decision-chain stage.
 	AccessPlaybooks AccessPlaybooks
+	// Settings names the settings version these options come from
+	// (internal/settings); every result and report carries it.
+	Settings account.SettingsStamp
 }
 
 // ReportPaths configures the influence paths cited in an HCP report: for
@@ -184,6 +187,8 @@ type Result struct {
 	Snapshot     *snapshot.Snapshot
 	GraphVersion string
 	ComputedAt   time.Time
+	// Settings is the settings version the result was computed with.
+	Settings account.SettingsStamp
 	// InfluenceMetric is the metric on the influence axis; InfluenceNote
 	// says why no HCP has a value (a scope too small to rank).
 	InfluenceMetric scoring.Metric
@@ -277,7 +282,7 @@ func (s *Service) compute(ctx context.Context, req Request) (*Result, error) {
 
 	res := &Result{
 		Scope: req.Scope, Product: product, Listings: map[string]kolgraph.Listing{},
-		Snapshot: snap, GraphVersion: snap.GraphVersion(), ComputedAt: s.opts.Now(),
+		Snapshot: snap, GraphVersion: snap.GraphVersion(), ComputedAt: s.opts.Now(), Settings: s.opts.Settings,
 		InfluenceMetric: InfluenceMetric, InfluenceNote: rk.Note,
 	}
 	if res.ScopeName, err = s.scopeName(ctx, snap, req.Scope); err != nil {

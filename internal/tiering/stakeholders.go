@@ -60,10 +60,14 @@ func DefaultAccessPlaybooks() AccessPlaybooks {
 	}
 }
 
-var stageOrder = map[access.StageKind]int{
-	access.Propose: 0, access.PharmacyReview: 1, access.DRGReview: 2,
-	access.PTDecision: 3, access.Procurement: 4, access.SignOff: 5,
-}
+// stageOrder is each stage's place in the chain.
+var stageOrder = func() map[access.StageKind]int {
+	m := make(map[access.StageKind]int, len(access.StageKinds))
+	for i, k := range access.StageKinds {
+		m[k] = i
+	}
+	return m
+}()
 
 var committeeStage = map[string]access.StageKind{
 	kolgraph.CommitteeDRG:         access.DRGReview,
