@@ -18,6 +18,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/analyses"
 	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/labels"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
@@ -89,6 +90,11 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	svc, err := m.openOnce(ctx)
 	if err != nil {
 		return err
+	}
+	if snap, err := m.Snapshots.Get(); err != nil {
+		return err
+	} else if _, ok := snap.Users[*user]; *user != "" && !ok {
+		return fmt.Errorf("report: %w", kolgraph.Errorf(kolgraph.ENOTFOUND, "no user %q", *user))
 	}
 	rep, err := svc.Report(viewer.WithUser(ctx, *user), req, lvl)
 	if err != nil {

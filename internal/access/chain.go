@@ -345,9 +345,9 @@ func (s *Service) PathsTo(ctx context.Context, snap *snapshot.Snapshot, targets 
 	if !ok {
 		return Reach{Note: "no calling user: paths start from the HCPs a user knows"}, nil
 	}
-	contacts, err := contactsOf(snap, user)
-	if err != nil {
-		return Reach{}, err
+	contacts, known := contactsOf(snap, user)
+	if !known {
+		return Reach{Note: fmt.Sprintf("the caller %s is not a user of the graph, so no paths start from its contacts", user)}, nil
 	}
 	if len(contacts) == 0 {
 		return Reach{User: user, Note: fmt.Sprintf("user %s knows no HCP yet, so there are no paths", user)}, nil

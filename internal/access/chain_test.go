@@ -162,7 +162,6 @@ func TestDecisionChainErrors(t *testing.T) {
 	}{
 		{"unknown hospital", "", "HZ", "", kolgraph.ENOTFOUND},
 		{"unknown product", "", "HA", "RX9", kolgraph.ENOTFOUND},
-		{"unknown user", "U9", "HA", "", kolgraph.ENOTFOUND},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,5 +174,16 @@ func TestDecisionChainErrors(t *testing.T) {
 	c, err := e.svc.DecisionChain(viewer.WithUser(context.Background(), "U2"), "HA", "")
 	if err != nil || !strings.Contains(c.Note, "knows no HCP") {
 		t.Errorf("a user who knows nobody: note %q, err %v", c.Note, err)
+	}
+	// A caller who is not a user of the graph (dev mode's "dev") gets the
+	// chain, with no paths and a note saying why.
+	c, err = e.svc.DecisionChain(viewer.WithUser(context.Background(), "U9"), "HA", "")
+	if err != nil || c.User != "" || !strings.Contains(c.Note, "U9 is not a user of the graph") || len(c.Stages) == 0 {
+		t.Errorf("a caller who is not a user: note %q, user %q, err %v", c.Note, c.User, err)
+	}
+	for _, st := range c.Stages {
+		if st.Path != nil {
+			t.Errorf("a caller who is not a user got a path at stage %s", st.Kind)
+		}
 	}
 }

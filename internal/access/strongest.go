@@ -143,9 +143,9 @@ func (s *Service) sources(ctx context.Context, snap *snapshot.Snapshot, from []s
 	if !ok {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "give from, or call as a user so that paths start from the HCPs the user knows")
 	}
-	contacts, err := contactsOf(snap, user)
-	if err != nil {
-		return nil, err
+	contacts, known := contactsOf(snap, user)
+	if !known {
+		return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "the caller %q is not a user of the graph, so it has no contacts to start from: give from, or call as a user (a token for one, or -dev-user)", user)
 	}
 	set := &sourceSet{user: user, strength: make(map[int32]float64, len(contacts)), given: len(contacts)}
 	for _, c := range contacts {
@@ -156,11 +156,13 @@ func (s *Service) sources(ctx context.Context, snap *snapshot.Snapshot, from []s
 	return set, nil
 }
 
-func contactsOf(snap *snapshot.Snapshot, user string) ([]snapshot.Contact, error) {
+// contactsOf returns the HCPs user knows; known is false when user is not
+// a user of the graph (dev mode's "dev", a deleted user's token).
+func contactsOf(snap *snapshot.Snapshot, user string) (contacts []snapshot.Contact, known bool) {
 	if _, ok := snap.Users[user]; !ok {
-		return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "no user %q", user)
+		return nil, false
 	}
-	return snap.Contacts[user], nil
+	return snap.Contacts[user], true
 }
 
 // drop removes the given nodes from the sources.

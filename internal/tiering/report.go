@@ -126,7 +126,11 @@ func (s *Service) Report(ctx context.Context, req Request, l account.Level) (*ac
 	if err != nil {
 		return nil, err
 	}
-	if user, ok := viewer.UserID(ctx); ok && s.paths != nil && l == account.LevelHCP && len(s.opts.ReportPaths.Segments) > 0 {
+	// Paths start from a user's contacts: a caller who is not a user of
+	// the graph (dev mode's "dev", an API key named for a system) gets the
+	// report without them.
+	user, ok := viewer.UserID(ctx)
+	if _, known := res.Snapshot.Users[user]; ok && known && s.paths != nil && l == account.LevelHCP && len(s.opts.ReportPaths.Segments) > 0 {
 		if err := s.citePaths(ctx, res, rep, user); err != nil {
 			return nil, err
 		}
@@ -136,9 +140,6 @@ func (s *Service) Report(ctx context.Context, req Request, l account.Level) (*ac
 
 // citePaths fills the report rows' top influence paths from user's contacts.
 func (s *Service) citePaths(ctx context.Context, res *Result, rep *account.Report, user string) error {
-	if _, ok := res.Snapshot.Users[user]; !ok {
-		return kolgraph.Errorf(kolgraph.ENOTFOUND, "no user %q", user)
-	}
 	rp := s.opts.ReportPaths
 	segs := make([]string, len(rp.Segments))
 	for i, sg := range rp.Segments {
