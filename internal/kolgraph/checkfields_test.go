@@ -2,6 +2,7 @@ package kolgraph_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -56,5 +57,25 @@ func TestCheckFields(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFormulaLike: one rule for formula-looking text, whatever hides the
+// formula's first character (issue 20: the import accepted full-width and
+// leading-space forms).
+func TestFormulaLike(t *testing.T) {
+	for s, want := range map[string]bool{
+		"=1+1": true, "+1": true, "-1": true, "@SUM(A1)": true, "\t=1": true, "\r=1": true, "\n=1": true,
+		" =1+1": true, "  +1": true, "\u3000=1": true, "\u00a0@SUM(A1)": true, "\ufeff=1": true, "\u200b+1": true,
+		"＝1+1": true, "＋1": true, "－1": true, "＠x": true, " ＝1": true, `=HYPERLINK("http://x","y")`: true,
+		"": false, " ": false, "张伟": false, "a=b": false, "1-2": false, "H001": false, "(=1)": false, "'=1": false,
+	} {
+		if got := kolgraph.FormulaLike(s); got != want {
+			t.Errorf("FormulaLike(%q) = %v, want %v", s, got, want)
+		}
+	}
+	h := &kolgraph.Hospital{ID: "H1", Name: " =HYPERLINK(\"http://x\")", Tier: "3A"}
+	if ps := h.Validate(); len(ps) != 1 || ps[0].Field != "name" || !strings.Contains(ps[0].Message, "Excel drops it") {
+		t.Errorf("hospital named with a leading-space formula: %+v", ps)
 	}
 }

@@ -149,6 +149,59 @@ func (c *Changes) userAfter(f Facts, id string) bool {
 	return up || f.HasUser(id) && !c.DelUsers.Has(id)
 }
 
+// nodeKinds are the kinds of node, each with whether id is one after the
+// change: an id names one node of any kind (node(id) resolves it), so no
+// two kinds may share one.
+func (c *Changes) nodeKinds(f Facts) []struct {
+	name, singular string
+	ids            func() []string
+	after          func(id string) bool
+} {
+	type nk = struct {
+		name, singular string
+		ids            func() []string
+		after          func(id string) bool
+	}
+	return []nk{
+		{KindTerritories, "territory", func() []string { return slices.Collect(maps.Keys(c.Territories)) }, func(id string) bool { return c.territoryAfter(f, id) }},
+		{KindHospitals, "hospital", func() []string { return slices.Collect(maps.Keys(c.Hospitals)) }, func(id string) bool { return c.hospitalAfter(f, id) }},
+		{KindDepartments, "department", func() []string { return slices.Collect(maps.Keys(c.Departments)) }, func(id string) bool { _, ok := c.departmentAfter(f, id); return ok }},
+		{KindHCPs, "HCP", func() []string { return slices.Collect(maps.Keys(c.HCPs)) }, func(id string) bool { return c.hcpAfter(f, id) }},
+		{KindCommittees, "committee", func() []string { return slices.Collect(maps.Keys(c.Committees)) }, func(id string) bool { return c.committeeAfter(f, id) }},
+		{KindProducts, "product", func() []string { return slices.Collect(maps.Keys(c.Products)) }, func(id string) bool { return c.productAfter(f, id) }},
+		{KindUsers, "user", func() []string { return slices.Collect(maps.Keys(c.Users)) }, func(id string) bool { return c.userAfter(f, id) }},
+	}
+}
+
+// checkIDsUnique refuses an upserted node whose id another kind of node
+// holds after the change (stored, or upserted in the same change set).
+func (c *Changes) checkIDsUnique(f Facts, p *fieldProblems) {
+	kinds := c.nodeKinds(f)
+	for i, k := range kinds {
+		for _, id := range k.ids() {
+			for j, other := range kinds {
+				if i != j && other.after(id) {
+					p.add(k.name+"/"+id, "id", "%q is already the id of a %s; an id names one record, whatever its kind", id, other.singular)
+					break
+				}
+			}
+		}
+	}
+}
+
+// UpsertedNodeIDs returns the ids of the nodes cs upserts, of every kind:
+// a store must tell the rules whether any other kind holds them
+// (CheckReferences refuses an id two kinds share).
+func (c *Changes) UpsertedNodeIDs() IDSet {
+	ids := IDSet{}
+	for _, k := range c.nodeKinds(nil) {
+		for _, id := range k.ids() {
+			ids.Add(id)
+		}
+	}
+	return ids
+}
+
 // MovedDepartments returns, sorted, the upserted departments that exist,
 // are not deleted, and change hospital: their HCPs must follow them.
 func (c *Changes) MovedDepartments(f Facts) []string {
@@ -257,6 +310,8 @@ func (c *Changes) CheckReferences(f Facts) error {
 		end(name, "from", "HCP", k.From, c.hcpAfter(f, k.From))
 		end(name, "to", "HCP", k.To, c.hcpAfter(f, k.To))
 	}
+
+	c.checkIDsUnique(f, &p)
 
 	// Untouched records whose references this change set breaks.
 	for _, t := range c.DelTerritories.Sorted() {

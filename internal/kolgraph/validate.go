@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -65,28 +66,30 @@ func (c *checker) text(field, v string, required bool) {
 	case containsNUL(v):
 		c.add(field, "contains a NUL byte")
 	case FormulaLike(v) && !(field == "phone" && phonePattern.MatchString(v)):
-		r, _ := utf8.DecodeRuneInString(v)
+		r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(v, formulaBlank))
 		c.add(field, "starts with %q, which a spreadsheet would run as a formula (got %q); "+
-			"remove the leading character or prefix the text with an apostrophe", r, Clip(v))
+			"remove the leading character (an apostrophe in front does not help: Excel drops it when it saves)", r, Clip(v))
 	}
 }
 
 // FormulaLike reports whether text would be taken for a formula by a
-// spreadsheet that opens a file holding it (CSV/formula injection): it
-// starts with = + - @, a tab or a carriage return (which some spreadsheets
-// skip before reading the formula), or the full-width ＝ ＋ － ＠ that
-// Excel in CJK locales also reads as formulas. It is one rule for all the
-// data: no record's text may start so, whether a mutation or an import
-// brings it (Validate), and exports escape such text.
+// spreadsheet that opens a file holding it (CSV/formula injection): after
+// any leading blanks (spaces, tabs, line breaks, the ideographic and
+// no-break spaces, invisible format characters such as a byte-order mark,
+// which spreadsheets skip or users cannot see), it starts with = + - @ or
+// the full-width ＝ ＋ － ＠ that Excel in CJK locales also reads as
+// formulas. It is one rule for all the data: no record's text may start
+// so, whether a mutation or an import brings it (Validate), settings texts
+// neither, and exports escape such text.
 func FormulaLike(s string) bool {
-	if s == "" {
-		return false
-	}
-	if strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return true
-	}
-	r, _ := utf8.DecodeRuneInString(s)
-	return strings.ContainsRune("＝＋－＠", r)
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(s, formulaBlank))
+	return strings.ContainsRune("=+-@＝＋－＠", r)
+}
+
+// formulaBlank is what a spreadsheet skips, or a person does not see,
+// before a formula's first character.
+func formulaBlank(r rune) bool {
+	return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)
 }
 
 // phonePattern is an international phone number such as +86 138 0000 0001:

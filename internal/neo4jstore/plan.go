@@ -125,6 +125,13 @@ func (c *changes) ask() asked {
 			pair.dst.Add(id)
 		}
 	}
+	// An upserted node's id must not be another kind's: look it up as
+	// every kind.
+	for id := range c.UpsertedNodeIDs() {
+		for _, s := range []set{a.territories, a.hospitals, a.departments, a.hcps, a.committees, a.products, a.users} {
+			s.Add(id)
+		}
+	}
 	return a
 }
 

@@ -290,6 +290,13 @@ func (r *runner) testValidation(t *testing.T) {
 			"influences", "P002", "to"},
 		{"InfluenceKind", &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{inf("P002", "P003", 0.5, "friend", "")}},
 			"influences", "P002", "kind"},
+		// An id names one record of any kind (node(id) resolves it).
+		{"HCPWithAHospitalsID", &kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{newHCP("H002", "x", "D001-01", "H001")}},
+			"hcps", "H002", "id"},
+		{"UserWithAProductsID", &kolgraph.ChangeSet{Users: []*kolgraph.User{{ID: "PR01", Name: "x", Role: "kam"}}},
+			"users", "PR01", "id"},
+		{"TwoKindsOneNewID", &kolgraph.ChangeSet{Territories: []*kolgraph.Territory{{ID: "X9", Name: "x"}},
+			Products: []*kolgraph.Product{{ID: "X9", Name: "x"}}}, "products", "X9", "id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := r.loaded(t)
