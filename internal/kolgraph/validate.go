@@ -260,6 +260,16 @@ func (l *Listing) Validate() []Problem {
 	return c.ps
 }
 
+// Validate names the share "indication_share", as the department's default
+// and the import column do.
+func (s *ProductShare) Validate() []Problem {
+	var c checker
+	c.id("department_id", s.DepartmentID)
+	c.id("product_id", s.ProductID)
+	c.unit("indication_share", &s.Share)
+	return c.ps
+}
+
 func (t *Territory) Validate() []Problem {
 	var c checker
 	c.id("id", t.ID)
