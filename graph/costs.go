@@ -35,6 +35,8 @@ func (z snapshotSizes) ListMax(field string) (int, bool) {
 		return s.ListingsPerHospital, true
 	case "Department.hcps":
 		return s.HCPsPerDepartment, true
+	case "Department.indicationShares":
+		return s.SharesPerDepartment, true
 	case "HCP.committees", "Stakeholder.committees":
 		return s.SeatsPerHCP, true
 	case "Committee.members":

@@ -56,6 +56,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	PathHop() PathHopResolver
 	PotentialTerms() PotentialTermsResolver
+	ProductShare() ProductShareResolver
 	Query() QueryResolver
 	RankedHCP() RankedHCPResolver
 	Stakeholder() StakeholderResolver
@@ -226,6 +227,7 @@ type ComplexityRoot struct {
 		Hospital              func(childComplexity int) int
 		ID                    func(childComplexity int) int
 		IndicationShare       func(childComplexity int) int
+		IndicationShares      func(childComplexity int) int
 		ManagedBeds           func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		PolicySensitivity     func(childComplexity int) int
@@ -461,30 +463,32 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		DeleteCommittee  func(childComplexity int, id string) int
-		DeleteDepartment func(childComplexity int, id string) int
-		DeleteHcp        func(childComplexity int, id string) int
-		DeleteHospital   func(childComplexity int, id string) int
-		DeleteInfluence  func(childComplexity int, from string, to string) int
-		DeleteKnows      func(childComplexity int, user string, hcp string) int
-		DeleteListing    func(childComplexity int, hospital string, product string) int
-		DeleteMembership func(childComplexity int, hcp string, committee string) int
-		DeleteProduct    func(childComplexity int, id string) int
-		DeleteTerritory  func(childComplexity int, id string) int
-		DeleteUser       func(childComplexity int, id string) int
-		ImportRegion     func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
-		UpdateSettings   func(childComplexity int, document string, expectedVersion *int) int
-		UpsertCommittee  func(childComplexity int, input model.CommitteeInput) int
-		UpsertDepartment func(childComplexity int, input model.DepartmentInput) int
-		UpsertHcp        func(childComplexity int, input model.HCPInput) int
-		UpsertHospital   func(childComplexity int, input model.HospitalInput) int
-		UpsertInfluence  func(childComplexity int, input model.InfluenceInput) int
-		UpsertKnows      func(childComplexity int, input model.KnowsInput) int
-		UpsertListing    func(childComplexity int, input model.ListingInput) int
-		UpsertMembership func(childComplexity int, input model.MembershipInput) int
-		UpsertProduct    func(childComplexity int, input model.ProductInput) int
-		UpsertTerritory  func(childComplexity int, input model.TerritoryInput) int
-		UpsertUser       func(childComplexity int, input model.UserInput) int
+		DeleteCommittee       func(childComplexity int, id string) int
+		DeleteDepartment      func(childComplexity int, id string) int
+		DeleteHcp             func(childComplexity int, id string) int
+		DeleteHospital        func(childComplexity int, id string) int
+		DeleteIndicationShare func(childComplexity int, department string, product string) int
+		DeleteInfluence       func(childComplexity int, from string, to string) int
+		DeleteKnows           func(childComplexity int, user string, hcp string) int
+		DeleteListing         func(childComplexity int, hospital string, product string) int
+		DeleteMembership      func(childComplexity int, hcp string, committee string) int
+		DeleteProduct         func(childComplexity int, id string) int
+		DeleteTerritory       func(childComplexity int, id string) int
+		DeleteUser            func(childComplexity int, id string) int
+		ImportRegion          func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
+		UpdateSettings        func(childComplexity int, document string, expectedVersion *int) int
+		UpsertCommittee       func(childComplexity int, input model.CommitteeInput) int
+		UpsertDepartment      func(childComplexity int, input model.DepartmentInput) int
+		UpsertHcp             func(childComplexity int, input model.HCPInput) int
+		UpsertHospital        func(childComplexity int, input model.HospitalInput) int
+		UpsertIndicationShare func(childComplexity int, department string, product string, share float64) int
+		UpsertInfluence       func(childComplexity int, input model.InfluenceInput) int
+		UpsertKnows           func(childComplexity int, input model.KnowsInput) int
+		UpsertListing         func(childComplexity int, input model.ListingInput) int
+		UpsertMembership      func(childComplexity int, input model.MembershipInput) int
+		UpsertProduct         func(childComplexity int, input model.ProductInput) int
+		UpsertTerritory       func(childComplexity int, input model.TerritoryInput) int
+		UpsertUser            func(childComplexity int, input model.UserInput) int
 	}
 
 	PageInfo struct {
@@ -527,15 +531,16 @@ type ComplexityRoot struct {
 	}
 
 	PotentialTerms struct {
-		AtRisk        func(childComplexity int) int
-		CaseBased     func(childComplexity int) int
-		DRGCorrection func(childComplexity int) int
-		Inpatient     func(childComplexity int) int
-		Missing       func(childComplexity int) int
-		Outpatient    func(childComplexity int) int
-		Reason        func(childComplexity int) int
-		Share         func(childComplexity int) int
-		Value         func(childComplexity int) int
+		AtRisk           func(childComplexity int) int
+		CaseBased        func(childComplexity int) int
+		DRGCorrection    func(childComplexity int) int
+		Inpatient        func(childComplexity int) int
+		Missing          func(childComplexity int) int
+		Outpatient       func(childComplexity int) int
+		Reason           func(childComplexity int) int
+		Share            func(childComplexity int) int
+		ShareFromProduct func(childComplexity int) int
+		Value            func(childComplexity int) int
 	}
 
 	Product struct {
@@ -549,6 +554,18 @@ type ComplexityRoot struct {
 		Changed      func(childComplexity int) int
 		GraphVersion func(childComplexity int) int
 		Product      func(childComplexity int) int
+	}
+
+	ProductShare struct {
+		Department func(childComplexity int) int
+		Product    func(childComplexity int) int
+		Share      func(childComplexity int) int
+	}
+
+	ProductSharePayload struct {
+		Changed         func(childComplexity int) int
+		GraphVersion    func(childComplexity int) int
+		IndicationShare func(childComplexity int) int
 	}
 
 	Query struct {
@@ -764,6 +781,7 @@ type DepartmentResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Department) (*kolgraph.Hospital, error)
 
 	Hcps(ctx context.Context, obj *kolgraph.Department) ([]*kolgraph.HCP, error)
+	IndicationShares(ctx context.Context, obj *kolgraph.Department) ([]*kolgraph.ProductShare, error)
 }
 type HCPResolver interface {
 	PositionLabel(ctx context.Context, obj *kolgraph.HCP) (string, error)
@@ -842,6 +860,8 @@ type MutationResolver interface {
 	DeleteProduct(ctx context.Context, id string) (*model.DeletePayload, error)
 	UpsertListing(ctx context.Context, input model.ListingInput) (*model.ListingPayload, error)
 	DeleteListing(ctx context.Context, hospital string, product string) (*model.DeletePayload, error)
+	UpsertIndicationShare(ctx context.Context, department string, product string, share float64) (*model.ProductSharePayload, error)
+	DeleteIndicationShare(ctx context.Context, department string, product string) (*model.DeletePayload, error)
 	UpsertInfluence(ctx context.Context, input model.InfluenceInput) (*model.InfluencePayload, error)
 	DeleteInfluence(ctx context.Context, from string, to string) (*model.DeletePayload, error)
 	UpdateSettings(ctx context.Context, document string, expectedVersion *int) (*settings.Version, error)
@@ -856,6 +876,10 @@ type PathHopResolver interface {
 }
 type PotentialTermsResolver interface {
 	Reason(ctx context.Context, obj *account.Potential) (*string, error)
+}
+type ProductShareResolver interface {
+	Department(ctx context.Context, obj *kolgraph.ProductShare) (*kolgraph.Department, error)
+	Product(ctx context.Context, obj *kolgraph.ProductShare) (*kolgraph.Product, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -1588,6 +1612,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.IndicationShare(childComplexity), true
+	case "Department.indicationShares":
+		if e.ComplexityRoot.Department.IndicationShares == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Department.IndicationShares(childComplexity), true
 	case "Department.managedBeds":
 		if e.ComplexityRoot.Department.ManagedBeds == nil {
 			break
@@ -2591,6 +2621,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteHospital(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteIndicationShare":
+		if e.ComplexityRoot.Mutation.DeleteIndicationShare == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteIndicationShare_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteIndicationShare(childComplexity, args["department"].(string), args["product"].(string)), true
 	case "Mutation.deleteInfluence":
 		if e.ComplexityRoot.Mutation.DeleteInfluence == nil {
 			break
@@ -2734,6 +2775,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpsertHospital(childComplexity, args["input"].(model.HospitalInput)), true
+	case "Mutation.upsertIndicationShare":
+		if e.ComplexityRoot.Mutation.UpsertIndicationShare == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertIndicationShare_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertIndicationShare(childComplexity, args["department"].(string), args["product"].(string), args["share"].(float64)), true
 	case "Mutation.upsertInfluence":
 		if e.ComplexityRoot.Mutation.UpsertInfluence == nil {
 			break
@@ -3009,6 +3061,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PotentialTerms.Share(childComplexity), true
+	case "PotentialTerms.shareFromProduct":
+		if e.ComplexityRoot.PotentialTerms.ShareFromProduct == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PotentialTerms.ShareFromProduct(childComplexity), true
 	case "PotentialTerms.value":
 		if e.ComplexityRoot.PotentialTerms.Value == nil {
 			break
@@ -3059,6 +3117,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductPayload.Product(childComplexity), true
+
+	case "ProductShare.department":
+		if e.ComplexityRoot.ProductShare.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductShare.Department(childComplexity), true
+	case "ProductShare.product":
+		if e.ComplexityRoot.ProductShare.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductShare.Product(childComplexity), true
+	case "ProductShare.share":
+		if e.ComplexityRoot.ProductShare.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductShare.Share(childComplexity), true
+
+	case "ProductSharePayload.changed":
+		if e.ComplexityRoot.ProductSharePayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductSharePayload.Changed(childComplexity), true
+	case "ProductSharePayload.graphVersion":
+		if e.ComplexityRoot.ProductSharePayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductSharePayload.GraphVersion(childComplexity), true
+	case "ProductSharePayload.indicationShare":
+		if e.ComplexityRoot.ProductSharePayload.IndicationShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductSharePayload.IndicationShare(childComplexity), true
 
 	case "Query.accountMatrix":
 		if e.ComplexityRoot.Query.AccountMatrix == nil {
@@ -4437,7 +4533,7 @@ type Department implements Node {
   hospital: Hospital!
   "Outpatient visits per week."
   weeklyOutpatients: Int
-  "Share of patients with the indication, in [0,1]."
+  "Share of patients with the indication, in [0,1]: the default for products without a share of their own (indicationShares)."
   indicationShare: Float
   managedBeds: Int
   "Patients per bed per month."
@@ -4450,6 +4546,12 @@ type Department implements Node {
   policySensitivity: Float
   "HCPs working in the department, ordered by id."
   hcps: [HCP!]!
+  """
+  The department's indication share for particular products, ordered by
+  product id: a product's potential here uses its share, the others
+  indicationShare.
+  """
+  indicationShares: [ProductShare!]!
 }
 
 "A health-care professional."
@@ -4542,6 +4644,17 @@ type Listing {
   keyMonitoring: Boolean!
   "Reimbursed by national medical insurance (医保) there."
   nationalInsurance: Boolean!
+}
+
+"""
+(Department)-[:TREATS {share}]->(Product): the share of the department's
+patients who have one of the product's indications, in [0,1]. It replaces
+the department's indicationShare in that product's potential.
+"""
+type ProductShare {
+  department: Department!
+  product: Product!
+  share: Float!
 }
 
 type Territory implements Node {
@@ -4786,6 +4899,12 @@ type PotentialTerms {
   value: Float
   "Weekly outpatients x indication share x 4."
   outpatient: Float!
+  """
+  True when the indication share used is the product's own at the
+  department (Department.indicationShares); false when it is the
+  department's default indicationShare, or when no share was used.
+  """
+  shareFromProduct: Boolean!
   "The DRG enrollment-rate correction, <= 0."
   drgCorrection: Float!
   "Managed beds x bed turnover x discharge-medication penetration."
@@ -4975,7 +5094,7 @@ type Mutation {
 
   "Creates or replaces a department. Moving it to another hospital is refused while it has HCPs."
   upsertDepartment(input: DepartmentInput!): DepartmentPayload!
-  "Deletes a department. A department that still has HCPs is CONFLICT: move or delete them first."
+  "Deletes a department and its indication shares. A department that still has HCPs is CONFLICT: move or delete them first."
   deleteDepartment(id: ID!): DeletePayload!
 
   """
@@ -4999,13 +5118,22 @@ type Mutation {
   deleteMembership(hcp: ID!, committee: ID!): DeletePayload!
 
   upsertProduct(input: ProductInput!): ProductPayload!
-  "Deletes a product and every hospital's listing of it."
+  "Deletes a product, every hospital's listing of it and every department's indication share of it."
   deleteProduct(id: ID!): DeletePayload!
 
   "Sets a hospital's listing status of a product."
   upsertListing(input: ListingInput!): ListingPayload!
   "Removes a hospital's listing record of a product (status then unknown)."
   deleteListing(hospital: ID!, product: ID!): DeletePayload!
+
+  """
+  Sets a department's indication share for one product, in [0,1]: that
+  product's potential at the department uses it instead of the department's
+  indicationShare. A kam writes those of departments in its territories.
+  """
+  upsertIndicationShare(department: ID!, product: ID!, share: Float!): ProductSharePayload!
+  "Removes a department's share for a product: its potential falls back to the department's indicationShare."
+  deleteIndicationShare(department: ID!, product: ID!): DeletePayload!
 
   """
   Creates or replaces the INFLUENCES edge from -> to (from sways to) with
@@ -5233,6 +5361,12 @@ type ListingPayload {
   graphVersion: String!
 }
 
+type ProductSharePayload {
+  indicationShare: ProductShare!
+  changed: Boolean!
+  graphVersion: String!
+}
+
 type InfluencePayload {
   influence: Influence!
   changed: Boolean!
@@ -5257,7 +5391,7 @@ type DeletePayload {
   deleted: Boolean!
   """
   Every record removed: the one named and the relationships that went with
-  it, by kind (memberships, knows, influences, listings).
+  it, by kind (memberships, knows, influences, listings, indication shares).
   """
   counts: [KindCounts!]!
   graphVersion: String!
@@ -5322,6 +5456,7 @@ enum RecordKind {
   MEMBERSHIPS
   PRODUCTS
   LISTINGS
+  INDICATION_SHARES
   USERS
   KNOWS
   INFLUENCES
@@ -5803,6 +5938,8 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 		return ec.fieldContext_Department_policySensitivity(ctx, field)
 	case "hcps":
 		return ec.fieldContext_Department_hcps(ctx, field)
+	case "indicationShares":
+		return ec.fieldContext_Department_indicationShares(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Department", field.Name)
 }
@@ -6345,6 +6482,8 @@ func (ec *executionContext) childFields_PotentialTerms(ctx context.Context, fiel
 		return ec.fieldContext_PotentialTerms_value(ctx, field)
 	case "outpatient":
 		return ec.fieldContext_PotentialTerms_outpatient(ctx, field)
+	case "shareFromProduct":
+		return ec.fieldContext_PotentialTerms_shareFromProduct(ctx, field)
 	case "drgCorrection":
 		return ec.fieldContext_PotentialTerms_drgCorrection(ctx, field)
 	case "inpatient":
@@ -6387,6 +6526,30 @@ func (ec *executionContext) childFields_ProductPayload(ctx context.Context, fiel
 		return ec.fieldContext_ProductPayload_graphVersion(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductShare(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_ProductShare_department(ctx, field)
+	case "product":
+		return ec.fieldContext_ProductShare_product(ctx, field)
+	case "share":
+		return ec.fieldContext_ProductShare_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductShare", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductSharePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicationShare":
+		return ec.fieldContext_ProductSharePayload_indicationShare(ctx, field)
+	case "changed":
+		return ec.fieldContext_ProductSharePayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_ProductSharePayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductSharePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RankedHCP(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6999,6 +7162,28 @@ func (ec *executionContext) field_Mutation_deleteHospital_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteIndicationShare_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "department",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["department"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "product",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["product"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteInfluence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7234,6 +7419,36 @@ func (ec *executionContext) field_Mutation_upsertHospital_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertIndicationShare_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "department",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["department"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "product",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["product"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "share",
+		func(ctx context.Context, v any) (float64, error) {
+			return ec.unmarshalNFloat2float64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["share"] = arg2
 	return args, nil
 }
 
@@ -10828,6 +11043,38 @@ func (ec *executionContext) fieldContext_Department_hcps(_ context.Context, fiel
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Department_indicationShares(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_indicationShares(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Department().IndicationShares(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kolgraph.ProductShare) graphql.Marshaler {
+			return ec.marshalNProductShare2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProductShareᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Department_indicationShares(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Department",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductShare(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15396,6 +15643,94 @@ func (ec *executionContext) fieldContext_Mutation_deleteListing(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_upsertIndicationShare(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertIndicationShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertIndicationShare(ctx, fc.Args["department"].(string), fc.Args["product"].(string), fc.Args["share"].(float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductSharePayload) graphql.Marshaler {
+			return ec.marshalNProductSharePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐProductSharePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertIndicationShare(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductSharePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertIndicationShare_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteIndicationShare(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteIndicationShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteIndicationShare(ctx, fc.Args["department"].(string), fc.Args["product"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteIndicationShare(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteIndicationShare_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_upsertInfluence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16373,6 +16708,29 @@ func (ec *executionContext) fieldContext_PotentialTerms_outpatient(_ context.Con
 	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "Float")
 }
 
+func (ec *executionContext) _PotentialTerms_shareFromProduct(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PotentialTerms_shareFromProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShareFromProduct, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PotentialTerms_shareFromProduct(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _PotentialTerms_drgCorrection(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16702,6 +17060,171 @@ func (ec *executionContext) _ProductPayload_graphVersion(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_ProductPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProductPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductShare_department(ctx context.Context, field graphql.CollectedField, obj *kolgraph.ProductShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductShare_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProductShare().Department(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductShare_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductShare",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductShare_product(ctx context.Context, field graphql.CollectedField, obj *kolgraph.ProductShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductShare_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProductShare().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductShare_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductShare",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductShare_share(ctx context.Context, field graphql.CollectedField, obj *kolgraph.ProductShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductShare_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductShare_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductShare", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProductSharePayload_indicationShare(ctx context.Context, field graphql.CollectedField, obj *model.ProductSharePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductSharePayload_indicationShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndicationShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.ProductShare) graphql.Marshaler {
+			return ec.marshalNProductShare2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProductShare(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductSharePayload_indicationShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductSharePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductShare(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductSharePayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.ProductSharePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductSharePayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductSharePayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductSharePayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProductSharePayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.ProductSharePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductSharePayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductSharePayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductSharePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -23211,6 +23734,12 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Department_hcps(ctx, field, obj)
 				})
+		case "indicationShares":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Department_indicationShares(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24878,6 +25407,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "upsertIndicationShare":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertIndicationShare(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteIndicationShare":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteIndicationShare(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "upsertInfluence":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_upsertInfluence(ctx, field)
@@ -25233,6 +25776,11 @@ func (ec *executionContext) _PotentialTerms(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "shareFromProduct":
+			out.Values[i] = ec._PotentialTerms_shareFromProduct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "drgCorrection":
 			out.Values[i] = ec._PotentialTerms_drgCorrection(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25357,6 +25905,94 @@ func (ec *executionContext) _ProductPayload(ctx context.Context, sel ast.Selecti
 			}
 		case "graphVersion":
 			out.Values[i] = ec._ProductPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productShareImplementors = []string{"ProductShare"}
+
+func (ec *executionContext) _ProductShare(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.ProductShare) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productShareImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductShare")
+		case "department":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProductShare_department(ctx, field, obj)
+				})
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProductShare_product(ctx, field, obj)
+				})
+		case "share":
+			out.Values[i] = ec._ProductShare_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productSharePayloadImplementors = []string{"ProductSharePayload"}
+
+func (ec *executionContext) _ProductSharePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProductSharePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productSharePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductSharePayload")
+		case "indicationShare":
+			out.Values[i] = ec._ProductSharePayload_indicationShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._ProductSharePayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._ProductSharePayload_graphVersion(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28025,6 +28661,38 @@ func (ec *executionContext) marshalNProductPayload2ᚖgithubᚗcomᚋkolgraphᚋ
 		return graphql.Null
 	}
 	return ec._ProductPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProductShare2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProductShareᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.ProductShare) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductShare2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProductShare(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProductShare2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProductShare(ctx context.Context, sel ast.SelectionSet, v *kolgraph.ProductShare) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductShare!")
+		return graphql.Null
+	}
+	return ec._ProductShare(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProductSharePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐProductSharePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductSharePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductSharePayload!")
+		return graphql.Null
+	}
+	return ec._ProductSharePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRankedHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankedHCP(ctx context.Context, sel ast.SelectionSet, v *model.RankedHCP) graphql.Marshaler {

@@ -30,15 +30,16 @@ type loaders struct {
 	product    *loader[*kolgraph.Product]
 	territory  *loader[*kolgraph.Territory]
 
-	departmentsOfHospital *loader[[]*kolgraph.Department]
-	committeesOfHospital  *loader[[]*kolgraph.Committee]
-	listingsOfHospital    *loader[[]kolgraph.Listing]
-	hcpsOfDepartment      *loader[[]*kolgraph.HCP]
-	membershipsOfHCP      *loader[[]kolgraph.Membership]
-	membershipsOfCommitee *loader[[]kolgraph.Membership]
-	influencesFrom        *loader[[]*kolgraph.Influence]
-	influencesTo          *loader[[]*kolgraph.Influence]
-	influence             *dataloadgen.Loader[kolgraph.EdgeKey, *kolgraph.Influence]
+	departmentsOfHospital     *loader[[]*kolgraph.Department]
+	committeesOfHospital      *loader[[]*kolgraph.Committee]
+	listingsOfHospital        *loader[[]kolgraph.Listing]
+	productSharesOfDepartment *loader[[]kolgraph.ProductShare]
+	hcpsOfDepartment          *loader[[]*kolgraph.HCP]
+	membershipsOfHCP          *loader[[]kolgraph.Membership]
+	membershipsOfCommitee     *loader[[]kolgraph.Membership]
+	influencesFrom            *loader[[]*kolgraph.Influence]
+	influencesTo              *loader[[]*kolgraph.Influence]
+	influence                 *dataloadgen.Loader[kolgraph.EdgeKey, *kolgraph.Influence]
 }
 
 // batch adapts a Store batch method (one result per key, in order) to a
@@ -63,15 +64,16 @@ func newLoaders(s kolgraph.Store, wait time.Duration) *loaders {
 		product:    newLoader(s.Products, o),
 		territory:  newLoader(s.Territories, o),
 
-		departmentsOfHospital: newLoader(s.DepartmentsOfHospitals, o),
-		committeesOfHospital:  newLoader(s.CommitteesOfHospitals, o),
-		listingsOfHospital:    newLoader(s.ListingsOfHospitals, o),
-		hcpsOfDepartment:      newLoader(s.HCPsOfDepartments, o),
-		membershipsOfHCP:      newLoader(s.MembershipsOfHCPs, o),
-		membershipsOfCommitee: newLoader(s.MembershipsOfCommittees, o),
-		influencesFrom:        newLoader(s.InfluencesFrom, o),
-		influencesTo:          newLoader(s.InfluencesTo, o),
-		influence:             dataloadgen.NewLoader(batch(s.Influences), o),
+		departmentsOfHospital:     newLoader(s.DepartmentsOfHospitals, o),
+		committeesOfHospital:      newLoader(s.CommitteesOfHospitals, o),
+		listingsOfHospital:        newLoader(s.ListingsOfHospitals, o),
+		productSharesOfDepartment: newLoader(s.ProductSharesOfDepartments, o),
+		hcpsOfDepartment:          newLoader(s.HCPsOfDepartments, o),
+		membershipsOfHCP:          newLoader(s.MembershipsOfHCPs, o),
+		membershipsOfCommitee:     newLoader(s.MembershipsOfCommittees, o),
+		influencesFrom:            newLoader(s.InfluencesFrom, o),
+		influencesTo:              newLoader(s.InfluencesTo, o),
+		influence:                 dataloadgen.NewLoader(batch(s.Influences), o),
 	}
 }
 

@@ -72,8 +72,9 @@ var navigation = map[string]map[string]nav{
 		"listings":    {loader: func(l *loaders) prefetcher { return l.listingsOfHospital }, id: func(o any) string { return o.(*kolgraph.Hospital).ID }},
 	},
 	"Department": {
-		"hospital": {loader: func(l *loaders) prefetcher { return l.hospital }, id: func(o any) string { return o.(*kolgraph.Department).HospitalID }},
-		"hcps":     {loader: func(l *loaders) prefetcher { return l.hcpsOfDepartment }, id: func(o any) string { return o.(*kolgraph.Department).ID }},
+		"hospital":         {loader: func(l *loaders) prefetcher { return l.hospital }, id: func(o any) string { return o.(*kolgraph.Department).HospitalID }},
+		"hcps":             {loader: func(l *loaders) prefetcher { return l.hcpsOfDepartment }, id: func(o any) string { return o.(*kolgraph.Department).ID }},
+		"indicationShares": {loader: func(l *loaders) prefetcher { return l.productSharesOfDepartment }, id: func(o any) string { return o.(*kolgraph.Department).ID }},
 	},
 	"HCP": {
 		"department":   {loader: func(l *loaders) prefetcher { return l.department }, id: func(o any) string { return o.(*kolgraph.HCP).DepartmentID }},
@@ -97,6 +98,10 @@ var navigation = map[string]map[string]nav{
 	"Listing": {
 		"hospital": {loader: func(l *loaders) prefetcher { return l.hospital }, id: func(o any) string { return o.(kolgraph.Listing).HospitalID }},
 		"product":  {loader: func(l *loaders) prefetcher { return l.product }, id: func(o any) string { return o.(kolgraph.Listing).ProductID }},
+	},
+	"ProductShare": {
+		"department": {loader: func(l *loaders) prefetcher { return l.department }, id: func(o any) string { return o.(kolgraph.ProductShare).DepartmentID }},
+		"product":    {loader: func(l *loaders) prefetcher { return l.product }, id: func(o any) string { return o.(kolgraph.ProductShare).ProductID }},
 	},
 }
 
@@ -255,6 +260,10 @@ func records(oc *graphql.OperationContext, sel ast.SelectionSet, v any, out []re
 	case kolgraph.Listing:
 		typ = "Listing"
 	case *kolgraph.Listing:
+		return records(oc, sel, *o, out)
+	case kolgraph.ProductShare:
+		typ = "ProductShare"
+	case *kolgraph.ProductShare:
 		return records(oc, sel, *o, out)
 	case *kolgraph.Territory:
 		typ = "Territory"

@@ -125,6 +125,12 @@ func (r *departmentResolver) Hcps(ctx context.Context, obj *kolgraph.Department)
 	return loadersFrom(ctx).hcpsOfDepartment.Load(ctx, obj.ID)
 }
 
+// IndicationShares is the resolver for the indicationShares field.
+func (r *departmentResolver) IndicationShares(ctx context.Context, obj *kolgraph.Department) ([]*kolgraph.ProductShare, error) {
+	ss, err := loadersFrom(ctx).productSharesOfDepartment.Load(ctx, obj.ID)
+	return pointers(ss), err
+}
+
 // PositionLabel is the resolver for the positionLabel field.
 func (r *hCPResolver) PositionLabel(ctx context.Context, obj *kolgraph.HCP) (string, error) {
 	return positionLabel(ctx, obj), nil
@@ -475,6 +481,26 @@ func (r *mutationResolver) DeleteListing(ctx context.Context, hospital string, p
 	return deleted(res), nil
 }
 
+// UpsertIndicationShare is the resolver for the upsertIndicationShare field.
+func (r *mutationResolver) UpsertIndicationShare(ctx context.Context, department string, product string, share float64) (*model.ProductSharePayload, error) {
+	ps := kolgraph.ProductShare{DepartmentID: department, ProductID: product, Share: share}
+	res, err := r.write(ctx, "upsertIndicationShare", &kolgraph.ChangeSet{IndicationShares: []kolgraph.ProductShare{ps}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ProductSharePayload{IndicationShare: &ps, Changed: res.Written, GraphVersion: graphVersion(res.Version)}, nil
+}
+
+// DeleteIndicationShare is the resolver for the deleteIndicationShare field.
+func (r *mutationResolver) DeleteIndicationShare(ctx context.Context, department string, product string) (*model.DeletePayload, error) {
+	res, err := r.write(ctx, "deleteIndicationShare", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{
+		IndicationShares: []kolgraph.ProductShareKey{{DepartmentID: department, ProductID: product}}}})
+	if err != nil {
+		return nil, err
+	}
+	return deleted(res), nil
+}
+
 // UpsertInfluence is the resolver for the upsertInfluence field.
 func (r *mutationResolver) UpsertInfluence(ctx context.Context, input model.InfluenceInput) (*model.InfluencePayload, error) {
 	e := influenceFromInput(input)
@@ -552,6 +578,16 @@ func (r *pathHopResolver) Evidence(ctx context.Context, obj *access.Hop) (*strin
 // Reason is the resolver for the reason field.
 func (r *potentialTermsResolver) Reason(ctx context.Context, obj *account.Potential) (*string, error) {
 	return optional(obj.Reason), nil
+}
+
+// Department is the resolver for the department field.
+func (r *productShareResolver) Department(ctx context.Context, obj *kolgraph.ProductShare) (*kolgraph.Department, error) {
+	return required(loadersFrom(ctx).department.Load(ctx, obj.DepartmentID))
+}
+
+// Product is the resolver for the product field.
+func (r *productShareResolver) Product(ctx context.Context, obj *kolgraph.ProductShare) (*kolgraph.Product, error) {
+	return required(loadersFrom(ctx).product.Load(ctx, obj.ProductID))
 }
 
 // Node is the resolver for the node field.
@@ -753,6 +789,9 @@ func (r *Resolver) PathHop() PathHopResolver { return &pathHopResolver{r} }
 // PotentialTerms returns PotentialTermsResolver implementation.
 func (r *Resolver) PotentialTerms() PotentialTermsResolver { return &potentialTermsResolver{r} }
 
+// ProductShare returns ProductShareResolver implementation.
+func (r *Resolver) ProductShare() ProductShareResolver { return &productShareResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -788,6 +827,7 @@ type (
 	mutationResolver              struct{ *Resolver }
 	pathHopResolver               struct{ *Resolver }
 	potentialTermsResolver        struct{ *Resolver }
+	productShareResolver          struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	rankedHCPResolver             struct{ *Resolver }
 	stakeholderResolver           struct{ *Resolver }

@@ -71,7 +71,7 @@ type DeletePayload struct {
 	// False when there was nothing to delete (deletes are idempotent).
 	Deleted bool `json:"deleted"`
 	// Every record removed: the one named and the relationships that went with
-	// it, by kind (memberships, knows, influences, listings).
+	// it, by kind (memberships, knows, influences, listings, indication shares).
 	Counts       []*KindCounts `json:"counts"`
 	GraphVersion string        `json:"graphVersion"`
 }
@@ -377,6 +377,12 @@ type ProductPayload struct {
 	GraphVersion string            `json:"graphVersion"`
 }
 
+type ProductSharePayload struct {
+	IndicationShare *kolgraph.ProductShare `json:"indicationShare"`
+	Changed         bool                   `json:"changed"`
+	GraphVersion    string                 `json:"graphVersion"`
+}
+
 type Query struct {
 }
 
@@ -668,17 +674,18 @@ func (e ImportFormat) MarshalJSON() ([]byte, error) {
 type RecordKind string
 
 const (
-	RecordKindTerritories RecordKind = "TERRITORIES"
-	RecordKindHospitals   RecordKind = "HOSPITALS"
-	RecordKindDepartments RecordKind = "DEPARTMENTS"
-	RecordKindHcps        RecordKind = "HCPS"
-	RecordKindCommittees  RecordKind = "COMMITTEES"
-	RecordKindMemberships RecordKind = "MEMBERSHIPS"
-	RecordKindProducts    RecordKind = "PRODUCTS"
-	RecordKindListings    RecordKind = "LISTINGS"
-	RecordKindUsers       RecordKind = "USERS"
-	RecordKindKnows       RecordKind = "KNOWS"
-	RecordKindInfluences  RecordKind = "INFLUENCES"
+	RecordKindTerritories      RecordKind = "TERRITORIES"
+	RecordKindHospitals        RecordKind = "HOSPITALS"
+	RecordKindDepartments      RecordKind = "DEPARTMENTS"
+	RecordKindHcps             RecordKind = "HCPS"
+	RecordKindCommittees       RecordKind = "COMMITTEES"
+	RecordKindMemberships      RecordKind = "MEMBERSHIPS"
+	RecordKindProducts         RecordKind = "PRODUCTS"
+	RecordKindListings         RecordKind = "LISTINGS"
+	RecordKindIndicationShares RecordKind = "INDICATION_SHARES"
+	RecordKindUsers            RecordKind = "USERS"
+	RecordKindKnows            RecordKind = "KNOWS"
+	RecordKindInfluences       RecordKind = "INFLUENCES"
 	// The domain settings document (entity "settings"): one entry per version.
 	RecordKindSettings RecordKind = "SETTINGS"
 )
@@ -692,6 +699,7 @@ var AllRecordKind = []RecordKind{
 	RecordKindMemberships,
 	RecordKindProducts,
 	RecordKindListings,
+	RecordKindIndicationShares,
 	RecordKindUsers,
 	RecordKindKnows,
 	RecordKindInfluences,
@@ -700,7 +708,7 @@ var AllRecordKind = []RecordKind{
 
 func (e RecordKind) IsValid() bool {
 	switch e {
-	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindUsers, RecordKindKnows, RecordKindInfluences, RecordKindSettings:
+	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindIndicationShares, RecordKindUsers, RecordKindKnows, RecordKindInfluences, RecordKindSettings:
 		return true
 	}
 	return false

@@ -250,9 +250,12 @@ type Potential struct {
 	DRGCorrection   float64  `json:"drgCorrection"`             // <= 0; 0 unless the hospital pays by case
 	Inpatient       float64  `json:"inpatient"`                 // before the correction
 	IndicationShare float64  `json:"indicationShare,omitempty"` // the share used (department level)
-	Share           float64  `json:"share"`                     // fraction of the department's potential (1 for departments and hospitals)
-	Missing         []string `json:"missing,omitempty"`
-	Reason          string   `json:"reason,omitempty"`
+	// ShareFromProduct: IndicationShare is the product's own share at the
+	// department (ShareOverrides), not the department's default.
+	ShareFromProduct bool     `json:"shareFromProduct,omitempty"`
+	Share            float64  `json:"share"` // fraction of the department's potential (1 for departments and hospitals)
+	Missing          []string `json:"missing,omitempty"`
+	Reason           string   `json:"reason,omitempty"`
 	// CaseBased: the hospital pays by case (DRG or DIP), so the enrollment
 	// correction applies. For a hospital: any of its departments.
 	CaseBased bool `json:"caseBased"`
@@ -340,7 +343,7 @@ func (m PotentialModel) Department(d *kolgraph.Department, h *kolgraph.Hospital,
 	if m.nonPrescribing(d.Specialty) {
 		return zeroPotential(fmt.Sprintf("%s has no prescribing potential of its own", d.Specialty))
 	}
-	share := d.IndicationShare
+	share, fromProduct := d.IndicationShare, false
 	if p != nil {
 		if len(p.Specialties) == 0 {
 			return Potential{Share: 1, Missing: []string{FieldProductSpecialties},
@@ -350,7 +353,7 @@ func (m PotentialModel) Department(d *kolgraph.Department, h *kolgraph.Hospital,
 			return zeroPotential(fmt.Sprintf("product %s is not indicated for %s", p.ID, d.Specialty))
 		}
 		if s, ok := m.ShareOverrides[ShareKey{d.ID, p.ID}]; ok {
-			share = &s
+			share, fromProduct = &s, true
 		}
 	}
 	caseBased := h != nil && CaseBased(h.PaymentModel)
@@ -388,8 +391,8 @@ func (m PotentialModel) Department(d *kolgraph.Department, h *kolgraph.Hospital,
 		corr = (out + in) * (m.DRG.Factor(*d.DRGEnrollmentRate) - 1)
 	}
 	v := out + in + corr
-	pot := Potential{Value: &v, Outpatient: out, DRGCorrection: corr, Inpatient: in, IndicationShare: *share, Share: 1,
-		CaseBased: caseBased, AtRisk: atRisk}
+	pot := Potential{Value: &v, Outpatient: out, DRGCorrection: corr, Inpatient: in, IndicationShare: *share,
+		ShareFromProduct: fromProduct, Share: 1, CaseBased: caseBased, AtRisk: atRisk}
 	if v == 0 {
 		pot.Reason = "inputs give zero patients"
 	}
@@ -421,15 +424,16 @@ func (m PotentialModel) Shares(hcps []*kolgraph.HCP) []float64 {
 // scope, not per HCP).
 func hcpPotential(dp Potential, h *kolgraph.HCP, share float64, slot *float64) Potential {
 	p := Potential{
-		Outpatient:      dp.Outpatient * share,
-		DRGCorrection:   dp.DRGCorrection * share,
-		Inpatient:       dp.Inpatient * share,
-		IndicationShare: dp.IndicationShare,
-		Share:           share,
-		Missing:         dp.Missing,
-		Reason:          dp.Reason,
-		CaseBased:       dp.CaseBased,
-		AtRisk:          dp.AtRisk,
+		Outpatient:       dp.Outpatient * share,
+		DRGCorrection:    dp.DRGCorrection * share,
+		Inpatient:        dp.Inpatient * share,
+		IndicationShare:  dp.IndicationShare,
+		ShareFromProduct: dp.ShareFromProduct,
+		Share:            share,
+		Missing:          dp.Missing,
+		Reason:           dp.Reason,
+		CaseBased:        dp.CaseBased,
+		AtRisk:           dp.AtRisk,
 	}
 	if dp.Value == nil {
 		return p

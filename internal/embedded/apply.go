@@ -67,6 +67,7 @@ type changes struct {
 
 	delMemberships set[kolgraph.MembershipKey]
 	delListings    set[kolgraph.ListingKey]
+	delShares      set[kolgraph.ProductShareKey]
 	delKnows       set[kolgraph.KnowsKey]
 	delInfluences  set[kolgraph.EdgeKey]
 }
@@ -98,6 +99,7 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 		Changes:        kolgraph.ResolveChanges(cs),
 		delMemberships: existing(d.Memberships, g.memberships),
 		delListings:    existing(d.Listings, g.listings),
+		delShares:      existing(d.IndicationShares, g.shares),
 		delKnows:       existing(d.Knows, g.knows),
 		delInfluences:  existing(d.Influences, g.influences),
 	}
@@ -169,8 +171,10 @@ func (f facts) HCPsOfDepartment(id string) []kolgraph.Dependant {
 }
 
 // detach adds to the deletions every stored relationship that touches a
-// deleted HCP, committee, product, user or hospital (a hospital can only be
-// deleted without departments and committees, so only listings remain).
+// deleted HCP, committee, product, user, hospital or department (a
+// hospital can only be deleted without departments and committees, so
+// only listings remain; a department without HCPs, so only its indication
+// shares).
 func (c *changes) detach(g *graph) {
 	for h := range c.DelHCPs {
 		for _, m := range g.membershipsByHCP.get(h) {
@@ -194,6 +198,14 @@ func (c *changes) detach(g *graph) {
 	for p := range c.DelProducts {
 		for _, h := range g.listingsByProduct.get(p) {
 			c.delListings[kolgraph.ListingKey{HospitalID: h, ProductID: p}] = struct{}{}
+		}
+		for _, d := range g.sharesByProduct.get(p) {
+			c.delShares[kolgraph.ProductShareKey{DepartmentID: d, ProductID: p}] = struct{}{}
+		}
+	}
+	for d := range c.DelDepartments {
+		for _, p := range g.sharesByDept.get(d) {
+			c.delShares[kolgraph.ProductShareKey{DepartmentID: d, ProductID: p}] = struct{}{}
 		}
 	}
 	for h := range c.DelHospitals {

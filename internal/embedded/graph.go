@@ -23,6 +23,7 @@ type graph struct {
 	users       map[string]*kolgraph.User
 	memberships map[kolgraph.MembershipKey]kolgraph.Membership
 	listings    map[kolgraph.ListingKey]kolgraph.Listing
+	shares      map[kolgraph.ProductShareKey]kolgraph.ProductShare
 	knows       map[kolgraph.KnowsKey]kolgraph.Knows
 	influences  map[kolgraph.EdgeKey]*kolgraph.Influence
 
@@ -41,6 +42,8 @@ type graph struct {
 	committeesByHospital *index // hospital -> committee ids
 	listingsByHospital   *index // hospital -> product ids
 	listingsByProduct    *index // product -> hospital ids (detach on product delete)
+	sharesByDept         *index // department -> product ids
+	sharesByProduct      *index // product -> department ids (detach on product delete)
 	hcpsByDept           *index // department -> HCP ids
 	hcpsByHospital       *index // hospital -> HCP ids
 	membershipsByHCP     *index // HCP -> committee ids
@@ -74,6 +77,7 @@ func newGraph() *graph {
 		users:       map[string]*kolgraph.User{},
 		memberships: map[kolgraph.MembershipKey]kolgraph.Membership{},
 		listings:    map[kolgraph.ListingKey]kolgraph.Listing{},
+		shares:      map[kolgraph.ProductShareKey]kolgraph.ProductShare{},
 		knows:       map[kolgraph.KnowsKey]kolgraph.Knows{},
 		influences:  map[kolgraph.EdgeKey]*kolgraph.Influence{},
 
@@ -84,6 +88,8 @@ func newGraph() *graph {
 		committeesByHospital: newIndex(),
 		listingsByHospital:   newIndex(),
 		listingsByProduct:    newIndex(),
+		sharesByDept:         newIndex(),
+		sharesByProduct:      newIndex(),
 		hcpsByDept:           newIndex(),
 		hcpsByHospital:       newIndex(),
 		membershipsByHCP:     newIndex(),
@@ -98,7 +104,7 @@ func newGraph() *graph {
 func (g *graph) indices() []*index {
 	return []*index{g.allHospitals, g.allHCPs, g.hospitalsByTerritory,
 		g.deptsByHospital, g.committeesByHospital, g.listingsByHospital,
-		g.listingsByProduct, g.hcpsByDept, g.hcpsByHospital, g.membershipsByHCP,
+		g.listingsByProduct, g.sharesByDept, g.sharesByProduct, g.hcpsByDept, g.hcpsByHospital, g.membershipsByHCP,
 		g.membershipsByComm, g.influencesOut, g.influencesIn, g.knowsByUser,
 		g.knowsByHCP}
 }
@@ -266,6 +272,24 @@ func (g *graph) delListing(k kolgraph.ListingKey) {
 	g.listingsByHospital.del(k.HospitalID, k.ProductID)
 	g.listingsByProduct.del(k.ProductID, k.HospitalID)
 	delete(g.listings, k)
+}
+
+func (g *graph) putProductShare(s kolgraph.ProductShare) {
+	k := kolgraph.ProductShareKey{DepartmentID: s.DepartmentID, ProductID: s.ProductID}
+	if _, ok := g.shares[k]; !ok {
+		g.sharesByDept.add(s.DepartmentID, s.ProductID)
+		g.sharesByProduct.add(s.ProductID, s.DepartmentID)
+	}
+	g.shares[k] = s
+}
+
+func (g *graph) delProductShare(k kolgraph.ProductShareKey) {
+	if _, ok := g.shares[k]; !ok {
+		return
+	}
+	g.sharesByDept.del(k.DepartmentID, k.ProductID)
+	g.sharesByProduct.del(k.ProductID, k.DepartmentID)
+	delete(g.shares, k)
 }
 
 func (g *graph) putKnows(kn kolgraph.Knows) {

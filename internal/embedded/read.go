@@ -415,6 +415,21 @@ func (s *Store) ListingsOfHospitals(ctx context.Context, hospitalIDs []string) (
 	return out, err
 }
 
+// ProductSharesOfDepartments returns each department's indication shares
+// by product id.
+func (s *Store) ProductSharesOfDepartments(ctx context.Context, departmentIDs []string) ([][]kolgraph.ProductShare, error) {
+	out := make([][]kolgraph.ProductShare, len(departmentIDs))
+	err := s.read(ctx, func(g *graph) error {
+		for i, d := range departmentIDs {
+			for _, p := range g.sharesByDept.get(d) {
+				out[i] = append(out[i], g.shares[kolgraph.ProductShareKey{DepartmentID: d, ProductID: p}])
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 func (s *Store) HCPsOfDepartments(ctx context.Context, departmentIDs []string) ([][]*kolgraph.HCP, error) {
 	out := make([][]*kolgraph.HCP, len(departmentIDs))
 	err := s.read(ctx, func(g *graph) error {
@@ -525,6 +540,7 @@ type scanSnapshot struct {
 	memberships []kolgraph.Membership
 	products    []*kolgraph.Product
 	listings    []kolgraph.Listing
+	shares      []kolgraph.ProductShare
 	users       []*kolgraph.User
 	knows       []kolgraph.Knows
 	influences  []*kolgraph.Influence
@@ -555,6 +571,9 @@ func takeSnapshot(g *graph, v *kolgraph.Visitor) scanSnapshot {
 	}
 	if v.Listing != nil {
 		s.listings = mapValues(g.listings, func(r kolgraph.Listing) kolgraph.Listing { return r })
+	}
+	if v.ProductShare != nil {
+		s.shares = mapValues(g.shares, func(r kolgraph.ProductShare) kolgraph.ProductShare { return r })
 	}
 	if v.User != nil {
 		s.users = mapValues(g.users, func(r *kolgraph.User) *kolgraph.User { return r })
@@ -595,6 +614,7 @@ func (s *scanSnapshot) visit(ctx context.Context, v *kolgraph.Visitor) error {
 		func() error { return each(s.memberships, v.Membership, same, check) },
 		func() error { return each(s.products, v.Product, cloneProduct, check) },
 		func() error { return each(s.listings, v.Listing, same, check) },
+		func() error { return each(s.shares, v.ProductShare, same, check) },
 		func() error { return each(s.users, v.User, cloneUser, check) },
 		func() error { return each(s.knows, v.Knows, same, check) },
 		func() error { return each(s.influences, v.Influence, cloneInfluence, check) },

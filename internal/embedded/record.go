@@ -374,6 +374,20 @@ func decodeListing(b []byte) (kolgraph.Listing, error) {
 	return r, d.done()
 }
 
+func appendProductShare(b []byte, r kolgraph.ProductShare) []byte {
+	e := enc{append(b, recordV1)}
+	e.str(r.DepartmentID)
+	e.str(r.ProductID)
+	e.f64(r.Share)
+	return e.b
+}
+
+func decodeProductShare(b []byte) (kolgraph.ProductShare, error) {
+	d := newDec(b)
+	r := kolgraph.ProductShare{DepartmentID: d.str(), ProductID: d.str(), Share: d.f64()}
+	return r, d.done()
+}
+
 func appendKnows(b []byte, r kolgraph.Knows) []byte {
 	e := enc{append(b, recordV1)}
 	e.str(r.UserID)

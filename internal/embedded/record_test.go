@@ -68,6 +68,10 @@ func TestRecordRoundTrip(t *testing.T) {
 	gotLis, err := decodeListing(appendListing(nil, lis))
 	check("listing", gotLis, lis, err)
 
+	sha := kolgraph.ProductShare{DepartmentID: "D1", ProductID: "PR1", Share: 0.1 + 0.2}
+	gotSha, err := decodeProductShare(appendProductShare(nil, sha))
+	check("indication share", gotSha, sha, err)
+
 	kno := kolgraph.Knows{UserID: "U1", HCPID: "P1", Strength: 0.1 + 0.2}
 	gotKno, err := decodeKnows(appendKnows(nil, kno))
 	check("knows", gotKno, kno, err)

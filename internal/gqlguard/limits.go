@@ -151,7 +151,7 @@ const (
 	// StageKinds is the number of DecisionStageKind values.
 	StageKinds = 6
 	// RecordKinds is the number of RecordKind values.
-	RecordKinds = 12
+	RecordKinds = 13
 	// ScoreComponents is the number of terms of the INFLUENCE blend.
 	ScoreComponents = 7
 	// TopEdges is how many edges an explanation lists each way
@@ -189,6 +189,7 @@ var Costs = map[string]Cost{
 	"Hospital.committees":             sized,
 	"Hospital.listings":               sized,
 	"Department.hcps":                 sized,
+	"Department.indicationShares":     sized,
 	"HCP.committees":                  sized,
 	"Committee.members":               sized,
 	"DecisionStage.people":            sized,

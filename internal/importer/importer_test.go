@@ -23,6 +23,7 @@ func store(t *testing.T) *embedded.Store {
 
 const hcpHeader = "id,name,role,title,position,specialty,department_id,hospital_id,kol_level,kol_evidence,phone,email,wechat\n"
 const infHeader = "from,to,weight,kind,evidence,updated_at\n"
+const shareHeader = "department_id,product_id,indication_share\n"
 
 // problems returns the problems of a rejected import, failing unless err
 // is BAD_USER_INPUT.
@@ -69,6 +70,12 @@ func TestBadInputIsNamed(t *testing.T) {
 		{"formula @", "hcps.csv", hcpHeader + "P011,A,physician,,,,D001-01,H001,,,,@SUM(1),\n", 2, "email", "formula"},
 		{"invalid UTF-8", "hcps.csv", hcpHeader + "P011,\xff\xfe,physician,,,,D001-01,H001,,,,,\n", 2, "name", "UTF-8"},
 		{"unknown column", "hcps.csv", "id,name,role,department_id,hospital_id,shoe_size\nP011,A,physician,D001-01,H001,44\n", 1, "shoe_size", "not a column"},
+		{"indication share above 1", "indication_shares.csv", shareHeader + "D001-01,PR01,0.3\nD003-01,PR02,1.5\n", 3,
+			"indication_share", "between 0 and 1"},
+		{"indication share of an unknown department", "indication_shares.csv", shareHeader + "D009-09,PR01,0.3\n", 2,
+			"department_id", "D009-09"},
+		{"indication share of an unknown product", "indication_shares.csv", shareHeader + "D001-01,PR09,0.3\n", 2,
+			"product_id", "PR09"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -183,6 +190,11 @@ func TestXLSXProblemsNameSheetAndRow(t *testing.T) {
 	}
 	_, err = svc.Import(t.Context(), "U01", importer.XLSX, []importer.File{{Name: "region.xlsx", Data: []byte("PK not a zip")}}, false)
 	wantProblem(t, problems(t, err), "region.xlsx", 0, "", "not an XLSX workbook")
+	shares := workbook(t, map[string][][]any{
+		"indication_shares": {{"department_id", "product_id", "indication_share"}, {"D001-01", "PR01", 0.3}, {"D404", "PR01", 0.3}},
+	})
+	_, err = svc.Import(t.Context(), "U01", importer.XLSX, []importer.File{{Name: "region.xlsx", Data: shares}}, false)
+	wantProblem(t, problems(t, err), "indication_shares", 3, "department_id", "D404")
 	bad := workbook(t, map[string][][]any{"doctors": {{"id"}}})
 	_, err = svc.Import(t.Context(), "U01", importer.XLSX, []importer.File{{Name: "region.xlsx", Data: bad}}, false)
 	wantProblem(t, problems(t, err), "doctors", 0, "", "not a sheet of the format")
@@ -200,8 +212,8 @@ func TestTemplateRoundTrip(t *testing.T) {
 	}
 	defer wb.Close()
 	sheets := wb.GetSheetList()
-	if len(sheets) != 12 || sheets[0] != "README" {
-		t.Fatalf("template sheets: %q, want README and 11 kinds", sheets)
+	if len(sheets) != 13 || sheets[0] != "README" {
+		t.Fatalf("template sheets: %q, want README and 12 kinds", sheets)
 	}
 	header, err := wb.GetRows("hcps")
 	if err != nil || strings.Join(header[0], ",")+"\n" != hcpHeader {
@@ -314,5 +326,31 @@ func TestStreamedFiles(t *testing.T) {
 	wantProblem(t, problems(t, err), "hcps.csv", 0, "", "more than the import limit of 1000 bytes")
 	if big.n != 0 {
 		t.Errorf("read %d bytes of a file over the limit", big.n)
+	}
+}
+
+// TestIndicationShares imports per-product shares: a new one is created, a
+// stored one updated, and each is in the store afterwards.
+func TestIndicationShares(t *testing.T) {
+	s := store(t)
+	svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
+	res, err := svc.Import(t.Context(), "U01", importer.CSV, []importer.File{{Name: "indication_shares.csv",
+		Data: []byte(shareHeader + "D001-01,PR02,0.2\nD003-01,PR01,0.15\n")}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindIndicationShares]; c == nil || c.Created != 1 || c.Updated != 1 {
+		t.Errorf("counts: got %+v, want 1 created, 1 updated", c)
+	}
+	got, err := s.ProductSharesOfDepartments(t.Context(), []string{"D001-01", "D003-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]kolgraph.ProductShare{
+		{{DepartmentID: "D001-01", ProductID: "PR01", Share: 0.4}, {DepartmentID: "D001-01", ProductID: "PR02", Share: 0.2}},
+		{{DepartmentID: "D003-01", ProductID: "PR01", Share: 0.15}, {DepartmentID: "D003-01", ProductID: "PR02", Share: 0.25}},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("stored shares: got %v, want %v", got, want)
 	}
 }

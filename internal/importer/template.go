@@ -21,6 +21,7 @@ var templateNotes = []string{
 	"Columns and allowed values are those of the CSV seed format: see seed/README.md of kolgraph.",
 	"Lists (kol_evidence, indications, specialties, territories) separate values with |.",
 	"Weights and strengths are numbers in (0,1]; since is a date YYYY-MM-DD; updated_at an RFC 3339 time such as 2024-05-01T08:30:00Z.",
+	"indication_shares: a department's indication share (in [0,1]) for one product; a department without a row for a product uses its indication_share on the departments sheet.",
 	"Text cells must not start with = + - @ or ＝ ＋ － ＠ (spreadsheet formulas); a phone number such as +86 138 0000 0001 is fine.",
 	"Import: kolgraph import -file this.xlsx [-dry-run], or the importRegion mutation (format: XLSX).",
 }

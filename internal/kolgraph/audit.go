@@ -19,9 +19,11 @@ const (
 	KindMemberships = "memberships"
 	KindProducts    = "products"
 	KindListings    = "listings"
-	KindUsers       = "users"
-	KindKnows       = "knows"
-	KindInfluences  = "influences"
+	// KindIndicationShares are ProductShare records.
+	KindIndicationShares = "indication_shares"
+	KindUsers            = "users"
+	KindKnows            = "knows"
+	KindInfluences       = "influences"
 	// KindSettings is the domain settings document (internal/settings):
 	// not a graph record, so no ChangeSet carries it; each version is an
 	// audit entry appended with AppendAudit, entity SettingsEntity.
@@ -34,8 +36,8 @@ const SettingsEntity = "settings"
 // Kinds lists every record kind, nodes before the relationships that point
 // at them.
 var Kinds = []string{KindTerritories, KindHospitals, KindDepartments, KindHCPs,
-	KindCommittees, KindMemberships, KindProducts, KindListings, KindUsers,
-	KindKnows, KindInfluences, KindSettings}
+	KindCommittees, KindMemberships, KindProducts, KindListings,
+	KindIndicationShares, KindUsers, KindKnows, KindInfluences, KindSettings}
 
 // Audit operations. Changes (create, update, delete) are recorded by the
 // Apply that makes them; reads of personal data by Store.AppendAudit.
@@ -51,7 +53,8 @@ var Ops = []string{OpCreate, OpUpdate, OpDelete, OpRead}
 
 // PairID is the audit id of a relationship: its two end ids joined by "->"
 // in the order of its key (membership: HCP->committee, listing:
-// hospital->product, knows: user->HCP, influence: from->to).
+// hospital->product, indication share: department->product, knows:
+// user->HCP, influence: from->to).
 func PairID(a, b string) string { return a + "->" + b }
 
 // AuditEntry is one record's change by one write: who made it, when, what

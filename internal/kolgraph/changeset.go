@@ -9,12 +9,14 @@ package kolgraph
 //   - a record's references exist after the change: a department's hospital,
 //     an HCP's department (and HCP.HospitalID equals that department's
 //     hospital), a committee's hospital, a hospital's territory (when set), and
-//     both ends of every membership, listing, knows and influence;
+//     both ends of every membership, listing, indication share, knows and
+//     influence;
 //   - deleting a hospital, department or committee that still has dependants
 //     (departments, HCPs, committees) not deleted in the same change is
 //     ECONFLICT, judged on the graph before the change; deleting an HCP,
 //     committee, product or user removes the relationships that touch it
-//     (detach delete), and deleting a hospital removes its listings.
+//     (detach delete), deleting a hospital removes its listings and
+//     deleting a department its indication shares.
 //
 // Within one change set the last record with a given key wins; a delete and
 // an upsert of the same id give a fresh record with no relationships. Every
@@ -42,9 +44,12 @@ type ChangeSet struct {
 	Memberships []Membership
 	Products    []*Product
 	Listings    []Listing
-	Users       []*User
-	Knows       []Knows
-	Influences  []*Influence
+	// IndicationShares are the per-product indication shares of
+	// departments.
+	IndicationShares []ProductShare
+	Users            []*User
+	Knows            []Knows
+	Influences       []*Influence
 
 	Delete Deletion
 
@@ -54,17 +59,18 @@ type ChangeSet struct {
 
 // Deletion names what a ChangeSet removes.
 type Deletion struct {
-	Territories []string
-	Hospitals   []string
-	Departments []string
-	HCPs        []string
-	Committees  []string
-	Memberships []MembershipKey
-	Products    []string
-	Listings    []ListingKey
-	Users       []string
-	Knows       []KnowsKey
-	Influences  []EdgeKey
+	Territories      []string
+	Hospitals        []string
+	Departments      []string
+	HCPs             []string
+	Committees       []string
+	Memberships      []MembershipKey
+	Products         []string
+	Listings         []ListingKey
+	IndicationShares []ProductShareKey
+	Users            []string
+	Knows            []KnowsKey
+	Influences       []EdgeKey
 }
 
 // MembershipKey identifies a MEMBER_OF relationship.
@@ -72,6 +78,9 @@ type MembershipKey struct{ HCPID, CommitteeID string }
 
 // ListingKey identifies a LISTS relationship.
 type ListingKey struct{ HospitalID, ProductID string }
+
+// ProductShareKey identifies a TREATS relationship (an indication share).
+type ProductShareKey struct{ DepartmentID, ProductID string }
 
 // KnowsKey identifies a KNOWS relationship.
 type KnowsKey struct{ UserID, HCPID string }

@@ -65,7 +65,7 @@ func TestCheckFields(t *testing.T) {
 // leading-space forms).
 func TestFormulaLike(t *testing.T) {
 	for s, want := range map[string]bool{
-		"=1+1": true, "+1": true, "-1": true, "@SUM(A1)": true, "\t=1": true, "\r=1": true, "\n=1": true,
+		"=1+1": true, "+1": true, "-1": true, "@SUM(A1)": true, "\t=1": true, "\r=1": true, "\tcmd": true, "\rcmd": true, "\n=1": true,
 		" =1+1": true, "  +1": true, "\u3000=1": true, "\u00a0@SUM(A1)": true, "\ufeff=1": true, "\u200b+1": true,
 		"＝1+1": true, "＋1": true, "－1": true, "＠x": true, " ＝1": true, `=HYPERLINK("http://x","y")`: true,
 		"": false, " ": false, "张伟": false, "a=b": false, "1-2": false, "H001": false, "(=1)": false, "'=1": false,

@@ -116,6 +116,16 @@ type Listing struct {
 	NationalInsurance bool `json:"nationalInsurance,omitempty"`
 }
 
+// ProductShare is (Department)-[:TREATS {share}]->(Product): the share of
+// the department's patients who have one of the product's indications,
+// in [0,1]. It replaces the department's default IndicationShare in the
+// product's potential; departments without one use the default.
+type ProductShare struct {
+	DepartmentID string  `json:"departmentId"`
+	ProductID    string  `json:"productId"`
+	Share        float64 `json:"share"`
+}
+
 // Territory is a set of hospitals a team covers.
 type Territory struct {
 	ID   string `json:"id"`

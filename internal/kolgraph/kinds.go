@@ -139,6 +139,15 @@ var (
 		Key:      func(r Listing) ListingKey { return ListingKey{HospitalID: r.HospitalID, ProductID: r.ProductID} },
 		ID:       func(k ListingKey) string { return PairID(k.HospitalID, k.ProductID) },
 		Check:    func(r Listing) []Problem { return r.Validate() }}
+	ProductShareKind = &Kind[ProductShare, ProductShareKey]{Name: KindIndicationShares,
+		Upserts:  func(cs *ChangeSet) *[]ProductShare { return &cs.IndicationShares },
+		Deletes:  func(d *Deletion) *[]ProductShareKey { return &d.IndicationShares },
+		Resolved: func(c *Changes) *map[ProductShareKey]ProductShare { return &c.IndicationShares },
+		Key: func(r ProductShare) ProductShareKey {
+			return ProductShareKey{DepartmentID: r.DepartmentID, ProductID: r.ProductID}
+		},
+		ID:    func(k ProductShareKey) string { return PairID(k.DepartmentID, k.ProductID) },
+		Check: func(r ProductShare) []Problem { return r.Validate() }}
 	KnowsKind = &Kind[Knows, KnowsKey]{Name: KindKnows,
 		Upserts:  func(cs *ChangeSet) *[]Knows { return &cs.Knows },
 		Deletes:  func(d *Deletion) *[]KnowsKey { return &d.Knows },
@@ -158,7 +167,7 @@ var (
 // changeSetKinds is the table: nodes, then the relationships between them,
 // in the order problems are reported and changes planned.
 var changeSetKinds = []AnyKind{TerritoryKind, HospitalKind, DepartmentKind, HCPKind,
-	CommitteeKind, ProductKind, UserKind, MembershipKind, ListingKind, KnowsKind, InfluenceKind}
+	CommitteeKind, ProductKind, UserKind, MembershipKind, ListingKind, ProductShareKind, KnowsKind, InfluenceKind}
 
 func self(id string) string { return id }
 

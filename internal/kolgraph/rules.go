@@ -38,17 +38,18 @@ func (s IDSet) Sorted() []string { return slices.Sorted(maps.Keys(s)) }
 // upsert of a key wins, as ChangeSet documents) and its node deletions as
 // sets. Records are shared with the change set, not copied.
 type Changes struct {
-	Territories map[string]*Territory
-	Hospitals   map[string]*Hospital
-	Departments map[string]*Department
-	HCPs        map[string]*HCP
-	Committees  map[string]*Committee
-	Products    map[string]*Product
-	Users       map[string]*User
-	Memberships map[MembershipKey]Membership
-	Listings    map[ListingKey]Listing
-	Knows       map[KnowsKey]Knows
-	Influences  map[EdgeKey]*Influence
+	Territories      map[string]*Territory
+	Hospitals        map[string]*Hospital
+	Departments      map[string]*Department
+	HCPs             map[string]*HCP
+	Committees       map[string]*Committee
+	Products         map[string]*Product
+	Users            map[string]*User
+	Memberships      map[MembershipKey]Membership
+	Listings         map[ListingKey]Listing
+	IndicationShares map[ProductShareKey]ProductShare
+	Knows            map[KnowsKey]Knows
+	Influences       map[EdgeKey]*Influence
 
 	DelTerritories, DelHospitals, DelDepartments, DelHCPs IDSet
 	DelCommittees, DelProducts, DelUsers                  IDSet
@@ -298,6 +299,12 @@ func (c *Changes) CheckReferences(f Facts) error {
 	for k := range c.Listings {
 		name := pairName(KindListings, k.HospitalID, k.ProductID)
 		end(name, "hospital_id", "hospital", k.HospitalID, c.hospitalAfter(f, k.HospitalID))
+		end(name, "product_id", "product", k.ProductID, c.productAfter(f, k.ProductID))
+	}
+	for k := range c.IndicationShares {
+		name := pairName(KindIndicationShares, k.DepartmentID, k.ProductID)
+		_, ok := c.departmentAfter(f, k.DepartmentID)
+		end(name, "department_id", "department", k.DepartmentID, ok)
 		end(name, "product_id", "product", k.ProductID, c.productAfter(f, k.ProductID))
 	}
 	for k := range c.Knows {

@@ -77,10 +77,12 @@ type Visitor struct {
 	Membership func(Membership) error
 	Product    func(*Product) error
 	Listing    func(Listing) error
-	Territory  func(*Territory) error
-	User       func(*User) error
-	Knows      func(Knows) error
-	Influence  func(*Influence) error
+	// ProductShare visits the indication shares (ChangeSet.IndicationShares).
+	ProductShare func(ProductShare) error
+	Territory    func(*Territory) error
+	User         func(*User) error
+	Knows        func(Knows) error
+	Influence    func(*Influence) error
 }
 
 // Store is the system of record. Every adapter (the embedded store, Neo4j)
@@ -109,6 +111,9 @@ type Store interface {
 	DepartmentsOfHospitals(ctx context.Context, hospitalIDs []string) ([][]*Department, error)
 	CommitteesOfHospitals(ctx context.Context, hospitalIDs []string) ([][]*Committee, error)
 	ListingsOfHospitals(ctx context.Context, hospitalIDs []string) ([][]Listing, error)
+	// ProductSharesOfDepartments: each department's indication shares, by
+	// product id.
+	ProductSharesOfDepartments(ctx context.Context, departmentIDs []string) ([][]ProductShare, error)
 	HCPsOfDepartments(ctx context.Context, departmentIDs []string) ([][]*HCP, error)
 	MembershipsOfHCPs(ctx context.Context, hcpIDs []string) ([][]Membership, error)
 	MembershipsOfCommittees(ctx context.Context, committeeIDs []string) ([][]Membership, error)

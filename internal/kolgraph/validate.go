@@ -73,7 +73,8 @@ func (c *checker) text(field, v string, required bool) {
 }
 
 // FormulaLike reports whether text would be taken for a formula by a
-// spreadsheet that opens a file holding it (CSV/formula injection): after
+// spreadsheet that opens a file holding it (CSV/formula injection): it
+// starts with a tab or a carriage return (OWASP's list), or, after
 // any leading blanks (spaces, tabs, line breaks, the ideographic and
 // no-break spaces, invisible format characters such as a byte-order mark,
 // which spreadsheets skip or users cannot see), it starts with = + - @ or
@@ -82,6 +83,9 @@ func (c *checker) text(field, v string, required bool) {
 // so, whether a mutation or an import brings it (Validate), settings texts
 // neither, and exports escape such text.
 func FormulaLike(s string) bool {
+	if s != "" && (s[0] == '\t' || s[0] == '\r') { // OWASP: a leading tab or CR alone is escaped too
+		return true
+	}
 	r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(s, formulaBlank))
 	return strings.ContainsRune("=+-@＝＋－＠", r)
 }
@@ -260,6 +264,16 @@ func (l *Listing) Validate() []Problem {
 	if l.Since != "" && !datePattern.MatchString(l.Since) {
 		c.add("since", "must be a date YYYY-MM-DD (got %q)", l.Since)
 	}
+	return c.ps
+}
+
+// Validate names the share "indication_share", as the department's default
+// and the import column do.
+func (s *ProductShare) Validate() []Problem {
+	var c checker
+	c.id("department_id", s.DepartmentID)
+	c.id("product_id", s.ProductID)
+	c.unit("indication_share", &s.Share)
 	return c.ps
 }
 

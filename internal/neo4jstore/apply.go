@@ -229,7 +229,7 @@ func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *
 type writeRows struct {
 	territories, hospitals, departments, hcps, committees, products, users []any
 	kol, notKOL                                                            []string
-	memberships, listings, knows, influences                               []map[string]any
+	memberships, listings, shares, knows, influences                       []map[string]any
 }
 
 func sortedMap[K comparable, V any](m map[K]V, less func(a, b K) int) []V {
@@ -285,6 +285,11 @@ func (c *changes) rows() *writeRows {
 	}) {
 		w.listings = append(w.listings, map[string]any(listingRow(r)))
 	}
+	for _, r := range sortedMap(c.IndicationShares, func(a, b kolgraph.ProductShareKey) int {
+		return cmpPair(a.DepartmentID, a.ProductID, b.DepartmentID, b.ProductID)
+	}) {
+		w.shares = append(w.shares, map[string]any(shareRow(r)))
+	}
 	for _, r := range sortedMap(c.Knows, func(a, b kolgraph.KnowsKey) int {
 		return cmpPair(a.UserID, a.HCPID, b.UserID, b.HCPID)
 	}) {
@@ -314,6 +319,7 @@ type relType struct {
 var (
 	memberOf   = relType{"MEMBER_OF", "HCP", "Committee", []string{"role"}}
 	lists      = relType{"LISTS", "Hospital", "Product", []string{"status", "since", "keyMonitoring", "nationalInsurance"}}
+	treats     = relType{"TREATS", "Department", "Product", []string{"share"}}
 	knowsRel   = relType{"KNOWS", "User", "HCP", []string{"strength"}}
 	influences = relType{"INFLUENCES", "HCP", "HCP", []string{"weight", "kind", "evidence", "updatedAt"}}
 	partOf     = relType{"PART_OF", "Department", "Hospital", nil}
@@ -423,6 +429,7 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 	}{
 		{memberOf, pairRows(c.delMemberships, func(k kolgraph.MembershipKey) (string, string) { return k.HCPID, k.CommitteeID })},
 		{lists, pairRows(c.delListings, func(k kolgraph.ListingKey) (string, string) { return k.HospitalID, k.ProductID })},
+		{treats, pairRows(c.delShares, func(k kolgraph.ProductShareKey) (string, string) { return k.DepartmentID, k.ProductID })},
 		{knowsRel, pairRows(c.delKnows, func(k kolgraph.KnowsKey) (string, string) { return k.UserID, k.HCPID })},
 		{influences, pairRows(c.delInfluences, func(k kolgraph.EdgeKey) (string, string) { return k.From, k.To })},
 	} {
@@ -492,7 +499,7 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 		rel  relType
 		rows []map[string]any
 	}{
-		{memberOf, w.memberships}, {lists, w.listings}, {knowsRel, w.knows}, {influences, w.influences},
+		{memberOf, w.memberships}, {lists, w.listings}, {treats, w.shares}, {knowsRel, w.knows}, {influences, w.influences},
 	} {
 		if err := s.mergeRels(ctx, tx, u.rel, u.rows, settled, st); err != nil {
 			return err

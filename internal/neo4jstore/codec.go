@@ -32,6 +32,7 @@ const (
 	userCols       = "n.id, n.name, n.role, n.territories"
 	membershipCols = "a.id, b.id, r.role"
 	listingCols    = "a.id, b.id, r.status, r.since, r.keyMonitoring, r.nationalInsurance"
+	shareCols      = "a.id, b.id, r.share"
 	knowsCols      = "a.id, b.id, r.strength"
 	influenceCols  = "a.id, b.id, r.weight, r.kind, r.evidence, r.updatedAt"
 )
@@ -134,6 +135,10 @@ func membershipRow(m kolgraph.Membership) props {
 func listingRow(l kolgraph.Listing) props {
 	return props{"a": l.HospitalID, "b": l.ProductID, "status": l.Status, "since": l.Since,
 		"keyMonitoring": l.KeyMonitoring, "nationalInsurance": l.NationalInsurance}
+}
+
+func shareRow(s kolgraph.ProductShare) props {
+	return props{"a": s.DepartmentID, "b": s.ProductID, "share": s.Share}
 }
 
 func knowsRow(k kolgraph.Knows) props {
@@ -335,6 +340,12 @@ func decodeListing(vals []any) (kolgraph.Listing, error) {
 	l := kolgraph.Listing{HospitalID: d.str(0), ProductID: d.str(1), Status: d.str(2), Since: d.str(3),
 		KeyMonitoring: d.flag(4), NationalInsurance: d.flag(5)}
 	return l, d.err
+}
+
+func decodeProductShare(vals []any) (kolgraph.ProductShare, error) {
+	d := decoder{vals: vals}
+	s := kolgraph.ProductShare{DepartmentID: d.str(0), ProductID: d.str(1), Share: d.float(2)}
+	return s, d.err
 }
 
 func decodeKnows(vals []any) (kolgraph.Knows, error) {

@@ -22,6 +22,7 @@ type changes struct {
 	*kolgraph.Changes
 	delMemberships []kolgraph.MembershipKey
 	delListings    []kolgraph.ListingKey
+	delShares      []kolgraph.ProductShareKey
 	delKnows       []kolgraph.KnowsKey
 	delInfluences  []kolgraph.EdgeKey
 }
@@ -32,6 +33,7 @@ func newChanges(cs *kolgraph.ChangeSet) *changes {
 		Changes:        kolgraph.ResolveChanges(cs),
 		delMemberships: slices.Clone(d.Memberships),
 		delListings:    slices.Clone(d.Listings),
+		delShares:      slices.Clone(d.IndicationShares),
 		delKnows:       slices.Clone(d.Knows),
 		delInfluences:  slices.Clone(d.Influences),
 	}
@@ -102,6 +104,12 @@ func (c *changes) ask() asked {
 	for k := range c.Listings {
 		_, up := c.Hospitals[k.HospitalID]
 		ref(a.hospitals, up, k.HospitalID)
+		_, up = c.Products[k.ProductID]
+		ref(a.products, up, k.ProductID)
+	}
+	for k := range c.IndicationShares {
+		_, up := c.Departments[k.DepartmentID]
+		ref(a.departments, up, k.DepartmentID)
 		_, up = c.Products[k.ProductID]
 		ref(a.products, up, k.ProductID)
 	}

@@ -537,6 +537,12 @@ func (s *Store) ListingsOfHospitals(ctx context.Context, hospitalIDs []string) (
 		decodeListing, byNodeID(func(l kolgraph.Listing) string { return l.ProductID }))
 }
 
+func (s *Store) ProductSharesOfDepartments(ctx context.Context, departmentIDs []string) ([][]kolgraph.ProductShare, error) {
+	return group(ctx, s, "load indication shares of departments",
+		"UNWIND $ids AS id MATCH (a:Department {id: id})-[r:TREATS]->(b:Product) RETURN "+shareCols, departmentIDs, 0,
+		decodeProductShare, byNodeID(func(r kolgraph.ProductShare) string { return r.ProductID }))
+}
+
 func compareMembership(a, b kolgraph.Membership) int {
 	return cmp.Or(strings.Compare(a.CommitteeID, b.CommitteeID), strings.Compare(a.HCPID, b.HCPID))
 }

@@ -78,6 +78,13 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 			}
 			return v.Listing(r)
 		}},
+		{v.ProductShare != nil, "MATCH (a:Department)-[r:TREATS]->(b:Product) RETURN " + shareCols, func(vals []any) error {
+			r, err := decodeProductShare(vals)
+			if err != nil {
+				return err
+			}
+			return v.ProductShare(r)
+		}},
 		{v.User != nil, "MATCH (n:User) RETURN " + userCols, func(vals []any) error {
 			r, err := decodeUser(vals)
 			if err != nil {

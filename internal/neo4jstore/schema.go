@@ -23,6 +23,7 @@ const schemaVersion = 1
 //	(:Committee {id, name, kind, hospitalId})-[:GOVERNS]->(:Hospital)
 //	(:HCP)-[:MEMBER_OF {role}]->(:Committee)
 //	(:Hospital)-[:LISTS {status, since, keyMonitoring, nationalInsurance}]->(:Product {id, name, indications, specialties})
+//	(:Department)-[:TREATS {share}]->(:Product): a department's indication share for one product
 //	(:User {id, name, role, territories})-[:KNOWS {strength}]->(:HCP)
 //	(:HCP)-[:INFLUENCES {weight, kind, evidence, updatedAt}]->(:HCP)
 //	(:KolgraphMeta {id: "kolgraph", version, schemaVersion})

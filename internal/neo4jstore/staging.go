@@ -46,7 +46,7 @@ const bulkRows = 1000
 // bulk reports whether c is large enough to stage on NornicDB.
 func (c *changes) bulk() bool {
 	n := len(c.Departments) + len(c.HCPs) + len(c.Committees) +
-		len(c.Memberships) + len(c.Listings) + len(c.Knows) + len(c.Influences)
+		len(c.Memberships) + len(c.Listings) + len(c.IndicationShares) + len(c.Knows) + len(c.Influences)
 	return n >= bulkRows
 }
 
@@ -152,6 +152,7 @@ func (s *Store) stageRels(ctx context.Context, c *changes, w *writeRows, st *sta
 	add(governs, links(governs, st.created["Committee"], func(id string) string { return c.Committees[id].HospitalID }))
 	add(memberOf, w.memberships)
 	add(lists, w.listings)
+	add(treats, w.shares)
 	add(knowsRel, w.knows)
 	add(influences, w.influences)
 	for _, j := range jobs {

@@ -71,8 +71,8 @@ func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet) error {
 		return out, nil
 	}
 
-	// Departments, HCPs, committees and listings: the new hospital and,
-	// for records that exist, the stored one.
+	// Departments, HCPs, committees, listings and indication shares: the
+	// new hospital and, for records that exist, the stored one.
 	var recs []rec
 	for _, k := range inHospitals {
 		recs = k.written(cs, recs)
@@ -165,6 +165,7 @@ var inHospitals = []hospitalScoped{
 	nodeInHospital[kolgraph.Committee]{kolgraph.CommitteeKind,
 		func(x *kolgraph.Committee) string { return x.HospitalID }, kolgraph.Store.Committees},
 	listingsInHospital{},
+	sharesInHospital{},
 }
 
 type nodeInHospital[T any] struct {
@@ -198,6 +199,64 @@ func (listingsInHospital) written(cs *kolgraph.ChangeSet, recs []rec) []rec {
 }
 
 func (listingsInHospital) stored(context.Context, *Store, *kolgraph.ChangeSet) error { return nil }
+
+// sharesInHospital: an indication share is in its department's hospital:
+// the department's new one when the change set upserts it (written), else
+// the stored one (stored), where an unknown department is out of scope, as
+// an unknown HCP is for the relationships below.
+type sharesInHospital struct{}
+
+func (sharesInHospital) written(cs *kolgraph.ChangeSet, recs []rec) []rec {
+	hosp := upsertedDepartments(cs)
+	for _, k := range kolgraph.ProductShareKind.Keys(cs) {
+		if h, ok := hosp[k.DepartmentID]; ok {
+			recs = append(recs, rec{kolgraph.KindIndicationShares, kolgraph.ProductShareKind.ID(k), h})
+		}
+	}
+	return recs
+}
+
+func (sharesInHospital) stored(ctx context.Context, s *Store, cs *kolgraph.ChangeSet) error {
+	hosp := upsertedDepartments(cs)
+	var keys []kolgraph.ProductShareKey
+	var ids []string
+	for _, k := range kolgraph.ProductShareKind.Keys(cs) {
+		if _, ok := hosp[k.DepartmentID]; !ok {
+			keys = append(keys, k)
+			ids = append(ids, k.DepartmentID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	ds, err := s.base.Departments(ctx, ids)
+	if err != nil {
+		return err
+	}
+	hs := hospitalsOf(ds, func(d *kolgraph.Department) string { return d.HospitalID })
+	in, err := s.hospitals(ctx, hs)
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
+		if in[hs[i]] == nil {
+			return forbidden(kolgraph.KindIndicationShares, kolgraph.ProductShareKind.ID(k))
+		}
+	}
+	return nil
+}
+
+// upsertedDepartments maps the departments cs upserts to their hospital
+// (the last upsert wins).
+func upsertedDepartments(cs *kolgraph.ChangeSet) map[string]string {
+	out := map[string]string{}
+	for _, d := range cs.Departments {
+		if d != nil {
+			out[d.ID] = d.HospitalID
+		}
+	}
+	return out
+}
 
 // end is an HCP (and a committee) a relationship names.
 type end struct{ kind, id, hcp, committee string }

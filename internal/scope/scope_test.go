@@ -227,6 +227,12 @@ func TestApply(t *testing.T) {
 		{"edge into T2", kolgraph.ChangeSet{Influences: []*kolgraph.Influence{{From: "P001", To: "P007", Weight: 0.5, Kind: kolgraph.InfluenceMentor}}}},
 		{"membership of T2's committee", kolgraph.ChangeSet{Memberships: []kolgraph.Membership{{HCPID: "P001", CommitteeID: "C003", Role: "member"}}}},
 		{"listing of T2's hospital", kolgraph.ChangeSet{Listings: []kolgraph.Listing{{HospitalID: "H003", ProductID: "PR01", Status: "listed"}}}},
+		{"indication share of T2's department", kolgraph.ChangeSet{IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D003-01", ProductID: "PR02", Share: 0.3}}}},
+		{"indication share of an unknown department", kolgraph.ChangeSet{IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D404", ProductID: "PR02", Share: 0.3}}}},
+		{"delete an indication share of T2", kolgraph.ChangeSet{Delete: kolgraph.Deletion{IndicationShares: []kolgraph.ProductShareKey{{DepartmentID: "D003-01", ProductID: "PR02"}}}}},
+		{"move a department with its share into T2", kolgraph.ChangeSet{
+			Departments:      []*kolgraph.Department{{ID: "D100-09", HospitalID: "H003", Name: "x", Specialty: "oncology"}},
+			IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D100-09", ProductID: "PR02", Share: 0.3}}}},
 		{"knows a T2 HCP", kolgraph.ChangeSet{Knows: []kolgraph.Knows{{UserID: "U01", HCPID: "P007", Strength: 0.5}}}},
 		{"delete T2's HCP", kolgraph.ChangeSet{Delete: kolgraph.Deletion{HCPs: []string{"P007"}}}},
 		{"delete a cross edge", kolgraph.ChangeSet{Delete: kolgraph.Deletion{Influences: []kolgraph.EdgeKey{{From: "P001", To: "P006"}}}}},
@@ -256,9 +262,14 @@ func TestApply(t *testing.T) {
 		HCPs:        []*kolgraph.HCP{hcp("P100", "D100-01", "H100")},
 		Influences:  []*kolgraph.Influence{{From: "P100", To: "P001", Weight: 0.4, Kind: kolgraph.InfluenceMentor}},
 		Knows:       []kolgraph.Knows{{UserID: "U01", HCPID: "P100", Strength: 0.7}},
+		IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D100-01", ProductID: "PR01", Share: 0.2},
+			{DepartmentID: "D001-01", ProductID: "PR01", Share: 0.3}},
 	}
 	if _, err := s.Apply(ctx, cs); err != nil {
 		t.Fatalf("a write inside T1: %v", err)
+	}
+	if sh, _ := scope.NewStore(base, []string{"T2"}).ProductSharesOfDepartments(ctx, []string{"D001-01", "D003-01"}); len(sh[0]) != 0 || len(sh[1]) != 1 {
+		t.Errorf("indication shares through T2's scope: got %v, want only D003-01's", sh)
 	}
 	if hs, _ := s.HCPs(ctx, []string{"P100"}); hs[0] == nil {
 		t.Error("the HCP just written is not visible through the same scoped store")

@@ -20,7 +20,8 @@ import (
 // Store is a kolgraph.Store restricted to the hospitals of a territory set.
 //
 // What is in scope: a hospital whose territory is in the set; a department,
-// committee, listing or HCP of such a hospital; a membership whose HCP and
+// committee, listing or HCP of such a hospital, and an indication share of
+// such a department; a membership whose HCP and
 // committee are in scope; an INFLUENCES tie whose two ends are; a KNOWS tie
 // to an HCP in scope; the territories of the set; users, with only the
 // set's territories listed. Products are a catalog and always visible.
@@ -395,6 +396,25 @@ func (s *Store) ListingsOfHospitals(ctx context.Context, hids []string) ([][]kol
 	return ofHospitals(ctx, s, hids, rows)
 }
 
+// ProductSharesOfDepartments implements kolgraph.Store: the shares of
+// departments in scope.
+func (s *Store) ProductSharesOfDepartments(ctx context.Context, dids []string) ([][]kolgraph.ProductShare, error) {
+	ds, err := s.Departments(ctx, dids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.base.ProductSharesOfDepartments(ctx, dids)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range ds {
+		if d == nil {
+			rows[i] = nil
+		}
+	}
+	return rows, nil
+}
+
 // HCPsOfDepartments implements kolgraph.Store.
 func (s *Store) HCPsOfDepartments(ctx context.Context, dids []string) ([][]*kolgraph.HCP, error) {
 	rows, err := s.base.HCPsOfDepartments(ctx, dids)
@@ -524,7 +544,7 @@ func (s *Store) KnowsOfUsers(ctx context.Context, ids []string) ([][]kolgraph.Kn
 // (hospitals, HCPs, committees), a second hands v only that.
 func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 	hosp, hcp, com := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	hcpHospital, comHospital := map[string]string{}, map[string]string{}
+	hcpHospital, comHospital, deptHospital := map[string]string{}, map[string]string{}, map[string]string{}
 	err := s.base.Scan(ctx, kolgraph.Visitor{
 		Hospital: func(h *kolgraph.Hospital) error {
 			if s.in[h.TerritoryID] {
@@ -532,8 +552,9 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 			}
 			return nil
 		},
-		HCP:       func(h *kolgraph.HCP) error { hcpHospital[h.ID] = h.HospitalID; return nil },
-		Committee: func(c *kolgraph.Committee) error { comHospital[c.ID] = c.HospitalID; return nil },
+		HCP:        func(h *kolgraph.HCP) error { hcpHospital[h.ID] = h.HospitalID; return nil },
+		Committee:  func(c *kolgraph.Committee) error { comHospital[c.ID] = c.HospitalID; return nil },
+		Department: func(d *kolgraph.Department) error { deptHospital[d.ID] = d.HospitalID; return nil },
 	})
 	if err != nil {
 		return err
@@ -563,6 +584,11 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 	w.Product = v.Product
 	if v.Listing != nil {
 		w.Listing = func(l kolgraph.Listing) error { return when(hosp[l.HospitalID], v.Listing, l) }
+	}
+	if v.ProductShare != nil {
+		w.ProductShare = func(r kolgraph.ProductShare) error {
+			return when(hosp[deptHospital[r.DepartmentID]], v.ProductShare, r)
+		}
 	}
 	if v.Territory != nil {
 		w.Territory = func(t *kolgraph.Territory) error { return when(s.in[t.ID], v.Territory, t) }

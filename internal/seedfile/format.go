@@ -23,9 +23,12 @@ const (
 	MembershipsFile = "memberships.csv"
 	ProductsFile    = "products.csv"
 	ListingsFile    = "listings.csv"
-	UsersFile       = "users.csv"
-	KnowsFile       = "knows.csv"
-	InfluencesFile  = "influences.csv"
+	// IndicationSharesFile holds per-product indication shares of
+	// departments (optional: a department without one uses its default).
+	IndicationSharesFile = "indication_shares.csv"
+	UsersFile            = "users.csv"
+	KnowsFile            = "knows.csv"
+	InfluencesFile       = "influences.csv"
 )
 
 // Kinds of records that references point at; ReadOptions.Exists receives
@@ -76,6 +79,7 @@ var tables = []table{
 	{MembershipsFile, []column{req("committee_id"), req("hcp_id"), req("role")}},
 	{ProductsFile, []column{req("id"), req("name"), opt("indications"), opt("specialties")}},
 	{ListingsFile, []column{req("hospital_id"), req("product_id"), req("status"), opt("since"), opt("key_monitoring"), opt("national_insurance")}},
+	{IndicationSharesFile, []column{req("department_id"), req("product_id"), req("indication_share")}},
 	{UsersFile, []column{req("id"), req("name"), req("role"), opt("territories")}},
 	{KnowsFile, []column{req("user_id"), req("hcp_id"), req("strength")}},
 	{InfluencesFile, []column{req("from"), req("to"), req("weight"), req("kind"), opt("evidence"),

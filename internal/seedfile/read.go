@@ -617,6 +617,14 @@ var decoders = map[string]func(p *parser, r *row){
 		p.rel(r)
 		p.cs.Listings = append(p.cs.Listings, l)
 	},
+	IndicationSharesFile: func(p *parser, r *row) {
+		s := kolgraph.ProductShare{DepartmentID: r.str("department_id"), ProductID: r.str("product_id"),
+			Share: r.float("indication_share")}
+		r.validate(s.Validate())
+		r.key(s.DepartmentID, s.ProductID)
+		p.rel(r)
+		p.cs.IndicationShares = append(p.cs.IndicationShares, s)
+	},
 	UsersFile: func(p *parser, r *row) {
 		u := &kolgraph.User{ID: r.str("id"), Name: r.str("name"), Role: r.str("role"), Territories: r.list("territories")}
 		r.validate(u.Validate())

@@ -37,6 +37,10 @@ func (p *parser) checkReferences() {
 		ref("hospital_id", KindHospital, cs.Listings[i].HospitalID)
 		ref("product_id", KindProduct, cs.Listings[i].ProductID)
 	})
+	p.each(IndicationSharesFile, len(cs.IndicationShares), func(i int, ref refFunc) {
+		ref("department_id", KindDepartment, cs.IndicationShares[i].DepartmentID)
+		ref("product_id", KindProduct, cs.IndicationShares[i].ProductID)
+	})
 	p.each(UsersFile, len(cs.Users), func(i int, ref refFunc) {
 		for _, t := range cs.Users[i].Territories {
 			ref("territories", KindTerritory, t)

@@ -30,13 +30,14 @@ var base = map[string]string{
 	seedfile.HCPsFile: "id,name,role,title,position,specialty,department_id,hospital_id,kol_level,kol_evidence,phone,email,wechat\n" +
 		"P1,王伟,physician,chief,department_head,cardiology,D1,H1,national,guideline_author|society_role,138-0000-0001,p1@example.com,wx_p1\n" +
 		"P2,李娜,physician,attending,staff,cardiology,D1,H1,,,,,\n",
-	seedfile.CommitteesFile:  "id,name,kind,hospital_id\nC1,药事管理与药物治疗学委员会,pt,H1\n",
-	seedfile.MembershipsFile: "committee_id,hcp_id,role\nC1,P1,chair\n",
-	seedfile.ProductsFile:    "id,name,indications,specialties\nRX1,Cardiolix,heart failure|hypertension,cardiology\n",
-	seedfile.ListingsFile:    "hospital_id,product_id,status,since\nH1,RX1,listed,2023-05-01\n",
-	seedfile.UsersFile:       "id,name,role,territories\nU1,张敏,kam,T1\n",
-	seedfile.KnowsFile:       "user_id,hcp_id,strength\nU1,P1,0.8\n",
-	seedfile.InfluencesFile:  "from,to,weight,kind,evidence,updated_at\nP1,P2,0.9,reports_to,reports to the head,2024-03-01T08:00:00Z\n",
+	seedfile.CommitteesFile:       "id,name,kind,hospital_id\nC1,药事管理与药物治疗学委员会,pt,H1\n",
+	seedfile.MembershipsFile:      "committee_id,hcp_id,role\nC1,P1,chair\n",
+	seedfile.ProductsFile:         "id,name,indications,specialties\nRX1,Cardiolix,heart failure|hypertension,cardiology\n",
+	seedfile.ListingsFile:         "hospital_id,product_id,status,since\nH1,RX1,listed,2023-05-01\n",
+	seedfile.IndicationSharesFile: "department_id,product_id,indication_share\nD1,RX1,0.12\n",
+	seedfile.UsersFile:            "id,name,role,territories\nU1,张敏,kam,T1\n",
+	seedfile.KnowsFile:            "user_id,hcp_id,strength\nU1,P1,0.8\n",
+	seedfile.InfluencesFile:       "from,to,weight,kind,evidence,updated_at\nP1,P2,0.9,reports_to,reports to the head,2024-03-01T08:00:00Z\n",
 }
 
 // files returns base with the given files replaced (a nil value removes
@@ -78,8 +79,9 @@ func TestReadValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := []int{len(cs.Territories), len(cs.Hospitals), len(cs.Departments), len(cs.HCPs), len(cs.Committees),
-		len(cs.Memberships), len(cs.Products), len(cs.Listings), len(cs.Users), len(cs.Knows), len(cs.Influences)}
-	if want := []int{1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1}; !reflect.DeepEqual(got, want) {
+		len(cs.Memberships), len(cs.Products), len(cs.Listings), len(cs.IndicationShares), len(cs.Users), len(cs.Knows),
+		len(cs.Influences)}
+	if want := []int{1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1}; !reflect.DeepEqual(got, want) {
 		t.Errorf("record counts: got %v, want %v", got, want)
 	}
 	if h := cs.HCPs[0]; h.Name != "王伟" || !reflect.DeepEqual(h.KOLEvidence, []string{"guideline_author", "society_role"}) {
@@ -87,6 +89,9 @@ func TestReadValid(t *testing.T) {
 	}
 	if d := cs.Departments[0]; d.BedTurnover == nil || *d.BedTurnover != 4.5 {
 		t.Errorf("bed turnover: got %v, want 4.5", d.BedTurnover)
+	}
+	if got, want := cs.IndicationShares[0], (kolgraph.ProductShare{DepartmentID: "D1", ProductID: "RX1", Share: 0.12}); got != want {
+		t.Errorf("indication share: got %+v, want %+v", got, want)
 	}
 	if got, want := cs.Influences[0].UpdatedAt, time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("updated_at: got %v, want %v", got, want)
@@ -117,6 +122,24 @@ func TestReadProblems(t *testing.T) {
 			replace: map[string]*string{seedfile.ListingsFile: s("hospital_id,product_id,status,since,key_monitoring,national_insurance\n" +
 				"H1,RX1,listed,2023-05-01,是,maybe\n")},
 			want: []kolgraph.Problem{{File: "listings.csv", Line: 2, Field: "national_insurance", Message: "must be yes or no"}},
+		},
+		{
+			name: "indication share above 1",
+			replace: map[string]*string{seedfile.IndicationSharesFile: s("department_id,product_id,indication_share\n" +
+				"D1,RX1,1.5\n")},
+			want: []kolgraph.Problem{{File: "indication_shares.csv", Line: 2, Field: "indication_share", Message: "between 0 and 1"}},
+		},
+		{
+			name: "indication share of an unknown department",
+			replace: map[string]*string{seedfile.IndicationSharesFile: s("department_id,product_id,indication_share\n" +
+				"D1,RX1,0.2\nD9,RX1,0.2\n")},
+			want: []kolgraph.Problem{{File: "indication_shares.csv", Line: 3, Field: "department_id", Message: "D9"}},
+		},
+		{
+			name: "indication share twice for one department and product",
+			replace: map[string]*string{seedfile.IndicationSharesFile: s("department_id,product_id,indication_share\n" +
+				"D1,RX1,0.2\nD1,RX1,0.3\n")},
+			want: []kolgraph.Problem{{File: "indication_shares.csv", Line: 3, Message: "duplicate key (D1, RX1)"}},
 		},
 		{
 			name:    "unknown column",
@@ -372,6 +395,8 @@ func sample() *kolgraph.ChangeSet {
 		Products:    []*kolgraph.Product{{ID: "RX01", Name: "Cardiolix (卡迪力)", Indications: []string{"heart failure", "hypertension"}, Specialties: []string{"cardiology"}}},
 		Listings: []kolgraph.Listing{{HospitalID: "H001", ProductID: "RX01", Status: "listed", Since: "2023-05-01", KeyMonitoring: true, NationalInsurance: true},
 			{HospitalID: "H002", ProductID: "RX01", Status: "not_listed"}},
+		IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D001-01", ProductID: "RX01", Share: 1},
+			{DepartmentID: "D001-02", ProductID: "RX01", Share: 0.1 + 0.2}},
 		Users: []*kolgraph.User{{ID: "U001", Name: "张敏", Role: "kam", Territories: []string{"T01"}}, {ID: "U002", Name: "Viewer", Role: "viewer"}},
 		Knows: []kolgraph.Knows{{UserID: "U001", HCPID: "P000001", Strength: 0.8}},
 		Influences: []*kolgraph.Influence{
@@ -408,6 +433,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 			{"departments", out.Departments, in.Departments}, {"hcps", out.HCPs, in.HCPs},
 			{"committees", out.Committees, in.Committees}, {"memberships", out.Memberships, in.Memberships},
 			{"products", out.Products, in.Products}, {"listings", out.Listings, in.Listings},
+			{"indication shares", out.IndicationShares, in.IndicationShares},
 			{"users", out.Users, in.Users}, {"knows", out.Knows, in.Knows}, {"influences", out.Influences, in.Influences},
 		} {
 			if !reflect.DeepEqual(c.got, c.want) {
@@ -528,6 +554,7 @@ func TestColumnsMatchProblemFields(t *testing.T) {
 	ps = append(ps, (&kolgraph.Listing{Since: "x"}).Validate()...)
 	ps = append(ps, (&kolgraph.Membership{}).Validate()...)
 	ps = append(ps, (&kolgraph.Knows{}).Validate()...)
+	ps = append(ps, (&kolgraph.ProductShare{Share: 2}).Validate()...)
 	ps = append(ps, (&kolgraph.User{Territories: []string{"!"}}).Validate()...)
 	ps = append(ps, (&kolgraph.Product{Indications: []string{""}, Specialties: []string{""}}).Validate()...)
 	for _, p := range ps {

@@ -112,6 +112,9 @@ func encode(cs *kolgraph.ChangeSet) ([][][]string, error) {
 		sortedRows(ptrs(cs.Listings), func(l *kolgraph.Listing) []string {
 			return []string{l.HospitalID, l.ProductID, l.Status, l.Since, yesNo(l.KeyMonitoring), yesNo(l.NationalInsurance)}
 		}, &e),
+		sortedRows(ptrs(cs.IndicationShares), func(s *kolgraph.ProductShare) []string {
+			return []string{s.DepartmentID, s.ProductID, formatFloat(s.Share)}
+		}, &e),
 		sortedRows(cs.Users, func(u *kolgraph.User) []string {
 			return []string{u.ID, u.Name, u.Role, e.list(u.ID, "territories", u.Territories)}
 		}, &e),

@@ -9,8 +9,8 @@ import (
 )
 
 // Induced returns the snapshot of the same version restricted to the
-// hospitals of the given territories: their departments, committees,
-// listings and HCPs, the INFLUENCES edges between those HCPs only, the
+// hospitals of the given territories: their departments (with their
+// indication shares), committees, listings and HCPs, the INFLUENCES edges between those HCPs only, the
 // committee seats at their committees, and each user's contacts among
 // them. Products and users are kept whole (a caller must find itself).
 // Node indices are renumbered densely in id order, so every consumer of a
@@ -34,6 +34,7 @@ func (s *Snapshot) Induced(territories []string) *Snapshot {
 		Products:     s.Products,
 		Users:        s.Users,
 		Listings:     map[string][]kolgraph.Listing{},
+		Shares:       map[kolgraph.ProductShareKey]float64{},
 		Contacts:     map[string][]Contact{},
 		kinds:        s.kinds,
 		evidence:     s.evidence,
@@ -52,6 +53,11 @@ func (s *Snapshot) Induced(territories []string) *Snapshot {
 	for id, d := range s.Departments {
 		if out.Hospitals[d.HospitalID] != nil {
 			out.Departments[id] = d
+		}
+	}
+	for k, v := range s.Shares {
+		if out.Departments[k.DepartmentID] != nil {
+			out.Shares[k] = v
 		}
 	}
 	for id, c := range s.Committees {

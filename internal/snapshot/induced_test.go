@@ -55,6 +55,15 @@ func restrict(cs *kolgraph.ChangeSet, territories []string) *kolgraph.ChangeSet 
 			out.Listings = append(out.Listings, l)
 		}
 	}
+	dept := map[string]bool{}
+	for _, d := range out.Departments {
+		dept[d.ID] = true
+	}
+	for _, r := range cs.IndicationShares {
+		if dept[r.DepartmentID] {
+			out.IndicationShares = append(out.IndicationShares, r)
+		}
+	}
 	for _, k := range cs.Knows {
 		if hcp[k.HCPID] {
 			out.Knows = append(out.Knows, k)
@@ -107,6 +116,9 @@ func describe(t *testing.T, s *snapshot.Snapshot) []string {
 	}
 	for id := range s.Committees {
 		add("committee %s", id)
+	}
+	for k, v := range s.Shares {
+		add("share %s %s %v", k.DepartmentID, k.ProductID, v)
 	}
 	for _, tid := range s.Territories() {
 		nodes, err := s.Nodes(snapshot.Scope{Territory: tid})

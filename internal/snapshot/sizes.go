@@ -9,6 +9,7 @@ type ListSizes struct {
 	DepartmentsPerHospital int
 	CommitteesPerHospital  int
 	ListingsPerHospital    int
+	SharesPerDepartment    int
 	MembersPerCommittee    int
 	SeatsPerHCP            int
 	// LeadersPerHospital counts a hospital's HCPs with a leading position
@@ -52,6 +53,11 @@ func (s *Snapshot) computeSizes() {
 	}
 	for _, ls := range s.Listings {
 		z.ListingsPerHospital = max(z.ListingsPerHospital, len(ls))
+	}
+	shares := map[string]int{}
+	for k := range s.Shares {
+		shares[k.DepartmentID]++
+		z.SharesPerDepartment = max(z.SharesPerDepartment, shares[k.DepartmentID])
 	}
 	s.sizes = z
 }

@@ -47,6 +47,9 @@ type Snapshot struct {
 	// Listings maps a hospital id to its product listings, sorted by
 	// product id.
 	Listings map[string][]kolgraph.Listing
+	// Shares are the per-product indication shares of departments, which
+	// replace a department's default share in the product's potential.
+	Shares map[kolgraph.ProductShareKey]float64
 	// Contacts maps a user id to the HCPs the user KNOWS, sorted by node
 	// index: the entry points of access paths, of this version.
 	Contacts map[string][]Contact
@@ -177,6 +180,7 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 		Products:     map[string]*kolgraph.Product{},
 		Users:        map[string]*kolgraph.User{},
 		Listings:     map[string][]kolgraph.Listing{},
+		Shares:       map[kolgraph.ProductShareKey]float64{},
 		Contacts:     map[string][]Contact{},
 		byHospital:   map[string][]int32{},
 		byDepartment: map[string][]int32{},
@@ -196,6 +200,10 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 		User:       func(u *kolgraph.User) error { s.Users[u.ID] = u; return nil },
 		Listing: func(l kolgraph.Listing) error {
 			s.Listings[l.HospitalID] = append(s.Listings[l.HospitalID], l)
+			return nil
+		},
+		ProductShare: func(r kolgraph.ProductShare) error {
+			s.Shares[kolgraph.ProductShareKind.Key(r)] = r.Share
 			return nil
 		},
 		Knows: func(k kolgraph.Knows) error { knows = append(knows, k); return nil },

@@ -54,6 +54,15 @@ func TestBuildMatchesStore(t *testing.T) {
 			t.Errorf("edge %s->%s: tie (%q, %q), want (%q, %q)", e.From, e.To, kind, ev, e.Kind, e.Evidence)
 		}
 	}
+	// Indication shares are there for the potential of each product.
+	if len(s.Shares) != len(fx.IndicationShares) {
+		t.Errorf("%d indication shares, fixture %d", len(s.Shares), len(fx.IndicationShares))
+	}
+	for _, r := range fx.IndicationShares {
+		if got, ok := s.Shares[kolgraph.ProductShareKind.Key(r)]; !ok || got != r.Share {
+			t.Errorf("share %s/%s: got %v (%v), want %v", r.DepartmentID, r.ProductID, got, ok, r.Share)
+		}
+	}
 	// Users, their contacts, products and listings are there for access paths.
 	if len(s.Users) != len(fx.Users) || len(s.Products) != len(fx.Products) {
 		t.Errorf("%d users, %d products; fixture %d, %d", len(s.Users), len(s.Products), len(fx.Users), len(fx.Products))

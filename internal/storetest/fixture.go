@@ -19,6 +19,7 @@ func ptr[T any](v T) *T { return &v }
 //	H002 Zhongshan Hospital         3A Shanghai  D002-01 Cardiology (P004 P005 P010)
 //	H003 广州南方医院 Nanfang Hospital 3B Guangzhou D003-01 肿瘤科 (P006 P007), D003-02 药剂科 (P008)
 //	committees C001, C002 (H001), C003 (H003); products PR01..PR03 (PR03 listed nowhere)
+//	indication shares D001-01 (PR01 0.4, PR02 0.05), D002-01 (PR01 1), D003-01 (PR02 0.25)
 //	users U01 (knows P001 P002 P005), U02 (knows P006), U03 (no contacts)
 //	influences (from -> to): P001->P002 P003 P006; P003->P001; P009->P001 P003;
 //	P002->P004; P004->P005 P010; P006->P007; P008->P006; P010->P001
@@ -107,6 +108,13 @@ func Fixture() *kolgraph.ChangeSet {
 			{HospitalID: "H002", ProductID: "PR01", Status: "not_listed"},
 			// ReplacesWholeRecord writes it again without the flag: it must read back false.
 			{HospitalID: "H001", ProductID: "PR01", Status: "listed", Since: "2023-01-15", NationalInsurance: true},
+		},
+		IndicationShares: []kolgraph.ProductShare{
+			{DepartmentID: "D003-01", ProductID: "PR02", Share: 0.25},
+			{DepartmentID: "D001-01", ProductID: "PR02", Share: 0.05},
+			// 1.0 is a float that some servers return as an integer.
+			{DepartmentID: "D002-01", ProductID: "PR01", Share: 1},
+			{DepartmentID: "D001-01", ProductID: "PR01", Share: 0.4},
 		},
 		Users: []*kolgraph.User{
 			{ID: "U02", Name: "Strategist Li", Role: "strategist", Territories: []string{"T1", "T2"}},

@@ -36,6 +36,9 @@ func TestFixtureIsValid(t *testing.T) {
 	for _, r := range cs.Listings {
 		ps = append(ps, r.Validate()...)
 	}
+	for _, r := range cs.IndicationShares {
+		ps = append(ps, r.Validate()...)
+	}
 	for _, r := range cs.Users {
 		ps = append(ps, r.Validate()...)
 	}

@@ -541,6 +541,13 @@ func (r *runner) testNavigation(t *testing.T) {
 			t.Errorf("H001/PR01 since: got %q, want 2023-01-15", got[0][0].Since)
 		}
 	})
+	t.Run("ProductSharesOfDepartments", func(t *testing.T) {
+		got, err := s.ProductSharesOfDepartments(ctx, []string{"D001-01", "D002-01", "D003-01", "D001-02", "DX"})
+		must(t, err)
+		wantNav(t, "indication shares", navIDs(got, func(r kolgraph.ProductShare) string {
+			return r.DepartmentID + "/" + r.ProductID + "/" + strconv.FormatFloat(r.Share, 'g', -1, 64)
+		}), [][]string{{"D001-01/PR01/0.4", "D001-01/PR02/0.05"}, {"D002-01/PR01/1"}, {"D003-01/PR02/0.25"}, nil, nil})
+	})
 	t.Run("HCPsOfDepartments", func(t *testing.T) {
 		got, err := s.HCPsOfDepartments(ctx, []string{"D001-01", "D001-02", "D002-01", "D003-01", "D003-02", "DX"})
 		must(t, err)

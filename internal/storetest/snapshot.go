@@ -25,6 +25,7 @@ type snapshot struct {
 	Memberships map[kolgraph.MembershipKey]kolgraph.Membership
 	Products    map[string]kolgraph.Product
 	Listings    map[kolgraph.ListingKey]kolgraph.Listing
+	Shares      map[kolgraph.ProductShareKey]kolgraph.ProductShare
 	Users       map[string]kolgraph.User
 	Knows       map[kolgraph.KnowsKey]kolgraph.Knows
 	Influences  map[kolgraph.EdgeKey]kolgraph.Influence
@@ -40,6 +41,7 @@ func newSnapshot() *snapshot {
 		Memberships: map[kolgraph.MembershipKey]kolgraph.Membership{},
 		Products:    map[string]kolgraph.Product{},
 		Listings:    map[kolgraph.ListingKey]kolgraph.Listing{},
+		Shares:      map[kolgraph.ProductShareKey]kolgraph.ProductShare{},
 		Users:       map[string]kolgraph.User{},
 		Knows:       map[kolgraph.KnowsKey]kolgraph.Knows{},
 		Influences:  map[kolgraph.EdgeKey]kolgraph.Influence{},
@@ -100,6 +102,9 @@ func (s *snapshot) add(cs *kolgraph.ChangeSet) *snapshot {
 	}
 	for _, r := range cs.Listings {
 		s.Listings[kolgraph.ListingKey{HospitalID: r.HospitalID, ProductID: r.ProductID}] = r
+	}
+	for _, r := range cs.IndicationShares {
+		s.Shares[kolgraph.ProductShareKind.Key(r)] = r
 	}
 	for _, r := range cs.Users {
 		s.Users[r.ID] = canonUser(*r)
@@ -182,6 +187,14 @@ func takeSnapshot(t *testing.T, st kolgraph.Store) *snapshot {
 			s.Listings[k] = r
 			return nil
 		},
+		ProductShare: func(r kolgraph.ProductShare) error {
+			k := kolgraph.ProductShareKind.Key(r)
+			if _, ok := s.Shares[k]; ok {
+				dup("indication share", k)
+			}
+			s.Shares[k] = r
+			return nil
+		},
 		User: func(r *kolgraph.User) error {
 			if _, ok := s.Users[r.ID]; ok {
 				dup("user", r.ID)
@@ -225,6 +238,7 @@ func (s *snapshot) diff(want *snapshot) []string {
 	diffMap(&out, "membership", s.Memberships, want.Memberships)
 	diffMap(&out, "product", s.Products, want.Products)
 	diffMap(&out, "listing", s.Listings, want.Listings)
+	diffMap(&out, "indication share", s.Shares, want.Shares)
 	diffMap(&out, "user", s.Users, want.Users)
 	diffMap(&out, "knows", s.Knows, want.Knows)
 	diffMap(&out, "influence", s.Influences, want.Influences)
@@ -336,6 +350,14 @@ func checkIntegrity(t *testing.T, st kolgraph.Store) {
 			f("listing %v: product missing", k)
 		}
 	}
+	for k := range s.Shares {
+		if _, ok := s.Departments[k.DepartmentID]; !ok {
+			f("indication share %v: department missing", k)
+		}
+		if _, ok := s.Products[k.ProductID]; !ok {
+			f("indication share %v: product missing", k)
+		}
+	}
 	for k := range s.Knows {
 		if _, ok := s.Users[k.UserID]; !ok {
 			f("knows %v: user missing", k)
@@ -370,6 +392,7 @@ func (s *snapshot) clone() *snapshot {
 		Memberships: maps.Clone(s.Memberships),
 		Products:    maps.Clone(s.Products),
 		Listings:    maps.Clone(s.Listings),
+		Shares:      maps.Clone(s.Shares),
 		Users:       maps.Clone(s.Users),
 		Knows:       maps.Clone(s.Knows),
 		Influences:  maps.Clone(s.Influences),

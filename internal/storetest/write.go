@@ -69,12 +69,13 @@ func (r *runner) testUpsert(t *testing.T) {
 			},
 			HCPs: []*kolgraph.HCP{{ID: "P001", Name: "王伟伟", Role: kolgraph.RolePhysician, Title: "associate_chief",
 				DepartmentID: "D001-01", HospitalID: "H001"}}, // no longer a KOL, contact data removed
-			Committees:  []*kolgraph.Committee{{ID: "C002", Name: "DRG group", Kind: kolgraph.CommitteeDRG, HospitalID: "H001"}},
-			Memberships: []kolgraph.Membership{{HCPID: "P001", CommitteeID: "C001", Role: "member"}},
-			Products:    []*kolgraph.Product{{ID: "PR01", Name: "Cardiostat XR"}},
-			Listings:    []kolgraph.Listing{{HospitalID: "H001", ProductID: "PR01", Status: "delisted"}},
-			Users:       []*kolgraph.User{{ID: "U02", Name: "Strategist Li", Role: "admin", Territories: []string{"T2"}}},
-			Knows:       []kolgraph.Knows{{UserID: "U01", HCPID: "P002", Strength: 0.1}},
+			Committees:       []*kolgraph.Committee{{ID: "C002", Name: "DRG group", Kind: kolgraph.CommitteeDRG, HospitalID: "H001"}},
+			Memberships:      []kolgraph.Membership{{HCPID: "P001", CommitteeID: "C001", Role: "member"}},
+			Products:         []*kolgraph.Product{{ID: "PR01", Name: "Cardiostat XR"}},
+			Listings:         []kolgraph.Listing{{HospitalID: "H001", ProductID: "PR01", Status: "delisted"}},
+			IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D001-01", ProductID: "PR01", Share: 0.6}},
+			Users:            []*kolgraph.User{{ID: "U02", Name: "Strategist Li", Role: "admin", Territories: []string{"T2"}}},
+			Knows:            []kolgraph.Knows{{UserID: "U01", HCPID: "P002", Strength: 0.1}},
 			Influences: []*kolgraph.Influence{{From: "P001", To: "P002", Weight: 0.2, Kind: kolgraph.InfluenceMentor,
 				UpdatedAt: later}},
 			Territories: []*kolgraph.Territory{{ID: "T2", Name: "South"}},
@@ -166,9 +167,11 @@ func (r *runner) testUpsert(t *testing.T) {
 			Memberships: []kolgraph.Membership{{HCPID: "P011", CommitteeID: "C004", Role: "chair"}},
 			Products:    []*kolgraph.Product{{ID: "PR04", Name: "Newdrug"}},
 			Listings:    []kolgraph.Listing{{HospitalID: "H004", ProductID: "PR04", Status: "pending"}},
-			Users:       []*kolgraph.User{{ID: "U04", Name: "KAM Beijing", Role: "kam", Territories: []string{"T3"}}},
-			Knows:       []kolgraph.Knows{{UserID: "U04", HCPID: "P011", Strength: 1}},
-			Influences:  []*kolgraph.Influence{inf("P011", "P001", 0.25, kolgraph.InfluenceSocietyPeer, "")},
+			IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D004-01", ProductID: "PR04", Share: 0.3},
+				{DepartmentID: "D004-01", ProductID: "PR01", Share: 0}},
+			Users:      []*kolgraph.User{{ID: "U04", Name: "KAM Beijing", Role: "kam", Territories: []string{"T3"}}},
+			Knows:      []kolgraph.Knows{{UserID: "U04", HCPID: "P011", Strength: 1}},
+			Influences: []*kolgraph.Influence{inf("P011", "P001", 0.25, kolgraph.InfluenceSocietyPeer, "")},
 		}
 		apply(t, s, cs)
 		wantSnapshot(t, s, snapshotOf(Fixture()).add(cs))
@@ -279,6 +282,12 @@ func (r *runner) testValidation(t *testing.T) {
 		{"ProductName", &kolgraph.ChangeSet{Products: []*kolgraph.Product{{ID: "PR04"}}}, "products", "PR04", "name"},
 		{"ListingSince", &kolgraph.ChangeSet{Listings: []kolgraph.Listing{{HospitalID: "H002", ProductID: "PR02",
 			Status: "listed", Since: "2023/01/01"}}}, "listings", "H002", "since"},
+		{"IndicationShareRange", &kolgraph.ChangeSet{IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D001-01",
+			ProductID: "PR01", Share: 1.5}}}, "indication_shares", "D001-01->PR01", "indication_share"},
+		{"IndicationShareNaN", &kolgraph.ChangeSet{IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D001-01",
+			ProductID: "PR01", Share: math.NaN()}}}, "indication_shares", "D001-01->PR01", "indication_share"},
+		{"IndicationShareDepartmentID", &kolgraph.ChangeSet{IndicationShares: []kolgraph.ProductShare{{ProductID: "PR01",
+			Share: 0.5}}}, "indication_shares", "PR01", "department_id"},
 		{"UserRole", &kolgraph.ChangeSet{Users: []*kolgraph.User{{ID: "U04", Name: "x", Role: "root"}}}, "users", "U04", "role"},
 		{"KnowsStrength", &kolgraph.ChangeSet{Knows: []kolgraph.Knows{{UserID: "U03", HCPID: "P001", Strength: 0}}},
 			"knows", "U03", "strength"},
@@ -332,6 +341,10 @@ func (r *runner) testReferences(t *testing.T) {
 			"listings", "HX", "hospital_id"},
 		{"ListingProduct", &kolgraph.ChangeSet{Listings: []kolgraph.Listing{{HospitalID: "H002", ProductID: "PRX", Status: "listed"}}},
 			"listings", "PRX", "product_id"},
+		{"IndicationShareDepartment", &kolgraph.ChangeSet{IndicationShares: []kolgraph.ProductShare{{DepartmentID: "DX",
+			ProductID: "PR01", Share: 0.5}}}, "indication_shares", "DX", "department_id"},
+		{"IndicationShareProduct", &kolgraph.ChangeSet{IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D001-01",
+			ProductID: "PRX", Share: 0.5}}}, "indication_shares", "PRX", "product_id"},
 		{"KnowsUser", &kolgraph.ChangeSet{Knows: []kolgraph.Knows{{UserID: "UX", HCPID: "P001", Strength: 0.5}}},
 			"knows", "UX", "user_id"},
 		{"KnowsHCP", &kolgraph.ChangeSet{Knows: []kolgraph.Knows{{UserID: "U03", HCPID: "PX", Strength: 0.5}}},
@@ -345,6 +358,14 @@ func (r *runner) testReferences(t *testing.T) {
 			Delete:   kolgraph.Deletion{Products: []string{"PR03"}},
 			Listings: []kolgraph.Listing{{HospitalID: "H002", ProductID: "PR03", Status: "pending"}},
 		}, "listings", "PR03", "product_id"},
+		{"IndicationShareOfDeletedProduct", &kolgraph.ChangeSet{
+			Delete:           kolgraph.Deletion{Products: []string{"PR03"}},
+			IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D001-01", ProductID: "PR03", Share: 0.5}},
+		}, "indication_shares", "PR03", "product_id"},
+		{"IndicationShareOfDeletedDepartment", &kolgraph.ChangeSet{
+			Delete:           kolgraph.Deletion{Departments: []string{"D002-01"}, HCPs: []string{"P004", "P005", "P010"}},
+			IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D002-01", ProductID: "PR02", Share: 0.5}},
+		}, "indication_shares", "D002-01", "department_id"},
 		{"InfluenceOnDeletedHCP", &kolgraph.ChangeSet{
 			Delete:     kolgraph.Deletion{HCPs: []string{"P005"}},
 			Influences: []*kolgraph.Influence{inf("P004", "P005", 0.9, kolgraph.InfluenceReportsTo, "")},
@@ -454,6 +475,26 @@ func (r *runner) testDeletion(t *testing.T) {
 			[][]string{{"PR01"}, nil})
 		ps, _ := s.ListProducts(ctx)
 		wantIDs(t, "ListProducts", ids(ps, func(p *kolgraph.Product) string { return p.ID }), []string{"PR01", "PR03"})
+		sh, _ := s.ProductSharesOfDepartments(ctx, []string{"D001-01", "D003-01"})
+		wantNav(t, "ProductSharesOfDepartments", navIDs(sh, func(r kolgraph.ProductShare) string { return r.ProductID }),
+			[][]string{{"PR01"}, nil})
+		checkIntegrity(t, s)
+	})
+	t.Run("DepartmentDetaches", func(t *testing.T) {
+		// A department deleted with its HCPs takes its indication shares.
+		s := r.loaded(t)
+		apply(t, s, &kolgraph.ChangeSet{Delete: kolgraph.Deletion{
+			Departments: []string{"D002-01"}, HCPs: []string{"P004", "P005", "P010"}}})
+		sh, _ := s.ProductSharesOfDepartments(ctx, []string{"D002-01", "D001-01"})
+		wantNav(t, "ProductSharesOfDepartments", navIDs(sh, func(r kolgraph.ProductShare) string { return r.ProductID }),
+			[][]string{nil, {"PR01", "PR02"}})
+		// Re-created, the department has none.
+		apply(t, s, &kolgraph.ChangeSet{Departments: []*kolgraph.Department{{ID: "D002-01", HospitalID: "H002",
+			Name: "Cardiology", Specialty: "cardiology"}}})
+		sh, _ = s.ProductSharesOfDepartments(ctx, []string{"D002-01"})
+		if len(sh[0]) != 0 {
+			t.Errorf("ProductSharesOfDepartments(D002-01) after re-creating it: got %v", sh[0])
+		}
 		checkIntegrity(t, s)
 	})
 	t.Run("UserDetaches", func(t *testing.T) {
@@ -492,6 +533,7 @@ func (r *runner) testDeletion(t *testing.T) {
 			}
 		}
 		delete(want.Listings, kolgraph.ListingKey{HospitalID: "H003", ProductID: "PR02"})
+		delete(want.Shares, kolgraph.ProductShareKey{DepartmentID: "D003-01", ProductID: "PR02"})
 		delete(want.Knows, kolgraph.KnowsKey{UserID: "U02", HCPID: "P006"})
 		for k := range want.Influences {
 			if k.From == "P006" || k.To == "P006" || k.To == "P007" || k.From == "P008" {
@@ -525,12 +567,15 @@ func (r *runner) testDeletion(t *testing.T) {
 		apply(t, s, &kolgraph.ChangeSet{Delete: kolgraph.Deletion{
 			Memberships: []kolgraph.MembershipKey{{HCPID: "P001", CommitteeID: "C002"}},
 			Listings:    []kolgraph.ListingKey{{HospitalID: "H002", ProductID: "PR01"}},
-			Knows:       []kolgraph.KnowsKey{{UserID: "U01", HCPID: "P005"}},
-			Influences:  []kolgraph.EdgeKey{{From: "P004", To: "P010"}},
+			IndicationShares: []kolgraph.ProductShareKey{{DepartmentID: "D001-01", ProductID: "PR02"},
+				{DepartmentID: "D001-02", ProductID: "PR02"}}, // the second does not exist
+			Knows:      []kolgraph.KnowsKey{{UserID: "U01", HCPID: "P005"}},
+			Influences: []kolgraph.EdgeKey{{From: "P004", To: "P010"}},
 		}})
 		want := base.clone()
 		delete(want.Memberships, kolgraph.MembershipKey{HCPID: "P001", CommitteeID: "C002"})
 		delete(want.Listings, kolgraph.ListingKey{HospitalID: "H002", ProductID: "PR01"})
+		delete(want.Shares, kolgraph.ProductShareKey{DepartmentID: "D001-01", ProductID: "PR02"})
 		delete(want.Knows, kolgraph.KnowsKey{UserID: "U01", HCPID: "P005"})
 		delete(want.Influences, kolgraph.EdgeKey{From: "P004", To: "P010"})
 		wantSnapshot(t, s, want)
@@ -572,8 +617,10 @@ func (r *runner) testAtomicity(t *testing.T) {
 			Memberships: []kolgraph.Membership{{HCPID: "P011", CommitteeID: "C004", Role: "chair"}},
 			Products:    []*kolgraph.Product{{ID: "PR04", Name: "New drug"}},
 			Listings:    []kolgraph.Listing{{HospitalID: "H004", ProductID: "PR04", Status: "listed"}},
-			Users:       []*kolgraph.User{{ID: "U04", Name: "New user", Role: "kam"}},
-			Knows:       []kolgraph.Knows{{UserID: "U04", HCPID: "P011", Strength: 0.5}},
+			IndicationShares: []kolgraph.ProductShare{{DepartmentID: "D004-01", ProductID: "PR04", Share: 0.5},
+				{DepartmentID: "D001-01", ProductID: "PR01", Share: 0.9}}, // replaces a share
+			Users: []*kolgraph.User{{ID: "U04", Name: "New user", Role: "kam"}},
+			Knows: []kolgraph.Knows{{UserID: "U04", HCPID: "P011", Strength: 0.5}},
 			Influences: []*kolgraph.Influence{
 				inf("P011", "P012", 0.5, kolgraph.InfluenceMentor, ""),
 				inf("P001", "P002", 0.1, kolgraph.InfluenceMentor, ""), // replaces an existing edge

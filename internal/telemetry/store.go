@@ -88,6 +88,10 @@ func (s *Store) ListingsOfHospitals(ctx context.Context, ids []string) ([][]kolg
 	return timed(s.m, "ListingsOfHospitals", func() ([][]kolgraph.Listing, error) { return s.Store.ListingsOfHospitals(ctx, ids) })
 }
 
+func (s *Store) ProductSharesOfDepartments(ctx context.Context, ids []string) ([][]kolgraph.ProductShare, error) {
+	return timed(s.m, "ProductSharesOfDepartments", func() ([][]kolgraph.ProductShare, error) { return s.Store.ProductSharesOfDepartments(ctx, ids) })
+}
+
 func (s *Store) HCPsOfDepartments(ctx context.Context, ids []string) ([][]*kolgraph.HCP, error) {
 	return timed(s.m, "HCPsOfDepartments", func() ([][]*kolgraph.HCP, error) { return s.Store.HCPsOfDepartments(ctx, ids) })
 }

@@ -16,6 +16,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -298,9 +299,13 @@ func (s *Service) compute(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 
+	cfg := s.opts.Account
+	if product != nil {
+		cfg.Potential.ShareOverrides = shareOverrides(cfg.Potential.ShareOverrides, snap, sc.Departments, product.ID)
+	}
 	res.HCPs.Level, res.Departments.Level, res.Hospitals.Level = account.LevelHCP, account.LevelDepartment, account.LevelHospital
 	for _, v := range []*View{&res.HCPs, &res.Departments, &res.Hospitals} {
-		if err := s.view(v, sc, rk.Note); err != nil {
+		if err := s.view(v, cfg, sc, rk.Note); err != nil {
 			return nil, err
 		}
 	}
@@ -329,9 +334,25 @@ func (s *Service) compute(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
-// view fills one level of a result.
-func (s *Service) view(v *View, sc account.Scope, note string) error {
-	cfg := s.opts.Account
+// shareOverrides returns the configured overrides with, over them, the
+// stored indication shares of product at the scope's departments: the
+// share a department's potential for the product uses, where one is
+// recorded; the others keep their default share.
+func shareOverrides(configured map[account.ShareKey]float64, snap *snapshot.Snapshot, depts []*kolgraph.Department, product string) map[account.ShareKey]float64 {
+	out := maps.Clone(configured)
+	for _, d := range depts {
+		if v, ok := snap.Shares[kolgraph.ProductShareKey{DepartmentID: d.ID, ProductID: product}]; ok {
+			if out == nil {
+				out = map[account.ShareKey]float64{}
+			}
+			out[account.ShareKey{DepartmentID: d.ID, ProductID: product}] = v
+		}
+	}
+	return out
+}
+
+// view fills one level of a result with the configuration cfg.
+func (s *Service) view(v *View, cfg account.Config, sc account.Scope, note string) error {
 	accts, err := account.Evaluate(cfg, sc, v.Level)
 	if err != nil {
 		return err

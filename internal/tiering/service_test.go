@@ -744,3 +744,54 @@ func TestCacheBounded(t *testing.T) {
 		t.Error("the least recently used result survived past the cache size")
 	}
 }
+
+// TestProductShareReplacesTheDefault: a stored indication share of
+// (D001-01, RX01) replaces the department's default share in RX01's
+// potential, and only there: RX01 elsewhere and the department's own
+// potential keep the default. Deleting the share restores it.
+func TestProductShareReplacesTheDefault(t *testing.T) {
+	e := private(t)
+	ctx := t.Context()
+	apply := func(cs *kolgraph.ChangeSet) {
+		t.Helper()
+		if _, err := e.store.Apply(ctx, cs); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.snaps.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	potential := func(product, dept string) account.Potential {
+		t.Helper()
+		a, ok := tiers(t, e, snapshot.Scope{Territory: "T01"}, product).Departments.Account(dept)
+		if !ok {
+			t.Fatalf("%s: no department %s", product, dept)
+		}
+		return a.Potential
+	}
+	check := func(name string, p account.Potential, want float64, fromProduct bool) {
+		t.Helper()
+		if got, ok := p.Float(); !ok || math.Abs(got-want) > 1e-9 || p.ShareFromProduct != fromProduct {
+			t.Errorf("%s: potential %v (known %v, share from product %v), want %v (%v)", name, got, ok, p.ShareFromProduct, want, fromProduct)
+		}
+	}
+	// D001-01 (seed): 607 weekly outpatients, default share 0.28; 77 beds x
+	// 4.2 x 0.4 = 129.36 inpatient; no DRG correction (rate 0.51).
+	const inpatient = 129.36
+	def := 607*0.28*4 + inpatient
+	check("RX01 before", potential("RX01", "D001-01"), def, false)
+
+	apply(&kolgraph.ChangeSet{IndicationShares: []kolgraph.ProductShare{
+		{DepartmentID: "D001-01", ProductID: "RX01", Share: 0.5},
+		{DepartmentID: "D001-01", ProductID: "RX02", Share: 0.9}, // another product's: no effect on RX01
+	}})
+	check("RX01 with its share", potential("RX01", "D001-01"), 607*0.5*4+inpatient, true)
+	check("own potential", potential("", "D001-01"), def, false)
+	// Another cardiology department of T01 keeps its default.
+	other := potential("RX01", "D003-06")
+	check("RX01 at D003-06", other, 155*0.36*4+12*3.7*0.27, false)
+
+	apply(&kolgraph.ChangeSet{Delete: kolgraph.Deletion{IndicationShares: []kolgraph.ProductShareKey{
+		{DepartmentID: "D001-01", ProductID: "RX01"}}}})
+	check("RX01 after the delete", potential("RX01", "D001-01"), def, false)
+}

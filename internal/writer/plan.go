@@ -224,6 +224,8 @@ func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) err
 		func(k kolgraph.MembershipKey) string { return k.HCPID })
 	rel(ctx, b, kolgraph.ListingKind, &in, det, st.ListingsOfHospitals,
 		func(k kolgraph.ListingKey) string { return k.HospitalID })
+	rel(ctx, b, kolgraph.ProductShareKind, &in, det, st.ProductSharesOfDepartments,
+		func(k kolgraph.ProductShareKey) string { return k.DepartmentID })
 	rel(ctx, b, kolgraph.KnowsKind, &in, det, st.KnowsOfUsers,
 		func(k kolgraph.KnowsKey) string { return k.UserID })
 	if b.err != nil {
@@ -344,14 +346,18 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 			return detachedOf(ctx, d.Committees, st.MembershipsOfCommittees, kolgraph.MembershipKind, out)
 		},
 		func() error { return detachedOf(ctx, d.Hospitals, st.ListingsOfHospitals, kolgraph.ListingKind, out) },
+		func() error {
+			return detachedOf(ctx, d.Departments, st.ProductSharesOfDepartments, kolgraph.ProductShareKind, out)
+		},
 		func() error { return detachedOf(ctx, d.Users, st.KnowsOfUsers, kolgraph.KnowsKind, out) },
 	} {
 		if err := detach(); err != nil {
 			return nil, err
 		}
 	}
-	// No lookup goes from a product to its listings or from an HCP to the
-	// users who know them: scan those two small kinds when needed.
+	// No lookup goes from a product to its listings and indication shares
+	// or from an HCP to the users who know them: scan those small kinds
+	// when needed.
 	delHCP := setOf(d.HCPs)
 	delProduct := setOf(d.Products)
 	var v kolgraph.Visitor
@@ -367,6 +373,12 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 		v.Listing = func(l kolgraph.Listing) error {
 			if delProduct[l.ProductID] {
 				out.Listings = append(out.Listings, kolgraph.ListingKind.Key(l))
+			}
+			return nil
+		}
+		v.ProductShare = func(r kolgraph.ProductShare) error {
+			if delProduct[r.ProductID] {
+				out.IndicationShares = append(out.IndicationShares, kolgraph.ProductShareKind.Key(r))
 			}
 			return nil
 		}

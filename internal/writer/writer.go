@@ -60,6 +60,7 @@ type Store interface {
 	MembershipsOfHCPs(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
 	MembershipsOfCommittees(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
 	ListingsOfHospitals(ctx context.Context, ids []string) ([][]kolgraph.Listing, error)
+	ProductSharesOfDepartments(ctx context.Context, ids []string) ([][]kolgraph.ProductShare, error)
 	KnowsOfUsers(ctx context.Context, ids []string) ([][]kolgraph.Knows, error)
 	InfluencesFrom(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error)
 	InfluencesTo(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error)

@@ -43,8 +43,8 @@ func TestUpsertIsIdempotent(t *testing.T) {
 		t.Errorf("re-applying the stored graph: written %v, version %d, counts %+v, notified %d; want nothing written at version 1",
 			res.Written, res.Version, res.Total(), notified.Load())
 	}
-	if got := res.Total().Unchanged; got != 3+2+5+10+3+7+3+4+3+4+12 {
-		t.Errorf("unchanged: got %d, want every fixture record (56)", got)
+	if got := res.Total().Unchanged; got != 3+2+5+10+3+7+3+4+4+3+4+12 {
+		t.Errorf("unchanged: got %d, want every fixture record (60)", got)
 	}
 	if got := log(t, s, kolgraph.AuditFilter{}); len(got) != 0 {
 		t.Errorf("audit log after a no-op: %d entries, want 0", len(got))
