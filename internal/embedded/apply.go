@@ -41,6 +41,9 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	if cs.CheckOnly {
+		return g.version, nil
+	}
 	version := g.version + 1
 	at := s.auditTime()
 	if err := s.write(c, version, at, cs.Audit); err != nil {

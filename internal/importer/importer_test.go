@@ -13,6 +13,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/storetest"
 	"github.com/kolgraph/kolgraph/internal/writer"
 )
@@ -352,5 +353,33 @@ func TestIndicationShares(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("stored shares: got %v, want %v", got, want)
+	}
+}
+
+// TestDryRunAgreesWithTheImport: what the store refuses on import, the dry
+// run refuses too, with the same problems (issue 20: an HCP whose
+// hospital_id disagrees with its stored department's dry-ran as "created
+// 1"; so did a department moving hospital while its HCPs stay).
+func TestDryRunAgreesWithTheImport(t *testing.T) {
+	deptCols, _ := seedfile.Columns("departments.csv")
+	for name, f := range map[string]importer.File{
+		"hcp in another hospital than its department": {Name: "hcps.csv", Data: []byte(hcpHeader +
+			"P011,New,physician,attending,,cardiology,D001-01,H002,,,,,\n")},
+		"department moves without its HCPs": {Name: "departments.csv", Data: []byte(strings.Join(deptCols, ",") + "\n" +
+			"D001-01,心内科,cardiology,H002" + strings.Repeat(",", len(deptCols)-4) + "\n")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := store(t)
+			svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
+			_, dryErr := svc.Import(t.Context(), "U01", importer.CSV, []importer.File{f}, true)
+			_, err := svc.Import(t.Context(), "U01", importer.CSV, []importer.File{f}, false)
+			ps := problems(t, err)
+			if dry := problems(t, dryErr); fmt.Sprint(dry) != fmt.Sprint(ps) {
+				t.Errorf("dry run and import disagree:\n dry run: %v\n import:  %v", dry, ps)
+			}
+			if v, _ := s.Version(t.Context()); v != 1 {
+				t.Errorf("version after the refused import: %d, want 1", v)
+			}
+		})
 	}
 }

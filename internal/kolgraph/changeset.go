@@ -31,6 +31,11 @@ package kolgraph
 // their before values, or to decide what to change) at version v sets
 // IfVersion to v, so its reading and its write are one consistent step.
 //
+// CheckOnly makes Apply judge the change set exactly as it would (fields,
+// IfVersion, conflicts, references, against the stored graph) and write
+// nothing: it returns the current version, or the error the write would
+// have. A dry run asks it, so a dry run and the write never disagree.
+//
 // Audit entries are stored in the same transaction as the change, in their
 // order, with Version, Seq and At assigned by the store; each must pass
 // AuditEntry.Validate (EINVALID naming "audit[i]" otherwise). The store does
@@ -54,6 +59,7 @@ type ChangeSet struct {
 	Delete Deletion
 
 	IfVersion *uint64
+	CheckOnly bool
 	Audit     []AuditEntry
 }
 

@@ -38,6 +38,9 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 	}
 	defer unlock()
 	c := newChanges(cs)
+	if cs.CheckOnly {
+		return s.check(ctx, cs, c)
+	}
 	// Rows are built once, outside the transaction function, which the
 	// driver may run more than once. Building them also copies cs, so the
 	// caller may change it as soon as Apply returns.
@@ -79,6 +82,39 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 	})
 	if err != nil {
 		st.discard(ctx, s)
+		return 0, err
+	}
+	return version, nil
+}
+
+// check judges c as Apply does, in a read transaction that sees one
+// version of the graph, and writes nothing (ChangeSet.CheckOnly).
+func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet, c *changes) (uint64, error) {
+	var version uint64
+	err := s.read(ctx, "check", s.cfg.ApplyTimeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		version = 0
+		err := each(ctx, tx, "MATCH (m:KolgraphMeta {id: $id}) RETURN m.version", map[string]any{"id": metaID},
+			func(vals []any) error {
+				d := decoder{vals: vals}
+				version = uint64(d.int(0))
+				return d.err
+			})
+		if err != nil {
+			return err
+		}
+		if cs.IfVersion != nil && version != *cs.IfVersion {
+			return fmt.Errorf("neo4jstore: at version %d, not %d: %w", version, *cs.IfVersion, kolgraph.ErrStale)
+		}
+		b, err := s.loadBefore(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		if err := c.CheckConflicts(b); err != nil {
+			return err
+		}
+		return c.CheckReferences(b)
+	})
+	if err != nil {
 		return 0, err
 	}
 	return version, nil

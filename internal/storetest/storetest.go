@@ -19,6 +19,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -95,6 +96,7 @@ func Run(t *testing.T, h Harness) {
 	run("References", r.testReferences)
 	run("Deletion", r.testDeletion)
 	run("Atomicity", r.testAtomicity)
+	run("CheckOnly", r.testCheckOnly)
 	run("Audit", r.testAudit)
 	run("Concurrency", r.testConcurrency)
 	run("Persistence", r.testPersistence)
@@ -161,6 +163,20 @@ func rejects(t *testing.T, s kolgraph.Store, cs *kolgraph.ChangeSet, code string
 	}
 	var e *kolgraph.Error
 	errors.As(err, &e)
+	return e
+}
+
+// rejectsChecked is rejects, after checking that a CheckOnly Apply of cs
+// refuses it with the same problems (a dry run and the write agree).
+func rejectsChecked(t *testing.T, s kolgraph.Store, cs *kolgraph.ChangeSet, code string) *kolgraph.Error {
+	t.Helper()
+	check := *cs
+	check.CheckOnly = true
+	dry := rejects(t, s, &check, code)
+	e := rejects(t, s, cs, code)
+	if fmt.Sprint(dry.Problems) != fmt.Sprint(e.Problems) {
+		t.Errorf("CheckOnly and Apply disagree:\n check: %v\n apply: %v", dry.Problems, e.Problems)
+	}
 	return e
 }
 

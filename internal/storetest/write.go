@@ -2,12 +2,43 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
+
+// testCheckOnly: a CheckOnly Apply of a change set the store would apply
+// returns the current version and writes nothing; at another version it is
+// ErrStale, as Apply is. (The refusals agree case by case in Validation
+// and References.)
+func (r *runner) testCheckOnly(t *testing.T) {
+	s := r.loaded(t)
+	before := takeSnapshot(t, s)
+	v := version(t, s)
+	cs := &kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{newHCP("P011", "New", "D001-01", "H001")}, IfVersion: &v, CheckOnly: true,
+		Audit: []kolgraph.AuditEntry{auditEntry(kolgraph.KindHCPs, "P011", kolgraph.OpCreate, "", `{"id":"P011"}`)}}
+	got, err := s.Apply(t.Context(), cs)
+	if err != nil || got != v {
+		t.Fatalf("CheckOnly Apply: got %d, %v; want the current version %d", got, err, v)
+	}
+	if now := version(t, s); now != v {
+		t.Errorf("Version after CheckOnly: got %d, want %d", now, v)
+	}
+	if d := takeSnapshot(t, s).diff(before); len(d) > 0 {
+		t.Errorf("CheckOnly changed the store:\n%s", joinLines(d))
+	}
+	if es := auditLog(t, s, kolgraph.AuditFilter{EntityID: "P011"}, 0); len(es) != 0 {
+		t.Errorf("CheckOnly recorded audit entries: %q", auditIDs(es))
+	}
+	stale := v - 1
+	cs.IfVersion = &stale
+	if _, err := s.Apply(t.Context(), cs); !errors.Is(err, kolgraph.ErrStale) {
+		t.Errorf("CheckOnly at a stale version: got %v, want ErrStale", err)
+	}
+}
 
 func (r *runner) testVersion(t *testing.T) {
 	s := r.open(t)
@@ -309,7 +340,7 @@ func (r *runner) testValidation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := r.loaded(t)
-			e := rejects(t, s, tc.cs, kolgraph.EINVALID)
+			e := rejectsChecked(t, s, tc.cs, kolgraph.EINVALID)
 			wantProblem(t, e, tc.kind, tc.id, tc.field)
 		})
 	}
@@ -382,7 +413,7 @@ func (r *runner) testReferences(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := r.loaded(t)
-			e := rejects(t, s, tc.cs, kolgraph.EINVALID)
+			e := rejectsChecked(t, s, tc.cs, kolgraph.EINVALID)
 			wantProblem(t, e, tc.kind, tc.id, tc.field)
 		})
 	}

@@ -126,7 +126,10 @@ func (s *Service) check(cs *kolgraph.ChangeSet) error {
 }
 
 // Plan compares cs with the store without writing: a dry run. Field
-// problems of the records are reported first (EINVALID), as Apply would.
+// problems of the records are reported first (EINVALID), as Apply would;
+// then the store judges what Apply would write, with the rules of its own
+// Apply (ChangeSet.CheckOnly), so a dry run passes exactly what the write
+// would.
 func (s *Service) Plan(ctx context.Context, cs *kolgraph.ChangeSet) (*Plan, error) {
 	if err := s.check(cs); err != nil {
 		return nil, err
@@ -135,14 +138,28 @@ func (s *Service) Plan(ctx context.Context, cs *kolgraph.ChangeSet) (*Plan, erro
 	for range max(s.Attempts, 1) {
 		var p *Plan
 		if p, err = plan(ctx, s.store, cs, s.now()); err == nil {
-			p.fill(cs)
-			return p, nil
+			if err = s.judge(ctx, p); err == nil {
+				p.fill(cs)
+				return p, nil
+			}
 		}
 		if !errors.Is(err, kolgraph.ErrStale) {
 			return nil, err
 		}
 	}
 	return nil, err
+}
+
+// judge asks the store whether it would apply what p writes, at the
+// version p was planned at.
+func (s *Service) judge(ctx context.Context, p *Plan) error {
+	if !p.Changed() {
+		return nil
+	}
+	w := *p.cs
+	w.IfVersion, w.CheckOnly, w.Audit = &p.Version, true, nil
+	_, err := s.store.Apply(ctx, &w)
+	return err
 }
 
 // Apply writes what cs changes, recording actor and source (e.g. "import",
