@@ -69,10 +69,19 @@ type Store interface {
 var _ Store = kolgraph.Store(nil)
 
 // Service writes change sets; it is safe for concurrent use.
+//
+// Writes (and dry runs) through one Service, and the services On returns,
+// take turns: each compares its change set with the store and writes it
+// while the others wait (in arrival order, as long as their context
+// allows). A large import therefore never loses its write to the small
+// ones that arrive while it is planned, and they queue behind it instead
+// of failing. Writes by other processes on the same store still race; the
+// IfVersion check and Attempts handle them.
 type Service struct {
 	store  Store
 	notify func()
 	now    func() time.Time
+	turn   chan struct{} // shared by On's copies
 	// Attempts bounds how often a write is compared again after another
 	// write got in first (ErrStale).
 	Attempts int
@@ -81,7 +90,17 @@ type Service struct {
 // New returns a service writing to st; notify (may be nil) is called after
 // every write that changed the graph.
 func New(st Store, notify func()) *Service {
-	return &Service{store: st, notify: notify, now: time.Now, Attempts: 8}
+	return &Service{store: st, notify: notify, now: time.Now, turn: make(chan struct{}, 1), Attempts: 8}
+}
+
+// wait takes the write turn, or fails when ctx ends first.
+func (s *Service) wait(ctx context.Context) (release func(), err error) {
+	select {
+	case s.turn <- struct{}{}:
+		return func() { <-s.turn }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("writer: waiting for the write before this one: %w", ctx.Err())
+	}
 }
 
 // On returns the service writing to st instead (e.g. a request's scoped
@@ -134,7 +153,11 @@ func (s *Service) Plan(ctx context.Context, cs *kolgraph.ChangeSet) (*Plan, erro
 	if err := s.check(cs); err != nil {
 		return nil, err
 	}
-	var err error
+	release, err := s.wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	for range max(s.Attempts, 1) {
 		var p *Plan
 		if p, err = plan(ctx, s.store, cs, s.now()); err == nil {
@@ -169,7 +192,11 @@ func (s *Service) Apply(ctx context.Context, actor, source string, cs *kolgraph.
 	if err := s.check(cs); err != nil {
 		return nil, err
 	}
-	var err error
+	release, err := s.wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	for range max(s.Attempts, 1) {
 		var p *Plan
 		if p, err = plan(ctx, s.store, cs, s.now()); err != nil {

@@ -247,3 +247,72 @@ func TestDerivedFields(t *testing.T) {
 		}
 	})
 }
+
+// slowPlan is a store whose HCP reads, once armed, run hook before they
+// answer: a write that is being planned, for as long as hook takes.
+type slowPlan struct {
+	*embedded.Store
+	hook atomic.Pointer[func()]
+}
+
+func (s *slowPlan) HCPs(ctx context.Context, ids []string) ([]*kolgraph.HCP, error) {
+	if h := s.hook.Swap(nil); h != nil {
+		(*h)()
+	}
+	return s.Store.HCPs(ctx, ids)
+}
+
+// TestWritesTakeTurns: a write that arrives while another is planned waits
+// for it instead of getting in first, so the first is never stale and both
+// succeed with a single attempt (issue 20: a large import failed with
+// CONFLICT while colleagues wrote edges, and again on retry).
+func TestWritesTakeTurns(t *testing.T) {
+	s := &slowPlan{Store: loaded(t)}
+	w := writer.New(s, nil)
+	w.Attempts = 1
+	small := make(chan error, 1)
+	hook := func() {
+		// While the large write is planned, a small one arrives. Had it
+		// got in, it would be done within the wait below and make the
+		// large write stale.
+		go func() {
+			_, err := w.Apply(context.Background(), "U02", "small", &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{
+				{From: "P001", To: "P002", Weight: 0.42, Kind: kolgraph.InfluenceMentor}}})
+			small <- err
+		}()
+		select {
+		case err := <-small:
+			small <- err
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	s.hook.Store(&hook)
+	large := &kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{{ID: "P011", Name: "New", Role: kolgraph.RolePhysician,
+		DepartmentID: "D001-01", HospitalID: "H001"}}}
+	res, err := w.Apply(t.Context(), "U01", "import", large)
+	if err != nil || !res.Written {
+		t.Fatalf("the large write: %v (it should not lose to the small one)", err)
+	}
+	if err := <-small; err != nil {
+		t.Fatalf("the small write: %v", err)
+	}
+	es := log(t, s, kolgraph.AuditFilter{})
+	if len(es) != 2 || es[0].Source != "import" || es[1].Source != "small" {
+		t.Errorf("order of the writes: %+v, want the large one first", es)
+	}
+	// A writer that waits longer than its context allows gives up.
+	release := make(chan struct{})
+	block := func() { <-release }
+	s.hook.Store(&block)
+	go w.Apply(context.Background(), "U01", "blocker", &kolgraph.ChangeSet{HCPs: []*kolgraph.HCP{{ID: "P012", Name: "B",
+		Role: kolgraph.RolePhysician, DepartmentID: "D001-01", HospitalID: "H001"}}})
+	for s.hook.Load() != nil { // the blocker is being planned
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := w.Plan(ctx, large); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a dry run behind a write, past its deadline: got %v", err)
+	}
+	close(release)
+}
