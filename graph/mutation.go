@@ -216,7 +216,7 @@ func importTemplate() (*model.ImportTemplate, error) {
 		return nil, err
 	}
 	t := &model.ImportTemplate{Name: importer.TemplateName,
-		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		ContentType: importer.TemplateContentType,
 		Content:     base64.StdEncoding.EncodeToString(data)}
 	for _, f := range seedfile.FileNames() {
 		cols, _ := seedfile.Columns(f)

@@ -240,9 +240,11 @@ func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server 
 		MetricsToken:    m.Config.MetricsToken,
 		ObserveHTTP:     m.Metrics.ObserveHTTP,
 		Tiering:         scopedReports{m.Views},
-		Auth:            authGuard,
-		MaxBodyBytes:    m.Config.MaxBodyBytes,
-		CORSOrigins:     config.List(m.Config.CORSOrigins),
+		ImportTemplate: &server.Download{Name: importer.TemplateName, ContentType: importer.TemplateContentType,
+			Content: importer.Template},
+		Auth:         authGuard,
+		MaxBodyBytes: m.Config.MaxBodyBytes,
+		CORSOrigins:  config.List(m.Config.CORSOrigins),
 	}, m.Log)
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -148,50 +147,5 @@ func TestSettingsChangeTheMatrix(t *testing.T) {
 	mustQueryAuth(t, h, admin, `{ settings(version: 1) { version document } }`, nil, &v1)
 	if v1.Settings == nil || v1.Settings.Document != before.Settings.Document {
 		t.Errorf("settings(version: 1): %+v", v1.Settings)
-	}
-}
-
-// TestDevModeCallerIsNoUser: the README's first command serves dev mode,
-// whose caller "dev" is not a user of the seed graph. What only adds paths
-// from the caller's contacts (the decision chain, the stakeholders, the
-// report) answers without them and says why; asking for paths from "my
-// contacts" explains what to do. Before, all four were NOT_FOUND "no user".
-func TestDevModeCallerIsNoUser(t *testing.T) {
-	h := writeService(t).Handler()
-	x := ask(t, h, "", `{ decisionChain(hospital: "H001", product: "RX01") { user note stages { kind } }
-		accountMatrix(scope: {territory: "T01"}, product: "RX01") { stakeholders(first: 1) { totalCount user } } }`, nil)
-	var got struct {
-		DecisionChain struct {
-			User   *string
-			Note   string
-			Stages []struct{ Kind string }
-		}
-		AccountMatrix struct {
-			Stakeholders struct {
-				TotalCount int
-				User       *string
-			}
-		}
-	}
-	if len(x.resp.Errors) > 0 {
-		t.Fatalf("dev mode: %s", x.body)
-	}
-	if err := json.Unmarshal(x.resp.Data, &got); err != nil {
-		t.Fatal(err)
-	}
-	if c := got.DecisionChain; c.User != nil || !strings.Contains(c.Note, "dev is not a user of the graph") || len(c.Stages) == 0 {
-		t.Errorf("decision chain for dev: %+v", c)
-	}
-	if s := got.AccountMatrix.Stakeholders; s.TotalCount == 0 || s.User != nil {
-		t.Errorf("stakeholders for dev: %+v", s)
-	}
-	x = ask(t, h, "", `{ strongestPaths(to: "P000001") { id } }`, nil)
-	if !slices.Equal(x.codes(), []string{"NOT_FOUND"}) || !strings.Contains(string(x.body), "give from") {
-		t.Errorf("paths from dev's contacts: %s", x.body)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/reports/tiering?territory=T01&product=RX01&format=csv", nil))
-	if rec.Code != http.StatusOK {
-		t.Errorf("report for dev: %d %.300s", rec.Code, rec.Body.String())
 	}
 }

@@ -16,8 +16,11 @@ import (
 
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/gqlhttp"
+	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/seed"
+	"github.com/xuri/excelize/v2"
 )
 
 const importUpload = `mutation($files: [ImportFile!]!) { importRegion(format: CSV, files: $files, dryRun: true) { dryRun changed rows } }`
@@ -228,4 +231,28 @@ func (zeros) Read(p []byte) (int, error) {
 		p[i] = '0'
 	}
 	return len(p), nil
+}
+
+// TestImportTemplateDownload: GET /import/template.xlsx, which the schema
+// describes, serves the template workbook (issue 20: it answered 404).
+func TestImportTemplateDownload(t *testing.T) {
+	rec := httptest.NewRecorder()
+	svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/import/template.xlsx", nil))
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != importer.TemplateContentType ||
+		!strings.Contains(rec.Header().Get("Content-Disposition"), importer.TemplateName) {
+		t.Fatalf("GET /import/template.xlsx: %d %v", rec.Code, rec.Header())
+	}
+	wb, err := excelize.OpenReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	for _, f := range seedfile.FileNames() {
+		sheet := strings.TrimSuffix(f, ".csv")
+		cols, _ := seedfile.Columns(f)
+		row, err := wb.GetRows(sheet)
+		if err != nil || len(row) == 0 || !slices.Equal(row[0], cols) {
+			t.Errorf("sheet %s: header %v (%v), want %v", sheet, row, err, cols)
+		}
+	}
 }

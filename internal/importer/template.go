@@ -13,6 +13,9 @@ import (
 // TemplateName is the file name the template is offered under.
 const TemplateName = "kolgraph-import-template.xlsx"
 
+// TemplateContentType is the workbook's media type.
+const TemplateContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 var templateNotes = []string{
 	"kolgraph import template",
 	"",

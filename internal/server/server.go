@@ -39,7 +39,11 @@ type Options struct {
 	ObserveHTTP func(path string, status int)
 	// Tiering, when set, serves tiering reports at GET /reports/tiering.
 	Tiering TieringReports
-	// Auth, when set, guards /query and /reports/tiering (authentication,
+	// ImportTemplate, when set, serves the empty import workbook at
+	// GET /import/template.xlsx (the importTemplate query's, as a file).
+	ImportTemplate *Download
+	// Auth, when set, guards /query, /reports/tiering and
+	// /import/template.xlsx (authentication,
 	// rate limiting); health, readiness and metrics stay open.
 	Auth func(http.Handler) http.Handler
 	// MaxBodyBytes bounds a /query request body (413 beyond), whoever
@@ -116,6 +120,9 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 	}
 	if s.opts.Tiering != nil {
 		mux.Handle("GET /reports/tiering", s.withTimeout(guard(s.tieringReport(s.opts.Tiering))))
+	}
+	if d := s.opts.ImportTemplate; d != nil {
+		mux.Handle("GET /import/template.xlsx", s.withTimeout(guard(d)))
 	}
 
 	var h http.Handler = coded(mux)
