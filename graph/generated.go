@@ -341,6 +341,7 @@ type ComplexityRoot struct {
 		Counts       func(childComplexity int) int
 		DryRun       func(childComplexity int) int
 		GraphVersion func(childComplexity int) int
+		Notes        func(childComplexity int) int
 		Rows         func(childComplexity int) int
 	}
 
@@ -2085,6 +2086,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportResult.GraphVersion(childComplexity), true
+	case "ImportResult.notes":
+		if e.ComplexityRoot.ImportResult.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Notes(childComplexity), true
 	case "ImportResult.rows":
 		if e.ComplexityRoot.ImportResult.Rows == nil {
 			break
@@ -5262,6 +5269,15 @@ type ImportResult {
   changed nothing, the version the files were compared with.
   """
   graphVersion: String!
+  """
+  What was done with the files besides reading them, one note a line as
+  "file: note": the encoding each CSV file was read as ("hcps.csv: read as
+  GB18030"), its separator if not a comma, blank rows and columns and extra
+  sheets ignored, and cells normalised to the format ("hcps.csv: 12 cells
+  in full-width digits made half-width"), counted per file and kind. The
+  same for a dry run and the import.
+  """
+  notes: [String!]!
 }
 
 extend type Query {
@@ -5909,6 +5925,8 @@ func (ec *executionContext) childFields_ImportResult(ctx context.Context, field 
 		return ec.fieldContext_ImportResult_rows(ctx, field)
 	case "graphVersion":
 		return ec.fieldContext_ImportResult_graphVersion(ctx, field)
+	case "notes":
+		return ec.fieldContext_ImportResult_notes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportResult", field.Name)
 }
@@ -12670,6 +12688,29 @@ func (ec *executionContext) _ImportResult_graphVersion(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ImportResult_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportResult_notes(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "String")
 }
 
@@ -23534,6 +23575,11 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 			}
 		case "graphVersion":
 			out.Values[i] = ec._ImportResult_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._ImportResult_notes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

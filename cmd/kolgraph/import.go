@@ -129,6 +129,9 @@ func printImport(w io.Writer, res *importer.Result) {
 	t := res.Total()
 	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t\n", t.Created, t.Updated, t.Unchanged, t.Deleted)
 	tw.Flush()
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	switch {
 	case res.DryRun:
 		fmt.Fprintf(w, "dry run: %d rows checked against graph v%d, %d records would change; nothing written (%v)\n",

@@ -94,6 +94,10 @@ type Result struct {
 	// when nothing was written).
 	Version uint64
 	Took    time.Duration
+	// Notes say what was done with the files besides reading them, as
+	// "file: note": the encoding each was read as, separators, ignored
+	// columns, rows and sheets, normalised cells (counted per kind).
+	Notes []string
 }
 
 // Store is what an import reads: the ids already stored, for references
@@ -115,13 +119,13 @@ type Service struct {
 // with dryRun, compares them). actor is recorded in the audit log.
 func (s *Service) Import(ctx context.Context, actor string, format Format, files []File, dryRun bool) (*Result, error) {
 	t0 := time.Now()
-	cs, err := Read(ctx, format, files, s.Store, s.Opts)
+	cs, notes, err := Read(ctx, format, files, s.Store, s.Opts)
 	if err != nil {
 		return nil, err
 	}
 	// Edges without updated_at are stamped by the writer (kept when
 	// unchanged, so re-importing a file without the column changes nothing).
-	res := &Result{DryRun: dryRun, Rows: countRecords(cs)}
+	res := &Result{DryRun: dryRun, Rows: countRecords(cs), Notes: notes}
 	if dryRun {
 		res.Plan, err = s.Writer.Plan(ctx, cs)
 		if err != nil {
@@ -139,13 +143,14 @@ func (s *Service) Import(ctx context.Context, actor string, format Format, files
 	return res, nil
 }
 
-// Read parses files of format into one change set of upserts. References
-// the files do not resolve are looked up in st (nil: they must resolve
-// within the files). Every problem is reported in one kolgraph.Invalid
-// error; other errors (the store failing) are returned as they are.
-func Read(ctx context.Context, format Format, files []File, st Store, opts Options) (*kolgraph.ChangeSet, error) {
+// Read parses files of format into one change set of upserts, with notes
+// on what was done to read them (see Result.Notes). References the files
+// do not resolve are looked up in st (nil: they must resolve within the
+// files). Every problem is reported in one kolgraph.Invalid error; other
+// errors (the store failing) are returned as they are.
+func Read(ctx context.Context, format Format, files []File, st Store, opts Options) (*kolgraph.ChangeSet, []string, error) {
 	if len(files) == 0 {
-		return nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
+		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
 	}
 	var ps []kolgraph.Problem
 	limit := opts.maxBytes()
@@ -156,7 +161,7 @@ func Read(ctx context.Context, format Format, files []File, st Store, opts Optio
 		}
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ex := &exists{ctx: ctx, st: st}
 	ro := seedfile.ReadOptions{MaxBytes: limit, MaxProblems: opts.MaxProblems}
@@ -164,22 +169,23 @@ func Read(ctx context.Context, format Format, files []File, st Store, opts Optio
 		ro.Exists = ex.exists
 	}
 	var cs *kolgraph.ChangeSet
+	var notes []string
 	var err error
 	switch format {
 	case CSV:
-		cs, err = readCSV(files, ro)
+		cs, notes, err = readCSV(files, ro)
 	case XLSX:
-		cs, err = readXLSX(files, ro, limit)
+		cs, notes, err = readXLSX(files, ro, limit)
 	default:
-		return nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown import format %q; use csv or xlsx", format)
+		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown import format %q; use csv or xlsx", format)
 	}
 	if ex.err != nil { // the store failed: the problems may be wrong
-		return nil, ex.err
+		return nil, nil, ex.err
 	}
-	return cs, err
+	return cs, notes, err
 }
 
-func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, error) {
+func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, []string, error) {
 	fsys := filesFS{}
 	var ps []kolgraph.Problem
 	for _, f := range files {
@@ -196,9 +202,17 @@ func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, error)
 		fsys[name] = f
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return seedfile.ReadWith(fsys, ro)
+	cs, ns, err := seedfile.ReadWithNotes(fsys, ro)
+	if err != nil {
+		return nil, nil, err
+	}
+	notes := make([]string, len(ns))
+	for i, n := range ns {
+		notes[i] = n.String()
+	}
+	return cs, notes, nil
 }
 
 // filesFS serves files by name, each opened as a stream over its content

@@ -67,7 +67,7 @@ func TestBadInputIsNamed(t *testing.T) {
 		{"formula +", "influences.csv", infHeader + "P001,P002,0.5,mentor,+cmd|' /C calc'!A0,\n", 2, "evidence", "formula"},
 		{"formula -", "hospitals.csv", "id,name,tier\nH009,-2+3,3A\n", 2, "name", "formula"},
 		{"formula @", "hcps.csv", hcpHeader + "P011,A,physician,,,,D001-01,H001,,,,@SUM(1),\n", 2, "email", "formula"},
-		{"invalid UTF-8", "hcps.csv", hcpHeader + "P011,\xff\xfe,physician,,,,D001-01,H001,,,,,\n", 2, "name", "UTF-8"},
+		{"neither UTF-8 nor GBK", "hcps.csv", hcpHeader + "P011,\xff\xfe,physician,,,,D001-01,H001,,,,,\n", 2, "", "neither UTF-8 nor GB18030"},
 		{"unknown column", "hcps.csv", "id,name,role,department_id,hospital_id,shoe_size\nP011,A,physician,D001-01,H001,44\n", 1, "shoe_size", "not a column"},
 	}
 	for _, tc := range tests {

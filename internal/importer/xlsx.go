@@ -41,9 +41,9 @@ func isNoteSheet(sheet string) bool {
 	return strings.EqualFold(s, "readme") || strings.HasPrefix(s, "_")
 }
 
-func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.ChangeSet, error) {
+func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.ChangeSet, []string, error) {
 	if len(files) != 1 {
-		return nil, kolgraph.Errorf(kolgraph.EINVALID, "an XLSX import is one workbook; got %d files", len(files))
+		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "an XLSX import is one workbook; got %d files", len(files))
 	}
 	f := files[0]
 	wb, err := excelize.OpenReader(f.reader(), excelize.Options{
@@ -55,7 +55,7 @@ func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.Cha
 		if strings.Contains(err.Error(), "size") {
 			msg = fmt.Sprintf("unpacks to more than %d bytes, the limit for a workbook of this import", unzipFactor*limit)
 		}
-		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
+		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
 	}
 	defer wb.Close()
 
@@ -63,6 +63,7 @@ func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.Cha
 	sheets := map[string]string{} // CSV file name -> sheet name
 	rowOf := map[string][]int{}   // CSV file name -> sheet row of each CSV line (index line-1)
 	var ps []kolgraph.Problem
+	var notes []string
 	for _, sheet := range wb.GetSheetList() {
 		if isNoteSheet(sheet) {
 			continue
@@ -87,17 +88,23 @@ func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.Cha
 		fsys[name] = &fstest.MapFile{Data: data, Mode: 0o444}
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(fsys) == 0 {
-		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name,
+		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name,
 			Message: "has no sheet of the format; expected " + strings.Join(sheetNames(), ", ")}})
 	}
-	cs, err := seedfile.ReadWith(fsys, ro)
+	cs, ns, err := seedfile.ReadWithNotes(fsys, ro)
 	if err != nil {
-		return nil, remap(err, sheets, rowOf)
+		return nil, nil, remap(err, sheets, rowOf)
 	}
-	return cs, nil
+	for _, n := range ns {
+		if n.Kind == seedfile.NoteEncoding { // the CSV made of a sheet, always UTF-8
+			continue
+		}
+		notes = append(notes, sheets[n.File]+": "+n.Message)
+	}
+	return cs, notes, nil
 }
 
 func sheetNames() []string {
