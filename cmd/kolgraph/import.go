@@ -15,6 +15,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/writer"
 )
 
@@ -68,6 +69,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 			return reportProblems(stderr, fmt.Errorf("import %s: %w", *dir, err))
 		}
 	default:
+		if strings.EqualFold(filepath.Ext(*file), ".xls") {
+			return fmt.Errorf("import: %s %s", *file, seedfile.XLSNotSupported)
+		}
 		if !strings.EqualFold(filepath.Ext(*file), ".xlsx") {
 			return fmt.Errorf("import: %s: -file takes an .xlsx workbook; use -dir for CSV files", *file)
 		}

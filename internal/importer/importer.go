@@ -191,8 +191,14 @@ func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, []stri
 	for _, f := range files {
 		name := path.Base(strings.ReplaceAll(f.Name, `\`, "/"))
 		if _, ok := seedfile.Columns(name); !ok {
-			ps = append(ps, kolgraph.Problem{File: f.Name, Message: fmt.Sprintf(
-				"is not a file of the format; expected one of %s", strings.Join(seedfile.FileNames(), ", "))})
+			msg := fmt.Sprintf("is not a file of the format; expected one of %s", strings.Join(seedfile.FileNames(), ", "))
+			switch strings.ToLower(path.Ext(name)) {
+			case ".xlsx":
+				msg = seedfile.XLSXAsCSV
+			case ".xls":
+				msg = seedfile.XLSNotSupported
+			}
+			ps = append(ps, kolgraph.Problem{File: f.Name, Message: msg})
 			continue
 		}
 		if _, dup := fsys[name]; dup {

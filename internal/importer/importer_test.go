@@ -185,7 +185,7 @@ func TestXLSXProblemsNameSheetAndRow(t *testing.T) {
 	wantProblem(t, problems(t, err), "region.xlsx", 0, "", "not an XLSX workbook")
 	bad := workbook(t, map[string][][]any{"doctors": {{"id"}}})
 	_, err = svc.Import(t.Context(), "U01", importer.XLSX, []importer.File{{Name: "region.xlsx", Data: bad}}, false)
-	wantProblem(t, problems(t, err), "doctors", 0, "", "not a sheet of the format")
+	wantProblem(t, problems(t, err), "region.xlsx", 0, "", "has no sheet of the format; expected territories, hospitals")
 }
 
 // TestTemplateRoundTrip fills the template and imports it.
