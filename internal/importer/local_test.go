@@ -191,3 +191,12 @@ func TestXLSXSentAsCSV(t *testing.T) {
 		wantProblem(t, problems(t, err), name, 0, "", "is an XLSX workbook, not a CSV file; import it as .xlsx")
 	}
 }
+
+// TestLocalFormatsNoted: normalised cells are counted in the notes, the
+// same in the dry run and the import.
+func TestLocalFormatsNoted(t *testing.T) {
+	res := importBoth(t, importer.CSV, []importer.File{{Name: "hospitals.csv",
+		Data: []byte("id,name,tier,beds\nH009,新医院,3A,１２００\nH010,另一家医院,3B,\"1,200\"\n")}})
+	wantNote(t, res.Notes, "hospitals.csv: 1 cell with full-width digits or punctuation")
+	wantNote(t, res.Notes, "hospitals.csv: 1 cell with thousands separators (1,200) removed")
+}

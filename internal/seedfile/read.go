@@ -366,6 +366,7 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 			continue
 		}
 		rd.checkUTF8()
+		rd.normalise()
 		decode(p, rd)
 	}
 	if header {
@@ -569,9 +570,18 @@ func (r *row) optFloat(col string) *float64 {
 	if s == "" {
 		return nil
 	}
+	// Plain decimals only: ParseFloat also takes hex (0x1p-1), Inf and NaN.
+	if !decimalForm.MatchString(s) {
+		r.problem(col, "%s", numberProblem(col, kolgraph.Clip(s)))
+		return nil
+	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		r.problem(col, "is not a finite number (got %q)", kolgraph.Clip(s))
+		return nil
+	}
+	if underflows(s, v) {
+		r.problem(col, "underflows: %q is too small to be stored (below about 1e-308) and would read as 0; write 0 or a plain decimal", kolgraph.Clip(s))
 		return nil
 	}
 	return &v
@@ -597,7 +607,7 @@ func (r *row) time(col string) time.Time {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		r.problem(col, "is not an RFC 3339 time such as 2024-05-01T00:00:00Z (got %q)", kolgraph.Clip(s))
+		r.problem(col, "is not an RFC 3339 time such as 2024-05-01T00:00:00Z, or a date and time such as 2024-05-01 08:30 (read as China time) (got %q)", kolgraph.Clip(s))
 	}
 	return t
 }
