@@ -77,3 +77,32 @@ func TestCLIImportSaysTheEncoding(t *testing.T) {
 		t.Errorf("stored HCP: got %+v, %v; want the name 郑伟伟", hs, err)
 	}
 }
+
+// TestCLIImportWhileServeHoldsTheStore: the refusal points to the import
+// through the running service.
+func TestCLIImportWhileServeHoldsTheStore(t *testing.T) {
+	dataDir := t.TempDir()
+	m := NewMain(io.Discard)
+	m.Config.Store, m.Config.DataDir = "embedded", dataDir
+	st, err := m.openStore(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hospitals.csv"), []byte("id,name,tier\nH1,Hospital,3A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runCLI(t, dataDir, "import", "-dir", dir)
+	if err == nil || !strings.Contains(err.Error(), "locked by another process") || !strings.Contains(err.Error(), "the importRegion mutation on /query") {
+		t.Errorf("got %v, want the lock named and the API import pointed to", err)
+	}
+}
+
+// TestCLIImportOfAnXLSFile says how to convert it.
+func TestCLIImportOfAnXLSFile(t *testing.T) {
+	_, _, err := runCLI(t, t.TempDir(), "import", "-file", "region.xls")
+	if err == nil || !strings.Contains(err.Error(), "open it in Excel or WPS and save it as .xlsx") {
+		t.Errorf("got %v, want how to convert an .xls file", err)
+	}
+}

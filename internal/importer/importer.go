@@ -80,6 +80,33 @@ func (o Options) maxBytes() int64 {
 	return o.MaxBytes
 }
 
+// LimitFlag names the setting that raises the import limit, for messages.
+const LimitFlag = "-import-max-bytes (KOLGRAPH_IMPORT_MAX_BYTES; of kolgraph import, or of kolgraph serve for the API)"
+
+// tooLarge says that a file of size bytes is over limit and how to raise
+// it.
+func tooLarge(size, limit int64) string {
+	return fmt.Sprintf("is %s, more than the import limit of %s; raise the limit with %s",
+		byteSize(size), byteSize(limit), LimitFlag)
+}
+
+// byteSize writes n in bytes, and in MiB too from 1 MiB on:
+// "163828925 bytes (156.2 MiB)".
+func byteSize(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%d bytes (%.1f MiB)", n, float64(n)/(1<<20))
+}
+
+// oversize stands for a file over the limit that was not read: only its
+// size is known (File.Size), and the size check refuses it first.
+type oversize struct{}
+
+func (oversize) ReadAt([]byte, int64) (int, error) {
+	return 0, errors.New("importer: a file over the limit is not read")
+}
+
 // Source is the source recorded in the audit log for imports.
 const Source = "import"
 
@@ -156,8 +183,7 @@ func Read(ctx context.Context, format Format, files []File, st Store, opts Optio
 	limit := opts.maxBytes()
 	for _, f := range files {
 		if f.size() > limit {
-			ps = append(ps, kolgraph.Problem{File: f.Name,
-				Message: fmt.Sprintf("is %d bytes, more than the import limit of %d bytes", f.size(), limit)})
+			ps = append(ps, kolgraph.Problem{File: f.Name, Message: tooLarge(f.size(), limit)})
 		}
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
@@ -264,6 +290,11 @@ func ReadDir(fsys fs.FS, maxBytes int64) ([]File, error) {
 				continue
 			}
 			return nil, err
+		}
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxBytes {
+			f.Close() // refused by its size, which the message gives
+			out = append(out, File{Name: name, Content: oversize{}, Size: st.Size()})
+			continue
 		}
 		data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
 		f.Close()

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
@@ -199,4 +200,19 @@ func TestLocalFormatsNoted(t *testing.T) {
 		Data: []byte("id,name,tier,beds\nH009,新医院,3A,１２００\nH010,另一家医院,3B,\"1,200\"\n")}})
 	wantNote(t, res.Notes, "hospitals.csv: 1 cell with full-width digits or punctuation")
 	wantNote(t, res.Notes, "hospitals.csv: 1 cell with thousands separators (1,200) removed")
+}
+
+// TestOversizeFileFromDisk: a file over the limit is refused with its real
+// size (it was "limit+1 bytes") and the setting that raises the limit.
+func TestOversizeFileFromDisk(t *testing.T) {
+	data := hcpHeader + strings.Repeat("P011,A,physician,,,,D001-01,H001,,,,,\n", 10)
+	files, err := importer.ReadDir(fstest.MapFS{"hcps.csv": {Data: []byte(data)}}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := store(t)
+	svc := &importer.Service{Store: s, Writer: writer.New(s, nil), Opts: importer.Options{MaxBytes: 100}}
+	_, err = svc.Import(t.Context(), "U01", importer.CSV, files, true)
+	wantProblem(t, problems(t, err), "hcps.csv", 0, "",
+		fmt.Sprintf("is %d bytes, more than the import limit of 100 bytes; raise the limit with -import-max-bytes", len(data)))
 }
