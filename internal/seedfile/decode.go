@@ -70,7 +70,7 @@ func (s sniffed) decoder(r io.Reader) io.Reader {
 	return r
 }
 
-// sniff reads a whole file once to decide its encoding. A byte order mark
+// sniff reads a whole file of about size bytes once to decide its encoding. A byte order mark
 // decides (UTF-8, UTF-16); otherwise the bytes must be valid UTF-8 or valid
 // GB18030 (of which GBK, what Chinese Windows and WPS save as "CSV", is a
 // subset).
@@ -78,11 +78,13 @@ func (s sniffed) decoder(r io.Reader) io.Reader {
 // Some GBK text is also valid UTF-8 (郑伟伟 is D6A3 CEB0 CEB0, which UTF-8
 // reads as "֣ΰΰ"). Such a file is read as GB18030 when its UTF-8 reading
 // holds characters a Chinese region's file does not (Hebrew accents,
-// Armenian, Cyrillic, rare Greek, ...; see plausible) and its GB18030
-// reading holds fewer of them; otherwise as UTF-8. A file that is neither,
-// or has lines of both, is refused with one problem. O(bytes).
-func sniff(r io.Reader) (sniffed, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+// Armenian, Cyrillic, rare Greek, ...; see plausible), more of them than
+// Chinese characters, and its GB18030 reading holds fewer; otherwise as
+// UTF-8. A file that is neither, or has lines of both (a line of UTF-8
+// Chinese and one that reads as odd characters only), is refused with one
+// problem. O(bytes).
+func sniff(r io.Reader, size int) (sniffed, error) {
+	br := bufio.NewReaderSize(r, min(max(size, 16), 64<<10))
 	head, err := br.Peek(8)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return sniffed{}, err
@@ -152,7 +154,7 @@ func sniffBytes(br *bufio.Reader, skip int) (sniffed, error) {
 	u := &utf8Scan{line: 1}
 	g := &gbScan{}
 	gw := transform.NewWriter(g, simplifiedchinese.GB18030.NewDecoder())
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, br.Size())
 	var carry []byte
 	for {
 		n, err := br.Read(buf)
@@ -178,7 +180,13 @@ func sniffBytes(br *bufio.Reader, skip int) (sniffed, error) {
 	}
 
 	switch {
-	case u.valid && (u.nonASCII == 0 || g.bad > 0 || u.odd == 0 || u.odd <= g.odd):
+	case u.valid && u.utf8Line > 0 && u.gbkLine > 0:
+		// UTF-8 Chinese, and a line that reads as nothing but odd
+		// characters: GBK text pasted into a UTF-8 file.
+		return sniffed{line: u.gbkLine, problem: fmt.Sprintf(
+			"mixes two encodings: line %d is UTF-8 text but line %d reads as %q, which looks like GBK text read as UTF-8; %s",
+			u.utf8Line, u.gbkLine, u.gbkSample, saveAs)}, nil
+	case u.valid && (u.nonASCII == 0 || g.bad > 0 || u.odd == 0 || u.han >= u.odd || u.odd <= g.odd):
 		return sniffed{enc: EncodingUTF8}, nil
 	case u.valid:
 		return sniffed{enc: EncodingGB18030, detail: fmt.Sprintf(
@@ -202,11 +210,16 @@ type utf8Scan struct {
 	line     int
 	nonASCII int // runes
 	odd      int // non-ASCII runes that are not plausible
+	han      int // Chinese characters
 	sample   string
 
 	lineBad, lineCJK, lineOdd bool
-	badLine                   int // first line with a byte that is not UTF-8
-	utf8Line                  int // first line that is UTF-8 with Chinese text and nothing odd
+	lineOdds                  int    // odd runes of the line
+	lineSample                string // its first odd runes
+	badLine                   int    // first line with a byte that is not UTF-8
+	utf8Line                  int    // first line that is UTF-8 with Chinese text and nothing odd
+	gbkLine                   int    // first line with odd runes and no Chinese text
+	gbkSample                 string
 }
 
 // scan reads b and returns the incomplete rune at its end, if more is to
@@ -238,9 +251,14 @@ func (u *utf8Scan) scan(b []byte, atEOF bool) []byte {
 		if !plausible(r) {
 			u.odd++
 			u.lineOdd = true
+			u.lineOdds++
+			if utf8.RuneCountInString(u.lineSample) < 8 {
+				u.lineSample += string(r)
+			}
 		}
 		if isHan(r) {
 			u.lineCJK = true
+			u.han++
 		}
 		if utf8.RuneCountInString(u.sample) < 8 {
 			u.sample += string(r)
@@ -260,8 +278,12 @@ func (u *utf8Scan) endLine() {
 		if u.utf8Line == 0 {
 			u.utf8Line = u.line
 		}
+	case !u.lineCJK && u.lineOdds >= 2:
+		if u.gbkLine == 0 {
+			u.gbkLine, u.gbkSample = u.line, u.lineSample
+		}
 	}
-	u.lineBad, u.lineCJK, u.lineOdd = false, false, false
+	u.lineBad, u.lineCJK, u.lineOdd, u.lineOdds, u.lineSample = false, false, false, 0, ""
 }
 
 // gbScan receives the GB18030 decoding of a stream (valid UTF-8, whole
@@ -294,10 +316,10 @@ func isHan(r rune) bool {
 
 // plausible reports non-ASCII characters a Chinese region's file holds:
 // Chinese characters and punctuation, full-width forms, Latin-1 (é, ×, °,
-// µ), typographic punctuation (“” — …), letterlike symbols and number forms
+// µ) and the letters of pinyin with tones, typographic punctuation (“” — …), letterlike symbols and number forms
 // (℃, №, Ⅱ), circled numbers, basic shapes, the euro sign, and the basic
 // Greek letters of medicine (α, β, γ, ...). GBK text misread as UTF-8 gives
-// others: Latin Extended, IPA, combining marks, accented Greek, Cyrillic,
+// others: the rest of Latin Extended, IPA, combining marks, accented Greek, Cyrillic,
 // Armenian, Hebrew, Arabic.
 func plausible(r rune) bool {
 	switch {
@@ -305,7 +327,8 @@ func plausible(r rune) bool {
 		0x3000 <= r && r <= 0x303F, // CJK symbols and punctuation
 		0xFF00 <= r && r <= 0xFFEF, // full-width and half-width forms
 		0x2E80 <= r && r <= 0x2FDF, // radicals
-		0x00A0 <= r && r <= 0x00FF, // Latin-1
+		0x00A0 <= r && r <= 0x017F, // Latin-1, Latin Extended-A (pinyin ā ě ī ō ū)
+		0x01CD <= r && r <= 0x01DC, // pinyin ǎ ǐ ǒ ǔ ǖ ǘ ǚ ǜ
 		0x2000 <= r && r <= 0x206F, // general punctuation
 		0x2100 <= r && r <= 0x21FF, // letterlike, number forms, arrows
 		0x2460 <= r && r <= 0x24FF, // enclosed alphanumerics

@@ -3,6 +3,8 @@ package seedfile_test
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
+	"github.com/kolgraph/kolgraph/seed"
 )
 
 // encode returns text in enc, failing the test if it cannot be.
@@ -84,9 +87,9 @@ func TestEncodings(t *testing.T) {
 		}, []string{"郑伟伟", "李娜"}, []string{"hcps.csv: read as UTF-16LE", "hcps.csv: columns separated by tabs"}},
 		{"UTF-16BE", func(t *testing.T) string { return encode(t, utf16be, hcpsHead+rows) },
 			[]string{"郑伟伟", "李娜"}, []string{"hcps.csv: read as UTF-16BE"}},
-		{"UTF-8 Latin and Greek stay UTF-8", func(*testing.T) string {
-			return hcpsHead + "P1,José Müller,physician,D1,H1\nP2,β,nurse,D1,H1\n"
-		}, []string{"José Müller", "β"}, []string{"hcps.csv: read as UTF-8"}},
+		{"UTF-8 Latin, pinyin and Greek stay UTF-8", func(*testing.T) string {
+			return hcpsHead + "P1,José Müller,physician,D1,H1\nP2,Wáng Wěi β,nurse,D1,H1\n"
+		}, []string{"José Müller", "Wáng Wěi β"}, []string{"hcps.csv: read as UTF-8"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,6 +121,10 @@ func TestEncodingProblems(t *testing.T) {
 		{"mixed UTF-8 and GBK", func(t *testing.T) string {
 			return hcpsHead + "P1,王伟,physician,D1,H1\n" + gbkRow(t) + "P3,张敏,nurse,D1,H1\n"
 		}, kolgraph.Problem{File: "hcps.csv", Line: 3, Message: "mixes two encodings: line 2 is UTF-8 text but line 3 is not"}},
+		{"GBK that is valid UTF-8 inside a UTF-8 file", func(t *testing.T) string {
+			gbk := encode(t, simplifiedchinese.GB18030, "P2,郑伟伟,nurse,D1,H1\n")
+			return hcpsHead + "P1,王伟,physician,D1,H1\n" + gbk
+		}, kolgraph.Problem{File: "hcps.csv", Line: 3, Message: `line 2 is UTF-8 text but line 3 reads as "֣ΰΰ"`}},
 		{"neither UTF-8 nor GB18030", func(*testing.T) string {
 			return hcpsHead + strings.Repeat("P1,\xFF\xFF,physician,D1,H1\n", 50)
 		}, kolgraph.Problem{File: "hcps.csv", Line: 2, Message: "is neither UTF-8 nor GB18030"}},
@@ -143,4 +150,39 @@ func TestEncodingProblems(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGBKNamesOfTheSeed writes the seed's HCP names alone in a GBK
+// hcps.csv (the hard case: a short file, and some names' bytes are valid
+// UTF-8; all of those, a tenth of the others) and in a UTF-8 one: each
+// must read back as written.
+func TestGBKNamesOfTheSeed(t *testing.T) {
+	cs, err := seedfile.Read(seed.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validUTF8 := 0
+	for i, h := range cs.HCPs {
+		text := hcpsHead + "P1," + h.Name + ",physician,D1,H1\nP2,Li,nurse,D1,H1\n"
+		gbk := encode(t, simplifiedchinese.GB18030, text)
+		if utf8.ValidString(gbk) {
+			validUTF8++
+		} else if i%10 != 0 {
+			continue // every hard case, and a tenth of the others
+		}
+		for enc, data := range map[string]string{"GB18030": gbk, "UTF-8": text} {
+			got, err := seedfile.Read(fstest.MapFS{
+				seedfile.HospitalsFile:   {Data: []byte("id,name,tier\nH1,Hospital,3A\n")},
+				seedfile.DepartmentsFile: {Data: []byte("id,hospital_id,name,specialty\nD1,H1,Cardiology,cardiology\n")},
+				seedfile.HCPsFile:        {Data: []byte(data)},
+			})
+			if err != nil || got.HCPs[0].Name != h.Name {
+				t.Errorf("%s in %s: got %v, %v", h.Name, enc, err, got)
+			}
+		}
+	}
+	if validUTF8 == 0 {
+		t.Errorf("no name's GBK bytes are valid UTF-8: the test does not test the hard case")
+	}
+	t.Logf("%d of %d names are valid UTF-8 in GBK", validUTF8, len(cs.HCPs))
 }

@@ -259,9 +259,9 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 	var enc sniffed
 	switch {
 	case errors.Is(err, io.EOF):
-		enc, err = sniff(bytes.NewReader(head))
+		enc, err = sniff(bytes.NewReader(head), len(head))
 	case err == nil:
-		if enc, err = sniff(in); err == nil {
+		if enc, err = sniff(in, 64<<10); err == nil {
 			f.Close()
 			if f, err = fsys.Open(t.file); err != nil {
 				return fmt.Errorf("seedfile: open %s: %w", t.file, err)
