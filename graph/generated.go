@@ -4976,7 +4976,9 @@ type Mutation {
   ` + "`" + `extensions.problems` + "`" + ` as (file or sheet, line, column, message) with
   BAD_USER_INPUT: unknown columns, wrong types, weights outside (0,1],
   duplicate ids, unknown referenced ids (neither in the files nor stored),
-  invalid UTF-8, formula-like text (starting with = + - @ or their
+  text in no encoding the import reads (UTF-8, UTF-16 with a byte order
+  mark, GB18030/GBK; the result's notes say which was read) or damaged
+  earlier (U+FFFD), formula-like text (starting with = + - @ or their
   full-width forms; a phone number +86 ... is allowed; mutations refuse it
   too) and files over the size limit. Then the changes
   are written in one transaction, or nothing is. With dryRun nothing is
