@@ -10,15 +10,17 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/kolgraph/kolgraph/internal/embedded"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/writer"
 	"github.com/xuri/excelize/v2"
 )
 
-// importBoth runs files as a dry run, then as an import, and checks that
-// both give the same notes and counts; it returns the import's result.
-func importBoth(t *testing.T, format importer.Format, files []importer.File) *importer.Result {
+// importBoth runs files as a dry run, then as an import into a fixture
+// store, and checks that both give the same notes and counts; it returns
+// the import's result and the store.
+func importBoth(t *testing.T, format importer.Format, files []importer.File) (*importer.Result, *embedded.Store) {
 	t.Helper()
 	s := store(t)
 	svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
@@ -36,7 +38,7 @@ func importBoth(t *testing.T, format importer.Format, files []importer.File) *im
 	if dry.Total() != res.Total() {
 		t.Errorf("counts: dry run %+v, import %+v", dry.Total(), res.Total())
 	}
-	return res
+	return res, s
 }
 
 func wantNote(t *testing.T, notes []string, want string) {
@@ -53,7 +55,7 @@ func TestGBKImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := importBoth(t, importer.CSV, []importer.File{{Name: "hcps.csv", Data: []byte(data)}})
+	res, _ := importBoth(t, importer.CSV, []importer.File{{Name: "hcps.csv", Data: []byte(data)}})
 	wantNote(t, res.Notes, "hcps.csv: read as GB18030")
 	if c := res.Counts[kolgraph.KindHCPs]; c == nil || c.Created != 1 {
 		t.Errorf("counts: got %+v, want 1 created", res.Counts)
@@ -112,13 +114,13 @@ func TestXLSXAsPeopleLeaveIt(t *testing.T) {
 			{"2024年 华东区 医生名单"},
 			{"ID", " Name ", "Role", "Department_ID", "HOSPITAL_ID", " ", " "},
 			{"P011", "郑伟伟", "physician", "D001-01", "H001"},
-			{"P012", "李娜", "nurse", "D001-01", "H001"},
+			{"P012", "Иван Петров", "nurse", "D001-01", "H001"},
 			nil,
 			{"", "", ""},
 		}, edit: func(wb *excelize.File, name string) error { return wb.MergeCell(name, "A1", "E1") }},
 		sheet{name: "Sheet1"},
 	)
-	res := importBoth(t, importer.XLSX, []importer.File{{Name: "region.xlsx", Data: data}})
+	res, s := importBoth(t, importer.XLSX, []importer.File{{Name: "region.xlsx", Data: data}})
 	for _, w := range []string{
 		"汇总: not a sheet of the format", "Sheet1: not a sheet of the format",
 		`HCPs: row 1 ("2024年 华东区 医生名单") is a title above the header, skipped`,
@@ -128,6 +130,12 @@ func TestXLSXAsPeopleLeaveIt(t *testing.T) {
 	}
 	if c := res.Counts[kolgraph.KindHCPs]; c == nil || c.Created != 2 {
 		t.Errorf("counts: got %+v, want 2 HCPs created", res.Counts)
+	}
+	// Workbooks are Unicode: no encoding is guessed (Cyrillic alone would
+	// look like GBK read as UTF-8).
+	hs, err := s.HCPs(t.Context(), []string{"P012"})
+	if err != nil || len(hs) != 1 || hs[0].Name != "Иван Петров" {
+		t.Errorf("P012: got %+v, %v; want the name Иван Петров", hs, err)
 	}
 }
 
@@ -196,7 +204,7 @@ func TestXLSXSentAsCSV(t *testing.T) {
 // TestLocalFormatsNoted: normalised cells are counted in the notes, the
 // same in the dry run and the import.
 func TestLocalFormatsNoted(t *testing.T) {
-	res := importBoth(t, importer.CSV, []importer.File{{Name: "hospitals.csv",
+	res, _ := importBoth(t, importer.CSV, []importer.File{{Name: "hospitals.csv",
 		Data: []byte("id,name,tier,beds\nH009,新医院,3A,１２００\nH010,另一家医院,3B,\"1,200\"\n")}})
 	wantNote(t, res.Notes, "hospitals.csv: 1 cell with full-width digits or punctuation")
 	wantNote(t, res.Notes, "hospitals.csv: 1 cell with thousands separators (1,200) removed")

@@ -108,6 +108,7 @@ func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.Cha
 		}
 		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
 	}
+	ro.UTF8 = true // the CSV made of the sheets: workbooks are Unicode
 	cs, ns, err := seedfile.ReadWithNotes(fsys, ro)
 	if err != nil {
 		return nil, nil, mergeProblems(remap(err, sheets, rowOf), cellPs)
@@ -116,9 +117,6 @@ func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.Cha
 		return nil, nil, err
 	}
 	for _, n := range ns {
-		if n.Kind == seedfile.NoteEncoding { // the CSV made of a sheet, always UTF-8
-			continue
-		}
 		notes = append(notes, sheets[n.File]+": "+n.Message)
 	}
 	return cs, notes, nil

@@ -79,10 +79,11 @@ func (s sniffed) decoder(r io.Reader) io.Reader {
 // reads as "֣ΰΰ"). Such a file is read as GB18030 when its UTF-8 reading
 // holds characters a Chinese region's file does not (Hebrew accents,
 // Armenian, Cyrillic, rare Greek, ...; see plausible), more of them than
-// Chinese characters, and its GB18030 reading holds fewer; otherwise as
-// UTF-8. A file that is neither, or has lines of both (a line of UTF-8
-// Chinese and one that reads as odd characters only), is refused with one
-// problem. O(bytes).
+// Chinese characters, its GB18030 reading holds fewer, and it has no byte
+// 0x80-0xA0 (UTF-8 text has them; GB2312, the common part of GBK, never
+// does); otherwise as UTF-8. A file that is neither, or has lines of both
+// (a line of UTF-8 Chinese and one of GB2312-shaped bytes that reads as
+// odd characters only), is refused with one problem. O(bytes).
 func sniff(r io.Reader, size int) (sniffed, error) {
 	br := bufio.NewReaderSize(r, min(max(size, 16), 64<<10))
 	head, err := br.Peek(8)
@@ -186,7 +187,7 @@ func sniffBytes(br *bufio.Reader, skip int) (sniffed, error) {
 		return sniffed{line: u.gbkLine, problem: fmt.Sprintf(
 			"mixes two encodings: line %d is UTF-8 text but line %d reads as %q, which looks like GBK text read as UTF-8; %s",
 			u.utf8Line, u.gbkLine, u.gbkSample, saveAs)}, nil
-	case u.valid && (u.nonASCII == 0 || g.bad > 0 || u.odd == 0 || u.han >= u.odd || u.odd <= g.odd):
+	case u.valid && (u.nonASCII == 0 || g.bad > 0 || u.odd == 0 || u.han >= u.odd || u.odd <= g.odd || u.low):
 		return sniffed{enc: EncodingUTF8}, nil
 	case u.valid:
 		return sniffed{enc: EncodingGB18030, detail: fmt.Sprintf(
@@ -212,6 +213,10 @@ type utf8Scan struct {
 	odd      int // non-ASCII runes that are not plausible
 	han      int // Chinese characters
 	sample   string
+
+	// low marks bytes 0x80-0xA0, which UTF-8 has (continuation bytes) and
+	// GB2312, the common characters of GBK, never has.
+	low, lineLow bool
 
 	lineBad, lineCJK, lineOdd bool
 	lineOdds                  int    // odd runes of the line
@@ -243,11 +248,19 @@ func (u *utf8Scan) scan(b []byte, atEOF bool) []byte {
 			if !atEOF && !utf8.FullRune(b[i:]) {
 				return b[i:]
 			}
+			if c <= 0xA0 {
+				u.low, u.lineLow = true, true
+			}
 			u.valid, u.lineBad = false, true
 			i++
 			continue
 		}
 		u.nonASCII++
+		for _, c := range b[i : i+size] {
+			if c <= 0xA0 {
+				u.low, u.lineLow = true, true
+			}
+		}
 		if !plausible(r) {
 			u.odd++
 			u.lineOdd = true
@@ -278,12 +291,12 @@ func (u *utf8Scan) endLine() {
 		if u.utf8Line == 0 {
 			u.utf8Line = u.line
 		}
-	case !u.lineCJK && u.lineOdds >= 2:
+	case !u.lineCJK && !u.lineLow && u.lineOdds >= 2:
 		if u.gbkLine == 0 {
 			u.gbkLine, u.gbkSample = u.line, u.lineSample
 		}
 	}
-	u.lineBad, u.lineCJK, u.lineOdd, u.lineOdds, u.lineSample = false, false, false, 0, ""
+	u.lineBad, u.lineCJK, u.lineOdd, u.lineOdds, u.lineSample, u.lineLow = false, false, false, 0, "", false
 }
 
 // gbScan receives the GB18030 decoding of a stream (valid UTF-8, whole

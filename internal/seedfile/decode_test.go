@@ -87,6 +87,12 @@ func TestEncodings(t *testing.T) {
 		}, []string{"郑伟伟", "李娜"}, []string{"hcps.csv: read as UTF-16LE", "hcps.csv: columns separated by tabs"}},
 		{"UTF-16BE", func(t *testing.T) string { return encode(t, utf16be, hcpsHead+rows) },
 			[]string{"郑伟伟", "李娜"}, []string{"hcps.csv: read as UTF-16BE"}},
+		{"UTF-8 Cyrillic stays UTF-8", func(*testing.T) string {
+			return hcpsHead + "P1,Иван Петров,physician,D1,H1\nP2,Мария,nurse,D1,H1\n"
+		}, []string{"Иван Петров", "Мария"}, []string{"hcps.csv: read as UTF-8"}},
+		{"UTF-8 Chinese and Cyrillic stay UTF-8", func(*testing.T) string {
+			return hcpsHead + "P1,王伟,physician,D1,H1\nP2,Иван Петров,nurse,D1,H1\n"
+		}, []string{"王伟", "Иван Петров"}, []string{"hcps.csv: read as UTF-8"}},
 		{"UTF-8 Latin, pinyin and Greek stay UTF-8", func(*testing.T) string {
 			return hcpsHead + "P1,José Müller,physician,D1,H1\nP2,Wáng Wěi β,nurse,D1,H1\n"
 		}, []string{"José Müller", "Wáng Wěi β"}, []string{"hcps.csv: read as UTF-8"}},

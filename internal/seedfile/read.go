@@ -43,6 +43,9 @@ type ReadOptions struct {
 	// MaxProblems bounds the problems returned (a last problem says how many
 	// were left out); 0 means DefaultMaxProblems, negative means no bound.
 	MaxProblems int
+	// UTF8 says the files are UTF-8 (CSV made from a workbook's sheets,
+	// which are Unicode): their encoding is not detected or noted.
+	UTF8 bool
 }
 
 // Read reads the file set in fsys (see ReadWith) where every reference must
@@ -235,6 +238,7 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 		return fmt.Errorf("seedfile: open %s: %w", t.file, err)
 	}
 	p.sizeHint = 0
+	clear(p.norm) // of a file whose reading stopped early
 	size := int64(-1)
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
@@ -258,6 +262,8 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 	head, err := in.Peek(window)
 	var enc sniffed
 	switch {
+	case p.opts.UTF8:
+		enc, err = sniffed{enc: EncodingUTF8}, nil
 	case errors.Is(err, io.EOF):
 		enc, err = sniff(bytes.NewReader(head), len(head))
 	case err == nil:
@@ -289,9 +295,11 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 	if _, err := in.Discard(enc.skip); err != nil {
 		return fmt.Errorf("seedfile: read %s: %w", t.file, err)
 	}
-	if enc.detail != "" {
+	switch {
+	case p.opts.UTF8:
+	case enc.detail != "":
 		p.note(t.file, NoteEncoding, "read as %s (%s)", enc.enc, enc.detail)
-	} else {
+	default:
 		p.note(t.file, NoteEncoding, "read as %s", enc.enc)
 	}
 	br := bufio.NewReaderSize(enc.decoder(in), 64<<10)
