@@ -70,15 +70,15 @@ func (s sniffed) decoder(r io.Reader) io.Reader {
 	return r
 }
 
-// sniff reads a whole file of about size bytes once to decide its encoding. A byte order mark
-// decides (UTF-8, UTF-16); otherwise the bytes must be valid UTF-8 or valid
-// GB18030 (of which GBK, what Chinese Windows and WPS save as "CSV", is a
-// subset).
+// sniff reads a whole file (of about size bytes) once to decide its
+// encoding. A byte order mark decides (UTF-8, UTF-16); otherwise the bytes
+// must be valid UTF-8 or valid GB18030 (of which GBK, what Chinese Windows
+// and WPS save as "CSV", is a subset).
 //
 // Some GBK text is also valid UTF-8 (郑伟伟 is D6A3 CEB0 CEB0, which UTF-8
 // reads as "֣ΰΰ"). Such a file is read as GB18030 when its UTF-8 reading
 // holds characters a Chinese region's file does not (Hebrew accents,
-// Armenian, Cyrillic, rare Greek, ...; see plausible), more of them than
+// Armenian, rare Greek, ...; see plausible), more of them than
 // Chinese characters, its GB18030 reading holds fewer, and it has no byte
 // 0x80-0xA0 (UTF-8 text has them; GB2312, the common part of GBK, never
 // does); otherwise as UTF-8. A file that is neither, or has lines of both
@@ -97,8 +97,13 @@ func sniff(r io.Reader, size int) (sniffed, error) {
 		return sniffed{problem: XLSNotSupported}, nil
 	case bytes.HasPrefix(head, bomUTF8):
 		s, err := sniffBytes(br, 3)
-		if err == nil && s.problem == "" && s.enc != EncodingUTF8 {
-			// A UTF-8 BOM before bytes that are not UTF-8: mixed.
+		switch {
+		case err != nil || s.problem != "" || s.enc == EncodingUTF8:
+		case s.line == 0:
+			// Valid UTF-8 that also reads as GB18030: the mark decides.
+			s = sniffed{enc: EncodingUTF8}
+		default:
+			// A UTF-8 mark before bytes that are not UTF-8: mixed.
 			s = sniffed{problem: fmt.Sprintf("starts with a UTF-8 byte order mark but line %d is not UTF-8; %s", s.line, saveAs), line: s.line}
 		}
 		s.skip = 3

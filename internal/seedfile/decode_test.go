@@ -72,6 +72,9 @@ func TestEncodings(t *testing.T) {
 			[]string{"郑伟伟", "李娜"}, []string{"hcps.csv: read as UTF-8"}},
 		{"UTF-8 with BOM", func(*testing.T) string { return "\xEF\xBB\xBF" + hcpsHead + rows },
 			[]string{"郑伟伟", "李娜"}, []string{"hcps.csv: read as UTF-8 (with a byte order mark)"}},
+		{"a UTF-8 byte order mark decides, though the bytes read as GB18030 too", func(t *testing.T) string {
+			return "\xEF\xBB\xBF" + encode(t, gbk, hcpsHead+"P1,郑伟伟,physician,D1,H1\nP2,Li,nurse,D1,H1\n")
+		}, []string{"֣ΰΰ", "Li"}, []string{"hcps.csv: read as UTF-8 (with a byte order mark)"}},
 		{"GBK as Excel on Chinese Windows saves CSV", func(t *testing.T) string { return encode(t, gbk, hcpsHead+rows) },
 			[]string{"郑伟伟", "李娜"}, []string{"hcps.csv: read as GB18030"}},
 		// D6A3 CEB0 CEB0 is valid UTF-8 ("֣ΰΰ"): it must not be read so.
