@@ -84,7 +84,11 @@ func (s sniffed) decoder(r io.Reader) io.Reader {
 // does); otherwise as UTF-8. A file that is neither, or has lines of both
 // (a line of UTF-8 Chinese and one of GB2312-shaped bytes that reads as
 // odd characters only), is refused with one problem. O(bytes).
-func sniff(r io.Reader, size int) (sniffed, error) {
+//
+// again, if not nil, reads the file again from its start; the GB18030
+// reading is then done only when the UTF-8 one does not decide (most
+// files), else it runs alongside.
+func sniff(r io.Reader, size int, again func() io.Reader) (sniffed, error) {
 	br := bufio.NewReaderSize(r, min(max(size, 16), 64<<10))
 	head, err := br.Peek(8)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
@@ -96,7 +100,7 @@ func sniff(r io.Reader, size int) (sniffed, error) {
 	case bytes.HasPrefix(head, magicOLE):
 		return sniffed{problem: XLSNotSupported}, nil
 	case bytes.HasPrefix(head, bomUTF8):
-		s, err := sniffBytes(br, 3)
+		s, err := sniffBytes(br, 3, again)
 		switch {
 		case err != nil || s.problem != "" || s.enc == EncodingUTF8:
 		case s.line == 0:
@@ -120,7 +124,7 @@ func sniff(r io.Reader, size int) (sniffed, error) {
 	case len(head) >= 4 && head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0:
 		return sniffUTF16(br, EncodingUTF16BE, 0)
 	}
-	return sniffBytes(br, 0)
+	return sniffBytes(br, 0, again)
 }
 
 // sniffUTF16 checks that the rest of r decodes as UTF-16 (no unpaired
@@ -153,22 +157,28 @@ func sniffUTF16(br *bufio.Reader, enc string, skip int) (sniffed, error) {
 }
 
 // sniffBytes classifies the rest of br as UTF-8, GB18030 or neither.
-func sniffBytes(br *bufio.Reader, skip int) (sniffed, error) {
+func sniffBytes(br *bufio.Reader, skip int, again func() io.Reader) (sniffed, error) {
 	if _, err := br.Discard(skip); err != nil {
 		return sniffed{}, err
 	}
 	u := &utf8Scan{line: 1}
 	g := &gbScan{}
 	gw := transform.NewWriter(g, simplifiedchinese.GB18030.NewDecoder())
+	var alongside io.Writer = io.Discard
+	if again == nil {
+		alongside = gw
+	}
 	buf := make([]byte, br.Size())
 	var carry []byte
 	for {
 		n, err := br.Read(buf)
 		if n > 0 {
-			chunk := append(carry, buf[:n]...)
-			carry = u.scan(chunk, false)
-			carry = append([]byte(nil), carry...)
-			if _, werr := gw.Write(buf[:n]); werr != nil {
+			chunk := buf[:n]
+			if len(carry) > 0 { // a rune split between reads
+				chunk = append(carry, chunk...)
+			}
+			carry = append([]byte(nil), u.scan(chunk, false)...)
+			if _, werr := alongside.Write(buf[:n]); werr != nil {
 				return sniffed{}, werr
 			}
 		}
@@ -181,6 +191,15 @@ func sniffBytes(br *bufio.Reader, skip int) (sniffed, error) {
 	}
 	u.scan(carry, true)
 	u.endLine()
+	if again != nil && (!u.valid || (u.odd > 0 && u.han < u.odd && !u.low)) {
+		r := again()
+		if _, err := io.CopyN(io.Discard, r, int64(skip)); err != nil {
+			return sniffed{}, err
+		}
+		if _, err := io.Copy(gw, r); err != nil {
+			return sniffed{}, err
+		}
+	}
 	if err := gw.Close(); err != nil {
 		return sniffed{}, err
 	}
@@ -239,15 +258,20 @@ func (u *utf8Scan) scan(b []byte, atEOF bool) []byte {
 		u.started, u.valid = true, true
 	}
 	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			if c == '\n' {
-				u.endLine()
-				u.line++
+		if c := b[i]; c < utf8.RuneSelf {
+			// An ASCII stretch at once: count its lines, end the current.
+			j := i + 1
+			for j < len(b) && b[j] < utf8.RuneSelf {
+				j++
 			}
-			i++
+			if n := bytes.Count(b[i:j], []byte{'\n'}); n > 0 {
+				u.endLine()
+				u.line += n
+			}
+			i = j
 			continue
 		}
+		c := b[i]
 		r, size := utf8.DecodeRune(b[i:])
 		if r == utf8.RuneError && size <= 1 {
 			if !atEOF && !utf8.FullRune(b[i:]) {

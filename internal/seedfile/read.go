@@ -228,6 +228,11 @@ func (l *limitedReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
 // readFile parses one file, if it exists, appending its records to p.cs.
 func (p *parser) readFile(fsys fs.FS, t *table) error {
 	f, err := fsys.Open(t.file)
@@ -265,9 +270,22 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 	case p.opts.UTF8:
 		enc, err = sniffed{enc: EncodingUTF8}, nil
 	case errors.Is(err, io.EOF):
-		enc, err = sniff(bytes.NewReader(head), len(head))
+		enc, err = sniff(bytes.NewReader(head), len(head), func() io.Reader { return bytes.NewReader(head) })
 	case err == nil:
-		if enc, err = sniff(in, 64<<10); err == nil {
+		var extra fs.File // a third read, if the GB18030 reading is needed
+		again := func() io.Reader {
+			f, err := fsys.Open(t.file)
+			if err != nil {
+				return errReader{err}
+			}
+			extra = f
+			return &limitedReader{f, p.opts.MaxBytes}
+		}
+		enc, err = sniff(in, 64<<10, again)
+		if extra != nil {
+			extra.Close()
+		}
+		if err == nil {
 			f.Close()
 			if f, err = fsys.Open(t.file); err != nil {
 				return fmt.Errorf("seedfile: open %s: %w", t.file, err)
@@ -396,7 +414,8 @@ type row struct {
 	pos   []int    // column of the table -> index in the record, -1 if absent
 	names []string // index in the record -> known column name or "", up to the last named column
 
-	headerLen int // cells of the header, with trailing blank ones
+	headerLen int    // cells of the header, with trailing blank ones
+	norms     []norm // index in the record -> what normalise does to its cells
 	rec       []string
 	line      int
 
@@ -420,6 +439,7 @@ func (r *row) header(rec []string) {
 		r.p.note(file, NoteLayout, "%d empty columns at the end of the header ignored", n)
 	}
 	r.names = make([]string, width)
+	r.norms = make([]norm, width)
 	r.headerLen = len(rec)
 	for i, name := range rec[:width] {
 		name = headerName(name)
@@ -438,6 +458,7 @@ func (r *row) header(rec []string) {
 		default:
 			r.pos[c] = i
 			r.names[i] = r.t.cols[c].name
+			r.norms[i] = normOf(r.names[i])
 		}
 	}
 	for ci, c := range r.t.cols {
@@ -502,7 +523,7 @@ func (r *row) checkUTF8() {
 		// same for mutations), reported at this row with the others.
 		if !utf8.ValidString(v) {
 			r.problem(name, "is not valid UTF-8")
-		} else if strings.ContainsRune(v, utf8.RuneError) {
+		} else if strings.Contains(v, "\uFFFD") {
 			r.problem(name, "contains %q (U+FFFD), the mark a program leaves where it could not read a character: "+
 				"the text was damaged before it got here; export it again from the original as CSV UTF-8", utf8.RuneError)
 		}
@@ -579,7 +600,7 @@ func (r *row) optFloat(col string) *float64 {
 		return nil
 	}
 	// Plain decimals only: ParseFloat also takes hex (0x1p-1), Inf and NaN.
-	if !decimalForm.MatchString(s) {
+	if !isDecimal(s) {
 		r.problem(col, "%s", numberProblem(col, kolgraph.Clip(s)))
 		return nil
 	}
