@@ -1,6 +1,8 @@
 package seedfile_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -194,4 +196,41 @@ func TestGBKNamesOfTheSeed(t *testing.T) {
 		t.Errorf("no name's GBK bytes are valid UTF-8: the test does not test the hard case")
 	}
 	t.Logf("%d of %d names are valid UTF-8 in GBK", validUTF8, len(cs.HCPs))
+}
+
+// TestLargeFileEncodings: a file over the in-memory window is decided by a
+// first pass (and a third read for the GB18030 reading) and reads the same.
+func TestLargeFileEncodings(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(hcpsHead)
+	for i := range 45000 { // about 1.3 MB
+		fmt.Fprintf(&b, "P%06d,郑伟伟,physician,D1,H1\n", i)
+	}
+	for _, tt := range []struct{ enc, data string }{
+		{"UTF-8", b.String()},
+		{"GB18030", encode(t, simplifiedchinese.GB18030, b.String())},
+	} {
+		t.Run(tt.enc, func(t *testing.T) {
+			if len(tt.data) <= 1<<20 {
+				t.Fatalf("the file is %d bytes, not over the window", len(tt.data))
+			}
+			cs, ns, err := seedfile.ReadWithNotes(fstest.MapFS{
+				seedfile.HospitalsFile:   {Data: []byte("id,name,tier\nH1,Hospital,3A\n")},
+				seedfile.DepartmentsFile: {Data: []byte("id,hospital_id,name,specialty\nD1,H1,Cardiology,cardiology\n")},
+				seedfile.HCPsFile:        {Data: []byte(tt.data)},
+			}, seedfile.ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cs.HCPs) != 45000 || cs.HCPs[44999].Name != "郑伟伟" {
+				t.Errorf("got %d HCPs, the last %+v", len(cs.HCPs), cs.HCPs[len(cs.HCPs)-1])
+			}
+			if !slices.ContainsFunc(ns, func(n seedfile.Note) bool {
+				return n.String() == "hcps.csv: read as "+tt.enc ||
+					strings.HasPrefix(n.String(), "hcps.csv: read as "+tt.enc+" (")
+			}) {
+				t.Errorf("notes %v do not say %s", ns, tt.enc)
+			}
+		})
+	}
 }
