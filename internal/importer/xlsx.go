@@ -20,11 +20,13 @@ import (
 
 // A workbook has one sheet per kind, named like the CSV file without
 // ".csv" (hospitals, hcps, influences, ...), with the CSV header in its
-// first row. Sheets named README, or starting with "_", are notes and are
-// skipped. Cells are read as their stored values (a number formatted as a
-// percentage reads 0.28, not 28%); a date cell in "since" or "updated_at"
-// reads as that date. A formula cell reads as the value the spreadsheet
-// last computed for it.
+// first row (below blank rows and a title row, if any). Sheets named
+// README, or starting with "_", are notes and are skipped; other sheets
+// are ignored and noted. Cells are read as their stored values (a number
+// formatted as a percentage reads 0.28, not 28%); a date cell in "since"
+// or "updated_at" reads as that date. A formula cell reads as the value
+// the spreadsheet last computed for it; one never computed, a merged cell
+// and a logical value in a number column are problems (xlsxscan.go).
 //
 // The workbook is read by turning each sheet into CSV and reading those
 // with seedfile, so XLSX and CSV imports check exactly the same things;
@@ -145,7 +147,14 @@ func mergeProblems(err error, cellPs []kolgraph.Problem) error {
 		}
 	}
 	slices.SortStableFunc(ps, func(a, b kolgraph.Problem) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+		// A problem of no file ("N more problems not listed") stays last.
+		last := func(p kolgraph.Problem) int {
+			if p.File == "" {
+				return 1
+			}
+			return 0
+		}
+		return cmp.Or(cmp.Compare(last(a), last(b)), cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
 	})
 	return kolgraph.Invalid(ps)
 }
