@@ -345,6 +345,7 @@ type ComplexityRoot struct {
 		Counts       func(childComplexity int) int
 		DryRun       func(childComplexity int) int
 		GraphVersion func(childComplexity int) int
+		Notes        func(childComplexity int) int
 		Rows         func(childComplexity int) int
 	}
 
@@ -2136,6 +2137,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportResult.GraphVersion(childComplexity), true
+	case "ImportResult.notes":
+		if e.ComplexityRoot.ImportResult.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Notes(childComplexity), true
 	case "ImportResult.rows":
 		if e.ComplexityRoot.ImportResult.Rows == nil {
 			break
@@ -5185,7 +5192,9 @@ type Mutation {
   ` + "`" + `extensions.problems` + "`" + ` as (file or sheet, line, column, message) with
   BAD_USER_INPUT: unknown columns, wrong types, weights outside (0,1],
   duplicate ids, unknown referenced ids (neither in the files nor stored),
-  invalid UTF-8, formula-like text (starting with = + - @ or their
+  text in no encoding the import reads (UTF-8, UTF-16 with a byte order
+  mark, GB18030/GBK; the result's notes say which was read) or damaged
+  earlier (U+FFFD), formula-like text (starting with = + - @ or their
   full-width forms; a phone number +86 ... is allowed; mutations refuse it
   too) and files over the size limit. Then the changes
   are written in one transaction, or nothing is. With dryRun nothing is
@@ -5487,6 +5496,15 @@ type ImportResult {
   changed nothing, the version the files were compared with.
   """
   graphVersion: String!
+  """
+  What was done with the files besides reading them, one note a line as
+  "file: note": the encoding each CSV file was read as ("hcps.csv: read as
+  GB18030"), its separator if not a comma, blank rows and columns and extra
+  sheets ignored, and cells normalised to the format ("hcps.csv: 12 cells
+  in full-width digits made half-width"), counted per file and kind. The
+  same for a dry run and the import.
+  """
+  notes: [String!]!
 }
 
 extend type Query {
@@ -6166,6 +6184,8 @@ func (ec *executionContext) childFields_ImportResult(ctx context.Context, field 
 		return ec.fieldContext_ImportResult_rows(ctx, field)
 	case "graphVersion":
 		return ec.fieldContext_ImportResult_graphVersion(ctx, field)
+	case "notes":
+		return ec.fieldContext_ImportResult_notes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportResult", field.Name)
 }
@@ -13121,6 +13141,29 @@ func (ec *executionContext) _ImportResult_graphVersion(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ImportResult_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportResult_notes(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "String")
 }
 
@@ -24476,6 +24519,11 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 			}
 		case "graphVersion":
 			out.Values[i] = ec._ImportResult_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._ImportResult_notes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -174,7 +174,15 @@ func (r *Resolver) importRegion(ctx context.Context, format model.ImportFormat, 
 		return nil, err
 	}
 	return &model.ImportResult{DryRun: res.DryRun, Changed: res.Changed(), Counts: kindCounts(res.Plan),
-		Rows: res.Rows, GraphVersion: graphVersion(res.Version)}, nil
+		Rows: res.Rows, GraphVersion: graphVersion(res.Version), Notes: notesOrEmpty(res.Notes)}, nil
+}
+
+// notesOrEmpty returns notes, never nil: the field is a non-null list.
+func notesOrEmpty(notes []string) []string {
+	if notes == nil {
+		return []string{}
+	}
+	return notes
 }
 
 func (r *Resolver) auditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from, to *time.Time,

@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/embedded"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/writer"
 )
 
@@ -68,21 +70,27 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 			return reportProblems(stderr, fmt.Errorf("import %s: %w", *dir, err))
 		}
 	default:
+		if strings.EqualFold(filepath.Ext(*file), ".xls") {
+			return fmt.Errorf("import: %s %s", *file, seedfile.XLSNotSupported)
+		}
 		if !strings.EqualFold(filepath.Ext(*file), ".xlsx") {
 			return fmt.Errorf("import: %s: -file takes an .xlsx workbook; use -dir for CSV files", *file)
 		}
 		format = importer.XLSX
-		data, err := readLimited(*file, cfg.ImportMaxBytes)
+		f, err := readLimited(*file, cfg.ImportMaxBytes)
 		if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-		files = []importer.File{{Name: filepath.Base(*file), Data: data}}
+		files = []importer.File{f}
 	}
 
 	m := NewMain(stderr)
 	m.Config, m.Log = cfg, newLogger(cfg, stderr)
 	defer m.Close()
 	if m.Store, err = m.openStore(ctx); err != nil {
+		if errors.Is(err, embedded.ErrLocked) {
+			return fmt.Errorf("import: %w\n%s", err, lockedHint)
+		}
 		return err
 	}
 	svc := &importer.Service{Store: m.Store, Writer: writer.New(m.Store, nil),
@@ -95,14 +103,27 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-// readLimited reads a file, or as much of it as shows it is over limit.
-func readLimited(path string, limit int64) ([]byte, error) {
+// lockedHint is what to do when a running service holds the embedded
+// store: the same import goes through its API.
+const lockedHint = "The store is held by a running kolgraph serve (the embedded store is one process's at a time). " +
+	"Stop it and run the import again, or import through the running service: the importRegion mutation on /query " +
+	"(format CSV or XLSX, dryRun: true to check first; files as content or multipart uploads, e.g. " +
+	"curl -F operations=... -F map=... -F 0=@hcps.csv http://127.0.0.1:8080/query; see the README, \"Import\")."
+
+// readLimited reads a workbook; one over limit is not read, and the
+// import refuses it giving its size.
+func readLimited(path string, limit int64) (importer.File, error) {
+	name := filepath.Base(path)
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return importer.File{}, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, limit+1))
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > limit {
+		return importer.File{Name: name, Content: f, Size: st.Size()}, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	return importer.File{Name: name, Data: data}, err
 }
 
 // reportProblems prints a rejected import's problems, one a line, and
@@ -129,6 +150,9 @@ func printImport(w io.Writer, res *importer.Result) {
 	t := res.Total()
 	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t\n", t.Created, t.Updated, t.Unchanged, t.Deleted)
 	tw.Flush()
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	switch {
 	case res.DryRun:
 		fmt.Fprintf(w, "dry run: %d rows checked against graph v%d, %d records would change; nothing written (%v)\n",

@@ -190,7 +190,7 @@ func (m Multipart) read(r *http.Request) (*graphql.RawParams, func(), error) {
 			return nil, cleanup, partError(err, "the file "+strconv.Quote(part.FileName())+" cannot be read")
 		}
 		if size > m.MaxFileBytes {
-			return nil, cleanup, errTooLarge{fmt.Sprintf("the file %q is larger than the import limit of %d bytes", part.FileName(), m.MaxFileBytes)}
+			return nil, cleanup, errTooLarge{fmt.Sprintf("the file %q is larger than the import limit of %d bytes (the server's -import-max-bytes, KOLGRAPH_IMPORT_MAX_BYTES)", part.FileName(), m.MaxFileBytes)}
 		}
 		for _, p := range paths {
 			up := graphql.Upload{File: io.NewSectionReader(f, 0, size), Size: size, Filename: part.FileName(), ContentType: part.Header.Get("Content-Type")}

@@ -80,6 +80,33 @@ func (o Options) maxBytes() int64 {
 	return o.MaxBytes
 }
 
+// LimitFlag names the setting that raises the import limit, for messages.
+const LimitFlag = "-import-max-bytes (KOLGRAPH_IMPORT_MAX_BYTES; of kolgraph import, or of kolgraph serve for the API)"
+
+// tooLarge says that a file of size bytes is over limit and how to raise
+// it.
+func tooLarge(size, limit int64) string {
+	return fmt.Sprintf("is %s, more than the import limit of %s; raise the limit with %s",
+		byteSize(size), byteSize(limit), LimitFlag)
+}
+
+// byteSize writes n in bytes, and in MiB too from 1 MiB on:
+// "163828925 bytes (156.2 MiB)".
+func byteSize(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%d bytes (%.1f MiB)", n, float64(n)/(1<<20))
+}
+
+// oversize stands for a file over the limit that was not read: only its
+// size is known (File.Size), and the size check refuses it first.
+type oversize struct{}
+
+func (oversize) ReadAt([]byte, int64) (int, error) {
+	return 0, errors.New("importer: a file over the limit is not read")
+}
+
 // Source is the source recorded in the audit log for imports.
 const Source = "import"
 
@@ -94,6 +121,10 @@ type Result struct {
 	// when nothing was written).
 	Version uint64
 	Took    time.Duration
+	// Notes say what was done with the files besides reading them, as
+	// "file: note": the encoding each was read as, separators, ignored
+	// columns, rows and sheets, normalised cells (counted per kind).
+	Notes []string
 }
 
 // Store is what an import reads: the ids already stored, for references
@@ -115,13 +146,13 @@ type Service struct {
 // with dryRun, compares them). actor is recorded in the audit log.
 func (s *Service) Import(ctx context.Context, actor string, format Format, files []File, dryRun bool) (*Result, error) {
 	t0 := time.Now()
-	cs, err := Read(ctx, format, files, s.Store, s.Opts)
+	cs, notes, err := Read(ctx, format, files, s.Store, s.Opts)
 	if err != nil {
 		return nil, err
 	}
 	// Edges without updated_at are stamped by the writer (kept when
 	// unchanged, so re-importing a file without the column changes nothing).
-	res := &Result{DryRun: dryRun, Rows: countRecords(cs)}
+	res := &Result{DryRun: dryRun, Rows: countRecords(cs), Notes: notes}
 	if dryRun {
 		res.Plan, err = s.Writer.Plan(ctx, cs)
 		if err != nil {
@@ -139,24 +170,24 @@ func (s *Service) Import(ctx context.Context, actor string, format Format, files
 	return res, nil
 }
 
-// Read parses files of format into one change set of upserts. References
-// the files do not resolve are looked up in st (nil: they must resolve
-// within the files). Every problem is reported in one kolgraph.Invalid
-// error; other errors (the store failing) are returned as they are.
-func Read(ctx context.Context, format Format, files []File, st Store, opts Options) (*kolgraph.ChangeSet, error) {
+// Read parses files of format into one change set of upserts, with notes
+// on what was done to read them (see Result.Notes). References the files
+// do not resolve are looked up in st (nil: they must resolve within the
+// files). Every problem is reported in one kolgraph.Invalid error; other
+// errors (the store failing) are returned as they are.
+func Read(ctx context.Context, format Format, files []File, st Store, opts Options) (*kolgraph.ChangeSet, []string, error) {
 	if len(files) == 0 {
-		return nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
+		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
 	}
 	var ps []kolgraph.Problem
 	limit := opts.maxBytes()
 	for _, f := range files {
 		if f.size() > limit {
-			ps = append(ps, kolgraph.Problem{File: f.Name,
-				Message: fmt.Sprintf("is %d bytes, more than the import limit of %d bytes", f.size(), limit)})
+			ps = append(ps, kolgraph.Problem{File: f.Name, Message: tooLarge(f.size(), limit)})
 		}
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ex := &exists{ctx: ctx, st: st}
 	ro := seedfile.ReadOptions{MaxBytes: limit, MaxProblems: opts.MaxProblems}
@@ -164,29 +195,36 @@ func Read(ctx context.Context, format Format, files []File, st Store, opts Optio
 		ro.Exists = ex.exists
 	}
 	var cs *kolgraph.ChangeSet
+	var notes []string
 	var err error
 	switch format {
 	case CSV:
-		cs, err = readCSV(files, ro)
+		cs, notes, err = readCSV(files, ro)
 	case XLSX:
-		cs, err = readXLSX(files, ro, limit)
+		cs, notes, err = readXLSX(files, ro, limit)
 	default:
-		return nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown import format %q; use csv or xlsx", format)
+		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown import format %q; use csv or xlsx", format)
 	}
 	if ex.err != nil { // the store failed: the problems may be wrong
-		return nil, ex.err
+		return nil, nil, ex.err
 	}
-	return cs, err
+	return cs, notes, err
 }
 
-func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, error) {
+func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, []string, error) {
 	fsys := filesFS{}
 	var ps []kolgraph.Problem
 	for _, f := range files {
 		name := path.Base(strings.ReplaceAll(f.Name, `\`, "/"))
 		if _, ok := seedfile.Columns(name); !ok {
-			ps = append(ps, kolgraph.Problem{File: f.Name, Message: fmt.Sprintf(
-				"is not a file of the format; expected one of %s", strings.Join(seedfile.FileNames(), ", "))})
+			msg := fmt.Sprintf("is not a file of the format; expected one of %s", strings.Join(seedfile.FileNames(), ", "))
+			switch strings.ToLower(path.Ext(name)) {
+			case ".xlsx":
+				msg = seedfile.XLSXAsCSV
+			case ".xls":
+				msg = seedfile.XLSNotSupported
+			}
+			ps = append(ps, kolgraph.Problem{File: f.Name, Message: msg})
 			continue
 		}
 		if _, dup := fsys[name]; dup {
@@ -196,9 +234,17 @@ func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, error)
 		fsys[name] = f
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return seedfile.ReadWith(fsys, ro)
+	cs, ns, err := seedfile.ReadWithNotes(fsys, ro)
+	if err != nil {
+		return nil, nil, err
+	}
+	notes := make([]string, len(ns))
+	for i, n := range ns {
+		notes[i] = n.String()
+	}
+	return cs, notes, nil
 }
 
 // filesFS serves files by name, each opened as a stream over its content
@@ -244,6 +290,11 @@ func ReadDir(fsys fs.FS, maxBytes int64) ([]File, error) {
 				continue
 			}
 			return nil, err
+		}
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxBytes {
+			f.Close() // refused by its size, which the message gives
+			out = append(out, File{Name: name, Content: oversize{}, Size: st.Size()})
+			continue
 		}
 		data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
 		f.Close()

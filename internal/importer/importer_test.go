@@ -69,7 +69,7 @@ func TestBadInputIsNamed(t *testing.T) {
 		{"formula +", "influences.csv", infHeader + "P001,P002,0.5,mentor,+cmd|' /C calc'!A0,\n", 2, "evidence", "formula"},
 		{"formula -", "hospitals.csv", "id,name,tier\nH009,-2+3,3A\n", 2, "name", "formula"},
 		{"formula @", "hcps.csv", hcpHeader + "P011,A,physician,,,,D001-01,H001,,,,@SUM(1),\n", 2, "email", "formula"},
-		{"invalid UTF-8", "hcps.csv", hcpHeader + "P011,\xff\xfe,physician,,,,D001-01,H001,,,,,\n", 2, "name", "UTF-8"},
+		{"neither UTF-8 nor GBK", "hcps.csv", hcpHeader + "P011,\xff\xfe,physician,,,,D001-01,H001,,,,,\n", 2, "", "neither UTF-8 nor GB18030"},
 		{"unknown column", "hcps.csv", "id,name,role,department_id,hospital_id,shoe_size\nP011,A,physician,D001-01,H001,44\n", 1, "shoe_size", "not a column"},
 		{"indication share above 1", "indication_shares.csv", shareHeader + "D001-01,PR01,0.3\nD003-01,PR02,1.5\n", 3,
 			"indication_share", "between 0 and 1"},
@@ -198,7 +198,7 @@ func TestXLSXProblemsNameSheetAndRow(t *testing.T) {
 	wantProblem(t, problems(t, err), "indication_shares", 3, "department_id", "D404")
 	bad := workbook(t, map[string][][]any{"doctors": {{"id"}}})
 	_, err = svc.Import(t.Context(), "U01", importer.XLSX, []importer.File{{Name: "region.xlsx", Data: bad}}, false)
-	wantProblem(t, problems(t, err), "doctors", 0, "", "not a sheet of the format")
+	wantProblem(t, problems(t, err), "region.xlsx", 0, "", "has no sheet of the format; expected territories, hospitals")
 }
 
 // TestTemplateRoundTrip fills the template and imports it.

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"path"
@@ -19,11 +20,13 @@ import (
 
 // A workbook has one sheet per kind, named like the CSV file without
 // ".csv" (hospitals, hcps, influences, ...), with the CSV header in its
-// first row. Sheets named README, or starting with "_", are notes and are
-// skipped. Cells are read as their stored values (a number formatted as a
-// percentage reads 0.28, not 28%); a date cell in "since" or "updated_at"
-// reads as that date. A formula cell reads as the value the spreadsheet
-// last computed for it.
+// first row (below blank rows and a title row, if any). Sheets named
+// README, or starting with "_", are notes and are skipped; other sheets
+// are ignored and noted. Cells are read as their stored values (a number
+// formatted as a percentage reads 0.28, not 28%); a date cell in "since"
+// or "updated_at" reads as that date. A formula cell reads as the value
+// the spreadsheet last computed for it; one never computed, a merged cell
+// and a logical value in a number column are problems (xlsxscan.go).
 //
 // The workbook is read by turning each sheet into CSV and reading those
 // with seedfile, so XLSX and CSV imports check exactly the same things;
@@ -41,11 +44,16 @@ func isNoteSheet(sheet string) bool {
 	return strings.EqualFold(s, "readme") || strings.HasPrefix(s, "_")
 }
 
-func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.ChangeSet, error) {
+func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.ChangeSet, []string, error) {
 	if len(files) != 1 {
-		return nil, kolgraph.Errorf(kolgraph.EINVALID, "an XLSX import is one workbook; got %d files", len(files))
+		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "an XLSX import is one workbook; got %d files", len(files))
 	}
 	f := files[0]
+	var head [8]byte
+	n, _ := f.reader().Read(head[:])
+	if bytes.HasPrefix(head[:n], []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
+		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: seedfile.XLSNotSupported}})
+	}
 	wb, err := excelize.OpenReader(f.reader(), excelize.Options{
 		UnzipSizeLimit:    unzipFactor * limit,
 		UnzipXMLSizeLimit: min(unzipFactor*limit, 16<<20),
@@ -55,49 +63,100 @@ func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.Cha
 		if strings.Contains(err.Error(), "size") {
 			msg = fmt.Sprintf("unpacks to more than %d bytes, the limit for a workbook of this import", unzipFactor*limit)
 		}
-		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
+		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
 	}
 	defer wb.Close()
+	facts := scanSheets(f.reader(), f.size(), unzipFactor*limit)
 
 	fsys := fstest.MapFS{}
 	sheets := map[string]string{} // CSV file name -> sheet name
 	rowOf := map[string][]int{}   // CSV file name -> sheet row of each CSV line (index line-1)
-	var ps []kolgraph.Problem
+	var ps, cellPs []kolgraph.Problem
+	var notes, ignored []string
 	for _, sheet := range wb.GetSheetList() {
 		if isNoteSheet(sheet) {
 			continue
 		}
 		name := sheetFile(sheet)
 		if _, ok := seedfile.Columns(name); !ok {
-			ps = append(ps, kolgraph.Problem{File: sheet, Message: fmt.Sprintf(
-				"is not a sheet of the format; expected one of %s (or README for notes)", strings.Join(sheetNames(), ", "))})
+			// A summary, a pivot, Sheet1 left empty: not the format's, and
+			// nothing of it is read.
+			ignored = append(ignored, sheet)
+			notes = append(notes, fmt.Sprintf("%s: not a sheet of the format (%s), ignored", sheet, strings.Join(sheetNames(), ", ")))
 			continue
 		}
 		if prev, dup := sheets[name]; dup {
 			ps = append(ps, kolgraph.Problem{File: sheet, Message: fmt.Sprintf("holds the same kind as sheet %q", prev)})
 			continue
 		}
-		data, rows, err := sheetCSV(wb, sheet, limit)
+		sc, err := sheetCSV(wb, sheet, name, limit, facts[sheet])
 		if err != nil {
 			ps = append(ps, kolgraph.Problem{File: sheet, Message: err.Error()})
 			continue
 		}
 		sheets[name] = sheet
-		rowOf[name] = rows
-		fsys[name] = &fstest.MapFile{Data: data, Mode: 0o444}
+		rowOf[name] = sc.rows
+		fsys[name] = &fstest.MapFile{Data: sc.data, Mode: 0o444}
+		notes = append(notes, sc.notes...)
+		cellPs = append(cellPs, sc.problems...)
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(fsys) == 0 {
-		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name,
-			Message: "has no sheet of the format; expected " + strings.Join(sheetNames(), ", ")}})
+		msg := "has no sheet of the format; expected " + strings.Join(sheetNames(), ", ")
+		if len(ignored) > 0 {
+			msg += fmt.Sprintf(" (its sheets %s are not)", strings.Join(ignored, ", "))
+		}
+		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
 	}
-	cs, err := seedfile.ReadWith(fsys, ro)
+	ro.UTF8 = true // the CSV made of the sheets: workbooks are Unicode
+	cs, ns, err := seedfile.ReadWithNotes(fsys, ro)
 	if err != nil {
-		return nil, remap(err, sheets, rowOf)
+		return nil, nil, mergeProblems(remap(err, sheets, rowOf), cellPs)
 	}
-	return cs, nil
+	if err := kolgraph.Invalid(cellPs); err != nil {
+		return nil, nil, err
+	}
+	for _, n := range ns {
+		notes = append(notes, sheets[n.File]+": "+n.Message)
+	}
+	return cs, notes, nil
+}
+
+// mergeProblems adds the problems of cells that the workbook itself
+// explains (merged, uncalculated) to seedfile's, in place of what seedfile
+// says about the same cells (an empty required value).
+func mergeProblems(err error, cellPs []kolgraph.Problem) error {
+	var kerr *kolgraph.Error
+	if len(cellPs) == 0 || !asError(err, &kerr) {
+		return err
+	}
+	type cell struct {
+		file, field string
+		line        int
+	}
+	explained := map[cell]bool{}
+	for _, p := range cellPs {
+		explained[cell{p.File, p.Field, p.Line}] = true
+	}
+	ps := slices.Clone(cellPs)
+	for _, p := range kerr.Problems {
+		if !explained[cell{p.File, p.Field, p.Line}] {
+			ps = append(ps, p)
+		}
+	}
+	slices.SortStableFunc(ps, func(a, b kolgraph.Problem) int {
+		// A problem of no file ("N more problems not listed") stays last.
+		last := func(p kolgraph.Problem) int {
+			if p.File == "" {
+				return 1
+			}
+			return 0
+		}
+		return cmp.Or(cmp.Compare(last(a), last(b)), cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+	})
+	return kolgraph.Invalid(ps)
 }
 
 func sheetNames() []string {
@@ -108,34 +167,58 @@ func sheetNames() []string {
 	return out
 }
 
-// sheetCSV writes a sheet as CSV: its first row is the header, empty rows
-// are left out, rows are padded to the header's width. rows[i] is the sheet
-// row that CSV line i+1 comes from.
-func sheetCSV(wb *excelize.File, sheet string, limit int64) ([]byte, []int, error) {
+// sheetCSV is a sheet made CSV for seedfile, and what was found in it.
+type sheetCSVResult struct {
+	data     []byte
+	rows     []int // rows[i] is the sheet row that CSV line i+1 comes from
+	notes    []string
+	problems []kolgraph.Problem // of cells that the CSV cannot show (merged, uncalculated)
+}
+
+// sheetCSV writes a sheet as CSV: its header is the first row that is not
+// blank or a title (one cell that names no column, often merged across
+// the table), empty rows are left out, rows are padded to the header's
+// width. facts (nil: none known) add problems for merged cells, formulas
+// without a saved value and logical values in number columns.
+func sheetCSV(wb *excelize.File, sheet, file string, limit int64, facts *sheetFacts) (*sheetCSVResult, error) {
 	it, err := wb.Rows(sheet)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot be read: %v", err)
+		return nil, fmt.Errorf("cannot be read: %v", err)
 	}
 	defer it.Close()
+	if facts == nil {
+		facts = &sheetFacts{}
+	}
+	cols, _ := seedfile.Columns(file)
+	res := &sheetCSVResult{}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	var rows []int
 	var header []string
+	headerRow := 0
 	dateCol := map[int]string{}
 	for n := 1; it.Next(); n++ {
 		cells, err := it.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, nil, fmt.Errorf("row %d cannot be read: %v", n, err)
+			return nil, fmt.Errorf("row %d cannot be read: %v", n, err)
+		}
+		for i := range facts.merges {
+			if m := &facts.merges[i]; m.row1 == n && m.col1 <= len(cells) && strings.TrimSpace(cells[m.col1-1]) != "" {
+				m.topLeftHasText = true
+			}
 		}
 		if header == nil {
-			header = slices.Clone(cells)
+			if blank(cells) {
+				continue
+			}
+			if title, ok := titleRow(cells, cols); ok {
+				res.notes = append(res.notes, fmt.Sprintf("%s: row %d (%q) is a title above the header, skipped", sheet, n, kolgraph.Clip(title)))
+				continue
+			}
+			header, headerRow = slices.Clone(cells), n
 			for i, h := range header {
-				if c := strings.TrimSpace(h); c == "since" || c == "updated_at" {
+				if c := strings.ToLower(strings.TrimSpace(h)); c == "since" || c == "updated_at" {
 					dateCol[i] = c
 				}
-			}
-			if header == nil {
-				header = []string{}
 			}
 		} else {
 			if blank(cells) {
@@ -154,25 +237,81 @@ func sheetCSV(wb *excelize.File, sheet string, limit int64) ([]byte, []int, erro
 			}
 		}
 		pos := buf.Len()
-		rec := cells
-		if n == 1 {
-			rec = header
-		}
-		if err := w.Write(rec); err != nil {
-			return nil, nil, err
+		if err := w.Write(cells); err != nil {
+			return nil, err
 		}
 		w.Flush()
 		for range bytes.Count(buf.Bytes()[pos:], []byte("\n")) {
-			rows = append(rows, n)
+			res.rows = append(res.rows, n)
 		}
 		if int64(buf.Len()) > unzipFactor*limit {
-			return nil, nil, fmt.Errorf("holds more than %d bytes of cells", unzipFactor*limit)
+			return nil, fmt.Errorf("holds more than %d bytes of cells", unzipFactor*limit)
 		}
 	}
 	if err := it.Error(); err != nil {
-		return nil, nil, fmt.Errorf("cannot be read: %v", err)
+		return nil, fmt.Errorf("cannot be read: %v", err)
 	}
-	return buf.Bytes(), rows, nil
+	res.data = buf.Bytes()
+	if header != nil {
+		res.problems = cellProblems(sheet, header, headerRow, facts)
+	}
+	return res, nil
+}
+
+// titleRow reports a row with one non-blank cell that names no column of
+// the table: a title such as "2024年 华东区 医生名单" above the header.
+func titleRow(cells, cols []string) (string, bool) {
+	var text string
+	for _, c := range cells {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		if text != "" {
+			return "", false
+		}
+		text = strings.TrimSpace(c)
+	}
+	return text, !slices.Contains(cols, strings.ToLower(text))
+}
+
+// cellProblems are the problems of the table's cells that its values do
+// not show: a merged cell reads as empty but for its top-left one, a
+// formula never calculated reads as empty, TRUE reads as 1.
+func cellProblems(sheet string, header []string, headerRow int, facts *sheetFacts) []kolgraph.Problem {
+	width := len(header)
+	for width > 0 && strings.TrimSpace(header[width-1]) == "" {
+		width--
+	}
+	field := func(col int) string {
+		if col < 1 || col > width {
+			return ""
+		}
+		return strings.ToLower(strings.TrimSpace(header[col-1]))
+	}
+	var ps []kolgraph.Problem
+	for _, m := range facts.merges {
+		if m.row2 < headerRow || m.col1 > width || !m.topLeftHasText {
+			continue // above the table (a title), right of it, or blank throughout
+		}
+		c := m.covered()
+		ps = append(ps, kolgraph.Problem{File: sheet, Line: c.row, Field: field(c.col), Message: fmt.Sprintf(
+			"%s is a merged cell (%s): only %s holds the value, the others read as empty; unmerge the cells and fill each one",
+			cellName(c), m.ref, cellName(cellRef{m.col1, m.row1}))})
+	}
+	for _, c := range facts.noValue {
+		if c.row > headerRow && c.col <= width {
+			ps = append(ps, kolgraph.Problem{File: sheet, Line: c.row, Field: field(c.col), Message: fmt.Sprintf(
+				"%s is a formula with no saved value; open and save the file in Excel or WPS (which calculates it), or paste the column as values",
+				cellName(c))})
+		}
+	}
+	for _, c := range facts.bools {
+		if f := field(c.col); c.row > headerRow && numericColumns[f] {
+			ps = append(ps, kolgraph.Problem{File: sheet, Line: c.row, Field: f, Message: fmt.Sprintf(
+				"%s is a logical value (TRUE or FALSE), not a number", cellName(c))})
+		}
+	}
+	return ps
 }
 
 func blank(cells []string) bool {

@@ -2,6 +2,7 @@ package seedfile
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/csv"
 	"errors"
@@ -42,6 +43,9 @@ type ReadOptions struct {
 	// MaxProblems bounds the problems returned (a last problem says how many
 	// were left out); 0 means DefaultMaxProblems, negative means no bound.
 	MaxProblems int
+	// UTF8 says the files are UTF-8 (CSV made from a workbook's sheets,
+	// which are Unicode): their encoding is not detected or noted.
+	UTF8 bool
 }
 
 // Read reads the file set in fsys (see ReadWith) where every reference must
@@ -64,6 +68,13 @@ func Read(fsys fs.FS) (*kolgraph.ChangeSet, error) {
 // its department's, size limits, and CSV files that are not part of the
 // format. Other errors (an unreadable file) are returned wrapped as they are.
 func ReadWith(fsys fs.FS, opts ReadOptions) (*kolgraph.ChangeSet, error) {
+	cs, _, err := ReadWithNotes(fsys, opts)
+	return cs, err
+}
+
+// read reads the file set; the problems are p's, an error reading a file
+// is p.err.
+func read(fsys fs.FS, opts ReadOptions) *parser {
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = DefaultMaxBytes
 	}
@@ -81,8 +92,8 @@ func ReadWith(fsys fs.FS, opts ReadOptions) (*kolgraph.ChangeSet, error) {
 	}
 	p.unknownFiles(fsys)
 	for i := range tables {
-		if err := p.readFile(fsys, &tables[i]); err != nil {
-			return nil, err
+		if p.err = p.readFile(fsys, &tables[i]); p.err != nil {
+			return p
 		}
 		if p.full() {
 			break
@@ -91,10 +102,7 @@ func ReadWith(fsys fs.FS, opts ReadOptions) (*kolgraph.ChangeSet, error) {
 	if !p.full() {
 		p.checkReferences()
 	}
-	if err := kolgraph.Invalid(p.problems()); err != nil {
-		return nil, err
-	}
-	return p.cs, nil
+	return p
 }
 
 // markIncomplete notes that rows of t's file could not be read.
@@ -129,6 +137,10 @@ type parser struct {
 	// (CSV syntax, size): a reference to an id of that kind that does not
 	// resolve may point at such a row, so it is not reported.
 	incomplete map[string]bool
+
+	notes []Note
+	norm  map[string]int // normalised cells of the file being read, by what was done
+	err   error          // reading a file failed (not a problem with its data)
 }
 
 func (p *parser) add(file string, line int, field, format string, args ...any) {
@@ -216,6 +228,11 @@ func (l *limitedReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
 // readFile parses one file, if it exists, appending its records to p.cs.
 func (p *parser) readFile(fsys fs.FS, t *table) error {
 	f, err := fsys.Open(t.file)
@@ -225,10 +242,13 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 	if err != nil {
 		return fmt.Errorf("seedfile: open %s: %w", t.file, err)
 	}
-	defer f.Close()
 	p.sizeHint = 0
+	clear(p.norm) // of a file whose reading stopped early
+	size := int64(-1)
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
 		if st.Size() > p.opts.MaxBytes {
+			f.Close()
 			p.add(t.file, 0, "", "is %d bytes, more than the limit of %d", st.Size(), p.opts.MaxBytes)
 			p.markIncomplete(t)
 			return nil
@@ -236,9 +256,77 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 		p.sizeHint = int(st.Size() / 100)
 	}
 
-	cr := csv.NewReader(bufio.NewReaderSize(&limitedReader{f, p.opts.MaxBytes}, 64<<10))
+	// The encoding is decided on the whole file: from memory when it fits
+	// sniffWindow (the file is read once), else by a first pass over it.
+	raw := &limitedReader{f, p.opts.MaxBytes}
+	window := sniffWindow
+	if size >= 0 && size < sniffWindow {
+		window = max(int(size)+1, 16) // Peek then sees io.EOF
+	}
+	in := bufio.NewReaderSize(raw, window)
+	head, err := in.Peek(window)
+	var enc sniffed
+	switch {
+	case p.opts.UTF8:
+		enc, err = sniffed{enc: EncodingUTF8}, nil
+	case errors.Is(err, io.EOF):
+		enc, err = sniff(bytes.NewReader(head), len(head), func() io.Reader { return bytes.NewReader(head) })
+	case err == nil:
+		var extra fs.File // a third read, if the GB18030 reading is needed
+		again := func() io.Reader {
+			f, err := fsys.Open(t.file)
+			if err != nil {
+				return errReader{err}
+			}
+			extra = f
+			return &limitedReader{f, p.opts.MaxBytes}
+		}
+		enc, err = sniff(in, 64<<10, again)
+		if extra != nil {
+			extra.Close()
+		}
+		if err == nil {
+			f.Close()
+			if f, err = fsys.Open(t.file); err != nil {
+				return fmt.Errorf("seedfile: open %s: %w", t.file, err)
+			}
+			raw = &limitedReader{f, p.opts.MaxBytes}
+			in = bufio.NewReaderSize(raw, 64<<10)
+		}
+	}
+	defer f.Close()
+	if errors.Is(err, errTooLarge) {
+		p.add(t.file, 0, "", "is larger than the limit of %d bytes", p.opts.MaxBytes)
+		p.markIncomplete(t)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("seedfile: read %s: %w", t.file, err)
+	}
+	if enc.problem != "" {
+		// One problem for the file: every cell would repeat it.
+		p.add(t.file, enc.line, "", "%s", enc.problem)
+		p.quiet[t.file] = true
+		p.markIncomplete(t)
+		return nil
+	}
+	if _, err := in.Discard(enc.skip); err != nil {
+		return fmt.Errorf("seedfile: read %s: %w", t.file, err)
+	}
+	switch {
+	case p.opts.UTF8:
+	case enc.detail != "":
+		p.note(t.file, NoteEncoding, "read as %s (%s)", enc.enc, enc.detail)
+	default:
+		p.note(t.file, NoteEncoding, "read as %s", enc.enc)
+	}
+	br := bufio.NewReaderSize(enc.decoder(in), 64<<10)
+	cr := csv.NewReader(br)
+	cr.Comma = p.separator(t.file, br)
 	cr.ReuseRecord = true
-	// FieldsPerRecord 0: the header's column count becomes the expected one.
+	// Rows may be longer than the header by blank cells, or shorter by the
+	// header's trailing blank columns (row.fit checks).
+	cr.FieldsPerRecord = -1
 
 	rd := &row{p: p, t: t, kind: kindOfFile[t.file]}
 	decode := decoders[t.file]
@@ -249,6 +337,7 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 		}
 	}()
 	header := true
+	blanks := 0
 	lastOffset := int64(-1)
 	for !p.full() {
 		rec, err := cr.Read()
@@ -272,29 +361,38 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 			lastOffset = off
 		}
 		if header {
-			header = false
-			if err != nil && !errors.Is(err, csv.ErrFieldCount) {
+			if err != nil {
 				p.add(t.file, pe.Line, "", "cannot parse the header: %v", pe.Err)
 				p.quiet[t.file] = true
 				p.markIncomplete(t)
 				return nil
 			}
+			if blankRecord(rec) {
+				blanks++
+				continue
+			}
+			header = false
+			rd.line, _ = cr.FieldPos(0)
 			rd.header(rec)
 			continue
 		}
-		if err != nil && !errors.Is(err, csv.ErrFieldCount) {
+		if err != nil {
 			p.add(t.file, pe.Line, "", "is not valid CSV (column %d): %v", pe.Column, pe.Err)
 			p.markIncomplete(t)
 			continue
 		}
+		if blankRecord(rec) {
+			blanks++
+			continue
+		}
 		line, _ := cr.FieldPos(0)
 		rd.start(rec, line)
-		if err != nil { // csv.ErrFieldCount: the columns cannot be trusted.
-			rd.problem("", "has %d fields, the header has %d", len(rec), len(rd.names))
+		if !rd.fit() { // the columns cannot be trusted
 			p.markIncomplete(t)
 			continue
 		}
 		rd.checkUTF8()
+		rd.normalise()
 		decode(p, rd)
 	}
 	if header {
@@ -302,6 +400,10 @@ func (p *parser) readFile(fsys fs.FS, t *table) error {
 		p.quiet[t.file] = true
 		p.markIncomplete(t)
 	}
+	if blanks > 0 {
+		p.note(t.file, NoteLayout, "%d blank rows ignored", blanks)
+	}
+	p.flushNormalised(t.file)
 	return nil
 }
 
@@ -310,9 +412,12 @@ type row struct {
 	p     *parser
 	t     *table
 	pos   []int    // column of the table -> index in the record, -1 if absent
-	names []string // index in the record -> known column name or ""
-	rec   []string
-	line  int
+	names []string // index in the record -> known column name or "", up to the last named column
+
+	headerLen int    // cells of the header, with trailing blank ones
+	norms     []norm // index in the record -> what normalise does to its cells
+	rec       []string
+	line      int
 
 	kind  string            // of the file's records, "" for relationships
 	quiet bool              // the header is unusable: row problems are not reported
@@ -320,37 +425,74 @@ type row struct {
 	seen  map[[2]string]int // relationship key -> line
 }
 
-// header checks the header row and records the column positions.
+// header checks the header row and records the column positions. Blank
+// cells at its end (a spreadsheet's formatted but empty columns) are not
+// columns; names are matched trimmed and in any case.
 func (r *row) header(rec []string) {
-	file := r.t.file
+	file, line := r.t.file, r.line
 	r.pos = slices.Repeat([]int{-1}, len(r.t.cols))
-	r.names = make([]string, len(rec))
-	for i, name := range rec {
-		name = strings.TrimSpace(name)
-		if i == 0 {
-			name = strings.TrimPrefix(name, "\uFEFF") // a BOM, as spreadsheets write it
-		}
+	width := len(rec)
+	for width > 0 && headerName(rec[width-1]) == "" {
+		width--
+	}
+	if n := len(rec) - width; n > 0 {
+		r.p.note(file, NoteLayout, "%d empty columns at the end of the header ignored", n)
+	}
+	r.names = make([]string, width)
+	r.norms = make([]norm, width)
+	r.headerLen = len(rec)
+	for i, name := range rec[:width] {
+		name = headerName(name)
 		c := r.t.index(name)
 		known := c >= 0
 		switch dup := known && r.pos[c] >= 0; {
 		case !utf8.ValidString(name):
-			r.p.add(file, 1, "", "column %d of the header is not valid UTF-8", i+1)
+			r.p.add(file, line, "", "column %d of the header is not valid UTF-8", i+1)
+		case name == "":
+			r.p.add(file, line, "", "column %d of the header is empty; name it or delete the column", i+1)
 		case !known:
 			cols, _ := Columns(file)
-			r.p.add(file, 1, name, "is not a column of %s; expected %s", file, strings.Join(cols, ", "))
+			r.p.add(file, line, name, "is not a column of %s; expected %s", file, strings.Join(cols, ", "))
 		case dup:
-			r.p.add(file, 1, name, "appears twice in the header")
+			r.p.add(file, line, name, "appears twice in the header")
 		default:
 			r.pos[c] = i
-			r.names[i] = name
+			r.names[i] = r.t.cols[c].name
+			r.norms[i] = normOf(r.names[i])
 		}
 	}
 	for ci, c := range r.t.cols {
 		if r.pos[ci] < 0 && c.required {
-			r.p.add(file, 1, c.name, "required column is missing from the header")
+			r.p.add(file, line, c.name, "required column is missing from the header")
 			r.quiet = true
 		}
 	}
+}
+
+// fit checks the current record's length against the header's and cuts it
+// to the header's columns: cells past them must be blank (a row written
+// wider than others), and a row may stop early only in the header's
+// trailing blank columns.
+func (r *row) fit() bool {
+	width := len(r.names)
+	if len(r.rec) > width && !blankRecord(r.rec[width:]) {
+		j := width
+		for strings.TrimSpace(r.rec[j]) == "" {
+			j++
+		}
+		if j < r.headerLen {
+			r.problem("", "has a value in column %d, which has no name in the header", j+1)
+		} else {
+			r.problem("", "has %d fields, the header has %d", len(r.rec), r.headerLen)
+		}
+		return false
+	}
+	if len(r.rec) < width {
+		r.problem("", "has %d fields, the header has %d", len(r.rec), width)
+		return false
+	}
+	r.rec = r.rec[:width]
+	return true
 }
 
 func (r *row) start(rec []string, line int) {
@@ -381,6 +523,9 @@ func (r *row) checkUTF8() {
 		// same for mutations), reported at this row with the others.
 		if !utf8.ValidString(v) {
 			r.problem(name, "is not valid UTF-8")
+		} else if strings.Contains(v, "\uFFFD") {
+			r.problem(name, "contains %q (U+FFFD), the mark a program leaves where it could not read a character: "+
+				"the text was damaged before it got here; export it again from the original as CSV UTF-8", utf8.RuneError)
 		}
 	}
 }
@@ -454,9 +599,18 @@ func (r *row) optFloat(col string) *float64 {
 	if s == "" {
 		return nil
 	}
+	// Plain decimals only: ParseFloat also takes hex (0x1p-1), Inf and NaN.
+	if !isDecimal(s) {
+		r.problem(col, "%s", numberProblem(col, kolgraph.Clip(s)))
+		return nil
+	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		r.problem(col, "is not a finite number (got %q)", kolgraph.Clip(s))
+		return nil
+	}
+	if underflows(s, v) {
+		r.problem(col, "underflows: %q is too small to be stored (below about 1e-308) and would read as 0; write 0 or a plain decimal", kolgraph.Clip(s))
 		return nil
 	}
 	return &v
@@ -482,7 +636,7 @@ func (r *row) time(col string) time.Time {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		r.problem(col, "is not an RFC 3339 time such as 2024-05-01T00:00:00Z (got %q)", kolgraph.Clip(s))
+		r.problem(col, "is not an RFC 3339 time such as 2024-05-01T00:00:00Z, or a date and time such as 2024-05-01 08:30 (read as China time) (got %q)", kolgraph.Clip(s))
 	}
 	return t
 }

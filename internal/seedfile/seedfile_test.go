@@ -198,7 +198,7 @@ func TestReadProblems(t *testing.T) {
 		{
 			name:    "invalid UTF-8",
 			replace: map[string]*string{seedfile.TerritoriesFile: s("id,name\nT1,\xff\xfe东\n")},
-			want:    []kolgraph.Problem{{File: "territories.csv", Line: 2, Field: "name", Message: "is not valid UTF-8"}},
+			want:    []kolgraph.Problem{{File: "territories.csv", Line: 2, Message: "is neither UTF-8 nor GB18030"}},
 		},
 		{
 			name: "record validation",

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/base64"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// gbkHCPs is an hcps.csv as Excel on Chinese Windows saves it (GBK), whose
+// bytes happen to be valid UTF-8 too ("֣ΰΰ").
+func gbkHCPs(t *testing.T, department, hospital string) []byte {
+	t.Helper()
+	b, err := simplifiedchinese.GB18030.NewEncoder().String(
+		"id,name,role,department_id,hospital_id\nP990020,郑伟伟,physician," + department + "," + hospital + "\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(b)
+}
+
+// TestImportSaysTheEncodingThroughTheAPI: the import result's notes say
+// which encoding a file was read as, the same for the dry run and the
+// import.
+func TestImportSaysTheEncodingThroughTheAPI(t *testing.T) {
+	h := writeService(t).Handler()
+	q := `mutation($f: [ImportFile!]!) { importRegion(format: CSV, files: $f, dryRun: true) { rows notes } }`
+	var got struct {
+		ImportRegion struct {
+			Rows  int
+			Notes []string
+		}
+	}
+	mustQuery(t, h, q, map[string]any{"f": []map[string]any{{"name": "hcps.csv", "encoding": "BASE64",
+		"content": base64.StdEncoding.EncodeToString(gbkHCPs(t, "D001-01", "H001"))}}}, &got)
+	if got.ImportRegion.Rows != 1 || !slices.ContainsFunc(got.ImportRegion.Notes, func(n string) bool {
+		return strings.HasPrefix(n, "hcps.csv: read as GB18030")
+	}) {
+		t.Errorf("got %+v, want 1 row and the note hcps.csv: read as GB18030", got.ImportRegion)
+	}
+}
+
+// TestCLIImportSaysTheEncoding imports a GBK hcps.csv with the CLI: the
+// name is stored intact and the output says how the file was read.
+func TestCLIImportSaysTheEncoding(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("hospitals.csv", []byte("id,name,tier\nH1,Hospital,3A\n"))
+	write("departments.csv", []byte("id,hospital_id,name,specialty\nD1,H1,Cardiology,cardiology\n"))
+	write("hcps.csv", gbkHCPs(t, "D1", "H1"))
+	dataDir := t.TempDir()
+	out, stderr, err := runCLI(t, dataDir, "import", "-dir", dir)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "note: hcps.csv: read as GB18030") {
+		t.Errorf("output does not say the encoding:\n%s", out)
+	}
+	m := NewMain(io.Discard)
+	m.Config.Store, m.Config.DataDir = "embedded", dataDir
+	st, err := m.openStore(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	hs, err := st.HCPs(t.Context(), []string{"P990020"})
+	if err != nil || len(hs) != 1 || hs[0].Name != "郑伟伟" {
+		t.Errorf("stored HCP: got %+v, %v; want the name 郑伟伟", hs, err)
+	}
+}
+
+// TestCLIImportWhileServeHoldsTheStore: the refusal points to the import
+// through the running service.
+func TestCLIImportWhileServeHoldsTheStore(t *testing.T) {
+	dataDir := t.TempDir()
+	m := NewMain(io.Discard)
+	m.Config.Store, m.Config.DataDir = "embedded", dataDir
+	st, err := m.openStore(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hospitals.csv"), []byte("id,name,tier\nH1,Hospital,3A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runCLI(t, dataDir, "import", "-dir", dir)
+	if err == nil || !strings.Contains(err.Error(), "locked by another process") || !strings.Contains(err.Error(), "the importRegion mutation on /query") {
+		t.Errorf("got %v, want the lock named and the API import pointed to", err)
+	}
+}
+
+// TestCLIImportOfAnXLSFile says how to convert it.
+func TestCLIImportOfAnXLSFile(t *testing.T) {
+	_, _, err := runCLI(t, t.TempDir(), "import", "-file", "region.xls")
+	if err == nil || !strings.Contains(err.Error(), "open it in Excel or WPS and save it as .xlsx") {
+		t.Errorf("got %v, want how to convert an .xls file", err)
+	}
+}
