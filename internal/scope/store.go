@@ -66,38 +66,39 @@ func (s *Store) TerritorySet() []string { return slices.Clone(s.terrs) }
 // hospitals returns the in-scope hospitals among ids, by id, asking the base
 // store only for ids not seen before.
 func (s *Store) hospitals(ctx context.Context, ids []string) (map[string]*kolgraph.Hospital, error) {
-	s.mu.Lock()
+	// The answer is built from what this call reads, never by reading the
+	// cache again: an Apply may clear it in between.
+	out := make(map[string]*kolgraph.Hospital, len(ids))
 	var ask []string
+	s.mu.Lock()
 	for _, id := range ids {
-		if _, ok := s.hosp[id]; !ok && id != "" {
+		if h, ok := s.hosp[id]; ok {
+			if h != nil {
+				out[id] = h
+			}
+		} else if id != "" {
 			ask = append(ask, id)
 		}
 	}
 	s.mu.Unlock()
-	if len(ask) > 0 {
-		slices.Sort(ask)
-		ask = slices.Compact(ask)
-		hs, err := s.base.Hospitals(ctx, ask)
-		if err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		for i, id := range ask {
-			if h := hs[i]; h != nil && s.in[h.TerritoryID] {
-				s.hosp[id] = h
-			} else {
-				s.hosp[id] = nil
-			}
-		}
-		s.mu.Unlock()
+	if len(ask) == 0 {
+		return out, nil
 	}
-	out := make(map[string]*kolgraph.Hospital, len(ids))
+	slices.Sort(ask)
+	ask = slices.Compact(ask)
+	hs, err := s.base.Hospitals(ctx, ask)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, id := range ids {
-		if h := s.hosp[id]; h != nil {
+	for i, id := range ask {
+		var in *kolgraph.Hospital
+		if h := hs[i]; h != nil && s.in[h.TerritoryID] {
+			in = h
 			out[id] = h
 		}
+		s.hosp[id] = in
 	}
 	return out, nil
 }
@@ -106,38 +107,52 @@ func (s *Store) hospitals(ctx context.Context, ids []string) (map[string]*kolgra
 // for ids not seen before (a tie's ends, then the same HCPs as the tie's
 // targets, cost one lookup).
 func (s *Store) hcps(ctx context.Context, ids []string) (map[string]bool, error) {
-	s.mu.Lock()
+	rs, err := s.hcpRecords(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(rs))
+	for id := range rs {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// hcpRecords returns the HCPs of ids in scope, by id; as hospitals, it
+// answers from what this call reads.
+func (s *Store) hcpRecords(ctx context.Context, ids []string) (map[string]*kolgraph.HCP, error) {
+	out := make(map[string]*kolgraph.HCP, len(ids))
 	var ask []string
+	s.mu.Lock()
 	for _, id := range ids {
-		if _, ok := s.hcp[id]; !ok {
+		if h, ok := s.hcp[id]; ok {
+			if h != nil {
+				out[id] = h
+			}
+		} else {
 			ask = append(ask, id)
 		}
 	}
 	s.mu.Unlock()
-	if len(ask) > 0 {
-		slices.Sort(ask)
-		ask = slices.Compact(ask)
-		hs, err := s.base.HCPs(ctx, ask)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := s.keepHCPs(ctx, hs); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		for _, id := range ask {
-			if _, ok := s.hcp[id]; !ok {
-				s.hcp[id] = nil // unknown
-			}
-		}
-		s.mu.Unlock()
+	if len(ask) == 0 {
+		return out, nil
 	}
-	out := make(map[string]bool, len(ids))
+	slices.Sort(ask)
+	ask = slices.Compact(ask)
+	hs, err := s.base.HCPs(ctx, ask)
+	if err != nil {
+		return nil, err
+	}
+	if hs, err = s.keepHCPs(ctx, hs); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, id := range ids {
-		if s.hcp[id] != nil {
-			out[id] = true
+	for i, id := range ask {
+		if hs[i] != nil {
+			out[id] = hs[i]
+		} else if _, ok := s.hcp[id]; !ok {
+			s.hcp[id] = nil // unknown
 		}
 	}
 	return out, nil
@@ -216,14 +231,13 @@ func (s *Store) Departments(ctx context.Context, ids []string) ([]*kolgraph.Depa
 // HCPs implements kolgraph.Store. HCPs looked up before in this request
 // are answered from memory.
 func (s *Store) HCPs(ctx context.Context, ids []string) ([]*kolgraph.HCP, error) {
-	if _, err := s.hcps(ctx, ids); err != nil {
+	in, err := s.hcpRecords(ctx, ids)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]*kolgraph.HCP, len(ids))
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for i, id := range ids {
-		out[i] = s.hcp[id]
+		out[i] = in[id]
 	}
 	return out, nil
 }
@@ -425,13 +439,18 @@ func (s *Store) HCPsOfDepartments(ctx context.Context, dids []string) ([][]*kolg
 	for _, r := range rows {
 		all = append(all, r...)
 	}
-	if _, err := s.keepHCPs(ctx, slices.Clone(all)); err != nil {
+	kept, err := s.keepHCPs(ctx, slices.Clone(all))
+	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	in := make(map[string]bool, len(kept))
+	for _, h := range kept {
+		if h != nil {
+			in[h.ID] = true
+		}
+	}
 	for i, r := range rows {
-		rows[i] = slices.DeleteFunc(slices.Clone(r), func(h *kolgraph.HCP) bool { return s.hcp[h.ID] == nil })
+		rows[i] = slices.DeleteFunc(slices.Clone(r), func(h *kolgraph.HCP) bool { return !in[h.ID] })
 	}
 	return rows, nil
 }
