@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -381,5 +382,65 @@ func TestDryRunAgreesWithTheImport(t *testing.T) {
 				t.Errorf("version after the refused import: %d, want 1", v)
 			}
 		})
+	}
+}
+
+// TestColumnsLeftOutKeepStoredValues: a file with some columns changes
+// those and keeps the others as stored (issue 20: an hcps.csv with only
+// id,name,role,department_id,hospital_id cleared every listed HCP's title,
+// position, KOL level, evidence, phone and email; a departments.csv without
+// its potential inputs sent accounts to "unclassified"). An empty cell in a
+// column that is there still clears; a new record gets the left-out fields
+// empty; the dry run says so and agrees with the import.
+func TestColumnsLeftOutKeepStoredValues(t *testing.T) {
+	s := store(t)
+	svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
+	files := []importer.File{
+		{Name: "hcps.csv", Data: []byte("id,name,role,department_id,hospital_id,phone\n" +
+			"P001,王伟,physician,D001-01,H001,\n" + // phone there but empty: cleared
+			"P002,李娜娜,physician,D001-01,H001,+86 139 0000 0002\n" + // renamed, phone set
+			"P011,New,physician,D001-01,H001,\n")}, // new: left-out fields empty
+		{Name: "departments.csv", Data: []byte("id,hospital_id,name,specialty\n" +
+			"D001-01,H001,心内科 Cardiology,cardiology\n")},
+	}
+	dry, err := svc.Import(t.Context(), "U01", importer.CSV, files, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Import(t.Context(), "U01", importer.CSV, files, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{kolgraph.KindHCPs, kolgraph.KindDepartments} {
+		if *dry.Counts[k] != *res.Counts[k] {
+			t.Errorf("%s: dry run %+v, import %+v", k, *dry.Counts[k], *res.Counts[k])
+		}
+	}
+	if got, want := *res.Counts[kolgraph.KindHCPs], (writer.Counts{Created: 1, Updated: 2}); got != want {
+		t.Errorf("hcps: %+v, want %+v", got, want)
+	}
+	if got, want := *res.Counts[kolgraph.KindDepartments], (writer.Counts{Unchanged: 1}); got != want {
+		t.Errorf("departments: %+v, want %+v (no input cleared)", got, want)
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool {
+		return strings.Contains(n, "hcps.csv") && strings.Contains(n, "keep their stored values") && strings.Contains(n, "kol_level")
+	}) {
+		t.Errorf("notes do not say which columns keep their values: %q", res.Notes)
+	}
+	hs, _ := s.HCPs(t.Context(), []string{"P001", "P002", "P011"})
+	p1, p2, p11 := hs[0], hs[1], hs[2]
+	if p1.Title != "chief" || p1.Position != "department_head" || p1.KOLLevel != kolgraph.KOLNational ||
+		len(p1.KOLEvidence) != 2 || p1.Email != "wang.wei@example.cn" || p1.WeChat != "wangwei_md" || p1.Phone != "" {
+		t.Errorf("P001 after the import: %+v (kept fields lost, or the empty phone not cleared)", p1)
+	}
+	if p2.Name != "李娜娜" || p2.Title != "attending" || p2.Specialty != "cardiology" || p2.Phone != "+86 139 0000 0002" {
+		t.Errorf("P002 after the import: %+v", p2)
+	}
+	if p11 == nil || p11.Title != "" || p11.Specialty != "" {
+		t.Errorf("P011: %+v", p11)
+	}
+	ds, _ := s.Departments(t.Context(), []string{"D001-01"})
+	if d := ds[0]; d.WeeklyOutpatients == nil || *d.WeeklyOutpatients != 1200 || d.DRGEnrollmentRate == nil || *d.DRGEnrollmentRate != 0.45 {
+		t.Errorf("D001-01 after the import: %+v", d)
 	}
 }

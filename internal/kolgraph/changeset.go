@@ -60,7 +60,11 @@ type ChangeSet struct {
 
 	IfVersion *uint64
 	CheckOnly bool
-	Audit     []AuditEntry
+	// Keep names, per kind (Kind names: "hcps"), optional fields the
+	// upserts do not give, which the writer keeps from the stored records
+	// (keep.go).
+	Keep  map[string][]string
+	Audit []AuditEntry
 }
 
 // Deletion names what a ChangeSet removes.

@@ -19,6 +19,7 @@ func (cs *ChangeSet) checkFields(derivable bool) error {
 	for _, k := range changeSetKinds {
 		k.checkFields(cs, &p, derivable)
 	}
+	cs.checkKeep(&p, derivable)
 	for i := range cs.Audit {
 		p.fields(fmt.Sprintf("audit[%d]", i), cs.Audit[i].Validate())
 		switch {

@@ -79,3 +79,27 @@ func TestFormulaLike(t *testing.T) {
 		t.Errorf("hospital named with a leading-space formula: %+v", ps)
 	}
 }
+
+// TestKeepIsTheWritersToResolve: a store refuses a change set with fields
+// to keep (it cannot resolve them); the writer's check accepts known
+// optional fields and refuses others.
+func TestKeepIsTheWritersToResolve(t *testing.T) {
+	cs := &kolgraph.ChangeSet{Keep: map[string][]string{kolgraph.KindHCPs: {"title", "phone"}}}
+	if err := cs.CheckFields(); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+		t.Errorf("a store given Keep: got %v, want EINVALID", err)
+	}
+	if err := cs.CheckFieldsToDerive(); err != nil {
+		t.Errorf("the writer given Keep: %v", err)
+	}
+	for _, keep := range []map[string][]string{
+		{kolgraph.KindHCPs: {"hospital_id"}}, // derived by its own rule
+		{kolgraph.KindHCPs: {"name"}},        // required
+		{kolgraph.KindInfluences: {"updated_at"}},
+		{kolgraph.KindKnows: {"strength"}},
+	} {
+		cs := &kolgraph.ChangeSet{Keep: keep}
+		if err := cs.CheckFieldsToDerive(); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+			t.Errorf("Keep %v: got %v, want EINVALID", keep, err)
+		}
+	}
+}

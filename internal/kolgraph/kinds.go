@@ -7,7 +7,8 @@ package kolgraph
 // for every kind (CheckFields, ResolveChanges, the writer's plan, the
 // scoped store's checks, the embedded store's buckets) goes through these
 // descriptors, so a new kind is its ChangeSet, Deletion and Changes fields,
-// one row here and one in each of those tables.
+// one row here and one in each of those tables (and in keep.go's when it
+// has optional fields an import may leave out).
 type Kind[R any, K comparable] struct {
 	// Name is the kind in the audit log and Problem.File ("hcps").
 	Name string

@@ -13,6 +13,8 @@
 // first, because a user fixing an import wants the whole list in one go.
 package seedfile
 
+import "strings"
+
 // File names of the format, one per kind.
 const (
 	TerritoriesFile = "territories.csv"
@@ -110,6 +112,10 @@ func Columns(file string) ([]string, bool) {
 	}
 	return nil, false
 }
+
+// kind is the kind of record the file holds, as kolgraph names it
+// ("hcps" for hcps.csv).
+func (t *table) kind() string { return strings.TrimSuffix(t.file, ".csv") }
 
 // index returns the position of the column named name, -1 if none.
 func (t *table) index(name string) int {

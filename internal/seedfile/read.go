@@ -461,11 +461,25 @@ func (r *row) header(rec []string) {
 			r.norms[i] = normOf(r.names[i])
 		}
 	}
+	var absent []string
 	for ci, c := range r.t.cols {
-		if r.pos[ci] < 0 && c.required {
+		switch {
+		case r.pos[ci] >= 0:
+		case c.required:
 			r.p.add(file, line, c.name, "required column is missing from the header")
 			r.quiet = true
+		case slices.Contains(kolgraph.KeepableFields(r.t.kind()), c.name):
+			absent = append(absent, c.name)
 		}
+	}
+	// A column left out keeps the stored value (kolgraph.ChangeSet.Keep);
+	// an empty cell in a column that is there clears it.
+	if len(absent) > 0 {
+		if r.p.cs.Keep == nil {
+			r.p.cs.Keep = map[string][]string{}
+		}
+		r.p.cs.Keep[r.t.kind()] = absent
+		r.p.note(file, NoteLayout, "columns left out keep their stored values: %s", strings.Join(absent, ", "))
 	}
 }
 

@@ -235,7 +235,7 @@ func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) err
 	if err != nil {
 		return err
 	}
-	b.p.influences = stamped(cs.Influences, influences, b.now)
+	b.p.influences = stamped(kolgraph.Kept(cs, kolgraph.InfluenceKind, cs.Influences, influences), influences, b.now)
 	kind(b, kolgraph.InfluenceKind, nonNil(b.p.influences), withDetached(kolgraph.InfluenceKind, &in, det),
 		influences, canonInfluence)
 	return b.err
@@ -258,7 +258,7 @@ func node[T any](ctx context.Context, b *builder, k *kolgraph.Kind[*T, string], 
 		b.err = err
 		return
 	}
-	kind(b, k, ups, dels, before, canon)
+	kind(b, k, kolgraph.Kept(in, k, ups, before), dels, before, canon)
 }
 
 // rel plans a relationship kind whose stored records are read through
@@ -289,7 +289,7 @@ func rel[R any, K comparable](ctx context.Context, b *builder, k *kolgraph.Kind[
 		b.err = err
 		return
 	}
-	kind(b, k, ups, dels, before, same)
+	kind(b, k, kolgraph.Kept(in, k, ups, before), dels, before, same)
 }
 
 // withDetached returns in's deletions of kind k followed by det's.
