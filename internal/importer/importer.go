@@ -201,7 +201,7 @@ func Read(ctx context.Context, format Format, files []File, st Store, opts Optio
 	case CSV:
 		cs, notes, err = readCSV(files, ro)
 	case XLSX:
-		cs, notes, err = readXLSX(files, ro, limit)
+		cs, notes, err = readXLSX(ctx, files, ro, limit)
 	default:
 		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown import format %q; use csv or xlsx", format)
 	}

@@ -1,10 +1,14 @@
 package importer
 
 import (
+	"archive/zip"
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strconv"
@@ -37,6 +41,58 @@ import (
 // does.
 const unzipFactor = 16
 
+// slimWorkbook returns the workbook in r with only the parts a table is
+// read from: the package and workbook structure, the worksheets, shared
+// strings and styles. Pictures, drawings, pivot caches, document
+// properties and the like are left out before anything is unpacked
+// (their compressed bytes are copied as they are), so a part that unpacks
+// to gigabytes costs nothing; the kept parts may unpack to at most limit
+// bytes in all, by the sizes the archive declares (which the zip reader
+// enforces as it unpacks).
+func slimWorkbook(r io.ReaderAt, size, limit int64) ([]byte, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, errors.New("is not an XLSX workbook")
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	var total uint64
+	for _, f := range zr.File {
+		if !tablePart(f.Name) {
+			continue
+		}
+		if total += f.UncompressedSize64; total > uint64(limit) {
+			return nil, fmt.Errorf("unpacks to more than %d bytes (at part %s), the limit for a workbook of this import", limit, f.Name)
+		}
+		raw, err := f.OpenRaw()
+		if err != nil {
+			return nil, errors.New("is not an XLSX workbook")
+		}
+		w, err := zw.CreateRaw(&f.FileHeader)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := io.Copy(w, raw); err != nil {
+			return nil, errors.New("is not an XLSX workbook")
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// tablePart reports whether a workbook part is one a table is read from.
+func tablePart(name string) bool {
+	switch name {
+	case "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+		"xl/sharedStrings.xml", "xl/styles.xml":
+		return true
+	}
+	dir, file := path.Split(name)
+	return dir == "xl/worksheets/" && strings.HasSuffix(file, ".xml")
+}
+
 func sheetFile(sheet string) string { return strings.ToLower(strings.TrimSpace(sheet)) + ".csv" }
 
 func isNoteSheet(sheet string) bool {
@@ -44,7 +100,7 @@ func isNoteSheet(sheet string) bool {
 	return strings.EqualFold(s, "readme") || strings.HasPrefix(s, "_")
 }
 
-func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.ChangeSet, []string, error) {
+func readXLSX(ctx context.Context, files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.ChangeSet, []string, error) {
 	if len(files) != 1 {
 		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "an XLSX import is one workbook; got %d files", len(files))
 	}
@@ -54,7 +110,11 @@ func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.Cha
 	if bytes.HasPrefix(head[:n], []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
 		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: seedfile.XLSNotSupported}})
 	}
-	wb, err := excelize.OpenReader(f.reader(), excelize.Options{
+	slim, err := slimWorkbook(f.reader(), f.size(), unzipFactor*limit)
+	if err != nil {
+		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: err.Error()}})
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(slim), excelize.Options{
 		UnzipSizeLimit:    unzipFactor * limit,
 		UnzipXMLSizeLimit: min(unzipFactor*limit, 16<<20),
 	})
@@ -66,7 +126,13 @@ func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.Cha
 		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
 	}
 	defer wb.Close()
-	facts := scanSheets(f.reader(), f.size(), unzipFactor*limit)
+	facts, err := scanSheets(ctx, bytes.NewReader(slim), int64(len(slim)), unzipFactor*limit)
+	if errors.Is(err, errTooManyRows) {
+		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: err.Error()}})
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 
 	fsys := fstest.MapFS{}
 	sheets := map[string]string{} // CSV file name -> sheet name
@@ -89,7 +155,10 @@ func readXLSX(files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.Cha
 			ps = append(ps, kolgraph.Problem{File: sheet, Message: fmt.Sprintf("holds the same kind as sheet %q", prev)})
 			continue
 		}
-		sc, err := sheetCSV(wb, sheet, name, limit, facts[sheet])
+		sc, err := sheetCSV(ctx, wb, sheet, name, limit, facts[sheet])
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
 		if err != nil {
 			ps = append(ps, kolgraph.Problem{File: sheet, Message: err.Error()})
 			continue
@@ -180,7 +249,7 @@ type sheetCSVResult struct {
 // the table), empty rows are left out, rows are padded to the header's
 // width. facts (nil: none known) add problems for merged cells, formulas
 // without a saved value and logical values in number columns.
-func sheetCSV(wb *excelize.File, sheet, file string, limit int64, facts *sheetFacts) (*sheetCSVResult, error) {
+func sheetCSV(ctx context.Context, wb *excelize.File, sheet, file string, limit int64, facts *sheetFacts) (*sheetCSVResult, error) {
 	it, err := wb.Rows(sheet)
 	if err != nil {
 		return nil, fmt.Errorf("cannot be read: %v", err)
@@ -197,6 +266,12 @@ func sheetCSV(wb *excelize.File, sheet, file string, limit int64, facts *sheetFa
 	headerRow := 0
 	dateCol := map[int]string{}
 	for n := 1; it.Next(); n++ {
+		if n > maxSheetRows {
+			return nil, errTooManyRows
+		}
+		if n%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		cells, err := it.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, fmt.Errorf("row %d cannot be read: %v", n, err)

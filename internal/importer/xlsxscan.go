@@ -2,10 +2,14 @@ package importer
 
 import (
 	"archive/zip"
+	"cmp"
+	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -34,11 +38,13 @@ const maxFacts = 1000
 
 // scanSheets reads the facts of every sheet of the workbook in data,
 // unpacking at most limit bytes in all. A workbook whose parts it cannot
-// find gets no facts (excelize has read it; these checks are extra).
-func scanSheets(r io.ReaderAt, size, limit int64) map[string]*sheetFacts {
+// find gets no facts (excelize has read it; these checks are extra). It
+// stops when ctx ends (the error) or a sheet has more rows than Excel
+// allows (errTooManyRows).
+func scanSheets(ctx context.Context, r io.ReaderAt, size, limit int64) (map[string]*sheetFacts, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	budget := &budgetReader{n: limit}
 	var wb struct {
@@ -54,7 +60,7 @@ func scanSheets(r io.ReaderAt, size, limit int64) map[string]*sheetFacts {
 		} `xml:"Relationship"`
 	}
 	if decodePart(zr, "xl/workbook.xml", budget, &wb) != nil || decodePart(zr, "xl/_rels/workbook.xml.rels", budget, &rels) != nil {
-		return nil
+		return nil, nil
 	}
 	target := map[string]string{}
 	for _, r := range rels.Rels {
@@ -76,15 +82,25 @@ func scanSheets(r io.ReaderAt, size, limit int64) map[string]*sheetFacts {
 			continue
 		}
 		budget.r = f
-		facts, err := scanSheet(budget)
+		facts, err := scanSheet(ctx, budget)
 		f.Close()
+		if ctx.Err() != nil || errors.Is(err, errTooManyRows) {
+			return nil, cmp.Or(ctx.Err(), fmt.Errorf("sheet %s %w", s.Name, err))
+		}
 		if err != nil {
 			continue
 		}
 		out[s.Name] = facts
 	}
-	return out
+	return out, nil
 }
+
+// maxSheetRows is the most rows an Excel sheet has (1,048,576): a sheet
+// that claims more was not saved by a spreadsheet, and reading it would
+// cost time without bound (a "blank rows" bomb).
+const maxSheetRows = 1 << 20
+
+var errTooManyRows = fmt.Errorf("has more than %d rows, more than Excel allows", maxSheetRows)
 
 func decodePart(zr *zip.Reader, name string, budget *budgetReader, v any) error {
 	f, err := zr.Open(name)
@@ -118,7 +134,7 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 }
 
 // scanSheet streams one sheet's XML.
-func scanSheet(r io.Reader) (*sheetFacts, error) {
+func scanSheet(ctx context.Context, r io.Reader) (*sheetFacts, error) {
 	facts := &sheetFacts{}
 	d := xml.NewDecoder(r)
 	var (
@@ -126,8 +142,12 @@ func scanSheet(r io.Reader) (*sheetFacts, error) {
 		inCell     bool
 		hasF, hasV bool
 		isBool     bool
+		rows       int
 	)
-	for {
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
 			return facts, nil
@@ -138,6 +158,15 @@ func scanSheet(r io.Reader) (*sheetFacts, error) {
 		switch e := tok.(type) {
 		case xml.StartElement:
 			switch e.Name.Local {
+			case "row":
+				if rows++; rows > maxSheetRows {
+					return nil, errTooManyRows
+				}
+				for _, a := range e.Attr {
+					if n, err := strconv.Atoi(a.Value); a.Name.Local == "r" && err == nil && n > maxSheetRows {
+						return nil, errTooManyRows
+					}
+				}
 			case "c":
 				inCell, hasF, hasV, isBool, in = true, false, false, false, cellRef{}
 				for _, a := range e.Attr {
