@@ -146,23 +146,26 @@ type Service struct {
 // with dryRun, compares them). actor is recorded in the audit log.
 func (s *Service) Import(ctx context.Context, actor string, format Format, files []File, dryRun bool) (*Result, error) {
 	t0 := time.Now()
-	cs, notes, err := Read(ctx, format, files, s.Store, s.Opts)
+	r, err := read(ctx, format, files, s.Store, s.Opts)
 	if err != nil {
 		return nil, err
 	}
+	cs := r.cs
 	// Edges without updated_at are stamped by the writer (kept when
 	// unchanged, so re-importing a file without the column changes nothing).
-	res := &Result{DryRun: dryRun, Rows: countRecords(cs), Notes: notes}
+	res := &Result{DryRun: dryRun, Rows: countRecords(cs), Notes: r.notes}
+	// What the writer or the store refuses names a record (hcps/P011):
+	// say which file and line it came from, dry run and import alike.
 	if dryRun {
 		res.Plan, err = s.Writer.Plan(ctx, cs)
 		if err != nil {
-			return nil, err
+			return nil, r.locate(err)
 		}
 		res.Version = res.Plan.Version
 	} else {
 		w, err := s.Writer.Apply(ctx, actor, Source, cs)
 		if err != nil {
-			return nil, err
+			return nil, r.locate(err)
 		}
 		res.Plan, res.Version, res.Written = w.Plan, w.Version, w.Written
 	}
@@ -176,8 +179,25 @@ func (s *Service) Import(ctx context.Context, actor string, format Format, files
 // files). Every problem is reported in one kolgraph.Invalid error; other
 // errors (the store failing) are returned as they are.
 func Read(ctx context.Context, format Format, files []File, st Store, opts Options) (*kolgraph.ChangeSet, []string, error) {
+	r, err := read(ctx, format, files, st, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.cs, r.notes, nil
+}
+
+// readResult is what reading files gives: the records, the notes, and
+// locate, which names the file and line (or sheet and row) of a record a
+// later problem names as kind/id.
+type readResult struct {
+	cs     *kolgraph.ChangeSet
+	notes  []string
+	locate func(error) error
+}
+
+func read(ctx context.Context, format Format, files []File, st Store, opts Options) (*readResult, error) {
 	if len(files) == 0 {
-		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
 	}
 	var ps []kolgraph.Problem
 	limit := opts.maxBytes()
@@ -187,31 +207,30 @@ func Read(ctx context.Context, format Format, files []File, st Store, opts Optio
 		}
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ex := &exists{ctx: ctx, st: st}
 	ro := seedfile.ReadOptions{MaxBytes: limit, MaxProblems: opts.MaxProblems}
 	if st != nil {
 		ro.Exists = ex.exists
 	}
-	var cs *kolgraph.ChangeSet
-	var notes []string
+	var r *readResult
 	var err error
 	switch format {
 	case CSV:
-		cs, notes, err = readCSV(files, ro)
+		r, err = readCSV(files, ro)
 	case XLSX:
-		cs, notes, err = readXLSX(ctx, files, ro, limit)
+		r, err = readXLSX(ctx, files, ro, limit)
 	default:
-		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown import format %q; use csv or xlsx", format)
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown import format %q; use csv or xlsx", format)
 	}
 	if ex.err != nil { // the store failed: the problems may be wrong
-		return nil, nil, ex.err
+		return nil, ex.err
 	}
-	return cs, notes, err
+	return r, err
 }
 
-func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, []string, error) {
+func readCSV(files []File, ro seedfile.ReadOptions) (*readResult, error) {
 	fsys := filesFS{}
 	var ps []kolgraph.Problem
 	for _, f := range files {
@@ -234,17 +253,17 @@ func readCSV(files []File, ro seedfile.ReadOptions) (*kolgraph.ChangeSet, []stri
 		fsys[name] = f
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	cs, ns, err := seedfile.ReadWithNotes(fsys, ro)
+	cs, ns, locs, err := seedfile.ReadLocated(fsys, ro)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	notes := make([]string, len(ns))
 	for i, n := range ns {
 		notes[i] = n.String()
 	}
-	return cs, notes, nil
+	return &readResult{cs: cs, notes: notes, locate: locs.Locate}, nil
 }
 
 // filesFS serves files by name, each opened as a stream over its content

@@ -363,12 +363,19 @@ func TestIndicationShares(t *testing.T) {
 // 1"; so did a department moving hospital while its HCPs stay).
 func TestDryRunAgreesWithTheImport(t *testing.T) {
 	deptCols, _ := seedfile.Columns("departments.csv")
-	for name, f := range map[string]importer.File{
-		"hcp in another hospital than its department": {Name: "hcps.csv", Data: []byte(hcpHeader +
-			"P011,New,physician,attending,,cardiology,D001-01,H002,,,,,\n")},
-		"department moves without its HCPs": {Name: "departments.csv", Data: []byte(strings.Join(deptCols, ",") + "\n" +
-			"D001-01,心内科,cardiology,H002" + strings.Repeat(",", len(deptCols)-4) + "\n")},
+	for name, tc := range map[string]struct {
+		f         importer.File
+		file      string // of the first problem
+		line      int
+		fieldWant string
+	}{
+		"hcp in another hospital than its department": {importer.File{Name: "hcps.csv", Data: []byte(hcpHeader +
+			"P011,New,physician,attending,,cardiology,D001-01,H002,,,,,\n")}, "hcps.csv", 2, "hospital_id"},
+		// The stored HCPs of D001-01 are not in the file: named as records.
+		"department moves without its HCPs": {importer.File{Name: "departments.csv", Data: []byte(strings.Join(deptCols, ",") + "\n" +
+			"D001-01,H002,心内科,cardiology" + strings.Repeat(",", len(deptCols)-4) + "\n")}, "hcps/P001", 0, "hospital_id"},
 	} {
+		f := tc.f
 		t.Run(name, func(t *testing.T) {
 			s := store(t)
 			svc := &importer.Service{Store: s, Writer: writer.New(s, nil)}
@@ -377,6 +384,10 @@ func TestDryRunAgreesWithTheImport(t *testing.T) {
 			ps := problems(t, err)
 			if dry := problems(t, dryErr); fmt.Sprint(dry) != fmt.Sprint(ps) {
 				t.Errorf("dry run and import disagree:\n dry run: %v\n import:  %v", dry, ps)
+			}
+			// The refusal names the file and line of the record.
+			if len(ps) == 0 || ps[0].File != tc.file || ps[0].Line != tc.line || ps[0].Field != tc.fieldWant {
+				t.Errorf("problems %v: want %s:%d field %s first", ps, tc.file, tc.line, tc.fieldWant)
 			}
 			if v, _ := s.Version(t.Context()); v != 1 {
 				t.Errorf("version after the refused import: %d, want 1", v)

@@ -100,19 +100,19 @@ func isNoteSheet(sheet string) bool {
 	return strings.EqualFold(s, "readme") || strings.HasPrefix(s, "_")
 }
 
-func readXLSX(ctx context.Context, files []File, ro seedfile.ReadOptions, limit int64) (*kolgraph.ChangeSet, []string, error) {
+func readXLSX(ctx context.Context, files []File, ro seedfile.ReadOptions, limit int64) (*readResult, error) {
 	if len(files) != 1 {
-		return nil, nil, kolgraph.Errorf(kolgraph.EINVALID, "an XLSX import is one workbook; got %d files", len(files))
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "an XLSX import is one workbook; got %d files", len(files))
 	}
 	f := files[0]
 	var head [8]byte
 	n, _ := f.reader().Read(head[:])
 	if bytes.HasPrefix(head[:n], []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
-		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: seedfile.XLSNotSupported}})
+		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: seedfile.XLSNotSupported}})
 	}
 	slim, err := slimWorkbook(f.reader(), f.size(), unzipFactor*limit)
 	if err != nil {
-		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: err.Error()}})
+		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: err.Error()}})
 	}
 	wb, err := excelize.OpenReader(bytes.NewReader(slim), excelize.Options{
 		UnzipSizeLimit:    unzipFactor * limit,
@@ -123,15 +123,15 @@ func readXLSX(ctx context.Context, files []File, ro seedfile.ReadOptions, limit 
 		if strings.Contains(err.Error(), "size") {
 			msg = fmt.Sprintf("unpacks to more than %d bytes, the limit for a workbook of this import", unzipFactor*limit)
 		}
-		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
+		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
 	}
 	defer wb.Close()
 	facts, err := scanSheets(ctx, bytes.NewReader(slim), int64(len(slim)), unzipFactor*limit)
 	if errors.Is(err, errTooManyRows) {
-		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: err.Error()}})
+		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: err.Error()}})
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	fsys := fstest.MapFS{}
@@ -157,7 +157,7 @@ func readXLSX(ctx context.Context, files []File, ro seedfile.ReadOptions, limit 
 		}
 		sc, err := sheetCSV(ctx, wb, sheet, name, limit, facts[sheet])
 		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
+			return nil, ctx.Err()
 		}
 		if err != nil {
 			ps = append(ps, kolgraph.Problem{File: sheet, Message: err.Error()})
@@ -170,27 +170,34 @@ func readXLSX(ctx context.Context, files []File, ro seedfile.ReadOptions, limit 
 		cellPs = append(cellPs, sc.problems...)
 	}
 	if err := kolgraph.Invalid(ps); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if len(fsys) == 0 {
 		msg := "has no sheet of the format; expected " + strings.Join(sheetNames(), ", ")
 		if len(ignored) > 0 {
 			msg += fmt.Sprintf(" (its sheets %s are not)", strings.Join(ignored, ", "))
 		}
-		return nil, nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
+		return nil, kolgraph.Invalid([]kolgraph.Problem{{File: f.Name, Message: msg}})
 	}
 	ro.UTF8 = true // the CSV made of the sheets: workbooks are Unicode
-	cs, ns, err := seedfile.ReadWithNotes(fsys, ro)
+	cs, ns, locs, err := seedfile.ReadLocated(fsys, ro)
 	if err != nil {
-		return nil, nil, mergeProblems(remap(err, sheets, rowOf), cellPs)
+		return nil, mergeProblems(remap(err, sheets, rowOf), cellPs)
 	}
 	if err := kolgraph.Invalid(cellPs); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, n := range ns {
 		notes = append(notes, sheets[n.File]+": "+n.Message)
 	}
-	return cs, notes, nil
+	locate := func(err error) error {
+		err = locs.Locate(err)
+		if kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+			return err // remap makes a list of problems; a conflict or a failure stays what it is
+		}
+		return remap(err, sheets, rowOf)
+	}
+	return &readResult{cs: cs, notes: notes, locate: locate}, nil
 }
 
 // mergeProblems adds the problems of cells that the workbook itself

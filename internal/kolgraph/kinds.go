@@ -74,12 +74,38 @@ func (k *Kind[R, K]) Touches(cs *ChangeSet) bool {
 	return len(*k.Upserts(cs)) > 0 || len(*k.Deletes(&cs.Delete)) > 0
 }
 
+// upsertIDs returns the ids of the kind's upserts in cs, in order ("" for
+// a nil record).
+func (k *Kind[R, K]) upsertIDs(cs *ChangeSet) []string {
+	ups := *k.Upserts(cs)
+	out := make([]string, len(ups))
+	for i, r := range ups {
+		if k.Nil == nil || !k.Nil(r) {
+			out[i] = k.ID(k.Key(r))
+		}
+	}
+	return out
+}
+
 // AnyKind is a Kind whatever its types, for tables of kinds.
 type AnyKind interface {
 	KindName() string
 	Touches(cs *ChangeSet) bool
 	checkFields(cs *ChangeSet, p *fieldProblems, derivable bool)
 	resolve(cs *ChangeSet, c *Changes)
+	upsertIDs(cs *ChangeSet) []string
+}
+
+// UpsertIDs returns the ids (PairID for relationships) of the upserts of
+// kind in cs, in order, "" for a nil record; nil for an unknown kind. A
+// problem names a record as kind/id: this says which upsert it was.
+func UpsertIDs(cs *ChangeSet, kind string) []string {
+	for _, k := range changeSetKinds {
+		if k.KindName() == kind {
+			return k.upsertIDs(cs)
+		}
+	}
+	return nil
 }
 
 // The kinds of a ChangeSet, one descriptor each.
