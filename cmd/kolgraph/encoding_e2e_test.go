@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/base64"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -65,13 +64,7 @@ func TestCLIImportSaysTheEncoding(t *testing.T) {
 	if !strings.Contains(out, "note: hcps.csv: read as GB18030") {
 		t.Errorf("output does not say the encoding:\n%s", out)
 	}
-	m := NewMain(io.Discard)
-	m.Config.Store, m.Config.DataDir = "embedded", dataDir
-	st, err := m.openStore(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openEmbedded(t, dataDir)
 	hs, err := st.HCPs(t.Context(), []string{"P990020"})
 	if err != nil || len(hs) != 1 || hs[0].Name != "郑伟伟" {
 		t.Errorf("stored HCP: got %+v, %v; want the name 郑伟伟", hs, err)
@@ -82,18 +75,12 @@ func TestCLIImportSaysTheEncoding(t *testing.T) {
 // through the running service.
 func TestCLIImportWhileServeHoldsTheStore(t *testing.T) {
 	dataDir := t.TempDir()
-	m := NewMain(io.Discard)
-	m.Config.Store, m.Config.DataDir = "embedded", dataDir
-	st, err := m.openStore(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	openEmbedded(t, dataDir) // as serve holds it
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "hospitals.csv"), []byte("id,name,tier\nH1,Hospital,3A\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = runCLI(t, dataDir, "import", "-dir", dir)
+	_, _, err := runCLI(t, dataDir, "import", "-dir", dir)
 	if err == nil || !strings.Contains(err.Error(), "locked by another process") || !strings.Contains(err.Error(), "the importRegion mutation on /query") {
 		t.Errorf("got %v, want the lock named and the API import pointed to", err)
 	}

@@ -79,6 +79,20 @@ func openEmbeddedService(ctx context.Context, dir string) (*Main, error) {
 	return m, nil
 }
 
+// openEmbedded opens the embedded store in dataDir as serve would, closed
+// when t ends (the CLI tests look at what a command left there).
+func openEmbedded(t *testing.T, dataDir string) kolgraph.Store {
+	t.Helper()
+	m := NewMain(io.Discard)
+	m.Config.Store, m.Config.DataDir = "embedded", dataDir
+	st, err := m.openStore(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // cliEnv runs CLI commands against their own embedded data directory.
 func cliEnv(dir string) func(string) string {
 	return func(k string) string {
@@ -182,13 +196,7 @@ func TestImportModifiedSeedCopy(t *testing.T) {
 		t.Errorf("summaries: dry %q, real %q", dry, real)
 	}
 
-	m := NewMain(io.Discard)
-	m.Config.Store, m.Config.DataDir = "embedded", dataDir
-	st, err := m.openStore(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openEmbedded(t, dataDir)
 	// The store now holds exactly the copy.
 	again, err := seedfile.ReadWith(os.DirFS(copyDir), seedfile.ReadOptions{})
 	if err != nil {
