@@ -289,6 +289,9 @@ type invalidCase struct {
 
 func (r *runner) testValidation(t *testing.T) {
 	okHCP := func() *kolgraph.HCP { return newHCP("P011", "Valid", "D001-01", "H001") }
+	// One store for every case: a rejected change set leaves it as it was,
+	// which rejects checks, so the cases cannot see each other.
+	s := r.loaded(t)
 	for _, tc := range []invalidCase{
 		{"TerritoryID", &kolgraph.ChangeSet{Territories: []*kolgraph.Territory{{ID: "T 3", Name: "x"}}}, "territories", "T 3", "id"},
 		{"HospitalName", &kolgraph.ChangeSet{Hospitals: []*kolgraph.Hospital{{ID: "H004", Tier: "3A"}}}, "hospitals", "H004", "name"},
@@ -339,7 +342,6 @@ func (r *runner) testValidation(t *testing.T) {
 			Products: []*kolgraph.Product{{ID: "X9", Name: "x"}}}, "products", "X9", "id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := r.loaded(t)
 			e := rejectsChecked(t, s, tc.cs, kolgraph.EINVALID)
 			wantProblem(t, e, tc.kind, tc.id, tc.field)
 		})
@@ -353,6 +355,7 @@ func (r *runner) testReferences(t *testing.T) {
 		d.HospitalID = "H002"
 		return d
 	}
+	s := r.loaded(t) // shared by the cases, as in testValidation
 	for _, tc := range []invalidCase{
 		{"DepartmentHospital", &kolgraph.ChangeSet{Departments: []*kolgraph.Department{{ID: "D004", HospitalID: "HX",
 			Name: "x", Specialty: "x"}}}, "departments", "D004", "hospital_id"},
@@ -412,7 +415,6 @@ func (r *runner) testReferences(t *testing.T) {
 			"hcps", "P001", "hospital_id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := r.loaded(t)
 			e := rejectsChecked(t, s, tc.cs, kolgraph.EINVALID)
 			wantProblem(t, e, tc.kind, tc.id, tc.field)
 		})
