@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,12 +41,18 @@ func (r *Resolver) startImport(ctx context.Context, format model.ImportFormat, f
 	if err != nil {
 		return nil, err
 	}
+	// The job's own view of the store, as the request's is built: a scoped
+	// store remembers what it found in scope and is meant for one operation.
+	d, err := r.Views.For(p)
+	if err != nil {
+		return nil, err
+	}
 	// Uploads are the request's temporary files, removed when it ends.
 	own, release, err := importer.Spool("", fs)
 	if err != nil {
 		return nil, err
 	}
-	j, err := r.Jobs.Start(ctx, importer.JobRequest{Owner: p.Subject, Service: r.importer(ctx), Actor: writer.Actor(ctx),
+	j, err := r.Jobs.Start(ctx, importer.JobRequest{Owner: p.Subject, Service: r.importerOn(d.Store), Actor: writer.Actor(ctx),
 		Format: importFormat(format), Files: own, DryRun: dryRun != nil && *dryRun, Release: release})
 	if err != nil {
 		return nil, err
@@ -72,6 +79,38 @@ func (r *Resolver) importJob(ctx context.Context, id string) (*model.ImportJob, 
 		return nil, nil
 	}
 	return r.importJobModel(ctx, j), nil
+}
+
+func (r *Resolver) importJobs(ctx context.Context, first *int, after *string) (*model.ImportJobConnection, error) {
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	var jobs []*importer.Job
+	if r.Jobs != nil {
+		jobs = slices.DeleteFunc(r.Jobs.List(), func(j *importer.Job) bool { return !mayReadJob(p, j) })
+	}
+	if pg.After != "" {
+		i := slices.IndexFunc(jobs, func(j *importer.Job) bool { return j.ID == pg.After })
+		if i < 0 {
+			return nil, kolgraph.Errorf(kolgraph.EINVALID, "the job of cursor %q is no longer kept; start from the first page", *after)
+		}
+		jobs = jobs[i+1:]
+	}
+	hasNext := len(jobs) > pg.First
+	jobs = jobs[:min(pg.First, len(jobs))]
+	conn := &model.ImportJobConnection{Edges: make([]*model.ImportJobEdge, len(jobs))}
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+		conn.Edges[i] = &model.ImportJobEdge{Cursor: encodeCursor(j.ID), Node: r.importJobModel(ctx, j)}
+	}
+	conn.PageInfo = pageInfo(ids, hasNext)
+	return conn, nil
 }
 
 var jobStates = map[importer.JobState]model.ImportJobState{

@@ -699,6 +699,11 @@ func (r *queryResolver) ImportJob(ctx context.Context, id string) (*model.Import
 	return r.importJob(ctx, id)
 }
 
+// ImportJobs is the resolver for the importJobs field.
+func (r *queryResolver) ImportJobs(ctx context.Context, first *int, after *string) (*model.ImportJobConnection, error) {
+	return r.importJobs(ctx, first, after)
+}
+
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error) {
 	return r.auditLog(ctx, entity, kind, op, from, to, first, after)

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -226,6 +227,50 @@ func TestImportJobVisibility(t *testing.T) {
 	}
 	if j := getJob(t, h, admin, id); j == nil || j.ID != id {
 		t.Errorf("the admin gets %+v, want the job", j)
+	}
+	listed := func(authz string, first int, after *string) (ids []string, next *string) {
+		t.Helper()
+		var got struct {
+			ImportJobs struct {
+				Edges    []struct{ Node struct{ ID string } }
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   *string
+				}
+			}
+		}
+		mustQueryAuth(t, h, authz, `query($first: Int, $after: String) { importJobs(first: $first, after: $after) {
+			edges { node { id } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"first": first, "after": after}, &got)
+		for _, e := range got.ImportJobs.Edges {
+			ids = append(ids, e.Node.ID)
+		}
+		if got.ImportJobs.PageInfo.HasNextPage {
+			next = got.ImportJobs.PageInfo.EndCursor
+		}
+		return ids, next
+	}
+	if ids, _ := listed(owner, 100, nil); !slices.Contains(ids, id) {
+		t.Errorf("the owner's importJobs %v lack its job %s", ids, id)
+	}
+	if ids, _ := listed(other, 100, nil); slices.Contains(ids, id) {
+		t.Errorf("another kam's importJobs %v list the job %s", ids, id)
+	}
+	pollJob(t, h, admin, startJob(t, h, admin, inline([2]string{"influences.csv", "from,to,weight,kind,evidence\nP000001,P000002,0.41,mentor,\n"}), true))
+	var all []string // the admin's, page by page
+	for page, after := 0, (*string)(nil); page < 100; page++ {
+		ids, next := listed(admin, 1, after)
+		all = append(all, ids...)
+		if next == nil {
+			break
+		}
+		after = next
+	}
+	seen := map[string]bool{}
+	for _, x := range all {
+		seen[x] = true
+	}
+	if !slices.Contains(all, id) || len(all) < 2 || len(seen) != len(all) {
+		t.Errorf("the admin's importJobs, one a page: %v; want every job once, %s among them", all, id)
 	}
 	if j := getJob(t, h, admin, "AAAAAAAAAAAAAAAAAAAAAAAAAA"); j != nil {
 		t.Errorf("an unknown id: %+v, want null", j)

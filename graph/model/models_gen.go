@@ -244,6 +244,16 @@ type ImportJob struct {
 	Error *ImportJobError `json:"error,omitempty"`
 }
 
+type ImportJobConnection struct {
+	Edges    []*ImportJobEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type ImportJobEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *ImportJob `json:"node"`
+}
+
 // One file of an import job. Sizes are in bytes, as Float (exact to 2^53): Int is 32-bit.
 type ImportJobFile struct {
 	Name string  `json:"name"`
