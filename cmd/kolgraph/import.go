@@ -114,7 +114,8 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 // store: the same import goes through its API.
 const lockedHint = "The store is held by a running kolgraph serve (the embedded store is one process's at a time). " +
 	"Stop it and run the import again, or import through the running service: the importRegion mutation on /query " +
-	"(format CSV or XLSX, dryRun: true to check first; files as content or multipart uploads, e.g. " +
+	"(or startImport, which answers at once with a job to poll, for a large import; " +
+	"format CSV or XLSX, dryRun: true to check first; files as content or multipart uploads, e.g. " +
 	"curl -F operations=... -F map=... -F 0=@hcps.csv http://127.0.0.1:8080/query; see the README, \"Import\")."
 
 // readLimited reads a workbook; one over limit is not read, and the

@@ -207,16 +207,22 @@ func (js *Jobs) run(values context.Context, j *Job, req JobRequest) {
 	j.state, j.started = JobRunning, js.now()
 	j.mu.Unlock()
 	res, err := req.Service.ImportWithProgress(ctx, req.Actor, req.Format, req.Files, req.DryRun, j.progress)
+	log := zerolog.Ctx(ctx)
 	if err != nil {
 		var kerr *kolgraph.Error
-		if !errors.As(err, &kerr) && ctx.Err() == nil { // reported as INTERNAL: say why once, here
-			zerolog.Ctx(ctx).Error().Err(err).Str("job", j.ID).Msg("import job failed")
+		if !errors.As(err, &kerr) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			// reported as INTERNAL: say why once, here
+			log.Error().Err(err).Str("job", j.ID).Msg("import job failed")
 		}
 		j.finish(js.now(), nil, err)
+		log.Info().Str("job", j.ID).Str("owner", j.Owner).Bool("dry_run", j.DryRun).Str("code", kolgraph.ErrorCode(err)).
+			Msg("import job failed")
 		return
 	}
 	s := res.Summary()
 	j.finish(js.now(), &s, nil)
+	log.Info().Str("job", j.ID).Str("owner", j.Owner).Bool("dry_run", j.DryRun).Int("rows", s.Rows).
+		Bool("written", s.Written).Uint64("version", s.Version).Dur("took", s.Took).Msg("import job succeeded")
 }
 
 func (j *Job) finish(at time.Time, s *Summary, err error) {
