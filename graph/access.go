@@ -61,7 +61,10 @@ func (r *Resolver) deps(ctx context.Context) analyses.Deps {
 // writer writes through the operation's store, so that territory scoping
 // and the role's write right apply to mutations and imports too.
 func (r *Resolver) writer(ctx context.Context) *writer.Service {
-	st := r.deps(ctx).Store
+	return r.writerOn(r.deps(ctx).Store)
+}
+
+func (r *Resolver) writerOn(st kolgraph.Store) *writer.Service {
 	if st == r.Views.Store() {
 		return r.Writer
 	}
@@ -70,11 +73,15 @@ func (r *Resolver) writer(ctx context.Context) *writer.Service {
 
 // importer is r.Importer reading and writing through the operation's store.
 func (r *Resolver) importer(ctx context.Context) *importer.Service {
-	st := r.deps(ctx).Store
+	return r.importerOn(r.deps(ctx).Store)
+}
+
+// importerOn is r.Importer reading and writing through st.
+func (r *Resolver) importerOn(st kolgraph.Store) *importer.Service {
 	if st == r.Views.Store() {
 		return r.Importer
 	}
-	return &importer.Service{Store: st, Writer: r.writer(ctx), Opts: r.Importer.Opts}
+	return &importer.Service{Store: st, Writer: r.writerOn(st), Opts: r.Importer.Opts}
 }
 
 // Contact data is personal data, and one rule governs every way it leaves

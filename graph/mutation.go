@@ -33,16 +33,16 @@ func (r *Resolver) write(ctx context.Context, mutation string, cs *kolgraph.Chan
 func deleted(res *writer.Result) *model.DeletePayload {
 	return &model.DeletePayload{
 		Deleted:      res.Written,
-		Counts:       kindCounts(res.Plan),
+		Counts:       kindCounts(res.Plan.Counts),
 		GraphVersion: graphVersion(res.Version),
 	}
 }
 
 // kindCounts lists a plan's counts in the order of kolgraph.Kinds.
-func kindCounts(p *writer.Plan) []*model.KindCounts {
+func kindCounts(counts map[string]*writer.Counts) []*model.KindCounts {
 	out := []*model.KindCounts{}
 	for _, k := range kolgraph.Kinds {
-		if c, ok := p.Counts[k]; ok {
+		if c, ok := counts[k]; ok {
 			out = append(out, &model.KindCounts{Kind: model.RecordKind(strings.ToUpper(k)),
 				Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged, Deleted: c.Deleted})
 		}
@@ -106,7 +106,6 @@ func influenceFromInput(in model.InfluenceInput) *kolgraph.Influence {
 	return e
 }
 
-// importFiles decodes the uploaded files.
 // importFiles turns the input's files into the importer's: inline content
 // decoded, uploads passed on as they lie on disk (read as a stream, never
 // copied into memory whole).
@@ -165,16 +164,11 @@ func (r *Resolver) importRegion(ctx context.Context, format model.ImportFormat, 
 	if err != nil {
 		return nil, err
 	}
-	f := importer.CSV
-	if format == model.ImportFormatXlsx {
-		f = importer.XLSX
-	}
-	res, err := r.importer(ctx).Import(ctx, writer.Actor(ctx), f, fs, dryRun != nil && *dryRun)
+	res, err := r.importer(ctx).Import(ctx, writer.Actor(ctx), importFormat(format), fs, dryRun != nil && *dryRun)
 	if err != nil {
 		return nil, err
 	}
-	return &model.ImportResult{DryRun: res.DryRun, Changed: res.Changed(), Counts: kindCounts(res.Plan),
-		Rows: res.Rows, GraphVersion: graphVersion(res.Version), Notes: notesOrEmpty(res.Notes)}, nil
+	return importResult(res.Summary()), nil
 }
 
 // notesOrEmpty returns notes, never nil: the field is a non-null list.

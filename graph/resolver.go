@@ -28,6 +28,9 @@ type Resolver struct {
 	Writer *writer.Service
 	// Importer reads uploaded region files and writes them through Writer.
 	Importer *importer.Service
+	// Jobs runs the imports startImport starts (nil: none; startImport is
+	// UNAVAILABLE).
+	Jobs *importer.Jobs
 	// Settings is the domain settings document: read by everyone,
 	// changed by admins.
 	Settings *settings.Service

@@ -249,6 +249,11 @@ func (r *hospitalResolver) Hcps(ctx context.Context, obj *kolgraph.Hospital, fil
 	return r.listHCPs(ctx, f, first, after)
 }
 
+// Problems is the resolver for the problems field.
+func (r *importJobErrorResolver) Problems(ctx context.Context, obj *model.ImportJobError, first *int) ([]*model.ImportProblem, error) {
+	return jobProblems(obj, first)
+}
+
 // From is the resolver for the from field.
 func (r *influenceResolver) From(ctx context.Context, obj *kolgraph.Influence) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.From))
@@ -570,6 +575,11 @@ func (r *mutationResolver) ImportRegion(ctx context.Context, format model.Import
 	return r.importRegion(ctx, format, files, dryRun)
 }
 
+// StartImport is the resolver for the startImport field.
+func (r *mutationResolver) StartImport(ctx context.Context, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) (*model.ImportJob, error) {
+	return r.startImport(ctx, format, files, dryRun)
+}
+
 // Evidence is the resolver for the evidence field.
 func (r *pathHopResolver) Evidence(ctx context.Context, obj *access.Hop) (*string, error) {
 	return optional(obj.Evidence), nil
@@ -684,6 +694,16 @@ func (r *queryResolver) SpeakerCandidates(ctx context.Context, scope model.Scope
 	return r.speakerCandidates(ctx, scope, product, first)
 }
 
+// ImportJob is the resolver for the importJob field.
+func (r *queryResolver) ImportJob(ctx context.Context, id string) (*model.ImportJob, error) {
+	return r.importJob(ctx, id)
+}
+
+// ImportJobs is the resolver for the importJobs field.
+func (r *queryResolver) ImportJobs(ctx context.Context, first *int, after *string) (*model.ImportJobConnection, error) {
+	return r.importJobs(ctx, first, after)
+}
+
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error) {
 	return r.auditLog(ctx, entity, kind, op, from, to, first, after)
@@ -752,6 +772,9 @@ func (r *Resolver) HeatCell() HeatCellResolver { return &heatCellResolver{r} }
 // Hospital returns HospitalResolver implementation.
 func (r *Resolver) Hospital() HospitalResolver { return &hospitalResolver{r} }
 
+// ImportJobError returns ImportJobErrorResolver implementation.
+func (r *Resolver) ImportJobError() ImportJobErrorResolver { return &importJobErrorResolver{r} }
+
 // Influence returns InfluenceResolver implementation.
 func (r *Resolver) Influence() InfluenceResolver { return &influenceResolver{r} }
 
@@ -816,6 +839,7 @@ type (
 	hCPResolver                   struct{ *Resolver }
 	heatCellResolver              struct{ *Resolver }
 	hospitalResolver              struct{ *Resolver }
+	importJobErrorResolver        struct{ *Resolver }
 	influenceResolver             struct{ *Resolver }
 	influenceContributionResolver struct{ *Resolver }
 	influencePathResolver         struct{ *Resolver }

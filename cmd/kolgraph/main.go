@@ -106,7 +106,10 @@ type Main struct {
 	Analytics *analyses.Set
 	Writer    *writer.Service
 	Importer  *importer.Service
-	Metrics   *telemetry.Metrics
+	// Jobs runs the API's import jobs (startImport) until Open's context
+	// is done.
+	Jobs    *importer.Jobs
+	Metrics *telemetry.Metrics
 	// Views pick each request's store and analytics from its principal.
 	Views *analyses.Views
 	// Settings is the domain settings document's current version.
@@ -157,6 +160,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Snapshots = snapshot.NewManager(m.Store, m.Log)
 	m.Writer = writer.New(m.Store, m.Snapshots.Notify)
 	m.Importer = &importer.Service{Store: m.Store, Writer: m.Writer, Opts: importer.Options{MaxBytes: m.Config.ImportMaxBytes}}
+	m.Jobs = importer.NewJobs(ctx, importer.JobOptions{Timeout: m.Config.ImportTimeout})
 	if err := m.openSettings(ctx, false); err != nil {
 		return err
 	}
@@ -225,7 +229,8 @@ func (m *Main) graphQL(o graph.HandlerOptions) http.Handler {
 	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
 	o.Observe = m.Metrics.ObserveOperation
 	o.Uploads.MaxBodyBytes, o.Uploads.MaxFileBytes = m.Config.MaxBodyBytes, m.Config.ImportMaxBytes
-	return graph.NewHandler(&graph.Resolver{Views: m.Views, Audit: m.Store, Writer: m.Writer, Importer: m.Importer, Settings: m.Settings}, o)
+	return graph.NewHandler(&graph.Resolver{Views: m.Views, Audit: m.Store, Writer: m.Writer, Importer: m.Importer,
+		Jobs: m.Jobs, Settings: m.Settings}, o)
 }
 
 func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server {
@@ -276,7 +281,9 @@ func (m *Main) Run(ctx context.Context) error {
 		ev = ev.Str("metrics_addr", ma.String())
 	}
 	ev.Msgf("serving GraphQL at http://%s/query", addr)
-	return srv.Serve(ctx)
+	err = srv.Serve(ctx)
+	m.Jobs.Wait() // ctx is done: the jobs were cancelled, and end before the store closes
+	return err
 }
 
 // seedIfEmpty loads the sample region into a store that was never written.

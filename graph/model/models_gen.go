@@ -215,6 +215,68 @@ type ImportFile struct {
 	File *graphql.Upload `json:"file,omitempty"`
 }
 
+// An import started with startImport.
+type ImportJob struct {
+	// Opaque and unguessable.
+	ID     string         `json:"id"`
+	State  ImportJobState `json:"state"`
+	DryRun bool           `json:"dryRun"`
+	Format ImportFormat   `json:"format"`
+	// The phase it is in; a failed job keeps the phase it failed in.
+	Phase ImportPhase `json:"phase"`
+	// The files, in the order given, with how far each has been read.
+	Files []*ImportJobFile `json:"files"`
+	// Records read from the files, over all of them; 0 until every file is read.
+	Rows int `json:"rows"`
+	// Records compared with the store: rows once checking is done.
+	Checked int `json:"checked"`
+	// Records the import changes (created, updated), known once checked.
+	Changes int `json:"changes"`
+	// Records written: changes once the write is done (0 for a dry run).
+	Written  int       `json:"written"`
+	QueuedAt time.Time `json:"queuedAt"`
+	// When it started running; null while queued.
+	StartedAt  *time.Time `json:"startedAt,omitempty"`
+	FinishedAt *time.Time `json:"finishedAt,omitempty"`
+	// What it did, once SUCCEEDED: importRegion's answer.
+	Result *ImportResult `json:"result,omitempty"`
+	// Why it failed, once FAILED: importRegion's error.
+	Error *ImportJobError `json:"error,omitempty"`
+}
+
+type ImportJobConnection struct {
+	Edges    []*ImportJobEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type ImportJobEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *ImportJob `json:"node"`
+}
+
+// One file of an import job. Sizes are in bytes, as Float (exact to 2^53): Int is 32-bit.
+type ImportJobFile struct {
+	Name string  `json:"name"`
+	Size float64 `json:"size"`
+	// How much of the file its latest reading has read. A CSV file over 1 MiB
+	// is read twice, first to decide its encoding, so this runs up to size
+	// twice; an XLSX workbook is read whole first, then its sheets unpacked.
+	BytesRead float64 `json:"bytesRead"`
+	// Records read from the file; null until every file has been read.
+	Rows *int `json:"rows,omitempty"`
+}
+
+// One problem with an import's files.
+type ImportProblem struct {
+	// File or sheet.
+	File *string `json:"file,omitempty"`
+	// 1-based line (CSV) or sheet row.
+	Line *int `json:"line,omitempty"`
+	// The column.
+	Field   *string `json:"field,omitempty"`
+	Message string  `json:"message"`
+}
+
 type ImportResult struct {
 	// True for a dry run: nothing was written.
 	DryRun bool `json:"dryRun"`
@@ -672,6 +734,136 @@ func (e *ImportFormat) UnmarshalJSON(b []byte) error {
 }
 
 func (e ImportFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an import job is in its life.
+type ImportJobState string
+
+const (
+	// Waiting for one of the server's import slots.
+	ImportJobStateQueued  ImportJobState = "QUEUED"
+	ImportJobStateRunning ImportJobState = "RUNNING"
+	// Done: result holds what it did.
+	ImportJobStateSucceeded ImportJobState = "SUCCEEDED"
+	// Done: error says why; nothing was written.
+	ImportJobStateFailed ImportJobState = "FAILED"
+)
+
+var AllImportJobState = []ImportJobState{
+	ImportJobStateQueued,
+	ImportJobStateRunning,
+	ImportJobStateSucceeded,
+	ImportJobStateFailed,
+}
+
+func (e ImportJobState) IsValid() bool {
+	switch e {
+	case ImportJobStateQueued, ImportJobStateRunning, ImportJobStateSucceeded, ImportJobStateFailed:
+		return true
+	}
+	return false
+}
+
+func (e ImportJobState) String() string {
+	return string(e)
+}
+
+func (e *ImportJobState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportJobState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportJobState", str)
+	}
+	return nil
+}
+
+func (e ImportJobState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportJobState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportJobState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an import job is doing.
+type ImportPhase string
+
+const (
+	// Not started yet.
+	ImportPhaseQueued ImportPhase = "QUEUED"
+	// Reading the files: parsing and checking every row, and its references.
+	ImportPhaseReading ImportPhase = "READING"
+	// Comparing the records with the store (and waiting for other writes to finish).
+	ImportPhaseChecking ImportPhase = "CHECKING"
+	// Writing the changes, in one transaction.
+	ImportPhaseWriting ImportPhase = "WRITING"
+	// Finished.
+	ImportPhaseDone ImportPhase = "DONE"
+)
+
+var AllImportPhase = []ImportPhase{
+	ImportPhaseQueued,
+	ImportPhaseReading,
+	ImportPhaseChecking,
+	ImportPhaseWriting,
+	ImportPhaseDone,
+}
+
+func (e ImportPhase) IsValid() bool {
+	switch e {
+	case ImportPhaseQueued, ImportPhaseReading, ImportPhaseChecking, ImportPhaseWriting, ImportPhaseDone:
+		return true
+	}
+	return false
+}
+
+func (e ImportPhase) String() string {
+	return string(e)
+}
+
+func (e *ImportPhase) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportPhase(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportPhase", str)
+	}
+	return nil
+}
+
+func (e ImportPhase) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportPhase) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportPhase) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

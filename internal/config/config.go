@@ -31,6 +31,7 @@ type Config struct {
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 	ImportMaxBytes  int64 // per imported file (README, "Import")
+	ImportTimeout   time.Duration
 
 	// Authentication and limits (README, "Access control").
 	AuthHS256Secret     string
@@ -79,6 +80,7 @@ func Default() Config {
 		RequestTimeout:  30 * time.Second,
 		ShutdownTimeout: 15 * time.Second,
 		ImportMaxBytes:  64 << 20,
+		ImportTimeout:   30 * time.Minute,
 		DevUser:         "dev",
 		RateLimit:       20,
 		RateBurst:       40,
@@ -112,6 +114,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one GraphQL request, propagated to the store")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for in-flight requests")
 	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", c.ImportMaxBytes, "largest file an import accepts, in bytes (each CSV file or uploaded file, or the XLSX workbook; its unpacked sheets may be 16 times as large)")
+	fs.DurationVar(&c.ImportTimeout, "import-timeout", c.ImportTimeout, "deadline of one import job (startImport), from when it starts running; the job runs detached from the request that started it")
 	fs.StringVar(&c.AuthHS256Secret, "auth-hs256-secret", c.AuthHS256Secret, "secret (at least 32 bytes) that verifies and signs HS256 bearer tokens (never logged)")
 	fs.StringVar(&c.AuthRS256PublicKey, "auth-rs256-public-key", c.AuthRS256PublicKey, "PEM file of the RSA public key that verifies RS256 bearer tokens")
 	fs.StringVar(&c.AuthRS256PrivateKey, "auth-rs256-private-key", c.AuthRS256PrivateKey, "PEM file of the RSA private key `kolgraph token` signs RS256 tokens with (not read by serve)")
@@ -208,7 +211,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must not be negative (got %d)", name, n))
 		}
 	}
-	for name, d := range map[string]time.Duration{"request-timeout": c.RequestTimeout, "shutdown-timeout": c.ShutdownTimeout, "neo4j-timeout": c.Neo4jTimeout} {
+	for name, d := range map[string]time.Duration{"request-timeout": c.RequestTimeout, "import-timeout": c.ImportTimeout, "shutdown-timeout": c.ShutdownTimeout, "neo4j-timeout": c.Neo4jTimeout} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive (got %s)", name, d))
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
+	"github.com/kolgraph/kolgraph/internal/seedfile"
 )
 
 func schema(t testing.TB) *ast.Schema {
@@ -136,6 +137,9 @@ func TestEveryListIsCosted(t *testing.T) {
 				t.Errorf("%s.%s is a list of %s with no cost: add it to gqlguard.Costs", d.Name, f.Name, el.Name)
 			}
 		}
+	}
+	if got := len(seedfile.FileNames()); got != gqlguard.ImportFiles {
+		t.Errorf("the import format has %d files, the costs assume %d", got, gqlguard.ImportFiles)
 	}
 	// The API's fixed lengths are the schema's.
 	for enum, n := range map[string]int{"DecisionStageKind": gqlguard.StageKinds, "RecordKind": gqlguard.RecordKinds, "Segment": 4} {

@@ -152,6 +152,9 @@ const (
 	StageKinds = 6
 	// RecordKinds is the number of RecordKind values.
 	RecordKinds = 13
+	// ImportFiles is the most files of an import job: one per CSV file of
+	// the format (startImport refuses more).
+	ImportFiles = 12
 	// ScoreComponents is the number of terms of the INFLUENCE blend.
 	ScoreComponents = 7
 	// TopEdges is how many edges an explanation lists each way
@@ -210,6 +213,7 @@ var Costs = map[string]Cost{
 	"RankingConnection.parameters": fixed(MaxParameters),
 	"DeletePayload.counts":         fixed(RecordKinds),
 	"ImportResult.counts":          fixed(RecordKinds),
+	"ImportJob.files":              fixed(ImportFiles),
 	"ImportTemplate.csv":           fixed(RecordKinds),
 }
 

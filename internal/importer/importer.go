@@ -57,10 +57,14 @@ func (f File) size() int64 {
 
 // reader reads the file from its start; each call gets its own.
 func (f File) reader() *io.SectionReader {
+	return io.NewSectionReader(f.readerAt(), 0, f.size())
+}
+
+func (f File) readerAt() io.ReaderAt {
 	if f.Content != nil {
-		return io.NewSectionReader(f.Content, 0, f.Size)
+		return f.Content
 	}
-	return io.NewSectionReader(bytes.NewReader(f.Data), 0, int64(len(f.Data)))
+	return bytes.NewReader(f.Data)
 }
 
 // Options tunes Read and Import.
@@ -127,15 +131,22 @@ type Result struct {
 	Notes []string
 }
 
-// Store is what an import reads: the ids already stored, for references
-// the files do not resolve (kolgraph.Store has it).
-type Store interface {
+// Scanner is what reading an import asks the store: the ids already
+// stored, for references the files do not resolve.
+type Scanner interface {
 	Scan(ctx context.Context, v kolgraph.Visitor) error
+}
+
+// Store is what an import reads, and what its writer compares with and
+// writes to (kolgraph.Store has it).
+type Store interface {
+	writer.Store
 }
 
 var _ Store = kolgraph.Store(nil)
 
-// Service imports into one store through its writer.
+// Service imports into one store through its writer, which writes to the
+// same store.
 type Service struct {
 	Store  Store
 	Writer *writer.Service
@@ -145,32 +156,67 @@ type Service struct {
 // Import reads files, checks them against the store and writes them (or,
 // with dryRun, compares them). actor is recorded in the audit log.
 func (s *Service) Import(ctx context.Context, actor string, format Format, files []File, dryRun bool) (*Result, error) {
+	return s.ImportWithProgress(ctx, actor, format, files, dryRun, nil)
+}
+
+// ImportWithProgress is Import reporting its progress to p (nil: none);
+// p is NewProgress(files).
+func (s *Service) ImportWithProgress(ctx context.Context, actor string, format Format, files []File, dryRun bool, p *Progress) (*Result, error) {
 	t0 := time.Now()
-	r, err := read(ctx, format, files, s.Store, s.Opts)
+	r, err := read(ctx, format, p.counted(files), s.Store, s.Opts)
 	if err != nil {
 		return nil, err
 	}
 	cs := r.cs
+	p.readAll(format, cs)
+	w := s.Writer
+	if p != nil {
+		w = w.On(watched{Store: s.Store, p: p})
+	}
 	// Edges without updated_at are stamped by the writer (kept when
 	// unchanged, so re-importing a file without the column changes nothing).
 	res := &Result{DryRun: dryRun, Rows: countRecords(cs), Notes: r.notes}
 	// What the writer or the store refuses names a record (hcps/P011):
 	// say which file and line it came from, dry run and import alike.
 	if dryRun {
-		res.Plan, err = s.Writer.Plan(ctx, cs)
+		res.Plan, err = w.Plan(ctx, cs)
 		if err != nil {
 			return nil, r.locate(err)
 		}
 		res.Version = res.Plan.Version
 	} else {
-		w, err := s.Writer.Apply(ctx, actor, Source, cs)
+		wr, err := w.Apply(ctx, actor, Source, cs)
 		if err != nil {
 			return nil, r.locate(err)
 		}
-		res.Plan, res.Version, res.Written = w.Plan, w.Version, w.Written
+		res.Plan, res.Version, res.Written = wr.Plan, wr.Version, wr.Written
 	}
 	res.Took = time.Since(t0)
+	p.update(func(p *Progress) {
+		p.phase, p.checked, p.changed = PhaseDone, res.Rows, len(res.Plan.Audit)
+		if res.Written {
+			p.written = p.changed
+		}
+	})
 	return res, nil
+}
+
+// Summary is what an import did without the records of its plan (the
+// change set and the audit entries), which a job keeps after it ends.
+type Summary struct {
+	DryRun, Written, Changed bool
+	// Counts by kind, as Plan.Counts.
+	Counts  map[string]*writer.Counts
+	Rows    int
+	Version uint64
+	Took    time.Duration
+	Notes   []string
+}
+
+// Summary returns what the import did.
+func (r *Result) Summary() Summary {
+	return Summary{DryRun: r.DryRun, Written: r.Written, Changed: r.Changed(), Counts: r.Plan.Counts,
+		Rows: r.Rows, Version: r.Version, Took: r.Took, Notes: r.Notes}
 }
 
 // Read parses files of format into one change set of upserts, with notes
@@ -178,7 +224,7 @@ func (s *Service) Import(ctx context.Context, actor string, format Format, files
 // do not resolve are looked up in st (nil: they must resolve within the
 // files). Every problem is reported in one kolgraph.Invalid error; other
 // errors (the store failing) are returned as they are.
-func Read(ctx context.Context, format Format, files []File, st Store, opts Options) (*kolgraph.ChangeSet, []string, error) {
+func Read(ctx context.Context, format Format, files []File, st Scanner, opts Options) (*kolgraph.ChangeSet, []string, error) {
 	r, err := read(ctx, format, files, st, opts)
 	if err != nil {
 		return nil, nil, err
@@ -195,7 +241,7 @@ type readResult struct {
 	locate func(error) error
 }
 
-func read(ctx context.Context, format Format, files []File, st Store, opts Options) (*readResult, error) {
+func read(ctx context.Context, format Format, files []File, st Scanner, opts Options) (*readResult, error) {
 	if len(files) == 0 {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
 	}
@@ -352,7 +398,7 @@ func countRecords(cs *kolgraph.ChangeSet) int {
 // an import that does not carry its parents asks about many of them.
 type exists struct {
 	ctx context.Context
-	st  Store
+	st  Scanner
 	ids map[string]map[string]bool
 	err error
 }
