@@ -219,19 +219,6 @@ func (r *Result) Summary() Summary {
 		Rows: r.Rows, Version: r.Version, Took: r.Took, Notes: r.Notes}
 }
 
-// Read parses files of format into one change set of upserts, with notes
-// on what was done to read them (see Result.Notes). References the files
-// do not resolve are looked up in st (nil: they must resolve within the
-// files). Every problem is reported in one kolgraph.Invalid error; other
-// errors (the store failing) are returned as they are.
-func Read(ctx context.Context, format Format, files []File, st Scanner, opts Options) (*kolgraph.ChangeSet, []string, error) {
-	r, err := read(ctx, format, files, st, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	return r.cs, r.notes, nil
-}
-
 // readResult is what reading files gives: the records, the notes, and
 // locate, which names the file and line (or sheet and row) of a record a
 // later problem names as kind/id.
@@ -241,6 +228,11 @@ type readResult struct {
 	locate func(error) error
 }
 
+// read parses files of format into one change set of upserts, with notes
+// on what was done to read them (see Result.Notes). References the files
+// do not resolve are looked up in st (nil: they must resolve within the
+// files). Every problem is reported in one kolgraph.Invalid error; other
+// errors (the store failing) are returned as they are.
 func read(ctx context.Context, format Format, files []File, st Scanner, opts Options) (*readResult, error) {
 	if len(files) == 0 {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "no files to import")
