@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,5 +92,33 @@ func TestCLIImportOfAnXLSFile(t *testing.T) {
 	_, _, err := runCLI(t, t.TempDir(), "import", "-file", "region.xls")
 	if err == nil || !strings.Contains(err.Error(), "open it in Excel or WPS and save it as .xlsx") {
 		t.Errorf("got %v, want how to convert an .xls file", err)
+	}
+}
+
+// TestCLIFileSizeCapIsTheOperatorsChoice: the CLI reads an operator's own
+// file past the API's 64 MiB cap unless -import-max-bytes (or its
+// variable) asks for one (issue 17: it refused a 67 MB file by default).
+// The file is one 65 MiB hospital name, so reading it gets as far as the
+// name's own limit.
+func TestCLIFileSizeCapIsTheOperatorsChoice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes and reads a 65 MiB file")
+	}
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "hospitals.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(f, "id,name,tier\nH1,"+strings.Repeat("x", 65<<20)+",3A\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, stderr, err := runCLI(t, t.TempDir(), "import", "-dry-run", "-dir", dir)
+	if err == nil || strings.Contains(stderr, "import limit") || !strings.Contains(stderr, `field "name": is longer than`) {
+		t.Errorf("without a cap: %v\n%.300s", err, stderr)
+	}
+	_, stderr, err = runCLI(t, t.TempDir(), "import", "-dry-run", "-import-max-bytes", "1048576", "-dir", dir)
+	if err == nil || !strings.Contains(stderr, "import limit") {
+		t.Errorf("with -import-max-bytes: %v\n%.300s", err, stderr)
 	}
 }

@@ -47,6 +47,14 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	// The API's file-size cap guards the service against its callers; an
+	// operator's own files on disk are capped only if the operator says
+	// so (-import-max-bytes or KOLGRAPH_IMPORT_MAX_BYTES).
+	capped := false
+	fs.Visit(func(f *flag.Flag) { capped = capped || f.Name == "import-max-bytes" })
+	if !capped {
+		cfg.ImportMaxBytes = importer.NoLimit
+	}
 	if *template != "" {
 		data, err := importer.Template()
 		if err != nil {

@@ -113,7 +113,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.LoaderWait, "loader-wait", c.LoaderWait, "how long a dataloader collects keys before one batched store call; 0 = automatic: none on the embedded store (its lookups are in-memory calls), 1ms on neo4j (where a call is a round trip)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one GraphQL request, propagated to the store")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for in-flight requests")
-	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", c.ImportMaxBytes, "largest file an import accepts, in bytes (each CSV file or uploaded file, or the XLSX workbook; its unpacked sheets may be 16 times as large)")
+	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", c.ImportMaxBytes, "largest file an import through the API accepts, in bytes (each CSV file or uploaded file, or the XLSX workbook; its unpacked sheets may be 16 times as large); kolgraph import caps files only when it is given")
 	fs.DurationVar(&c.ImportTimeout, "import-timeout", c.ImportTimeout, "deadline of one import job (startImport), from when it starts running; the job runs detached from the request that started it")
 	fs.StringVar(&c.AuthHS256Secret, "auth-hs256-secret", c.AuthHS256Secret, "secret (at least 32 bytes) that verifies and signs HS256 bearer tokens (never logged)")
 	fs.StringVar(&c.AuthRS256PublicKey, "auth-rs256-public-key", c.AuthRS256PublicKey, "PEM file of the RSA public key that verifies RS256 bearer tokens")

@@ -37,6 +37,10 @@ const (
 // workbook as uploaded).
 const DefaultMaxBytes = seedfile.DefaultMaxBytes
 
+// NoLimit is MaxBytes for files without a cap (the CLI's default: an
+// operator's own files): 1 PiB, so that 16 times it still counts.
+const NoLimit = 1 << 50
+
 // File is one uploaded file: its bytes in Data, or, for a file that is not
 // to be held in memory whole (an upload spooled to disk), Content and Size.
 // CSV is streamed from Content; an XLSX workbook is read into memory once
