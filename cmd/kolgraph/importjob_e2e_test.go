@@ -352,11 +352,7 @@ func reweighted(t *testing.T) string {
 // milliseconds; the job succeeds (no CONFLICT) and so do the upserts.
 func TestImportJobDuringSteadyWrites(t *testing.T) {
 	skipWholeRegionCLI(t)
-	m, err := openEmbeddedService(t.Context(), t.TempDir())
-	if err != nil {
-		t.Skip(err)
-	}
-	t.Cleanup(func() { m.Store.Close() })
+	m := ownService(t)
 	h := m.Handler()
 	admin := bearer(t, "U001", auth.RoleAdmin, nil)
 	file := reweighted(t)

@@ -18,11 +18,7 @@ import (
 // log shows who changed what; a kam may not; a bad document is refused
 // naming its field and changes nothing.
 func TestSettingsChangeTheMatrix(t *testing.T) {
-	m, err := openEmbeddedService(t.Context(), t.TempDir())
-	if err != nil {
-		t.Skip(err)
-	}
-	t.Cleanup(func() { m.Store.Close() })
+	m := ownService(t)
 	h := m.Handler()
 	admin := bearer(t, "U001", auth.RoleAdmin, nil)
 

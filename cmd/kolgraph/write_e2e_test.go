@@ -44,6 +44,18 @@ func writeService(t testing.TB) *Main {
 	return writeMain
 }
 
+// ownService is openEmbeddedService in a temporary directory for test t,
+// closed when t ends; t is skipped where it cannot run (on Neo4j).
+func ownService(t *testing.T) *Main {
+	t.Helper()
+	m, err := openEmbeddedService(t.Context(), t.TempDir())
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() { m.Store.Close() })
+	return m
+}
+
 // openEmbeddedService opens a service of its own on an embedded store in
 // dir, seeded like serve, in dev mode (requests without a token run as an
 // admin). It refuses to run on Neo4j (KOLGRAPH_STORE=neo4j), whose one

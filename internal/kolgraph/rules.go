@@ -153,35 +153,35 @@ func (c *Changes) userAfter(f Facts, id string) bool {
 // nodeKinds are the kinds of node, each with whether id is one after the
 // change: an id names one node of any kind (node(id) resolves it), so no
 // two kinds may share one.
-func (c *Changes) nodeKinds(f Facts) []struct {
+func (c *Changes) nodeKinds() []nodeKind {
+	return []nodeKind{
+		{KindTerritories, "territory", slices.Collect(maps.Keys(c.Territories)), c.territoryAfter},
+		{KindHospitals, "hospital", slices.Collect(maps.Keys(c.Hospitals)), c.hospitalAfter},
+		{KindDepartments, "department", slices.Collect(maps.Keys(c.Departments)),
+			func(f Facts, id string) bool { _, ok := c.departmentAfter(f, id); return ok }},
+		{KindHCPs, "HCP", slices.Collect(maps.Keys(c.HCPs)), c.hcpAfter},
+		{KindCommittees, "committee", slices.Collect(maps.Keys(c.Committees)), c.committeeAfter},
+		{KindProducts, "product", slices.Collect(maps.Keys(c.Products)), c.productAfter},
+		{KindUsers, "user", slices.Collect(maps.Keys(c.Users)), c.userAfter},
+	}
+}
+
+// nodeKind is one kind of node for the cross-kind id rule: the ids the
+// change set upserts, and whether an id is one of the kind after it.
+type nodeKind struct {
 	name, singular string
-	ids            func() []string
-	after          func(id string) bool
-} {
-	type nk = struct {
-		name, singular string
-		ids            func() []string
-		after          func(id string) bool
-	}
-	return []nk{
-		{KindTerritories, "territory", func() []string { return slices.Collect(maps.Keys(c.Territories)) }, func(id string) bool { return c.territoryAfter(f, id) }},
-		{KindHospitals, "hospital", func() []string { return slices.Collect(maps.Keys(c.Hospitals)) }, func(id string) bool { return c.hospitalAfter(f, id) }},
-		{KindDepartments, "department", func() []string { return slices.Collect(maps.Keys(c.Departments)) }, func(id string) bool { _, ok := c.departmentAfter(f, id); return ok }},
-		{KindHCPs, "HCP", func() []string { return slices.Collect(maps.Keys(c.HCPs)) }, func(id string) bool { return c.hcpAfter(f, id) }},
-		{KindCommittees, "committee", func() []string { return slices.Collect(maps.Keys(c.Committees)) }, func(id string) bool { return c.committeeAfter(f, id) }},
-		{KindProducts, "product", func() []string { return slices.Collect(maps.Keys(c.Products)) }, func(id string) bool { return c.productAfter(f, id) }},
-		{KindUsers, "user", func() []string { return slices.Collect(maps.Keys(c.Users)) }, func(id string) bool { return c.userAfter(f, id) }},
-	}
+	upserted       []string
+	after          func(f Facts, id string) bool
 }
 
 // checkIDsUnique refuses an upserted node whose id another kind of node
 // holds after the change (stored, or upserted in the same change set).
 func (c *Changes) checkIDsUnique(f Facts, p *fieldProblems) {
-	kinds := c.nodeKinds(f)
+	kinds := c.nodeKinds()
 	for i, k := range kinds {
-		for _, id := range k.ids() {
+		for _, id := range k.upserted {
 			for j, other := range kinds {
-				if i != j && other.after(id) {
+				if i != j && other.after(f, id) {
 					p.add(k.name+"/"+id, "id", "%q is already the id of a %s; an id names one record, whatever its kind", id, other.singular)
 					break
 				}
@@ -195,8 +195,8 @@ func (c *Changes) checkIDsUnique(f Facts, p *fieldProblems) {
 // (CheckReferences refuses an id two kinds share).
 func (c *Changes) UpsertedNodeIDs() IDSet {
 	ids := IDSet{}
-	for _, k := range c.nodeKinds(nil) {
-		for _, id := range k.ids() {
+	for _, k := range c.nodeKinds() {
+		for _, id := range k.upserted {
 			ids.Add(id)
 		}
 	}

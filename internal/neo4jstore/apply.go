@@ -92,14 +92,8 @@ func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, erro
 func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet, c *changes) (uint64, error) {
 	var version uint64
 	err := s.read(ctx, "check", s.cfg.ApplyTimeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
-		version = 0
-		err := each(ctx, tx, "MATCH (m:KolgraphMeta {id: $id}) RETURN m.version", map[string]any{"id": metaID},
-			func(vals []any) error {
-				d := decoder{vals: vals}
-				version = uint64(d.int(0))
-				return d.err
-			})
-		if err != nil {
+		var err error
+		if version, err = readVersion(ctx, tx); err != nil {
 			return err
 		}
 		if cs.IfVersion != nil && version != *cs.IfVersion {

@@ -302,15 +302,24 @@ const metaID = "kolgraph"
 func (s *Store) Version(ctx context.Context) (uint64, error) {
 	var v uint64
 	err := s.read(ctx, "version", s.cfg.Timeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
-		v = 0
-		return each(ctx, tx, "MATCH (m:KolgraphMeta {id: $id}) RETURN m.version", map[string]any{"id": metaID},
-			func(vals []any) error {
-				d := decoder{vals: vals}
-				if n := d.int(0); uint64(n) > v {
-					v = uint64(n)
-				}
-				return d.err
-			})
+		var err error
+		v, err = readVersion(ctx, tx)
+		return err
 	})
+	return v, err
+}
+
+// readVersion reads the version counter in tx (0 for a store never
+// written).
+func readVersion(ctx context.Context, tx neo4j.ManagedTransaction) (uint64, error) {
+	var v uint64
+	err := each(ctx, tx, "MATCH (m:KolgraphMeta {id: $id}) RETURN m.version", map[string]any{"id": metaID},
+		func(vals []any) error {
+			d := decoder{vals: vals}
+			if n := d.int(0); uint64(n) > v {
+				v = uint64(n)
+			}
+			return d.err
+		})
 	return v, err
 }
