@@ -243,17 +243,15 @@ const bulkPuts = 1024
 type kv struct{ k, v []byte }
 
 // write encodes the changes and stores them with the new version in one
-// bbolt transaction. Records are encoded back to back into one buffer
-// (bbolt only needs values to live until the commit). Puts are sorted by
+// bbolt transaction. Records are encoded back to back into large chunks
+// (bbolt only needs values to live until the commit; see slab). Puts are sorted by
 // key: bbolt appends in order far faster than it inserts at random.
 func (s *Store) write(c *changes, version uint64, at time.Time, audit []kolgraph.AuditEntry) error {
 	dels := map[string][][]byte{}
 	puts := map[string][]kv{}
-	var buf []byte
+	var values slab
 	put := func(bucket string, k []byte, appendRec func([]byte) []byte) {
-		start := len(buf)
-		buf = appendRec(buf)
-		puts[bucket] = append(puts[bucket], kv{k, buf[start:len(buf):len(buf)]})
+		puts[bucket] = append(puts[bucket], kv{k, values.encode(appendRec)})
 	}
 	del := func(bucket string, k []byte) { dels[bucket] = append(dels[bucket], k) }
 	for _, b := range buckets {
