@@ -226,6 +226,8 @@ func (c *changes) detach(g *graph) {
 // applyTo replays the changes on the read model: relationships, then nodes
 // deleted, then nodes and relationships upserted, as the bbolt write did.
 func (c *changes) applyTo(g *graph) {
+	g.batch = texts{}
+	defer func() { g.batch = nil }()
 	for _, b := range buckets {
 		b.deleteFrom(g, c)
 	}

@@ -256,7 +256,7 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 	var tieEvidence []int32
 	kindIdx, evIdx := map[string]uint8{}, map[string]int32{"": 0}
 	s.evidence = []string{""}
-	err = st.Scan(ctx, kolgraph.Visitor{Influence: func(e *kolgraph.Influence) error {
+	err = st.Scan(ctx, kolgraph.Visitor{ReadOnly: true, Influence: func(e *kolgraph.Influence) error {
 		from, ok1 := s.index[e.From]
 		to, ok2 := s.index[e.To]
 		if !ok1 || !ok2 {
@@ -279,7 +279,7 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 		}
 		edges = append(edges, analytics.Edge{From: from, To: to, Weight: e.Weight})
 		tieKind, tieEvidence = append(tieKind, k), append(tieEvidence, ev)
-		return nil
+		return nil // keeps strings only, never the record (ReadOnly)
 	}})
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: scan influences: %w", err)
