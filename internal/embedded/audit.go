@@ -101,42 +101,66 @@ func (s *Store) loadLastAuditAt(tx *bolt.Tx) error {
 // from seq0 on: a change set's from 0, appended reads after the entries
 // already at the version.
 func putAudit(tx *bolt.Tx, version uint64, seq0 int, at time.Time, entries []kolgraph.AuditEntry) error {
-	if len(entries) == 0 {
-		return nil
+	a, err := encodeAudit(version, seq0, at, entries)
+	if err != nil {
+		return err
 	}
-	if seq0+len(entries)-1 > kolgraph.MaxAuditSeq {
-		return kolgraph.Errorf(kolgraph.EUNAVAILABLE, "the audit log holds %d entries at version %d, its most", seq0, version)
+	return a.put(tx)
+}
+
+// auditPuts are audit entries encoded for bbolt: the log's keys and values
+// in log order and the entity index's keys sorted. Index keys start with
+// the kind and entity id, so they arrive in file order: put sorted, a
+// large batch is appended page after page instead of inserted at random
+// (bbolt moves a page's contents for every out-of-order insert: 82% of a
+// 350k-row import's time before they were sorted).
+type auditPuts struct {
+	log   []kv
+	index [][]byte
+}
+
+// encodeAudit encodes entries under version from seq0 on. It needs no
+// transaction, so a change set's entries are encoded while its records are.
+// Keys and values live in slab chunks until the commit (bbolt keeps the
+// slices).
+func encodeAudit(version uint64, seq0 int, at time.Time, entries []kolgraph.AuditEntry) (*auditPuts, error) {
+	if len(entries) > 0 && seq0+len(entries)-1 > kolgraph.MaxAuditSeq {
+		return nil, kolgraph.Errorf(kolgraph.EUNAVAILABLE, "the audit log holds %d entries at version %d, its most", seq0, version)
 	}
-	log, byEntity := tx.Bucket([]byte(bAudit)), tx.Bucket([]byte(bAuditEntity))
-	// Log keys grow with the version and the sequence: appending fills
-	// pages instead of halving them. Index keys start with the kind and
-	// entity id, so they arrive in file order: put sorted, a large batch
-	// is appended page after page instead of inserted at random (bbolt
-	// moves a page's contents for every out-of-order insert: 82% of a
-	// 350k-row import's time before they were sorted).
-	log.FillPercent = 0.95
-	if len(entries) >= bulkPuts {
-		byEntity.FillPercent = 0.9
-	}
-	// Keys and values live in slab chunks until the commit (bbolt keeps
-	// the slices).
 	var values slab
-	index := make([][]byte, len(entries))
+	a := &auditPuts{log: make([]kv, len(entries)), index: make([][]byte, len(entries))}
 	for i := range entries {
 		e := entries[i]
 		seq := seq0 + i
 		e.Version, e.Seq, e.At = version, seq, at
 		k := values.encode(func(b []byte) []byte { return appendAuditKey(b, version, seq) })
-		v := values.encode(func(b []byte) []byte { return appendAudit(b, &e) })
-		if err := log.Put(k, v); err != nil {
-			return fmt.Errorf("put audit %d.%d: %w", version, i, err)
-		}
-		index[i] = values.encode(func(b []byte) []byte {
+		a.log[i] = kv{k, values.encode(func(b []byte) []byte { return appendAudit(b, &e) })}
+		a.index[i] = values.encode(func(b []byte) []byte {
 			return append(appendAuditEntityPrefix(b, e.Kind, e.EntityID), k...)
 		})
 	}
-	slices.SortFunc(index, bytes.Compare)
-	for _, ik := range index {
+	slices.SortFunc(a.index, bytes.Compare)
+	return a, nil
+}
+
+// put stores the encoded entries inside the write transaction tx.
+func (a *auditPuts) put(tx *bolt.Tx) error {
+	if len(a.log) == 0 {
+		return nil
+	}
+	log, byEntity := tx.Bucket([]byte(bAudit)), tx.Bucket([]byte(bAuditEntity))
+	// Log keys grow with the version and the sequence: appending fills
+	// pages instead of halving them.
+	log.FillPercent = 0.95
+	if len(a.index) >= bulkPuts {
+		byEntity.FillPercent = 0.9
+	}
+	for _, e := range a.log {
+		if err := log.Put(e.k, e.v); err != nil {
+			return fmt.Errorf("put audit %x: %w", e.k, err)
+		}
+	}
+	for _, ik := range a.index {
 		if err := byEntity.Put(ik, nil); err != nil {
 			return fmt.Errorf("put audit index %q: %w", ik, err)
 		}
