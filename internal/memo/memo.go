@@ -34,6 +34,11 @@ type Stamp struct {
 	Version uint64
 }
 
+// Compute computes a result. background reports a run on the pool, which
+// should keep to one core, so that the pool's bound is the cores it takes;
+// a run that a caller waits for may use them all.
+type Compute[V any] func(background bool) (V, error)
+
 // Result is what Get returns.
 type Result[V any] struct {
 	Value V
@@ -69,7 +74,7 @@ type slot[V any] struct {
 
 type run[V any] struct {
 	stamp   Stamp
-	compute func() (V, error)
+	compute Compute[V]
 	started bool // under Cache.mu: taken by a worker or a caller
 	done    chan struct{}
 	v       V
@@ -106,7 +111,7 @@ func (c *Cache[K, V]) slot(k K) *slot[V] {
 //     for until ctx ends. A run of k already in progress for another input
 //     is waited for instead of starting a second one, and its result is
 //     then Stale.
-func (c *Cache[K, V]) Get(ctx context.Context, k K, st Stamp, compute func() (V, error)) (Result[V], error) {
+func (c *Cache[K, V]) Get(ctx context.Context, k K, st Stamp, compute Compute[V]) (Result[V], error) {
 	c.mu.Lock()
 	s := c.slot(k)
 	if s.res != nil && s.res.stamp.Print == st.Print {
@@ -117,7 +122,7 @@ func (c *Cache[K, V]) Get(ctx context.Context, k K, st Stamp, compute func() (V,
 	if s.res != nil {
 		if len(s.runs) == 0 && !s.failed[st.Print] {
 			r := c.newRun(s, st, compute)
-			c.pool.Go(func() { c.exec(k, r, true) })
+			c.pool.Go(func() { c.take(k, r) })
 		}
 		res := Result[V]{Value: s.res.v, Stamp: s.res.stamp, Stale: true, Hit: true}
 		c.mu.Unlock()
@@ -149,7 +154,7 @@ func (c *Cache[K, V]) Get(ctx context.Context, k K, st Stamp, compute func() (V,
 		c.mu.Lock()
 		if s := c.entries[k]; s != nil && s.runs[st.Print] == nil && len(s.runs) == 0 && !s.failed[st.Print] {
 			nr := c.newRun(s, st, compute)
-			c.pool.Go(func() { c.exec(k, nr, true) })
+			c.pool.Go(func() { c.take(k, nr) })
 		}
 		c.mu.Unlock()
 	}
@@ -160,8 +165,10 @@ func (c *Cache[K, V]) Get(ctx context.Context, k K, st Stamp, compute func() (V,
 // one, the run of st in progress, or a new run of compute, waited for until
 // ctx ends. A run of st still queued on the pool is taken and run at once
 // (a pool worker waiting on another key's queued run would never see it
-// end otherwise).
-func (c *Cache[K, V]) Fresh(ctx context.Context, k K, st Stamp, compute func() (V, error)) (V, Stamp, error) {
+// end otherwise). The run is a background one when ctx is (a background
+// computation asking for a result it builds on, see InBackground).
+
+func (c *Cache[K, V]) Fresh(ctx context.Context, k K, st Stamp, compute Compute[V]) (V, Stamp, error) {
 	c.mu.Lock()
 	s := c.slot(k)
 	if s.res != nil && s.res.stamp.Print == st.Print {
@@ -175,7 +182,7 @@ func (c *Cache[K, V]) Fresh(ctx context.Context, k K, st Stamp, compute func() (
 	}
 	if !r.started {
 		r.started = true
-		go c.exec(k, r, false)
+		go c.exec(k, r, IsBackground(ctx))
 	}
 	c.mu.Unlock()
 	select {
@@ -206,7 +213,7 @@ func (c *Cache[K, V]) Put(k K, st Stamp, v V) bool {
 // Refresh computes k for input st in the background when k has a result of
 // another input and nothing computing it; unlike Get it does not count as
 // a use of k.
-func (c *Cache[K, V]) Refresh(k K, st Stamp, compute func() (V, error)) {
+func (c *Cache[K, V]) Refresh(k K, st Stamp, compute Compute[V]) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.entries[k]
@@ -214,7 +221,7 @@ func (c *Cache[K, V]) Refresh(k K, st Stamp, compute func() (V, error)) {
 		return
 	}
 	r := c.newRun(s, st, compute)
-	c.pool.Go(func() { c.exec(k, r, true) })
+	c.pool.Go(func() { c.take(k, r) })
 }
 
 // Entry is a key's latest result, as Entries lists it.
@@ -251,7 +258,7 @@ func (c *Cache[K, V]) Drop(k K, st Stamp) {
 	}
 }
 
-func (c *Cache[K, V]) newRun(s *slot[V], st Stamp, compute func() (V, error)) *run[V] {
+func (c *Cache[K, V]) newRun(s *slot[V], st Stamp, compute Compute[V]) *run[V] {
 	r := &run[V]{stamp: st, compute: compute, done: make(chan struct{})}
 	s.runs[st.Print] = r
 	return r
@@ -268,19 +275,21 @@ func (s *slot[V]) newest() *run[V] {
 	return out
 }
 
-// exec computes r unless someone else has taken it (a queued background
-// run that a caller of Fresh ran itself), and installs the result.
-func (c *Cache[K, V]) exec(k K, r *run[V], background bool) {
-	if background {
-		c.mu.Lock()
-		taken := r.started
-		r.started = true
-		c.mu.Unlock()
-		if taken {
-			return
-		}
+// take runs queued run r on a pool worker unless a caller of Fresh has
+// taken it and run it itself.
+func (c *Cache[K, V]) take(k K, r *run[V]) {
+	c.mu.Lock()
+	taken := r.started
+	r.started = true
+	c.mu.Unlock()
+	if !taken {
+		c.exec(k, r, true)
 	}
-	v, err := r.compute()
+}
+
+// exec computes r and installs the result.
+func (c *Cache[K, V]) exec(k K, r *run[V], background bool) {
+	v, err := r.compute(background)
 	c.mu.Lock()
 	r.v, r.err = v, err
 	if s := c.entries[k]; s != nil {
@@ -323,6 +332,20 @@ func (c *Cache[K, V]) evict(keep K) {
 		}
 		delete(c.entries, oldest)
 	}
+}
+
+type backgroundKey struct{}
+
+// InBackground marks ctx as a background computation's, for the results it
+// asks Fresh for.
+func InBackground(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// IsBackground reports whether ctx is a background computation's.
+func IsBackground(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
 }
 
 // Pool runs background computations on at most Workers goroutines, in the

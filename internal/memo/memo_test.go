@@ -12,7 +12,7 @@ import (
 
 func st(print, version uint64) memo.Stamp { return memo.Stamp{Print: print, Version: version} }
 
-func value(v int) func() (int, error) { return func() (int, error) { return v, nil } }
+func value(v int) memo.Compute[int] { return func(bool) (int, error) { return v, nil } }
 
 // gate is a computation that starts, tells so, and waits to be released.
 type gate struct {
@@ -23,8 +23,8 @@ type gate struct {
 
 func newGate() *gate { return &gate{started: make(chan struct{}, 16), release: make(chan struct{})} }
 
-func (g *gate) compute(v int) func() (int, error) {
-	return func() (int, error) {
+func (g *gate) compute(v int) memo.Compute[int] {
+	return func(bool) (int, error) {
 		g.runs.Add(1)
 		g.started <- struct{}{}
 		<-g.release
@@ -75,7 +75,7 @@ func TestOneRunPerInput(t *testing.T) {
 func TestFailureNotKept(t *testing.T) {
 	c := memo.New[string, int](0, memo.NewPool(1))
 	boom := errors.New("boom")
-	if _, err := c.Get(t.Context(), "a", st(1, 1), func() (int, error) { return 0, boom }); !errors.Is(err, boom) {
+	if _, err := c.Get(t.Context(), "a", st(1, 1), func(bool) (int, error) { return 0, boom }); !errors.Is(err, boom) {
 		t.Fatalf("Get: %v, want boom", err)
 	}
 	r, err := c.Get(t.Context(), "a", st(1, 1), value(7))
@@ -89,11 +89,11 @@ func TestCallerGivesUpRunGoesOn(t *testing.T) {
 	release := make(chan struct{})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := c.Get(ctx, "a", st(1, 1), func() (int, error) { <-release; return 5, nil }); !errors.Is(err, context.Canceled) {
+	if _, err := c.Get(ctx, "a", st(1, 1), func(bool) (int, error) { <-release; return 5, nil }); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Get with an ended context: %v, want context.Canceled", err)
 	}
 	close(release)
-	v, _, err := c.Fresh(t.Context(), "a", st(1, 1), func() (int, error) { return 0, errors.New("second run") })
+	v, _, err := c.Fresh(t.Context(), "a", st(1, 1), func(bool) (int, error) { return 0, errors.New("second run") })
 	if err != nil || v != 5 {
 		t.Errorf("Fresh after the first caller gave up: %d, %v; want the first run's 5", v, err)
 	}
@@ -131,7 +131,7 @@ func TestStaleWhileRevalidate(t *testing.T) {
 func TestPrintReusedAcrossVersions(t *testing.T) {
 	c := memo.New[string, int](0, memo.NewPool(1))
 	c.Get(t.Context(), "a", st(7, 1), value(1))
-	r, err := c.Get(t.Context(), "a", st(7, 5), func() (int, error) { t.Error("recomputed an unchanged input"); return 0, nil })
+	r, err := c.Get(t.Context(), "a", st(7, 5), func(bool) (int, error) { t.Error("recomputed an unchanged input"); return 0, nil })
 	if err != nil || r.Value != 1 || r.Stale || r.Stamp != st(7, 1) {
 		t.Errorf("Get of the same print at version 5: %+v, %v; want the version-1 result, fresh", r, err)
 	}
@@ -151,7 +151,7 @@ func TestBackgroundFailureKeepsStale(t *testing.T) {
 	c := memo.New[string, int](0, pool)
 	c.Get(t.Context(), "a", st(1, 1), value(1))
 	var runs atomic.Int32
-	fail := func() (int, error) { runs.Add(1); return 0, errors.New("boom") }
+	fail := func(bool) (int, error) { runs.Add(1); return 0, errors.New("boom") }
 	c.Get(t.Context(), "a", st(2, 2), fail)
 	pool.Wait()
 	if r, err := c.Get(t.Context(), "a", st(2, 2), fail); err != nil || r.Value != 1 || !r.Stale {
@@ -287,5 +287,27 @@ func TestEntriesAndDrop(t *testing.T) {
 	c.Drop("a", st(1, 1))
 	if len(c.Entries()) != 0 {
 		t.Error("Drop kept the result")
+	}
+}
+
+// A run a caller waits for is told it is not in the background; a run on
+// the pool, or one a background computation asks Fresh for, is.
+func TestBackgroundFlag(t *testing.T) {
+	pool := memo.NewPool(1)
+	c := memo.New[string, bool](0, pool)
+	flag := func(bg bool) (bool, error) { return bg, nil }
+	if r, _ := c.Get(t.Context(), "a", st(1, 1), flag); r.Value {
+		t.Error("a first ask ran in the background")
+	}
+	c.Get(t.Context(), "a", st(2, 2), flag)
+	pool.Wait()
+	if r, _ := c.Get(t.Context(), "a", st(2, 2), flag); !r.Value || r.Stale {
+		t.Errorf("the revalidation: %+v, want a background run", r)
+	}
+	if v, _, _ := c.Fresh(memo.InBackground(t.Context()), "b", st(1, 1), flag); !v {
+		t.Error("Fresh from a background computation ran in the foreground")
+	}
+	if v, _, _ := c.Fresh(t.Context(), "c", st(1, 1), flag); v {
+		t.Error("Fresh from a request ran in the background")
 	}
 }

@@ -221,13 +221,30 @@ func (s *Service) carry(k cacheKey, st memo.Stamp, r *Ranking, snap *snapshot.Sn
 }
 
 // computer is the computation of one ranking, detached from the request
-// that started it (others may wait for it), within ComputeTimeout.
-func (s *Service) computer(snap *snapshot.Snapshot, sc snapshot.Scope, m Metric) func() (*Ranking, error) {
-	return func() (*Ranking, error) {
+// that started it (others may wait for it), within ComputeTimeout. A
+// background run keeps its kernels to one goroutine (see oneCore).
+func (s *Service) computer(snap *snapshot.Snapshot, sc snapshot.Scope, m Metric) memo.Compute[*Ranking] {
+	return func(background bool) (*Ranking, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), s.params.ComputeTimeout)
 		defer cancel()
+		if background {
+			ctx = memo.InBackground(ctx)
+		}
 		return s.compute(ctx, snap, sc, m)
 	}
+}
+
+// workers is the goroutines the kernels of ctx's computation may use (0:
+// GOMAXPROCS). A background computation's betweenness, reach and
+// eigenvector kernels run on one, so that a pool of n workers takes n
+// cores and requests keep the others (the kernels' results do not depend
+// on their worker count); a computation a caller waits for uses every
+// core, as before.
+func workers(ctx context.Context) int {
+	if memo.IsBackground(ctx) {
+		return 1
+	}
+	return 0
 }
 
 // Revalidate brings the cached rankings to the current snapshot; call it
@@ -319,9 +336,9 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 		values = b.Scores
 		r.BetweennessExact, r.BetweennessSources, r.BetweennessErrorBound = b.Exact, b.Sources, b.ErrorBound
 	case Reach:
-		values, err = analytics.Reach(ctx, sub, analytics.ReachOptions{})
+		values, err = analytics.Reach(ctx, sub, analytics.ReachOptions{Workers: workers(ctx)})
 	case Eigenvector:
-		values, err = analytics.Eigenvector(ctx, sub, analytics.EigenOptions{})
+		values, err = analytics.Eigenvector(ctx, sub, analytics.EigenOptions{Workers: workers(ctx)})
 		if errors.Is(err, analytics.ErrNotConverged) {
 			return nil, kolgraph.Errorf(kolgraph.EINVALID,
 				"EIGENVECTOR does not converge on this scope (its influence ties are close to acyclic, e.g. a pure hierarchy); use PAGERANK or INFLUENCE")
@@ -361,7 +378,9 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 }
 
 func (s *Service) betweenness(ctx context.Context, g *analytics.Graph) (analytics.BetweennessResult, error) {
-	return analytics.Betweenness(ctx, g, s.params.BetweennessOptions(g.Nodes()))
+	o := s.params.BetweennessOptions(g.Nodes())
+	o.Workers = workers(ctx)
+	return analytics.Betweenness(ctx, g, o)
 }
 
 // influence computes the blend for every node of the scope.
@@ -377,7 +396,7 @@ func (s *Service) influence(ctx context.Context, snap *snapshot.Snapshot, nodes 
 	}
 	p.betweenness = b.Scores
 	r.BetweennessExact, r.BetweennessSources, r.BetweennessErrorBound = b.Exact, b.Sources, b.ErrorBound
-	if p.reach, err = analytics.Reach(ctx, sub, analytics.ReachOptions{}); err != nil {
+	if p.reach, err = analytics.Reach(ctx, sub, analytics.ReachOptions{Workers: workers(ctx)}); err != nil {
 		return nil, err
 	}
 	p.degree, _ = analytics.Degree(sub)

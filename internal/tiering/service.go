@@ -280,8 +280,14 @@ func stamp(snap *snapshot.Snapshot) memo.Stamp {
 // computer is the computation of one result on snap, detached from the
 // request that started it (others may wait for it); the ranking it needs
 // has its own timeout in scoring.
-func (s *Service) computer(snap *snapshot.Snapshot, req Request) func() (*Result, error) {
-	return func() (*Result, error) { return s.compute(context.Background(), snap, req) }
+func (s *Service) computer(snap *snapshot.Snapshot, req Request) memo.Compute[*Result] {
+	return func(background bool) (*Result, error) {
+		ctx := context.Background()
+		if background { // so is the ranking it may compute
+			ctx = memo.InBackground(ctx)
+		}
+		return s.compute(ctx, snap, req)
+	}
 }
 
 // Revalidate brings the cached results to the current snapshot; call it
