@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -54,6 +56,38 @@ type rankedPage struct {
 			Rank  int
 		}
 	}
+	AccountMatrix struct {
+		GraphVersion string
+		Cells        []struct {
+			Segment string
+			Members struct {
+				Edges []struct {
+					Node struct {
+						ID        string
+						Influence float64
+						Hcp       struct{ ID string }
+					}
+				}
+			}
+		}
+	}
+}
+
+// members lists the matrix's members as "segment id influence", checking
+// that each names its own HCP.
+func (p rankedPage) members(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, c := range p.AccountMatrix.Cells {
+		for _, e := range c.Members.Edges {
+			if e.Node.Hcp.ID != e.Node.ID {
+				t.Errorf("matrix member %s resolves to HCP %s", e.Node.ID, e.Node.Hcp.ID)
+			}
+			out = append(out, fmt.Sprint(c.Segment, " ", e.Node.ID, " ", e.Node.Influence))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (p rankedPage) ids() []string {
@@ -76,7 +110,9 @@ func TestStaleWhileRevalidateE2E(t *testing.T) {
 	h := m.Handler()
 	const q = `{ influenceRanking(scope: {hospital: "H001"}, metric: BETWEENNESS, first: 5) {
 		graphVersion edges { node { rank value hcp { id } } } }
-		hcp(id: "P000002") { influence { value rank } } }`
+		hcp(id: "P000002") { influence { value rank } }
+		accountMatrix(scope: {hospital: "H001"}) { graphVersion cells { segment members(first: 500) {
+			edges { node { id influence hcp { id } } } } } } }`
 	var before rankedPage
 	r := analyticsQuery(t, h, q, &before)
 	a := r.Extensions.Analytics
@@ -117,6 +153,9 @@ func TestStaleWhileRevalidateE2E(t *testing.T) {
 		t.Errorf("stale ranking %s %v, want the previous %s %v (the same people: indices shifted in the new snapshot)",
 			stale.InfluenceRanking.GraphVersion, stale.ids(), before.InfluenceRanking.GraphVersion, before.ids())
 	}
+	if stale.AccountMatrix.GraphVersion != before.AccountMatrix.GraphVersion || !slices.Equal(stale.members(t), before.members(t)) {
+		t.Errorf("stale matrix of %s differs from the previous one of %s", stale.AccountMatrix.GraphVersion, before.AccountMatrix.GraphVersion)
+	}
 	if stale.Hcp.Influence != before.Hcp.Influence {
 		t.Errorf("P000002's stale influence %+v, want the previous %+v", stale.Hcp.Influence, before.Hcp.Influence)
 	}
@@ -129,8 +168,12 @@ func TestStaleWhileRevalidateE2E(t *testing.T) {
 	if a == nil || a.Stale || a.GraphVersion != w.UpsertInfluence.GraphVersion || a.StoreGraphVersion != a.GraphVersion {
 		t.Errorf("after the recomputation: extensions.analytics %+v, want %s, not stale", a, w.UpsertInfluence.GraphVersion)
 	}
-	if fresh.InfluenceRanking.GraphVersion != w.UpsertInfluence.GraphVersion {
-		t.Errorf("fresh ranking of %s, want %s", fresh.InfluenceRanking.GraphVersion, w.UpsertInfluence.GraphVersion)
+	if fresh.InfluenceRanking.GraphVersion != w.UpsertInfluence.GraphVersion || fresh.AccountMatrix.GraphVersion != w.UpsertInfluence.GraphVersion {
+		t.Errorf("fresh ranking of %s, matrix of %s, want %s", fresh.InfluenceRanking.GraphVersion, fresh.AccountMatrix.GraphVersion,
+			w.UpsertInfluence.GraphVersion)
+	}
+	if !slices.ContainsFunc(fresh.members(t), func(m string) bool { return strings.Contains(m, " P000000 ") }) {
+		t.Error("the fresh matrix lacks the new HCP P000000")
 	}
 
 	// An operation without analytics results says nothing of them.
