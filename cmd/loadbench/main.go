@@ -316,7 +316,7 @@ func newMix(ctx context.Context, base, mix string) (ops []op, write *op, err err
 		if len(pairs) == 0 {
 			return nil, nil, errors.New("the writes mix needs a hospital with two HCPs")
 		}
-		// 1 request in 50 is a heavy ranking: at 200 req/s, 4 a second.
+		// 4 requests in 104 are heavy rankings: about 8 a second at 200 req/s.
 		ops := []op{{"hcp", classRead, 60, hcp}, {"hospital", classRead, 30, hospital}, {"node", classRead, 10, node}}
 		for _, m := range []string{"BETWEENNESS", "REACH", "EIGENVECTOR"} {
 			ops = append(ops, op{"territory " + m, classRanking, 1, func(r *rand.Rand) []byte {

@@ -19,11 +19,12 @@ var printSeed = maphash.MakeSeed()
 // every metric reads (the scope's HCP ids in node order, which fix the
 // scope-local numbering and the ties of a ranking, and its induced
 // INFLUENCES edges with their weights, in adjacency order); roles what
-// INFLUENCE reads besides (each HCP's position and KOL level, and each
-// committee seat's committee kind and role: rolePriors). Relationship
-// kinds, evidence, names and everything outside the scope are read by no
-// metric and left out, so a write elsewhere, or to them, keeps the
-// scope's rankings.
+// INFLUENCE reads besides: each HCP's role priors (rolePriors: from its
+// position, its best committee seat and its KOL level), as the values the
+// blend uses, so the order in which a snapshot lists seats does not
+// matter. Relationship kinds, evidence, names and everything outside the
+// scope are read by no metric and left out, so a write elsewhere, or to
+// them, keeps the scope's rankings.
 type scopePrint struct{ structure, roles uint64 }
 
 func (p scopePrint) of(m Metric) uint64 {
@@ -66,18 +67,13 @@ func fingerprint(snap *snapshot.Snapshot, nodes []int32) scopePrint {
 		}
 		h.Write([]byte{0xff, 0xff, 0xff, 0xff}) // end of v's edges: no local index is that high
 
-		hcp := snap.HCPs[v]
-		r.WriteString(hcp.Position)
-		r.WriteByte(0)
-		r.WriteString(hcp.KOLLevel)
-		r.WriteByte(0)
-		for _, st := range snap.Seats[v] {
-			r.WriteString(st.Committee.Kind)
-			r.WriteByte(0)
-			r.WriteString(st.Role)
-			r.WriteByte(0)
-		}
-		r.WriteByte(1)
+		pos, seat, kol := rolePriors(snap, v)
+		binary.LittleEndian.PutUint64(buf[:8], math.Float64bits(pos))
+		r.Write(buf[:8])
+		binary.LittleEndian.PutUint64(buf[:8], math.Float64bits(seat))
+		r.Write(buf[:8])
+		binary.LittleEndian.PutUint64(buf[:8], math.Float64bits(kol))
+		r.Write(buf[:8])
 	}
 	return scopePrint{structure: h.Sum64(), roles: r.Sum64()}
 }
