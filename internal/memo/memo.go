@@ -146,6 +146,9 @@ func (c *Cache[K, V]) Get(ctx context.Context, k K, st Stamp, compute Compute[V]
 		var zero V
 		return Result[V]{Value: zero, Hit: hit}, ctx.Err()
 	}
+	if r.err != nil && r.stamp.Print != st.Print {
+		return c.Get(ctx, k, st, compute) // another input's run failed: try ours
+	}
 	if r.err != nil {
 		return Result[V]{Hit: hit}, r.err
 	}
@@ -167,7 +170,6 @@ func (c *Cache[K, V]) Get(ctx context.Context, k K, st Stamp, compute Compute[V]
 // (a pool worker waiting on another key's queued run would never see it
 // end otherwise). The run is a background one when ctx is (a background
 // computation asking for a result it builds on, see InBackground).
-
 func (c *Cache[K, V]) Fresh(ctx context.Context, k K, st Stamp, compute Compute[V]) (V, Stamp, error) {
 	c.mu.Lock()
 	s := c.slot(k)
@@ -246,6 +248,17 @@ func (c *Cache[K, V]) Entries() []Entry[K, V] {
 		}
 	}
 	return out
+}
+
+// AskedWithin reports whether an entry was asked for, or is being
+// computed, within d of now.
+func AskedWithin[K comparable, V any](entries []Entry[K, V], d time.Duration) bool {
+	for _, e := range entries {
+		if e.Running || time.Since(e.Asked) < d {
+			return true
+		}
+	}
+	return false
 }
 
 // Drop removes k's result if it is still the one of st and nothing is

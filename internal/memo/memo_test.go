@@ -311,3 +311,28 @@ func TestBackgroundFlag(t *testing.T) {
 		t.Error("Fresh from a request ran in the background")
 	}
 }
+
+// A first ask that joined another input's run, which failed, runs its own.
+func TestJoinedRunFailsOwnRuns(t *testing.T) {
+	c := memo.New[string, int](0, memo.NewPool(1))
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Get(t.Context(), "a", st(1, 1), func(bool) (int, error) { close(started); <-release; return 0, errors.New("boom") })
+	}()
+	<-started
+	got := make(chan memo.Result[int], 1)
+	go func() {
+		r, err := c.Get(t.Context(), "a", st(2, 2), value(2))
+		if err != nil {
+			t.Error(err)
+		}
+		got <- r
+	}()
+	close(release)
+	<-done
+	if r := <-got; r.Value != 2 || r.Stale {
+		t.Errorf("second caller: %+v, want its own fresh 2", r)
+	}
+}

@@ -254,12 +254,24 @@ func workers(ctx context.Context) int {
 // then); the others, and rankings of scopes that no longer exist, are
 // dropped, so that old snapshots are not kept alive by rankings nobody
 // reads.
+//
+// A service none of whose rankings was asked for within Retain (a
+// territory set's that nobody used lately) drops them all without reading
+// its snapshot: building a territory set's view costs a pass over the
+// graph, which it should not pay on every write while unused.
 func (s *Service) Revalidate() {
+	entries := s.cache.Entries()
+	if !memo.AskedWithin(entries, s.params.Retain) {
+		for _, e := range entries {
+			s.cache.Drop(e.Key, e.Stamp)
+		}
+		return
+	}
 	snap, err := s.snaps.Get()
 	if err != nil {
 		return
 	}
-	for _, e := range s.cache.Entries() {
+	for _, e := range entries {
 		if e.Stamp.Version >= snap.Version {
 			continue
 		}

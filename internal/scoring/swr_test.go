@@ -275,3 +275,30 @@ func TestFirstAskWaits(t *testing.T) {
 		t.Errorf("first ask after a write: version %d, want the current", r.Snapshot.Version)
 	}
 }
+
+// A service whose rankings nobody asked for within Retain drops them at
+// the swap without reading its snapshot: the next ask computes afresh.
+func TestRevalidateDropsIdleService(t *testing.T) {
+	e := newEnv(t)
+	p := scoring.DefaultParams()
+	p.Pool, p.Retain = memo.NewPool(1), time.Nanosecond // everything is idle at once
+	s, err := scoring.NewService(e.snaps, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, _ := s.Ranking(ctx, d1, scoring.PageRank)
+	x := &swr{env: e, pool: p.Pool, s: s}
+	x.write(t, &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{influence("F", "G", 0.4, kolgraph.InfluenceMentor, "")}})
+	s.Revalidate()
+	var misses int
+	s.CacheObserver = func(hit bool) {
+		if !hit {
+			misses++
+		}
+	}
+	if r := x.rank(t, d1, scoring.PageRank); r.Snapshot != x.snaps.Current() || r.ComputedAt.Equal(a.ComputedAt) || misses != 1 {
+		t.Errorf("after an idle swap: version %d, recomputed %v, misses %d; want a first ask on the current snapshot",
+			r.Snapshot.Version, !r.ComputedAt.Equal(a.ComputedAt), misses)
+	}
+}

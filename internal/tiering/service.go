@@ -296,12 +296,21 @@ func (s *Service) computer(snap *snapshot.Snapshot, req Request) memo.Compute[*R
 // the others, and results of scopes or products that no longer exist,
 // are dropped, so that old snapshots are not kept alive by results nobody
 // reads.
+// A service none of whose results was asked for within Retain drops them
+// all without reading its snapshot (see scoring's Revalidate).
 func (s *Service) Revalidate() {
+	entries := s.cache.Entries()
+	if !memo.AskedWithin(entries, s.opts.Retain) {
+		for _, e := range entries {
+			s.cache.Drop(e.Key, e.Stamp)
+		}
+		return
+	}
 	snap, err := s.snaps.Get()
 	if err != nil {
 		return
 	}
-	for _, e := range s.cache.Entries() {
+	for _, e := range entries {
 		_, err := snap.Nodes(e.Key.scope)
 		switch {
 		case e.Stamp.Version >= snap.Version || e.Running:
