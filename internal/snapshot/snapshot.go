@@ -35,7 +35,7 @@ type Snapshot struct {
 	// Graph is the INFLUENCES graph over all HCPs.
 	Graph *analytics.Graph
 
-	// Seats lists each node's committee seats.
+	// Seats lists each node's committee seats, in committee id order.
 	Seats [][]Seat
 
 	Hospitals   map[string]*kolgraph.Hospital
@@ -242,6 +242,12 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 	for _, cs := range s.Contacts {
 		slices.SortFunc(cs, func(a, b Contact) int { return int(a.Node) - int(b.Node) })
 	}
+	// Seats in committee id order: a store scans in no particular order,
+	// and every snapshot must list an HCP's seats alike (explanations,
+	// fingerprints of what a ranking read).
+	slices.SortFunc(memberships, func(a, b kolgraph.Membership) int {
+		return cmp.Or(cmp.Compare(a.HCPID, b.HCPID), cmp.Compare(a.CommitteeID, b.CommitteeID))
+	})
 	for _, m := range memberships {
 		i, ok := s.index[m.HCPID]
 		if c := s.Committees[m.CommitteeID]; ok && c != nil {
