@@ -14,6 +14,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/network"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/settings"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -272,6 +273,16 @@ func (r *influenceResolver) Evidence(ctx context.Context, obj *kolgraph.Influenc
 // Influence is the resolver for the influence field.
 func (r *influenceContributionResolver) Influence(ctx context.Context, obj *model.InfluenceContribution) (*kolgraph.Influence, error) {
 	return required(loadersFrom(ctx).influence.Load(ctx, obj.Key))
+}
+
+// Truncated is the resolver for the truncated field.
+func (r *influenceNetworkResolver) Truncated(ctx context.Context, obj *network.Graph) (bool, error) {
+	return obj.Truncated(), nil
+}
+
+// GraphVersion is the resolver for the graphVersion field.
+func (r *influenceNetworkResolver) GraphVersion(ctx context.Context, obj *network.Graph) (string, error) {
+	return obj.Snapshot.GraphVersion(), nil
 }
 
 // Entry is the resolver for the entry field.
@@ -581,6 +592,16 @@ func (r *mutationResolver) StartImport(ctx context.Context, format model.ImportF
 }
 
 // Evidence is the resolver for the evidence field.
+func (r *networkEdgeResolver) Evidence(ctx context.Context, obj *network.Edge) (*string, error) {
+	return optional(obj.Evidence), nil
+}
+
+// Distance is the resolver for the distance field.
+func (r *networkNodeResolver) Distance(ctx context.Context, obj *network.Node) (*int, error) {
+	return networkDistance(obj), nil
+}
+
+// Evidence is the resolver for the evidence field.
 func (r *pathHopResolver) Evidence(ctx context.Context, obj *access.Hop) (*string, error) {
 	return optional(obj.Evidence), nil
 }
@@ -719,6 +740,16 @@ func (r *queryResolver) Settings(ctx context.Context, version *int) (*settings.V
 	return r.settingsVersion(ctx, version)
 }
 
+// Neighborhood is the resolver for the neighborhood field.
+func (r *queryResolver) Neighborhood(ctx context.Context, center string, hops *int, minWeight *float64, direction *network.Direction, first *int, firstEdges *int) (*network.Graph, error) {
+	return r.neighborhood(ctx, center, hops, minWeight, direction, first, firstEdges)
+}
+
+// ScopeGraph is the resolver for the scopeGraph field.
+func (r *queryResolver) ScopeGraph(ctx context.Context, scope model.ScopeInput, minWeight *float64, first *int, firstEdges *int) (*network.Graph, error) {
+	return r.scopeGraph(ctx, scope, minWeight, first, firstEdges)
+}
+
 // Hcp is the resolver for the hcp field.
 func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
@@ -783,6 +814,9 @@ func (r *Resolver) InfluenceContribution() InfluenceContributionResolver {
 	return &influenceContributionResolver{r}
 }
 
+// InfluenceNetwork returns InfluenceNetworkResolver implementation.
+func (r *Resolver) InfluenceNetwork() InfluenceNetworkResolver { return &influenceNetworkResolver{r} }
+
 // InfluencePath returns InfluencePathResolver implementation.
 func (r *Resolver) InfluencePath() InfluencePathResolver { return &influencePathResolver{r} }
 
@@ -805,6 +839,12 @@ func (r *Resolver) Membership() MembershipResolver { return &membershipResolver{
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+// NetworkEdge returns NetworkEdgeResolver implementation.
+func (r *Resolver) NetworkEdge() NetworkEdgeResolver { return &networkEdgeResolver{r} }
+
+// NetworkNode returns NetworkNodeResolver implementation.
+func (r *Resolver) NetworkNode() NetworkNodeResolver { return &networkNodeResolver{r} }
 
 // PathHop returns PathHopResolver implementation.
 func (r *Resolver) PathHop() PathHopResolver { return &pathHopResolver{r} }
@@ -842,6 +882,7 @@ type (
 	importJobErrorResolver        struct{ *Resolver }
 	influenceResolver             struct{ *Resolver }
 	influenceContributionResolver struct{ *Resolver }
+	influenceNetworkResolver      struct{ *Resolver }
 	influencePathResolver         struct{ *Resolver }
 	influenceStandingResolver     struct{ *Resolver }
 	knowsResolver                 struct{ *Resolver }
@@ -849,6 +890,8 @@ type (
 	matrixCellResolver            struct{ *Resolver }
 	membershipResolver            struct{ *Resolver }
 	mutationResolver              struct{ *Resolver }
+	networkEdgeResolver           struct{ *Resolver }
+	networkNodeResolver           struct{ *Resolver }
 	pathHopResolver               struct{ *Resolver }
 	potentialTermsResolver        struct{ *Resolver }
 	productShareResolver          struct{ *Resolver }

@@ -185,8 +185,15 @@ var Costs = map[string]Cost{
 	"Query.accountMatrix":     func(*Field) (int, int) { return 50, 1 },
 	"Query.speakerCandidates": func(*Field) (int, int) { return 50, 1 },
 	"Query.influenceRanking":  func(f *Field) (int, int) { return 20, intValue(f.Args["first"], DefaultFirst) },
-	"Query.products":          sized,
-	"Query.territories":       sized,
+	// A network is a breadth-first search of up to first HCPs (hops
+	// levels) or a scope's ranking; its nodes and edges are charged by
+	// first and firstEdges.
+	"Query.neighborhood":     func(f *Field) (int, int) { return 10 * f.Int("hops", 1), 1 },
+	"Query.scopeGraph":       func(*Field) (int, int) { return 50, 1 },
+	"InfluenceNetwork.nodes": func(f *Field) (int, int) { return 1, f.Int("first", DefaultFirst) },
+	"InfluenceNetwork.edges": func(f *Field) (int, int) { return 1, f.Int("firstEdges", DefaultFirst) },
+	"Query.products":         sized,
+	"Query.territories":      sized,
 
 	"Hospital.departments":            sized,
 	"Hospital.committees":             sized,
