@@ -57,8 +57,6 @@ type ResolverRoot interface {
 	MatrixCell() MatrixCellResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
-	NetworkEdge() NetworkEdgeResolver
-	NetworkNode() NetworkNodeResolver
 	PathHop() PathHopResolver
 	PotentialTerms() PotentialTermsResolver
 	ProductShare() ProductShareResolver
@@ -961,12 +959,6 @@ type MutationResolver interface {
 	DeleteKnows(ctx context.Context, user string, hcp string) (*model.DeletePayload, error)
 	ImportRegion(ctx context.Context, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) (*model.ImportResult, error)
 	StartImport(ctx context.Context, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) (*model.ImportJob, error)
-}
-type NetworkEdgeResolver interface {
-	Evidence(ctx context.Context, obj *network.Edge) (*string, error)
-}
-type NetworkNodeResolver interface {
-	Distance(ctx context.Context, obj *network.Node) (*int, error)
 }
 type PathHopResolver interface {
 	Evidence(ctx context.Context, obj *access.Hop) (*string, error)
@@ -18200,7 +18192,7 @@ func (ec *executionContext) _NetworkEdge_evidence(ctx context.Context, field gra
 			return ec.fieldContext_NetworkEdge_evidence(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.NetworkEdge().Evidence(ctx, obj)
+			return obj.Evidence, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -18211,7 +18203,7 @@ func (ec *executionContext) _NetworkEdge_evidence(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_NetworkEdge_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkEdge", field, true, true, "String")
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _NetworkNode_hcp(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
@@ -18255,7 +18247,7 @@ func (ec *executionContext) _NetworkNode_distance(ctx context.Context, field gra
 			return ec.fieldContext_NetworkNode_distance(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.NetworkNode().Distance(ctx, obj)
+			return obj.Distance, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -18266,7 +18258,7 @@ func (ec *executionContext) _NetworkNode_distance(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_NetworkNode_distance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NetworkNode", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, "Int")
 }
 
 func (ec *executionContext) _NetworkNode_influence(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
@@ -28289,29 +28281,28 @@ func (ec *executionContext) _NetworkEdge(ctx context.Context, sel ast.SelectionS
 		case "from":
 			out.Values[i] = ec._NetworkEdge_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "to":
 			out.Values[i] = ec._NetworkEdge_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "weight":
 			out.Values[i] = ec._NetworkEdge_weight(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
 			out.Values[i] = ec._NetworkEdge_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "evidence":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._NetworkEdge_evidence(ctx, field, obj)
-				})
+			out.Values[i] = ec._NetworkEdge_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28343,18 +28334,17 @@ func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionS
 		case "hcp":
 			out.Values[i] = ec._NetworkNode_hcp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "distance":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._NetworkNode_distance(ctx, field, obj)
-				})
+			out.Values[i] = ec._NetworkNode_distance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "influence":
 			out.Values[i] = ec._NetworkNode_influence(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -28,13 +28,3 @@ func (r *Resolver) scopeGraph(ctx context.Context, scope model.ScopeInput, minWe
 	return r.network(ctx).Scope(ctx, scopeOf(scope), floatOr(minWeight, 0),
 		intOr(first, 500), intOr(firstEdges, 5000))
 }
-
-// networkDistance is a node's distance from its neighbourhood's center;
-// null in a scope's graph.
-func networkDistance(n *network.Node) *int {
-	if n.Distance < 0 {
-		return nil
-	}
-	d := n.Distance
-	return &d
-}

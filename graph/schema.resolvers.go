@@ -592,16 +592,6 @@ func (r *mutationResolver) StartImport(ctx context.Context, format model.ImportF
 }
 
 // Evidence is the resolver for the evidence field.
-func (r *networkEdgeResolver) Evidence(ctx context.Context, obj *network.Edge) (*string, error) {
-	return optional(obj.Evidence), nil
-}
-
-// Distance is the resolver for the distance field.
-func (r *networkNodeResolver) Distance(ctx context.Context, obj *network.Node) (*int, error) {
-	return networkDistance(obj), nil
-}
-
-// Evidence is the resolver for the evidence field.
 func (r *pathHopResolver) Evidence(ctx context.Context, obj *access.Hop) (*string, error) {
 	return optional(obj.Evidence), nil
 }
@@ -840,12 +830,6 @@ func (r *Resolver) Membership() MembershipResolver { return &membershipResolver{
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
-// NetworkEdge returns NetworkEdgeResolver implementation.
-func (r *Resolver) NetworkEdge() NetworkEdgeResolver { return &networkEdgeResolver{r} }
-
-// NetworkNode returns NetworkNodeResolver implementation.
-func (r *Resolver) NetworkNode() NetworkNodeResolver { return &networkNodeResolver{r} }
-
 // PathHop returns PathHopResolver implementation.
 func (r *Resolver) PathHop() PathHopResolver { return &pathHopResolver{r} }
 
@@ -890,8 +874,6 @@ type (
 	matrixCellResolver            struct{ *Resolver }
 	membershipResolver            struct{ *Resolver }
 	mutationResolver              struct{ *Resolver }
-	networkEdgeResolver           struct{ *Resolver }
-	networkNodeResolver           struct{ *Resolver }
 	pathHopResolver               struct{ *Resolver }
 	potentialTermsResolver        struct{ *Resolver }
 	productShareResolver          struct{ *Resolver }

@@ -259,3 +259,29 @@ func mustDecode(t *testing.T, x exchange, v any) {
 		t.Fatalf("decode: %v\n%s", err, x.body)
 	}
 }
+
+// BenchmarkNetworkQueries: the explorer's network requests through the
+// handler, as a T01 kam: the territory picture (~2,000 HCPs, ~18,000
+// edges, its ranking cached after the first run), a hospital's network
+// and a two-hop neighbourhood.
+func BenchmarkNetworkQueries(b *testing.B) {
+	h := svc.Handler()
+	kam := bearer(b, "U004", auth.RoleKAM, []string{"T01"})
+	for _, bc := range []struct {
+		name, q string
+		vars    map[string]any
+	}{
+		{"territory", explorerTerritoryQuery, map[string]any{"t": "T01"}},
+		{"hospital", `{ scopeGraph(scope: {hospital: "H001"}, first: 1000, firstEdges: 10000) { nodes { influence hcp { id name } } edges { from to weight } } }`, nil},
+		{"neighborhood", `{ neighborhood(center: "P000004", hops: 2) { nodes { distance influence hcp { id name } } edges { from to weight } } }`, nil},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			if x := ask(b, h, kam, bc.q, bc.vars); len(x.resp.Errors) > 0 {
+				b.Fatalf("%s", x.body)
+			}
+			for b.Loop() {
+				ask(b, h, kam, bc.q, bc.vars)
+			}
+		})
+	}
+}

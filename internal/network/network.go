@@ -48,19 +48,23 @@ type Node struct {
 	Index int32
 	HCP   *kolgraph.HCP
 	// Distance is the number of hops from the center (0 for the center);
-	// -1 in a scope's graph.
-	Distance int
+	// nil in a scope's graph.
+	Distance *int
 	// Influence is the HCP's INFLUENCE score (in [0,1]) within its
 	// hospital for a neighbourhood, within the scope for a scope's graph;
 	// nil when that scope is too small to rank.
 	Influence *float64
 }
 
-// Edge is one INFLUENCES edge between two nodes of a graph.
+// Edge is one INFLUENCES edge between two nodes of a graph. Evidence is
+// nil when the data gives none. (Plain fields, no resolvers: gqlgen
+// marshals a list of such objects without a goroutine per element, which
+// a territory's ~20,000 edges would otherwise cost.)
 type Edge struct {
-	From, To       string
-	Weight         float64
-	Kind, Evidence string
+	From, To string
+	Weight   float64
+	Kind     string
+	Evidence *string
 }
 
 // Graph is a drawable piece of the influence graph.
@@ -179,7 +183,8 @@ func (s *Service) Neighborhood(ctx context.Context, q Query) (*Graph, error) {
 	out := &Graph{TotalNodes: len(nodes), Snapshot: snap}
 	nodes = nodes[:min(len(nodes), q.First)]
 	for _, v := range nodes {
-		out.Nodes = append(out.Nodes, Node{Index: v, HCP: snap.HCPs[v], Distance: dist[v]})
+		d := dist[v]
+		out.Nodes = append(out.Nodes, Node{Index: v, HCP: snap.HCPs[v], Distance: &d})
 	}
 	out.Edges, out.TotalEdges = between(snap, nodes, q.MinWeight, q.FirstEdges)
 	s.influenceByHospital(ctx, snap, out.Nodes)
@@ -228,7 +233,7 @@ func (s *Service) Scope(ctx context.Context, sc snapshot.Scope, minWeight float6
 	})
 	ordered = ordered[:min(len(ordered), first)]
 	for _, v := range ordered {
-		n := Node{Index: v, HCP: snap.HCPs[v], Distance: -1}
+		n := Node{Index: v, HCP: snap.HCPs[v]}
 		if x, ok := infl[v]; ok {
 			n.Influence = &x
 		}
@@ -285,7 +290,10 @@ func between(snap *snapshot.Snapshot, nodes []int32, minWeight float64, first in
 	out := make([]Edge, len(es))
 	for i, x := range es {
 		kind, ev := snap.Tie(x.id)
-		out[i] = Edge{From: snap.IDs[x.from], To: snap.IDs[x.to], Weight: g.Weight(x.id), Kind: kind, Evidence: ev}
+		out[i] = Edge{From: snap.IDs[x.from], To: snap.IDs[x.to], Weight: g.Weight(x.id), Kind: kind}
+		if ev != "" {
+			out[i].Evidence = &ev
+		}
 	}
 	return out, total
 }
