@@ -30,6 +30,8 @@ export class GraphView {
   private overlay: Overlay = {};
   graph: Graph = new Graph();
   onClick: (id: string) => void = () => {};
+  // syncMs is how long the latest show took before waiting for frames.
+  syncMs = 0;
 
   constructor(private host: HTMLElement) {
     this.under = document.createElement("canvas");
@@ -40,14 +42,16 @@ export class GraphView {
   // show draws g (nodes with x, y, size, color, label; edges with size,
   // color) and resolves once the first frame is on screen.
   show(g: Graph, overlay: Overlay = {}): Promise<void> {
+    const t0 = performance.now();
     this.graph = g;
     this.overlay = overlay;
     if (this.sigma) {
       // One renderer for every view: its WebGL programs are compiled once.
-      this.sigma.setGraph(g);
-      this.sigma.setSetting("hideEdgesOnMove", g.size > 5000);
+      // setGraph processes and draws the graph at once; a setting change
+      // would process it again, so only change one that differs.
+      if (this.sigma.getSetting("hideEdgesOnMove") !== g.size > 5000) this.sigma.setSetting("hideEdgesOnMove", g.size > 5000);
       this.sigma.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
-      this.sigma.refresh();
+      this.sigma.setGraph(g);
     } else {
       const container = document.createElement("div");
       container.className = "sigma";
@@ -67,6 +71,7 @@ export class GraphView {
       this.sigma.on("afterRender", () => this.drawUnder());
     }
     this.drawUnder();
+    this.syncMs = performance.now() - t0;
     return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
   }
 

@@ -36,6 +36,7 @@ interface Render {
   fetchMs: number;
   buildMs: number;
   drawMs: number;
+  syncMs: number;
   totalMs: number;
 }
 
@@ -321,7 +322,7 @@ async function timed(name: string, fetch: () => Promise<unknown>, build: () => {
   const t2 = performance.now();
   await view.show(b.g, b.overlay);
   const t3 = performance.now();
-  probe.renders.push({ view: name, nodes: b.g.order, edges: b.g.size, fetchMs: t1 - t0, buildMs: t2 - t1, drawMs: t3 - t2, totalMs: t3 - t0 });
+  probe.renders.push({ view: name, nodes: b.g.order, edges: b.g.size, fetchMs: t1 - t0, buildMs: t2 - t1, drawMs: t3 - t2, syncMs: view.syncMs, totalMs: t3 - t0 });
 }
 
 interface HospitalAnswer {
@@ -652,7 +653,7 @@ async function openDetails(id: string): Promise<void> {
           h("p", {}, `${t("playbook")}: ${member.playbook}`),
           member.accessFirst ? h("p", { class: "warn" }, t("accessFirst")) : null,
         )
-      : h("p", { id: "segment" }, t("none")),
+      : h("p", { id: "segment" }, t("notInMatrix")),
     h("h3", {}, t("committees")),
     p.committees.length ? h("ul", {}, ...p.committees.map((c) => h("li", {}, `${c.committee.name} · ${c.role}`))) : h("p", {}, t("none")),
     h("h3", {}, t("contact")),
@@ -714,7 +715,7 @@ async function drawMatrix(tid: string): Promise<void> {
   );
   $("caption").textContent = `${t("matrix")} · ${r.head.scopeName} · ${r.head.classifiedCount} ${t("accounts")} (${r.head.cells.map((c) => `${c.segment} ${c.count}`).join(", ")}) · ${t("unclassified")} ${r.head.unclassifiedCount} · ${t("graphVersion")} ${r.head.graphVersion}`;
   $("picture-legend").replaceChildren(segLegend());
-  probe.renders.push({ view: "matrix", nodes: r.dots.length, edges: 0, fetchMs: 0, buildMs: 0, drawMs: 0, totalMs: performance.now() - t0 });
+  probe.renders.push({ view: "matrix", nodes: r.dots.length, edges: 0, fetchMs: 0, buildMs: 0, drawMs: 0, syncMs: 0, totalMs: performance.now() - t0 });
 }
 
 interface HeatAnswer {
@@ -754,6 +755,11 @@ async function boot(): Promise<void> {
   $("controls").replaceChildren(...VIEWS.map((v) => controls[v]));
   selectView("search");
   probe.ready = true;
+  // The territory picture sizes HCPs by their INFLUENCE in the territory,
+  // which the service computes once per graph version (seconds for a
+  // territory of 2,000 HCPs): ask for it now, answer unused, so that the
+  // picture is quick when it is opened.
+  if (st.territories.length) api.gql(Q.WARM, { t: st.territories[0].id }).catch(() => undefined);
 }
 
 function layout(): void {
@@ -771,7 +777,7 @@ function layout(): void {
         h("nav", {}, ...VIEWS.map((v) => h("button", { id: "tab-" + v, onclick: () => selectView(v) }, t(v)))),
         h("label", { class: "product" }, t("product"), h("select", { id: "product" })),
         h("span", { id: "who" }),
-        h("a", { href: "/playground", target: "_blank" }, t("playground")),
+        h("a", { href: "/playground" }, t("playground")),
         h("button", { id: "sign-out", onclick: () => (api.signOut(), location.reload()) }, t("signOut")),
       ),
       h(

@@ -33,6 +33,9 @@ export const TERRITORY = `query Territory($t: ID!) { scopeGraph(scope: {territor
 	nodes { influence hcp { id name position hospital { id } } }
 	edges { from to weight } } }`;
 
+// Warms the territory's INFLUENCE ranking (see boot in main.ts).
+export const WARM = `query Warm($t: ID!) { scopeGraph(scope: {territory: $t}, first: 0, firstEdges: 0) { totalNodes } }`;
+
 export const PATHS = `query Paths($from: [ID!], $to: ID!, $k: Int, $avoid: [ID!], $via: [Position!]) {
   strongestPaths(from: $from, to: $to, k: $k, avoid: $avoid, via: $via) {
     id strength graphVersion computedAt
