@@ -314,6 +314,9 @@ function netSummary(net: Net): string {
 async function timed(name: string, fetch: () => Promise<unknown>, build: () => { g: Graph; overlay?: Parameters<GraphView["show"]>[1] } | null): Promise<void> {
   showGraphArea(true);
   const t0 = performance.now();
+  // A large graph on screen is dropped first, so that its garbage is
+  // collected while the request is out rather than in the next frames.
+  if (view.graph.size > 5000) view.clear();
   const ok = await run(name, fetch);
   if (ok === undefined) return;
   const t1 = performance.now();
@@ -750,7 +753,13 @@ async function boot(): Promise<void> {
   st.products = r.data.products;
   const prod = $("product") as HTMLSelectElement;
   prod.replaceChildren(h("option", { value: "" }, t("noProduct")), ...st.products.map((p) => h("option", { value: p.id }, `${p.id} ${p.name}`)));
-  prod.onchange = () => (st.product = prod.value);
+  prod.onchange = () => {
+    // Segments follow the product: redraw what depends on it.
+    st.product = prod.value;
+    const hosp = ($("hosp-id") as HTMLInputElement).value.trim();
+    if (probe.view === "hospital" && hosp) drawHospital(hosp);
+    if (st.hcp) openDetails(st.hcp);
+  };
   buildControls();
   $("controls").replaceChildren(...VIEWS.map((v) => controls[v]));
   selectView("search");
