@@ -18,6 +18,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/network"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/settings"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -48,6 +49,7 @@ type ResolverRoot interface {
 	ImportJobError() ImportJobErrorResolver
 	Influence() InfluenceResolver
 	InfluenceContribution() InfluenceContributionResolver
+	InfluenceNetwork() InfluenceNetworkResolver
 	InfluencePath() InfluencePathResolver
 	InfluenceStanding() InfluenceStandingResolver
 	Knows() KnowsResolver
@@ -420,6 +422,15 @@ type ComplexityRoot struct {
 		Influence    func(childComplexity int) int
 	}
 
+	InfluenceNetwork struct {
+		Edges        func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Nodes        func(childComplexity int) int
+		TotalEdges   func(childComplexity int) int
+		TotalNodes   func(childComplexity int) int
+		Truncated    func(childComplexity int) int
+	}
+
 	InfluencePath struct {
 		ComputedAt   func(childComplexity int) int
 		Entry        func(childComplexity int) int
@@ -543,6 +554,20 @@ type ComplexityRoot struct {
 		UpsertUser            func(childComplexity int, input model.UserInput) int
 	}
 
+	NetworkEdge struct {
+		Evidence func(childComplexity int) int
+		From     func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		To       func(childComplexity int) int
+		Weight   func(childComplexity int) int
+	}
+
+	NetworkNode struct {
+		Distance  func(childComplexity int) int
+		HCP       func(childComplexity int) int
+		Influence func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -636,8 +661,10 @@ type ComplexityRoot struct {
 		ImportTemplate    func(childComplexity int) int
 		InfluencePath     func(childComplexity int, id string) int
 		InfluenceRanking  func(childComplexity int, scope model.ScopeInput, metric *scoring.Metric, first *int, after *string) int
+		Neighborhood      func(childComplexity int, center string, hops *int, minWeight *float64, direction *network.Direction, first *int, firstEdges *int) int
 		Node              func(childComplexity int, id string) int
 		Products          func(childComplexity int) int
+		ScopeGraph        func(childComplexity int, scope model.ScopeInput, minWeight *float64, first *int, firstEdges *int) int
 		Settings          func(childComplexity int, version *int) int
 		SpeakerCandidates func(childComplexity int, scope model.ScopeInput, product *string, first *int) int
 		StrongestPaths    func(childComplexity int, from []string, to string, k *int, maxHops *int, avoid []string, via []access.Position, minStrength *float64) int
@@ -875,6 +902,10 @@ type InfluenceResolver interface {
 type InfluenceContributionResolver interface {
 	Influence(ctx context.Context, obj *model.InfluenceContribution) (*kolgraph.Influence, error)
 }
+type InfluenceNetworkResolver interface {
+	Truncated(ctx context.Context, obj *network.Graph) (bool, error)
+	GraphVersion(ctx context.Context, obj *network.Graph) (string, error)
+}
 type InfluencePathResolver interface {
 	Entry(ctx context.Context, obj *access.Path) (*model.ContactTie, error)
 }
@@ -961,6 +992,8 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error)
 	ImportTemplate(ctx context.Context) (*model.ImportTemplate, error)
 	Settings(ctx context.Context, version *int) (*settings.Version, error)
+	Neighborhood(ctx context.Context, center string, hops *int, minWeight *float64, direction *network.Direction, first *int, firstEdges *int) (*network.Graph, error)
+	ScopeGraph(ctx context.Context, scope model.ScopeInput, minWeight *float64, first *int, firstEdges *int) (*network.Graph, error)
 }
 type RankedHCPResolver interface {
 	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
@@ -2481,6 +2514,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InfluenceContribution.Influence(childComplexity), true
 
+	case "InfluenceNetwork.edges":
+		if e.ComplexityRoot.InfluenceNetwork.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceNetwork.Edges(childComplexity), true
+	case "InfluenceNetwork.graphVersion":
+		if e.ComplexityRoot.InfluenceNetwork.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceNetwork.GraphVersion(childComplexity), true
+	case "InfluenceNetwork.nodes":
+		if e.ComplexityRoot.InfluenceNetwork.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceNetwork.Nodes(childComplexity), true
+	case "InfluenceNetwork.totalEdges":
+		if e.ComplexityRoot.InfluenceNetwork.TotalEdges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceNetwork.TotalEdges(childComplexity), true
+	case "InfluenceNetwork.totalNodes":
+		if e.ComplexityRoot.InfluenceNetwork.TotalNodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceNetwork.TotalNodes(childComplexity), true
+	case "InfluenceNetwork.truncated":
+		if e.ComplexityRoot.InfluenceNetwork.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InfluenceNetwork.Truncated(childComplexity), true
+
 	case "InfluencePath.computedAt":
 		if e.ComplexityRoot.InfluencePath.ComputedAt == nil {
 			break
@@ -3138,6 +3208,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpsertUser(childComplexity, args["input"].(model.UserInput)), true
 
+	case "NetworkEdge.evidence":
+		if e.ComplexityRoot.NetworkEdge.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Evidence(childComplexity), true
+	case "NetworkEdge.from":
+		if e.ComplexityRoot.NetworkEdge.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.From(childComplexity), true
+	case "NetworkEdge.kind":
+		if e.ComplexityRoot.NetworkEdge.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Kind(childComplexity), true
+	case "NetworkEdge.to":
+		if e.ComplexityRoot.NetworkEdge.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.To(childComplexity), true
+	case "NetworkEdge.weight":
+		if e.ComplexityRoot.NetworkEdge.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Weight(childComplexity), true
+
+	case "NetworkNode.distance":
+		if e.ComplexityRoot.NetworkNode.Distance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Distance(childComplexity), true
+	case "NetworkNode.hcp":
+		if e.ComplexityRoot.NetworkNode.HCP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.HCP(childComplexity), true
+	case "NetworkNode.influence":
+		if e.ComplexityRoot.NetworkNode.Influence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Influence(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -3586,6 +3706,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.InfluenceRanking(childComplexity, args["scope"].(model.ScopeInput), args["metric"].(*scoring.Metric), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.neighborhood":
+		if e.ComplexityRoot.Query.Neighborhood == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighborhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["center"].(string), args["hops"].(*int), args["minWeight"].(*float64), args["direction"].(*network.Direction), args["first"].(*int), args["firstEdges"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3603,6 +3734,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity), true
+	case "Query.scopeGraph":
+		if e.ComplexityRoot.Query.ScopeGraph == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scopeGraph_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ScopeGraph(childComplexity, args["scope"].(model.ScopeInput), args["minWeight"].(*float64), args["first"].(*int), args["firstEdges"].(*int)), true
 	case "Query.settings":
 		if e.ComplexityRoot.Query.Settings == nil {
 			break
@@ -6041,6 +6183,102 @@ type AuditEntry {
   "The graph version the change produced; for a read, the version the graph was at."
   graphVersion: String!
 }
+
+extend type Query {
+  """
+  The influence network around an HCP, for drawing: the HCPs within ` + "`" + `hops` + "`" + `
+  INFLUENCES edges of weight >= minWeight from the center, followed in
+  ` + "`" + `direction` + "`" + `, and every such edge between two of them, in one answer.
+  Nodes come nearest first (within a hop by the strongest edge that reached
+  them, then by id) and the first ` + "`" + `first` + "`" + ` are kept, the center always;
+  edges come strongest first and the first ` + "`" + `firstEdges` + "`" + ` are kept. Like
+  every read it covers the caller's territories only. hops is 1..3,
+  minWeight in [0,1], first 0..5000, firstEdges 0..50000 (BAD_USER_INPUT
+  otherwise); an unknown center is NOT_FOUND.
+  """
+  neighborhood(
+    "The HCP at the center."
+    center: ID!
+    "How many hops from the center, 1..3."
+    hops: Int = 1
+    "Follow only edges at least this strong, in [0,1]."
+    minWeight: Float = 0
+    "Which edges to follow from the center."
+    direction: InfluenceDirection = BOTH
+    "The most HCPs, 0..5000."
+    first: Int = 200
+    "The most edges, 0..50000."
+    firstEdges: Int = 2000
+  ): InfluenceNetwork!
+  """
+  The HCPs of a scope (one hospital, department or territory; {} is every
+  HCP the caller may see) and the INFLUENCES edges of weight >= minWeight
+  between them, for drawing. When ` + "`" + `first` + "`" + ` cuts the HCPs, the most
+  influential are kept: HCPs come by INFLUENCE within the scope, best
+  first. Edges come strongest first. The same bounds as neighborhood;
+  unknown scope ids are NOT_FOUND.
+  """
+  scopeGraph(
+    "The HCPs to draw."
+    scope: ScopeInput!
+    "Only edges at least this strong, in [0,1]."
+    minWeight: Float = 0
+    "The most HCPs, 0..5000."
+    first: Int = 500
+    "The most edges, 0..50000."
+    firstEdges: Int = 5000
+  ): InfluenceNetwork!
+}
+
+"Which INFLUENCES edges a neighbourhood follows from its center (A -> B: A sways B)."
+enum InfluenceDirection {
+  "Whom the center sways, and whom they sway."
+  OUT
+  "Who sways the center, and who sways them."
+  IN
+  "Either way."
+  BOTH
+}
+
+"A piece of the influence graph: HCPs and the INFLUENCES edges between them."
+type InfluenceNetwork {
+  nodes: [NetworkNode!]!
+  edges: [NetworkEdge!]!
+  "HCPs the query reached, before ` + "`" + `first` + "`" + `."
+  totalNodes: Int!
+  "Edges between the HCPs returned, before ` + "`" + `firstEdges` + "`" + `."
+  totalEdges: Int!
+  "True when ` + "`" + `first` + "`" + ` or ` + "`" + `firstEdges` + "`" + ` left something out."
+  truncated: Boolean!
+  "The graph version the network was cut from."
+  graphVersion: String!
+}
+
+"An HCP of a network."
+type NetworkNode {
+  hcp: HCP!
+  "Hops from the center (0 for the center); null in a scope's graph."
+  distance: Int
+  """
+  INFLUENCE score in [0,1]: within the HCP's hospital in a neighbourhood,
+  within the scope in a scope's graph; null when that scope is too small
+  to rank.
+  """
+  influence: Float
+}
+
+"(from)-[:INFLUENCES]->(to) between two HCPs of a network, by id."
+type NetworkEdge {
+  "The HCP who sways."
+  from: ID!
+  "The HCP who is swayed."
+  to: ID!
+  "In (0,1]."
+  weight: Float!
+  "reports_to | mentor | co_author | referral | committee_peer | society_peer"
+  kind: String!
+  evidence: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6753,6 +6991,24 @@ func (ec *executionContext) childFields_InfluenceContribution(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type InfluenceContribution", field.Name)
 }
 
+func (ec *executionContext) childFields_InfluenceNetwork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_InfluenceNetwork_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_InfluenceNetwork_edges(ctx, field)
+	case "totalNodes":
+		return ec.fieldContext_InfluenceNetwork_totalNodes(ctx, field)
+	case "totalEdges":
+		return ec.fieldContext_InfluenceNetwork_totalEdges(ctx, field)
+	case "truncated":
+		return ec.fieldContext_InfluenceNetwork_truncated(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_InfluenceNetwork_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InfluenceNetwork", field.Name)
+}
+
 func (ec *executionContext) childFields_InfluencePath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6937,6 +7193,34 @@ func (ec *executionContext) childFields_MembershipPayload(ctx context.Context, f
 		return ec.fieldContext_MembershipPayload_graphVersion(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MembershipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_NetworkEdge_from(ctx, field)
+	case "to":
+		return ec.fieldContext_NetworkEdge_to(ctx, field)
+	case "weight":
+		return ec.fieldContext_NetworkEdge_weight(ctx, field)
+	case "kind":
+		return ec.fieldContext_NetworkEdge_kind(ctx, field)
+	case "evidence":
+		return ec.fieldContext_NetworkEdge_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_NetworkNode_hcp(ctx, field)
+	case "distance":
+		return ec.fieldContext_NetworkNode_distance(ctx, field)
+	case "influence":
+		return ec.fieldContext_NetworkNode_influence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkNode", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8467,6 +8751,60 @@ func (ec *executionContext) field_Query_influenceRanking_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "center",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["center"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "hops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hops"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minWeight",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minWeight"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*network.Direction, error) {
+			return ec.unmarshalOInfluenceDirection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "firstEdges",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["firstEdges"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8478,6 +8816,44 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scopeGraph_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (model.ScopeInput, error) {
+			return ec.unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "minWeight",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minWeight"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "firstEdges",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["firstEdges"] = arg3
 	return args, nil
 }
 
@@ -14868,6 +15244,162 @@ func (ec *executionContext) fieldContext_InfluenceContribution_contribution(_ co
 	return graphql.NewScalarFieldContext("InfluenceContribution", field, false, false, "Float")
 }
 
+func (ec *executionContext) _InfluenceNetwork_nodes(ctx context.Context, field graphql.CollectedField, obj *network.Graph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceNetwork_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []network.Node) graphql.Marshaler {
+			return ec.marshalNNetworkNode2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceNetwork_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluenceNetwork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluenceNetwork_edges(ctx context.Context, field graphql.CollectedField, obj *network.Graph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceNetwork_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []network.Edge) graphql.Marshaler {
+			return ec.marshalNNetworkEdge2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceNetwork_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InfluenceNetwork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InfluenceNetwork_totalNodes(ctx context.Context, field graphql.CollectedField, obj *network.Graph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceNetwork_totalNodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalNodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceNetwork_totalNodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceNetwork", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InfluenceNetwork_totalEdges(ctx context.Context, field graphql.CollectedField, obj *network.Graph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceNetwork_totalEdges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalEdges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceNetwork_totalEdges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceNetwork", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InfluenceNetwork_truncated(ctx context.Context, field graphql.CollectedField, obj *network.Graph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceNetwork_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InfluenceNetwork().Truncated(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceNetwork_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceNetwork", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _InfluenceNetwork_graphVersion(ctx context.Context, field graphql.CollectedField, obj *network.Graph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InfluenceNetwork_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InfluenceNetwork().GraphVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InfluenceNetwork_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InfluenceNetwork", field, true, true, "String")
+}
+
 func (ec *executionContext) _InfluencePath_id(ctx context.Context, field graphql.CollectedField, obj *access.Path) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17559,6 +18091,199 @@ func (ec *executionContext) fieldContext_Mutation_startImport(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _NetworkEdge_from(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NetworkEdge_to(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NetworkEdge_weight(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NetworkEdge_kind(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkEdge_evidence(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkEdge_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkEdge_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkNode_hcp(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HCP, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkNode_distance(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_distance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_distance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkNode_influence(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_influence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Influence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_influence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, "Float")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19564,6 +20289,94 @@ func (ec *executionContext) fieldContext_Query_settings(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_settings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_neighborhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["center"].(string), fc.Args["hops"].(*int), fc.Args["minWeight"].(*float64), fc.Args["direction"].(*network.Direction), fc.Args["first"].(*int), fc.Args["firstEdges"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *network.Graph) graphql.Marshaler {
+			return ec.marshalNInfluenceNetwork2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐGraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_neighborhood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluenceNetwork(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_neighborhood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scopeGraph(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scopeGraph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ScopeGraph(ctx, fc.Args["scope"].(model.ScopeInput), fc.Args["minWeight"].(*float64), fc.Args["first"].(*int), fc.Args["firstEdges"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *network.Graph) graphql.Marshaler {
+			return ec.marshalNInfluenceNetwork2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐGraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scopeGraph(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluenceNetwork(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scopeGraph_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26537,6 +27350,66 @@ func (ec *executionContext) _InfluenceContribution(ctx context.Context, sel ast.
 	return out
 }
 
+var influenceNetworkImplementors = []string{"InfluenceNetwork"}
+
+func (ec *executionContext) _InfluenceNetwork(ctx context.Context, sel ast.SelectionSet, obj *network.Graph) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, influenceNetworkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InfluenceNetwork")
+		case "nodes":
+			out.Values[i] = ec._InfluenceNetwork_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edges":
+			out.Values[i] = ec._InfluenceNetwork_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalNodes":
+			out.Values[i] = ec._InfluenceNetwork_totalNodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalEdges":
+			out.Values[i] = ec._InfluenceNetwork_totalEdges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "truncated":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InfluenceNetwork_truncated(ctx, field, obj)
+				})
+		case "graphVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InfluenceNetwork_graphVersion(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var influencePathImplementors = []string{"InfluencePath"}
 
 func (ec *executionContext) _InfluencePath(ctx context.Context, sel ast.SelectionSet, obj *access.Path) graphql.Marshaler {
@@ -27394,6 +28267,102 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var networkEdgeImplementors = []string{"NetworkEdge"}
+
+func (ec *executionContext) _NetworkEdge(ctx context.Context, sel ast.SelectionSet, obj *network.Edge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkEdge")
+		case "from":
+			out.Values[i] = ec._NetworkEdge_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._NetworkEdge_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._NetworkEdge_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._NetworkEdge_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._NetworkEdge_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkNodeImplementors = []string{"NetworkNode"}
+
+func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionSet, obj *network.Node) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkNode")
+		case "hcp":
+			out.Values[i] = ec._NetworkNode_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distance":
+			out.Values[i] = ec._NetworkNode_distance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "influence":
+			out.Values[i] = ec._NetworkNode_influence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -28057,6 +29026,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_settings(ctx, field)
+				})
+		case "neighborhood":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_neighborhood(ctx, field)
+				})
+		case "scopeGraph":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_scopeGraph(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -30302,6 +31283,14 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNInfluenceNetwork2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐGraph(ctx context.Context, sel ast.SelectionSet, v *network.Graph) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InfluenceNetwork!")
+		return graphql.Null
+	}
+	return ec._InfluenceNetwork(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNInfluencePath2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*access.Path) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30518,6 +31507,46 @@ func (ec *executionContext) marshalNMembershipPayload2ᚖgithubᚗcomᚋkolgraph
 		return graphql.Null
 	}
 	return ec._MembershipPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNetworkEdge2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐEdge(ctx context.Context, sel ast.SelectionSet, v network.Edge) graphql.Marshaler {
+	return ec._NetworkEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNetworkEdge2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []network.Edge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkEdge2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkNode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐNode(ctx context.Context, sel ast.SelectionSet, v network.Node) graphql.Marshaler {
+	return ec._NetworkNode(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNetworkNode2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []network.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkNode2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -31467,6 +32496,38 @@ func (ec *executionContext) marshalOImportResult2ᚖgithubᚗcomᚋkolgraphᚋko
 	}
 	return ec._ImportResult(ctx, sel, v)
 }
+
+func (ec *executionContext) unmarshalOInfluenceDirection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐDirection(ctx context.Context, v any) (*network.Direction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOInfluenceDirection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐDirection[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInfluenceDirection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐDirection(ctx context.Context, sel ast.SelectionSet, v *network.Direction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOInfluenceDirection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐDirection[*v])
+	return res
+}
+
+var (
+	unmarshalOInfluenceDirection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐDirection = map[string]network.Direction{
+		"OUT":  network.Out,
+		"IN":   network.In,
+		"BOTH": network.Both,
+	}
+	marshalOInfluenceDirection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋnetworkᚐDirection = map[network.Direction]string{
+		network.Out:  "OUT",
+		network.In:   "IN",
+		network.Both: "BOTH",
+	}
+)
 
 func (ec *executionContext) unmarshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx context.Context, v any) (*scoring.Metric, error) {
 	if v == nil {

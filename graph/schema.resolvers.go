@@ -14,6 +14,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/network"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/settings"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -273,6 +274,16 @@ func (r *influenceResolver) Evidence(ctx context.Context, obj *kolgraph.Influenc
 // Influence is the resolver for the influence field.
 func (r *influenceContributionResolver) Influence(ctx context.Context, obj *model.InfluenceContribution) (*kolgraph.Influence, error) {
 	return required(loadersFrom(ctx).influence.Load(ctx, obj.Key))
+}
+
+// Truncated is the resolver for the truncated field.
+func (r *influenceNetworkResolver) Truncated(ctx context.Context, obj *network.Graph) (bool, error) {
+	return obj.Truncated(), nil
+}
+
+// GraphVersion is the resolver for the graphVersion field.
+func (r *influenceNetworkResolver) GraphVersion(ctx context.Context, obj *network.Graph) (string, error) {
+	return obj.Snapshot.GraphVersion(), nil
 }
 
 // Entry is the resolver for the entry field.
@@ -725,6 +736,16 @@ func (r *queryResolver) Settings(ctx context.Context, version *int) (*settings.V
 	return r.settingsVersion(ctx, version)
 }
 
+// Neighborhood is the resolver for the neighborhood field.
+func (r *queryResolver) Neighborhood(ctx context.Context, center string, hops *int, minWeight *float64, direction *network.Direction, first *int, firstEdges *int) (*network.Graph, error) {
+	return r.neighborhood(ctx, center, hops, minWeight, direction, first, firstEdges)
+}
+
+// ScopeGraph is the resolver for the scopeGraph field.
+func (r *queryResolver) ScopeGraph(ctx context.Context, scope model.ScopeInput, minWeight *float64, first *int, firstEdges *int) (*network.Graph, error) {
+	return r.scopeGraph(ctx, scope, minWeight, first, firstEdges)
+}
+
 // Hcp is the resolver for the hcp field.
 func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
@@ -789,6 +810,9 @@ func (r *Resolver) InfluenceContribution() InfluenceContributionResolver {
 	return &influenceContributionResolver{r}
 }
 
+// InfluenceNetwork returns InfluenceNetworkResolver implementation.
+func (r *Resolver) InfluenceNetwork() InfluenceNetworkResolver { return &influenceNetworkResolver{r} }
+
 // InfluencePath returns InfluencePathResolver implementation.
 func (r *Resolver) InfluencePath() InfluencePathResolver { return &influencePathResolver{r} }
 
@@ -848,6 +872,7 @@ type (
 	importJobErrorResolver        struct{ *Resolver }
 	influenceResolver             struct{ *Resolver }
 	influenceContributionResolver struct{ *Resolver }
+	influenceNetworkResolver      struct{ *Resolver }
 	influencePathResolver         struct{ *Resolver }
 	influenceStandingResolver     struct{ *Resolver }
 	knowsResolver                 struct{ *Resolver }

@@ -512,7 +512,12 @@ func TestHealth(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "/query") {
+	if rec.Code != http.StatusFound || rec.Header().Get("Location") != "/explore" {
+		t.Errorf("/: status %d to %q, want a redirect to the explorer", rec.Code, rec.Header().Get("Location"))
+	}
+	rec = httptest.NewRecorder()
+	svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/playground", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "/playground/playground.js") {
 		t.Errorf("playground: status %d", rec.Code)
 	}
 }

@@ -379,8 +379,9 @@ func TestMetricsAccess(t *testing.T) {
 	}
 }
 
-// TestPlaygroundOnlyWhenAsked: the playground (whose page loads scripts
-// from a CDN) is served in dev mode or with -playground, not by default.
+// TestPlaygroundOnlyWhenAsked: the playground is served in dev mode or
+// with -playground, not by default; the explorer always (its data comes
+// through /query, with the caller's credentials).
 func TestPlaygroundOnlyWhenAsked(t *testing.T) {
 	for _, tc := range []struct {
 		name            string
@@ -393,9 +394,12 @@ func TestPlaygroundOnlyWhenAsked(t *testing.T) {
 	} {
 		m := *svc
 		m.Config.DevMode, m.Config.Playground = tc.dev, tc.playground
-		rec := do(t, m.Handler(), "GET", "/", "", "", "")
+		rec := do(t, m.Handler(), "GET", "/playground", "", "", "")
 		if rec.Code != tc.want {
-			t.Errorf("%s: GET / is %d, want %d", tc.name, rec.Code, tc.want)
+			t.Errorf("%s: GET /playground is %d, want %d", tc.name, rec.Code, tc.want)
+		}
+		if rec := do(t, m.Handler(), "GET", "/explore", "", "", ""); rec.Code != http.StatusOK {
+			t.Errorf("%s: GET /explore is %d, want 200", tc.name, rec.Code)
 		}
 	}
 }

@@ -116,7 +116,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console")
 	fs.BoolVar(&c.Introspection, "introspection", c.Introspection, "allow GraphQL introspection")
-	fs.BoolVar(&c.Playground, "playground", c.Playground, "serve the GraphQL playground at / (dev mode serves it too); its page loads scripts from a CDN")
+	fs.BoolVar(&c.Playground, "playground", c.Playground, "serve the GraphQL playground at /playground (dev mode serves it too); it is bundled and loads nothing from elsewhere")
 	fs.DurationVar(&c.LoaderWait, "loader-wait", c.LoaderWait, "how long a dataloader collects keys before one batched store call; 0 = automatic: none on the embedded store (its lookups are in-memory calls), 1ms on neo4j (where a call is a round trip)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one GraphQL request, propagated to the store")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for in-flight requests")

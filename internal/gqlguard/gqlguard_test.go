@@ -59,6 +59,9 @@ func TestMeasure(t *testing.T) {
 		{"fixed list", `{ accountMatrix(scope: {}) { cells { count } } }`, nil, 50 + gqlguard.HeavyCost + 1 + 4*1, 3, 0, 3},
 		// first: 0 returns nothing, and is charged as one item
 		{"first zero", `{ hcps(first: 0) { edges { node { name } } } }`, nil, 1 + 1*(1+1*(1+1)), 4, 0, 4},
+		// a network: 10 x hops, its nodes by first, its edges by firstEdges
+		{"network by first and firstEdges", `{ neighborhood(center: "P1", hops: 2, first: 100, firstEdges: 1000) { nodes { hcp { name } } edges { weight } } }`, nil, 20 + 1 + 100*2 + 1 + 1000, 4, 0, 6},
+		{"scope graph by its defaults", `{ scopeGraph(scope: {}) { totalNodes nodes { influence } edges { from to } } }`, nil, 50 + 1 + 1 + 500 + 1 + 5000*2, 3, 0, 7},
 		{"aliases", `{ a: hcp(id: "1") { name } b: hcp(id: "2") { n: name } hcp(id: "3") { name } }`, nil, 6, 2, 3, 6},
 	}
 	for _, tt := range tests {
@@ -105,6 +108,9 @@ func TestMeasureSized(t *testing.T) {
 		{"default metric is heavy", `{ influenceRanking(scope: {territory: "T01"}, first: 10) { totalCount } }`, 20 + 3000 + 10},
 		{"light ranking", `{ influenceRanking(scope: {territory: "T01"}, metric: PAGERANK, first: 10) { totalCount } }`, 20 + 10},
 		{"speakers", `{ speakerCandidates(scope: {territory: "T01"}) { totalCount } }`, 50 + 3000 + 1},
+		{"scope graph ranks its scope", `{ scopeGraph(scope: {territory: "T01"}, first: 100, firstEdges: 300) { nodes { distance } edges { weight } } }`,
+			50 + 3000 + (1 + 100) + (1 + 300)},
+		{"neighborhood by hops", `{ neighborhood(center: "P1", hops: 2, first: 100, firstEdges: 300) { nodes { distance } } }`, 10*2 + 1 + 100},
 		{"unknown list", `{ products { id } }`, 1 + gqlguard.UnknownListLength},
 		{"hops by maxHops", `{ strongestPaths(to: "P1", k: 2, maxHops: 4) { hops { weight } } }`, 8 + 2*(1+4)},
 	}
@@ -274,6 +280,8 @@ func TestHeavyFields(t *testing.T) {
 		{`query($m: InfluenceMetric) { influenceRanking(scope: {}, metric: $m) { totalCount } }`, map[string]any{"m": "DEGREE"}, 0},
 		{`query($m: InfluenceMetric) { influenceRanking(scope: {}, metric: $m) { totalCount } }`, map[string]any{"m": "REACH"}, 1},
 		{`{ a: accountMatrix(scope: {}) { level } ...F } fragment F on Query { speakerCandidates(scope: {}) { totalCount } }`, nil, 2},
+		{`{ scopeGraph(scope: {}) { graphVersion } }`, nil, 1},
+		{`{ neighborhood(center: "P1") { graphVersion } }`, nil, 0},
 		{`{ hcp(id: "P1") { name } }`, nil, 0},
 	}
 	for _, tt := range tests {

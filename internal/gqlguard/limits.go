@@ -194,8 +194,15 @@ var Costs = map[string]Cost{
 		}
 		return self, intValue(f.Args["first"], DefaultFirst)
 	},
-	"Query.products":    sized,
-	"Query.territories": sized,
+	// A network is a breadth-first search of up to first HCPs (hops
+	// levels) or a scope's INFLUENCE ranking (heavy); its nodes and edges
+	// are charged by first and firstEdges.
+	"Query.neighborhood":     func(f *Field) (int, int) { return 10 * f.Int("hops", 1), 1 },
+	"Query.scopeGraph":       func(f *Field) (int, int) { return 50 + Heavy(f.scopeAccounts("HCP")), 1 },
+	"InfluenceNetwork.nodes": func(f *Field) (int, int) { return 1, f.Int("first", DefaultFirst) },
+	"InfluenceNetwork.edges": func(f *Field) (int, int) { return 1, f.Int("firstEdges", DefaultFirst) },
+	"Query.products":         sized,
+	"Query.territories":      sized,
 
 	"Hospital.departments":            sized,
 	"Hospital.committees":             sized,

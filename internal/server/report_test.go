@@ -268,7 +268,7 @@ func TestMuxRefusalsCoded(t *testing.T) {
 		code, allow  string
 	}{
 		{http.MethodGet, "/nope", 404, kolgraph.ENOTFOUND, ""},
-		{http.MethodGet, "/", 404, kolgraph.ENOTFOUND, ""}, // no playground configured
+		{http.MethodGet, "/playground", 404, kolgraph.ENOTFOUND, ""}, // no playground configured
 		{http.MethodPost, "/healthz", 405, "METHOD_NOT_ALLOWED", "GET, HEAD"},
 		{http.MethodDelete, "/reports/tiering", 405, "METHOD_NOT_ALLOWED", "GET, HEAD"},
 	} {

@@ -1,6 +1,7 @@
-// Package server is kolgraph's HTTP side: routing (/query, the playground,
-// health and readiness, tiering report downloads), request ids and access logs, per-request deadlines,
-// and a graceful shutdown that drains in-flight requests.
+// Package server is kolgraph's HTTP side: routing (/query, the explorer and
+// the playground, health and readiness, tiering report downloads), request
+// ids and access logs, per-request deadlines, and a graceful shutdown that
+// drains in-flight requests.
 package server
 
 import (
@@ -13,10 +14,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
 
+	"github.com/kolgraph/kolgraph/internal/explorer"
 	"github.com/kolgraph/kolgraph/internal/gqlhttp"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
@@ -108,8 +109,14 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 		guard = s.opts.Auth
 	}
 	mux.Handle("/query", s.withDeadline(guard(s.checkBody(gql))))
+	// The front ends are embedded and public (static files; their data
+	// comes through /query like any client's): / opens the explorer.
+	mux.Handle("GET /{$}", http.RedirectHandler("/explore", http.StatusFound))
+	mux.Handle("GET /explore", explorer.Explorer())
+	mux.Handle("GET /explore/", explorer.Explorer())
 	if s.opts.Playground {
-		mux.Handle("GET /{$}", playground.Handler("kolgraph", "/query"))
+		mux.Handle("GET /playground", explorer.Playground())
+		mux.Handle("GET /playground/", explorer.Playground())
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
