@@ -30,7 +30,9 @@ const (
 
 var auditBuckets = []string{bAudit, bAuditEntity}
 
-func auditKey(version uint64, seq int) []byte { return appendAuditKey(make([]byte, 0, 12), version, seq) }
+func auditKey(version uint64, seq int) []byte {
+	return appendAuditKey(make([]byte, 0, 12), version, seq)
+}
 
 func appendAuditKey(b []byte, version uint64, seq int) []byte {
 	b = binary.BigEndian.AppendUint64(b, version)

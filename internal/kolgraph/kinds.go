@@ -49,7 +49,9 @@ func (k *Kind[R, K]) checkFields(cs *ChangeSet, p *fieldProblems, derivable bool
 }
 
 // size is the number of the kind's upserts and deletions in cs.
-func (k *Kind[R, K]) size(cs *ChangeSet) int { return len(*k.Upserts(cs)) + len(*k.Deletes(&cs.Delete)) }
+func (k *Kind[R, K]) size(cs *ChangeSet) int {
+	return len(*k.Upserts(cs)) + len(*k.Deletes(&cs.Delete))
+}
 
 // resolve puts the kind's winning upserts in c.
 func (k *Kind[R, K]) resolve(cs *ChangeSet, c *Changes) {

@@ -123,7 +123,10 @@ func snapshotOf(cs *kolgraph.ChangeSet) *snapshot { return newSnapshot().add(cs)
 
 // takeSnapshot reads the whole store through Scan. A key seen twice is a
 // store bug, reported as an error.
-func takeSnapshot(t *testing.T, st kolgraph.Store) *snapshot { t.Helper(); return scanSnapshot(t, st, false) }
+func takeSnapshot(t *testing.T, st kolgraph.Store) *snapshot {
+	t.Helper()
+	return scanSnapshot(t, st, false)
+}
 
 // scanSnapshot is takeSnapshot with the visitor's ReadOnly set to
 // readOnly: the callbacks copy what they keep, so either must see the same.
