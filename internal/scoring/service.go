@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -171,7 +170,7 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 	if err != nil {
 		return nil, err
 	}
-	r := &Ranking{Metric: m, Scope: sc, Snapshot: snap, ComputedAt: time.Now(), BetweennessExact: true, rank: map[int32]int{}}
+	r := &Ranking{Metric: m, Scope: sc, Snapshot: snap, ComputedAt: time.Now(), BetweennessExact: true, rank: make(map[int32]int, len(nodes))}
 	if len(nodes) < MinScope {
 		r.Note = fmt.Sprintf("the scope has %d HCPs; rankings need at least %d", len(nodes), MinScope)
 		return r, nil
@@ -216,16 +215,8 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 		}
 	}
 	pct := analytics.PercentRank(values)
-	order := make([]int, len(nodes))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(values[b], values[a]); c != 0 {
-			return c
-		}
-		return cmp.Compare(snap.IDs[nodes[a]], snap.IDs[nodes[b]])
-	})
+	// Ties go by HCP id: nodes are in index order, which is id order.
+	order := analytics.RankOrder(values)
 	r.Nodes = make([]int32, len(order))
 	r.Values = make([]float64, len(order))
 	r.Percentiles = make([]float64, len(order))
