@@ -14,8 +14,9 @@ import (
 // Complexity: O(n) time and memory, a stable least-significant-digit radix
 // sort of an order-preserving integer key on 11-bit digits (6 passes at
 // most; digits every value shares are skipped); short inputs are sorted by
-// comparison instead. A comparison sort of 100,000 PageRank scores with
-// their ties broken by HCP id took 25 ms, this takes about 2.
+// comparison instead. On the 100,000-HCP region's PageRank it takes a sixth
+// of the time of a comparison sort that breaks ties by HCP id
+// (BenchmarkRankOrder).
 func RankOrder(xs []float64) []int32 {
 	items := make([]rankItem, len(xs))
 	for i, x := range xs {
