@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -149,7 +150,8 @@ func BenchmarkPageRank(b *testing.B) {
 // replaces at this size (two workers, as it ran), warm PageRank started
 // from the result before a write that reweighted the ties of 2,000
 // consecutive HCPs (about one territory's hospitals: ids go by hospital).
-// Each reports its sweeps (iterations).
+// Each reports its sweeps (iterations); vs-power-iteration runs the first
+// two in turn.
 //
 //	go test ./internal/analytics/ -run '^$' -bench PageRankRegion
 func BenchmarkPageRankRegion(b *testing.B) {
@@ -167,6 +169,25 @@ func BenchmarkPageRankRegion(b *testing.B) {
 	}
 	b.Run("gauss-seidel", func(b *testing.B) { run(b, analytics.Options{}, analytics.PageRank) })
 	b.Run("power-iteration", func(b *testing.B) { run(b, analytics.Options{Workers: 2}, analytics.PowerIteration) })
+	// vs-power-iteration times the two in turn, each op one of each, as
+	// the speed of this shared machine drifts; speedup is the ratio of
+	// their fastest runs.
+	b.Run("vs-power-iteration", func(b *testing.B) {
+		var gs, pi []time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			_, err1 := analytics.PageRank(ctx, g, analytics.Options{})
+			t1 := time.Now()
+			_, err2 := analytics.PowerIteration(ctx, g, analytics.Options{Workers: 2})
+			gs, pi = append(gs, t1.Sub(t0)), append(pi, time.Since(t1))
+			if err := errors.Join(err1, err2); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(slices.Min(gs).Nanoseconds())/1e6, "gauss-seidel-ms")
+		b.ReportMetric(float64(slices.Min(pi).Nanoseconds())/1e6, "power-iteration-ms")
+		b.ReportMetric(float64(slices.Min(pi))/float64(slices.Min(gs)), "speedup")
+	})
 	b.Run("warm", func(b *testing.B) {
 		var edges []analytics.Edge
 		for u := range int32(g.Nodes()) {

@@ -42,15 +42,16 @@ const (
 // (x_k+1 - x_k) removes that mode. A sweep is extrapolated so when two
 // successive estimates of q (ratios of the sweeps' L1 changes) agree
 // within 10% and q lies in [0.5, 0.95] (below, sweeps converge fast
-// anyway; above, the estimate is too uncertain); scores are kept
-// non-negative, and the next extrapolation waits for two fresh estimates.
+// anyway; above, q/(1-q) would magnify the estimate's error); scores are
+// kept non-negative, and the next extrapolation waits for two fresh
+// estimates.
 // It is only a better place to sweep from: the stopping rule below holds
 // for any iterate.
 //
 // Sweeps until the stopping rule, default tolerance (BenchmarkPageRankRegion,
 // BenchmarkPageRank): the 100,000-HCP region 11, where plain sweeps take
 // 17 and the power iteration 33; preferential-attachment graphs 7 against
-// 11 for the power iteration (there q stays below 0.5).
+// 11 for the power iteration (extrapolation changes nothing there).
 //
 // # Stopping rule
 //
