@@ -40,11 +40,17 @@ const (
 // the error soon shrinks by a steady factor q per sweep, one slow mode
 // dominating it: x_k+1 - x_k = q (x_k - x_k-1). Then x_k+1 + q/(1-q)
 // (x_k+1 - x_k) removes that mode. A sweep is extrapolated so when two
-// successive estimates of q (ratios of the sweeps' L1 changes) agree
-// within 10% and q lies in [0.5, 0.95] (below, sweeps converge fast
-// anyway; above, q/(1-q) would magnify the estimate's error); scores are
-// kept non-negative, and the next extrapolation waits for two fresh
-// estimates.
+// successive estimates of q agree within 10% and q lies in [0.5, 0.95]
+// (below, sweeps converge fast anyway; above, q/(1-q) would magnify the
+// estimate's error). q is estimated as <dx_k+1, dx_k> / <dx_k, dx_k> for
+// the sweeps' changes dx, which is negative, and never used, where the
+// slow mode alternates in sign: extrapolating that one by the ratio of the
+// changes' norms pushes the wrong way (a trial that swept two halves of
+// the nodes side by side, whose cross terms alternate, cycled for good on
+// a 6-node graph so). Scores are kept non-negative, the next extrapolation
+// waits for two fresh estimates, and if the sweep after one changes x
+// more than the sweep before it, extrapolation stays off for the rest of
+// the run.
 // It is only a better place to sweep from: the stopping rule below holds
 // for any iterate.
 //
@@ -77,30 +83,38 @@ const (
 // such as all who sway nobody, the same score bit for bit, as the power
 // iteration does: the sweeps' running sums differ from node to node.
 //
-// Memory: 5n floats besides x.
+// Memory: 6n floats besides x.
 func gaussSeidel(ctx context.Context, g *Graph, opts Options, x []float64) ([]float64, error) {
 	n := g.n
 	sw := newSweeper(g, opts.Damping, x)
-	var change, rate float64 // of the last plain sweep, 0 after an extrapolation
-	for range opts.MaxIter {
+	var rate float64      // the last estimate of q, 0 if there is none
+	var jumped float64    // the L1 change before the last extrapolation, 0 if the last sweep was plain
+	extrapolating := true // until an extrapolation fails
+	for sweeps := 0; sweeps < opts.MaxIter; sweeps++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		r, ch := sw.sweep()
-		if r <= float64(n)*opts.Tol*sw.sum {
+		st := sw.sweep()
+		if st.r <= float64(n)*opts.Tol*sw.sum {
 			return sw.finish(), nil
 		}
-		if change == 0 {
-			change = ch
+		if jumped > 0 {
+			// The sweep after an extrapolation: its change must be below
+			// the one before it, or extrapolation is off for good.
+			extrapolating = extrapolating && st.change < jumped
+			jumped, rate = 0, 0
 			continue
 		}
-		q := ch / change
+		if !extrapolating || !(st.prevNorm > 0) {
+			continue
+		}
+		q := st.dot / st.prevNorm
 		if rate > 0 && math.Abs(q-rate) <= extrapolateSteady*q && q >= extrapolateMinRate && q <= extrapolateMaxRate {
 			sw.extrapolate(q / (1 - q))
-			change, rate = 0, 0
+			jumped = st.change
 			continue
 		}
-		change, rate = ch, q
+		rate = q
 	}
 	return sw.finish(), fmt.Errorf("%w: PageRank after %d sweeps", ErrNotConverged, opts.MaxIter)
 }
@@ -112,8 +126,8 @@ type sweeper struct {
 	// x is the iterate, not scaled to sum 1; z = x * invIn, what each node
 	// passes on per unit weight (0 for a dangling node), is read at random.
 	x, z []float64
-	// dx is the last sweep's change of x.
-	dx []float64
+	// dx is the last sweep's change of x, dxPrev the one before.
+	dx, dxPrev []float64
 	// invIn[v] = 1/W_in(v), 0 for a dangling node; c[v] is v's column sum
 	// of G_old (see gaussSeidel).
 	invIn, c []float64
@@ -144,7 +158,8 @@ func newSweeper(g *Graph, alpha float64, x []float64) *sweeper {
 		}
 	}
 	// inW becomes invIn and before becomes c, in place.
-	s := &sweeper{g: g, alpha: alpha, x: x, z: make([]float64, n), dx: make([]float64, n), invIn: inW, c: before}
+	s := &sweeper{g: g, alpha: alpha, x: x, z: make([]float64, n), dx: make([]float64, n), dxPrev: make([]float64, n),
+		invIn: inW, c: before}
 	for v, w := range inW {
 		visited := float64(n-v) / float64(n) // p(v)/n
 		s.sum += x[v]
@@ -160,18 +175,25 @@ func newSweeper(g *Graph, alpha float64, x []float64) *sweeper {
 	return s
 }
 
-// sweep updates every node once, in decreasing index order, in O(n + m),
-// and returns r (see gaussSeidel) and the L1 change. It leaves in sum and
-// dang the new vector's sums, added up apart from the running ones, so that
-// rounding in those does not build up from sweep to sweep.
-func (s *sweeper) sweep() (r, change float64) {
+// sweepStats is what a sweep adds up: r (see gaussSeidel), the L1 change,
+// and the dot product of the change with the previous sweep's and the
+// latter's squared norm.
+type sweepStats struct{ r, change, dot, prevNorm float64 }
+
+// sweep updates every node once, in decreasing index order, in O(n + m).
+// It leaves in sum and dang the new vector's sums, added up apart from the
+// running ones, so that rounding in those does not build up from sweep to
+// sweep.
+func (s *sweeper) sweep() sweepStats {
 	g := s.g
 	n := len(s.x)
+	s.dx, s.dxPrev = s.dxPrev, s.dx
 	outTo, outW := g.outTo, g.outW[:len(g.outTo)]
 	off := g.outOff[:n+1]
-	x, z, dx, invIn, c := s.x, s.z[:n], s.dx[:n], s.invIn[:n], s.c[:n]
+	x, z, dx, dxPrev, invIn, c := s.x, s.z[:n], s.dx[:n], s.dxPrev[:n], s.invIn[:n], s.c[:n]
 	alpha, beta, inv := s.alpha, 1-s.alpha, 1/float64(n)
 	total, dang := s.sum, s.dang // new scores before u, old from u on
+	var st sweepStats
 	var newSum, newDang float64
 	for u := n - 1; u >= 0; u-- {
 		// Two partial sums (even and odd positions of the row), as one
@@ -193,14 +215,16 @@ func (s *sweeper) sweep() (r, change float64) {
 			dang += d
 			newDang += xn
 		}
-		r += c[u] * math.Abs(d)
-		change += math.Abs(d)
+		st.r += c[u] * math.Abs(d)
+		st.change += math.Abs(d)
+		st.dot += d * dxPrev[u]
+		st.prevNorm += dxPrev[u] * dxPrev[u]
 		dx[u] = d
 		x[u] = xn
 		z[u] = xn * invIn[u]
 	}
 	s.sum, s.dang = newSum, newDang
-	return r, change
+	return st
 }
 
 // extrapolate moves x by f times the last sweep's change, in O(n).
