@@ -197,16 +197,18 @@ func (s *sweeper) sweep() sweepStats {
 	var newSum, newDang float64
 	for u := n - 1; u >= 0; u-- {
 		// Two partial sums (even and odd positions of the row), as one
-		// sum waits on every addition.
+		// sum waits on every addition, and an odd row's last edge added
+		// without a branch, as in pullSums (the graph has edges, and z
+		// is finite and non-negative, so times 0 adds exactly nothing).
 		j, end := int(off[u]), int(off[u+1])
+		last := end - 1
 		var s0, s1 float64
-		for ; j+1 < end; j += 2 {
+		for ; j < last; j += 2 {
 			s0 += outW[j] * z[outTo[j]]
 			s1 += outW[j+1] * z[outTo[j+1]]
 		}
-		if j < end {
-			s0 += outW[j] * z[outTo[j]]
-		}
+		k := max(last, 0)
+		s0 += outW[k] * z[outTo[k]] * oddTail[(end-j)&1]
 		xn := alpha*(s0+s1) + (alpha*dang+beta*total)*inv
 		d := xn - x[u]
 		total += d
@@ -254,14 +256,14 @@ func (s *sweeper) finish() []float64 {
 	base := (s.alpha*s.dang + (1-s.alpha)*s.sum) / float64(len(x))
 	for u := range x {
 		j, end := int(off[u]), int(off[u+1])
+		last := end - 1
 		var s0, s1 float64
-		for ; j+1 < end; j += 2 {
+		for ; j < last; j += 2 {
 			s0 += outW[j] * z[outTo[j]]
 			s1 += outW[j+1] * z[outTo[j+1]]
 		}
-		if j < end {
-			s0 += outW[j] * z[outTo[j]]
-		}
+		t := max(last, 0)
+		s0 += outW[t] * z[outTo[t]] * oddTail[(end-j)&1]
 		x[u] = (s.alpha*(s0+s1) + base) * k
 	}
 	return x
