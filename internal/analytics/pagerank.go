@@ -17,8 +17,10 @@ const (
 // instead of running networkx's power iteration. Below it the power
 // iteration takes a few milliseconds, and keeping it keeps those results
 // networkx's own iterate: every scope of the seed region (63,000 ties)
-// ranks as before, bit for bit. From it, Gauss-Seidel needs about half the
-// passes over the edges.
+// ranks as before, bit for bit. From it, Gauss-Seidel needs fewer passes
+// over the edges: 11 sweeps and one power step against 33 iterations on
+// the 100,000-HCP region, 7 and one against 11 on preferential-attachment
+// graphs (see gaussSeidel).
 const gaussSeidelMinEdges = 1 << 16
 
 // Options configures PageRank. Zero fields take the
@@ -90,7 +92,8 @@ func (o Options) withDefaults() (Options, error) {
 // error the same way (see gaussSeidel). When MaxIter runs out the last
 // iterate is returned with an error wrapping ErrNotConverged.
 //
-// Complexity: O((n + m) * iterations) time and 4n floats of memory.
+// Complexity: O((n + m) * iterations) time; 4n floats of memory for the
+// power iteration, 6n for Gauss-Seidel.
 func PageRank(ctx context.Context, g *Graph, opts Options) ([]float64, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
