@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/analytics"
@@ -180,10 +181,18 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 		sub, _ = analytics.Subgraph(snap.Graph, nodes)
 	}
 	r.sub = sub
-	r.local = make(map[int32]int32, len(nodes))
-	for i, v := range nodes {
-		r.local[v] = int32(i)
-	}
+	// The scope's index (here) and the percentiles (below) are computed on
+	// the side, on the other core: on the 100,000-HCP region they are a
+	// fifth of a PAGERANK ranking's time.
+	var side sync.WaitGroup
+	defer side.Wait()
+	side.Go(func() {
+		local := make(map[int32]int32, len(nodes))
+		for i, v := range nodes {
+			local[v] = int32(i)
+		}
+		r.local = local
+	})
 	var values []float64
 	switch m {
 	case PageRank:
@@ -214,15 +223,20 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 			values[i] = 0
 		}
 	}
-	pct := analytics.PercentRank(values)
+	var pct []float64
+	side.Go(func() { pct = analytics.PercentRank(values) })
 	// Ties go by HCP id: nodes are in index order, which is id order.
 	order := analytics.RankOrder(values)
 	r.Nodes = make([]int32, len(order))
 	r.Values = make([]float64, len(order))
+	for rank, i := range order {
+		r.Nodes[rank], r.Values[rank] = nodes[i], values[i]
+		r.rank[nodes[i]] = rank
+	}
+	side.Wait()
 	r.Percentiles = make([]float64, len(order))
 	for rank, i := range order {
-		r.Nodes[rank], r.Values[rank], r.Percentiles[rank] = nodes[i], values[i], pct[i]
-		r.rank[nodes[i]] = rank
+		r.Percentiles[rank] = pct[i]
 	}
 	return r, nil
 }
