@@ -18,6 +18,7 @@ func (r *Resolver) accountMatrix(ctx context.Context, scope model.ScopeInput, pr
 	if err != nil {
 		return nil, err
 	}
+	usedResult(ctx, res.Snapshot) // everything below reads res.Snapshot, the result's own
 	v, err := res.View(l)
 	if err != nil {
 		return nil, err
@@ -99,6 +100,7 @@ func (r *Resolver) speakerCandidates(ctx context.Context, scope model.ScopeInput
 	if err != nil {
 		return nil, err
 	}
+	usedResult(ctx, res.Snapshot)
 	out := &model.SpeakerCandidates{
 		Rule: account.SpeakerSelectionRule, Specialties: res.SpeakerSpecialties, TotalCount: len(res.Speakers),
 		GraphVersion: res.GraphVersion, ComputedAt: res.ComputedAt,

@@ -23,6 +23,7 @@ func (r *Resolver) ranking(ctx context.Context, sc snapshot.Scope, m scoring.Met
 	if err != nil {
 		return nil, err
 	}
+	usedResult(ctx, rk.Snapshot) // which may be older than the current one: rk names its nodes
 	start, end, pi, err := offsetPage(len(rk.Nodes), first, after)
 	if err != nil {
 		return nil, err

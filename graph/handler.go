@@ -18,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
 	"github.com/kolgraph/kolgraph/internal/gqlhttp"
 	"github.com/kolgraph/kolgraph/internal/importer"
@@ -49,6 +50,9 @@ type HandlerOptions struct {
 	// Uploads, when set, takes multipart requests (imports of files larger
 	// than the body limit) from roles that write.
 	Uploads *gqlhttp.Multipart
+	// HeavyInFlight bounds the heavy analytics operations one credential
+	// has in flight (gqlguard.InFlight); 0 = no bound.
+	HeavyInFlight int
 }
 
 // DefaultHandlerOptions are the settings the service starts with.
@@ -90,6 +94,8 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: o.APQCache})
 	}
 	srv.Use(gqlguard.Limit{Limits: o.Limits, Sizes: r.listSizes})
+	srv.Use(&gqlguard.InFlight{Max: o.HeavyInFlight, Credential: credential, RetryAfter: 1})
+	srv.Use(freshness{r})
 	srv.AroundFields(prefetchFields) // one store call per navigation level (prefetch.go)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
@@ -133,6 +139,15 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 		}
 	})
 	return srv
+}
+
+// credential names the operation's caller for per-credential bounds.
+func credential(ctx context.Context) string {
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return ""
+	}
+	return p.Credential
 }
 
 // operationSource names an operation as the audit log's Source does:

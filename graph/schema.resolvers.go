@@ -195,6 +195,7 @@ func (r *hCPResolver) Influence(ctx context.Context, obj *kolgraph.HCP, scope *m
 	if err != nil || e == nil {
 		return nil, err
 	}
+	usedResult(ctx, e.Ranking.Snapshot)
 	return r.influenceScore(e), nil
 }
 
@@ -676,7 +677,12 @@ func (r *queryResolver) StrongestPaths(ctx context.Context, from []string, to st
 
 // DecisionChain is the resolver for the decisionChain field.
 func (r *queryResolver) DecisionChain(ctx context.Context, hospital string, product *string) (*access.Chain, error) {
-	return r.deps(ctx).Analytics.Access.DecisionChain(ctx, hospital, str(product))
+	c, err := r.deps(ctx).Analytics.Access.DecisionChain(ctx, hospital, str(product))
+	if err != nil {
+		return nil, err
+	}
+	usedResult(ctx, c.Snapshot)
+	return c, nil
 }
 
 // InfluencePath is the resolver for the influencePath field.

@@ -11,6 +11,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
+	"github.com/kolgraph/kolgraph/internal/memo"
 	"github.com/kolgraph/kolgraph/internal/server"
 	"github.com/kolgraph/kolgraph/internal/settings"
 	"github.com/kolgraph/kolgraph/internal/tiering"
@@ -18,10 +19,19 @@ import (
 
 // analysesConfig is what the analytics of the whole graph and of every
 // territory set are built with: the services' defaults, the configured
-// path-id key, and the cache metrics (when the service has them).
+// path-id key, the one pool of background workers (-analytics-workers),
+// and the cache metrics (when the service has them).
 func (m *Main) analysesConfig() analyses.Config {
 	c := analyses.DefaultConfig()
 	c.Access = accessOptions(m.Config)
+	if m.pool == nil {
+		n := m.Config.AnalyticsWorkers
+		if n == 0 {
+			n = analyses.DefaultWorkers()
+		}
+		m.pool = memo.NewPool(n)
+	}
+	c.Pool = m.pool
 	if m.Metrics != nil {
 		c.CacheObserver = m.Metrics.CacheLookup
 	}

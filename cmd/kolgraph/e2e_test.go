@@ -570,6 +570,17 @@ func skipWholeRegionCLI(t *testing.T) {
 // Handler is the service's whole HTTP handler over the open store, with
 // the access control the configuration asks for. A configuration that
 // cannot be served is a programming error here: Run reports it instead.
+// refreshAnalytics installs the snapshot of the store's version, as the
+// manager does after a write, and waits for the background recomputations
+// the swap starts: later requests get the current version's results.
+func (m *Main) refreshAnalytics(t testing.TB) {
+	t.Helper()
+	if err := m.Snapshots.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	m.pool.Wait()
+}
+
 func (m *Main) Handler() http.Handler {
 	srv, gql, err := m.build()
 	if err != nil {

@@ -2,13 +2,17 @@ package main
 
 import (
 	"encoding/base64"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/importer"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -120,5 +124,35 @@ func TestCLIFileSizeCapIsTheOperatorsChoice(t *testing.T) {
 	_, stderr, err = runCLI(t, t.TempDir(), "import", "-dry-run", "-import-max-bytes", "1048576", "-dir", dir)
 	if err == nil || !strings.Contains(stderr, "import limit") {
 		t.Errorf("with -import-max-bytes: %v\n%.300s", err, stderr)
+	}
+}
+
+// TestCLIImportLimitsAreTheOperatorsChoice: kolgraph import neither caps
+// files nor bounds one Neo4j call by serve's 5 s unless the command line or
+// the environment asks (the seed region's import through a busy NornicDB
+// failed on a 5,000-tie lookup).
+func TestCLIImportLimitsAreTheOperatorsChoice(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		timeout time.Duration
+		cap     int64
+	}{
+		{"defaults", nil, nil, importNeo4jTimeout, importer.NoLimit},
+		{"flags", []string{"-neo4j-timeout", "3s", "-import-max-bytes", "1024"}, nil, 3 * time.Second, 1024},
+		{"environment", nil, map[string]string{"KOLGRAPH_NEO4J_TIMEOUT": "7s"}, 7 * time.Second, importer.NoLimit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("kolgraph import", flag.ContinueOnError)
+			cfg, err := config.LoadFlags(fs, tc.args, func(k string) string { return tc.env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			operatorLimits(fs, &cfg)
+			if cfg.Neo4jTimeout != tc.timeout || cfg.ImportMaxBytes != tc.cap {
+				t.Errorf("timeout %v, cap %d; want %v, %d", cfg.Neo4jTimeout, cfg.ImportMaxBytes, tc.timeout, tc.cap)
+			}
+		})
 	}
 }

@@ -50,11 +50,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	// The API's file-size cap guards the service against its callers; an
 	// operator's own files on disk are capped only if the operator says
 	// so (-import-max-bytes or KOLGRAPH_IMPORT_MAX_BYTES).
-	capped := false
-	fs.Visit(func(f *flag.Flag) { capped = capped || f.Name == "import-max-bytes" })
-	if !capped {
-		cfg.ImportMaxBytes = importer.NoLimit
-	}
+	operatorLimits(fs, &cfg)
 	if *template != "" {
 		data, err := importer.Template()
 		if err != nil {
@@ -120,6 +116,27 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 
 // lockedHint is what to do when a running service holds the embedded
 // store: the same import goes through its API.
+// operatorLimits lifts serve's per-request limits that an operator's own
+// import has no use for, unless the command line or the environment set
+// them: the file size cap and the Neo4j per-call timeout.
+func operatorLimits(fs *flag.FlagSet, cfg *config.Config) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["import-max-bytes"] {
+		cfg.ImportMaxBytes = importer.NoLimit
+	}
+	if !given["neo4j-timeout"] {
+		cfg.Neo4jTimeout = importNeo4jTimeout
+	}
+}
+
+// importNeo4jTimeout bounds one Neo4j call of kolgraph import unless
+// -neo4j-timeout says otherwise: an import's lookups read thousands of
+// records per call, where serve's 5 s default is meant for one request's
+// reads (the seed region's import failed on it against a busy NornicDB).
+// Connecting still gives up after 5 s.
+const importNeo4jTimeout = 10 * time.Minute
+
 const lockedHint = "The store is held by a running kolgraph serve (the embedded store is one process's at a time). " +
 	"Stop it and run the import again, or import through the running service: the importRegion mutation on /query " +
 	"(or startImport, which answers at once with a job to poll, for a large import; " +

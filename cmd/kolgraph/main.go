@@ -30,6 +30,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/memo"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/server"
 	"github.com/kolgraph/kolgraph/internal/settings"
@@ -115,6 +116,7 @@ type Main struct {
 	// Settings is the domain settings document's current version.
 	Settings *settings.Service
 
+	pool   *memo.Pool // background recomputations of every analytics service
 	stderr io.Writer
 }
 
@@ -180,7 +182,7 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) {
 		m.Metrics.ObserveSnapshot(s.Version, len(s.IDs), s.Graph.Edges(), s.BuildTime)
-		m.Views.Forget(s.Version)
+		m.Views.Revalidate()
 		go func() { // every HCP's default score ready before it is asked for
 			if err := m.Views.Full().Scores.Warm(ctx); err != nil && ctx.Err() == nil {
 				m.Log.Warn().Err(err).Msg("warming influence scores failed")
@@ -229,6 +231,7 @@ func (m *Main) graphQL(o graph.HandlerOptions) http.Handler {
 	o.APQCache = telemetry.CountingCache[string]{Cache: lru.New[string](1000), Name: "apq", Metrics: m.Metrics}
 	o.Observe = m.Metrics.ObserveOperation
 	o.Uploads.MaxBodyBytes, o.Uploads.MaxFileBytes = m.Config.MaxBodyBytes, m.Config.ImportMaxBytes
+	o.HeavyInFlight = m.Config.HeavyPerCredential
 	return graph.NewHandler(&graph.Resolver{Views: m.Views, Audit: m.Store, Writer: m.Writer, Importer: m.Importer,
 		Jobs: m.Jobs, Settings: m.Settings}, o)
 }

@@ -112,9 +112,7 @@ func TestIndicationShareByMutation(t *testing.T) {
 	h := w.Handler()
 	refresh := func() {
 		t.Helper()
-		if err := w.Snapshots.Refresh(t.Context()); err != nil {
-			t.Fatal(err)
-		}
+		w.refreshAnalytics(t)
 	}
 	check := func(when, product string, want float64, fromProduct bool) {
 		t.Helper()

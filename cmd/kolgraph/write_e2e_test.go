@@ -404,9 +404,7 @@ func TestMutationShowsInRanking(t *testing.T) {
 			kind: "reports_to", evidence: "new head of department"}) { graphVersion } }`, map[string]any{"to": e.Node.ID}, &r)
 		version = r.UpsertInfluence.GraphVersion
 	}
-	if err := w.Snapshots.Refresh(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	w.refreshAnalytics(t)
 	var after struct {
 		GraphVersion     string
 		InfluenceRanking struct {

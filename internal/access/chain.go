@@ -44,6 +44,10 @@ type Chain struct {
 	MaxHops      int
 	GraphVersion string
 	ComputedAt   time.Time
+	// Snapshot is the graph the chain was built on: its hospital's
+	// INFLUENCE ranking's, which may be older than the current one while
+	// the current ranking is computed (scoring.Service.Ranking).
+	Snapshot *snapshot.Snapshot
 	// Note says why there are no paths (no caller, no contacts).
 	Note string
 }
@@ -95,7 +99,7 @@ func (s *Service) DecisionChain(ctx context.Context, hospital, product string) (
 	}
 	snap := rk.Snapshot
 	c := &Chain{Hospital: snap.Hospitals[hospital], MaxHops: s.opts.ChainMaxHops,
-		GraphVersion: snap.GraphVersion(), ComputedAt: s.now()}
+		GraphVersion: snap.GraphVersion(), ComputedAt: s.now(), Snapshot: snap}
 	if product != "" {
 		if c.Product = snap.Products[product]; c.Product == nil {
 			return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "no product %q", product)

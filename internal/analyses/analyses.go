@@ -7,7 +7,10 @@
 package analyses
 
 import (
+	"runtime"
+
 	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/memo"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
@@ -33,7 +36,16 @@ type Config struct {
 	// CacheObserver, when set, is told of each lookup in the "scores" and
 	// "tiering" caches and whether it hit.
 	CacheObserver func(cache string, hit bool)
+	// Pool runs every background recomputation of the analytics built
+	// with this configuration (the whole graph's and every territory
+	// set's), so its bound is the service's; nil: New makes one of
+	// DefaultWorkers.
+	Pool *memo.Pool
 }
+
+// DefaultWorkers is the default bound of background recomputations: half
+// the CPUs, at least one, so that requests keep the rest.
+func DefaultWorkers() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // DefaultConfig is each service's defaults.
 func DefaultConfig() Config {
@@ -43,13 +55,18 @@ func DefaultConfig() Config {
 // New builds the analytics over src; catalog is the store tiering reads
 // territory names from (the territory set's scoped store for a view).
 func New(src snapshot.Source, catalog tiering.Catalog, c Config) (*Set, error) {
-	sc, err := scoring.NewService(src, c.Scoring)
+	if c.Pool == nil {
+		c.Pool = memo.NewPool(DefaultWorkers())
+	}
+	p := c.Scoring
+	p.Pool = c.Pool
+	sc, err := scoring.NewService(src, p)
 	if err != nil {
 		return nil, err
 	}
 	sc.CacheObserver = c.observer("scores")
 	ac := access.NewService(src, sc, c.Access)
-	ti, err := tiering.New(src, sc, catalog, ac, c.Tiering)
+	ti, err := newTiering(src, sc, catalog, ac, c)
 	if err != nil {
 		return nil, err
 	}
@@ -65,15 +82,22 @@ func New(src snapshot.Source, catalog tiering.Catalog, c Config) (*Set, error) {
 // settings, not domain ones.
 func (s *Set) With(c Config) (*Set, error) {
 	c.Access = s.config.Access
+	c.Pool = s.config.Pool
 	if c.Scoring != s.config.Scoring {
 		return New(s.Snapshots, s.catalog, c)
 	}
-	ti, err := tiering.New(s.Snapshots, s.Scores, s.catalog, s.Access, c.Tiering)
+	ti, err := newTiering(s.Snapshots, s.Scores, s.catalog, s.Access, c)
 	if err != nil {
 		return nil, err
 	}
 	ti.CacheObserver = c.observer("tiering")
 	return &Set{Snapshots: s.Snapshots, Scores: s.Scores, Access: s.Access, Tiering: ti, catalog: s.catalog, config: c}, nil
+}
+
+func newTiering(src snapshot.Source, sc *scoring.Service, catalog tiering.Catalog, ac *access.Service, c Config) (*tiering.Service, error) {
+	o := c.Tiering
+	o.Pool = c.Pool
+	return tiering.New(src, sc, catalog, ac, o)
 }
 
 func (c Config) observer(cache string) func(hit bool) {
@@ -83,5 +107,10 @@ func (c Config) observer(cache string) func(hit bool) {
 	return func(hit bool) { c.CacheObserver(cache, hit) }
 }
 
-// Forget drops the cached results of versions other than keep.
-func (s *Set) Forget(keep uint64) { s.Scores.Forget(keep) }
+// Revalidate brings the cached results to the current snapshot (call it
+// after each snapshot swap): rankings first, so that the tiering results
+// recomputed next find their unchanged scopes' rankings carried over.
+func (s *Set) Revalidate() {
+	s.Scores.Revalidate()
+	s.Tiering.Revalidate()
+}

@@ -86,10 +86,10 @@ func (v *Views) For(p *auth.Principal) (Deps, error) {
 	return Deps{Store: scope.Guard(scope.NewStore(v.store, p.Territories), p), Analytics: a}, nil
 }
 
-// Forget drops the cached results of versions other than keep, of the full
-// graph and of every territory set (call it on each snapshot swap).
-func (v *Views) Forget(keep uint64) {
+// Revalidate brings the cached results of the full graph and of every
+// territory set to the current snapshot (call it on each snapshot swap).
+func (v *Views) Revalidate() {
 	st := v.state.Load()
-	st.full.Forget(keep)
-	st.sets.Each(func(s *Set) { s.Forget(keep) })
+	st.full.Revalidate()
+	st.sets.Each(func(s *Set) { s.Revalidate() })
 }

@@ -51,6 +51,11 @@ type Config struct {
 	CORSOrigins         string // comma-separated
 	MetricsAddr         string // "": /metrics on Addr
 	MetricsToken        string // "": /metrics without credentials
+	HeavyPerCredential  int    // heavy analytics operations in flight per credential; 0 = no limit
+
+	// AnalyticsWorkers bounds the background recomputations of analytics
+	// results after writes (README, "Analytics caching"); 0 = half the CPUs.
+	AnalyticsWorkers int
 
 	// PathIDKey signs path ids (README, "Access paths and decision chains").
 	PathIDKey string
@@ -89,6 +94,8 @@ func Default() Config {
 		MaxAliases:      30,
 		MaxFields:       500,
 		MaxBodyBytes:    1 << 20,
+
+		HeavyPerCredential: 2,
 	}
 }
 
@@ -133,6 +140,8 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsToken, "metrics-token", c.MetricsToken, "bearer token /metrics requires (never logged); empty = /metrics answers without credentials")
 	fs.StringVar(&c.CORSOrigins, "cors-origins", c.CORSOrigins, "comma-separated origins browsers may call the API from (* = any); empty = no cross-origin access")
 	fs.StringVar(&c.Settings, "settings", c.Settings, "JSON file of domain settings (cut-offs, DRG/DIP, cadences, playbooks, influence weights) over the defaults; when it changes it becomes the current settings version at start; empty = the defaults")
+	fs.IntVar(&c.HeavyPerCredential, "heavy-per-credential", c.HeavyPerCredential, "heavy analytics operations (influenceRanking by INFLUENCE, BETWEENNESS, REACH or EIGENVECTOR, accountMatrix, speakerCandidates) one credential may have in flight; beyond it an operation is refused with RATE_LIMITED and extensions.retryAfter; 0 = no limit")
+	fs.IntVar(&c.AnalyticsWorkers, "analytics-workers", c.AnalyticsWorkers, "background workers that recompute analytics results after writes while the previous ones are served (stale-while-revalidate); 0 = half the CPUs, at least 1")
 	fs.StringVar(&c.PathIDKey, "path-id-key", c.PathIDKey, "secret (at least 32 bytes) that signs path ids; instances sharing it resolve each other's ids; empty: derived from -auth-hs256-secret, else random per process (never logged)")
 }
 
@@ -206,6 +215,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("rate-limit must not be negative and rate-burst must be positive (got %v, %d)", c.RateLimit, c.RateBurst))
 	}
 	for name, n := range map[string]int64{"max-complexity": int64(c.MaxComplexity), "max-depth": int64(c.MaxDepth),
+		"heavy-per-credential": int64(c.HeavyPerCredential), "analytics-workers": int64(c.AnalyticsWorkers),
 		"max-aliases": int64(c.MaxAliases), "max-fields": int64(c.MaxFields), "max-body-bytes": c.MaxBodyBytes} {
 		if n < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative (got %d)", name, n))

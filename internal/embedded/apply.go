@@ -226,6 +226,8 @@ func (c *changes) detach(g *graph) {
 // applyTo replays the changes on the read model: relationships, then nodes
 // deleted, then nodes and relationships upserted, as the bbolt write did.
 func (c *changes) applyTo(g *graph) {
+	g.batch = texts{}
+	defer func() { g.batch = nil }()
 	for _, b := range buckets {
 		b.deleteFrom(g, c)
 	}
@@ -243,17 +245,26 @@ const bulkPuts = 1024
 type kv struct{ k, v []byte }
 
 // write encodes the changes and stores them with the new version in one
-// bbolt transaction. Records are encoded back to back into one buffer
-// (bbolt only needs values to live until the commit). Puts are sorted by
+// bbolt transaction. Records are encoded back to back into large chunks
+// (bbolt only needs values to live until the commit; see slab). Puts are sorted by
 // key: bbolt appends in order far faster than it inserts at random.
 func (s *Store) write(c *changes, version uint64, at time.Time, audit []kolgraph.AuditEntry) error {
+	// The audit entries are encoded on another core while the records are
+	// (a region's import has as many of each).
+	type encoded struct {
+		a   *auditPuts
+		err error
+	}
+	auditDone := make(chan encoded, 1)
+	go func() {
+		a, err := encodeAudit(version, 0, at, audit)
+		auditDone <- encoded{a, err}
+	}()
 	dels := map[string][][]byte{}
 	puts := map[string][]kv{}
-	var buf []byte
+	var values slab
 	put := func(bucket string, k []byte, appendRec func([]byte) []byte) {
-		start := len(buf)
-		buf = appendRec(buf)
-		puts[bucket] = append(puts[bucket], kv{k, buf[start:len(buf):len(buf)]})
+		puts[bucket] = append(puts[bucket], kv{k, values.encode(appendRec)})
 	}
 	del := func(bucket string, k []byte) { dels[bucket] = append(dels[bucket], k) }
 	for _, b := range buckets {
@@ -261,6 +272,10 @@ func (s *Store) write(c *changes, version uint64, at time.Time, audit []kolgraph
 	}
 	for _, kvs := range puts {
 		slices.SortFunc(kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
+	}
+	enc := <-auditDone
+	if enc.err != nil {
+		return enc.err
 	}
 
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -283,7 +298,7 @@ func (s *Store) write(c *changes, version uint64, at time.Time, audit []kolgraph
 				}
 			}
 		}
-		if err := putAudit(tx, version, 0, at, audit); err != nil {
+		if err := enc.a.put(tx); err != nil {
 			return err
 		}
 		return tx.Bucket([]byte(bMeta)).Put(metaVersion, u64(version))

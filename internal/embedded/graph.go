@@ -52,6 +52,26 @@ type graph struct {
 	influencesIn         *index // to -> from ids
 	knowsByUser          *index // user -> HCP ids
 	knowsByHCP           *index // HCP -> user ids (detach on HCP delete)
+
+	// batch interns texts within one load or change set; nil between them
+	// (a table that outlived its batch would keep every text ever written).
+	batch texts
+}
+
+// texts is a table of texts, each kept once.
+type texts map[string]string
+
+// intern returns the table's copy of s, adding s when it is new; a nil
+// table returns s.
+func (t texts) intern(s string) string {
+	if t == nil {
+		return s
+	}
+	if c, ok := t[s]; ok {
+		return c
+	}
+	t[s] = s
+	return s
 }
 
 // hospitalRow and hcpRow keep the lower-cased name next to the record so a
@@ -311,6 +331,21 @@ func (g *graph) delKnows(k kolgraph.KnowsKey) {
 }
 
 func (g *graph) putInfluence(e *kolgraph.Influence) {
+	// A tie shares its ids with its HCPs' records, its kind with the
+	// catalogue and, within one batch, its evidence with the batch's equal
+	// texts (often a template sentence): a national region's million ties
+	// would otherwise hold four million strings of their own. e is the
+	// read model's copy, not yet visible to readers.
+	if h, ok := g.hcps[e.From]; ok {
+		e.From = h.rec.ID
+	}
+	if h, ok := g.hcps[e.To]; ok {
+		e.To = h.rec.ID
+	}
+	if i := slices.Index(kolgraph.InfluenceKinds, e.Kind); i >= 0 {
+		e.Kind = kolgraph.InfluenceKinds[i]
+	}
+	e.Evidence = g.batch.intern(e.Evidence)
 	k := e.Key()
 	if _, ok := g.influences[k]; !ok {
 		g.influencesOut.add(e.From, e.To)

@@ -605,19 +605,20 @@ func (s *scanSnapshot) visit(ctx context.Context, v *kolgraph.Visitor) error {
 		}
 		return nil
 	}
+	ro := v.ReadOnly // the read model's records are immutable: a reader that keeps none may have them
 	steps := []func() error{
-		func() error { return each(s.territories, v.Territory, cloneTerritory, check) },
-		func() error { return each(s.hospitals, v.Hospital, cloneHospital, check) },
-		func() error { return each(s.departments, v.Department, cloneDepartment, check) },
-		func() error { return each(s.hcps, v.HCP, cloneHCP, check) },
-		func() error { return each(s.committees, v.Committee, cloneCommittee, check) },
+		func() error { return each(s.territories, v.Territory, copier(ro, cloneTerritory), check) },
+		func() error { return each(s.hospitals, v.Hospital, copier(ro, cloneHospital), check) },
+		func() error { return each(s.departments, v.Department, copier(ro, cloneDepartment), check) },
+		func() error { return each(s.hcps, v.HCP, copier(ro, cloneHCP), check) },
+		func() error { return each(s.committees, v.Committee, copier(ro, cloneCommittee), check) },
 		func() error { return each(s.memberships, v.Membership, same, check) },
-		func() error { return each(s.products, v.Product, cloneProduct, check) },
+		func() error { return each(s.products, v.Product, copier(ro, cloneProduct), check) },
 		func() error { return each(s.listings, v.Listing, same, check) },
 		func() error { return each(s.shares, v.ProductShare, same, check) },
-		func() error { return each(s.users, v.User, cloneUser, check) },
+		func() error { return each(s.users, v.User, copier(ro, cloneUser), check) },
 		func() error { return each(s.knows, v.Knows, same, check) },
-		func() error { return each(s.influences, v.Influence, cloneInfluence, check) },
+		func() error { return each(s.influences, v.Influence, copier(ro, cloneInfluence), check) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -628,6 +629,14 @@ func (s *scanSnapshot) visit(ctx context.Context, v *kolgraph.Visitor) error {
 }
 
 func same[T any](v T) T { return v }
+
+// copier is clone, or same for a read-only visitor.
+func copier[T any](readOnly bool, clone func(T) T) func(T) T {
+	if readOnly {
+		return same[T]
+	}
+	return clone
+}
 
 func each[T any](items []T, fn func(T) error, clone func(T) T, check func() error) error {
 	for _, it := range items {

@@ -157,6 +157,8 @@ func (s *Store) load() (*graph, error) {
 			}
 			g.version = binary.BigEndian.Uint64(v)
 		}
+		g.batch = texts{}
+		defer func() { g.batch = nil }()
 		for _, b := range buckets {
 			err := tx.Bucket([]byte(b.name())).ForEach(func(k, v []byte) error {
 				return b.load(g, k, v)

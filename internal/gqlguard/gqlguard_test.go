@@ -55,7 +55,8 @@ func TestMeasure(t *testing.T) {
 		{"paths by k x maxHops", `{ strongestPaths(to: "P1", k: 20, maxHops: 10) { strength } }`, nil, 200 + 20, 2, 0, 2},
 		// a data-dependent list, its length unknown: the largest page
 		{"list without first", `{ hospital(id: "H1") { departments { name } } }`, nil, 1 + 1 + gqlguard.UnknownListLength, 3, 0, 3},
-		{"fixed list", `{ accountMatrix(scope: {}) { cells { count } } }`, nil, 50 + 1 + 4*1, 3, 0, 3},
+		// the matrix ranks its scope by INFLUENCE: heavy, sized unknown
+		{"fixed list", `{ accountMatrix(scope: {}) { cells { count } } }`, nil, 50 + gqlguard.HeavyCost + 1 + 4*1, 3, 0, 3},
 		// first: 0 returns nothing, and is charged as one item
 		{"first zero", `{ hcps(first: 0) { edges { node { name } } } }`, nil, 1 + 1*(1+1*(1+1)), 4, 0, 4},
 		{"aliases", `{ a: hcp(id: "1") { name } b: hcp(id: "2") { n: name } hcp(id: "3") { name } }`, nil, 6, 2, 3, 6},
@@ -96,9 +97,14 @@ func TestMeasureSized(t *testing.T) {
 		complexity int
 	}{
 		{"list by the data", `{ hospital(id: "H1") { departments { hcps { name } } } }`, 1 + 1 + 12*(1+37*1)},
-		{"heat map by the scope's HCPs", `{ accountMatrix(scope: {territory: "T01"}) { heatMap { cells { id } } } }`, 50 + 1 + 1 + 2093},
-		{"heat map by the scope's departments", `{ accountMatrix(scope: {territory: "T01"}, level: DEPARTMENT) { heatMap { cells { id } } } }`, 50 + 1 + 1 + 140},
-		{"pareto leaders by the scope", `{ accountMatrix(scope: {territory: "T01"}) { pareto { leaders { id potential } } } }`, 50 + 1 + 1 + 2093*2},
+		// + the INFLUENCE ranking of 2,093 HCPs: three size classes
+		{"heat map by the scope's HCPs", `{ accountMatrix(scope: {territory: "T01"}) { heatMap { cells { id } } } }`, 50 + 3000 + 1 + 1 + 2093},
+		{"heat map by the scope's departments", `{ accountMatrix(scope: {territory: "T01"}, level: DEPARTMENT) { heatMap { cells { id } } } }`, 50 + 3000 + 1 + 1 + 140},
+		{"pareto leaders by the scope", `{ accountMatrix(scope: {territory: "T01"}) { pareto { leaders { id potential } } } }`, 50 + 3000 + 1 + 1 + 2093*2},
+		{"heavy ranking by the scope", `{ influenceRanking(scope: {territory: "T01"}, metric: BETWEENNESS, first: 10) { totalCount } }`, 20 + 3000 + 10},
+		{"default metric is heavy", `{ influenceRanking(scope: {territory: "T01"}, first: 10) { totalCount } }`, 20 + 3000 + 10},
+		{"light ranking", `{ influenceRanking(scope: {territory: "T01"}, metric: PAGERANK, first: 10) { totalCount } }`, 20 + 10},
+		{"speakers", `{ speakerCandidates(scope: {territory: "T01"}) { totalCount } }`, 50 + 3000 + 1},
 		{"unknown list", `{ products { id } }`, 1 + gqlguard.UnknownListLength},
 		{"hops by maxHops", `{ strongestPaths(to: "P1", k: 2, maxHops: 4) { hops { weight } } }`, 8 + 2*(1+4)},
 	}
@@ -253,5 +259,84 @@ func TestLoadPersisted(t *testing.T) {
 	}
 	if _, err := gqlguard.LoadPersisted(filepath.Join(dir, "bad.json")); err == nil {
 		t.Error("a wrong hash was accepted")
+	}
+}
+
+func TestHeavyFields(t *testing.T) {
+	s := schema(t)
+	tests := []struct {
+		q    string
+		vars map[string]any
+		want int
+	}{
+		{`{ influenceRanking(scope: {}) { totalCount } }`, nil, 1},
+		{`{ influenceRanking(scope: {}, metric: PAGERANK) { totalCount } }`, nil, 0},
+		{`query($m: InfluenceMetric) { influenceRanking(scope: {}, metric: $m) { totalCount } }`, map[string]any{"m": "DEGREE"}, 0},
+		{`query($m: InfluenceMetric) { influenceRanking(scope: {}, metric: $m) { totalCount } }`, map[string]any{"m": "REACH"}, 1},
+		{`{ a: accountMatrix(scope: {}) { level } ...F } fragment F on Query { speakerCandidates(scope: {}) { totalCount } }`, nil, 2},
+		{`{ hcp(id: "P1") { name } }`, nil, 0},
+	}
+	for _, tt := range tests {
+		doc, errs := gqlparser.LoadQuery(s, tt.q)
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		if got := gqlguard.HeavyFields(doc.Operations[0].SelectionSet, tt.vars); got != tt.want {
+			t.Errorf("%s: %d heavy fields, want %d", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestInFlight: a credential runs at most Max heavy operations at once;
+// the next is refused with RATE_LIMITED and a retry hint until one ends;
+// other credentials and light operations are not held up.
+func TestInFlight(t *testing.T) {
+	s := schema(t)
+	op := func(q string) context.Context {
+		doc, errs := gqlparser.LoadQuery(s, q)
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		return graphql.WithOperationContext(context.Background(), &graphql.OperationContext{Operation: doc.Operations[0]})
+	}
+	heavy := op(`{ influenceRanking(scope: {}, metric: BETWEENNESS) { totalCount } }`)
+	light := op(`{ influenceRanking(scope: {}, metric: PAGERANK) { totalCount } }`)
+	who := "k1"
+	l := &gqlguard.InFlight{Max: 2, Credential: func(context.Context) string { return who }, RetryAfter: 3}
+	ran := 0
+	next := func(context.Context) graphql.ResponseHandler {
+		ran++
+		return graphql.OneShot(&graphql.Response{})
+	}
+	refused := func(h graphql.ResponseHandler) bool {
+		resp := h(context.Background())
+		if len(resp.Errors) == 0 {
+			return false
+		}
+		ext := resp.Errors[0].Extensions
+		if ext["code"] != "RATE_LIMITED" || ext["retryAfter"] != 3 || ext["limit"] != "heavy" {
+			t.Errorf("refusal extensions %v", ext)
+		}
+		return true
+	}
+	h1, h2 := l.InterceptOperation(heavy, next), l.InterceptOperation(heavy, next) // in flight until answered
+	if !refused(l.InterceptOperation(heavy, next)) {
+		t.Error("a third heavy operation of the credential ran")
+	}
+	if refused(l.InterceptOperation(light, next)) {
+		t.Error("a light operation was refused")
+	}
+	who = "k2"
+	if refused(l.InterceptOperation(heavy, next)) {
+		t.Error("another credential was refused")
+	}
+	who = "k1"
+	h1(context.Background())
+	if refused(l.InterceptOperation(heavy, next)) {
+		t.Error("refused after one of the two ended")
+	}
+	h2(context.Background())
+	if ran != 5 {
+		t.Errorf("%d operations ran, want 5", ran)
 	}
 }

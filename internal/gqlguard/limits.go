@@ -8,6 +8,7 @@ package gqlguard
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -167,7 +168,9 @@ const (
 // Costs are the fields whose cost is not the general rule, which is: a
 // field costs 1; a field with a `first` argument multiplies its selections
 // by first (connections, rankings, member lists); a connection's edges are
-// counted by the connection's first. Every other list of objects is named
+// counted by the connection's first. Heavy analytics (rankings by a metric
+// of HeavyMetrics, the account matrix and the speaker candidates, which
+// rank the scope by INFLUENCE) cost Heavy of their scope on top. Every other list of objects is named
 // here with the most items it can return: a length fixed by the API, the
 // longest such list in the data (Sizes), or the size of the enclosing
 // scope. Paths are searches: k paths of up to maxHops hops cost k x
@@ -182,11 +185,17 @@ var Costs = map[string]Cost{
 	// contacts (3 of up to 6 hops).
 	"Query.decisionChain":     func(*Field) (int, int) { return StageKinds * 3 * 6, 1 },
 	"Query.influencePath":     func(*Field) (int, int) { return MaxHops, 1 },
-	"Query.accountMatrix":     func(*Field) (int, int) { return 50, 1 },
-	"Query.speakerCandidates": func(*Field) (int, int) { return 50, 1 },
-	"Query.influenceRanking":  func(f *Field) (int, int) { return 20, intValue(f.Args["first"], DefaultFirst) },
-	"Query.products":          sized,
-	"Query.territories":       sized,
+	"Query.accountMatrix":     func(f *Field) (int, int) { return 50 + Heavy(f.scopeAccounts("HCP")), 1 },
+	"Query.speakerCandidates": func(f *Field) (int, int) { return 50 + Heavy(f.scopeAccounts("HCP")), 1 },
+	"Query.influenceRanking": func(f *Field) (int, int) {
+		self := 20
+		if HeavyMetric(f.Args["metric"]) {
+			self += Heavy(f.scopeAccounts("HCP"))
+		}
+		return self, intValue(f.Args["first"], DefaultFirst)
+	},
+	"Query.products":    sized,
+	"Query.territories": sized,
 
 	"Hospital.departments":            sized,
 	"Hospital.committees":             sized,
@@ -215,6 +224,33 @@ var Costs = map[string]Cost{
 	"ImportResult.counts":          fixed(RecordKinds),
 	"ImportJob.files":              fixed(ImportFiles),
 	"ImportTemplate.csv":           fixed(RecordKinds),
+}
+
+// HeavyCost is the cost of a heavy analytics result per size class of its
+// scope (see Heavy).
+const HeavyCost = 1000
+
+// Heavy is the cost of a heavy analytics result over a scope of n HCPs:
+// HeavyCost per started thousand HCPs. Betweenness and reach are one
+// search per HCP of the scope (O(n m)); the size class keeps a whole
+// region's ranking dearer than a hospital's without making an
+// operation's cost depend on the cache (a cached result costs the same).
+func Heavy(n int) int { return HeavyCost * max(1, (n+999)/1000) }
+
+// HeavyMetrics are the ranking metrics whose computation is heavy: one
+// shortest-path search per HCP of the scope (BETWEENNESS, REACH, and
+// INFLUENCE, which blends them) or a power iteration that may need many
+// rounds (EIGENVECTOR). PAGERANK and DEGREE are light.
+var HeavyMetrics = []string{"INFLUENCE", "BETWEENNESS", "REACH", "EIGENVECTOR"}
+
+// HeavyMetric reports whether a ranking's metric argument (absent: the
+// default INFLUENCE) is heavy.
+func HeavyMetric(metric any) bool {
+	m, ok := metric.(string)
+	if !ok || m == "" {
+		m = "INFLUENCE"
+	}
+	return slices.Contains(HeavyMetrics, m)
 }
 
 // Limit is the gqlgen extension enforcing Limits.

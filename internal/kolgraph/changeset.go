@@ -95,6 +95,16 @@ type ProductShareKey struct{ DepartmentID, ProductID string }
 // KnowsKey identifies a KNOWS relationship.
 type KnowsKey struct{ UserID, HCPID string }
 
+// Len is the number of records cs upserts and deletes, all kinds together
+// (relationships that deleting a node detaches not counted).
+func (cs *ChangeSet) Len() int {
+	n := 0
+	for _, k := range changeSetKinds {
+		n += k.size(cs)
+	}
+	return n
+}
+
 // Empty reports whether the change set changes nothing in the graph
 // (audit entries aside).
 func (cs *ChangeSet) Empty() bool {

@@ -48,6 +48,9 @@ func (k *Kind[R, K]) checkFields(cs *ChangeSet, p *fieldProblems, derivable bool
 	}
 }
 
+// size is the number of the kind's upserts and deletions in cs.
+func (k *Kind[R, K]) size(cs *ChangeSet) int { return len(*k.Upserts(cs)) + len(*k.Deletes(&cs.Delete)) }
+
 // resolve puts the kind's winning upserts in c.
 func (k *Kind[R, K]) resolve(cs *ChangeSet, c *Changes) {
 	*k.Resolved(c) = lastWins(*k.Upserts(cs), k.Key)
@@ -91,6 +94,7 @@ func (k *Kind[R, K]) upsertIDs(cs *ChangeSet) []string {
 type AnyKind interface {
 	KindName() string
 	Touches(cs *ChangeSet) bool
+	size(cs *ChangeSet) int
 	checkFields(cs *ChangeSet, p *fieldProblems, derivable bool)
 	resolve(cs *ChangeSet, c *Changes)
 	upsertIDs(cs *ChangeSet) []string

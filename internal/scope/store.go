@@ -584,7 +584,7 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 	for id, h := range comHospital {
 		com[id] = hosp[h]
 	}
-	w := kolgraph.Visitor{}
+	w := kolgraph.Visitor{ReadOnly: v.ReadOnly}
 	if v.Hospital != nil {
 		w.Hospital = func(h *kolgraph.Hospital) error { return when(hosp[h.ID], v.Hospital, h) }
 	}

@@ -54,9 +54,18 @@ func (s *Service) Explain(ctx context.Context, hcpID string, sc snapshot.Scope) 
 	if err != nil {
 		return nil, err
 	}
+	// A stale ranking has its own snapshot, whose node indices are not
+	// snap's: the HCP is found there by id. One it does not rank (a new
+	// HCP, or one moved into the scope) waits for the current ranking.
+	if rv, in := r.Snapshot.Index(hcpID); r.Snapshot != snap && (!in || r.Rank(rv) < 0) {
+		if r, err = s.RankingOn(ctx, snap, sc, Influence); err != nil {
+			return nil, err
+		}
+	}
 	if r.Note != "" {
 		return nil, nil
 	}
+	v, _ = r.Snapshot.Index(hcpID)
 	rank := r.Rank(v)
 	if rank < 0 {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "HCP %s is not in scope %s", hcpID, sc.Key())
@@ -80,7 +89,7 @@ func (s *Service) Explain(ctx context.Context, hcpID string, sc snapshot.Scope) 
 			comp("kol", p.kol[i], p.kol[i], w.KOL),
 		},
 	}
-	e.TopOutgoing, e.TopIncoming = s.topEdges(snap, r, i)
+	e.TopOutgoing, e.TopIncoming = s.topEdges(r.Snapshot, r, i)
 	return e, nil
 }
 

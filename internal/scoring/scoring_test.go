@@ -12,6 +12,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/analytics"
 	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/memo"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 )
@@ -216,7 +217,12 @@ func TestEigenvectorOnHierarchyIsCoded(t *testing.T) {
 
 func TestNewVersionIsRecomputed(t *testing.T) {
 	e := newEnv(t)
-	s := service(t, e, scoring.Weights{Degree: 1})
+	p := scoring.DefaultParams()
+	p.Weights, p.Pool = scoring.Weights{Degree: 1}, memo.NewPool(1)
+	s, err := scoring.NewService(e.snaps, p)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	sc := snapshot.Scope{Department: "D1"}
 	r1, err := s.Ranking(ctx, sc, scoring.Influence)
@@ -234,6 +240,12 @@ func TestNewVersionIsRecomputed(t *testing.T) {
 	if err := e.snaps.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The first answer is the previous version's, while the new one
+	// computes in the background (see TestStaleRankingWhileRecomputing).
+	if r, _ := s.Ranking(ctx, sc, scoring.Influence); r != r1 {
+		t.Error("want the previous ranking at once after a write")
+	}
+	p.Pool.Wait()
 	r3, err := s.Ranking(ctx, sc, scoring.Influence)
 	if err != nil {
 		t.Fatal(err)

@@ -30,12 +30,21 @@ type Params struct {
 	// ComputeTimeout bounds one computation. It runs detached from the
 	// request that started it (others may be waiting for the same result).
 	ComputeTimeout time.Duration
+	// Pool runs the background recomputations (stale-while-revalidate);
+	// nil: a pool of one worker of the service's own. Services that share
+	// a pool share its bound.
+	Pool *memo.Pool
+	// Retain is how long after its last request a ranking whose scope
+	// changed is still recomputed when a new snapshot comes in (and kept,
+	// stale, meanwhile); older ones are dropped at the swap (see
+	// Revalidate).
+	Retain time.Duration
 }
 
 // DefaultParams are the parameters the service starts with.
 func DefaultParams() Params {
 	return Params{Damping: 0.85, BetweennessExactMax: 10_000, BetweennessSources: 500, BetweennessShare: 0.5, Seed: 1,
-		Weights: DefaultWeights(), ComputeTimeout: 2 * time.Minute}
+		Weights: DefaultWeights(), ComputeTimeout: 2 * time.Minute, Retain: time.Minute}
 }
 
 // BetweennessOptions returns the betweenness options for a scope of n HCPs:
@@ -58,12 +67,19 @@ func (p Params) BetweennessOptions(n int) analytics.BetweennessOptions {
 	return o
 }
 
-// Service computes and caches rankings per (graph version, scope, metric).
+// Service computes and caches rankings per (scope, metric), keyed by a
+// fingerprint of what the metric reads of the scope (see fingerprint):
+// a scope a write did not touch keeps its rankings across graph versions,
+// and one it touched is answered with its previous ranking, on that
+// ranking's own snapshot, while the new one is computed on the pool
+// (stale-while-revalidate, internal/memo). A scope ranked for the first
+// time is computed while its caller waits.
 type Service struct {
 	snaps  snapshot.Source
 	params Params
 
-	cache *memo.Cache[cacheKey, *Ranking]
+	cache  *memo.Cache[cacheKey, *Ranking]
+	prints prints
 
 	// CacheObserver, when set before use, is told whether each ranking
 	// request found its result cached (or being computed).
@@ -71,7 +87,7 @@ type Service struct {
 }
 
 type cacheKey struct {
-	scope  string
+	scope  snapshot.Scope
 	metric Metric
 }
 
@@ -86,17 +102,20 @@ func NewService(snaps snapshot.Source, p Params) (*Service, error) {
 	if p.BetweennessSources < 0 || !(p.BetweennessShare >= 0 && p.BetweennessShare <= 1) {
 		return nil, fmt.Errorf("scoring: betweenness sources %d or share %v out of range", p.BetweennessSources, p.BetweennessShare)
 	}
-	return &Service{snaps: snaps, params: p, cache: memo.New[cacheKey, *Ranking](0)}, nil
+	pool := p.Pool
+	if pool == nil {
+		pool = memo.NewPool(1)
+	}
+	return &Service{snaps: snaps, params: p, cache: memo.New[cacheKey, *Ranking](0, pool)}, nil
 }
 
 // Params returns the parameters in use.
 func (s *Service) Params() Params { return s.params }
 
-// Forget drops cached results of versions other than keep (call it when a
-// new snapshot is installed).
-func (s *Service) Forget(keep uint64) { s.cache.Forget(keep) }
-
-// Ranking is a metric over a scope's HCPs, in rank order.
+// Ranking is a metric over a scope's HCPs, in rank order. Its node indices
+// are those of its Snapshot, which may be older than the current one (a
+// stale ranking): whatever combines a ranking with graph data must read
+// that data from rk.Snapshot, or go by HCP id.
 type Ranking struct {
 	Metric     Metric
 	Scope      snapshot.Scope
@@ -135,7 +154,11 @@ func (r *Ranking) Rank(v int32) int {
 // ranking with a Note, not an error.
 const MinScope = 3
 
-// Ranking returns the ranking of metric over scope on the current snapshot.
+// Ranking returns the ranking of metric over scope: the current
+// snapshot's when it is cached (or the scope did not change since it was
+// computed), else the scope's previous ranking, stale (rk.Snapshot is
+// older than the current snapshot), while the current one is computed in
+// the background; a scope never ranked before is computed now.
 func (s *Service) Ranking(ctx context.Context, sc snapshot.Scope, m Metric) (*Ranking, error) {
 	if !slices.Contains(Metrics, m) {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown metric %q", m)
@@ -144,19 +167,149 @@ func (s *Service) Ranking(ctx context.Context, sc snapshot.Scope, m Metric) (*Ra
 	if err != nil {
 		return nil, err
 	}
-	if _, err := snap.Nodes(sc); err != nil {
+	nodes, err := snap.Nodes(sc)
+	if err != nil {
 		return nil, err
 	}
-	r, hit, err := s.cache.Get(ctx, snap.Version, cacheKey{sc.Key(), m}, func() (*Ranking, error) {
-		// Detached from the request that started it: others may wait for it.
+	k, st := cacheKey{sc, m}, s.stamp(snap, sc, nodes, m)
+	res, err := s.cache.Get(ctx, k, st, s.computer(snap, sc, m))
+	if s.CacheObserver != nil {
+		s.CacheObserver(res.Hit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if res.Stale {
+		return res.Value, nil
+	}
+	return s.carry(k, st, res.Value, snap, nodes), nil
+}
+
+// RankingOn returns the ranking of metric over scope on snap itself,
+// never a stale one: the cached one when the scope did not change, else
+// computed now (or the run in progress for it). Consumers that compute
+// on a given snapshot (tiering) use it.
+func (s *Service) RankingOn(ctx context.Context, snap *snapshot.Snapshot, sc snapshot.Scope, m Metric) (*Ranking, error) {
+	if !slices.Contains(Metrics, m) {
+		return nil, kolgraph.Errorf(kolgraph.EINVALID, "unknown metric %q", m)
+	}
+	nodes, err := snap.Nodes(sc)
+	if err != nil {
+		return nil, err
+	}
+	k, st := cacheKey{sc, m}, s.stamp(snap, sc, nodes, m)
+	r, _, err := s.cache.Fresh(ctx, k, st, s.computer(snap, sc, m))
+	if err != nil {
+		return nil, err
+	}
+	return s.carry(k, st, r, snap, nodes), nil
+}
+
+// carry returns r, of the same fingerprint as (snap, nodes), on snap: an
+// unchanged scope's ranking carried over to a newer snapshot keeps its
+// values, and its node indices are renumbered (they are per snapshot).
+// The carried ranking replaces r in the cache.
+func (s *Service) carry(k cacheKey, st memo.Stamp, r *Ranking, snap *snapshot.Snapshot, nodes []int32) *Ranking {
+	if r.Snapshot == snap {
+		return r
+	}
+	out := r.rebind(snap, nodes)
+	if r.Snapshot.Version < snap.Version {
+		s.cache.Put(k, st, out)
+	}
+	return out
+}
+
+// computer is the computation of one ranking, detached from the request
+// that started it (others may wait for it), within ComputeTimeout. A
+// background run keeps its kernels to one goroutine (see oneCore).
+func (s *Service) computer(snap *snapshot.Snapshot, sc snapshot.Scope, m Metric) memo.Compute[*Ranking] {
+	return func(background bool) (*Ranking, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), s.params.ComputeTimeout)
 		defer cancel()
+		if background {
+			ctx = memo.InBackground(ctx)
+		}
 		return s.compute(ctx, snap, sc, m)
-	})
-	if s.CacheObserver != nil {
-		s.CacheObserver(hit)
 	}
-	return r, err
+}
+
+// workers is the goroutines the kernels of ctx's computation may use (0:
+// GOMAXPROCS). A background computation's betweenness, reach and
+// eigenvector kernels run on one, so that a pool of n workers takes n
+// cores and requests keep the others (the kernels' results do not depend
+// on their worker count); a computation a caller waits for uses every
+// core, as before.
+func workers(ctx context.Context) int {
+	if memo.IsBackground(ctx) {
+		return 1
+	}
+	return 0
+}
+
+// Revalidate brings the cached rankings to the current snapshot; call it
+// after each snapshot swap. A ranking whose scope did not change is
+// carried over (fresh); one whose scope changed and that was asked for
+// within Retain is recomputed in the background (and served stale until
+// then); the others, and rankings of scopes that no longer exist, are
+// dropped, so that old snapshots are not kept alive by rankings nobody
+// reads.
+//
+// A service none of whose rankings was asked for within Retain (a
+// territory set's that nobody used lately) drops them all without reading
+// its snapshot: building a territory set's view costs a pass over the
+// graph, which it should not pay on every write while unused.
+func (s *Service) Revalidate() {
+	entries := s.cache.Entries()
+	if !memo.AskedWithin(entries, s.params.Retain) {
+		for _, e := range entries {
+			s.cache.Drop(e.Key, e.Stamp)
+		}
+		return
+	}
+	snap, err := s.snaps.Get()
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.Stamp.Version >= snap.Version {
+			continue
+		}
+		nodes, err := snap.Nodes(e.Key.scope)
+		if err != nil {
+			s.cache.Drop(e.Key, e.Stamp)
+			continue
+		}
+		st := s.stamp(snap, e.Key.scope, nodes, e.Key.metric)
+		switch {
+		case st.Print == e.Stamp.Print:
+			s.cache.Put(e.Key, st, e.Value.rebind(snap, nodes))
+		case e.Running:
+		case time.Since(e.Asked) < s.params.Retain:
+			s.cache.Refresh(e.Key, st, s.computer(snap, e.Key.scope, e.Key.metric))
+		default:
+			s.cache.Drop(e.Key, e.Stamp)
+		}
+	}
+}
+
+// rebind returns r on snap, whose scope has the same HCPs in the same
+// (id) order: nodes are snap's node indices of the scope.
+func (r *Ranking) rebind(snap *snapshot.Snapshot, nodes []int32) *Ranking {
+	out := *r
+	out.Snapshot = snap
+	if r.local == nil { // an empty ranking (a scope too small): nothing to renumber
+		return &out
+	}
+	out.Nodes = make([]int32, len(r.Nodes))
+	out.rank = make(map[int32]int, len(r.Nodes))
+	out.local = make(map[int32]int32, len(r.Nodes))
+	for rank, v := range r.Nodes {
+		i := r.local[v]
+		nv := nodes[i]
+		out.Nodes[rank], out.rank[nv], out.local[nv] = nv, rank, i
+	}
+	return &out
 }
 
 // parts are the INFLUENCE components of every node of a scope (local order).
@@ -203,9 +356,9 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 		values = b.Scores
 		r.BetweennessExact, r.BetweennessSources, r.BetweennessErrorBound = b.Exact, b.Sources, b.ErrorBound
 	case Reach:
-		values, err = analytics.Reach(ctx, sub, analytics.ReachOptions{})
+		values, err = analytics.Reach(ctx, sub, analytics.ReachOptions{Workers: workers(ctx)})
 	case Eigenvector:
-		values, err = analytics.Eigenvector(ctx, sub, analytics.EigenOptions{})
+		values, err = analytics.Eigenvector(ctx, sub, analytics.EigenOptions{Workers: workers(ctx)})
 		if errors.Is(err, analytics.ErrNotConverged) {
 			return nil, kolgraph.Errorf(kolgraph.EINVALID,
 				"EIGENVECTOR does not converge on this scope (its influence ties are close to acyclic, e.g. a pure hierarchy); use PAGERANK or INFLUENCE")
@@ -242,7 +395,9 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 }
 
 func (s *Service) betweenness(ctx context.Context, g *analytics.Graph) (analytics.BetweennessResult, error) {
-	return analytics.Betweenness(ctx, g, s.params.BetweennessOptions(g.Nodes()))
+	o := s.params.BetweennessOptions(g.Nodes())
+	o.Workers = workers(ctx)
+	return analytics.Betweenness(ctx, g, o)
 }
 
 // influence computes the blend for every node of the scope.
@@ -258,7 +413,7 @@ func (s *Service) influence(ctx context.Context, snap *snapshot.Snapshot, nodes 
 	}
 	p.betweenness = b.Scores
 	r.BetweennessExact, r.BetweennessSources, r.BetweennessErrorBound = b.Exact, b.Sources, b.ErrorBound
-	if p.reach, err = analytics.Reach(ctx, sub, analytics.ReachOptions{}); err != nil {
+	if p.reach, err = analytics.Reach(ctx, sub, analytics.ReachOptions{Workers: workers(ctx)}); err != nil {
 		return nil, err
 	}
 	p.degree, _ = analytics.Degree(sub)

@@ -35,7 +35,7 @@ type Snapshot struct {
 	// Graph is the INFLUENCES graph over all HCPs.
 	Graph *analytics.Graph
 
-	// Seats lists each node's committee seats.
+	// Seats lists each node's committee seats, in committee id order.
 	Seats [][]Seat
 
 	Hospitals   map[string]*kolgraph.Hospital
@@ -242,6 +242,12 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 	for _, cs := range s.Contacts {
 		slices.SortFunc(cs, func(a, b Contact) int { return int(a.Node) - int(b.Node) })
 	}
+	// Seats in committee id order: a store scans in no particular order,
+	// and every snapshot must list an HCP's seats alike (explanations,
+	// fingerprints of what a ranking read).
+	slices.SortFunc(memberships, func(a, b kolgraph.Membership) int {
+		return cmp.Or(cmp.Compare(a.HCPID, b.HCPID), cmp.Compare(a.CommitteeID, b.CommitteeID))
+	})
 	for _, m := range memberships {
 		i, ok := s.index[m.HCPID]
 		if c := s.Committees[m.CommitteeID]; ok && c != nil {
@@ -256,7 +262,7 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 	var tieEvidence []int32
 	kindIdx, evIdx := map[string]uint8{}, map[string]int32{"": 0}
 	s.evidence = []string{""}
-	err = st.Scan(ctx, kolgraph.Visitor{Influence: func(e *kolgraph.Influence) error {
+	err = st.Scan(ctx, kolgraph.Visitor{ReadOnly: true, Influence: func(e *kolgraph.Influence) error {
 		from, ok1 := s.index[e.From]
 		to, ok2 := s.index[e.To]
 		if !ok1 || !ok2 {
@@ -279,7 +285,7 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 		}
 		edges = append(edges, analytics.Edge{From: from, To: to, Weight: e.Weight})
 		tieKind, tieEvidence = append(tieKind, k), append(tieEvidence, ev)
-		return nil
+		return nil // keeps strings only, never the record (ReadOnly)
 	}})
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: scan influences: %w", err)

@@ -3,6 +3,7 @@ package snapshot_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -248,5 +249,29 @@ func TestFailedRebuildKeepsPrevious(t *testing.T) {
 	}
 	if m.Current() != before || m.Ready(context.Background()) != nil {
 		t.Error("a failed rebuild must keep serving the previous snapshot")
+	}
+}
+
+// TestSeatsInCommitteeOrder: P009 and P001 sit on C002 and C001, listed in
+// that order by the fixture and in map order by the embedded store; every
+// build lists them C001 first (a store's scan order leaked into each
+// snapshot, so every write made every INFLUENCE ranking's input look new).
+func TestSeatsInCommitteeOrder(t *testing.T) {
+	st := openStore(t)
+	for range 5 {
+		s, err := snapshot.Build(context.Background(), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"P001", "P009"} {
+			i, _ := s.Index(id)
+			var got []string
+			for _, seat := range s.Seats[i] {
+				got = append(got, seat.Committee.ID)
+			}
+			if !slices.Equal(got, []string{"C001", "C002"}) {
+				t.Fatalf("%s seats %v, want [C001 C002]", id, got)
+			}
+		}
 	}
 }

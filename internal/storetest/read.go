@@ -243,6 +243,12 @@ func (r *runner) testCopies(t *testing.T) {
 		}
 		wantSnapshot(t, s, snapshotOf(Fixture()))
 	})
+	t.Run("ReadOnlyScanSeesTheSame", func(t *testing.T) {
+		s := r.loaded(t)
+		if d := scanSnapshot(t, s, true).diff(snapshotOf(Fixture())); len(d) > 0 {
+			t.Errorf("a read-only scan differs from the fixture (got vs want):\n%s", joinLines(d))
+		}
+	})
 }
 
 func (r *runner) testListHospitals(t *testing.T) {

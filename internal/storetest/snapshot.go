@@ -123,12 +123,17 @@ func snapshotOf(cs *kolgraph.ChangeSet) *snapshot { return newSnapshot().add(cs)
 
 // takeSnapshot reads the whole store through Scan. A key seen twice is a
 // store bug, reported as an error.
-func takeSnapshot(t *testing.T, st kolgraph.Store) *snapshot {
+func takeSnapshot(t *testing.T, st kolgraph.Store) *snapshot { t.Helper(); return scanSnapshot(t, st, false) }
+
+// scanSnapshot is takeSnapshot with the visitor's ReadOnly set to
+// readOnly: the callbacks copy what they keep, so either must see the same.
+func scanSnapshot(t *testing.T, st kolgraph.Store, readOnly bool) *snapshot {
 	t.Helper()
 	s := newSnapshot()
 	var dups []string
 	dup := func(kind string, k any) { dups = append(dups, fmt.Sprintf("%s %v", kind, k)) }
 	err := st.Scan(context.Background(), kolgraph.Visitor{
+		ReadOnly: readOnly,
 		Territory: func(r *kolgraph.Territory) error {
 			if _, ok := s.Territories[r.ID]; ok {
 				dup("territory", r.ID)

@@ -84,11 +84,7 @@ func BenchmarkTerritory(b *testing.B) {
 // benchmarks measure.
 type fixedScores struct{ snaps snapshot.Source }
 
-func (f fixedScores) Ranking(_ context.Context, sc snapshot.Scope, _ scoring.Metric) (*scoring.Ranking, error) {
-	snap, err := f.snaps.Get()
-	if err != nil {
-		return nil, err
-	}
+func (f fixedScores) RankingOn(_ context.Context, snap *snapshot.Snapshot, sc snapshot.Scope, _ scoring.Metric) (*scoring.Ranking, error) {
 	nodes, err := snap.Nodes(sc)
 	if err != nil {
 		return nil, err

@@ -6,10 +6,17 @@
 // level), the heat maps, the Pareto views, the speaker candidates and the
 // tiering report.
 //
-// Results are cached per (graph version, scope, product) in an LRU memo
-// (internal/memo), like scoring's rankings: a territory's result is a few milliseconds of work once the
-// INFLUENCE ranking exists, but a 100k-HCP scope is a quarter of a second,
-// and a front end asks for the same matrix page after page.
+// Results are cached per (scope, product) in an LRU memo (internal/memo),
+// stale-while-revalidate like scoring's rankings: after a write, the
+// previous version's result is answered (on its own snapshot) while the
+// new one is computed on the background pool. A territory's result is a
+// few milliseconds of work once the INFLUENCE ranking exists, but a
+// 100k-HCP scope is a quarter of a second, and a front end asks for the
+// same matrix page after page. A result reads much of the scope's data
+// besides the ranking (departments, listings, shares, names), so it is
+// stamped with the graph version rather than a fingerprint: every write
+// makes it stale, and its recomputation is cheap when the scope's ranking
+// is carried over unchanged.
 package tiering
 
 import (
@@ -29,9 +36,9 @@ import (
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 )
 
-// Scores ranks a scope's HCPs (scoring.Service does).
+// Scores ranks a scope's HCPs on a given snapshot (scoring.Service does).
 type Scores interface {
-	Ranking(ctx context.Context, sc snapshot.Scope, m scoring.Metric) (*scoring.Ranking, error)
+	RankingOn(ctx context.Context, snap *snapshot.Snapshot, sc snapshot.Scope, m scoring.Metric) (*scoring.Ranking, error)
 }
 
 // Catalog is the part of the store the service reads: territory names,
@@ -57,10 +64,16 @@ type Options struct {
 	// Account configures potential, cut-offs, plans, heat map, Pareto and
 	// speakers. Its Speakers.Limit caps the stored speaker list.
 	Account account.Config
-	// CacheSize bounds the cached results of the current graph version;
-	// the least recently used goes first. Results of older versions are
-	// dropped as soon as a newer one is computed.
+	// CacheSize bounds the cached results (one per scope and product);
+	// the least recently used goes first.
 	CacheSize int
+	// Pool runs the background recomputations; nil: a pool of one worker
+	// of the service's own.
+	Pool *memo.Pool
+	// Retain is how long after its last request a result is recomputed
+	// when a new snapshot comes in (and kept, stale, meanwhile); older
+	// ones are dropped at the swap (see Revalidate).
+	Retain time.Duration
 	// Now stamps results; nil is time.Now.
 	Now func() time.Time
 	// ReportPaths says which rows of an HCP report get their top influence
@@ -91,7 +104,7 @@ type ReportPaths struct {
 func DefaultOptions() Options {
 	cfg := account.DefaultConfig()
 	cfg.Speakers.Limit = 0
-	return Options{Account: cfg, CacheSize: 256,
+	return Options{Account: cfg, CacheSize: 256, Retain: time.Minute,
 		ReportPaths:     ReportPaths{Segments: []account.Segment{account.SegmentA}, K: 2, MaxHops: access.DefaultMaxHops},
 		AccessPlaybooks: DefaultAccessPlaybooks()}
 }
@@ -112,7 +125,7 @@ type Service struct {
 }
 
 type cacheKey struct {
-	scope   string
+	scope   snapshot.Scope
 	product string
 }
 
@@ -131,7 +144,11 @@ func New(snaps snapshot.Source, scores Scores, catalog Catalog, paths Paths, o O
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{snaps: snaps, scores: scores, catalog: catalog, paths: paths, opts: o, cache: memo.New[cacheKey, *Result](o.CacheSize)}, nil
+	pool := o.Pool
+	if pool == nil {
+		pool = memo.NewPool(1)
+	}
+	return &Service{snaps: snaps, scores: scores, catalog: catalog, paths: paths, opts: o, cache: memo.New[cacheKey, *Result](o.CacheSize, pool)}, nil
 }
 
 // Config returns the account configuration in use (cut-offs, plans, ...).
@@ -230,10 +247,13 @@ func (r *Result) View(l account.Level) (*View, error) {
 		account.LevelHCP, account.LevelDepartment, account.LevelHospital, l)
 }
 
-// Tiering returns the result of req on the current snapshot, computing it
-// unless it is cached. Errors: BAD_USER_INPUT for a scope naming several
-// things, NOT_FOUND for an unknown hospital, department, territory or
-// product, UNAVAILABLE before the first snapshot.
+// Tiering returns the result of req: the current snapshot's when it is
+// cached, else the previous result of the scope and product, stale
+// (res.Snapshot is older than the current snapshot), while the current one
+// is computed in the background; one asked for the first time is computed
+// now. Errors: BAD_USER_INPUT for a scope naming several things, NOT_FOUND
+// for an unknown hospital, department, territory or product, UNAVAILABLE
+// before the first snapshot.
 func (s *Service) Tiering(ctx context.Context, req Request) (*Result, error) {
 	snap, err := s.snaps.Get()
 	if err != nil {
@@ -245,26 +265,73 @@ func (s *Service) Tiering(ctx context.Context, req Request) (*Result, error) {
 	if req.ProductID != "" && snap.Products[req.ProductID] == nil {
 		return nil, kolgraph.Errorf(kolgraph.ENOTFOUND, "no product %q", req.ProductID)
 	}
-	res, hit, err := s.cache.Get(ctx, snap.Version, cacheKey{req.Scope.Key(), req.ProductID}, func() (*Result, error) {
-		// Detached from the request that started it: others may wait for
-		// the same result. The ranking it needs has its own timeout in
-		// scoring.
-		return s.compute(context.Background(), req)
-	})
+	res, err := s.cache.Get(ctx, cacheKey{req.Scope, req.ProductID}, stamp(snap), s.computer(snap, req))
 	if s.CacheObserver != nil {
-		s.CacheObserver(hit)
+		s.CacheObserver(res.Hit)
 	}
-	return res, err
+	return res.Value, err
 }
 
-func (s *Service) compute(ctx context.Context, req Request) (*Result, error) {
-	// The ranking carries the snapshot it was computed on: everything else
-	// is read from that one, so the result is of one graph version.
-	rk, err := s.scores.Ranking(ctx, req.Scope, InfluenceMetric)
+// stamp is a result's cache stamp: the graph version (see the package doc).
+func stamp(snap *snapshot.Snapshot) memo.Stamp {
+	return memo.Stamp{Print: snap.Version, Version: snap.Version}
+}
+
+// computer is the computation of one result on snap, detached from the
+// request that started it (others may wait for it); the ranking it needs
+// has its own timeout in scoring.
+func (s *Service) computer(snap *snapshot.Snapshot, req Request) memo.Compute[*Result] {
+	return func(background bool) (*Result, error) {
+		ctx := context.Background()
+		if background { // so is the ranking it may compute
+			ctx = memo.InBackground(ctx)
+		}
+		return s.compute(ctx, snap, req)
+	}
+}
+
+// Revalidate brings the cached results to the current snapshot; call it
+// after each snapshot swap (after scoring's). A result asked for within
+// Retain is recomputed in the background (and served stale until then);
+// the others, and results of scopes or products that no longer exist,
+// are dropped, so that old snapshots are not kept alive by results nobody
+// reads.
+// A service none of whose results was asked for within Retain drops them
+// all without reading its snapshot (see scoring's Revalidate).
+func (s *Service) Revalidate() {
+	entries := s.cache.Entries()
+	if !memo.AskedWithin(entries, s.opts.Retain) {
+		for _, e := range entries {
+			s.cache.Drop(e.Key, e.Stamp)
+		}
+		return
+	}
+	snap, err := s.snaps.Get()
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		_, err := snap.Nodes(e.Key.scope)
+		switch {
+		case e.Stamp.Version >= snap.Version || e.Running:
+		case err != nil || (e.Key.product != "" && snap.Products[e.Key.product] == nil):
+			s.cache.Drop(e.Key, e.Stamp)
+		case time.Since(e.Asked) < s.opts.Retain:
+			req := Request{Scope: e.Key.scope, ProductID: e.Key.product}
+			s.cache.Refresh(e.Key, stamp(snap), s.computer(snap, req))
+		default:
+			s.cache.Drop(e.Key, e.Stamp)
+		}
+	}
+}
+
+func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, req Request) (*Result, error) {
+	// The ranking is snap's own (never a stale one), so the result is of
+	// one graph version.
+	rk, err := s.scores.RankingOn(ctx, snap, req.Scope, InfluenceMetric)
 	if err != nil {
 		return nil, err
 	}
-	snap := rk.Snapshot
 	var product *kolgraph.Product
 	if req.ProductID != "" {
 		if product = snap.Products[req.ProductID]; product == nil {

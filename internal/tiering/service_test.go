@@ -21,6 +21,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/embedded/embeddedtest"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/labels"
+	"github.com/kolgraph/kolgraph/internal/memo"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
@@ -38,6 +39,20 @@ type env struct {
 	scores *scoring.Service
 	paths  *access.Service
 	svc    *tiering.Service
+	pool   *memo.Pool
+}
+
+// refresh installs a snapshot of the store's current version as a serving
+// instance does after a write, and waits for the background recomputation
+// of the results asked for: later requests get the new version's.
+func (e *env) refresh(ctx context.Context) error {
+	if err := e.snaps.Refresh(ctx); err != nil {
+		return err
+	}
+	e.scores.Revalidate()
+	e.svc.Revalidate()
+	e.pool.Wait()
+	return nil
 }
 
 func newEnv(t testing.TB, dir string) (*env, error) {
@@ -58,18 +73,23 @@ func newEnv(t testing.TB, dir string) (*env, error) {
 		st.Close()
 		return nil, err
 	}
-	scores, err := scoring.NewService(m, scoring.DefaultParams())
+	pool := memo.NewPool(1)
+	p := scoring.DefaultParams()
+	p.Pool = pool
+	scores, err := scoring.NewService(m, p)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	paths := access.NewService(m, scores, access.DefaultOptions())
-	svc, err := tiering.New(m, scores, st, paths, tiering.DefaultOptions())
+	o := tiering.DefaultOptions()
+	o.Pool = pool
+	svc, err := tiering.New(m, scores, st, paths, o)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	return &env{cs: cs, store: st, snaps: m, scores: scores, paths: paths, svc: svc}, nil
+	return &env{cs: cs, store: st, snaps: m, scores: scores, paths: paths, svc: svc, pool: pool}, nil
 }
 
 // shared is one read-only seed environment for the tests that do not write.
@@ -401,7 +421,7 @@ func TestSpeakersIgnorePotential(t *testing.T) {
 	if _, err := e.store.Apply(ctx, &kolgraph.ChangeSet{Departments: changed}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.snaps.Refresh(ctx); err != nil {
+	if err := e.refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
 	after := tiers(t, e, sc, "RX01")
@@ -481,7 +501,7 @@ func TestCachedPerVersion(t *testing.T) {
 	if _, err := e.store.Apply(ctx, &kolgraph.ChangeSet{Departments: []*kolgraph.Department{&d}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.snaps.Refresh(ctx); err != nil {
+	if err := e.refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if c := tiers(t, e, sc, "RX01"); c == a || c.GraphVersion == a.GraphVersion {
@@ -501,7 +521,7 @@ func TestSmallScopeSaysWhy(t *testing.T) {
 	if _, err := e.store.Apply(ctx, &kolgraph.ChangeSet{Departments: []*kolgraph.Department{&d}, HCPs: []*kolgraph.HCP{h}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.snaps.Refresh(ctx); err != nil {
+	if err := e.refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
 	res := tiers(t, e, snapshot.Scope{Department: d.ID}, "RX01")
@@ -757,7 +777,7 @@ func TestProductShareReplacesTheDefault(t *testing.T) {
 		if _, err := e.store.Apply(ctx, cs); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.snaps.Refresh(ctx); err != nil {
+		if err := e.refresh(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}

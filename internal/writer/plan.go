@@ -1,6 +1,7 @@
 package writer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -108,17 +109,26 @@ type builder struct {
 	p   *Plan
 	now time.Time // the update time of ties that do not bring one
 	err error
+
+	// One encoder over one buffer for every record: a record's JSON is
+	// copied once, into its audit string.
+	buf bytes.Buffer
+	enc *json.Encoder
 }
 
 // record encodes a record for the audit log and for comparison, in a
 // canonical form (empty lists as null, times in UTC) so that a record
 // equal to the stored one compares equal whatever the store returned.
 func (b *builder) record(v any) string {
-	data, err := json.Marshal(v)
-	if err != nil && b.err == nil {
+	if b.enc == nil {
+		b.enc = json.NewEncoder(&b.buf)
+	}
+	b.buf.Reset()
+	if err := b.enc.Encode(v); err != nil && b.err == nil {
 		b.err = fmt.Errorf("writer: encode record: %w", err)
 	}
-	return string(data)
+	// Encode ends the value with a newline, Marshal does not.
+	return string(bytes.TrimSuffix(b.buf.Bytes(), []byte("\n")))
 }
 
 func (b *builder) entry(kind, id, op, before, after string) {
@@ -201,6 +211,9 @@ func nonNil[T any](rs []*T) []*T {
 // the plan reaches them.
 func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) error {
 	in := *cs
+	// One entry per record at most (plus detached relationships): sized
+	// once instead of regrown, which for a region's import is ~1M entries.
+	b.p.Audit = make([]kolgraph.AuditEntry, 0, cs.Len())
 	// Relationships that deleting a node removes with it (see
 	// kolgraph.ChangeSet), made explicit so that each gets its audit entry.
 	det, err := detached(ctx, st, &cs.Delete)

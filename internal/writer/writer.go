@@ -211,11 +211,10 @@ func (s *Service) Apply(ctx context.Context, actor, source string, cs *kolgraph.
 		}
 		w := p.cs
 		w.IfVersion = &p.Version
-		w.Audit = make([]kolgraph.AuditEntry, len(p.Audit))
-		for i, e := range p.Audit {
-			e.Actor, e.Source = actor, source
-			w.Audit[i] = e
+		for i := range p.Audit { // in place: a region's entries are not copied
+			p.Audit[i].Actor, p.Audit[i].Source = actor, source
 		}
+		w.Audit = p.Audit
 		var v uint64
 		if v, err = s.store.Apply(ctx, w); err != nil {
 			if errors.Is(err, kolgraph.ErrStale) {
