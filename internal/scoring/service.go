@@ -336,10 +336,15 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 	r.sub = sub
 	// The scope's index (here) and the percentiles (below) are computed on
 	// the side, on the other core: on the 100,000-HCP region they are a
-	// fifth of a PAGERANK ranking's time.
+	// fifth of a PAGERANK ranking's time. A background computation keeps
+	// to one goroutine (see workers) and computes them in line.
 	var side sync.WaitGroup
 	defer side.Wait()
-	side.Go(func() {
+	onSide := side.Go
+	if workers(ctx) == 1 {
+		onSide = func(f func()) { f() }
+	}
+	onSide(func() {
 		local := make(map[int32]int32, len(nodes))
 		for i, v := range nodes {
 			local[v] = int32(i)
@@ -377,7 +382,7 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 		}
 	}
 	var pct []float64
-	side.Go(func() { pct = analytics.PercentRank(values) })
+	onSide(func() { pct = analytics.PercentRank(values) })
 	// Ties go by HCP id: nodes are in index order, which is id order.
 	order := analytics.RankOrder(values)
 	r.Nodes = make([]int32, len(order))
