@@ -13,20 +13,40 @@ const (
 	DefaultPageRankMaxIter = 200
 )
 
+// gaussSeidelMinEdges is the size from which PageRank sweeps Gauss-Seidel
+// instead of running networkx's power iteration. Below it the power
+// iteration takes a few milliseconds, and keeping it keeps those results
+// networkx's own iterate: every scope of the seed region (63,000 ties)
+// ranks as before, bit for bit. From it, Gauss-Seidel needs fewer passes
+// over the edges: 11 sweeps and one power step against 33 iterations on
+// the 100,000-HCP region, 7 and one against 11 on preferential-attachment
+// graphs (see gaussSeidel).
+const gaussSeidelMinEdges = 1 << 16
+
 // Options configures PageRank. Zero fields take the
 // defaults of the pinned PAGERANK metric.
 type Options struct {
 	// Damping is the probability of following an edge rather than
 	// teleporting; 0 means 0.85. It must lie in (0, 1).
 	Damping float64
-	// Tol is the per-node tolerance: iteration stops when the L1 change of
-	// the score vector is below n*Tol, as in networkx; 0 means
-	// DefaultPageRankTol.
+	// Tol is the per-node tolerance: the result is within d/(1-d)*n*Tol
+	// of the exact PageRank in L1 norm, the bound networkx's criterion (an
+	// L1 change below n*Tol) gives; 0 means DefaultPageRankTol.
 	Tol float64
-	// MaxIter bounds the iterations; 0 means DefaultPageRankMaxIter.
+	// MaxIter bounds the iterations (the sweeps); 0 means
+	// DefaultPageRankMaxIter.
 	MaxIter int
-	// Workers is the number of goroutines; 0 or less means GOMAXPROCS.
+	// Workers is the number of goroutines of the power iteration; 0 or
+	// less means GOMAXPROCS. Gauss-Seidel sweeps are sequential (each node
+	// reads the scores updated before it in the same sweep).
 	Workers int
+	// Start, when it has one entry per node, is the vector the iteration
+	// starts from instead of 1/n, scaled to sum 1, as networkx's nstart: a
+	// previous result (say, of the graph before a write, mapped to this
+	// graph's node indices, new nodes at 1/n) saves most of the work. Its
+	// entries must be finite and non-negative with a positive sum. A Start
+	// of any other length is ignored. The result meets Tol either way.
+	Start []float64
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -53,21 +73,27 @@ func (o Options) withDefaults() (Options, error) {
 
 // PageRank returns the weighted PageRank of every node with influence flowing
 // from the swayed to the one who sways, i.e. PageRank on the reversed edges,
-// exactly what networkx pagerank(G.reverse(), alpha=d, weight="weight")
-// computes:
+// as networkx pagerank(G.reverse(), alpha=d, weight="weight") computes it:
+// the x summing to 1 with
 //
-//	x'(u) = d * sum_{u->v} w(u,v)/W_in(v) * x(v) + (d*D + 1-d) / n
+//	x(u) = d * sum_{u->v} w(u,v)/W_in(v) * x(v) + (d*D + 1-d) / n
 //
 // where W_in(v) is the total weight of the edges into v and D the score held
 // by nodes nobody sways (W_in = 0: no out-edge in the reversed graph), which
-// is spread uniformly. The iteration starts from 1/n, the scores sum to 1,
-// and it stops when sum_u |x'(u)-x(u)| < n*Tol (networkx's criterion). When
-// MaxIter runs out the last iterate is returned with an error wrapping
-// ErrNotConverged.
+// is spread uniformly. In matrix form x = G x, G the column-stochastic
+// Google matrix; on vectors summing to 1, G is a contraction by d in L1.
 //
-// Complexity: O((n + m) * iterations) time, 4n floats of memory; each
-// iteration pulls over the out-edge arrays, split across Workers by node
-// blocks, so no two goroutines write the same element.
+// The result is within d/(1-d) * n * Tol of that fixed point in L1 norm,
+// the bound networkx's stopping rule gives its result: it stops when
+// ||x' - x||_1 < n*Tol for x' = G x, and contraction gives ||x' - x*||_1
+// <= d/(1-d) * ||x' - x||_1. Graphs below 2^16 edges run exactly that power
+// iteration, from 1/n (or Start), with that rule, so they get networkx's
+// result; larger ones run Gauss-Seidel sweeps with a rule that bounds the
+// error the same way (see gaussSeidel). When MaxIter runs out the last
+// iterate is returned with an error wrapping ErrNotConverged.
+//
+// Complexity: O((n + m) * iterations) time; 4n floats of memory for the
+// power iteration, 6n for Gauss-Seidel.
 func PageRank(ctx context.Context, g *Graph, opts Options) ([]float64, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -77,6 +103,47 @@ func PageRank(ctx context.Context, g *Graph, opts Options) ([]float64, error) {
 	if n == 0 {
 		return []float64{}, ctx.Err()
 	}
+	x := make([]float64, n)
+	if len(opts.Start) == n {
+		if err := startFrom(x, opts.Start); err != nil {
+			return nil, err
+		}
+	} else {
+		for v := range x {
+			x[v] = 1 / float64(n)
+		}
+	}
+	if len(g.outTo) >= gaussSeidelMinEdges {
+		return gaussSeidel(ctx, g, opts, x)
+	}
+	return powerIteration(ctx, g, opts, x)
+}
+
+// startFrom sets x to start scaled to sum 1.
+func startFrom(x, start []float64) error {
+	var s float64
+	for _, v := range start {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: start value %v not finite and non-negative", ErrInvalidOption, v)
+		}
+		s += v
+	}
+	if !(s > 0) || math.IsInf(s, 0) {
+		return fmt.Errorf("%w: start values sum to %v", ErrInvalidOption, s)
+	}
+	for v, sv := range start {
+		x[v] = sv / s
+	}
+	return nil
+}
+
+// powerIteration is networkx's iteration from x, which it updates in
+// place and returns: x' = G x until sum_u |x'(u)-x(u)| < n*Tol.
+//
+// Each iteration pulls over the out-edge arrays, split across Workers by
+// node blocks, so no two goroutines write the same element.
+func powerIteration(ctx context.Context, g *Graph, opts Options, x []float64) ([]float64, error) {
+	n := g.n
 	// invIn[v] = 1/W_in(v); 0 marks a dangling node of the reversed graph.
 	// W_in is summed by scattering over the out-edges, which streams outTo
 	// and outW instead of gathering outW through inEdge (a random read per
@@ -97,20 +164,17 @@ func PageRank(ctx context.Context, g *Graph, opts Options) ([]float64, error) {
 	// x is updated in place: a node's old score is only read where its new
 	// one is written. y = x * invIn, what each node passes on per unit
 	// weight, is read at random and so needs a second buffer.
-	x := make([]float64, n)
 	y := make([]float64, n)
 	y2 := make([]float64, n)
 	dang := make([]float64, nb)
 	dang2 := make([]float64, nb)
 	errs := make([]float64, nb)
-	uniform := 1 / float64(n)
 	for b := range nb {
 		lo, hi := blockRange(n, b)
 		for v := lo; v < hi; v++ {
-			x[v] = uniform
-			y[v] = uniform * invIn[v]
+			y[v] = x[v] * invIn[v]
 			if invIn[v] == 0 {
-				dang[b] += uniform
+				dang[b] += x[v]
 			}
 		}
 	}
@@ -119,7 +183,7 @@ func PageRank(ctx context.Context, g *Graph, opts Options) ([]float64, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		st := prStep{g: g, alpha: opts.Damping, uniform: uniform, invIn: invIn,
+		st := prStep{g: g, alpha: opts.Damping, uniform: 1 / float64(n), invIn: invIn,
 			x: x, y: y, y2: y2, dang: dang2, errs: errs}
 		// Everyone receives (d*D + 1-d) / n.
 		st.c = st.alpha*sumInOrder(dang) + (1 - st.alpha)

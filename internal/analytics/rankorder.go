@@ -1,0 +1,90 @@
+package analytics
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// RankOrder returns the indices of xs from the highest value to the lowest,
+// equal values in increasing index order, so that a ranking of nodes held
+// in id order breaks its ties by id. -0 ties with 0; NaN ranks below every
+// number, -Inf included, and ties with other NaNs, as in PercentRank.
+//
+// Complexity: O(n) time and memory, a stable least-significant-digit radix
+// sort of an order-preserving integer key on 11-bit digits (6 passes at
+// most; digits every value shares are skipped); short inputs are sorted by
+// comparison instead. On the 100,000-HCP region's PageRank it takes a sixth
+// of the time of a comparison sort that breaks ties by HCP id
+// (BenchmarkRankOrder).
+func RankOrder(xs []float64) []int32 {
+	items := make([]rankItem, len(xs))
+	for i, x := range xs {
+		items[i] = rankItem{key: ^rankKey(x), i: int32(i)} // ascending ^key is descending key
+	}
+	if len(items) < radixMinLen {
+		slices.SortStableFunc(items, func(a, b rankItem) int { return cmp.Compare(a.key, b.key) })
+	} else {
+		items = radixSort(items)
+	}
+	order := make([]int32, len(items))
+	for r, it := range items {
+		order[r] = it.i
+	}
+	return order
+}
+
+// radixMinLen is the length from which RankOrder radix-sorts: below it the
+// digit counts cost more than comparisons do.
+const radixMinLen = 1 << 10
+
+type rankItem struct {
+	key uint64
+	i   int32
+}
+
+// rankKey maps x to an integer with the order of cmp.Compare: NaN lowest,
+// then -Inf ... -0 = 0 ... +Inf.
+func rankKey(x float64) uint64 {
+	switch {
+	case math.IsNaN(x):
+		return 0
+	case x == 0:
+		x = 0 // -0 ties with 0
+	}
+	b := math.Float64bits(x)
+	if b>>63 != 0 {
+		return ^b // negative: larger magnitude, smaller key
+	}
+	return b | 1<<63
+}
+
+// radixSort sorts items by key, stably, and returns the sorted slice (items
+// or a buffer of the same length).
+func radixSort(items []rankItem) []rankItem {
+	const bits = 11
+	const mask = 1<<bits - 1
+	buf := make([]rankItem, len(items))
+	var count [1 << bits]int
+	for shift := 0; shift < 64; shift += bits {
+		clear(count[:])
+		for _, it := range items {
+			count[(it.key>>shift)&mask]++
+		}
+		if count[(items[0].key>>shift)&mask] == len(items) {
+			continue // every key has this digit
+		}
+		pos := 0
+		for d, c := range count {
+			count[d] = pos
+			pos += c
+		}
+		for _, it := range items {
+			d := (it.key >> shift) & mask
+			buf[count[d]] = it
+			count[d]++
+		}
+		items, buf = buf, items
+	}
+	return items
+}
