@@ -250,15 +250,21 @@ func (c *Cache[K, V]) Entries() []Entry[K, V] {
 	return out
 }
 
-// AskedWithin reports whether an entry was asked for, or is being
-// computed, within d of now.
-func AskedWithin[K comparable, V any](entries []Entry[K, V], d time.Duration) bool {
+// InUse returns the entries to revalidate after a new snapshot: all of
+// them when one was asked for, or is being computed, within d of now;
+// otherwise none, after dropping them all (a cache nobody used lately
+// should not make its owner read the new snapshot).
+func (c *Cache[K, V]) InUse(d time.Duration) []Entry[K, V] {
+	entries := c.Entries()
 	for _, e := range entries {
 		if e.Running || time.Since(e.Asked) < d {
-			return true
+			return entries
 		}
 	}
-	return false
+	for _, e := range entries {
+		c.Drop(e.Key, e.Stamp)
+	}
+	return nil
 }
 
 // Drop removes k's result if it is still the one of st and nothing is

@@ -260,11 +260,8 @@ func workers(ctx context.Context) int {
 // its snapshot: building a territory set's view costs a pass over the
 // graph, which it should not pay on every write while unused.
 func (s *Service) Revalidate() {
-	entries := s.cache.Entries()
-	if !memo.AskedWithin(entries, s.params.Retain) {
-		for _, e := range entries {
-			s.cache.Drop(e.Key, e.Stamp)
-		}
+	entries := s.cache.InUse(s.params.Retain)
+	if len(entries) == 0 {
 		return
 	}
 	snap, err := s.snaps.Get()

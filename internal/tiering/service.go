@@ -299,11 +299,8 @@ func (s *Service) computer(snap *snapshot.Snapshot, req Request) memo.Compute[*R
 // A service none of whose results was asked for within Retain drops them
 // all without reading its snapshot (see scoring's Revalidate).
 func (s *Service) Revalidate() {
-	entries := s.cache.Entries()
-	if !memo.AskedWithin(entries, s.opts.Retain) {
-		for _, e := range entries {
-			s.cache.Drop(e.Key, e.Stamp)
-		}
+	entries := s.cache.InUse(s.opts.Retain)
+	if len(entries) == 0 {
 		return
 	}
 	snap, err := s.snaps.Get()
