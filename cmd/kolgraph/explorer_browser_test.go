@@ -475,3 +475,37 @@ func checkIDsIn(t *testing.T, r *region, what string, ids []string) {
 		}
 	}
 }
+
+// TestExplorerDevMode walks the README's first command's tour without a
+// token: the dev-mode button signs in as the service's dev user (here
+// U001, an admin with no KNOWS ties), who sees every territory, finds
+// 杭州泽馨中心医院 and its network, and, asking for paths "from my
+// contacts", reads why there are none and what to give instead (the list
+// said only "No path").
+func TestExplorerDevMode(t *testing.T) {
+	b := newBrowserRun(t, "en-US")
+	b.do("open /explore", chromedp.Navigate(b.base.String()+"/explore"), chromedp.WaitVisible(chromedp.ID("dev-mode")))
+	b.do("dev mode", chromedp.Click(chromedp.ID("dev-mode")))
+	b.idle("start")
+	if terrs := eval[[]string](b, `[...document.querySelectorAll('#terr option')].map(o => o.value)`); len(terrs) < 2 {
+		t.Errorf("territories offered to the dev admin: %v, want every one", terrs)
+	}
+	b.do("search", chromedp.SendKeys(chromedp.ID("q"), "杭州泽馨"))
+	b.waitFor("search results", `document.querySelector('.hit-hospital[data-id="H001"]') !== null`)
+	n := len(b.renders())
+	b.do("open H001", chromedp.Click(chromedp.CSS(`.hit-hospital[data-id="H001"]`)))
+	b.waitFor("hospital drawn", fmt.Sprintf(`window.__kolgraph.renders.length > %d`, n))
+	b.idle("hospital")
+	if got := b.renders()[n].Nodes; got < 100 {
+		t.Errorf("H001's network has %d nodes", got)
+	}
+	b.clickNode("P000004")
+	b.waitFor("details", `document.querySelector('#details-name[data-id="P000004"]') !== null`)
+	b.do("paths", chromedp.Click(chromedp.ID("paths-here")))
+	b.waitFor("an answer", `document.querySelector('#path-list .no-paths') !== null`)
+	if msg := eval[string](b, `document.querySelector('#path-list .no-paths').textContent`); !strings.Contains(msg, "starting HCP ids") {
+		t.Errorf("paths from a dev user without contacts: %q, want the advice to give starting ids", msg)
+	}
+	b.shot("dev-mode-paths")
+	b.checkClean()
+}

@@ -531,7 +531,7 @@ async function findPaths(): Promise<void> {
         ),
       );
       if (!paths.length) {
-        list.replaceChildren(h("li", {}, t("noPaths")));
+        list.replaceChildren(h("li", { class: "no-paths" }, t(from.length ? "noPaths" : "noPathsFromContacts")));
         probe.highlighted = null;
         view.clear();
         return null;
