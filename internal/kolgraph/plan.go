@@ -160,8 +160,10 @@ type PathQuery struct {
 	User    string   `json:"user,omitempty"`
 	MaxHops int      `json:"maxHops,omitempty"`
 	Avoid   []string `json:"avoid,omitempty"`
-	Via     []string `json:"via,omitempty"`
-	Product string   `json:"product,omitempty"`
+	Via     []string `json:"via,omitempty"` // positions, as the API names them
+	// MinStrength is the weakest path the search would list, in [0, 1].
+	MinStrength float64 `json:"minStrength,omitempty"`
+	Product     string  `json:"product,omitempty"`
 }
 
 // AccountPlanFilter selects account plans; empty fields match everything,
@@ -387,6 +389,7 @@ func (cp *CitedPath) check(c *checker, f string) {
 		for _, v := range q.Via {
 			c.text(g+"via", v, true)
 		}
+		c.unit(g+"min_strength", &q.MinStrength)
 		c.optID(g+"product", q.Product)
 	}
 }
