@@ -5904,6 +5904,8 @@ enum RecordKind {
   USERS
   KNOWS
   INFLUENCES
+  "Account plans (entity: the plan's id)."
+  ACCOUNT_PLANS
   "The domain settings document (entity \"settings\"): one entry per version."
   SETTINGS
 }

@@ -885,6 +885,8 @@ const (
 	RecordKindUsers            RecordKind = "USERS"
 	RecordKindKnows            RecordKind = "KNOWS"
 	RecordKindInfluences       RecordKind = "INFLUENCES"
+	// Account plans (entity: the plan's id).
+	RecordKindAccountPlans RecordKind = "ACCOUNT_PLANS"
 	// The domain settings document (entity "settings"): one entry per version.
 	RecordKindSettings RecordKind = "SETTINGS"
 )
@@ -902,12 +904,13 @@ var AllRecordKind = []RecordKind{
 	RecordKindUsers,
 	RecordKindKnows,
 	RecordKindInfluences,
+	RecordKindAccountPlans,
 	RecordKindSettings,
 }
 
 func (e RecordKind) IsValid() bool {
 	switch e {
-	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindIndicationShares, RecordKindUsers, RecordKindKnows, RecordKindInfluences, RecordKindSettings:
+	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindIndicationShares, RecordKindUsers, RecordKindKnows, RecordKindInfluences, RecordKindAccountPlans, RecordKindSettings:
 		return true
 	}
 	return false

@@ -113,6 +113,7 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 	c.DelCommittees = existingIDs(d.Committees, g.committees)
 	c.DelProducts = existingIDs(d.Products, g.products)
 	c.DelUsers = existingIDs(d.Users, g.users)
+	c.DelAccountPlans = existingIDs(d.AccountPlans, g.plans)
 	// The read model keeps the records: copy them away from the caller's.
 	for _, b := range buckets {
 		b.cloneChanges(c)
@@ -163,6 +164,29 @@ func (f facts) HospitalsOfTerritory(id string) []string {
 }
 func (f facts) DepartmentsOfHospital(id string) []string { return f.g.deptsByHospital.get(id) }
 func (f facts) CommitteesOfHospital(id string) []string  { return f.g.committeesByHospital.get(id) }
+
+func (f facts) HasAccountPlan(id string) bool { _, ok := f.g.plans[id]; return ok }
+
+func (f facts) AccountPlansReferencing(kind, id string) []string {
+	switch kind {
+	case kolgraph.KindHospitals:
+		return f.g.plansByHospital.get(id)
+	case kolgraph.KindDepartments:
+		return f.g.plansByDept.get(id)
+	case kolgraph.KindProducts:
+		return f.g.plansByProduct.get(id)
+	case kolgraph.KindUsers:
+		return f.g.plansByOwner.get(id)
+	}
+	return nil
+}
+
+func (f facts) StoredStakeholders(id string) []kolgraph.Stakeholder {
+	if p, ok := f.g.plans[id]; ok {
+		return p.Stakeholders
+	}
+	return nil
+}
 
 func (f facts) HCPsOfDepartment(id string) []kolgraph.Dependant {
 	ids := f.g.hcpsByDept.get(id)

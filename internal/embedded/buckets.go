@@ -148,4 +148,8 @@ var buckets = []kindBucket{
 		encode: appendInfluence, decode: decodeInfluence, clone: cloneInfluence,
 		put: (*graph).putInfluence, del: (*graph).delInfluence,
 		deleted: func(c *changes) map[kolgraph.EdgeKey]struct{} { return c.delInfluences }},
+	&bucket[*kolgraph.AccountPlan, string]{kind: kolgraph.AccountPlanKind, key: idKey, keyIs: idIs,
+		encode: appendAccountPlan, decode: decodeAccountPlan, clone: cloneAccountPlan,
+		put: (*graph).putAccountPlan, del: (*graph).delAccountPlan,
+		deleted: func(c *changes) map[string]struct{} { return c.DelAccountPlans }},
 }

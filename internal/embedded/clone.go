@@ -52,6 +52,31 @@ func cloneUser(u *kolgraph.User) *kolgraph.User {
 
 func cloneInfluence(e *kolgraph.Influence) *kolgraph.Influence { c := *e; return &c }
 
+func cloneAccountPlan(p *kolgraph.AccountPlan) *kolgraph.AccountPlan {
+	c := *p
+	c.Goals = slices.Clone(p.Goals)
+	for i := range c.Goals {
+		c.Goals[i].Target = clonePtr(c.Goals[i].Target)
+	}
+	c.Objectives = slices.Clone(p.Objectives)
+	c.Stakeholders = slices.Clone(p.Stakeholders)
+	for i := range c.Stakeholders {
+		c.Stakeholders[i].Influence = clonePtr(c.Stakeholders[i].Influence)
+	}
+	c.Citations = slices.Clone(p.Citations)
+	for i := range c.Citations {
+		cp := &c.Citations[i]
+		cp.Nodes = slices.Clone(cp.Nodes)
+		cp.Hops = slices.Clone(cp.Hops)
+		if q := cp.Query; q != nil {
+			qc := *q
+			qc.From, qc.Avoid, qc.Via = slices.Clone(q.From), slices.Clone(q.Avoid), slices.Clone(q.Via)
+			cp.Query = &qc
+		}
+	}
+	return &c
+}
+
 func clonePtr[T any](p *T) *T {
 	if p == nil {
 		return nil

@@ -288,6 +288,8 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 		{"CorruptRecord", "hcps", "P001", []byte{1, 0xff}, `hcps/"P001"`},
 		{"KeyMismatch", "hospitals", "H001", nil, `hospitals/"H001": key does not match`},
 		{"NewerSchema", "meta", "schema", binary.BigEndian.AppendUint64(nil, 99), "schema version 99"},
+		{"CorruptPlan", "account_plans", "AP1", []byte(`j{"id":"AP1",`), `account_plans/"AP1"`},
+		{"PlanNotJSON", "account_plans", "AP1", []byte{1, 2, 3}, `account_plans/"AP1"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "bad.db")
@@ -322,6 +324,52 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpenUpgradesSchema1: a file of the first layout (no account_plans
+// bucket) opens, gets the bucket and is marked with the current layout, so
+// that a build that does not know plans refuses it.
+func TestOpenUpgradesSchema1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	s := openTemp(t, path)
+	if _, err := s.Apply(t.Context(), storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("account_plans")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), binary.BigEndian.AppendUint64(nil, 1))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = openTemp(t, path)
+	plan := storetest.NewPlan("AP1", "H001", "PR01", "U01")
+	if _, err := s.Apply(t.Context(), &kolgraph.ChangeSet{AccountPlans: []*kolgraph.AccountPlan{plan}}); err != nil {
+		t.Fatalf("a plan in an upgraded file: %v", err)
+	}
+	s.Close()
+	db, err = bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_ = db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 2 {
+			t.Errorf("schema after upgrade: %v, want 2", v)
+		}
+		if tx.Bucket([]byte("account_plans")).Get([]byte("AP1")) == nil {
+			t.Error("the plan is not in the account_plans bucket")
+		}
+		return nil
+	})
 }
 
 func TestClosedStore(t *testing.T) {

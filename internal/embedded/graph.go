@@ -26,6 +26,7 @@ type graph struct {
 	shares      map[kolgraph.ProductShareKey]kolgraph.ProductShare
 	knows       map[kolgraph.KnowsKey]kolgraph.Knows
 	influences  map[kolgraph.EdgeKey]*kolgraph.Influence
+	plans       map[string]*kolgraph.AccountPlan
 
 	// Ascending ids of all hospitals and HCPs, for keyset pagination
 	// without a filter (single parent key "").
@@ -52,6 +53,8 @@ type graph struct {
 	influencesIn         *index // to -> from ids
 	knowsByUser          *index // user -> HCP ids
 	knowsByHCP           *index // HCP -> user ids (detach on HCP delete)
+	// Account plans by id ("") and by what they reference.
+	allPlans, plansByHospital, plansByDept, plansByProduct, plansByOwner *index
 
 	// batch interns texts within one load or change set; nil between them
 	// (a table that outlived its batch would keep every text ever written).
@@ -100,6 +103,7 @@ func newGraph() *graph {
 		shares:      map[kolgraph.ProductShareKey]kolgraph.ProductShare{},
 		knows:       map[kolgraph.KnowsKey]kolgraph.Knows{},
 		influences:  map[kolgraph.EdgeKey]*kolgraph.Influence{},
+		plans:       map[string]*kolgraph.AccountPlan{},
 
 		allHospitals:         newIndex(),
 		allHCPs:              newIndex(),
@@ -118,6 +122,11 @@ func newGraph() *graph {
 		influencesIn:         newIndex(),
 		knowsByUser:          newIndex(),
 		knowsByHCP:           newIndex(),
+		allPlans:             newIndex(),
+		plansByHospital:      newIndex(),
+		plansByDept:          newIndex(),
+		plansByProduct:       newIndex(),
+		plansByOwner:         newIndex(),
 	}
 }
 
@@ -126,7 +135,7 @@ func (g *graph) indices() []*index {
 		g.deptsByHospital, g.committeesByHospital, g.listingsByHospital,
 		g.listingsByProduct, g.sharesByDept, g.sharesByProduct, g.hcpsByDept, g.hcpsByHospital, g.membershipsByHCP,
 		g.membershipsByComm, g.influencesOut, g.influencesIn, g.knowsByUser,
-		g.knowsByHCP}
+		g.knowsByHCP, g.allPlans, g.plansByHospital, g.plansByDept, g.plansByProduct, g.plansByOwner}
 }
 
 // seal sorts every index touched since the last seal. Call it once after a
@@ -257,6 +266,42 @@ func (g *graph) delProduct(id string) { delete(g.products, id) }
 func (g *graph) putUser(u *kolgraph.User) { g.users[u.ID] = u }
 
 func (g *graph) delUser(id string) { delete(g.users, id) }
+
+// planRef is an index entry of an account plan: under parent in ix.
+type planRef struct {
+	ix     *index
+	parent string
+}
+
+// planRefs are the index entries of a plan: by id, and by what it
+// references.
+func (g *graph) planRefs(p *kolgraph.AccountPlan) []planRef {
+	refs := []planRef{{g.allPlans, ""}, {g.plansByHospital, p.HospitalID}, {g.plansByProduct, p.ProductID},
+		{g.plansByOwner, p.OwnerID}}
+	if p.DepartmentID != "" {
+		refs = append(refs, planRef{g.plansByDept, p.DepartmentID})
+	}
+	return refs
+}
+
+func (g *graph) putAccountPlan(p *kolgraph.AccountPlan) {
+	g.delAccountPlan(p.ID)
+	for _, r := range g.planRefs(p) {
+		r.ix.add(r.parent, p.ID)
+	}
+	g.plans[p.ID] = p
+}
+
+func (g *graph) delAccountPlan(id string) {
+	old, ok := g.plans[id]
+	if !ok {
+		return
+	}
+	for _, r := range g.planRefs(old) {
+		r.ix.del(r.parent, id)
+	}
+	delete(g.plans, id)
+}
 
 func (g *graph) putMembership(m kolgraph.Membership) {
 	k := kolgraph.MembershipKey{HCPID: m.HCPID, CommitteeID: m.CommitteeID}

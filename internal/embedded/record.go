@@ -2,7 +2,9 @@ package embedded
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -418,4 +420,31 @@ func decodeInfluence(b []byte) (*kolgraph.Influence, error) {
 	r := &kolgraph.Influence{From: d.str(), To: d.str(), Weight: d.f64(), Kind: d.str(), Evidence: d.str(),
 		UpdatedAt: d.time()}
 	return r, d.done()
+}
+
+// Account plans are documents: a format byte, then the plan's JSON as
+// kolgraph encodes it. JSON keeps a cited path exactly (Go writes each
+// float64 in the shortest form that reads back to the same bits, and
+// times in RFC 3339 with nanoseconds), and plans are few and small, so
+// the binary form's speed would buy nothing.
+const recordJSON = 'j'
+
+func appendAccountPlan(b []byte, r *kolgraph.AccountPlan) []byte {
+	js, err := json.Marshal(r)
+	if err != nil {
+		// Validate has encoded the plan already: a failure here is a bug.
+		panic("embedded: encode account plan " + r.ID + ": " + err.Error())
+	}
+	return append(append(b, recordJSON), js...)
+}
+
+func decodeAccountPlan(b []byte) (*kolgraph.AccountPlan, error) {
+	if len(b) == 0 || b[0] != recordJSON {
+		return nil, errCorrupt
+	}
+	r := &kolgraph.AccountPlan{}
+	if err := json.Unmarshal(b[1:], r); err != nil {
+		return nil, fmt.Errorf("%w: %w", errCorrupt, err)
+	}
+	return r, nil
 }

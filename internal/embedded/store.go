@@ -34,8 +34,11 @@ import (
 )
 
 // schemaVersion is the layout of the file: buckets, keys and encoding.
-// Open refuses files written with a newer layout than it knows.
-const schemaVersion = 1
+// Open refuses files written with a newer layout than it knows, and marks
+// an older file with its own once it has added the buckets it lacks (2:
+// account_plans), so that an older build, which would not keep a plan's
+// references whole, refuses it in turn.
+const schemaVersion = 2
 
 // initialMmapSize reserves address space (not memory or disk) for the file
 // to grow into. Without it bbolt remaps as the file grows, and each remap
@@ -120,15 +123,16 @@ func (s *Store) init() error {
 			return err
 		}
 		switch v := meta.Get(metaSchema); {
-		case v == nil:
+		case v != nil && len(v) != 8:
+			return errors.New("corrupt schema version")
+		case v != nil && binary.BigEndian.Uint64(v) > schemaVersion:
+			return fmt.Errorf("file has schema version %d, this build knows up to %d; upgrade kolgraph",
+				binary.BigEndian.Uint64(v), schemaVersion)
+		case v == nil || binary.BigEndian.Uint64(v) < schemaVersion:
+			// New buckets are created below, in this transaction.
 			if err := meta.Put(metaSchema, u64(schemaVersion)); err != nil {
 				return err
 			}
-		case len(v) != 8:
-			return errors.New("corrupt schema version")
-		case binary.BigEndian.Uint64(v) > schemaVersion:
-			return fmt.Errorf("file has schema version %d, this build knows up to %d; upgrade kolgraph",
-				binary.BigEndian.Uint64(v), schemaVersion)
 		}
 		var names []string
 		for _, b := range buckets {

@@ -152,7 +152,7 @@ const (
 	// StageKinds is the number of DecisionStageKind values.
 	StageKinds = 6
 	// RecordKinds is the number of RecordKind values.
-	RecordKinds = 13
+	RecordKinds = 14
 	// ImportFiles is the most files of an import job: one per CSV file of
 	// the format (startImport refuses more).
 	ImportFiles = 12

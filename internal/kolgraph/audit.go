@@ -24,6 +24,9 @@ const (
 	KindUsers            = "users"
 	KindKnows            = "knows"
 	KindInfluences       = "influences"
+	// KindAccountPlans are AccountPlan records (documents, not graph
+	// nodes or ties, but written and audited like them).
+	KindAccountPlans = "account_plans"
 	// KindSettings is the domain settings document (internal/settings):
 	// not a graph record, so no ChangeSet carries it; each version is an
 	// audit entry appended with AppendAudit, entity SettingsEntity.
@@ -37,7 +40,7 @@ const SettingsEntity = "settings"
 // at them.
 var Kinds = []string{KindTerritories, KindHospitals, KindDepartments, KindHCPs,
 	KindCommittees, KindMemberships, KindProducts, KindListings,
-	KindIndicationShares, KindUsers, KindKnows, KindInfluences, KindSettings}
+	KindIndicationShares, KindUsers, KindKnows, KindInfluences, KindAccountPlans, KindSettings}
 
 // Audit operations. Changes (create, update, delete) are recorded by the
 // Apply that makes them; reads of personal data by Store.AppendAudit.

@@ -16,7 +16,14 @@ package kolgraph
 //     ECONFLICT, judged on the graph before the change; deleting an HCP,
 //     committee, product or user removes the relationships that touch it
 //     (detach delete), deleting a hospital removes its listings and
-//     deleting a department its indication shares.
+//     deleting a department its indication shares;
+//   - an account plan's hospital, department (of that hospital), product
+//     and owner exist after the change, and so does each stakeholder's HCP
+//     and owner unless the stored plan already had that stakeholder with
+//     them (people leave; a plan keeps whom it worked with); deleting a
+//     hospital, department, product or user that a plan not deleted in the
+//     same change references is ECONFLICT, and a department that moves to
+//     another hospital takes its plans' hospital_id with it or is EINVALID.
 //
 // Within one change set the last record with a given key wins; a delete and
 // an upsert of the same id give a fresh record with no relationships. Every
@@ -55,6 +62,7 @@ type ChangeSet struct {
 	Users            []*User
 	Knows            []Knows
 	Influences       []*Influence
+	AccountPlans     []*AccountPlan
 
 	Delete Deletion
 
@@ -81,6 +89,7 @@ type Deletion struct {
 	Users            []string
 	Knows            []KnowsKey
 	Influences       []EdgeKey
+	AccountPlans     []string
 }
 
 // MembershipKey identifies a MEMBER_OF relationship.

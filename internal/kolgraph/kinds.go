@@ -195,12 +195,20 @@ var (
 		Key:      (*Influence).Key,
 		ID:       func(k EdgeKey) string { return PairID(k.From, k.To) },
 		Check:    (*Influence).Validate, Nil: isNil[Influence]}
+	AccountPlanKind = &Kind[*AccountPlan, string]{Name: KindAccountPlans,
+		Upserts:  func(cs *ChangeSet) *[]*AccountPlan { return &cs.AccountPlans },
+		Deletes:  func(d *Deletion) *[]string { return &d.AccountPlans },
+		Resolved: func(c *Changes) *map[string]*AccountPlan { return &c.AccountPlans },
+		Key:      func(r *AccountPlan) string { return r.ID }, ID: self,
+		Check: (*AccountPlan).Validate, Derivable: (*AccountPlan).validateDerivable, Nil: isNil[AccountPlan]}
 )
 
 // changeSetKinds is the table: nodes, then the relationships between them,
-// in the order problems are reported and changes planned.
+// then the account plans that reference all of them, in the order problems
+// are reported and changes planned.
 var changeSetKinds = []AnyKind{TerritoryKind, HospitalKind, DepartmentKind, HCPKind,
-	CommitteeKind, ProductKind, UserKind, MembershipKind, ListingKind, ProductShareKind, KnowsKind, InfluenceKind}
+	CommitteeKind, ProductKind, UserKind, MembershipKind, ListingKind, ProductShareKind, KnowsKind, InfluenceKind,
+	AccountPlanKind}
 
 func self(id string) string { return id }
 

@@ -50,9 +50,10 @@ type Changes struct {
 	IndicationShares map[ProductShareKey]ProductShare
 	Knows            map[KnowsKey]Knows
 	Influences       map[EdgeKey]*Influence
+	AccountPlans     map[string]*AccountPlan
 
 	DelTerritories, DelHospitals, DelDepartments, DelHCPs IDSet
-	DelCommittees, DelProducts, DelUsers                  IDSet
+	DelCommittees, DelProducts, DelUsers, DelAccountPlans IDSet
 }
 
 func lastWins[K comparable, V any](items []V, key func(V) K) map[K]V {
@@ -75,6 +76,8 @@ func ResolveChanges(cs *ChangeSet) *Changes {
 		DelCommittees:  NewIDSet(d.Committees),
 		DelProducts:    NewIDSet(d.Products),
 		DelUsers:       NewIDSet(d.Users),
+
+		DelAccountPlans: NewIDSet(d.AccountPlans),
 	}
 	for _, k := range changeSetKinds {
 		k.resolve(cs, c)
@@ -103,6 +106,16 @@ type Facts interface {
 	DepartmentsOfHospital(id string) []string
 	CommitteesOfHospital(id string) []string
 	HCPsOfDepartment(id string) []Dependant
+
+	HasAccountPlan(id string) bool
+	// AccountPlansReferencing returns the ids of the stored account plans
+	// whose hospital_id, department_id, product_id or owner_id (kind
+	// KindHospitals, KindDepartments, KindProducts, KindUsers) is id; asked
+	// for the deleted records of those kinds and MovedDepartments.
+	AccountPlansReferencing(kind, id string) []string
+	// StoredStakeholders returns the stakeholders of stored plan id (nil
+	// for a new plan); asked for every upserted plan.
+	StoredStakeholders(id string) []Stakeholder
 }
 
 // The *After lookups answer whether a record exists after the change:
@@ -150,6 +163,11 @@ func (c *Changes) userAfter(f Facts, id string) bool {
 	return up || f.HasUser(id) && !c.DelUsers.Has(id)
 }
 
+func (c *Changes) accountPlanAfter(f Facts, id string) bool {
+	_, up := c.AccountPlans[id]
+	return up || f.HasAccountPlan(id) && !c.DelAccountPlans.Has(id)
+}
+
 // nodeKinds are the kinds of node, each with whether id is one after the
 // change: an id names one node of any kind (node(id) resolves it), so no
 // two kinds may share one.
@@ -163,6 +181,7 @@ func (c *Changes) nodeKinds() []nodeKind {
 		{KindCommittees, "committee", slices.Collect(maps.Keys(c.Committees)), c.committeeAfter},
 		{KindProducts, "product", slices.Collect(maps.Keys(c.Products)), c.productAfter},
 		{KindUsers, "user", slices.Collect(maps.Keys(c.Users)), c.userAfter},
+		{KindAccountPlans, "account plan", slices.Collect(maps.Keys(c.AccountPlans)), c.accountPlanAfter},
 	}
 }
 
@@ -242,6 +261,24 @@ func (c *Changes) CheckConflicts(f Facts) error {
 			}
 		}
 	}
+	// Account plans keep their hospital, department, product and owner:
+	// a plan is a record of work that must not lose what it is about.
+	for _, ref := range []struct {
+		kind string
+		del  IDSet
+		verb string
+	}{
+		{KindHospitals, c.DelHospitals, "has"}, {KindDepartments, c.DelDepartments, "has"},
+		{KindProducts, c.DelProducts, "is the product of"}, {KindUsers, c.DelUsers, "owns"},
+	} {
+		for _, id := range ref.del.Sorted() {
+			for _, plan := range f.AccountPlansReferencing(ref.kind, id) {
+				if !c.DelAccountPlans.Has(plan) {
+					p.add(ref.kind+"/"+id, "", "still %s account plan %s; delete it in the same change set, or change the plan first", ref.verb, plan)
+				}
+			}
+		}
+	}
 	if len(p.ps) == 0 {
 		return nil
 	}
@@ -318,6 +355,7 @@ func (c *Changes) CheckReferences(f Facts) error {
 		end(name, "to", "HCP", k.To, c.hcpAfter(f, k.To))
 	}
 
+	c.checkPlans(f, &p)
 	c.checkIDsUnique(f, &p)
 
 	// Untouched records whose references this change set breaks.
@@ -335,6 +373,13 @@ func (c *Changes) CheckReferences(f Facts) error {
 	}
 	for _, id := range c.MovedDepartments(f) {
 		d := c.Departments[id]
+		for _, plan := range f.AccountPlansReferencing(KindDepartments, id) {
+			if _, up := c.AccountPlans[plan]; up || c.DelAccountPlans.Has(plan) {
+				continue // an upserted plan's department was checked with it
+			}
+			p.add(KindAccountPlans+"/"+plan, "hospital_id",
+				"its department %s moves to hospital %q in this change set; upsert the plan too", id, d.HospitalID)
+		}
 		for _, h := range f.HCPsOfDepartment(id) {
 			if _, up := c.HCPs[h.ID]; up || c.DelHCPs.Has(h.ID) {
 				continue
@@ -353,4 +398,50 @@ func (c *Changes) CheckReferences(f Facts) error {
 		return strings.Compare(a.Field, b.Field)
 	})
 	return Invalid(p.ps)
+}
+
+// checkPlans checks the references of the upserted account plans.
+func (c *Changes) checkPlans(f Facts, p *fieldProblems) {
+	missing := func(file, field, kind, id string) {
+		p.add(file, field, "references %s %q, which does not exist after this change set", kind, id)
+	}
+	for id, pl := range c.AccountPlans {
+		name := KindAccountPlans + "/" + id
+		if !c.hospitalAfter(f, pl.HospitalID) {
+			missing(name, "hospital_id", "hospital", pl.HospitalID)
+		}
+		if pl.DepartmentID != "" {
+			switch hosp, ok := c.departmentAfter(f, pl.DepartmentID); {
+			case !ok:
+				missing(name, "department_id", "department", pl.DepartmentID)
+			case hosp != pl.HospitalID:
+				p.add(name, "department_id", "is %q, a department of hospital %q, not of the plan's hospital %q",
+					pl.DepartmentID, hosp, pl.HospitalID)
+			}
+		}
+		if !c.productAfter(f, pl.ProductID) {
+			missing(name, "product_id", "product", pl.ProductID)
+		}
+		if !c.userAfter(f, pl.OwnerID) {
+			missing(name, "owner_id", "user", pl.OwnerID)
+		}
+		// A stakeholder the stored plan had keeps an HCP or owner who has
+		// left since; a new one, or a new owner, must exist.
+		// (A plan deleted and upserted in one change set is fresh.)
+		kept := map[string]Stakeholder{}
+		if !c.DelAccountPlans.Has(id) {
+			for _, s := range f.StoredStakeholders(id) {
+				kept[s.HCPID] = s
+			}
+		}
+		for i, s := range pl.Stakeholders {
+			old, had := kept[s.HCPID]
+			if !had && !c.hcpAfter(f, s.HCPID) {
+				missing(name, fmt.Sprintf("stakeholders[%d].hcp_id", i), "HCP", s.HCPID)
+			}
+			if s.OwnerID != "" && !(had && old.OwnerID == s.OwnerID) && !c.userAfter(f, s.OwnerID) {
+				missing(name, fmt.Sprintf("stakeholders[%d].owner_id", i), "user", s.OwnerID)
+			}
+		}
+	}
 }

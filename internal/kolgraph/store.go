@@ -127,6 +127,13 @@ type Store interface {
 	InfluencesTo(ctx context.Context, hcpIDs []string) ([][]*Influence, error)
 	KnowsOfUsers(ctx context.Context, userIDs []string) ([][]Knows, error)
 
+	// AccountPlans looks plans up by id, as the other batched lookups.
+	AccountPlans(ctx context.Context, ids []string) ([]*AccountPlan, error)
+	// ListAccountPlans returns one page of the plans matching f, ascending
+	// by id (keyset pagination as Page says). An invalid filter is
+	// EINVALID.
+	ListAccountPlans(ctx context.Context, f AccountPlanFilter, p Page) (*AccountPlanPage, error)
+
 	// Scan streams whole kinds, for analytics snapshots and exports.
 	Scan(ctx context.Context, v Visitor) error
 

@@ -252,6 +252,9 @@ func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *
 	if b.hcpsOfDepartment, err = s.children(ctx, tx, "HCP", "departmentId", append(delD, c.MovedDepartments(b)...)); err != nil {
 		return nil, err
 	}
+	if err := s.loadPlanFacts(ctx, tx, c, a, b); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -260,6 +263,7 @@ type writeRows struct {
 	territories, hospitals, departments, hcps, committees, products, users []any
 	kol, notKOL                                                            []string
 	memberships, listings, shares, knows, influences                       []map[string]any
+	plans                                                                  []any
 }
 
 func sortedMap[K comparable, V any](m map[K]V, less func(a, b K) int) []V {
@@ -304,6 +308,9 @@ func (c *changes) rows() *writeRows {
 	}
 	for _, r := range sortedMap(c.Users, strings.Compare) {
 		w.users = append(w.users, map[string]any(userProps(r)))
+	}
+	for _, r := range sortedMap(c.AccountPlans, strings.Compare) {
+		w.plans = append(w.plans, map[string]any(accountPlanProps(r)))
 	}
 	for _, r := range sortedMap(c.Memberships, func(a, b kolgraph.MembershipKey) int {
 		return cmpPair(a.HCPID, a.CommitteeID, b.HCPID, b.CommitteeID)
@@ -487,6 +494,7 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 		{"Territory", present(c.DelTerritories, b.territories.Has), has(c.Territories)},
 		{"Product", present(c.DelProducts, b.products.Has), has(c.Products)},
 		{"User", present(c.DelUsers, b.users.Has), has(c.Users)},
+		{"AccountPlan", present(c.DelAccountPlans, has(b.plans)), has(c.AccountPlans)},
 	} {
 		var gone, replaced []string
 		for _, id := range d.ids {
@@ -582,6 +590,7 @@ func (w *writeRows) nodes() []nodeRows {
 	return []nodeRows{
 		{"Territory", w.territories}, {"Hospital", w.hospitals}, {"Department", w.departments},
 		{"HCP", w.hcps}, {"Committee", w.committees}, {"Product", w.products}, {"User", w.users},
+		{"AccountPlan", w.plans},
 	}
 }
 

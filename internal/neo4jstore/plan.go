@@ -55,11 +55,14 @@ type before struct {
 	departmentsOfHospital map[string][]string             // deleted hospitals only
 	committeesOfHospital  map[string][]string             // deleted hospitals only
 	hcpsOfDepartment      map[string][]kolgraph.Dependant // deleted and moved departments only
+
+	plans            map[string][]kolgraph.Stakeholder // id -> stakeholders, of the plans asked
+	plansReferencing map[string]map[string][]string    // kind -> id -> plans, of deleted (and moved) records
 }
 
 // asked lists the ids loadBefore must look up, by kind.
 type asked struct {
-	territories, hospitals, departments, hcps, committees, products, users set
+	territories, hospitals, departments, hcps, committees, products, users, plans set
 }
 
 // ask returns the ids whose existence or parent the plan needs: every
@@ -68,7 +71,7 @@ type asked struct {
 // deleted record.
 func (c *changes) ask() asked {
 	a := asked{territories: set{}, hospitals: set{}, departments: set{}, hcps: set{}, committees: set{},
-		products: set{}, users: set{}}
+		products: set{}, users: set{}, plans: set{}}
 	ref := func(s set, upserted bool, id string) {
 		if !upserted {
 			s.Add(id)
@@ -125,6 +128,30 @@ func (c *changes) ask() asked {
 		_, up = c.HCPs[k.To]
 		ref(a.hcps, up, k.To)
 	}
+	for id, p := range c.AccountPlans {
+		a.plans.Add(id)
+		_, up := c.Hospitals[p.HospitalID]
+		ref(a.hospitals, up, p.HospitalID)
+		if p.DepartmentID != "" {
+			_, up = c.Departments[p.DepartmentID]
+			ref(a.departments, up, p.DepartmentID)
+		}
+		_, up = c.Products[p.ProductID]
+		ref(a.products, up, p.ProductID)
+		_, up = c.Users[p.OwnerID]
+		ref(a.users, up, p.OwnerID)
+		for _, s := range p.Stakeholders {
+			_, up = c.HCPs[s.HCPID]
+			ref(a.hcps, up, s.HCPID)
+			if s.OwnerID != "" {
+				_, up = c.Users[s.OwnerID]
+				ref(a.users, up, s.OwnerID)
+			}
+		}
+	}
+	for id := range c.DelAccountPlans {
+		a.plans.Add(id)
+	}
 	for _, pair := range []struct{ dst, del set }{
 		{a.territories, c.DelTerritories}, {a.hospitals, c.DelHospitals}, {a.departments, c.DelDepartments},
 		{a.hcps, c.DelHCPs}, {a.committees, c.DelCommittees}, {a.products, c.DelProducts}, {a.users, c.DelUsers},
@@ -136,7 +163,7 @@ func (c *changes) ask() asked {
 	// An upserted node's id must not be another kind's: look it up as
 	// every kind.
 	for id := range c.UpsertedNodeIDs() {
-		for _, s := range []set{a.territories, a.hospitals, a.departments, a.hcps, a.committees, a.products, a.users} {
+		for _, s := range []set{a.territories, a.hospitals, a.departments, a.hcps, a.committees, a.products, a.users, a.plans} {
 			s.Add(id)
 		}
 	}
@@ -163,6 +190,14 @@ func (b *before) CommitteesOfHospital(id string) []string  { return b.committees
 func (b *before) HCPsOfDepartment(id string) []kolgraph.Dependant {
 	return b.hcpsOfDepartment[id]
 }
+
+func (b *before) HasAccountPlan(id string) bool { _, ok := b.plans[id]; return ok }
+
+func (b *before) AccountPlansReferencing(kind, id string) []string {
+	return b.plansReferencing[kind][id]
+}
+
+func (b *before) StoredStakeholders(id string) []kolgraph.Stakeholder { return b.plans[id] }
 
 // untouched reports whether this change set neither upserts nor deletes a
 // node with this id, of any kind (ids are compared across kinds, which can

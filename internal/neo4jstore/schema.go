@@ -12,7 +12,7 @@ import (
 // schemaVersion is the version of the graph layout this package reads and
 // writes, recorded on the meta node. Bump it, and add a step to migrate,
 // when the layout changes.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // The graph layout:
 //
@@ -26,6 +26,7 @@ const schemaVersion = 1
 //	(:Department)-[:TREATS {share}]->(:Product): a department's indication share for one product
 //	(:User {id, name, role, territories})-[:KNOWS {strength}]->(:HCP)
 //	(:HCP)-[:INFLUENCES {weight, kind, evidence, updatedAt}]->(:HCP)
+//	(:AccountPlan {id, hospitalId, departmentId, productId, ownerId, status, body}): body is the plan's JSON (see plans.go)
 //	(:KolgraphMeta {id: "kolgraph", version, schemaVersion})
 //	(:AuditEntry {version, seq, at, actor, source, kind, entityId, op, before, after}) (see audit.go)
 //
@@ -38,7 +39,7 @@ const schemaVersion = 1
 // NameContains matches exactly as the embedded store does on any server.
 
 // labels are the node labels keyed by id.
-var labels = []string{"Territory", "Hospital", "Department", "HCP", "Committee", "Product", "User", "KolgraphMeta"}
+var labels = []string{"Territory", "Hospital", "Department", "HCP", "Committee", "Product", "User", "AccountPlan", "KolgraphMeta"}
 
 // secondaryIndexes serve the filters and navigation by parent id.
 var secondaryIndexes = []string{
@@ -47,6 +48,10 @@ var secondaryIndexes = []string{
 	"CREATE INDEX kolgraph_hcp_department IF NOT EXISTS FOR (n:HCP) ON (n.departmentId)",
 	"CREATE INDEX kolgraph_hcp_hospital IF NOT EXISTS FOR (n:HCP) ON (n.hospitalId)",
 	"CREATE INDEX kolgraph_committee_hospital IF NOT EXISTS FOR (n:Committee) ON (n.hospitalId)",
+	"CREATE INDEX kolgraph_plan_hospital IF NOT EXISTS FOR (n:AccountPlan) ON (n.hospitalId)",
+	"CREATE INDEX kolgraph_plan_department IF NOT EXISTS FOR (n:AccountPlan) ON (n.departmentId)",
+	"CREATE INDEX kolgraph_plan_product IF NOT EXISTS FOR (n:AccountPlan) ON (n.productId)",
+	"CREATE INDEX kolgraph_plan_owner IF NOT EXISTS FOR (n:AccountPlan) ON (n.ownerId)",
 	"CREATE INDEX kolgraph_audit_entity IF NOT EXISTS FOR (n:AuditEntry) ON (n.entityId)",
 	"CREATE INDEX kolgraph_audit_version IF NOT EXISTS FOR (n:AuditEntry) ON (n.version)",
 }

@@ -210,6 +210,8 @@ func (st *staging) forget(b *before) {
 				delete(b.hcps, id)
 			case "Committee":
 				delete(b.committees, id)
+			case "AccountPlan":
+				delete(b.plans, id)
 			}
 		}
 	}

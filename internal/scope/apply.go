@@ -9,8 +9,9 @@ import (
 
 // Apply implements kolgraph.Store: every record the change set writes or
 // deletes must be in scope before and after the change (a hospital cannot
-// be moved into or out of the set), and territories, products and users
-// cannot change at all; otherwise the whole change set is FORBIDDEN and
+// be moved into or out of the set, nor an account plan), an account plan's
+// new stakeholders must be HCPs in scope, and territories, products and
+// users cannot change at all; otherwise the whole change set is FORBIDDEN and
 // nothing is written.
 func (s *Store) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, error) {
 	if err := s.check(ctx, cs); err != nil {
@@ -139,7 +140,7 @@ func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet) error {
 			return forbidden(e.kind, e.id)
 		}
 	}
-	return nil
+	return s.checkStakeholders(ctx, cs, newHCP)
 }
 
 // rec is a record a change set writes, with the hospital it is in after.
@@ -166,6 +167,7 @@ var inHospitals = []hospitalScoped{
 		func(x *kolgraph.Committee) string { return x.HospitalID }, kolgraph.Store.Committees},
 	listingsInHospital{},
 	sharesInHospital{},
+	nodeInHospital[kolgraph.AccountPlan]{kolgraph.AccountPlanKind, planHospital, kolgraph.Store.AccountPlans},
 }
 
 type nodeInHospital[T any] struct {

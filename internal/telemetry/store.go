@@ -76,6 +76,14 @@ func (s *Store) ListTerritories(ctx context.Context) ([]*kolgraph.Territory, err
 	return timed(s.m, "ListTerritories", func() ([]*kolgraph.Territory, error) { return s.Store.ListTerritories(ctx) })
 }
 
+func (s *Store) AccountPlans(ctx context.Context, ids []string) ([]*kolgraph.AccountPlan, error) {
+	return timed(s.m, "AccountPlans", func() ([]*kolgraph.AccountPlan, error) { return s.Store.AccountPlans(ctx, ids) })
+}
+
+func (s *Store) ListAccountPlans(ctx context.Context, f kolgraph.AccountPlanFilter, p kolgraph.Page) (*kolgraph.AccountPlanPage, error) {
+	return timed(s.m, "ListAccountPlans", func() (*kolgraph.AccountPlanPage, error) { return s.Store.ListAccountPlans(ctx, f, p) })
+}
+
 func (s *Store) DepartmentsOfHospitals(ctx context.Context, ids []string) ([][]*kolgraph.Department, error) {
 	return timed(s.m, "DepartmentsOfHospitals", func() ([][]*kolgraph.Department, error) { return s.Store.DepartmentsOfHospitals(ctx, ids) })
 }

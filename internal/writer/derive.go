@@ -15,6 +15,11 @@ import (
 //   - an HCP without hospital_id is in its department's hospital (the
 //     change set's department, else the stored one); a department that
 //     does not exist (or is out of the caller's scope) is EINVALID;
+//   - an account plan's created_by/at and updated_by/at are the writer's
+//     alone (what a caller gives is replaced): a new plan is created and
+//     updated by the actor now; a stored one keeps its creation, and its
+//     update stamps unless the rest of the plan changes, so an upsert
+//     that changes nothing stays unchanged;
 //   - an INFLUENCES tie without updatedAt keeps the stored tie's time when
 //     weight, kind and evidence are unchanged (so a repeated upsert or
 //     re-import changes nothing), and is stamped now otherwise.
@@ -93,6 +98,29 @@ func stamped(es []*kolgraph.Influence, stored map[kolgraph.EdgeKey]*kolgraph.Inf
 	return out
 }
 
+// stampPlans returns ps (same order, nil kept) with each plan replaced by
+// a copy stamped as the rule above says; stored holds the stored plans,
+// deleted the plans the change set deletes first (so upserts are new).
+func (b *builder) stampPlans(ps []*kolgraph.AccountPlan, stored map[string]*kolgraph.AccountPlan, deleted kolgraph.IDSet) []*kolgraph.AccountPlan {
+	out := make([]*kolgraph.AccountPlan, len(ps))
+	now := b.now.UTC()
+	for i, p := range ps {
+		if p == nil {
+			continue
+		}
+		c := *p
+		c.CreatedBy, c.CreatedAt, c.UpdatedBy, c.UpdatedAt = b.actor, now, b.actor, now
+		if o := stored[p.ID]; o != nil && !deleted.Has(p.ID) {
+			c.CreatedBy, c.CreatedAt, c.UpdatedBy, c.UpdatedAt = o.CreatedBy, o.CreatedAt, o.UpdatedBy, o.UpdatedAt
+			if b.record(&c) != b.record(o) {
+				c.UpdatedBy, c.UpdatedAt = b.actor, now
+			}
+		}
+		out[i] = &c
+	}
+	return out
+}
+
 // fill copies the derived values of p's records into cs's, which p was
 // planned from (same order).
 func (p *Plan) fill(cs *kolgraph.ChangeSet) {
@@ -104,6 +132,12 @@ func (p *Plan) fill(cs *kolgraph.ChangeSet) {
 	for i, e := range cs.Influences {
 		if e != nil && e.UpdatedAt.IsZero() && i < len(p.influences) {
 			e.UpdatedAt = p.influences[i].UpdatedAt
+		}
+	}
+	for i, r := range cs.AccountPlans {
+		if r != nil && i < len(p.plans) {
+			s := p.plans[i]
+			r.CreatedBy, r.CreatedAt, r.UpdatedBy, r.UpdatedAt = s.CreatedBy, s.CreatedAt, s.UpdatedBy, s.UpdatedAt
 		}
 	}
 }

@@ -39,6 +39,7 @@ type Plan struct {
 	// The planned HCPs and ties, with the derived fields (derive.go).
 	hcps       []*kolgraph.HCP
 	influences []*kolgraph.Influence
+	plans      []*kolgraph.AccountPlan
 }
 
 // Changed reports whether applying the plan would change the graph.
@@ -85,13 +86,13 @@ func chunked[K, V any](ctx context.Context, keys []K, get func(context.Context, 
 // plan compares cs with the store. It reads the version before and after
 // its reads and fails with ErrStale when they differ, so that every before
 // value is from Plan.Version.
-func plan(ctx context.Context, st Store, cs *kolgraph.ChangeSet, now time.Time) (*Plan, error) {
+func plan(ctx context.Context, st Store, cs *kolgraph.ChangeSet, now time.Time, actor string) (*Plan, error) {
 	v0, err := st.Version(ctx)
 	if err != nil {
 		return nil, err
 	}
 	p := &Plan{Version: v0, Counts: map[string]*Counts{}, cs: &kolgraph.ChangeSet{}}
-	b := &builder{p: p, now: now}
+	b := &builder{p: p, now: now, actor: actor}
 	if err := b.run(ctx, st, cs); err != nil {
 		return nil, err
 	}
@@ -106,9 +107,10 @@ func plan(ctx context.Context, st Store, cs *kolgraph.ChangeSet, now time.Time) 
 }
 
 type builder struct {
-	p   *Plan
-	now time.Time // the update time of ties that do not bring one
-	err error
+	p     *Plan
+	now   time.Time // the update time of ties that do not bring one, and of changed plans
+	actor string    // who changes plans
+	err   error
 
 	// One encoder over one buffer for every record: a record's JSON is
 	// copied once, into its audit string.
@@ -251,7 +253,29 @@ func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) err
 	b.p.influences = stamped(kolgraph.Kept(cs, kolgraph.InfluenceKind, cs.Influences, influences), influences, b.now)
 	kind(b, kolgraph.InfluenceKind, nonNil(b.p.influences), withDetached(kolgraph.InfluenceKind, &in, det),
 		influences, canonInfluence)
+	b.accountPlans(ctx, st, cs)
 	return b.err
+}
+
+// accountPlans plans the account plans, stamped with who changes them
+// and when (derive.go).
+func (b *builder) accountPlans(ctx context.Context, st Store, cs *kolgraph.ChangeSet) {
+	if b.err != nil {
+		return
+	}
+	k := kolgraph.AccountPlanKind
+	ups, dels := nonNil(cs.AccountPlans), cs.Delete.AccountPlans
+	ids := make([]string, 0, len(ups)+len(dels))
+	for _, r := range ups {
+		ids = append(ids, r.ID)
+	}
+	before, err := byID(ctx, append(ids, dels...), st.AccountPlans, k.Key)
+	if err != nil {
+		b.err = err
+		return
+	}
+	b.p.plans = b.stampPlans(cs.AccountPlans, before, kolgraph.NewIDSet(dels))
+	kind(b, k, nonNil(b.p.plans), dels, before, canonPtr)
 }
 
 // node plans a node kind, reading the stored records by id. It does

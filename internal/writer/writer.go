@@ -56,6 +56,7 @@ type Store interface {
 	Products(ctx context.Context, ids []string) ([]*kolgraph.Product, error)
 	Users(ctx context.Context, ids []string) ([]*kolgraph.User, error)
 	Influences(ctx context.Context, keys []kolgraph.EdgeKey) ([]*kolgraph.Influence, error)
+	AccountPlans(ctx context.Context, ids []string) ([]*kolgraph.AccountPlan, error)
 
 	MembershipsOfHCPs(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
 	MembershipsOfCommittees(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
@@ -160,7 +161,7 @@ func (s *Service) Plan(ctx context.Context, cs *kolgraph.ChangeSet) (*Plan, erro
 	defer release()
 	for range max(s.Attempts, 1) {
 		var p *Plan
-		if p, err = plan(ctx, s.store, cs, s.now()); err == nil {
+		if p, err = plan(ctx, s.store, cs, s.now(), Actor(ctx)); err == nil {
 			if err = s.judge(ctx, p); err == nil {
 				p.fill(cs)
 				return p, nil
@@ -199,7 +200,7 @@ func (s *Service) Apply(ctx context.Context, actor, source string, cs *kolgraph.
 	defer release()
 	for range max(s.Attempts, 1) {
 		var p *Plan
-		if p, err = plan(ctx, s.store, cs, s.now()); err != nil {
+		if p, err = plan(ctx, s.store, cs, s.now(), actor); err != nil {
 			if errors.Is(err, kolgraph.ErrStale) {
 				continue
 			}
