@@ -271,18 +271,26 @@ func pullSums(sums []float64, off []int32, j int, outTo []int32, outW, y []float
 	sums = sums[:len(off)]
 	for i, e := range off {
 		end := int(e)
-		last := end - 1
-		var s0, s1 float64
-		for ; j < last; j += 2 {
-			s0 += outW[j] * y[outTo[j]]
-			s1 += outW[j+1] * y[outTo[j+1]]
-		}
-		// j is end-1 for an odd degree, else end. For an even one the
-		// product of some valid edge times 0 adds exactly nothing (all
-		// terms are finite and non-negative).
-		k := max(last, 0)
-		s0 += outW[k] * y[outTo[k]] * oddTail[(end-j)&1]
+		sums[i] = rowDot(outTo, outW, y, j, end)
 		j = end
-		sums[i] = s0 + s1
 	}
+}
+
+// rowDot is sum_j outW[j] * y[outTo[j]] over the edges j in [j, end) of
+// one node: two partial sums (even and odd positions), as one sum waits on
+// every addition, and an odd row's last edge added without a branch. The
+// graph must have an edge (outTo not empty) and y be finite and
+// non-negative: for an even row, some valid edge times 0 adds exactly
+// nothing. outW is at least as long as outTo.
+func rowDot(outTo []int32, outW, y []float64, j, end int) float64 {
+	last := end - 1
+	var s0, s1 float64
+	for ; j < last; j += 2 {
+		s0 += outW[j] * y[outTo[j]]
+		s1 += outW[j+1] * y[outTo[j+1]]
+	}
+	// j is end-1 for an odd degree, else end.
+	k := max(last, 0)
+	s0 += outW[k] * y[outTo[k]] * oddTail[(end-j)&1]
+	return s0 + s1
 }

@@ -196,20 +196,8 @@ func (s *sweeper) sweep() sweepStats {
 	var st sweepStats
 	var newSum, newDang float64
 	for u := n - 1; u >= 0; u-- {
-		// Two partial sums (even and odd positions of the row), as one
-		// sum waits on every addition, and an odd row's last edge added
-		// without a branch, as in pullSums (the graph has edges, and z
-		// is finite and non-negative, so times 0 adds exactly nothing).
-		j, end := int(off[u]), int(off[u+1])
-		last := end - 1
-		var s0, s1 float64
-		for ; j < last; j += 2 {
-			s0 += outW[j] * z[outTo[j]]
-			s1 += outW[j+1] * z[outTo[j+1]]
-		}
-		k := max(last, 0)
-		s0 += outW[k] * z[outTo[k]] * oddTail[(end-j)&1]
-		xn := alpha*(s0+s1) + (alpha*dang+beta*total)*inv
+		// The graph has edges, and z is finite and non-negative (rowDot).
+		xn := alpha*rowDot(outTo, outW, z, int(off[u]), int(off[u+1])) + (alpha*dang+beta*total)*inv
 		d := xn - x[u]
 		total += d
 		newSum += xn
@@ -255,16 +243,7 @@ func (s *sweeper) finish() []float64 {
 	k := 1 / s.sum
 	base := (s.alpha*s.dang + (1-s.alpha)*s.sum) / float64(len(x))
 	for u := range x {
-		j, end := int(off[u]), int(off[u+1])
-		last := end - 1
-		var s0, s1 float64
-		for ; j < last; j += 2 {
-			s0 += outW[j] * z[outTo[j]]
-			s1 += outW[j+1] * z[outTo[j+1]]
-		}
-		t := max(last, 0)
-		s0 += outW[t] * z[outTo[t]] * oddTail[(end-j)&1]
-		x[u] = (s.alpha*(s0+s1) + base) * k
+		x[u] = (s.alpha*rowDot(outTo, outW, z, int(off[u]), int(off[u+1])) + base) * k
 	}
 	return x
 }

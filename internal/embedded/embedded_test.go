@@ -292,17 +292,8 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 		{"PlanNotJSON", "account_plans", "AP1", []byte{1, 2, 3}, `account_plans/"AP1"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "bad.db")
-			s := openTemp(t, path)
-			if _, err := s.Apply(t.Context(), storetest.Fixture()); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-			db, err := bolt.Open(path, 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = db.Update(func(tx *bolt.Tx) error {
+			path := fixtureFile(t)
+			editFile(t, path, func(tx *bolt.Tx) error {
 				b := tx.Bucket([]byte(tc.bucket))
 				v := tc.value
 				if v == nil { // another record's bytes under this key
@@ -310,11 +301,7 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 				}
 				return b.Put([]byte(tc.key), v)
 			})
-			db.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err = embedded.Open(path)
+			s, err := embedded.Open(path)
 			if err == nil {
 				s.Close()
 				t.Fatal("Open succeeded")
@@ -330,33 +317,20 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 // bucket) opens, gets the bucket and is marked with the current layout, so
 // that a build that does not know plans refuses it.
 func TestOpenUpgradesSchema1(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	s := openTemp(t, path)
-	if _, err := s.Apply(t.Context(), storetest.Fixture()); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	path := fixtureFile(t)
+	editFile(t, path, func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket([]byte("account_plans")); err != nil {
 			return err
 		}
 		return tx.Bucket([]byte("meta")).Put([]byte("schema"), binary.BigEndian.AppendUint64(nil, 1))
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s = openTemp(t, path)
+	s := openTemp(t, path)
 	plan := storetest.NewPlan("AP1", "H001", "PR01", "U01")
 	if _, err := s.Apply(t.Context(), &kolgraph.ChangeSet{AccountPlans: []*kolgraph.AccountPlan{plan}}); err != nil {
 		t.Fatalf("a plan in an upgraded file: %v", err)
 	}
 	s.Close()
-	db, err = bolt.Open(path, 0o600, nil)
+	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,6 +344,35 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// fixtureFile returns the path of a closed store file holding the fixture.
+func fixtureFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "fixture.db")
+	s := openTemp(t, path)
+	if _, err := s.Apply(t.Context(), storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	return path
+}
+
+// editFile changes the closed store file at path below the store, in one
+// bbolt transaction: the damage or the old layout a test opens.
+func editFile(t *testing.T, path string, edit func(*bolt.Tx) error) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(edit)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestClosedStore(t *testing.T) {
