@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -252,13 +253,15 @@ func TestFailedRebuildKeepsPrevious(t *testing.T) {
 	}
 }
 
-// TestSeatsInCommitteeOrder: P009 and P001 sit on C002 and C001, listed in
-// that order by the fixture and in map order by the embedded store; every
-// build lists them C001 first (a store's scan order leaked into each
+// TestSeatsInCommitteeOrder: P009 and P001 sit on C002 and C001; whatever
+// order a store scans memberships in (the embedded store's is map order),
+// every build lists them C001 first (a store's scan order leaked into each
 // snapshot, so every write made every INFLUENCE ranking's input look new).
+// The store here hands memberships over in descending committee order, so
+// a build that kept the scan order fails.
 func TestSeatsInCommitteeOrder(t *testing.T) {
-	st := openStore(t)
-	for range 5 {
+	st := descendingSeats{openStore(t)}
+	for range 2 {
 		s, err := snapshot.Build(context.Background(), st)
 		if err != nil {
 			t.Fatal(err)
@@ -274,4 +277,27 @@ func TestSeatsInCommitteeOrder(t *testing.T) {
 			}
 		}
 	}
+}
+
+// descendingSeats is a store whose Scan visits memberships in descending
+// committee id order, after everything else.
+type descendingSeats struct{ kolgraph.Store }
+
+func (d descendingSeats) Scan(ctx context.Context, v kolgraph.Visitor) error {
+	visit := v.Membership
+	if visit == nil {
+		return d.Store.Scan(ctx, v)
+	}
+	var ms []kolgraph.Membership
+	v.Membership = func(m kolgraph.Membership) error { ms = append(ms, m); return nil }
+	if err := d.Store.Scan(ctx, v); err != nil {
+		return err
+	}
+	slices.SortFunc(ms, func(a, b kolgraph.Membership) int { return strings.Compare(b.CommitteeID, a.CommitteeID) })
+	for _, m := range ms {
+		if err := visit(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
