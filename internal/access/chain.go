@@ -370,7 +370,8 @@ func (s *Service) PathsTo(ctx context.Context, snap *snapshot.Snapshot, targets 
 	out := Reach{User: user, Paths: make([]*Path, len(targets))}
 	for i, sp := range found {
 		if sp.Nodes != nil {
-			out.Paths[i] = s.fromSearch(snap, user, strength, sp, at)
+			asked := &Query{To: snap.IDs[targets[i]], K: 1, MaxHops: maxHops}
+			out.Paths[i] = s.fromSearch(snap, user, strength, sp, at, asked, true)
 		}
 	}
 	return out, nil

@@ -6,27 +6,9 @@ import (
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/citation"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
-
-// cite is how a path becomes an account plan's citation: everything the
-// path shows, whole.
-func cite(p *access.Path, q access.Query) kolgraph.CitedPath {
-	c := kolgraph.CitedPath{PathID: p.ID, GraphVersion: p.GraphVersion, ComputedAt: p.ComputedAt,
-		User: p.User, Entry: p.Entry, Strength: p.Strength,
-		Query: &kolgraph.PathQuery{From: q.From, To: q.To, User: p.User, MaxHops: q.MaxHops, Avoid: q.Avoid,
-			MinStrength: q.MinStrength}}
-	for _, v := range q.Via {
-		c.Query.Via = append(c.Query.Via, string(v))
-	}
-	for _, n := range p.Nodes {
-		c.Nodes = append(c.Nodes, kolgraph.CitedNode{ID: n.ID, Name: n.Name})
-	}
-	for _, h := range p.Hops {
-		c.Hops = append(c.Hops, kolgraph.CitedHop{From: h.From.ID, To: h.To.ID, Kind: h.Kind, Weight: h.Weight, Evidence: h.Evidence})
-	}
-	return c
-}
 
 // TestPathsFitACitation: the paths the service issues, from given HCPs and
 // from a user's contacts, pass an account plan's checks as citations (ids
@@ -43,7 +25,7 @@ func TestPathsFitACitation(t *testing.T) {
 			q.From = nil
 		}
 		for _, p := range mustPaths(t, e.svc, user, q) {
-			plan.Citations = append(plan.Citations, cite(p, q))
+			plan.Citations = append(plan.Citations, citation.Cite(p, "cited by the test"))
 		}
 	}
 	if err := (&kolgraph.ChangeSet{AccountPlans: []*kolgraph.AccountPlan{plan}}).CheckFields(); err != nil {

@@ -40,6 +40,11 @@ type Path struct {
 	Hops  []Hop
 	// Strength is Entry times the product of the hop weights.
 	Strength float64
+	// Query is the search that first found the path (nil for one rebuilt
+	// from its id): an account plan citing it keeps it, to search for a
+	// replacement under the same constraints. A decision chain's paths
+	// have K 1 and no From (the user's contacts).
+	Query *Query
 
 	nodes []int32 // snapshot indices, for the id
 }
@@ -83,13 +88,18 @@ func (s *Service) newPath(snap *snapshot.Snapshot, user string, entry float64, n
 	return p, true
 }
 
-// fromSearch turns a search result into a citable path and stores it.
-func (s *Service) fromSearch(snap *snapshot.Snapshot, user string, contacts map[int32]float64, sp paths.Path, at time.Time) *Path {
+// fromSearch turns a search result for q into a citable path and, with
+// issue, stores it.
+func (s *Service) fromSearch(snap *snapshot.Snapshot, user string, contacts map[int32]float64, sp paths.Path, at time.Time, q *Query, issue bool) *Path {
 	entry := 1.0
 	if user != "" {
 		entry = contacts[sp.Nodes[0]]
 	}
 	p, _ := s.newPath(snap, user, entry, sp.Nodes, at) // a search only returns edges of snap
+	p.Query = q
+	if !issue {
+		return p
+	}
 	if prev := s.issued.get(p.ID); prev != nil {
 		return prev // the same citation as before, with its first computedAt
 	}

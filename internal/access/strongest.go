@@ -39,6 +39,26 @@ type Result struct {
 // are NOT_FOUND; a query that cannot have a path gets an empty Result with a
 // Reason. The search stops with ctx's error when ctx is done.
 func (s *Service) StrongestPaths(ctx context.Context, q Query) (*Result, error) {
+	snap, err := s.snaps.Get()
+	if err != nil {
+		return nil, err
+	}
+	user, _ := viewer.UserID(ctx)
+	return s.search(ctx, snap, q, user, true)
+}
+
+// SearchOn answers q as StrongestPaths does, on snap, with paths from the
+// contacts of user (not the caller's) when q has no From. Unless issue is
+// set the paths are not kept for Path, so their ids resolve only while
+// snap is current: a search on a graph that was never written (a what-if)
+// must not issue ids that name its paths.
+func (s *Service) SearchOn(ctx context.Context, snap *snapshot.Snapshot, q Query, user string, issue bool) (*Result, error) {
+	return s.search(ctx, snap, q, user, issue)
+}
+
+// search answers q on snap, from q.From or else user's contacts ("": no
+// user), keeping the paths for Path when issue is set.
+func (s *Service) search(ctx context.Context, snap *snapshot.Snapshot, q Query, user string, issue bool) (*Result, error) {
 	switch {
 	case q.K < 1 || q.K > paths.MaxK:
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "k must be in 1..%d (got %d)", paths.MaxK, q.K)
@@ -46,10 +66,6 @@ func (s *Service) StrongestPaths(ctx context.Context, q Query) (*Result, error) 
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "maxHops must be in 1..%d (got %d)", paths.MaxHopLimit, q.MaxHops)
 	case !(q.MinStrength >= 0 && q.MinStrength <= 1):
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "minStrength must be in [0,1] (got %v)", q.MinStrength)
-	}
-	snap, err := s.snaps.Get()
-	if err != nil {
-		return nil, err
 	}
 	to, err := indexOf(snap, q.To)
 	if err != nil {
@@ -65,7 +81,7 @@ func (s *Service) StrongestPaths(ctx context.Context, q Query) (*Result, error) 
 	if pq.Avoid, err = indicesOf(snap, q.Avoid); err != nil {
 		return nil, err
 	}
-	src, err := s.sources(ctx, snap, q.From)
+	src, err := sources(snap, q.From, user)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +118,7 @@ func (s *Service) StrongestPaths(ctx context.Context, q Query) (*Result, error) 
 	res := &Result{Paths: make([]*Path, len(found))}
 	at := s.now()
 	for i, sp := range found {
-		p := s.fromSearch(snap, src.user, src.strength, sp, at)
+		p := s.fromSearch(snap, src.user, src.strength, sp, at, &q, issue)
 		if i > 0 && p.Strength > res.Paths[i-1].Strength {
 			// It ties with the path before (the search's order allows no
 			// more than the tolerance) and has more hops or later ids:
@@ -130,8 +146,9 @@ type sourceSet struct {
 	ids      []string // the given sources, for messages
 }
 
-// sources resolves from, or the calling user's contacts when from is empty.
-func (s *Service) sources(ctx context.Context, snap *snapshot.Snapshot, from []string) (*sourceSet, error) {
+// sources resolves from, or user's contacts when from is empty ("": no
+// user).
+func sources(snap *snapshot.Snapshot, from []string, user string) (*sourceSet, error) {
 	if len(from) > 0 {
 		nodes, err := indicesOf(snap, from)
 		if err != nil {
@@ -139,8 +156,7 @@ func (s *Service) sources(ctx context.Context, snap *snapshot.Snapshot, from []s
 		}
 		return &sourceSet{nodes: nodes, given: len(nodes), ids: from}, nil
 	}
-	user, ok := viewer.UserID(ctx)
-	if !ok {
+	if user == "" {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "give from, or call as a user so that paths start from the HCPs the user knows")
 	}
 	contacts, known := contactsOf(snap, user)

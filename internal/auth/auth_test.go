@@ -171,14 +171,14 @@ func TestSignerRoundTrip(t *testing.T) {
 }
 
 func TestRoleMatrix(t *testing.T) {
-	want := map[auth.Role][4]bool{ // all territories, write, contacts, audit log
-		auth.RoleAdmin:      {true, true, true, true},
-		auth.RoleStrategist: {true, false, false, false},
-		auth.RoleKAM:        {false, true, true, false},
-		auth.RoleCompliance: {true, false, false, true},
-		auth.RoleViewer:     {false, false, false, false},
+	want := map[auth.Role][5]bool{ // all territories, write, contacts, audit log, account plans
+		auth.RoleAdmin:      {true, true, true, true, true},
+		auth.RoleStrategist: {true, false, false, false, true},
+		auth.RoleKAM:        {false, true, true, false, true},
+		auth.RoleCompliance: {true, false, false, true, false},
+		auth.RoleViewer:     {false, false, false, false, false},
 	}
-	caps := []auth.Capability{auth.AllTerritories, auth.Write, auth.ReadContacts, auth.ReadAuditLog}
+	caps := []auth.Capability{auth.AllTerritories, auth.Write, auth.ReadContacts, auth.ReadAuditLog, auth.WritePlans}
 	for _, r := range auth.Roles {
 		p, err := auth.NewPrincipal("u", r, []string{"T01"}, nil, "")
 		if err != nil {

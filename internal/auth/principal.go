@@ -54,26 +54,29 @@ const (
 	// ManageSettings: change the domain settings document (cut-offs,
 	// DRG/DIP, cadences, playbooks, influence weights).
 	ManageSettings
+	// WritePlans: create and change account plans (within the readable
+	// territories). Write implies it; a strategist holds it alone.
+	WritePlans
 )
 
 // The role matrix. Everyone reads the hospitals of their territories and
 // everything hanging off them (departments, HCPs, committees, influence
 // ties, rankings, paths, decision chains, the account matrix).
 //
-//	role        territories  write  contact data     audit log  users and others' ties  settings
-//	admin       all          yes    yes              yes        yes                     change
-//	strategist  all          no     only if granted  no         no                      read
-//	kam         own          yes    yes              no         no (its own ties only)  read
-//	compliance  all          no     no               yes        no                      read
-//	viewer      own          no     no               no         no                      read
+//	role        territories  write  account plans  contact data     audit log  users and others' ties  settings
+//	admin       all          yes    write          yes              yes        yes                     change
+//	strategist  all          no     write          only if granted  no         no                      read
+//	kam         own          yes    write          yes              no         no (its own ties only)  read
+//	compliance  all          no     read           no               yes        no                      read
+//	viewer      own          no     read           no               no         no                      read
 //
 // A token or API key may carry grants that add to its role's capabilities;
 // the only grant is GrantContacts (ReadContacts), which is how a strategist
 // is allowed contact data.
 var matrix = map[Role]Capability{
-	RoleAdmin:      AllTerritories | Write | ReadContacts | ReadAuditLog | ManageUsers | ManageSettings,
-	RoleStrategist: AllTerritories,
-	RoleKAM:        Write | ReadContacts,
+	RoleAdmin:      AllTerritories | Write | WritePlans | ReadContacts | ReadAuditLog | ManageUsers | ManageSettings,
+	RoleStrategist: AllTerritories | WritePlans,
+	RoleKAM:        Write | WritePlans | ReadContacts,
 	RoleCompliance: AllTerritories | ReadAuditLog,
 	RoleViewer:     0,
 }
@@ -150,6 +153,7 @@ var refusals = map[Capability]string{
 	ReadAuditLog:   "read the audit log",
 	ManageUsers:    "manage users",
 	ManageSettings: "change the settings",
+	WritePlans:     "write account plans",
 }
 
 // Check returns nil when the principal holds c, else the FORBIDDEN error

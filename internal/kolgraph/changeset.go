@@ -114,6 +114,13 @@ func (cs *ChangeSet) Len() int {
 	return n
 }
 
+// PlansOnly reports whether cs upserts or deletes account plans and
+// nothing else: the writes auth.WritePlans allows.
+func (cs *ChangeSet) PlansOnly() bool {
+	n := AccountPlanKind.size(cs)
+	return n > 0 && n == cs.Len()
+}
+
 // Empty reports whether the change set changes nothing in the graph
 // (audit entries aside).
 func (cs *ChangeSet) Empty() bool {

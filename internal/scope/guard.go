@@ -9,7 +9,7 @@ import (
 
 // guarded refuses what the principal's role may not do through the store,
 // as auth decides it (Principal.Check, CheckTie): writes without
-// auth.Write, other users' KNOWS ties without auth.ManageUsers, the audit
+// auth.Write (account plans alone need only auth.WritePlans), other users' KNOWS ties without auth.ManageUsers, the audit
 // log without auth.ReadAuditLog. Reads pass through (territories are the
 // scoped store's business).
 type guarded struct {
@@ -30,19 +30,20 @@ func Guard(st kolgraph.Store, p *auth.Principal) kolgraph.Store {
 // checked again here: the writer's change set also deletes, with an HCP,
 // the ties other users had to it, which the caller never asked for.
 func (g guarded) Apply(ctx context.Context, cs *kolgraph.ChangeSet) (uint64, error) {
-	if err := g.p.Check(auth.Write); err != nil {
+	if err := g.p.Check(writes(cs)); err != nil {
 		return 0, err
 	}
 	return g.Store.Apply(ctx, cs)
 }
 
 // Authorize refuses, from the change set alone, what the role may not
-// write: anything without auth.Write, and the KNOWS ties auth.CheckTie
+// write: anything without auth.Write (account plans alone without
+// auth.WritePlans), and the KNOWS ties auth.CheckTie
 // refuses (other users', unless the role manages users). The writer asks
 // before it reads the store, so a refusal does not reveal whether the tie
 // exists.
 func (g guarded) Authorize(cs *kolgraph.ChangeSet) error {
-	if err := g.p.Check(auth.Write); err != nil {
+	if err := g.p.Check(writes(cs)); err != nil {
 		return err
 	}
 	keys := make([]kolgraph.KnowsKey, 0, len(cs.Knows)+len(cs.Delete.Knows))
@@ -56,6 +57,15 @@ func (g guarded) Authorize(cs *kolgraph.ChangeSet) error {
 		}
 	}
 	return nil
+}
+
+// writes is the capability writing cs takes: auth.WritePlans for account
+// plans alone, else auth.Write.
+func writes(cs *kolgraph.ChangeSet) auth.Capability {
+	if cs.PlansOnly() {
+		return auth.WritePlans
+	}
+	return auth.Write
 }
 
 // AuditLog implements kolgraph.Store.
