@@ -37,10 +37,11 @@ func (r *Resolver) depsFor(ctx context.Context) (analyses.Deps, error) {
 	return r.Views.For(p)
 }
 
-// mayWrite refuses mutations to a principal whose role does not write (and
-// to no principal at all). The
-// store refuses such writes too; this also covers dry runs, which write
-// nothing but are part of the write API.
+// mayWrite refuses graph writes to a principal whose role does not write
+// (and to no principal at all): uploads, before a byte is read, and
+// through mayWriteOperation every mutation but account plans'. The store
+// refuses such writes too; this also covers dry runs, which write nothing
+// but are part of the write API.
 func mayWrite(ctx context.Context) error {
 	p, err := auth.Authenticated(ctx)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/kolgraph/kolgraph/graph/model"
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/citation"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/network"
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -37,8 +38,14 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AccountMatrix() AccountMatrixResolver
 	AccountMember() AccountMemberResolver
+	AccountPlan() AccountPlanResolver
 	AuditEntry() AuditEntryResolver
 	Cadence() CadenceResolver
+	Citation() CitationResolver
+	CitationHealth() CitationHealthResolver
+	CitedHCP() CitedHCPResolver
+	CitedHop() CitedHopResolver
+	CitedQuery() CitedQueryResolver
 	Committee() CommitteeResolver
 	DecisionChain() DecisionChainResolver
 	DecisionStage() DecisionStageResolver
@@ -58,12 +65,15 @@ type ResolverRoot interface {
 	Membership() MembershipResolver
 	Mutation() MutationResolver
 	PathHop() PathHopResolver
+	PlanObjective() PlanObjectiveResolver
+	PlanStakeholder() PlanStakeholderResolver
 	PotentialTerms() PotentialTermsResolver
 	ProductShare() ProductShareResolver
 	Query() QueryResolver
 	RankedHCP() RankedHCPResolver
 	Stakeholder() StakeholderResolver
 	Territory() TerritoryResolver
+	YearGoal() YearGoalResolver
 }
 
 type DirectiveRoot struct {
@@ -120,6 +130,43 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AccountPlan struct {
+		Citations    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		Department   func(childComplexity int) int
+		Goals        func(childComplexity int) int
+		Hospital     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Notes        func(childComplexity int) int
+		Objectives   func(childComplexity int) int
+		OwnerID      func(childComplexity int) int
+		PeriodEnd    func(childComplexity int) int
+		PeriodStart  func(childComplexity int) int
+		Product      func(childComplexity int) int
+		Stakeholders func(childComplexity int) int
+		Status       func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		UpdatedBy    func(childComplexity int) int
+	}
+
+	AccountPlanConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccountPlanEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AccountPlanPayload struct {
+		Changed      func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Plan         func(childComplexity int) int
+	}
+
 	AtRiskDepartment struct {
 		Department     func(childComplexity int) int
 		EnrollmentRate func(childComplexity int) int
@@ -162,6 +209,62 @@ type ComplexityRoot struct {
 		ContactLabel func(childComplexity int) int
 		IntervalDays func(childComplexity int) int
 		Label        func(childComplexity int) int
+	}
+
+	Citation struct {
+		ComputedAt   func(childComplexity int) int
+		Document     func(childComplexity int) int
+		Entry        func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Health       func(childComplexity int) int
+		Hops         func(childComplexity int) int
+		Nodes        func(childComplexity int) int
+		Note         func(childComplexity int) int
+		PathID       func(childComplexity int) int
+		Query        func(childComplexity int) int
+		Strength     func(childComplexity int) int
+		User         func(childComplexity int) int
+	}
+
+	CitationHealth struct {
+		BrokenAt        func(childComplexity int) int
+		Changed         func(childComplexity int) int
+		GraphVersion    func(childComplexity int) int
+		Reason          func(childComplexity int) int
+		Replacement     func(childComplexity int) int
+		ReplacementNote func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Strength        func(childComplexity int) int
+	}
+
+	CitedHCP struct {
+		Hcp  func(childComplexity int) int
+		ID   func(childComplexity int) int
+		Name func(childComplexity int) int
+	}
+
+	CitedHop struct {
+		Evidence func(childComplexity int) int
+		From     func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		To       func(childComplexity int) int
+		Weight   func(childComplexity int) int
+	}
+
+	CitedHopChange struct {
+		Description func(childComplexity int) int
+		Hop         func(childComplexity int) int
+		Now         func(childComplexity int) int
+		Then        func(childComplexity int) int
+	}
+
+	CitedQuery struct {
+		Avoid       func(childComplexity int) int
+		From        func(childComplexity int) int
+		MaxHops     func(childComplexity int) int
+		MinStrength func(childComplexity int) int
+		To          func(childComplexity int) int
+		Via         func(childComplexity int) int
 	}
 
 	Committee struct {
@@ -525,6 +628,9 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CitePath              func(childComplexity int, plan string, path string, note *string) int
+		CreateAccountPlan     func(childComplexity int, input model.AccountPlanInput) int
+		DeleteAccountPlan     func(childComplexity int, id string) int
 		DeleteCommittee       func(childComplexity int, id string) int
 		DeleteDepartment      func(childComplexity int, id string) int
 		DeleteHcp             func(childComplexity int, id string) int
@@ -538,7 +644,10 @@ type ComplexityRoot struct {
 		DeleteTerritory       func(childComplexity int, id string) int
 		DeleteUser            func(childComplexity int, id string) int
 		ImportRegion          func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
+		SetAccountPlanStatus  func(childComplexity int, id string, status model.PlanStatus) int
 		StartImport           func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
+		UncitePath            func(childComplexity int, plan string, path string) int
+		UpdateAccountPlan     func(childComplexity int, id string, input model.AccountPlanPatch) int
 		UpdateSettings        func(childComplexity int, document string, expectedVersion *int) int
 		UpsertCommittee       func(childComplexity int, input model.CommitteeInput) int
 		UpsertDepartment      func(childComplexity int, input model.DepartmentInput) int
@@ -607,6 +716,25 @@ type ComplexityRoot struct {
 		Weight   func(childComplexity int) int
 	}
 
+	PlanObjective struct {
+		Area        func(childComplexity int) int
+		Description func(childComplexity int) int
+		Measure     func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
+	PlanStakeholder struct {
+		HCPID         func(childComplexity int) int
+		Hcp           func(childComplexity int) int
+		Influence     func(childComplexity int) int
+		NextAction    func(childComplexity int) int
+		NextActionDue func(childComplexity int) int
+		Owner         func(childComplexity int) int
+		Role          func(childComplexity int) int
+		Segment       func(childComplexity int) int
+		Stage         func(childComplexity int) int
+	}
+
 	PotentialTerms struct {
 		AtRisk           func(childComplexity int) int
 		CaseBased        func(childComplexity int) int
@@ -647,6 +775,8 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AccountMatrix     func(childComplexity int, scope model.ScopeInput, product *string, level *account.Level) int
+		AccountPlan       func(childComplexity int, id string) int
+		AccountPlans      func(childComplexity int, filter *model.AccountPlanFilter, first *int, after *string) int
 		AuditLog          func(childComplexity int, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) int
 		Committee         func(childComplexity int, id string) int
 		DecisionChain     func(childComplexity int, hospital string, product *string) int
@@ -813,6 +943,13 @@ type ComplexityRoot struct {
 		GraphVersion func(childComplexity int) int
 		User         func(childComplexity int) int
 	}
+
+	YearGoal struct {
+		Goal   func(childComplexity int) int
+		Target func(childComplexity int) int
+		Unit   func(childComplexity int) int
+		Year   func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -830,6 +967,16 @@ type AccountMatrixResolver interface {
 type AccountMemberResolver interface {
 	Playbook(ctx context.Context, obj *model.AccountMember) (string, error)
 }
+type AccountPlanResolver interface {
+	Hospital(ctx context.Context, obj *kolgraph.AccountPlan) (*kolgraph.Hospital, error)
+	Department(ctx context.Context, obj *kolgraph.AccountPlan) (*kolgraph.Department, error)
+	Product(ctx context.Context, obj *kolgraph.AccountPlan) (*kolgraph.Product, error)
+
+	Status(ctx context.Context, obj *kolgraph.AccountPlan) (model.PlanStatus, error)
+
+	Citations(ctx context.Context, obj *kolgraph.AccountPlan) ([]*model.Citation, error)
+	Notes(ctx context.Context, obj *kolgraph.AccountPlan) (*string, error)
+}
 type AuditEntryResolver interface {
 	Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error)
 	Entity(ctx context.Context, obj *kolgraph.AuditEntry) (string, error)
@@ -842,6 +989,31 @@ type CadenceResolver interface {
 	Label(ctx context.Context, obj *account.Cadence) (string, error)
 
 	ContactLabel(ctx context.Context, obj *account.Cadence) (string, error)
+}
+type CitationResolver interface {
+	User(ctx context.Context, obj *model.Citation) (*string, error)
+	Entry(ctx context.Context, obj *model.Citation) (*float64, error)
+
+	Note(ctx context.Context, obj *model.Citation) (*string, error)
+
+	Document(ctx context.Context, obj *model.Citation) (string, error)
+	Health(ctx context.Context, obj *model.Citation) (*citation.Health, error)
+}
+type CitationHealthResolver interface {
+	Strength(ctx context.Context, obj *citation.Health) (*float64, error)
+	BrokenAt(ctx context.Context, obj *citation.Health) (*int, error)
+	Reason(ctx context.Context, obj *citation.Health) (*string, error)
+
+	ReplacementNote(ctx context.Context, obj *citation.Health) (*string, error)
+}
+type CitedHCPResolver interface {
+	Hcp(ctx context.Context, obj *kolgraph.CitedNode) (*kolgraph.HCP, error)
+}
+type CitedHopResolver interface {
+	Evidence(ctx context.Context, obj *kolgraph.CitedHop) (*string, error)
+}
+type CitedQueryResolver interface {
+	Via(ctx context.Context, obj *kolgraph.PathQuery) ([]access.Position, error)
 }
 type CommitteeResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Committee) (*kolgraph.Hospital, error)
@@ -958,10 +1130,32 @@ type MutationResolver interface {
 	UpsertKnows(ctx context.Context, input model.KnowsInput) (*model.KnowsPayload, error)
 	DeleteKnows(ctx context.Context, user string, hcp string) (*model.DeletePayload, error)
 	ImportRegion(ctx context.Context, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) (*model.ImportResult, error)
+	CreateAccountPlan(ctx context.Context, input model.AccountPlanInput) (*model.AccountPlanPayload, error)
+	UpdateAccountPlan(ctx context.Context, id string, input model.AccountPlanPatch) (*model.AccountPlanPayload, error)
+	SetAccountPlanStatus(ctx context.Context, id string, status model.PlanStatus) (*model.AccountPlanPayload, error)
+	CitePath(ctx context.Context, plan string, path string, note *string) (*model.AccountPlanPayload, error)
+	UncitePath(ctx context.Context, plan string, path string) (*model.AccountPlanPayload, error)
+	DeleteAccountPlan(ctx context.Context, id string) (*model.DeletePayload, error)
 	StartImport(ctx context.Context, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) (*model.ImportJob, error)
 }
 type PathHopResolver interface {
 	Evidence(ctx context.Context, obj *access.Hop) (*string, error)
+}
+type PlanObjectiveResolver interface {
+	Area(ctx context.Context, obj *kolgraph.Objective) (model.ObjectiveArea, error)
+
+	Measure(ctx context.Context, obj *kolgraph.Objective) (*string, error)
+}
+type PlanStakeholderResolver interface {
+	Hcp(ctx context.Context, obj *kolgraph.Stakeholder) (*kolgraph.HCP, error)
+
+	Role(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error)
+	Stage(ctx context.Context, obj *kolgraph.Stakeholder) (*access.StageKind, error)
+	Segment(ctx context.Context, obj *kolgraph.Stakeholder) (*account.Segment, error)
+
+	Owner(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error)
+	NextAction(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error)
+	NextActionDue(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error)
 }
 type PotentialTermsResolver interface {
 	Reason(ctx context.Context, obj *account.Potential) (*string, error)
@@ -987,6 +1181,8 @@ type QueryResolver interface {
 	InfluencePath(ctx context.Context, id string) (*access.Path, error)
 	AccountMatrix(ctx context.Context, scope model.ScopeInput, product *string, level *account.Level) (*model.AccountMatrix, error)
 	SpeakerCandidates(ctx context.Context, scope model.ScopeInput, product *string, first *int) (*model.SpeakerCandidates, error)
+	AccountPlans(ctx context.Context, filter *model.AccountPlanFilter, first *int, after *string) (*model.AccountPlanConnection, error)
+	AccountPlan(ctx context.Context, id string) (*kolgraph.AccountPlan, error)
 	ImportJob(ctx context.Context, id string) (*model.ImportJob, error)
 	ImportJobs(ctx context.Context, first *int, after *string) (*model.ImportJobConnection, error)
 	AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error)
@@ -1005,6 +1201,9 @@ type StakeholderResolver interface {
 }
 type TerritoryResolver interface {
 	Hospitals(ctx context.Context, obj *kolgraph.Territory, first *int, after *string) (*model.HospitalConnection, error)
+}
+type YearGoalResolver interface {
+	Unit(ctx context.Context, obj *kolgraph.YearGoal) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1272,6 +1471,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountMemberEdge.Node(childComplexity), true
 
+	case "AccountPlan.citations":
+		if e.ComplexityRoot.AccountPlan.Citations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.Citations(childComplexity), true
+	case "AccountPlan.createdAt":
+		if e.ComplexityRoot.AccountPlan.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.CreatedAt(childComplexity), true
+	case "AccountPlan.createdBy":
+		if e.ComplexityRoot.AccountPlan.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.CreatedBy(childComplexity), true
+	case "AccountPlan.department":
+		if e.ComplexityRoot.AccountPlan.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.Department(childComplexity), true
+	case "AccountPlan.goals":
+		if e.ComplexityRoot.AccountPlan.Goals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.Goals(childComplexity), true
+	case "AccountPlan.hospital":
+		if e.ComplexityRoot.AccountPlan.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.Hospital(childComplexity), true
+	case "AccountPlan.id":
+		if e.ComplexityRoot.AccountPlan.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.ID(childComplexity), true
+	case "AccountPlan.notes":
+		if e.ComplexityRoot.AccountPlan.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.Notes(childComplexity), true
+	case "AccountPlan.objectives":
+		if e.ComplexityRoot.AccountPlan.Objectives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.Objectives(childComplexity), true
+	case "AccountPlan.owner":
+		if e.ComplexityRoot.AccountPlan.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.OwnerID(childComplexity), true
+	case "AccountPlan.periodEnd":
+		if e.ComplexityRoot.AccountPlan.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.PeriodEnd(childComplexity), true
+	case "AccountPlan.periodStart":
+		if e.ComplexityRoot.AccountPlan.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.PeriodStart(childComplexity), true
+	case "AccountPlan.product":
+		if e.ComplexityRoot.AccountPlan.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.Product(childComplexity), true
+	case "AccountPlan.stakeholders":
+		if e.ComplexityRoot.AccountPlan.Stakeholders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.Stakeholders(childComplexity), true
+	case "AccountPlan.status":
+		if e.ComplexityRoot.AccountPlan.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.Status(childComplexity), true
+	case "AccountPlan.updatedAt":
+		if e.ComplexityRoot.AccountPlan.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.UpdatedAt(childComplexity), true
+	case "AccountPlan.updatedBy":
+		if e.ComplexityRoot.AccountPlan.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlan.UpdatedBy(childComplexity), true
+
+	case "AccountPlanConnection.edges":
+		if e.ComplexityRoot.AccountPlanConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlanConnection.Edges(childComplexity), true
+	case "AccountPlanConnection.pageInfo":
+		if e.ComplexityRoot.AccountPlanConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlanConnection.PageInfo(childComplexity), true
+	case "AccountPlanConnection.totalCount":
+		if e.ComplexityRoot.AccountPlanConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlanConnection.TotalCount(childComplexity), true
+
+	case "AccountPlanEdge.cursor":
+		if e.ComplexityRoot.AccountPlanEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlanEdge.Cursor(childComplexity), true
+	case "AccountPlanEdge.node":
+		if e.ComplexityRoot.AccountPlanEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlanEdge.Node(childComplexity), true
+
+	case "AccountPlanPayload.changed":
+		if e.ComplexityRoot.AccountPlanPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlanPayload.Changed(childComplexity), true
+	case "AccountPlanPayload.graphVersion":
+		if e.ComplexityRoot.AccountPlanPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlanPayload.GraphVersion(childComplexity), true
+	case "AccountPlanPayload.plan":
+		if e.ComplexityRoot.AccountPlanPayload.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPlanPayload.Plan(childComplexity), true
+
 	case "AtRiskDepartment.department":
 		if e.ComplexityRoot.AtRiskDepartment.Department == nil {
 			break
@@ -1433,6 +1786,240 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cadence.Label(childComplexity), true
+
+	case "Citation.computedAt":
+		if e.ComplexityRoot.Citation.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.ComputedAt(childComplexity), true
+	case "Citation.document":
+		if e.ComplexityRoot.Citation.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Document(childComplexity), true
+	case "Citation.entry":
+		if e.ComplexityRoot.Citation.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Entry(childComplexity), true
+	case "Citation.graphVersion":
+		if e.ComplexityRoot.Citation.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.GraphVersion(childComplexity), true
+	case "Citation.health":
+		if e.ComplexityRoot.Citation.Health == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Health(childComplexity), true
+	case "Citation.hops":
+		if e.ComplexityRoot.Citation.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Hops(childComplexity), true
+	case "Citation.nodes":
+		if e.ComplexityRoot.Citation.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Nodes(childComplexity), true
+	case "Citation.note":
+		if e.ComplexityRoot.Citation.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Note(childComplexity), true
+	case "Citation.pathId":
+		if e.ComplexityRoot.Citation.PathID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.PathID(childComplexity), true
+	case "Citation.query":
+		if e.ComplexityRoot.Citation.Query == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Query(childComplexity), true
+	case "Citation.strength":
+		if e.ComplexityRoot.Citation.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Strength(childComplexity), true
+	case "Citation.user":
+		if e.ComplexityRoot.Citation.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.User(childComplexity), true
+
+	case "CitationHealth.brokenAt":
+		if e.ComplexityRoot.CitationHealth.BrokenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationHealth.BrokenAt(childComplexity), true
+	case "CitationHealth.changed":
+		if e.ComplexityRoot.CitationHealth.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationHealth.Changed(childComplexity), true
+	case "CitationHealth.graphVersion":
+		if e.ComplexityRoot.CitationHealth.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationHealth.GraphVersion(childComplexity), true
+	case "CitationHealth.reason":
+		if e.ComplexityRoot.CitationHealth.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationHealth.Reason(childComplexity), true
+	case "CitationHealth.replacement":
+		if e.ComplexityRoot.CitationHealth.Replacement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationHealth.Replacement(childComplexity), true
+	case "CitationHealth.replacementNote":
+		if e.ComplexityRoot.CitationHealth.ReplacementNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationHealth.ReplacementNote(childComplexity), true
+	case "CitationHealth.status":
+		if e.ComplexityRoot.CitationHealth.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationHealth.Status(childComplexity), true
+	case "CitationHealth.strength":
+		if e.ComplexityRoot.CitationHealth.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitationHealth.Strength(childComplexity), true
+
+	case "CitedHCP.hcp":
+		if e.ComplexityRoot.CitedHCP.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHCP.Hcp(childComplexity), true
+	case "CitedHCP.id":
+		if e.ComplexityRoot.CitedHCP.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHCP.ID(childComplexity), true
+	case "CitedHCP.name":
+		if e.ComplexityRoot.CitedHCP.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHCP.Name(childComplexity), true
+
+	case "CitedHop.evidence":
+		if e.ComplexityRoot.CitedHop.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHop.Evidence(childComplexity), true
+	case "CitedHop.from":
+		if e.ComplexityRoot.CitedHop.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHop.From(childComplexity), true
+	case "CitedHop.kind":
+		if e.ComplexityRoot.CitedHop.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHop.Kind(childComplexity), true
+	case "CitedHop.to":
+		if e.ComplexityRoot.CitedHop.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHop.To(childComplexity), true
+	case "CitedHop.weight":
+		if e.ComplexityRoot.CitedHop.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHop.Weight(childComplexity), true
+
+	case "CitedHopChange.description":
+		if e.ComplexityRoot.CitedHopChange.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHopChange.Description(childComplexity), true
+	case "CitedHopChange.hop":
+		if e.ComplexityRoot.CitedHopChange.Hop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHopChange.Hop(childComplexity), true
+	case "CitedHopChange.now":
+		if e.ComplexityRoot.CitedHopChange.Now == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHopChange.Now(childComplexity), true
+	case "CitedHopChange.then":
+		if e.ComplexityRoot.CitedHopChange.Then == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedHopChange.Then(childComplexity), true
+
+	case "CitedQuery.avoid":
+		if e.ComplexityRoot.CitedQuery.Avoid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedQuery.Avoid(childComplexity), true
+	case "CitedQuery.from":
+		if e.ComplexityRoot.CitedQuery.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedQuery.From(childComplexity), true
+	case "CitedQuery.maxHops":
+		if e.ComplexityRoot.CitedQuery.MaxHops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedQuery.MaxHops(childComplexity), true
+	case "CitedQuery.minStrength":
+		if e.ComplexityRoot.CitedQuery.MinStrength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedQuery.MinStrength(childComplexity), true
+	case "CitedQuery.to":
+		if e.ComplexityRoot.CitedQuery.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedQuery.To(childComplexity), true
+	case "CitedQuery.via":
+		if e.ComplexityRoot.CitedQuery.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitedQuery.Via(childComplexity), true
 
 	case "Committee.hospital":
 		if e.ComplexityRoot.Committee.Hospital == nil {
@@ -2910,6 +3497,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipPayload.Membership(childComplexity), true
 
+	case "Mutation.citePath":
+		if e.ComplexityRoot.Mutation.CitePath == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_citePath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CitePath(childComplexity, args["plan"].(string), args["path"].(string), args["note"].(*string)), true
+	case "Mutation.createAccountPlan":
+		if e.ComplexityRoot.Mutation.CreateAccountPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAccountPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAccountPlan(childComplexity, args["input"].(model.AccountPlanInput)), true
+	case "Mutation.deleteAccountPlan":
+		if e.ComplexityRoot.Mutation.DeleteAccountPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAccountPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAccountPlan(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteCommittee":
 		if e.ComplexityRoot.Mutation.DeleteCommittee == nil {
 			break
@@ -3053,6 +3673,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportRegion(childComplexity, args["format"].(model.ImportFormat), args["files"].([]*model.ImportFile), args["dryRun"].(*bool)), true
+	case "Mutation.setAccountPlanStatus":
+		if e.ComplexityRoot.Mutation.SetAccountPlanStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAccountPlanStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAccountPlanStatus(childComplexity, args["id"].(string), args["status"].(model.PlanStatus)), true
 	case "Mutation.startImport":
 		if e.ComplexityRoot.Mutation.StartImport == nil {
 			break
@@ -3064,6 +3695,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartImport(childComplexity, args["format"].(model.ImportFormat), args["files"].([]*model.ImportFile), args["dryRun"].(*bool)), true
+	case "Mutation.uncitePath":
+		if e.ComplexityRoot.Mutation.UncitePath == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uncitePath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UncitePath(childComplexity, args["plan"].(string), args["path"].(string)), true
+	case "Mutation.updateAccountPlan":
+		if e.ComplexityRoot.Mutation.UpdateAccountPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAccountPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAccountPlan(childComplexity, args["id"].(string), args["input"].(model.AccountPlanPatch)), true
 	case "Mutation.updateSettings":
 		if e.ComplexityRoot.Mutation.UpdateSettings == nil {
 			break
@@ -3407,6 +4060,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PathHop.Weight(childComplexity), true
 
+	case "PlanObjective.area":
+		if e.ComplexityRoot.PlanObjective.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanObjective.Area(childComplexity), true
+	case "PlanObjective.description":
+		if e.ComplexityRoot.PlanObjective.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanObjective.Description(childComplexity), true
+	case "PlanObjective.measure":
+		if e.ComplexityRoot.PlanObjective.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanObjective.Measure(childComplexity), true
+	case "PlanObjective.year":
+		if e.ComplexityRoot.PlanObjective.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanObjective.Year(childComplexity), true
+
+	case "PlanStakeholder.hcpId":
+		if e.ComplexityRoot.PlanStakeholder.HCPID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanStakeholder.HCPID(childComplexity), true
+	case "PlanStakeholder.hcp":
+		if e.ComplexityRoot.PlanStakeholder.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanStakeholder.Hcp(childComplexity), true
+	case "PlanStakeholder.influence":
+		if e.ComplexityRoot.PlanStakeholder.Influence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanStakeholder.Influence(childComplexity), true
+	case "PlanStakeholder.nextAction":
+		if e.ComplexityRoot.PlanStakeholder.NextAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanStakeholder.NextAction(childComplexity), true
+	case "PlanStakeholder.nextActionDue":
+		if e.ComplexityRoot.PlanStakeholder.NextActionDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanStakeholder.NextActionDue(childComplexity), true
+	case "PlanStakeholder.owner":
+		if e.ComplexityRoot.PlanStakeholder.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanStakeholder.Owner(childComplexity), true
+	case "PlanStakeholder.role":
+		if e.ComplexityRoot.PlanStakeholder.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanStakeholder.Role(childComplexity), true
+	case "PlanStakeholder.segment":
+		if e.ComplexityRoot.PlanStakeholder.Segment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanStakeholder.Segment(childComplexity), true
+	case "PlanStakeholder.stage":
+		if e.ComplexityRoot.PlanStakeholder.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanStakeholder.Stage(childComplexity), true
+
 	case "PotentialTerms.atRisk":
 		if e.ComplexityRoot.PotentialTerms.AtRisk == nil {
 			break
@@ -3561,6 +4294,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AccountMatrix(childComplexity, args["scope"].(model.ScopeInput), args["product"].(*string), args["level"].(*account.Level)), true
+	case "Query.accountPlan":
+		if e.ComplexityRoot.Query.AccountPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accountPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccountPlan(childComplexity, args["id"].(string)), true
+	case "Query.accountPlans":
+		if e.ComplexityRoot.Query.AccountPlans == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accountPlans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccountPlans(childComplexity, args["filter"].(*model.AccountPlanFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -4342,6 +5097,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserPayload.User(childComplexity), true
 
+	case "YearGoal.goal":
+		if e.ComplexityRoot.YearGoal.Goal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearGoal.Goal(childComplexity), true
+	case "YearGoal.target":
+		if e.ComplexityRoot.YearGoal.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearGoal.Target(childComplexity), true
+	case "YearGoal.unit":
+		if e.ComplexityRoot.YearGoal.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearGoal.Unit(childComplexity), true
+	case "YearGoal.year":
+		if e.ComplexityRoot.YearGoal.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearGoal.Year(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -4351,6 +5131,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AccountPlanFilter", ec.unmarshalInputAccountPlanFilter),
+			graphql.NewInputUnmarshaler("AccountPlanInput", ec.unmarshalInputAccountPlanInput),
+			graphql.NewInputUnmarshaler("AccountPlanPatch", ec.unmarshalInputAccountPlanPatch),
 			graphql.NewInputUnmarshaler("CommitteeInput", ec.unmarshalInputCommitteeInput),
 			graphql.NewInputUnmarshaler("DepartmentInput", ec.unmarshalInputDepartmentInput),
 			graphql.NewInputUnmarshaler("HCPFilter", ec.unmarshalInputHCPFilter),
@@ -4362,10 +5145,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("KnowsInput", ec.unmarshalInputKnowsInput),
 			graphql.NewInputUnmarshaler("ListingInput", ec.unmarshalInputListingInput),
 			graphql.NewInputUnmarshaler("MembershipInput", ec.unmarshalInputMembershipInput),
+			graphql.NewInputUnmarshaler("PlanObjectiveInput", ec.unmarshalInputPlanObjectiveInput),
+			graphql.NewInputUnmarshaler("PlanStakeholderInput", ec.unmarshalInputPlanStakeholderInput),
 			graphql.NewInputUnmarshaler("ProductInput", ec.unmarshalInputProductInput),
 			graphql.NewInputUnmarshaler("ScopeInput", ec.unmarshalInputScopeInput),
 			graphql.NewInputUnmarshaler("TerritoryInput", ec.unmarshalInputTerritoryInput),
 			graphql.NewInputUnmarshaler("UserInput", ec.unmarshalInputUserInput),
+			graphql.NewInputUnmarshaler("YearGoalInput", ec.unmarshalInputYearGoalInput),
 		)
 	}
 	first := true
@@ -4580,6 +5366,13 @@ type Query {
     "How many candidates, 0..500."
     first: Int = 20
   ): SpeakerCandidates!
+  """
+  Account plans, ordered by id: those of the caller's territories (a plan is
+  where its hospital is); every field of the filter given must match.
+  """
+  accountPlans(filter: AccountPlanFilter, first: Int = 20, after: String): AccountPlanConnection!
+  "An account plan by id; null when unknown or outside the caller's territories."
+  accountPlan(id: ID!): AccountPlan
 }
 
 "A role a path can be asked to pass through: a position, or a P&T committee seat."
@@ -5636,6 +6429,36 @@ type Mutation {
   at once with a job to poll.
   """
   importRegion(format: ImportFormat!, files: [ImportFile!]!, dryRun: Boolean = false): ImportResult!
+
+  """
+  Creates an account plan with a new id (AP-...). The owner defaults to the
+  caller, the status to DRAFT. A kam writes plans of hospitals in its
+  territories; strategists and admins any; viewers and compliance none
+  (FORBIDDEN). Unknown hospital, department, product, owner or stakeholder
+  ids are BAD_USER_INPUT, as are values out of range (README, "Account
+  plans").
+  """
+  createAccountPlan(input: AccountPlanInput!): AccountPlanPayload!
+  """
+  Changes an account plan: every field given replaces the stored one, a
+  field left out is kept (citations change only through citePath and
+  uncitePath). NOT_FOUND for an unknown plan.
+  """
+  updateAccountPlan(id: ID!, input: AccountPlanPatch!): AccountPlanPayload!
+  "Sets an account plan's status."
+  setAccountPlanStatus(id: ID!, status: PlanStatus!): AccountPlanPayload!
+  """
+  Cites an access path in a plan: the path an id names (strongestPaths,
+  decisionChain, influencePath or a citation's replacement give them) is
+  stored whole with the plan, so it reads back the same forever, whatever
+  the graph does later. An id that no longer resolves is NOT_FOUND (search
+  again and cite the new one); a path already cited is left as it is.
+  """
+  citePath(plan: ID!, path: ID!, note: String): AccountPlanPayload!
+  "Removes a citation from a plan (idempotent)."
+  uncitePath(plan: ID!, path: ID!): AccountPlanPayload!
+  "Deletes an account plan. Its audit entries stay."
+  deleteAccountPlan(id: ID!): DeletePayload!
 }
 
 input TerritoryInput {
@@ -6281,6 +7104,273 @@ type NetworkEdge {
   kind: String!
   evidence: String
 }
+
+"An account plan's status."
+enum PlanStatus {
+  DRAFT
+  ACTIVE
+  CLOSED
+}
+
+"The areas of a joint department plan's objectives."
+enum ObjectiveArea {
+  RESEARCH
+  PATIENT_MANAGEMENT
+  PERFORMANCE
+}
+
+"Selects account plans; every field given must match."
+input AccountPlanFilter {
+  hospital: ID
+  product: ID
+  "A user id."
+  owner: ID
+  status: PlanStatus
+}
+
+type AccountPlanConnection {
+  edges: [AccountPlanEdge!]!
+  pageInfo: PageInfo!
+  "How many plans match the filter in all pages (of the caller's territories)."
+  totalCount: Int!
+}
+
+type AccountPlanEdge {
+  cursor: String!
+  node: AccountPlan!
+}
+
+"""
+A key-account manager's plan for a hospital (or one of its departments) and a
+product over a period: yearly goals, the objectives of the joint department
+plan, the stakeholders worked with, and the access paths it cites as
+evidence. Every change is in the audit log (kind ACCOUNT_PLANS).
+"""
+type AccountPlan {
+  id: ID!
+  hospital: Hospital!
+  "The department the plan is for; null for the whole hospital."
+  department: Department
+  product: Product!
+  "The user who owns the plan."
+  owner: ID!
+  status: PlanStatus!
+  "First day of the period, YYYY-MM-DD."
+  periodStart: String!
+  "Last day of the period, YYYY-MM-DD."
+  periodEnd: String!
+  goals: [YearGoal!]!
+  objectives: [PlanObjective!]!
+  stakeholders: [PlanStakeholder!]!
+  "The cited access paths, in the order they were cited."
+  citations: [Citation!]!
+  notes: String
+  createdBy: ID!
+  createdAt: Time!
+  updatedBy: ID!
+  updatedAt: Time!
+}
+
+"The plan's goal for one year of its period."
+type YearGoal {
+  year: Int!
+  goal: String!
+  target: Float
+  "e.g. patients/month"
+  unit: String
+}
+
+"An objective of the joint department plan."
+type PlanObjective {
+  area: ObjectiveArea!
+  year: Int!
+  description: String!
+  "How it is measured."
+  measure: String
+}
+
+"""
+An HCP the plan works with, as the plan's author described them: role,
+decision stage, segment and influence when written (the live values are on
+hcp), the owner of the relationship and the next action.
+"""
+type PlanStakeholder {
+  "The HCP now; null when they left the graph."
+  hcp: HCP
+  hcpId: ID!
+  role: String
+  stage: DecisionStageKind
+  segment: Segment
+  influence: Float
+  "The user who owns the relationship."
+  owner: ID
+  nextAction: String
+  "YYYY-MM-DD"
+  nextActionDue: String
+}
+
+"""
+An access path as it was when cited, kept whole: it never changes with the
+graph. health compares it with the current graph.
+"""
+type Citation {
+  "The id the path had when cited (it resolves with influencePath only while that graph version is current)."
+  pathId: ID!
+  "The graph version the path was computed on."
+  graphVersion: String!
+  computedAt: Time!
+  "The user whose contact the path starts from; null when it started from given HCPs."
+  user: ID
+  """
+  The strength of that user's KNOWS tie to the source; null without a user,
+  and for callers who may not see the user's ties (only that user and admins
+  may, as for influencePath).
+  """
+  entry: Float
+  "The strength when cited: entry times the product of the hop weights."
+  strength: Float!
+  "The HCPs from source to target, with the names they had."
+  nodes: [CitedHCP!]!
+  "The INFLUENCES ties along the path, as they were."
+  hops: [CitedHop!]!
+  "Why the plan cites it."
+  note: String
+  "The search the path came from (a replacement is searched for under the same constraints)."
+  query: CitedQuery
+  "The citation exactly as stored (JSON): byte-identical on every read."
+  document: String!
+  "How the path fares on the current graph."
+  health: CitationHealth!
+}
+
+"An HCP on a cited path, with the name they had when cited."
+type CitedHCP {
+  id: ID!
+  name: String!
+  "The HCP now; null when they left the graph."
+  hcp: HCP
+}
+
+"An INFLUENCES tie of a cited path as it was: ` + "`" + `from` + "`" + ` swayed ` + "`" + `to` + "`" + `."
+type CitedHop {
+  from: ID!
+  to: ID!
+  kind: String!
+  weight: Float!
+  evidence: String
+}
+
+"How a cited path was searched for."
+type CitedQuery {
+  from: [ID!]!
+  to: ID!
+  maxHops: Int!
+  avoid: [ID!]!
+  via: [Position!]!
+  minStrength: Float!
+}
+
+"A cited path's state on the current graph."
+enum CitationStatus {
+  "Every hop is there with the weight it had."
+  UNCHANGED
+  "Every hop is there, the path is weaker."
+  WEAKENED
+  "Every hop is there, the path is stronger."
+  STRENGTHENED
+  "An HCP or tie of the path is gone (brokenAt says which hop)."
+  BROKEN
+}
+
+"""
+A citation compared with the current graph: its status, the strength now,
+where it broke, the hops whose weight changed, and the strongest current
+path under the same constraints when the citation is not unchanged.
+"""
+type CitationHealth {
+  status: CitationStatus!
+  "The graph version compared with."
+  graphVersion: String!
+  "The strength now; null when broken."
+  strength: Float
+  "The first hop that is gone: 0 for the entry tie, i for the tie into the i-th HCP after the source; null when not broken."
+  brokenAt: Int
+  "What is gone, e.g. \"the tie 王刚 (P1) → 李娜 (P2) was removed\"."
+  reason: String
+  "The hops whose weight changed (0: the entry tie)."
+  changed: [CitedHopChange!]!
+  "The strongest current path under the citation's constraints, when it is another path; cite its id to replace the citation."
+  replacement: InfluencePath
+  "Why there is no replacement, when there is none."
+  replacementNote: String
+}
+
+"A hop of a cited path whose weight changed."
+type CitedHopChange {
+  hop: Int!
+  then: Float!
+  now: Float!
+  description: String!
+}
+
+input YearGoalInput {
+  year: Int!
+  goal: String!
+  target: Float
+  unit: String
+}
+
+input PlanObjectiveInput {
+  area: ObjectiveArea!
+  year: Int!
+  description: String!
+  measure: String
+}
+
+input PlanStakeholderInput {
+  hcp: ID!
+  role: String
+  stage: DecisionStageKind
+  segment: Segment
+  influence: Float
+  owner: ID
+  nextAction: String
+  nextActionDue: String
+}
+
+input AccountPlanInput {
+  hospital: ID!
+  department: ID
+  product: ID!
+  "A user id; defaults to the caller."
+  owner: ID
+  status: PlanStatus = DRAFT
+  periodStart: String!
+  periodEnd: String!
+  goals: [YearGoalInput!]
+  objectives: [PlanObjectiveInput!]
+  stakeholders: [PlanStakeholderInput!]
+  notes: String
+}
+
+"Fields to replace; those left out are kept."
+input AccountPlanPatch {
+  department: ID
+  owner: ID
+  periodStart: String
+  periodEnd: String
+  goals: [YearGoalInput!]
+  objectives: [PlanObjectiveInput!]
+  stakeholders: [PlanStakeholderInput!]
+  notes: String
+}
+
+type AccountPlanPayload {
+  plan: AccountPlan!
+  "False when the plan was already so."
+  changed: Boolean!
+  graphVersion: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6389,6 +7479,80 @@ func (ec *executionContext) childFields_AccountMemberEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AccountMemberEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AccountPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AccountPlan_id(ctx, field)
+	case "hospital":
+		return ec.fieldContext_AccountPlan_hospital(ctx, field)
+	case "department":
+		return ec.fieldContext_AccountPlan_department(ctx, field)
+	case "product":
+		return ec.fieldContext_AccountPlan_product(ctx, field)
+	case "owner":
+		return ec.fieldContext_AccountPlan_owner(ctx, field)
+	case "status":
+		return ec.fieldContext_AccountPlan_status(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_AccountPlan_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_AccountPlan_periodEnd(ctx, field)
+	case "goals":
+		return ec.fieldContext_AccountPlan_goals(ctx, field)
+	case "objectives":
+		return ec.fieldContext_AccountPlan_objectives(ctx, field)
+	case "stakeholders":
+		return ec.fieldContext_AccountPlan_stakeholders(ctx, field)
+	case "citations":
+		return ec.fieldContext_AccountPlan_citations(ctx, field)
+	case "notes":
+		return ec.fieldContext_AccountPlan_notes(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_AccountPlan_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AccountPlan_createdAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_AccountPlan_updatedBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_AccountPlan_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountPlan", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountPlanConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccountPlanConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccountPlanConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccountPlanConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountPlanConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountPlanEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccountPlanEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccountPlanEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountPlanEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_AccountPlanPayload_plan(ctx, field)
+	case "changed":
+		return ec.fieldContext_AccountPlanPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_AccountPlanPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountPlanPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AtRiskDepartment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "department":
@@ -6475,6 +7639,118 @@ func (ec *executionContext) childFields_Cadence(ctx context.Context, field graph
 		return ec.fieldContext_Cadence_contactLabel(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Cadence", field.Name)
+}
+
+func (ec *executionContext) childFields_Citation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pathId":
+		return ec.fieldContext_Citation_pathId(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_Citation_graphVersion(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_Citation_computedAt(ctx, field)
+	case "user":
+		return ec.fieldContext_Citation_user(ctx, field)
+	case "entry":
+		return ec.fieldContext_Citation_entry(ctx, field)
+	case "strength":
+		return ec.fieldContext_Citation_strength(ctx, field)
+	case "nodes":
+		return ec.fieldContext_Citation_nodes(ctx, field)
+	case "hops":
+		return ec.fieldContext_Citation_hops(ctx, field)
+	case "note":
+		return ec.fieldContext_Citation_note(ctx, field)
+	case "query":
+		return ec.fieldContext_Citation_query(ctx, field)
+	case "document":
+		return ec.fieldContext_Citation_document(ctx, field)
+	case "health":
+		return ec.fieldContext_Citation_health(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Citation", field.Name)
+}
+
+func (ec *executionContext) childFields_CitationHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_CitationHealth_status(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_CitationHealth_graphVersion(ctx, field)
+	case "strength":
+		return ec.fieldContext_CitationHealth_strength(ctx, field)
+	case "brokenAt":
+		return ec.fieldContext_CitationHealth_brokenAt(ctx, field)
+	case "reason":
+		return ec.fieldContext_CitationHealth_reason(ctx, field)
+	case "changed":
+		return ec.fieldContext_CitationHealth_changed(ctx, field)
+	case "replacement":
+		return ec.fieldContext_CitationHealth_replacement(ctx, field)
+	case "replacementNote":
+		return ec.fieldContext_CitationHealth_replacementNote(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CitationHealth", field.Name)
+}
+
+func (ec *executionContext) childFields_CitedHCP(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CitedHCP_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CitedHCP_name(ctx, field)
+	case "hcp":
+		return ec.fieldContext_CitedHCP_hcp(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CitedHCP", field.Name)
+}
+
+func (ec *executionContext) childFields_CitedHop(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CitedHop_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CitedHop_to(ctx, field)
+	case "kind":
+		return ec.fieldContext_CitedHop_kind(ctx, field)
+	case "weight":
+		return ec.fieldContext_CitedHop_weight(ctx, field)
+	case "evidence":
+		return ec.fieldContext_CitedHop_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CitedHop", field.Name)
+}
+
+func (ec *executionContext) childFields_CitedHopChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hop":
+		return ec.fieldContext_CitedHopChange_hop(ctx, field)
+	case "then":
+		return ec.fieldContext_CitedHopChange_then(ctx, field)
+	case "now":
+		return ec.fieldContext_CitedHopChange_now(ctx, field)
+	case "description":
+		return ec.fieldContext_CitedHopChange_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CitedHopChange", field.Name)
+}
+
+func (ec *executionContext) childFields_CitedQuery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CitedQuery_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CitedQuery_to(ctx, field)
+	case "maxHops":
+		return ec.fieldContext_CitedQuery_maxHops(ctx, field)
+	case "avoid":
+		return ec.fieldContext_CitedQuery_avoid(ctx, field)
+	case "via":
+		return ec.fieldContext_CitedQuery_via(ctx, field)
+	case "minStrength":
+		return ec.fieldContext_CitedQuery_minStrength(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CitedQuery", field.Name)
 }
 
 func (ec *executionContext) childFields_Committee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7303,6 +8579,44 @@ func (ec *executionContext) childFields_PathHop(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type PathHop", field.Name)
 }
 
+func (ec *executionContext) childFields_PlanObjective(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_PlanObjective_area(ctx, field)
+	case "year":
+		return ec.fieldContext_PlanObjective_year(ctx, field)
+	case "description":
+		return ec.fieldContext_PlanObjective_description(ctx, field)
+	case "measure":
+		return ec.fieldContext_PlanObjective_measure(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanObjective", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanStakeholder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_PlanStakeholder_hcp(ctx, field)
+	case "hcpId":
+		return ec.fieldContext_PlanStakeholder_hcpId(ctx, field)
+	case "role":
+		return ec.fieldContext_PlanStakeholder_role(ctx, field)
+	case "stage":
+		return ec.fieldContext_PlanStakeholder_stage(ctx, field)
+	case "segment":
+		return ec.fieldContext_PlanStakeholder_segment(ctx, field)
+	case "influence":
+		return ec.fieldContext_PlanStakeholder_influence(ctx, field)
+	case "owner":
+		return ec.fieldContext_PlanStakeholder_owner(ctx, field)
+	case "nextAction":
+		return ec.fieldContext_PlanStakeholder_nextAction(ctx, field)
+	case "nextActionDue":
+		return ec.fieldContext_PlanStakeholder_nextActionDue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanStakeholder", field.Name)
+}
+
 func (ec *executionContext) childFields_PotentialTerms(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "value":
@@ -7665,6 +8979,20 @@ func (ec *executionContext) childFields_UserPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type UserPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_YearGoal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_YearGoal_year(ctx, field)
+	case "goal":
+		return ec.fieldContext_YearGoal_goal(ctx, field)
+	case "target":
+		return ec.fieldContext_YearGoal_target(ctx, field)
+	case "unit":
+		return ec.fieldContext_YearGoal_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YearGoal", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -7947,6 +9275,64 @@ func (ec *executionContext) field_MatrixCell_members_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_citePath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "plan",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["plan"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "path",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["path"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAccountPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AccountPlanInput, error) {
+			return ec.unmarshalNAccountPlanInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteAccountPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8185,6 +9571,28 @@ func (ec *executionContext) field_Mutation_importRegion_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setAccountPlanStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (model.PlanStatus, error) {
+			return ec.unmarshalNPlanStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_startImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8212,6 +9620,50 @@ func (ec *executionContext) field_Mutation_startImport_args(ctx context.Context,
 		return nil, err
 	}
 	args["dryRun"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uncitePath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "plan",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["plan"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "path",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["path"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateAccountPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AccountPlanPatch, error) {
+			return ec.unmarshalNAccountPlanPatch2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanPatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -8462,6 +9914,50 @@ func (ec *executionContext) field_Query_accountMatrix_args(ctx context.Context, 
 		return nil, err
 	}
 	args["level"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_accountPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_accountPlans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AccountPlanFilter, error) {
+			return ec.unmarshalOAccountPlanFilter2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -10151,6 +11647,680 @@ func (ec *executionContext) fieldContext_AccountMemberEdge_node(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _AccountPlan_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AccountPlan_hospital(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccountPlan().Hospital(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlan_department(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccountPlan().Department(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
+			return ec.marshalODepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlan_product(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccountPlan().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlan_owner(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AccountPlan_status(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccountPlan().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PlanStatus) graphql.Marshaler {
+			return ec.marshalNPlanStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlan", field, true, true, "PlanStatus")
+}
+
+func (ec *executionContext) _AccountPlan_periodStart(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountPlan_periodEnd(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountPlan_goals(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_goals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Goals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kolgraph.YearGoal) graphql.Marshaler {
+			return ec.marshalNYearGoal2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐYearGoalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_goals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearGoal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlan_objectives(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_objectives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objectives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kolgraph.Objective) graphql.Marshaler {
+			return ec.marshalNPlanObjective2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐObjectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_objectives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanObjective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlan_stakeholders(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_stakeholders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stakeholders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kolgraph.Stakeholder) graphql.Marshaler {
+			return ec.marshalNPlanStakeholder2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐStakeholderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_stakeholders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanStakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlan_citations(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_citations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccountPlan().Citations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Citation) graphql.Marshaler {
+			return ec.marshalNCitation2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_citations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlan_notes(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccountPlan().Notes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlan", field, true, true, "String")
+}
+
+func (ec *executionContext) _AccountPlan_createdBy(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AccountPlan_createdAt(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccountPlan_updatedBy(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AccountPlan_updatedAt(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlan_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlan_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccountPlanConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccountPlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlanConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccountPlanEdge) graphql.Marshaler {
+			return ec.marshalNAccountPlanEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlanConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlanConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlanEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlanConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AccountPlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlanConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlanConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlanConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlanConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AccountPlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlanConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlanConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlanConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccountPlanEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AccountPlanEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlanEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlanEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlanEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountPlanEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AccountPlanEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlanEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.AccountPlan) graphql.Marshaler {
+			return ec.marshalNAccountPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAccountPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlanEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlanEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlanPayload_plan(ctx context.Context, field graphql.CollectedField, obj *model.AccountPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlanPayload_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.AccountPlan) graphql.Marshaler {
+			return ec.marshalNAccountPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAccountPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlanPayload_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPlanPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.AccountPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlanPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlanPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlanPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccountPlanPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.AccountPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPlanPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPlanPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountPlanPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _AtRiskDepartment_department(ctx context.Context, field graphql.CollectedField, obj *model.AtRiskDepartment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10792,6 +12962,943 @@ func (ec *executionContext) _Cadence_contactLabel(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Cadence_contactLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Cadence", field, true, true, "String")
+}
+
+func (ec *executionContext) _Citation_pathId(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_pathId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PathID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_pathId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Citation_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Citation_computedAt(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Citation_user(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citation().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Citation_entry(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_entry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citation().Entry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_entry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, true, true, "Float")
+}
+
+func (ec *executionContext) _Citation_strength(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Citation_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kolgraph.CitedNode) graphql.Marshaler {
+			return ec.marshalNCitedHCP2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCitedNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitedHCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citation_hops(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_hops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kolgraph.CitedHop) graphql.Marshaler {
+			return ec.marshalNCitedHop2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCitedHopᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_hops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitedHop(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citation_note(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citation().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Citation_query(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_query(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Query, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.PathQuery) graphql.Marshaler {
+			return ec.marshalOCitedQuery2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐPathQuery(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_query(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitedQuery(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Citation_document(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citation().Document(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Citation_health(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_health(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citation().Health(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *citation.Health) graphql.Marshaler {
+			return ec.marshalNCitationHealth2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐHealth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_health(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitationHealth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitationHealth_status(ctx context.Context, field graphql.CollectedField, obj *citation.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationHealth_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v citation.Status) graphql.Marshaler {
+			return ec.marshalNCitationStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationHealth_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitationHealth", field, false, false, "CitationStatus")
+}
+
+func (ec *executionContext) _CitationHealth_graphVersion(ctx context.Context, field graphql.CollectedField, obj *citation.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationHealth_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationHealth_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitationHealth", field, false, false, "String")
+}
+
+func (ec *executionContext) _CitationHealth_strength(ctx context.Context, field graphql.CollectedField, obj *citation.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationHealth_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CitationHealth().Strength(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CitationHealth_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitationHealth", field, true, true, "Float")
+}
+
+func (ec *executionContext) _CitationHealth_brokenAt(ctx context.Context, field graphql.CollectedField, obj *citation.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationHealth_brokenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CitationHealth().BrokenAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CitationHealth_brokenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitationHealth", field, true, true, "Int")
+}
+
+func (ec *executionContext) _CitationHealth_reason(ctx context.Context, field graphql.CollectedField, obj *citation.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationHealth_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CitationHealth().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CitationHealth_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitationHealth", field, true, true, "String")
+}
+
+func (ec *executionContext) _CitationHealth_changed(ctx context.Context, field graphql.CollectedField, obj *citation.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationHealth_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []citation.HopChange) graphql.Marshaler {
+			return ec.marshalNCitedHopChange2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐHopChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitationHealth_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitationHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitedHopChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitationHealth_replacement(ctx context.Context, field graphql.CollectedField, obj *citation.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationHealth_replacement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replacement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Path) graphql.Marshaler {
+			return ec.marshalOInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CitationHealth_replacement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitationHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluencePath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitationHealth_replacementNote(ctx context.Context, field graphql.CollectedField, obj *citation.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitationHealth_replacementNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CitationHealth().ReplacementNote(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CitationHealth_replacementNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitationHealth", field, true, true, "String")
+}
+
+func (ec *executionContext) _CitedHCP_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.CitedNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHCP_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHCP_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHCP", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CitedHCP_name(ctx context.Context, field graphql.CollectedField, obj *kolgraph.CitedNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHCP_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHCP_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHCP", field, false, false, "String")
+}
+
+func (ec *executionContext) _CitedHCP_hcp(ctx context.Context, field graphql.CollectedField, obj *kolgraph.CitedNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHCP_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CitedHCP().Hcp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalOHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHCP_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitedHCP",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitedHop_from(ctx context.Context, field graphql.CollectedField, obj *kolgraph.CitedHop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHop_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHop_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHop", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CitedHop_to(ctx context.Context, field graphql.CollectedField, obj *kolgraph.CitedHop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHop_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHop_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHop", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CitedHop_kind(ctx context.Context, field graphql.CollectedField, obj *kolgraph.CitedHop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHop_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHop_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHop", field, false, false, "String")
+}
+
+func (ec *executionContext) _CitedHop_weight(ctx context.Context, field graphql.CollectedField, obj *kolgraph.CitedHop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHop_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHop_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHop", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CitedHop_evidence(ctx context.Context, field graphql.CollectedField, obj *kolgraph.CitedHop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHop_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CitedHop().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHop_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHop", field, true, true, "String")
+}
+
+func (ec *executionContext) _CitedHopChange_hop(ctx context.Context, field graphql.CollectedField, obj *citation.HopChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHopChange_hop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHopChange_hop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHopChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CitedHopChange_then(ctx context.Context, field graphql.CollectedField, obj *citation.HopChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHopChange_then(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Then, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHopChange_then(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHopChange", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CitedHopChange_now(ctx context.Context, field graphql.CollectedField, obj *citation.HopChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHopChange_now(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Now, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHopChange_now(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHopChange", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CitedHopChange_description(ctx context.Context, field graphql.CollectedField, obj *citation.HopChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedHopChange_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedHopChange_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedHopChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _CitedQuery_from(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PathQuery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedQuery_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedQuery_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedQuery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CitedQuery_to(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PathQuery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedQuery_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedQuery_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedQuery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CitedQuery_maxHops(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PathQuery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedQuery_maxHops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxHops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedQuery_maxHops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedQuery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CitedQuery_avoid(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PathQuery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedQuery_avoid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Avoid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedQuery_avoid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedQuery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CitedQuery_via(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PathQuery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedQuery_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CitedQuery().Via(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []access.Position) graphql.Marshaler {
+			return ec.marshalNPosition2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPositionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedQuery_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedQuery", field, true, true, "Position")
+}
+
+func (ec *executionContext) _CitedQuery_minStrength(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PathQuery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitedQuery_minStrength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinStrength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitedQuery_minStrength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CitedQuery", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Committee) (ret graphql.Marshaler) {
@@ -18049,6 +21156,270 @@ func (ec *executionContext) fieldContext_Mutation_importRegion(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createAccountPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAccountPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAccountPlan(ctx, fc.Args["input"].(model.AccountPlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPlanPayload) graphql.Marshaler {
+			return ec.marshalNAccountPlanPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAccountPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAccountPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAccountPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAccountPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAccountPlan(ctx, fc.Args["id"].(string), fc.Args["input"].(model.AccountPlanPatch))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPlanPayload) graphql.Marshaler {
+			return ec.marshalNAccountPlanPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAccountPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAccountPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAccountPlanStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAccountPlanStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAccountPlanStatus(ctx, fc.Args["id"].(string), fc.Args["status"].(model.PlanStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPlanPayload) graphql.Marshaler {
+			return ec.marshalNAccountPlanPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAccountPlanStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAccountPlanStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_citePath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_citePath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CitePath(ctx, fc.Args["plan"].(string), fc.Args["path"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPlanPayload) graphql.Marshaler {
+			return ec.marshalNAccountPlanPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_citePath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_citePath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uncitePath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uncitePath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UncitePath(ctx, fc.Args["plan"].(string), fc.Args["path"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPlanPayload) graphql.Marshaler {
+			return ec.marshalNAccountPlanPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uncitePath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uncitePath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteAccountPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAccountPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAccountPlan(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAccountPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAccountPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_startImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18863,6 +22234,314 @@ func (ec *executionContext) _PathHop_evidence(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_PathHop_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PathHop", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanObjective_area(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanObjective_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanObjective().Area(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ObjectiveArea) graphql.Marshaler {
+			return ec.marshalNObjectiveArea2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐObjectiveArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanObjective_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanObjective", field, true, true, "ObjectiveArea")
+}
+
+func (ec *executionContext) _PlanObjective_year(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanObjective_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanObjective_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanObjective", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanObjective_description(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanObjective_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanObjective_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanObjective", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanObjective_measure(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanObjective_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanObjective().Measure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanObjective_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanObjective", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanStakeholder_hcp(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanStakeholder_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanStakeholder().Hcp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalOHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanStakeholder_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanStakeholder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanStakeholder_hcpId(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanStakeholder_hcpId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HCPID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanStakeholder_hcpId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanStakeholder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanStakeholder_role(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanStakeholder_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanStakeholder().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanStakeholder_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanStakeholder", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanStakeholder_stage(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanStakeholder_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanStakeholder().Stage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.StageKind) graphql.Marshaler {
+			return ec.marshalODecisionStageKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanStakeholder_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanStakeholder", field, true, true, "DecisionStageKind")
+}
+
+func (ec *executionContext) _PlanStakeholder_segment(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanStakeholder_segment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanStakeholder().Segment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Segment) graphql.Marshaler {
+			return ec.marshalOSegment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanStakeholder_segment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanStakeholder", field, true, true, "Segment")
+}
+
+func (ec *executionContext) _PlanStakeholder_influence(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanStakeholder_influence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Influence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanStakeholder_influence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanStakeholder", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PlanStakeholder_owner(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanStakeholder_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanStakeholder().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanStakeholder_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanStakeholder", field, true, true, "ID")
+}
+
+func (ec *executionContext) _PlanStakeholder_nextAction(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanStakeholder_nextAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanStakeholder().NextAction(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanStakeholder_nextAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanStakeholder", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlanStakeholder_nextActionDue(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanStakeholder_nextActionDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanStakeholder().NextActionDue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanStakeholder_nextActionDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanStakeholder", field, true, true, "String")
 }
 
 func (ec *executionContext) _PotentialTerms_value(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
@@ -20083,6 +23762,94 @@ func (ec *executionContext) fieldContext_Query_speakerCandidates(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_speakerCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accountPlans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accountPlans(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccountPlans(ctx, fc.Args["filter"].(*model.AccountPlanFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPlanConnection) graphql.Marshaler {
+			return ec.marshalNAccountPlanConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accountPlans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlanConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accountPlans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accountPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accountPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccountPlan(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.AccountPlan) graphql.Marshaler {
+			return ec.marshalOAccountPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAccountPlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accountPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accountPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22763,6 +26530,98 @@ func (ec *executionContext) fieldContext_UserPayload_graphVersion(_ context.Cont
 	return graphql.NewScalarFieldContext("UserPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _YearGoal_year(ctx context.Context, field graphql.CollectedField, obj *kolgraph.YearGoal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearGoal_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearGoal_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearGoal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _YearGoal_goal(ctx context.Context, field graphql.CollectedField, obj *kolgraph.YearGoal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearGoal_goal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Goal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearGoal_goal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearGoal", field, false, false, "String")
+}
+
+func (ec *executionContext) _YearGoal_target(ctx context.Context, field graphql.CollectedField, obj *kolgraph.YearGoal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearGoal_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearGoal_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearGoal", field, false, false, "Float")
+}
+
+func (ec *executionContext) _YearGoal_unit(ctx context.Context, field graphql.CollectedField, obj *kolgraph.YearGoal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearGoal_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.YearGoal().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearGoal_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearGoal", field, true, true, "String")
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23836,6 +27695,276 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccountPlanFilter(ctx context.Context, obj any) (model.AccountPlanFilter, error) {
+	var it model.AccountPlanFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hospital", "product", "owner", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hospital":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hospital"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hospital = data
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOPlanStatus2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccountPlanFilter unmarshals raw into the AccountPlanFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccountPlanFilter(ctx context.Context, raw any) (model.AccountPlanFilter, error) {
+	var out model.AccountPlanFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountPlanFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAccountPlanInput(ctx context.Context, obj any) (model.AccountPlanInput, error) {
+	var it model.AccountPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["status"]; !present {
+		asMap["status"] = "DRAFT"
+	}
+
+	fieldsInOrder := [...]string{"hospital", "department", "product", "owner", "status", "periodStart", "periodEnd", "goals", "objectives", "stakeholders", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hospital":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hospital"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hospital = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOPlanStatus2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "goals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goals"))
+			data, err := ec.unmarshalOYearGoalInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐYearGoalInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Goals = data
+		case "objectives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectives"))
+			data, err := ec.unmarshalOPlanObjectiveInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanObjectiveInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objectives = data
+		case "stakeholders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakeholders"))
+			data, err := ec.unmarshalOPlanStakeholderInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStakeholderInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stakeholders = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccountPlanInput unmarshals raw into the AccountPlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccountPlanInput(ctx context.Context, raw any) (model.AccountPlanInput, error) {
+	var out model.AccountPlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountPlanInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAccountPlanPatch(ctx context.Context, obj any) (model.AccountPlanPatch, error) {
+	var it model.AccountPlanPatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"department", "owner", "periodStart", "periodEnd", "goals", "objectives", "stakeholders", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "goals":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goals"))
+			data, err := ec.unmarshalOYearGoalInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐYearGoalInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Goals = data
+		case "objectives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectives"))
+			data, err := ec.unmarshalOPlanObjectiveInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanObjectiveInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Objectives = data
+		case "stakeholders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakeholders"))
+			data, err := ec.unmarshalOPlanStakeholderInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStakeholderInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stakeholders = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccountPlanPatch unmarshals raw into the AccountPlanPatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccountPlanPatch(ctx context.Context, raw any) (model.AccountPlanPatch, error) {
+	var out model.AccountPlanPatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountPlanPatch", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCommitteeInput(ctx context.Context, obj any) (model.CommitteeInput, error) {
 	var it model.CommitteeInput
 	if obj == nil {
@@ -24746,6 +28875,160 @@ func UnmarshalMembershipInput(ctx context.Context, raw any) (model.MembershipInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPlanObjectiveInput(ctx context.Context, obj any) (model.PlanObjectiveInput, error) {
+	var it model.PlanObjectiveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"area", "year", "description", "measure"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalNObjectiveArea2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐObjectiveArea(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPlanObjectiveInput unmarshals raw into the PlanObjectiveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPlanObjectiveInput(ctx context.Context, raw any) (model.PlanObjectiveInput, error) {
+	var out model.PlanObjectiveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlanObjectiveInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPlanStakeholderInput(ctx context.Context, obj any) (model.PlanStakeholderInput, error) {
+	var it model.PlanStakeholderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hcp", "role", "stage", "segment", "influence", "owner", "nextAction", "nextActionDue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hcp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hcp"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hcp = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalODecisionStageKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		case "segment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("segment"))
+			data, err := ec.unmarshalOSegment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Segment = data
+		case "influence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("influence"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Influence = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "nextAction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextAction"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextAction = data
+		case "nextActionDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextActionDue"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextActionDue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPlanStakeholderInput unmarshals raw into the PlanStakeholderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPlanStakeholderInput(ctx context.Context, raw any) (model.PlanStakeholderInput, error) {
+	var out model.PlanStakeholderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlanStakeholderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProductInput(ctx context.Context, obj any) (model.ProductInput, error) {
 	var it model.ProductInput
 	if obj == nil {
@@ -24974,6 +29257,69 @@ func (ec *executionContext) unmarshalInputUserInput(ctx context.Context, obj any
 func UnmarshalUserInput(ctx context.Context, raw any) (model.UserInput, error) {
 	var out model.UserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputYearGoalInput(ctx context.Context, obj any) (model.YearGoalInput, error) {
+	var it model.YearGoalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"year", "goal", "target", "unit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "goal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goal"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Goal = data
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalYearGoalInput unmarshals raw into the YearGoalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalYearGoalInput(ctx context.Context, raw any) (model.YearGoalInput, error) {
+	var out model.YearGoalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "YearGoalInput", raw, &out)
 	return out, err
 }
 
@@ -25347,6 +29693,249 @@ func (ec *executionContext) _AccountMemberEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var accountPlanImplementors = []string{"AccountPlan"}
+
+func (ec *executionContext) _AccountPlan(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.AccountPlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountPlan")
+		case "id":
+			out.Values[i] = ec._AccountPlan_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hospital":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountPlan_hospital(ctx, field, obj)
+				})
+		case "department":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountPlan_department(ctx, field, obj)
+				})
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountPlan_product(ctx, field, obj)
+				})
+		case "owner":
+			out.Values[i] = ec._AccountPlan_owner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountPlan_status(ctx, field, obj)
+				})
+		case "periodStart":
+			out.Values[i] = ec._AccountPlan_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodEnd":
+			out.Values[i] = ec._AccountPlan_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "goals":
+			out.Values[i] = ec._AccountPlan_goals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectives":
+			out.Values[i] = ec._AccountPlan_objectives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stakeholders":
+			out.Values[i] = ec._AccountPlan_stakeholders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountPlan_citations(ctx, field, obj)
+				})
+		case "notes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountPlan_notes(ctx, field, obj)
+				})
+		case "createdBy":
+			out.Values[i] = ec._AccountPlan_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._AccountPlan_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._AccountPlan_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._AccountPlan_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountPlanConnectionImplementors = []string{"AccountPlanConnection"}
+
+func (ec *executionContext) _AccountPlanConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AccountPlanConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountPlanConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountPlanConnection")
+		case "edges":
+			out.Values[i] = ec._AccountPlanConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccountPlanConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AccountPlanConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountPlanEdgeImplementors = []string{"AccountPlanEdge"}
+
+func (ec *executionContext) _AccountPlanEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AccountPlanEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountPlanEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountPlanEdge")
+		case "cursor":
+			out.Values[i] = ec._AccountPlanEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AccountPlanEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountPlanPayloadImplementors = []string{"AccountPlanPayload"}
+
+func (ec *executionContext) _AccountPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AccountPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountPlanPayload")
+		case "plan":
+			out.Values[i] = ec._AccountPlanPayload_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._AccountPlanPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._AccountPlanPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var atRiskDepartmentImplementors = []string{"AtRiskDepartment"}
 
 func (ec *executionContext) _AtRiskDepartment(ctx context.Context, sel ast.SelectionSet, obj *model.AtRiskDepartment) graphql.Marshaler {
@@ -25635,6 +30224,376 @@ func (ec *executionContext) _Cadence(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Cadence_contactLabel(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var citationImplementors = []string{"Citation"}
+
+func (ec *executionContext) _Citation(ctx context.Context, sel ast.SelectionSet, obj *model.Citation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Citation")
+		case "pathId":
+			out.Values[i] = ec._Citation_pathId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "graphVersion":
+			out.Values[i] = ec._Citation_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "computedAt":
+			out.Values[i] = ec._Citation_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citation_user(ctx, field, obj)
+				})
+		case "entry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citation_entry(ctx, field, obj)
+				})
+		case "strength":
+			out.Values[i] = ec._Citation_strength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._Citation_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hops":
+			out.Values[i] = ec._Citation_hops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citation_note(ctx, field, obj)
+				})
+		case "query":
+			out.Values[i] = ec._Citation_query(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "document":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citation_document(ctx, field, obj)
+				})
+		case "health":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citation_health(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var citationHealthImplementors = []string{"CitationHealth"}
+
+func (ec *executionContext) _CitationHealth(ctx context.Context, sel ast.SelectionSet, obj *citation.Health) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citationHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CitationHealth")
+		case "status":
+			out.Values[i] = ec._CitationHealth_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "graphVersion":
+			out.Values[i] = ec._CitationHealth_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "strength":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CitationHealth_strength(ctx, field, obj)
+				})
+		case "brokenAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CitationHealth_brokenAt(ctx, field, obj)
+				})
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CitationHealth_reason(ctx, field, obj)
+				})
+		case "changed":
+			out.Values[i] = ec._CitationHealth_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replacement":
+			out.Values[i] = ec._CitationHealth_replacement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replacementNote":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CitationHealth_replacementNote(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var citedHCPImplementors = []string{"CitedHCP"}
+
+func (ec *executionContext) _CitedHCP(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.CitedNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citedHCPImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CitedHCP")
+		case "id":
+			out.Values[i] = ec._CitedHCP_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._CitedHCP_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hcp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CitedHCP_hcp(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var citedHopImplementors = []string{"CitedHop"}
+
+func (ec *executionContext) _CitedHop(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.CitedHop) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citedHopImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CitedHop")
+		case "from":
+			out.Values[i] = ec._CitedHop_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._CitedHop_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._CitedHop_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._CitedHop_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CitedHop_evidence(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var citedHopChangeImplementors = []string{"CitedHopChange"}
+
+func (ec *executionContext) _CitedHopChange(ctx context.Context, sel ast.SelectionSet, obj *citation.HopChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citedHopChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CitedHopChange")
+		case "hop":
+			out.Values[i] = ec._CitedHopChange_hop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "then":
+			out.Values[i] = ec._CitedHopChange_then(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "now":
+			out.Values[i] = ec._CitedHopChange_now(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CitedHopChange_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var citedQueryImplementors = []string{"CitedQuery"}
+
+func (ec *executionContext) _CitedQuery(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.PathQuery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citedQueryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CitedQuery")
+		case "from":
+			out.Values[i] = ec._CitedQuery_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._CitedQuery_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxHops":
+			out.Values[i] = ec._CitedQuery_maxHops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "avoid":
+			out.Values[i] = ec._CitedQuery_avoid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "via":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CitedQuery_via(ctx, field, obj)
+				})
+		case "minStrength":
+			out.Values[i] = ec._CitedQuery_minStrength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28245,6 +33204,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createAccountPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAccountPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAccountPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAccountPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAccountPlanStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAccountPlanStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "citePath":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_citePath(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uncitePath":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uncitePath(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteAccountPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAccountPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "startImport":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_startImport(ctx, field)
@@ -28608,6 +33609,136 @@ func (ec *executionContext) _PathHop(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PathHop_evidence(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planObjectiveImplementors = []string{"PlanObjective"}
+
+func (ec *executionContext) _PlanObjective(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Objective) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planObjectiveImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanObjective")
+		case "area":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanObjective_area(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._PlanObjective_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._PlanObjective_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "measure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanObjective_measure(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planStakeholderImplementors = []string{"PlanStakeholder"}
+
+func (ec *executionContext) _PlanStakeholder(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.Stakeholder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planStakeholderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanStakeholder")
+		case "hcp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanStakeholder_hcp(ctx, field, obj)
+				})
+		case "hcpId":
+			out.Values[i] = ec._PlanStakeholder_hcpId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanStakeholder_role(ctx, field, obj)
+				})
+		case "stage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanStakeholder_stage(ctx, field, obj)
+				})
+		case "segment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanStakeholder_segment(ctx, field, obj)
+				})
+		case "influence":
+			out.Values[i] = ec._PlanStakeholder_influence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanStakeholder_owner(ctx, field, obj)
+				})
+		case "nextAction":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanStakeholder_nextAction(ctx, field, obj)
+				})
+		case "nextActionDue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanStakeholder_nextActionDue(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28998,6 +34129,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_speakerCandidates(ctx, field)
+				})
+		case "accountPlans":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accountPlans(ctx, field)
+				})
+		case "accountPlan":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accountPlan(ctx, field)
 				})
 		case "importJob":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -30025,6 +35168,55 @@ func (ec *executionContext) _UserPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var yearGoalImplementors = []string{"YearGoal"}
+
+func (ec *executionContext) _YearGoal(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.YearGoal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, yearGoalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YearGoal")
+		case "year":
+			out.Values[i] = ec._YearGoal_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "goal":
+			out.Values[i] = ec._YearGoal_goal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.Values[i] = ec._YearGoal_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YearGoal_unit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -30463,6 +35655,64 @@ func (ec *executionContext) marshalNAccountMemberEdge2ᚖgithubᚗcomᚋkolgraph
 	return ec._AccountMemberEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccountPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAccountPlan(ctx context.Context, sel ast.SelectionSet, v *kolgraph.AccountPlan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountPlan!")
+		return graphql.Null
+	}
+	return ec._AccountPlan(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountPlanConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanConnection(ctx context.Context, sel ast.SelectionSet, v *model.AccountPlanConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountPlanConnection!")
+		return graphql.Null
+	}
+	return ec._AccountPlanConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountPlanEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccountPlanEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccountPlanEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccountPlanEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanEdge(ctx context.Context, sel ast.SelectionSet, v *model.AccountPlanEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountPlanEdge!")
+		return graphql.Null
+	}
+	return ec._AccountPlanEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccountPlanInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanInput(ctx context.Context, v any) (model.AccountPlanInput, error) {
+	res, err := ec.unmarshalInputAccountPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAccountPlanPatch2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanPatch(ctx context.Context, v any) (model.AccountPlanPatch, error) {
+	res, err := ec.unmarshalInputAccountPlanPatch(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccountPlanPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanPayload(ctx context.Context, sel ast.SelectionSet, v *model.AccountPlanPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountPlanPayload!")
+		return graphql.Null
+	}
+	return ec._AccountPlanPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAtRiskDepartment2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAtRiskDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AtRiskDepartment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30593,6 +35843,128 @@ func (ec *executionContext) marshalNCSVFileHeader2ᚖgithubᚗcomᚋkolgraphᚋk
 
 func (ec *executionContext) marshalNCadence2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCadence(ctx context.Context, sel ast.SelectionSet, v account.Cadence) graphql.Marshaler {
 	return ec._Cadence(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCitation2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Citation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCitation2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCitation2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCitation(ctx context.Context, sel ast.SelectionSet, v *model.Citation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Citation!")
+		return graphql.Null
+	}
+	return ec._Citation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCitationHealth2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐHealth(ctx context.Context, sel ast.SelectionSet, v *citation.Health) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CitationHealth!")
+		return graphql.Null
+	}
+	return ec._CitationHealth(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCitationStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐStatus(ctx context.Context, v any) (citation.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCitationStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCitationStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐStatus(ctx context.Context, sel ast.SelectionSet, v citation.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCitationStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CitationStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCitationStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐStatus = map[string]citation.Status{
+		"UNCHANGED":    citation.Unchanged,
+		"WEAKENED":     citation.Weakened,
+		"STRENGTHENED": citation.Strengthened,
+		"BROKEN":       citation.Broken,
+	}
+	marshalNCitationStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐStatus = map[citation.Status]string{
+		citation.Unchanged:    "UNCHANGED",
+		citation.Weakened:     "WEAKENED",
+		citation.Strengthened: "STRENGTHENED",
+		citation.Broken:       "BROKEN",
+	}
+)
+
+func (ec *executionContext) marshalNCitedHCP2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCitedNode(ctx context.Context, sel ast.SelectionSet, v kolgraph.CitedNode) graphql.Marshaler {
+	return ec._CitedHCP(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCitedHCP2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCitedNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []kolgraph.CitedNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCitedHCP2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCitedNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCitedHop2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCitedHop(ctx context.Context, sel ast.SelectionSet, v kolgraph.CitedHop) graphql.Marshaler {
+	return ec._CitedHop(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCitedHop2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCitedHopᚄ(ctx context.Context, sel ast.SelectionSet, v []kolgraph.CitedHop) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCitedHop2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCitedHop(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCitedHopChange2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐHopChange(ctx context.Context, sel ast.SelectionSet, v citation.HopChange) graphql.Marshaler {
+	return ec._CitedHopChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCitedHopChange2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐHopChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []citation.HopChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCitedHopChange2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐHopChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCommittee2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCommittee(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Committee) graphql.Marshaler {
@@ -31551,6 +36923,16 @@ func (ec *executionContext) marshalNNetworkNode2ᚕgithubᚗcomᚋkolgraphᚋkol
 	return ret
 }
 
+func (ec *executionContext) unmarshalNObjectiveArea2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐObjectiveArea(ctx context.Context, v any) (model.ObjectiveArea, error) {
+	var res model.ObjectiveArea
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObjectiveArea2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐObjectiveArea(ctx context.Context, sel ast.SelectionSet, v model.ObjectiveArea) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -31631,6 +37013,66 @@ func (ec *executionContext) marshalNPathHop2ᚕgithubᚗcomᚋkolgraphᚋkolgrap
 	return ret
 }
 
+func (ec *executionContext) marshalNPlanObjective2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐObjective(ctx context.Context, sel ast.SelectionSet, v kolgraph.Objective) graphql.Marshaler {
+	return ec._PlanObjective(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanObjective2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐObjectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []kolgraph.Objective) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanObjective2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐObjective(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPlanObjectiveInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanObjectiveInput(ctx context.Context, v any) (*model.PlanObjectiveInput, error) {
+	res, err := ec.unmarshalInputPlanObjectiveInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanStakeholder2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐStakeholder(ctx context.Context, sel ast.SelectionSet, v kolgraph.Stakeholder) graphql.Marshaler {
+	return ec._PlanStakeholder(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlanStakeholder2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐStakeholderᚄ(ctx context.Context, sel ast.SelectionSet, v []kolgraph.Stakeholder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanStakeholder2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐStakeholder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPlanStakeholderInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStakeholderInput(ctx context.Context, v any) (*model.PlanStakeholderInput, error) {
+	res, err := ec.unmarshalInputPlanStakeholderInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPlanStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStatus(ctx context.Context, v any) (model.PlanStatus, error) {
+	var res model.PlanStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStatus(ctx context.Context, sel ast.SelectionSet, v model.PlanStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition(ctx context.Context, v any) (access.Position, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition[tmp]
@@ -31668,6 +37110,36 @@ var (
 		access.PTCommitteeMember: "PT_COMMITTEE_MEMBER",
 	}
 )
+
+func (ec *executionContext) unmarshalNPosition2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPositionᚄ(ctx context.Context, v any) ([]access.Position, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]access.Position, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPosition2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPositionᚄ(ctx context.Context, sel ast.SelectionSet, v []access.Position) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) marshalNPotentialTerms2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐPotential(ctx context.Context, sel ast.SelectionSet, v *account.Potential) graphql.Marshaler {
 	if v == nil {
@@ -32114,6 +37586,31 @@ func (ec *executionContext) marshalNUserPayload2ᚖgithubᚗcomᚋkolgraphᚋkol
 	return ec._UserPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNYearGoal2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐYearGoal(ctx context.Context, sel ast.SelectionSet, v kolgraph.YearGoal) graphql.Marshaler {
+	return ec._YearGoal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNYearGoal2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐYearGoalᚄ(ctx context.Context, sel ast.SelectionSet, v []kolgraph.YearGoal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNYearGoal2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐYearGoal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNYearGoalInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐYearGoalInput(ctx context.Context, v any) (*model.YearGoalInput, error) {
+	res, err := ec.unmarshalInputYearGoalInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -32288,6 +37785,21 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalOAccountPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAccountPlan(ctx context.Context, sel ast.SelectionSet, v *kolgraph.AccountPlan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AccountPlan(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAccountPlanFilter2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountPlanFilter(ctx context.Context, v any) (*model.AccountPlanFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAccountPlanFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAuditOp2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditOp(ctx context.Context, v any) (*model.AuditOp, error) {
 	if v == nil {
 		return nil, nil
@@ -32334,6 +37846,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCitedQuery2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐPathQuery(ctx context.Context, sel ast.SelectionSet, v *kolgraph.PathQuery) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CitedQuery(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCommittee2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCommittee(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Committee) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -32363,6 +37882,44 @@ func (ec *executionContext) marshalOContentEncoding2ᚖgithubᚗcomᚋkolgraph�
 	}
 	return v
 }
+
+func (ec *executionContext) unmarshalODecisionStageKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx context.Context, v any) (*access.StageKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODecisionStageKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecisionStageKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx context.Context, sel ast.SelectionSet, v *access.StageKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODecisionStageKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind[*v])
+	return res
+}
+
+var (
+	unmarshalODecisionStageKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind = map[string]access.StageKind{
+		"PROPOSE":         access.Propose,
+		"PHARMACY_REVIEW": access.PharmacyReview,
+		"DRG_REVIEW":      access.DRGReview,
+		"PT_DECISION":     access.PTDecision,
+		"PROCUREMENT":     access.Procurement,
+		"SIGN_OFF":        access.SignOff,
+	}
+	marshalODecisionStageKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind = map[access.StageKind]string{
+		access.Propose:        "PROPOSE",
+		access.PharmacyReview: "PHARMACY_REVIEW",
+		access.DRGReview:      "DRG_REVIEW",
+		access.PTDecision:     "PT_DECISION",
+		access.Procurement:    "PROCUREMENT",
+		access.SignOff:        "SIGN_OFF",
+	}
+)
 
 func (ec *executionContext) marshalODepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
 	if v == nil {
@@ -32622,6 +38179,56 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋkolgraphᚋkolgraphᚋgr
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOPlanObjectiveInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanObjectiveInputᚄ(ctx context.Context, v any) ([]*model.PlanObjectiveInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PlanObjectiveInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPlanObjectiveInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanObjectiveInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPlanStakeholderInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStakeholderInputᚄ(ctx context.Context, v any) ([]*model.PlanStakeholderInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PlanStakeholderInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPlanStakeholderInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStakeholderInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPlanStatus2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStatus(ctx context.Context, v any) (*model.PlanStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PlanStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPlanStatus2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStatus(ctx context.Context, sel ast.SelectionSet, v *model.PlanStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOPosition2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPositionᚄ(ctx context.Context, v any) ([]access.Position, error) {
 	if v == nil {
 		return nil, nil
@@ -32824,6 +38431,23 @@ func (ec *executionContext) marshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 	_ = ctx
 	res := graphql.MarshalUpload(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOYearGoalInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐYearGoalInputᚄ(ctx context.Context, v any) ([]*model.YearGoalInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.YearGoalInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNYearGoalInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐYearGoalInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

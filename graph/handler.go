@@ -109,7 +109,7 @@ func newServer(r *Resolver, o HandlerOptions) *handler.Server {
 		zerolog.Ctx(ctx).UpdateContext(func(c zerolog.Context) zerolog.Context { return c.Str("operation", name) })
 		d, err := r.depsFor(ctx)
 		if err == nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
-			err = mayWrite(ctx) // dry runs too: every mutation is a write
+			err = mayWriteOperation(ctx, oc.Operation) // dry runs too: every mutation is a write
 		}
 		if err != nil {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(ctx, err)}})

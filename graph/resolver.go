@@ -34,6 +34,8 @@ type Resolver struct {
 	// Settings is the domain settings document: read by everyone,
 	// changed by admins.
 	Settings *settings.Service
+
+	plans planLocks // serialise each plan's read-modify-write (plans.go)
 }
 
 // AuditAppender appends entries to the audit log (kolgraph.Store does).

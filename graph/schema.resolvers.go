@@ -13,6 +13,7 @@ import (
 	"github.com/kolgraph/kolgraph/graph/model"
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/citation"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/network"
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -43,6 +44,39 @@ func (r *accountMatrixResolver) Settings(ctx context.Context, obj *model.Account
 // Playbook is the resolver for the playbook field.
 func (r *accountMemberResolver) Playbook(ctx context.Context, obj *model.AccountMember) (string, error) {
 	return memberPlaybook(ctx, obj), nil
+}
+
+// Hospital is the resolver for the hospital field.
+func (r *accountPlanResolver) Hospital(ctx context.Context, obj *kolgraph.AccountPlan) (*kolgraph.Hospital, error) {
+	return required(loadersFrom(ctx).hospital.Load(ctx, obj.HospitalID))
+}
+
+// Department is the resolver for the department field.
+func (r *accountPlanResolver) Department(ctx context.Context, obj *kolgraph.AccountPlan) (*kolgraph.Department, error) {
+	if obj.DepartmentID == "" {
+		return nil, nil
+	}
+	return loadersFrom(ctx).department.Load(ctx, obj.DepartmentID)
+}
+
+// Product is the resolver for the product field.
+func (r *accountPlanResolver) Product(ctx context.Context, obj *kolgraph.AccountPlan) (*kolgraph.Product, error) {
+	return required(loadersFrom(ctx).product.Load(ctx, obj.ProductID))
+}
+
+// Status is the resolver for the status field.
+func (r *accountPlanResolver) Status(ctx context.Context, obj *kolgraph.AccountPlan) (model.PlanStatus, error) {
+	return model.PlanStatus(strings.ToUpper(obj.Status)), nil
+}
+
+// Citations is the resolver for the citations field.
+func (r *accountPlanResolver) Citations(ctx context.Context, obj *kolgraph.AccountPlan) ([]*model.Citation, error) {
+	return citations(obj), nil
+}
+
+// Notes is the resolver for the notes field.
+func (r *accountPlanResolver) Notes(ctx context.Context, obj *kolgraph.AccountPlan) (*string, error) {
+	return optional(obj.Notes), nil
 }
 
 // Kind is the resolver for the kind field.
@@ -78,6 +112,79 @@ func (r *cadenceResolver) Label(ctx context.Context, obj *account.Cadence) (stri
 // ContactLabel is the resolver for the contactLabel field.
 func (r *cadenceResolver) ContactLabel(ctx context.Context, obj *account.Cadence) (string, error) {
 	return say(ctx, obj.ContactLabel), nil
+}
+
+// User is the resolver for the user field.
+func (r *citationResolver) User(ctx context.Context, obj *model.Citation) (*string, error) {
+	return optional(obj.User), nil
+}
+
+// Entry is the resolver for the entry field.
+func (r *citationResolver) Entry(ctx context.Context, obj *model.Citation) (*float64, error) {
+	if obj.User == "" || !access.MaySeeTies(ctx, obj.User) {
+		return nil, nil
+	}
+	return &obj.Entry, nil
+}
+
+// Note is the resolver for the note field.
+func (r *citationResolver) Note(ctx context.Context, obj *model.Citation) (*string, error) {
+	return optional(obj.Note), nil
+}
+
+// Document is the resolver for the document field.
+func (r *citationResolver) Document(ctx context.Context, obj *model.Citation) (string, error) {
+	return citationDocument(obj)
+}
+
+// Health is the resolver for the health field.
+func (r *citationResolver) Health(ctx context.Context, obj *model.Citation) (*citation.Health, error) {
+	return r.citationHealth(ctx, obj)
+}
+
+// Strength is the resolver for the strength field.
+func (r *citationHealthResolver) Strength(ctx context.Context, obj *citation.Health) (*float64, error) {
+	if obj.Status == citation.Broken {
+		return nil, nil
+	}
+	return &obj.Strength, nil
+}
+
+// BrokenAt is the resolver for the brokenAt field.
+func (r *citationHealthResolver) BrokenAt(ctx context.Context, obj *citation.Health) (*int, error) {
+	if obj.BrokenAt < 0 {
+		return nil, nil
+	}
+	return &obj.BrokenAt, nil
+}
+
+// Reason is the resolver for the reason field.
+func (r *citationHealthResolver) Reason(ctx context.Context, obj *citation.Health) (*string, error) {
+	return optional(obj.Reason), nil
+}
+
+// ReplacementNote is the resolver for the replacementNote field.
+func (r *citationHealthResolver) ReplacementNote(ctx context.Context, obj *citation.Health) (*string, error) {
+	return optional(obj.ReplacementNote), nil
+}
+
+// Hcp is the resolver for the hcp field.
+func (r *citedHCPResolver) Hcp(ctx context.Context, obj *kolgraph.CitedNode) (*kolgraph.HCP, error) {
+	return loadersFrom(ctx).hcp.Load(ctx, obj.ID)
+}
+
+// Evidence is the resolver for the evidence field.
+func (r *citedHopResolver) Evidence(ctx context.Context, obj *kolgraph.CitedHop) (*string, error) {
+	return optional(obj.Evidence), nil
+}
+
+// Via is the resolver for the via field.
+func (r *citedQueryResolver) Via(ctx context.Context, obj *kolgraph.PathQuery) ([]access.Position, error) {
+	out := make([]access.Position, len(obj.Via))
+	for i, v := range obj.Via {
+		out[i] = access.Position(v)
+	}
+	return out, nil
 }
 
 // Hospital is the resolver for the hospital field.
@@ -587,6 +694,36 @@ func (r *mutationResolver) ImportRegion(ctx context.Context, format model.Import
 	return r.importRegion(ctx, format, files, dryRun)
 }
 
+// CreateAccountPlan is the resolver for the createAccountPlan field.
+func (r *mutationResolver) CreateAccountPlan(ctx context.Context, input model.AccountPlanInput) (*model.AccountPlanPayload, error) {
+	return r.createAccountPlan(ctx, input)
+}
+
+// UpdateAccountPlan is the resolver for the updateAccountPlan field.
+func (r *mutationResolver) UpdateAccountPlan(ctx context.Context, id string, input model.AccountPlanPatch) (*model.AccountPlanPayload, error) {
+	return r.updateAccountPlan(ctx, id, input)
+}
+
+// SetAccountPlanStatus is the resolver for the setAccountPlanStatus field.
+func (r *mutationResolver) SetAccountPlanStatus(ctx context.Context, id string, status model.PlanStatus) (*model.AccountPlanPayload, error) {
+	return r.setAccountPlanStatus(ctx, id, status)
+}
+
+// CitePath is the resolver for the citePath field.
+func (r *mutationResolver) CitePath(ctx context.Context, plan string, path string, note *string) (*model.AccountPlanPayload, error) {
+	return r.citePath(ctx, plan, path, note)
+}
+
+// UncitePath is the resolver for the uncitePath field.
+func (r *mutationResolver) UncitePath(ctx context.Context, plan string, path string) (*model.AccountPlanPayload, error) {
+	return r.uncitePath(ctx, plan, path)
+}
+
+// DeleteAccountPlan is the resolver for the deleteAccountPlan field.
+func (r *mutationResolver) DeleteAccountPlan(ctx context.Context, id string) (*model.DeletePayload, error) {
+	return r.deleteAccountPlan(ctx, id)
+}
+
 // StartImport is the resolver for the startImport field.
 func (r *mutationResolver) StartImport(ctx context.Context, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) (*model.ImportJob, error) {
 	return r.startImport(ctx, format, files, dryRun)
@@ -595,6 +732,59 @@ func (r *mutationResolver) StartImport(ctx context.Context, format model.ImportF
 // Evidence is the resolver for the evidence field.
 func (r *pathHopResolver) Evidence(ctx context.Context, obj *access.Hop) (*string, error) {
 	return optional(obj.Evidence), nil
+}
+
+// Area is the resolver for the area field.
+func (r *planObjectiveResolver) Area(ctx context.Context, obj *kolgraph.Objective) (model.ObjectiveArea, error) {
+	return model.ObjectiveArea(strings.ToUpper(obj.Area)), nil
+}
+
+// Measure is the resolver for the measure field.
+func (r *planObjectiveResolver) Measure(ctx context.Context, obj *kolgraph.Objective) (*string, error) {
+	return optional(obj.Measure), nil
+}
+
+// Hcp is the resolver for the hcp field.
+func (r *planStakeholderResolver) Hcp(ctx context.Context, obj *kolgraph.Stakeholder) (*kolgraph.HCP, error) {
+	return loadersFrom(ctx).hcp.Load(ctx, obj.HCPID)
+}
+
+// Role is the resolver for the role field.
+func (r *planStakeholderResolver) Role(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error) {
+	return optional(obj.Role), nil
+}
+
+// Stage is the resolver for the stage field.
+func (r *planStakeholderResolver) Stage(ctx context.Context, obj *kolgraph.Stakeholder) (*access.StageKind, error) {
+	if obj.Stage == "" {
+		return nil, nil
+	}
+	k := access.StageKind(obj.Stage)
+	return &k, nil
+}
+
+// Segment is the resolver for the segment field.
+func (r *planStakeholderResolver) Segment(ctx context.Context, obj *kolgraph.Stakeholder) (*account.Segment, error) {
+	if obj.Segment == "" {
+		return nil, nil
+	}
+	seg := account.Segment(obj.Segment)
+	return &seg, nil
+}
+
+// Owner is the resolver for the owner field.
+func (r *planStakeholderResolver) Owner(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error) {
+	return optional(obj.OwnerID), nil
+}
+
+// NextAction is the resolver for the nextAction field.
+func (r *planStakeholderResolver) NextAction(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error) {
+	return optional(obj.NextAction), nil
+}
+
+// NextActionDue is the resolver for the nextActionDue field.
+func (r *planStakeholderResolver) NextActionDue(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error) {
+	return optional(obj.NextActionDue), nil
 }
 
 // Reason is the resolver for the reason field.
@@ -711,6 +901,16 @@ func (r *queryResolver) SpeakerCandidates(ctx context.Context, scope model.Scope
 	return r.speakerCandidates(ctx, scope, product, first)
 }
 
+// AccountPlans is the resolver for the accountPlans field.
+func (r *queryResolver) AccountPlans(ctx context.Context, filter *model.AccountPlanFilter, first *int, after *string) (*model.AccountPlanConnection, error) {
+	return r.listAccountPlans(ctx, filter, first, after)
+}
+
+// AccountPlan is the resolver for the accountPlan field.
+func (r *queryResolver) AccountPlan(ctx context.Context, id string) (*kolgraph.AccountPlan, error) {
+	return r.accountPlan(ctx, id)
+}
+
 // ImportJob is the resolver for the importJob field.
 func (r *queryResolver) ImportJob(ctx context.Context, id string) (*model.ImportJob, error) {
 	return r.importJob(ctx, id)
@@ -766,17 +966,40 @@ func (r *territoryResolver) Hospitals(ctx context.Context, obj *kolgraph.Territo
 	return r.listHospitals(ctx, kolgraph.HospitalFilter{Territories: []string{obj.ID}}, first, after)
 }
 
+// Unit is the resolver for the unit field.
+func (r *yearGoalResolver) Unit(ctx context.Context, obj *kolgraph.YearGoal) (*string, error) {
+	return optional(obj.Unit), nil
+}
+
 // AccountMatrix returns AccountMatrixResolver implementation.
 func (r *Resolver) AccountMatrix() AccountMatrixResolver { return &accountMatrixResolver{r} }
 
 // AccountMember returns AccountMemberResolver implementation.
 func (r *Resolver) AccountMember() AccountMemberResolver { return &accountMemberResolver{r} }
 
+// AccountPlan returns AccountPlanResolver implementation.
+func (r *Resolver) AccountPlan() AccountPlanResolver { return &accountPlanResolver{r} }
+
 // AuditEntry returns AuditEntryResolver implementation.
 func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
 // Cadence returns CadenceResolver implementation.
 func (r *Resolver) Cadence() CadenceResolver { return &cadenceResolver{r} }
+
+// Citation returns CitationResolver implementation.
+func (r *Resolver) Citation() CitationResolver { return &citationResolver{r} }
+
+// CitationHealth returns CitationHealthResolver implementation.
+func (r *Resolver) CitationHealth() CitationHealthResolver { return &citationHealthResolver{r} }
+
+// CitedHCP returns CitedHCPResolver implementation.
+func (r *Resolver) CitedHCP() CitedHCPResolver { return &citedHCPResolver{r} }
+
+// CitedHop returns CitedHopResolver implementation.
+func (r *Resolver) CitedHop() CitedHopResolver { return &citedHopResolver{r} }
+
+// CitedQuery returns CitedQueryResolver implementation.
+func (r *Resolver) CitedQuery() CitedQueryResolver { return &citedQueryResolver{r} }
 
 // Committee returns CommitteeResolver implementation.
 func (r *Resolver) Committee() CommitteeResolver { return &committeeResolver{r} }
@@ -839,6 +1062,12 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // PathHop returns PathHopResolver implementation.
 func (r *Resolver) PathHop() PathHopResolver { return &pathHopResolver{r} }
 
+// PlanObjective returns PlanObjectiveResolver implementation.
+func (r *Resolver) PlanObjective() PlanObjectiveResolver { return &planObjectiveResolver{r} }
+
+// PlanStakeholder returns PlanStakeholderResolver implementation.
+func (r *Resolver) PlanStakeholder() PlanStakeholderResolver { return &planStakeholderResolver{r} }
+
 // PotentialTerms returns PotentialTermsResolver implementation.
 func (r *Resolver) PotentialTerms() PotentialTermsResolver { return &potentialTermsResolver{r} }
 
@@ -857,11 +1086,20 @@ func (r *Resolver) Stakeholder() StakeholderResolver { return &stakeholderResolv
 // Territory returns TerritoryResolver implementation.
 func (r *Resolver) Territory() TerritoryResolver { return &territoryResolver{r} }
 
+// YearGoal returns YearGoalResolver implementation.
+func (r *Resolver) YearGoal() YearGoalResolver { return &yearGoalResolver{r} }
+
 type (
 	accountMatrixResolver         struct{ *Resolver }
 	accountMemberResolver         struct{ *Resolver }
+	accountPlanResolver           struct{ *Resolver }
 	auditEntryResolver            struct{ *Resolver }
 	cadenceResolver               struct{ *Resolver }
+	citationResolver              struct{ *Resolver }
+	citationHealthResolver        struct{ *Resolver }
+	citedHCPResolver              struct{ *Resolver }
+	citedHopResolver              struct{ *Resolver }
+	citedQueryResolver            struct{ *Resolver }
 	committeeResolver             struct{ *Resolver }
 	decisionChainResolver         struct{ *Resolver }
 	decisionStageResolver         struct{ *Resolver }
@@ -881,10 +1119,13 @@ type (
 	membershipResolver            struct{ *Resolver }
 	mutationResolver              struct{ *Resolver }
 	pathHopResolver               struct{ *Resolver }
+	planObjectiveResolver         struct{ *Resolver }
+	planStakeholderResolver       struct{ *Resolver }
 	potentialTermsResolver        struct{ *Resolver }
 	productShareResolver          struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	rankedHCPResolver             struct{ *Resolver }
 	stakeholderResolver           struct{ *Resolver }
 	territoryResolver             struct{ *Resolver }
+	yearGoalResolver              struct{ *Resolver }
 )

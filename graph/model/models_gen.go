@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/kolgraph/kolgraph/internal/access"
+	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 )
@@ -24,6 +26,61 @@ type AccountMemberConnection struct {
 type AccountMemberEdge struct {
 	Cursor string         `json:"cursor"`
 	Node   *AccountMember `json:"node"`
+}
+
+type AccountPlanConnection struct {
+	Edges    []*AccountPlanEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+	// How many plans match the filter in all pages (of the caller's territories).
+	TotalCount int `json:"totalCount"`
+}
+
+type AccountPlanEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *kolgraph.AccountPlan `json:"node"`
+}
+
+// Selects account plans; every field given must match.
+type AccountPlanFilter struct {
+	Hospital *string `json:"hospital,omitempty"`
+	Product  *string `json:"product,omitempty"`
+	// A user id.
+	Owner  *string     `json:"owner,omitempty"`
+	Status *PlanStatus `json:"status,omitempty"`
+}
+
+type AccountPlanInput struct {
+	Hospital   string  `json:"hospital"`
+	Department *string `json:"department,omitempty"`
+	Product    string  `json:"product"`
+	// A user id; defaults to the caller.
+	Owner        *string                 `json:"owner,omitempty"`
+	Status       *PlanStatus             `json:"status,omitempty"`
+	PeriodStart  string                  `json:"periodStart"`
+	PeriodEnd    string                  `json:"periodEnd"`
+	Goals        []*YearGoalInput        `json:"goals,omitempty"`
+	Objectives   []*PlanObjectiveInput   `json:"objectives,omitempty"`
+	Stakeholders []*PlanStakeholderInput `json:"stakeholders,omitempty"`
+	Notes        *string                 `json:"notes,omitempty"`
+}
+
+// Fields to replace; those left out are kept.
+type AccountPlanPatch struct {
+	Department   *string                 `json:"department,omitempty"`
+	Owner        *string                 `json:"owner,omitempty"`
+	PeriodStart  *string                 `json:"periodStart,omitempty"`
+	PeriodEnd    *string                 `json:"periodEnd,omitempty"`
+	Goals        []*YearGoalInput        `json:"goals,omitempty"`
+	Objectives   []*PlanObjectiveInput   `json:"objectives,omitempty"`
+	Stakeholders []*PlanStakeholderInput `json:"stakeholders,omitempty"`
+	Notes        *string                 `json:"notes,omitempty"`
+}
+
+type AccountPlanPayload struct {
+	Plan *kolgraph.AccountPlan `json:"plan"`
+	// False when the plan was already so.
+	Changed      bool   `json:"changed"`
+	GraphVersion string `json:"graphVersion"`
 }
 
 type AuditConnection struct {
@@ -433,6 +490,24 @@ type Parameter struct {
 	Value string `json:"value"`
 }
 
+type PlanObjectiveInput struct {
+	Area        ObjectiveArea `json:"area"`
+	Year        int           `json:"year"`
+	Description string        `json:"description"`
+	Measure     *string       `json:"measure,omitempty"`
+}
+
+type PlanStakeholderInput struct {
+	Hcp           string            `json:"hcp"`
+	Role          *string           `json:"role,omitempty"`
+	Stage         *access.StageKind `json:"stage,omitempty"`
+	Segment       *account.Segment  `json:"segment,omitempty"`
+	Influence     *float64          `json:"influence,omitempty"`
+	Owner         *string           `json:"owner,omitempty"`
+	NextAction    *string           `json:"nextAction,omitempty"`
+	NextActionDue *string           `json:"nextActionDue,omitempty"`
+}
+
 type ProductInput struct {
 	ID          string   `json:"id"`
 	Name        string   `json:"name"`
@@ -562,6 +637,13 @@ type UserPayload struct {
 	User         *kolgraph.User `json:"user"`
 	Changed      bool           `json:"changed"`
 	GraphVersion string         `json:"graphVersion"`
+}
+
+type YearGoalInput struct {
+	Year   int      `json:"year"`
+	Goal   string   `json:"goal"`
+	Target *float64 `json:"target,omitempty"`
+	Unit   *string  `json:"unit,omitempty"`
 }
 
 // What an audit entry records.
@@ -864,6 +946,122 @@ func (e *ImportPhase) UnmarshalJSON(b []byte) error {
 }
 
 func (e ImportPhase) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The areas of a joint department plan's objectives.
+type ObjectiveArea string
+
+const (
+	ObjectiveAreaResearch          ObjectiveArea = "RESEARCH"
+	ObjectiveAreaPatientManagement ObjectiveArea = "PATIENT_MANAGEMENT"
+	ObjectiveAreaPerformance       ObjectiveArea = "PERFORMANCE"
+)
+
+var AllObjectiveArea = []ObjectiveArea{
+	ObjectiveAreaResearch,
+	ObjectiveAreaPatientManagement,
+	ObjectiveAreaPerformance,
+}
+
+func (e ObjectiveArea) IsValid() bool {
+	switch e {
+	case ObjectiveAreaResearch, ObjectiveAreaPatientManagement, ObjectiveAreaPerformance:
+		return true
+	}
+	return false
+}
+
+func (e ObjectiveArea) String() string {
+	return string(e)
+}
+
+func (e *ObjectiveArea) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ObjectiveArea(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ObjectiveArea", str)
+	}
+	return nil
+}
+
+func (e ObjectiveArea) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ObjectiveArea) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ObjectiveArea) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An account plan's status.
+type PlanStatus string
+
+const (
+	PlanStatusDraft  PlanStatus = "DRAFT"
+	PlanStatusActive PlanStatus = "ACTIVE"
+	PlanStatusClosed PlanStatus = "CLOSED"
+)
+
+var AllPlanStatus = []PlanStatus{
+	PlanStatusDraft,
+	PlanStatusActive,
+	PlanStatusClosed,
+}
+
+func (e PlanStatus) IsValid() bool {
+	switch e {
+	case PlanStatusDraft, PlanStatusActive, PlanStatusClosed:
+		return true
+	}
+	return false
+}
+
+func (e PlanStatus) String() string {
+	return string(e)
+}
+
+func (e *PlanStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PlanStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PlanStatus", str)
+	}
+	return nil
+}
+
+func (e PlanStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PlanStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PlanStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -273,7 +273,7 @@ func (s *Service) Path(ctx context.Context, id string) (*Path, error) {
 	if !ok {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "malformed path id %q", id)
 	}
-	if !maySeeTies(ctx, pid.user) {
+	if !MaySeeTies(ctx, pid.user) {
 		return nil, kolgraph.Errorf(kolgraph.EFORBIDDEN, "the path starts from the contacts of another user: only that user and admins may fetch it")
 	}
 	if p := s.issued.get(id); p != nil {
@@ -328,11 +328,11 @@ func (s *Service) rederive(snap *snapshot.Snapshot, pid pathID) *Path {
 	return p
 }
 
-// maySeeTies reports whether the caller may see user's KNOWS ties (and so
+// MaySeeTies reports whether the caller may see user's KNOWS ties (and so
 // a path that starts from them): always for no user, else only that user
 // (viewer.UserID, the token's subject) or a principal that manages users
 // (auth.ManageUsers: an admin).
-func maySeeTies(ctx context.Context, user string) bool {
+func MaySeeTies(ctx context.Context, user string) bool {
 	if user == "" {
 		return true
 	}

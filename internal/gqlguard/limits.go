@@ -14,6 +14,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
 // Limits bound one operation; a zero field means no limit of that kind.
@@ -231,6 +233,18 @@ var Costs = map[string]Cost{
 	"ImportResult.counts":          fixed(RecordKinds),
 	"ImportJob.files":              fixed(ImportFiles),
 	"ImportTemplate.csv":           fixed(RecordKinds),
+
+	// An account plan's lists are bounded by its validation (kolgraph's
+	// MaxPlan* and MaxPathHops); a citation's health searches for a
+	// replacement path.
+	"AccountPlan.goals":        fixed(kolgraph.MaxPlanYears),
+	"AccountPlan.objectives":   fixed(kolgraph.MaxPlanObjectives),
+	"AccountPlan.stakeholders": fixed(kolgraph.MaxPlanStakeholders),
+	"AccountPlan.citations":    fixed(kolgraph.MaxPlanCitations),
+	"Citation.nodes":           fixed(kolgraph.MaxPathHops + 1),
+	"Citation.hops":            fixed(kolgraph.MaxPathHops),
+	"Citation.health":          func(*Field) (int, int) { return MaxHops, 1 },
+	"CitationHealth.changed":   fixed(kolgraph.MaxPathHops + 1),
 }
 
 // HeavyCost is the cost of a heavy analytics result per size class of its
