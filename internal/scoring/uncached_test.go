@@ -27,7 +27,7 @@ func TestRankingUncachedRanksTheGivenGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.RankingUncached(ctx, variant, sc, scoring.Degree)
+	r, err := s.RankingUncached(ctx, variant, sc, scoring.Degree, live)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestRankingUncachedRanksTheGivenGraph(t *testing.T) {
 	}
 
 	// On the live snapshot itself, an uncached ranking is not cached either.
-	if _, err := s.RankingUncached(ctx, base, sc, scoring.PageRank); err != nil {
+	if _, err := s.RankingUncached(ctx, base, sc, scoring.PageRank, nil); err != nil {
 		t.Fatal(err)
 	}
 	var hits []bool
@@ -64,7 +64,7 @@ func TestRankingUncachedRanksTheGivenGraph(t *testing.T) {
 	if _, err := s.Ranking(ctx, sc, scoring.PageRank); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RankingUncached(ctx, base, sc, scoring.Eigenvector); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+	if _, err := s.RankingUncached(ctx, base, sc, scoring.Eigenvector, nil); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
 		t.Errorf("EIGENVECTOR on a hierarchy: %v, want the coded error of Ranking", err)
 	}
 	if !slices.Equal(hits, []bool{true, false}) {
@@ -76,10 +76,52 @@ func TestRankingUncachedRejects(t *testing.T) {
 	e := newEnv(t)
 	s := service(t, e, scoring.DefaultWeights())
 	snap, _ := e.snaps.Get()
-	if _, err := s.RankingUncached(context.Background(), snap, snapshot.Scope{}, "FAME"); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+	if _, err := s.RankingUncached(context.Background(), snap, snapshot.Scope{}, "FAME", nil); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
 		t.Errorf("metric FAME: %v, want BAD_USER_INPUT", err)
 	}
-	if _, err := s.RankingUncached(context.Background(), snap, snapshot.Scope{Hospital: "H9"}, scoring.Degree); kolgraph.ErrorCode(err) != kolgraph.ENOTFOUND {
+	if _, err := s.RankingUncached(context.Background(), snap, snapshot.Scope{Hospital: "H9"}, scoring.Degree, nil); kolgraph.ErrorCode(err) != kolgraph.ENOTFOUND {
 		t.Errorf("hospital H9: %v, want NOT_FOUND", err)
+	}
+}
+
+// Removing F leaves D1 (A, B, C, E and their edges) as it was: its ranking
+// is carried onto the variant, not recomputed; D1 loses a node when C
+// leaves and is recomputed.
+func TestRankingUncachedCarriesAnUntouchedScope(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	s := service(t, e, scoring.DefaultWeights())
+	sc := snapshot.Scope{Department: "D1"}
+	prev, err := s.Ranking(ctx, sc, scoring.Influence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := e.snaps.Get()
+	for _, tc := range []struct {
+		gone    string
+		carried bool
+	}{{"F", true}, {"C", false}} {
+		variant, err := base.Variant(snapshot.Change{RemoveHCPs: []string{tc.gone}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.RankingUncached(ctx, variant, sc, scoring.Influence, prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Snapshot != variant {
+			t.Errorf("without %s: the ranking is not on the variant", tc.gone)
+		}
+		if carried := r.ComputedAt.Equal(prev.ComputedAt); carried != tc.carried {
+			t.Errorf("without %s: carried %v, want %v", tc.gone, carried, tc.carried)
+		}
+		got, order := values(t, r)
+		want, wantOrder := values(t, prev)
+		if tc.carried && (!slices.Equal(order, wantOrder) || len(got) != len(want)) {
+			t.Errorf("without %s: %v, want %v", tc.gone, got, want)
+		}
+		if !tc.carried && (len(got) != 3 || got["C"] != 0) {
+			t.Errorf("without %s: ranked %v, want A, B, E", tc.gone, got)
+		}
 	}
 }
