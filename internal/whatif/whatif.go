@@ -226,8 +226,9 @@ func (s *Service) Run(ctx context.Context, snap *snapshot.Snapshot, req Request)
 	return res, nil
 }
 
-// hospitals returns the ids of the scope's hospitals to compare, those the
-// change touches first, then by id, at most MaxHospitals; and the others.
+// hospitals returns the ids of the scope's hospitals to compare, at most
+// MaxHospitals, those the change touches first, then by id, sorted by id;
+// and the others.
 func (s *Service) hospitals(snap *snapshot.Snapshot, req Request) (compared, omitted []string) {
 	var all []string
 	switch sc := req.Scope; {
@@ -271,10 +272,8 @@ func (s *Service) hospitals(snap *snapshot.Snapshot, req Request) (compared, omi
 		}
 		return cmp.Compare(a, b)
 	})
-	if len(all) <= s.opts.MaxHospitals {
-		return all, nil
-	}
-	compared, omitted = all[:s.opts.MaxHospitals], all[s.opts.MaxHospitals:]
+	k := min(len(all), s.opts.MaxHospitals)
+	compared, omitted = all[:k:k], all[k:]
 	slices.Sort(compared)
 	return compared, omitted
 }

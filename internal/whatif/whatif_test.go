@@ -208,6 +208,15 @@ func TestHospitalsAreBounded(t *testing.T) {
 	if !slices.Equal(res.Hospitals, []string{"HB"}) {
 		t.Errorf("compared %v, want the touched [HB]", res.Hospitals)
 	}
+	// The whole graph: every hospital, by id, though HB is touched.
+	res, err = whatif.New(scores, whatif.Options{}).Run(context.Background(), snap,
+		whatif.Request{RemoveEdges: []kolgraph.EdgeKey{{From: "B1", To: "B2"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Hospitals, []string{"HA", "HB"}) || res.OmittedHospitals != 0 {
+		t.Errorf("compared %v, %d omitted; want [HA HB]", res.Hospitals, res.OmittedHospitals)
+	}
 }
 
 // A what-if leaves the base snapshot and the live rankings as they were:
