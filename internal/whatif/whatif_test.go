@@ -329,3 +329,74 @@ func TestPathIDsDoNotResolve(t *testing.T) {
 		t.Errorf("the live service resolves a what-if path id: %v, %v", got, err)
 	}
 }
+
+// The movers of every metric agree with the rankings of a store that holds
+// the edited graph, ranked from scratch by a service of its own: every HCP
+// of the scope whose value (beyond 1e-12) or rank differs between the two
+// stores is a mover with both values, and nobody else is.
+func TestMoversMatchARebuiltGraph(t *testing.T) {
+	cs := region()
+	snap, scores := env(t, cs)
+	edited := region()
+	edited.HCPs = slices.DeleteFunc(edited.HCPs, func(h *kolgraph.HCP) bool { return h.ID == "A2" })
+	edited.Memberships = slices.DeleteFunc(edited.Memberships, func(m kolgraph.Membership) bool { return m.HCPID == "A2" })
+	edited.Influences = slices.DeleteFunc(edited.Influences, func(e *kolgraph.Influence) bool {
+		return e.From == "A2" || e.To == "A2" || (e.From == "A3" && e.To == "A5")
+	})
+	added := kolgraph.Influence{From: "A5", To: "A1", Weight: 0.3, Kind: kolgraph.InfluenceMentor, UpdatedAt: cs.Influences[0].UpdatedAt}
+	edited.Influences = append(edited.Influences, &added)
+	_, rebuilt := env(t, edited)
+
+	for _, sc := range []snapshot.Scope{ha, {Territory: "T1"}} {
+		for _, m := range []scoring.Metric{scoring.PageRank, scoring.Betweenness, scoring.Reach, scoring.Degree} {
+			res, err := whatif.New(scores, whatif.Options{}).Run(context.Background(), snap, whatif.Request{
+				Scope: sc, Metric: m, Movers: whatif.MaxMovers, RemoveHCPs: []string{"A2"},
+				RemoveEdges: []kolgraph.EdgeKey{{From: "A3", To: "A5"}}, AddEdges: []kolgraph.Influence{added},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, mm := range res.Movers {
+				before, err := scores.Ranking(context.Background(), sc, mm.Metric)
+				if err != nil {
+					t.Fatal(err)
+				}
+				after, err := rebuilt.Ranking(context.Background(), sc, mm.Metric)
+				if err != nil {
+					t.Fatal(err)
+				}
+				type vr struct {
+					v float64
+					r int
+				}
+				at := func(r *scoring.Ranking) map[string]vr {
+					out := map[string]vr{}
+					for i, v := range r.Nodes {
+						out[r.Snapshot.IDs[v]] = vr{r.Values[i], i + 1}
+					}
+					return out
+				}
+				b, a := at(before), at(after)
+				var want []string
+				for id, x := range b {
+					y, ok := a[id]
+					if ok && (math.Abs(x.v-y.v) > 1e-12*max(1, math.Abs(x.v)) || x.r != y.r) {
+						want = append(want, fmt.Sprintf("%s %.6g->%.6g #%d->%d", id, x.v, y.v, x.r, y.r))
+					}
+				}
+				var got []string
+				for _, mv := range slices.Concat(mm.Gainers, mm.Losers) {
+					got = append(got, fmt.Sprintf("%s %.6g->%.6g #%d->%d", mv.HCP.ID, mv.Before, mv.After, mv.RankBefore, mv.RankAfter))
+				}
+				slices.Sort(got)
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s %s: movers %q, want %q", sc.Key(), mm.Metric, got, want)
+				}
+				if len(mm.Removed) != 1 || mm.Removed[0].HCP.ID != "A2" || mm.Removed[0].RankBefore != b["A2"].r {
+					t.Errorf("%s %s: removed %+v, want A2 at rank %d", sc.Key(), mm.Metric, mm.Removed, b["A2"].r)
+				}
+			}
+		}
+	}
+}
