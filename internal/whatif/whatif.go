@@ -148,10 +148,12 @@ func New(scores *scoring.Service, o Options) *Service {
 	return &Service{scores: scores, opts: o, key: []byte(rand.Text() + rand.Text())}
 }
 
-// Run applies req's change to snap (the current snapshot) and compares.
-// Unknown ids are NOT_FOUND, invalid changes, metrics and bounds
-// BAD_USER_INPUT (see snapshot.Variant); it stops with ctx's error when
-// ctx ends.
+// Run applies req's change to snap and compares the two graphs. snap is
+// the current snapshot of the scoring service's source (for a caller
+// limited to territories, their view and its service): the rankings before
+// are that service's, cached. Unknown ids are NOT_FOUND; invalid changes,
+// metrics and bounds are BAD_USER_INPUT (see snapshot.Variant); Run stops
+// with ctx's error when ctx ends.
 func (s *Service) Run(ctx context.Context, snap *snapshot.Snapshot, req Request) (*Result, error) {
 	metrics := []scoring.Metric{scoring.Influence}
 	switch {
@@ -202,9 +204,7 @@ func (s *Service) Run(ctx context.Context, snap *snapshot.Snapshot, req Request)
 		res.Movers = append(res.Movers, movers(b, a, removed, n))
 	}
 
-	var omitted []string
-	res.Hospitals, omitted = s.hospitals(snap, req)
-	res.OmittedHospitals = len(omitted)
+	res.Hospitals, res.OmittedHospitals = s.hospitals(snap, req)
 	o := access.Options{StoredPaths: 2, ChainMaxHops: s.opts.ChainMaxHops, IDKey: s.key}
 	chainsBefore := access.NewService(fixed{snap}, before, o)
 	chainsAfter := access.NewService(fixed{variant}, after, o)
@@ -228,8 +228,8 @@ func (s *Service) Run(ctx context.Context, snap *snapshot.Snapshot, req Request)
 
 // hospitals returns the ids of the scope's hospitals to compare, at most
 // MaxHospitals, those the change touches first, then by id, sorted by id;
-// and the others.
-func (s *Service) hospitals(snap *snapshot.Snapshot, req Request) (compared, omitted []string) {
+// and how many others there are.
+func (s *Service) hospitals(snap *snapshot.Snapshot, req Request) (compared []string, omitted int) {
 	var all []string
 	switch sc := req.Scope; {
 	case sc.Hospital != "":
@@ -273,9 +273,9 @@ func (s *Service) hospitals(snap *snapshot.Snapshot, req Request) (compared, omi
 		return cmp.Compare(a, b)
 	})
 	k := min(len(all), s.opts.MaxHospitals)
-	compared, omitted = all[:k:k], all[k:]
+	compared = all[:k:k]
 	slices.Sort(compared)
-	return compared, omitted
+	return compared, len(all) - k
 }
 
 // same reports whether two values are equal within 1e-12 relative.
