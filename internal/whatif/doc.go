@@ -47,5 +47,7 @@
 // is carried over from the base when the change does not touch what it
 // reads, so a change within one hospital costs that hospital's rankings,
 // the scope's two rankings and two path searches per compared hospital.
-// Run stops when ctx ends (the request's deadline).
+// At most Options.Concurrent what-ifs run at once (default 1, one core);
+// the others wait for a slot within their deadline. Run stops when ctx
+// ends (the request's deadline).
 package whatif

@@ -124,6 +124,10 @@ type Options struct {
 	// MaxHospitals bounds the hospitals whose chains are compared; 0:
 	// DefaultMaxHospitals.
 	MaxHospitals int
+	// Concurrent bounds the what-ifs that run at once (the others wait,
+	// within their deadline); 0: 1. Each takes a core, so that on two
+	// cores the live requests always keep one.
+	Concurrent int
 }
 
 // DefaultMaxHospitals is the default of Options.MaxHospitals.
@@ -134,6 +138,7 @@ type Service struct {
 	scores *scoring.Service
 	opts   Options
 	key    []byte // signs the chains' path ids; no other service has it
+	slots  chan struct{}
 }
 
 // New returns a service ranking with scores (the live service: its cache
@@ -145,7 +150,10 @@ func New(scores *scoring.Service, o Options) *Service {
 	if o.MaxHospitals <= 0 {
 		o.MaxHospitals = DefaultMaxHospitals
 	}
-	return &Service{scores: scores, opts: o, key: []byte(rand.Text() + rand.Text())}
+	if o.Concurrent <= 0 {
+		o.Concurrent = 1
+	}
+	return &Service{scores: scores, opts: o, key: []byte(rand.Text() + rand.Text()), slots: make(chan struct{}, o.Concurrent)}
 }
 
 // Run applies req's change to snap and compares the two graphs. snap is
@@ -180,6 +188,12 @@ func (s *Service) Run(ctx context.Context, snap *snapshot.Snapshot, req Request)
 	}
 	if _, err := snap.Nodes(req.Scope); err != nil {
 		return nil, err
+	}
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 	variant, err := snap.Variant(snapshot.Change{RemoveHCPs: req.RemoveHCPs, RemoveEdges: req.RemoveEdges, AddEdges: req.AddEdges})
 	if err != nil {
