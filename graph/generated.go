@@ -22,6 +22,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/network"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/settings"
+	"github.com/kolgraph/kolgraph/internal/whatif"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -73,6 +74,10 @@ type ResolverRoot interface {
 	RankedHCP() RankedHCPResolver
 	Stakeholder() StakeholderResolver
 	Territory() TerritoryResolver
+	WhatIf() WhatIfResolver
+	WhatIfMover() WhatIfMoverResolver
+	WhatIfMovers() WhatIfMoversResolver
+	WhatIfStage() WhatIfStageResolver
 	YearGoal() YearGoalResolver
 }
 
@@ -799,6 +804,7 @@ type ComplexityRoot struct {
 		SpeakerCandidates func(childComplexity int, scope model.ScopeInput, product *string, first *int) int
 		StrongestPaths    func(childComplexity int, from []string, to string, k *int, maxHops *int, avoid []string, via []access.Position, minStrength *float64) int
 		Territories       func(childComplexity int) int
+		WhatIf            func(childComplexity int, scope model.ScopeInput, removeHcps []string, removeEdges []*model.EdgeKeyInput, addEdges []*model.WhatIfEdgeInput, product *string, metric *scoring.Metric, movers *int) int
 	}
 
 	RankedHCP struct {
@@ -942,6 +948,61 @@ type ComplexityRoot struct {
 		Changed      func(childComplexity int) int
 		GraphVersion func(childComplexity int) int
 		User         func(childComplexity int) int
+	}
+
+	WhatIf struct {
+		Citations        func(childComplexity int) int
+		GraphVersion     func(childComplexity int) int
+		Hospitals        func(childComplexity int) int
+		Movers           func(childComplexity int) int
+		Note             func(childComplexity int) int
+		OmittedHospitals func(childComplexity int) int
+		Stages           func(childComplexity int) int
+		User             func(childComplexity int) int
+	}
+
+	WhatIfCitation struct {
+		After    func(childComplexity int) int
+		Before   func(childComplexity int) int
+		Citation func(childComplexity int) int
+		Plan     func(childComplexity int) int
+	}
+
+	WhatIfMover struct {
+		After      func(childComplexity int) int
+		Before     func(childComplexity int) int
+		Delta      func(childComplexity int) int
+		HCP        func(childComplexity int) int
+		RankAfter  func(childComplexity int) int
+		RankBefore func(childComplexity int) int
+	}
+
+	WhatIfMovers struct {
+		Gainers      func(childComplexity int) int
+		GainersTotal func(childComplexity int) int
+		Losers       func(childComplexity int) int
+		LosersTotal  func(childComplexity int) int
+		Metric       func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Removed      func(childComplexity int) int
+	}
+
+	WhatIfRemoved struct {
+		Before     func(childComplexity int) int
+		HCP        func(childComplexity int) int
+		RankBefore func(childComplexity int) int
+	}
+
+	WhatIfStage struct {
+		Committee  func(childComplexity int) int
+		Emptied    func(childComplexity int) int
+		Hospital   func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Lost       func(childComplexity int) int
+		Order      func(childComplexity int) int
+		Path       func(childComplexity int) int
+		PathAfter  func(childComplexity int) int
+		PathBefore func(childComplexity int) int
 	}
 
 	YearGoal struct {
@@ -1183,6 +1244,7 @@ type QueryResolver interface {
 	SpeakerCandidates(ctx context.Context, scope model.ScopeInput, product *string, first *int) (*model.SpeakerCandidates, error)
 	AccountPlans(ctx context.Context, filter *model.AccountPlanFilter, first *int, after *string) (*model.AccountPlanConnection, error)
 	AccountPlan(ctx context.Context, id string) (*kolgraph.AccountPlan, error)
+	WhatIf(ctx context.Context, scope model.ScopeInput, removeHcps []string, removeEdges []*model.EdgeKeyInput, addEdges []*model.WhatIfEdgeInput, product *string, metric *scoring.Metric, movers *int) (*model.WhatIf, error)
 	ImportJob(ctx context.Context, id string) (*model.ImportJob, error)
 	ImportJobs(ctx context.Context, first *int, after *string) (*model.ImportJobConnection, error)
 	AuditLog(ctx context.Context, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) (*model.AuditConnection, error)
@@ -1201,6 +1263,26 @@ type StakeholderResolver interface {
 }
 type TerritoryResolver interface {
 	Hospitals(ctx context.Context, obj *kolgraph.Territory, first *int, after *string) (*model.HospitalConnection, error)
+}
+type WhatIfResolver interface {
+	GraphVersion(ctx context.Context, obj *model.WhatIf) (string, error)
+	Movers(ctx context.Context, obj *model.WhatIf) ([]*whatif.MetricMovers, error)
+	Stages(ctx context.Context, obj *model.WhatIf) ([]*whatif.StageChange, error)
+	Hospitals(ctx context.Context, obj *model.WhatIf) ([]*kolgraph.Hospital, error)
+
+	User(ctx context.Context, obj *model.WhatIf) (*string, error)
+	Note(ctx context.Context, obj *model.WhatIf) (*string, error)
+}
+type WhatIfMoverResolver interface {
+	Delta(ctx context.Context, obj *whatif.Mover) (float64, error)
+}
+type WhatIfMoversResolver interface {
+	Note(ctx context.Context, obj *whatif.MetricMovers) (*string, error)
+}
+type WhatIfStageResolver interface {
+	Path(ctx context.Context, obj *whatif.StageChange) (*whatif.PathChange, error)
+	PathBefore(ctx context.Context, obj *whatif.StageChange) (*access.Path, error)
+	PathAfter(ctx context.Context, obj *whatif.StageChange) (*access.Path, error)
 }
 type YearGoalResolver interface {
 	Unit(ctx context.Context, obj *kolgraph.YearGoal) (*string, error)
@@ -4539,6 +4621,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Territories(childComplexity), true
+	case "Query.whatIf":
+		if e.ComplexityRoot.Query.WhatIf == nil {
+			break
+		}
+
+		args, err := ec.field_Query_whatIf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WhatIf(childComplexity, args["scope"].(model.ScopeInput), args["removeHcps"].([]string), args["removeEdges"].([]*model.EdgeKeyInput), args["addEdges"].([]*model.WhatIfEdgeInput), args["product"].(*string), args["metric"].(*scoring.Metric), args["movers"].(*int)), true
 
 	case "RankedHCP.hcp":
 		if e.ComplexityRoot.RankedHCP.Hcp == nil {
@@ -5097,6 +5190,234 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserPayload.User(childComplexity), true
 
+	case "WhatIf.citations":
+		if e.ComplexityRoot.WhatIf.Citations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIf.Citations(childComplexity), true
+	case "WhatIf.graphVersion":
+		if e.ComplexityRoot.WhatIf.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIf.GraphVersion(childComplexity), true
+	case "WhatIf.hospitals":
+		if e.ComplexityRoot.WhatIf.Hospitals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIf.Hospitals(childComplexity), true
+	case "WhatIf.movers":
+		if e.ComplexityRoot.WhatIf.Movers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIf.Movers(childComplexity), true
+	case "WhatIf.note":
+		if e.ComplexityRoot.WhatIf.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIf.Note(childComplexity), true
+	case "WhatIf.omittedHospitals":
+		if e.ComplexityRoot.WhatIf.OmittedHospitals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIf.OmittedHospitals(childComplexity), true
+	case "WhatIf.stages":
+		if e.ComplexityRoot.WhatIf.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIf.Stages(childComplexity), true
+	case "WhatIf.user":
+		if e.ComplexityRoot.WhatIf.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIf.User(childComplexity), true
+
+	case "WhatIfCitation.after":
+		if e.ComplexityRoot.WhatIfCitation.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfCitation.After(childComplexity), true
+	case "WhatIfCitation.before":
+		if e.ComplexityRoot.WhatIfCitation.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfCitation.Before(childComplexity), true
+	case "WhatIfCitation.citation":
+		if e.ComplexityRoot.WhatIfCitation.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfCitation.Citation(childComplexity), true
+	case "WhatIfCitation.plan":
+		if e.ComplexityRoot.WhatIfCitation.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfCitation.Plan(childComplexity), true
+
+	case "WhatIfMover.after":
+		if e.ComplexityRoot.WhatIfMover.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMover.After(childComplexity), true
+	case "WhatIfMover.before":
+		if e.ComplexityRoot.WhatIfMover.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMover.Before(childComplexity), true
+	case "WhatIfMover.delta":
+		if e.ComplexityRoot.WhatIfMover.Delta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMover.Delta(childComplexity), true
+	case "WhatIfMover.hcp":
+		if e.ComplexityRoot.WhatIfMover.HCP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMover.HCP(childComplexity), true
+	case "WhatIfMover.rankAfter":
+		if e.ComplexityRoot.WhatIfMover.RankAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMover.RankAfter(childComplexity), true
+	case "WhatIfMover.rankBefore":
+		if e.ComplexityRoot.WhatIfMover.RankBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMover.RankBefore(childComplexity), true
+
+	case "WhatIfMovers.gainers":
+		if e.ComplexityRoot.WhatIfMovers.Gainers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMovers.Gainers(childComplexity), true
+	case "WhatIfMovers.gainersTotal":
+		if e.ComplexityRoot.WhatIfMovers.GainersTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMovers.GainersTotal(childComplexity), true
+	case "WhatIfMovers.losers":
+		if e.ComplexityRoot.WhatIfMovers.Losers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMovers.Losers(childComplexity), true
+	case "WhatIfMovers.losersTotal":
+		if e.ComplexityRoot.WhatIfMovers.LosersTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMovers.LosersTotal(childComplexity), true
+	case "WhatIfMovers.metric":
+		if e.ComplexityRoot.WhatIfMovers.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMovers.Metric(childComplexity), true
+	case "WhatIfMovers.note":
+		if e.ComplexityRoot.WhatIfMovers.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMovers.Note(childComplexity), true
+	case "WhatIfMovers.removed":
+		if e.ComplexityRoot.WhatIfMovers.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfMovers.Removed(childComplexity), true
+
+	case "WhatIfRemoved.before":
+		if e.ComplexityRoot.WhatIfRemoved.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfRemoved.Before(childComplexity), true
+	case "WhatIfRemoved.hcp":
+		if e.ComplexityRoot.WhatIfRemoved.HCP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfRemoved.HCP(childComplexity), true
+	case "WhatIfRemoved.rankBefore":
+		if e.ComplexityRoot.WhatIfRemoved.RankBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfRemoved.RankBefore(childComplexity), true
+
+	case "WhatIfStage.committee":
+		if e.ComplexityRoot.WhatIfStage.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfStage.Committee(childComplexity), true
+	case "WhatIfStage.emptied":
+		if e.ComplexityRoot.WhatIfStage.Emptied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfStage.Emptied(childComplexity), true
+	case "WhatIfStage.hospital":
+		if e.ComplexityRoot.WhatIfStage.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfStage.Hospital(childComplexity), true
+	case "WhatIfStage.kind":
+		if e.ComplexityRoot.WhatIfStage.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfStage.Kind(childComplexity), true
+	case "WhatIfStage.lost":
+		if e.ComplexityRoot.WhatIfStage.Lost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfStage.Lost(childComplexity), true
+	case "WhatIfStage.order":
+		if e.ComplexityRoot.WhatIfStage.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfStage.Order(childComplexity), true
+	case "WhatIfStage.path":
+		if e.ComplexityRoot.WhatIfStage.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfStage.Path(childComplexity), true
+	case "WhatIfStage.pathAfter":
+		if e.ComplexityRoot.WhatIfStage.PathAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfStage.PathAfter(childComplexity), true
+	case "WhatIfStage.pathBefore":
+		if e.ComplexityRoot.WhatIfStage.PathBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WhatIfStage.PathBefore(childComplexity), true
+
 	case "YearGoal.goal":
 		if e.ComplexityRoot.YearGoal.Goal == nil {
 			break
@@ -5136,6 +5457,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AccountPlanPatch", ec.unmarshalInputAccountPlanPatch),
 			graphql.NewInputUnmarshaler("CommitteeInput", ec.unmarshalInputCommitteeInput),
 			graphql.NewInputUnmarshaler("DepartmentInput", ec.unmarshalInputDepartmentInput),
+			graphql.NewInputUnmarshaler("EdgeKeyInput", ec.unmarshalInputEdgeKeyInput),
 			graphql.NewInputUnmarshaler("HCPFilter", ec.unmarshalInputHCPFilter),
 			graphql.NewInputUnmarshaler("HCPInput", ec.unmarshalInputHCPInput),
 			graphql.NewInputUnmarshaler("HospitalFilter", ec.unmarshalInputHospitalFilter),
@@ -5151,6 +5473,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ScopeInput", ec.unmarshalInputScopeInput),
 			graphql.NewInputUnmarshaler("TerritoryInput", ec.unmarshalInputTerritoryInput),
 			graphql.NewInputUnmarshaler("UserInput", ec.unmarshalInputUserInput),
+			graphql.NewInputUnmarshaler("WhatIfEdgeInput", ec.unmarshalInputWhatIfEdgeInput),
 			graphql.NewInputUnmarshaler("YearGoalInput", ec.unmarshalInputYearGoalInput),
 		)
 	}
@@ -5373,6 +5696,37 @@ type Query {
   accountPlans(filter: AccountPlanFilter, first: Int = 20, after: String): AccountPlanConnection!
   "An account plan by id; null when unknown or outside the caller's territories."
   accountPlan(id: ID!): AccountPlan
+  """
+  What happens if HCPs leave or ties change? The change is applied to a copy
+  of the current graph, never written: the scope's INFLUENCE ranking (and the
+  chosen metric's) before and after, with the biggest gainers and losers;
+  the decision-chain stages of the scope's hospitals (at most 20: those the
+  change touches first) that lose their people or whose strongest path from
+  the caller's contacts is lost, weakened or strengthened; and the account
+  plans' citations (of the scope's hospitals) that the change breaks or
+  weakens, each with the strongest path left under its constraints. Paths of
+  the what-if graph have ids that resolve nowhere: they are not citable.
+  Unknown ids and removed ties that do not exist are NOT_FOUND; more than
+  200 changes of one kind, bad weights or kinds, and a tie both removed and
+  added are BAD_USER_INPUT. It counts as heavy analytics (cost and
+  per-credential limit) and runs one at a time per territory set.
+  """
+  whatIf(
+    "The HCPs whose rankings and hospitals are compared."
+    scope: ScopeInput!
+    "HCPs who leave (with all their ties, seats and contacts)."
+    removeHcps: [ID!]
+    "INFLUENCES ties removed."
+    removeEdges: [EdgeKeyInput!]
+    "INFLUENCES ties added, or existing ones replaced (weight, kind, evidence)."
+    addEdges: [WhatIfEdgeInput!]
+    "The product of the decision chains; omit for chains without one."
+    product: ID
+    "The metric compared besides INFLUENCE."
+    metric: InfluenceMetric = PAGERANK
+    "How many gainers and losers per metric, 1..100."
+    movers: Int = 10
+  ): WhatIf!
 }
 
 "A role a path can be asked to pass through: a position, or a P&T committee seat."
@@ -7371,6 +7725,113 @@ type AccountPlanPayload {
   changed: Boolean!
   graphVersion: String!
 }
+
+"An INFLUENCES tie by its ends."
+input EdgeKeyInput {
+  from: ID!
+  to: ID!
+}
+
+"A tie of a what-if: from sways to."
+input WhatIfEdgeInput {
+  from: ID!
+  to: ID!
+  "In (0,1]."
+  weight: Float!
+  "reports_to | mentor | co_author | referral | committee_peer | society_peer"
+  kind: String!
+  evidence: String
+}
+
+"The answer to whatIf."
+type WhatIf {
+  "The graph version the change was applied to."
+  graphVersion: String!
+  "INFLUENCE first, then the chosen metric when it differs."
+  movers: [WhatIfMovers!]!
+  "The decision-chain stages that change, by hospital id, then in chain order."
+  stages: [WhatIfStage!]!
+  "The hospitals whose decision chains were compared."
+  hospitals: [Hospital!]!
+  "How many hospitals of the scope were not compared (beyond 20)."
+  omittedHospitals: Int!
+  "Account-plan citations whose health the change makes worse (of the scope's first 100 plans by id; closed plans are skipped)."
+  citations: [WhatIfCitation!]!
+  "The user whose contacts the chains' paths start from; null without a caller."
+  user: ID
+  "Why the chains have no paths, when they have none."
+  note: String
+}
+
+"How the change moves one metric's ranking of the scope."
+type WhatIfMovers {
+  metric: InfluenceMetric!
+  "Those whose value rises (or, unchanged, whose rank improves), largest change first."
+  gainers: [WhatIfMover!]!
+  "Those whose value falls (or whose rank worsens), largest change first."
+  losers: [WhatIfMover!]!
+  gainersTotal: Int!
+  losersTotal: Int!
+  "The scope's HCPs who leave, with their standing before."
+  removed: [WhatIfRemoved!]!
+  "Why a ranking is empty (a scope of fewer than 3 HCPs)."
+  note: String
+}
+
+"An HCP whose value or rank moves. Ranks are 1-based."
+type WhatIfMover {
+  hcp: HCP!
+  before: Float!
+  after: Float!
+  "after - before"
+  delta: Float!
+  rankBefore: Int!
+  rankAfter: Int!
+}
+
+"An HCP who leaves, with their standing before."
+type WhatIfRemoved {
+  hcp: HCP!
+  before: Float!
+  rankBefore: Int!
+}
+
+"How a stage's strongest path from the caller's contacts changes."
+enum StagePathChange {
+  LOST
+  FOUND
+  WEAKENED
+  STRENGTHENED
+}
+
+"A decision-chain stage the change affects."
+type WhatIfStage {
+  hospital: Hospital!
+  "1-based, in the chain before."
+  order: Int!
+  kind: DecisionStageKind!
+  committee: Committee
+  "The HCPs at the stage who leave."
+  lost: [HCP!]!
+  "Nobody is left at the stage."
+  emptied: Boolean!
+  "How the strongest path changes; null when it does not."
+  path: StagePathChange
+  "The strongest path before, on the current graph (the ids of a what-if's paths resolve nowhere)."
+  pathBefore: InfluencePath
+  "The strongest path after, on the what-if graph."
+  pathAfter: InfluencePath
+}
+
+"An account-plan citation the change breaks or weakens."
+type WhatIfCitation {
+  plan: AccountPlan!
+  citation: Citation!
+  "Its health on the current graph."
+  before: CitationHealth!
+  "Its health on the what-if graph (a replacement's id resolves nowhere)."
+  after: CitationHealth!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -8979,6 +9440,116 @@ func (ec *executionContext) childFields_UserPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type UserPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_WhatIf(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "graphVersion":
+		return ec.fieldContext_WhatIf_graphVersion(ctx, field)
+	case "movers":
+		return ec.fieldContext_WhatIf_movers(ctx, field)
+	case "stages":
+		return ec.fieldContext_WhatIf_stages(ctx, field)
+	case "hospitals":
+		return ec.fieldContext_WhatIf_hospitals(ctx, field)
+	case "omittedHospitals":
+		return ec.fieldContext_WhatIf_omittedHospitals(ctx, field)
+	case "citations":
+		return ec.fieldContext_WhatIf_citations(ctx, field)
+	case "user":
+		return ec.fieldContext_WhatIf_user(ctx, field)
+	case "note":
+		return ec.fieldContext_WhatIf_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WhatIf", field.Name)
+}
+
+func (ec *executionContext) childFields_WhatIfCitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_WhatIfCitation_plan(ctx, field)
+	case "citation":
+		return ec.fieldContext_WhatIfCitation_citation(ctx, field)
+	case "before":
+		return ec.fieldContext_WhatIfCitation_before(ctx, field)
+	case "after":
+		return ec.fieldContext_WhatIfCitation_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WhatIfCitation", field.Name)
+}
+
+func (ec *executionContext) childFields_WhatIfMover(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_WhatIfMover_hcp(ctx, field)
+	case "before":
+		return ec.fieldContext_WhatIfMover_before(ctx, field)
+	case "after":
+		return ec.fieldContext_WhatIfMover_after(ctx, field)
+	case "delta":
+		return ec.fieldContext_WhatIfMover_delta(ctx, field)
+	case "rankBefore":
+		return ec.fieldContext_WhatIfMover_rankBefore(ctx, field)
+	case "rankAfter":
+		return ec.fieldContext_WhatIfMover_rankAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WhatIfMover", field.Name)
+}
+
+func (ec *executionContext) childFields_WhatIfMovers(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_WhatIfMovers_metric(ctx, field)
+	case "gainers":
+		return ec.fieldContext_WhatIfMovers_gainers(ctx, field)
+	case "losers":
+		return ec.fieldContext_WhatIfMovers_losers(ctx, field)
+	case "gainersTotal":
+		return ec.fieldContext_WhatIfMovers_gainersTotal(ctx, field)
+	case "losersTotal":
+		return ec.fieldContext_WhatIfMovers_losersTotal(ctx, field)
+	case "removed":
+		return ec.fieldContext_WhatIfMovers_removed(ctx, field)
+	case "note":
+		return ec.fieldContext_WhatIfMovers_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WhatIfMovers", field.Name)
+}
+
+func (ec *executionContext) childFields_WhatIfRemoved(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_WhatIfRemoved_hcp(ctx, field)
+	case "before":
+		return ec.fieldContext_WhatIfRemoved_before(ctx, field)
+	case "rankBefore":
+		return ec.fieldContext_WhatIfRemoved_rankBefore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WhatIfRemoved", field.Name)
+}
+
+func (ec *executionContext) childFields_WhatIfStage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hospital":
+		return ec.fieldContext_WhatIfStage_hospital(ctx, field)
+	case "order":
+		return ec.fieldContext_WhatIfStage_order(ctx, field)
+	case "kind":
+		return ec.fieldContext_WhatIfStage_kind(ctx, field)
+	case "committee":
+		return ec.fieldContext_WhatIfStage_committee(ctx, field)
+	case "lost":
+		return ec.fieldContext_WhatIfStage_lost(ctx, field)
+	case "emptied":
+		return ec.fieldContext_WhatIfStage_emptied(ctx, field)
+	case "path":
+		return ec.fieldContext_WhatIfStage_path(ctx, field)
+	case "pathBefore":
+		return ec.fieldContext_WhatIfStage_pathBefore(ctx, field)
+	case "pathAfter":
+		return ec.fieldContext_WhatIfStage_pathAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WhatIfStage", field.Name)
+}
+
 func (ec *executionContext) childFields_YearGoal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "year":
@@ -10458,6 +11029,68 @@ func (ec *executionContext) field_Query_strongestPaths_args(ctx context.Context,
 		return nil, err
 	}
 	args["minStrength"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_whatIf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (model.ScopeInput, error) {
+			return ec.unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "removeHcps",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["removeHcps"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "removeEdges",
+		func(ctx context.Context, v any) ([]*model.EdgeKeyInput, error) {
+			return ec.unmarshalOEdgeKeyInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐEdgeKeyInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["removeEdges"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "addEdges",
+		func(ctx context.Context, v any) ([]*model.WhatIfEdgeInput, error) {
+			return ec.unmarshalOWhatIfEdgeInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIfEdgeInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["addEdges"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "product",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["product"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (*scoring.Metric, error) {
+			return ec.unmarshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "movers",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["movers"] = arg6
 	return args, nil
 }
 
@@ -23856,6 +24489,50 @@ func (ec *executionContext) fieldContext_Query_accountPlan(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_whatIf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_whatIf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WhatIf(ctx, fc.Args["scope"].(model.ScopeInput), fc.Args["removeHcps"].([]string), fc.Args["removeEdges"].([]*model.EdgeKeyInput), fc.Args["addEdges"].([]*model.WhatIfEdgeInput), fc.Args["product"].(*string), fc.Args["metric"].(*scoring.Metric), fc.Args["movers"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WhatIf) graphql.Marshaler {
+			return ec.marshalNWhatIf2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_whatIf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WhatIf(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_whatIf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_importJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26530,6 +27207,1019 @@ func (ec *executionContext) fieldContext_UserPayload_graphVersion(_ context.Cont
 	return graphql.NewScalarFieldContext("UserPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _WhatIf_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.WhatIf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIf_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIf().GraphVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIf_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIf", field, true, true, "String")
+}
+
+func (ec *executionContext) _WhatIf_movers(ctx context.Context, field graphql.CollectedField, obj *model.WhatIf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIf_movers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIf().Movers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*whatif.MetricMovers) graphql.Marshaler {
+			return ec.marshalNWhatIfMovers2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐMetricMoversᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIf_movers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIf",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WhatIfMovers(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIf_stages(ctx context.Context, field graphql.CollectedField, obj *model.WhatIf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIf_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIf().Stages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*whatif.StageChange) graphql.Marshaler {
+			return ec.marshalNWhatIfStage2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐStageChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIf_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIf",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WhatIfStage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIf_hospitals(ctx context.Context, field graphql.CollectedField, obj *model.WhatIf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIf_hospitals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIf().Hospitals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalNHospital2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospitalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIf_hospitals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIf",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIf_omittedHospitals(ctx context.Context, field graphql.CollectedField, obj *model.WhatIf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIf_omittedHospitals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OmittedHospitals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIf_omittedHospitals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIf", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WhatIf_citations(ctx context.Context, field graphql.CollectedField, obj *model.WhatIf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIf_citations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WhatIfCitation) graphql.Marshaler {
+			return ec.marshalNWhatIfCitation2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIfCitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIf_citations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIf",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WhatIfCitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIf_user(ctx context.Context, field graphql.CollectedField, obj *model.WhatIf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIf_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIf().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIf_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIf", field, true, true, "ID")
+}
+
+func (ec *executionContext) _WhatIf_note(ctx context.Context, field graphql.CollectedField, obj *model.WhatIf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIf_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIf().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIf_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIf", field, true, true, "String")
+}
+
+func (ec *executionContext) _WhatIfCitation_plan(ctx context.Context, field graphql.CollectedField, obj *model.WhatIfCitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfCitation_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.AccountPlan) graphql.Marshaler {
+			return ec.marshalNAccountPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAccountPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfCitation_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfCitation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPlan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfCitation_citation(ctx context.Context, field graphql.CollectedField, obj *model.WhatIfCitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfCitation_citation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Citation) graphql.Marshaler {
+			return ec.marshalNCitation2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCitation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfCitation_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfCitation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfCitation_before(ctx context.Context, field graphql.CollectedField, obj *model.WhatIfCitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfCitation_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *citation.Health) graphql.Marshaler {
+			return ec.marshalNCitationHealth2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐHealth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfCitation_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfCitation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitationHealth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfCitation_after(ctx context.Context, field graphql.CollectedField, obj *model.WhatIfCitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfCitation_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *citation.Health) graphql.Marshaler {
+			return ec.marshalNCitationHealth2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋcitationᚐHealth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfCitation_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfCitation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitationHealth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfMover_hcp(ctx context.Context, field graphql.CollectedField, obj *whatif.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMover_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HCP, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMover_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfMover",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfMover_before(ctx context.Context, field graphql.CollectedField, obj *whatif.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMover_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMover_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfMover", field, false, false, "Float")
+}
+
+func (ec *executionContext) _WhatIfMover_after(ctx context.Context, field graphql.CollectedField, obj *whatif.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMover_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMover_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfMover", field, false, false, "Float")
+}
+
+func (ec *executionContext) _WhatIfMover_delta(ctx context.Context, field graphql.CollectedField, obj *whatif.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMover_delta(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIfMover().Delta(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMover_delta(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfMover", field, true, true, "Float")
+}
+
+func (ec *executionContext) _WhatIfMover_rankBefore(ctx context.Context, field graphql.CollectedField, obj *whatif.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMover_rankBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMover_rankBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfMover", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WhatIfMover_rankAfter(ctx context.Context, field graphql.CollectedField, obj *whatif.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMover_rankAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMover_rankAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfMover", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WhatIfMovers_metric(ctx context.Context, field graphql.CollectedField, obj *whatif.MetricMovers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMovers_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scoring.Metric) graphql.Marshaler {
+			return ec.marshalNInfluenceMetric2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMovers_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfMovers", field, false, false, "InfluenceMetric")
+}
+
+func (ec *executionContext) _WhatIfMovers_gainers(ctx context.Context, field graphql.CollectedField, obj *whatif.MetricMovers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMovers_gainers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gainers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []whatif.Mover) graphql.Marshaler {
+			return ec.marshalNWhatIfMover2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐMoverᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMovers_gainers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfMovers",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WhatIfMover(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfMovers_losers(ctx context.Context, field graphql.CollectedField, obj *whatif.MetricMovers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMovers_losers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Losers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []whatif.Mover) graphql.Marshaler {
+			return ec.marshalNWhatIfMover2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐMoverᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMovers_losers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfMovers",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WhatIfMover(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfMovers_gainersTotal(ctx context.Context, field graphql.CollectedField, obj *whatif.MetricMovers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMovers_gainersTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GainersTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMovers_gainersTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfMovers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WhatIfMovers_losersTotal(ctx context.Context, field graphql.CollectedField, obj *whatif.MetricMovers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMovers_losersTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LosersTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMovers_losersTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfMovers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WhatIfMovers_removed(ctx context.Context, field graphql.CollectedField, obj *whatif.MetricMovers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMovers_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []whatif.Removed) graphql.Marshaler {
+			return ec.marshalNWhatIfRemoved2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐRemovedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMovers_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfMovers",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WhatIfRemoved(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfMovers_note(ctx context.Context, field graphql.CollectedField, obj *whatif.MetricMovers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfMovers_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIfMovers().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfMovers_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfMovers", field, true, true, "String")
+}
+
+func (ec *executionContext) _WhatIfRemoved_hcp(ctx context.Context, field graphql.CollectedField, obj *whatif.Removed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfRemoved_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HCP, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfRemoved_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfRemoved",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfRemoved_before(ctx context.Context, field graphql.CollectedField, obj *whatif.Removed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfRemoved_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfRemoved_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfRemoved", field, false, false, "Float")
+}
+
+func (ec *executionContext) _WhatIfRemoved_rankBefore(ctx context.Context, field graphql.CollectedField, obj *whatif.Removed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfRemoved_rankBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RankBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfRemoved_rankBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfRemoved", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WhatIfStage_hospital(ctx context.Context, field graphql.CollectedField, obj *whatif.StageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfStage_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hospital, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfStage_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfStage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfStage_order(ctx context.Context, field graphql.CollectedField, obj *whatif.StageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfStage_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfStage_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfStage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WhatIfStage_kind(ctx context.Context, field graphql.CollectedField, obj *whatif.StageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfStage_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.StageKind) graphql.Marshaler {
+			return ec.marshalNDecisionStageKind2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐStageKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfStage_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfStage", field, false, false, "DecisionStageKind")
+}
+
+func (ec *executionContext) _WhatIfStage_committee(ctx context.Context, field graphql.CollectedField, obj *whatif.StageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfStage_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Committee) graphql.Marshaler {
+			return ec.marshalOCommittee2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐCommittee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfStage_committee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfStage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfStage_lost(ctx context.Context, field graphql.CollectedField, obj *whatif.StageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfStage_lost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCPᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfStage_lost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfStage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfStage_emptied(ctx context.Context, field graphql.CollectedField, obj *whatif.StageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfStage_emptied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Emptied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfStage_emptied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfStage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WhatIfStage_path(ctx context.Context, field graphql.CollectedField, obj *whatif.StageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfStage_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIfStage().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *whatif.PathChange) graphql.Marshaler {
+			return ec.marshalOStagePathChange2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐPathChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfStage_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WhatIfStage", field, true, true, "StagePathChange")
+}
+
+func (ec *executionContext) _WhatIfStage_pathBefore(ctx context.Context, field graphql.CollectedField, obj *whatif.StageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfStage_pathBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIfStage().PathBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Path) graphql.Marshaler {
+			return ec.marshalOInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfStage_pathBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfStage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluencePath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WhatIfStage_pathAfter(ctx context.Context, field graphql.CollectedField, obj *whatif.StageChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WhatIfStage_pathAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WhatIfStage().PathAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.Path) graphql.Marshaler {
+			return ec.marshalOInfluencePath2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WhatIfStage_pathAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WhatIfStage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InfluencePath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _YearGoal_year(ctx context.Context, field graphql.CollectedField, obj *kolgraph.YearGoal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28147,6 +29837,55 @@ func UnmarshalDepartmentInput(ctx context.Context, raw any) (model.DepartmentInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEdgeKeyInput(ctx context.Context, obj any) (model.EdgeKeyInput, error) {
+	var it model.EdgeKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEdgeKeyInput unmarshals raw into the EdgeKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEdgeKeyInput(ctx context.Context, raw any) (model.EdgeKeyInput, error) {
+	var out model.EdgeKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EdgeKeyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputHCPFilter(ctx context.Context, obj any) (model.HCPFilter, error) {
 	var it model.HCPFilter
 	if obj == nil {
@@ -29257,6 +30996,76 @@ func (ec *executionContext) unmarshalInputUserInput(ctx context.Context, obj any
 func UnmarshalUserInput(ctx context.Context, raw any) (model.UserInput, error) {
 	var out model.UserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWhatIfEdgeInput(ctx context.Context, obj any) (model.WhatIfEdgeInput, error) {
+	var it model.WhatIfEdgeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "weight", "kind", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWhatIfEdgeInput unmarshals raw into the WhatIfEdgeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWhatIfEdgeInput(ctx context.Context, raw any) (model.WhatIfEdgeInput, error) {
+	var out model.WhatIfEdgeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WhatIfEdgeInput", raw, &out)
 	return out, err
 }
 
@@ -34142,6 +35951,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_accountPlan(ctx, field)
 				})
+		case "whatIf":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_whatIf(ctx, field)
+				})
 		case "importJob":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -35151,6 +36966,370 @@ func (ec *executionContext) _UserPayload(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var whatIfImplementors = []string{"WhatIf"}
+
+func (ec *executionContext) _WhatIf(ctx context.Context, sel ast.SelectionSet, obj *model.WhatIf) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, whatIfImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WhatIf")
+		case "graphVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIf_graphVersion(ctx, field, obj)
+				})
+		case "movers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIf_movers(ctx, field, obj)
+				})
+		case "stages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIf_stages(ctx, field, obj)
+				})
+		case "hospitals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIf_hospitals(ctx, field, obj)
+				})
+		case "omittedHospitals":
+			out.Values[i] = ec._WhatIf_omittedHospitals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citations":
+			out.Values[i] = ec._WhatIf_citations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIf_user(ctx, field, obj)
+				})
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIf_note(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var whatIfCitationImplementors = []string{"WhatIfCitation"}
+
+func (ec *executionContext) _WhatIfCitation(ctx context.Context, sel ast.SelectionSet, obj *model.WhatIfCitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, whatIfCitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WhatIfCitation")
+		case "plan":
+			out.Values[i] = ec._WhatIfCitation_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "citation":
+			out.Values[i] = ec._WhatIfCitation_citation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._WhatIfCitation_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._WhatIfCitation_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var whatIfMoverImplementors = []string{"WhatIfMover"}
+
+func (ec *executionContext) _WhatIfMover(ctx context.Context, sel ast.SelectionSet, obj *whatif.Mover) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, whatIfMoverImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WhatIfMover")
+		case "hcp":
+			out.Values[i] = ec._WhatIfMover_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.Values[i] = ec._WhatIfMover_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "after":
+			out.Values[i] = ec._WhatIfMover_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "delta":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIfMover_delta(ctx, field, obj)
+				})
+		case "rankBefore":
+			out.Values[i] = ec._WhatIfMover_rankBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rankAfter":
+			out.Values[i] = ec._WhatIfMover_rankAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var whatIfMoversImplementors = []string{"WhatIfMovers"}
+
+func (ec *executionContext) _WhatIfMovers(ctx context.Context, sel ast.SelectionSet, obj *whatif.MetricMovers) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, whatIfMoversImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WhatIfMovers")
+		case "metric":
+			out.Values[i] = ec._WhatIfMovers_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gainers":
+			out.Values[i] = ec._WhatIfMovers_gainers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "losers":
+			out.Values[i] = ec._WhatIfMovers_losers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gainersTotal":
+			out.Values[i] = ec._WhatIfMovers_gainersTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "losersTotal":
+			out.Values[i] = ec._WhatIfMovers_losersTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "removed":
+			out.Values[i] = ec._WhatIfMovers_removed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIfMovers_note(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var whatIfRemovedImplementors = []string{"WhatIfRemoved"}
+
+func (ec *executionContext) _WhatIfRemoved(ctx context.Context, sel ast.SelectionSet, obj *whatif.Removed) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, whatIfRemovedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WhatIfRemoved")
+		case "hcp":
+			out.Values[i] = ec._WhatIfRemoved_hcp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._WhatIfRemoved_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rankBefore":
+			out.Values[i] = ec._WhatIfRemoved_rankBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var whatIfStageImplementors = []string{"WhatIfStage"}
+
+func (ec *executionContext) _WhatIfStage(ctx context.Context, sel ast.SelectionSet, obj *whatif.StageChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, whatIfStageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WhatIfStage")
+		case "hospital":
+			out.Values[i] = ec._WhatIfStage_hospital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			out.Values[i] = ec._WhatIfStage_order(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._WhatIfStage_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committee":
+			out.Values[i] = ec._WhatIfStage_committee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lost":
+			out.Values[i] = ec._WhatIfStage_lost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emptied":
+			out.Values[i] = ec._WhatIfStage_emptied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIfStage_path(ctx, field, obj)
+				})
+		case "pathBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIfStage_pathBefore(ctx, field, obj)
+				})
+		case "pathAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WhatIfStage_pathAfter(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36185,6 +38364,11 @@ func (ec *executionContext) marshalNDepartmentPayload2ᚖgithubᚗcomᚋkolgraph
 	return ec._DepartmentPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNEdgeKeyInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐEdgeKeyInput(ctx context.Context, v any) (*model.EdgeKeyInput, error) {
+	res, err := ec.unmarshalInputEdgeKeyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -36319,6 +38503,22 @@ func (ec *executionContext) marshalNHeatCell2ᚖgithubᚗcomᚋkolgraphᚋkolgra
 		return graphql.Null
 	}
 	return ec._HeatCell(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHospital2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospitalᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Hospital) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
@@ -37586,6 +39786,131 @@ func (ec *executionContext) marshalNUserPayload2ᚖgithubᚗcomᚋkolgraphᚋkol
 	return ec._UserPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNWhatIf2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIf(ctx context.Context, sel ast.SelectionSet, v *model.WhatIf) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WhatIf!")
+		return graphql.Null
+	}
+	return ec._WhatIf(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWhatIfCitation2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIfCitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WhatIfCitation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWhatIfCitation2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIfCitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWhatIfCitation2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIfCitation(ctx context.Context, sel ast.SelectionSet, v *model.WhatIfCitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WhatIfCitation!")
+		return graphql.Null
+	}
+	return ec._WhatIfCitation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWhatIfEdgeInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIfEdgeInput(ctx context.Context, v any) (*model.WhatIfEdgeInput, error) {
+	res, err := ec.unmarshalInputWhatIfEdgeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWhatIfMover2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐMover(ctx context.Context, sel ast.SelectionSet, v whatif.Mover) graphql.Marshaler {
+	return ec._WhatIfMover(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWhatIfMover2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐMoverᚄ(ctx context.Context, sel ast.SelectionSet, v []whatif.Mover) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWhatIfMover2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐMover(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWhatIfMovers2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐMetricMoversᚄ(ctx context.Context, sel ast.SelectionSet, v []*whatif.MetricMovers) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWhatIfMovers2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐMetricMovers(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWhatIfMovers2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐMetricMovers(ctx context.Context, sel ast.SelectionSet, v *whatif.MetricMovers) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WhatIfMovers!")
+		return graphql.Null
+	}
+	return ec._WhatIfMovers(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWhatIfRemoved2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐRemoved(ctx context.Context, sel ast.SelectionSet, v whatif.Removed) graphql.Marshaler {
+	return ec._WhatIfRemoved(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWhatIfRemoved2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐRemovedᚄ(ctx context.Context, sel ast.SelectionSet, v []whatif.Removed) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWhatIfRemoved2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐRemoved(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWhatIfStage2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐStageChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*whatif.StageChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWhatIfStage2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐStageChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWhatIfStage2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐStageChange(ctx context.Context, sel ast.SelectionSet, v *whatif.StageChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WhatIfStage!")
+		return graphql.Null
+	}
+	return ec._WhatIfStage(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNYearGoal2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐYearGoal(ctx context.Context, sel ast.SelectionSet, v kolgraph.YearGoal) graphql.Marshaler {
 	return ec._YearGoal(ctx, sel, &v)
 }
@@ -37926,6 +40251,23 @@ func (ec *executionContext) marshalODepartment2ᚖgithubᚗcomᚋkolgraphᚋkolg
 		return graphql.Null
 	}
 	return ec._Department(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEdgeKeyInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐEdgeKeyInputᚄ(ctx context.Context, v any) ([]*model.EdgeKeyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EdgeKeyInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEdgeKeyInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐEdgeKeyInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -38337,6 +40679,40 @@ func (ec *executionContext) marshalOSettings2ᚖgithubᚗcomᚋkolgraphᚋkolgra
 	return ec._Settings(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOStagePathChange2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐPathChange(ctx context.Context, v any) (*whatif.PathChange, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOStagePathChange2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐPathChange[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStagePathChange2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐPathChange(ctx context.Context, sel ast.SelectionSet, v *whatif.PathChange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOStagePathChange2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐPathChange[*v])
+	return res
+}
+
+var (
+	unmarshalOStagePathChange2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐPathChange = map[string]whatif.PathChange{
+		"LOST":         whatif.PathLost,
+		"FOUND":        whatif.PathFound,
+		"WEAKENED":     whatif.PathWeakened,
+		"STRENGTHENED": whatif.PathStrengthened,
+	}
+	marshalOStagePathChange2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋwhatifᚐPathChange = map[whatif.PathChange]string{
+		whatif.PathLost:         "LOST",
+		whatif.PathFound:        "FOUND",
+		whatif.PathWeakened:     "WEAKENED",
+		whatif.PathStrengthened: "STRENGTHENED",
+	}
+)
+
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -38431,6 +40807,23 @@ func (ec *executionContext) marshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 	_ = ctx
 	res := graphql.MarshalUpload(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOWhatIfEdgeInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIfEdgeInputᚄ(ctx context.Context, v any) ([]*model.WhatIfEdgeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.WhatIfEdgeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWhatIfEdgeInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIfEdgeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOYearGoalInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐYearGoalInputᚄ(ctx context.Context, v any) ([]*model.YearGoalInput, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/settings"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/whatif"
 )
 
 // Cell is the resolver for the cell field.
@@ -911,6 +912,11 @@ func (r *queryResolver) AccountPlan(ctx context.Context, id string) (*kolgraph.A
 	return r.accountPlan(ctx, id)
 }
 
+// WhatIf is the resolver for the whatIf field.
+func (r *queryResolver) WhatIf(ctx context.Context, scope model.ScopeInput, removeHcps []string, removeEdges []*model.EdgeKeyInput, addEdges []*model.WhatIfEdgeInput, product *string, metric *scoring.Metric, movers *int) (*model.WhatIf, error) {
+	return r.whatIf(ctx, scope, removeHcps, removeEdges, addEdges, product, metric, movers)
+}
+
 // ImportJob is the resolver for the importJob field.
 func (r *queryResolver) ImportJob(ctx context.Context, id string) (*model.ImportJob, error) {
 	return r.importJob(ctx, id)
@@ -964,6 +970,82 @@ func (r *stakeholderResolver) Playbook(ctx context.Context, obj *model.Stakehold
 // Hospitals is the resolver for the hospitals field.
 func (r *territoryResolver) Hospitals(ctx context.Context, obj *kolgraph.Territory, first *int, after *string) (*model.HospitalConnection, error) {
 	return r.listHospitals(ctx, kolgraph.HospitalFilter{Territories: []string{obj.ID}}, first, after)
+}
+
+// GraphVersion is the resolver for the graphVersion field.
+func (r *whatIfResolver) GraphVersion(ctx context.Context, obj *model.WhatIf) (string, error) {
+	return obj.Base.GraphVersion(), nil
+}
+
+// Movers is the resolver for the movers field.
+func (r *whatIfResolver) Movers(ctx context.Context, obj *model.WhatIf) ([]*whatif.MetricMovers, error) {
+	out := make([]*whatif.MetricMovers, len(obj.Movers))
+	for i := range obj.Movers {
+		out[i] = &obj.Movers[i]
+	}
+	return out, nil
+}
+
+// Stages is the resolver for the stages field.
+func (r *whatIfResolver) Stages(ctx context.Context, obj *model.WhatIf) ([]*whatif.StageChange, error) {
+	out := make([]*whatif.StageChange, len(obj.Stages))
+	for i := range obj.Stages {
+		out[i] = &obj.Stages[i]
+	}
+	return out, nil
+}
+
+// Hospitals is the resolver for the hospitals field.
+func (r *whatIfResolver) Hospitals(ctx context.Context, obj *model.WhatIf) ([]*kolgraph.Hospital, error) {
+	out := make([]*kolgraph.Hospital, len(obj.Hospitals))
+	for i, id := range obj.Hospitals {
+		out[i] = obj.Base.Hospitals[id]
+	}
+	return out, nil
+}
+
+// User is the resolver for the user field.
+func (r *whatIfResolver) User(ctx context.Context, obj *model.WhatIf) (*string, error) {
+	return optional(obj.User), nil
+}
+
+// Note is the resolver for the note field.
+func (r *whatIfResolver) Note(ctx context.Context, obj *model.WhatIf) (*string, error) {
+	return optional(obj.Note), nil
+}
+
+// Delta is the resolver for the delta field.
+func (r *whatIfMoverResolver) Delta(ctx context.Context, obj *whatif.Mover) (float64, error) {
+	return obj.Delta(), nil
+}
+
+// Note is the resolver for the note field.
+func (r *whatIfMoversResolver) Note(ctx context.Context, obj *whatif.MetricMovers) (*string, error) {
+	return optional(obj.Note), nil
+}
+
+// Path is the resolver for the path field.
+func (r *whatIfStageResolver) Path(ctx context.Context, obj *whatif.StageChange) (*whatif.PathChange, error) {
+	if obj.Path == "" {
+		return nil, nil
+	}
+	return &obj.Path, nil
+}
+
+// PathBefore is the resolver for the pathBefore field.
+func (r *whatIfStageResolver) PathBefore(ctx context.Context, obj *whatif.StageChange) (*access.Path, error) {
+	if obj.Before == nil {
+		return nil, nil
+	}
+	return obj.Before.Path, nil
+}
+
+// PathAfter is the resolver for the pathAfter field.
+func (r *whatIfStageResolver) PathAfter(ctx context.Context, obj *whatif.StageChange) (*access.Path, error) {
+	if obj.After == nil {
+		return nil, nil
+	}
+	return obj.After.Path, nil
 }
 
 // Unit is the resolver for the unit field.
@@ -1086,6 +1168,18 @@ func (r *Resolver) Stakeholder() StakeholderResolver { return &stakeholderResolv
 // Territory returns TerritoryResolver implementation.
 func (r *Resolver) Territory() TerritoryResolver { return &territoryResolver{r} }
 
+// WhatIf returns WhatIfResolver implementation.
+func (r *Resolver) WhatIf() WhatIfResolver { return &whatIfResolver{r} }
+
+// WhatIfMover returns WhatIfMoverResolver implementation.
+func (r *Resolver) WhatIfMover() WhatIfMoverResolver { return &whatIfMoverResolver{r} }
+
+// WhatIfMovers returns WhatIfMoversResolver implementation.
+func (r *Resolver) WhatIfMovers() WhatIfMoversResolver { return &whatIfMoversResolver{r} }
+
+// WhatIfStage returns WhatIfStageResolver implementation.
+func (r *Resolver) WhatIfStage() WhatIfStageResolver { return &whatIfStageResolver{r} }
+
 // YearGoal returns YearGoalResolver implementation.
 func (r *Resolver) YearGoal() YearGoalResolver { return &yearGoalResolver{r} }
 
@@ -1127,5 +1221,9 @@ type (
 	rankedHCPResolver             struct{ *Resolver }
 	stakeholderResolver           struct{ *Resolver }
 	territoryResolver             struct{ *Resolver }
+	whatIfResolver                struct{ *Resolver }
+	whatIfMoverResolver           struct{ *Resolver }
+	whatIfMoversResolver          struct{ *Resolver }
+	whatIfStageResolver           struct{ *Resolver }
 	yearGoalResolver              struct{ *Resolver }
 )

@@ -200,6 +200,8 @@ func TestAccountPlanCitesPathsDurably(t *testing.T) {
 		t.Errorf("after replacing the broken citation: %+v", final.Citations)
 	}
 
+	checkWhatIf(t, m, kam, plan.ID, final)
+
 	// Every change is in the audit log, by U004.
 	var log struct {
 		AuditLog struct {
@@ -377,5 +379,111 @@ func TestAccountPlanRoles(t *testing.T) {
 	mustQueryAuth(t, h, viewer, `{ accountPlans(filter: {status: ACTIVE}) { totalCount edges { node { id owner } } } }`, nil, &list)
 	if list.AccountPlans.TotalCount != 1 || list.AccountPlans.Edges[0].Node.ID != mine {
 		t.Errorf("active plans: %+v", list.AccountPlans)
+	}
+}
+
+// checkWhatIf removes H001's most influential HCP in a what-if: they are
+// listed as removed with their live standing, are no mover, the live
+// ranking is unchanged afterwards, and the citations that break are
+// exactly those passing through them (removing an HCP changes no other
+// tie, so no other citation can fare worse).
+func checkWhatIf(t *testing.T, m *Main, authz, planID string, plan *gqlPlan) {
+	t.Helper()
+	type ranked struct {
+		Hcp   struct{ ID string }
+		Value float64
+		Rank  int
+	}
+	var rk struct {
+		InfluenceRanking struct{ Edges []struct{ Node ranked } }
+	}
+	const ranking = `{ influenceRanking(scope: {hospital: "H001"}, first: 5) { edges { node { hcp { id } value rank } } } }`
+	mustQueryAuth(t, m.Handler(), authz, ranking, nil, &rk)
+	top := rk.InfluenceRanking.Edges[0].Node
+	var got struct {
+		WhatIf struct {
+			Movers []struct {
+				Metric          string
+				Gainers, Losers []struct {
+					Hcp                   struct{ ID string }
+					Before, After, Delta  float64
+					RankBefore, RankAfter int
+				}
+				Removed []struct {
+					Hcp        struct{ ID string }
+					Before     float64
+					RankBefore int
+				}
+			}
+			Stages []struct {
+				Kind string
+				Lost []struct{ ID string }
+			}
+			Citations []struct {
+				Plan          struct{ ID string }
+				Citation      struct{ PathID string }
+				Before, After struct {
+					Status string
+				}
+			}
+		}
+	}
+	mustQueryAuth(t, m.Handler(), authz, `query($top: ID!) { whatIf(scope: {hospital: "H001"}, removeHcps: [$top], product: "RX01", metric: PAGERANK, movers: 5) {
+		movers { metric gainers { hcp { id } before after delta rankBefore rankAfter } losers { hcp { id } before after delta rankBefore rankAfter } removed { hcp { id } before rankBefore } }
+		stages { kind lost { id } }
+		citations { plan { id } citation { pathId } before { status } after { status } } } }`, map[string]any{"top": top.Hcp.ID}, &got)
+	w := got.WhatIf
+	if len(w.Movers) != 2 || w.Movers[0].Metric != "INFLUENCE" || w.Movers[1].Metric != "PAGERANK" {
+		t.Fatalf("movers %+v", w.Movers)
+	}
+	inf := w.Movers[0]
+	if len(inf.Removed) != 1 || inf.Removed[0].Hcp.ID != top.Hcp.ID || inf.Removed[0].RankBefore != 1 || inf.Removed[0].Before != top.Value {
+		t.Errorf("removed %+v, want %s at rank 1 with %v", inf.Removed, top.Hcp.ID, top.Value)
+	}
+	for _, mm := range w.Movers {
+		if len(mm.Gainers) == 0 || len(mm.Gainers) > 5 || len(mm.Losers) > 5 {
+			t.Errorf("%s: %d gainers, %d losers (5 asked for)", mm.Metric, len(mm.Gainers), len(mm.Losers))
+		}
+		for _, g := range mm.Gainers {
+			if g.Hcp.ID == top.Hcp.ID || g.Delta != g.After-g.Before || (g.Delta <= 0 && g.RankAfter >= g.RankBefore) {
+				t.Errorf("%s gainer %+v", mm.Metric, g)
+			}
+		}
+		for _, l := range mm.Losers {
+			if l.Hcp.ID == top.Hcp.ID || l.Delta >= 0 && l.RankAfter <= l.RankBefore {
+				t.Errorf("%s loser %+v", mm.Metric, l)
+			}
+		}
+	}
+	var again struct {
+		InfluenceRanking struct{ Edges []struct{ Node ranked } }
+	}
+	mustQueryAuth(t, m.Handler(), authz, ranking, nil, &again)
+	if fmt.Sprint(again) != fmt.Sprint(rk) {
+		t.Errorf("the live ranking changed after a what-if:\n%v\n%v", rk, again)
+	}
+	var through []string
+	for _, c := range plan.Citations {
+		if slices.ContainsFunc(c.Nodes, func(n struct{ ID, Name string }) bool { return n.ID == top.Hcp.ID }) {
+			through = append(through, c.PathID)
+		}
+	}
+	var broken []string
+	for _, c := range w.Citations {
+		if c.Plan.ID != planID || c.Before.Status != "UNCHANGED" || c.After.Status != "BROKEN" {
+			t.Errorf("citation %+v", c)
+		}
+		broken = append(broken, c.Citation.PathID)
+	}
+	if len(through) == 0 || !slices.Equal(broken, through) {
+		t.Errorf("citations broken by removing %s: %v; those through them: %v", top.Hcp.ID, broken, through)
+	}
+	if !slices.ContainsFunc(w.Stages, func(s struct {
+		Kind string
+		Lost []struct{ ID string }
+	}) bool {
+		return len(s.Lost) == 1 && s.Lost[0].ID == top.Hcp.ID
+	}) {
+		t.Errorf("no decision stage loses %s: %+v", top.Hcp.ID, w.Stages)
 	}
 }

@@ -155,6 +155,12 @@ type DepartmentPayload struct {
 	GraphVersion string               `json:"graphVersion"`
 }
 
+// An INFLUENCES tie by its ends.
+type EdgeKeyInput struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
 type HCPConnection struct {
 	Edges    []*HCPEdge `json:"edges"`
 	PageInfo *PageInfo  `json:"pageInfo"`
@@ -637,6 +643,17 @@ type UserPayload struct {
 	User         *kolgraph.User `json:"user"`
 	Changed      bool           `json:"changed"`
 	GraphVersion string         `json:"graphVersion"`
+}
+
+// A tie of a what-if: from sways to.
+type WhatIfEdgeInput struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// In (0,1].
+	Weight float64 `json:"weight"`
+	// reports_to | mentor | co_author | referral | committee_peer | society_peer
+	Kind     string  `json:"kind"`
+	Evidence *string `json:"evidence,omitempty"`
 }
 
 type YearGoalInput struct {

@@ -1,6 +1,10 @@
 package model
 
-import "github.com/kolgraph/kolgraph/internal/kolgraph"
+import (
+	"github.com/kolgraph/kolgraph/internal/citation"
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/whatif"
+)
 
 // Citation is one citation of an account plan, with the plan it belongs
 // to: its health is computed for the caller, and its entry tie is masked
@@ -8,4 +12,17 @@ import "github.com/kolgraph/kolgraph/internal/kolgraph"
 type Citation struct {
 	*kolgraph.CitedPath
 	Plan *kolgraph.AccountPlan
+}
+
+// WhatIf is a what-if's answer with the citations it affects.
+type WhatIf struct {
+	*whatif.Result
+	Citations []*WhatIfCitation
+}
+
+// WhatIfCitation is a citation whose health a what-if makes worse.
+type WhatIfCitation struct {
+	Plan          *kolgraph.AccountPlan
+	Citation      *Citation
+	Before, After *citation.Health
 }

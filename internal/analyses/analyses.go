@@ -14,6 +14,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
+	"github.com/kolgraph/kolgraph/internal/whatif"
 )
 
 // Set is the analytics services over one snapshot source.
@@ -22,6 +23,7 @@ type Set struct {
 	Scores    *scoring.Service
 	Access    *access.Service
 	Tiering   *tiering.Service
+	WhatIf    *whatif.Service
 
 	catalog tiering.Catalog
 	config  Config
@@ -71,7 +73,7 @@ func New(src snapshot.Source, catalog tiering.Catalog, c Config) (*Set, error) {
 		return nil, err
 	}
 	ti.CacheObserver = c.observer("tiering")
-	return &Set{Snapshots: src, Scores: sc, Access: ac, Tiering: ti, catalog: catalog, config: c}, nil
+	return &Set{Snapshots: src, Scores: sc, Access: ac, Tiering: ti, WhatIf: newWhatIf(sc, c), catalog: catalog, config: c}, nil
 }
 
 // With returns the analytics over the same snapshots with configuration c.
@@ -91,7 +93,13 @@ func (s *Set) With(c Config) (*Set, error) {
 		return nil, err
 	}
 	ti.CacheObserver = c.observer("tiering")
-	return &Set{Snapshots: s.Snapshots, Scores: s.Scores, Access: s.Access, Tiering: ti, catalog: s.catalog, config: c}, nil
+	return &Set{Snapshots: s.Snapshots, Scores: s.Scores, Access: s.Access, Tiering: ti, WhatIf: s.WhatIf, catalog: s.catalog, config: c}, nil
+}
+
+// newWhatIf is the what-if service over sc, its chains' paths as long as
+// the access service's.
+func newWhatIf(sc *scoring.Service, c Config) *whatif.Service {
+	return whatif.New(sc, whatif.Options{ChainMaxHops: c.Access.ChainMaxHops})
 }
 
 func newTiering(src snapshot.Source, sc *scoring.Service, catalog tiering.Catalog, ac *access.Service, c Config) (*tiering.Service, error) {

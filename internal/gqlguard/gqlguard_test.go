@@ -14,6 +14,8 @@ import (
 
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/whatif"
 )
 
 func schema(t testing.TB) *ast.Schema {
@@ -152,6 +154,10 @@ func TestEveryListIsCosted(t *testing.T) {
 	}
 	if got := len(seedfile.FileNames()); got != gqlguard.ImportFiles {
 		t.Errorf("the import format has %d files, the costs assume %d", got, gqlguard.ImportFiles)
+	}
+	if whatif.DefaultMaxHospitals != gqlguard.WhatIfHospitals || snapshot.MaxChanges != gqlguard.WhatIfChanges || whatif.MaxMovers != 100 {
+		t.Errorf("a what-if compares %d hospitals and takes %d changes of a kind, the costs assume %d and %d",
+			whatif.DefaultMaxHospitals, snapshot.MaxChanges, gqlguard.WhatIfHospitals, gqlguard.WhatIfChanges)
 	}
 	// The API's fixed lengths are the schema's.
 	for enum, n := range map[string]int{"DecisionStageKind": gqlguard.StageKinds, "RecordKind": gqlguard.RecordKinds, "Segment": 4} {

@@ -91,8 +91,8 @@ func (l *InFlight) release(who string) {
 
 // HeavyFields counts the heavy analytics fields at the root of an
 // operation (fragments expanded): rankings by a metric of HeavyMetrics,
-// account matrices, speaker candidates and scope graphs (drawn by their
-// INFLUENCE ranking).
+// account matrices, speaker candidates, scope graphs (drawn by their
+// INFLUENCE ranking) and what-ifs (which rank the scope's what-if graph).
 func HeavyFields(set ast.SelectionSet, vars map[string]any) int {
 	n := 0
 	for _, sel := range set {
@@ -102,7 +102,7 @@ func HeavyFields(set ast.SelectionSet, vars map[string]any) int {
 				continue
 			}
 			switch s.Name {
-			case "accountMatrix", "speakerCandidates", "scopeGraph":
+			case "accountMatrix", "speakerCandidates", "scopeGraph", "whatIf":
 				n++
 			case "influenceRanking":
 				if HeavyMetric(s.ArgumentMap(vars)["metric"]) {

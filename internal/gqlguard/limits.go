@@ -165,6 +165,13 @@ const (
 	TopEdges = 5
 	// MaxParameters bounds a result's parameter list.
 	MaxParameters = 20
+	// WhatIfHospitals is the most hospitals a what-if compares
+	// (whatif.DefaultMaxHospitals), WhatIfChanges the most changes of one
+	// kind (snapshot.MaxChanges), WhatIfPlans the most plans whose
+	// citations it checks.
+	WhatIfHospitals = 20
+	WhatIfChanges   = 200
+	WhatIfPlans     = 100
 )
 
 // Costs are the fields whose cost is not the general rule, which is: a
@@ -199,8 +206,19 @@ var Costs = map[string]Cost{
 	// A network is a breadth-first search of up to first HCPs (hops
 	// levels) or a scope's INFLUENCE ranking (heavy); its nodes and edges
 	// are charged by first and firstEdges.
-	"Query.neighborhood":     func(f *Field) (int, int) { return 10 * f.Int("hops", 1), 1 },
-	"Query.scopeGraph":       func(f *Field) (int, int) { return 50 + Heavy(f.scopeAccounts("HCP")), 1 },
+	"Query.neighborhood": func(f *Field) (int, int) { return 10 * f.Int("hops", 1), 1 },
+	"Query.scopeGraph":   func(f *Field) (int, int) { return 50 + Heavy(f.scopeAccounts("HCP")), 1 },
+	// A what-if ranks the scope twice (before, cached, and after) and
+	// compares decision chains; its movers are charged by movers.
+	"Query.whatIf":           func(f *Field) (int, int) { return 50 + 2*Heavy(f.scopeAccounts("HCP")), 1 },
+	"WhatIf.movers":          fixed(2),
+	"WhatIfMovers.gainers":   func(f *Field) (int, int) { return 1, f.Int("movers", 10) },
+	"WhatIfMovers.losers":    func(f *Field) (int, int) { return 1, f.Int("movers", 10) },
+	"WhatIfMovers.removed":   fixed(WhatIfChanges),
+	"WhatIf.stages":          fixed(WhatIfHospitals * StageKinds),
+	"WhatIf.hospitals":       fixed(WhatIfHospitals),
+	"WhatIfStage.lost":       fixed(WhatIfChanges),
+	"WhatIf.citations":       fixed(WhatIfPlans * kolgraph.MaxPlanCitations),
 	"InfluenceNetwork.nodes": func(f *Field) (int, int) { return 1, f.Int("first", DefaultFirst) },
 	"InfluenceNetwork.edges": func(f *Field) (int, int) { return 1, f.Int("firstEdges", DefaultFirst) },
 	"Query.products":         sized,

@@ -56,6 +56,10 @@ type Result struct {
 	// User is the caller whose contacts the chains' paths start from (""
 	// for none); Note says why there are no paths, when there are none.
 	User, Note string
+	// Paths searches the variant, with the service's own key: other
+	// searches on the what-if graph (account-plan citations' replacements)
+	// use it so that their path ids too resolve nowhere.
+	Paths *access.Service
 }
 
 // MetricMovers is how a change moves one metric's ranking of the scope.
@@ -222,6 +226,7 @@ func (s *Service) Run(ctx context.Context, snap *snapshot.Snapshot, req Request)
 	o := access.Options{StoredPaths: 2, ChainMaxHops: s.opts.ChainMaxHops, IDKey: s.key}
 	chainsBefore := access.NewService(fixed{snap}, before, o)
 	chainsAfter := access.NewService(fixed{variant}, after, o)
+	res.Paths = chainsAfter
 	for _, h := range res.Hospitals {
 		if err := ctx.Err(); err != nil {
 			return nil, err
