@@ -11,7 +11,9 @@ import (
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
+	"github.com/kolgraph/kolgraph/internal/labels"
 	"github.com/kolgraph/kolgraph/internal/memo"
+	"github.com/kolgraph/kolgraph/internal/planreport"
 	"github.com/kolgraph/kolgraph/internal/server"
 	"github.com/kolgraph/kolgraph/internal/settings"
 	"github.com/kolgraph/kolgraph/internal/tiering"
@@ -125,4 +127,21 @@ func (s scopedReports) Report(ctx context.Context, req tiering.Request, l accoun
 		return nil, err
 	}
 	return d.Analytics.Tiering.Report(ctx, req, l)
+}
+
+var _ server.PlanReports = scopedReports{}
+
+// PlanReport builds account plan id's document from the caller's store
+// and analytics: a plan outside its territories is NOT_FOUND, and a
+// citation shows the citing user's tie only to that user and admins.
+func (s scopedReports) PlanReport(ctx context.Context, id string, lang labels.Lang) (*planreport.Report, error) {
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.views.For(p)
+	if err != nil {
+		return nil, err
+	}
+	return planreport.Build(ctx, planreport.Deps{Store: d.Store, Snapshots: d.Analytics.Snapshots, Paths: d.Analytics.Access}, id, lang, time.Now())
 }

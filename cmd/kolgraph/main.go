@@ -248,6 +248,7 @@ func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server 
 		MetricsToken:    m.Config.MetricsToken,
 		ObserveHTTP:     m.Metrics.ObserveHTTP,
 		Tiering:         scopedReports{m.Views},
+		Plans:           scopedReports{m.Views},
 		ImportTemplate: &server.Download{Name: importer.TemplateName, ContentType: importer.TemplateContentType,
 			Content: importer.Template},
 		Auth:         authGuard,

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"fmt"
 	"math"
 	"slices"
@@ -190,6 +192,8 @@ func TestAccountPlanCitesPathsDurably(t *testing.T) {
 	if math.Abs(strength-rep.Strength) > 1e-12 {
 		t.Errorf("replacement strength %v, the store's weights give %v", rep.Strength, strength)
 	}
+	checkPlanDocument(t, m, kam, plan.ID, after, i)
+
 	// Citing the replacement works: its id resolves now.
 	mustQueryAuth(t, m.Handler(), kam, `mutation($p: ID!, $x: ID!) { citePath(plan: $p, path: $x, note: "replacement") { changed } }`,
 		map[string]any{"p": plan.ID, "x": rep.ID}, nil)
@@ -485,5 +489,49 @@ func checkWhatIf(t *testing.T, m *Main, authz, planID string, plan *gqlPlan) {
 		return len(s.Lost) == 1 && s.Lost[0].ID == top.Hcp.ID
 	}) {
 		t.Errorf("no decision stage loses %s: %+v", top.Hcp.ID, w.Stages)
+	}
+}
+
+// checkPlanDocument downloads the plan as Markdown and HTML: each cited
+// path with its id, hops and health (broken is the i-th), in Chinese by
+// default; another territory's kam gets 404, a bad format 400.
+func checkPlanDocument(t *testing.T, m *Main, authz, id string, plan *gqlPlan, broken int) {
+	t.Helper()
+	get := func(authz, query string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/reports/plan?"+query, nil)
+		req.Header.Set("Authorization", authz)
+		rec := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	md := get(authz, "id="+id+"&format=md")
+	if md.Code != http.StatusOK || !strings.HasPrefix(md.Header().Get("Content-Type"), "text/markdown") {
+		t.Fatalf("markdown: %d %s", md.Code, md.Body)
+	}
+	body := md.Body.String()
+	for j, c := range plan.Citations {
+		if !strings.Contains(body, "`"+c.PathID+"`") {
+			t.Errorf("the document does not cite %s", c.PathID)
+		}
+		if first := c.Nodes[0]; !strings.Contains(body, first.Name+" ("+first.ID+")") {
+			t.Errorf("citation %d: no hop from %s", j, first.ID)
+		}
+	}
+	hop := plan.Citations[broken].Hops[1]
+	if want := "在第 2 跳断开"; !strings.Contains(body, want) || !strings.Contains(body, hop.From) || !strings.Contains(body, "的影响关系已删除") {
+		t.Errorf("the document does not say the citation broke at hop 2:\n%s", body)
+	}
+	if r := plan.Citations[broken].Health.Replacement; r == nil || !strings.Contains(body, "`"+r.ID+"`") {
+		t.Errorf("the document does not give the replacement")
+	}
+	html := get(authz, "id="+id+"&lang=en")
+	if html.Code != http.StatusOK || !strings.Contains(html.Body.String(), "broken at hop 2") || !strings.Contains(html.Body.String(), "<h2>Cited paths</h2>") {
+		t.Errorf("html: %d %.400s", html.Code, html.Body)
+	}
+	if rec := get(bearer(t, "U007", auth.RoleKAM, []string{"T02"}), "id="+id); rec.Code != http.StatusNotFound {
+		t.Errorf("a kam of T02: %d", rec.Code)
+	}
+	if rec := get(authz, "id="+id+"&format=pdf"); rec.Code != http.StatusBadRequest {
+		t.Errorf("format pdf: %d", rec.Code)
 	}
 }

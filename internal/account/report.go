@@ -678,3 +678,7 @@ var mdEscaper = strings.NewReplacer(
 	`|`, `\|`, `~`, `\~`, `&`, `\&`, `!`, `\!`, "\r\n", " ", "\n", " ", "\r", " ")
 
 func mdText(s string) string { return mdEscaper.Replace(s) }
+
+// MarkdownText is s escaped for Markdown text and table cells, as the
+// tiering reports escape theirs (see WriteMarkdown).
+func MarkdownText(s string) string { return mdText(s) }

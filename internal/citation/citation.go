@@ -57,8 +57,10 @@ type Health struct {
 	// BrokenAt is the first hop that is gone (0 for the entry tie, i for
 	// the tie from node i-1 to node i), -1 when nothing is.
 	BrokenAt int
-	// Reason says what is gone, for a broken citation.
+	// Reason says what is gone, for a broken citation, in English; Gone
+	// says it as data (for documents in other languages).
 	Reason string
+	Gone   Gone
 	// Changed are the hops whose weight changed, in path order.
 	Changed []HopChange
 	// Replacement is the strongest current path under the citation's
@@ -66,6 +68,14 @@ type Health struct {
 	// another one; ReplacementNote says why there is none otherwise.
 	Replacement     *access.Path
 	ReplacementNote string
+}
+
+// Gone is what broke a citation: an HCP who left (HCP), a tie removed
+// (From, To), or the citing user's tie to the source (Entry; User when
+// the user was deleted).
+type Gone struct {
+	HCP, From, To string
+	Entry, User   bool
 }
 
 // HopChange is a hop of a cited path whose weight changed (Hop 0: the
@@ -153,8 +163,10 @@ func (h *Health) measure(snap *snapshot.Snapshot, c *kolgraph.CitedPath) {
 		entry, why := entryNow(snap, c.User, idx[0])
 		if why != "" {
 			h.BrokenAt, h.Reason = 0, fmt.Sprintf("the entry tie is gone: %s %s", why, name(0))
+			h.Gone = Gone{Entry: true, User: snap.Users[c.User] == nil, From: c.User, To: c.Nodes[0].ID}
 			if idx[0] < 0 {
 				h.Reason = fmt.Sprintf("the entry tie is gone: %s left the graph", name(0))
+				h.Gone.HCP = c.Nodes[0].ID
 			}
 			return
 		}
@@ -171,15 +183,16 @@ func (h *Health) measure(snap *snapshot.Snapshot, c *kolgraph.CitedPath) {
 			h.BrokenAt, h.Reason = i+1, "the citation's hops do not match its HCPs"
 			return
 		case idx[from] < 0:
-			h.BrokenAt, h.Reason = i+1, name(from)+" left the graph"
+			h.BrokenAt, h.Reason, h.Gone = i+1, name(from)+" left the graph", Gone{HCP: hop.From}
 			return
 		case idx[to] < 0:
-			h.BrokenAt, h.Reason = i+1, name(to)+" left the graph"
+			h.BrokenAt, h.Reason, h.Gone = i+1, name(to)+" left the graph", Gone{HCP: hop.To}
 			return
 		}
 		e, ok := snap.Graph.EdgeBetween(idx[from], idx[to])
 		if !ok {
 			h.BrokenAt, h.Reason = i+1, fmt.Sprintf("the tie %s → %s was removed", name(from), name(to))
+			h.Gone = Gone{From: hop.From, To: hop.To}
 			return
 		}
 		w := snap.Graph.Weight(e)

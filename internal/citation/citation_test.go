@@ -144,18 +144,18 @@ func TestHealth(t *testing.T) {
 			Kind: kolgraph.InfluenceMentor, Evidence: from + " mentors " + to, UpdatedAt: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}}}
 	}
 	for _, tt := range []struct {
-		name      string
-		change    *kolgraph.ChangeSet
-		avoid     []string
-		status    citation.Status
-		brokenAt  int
-		reason    string
-		strength  float64
-		changed   []int
-		replaced  string // the replacement's HCPs, "" for none
-		replStr   float64
-		replNote  string
-		wantNoNew bool
+		name     string
+		change   *kolgraph.ChangeSet
+		avoid    []string
+		status   citation.Status
+		brokenAt int
+		reason   string
+		strength float64
+		changed  []int
+		replaced string // the replacement's HCPs, "" for none
+		replStr  float64
+		replNote string
+		gone     citation.Gone
 	}{
 		{name: "unchanged", status: citation.Unchanged, brokenAt: -1, strength: 0.2},
 		{name: "a weight falls", change: upsert("X", "T", 0.25), status: citation.Weakened, brokenAt: -1, strength: 0.1,
@@ -167,16 +167,18 @@ func TestHealth(t *testing.T) {
 		{name: "the entry tie weakens", change: &kolgraph.ChangeSet{Knows: []kolgraph.Knows{{UserID: "U1", HCPID: "S", Strength: 0.25}}},
 			status: citation.Weakened, brokenAt: -1, strength: 0.1, changed: []int{0}, replNote: "still the strongest"},
 		{name: "hop 2 is removed", change: &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Influences: []kolgraph.EdgeKey{{From: "X", To: "T"}}}},
-			status: citation.Broken, brokenAt: 2, reason: "the tie Dr X (X) → Dr T (T) was removed", replaced: "S Y T", replStr: 0.12},
+			status: citation.Broken, brokenAt: 2, reason: "the tie Dr X (X) → Dr T (T) was removed", replaced: "S Y T", replStr: 0.12,
+			gone: citation.Gone{From: "X", To: "T"}},
 		{name: "hop 2 is removed, Y avoided", avoid: []string{"Y"},
 			change: &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Influences: []kolgraph.EdgeKey{{From: "X", To: "T"}}}},
-			status: citation.Broken, brokenAt: 2, reason: "was removed", replaced: "S T", replStr: 0.05},
+			status: citation.Broken, brokenAt: 2, reason: "was removed", replaced: "S T", replStr: 0.05, gone: citation.Gone{From: "X", To: "T"}},
 		{name: "X leaves", change: &kolgraph.ChangeSet{Delete: kolgraph.Deletion{HCPs: []string{"X"}}},
-			status: citation.Broken, brokenAt: 1, reason: "Dr X (X) left the graph", replaced: "S Y T", replStr: 0.12},
+			status: citation.Broken, brokenAt: 1, reason: "Dr X (X) left the graph", replaced: "S Y T", replStr: 0.12, gone: citation.Gone{HCP: "X"}},
 		{name: "the entry tie is gone", change: &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Knows: []kolgraph.KnowsKey{{UserID: "U1", HCPID: "S"}}}},
-			status: citation.Broken, brokenAt: 0, reason: "U1 no longer knows Dr S (S)", replNote: "knows no HCP"},
+			status: citation.Broken, brokenAt: 0, reason: "U1 no longer knows Dr S (S)", replNote: "knows no HCP",
+			gone: citation.Gone{Entry: true, From: "U1", To: "S"}},
 		{name: "the target leaves", change: &kolgraph.ChangeSet{Delete: kolgraph.Deletion{HCPs: []string{"T"}}},
-			status: citation.Broken, brokenAt: 2, reason: "Dr T (T) left the graph", replNote: "the target T left the graph"},
+			status: citation.Broken, brokenAt: 2, reason: "Dr T (T) left the graph", replNote: "the target T left the graph", gone: citation.Gone{HCP: "T"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -192,6 +194,9 @@ func TestHealth(t *testing.T) {
 			}
 			if h.Status != tt.status || h.BrokenAt != tt.brokenAt || !near(h.Strength, tt.strength) {
 				t.Errorf("status %s brokenAt %d strength %v; want %s %d %v", h.Status, h.BrokenAt, h.Strength, tt.status, tt.brokenAt, tt.strength)
+			}
+			if h.Gone != tt.gone {
+				t.Errorf("gone %+v, want %+v", h.Gone, tt.gone)
 			}
 			if !strings.Contains(h.Reason, tt.reason) || (tt.reason == "") != (h.Reason == "") {
 				t.Errorf("reason %q, want it to say %q", h.Reason, tt.reason)

@@ -13,6 +13,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/labels"
+	"github.com/kolgraph/kolgraph/internal/planreport"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/tiering"
 )
@@ -122,4 +123,73 @@ func (s *Server) reportError(w http.ResponseWriter, r *http.Request, err error) 
 		return // the client went away
 	}
 	fail(w, r, err)
+}
+
+// PlanReports builds account plan documents for the caller.
+type PlanReports interface {
+	PlanReport(ctx context.Context, id string, lang labels.Lang) (*planreport.Report, error)
+}
+
+// planParams are the query parameters of GET /reports/plan.
+var planParams = []string{"id", "format", "lang"}
+
+// planReport serves GET /reports/plan?id=AP-...&format=html|md&lang=zh-CN
+// as a file download: the account plan with its goals, objectives,
+// stakeholders and cited paths, each cited path with its id, hops and its
+// health on the current graph (format html, printable, by default; md for
+// Markdown). Errors are answered as tieringReport's: 400 for bad
+// parameters, 404 for a plan that is unknown or outside the caller's
+// territories.
+func (s *Server) planReport(src PlanReports) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		for k, vs := range q {
+			if !slices.Contains(planParams, k) {
+				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "unknown parameter %q; use %v", k, planParams))
+				return
+			}
+			if len(vs) != 1 {
+				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "parameter %q given %d times", k, len(vs)))
+				return
+			}
+		}
+		id := q.Get("id")
+		if id == "" {
+			s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "give the plan's id: /reports/plan?id=AP-..."))
+			return
+		}
+		format, err := planreport.ParseFormat(q.Get("format"))
+		if err != nil {
+			s.reportError(w, r, err)
+			return
+		}
+		lang := labels.FromAcceptLanguage(r.Header.Get("Accept-Language"), labels.ZH)
+		if v := q.Get("lang"); v != "" {
+			l, ok := labels.Parse(v, labels.ZH)
+			if !ok {
+				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "lang must be zh-CN or en (got %q)", v))
+				return
+			}
+			lang = l
+		}
+		rep, err := src.PlanReport(r.Context(), id, lang)
+		if err != nil {
+			s.reportError(w, r, err)
+			return
+		}
+		var buf bytes.Buffer
+		if err := format.Write(&buf, rep); err != nil {
+			s.reportError(w, r, fmt.Errorf("write %s plan: %w", format, err))
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", format.ContentType())
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": rep.FileName(format)}))
+		h.Set("Content-Length", strconv.Itoa(buf.Len()))
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Graph-Version", rep.GraphVersion)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(buf.Bytes())
+	})
 }

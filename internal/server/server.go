@@ -40,10 +40,12 @@ type Options struct {
 	ObserveHTTP func(path string, status int)
 	// Tiering, when set, serves tiering reports at GET /reports/tiering.
 	Tiering TieringReports
+	// Plans, when set, serves account plan documents at GET /reports/plan.
+	Plans PlanReports
 	// ImportTemplate, when set, serves the empty import workbook at
 	// GET /import/template.xlsx (the importTemplate query's, as a file).
 	ImportTemplate *Download
-	// Auth, when set, guards /query, /reports/tiering and
+	// Auth, when set, guards /query, /reports/tiering, /reports/plan and
 	// /import/template.xlsx (authentication,
 	// rate limiting); health, readiness and metrics stay open.
 	Auth func(http.Handler) http.Handler
@@ -127,6 +129,9 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 	}
 	if s.opts.Tiering != nil {
 		mux.Handle("GET /reports/tiering", s.withTimeout(guard(s.tieringReport(s.opts.Tiering))))
+	}
+	if s.opts.Plans != nil {
+		mux.Handle("GET /reports/plan", s.withTimeout(guard(s.planReport(s.opts.Plans))))
 	}
 	if d := s.opts.ImportTemplate; d != nil {
 		mux.Handle("GET /import/template.xlsx", s.withTimeout(guard(d)))
