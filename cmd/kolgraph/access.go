@@ -118,15 +118,20 @@ type scopedReports struct{ views *analyses.Views }
 var _ server.TieringReports = scopedReports{}
 
 func (s scopedReports) Report(ctx context.Context, req tiering.Request, l account.Level) (*account.Report, error) {
-	p, err := auth.Authenticated(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.views.For(p)
+	d, err := s.deps(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return d.Analytics.Tiering.Report(ctx, req, l)
+}
+
+// deps is the caller's store and analytics.
+func (s scopedReports) deps(ctx context.Context) (analyses.Deps, error) {
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return analyses.Deps{}, err
+	}
+	return s.views.For(p)
 }
 
 var _ server.PlanReports = scopedReports{}
@@ -135,11 +140,7 @@ var _ server.PlanReports = scopedReports{}
 // and analytics: a plan outside its territories is NOT_FOUND, and a
 // citation shows the citing user's tie only to that user and admins.
 func (s scopedReports) PlanReport(ctx context.Context, id string, lang labels.Lang) (*planreport.Report, error) {
-	p, err := auth.Authenticated(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.views.For(p)
+	d, err := s.deps(ctx)
 	if err != nil {
 		return nil, err
 	}

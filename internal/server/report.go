@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -47,20 +48,10 @@ var reportParams = []string{"territory", "hospital", "department", "product", "f
 // message) for anything uncoded.
 func (s *Server) tieringReport(src TieringReports) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		for k, vs := range q {
-			if !slices.Contains(reportParams, k) {
-				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "unknown parameter %q; use %v", k, reportParams))
-				return
-			}
-			if len(vs) > 1 {
-				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "parameter %q given %d times", k, len(vs)))
-				return
-			}
-			if vs[0] == "" { // an empty id is not "not given": omit the parameter
-				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "parameter %q is empty; omit it instead", k))
-				return
-			}
+		q, lang, err := reportQuery(r, reportParams)
+		if err != nil {
+			s.reportError(w, r, err)
+			return
 		}
 		req := tiering.Request{
 			Scope:     snapshot.Scope{Territory: q.Get("territory"), Hospital: q.Get("hospital"), Department: q.Get("department")},
@@ -68,7 +59,6 @@ func (s *Server) tieringReport(src TieringReports) http.Handler {
 		}
 		format := tiering.CSV
 		if v := q.Get("format"); v != "" {
-			var err error
 			if format, err = tiering.ParseFormat(v); err != nil {
 				s.reportError(w, r, err)
 				return
@@ -79,15 +69,7 @@ func (s *Server) tieringReport(src TieringReports) http.Handler {
 			s.reportError(w, r, err)
 			return
 		}
-		req.Lang = labels.FromAcceptLanguage(r.Header.Get("Accept-Language"), labels.ZH)
-		if v := q.Get("lang"); v != "" {
-			l, ok := labels.Parse(v, labels.ZH)
-			if !ok {
-				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "lang must be zh-CN or en (got %q)", v))
-				return
-			}
-			req.Lang = l
-		}
+		req.Lang = lang
 		// The caller (viewer.UserID, set by the Auth guard from the
 		// credential's subject) gets influence paths from its contacts.
 		rep, err := src.Report(r.Context(), req, level)
@@ -100,18 +82,7 @@ func (s *Server) tieringReport(src TieringReports) http.Handler {
 			s.reportError(w, r, fmt.Errorf("write %s report: %w", format, err))
 			return
 		}
-		h := w.Header()
-		h.Set("Content-Type", format.ContentType())
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": tiering.FileName(req, level, format)}))
-		h.Set("Content-Length", strconv.Itoa(buf.Len()))
-		// HCP names are personal data: no shared cache keeps a copy.
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-		if rep.GraphVersion != "" {
-			h.Set("X-Graph-Version", rep.GraphVersion)
-		}
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(buf.Bytes())
+		sendReport(w, format.ContentType(), tiering.FileName(req, level, format), rep.GraphVersion, buf.Bytes())
 	})
 }
 
@@ -142,16 +113,10 @@ var planParams = []string{"id", "format", "lang"}
 // territories.
 func (s *Server) planReport(src PlanReports) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		for k, vs := range q {
-			if !slices.Contains(planParams, k) {
-				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "unknown parameter %q; use %v", k, planParams))
-				return
-			}
-			if len(vs) != 1 {
-				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "parameter %q given %d times", k, len(vs)))
-				return
-			}
+		q, lang, err := reportQuery(r, planParams)
+		if err != nil {
+			s.reportError(w, r, err)
+			return
 		}
 		id := q.Get("id")
 		if id == "" {
@@ -163,15 +128,6 @@ func (s *Server) planReport(src PlanReports) http.Handler {
 			s.reportError(w, r, err)
 			return
 		}
-		lang := labels.FromAcceptLanguage(r.Header.Get("Accept-Language"), labels.ZH)
-		if v := q.Get("lang"); v != "" {
-			l, ok := labels.Parse(v, labels.ZH)
-			if !ok {
-				s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "lang must be zh-CN or en (got %q)", v))
-				return
-			}
-			lang = l
-		}
 		rep, err := src.PlanReport(r.Context(), id, lang)
 		if err != nil {
 			s.reportError(w, r, err)
@@ -182,14 +138,49 @@ func (s *Server) planReport(src PlanReports) http.Handler {
 			s.reportError(w, r, fmt.Errorf("write %s plan: %w", format, err))
 			return
 		}
-		h := w.Header()
-		h.Set("Content-Type", format.ContentType())
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": rep.FileName(format)}))
-		h.Set("Content-Length", strconv.Itoa(buf.Len()))
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Graph-Version", rep.GraphVersion)
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(buf.Bytes())
+		sendReport(w, format.ContentType(), rep.FileName(format), rep.GraphVersion, buf.Bytes())
 	})
+}
+
+// reportQuery checks a report request's query parameters (only allowed
+// ones, each once, none empty: an empty id is not "not given") and picks
+// its language: lang, else the Accept-Language header's preference, else
+// zh-CN.
+func reportQuery(r *http.Request, allowed []string) (url.Values, labels.Lang, error) {
+	q := r.URL.Query()
+	for k, vs := range q {
+		switch {
+		case !slices.Contains(allowed, k):
+			return nil, "", kolgraph.Errorf(kolgraph.EINVALID, "unknown parameter %q; use %v", k, allowed)
+		case len(vs) > 1:
+			return nil, "", kolgraph.Errorf(kolgraph.EINVALID, "parameter %q given %d times", k, len(vs))
+		case vs[0] == "":
+			return nil, "", kolgraph.Errorf(kolgraph.EINVALID, "parameter %q is empty; omit it instead", k)
+		}
+	}
+	lang := labels.FromAcceptLanguage(r.Header.Get("Accept-Language"), labels.ZH)
+	if v := q.Get("lang"); v != "" {
+		l, ok := labels.Parse(v, labels.ZH)
+		if !ok {
+			return nil, "", kolgraph.Errorf(kolgraph.EINVALID, "lang must be zh-CN or en (got %q)", v)
+		}
+		lang = l
+	}
+	return q, lang, nil
+}
+
+// sendReport answers a rendered report as a file download.
+func sendReport(w http.ResponseWriter, contentType, filename, graphVersion string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	// HCP names are personal data: no shared cache keeps a copy.
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if graphVersion != "" {
+		h.Set("X-Graph-Version", graphVersion)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
 }

@@ -294,8 +294,18 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: build graph: %w", err)
 	}
+	s.install(g, edges, tieKind, tieEvidence)
+	s.BuiltAt = time.Now()
+	s.BuildTime = s.BuiltAt.Sub(t0)
+	return s, nil
+}
+
+// install makes g, built from edges, s's graph, the i-th edge's tie of
+// kind tieKind[i] and evidence tieEvidence[i], and sizes s's lists. The
+// graph orders edges by (source, target), so each tie goes to its edge's
+// id.
+func (s *Snapshot) install(g *analytics.Graph, edges []analytics.Edge, tieKind []uint8, tieEvidence []int32) {
 	s.Graph = g
-	// The graph orders edges by (source, target); place each tie at its id.
 	s.edgeKind = make([]uint8, len(edges))
 	s.edgeEvidence = make([]int32, len(edges))
 	for i, e := range edges {
@@ -303,7 +313,4 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 		s.edgeKind[id], s.edgeEvidence[id] = tieKind[i], tieEvidence[i]
 	}
 	s.computeSizes()
-	s.BuiltAt = time.Now()
-	s.BuildTime = s.BuiltAt.Sub(t0)
-	return s, nil
 }

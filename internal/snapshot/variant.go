@@ -237,15 +237,7 @@ func (s *Snapshot) Variant(c Change) (*Snapshot, error) {
 	if err != nil { // every edge was checked above
 		panic("snapshot: Variant: " + err.Error())
 	}
-	out.Graph = g
-	// The graph orders edges by (source, target); place each tie at its id.
-	out.edgeKind = make([]uint8, len(edges))
-	out.edgeEvidence = make([]int32, len(edges))
-	for i, e := range edges {
-		id, _ := g.EdgeBetween(e.From, e.To)
-		out.edgeKind[id], out.edgeEvidence[id] = tieKind[i], tieEvidence[i]
-	}
-	out.computeSizes()
+	out.install(g, edges, tieKind, tieEvidence)
 	out.BuildTime = time.Since(t0)
 	return out, nil
 }
