@@ -17,6 +17,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -150,6 +152,11 @@ func newLogger(c config.Config, w io.Writer) zerolog.Logger {
 // Open opens the store, seeds it when empty, and builds the first analytics
 // snapshot; the snapshot is then kept current until ctx is done.
 func (m *Main) Open(ctx context.Context) error {
+	// Opening builds the store's indices and the first snapshot: a heap
+	// that only grows, so collections on the way find little to free.
+	// Collect less often until then (the heap is handed back once the
+	// first scores are warm, below).
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	st, err := m.openStore(ctx)
 	if err != nil {
 		return err
@@ -180,6 +187,7 @@ func (m *Main) Open(ctx context.Context) error {
 	go m.Settings.Watch(ctx, settingsRefresh, func(err error) {
 		m.Log.Warn().Err(err).Msg("reading the settings versions failed")
 	})
+	var started sync.Once
 	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) {
 		m.Metrics.ObserveSnapshot(s.Version, len(s.IDs), s.Graph.Edges(), s.BuildTime)
 		m.Views.Revalidate()
@@ -187,6 +195,12 @@ func (m *Main) Open(ctx context.Context) error {
 			if err := m.Views.Full().Scores.Warm(ctx); err != nil && ctx.Err() == nil {
 				m.Log.Warn().Err(err).Msg("warming influence scores failed")
 			}
+			// Opening the store, the first snapshot and the first scores
+			// leave a heap of garbage twice the size of what stays (the
+			// runtime keeps it for the next collections); hand it back to
+			// the system once, so a new instance's resident memory is
+			// what it holds, not what it passed through.
+			started.Do(debug.FreeOSMemory)
 		}()
 	})
 	if err := m.Snapshots.Start(ctx); err != nil {
