@@ -244,8 +244,8 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must be positive (got %s)", name, d))
 		}
 	}
-	if c.HistoryKeepAll <= 0 || c.HistoryMaxAge < c.HistoryKeepAll || c.HistoryDebounce < 0 {
-		errs = append(errs, fmt.Errorf("history-keep-all must be positive, history-max-age not shorter and history-debounce not negative (got %s, %s, %s)",
+	if c.HistoryKeepAll <= 0 || c.HistoryMaxAge < c.HistoryKeepAll || c.HistoryDebounce <= 0 {
+		errs = append(errs, fmt.Errorf("history-keep-all must be positive, history-max-age not shorter and history-debounce positive (got %s, %s, %s)",
 			c.HistoryKeepAll, c.HistoryMaxAge, c.HistoryDebounce))
 	}
 	if n := len(c.PathIDKey); n > 0 && n < 32 {
