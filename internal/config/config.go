@@ -64,7 +64,7 @@ type Config struct {
 	// "" for the defaults.
 	Settings string
 
-	// The influence history (README, "Influence over time"): the metrics
+	// The influence history (internal/history): the metrics
 	// recorded (comma-separated; "" records none), how long every point
 	// is kept, how long a daily one is, and how long writes must pause
 	// before the version current then is recorded.

@@ -223,20 +223,25 @@ func (s *Service) loop(ctx context.Context) {
 			next = &s.queue[0]
 			s.queue = s.queue[1:]
 		}
+		waiting := s.pending != nil
 		s.mu.Unlock()
-		if next != nil {
+		switch {
+		case next != nil:
 			s.record(ctx, next.Snapshot, next.At)
 			continue
+		case !waiting:
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.kick:
+			}
+			continue
 		}
-		select {
-		case <-ctx.Done():
+		switch s.settle(ctx) {
+		case stopped:
 			return
-		case <-s.kick:
-		}
-		// Debounce: wait until no Notify came for Debounce; a backfill
-		// is recorded at once.
-		if !s.settle(ctx) {
-			return
+		case backfilled:
+			continue // the older versions first; pending waits
 		}
 		s.mu.Lock()
 		snap := s.pending
@@ -248,9 +253,17 @@ func (s *Service) loop(ctx context.Context) {
 	}
 }
 
+type settled int
+
+const (
+	quiet      settled = iota // Debounce passed without a Notify
+	backfilled                // versions were queued by Backfill
+	stopped                   // the context ended
+)
+
 // settle waits until Debounce passes without a signal, or a backfill is
-// queued; false when ctx ends.
-func (s *Service) settle(ctx context.Context) bool {
+// queued, or ctx ends.
+func (s *Service) settle(ctx context.Context) settled {
 	t := time.NewTimer(s.opts.Debounce)
 	defer t.Stop()
 	for {
@@ -258,15 +271,15 @@ func (s *Service) settle(ctx context.Context) bool {
 		backfill := len(s.queue) > 0
 		s.mu.Unlock()
 		if backfill {
-			return true
+			return backfilled
 		}
 		select {
 		case <-ctx.Done():
-			return false
+			return stopped
 		case <-s.kick:
 			t.Reset(s.opts.Debounce)
 		case <-t.C:
-			return true
+			return quiet
 		}
 	}
 }

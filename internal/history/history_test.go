@@ -317,3 +317,22 @@ func TestBackfill(t *testing.T) {
 		t.Errorf("backfilled points: %d, want v1 at %v and v2 at %v", len(ps), t1, t2)
 	}
 }
+
+// TestBackfillBeforeNotified: versions backfilled while a notified one
+// waits for its debounce are recorded first; the notified one after.
+func TestBackfillBeforeNotified(t *testing.T) {
+	w := newWorld(t)
+	s := w.service(history.Options{Debounce: 200 * time.Millisecond})
+	v2 := w.v2()
+	s.Start(t.Context())
+	s.Notify(v2)
+	time.Sleep(50 * time.Millisecond) // v2 is waiting for its debounce
+	s.Backfill([]history.Dated{{Snapshot: w.snaps[0], At: t1}})
+	deadline := time.Now().Add(10 * time.Second)
+	for len(w.versions("all")) < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := w.versions("all"); !slices.Equal(got, []uint64{1, 2}) {
+		t.Errorf("versions %v, want [1 2]", got)
+	}
+}
