@@ -94,8 +94,11 @@ func (s *Store) AppendHistory(ctx context.Context, points []*kolgraph.HistoryPoi
 }
 
 // walkHistory calls fn with the stamp, key and value of each point of
-// scope and metric, in version order, until fn returns false.
-func (s *Store) walkHistory(ctx context.Context, scope, metric string, fn func(st kolgraph.HistoryStamp, k, v []byte) (bool, error)) error {
+// scope and metric, in version order, until fn returns false, then the
+// finish functions, in the same read transaction (keys and values are
+// valid only inside it).
+func (s *Store) walkHistory(ctx context.Context, scope, metric string, fn func(st kolgraph.HistoryStamp, k, v []byte) (bool, error),
+	finish ...func() error) error {
 	if s.closed.Load() {
 		return errClosed()
 	}
@@ -111,7 +114,15 @@ func (s *Store) walkHistory(ctx context.Context, scope, metric string, fn func(s
 				return err
 			}
 			more, err := fn(st, k, v)
-			if err != nil || !more {
+			if err != nil {
+				return err
+			}
+			if !more {
+				break
+			}
+		}
+		for _, f := range finish {
+			if err := f(); err != nil {
 				return err
 			}
 		}
@@ -143,14 +154,18 @@ func (s *Store) History(ctx context.Context, scope, metric string, from, to time
 // scope and metric, decoding one point.
 func (s *Store) LatestHistory(ctx context.Context, scope, metric string, notAfter time.Time) (*kolgraph.HistoryPoint, error) {
 	var last *kolgraph.HistoryPoint
+	var lastK, lastV []byte // valid until the walk's transaction ends
 	err := s.walkHistory(ctx, scope, metric, func(st kolgraph.HistoryStamp, k, v []byte) (bool, error) {
 		if !notAfter.IsZero() && st.At.After(notAfter) {
 			return true, nil
 		}
-		// Decoded at once: k and v are valid only inside the transaction.
-		p, err := decodeHistory(k, v)
-		last = p
-		return err == nil, err
+		lastK, lastV = k, v
+		return true, nil
+	}, func() (err error) {
+		if lastK != nil {
+			last, err = decodeHistory(lastK, lastV)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err

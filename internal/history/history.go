@@ -17,6 +17,17 @@
 // rankings are computed as background work (one core per kernel, see
 // memo.InBackground) through the same scoring service that answers
 // requests, so that a ranking it computes is one a request finds cached.
+//
+// Figures on the seed region (6,000 HCPs, 43 hospitals, 3 territories;
+// INFLUENCE and PAGERANK, 94 scope-metric pairs): recording one version
+// takes about 22 s of one core, nearly all of it the region's and the
+// territories' INFLUENCE (betweenness and reach); a point costs about
+// 11 bytes per HCP (66 kB for the region, 22 kB a territory, 1.8 kB a
+// hospital), and the seed's five versions 289 points, 1.8 MB. Reading
+// a region HCP's series of 30 points takes ~9 ms, the region's top
+// movers between two of them ~4 ms:
+//
+//	go test -run '^$' -bench . -benchmem ./internal/history/
 package history
 
 import (

@@ -207,8 +207,10 @@ func TestSeries(t *testing.T) {
 	if _, err := s.Series(t.Context(), snapshot.Scope{Hospital: "H001", Territory: "T1"}, scoring.Degree, "P001"); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
 		t.Errorf("two scope kinds: got %v, want EINVALID", err)
 	}
-	if _, err := s.Series(t.Context(), h1, "NOPE", "P001"); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
-		t.Errorf("unknown metric: got %v, want EINVALID", err)
+	for _, m := range []scoring.Metric{"NOPE", scoring.Influence} {
+		if _, err := s.Series(t.Context(), h1, m, "P001"); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+			t.Errorf("metric %s, not recorded: got %v, want EINVALID", m, err)
+		}
 	}
 	if _, err := s.Series(t.Context(), h1, scoring.Degree, ""); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
 		t.Errorf("empty id: got %v, want EINVALID", err)

@@ -28,11 +28,12 @@ type Point struct {
 
 // Series returns hcpID's score in every recorded point of the scope and
 // metric, oldest first; a point the HCP is absent from (not yet, or no
-// longer, in the scope) is skipped. A scope naming several kinds, an
-// unknown metric or an empty id is EINVALID; an HCP or scope without
-// history gives an empty series.
+// longer, in the scope) is skipped. A scope naming several kinds, a metric
+// the service does not record (Metrics) or an empty id is EINVALID; an
+// HCP or scope without history (an unknown id, a department: only the
+// region, territories and hospitals are recorded) gives an empty series.
 func (s *Service) Series(ctx context.Context, sc snapshot.Scope, metric scoring.Metric, hcpID string) ([]Point, error) {
-	if err := check(sc, metric); err != nil {
+	if err := s.check(sc, metric); err != nil {
 		return nil, err
 	}
 	if hcpID == "" {
@@ -113,9 +114,10 @@ const (
 // Changes compares the scope's point at since (the last one at or before
 // it, or the first) with its latest, and returns up to first movers (first
 // above kolgraph.MaxPageSize is capped; 0 gives none, with Total). A scope
-// naming several kinds, an unknown metric or a negative first is EINVALID.
+// naming several kinds, a metric the service does not record or a
+// negative first is EINVALID.
 func (s *Service) Changes(ctx context.Context, sc snapshot.Scope, metric scoring.Metric, since time.Time, first int) (*Changes, error) {
-	if err := check(sc, metric); err != nil {
+	if err := s.check(sc, metric); err != nil {
 		return nil, err
 	}
 	size, err := kolgraph.Page{First: first}.Size()
@@ -255,8 +257,9 @@ func stampOf(p *kolgraph.HistoryPoint) *Stamp {
 
 func graphVersion(v uint64) string { return "v" + strconv.FormatUint(v, 10) }
 
-// check validates a scope and metric of a query.
-func check(sc snapshot.Scope, m scoring.Metric) error {
+// check validates a scope and metric of a query: one scope kind at most,
+// a metric the service records.
+func (s *Service) check(sc snapshot.Scope, m scoring.Metric) error {
 	n := 0
 	for _, v := range []string{sc.Hospital, sc.Department, sc.Territory} {
 		if v != "" {
@@ -266,8 +269,20 @@ func check(sc snapshot.Scope, m scoring.Metric) error {
 	if n > 1 {
 		return kolgraph.Errorf(kolgraph.EINVALID, "a scope names one of hospital, department or territory, not several")
 	}
-	if !slices.Contains(scoring.Metrics, m) {
-		return kolgraph.Errorf(kolgraph.EINVALID, "unknown metric %q", m)
+	if !slices.Contains(s.opts.Metrics, m) {
+		return kolgraph.Errorf(kolgraph.EINVALID, "the influence history records %s, not %q", metricList(s.opts.Metrics), m)
 	}
 	return nil
 }
+
+func metricList(ms []scoring.Metric) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = string(m)
+	}
+	return strings.Join(out, ", ")
+}
+
+// Metrics are the metrics the service records, which Series and Changes
+// answer for.
+func (s *Service) Metrics() []scoring.Metric { return slices.Clone(s.opts.Metrics) }

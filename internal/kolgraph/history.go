@@ -139,11 +139,16 @@ func DecodeHistoryScores(b []byte) (ids []string, scores []float64, err error) {
 		return nil, nil, errHistoryCorrupt
 	}
 	b = b[k:]
-	ids, scores = make([]string, n), make([]float64, n)
-	prev := ""
-	for i := range ids {
+	// The ids are built in one buffer and cut from one string: two
+	// allocations instead of one per HCP (a region's series decodes
+	// 6,000 ids per point).
+	ends := make([]int, n)
+	scores = make([]float64, n)
+	buf := make([]byte, 0, len(b))
+	prev := 0 // start of the previous id in buf
+	for i := range ends {
 		pre, k1 := binary.Uvarint(b)
-		if k1 <= 0 || pre > uint64(len(prev)) {
+		if k1 <= 0 || (i == 0 && pre > 0) || (i > 0 && pre > uint64(ends[i-1]-prev)) {
 			return nil, nil, errHistoryCorrupt
 		}
 		b = b[k1:]
@@ -152,14 +157,25 @@ func DecodeHistoryScores(b []byte) (ids []string, scores []float64, err error) {
 			return nil, nil, errHistoryCorrupt
 		}
 		b = b[k2:]
-		id := prev[:pre] + string(b[:suf])
+		start := len(buf)
+		buf = append(buf, buf[prev:prev+int(pre)]...)
+		buf = append(buf, b[:suf]...)
 		b = b[suf:]
 		scores[i] = math.Float64frombits(binary.BigEndian.Uint64(b))
 		b = b[8:]
-		ids[i], prev = id, id
+		ends[i], prev = len(buf), start
 	}
 	if len(b) != 0 {
 		return nil, nil, errHistoryCorrupt
+	}
+	all := string(buf)
+	ids = make([]string, n)
+	for i, end := range ends {
+		start := 0
+		if i > 0 {
+			start = ends[i-1]
+		}
+		ids[i] = all[start:end]
 	}
 	return ids, scores, nil
 }
