@@ -114,11 +114,11 @@ type Service struct {
 	opts  Options
 	log   zerolog.Logger
 
-	mu      sync.Mutex // guards the fields below
-	queue   []dated    // backfilled versions, recorded first, in order
+	mu      sync.Mutex // guards queue and pending
+	queue   []Dated    // backfilled versions, recorded first, in order
 	pending *snapshot.Snapshot
-	kick    chan struct{}
-	done    chan struct{}
+	kick    chan struct{} // a Notify or Backfill, for the loop
+	done    chan struct{} // closed when the loop ends
 
 	rec       sync.Mutex // serialises Record
 	last      map[lastKey]*kolgraph.HistoryPoint
@@ -132,8 +132,6 @@ type Dated struct {
 	Snapshot *snapshot.Snapshot
 	At       time.Time
 }
-
-type dated = Dated
 
 // New returns a service over st, ranking with rk. Unknown metrics or an
 // invalid retention are an error.
@@ -229,7 +227,7 @@ func (s *Service) loop(ctx context.Context) {
 	defer close(s.done)
 	for {
 		s.mu.Lock()
-		var next *dated
+		var next *Dated
 		if len(s.queue) > 0 {
 			next = &s.queue[0]
 			s.queue = s.queue[1:]
