@@ -10,3 +10,10 @@ import "embed"
 //
 //go:embed *.csv
 var FS embed.FS
+
+// Changes is the region's dated tie changes (seedfile.ChangesFile), which
+// the service replays when it seeds an empty store, so that a fresh start
+// has an influence history; it is not part of FS, which imports read.
+//
+//go:embed history/influence_changes.csv
+var Changes []byte

@@ -36,15 +36,20 @@ func runGenerate(args []string, stdout io.Writer) error {
 	}
 
 	start := time.Now()
-	cs := seedgen.Generate(seedgen.Config{Seed: *seed, HCPs: *hcps})
+	cfg := seedgen.Config{Seed: *seed, HCPs: *hcps}
+	cs := seedgen.Generate(cfg)
+	changes := seedgen.Changes(cfg, cs)
 	generated := time.Since(start)
 	if err := seedfile.Write(*out, cs); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
+	if err := seedfile.WriteChangesFile(*out, changes); err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
 	fmt.Fprintf(stdout, "wrote %s: %d territories, %d hospitals, %d departments, %d HCPs, %d committees, %d memberships, "+
-		"%d products, %d listings, %d indication shares, %d users, %d knows, %d influences (generated in %v, written in %v)\n",
+		"%d products, %d listings, %d indication shares, %d users, %d knows, %d influences, %d dated tie changes (generated in %v, written in %v)\n",
 		*out, len(cs.Territories), len(cs.Hospitals), len(cs.Departments), len(cs.HCPs), len(cs.Committees),
-		len(cs.Memberships), len(cs.Products), len(cs.Listings), len(cs.IndicationShares), len(cs.Users), len(cs.Knows), len(cs.Influences),
+		len(cs.Memberships), len(cs.Products), len(cs.Listings), len(cs.IndicationShares), len(cs.Users), len(cs.Knows), len(cs.Influences), len(changes),
 		generated.Round(time.Millisecond), (time.Since(start) - generated).Round(time.Millisecond))
 	return nil
 }

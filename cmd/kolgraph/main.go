@@ -9,6 +9,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -30,9 +31,11 @@ import (
 	"github.com/kolgraph/kolgraph/internal/analyses"
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
+	"github.com/kolgraph/kolgraph/internal/history"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/memo"
+	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/server"
 	"github.com/kolgraph/kolgraph/internal/settings"
@@ -117,6 +120,14 @@ type Main struct {
 	Views *analyses.Views
 	// Settings is the domain settings document's current version.
 	Settings *settings.Service
+	// History records the influence history after each graph version
+	// (nil when -history-metrics is empty).
+	History *history.Service
+
+	stopHistory context.CancelFunc
+	// seeded are the versions the seed wrote, dated, until History
+	// records them.
+	seeded []history.Dated
 
 	pool   *memo.Pool // background recomputations of every analytics service
 	stderr io.Writer
@@ -163,7 +174,11 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Metrics = telemetry.New()
 	m.Store = m.Metrics.InstrumentStore(st)
-	if err := m.seedIfEmpty(ctx); err != nil {
+	metrics, err := history.ParseMetrics(m.Config.HistoryMetrics)
+	if err != nil {
+		return err
+	}
+	if err := m.seedIfEmpty(ctx, len(metrics) > 0); err != nil {
 		return err
 	}
 	m.Snapshots = snapshot.NewManager(m.Store, m.Log)
@@ -184,6 +199,11 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.Log.Info().Int("settings_version", v.Number).Str("actor", v.Actor).Msg("settings changed")
 	})
+	if len(metrics) > 0 {
+		if err := m.startHistory(ctx, metrics); err != nil {
+			return err
+		}
+	}
 	go m.Settings.Watch(ctx, settingsRefresh, func(err error) {
 		m.Log.Warn().Err(err).Msg("reading the settings versions failed")
 	})
@@ -191,6 +211,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Snapshots.OnSwap(func(s *snapshot.Snapshot) {
 		m.Metrics.ObserveSnapshot(s.Version, len(s.IDs), s.Graph.Edges(), s.BuildTime)
 		m.Views.Revalidate()
+		if m.History != nil {
+			m.History.Notify(s)
+		}
 		go func() { // every HCP's default score ready before it is asked for
 			if err := m.Views.Full().Scores.Warm(ctx); err != nil && ctx.Err() == nil {
 				m.Log.Warn().Err(err).Msg("warming influence scores failed")
@@ -207,6 +230,35 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("build the analytics snapshot: %w", err)
 	}
 	return nil
+}
+
+// startHistory starts the influence history's recorder until ctx is done
+// or Close: first the versions the seed wrote, at their dates, then after
+// each snapshot swap (the first one included, so a start records the
+// current version unless the store has its scores already).
+func (m *Main) startHistory(ctx context.Context, metrics []scoring.Metric) error {
+	h, err := history.New(m.Store, fullScores{m.Views}, history.Options{
+		Metrics:   metrics,
+		Retention: kolgraph.HistoryRetention{KeepAll: m.Config.HistoryKeepAll, MaxAge: m.Config.HistoryMaxAge},
+		Debounce:  m.Config.HistoryDebounce,
+	}, m.Log)
+	if err != nil {
+		return err
+	}
+	hctx, stop := context.WithCancel(ctx)
+	m.History, m.stopHistory = h, stop
+	h.Backfill(m.seeded)
+	m.seeded = nil
+	h.Start(hctx)
+	return nil
+}
+
+// fullScores ranks with the whole graph's scoring service as it is at the
+// call (settings may replace the analytics set).
+type fullScores struct{ v *analyses.Views }
+
+func (f fullScores) RankingOn(ctx context.Context, snap *snapshot.Snapshot, sc snapshot.Scope, m scoring.Metric) (*scoring.Ranking, error) {
+	return f.v.Full().Scores.RankingOn(ctx, snap, sc, m)
 }
 
 // ready reports whether the store answers and the analytics can serve.
@@ -304,10 +356,13 @@ func (m *Main) Run(ctx context.Context) error {
 	return err
 }
 
-// seedIfEmpty loads the sample region into a store that was never written.
-// An invalid seed stops start-up with the file, line and field, and writes
-// nothing.
-func (m *Main) seedIfEmpty(ctx context.Context) error {
+// seedIfEmpty loads the sample region into a store that was never written:
+// the region as it was before its dated tie changes (seed.Changes), then
+// one change set per date, so that the influence history has a few
+// versions from the start. With dated set, each version's snapshot is
+// kept, with its date, for the history to record. An invalid seed stops
+// start-up with the file, line and field, and writes nothing.
+func (m *Main) seedIfEmpty(ctx context.Context, dated bool) error {
 	if !m.Config.Seed {
 		return nil
 	}
@@ -324,16 +379,47 @@ func (m *Main) seedIfEmpty(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("seed region is invalid: %w", err)
 	}
-	if _, err := m.Store.Apply(ctx, cs); err != nil {
-		return fmt.Errorf("load seed region: %w", err)
+	changes, err := seedfile.ReadChanges(bytes.NewReader(seed.Changes))
+	if err != nil {
+		return fmt.Errorf("seed region is invalid: %w", err)
 	}
-	m.Log.Info().Int("hcps", len(cs.HCPs)).Int("influences", len(cs.Influences)).
-		Dur("took", time.Since(t0)).Msg("loaded the seed region")
+	hist, err := seedfile.Replay(cs, changes)
+	if err != nil {
+		return fmt.Errorf("seed region is invalid: %w", err)
+	}
+	apply := func(cs *kolgraph.ChangeSet, at time.Time) error {
+		if _, err := m.Store.Apply(ctx, cs); err != nil {
+			return fmt.Errorf("load seed region: %w", err)
+		}
+		if !dated {
+			return nil
+		}
+		snap, err := snapshot.Build(ctx, m.Store)
+		if err != nil {
+			return fmt.Errorf("load seed region: %w", err)
+		}
+		m.seeded = append(m.seeded, history.Dated{Snapshot: snap, At: at})
+		return nil
+	}
+	if err := apply(hist.Initial, hist.Start); err != nil {
+		return err
+	}
+	for _, st := range hist.Steps {
+		if err := apply(st.Changes, st.Date); err != nil {
+			return err
+		}
+	}
+	m.Log.Info().Int("hcps", len(cs.HCPs)).Int("influences", len(cs.Influences)).Int("dated_changes", len(changes)).
+		Int("versions", 1+len(hist.Steps)).Dur("took", time.Since(t0)).Msg("loaded the seed region")
 	return nil
 }
 
-// Close releases the store.
+// Close stops the history's recorder and releases the store.
 func (m *Main) Close() error {
+	if m.stopHistory != nil {
+		m.stopHistory()
+		m.History.Wait()
+	}
 	if m.Store != nil {
 		return m.Store.Close()
 	}

@@ -206,7 +206,7 @@ func (m *Main) openOnce(ctx context.Context) (*tiering.Service, error) {
 		return nil, err
 	}
 	m.Store = st
-	if err := m.seedIfEmpty(ctx); err != nil {
+	if err := m.seedIfEmpty(ctx, false); err != nil { // one-shot: no history recorder to date the versions
 		return nil, err
 	}
 	m.Snapshots = snapshot.NewManager(m.Store, m.Log)

@@ -63,6 +63,15 @@ type Config struct {
 	// Settings is the domain settings file (JSON; README, "Settings"):
 	// "" for the defaults.
 	Settings string
+
+	// The influence history (internal/history): the metrics
+	// recorded (comma-separated; "" records none), how long every point
+	// is kept, how long a daily one is, and how long writes must pause
+	// before the version current then is recorded.
+	HistoryMetrics  string
+	HistoryKeepAll  time.Duration
+	HistoryMaxAge   time.Duration
+	HistoryDebounce time.Duration
 }
 
 // Default returns the configuration a newcomer gets with no flags at all: the
@@ -96,6 +105,11 @@ func Default() Config {
 		MaxBodyBytes:    1 << 20,
 
 		HeavyPerCredential: 2,
+
+		HistoryMetrics:  "INFLUENCE,PAGERANK",
+		HistoryKeepAll:  30 * 24 * time.Hour,
+		HistoryMaxAge:   400 * 24 * time.Hour,
+		HistoryDebounce: 5 * time.Second,
 	}
 }
 
@@ -142,6 +156,10 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Settings, "settings", c.Settings, "JSON file of domain settings (cut-offs, DRG/DIP, cadences, playbooks, influence weights) over the defaults; when it changes it becomes the current settings version at start; empty = the defaults")
 	fs.IntVar(&c.HeavyPerCredential, "heavy-per-credential", c.HeavyPerCredential, "heavy analytics operations (influenceRanking by INFLUENCE, BETWEENNESS, REACH or EIGENVECTOR, accountMatrix, speakerCandidates) one credential may have in flight; beyond it an operation is refused with RATE_LIMITED and extensions.retryAfter; 0 = no limit")
 	fs.IntVar(&c.AnalyticsWorkers, "analytics-workers", c.AnalyticsWorkers, "background workers that recompute analytics results after writes while the previous ones are served (stale-while-revalidate); 0 = half the CPUs, at least 1")
+	fs.StringVar(&c.HistoryMetrics, "history-metrics", c.HistoryMetrics, "comma-separated metrics the influence history records for the region, every territory and every hospital after each graph version; empty = no history")
+	fs.DurationVar(&c.HistoryKeepAll, "history-keep-all", c.HistoryKeepAll, "how long every recorded history point is kept; older ones are thinned to the last of each day")
+	fs.DurationVar(&c.HistoryMaxAge, "history-max-age", c.HistoryMaxAge, "how long a daily history point is kept (the newest point of a scope is kept whatever its age)")
+	fs.DurationVar(&c.HistoryDebounce, "history-debounce", c.HistoryDebounce, "how long writes must pause before the influence history records the version current then (versions written meanwhile are not recorded)")
 	fs.StringVar(&c.PathIDKey, "path-id-key", c.PathIDKey, "secret (at least 32 bytes) that signs path ids; instances sharing it resolve each other's ids; empty: derived from -auth-hs256-secret, else random per process (never logged)")
 }
 
@@ -225,6 +243,10 @@ func (c Config) Validate() error {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive (got %s)", name, d))
 		}
+	}
+	if c.HistoryKeepAll <= 0 || c.HistoryMaxAge < c.HistoryKeepAll || c.HistoryDebounce <= 0 {
+		errs = append(errs, fmt.Errorf("history-keep-all must be positive, history-max-age not shorter and history-debounce positive (got %s, %s, %s)",
+			c.HistoryKeepAll, c.HistoryMaxAge, c.HistoryDebounce))
 	}
 	if n := len(c.PathIDKey); n > 0 && n < 32 {
 		errs = append(errs, fmt.Errorf("path-id-key must be at least 32 bytes (got %d)", n))

@@ -56,6 +56,7 @@ func TestLoadRejects(t *testing.T) {
 		{"bad env bool", nil, map[string]string{"KOLGRAPH_SEED": "maybe"}, "KOLGRAPH_SEED"},
 		{"bad store", []string{"-store", "mysql"}, nil, "store must be"},
 		{"bad duration", []string{"-request-timeout", "0s"}, nil, "request-timeout must be positive"},
+		{"history max age under keep-all", []string{"-history-max-age", "24h"}, nil, "history-max-age not shorter"},
 		{"unknown flag", []string{"-nope"}, nil, "not defined"},
 		{"stray argument", []string{"extra"}, nil, "unexpected arguments"},
 	}

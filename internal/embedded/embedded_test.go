@@ -336,11 +336,45 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 	}
 	defer db.Close()
 	_ = db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 2 {
-			t.Errorf("schema after upgrade: %v, want 2", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 3 {
+			t.Errorf("schema after upgrade: %v, want 3", v)
 		}
 		if tx.Bucket([]byte("account_plans")).Get([]byte("AP1")) == nil {
 			t.Error("the plan is not in the account_plans bucket")
+		}
+		return nil
+	})
+}
+
+// TestOpenUpgradesSchema2: a file of the second layout (no history
+// bucket) opens, gets the bucket and is marked with the current layout, so
+// that a build that does not record history refuses it.
+func TestOpenUpgradesSchema2(t *testing.T) {
+	path := fixtureFile(t)
+	editFile(t, path, func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("history")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), binary.BigEndian.AppendUint64(nil, 2))
+	})
+	s := openTemp(t, path)
+	p := &kolgraph.HistoryPoint{Scope: "hospital:H001", Metric: "INFLUENCE", Version: 1,
+		At: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), IDs: []string{"P001"}, Scores: []float64{0.5}}
+	if err := s.AppendHistory(t.Context(), []*kolgraph.HistoryPoint{p}); err != nil {
+		t.Fatalf("history in an upgraded file: %v", err)
+	}
+	s.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_ = db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 3 {
+			t.Errorf("schema after upgrade: %v, want 3", v)
+		}
+		if n := tx.Bucket([]byte("history")).Stats().KeyN; n != 1 {
+			t.Errorf("history bucket holds %d points, want 1", n)
 		}
 		return nil
 	})

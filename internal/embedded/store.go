@@ -36,9 +36,10 @@ import (
 // schemaVersion is the layout of the file: buckets, keys and encoding.
 // Open refuses files written with a newer layout than it knows, and marks
 // an older file with its own once it has added the buckets it lacks (2:
-// account_plans), so that an older build, which would not keep a plan's
-// references whole, refuses it in turn.
-const schemaVersion = 2
+// account_plans; 3: history), so that an older build refuses it in turn:
+// one without plans would not keep a plan's references whole, one without
+// history would write versions the history never hears of.
+const schemaVersion = 3
 
 // initialMmapSize reserves address space (not memory or disk) for the file
 // to grow into. Without it bbolt remaps as the file grows, and each remap
@@ -138,7 +139,7 @@ func (s *Store) init() error {
 		for _, b := range buckets {
 			names = append(names, b.name())
 		}
-		for _, b := range append(names, auditBuckets...) {
+		for _, b := range append(append(names, auditBuckets...), bHistory) {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
 			}

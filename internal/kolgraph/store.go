@@ -1,6 +1,9 @@
 package kolgraph
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // MaxPageSize is the largest page a connection may ask for.
 const MaxPageSize = 500
@@ -159,6 +162,23 @@ type Store interface {
 	// CheckAuditAppend are EINVALID. Concurrent calls (and Applies) are
 	// serialised, so Seq never repeats within a version.
 	AppendAudit(ctx context.Context, entries []AuditEntry) error
+
+	// AppendHistory stores points of the influence history in one
+	// transaction, all or nothing; a point with the scope, metric and
+	// version of a stored one replaces it. Points are not graph writes:
+	// the version does not change and nothing is audited. A point failing
+	// HistoryPoint.Validate is EINVALID.
+	AppendHistory(ctx context.Context, points []*HistoryPoint) error
+	// History returns the points of one scope and metric whose At is in
+	// [from, to) (a zero bound is open), ascending by Version.
+	History(ctx context.Context, scope, metric string, from, to time.Time) ([]*HistoryPoint, error)
+	// LatestHistory returns the point of one scope and metric with the
+	// highest Version among those whose At is not after notAfter (zero:
+	// any), or nil when there is none.
+	LatestHistory(ctx context.Context, scope, metric string, notAfter time.Time) (*HistoryPoint, error)
+	// PruneHistory drops the points r drops at now (see
+	// HistoryRetention.Drop), in one transaction, and returns how many.
+	PruneHistory(ctx context.Context, r HistoryRetention, now time.Time) (int, error)
 
 	// Ping reports whether the store can serve (readiness).
 	Ping(ctx context.Context) error

@@ -59,6 +59,8 @@ func TestContract(t *testing.T) {
 		"References":            "unknown references are FORBIDDEN through a scope",
 		"AccountPlanValidation": "a plan without a hospital is outside every scope",
 		"AccountPlanReferences": "unknown references are FORBIDDEN through a scope",
+		"History":               "the history is written by the service through the underlying store",
+		"HistoryRetention":      "the history is pruned by the service through the underlying store",
 	}
 	storetest.Run(t, h)
 }

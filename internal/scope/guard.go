@@ -2,6 +2,7 @@ package scope
 
 import (
 	"context"
+	"time"
 
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -78,3 +79,20 @@ func (g guarded) AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgrap
 
 // Close implements kolgraph.Store: the request's view does not own the store.
 func (g guarded) Close() error { return nil }
+
+// AppendHistory implements kolgraph.Store: a write, refused without
+// auth.Write (the history service writes through the unguarded store).
+func (g guarded) AppendHistory(ctx context.Context, points []*kolgraph.HistoryPoint) error {
+	if err := g.p.Check(auth.Write); err != nil {
+		return err
+	}
+	return g.Store.AppendHistory(ctx, points)
+}
+
+// PruneHistory implements kolgraph.Store: a write, as AppendHistory.
+func (g guarded) PruneHistory(ctx context.Context, r kolgraph.HistoryRetention, now time.Time) (int, error) {
+	if err := g.p.Check(auth.Write); err != nil {
+		return 0, err
+	}
+	return g.Store.PruneHistory(ctx, r, now)
+}

@@ -44,6 +44,7 @@ const (
 	streamInfluences
 	streamNames
 	streamCoAuthors
+	streamChanges // Changes: the dated tie changes, drawn after the region
 )
 
 func (g *gen) rand(stream uint64) *rand.Rand {

@@ -405,8 +405,11 @@ func TestCommittedSeedIsCurrent(t *testing.T) {
 	if err := seedfile.Write(dir, defaultRegion()); err != nil {
 		t.Fatal(err)
 	}
+	if err := seedfile.WriteChangesFile(dir, seedgen.Changes(seedgen.DefaultConfig(), defaultRegion())); err != nil {
+		t.Fatal(err)
+	}
 	committed := filepath.Join("..", "..", "seed")
-	for _, name := range seedfile.FileNames() {
+	for _, name := range append(seedfile.FileNames(), seedfile.ChangesFile) {
 		want, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)

@@ -101,6 +101,8 @@ func Run(t *testing.T, h Harness) {
 	run("AccountPlans", r.testAccountPlans)
 	run("AccountPlanValidation", r.testPlanValidation)
 	run("AccountPlanReferences", r.testPlanReferences)
+	run("History", r.testHistory)
+	run("HistoryRetention", r.testHistoryRetention)
 	run("Concurrency", r.testConcurrency)
 	run("Persistence", r.testPersistence)
 	run("Close", r.testClose)

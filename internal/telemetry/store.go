@@ -152,3 +152,22 @@ func (s *Store) AppendAudit(ctx context.Context, entries []kolgraph.AuditEntry) 
 	_, err := timed(s.m, "AppendAudit", func() (struct{}, error) { return struct{}{}, s.Store.AppendAudit(ctx, entries) })
 	return err
 }
+
+func (s *Store) AppendHistory(ctx context.Context, points []*kolgraph.HistoryPoint) error {
+	_, err := timed(s.m, "AppendHistory", func() (struct{}, error) { return struct{}{}, s.Store.AppendHistory(ctx, points) })
+	return err
+}
+
+func (s *Store) History(ctx context.Context, scope, metric string, from, to time.Time) ([]*kolgraph.HistoryPoint, error) {
+	return timed(s.m, "History", func() ([]*kolgraph.HistoryPoint, error) { return s.Store.History(ctx, scope, metric, from, to) })
+}
+
+func (s *Store) LatestHistory(ctx context.Context, scope, metric string, notAfter time.Time) (*kolgraph.HistoryPoint, error) {
+	return timed(s.m, "LatestHistory", func() (*kolgraph.HistoryPoint, error) {
+		return s.Store.LatestHistory(ctx, scope, metric, notAfter)
+	})
+}
+
+func (s *Store) PruneHistory(ctx context.Context, r kolgraph.HistoryRetention, now time.Time) (int, error) {
+	return timed(s.m, "PruneHistory", func() (int, error) { return s.Store.PruneHistory(ctx, r, now) })
+}
