@@ -18,6 +18,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/citation"
+	"github.com/kolgraph/kolgraph/internal/history"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/network"
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -51,6 +52,7 @@ type ResolverRoot interface {
 	DecisionChain() DecisionChainResolver
 	DecisionStage() DecisionStageResolver
 	Department() DepartmentResolver
+	GraphChange() GraphChangeResolver
 	HCP() HCPResolver
 	HeatCell() HeatCellResolver
 	Hospital() HospitalResolver
@@ -72,6 +74,8 @@ type ResolverRoot interface {
 	ProductShare() ProductShareResolver
 	Query() QueryResolver
 	RankedHCP() RankedHCPResolver
+	RankingChanges() RankingChangesResolver
+	RankingMover() RankingMoverResolver
 	Stakeholder() StakeholderResolver
 	Territory() TerritoryResolver
 	WhatIf() WhatIfResolver
@@ -352,26 +356,37 @@ type ComplexityRoot struct {
 		GraphVersion func(childComplexity int) int
 	}
 
+	GraphChange struct {
+		After        func(childComplexity int) int
+		At           func(childComplexity int) int
+		Before       func(childComplexity int) int
+		EntityID     func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Op           func(childComplexity int) int
+	}
+
 	HCP struct {
-		Committees    func(childComplexity int) int
-		Department    func(childComplexity int) int
-		Email         func(childComplexity int) int
-		Hospital      func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Influence     func(childComplexity int, scope *model.ScopeInput) int
-		InfluencedBy  func(childComplexity int, first *int) int
-		Influences    func(childComplexity int, first *int) int
-		IsKOL         func(childComplexity int) int
-		KolEvidence   func(childComplexity int) int
-		KolLevel      func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Phone         func(childComplexity int) int
-		Position      func(childComplexity int) int
-		PositionLabel func(childComplexity int) int
-		Role          func(childComplexity int) int
-		Specialty     func(childComplexity int) int
-		Title         func(childComplexity int) int
-		Wechat        func(childComplexity int) int
+		Committees       func(childComplexity int) int
+		Department       func(childComplexity int) int
+		Email            func(childComplexity int) int
+		Hospital         func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Influence        func(childComplexity int, scope *model.ScopeInput) int
+		InfluenceHistory func(childComplexity int, scope model.ScopeInput, metric *scoring.Metric, last *int) int
+		InfluencedBy     func(childComplexity int, first *int) int
+		Influences       func(childComplexity int, first *int) int
+		IsKOL            func(childComplexity int) int
+		KolEvidence      func(childComplexity int) int
+		KolLevel         func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Phone            func(childComplexity int) int
+		Position         func(childComplexity int) int
+		PositionLabel    func(childComplexity int) int
+		Role             func(childComplexity int) int
+		Specialty        func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Wechat           func(childComplexity int) int
 	}
 
 	HCPConnection struct {
@@ -416,6 +431,18 @@ type ComplexityRoot struct {
 		Min     func(childComplexity int) int
 		Mode    func(childComplexity int) int
 		Unknown func(childComplexity int) int
+	}
+
+	HistoryPoint struct {
+		At           func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		Rank         func(childComplexity int) int
+		Score        func(childComplexity int) int
+	}
+
+	HistoryStamp struct {
+		At           func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
 	}
 
 	Hospital struct {
@@ -799,6 +826,7 @@ type ComplexityRoot struct {
 		Neighborhood      func(childComplexity int, center string, hops *int, minWeight *float64, direction *network.Direction, first *int, firstEdges *int) int
 		Node              func(childComplexity int, id string) int
 		Products          func(childComplexity int) int
+		RankingChanges    func(childComplexity int, scope model.ScopeInput, metric *scoring.Metric, since time.Time, first *int) int
 		ScopeGraph        func(childComplexity int, scope model.ScopeInput, minWeight *float64, first *int, firstEdges *int) int
 		Settings          func(childComplexity int, version *int) int
 		SpeakerCandidates func(childComplexity int, scope model.ScopeInput, product *string, first *int) int
@@ -812,6 +840,14 @@ type ComplexityRoot struct {
 		Percentile func(childComplexity int) int
 		Rank       func(childComplexity int) int
 		Value      func(childComplexity int) int
+	}
+
+	RankingChanges struct {
+		ExplainedPartial func(childComplexity int) int
+		From             func(childComplexity int) int
+		Movers           func(childComplexity int) int
+		To               func(childComplexity int) int
+		Total            func(childComplexity int) int
 	}
 
 	RankingConnection struct {
@@ -831,6 +867,19 @@ type ComplexityRoot struct {
 	RankingEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RankingMover struct {
+		After      func(childComplexity int) int
+		Before     func(childComplexity int) int
+		Changes    func(childComplexity int) int
+		Delta      func(childComplexity int) int
+		Entered    func(childComplexity int) int
+		HCPID      func(childComplexity int) int
+		Hcp        func(childComplexity int) int
+		Left       func(childComplexity int) int
+		RankAfter  func(childComplexity int) int
+		RankBefore func(childComplexity int) int
 	}
 
 	ScoreComponent struct {
@@ -1097,7 +1146,17 @@ type DepartmentResolver interface {
 	Hcps(ctx context.Context, obj *kolgraph.Department) ([]*kolgraph.HCP, error)
 	IndicationShares(ctx context.Context, obj *kolgraph.Department) ([]*kolgraph.ProductShare, error)
 }
+type GraphChangeResolver interface {
+	GraphVersion(ctx context.Context, obj *kolgraph.AuditEntry) (string, error)
+	Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error)
+
+	Op(ctx context.Context, obj *kolgraph.AuditEntry) (string, error)
+	Before(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error)
+	After(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error)
+}
 type HCPResolver interface {
+	InfluenceHistory(ctx context.Context, obj *kolgraph.HCP, scope model.ScopeInput, metric *scoring.Metric, last *int) ([]*history.Point, error)
+
 	PositionLabel(ctx context.Context, obj *kolgraph.HCP) (string, error)
 
 	Department(ctx context.Context, obj *kolgraph.HCP) (*kolgraph.Department, error)
@@ -1244,6 +1303,7 @@ type QueryResolver interface {
 	SpeakerCandidates(ctx context.Context, scope model.ScopeInput, product *string, first *int) (*model.SpeakerCandidates, error)
 	AccountPlans(ctx context.Context, filter *model.AccountPlanFilter, first *int, after *string) (*model.AccountPlanConnection, error)
 	AccountPlan(ctx context.Context, id string) (*kolgraph.AccountPlan, error)
+	RankingChanges(ctx context.Context, scope model.ScopeInput, metric *scoring.Metric, since time.Time, first *int) (*history.Changes, error)
 	WhatIf(ctx context.Context, scope model.ScopeInput, removeHcps []string, removeEdges []*model.EdgeKeyInput, addEdges []*model.WhatIfEdgeInput, product *string, metric *scoring.Metric, movers *int) (*model.WhatIf, error)
 	ImportJob(ctx context.Context, id string) (*model.ImportJob, error)
 	ImportJobs(ctx context.Context, first *int, after *string) (*model.ImportJobConnection, error)
@@ -1255,6 +1315,20 @@ type QueryResolver interface {
 }
 type RankedHCPResolver interface {
 	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
+}
+type RankingChangesResolver interface {
+	Movers(ctx context.Context, obj *history.Changes) ([]*history.Mover, error)
+}
+type RankingMoverResolver interface {
+	Hcp(ctx context.Context, obj *history.Mover) (*kolgraph.HCP, error)
+
+	Before(ctx context.Context, obj *history.Mover) (*float64, error)
+	After(ctx context.Context, obj *history.Mover) (*float64, error)
+
+	RankBefore(ctx context.Context, obj *history.Mover) (*int, error)
+	RankAfter(ctx context.Context, obj *history.Mover) (*int, error)
+
+	Changes(ctx context.Context, obj *history.Mover) ([]*kolgraph.AuditEntry, error)
 }
 type StakeholderResolver interface {
 	StageLabel(ctx context.Context, obj *model.Stakeholder) (string, error)
@@ -2430,6 +2504,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DepartmentPayload.GraphVersion(childComplexity), true
 
+	case "GraphChange.after":
+		if e.ComplexityRoot.GraphChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphChange.After(childComplexity), true
+	case "GraphChange.at":
+		if e.ComplexityRoot.GraphChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphChange.At(childComplexity), true
+	case "GraphChange.before":
+		if e.ComplexityRoot.GraphChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphChange.Before(childComplexity), true
+	case "GraphChange.entity":
+		if e.ComplexityRoot.GraphChange.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphChange.EntityID(childComplexity), true
+	case "GraphChange.graphVersion":
+		if e.ComplexityRoot.GraphChange.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphChange.GraphVersion(childComplexity), true
+	case "GraphChange.kind":
+		if e.ComplexityRoot.GraphChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphChange.Kind(childComplexity), true
+	case "GraphChange.op":
+		if e.ComplexityRoot.GraphChange.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphChange.Op(childComplexity), true
+
 	case "HCP.committees":
 		if e.ComplexityRoot.HCP.Committees == nil {
 			break
@@ -2471,6 +2588,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HCP.Influence(childComplexity, args["scope"].(*model.ScopeInput)), true
+	case "HCP.influenceHistory":
+		if e.ComplexityRoot.HCP.InfluenceHistory == nil {
+			break
+		}
+
+		args, err := ec.field_HCP_influenceHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.HCP.InfluenceHistory(childComplexity, args["scope"].(model.ScopeInput), args["metric"].(*scoring.Metric), args["last"].(*int)), true
 	case "HCP.influencedBy":
 		if e.ComplexityRoot.HCP.InfluencedBy == nil {
 			break
@@ -2738,6 +2866,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HeatMap.Unknown(childComplexity), true
+
+	case "HistoryPoint.at":
+		if e.ComplexityRoot.HistoryPoint.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryPoint.At(childComplexity), true
+	case "HistoryPoint.graphVersion":
+		if e.ComplexityRoot.HistoryPoint.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryPoint.GraphVersion(childComplexity), true
+	case "HistoryPoint.rank":
+		if e.ComplexityRoot.HistoryPoint.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryPoint.Rank(childComplexity), true
+	case "HistoryPoint.score":
+		if e.ComplexityRoot.HistoryPoint.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryPoint.Score(childComplexity), true
+
+	case "HistoryStamp.at":
+		if e.ComplexityRoot.HistoryStamp.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryStamp.At(childComplexity), true
+	case "HistoryStamp.graphVersion":
+		if e.ComplexityRoot.HistoryStamp.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryStamp.GraphVersion(childComplexity), true
 
 	case "Hospital.beds":
 		if e.ComplexityRoot.Hospital.Beds == nil {
@@ -4571,6 +4737,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity), true
+	case "Query.rankingChanges":
+		if e.ComplexityRoot.Query.RankingChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rankingChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RankingChanges(childComplexity, args["scope"].(model.ScopeInput), args["metric"].(*scoring.Metric), args["since"].(time.Time), args["first"].(*int)), true
 	case "Query.scopeGraph":
 		if e.ComplexityRoot.Query.ScopeGraph == nil {
 			break
@@ -4658,6 +4835,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RankedHCP.Value(childComplexity), true
 
+	case "RankingChanges.explainedPartial":
+		if e.ComplexityRoot.RankingChanges.ExplainedPartial == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingChanges.ExplainedPartial(childComplexity), true
+	case "RankingChanges.from":
+		if e.ComplexityRoot.RankingChanges.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingChanges.From(childComplexity), true
+	case "RankingChanges.movers":
+		if e.ComplexityRoot.RankingChanges.Movers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingChanges.Movers(childComplexity), true
+	case "RankingChanges.to":
+		if e.ComplexityRoot.RankingChanges.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingChanges.To(childComplexity), true
+	case "RankingChanges.totalCount":
+		if e.ComplexityRoot.RankingChanges.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingChanges.Total(childComplexity), true
+
 	case "RankingConnection.betweennessErrorBound":
 		if e.ComplexityRoot.RankingConnection.BetweennessErrorBound == nil {
 			break
@@ -4737,6 +4945,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RankingEdge.Node(childComplexity), true
+
+	case "RankingMover.after":
+		if e.ComplexityRoot.RankingMover.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingMover.After(childComplexity), true
+	case "RankingMover.before":
+		if e.ComplexityRoot.RankingMover.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingMover.Before(childComplexity), true
+	case "RankingMover.changes":
+		if e.ComplexityRoot.RankingMover.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingMover.Changes(childComplexity), true
+	case "RankingMover.delta":
+		if e.ComplexityRoot.RankingMover.Delta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingMover.Delta(childComplexity), true
+	case "RankingMover.entered":
+		if e.ComplexityRoot.RankingMover.Entered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingMover.Entered(childComplexity), true
+	case "RankingMover.hcpId":
+		if e.ComplexityRoot.RankingMover.HCPID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingMover.HCPID(childComplexity), true
+	case "RankingMover.hcp":
+		if e.ComplexityRoot.RankingMover.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingMover.Hcp(childComplexity), true
+	case "RankingMover.left":
+		if e.ComplexityRoot.RankingMover.Left == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingMover.Left(childComplexity), true
+	case "RankingMover.rankAfter":
+		if e.ComplexityRoot.RankingMover.RankAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingMover.RankAfter(childComplexity), true
+	case "RankingMover.rankBefore":
+		if e.ComplexityRoot.RankingMover.RankBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingMover.RankBefore(childComplexity), true
 
 	case "ScoreComponent.contribution":
 		if e.ComplexityRoot.ScoreComponent.Contribution == nil {
@@ -5697,6 +5966,16 @@ type Query {
   "An account plan by id; null when unknown or outside the caller's territories."
   accountPlan(id: ID!): AccountPlan
   """
+  The biggest movers of a scope's ranking between two recorded points of the
+  influence history: the last at or before ` + "`" + `since` + "`" + ` (or the first recorded,
+  when none is that old) and the latest, by the size of the change, with the
+  graph changes (from the audit log) that touch each mover between the two.
+  HCPs that entered or left the scope count as movers. A scope without
+  history (a department, one outside the caller's territories, or nothing
+  recorded yet) has no points and no movers.
+  """
+  rankingChanges(scope: ScopeInput!, metric: InfluenceMetric = INFLUENCE, since: Time!, first: Int = 20): RankingChanges!
+  """
   What happens if HCPs leave or ties change? The change is applied to a copy
   of the current graph, never written: the scope's INFLUENCE ranking (and the
   chosen metric's) before and after, with the biggest gainers and losers;
@@ -6143,6 +6422,16 @@ type Department implements Node {
 type HCP implements Node {
   id: ID!
   name: String!
+  """
+  The HCP's score in a scope over time, oldest first: one point per recorded
+  graph version in which the scope's scores changed (README, "Influence over
+  time"). The region, every territory and every hospital are recorded, for
+  the service's history metrics (default INFLUENCE and PAGERANK; another
+  metric is BAD_USER_INPUT); a department, or a scope outside the caller's
+  territories, has no history (an empty list). ` + "`" + `last` + "`" + ` (1..1000) keeps the
+  latest points.
+  """
+  influenceHistory(scope: ScopeInput!, metric: InfluenceMetric = INFLUENCE, last: Int = 100): [HistoryPoint!]!
   "physician | pharmacist | nurse | administrator"
   role: String!
   "chief | associate_chief | attending | resident (empty for non-physicians)"
@@ -7832,6 +8121,69 @@ type WhatIfCitation {
   "Its health on the what-if graph (a replacement's id resolves nowhere)."
   after: CitationHealth!
 }
+
+"An HCP's score at one recorded graph version of a scope."
+type HistoryPoint {
+  graphVersion: String!
+  "When that version was written."
+  at: Time!
+  score: Float!
+  "1 for the best of the scope at that version (ties by id)."
+  rank: Int!
+}
+
+"A recorded point of a scope's influence history."
+type HistoryStamp {
+  graphVersion: String!
+  at: Time!
+}
+
+"How a scope's ranking changed between two recorded points."
+type RankingChanges {
+  "The earlier point; null when the scope has no history."
+  from: HistoryStamp
+  "The latest point; null when the scope has no history."
+  to: HistoryStamp
+  "The movers, largest change first (then by id)."
+  movers: [RankingMover!]!
+  "How many HCPs moved in all."
+  totalCount: Int!
+  "The audit log between the two points was too long to read whole: some movers may lack their changes."
+  explainedPartial: Boolean!
+}
+
+"An HCP whose score changed between two points (or who entered or left the scope)."
+type RankingMover {
+  "The HCP now; null when they left the graph."
+  hcp: HCP
+  hcpId: ID!
+  "null when they entered the scope."
+  before: Float
+  "null when they left it."
+  after: Float
+  "after - before (a score absent on one side counts as 0)"
+  delta: Float!
+  rankBefore: Int
+  rankAfter: Int
+  entered: Boolean!
+  left: Boolean!
+  "The latest changes (at most 5) that touch the HCP between the two points: their record, committee seats and influence ties."
+  changes: [GraphChange!]!
+}
+
+"A change of the graph, as the audit log records it (who made it is in auditLog, for the roles that read it)."
+type GraphChange {
+  at: Time!
+  graphVersion: String!
+  kind: RecordKind!
+  "The record's id; relationships as \"a->b\"."
+  entity: ID!
+  "create | update | delete"
+  op: String!
+  "The record before and after, as JSON (null where it did not exist; an HCP's own record is left out: it holds contact data)."
+  before: String
+  after: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -8374,12 +8726,34 @@ func (ec *executionContext) childFields_DepartmentPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type DepartmentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_GraphChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_GraphChange_at(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_GraphChange_graphVersion(ctx, field)
+	case "kind":
+		return ec.fieldContext_GraphChange_kind(ctx, field)
+	case "entity":
+		return ec.fieldContext_GraphChange_entity(ctx, field)
+	case "op":
+		return ec.fieldContext_GraphChange_op(ctx, field)
+	case "before":
+		return ec.fieldContext_GraphChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_GraphChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GraphChange", field.Name)
+}
+
 func (ec *executionContext) childFields_HCP(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_HCP_id(ctx, field)
 	case "name":
 		return ec.fieldContext_HCP_name(ctx, field)
+	case "influenceHistory":
+		return ec.fieldContext_HCP_influenceHistory(ctx, field)
 	case "role":
 		return ec.fieldContext_HCP_role(ctx, field)
 	case "title":
@@ -8504,6 +8878,30 @@ func (ec *executionContext) childFields_HeatMap(ctx context.Context, field graph
 		return ec.fieldContext_HeatMap_cells(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HeatMap", field.Name)
+}
+
+func (ec *executionContext) childFields_HistoryPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "graphVersion":
+		return ec.fieldContext_HistoryPoint_graphVersion(ctx, field)
+	case "at":
+		return ec.fieldContext_HistoryPoint_at(ctx, field)
+	case "score":
+		return ec.fieldContext_HistoryPoint_score(ctx, field)
+	case "rank":
+		return ec.fieldContext_HistoryPoint_rank(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HistoryPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_HistoryStamp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "graphVersion":
+		return ec.fieldContext_HistoryStamp_graphVersion(ctx, field)
+	case "at":
+		return ec.fieldContext_HistoryStamp_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HistoryStamp", field.Name)
 }
 
 func (ec *executionContext) childFields_Hospital(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9168,6 +9566,22 @@ func (ec *executionContext) childFields_RankedHCP(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RankedHCP", field.Name)
 }
 
+func (ec *executionContext) childFields_RankingChanges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_RankingChanges_from(ctx, field)
+	case "to":
+		return ec.fieldContext_RankingChanges_to(ctx, field)
+	case "movers":
+		return ec.fieldContext_RankingChanges_movers(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RankingChanges_totalCount(ctx, field)
+	case "explainedPartial":
+		return ec.fieldContext_RankingChanges_explainedPartial(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankingChanges", field.Name)
+}
+
 func (ec *executionContext) childFields_RankingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -9204,6 +9618,32 @@ func (ec *executionContext) childFields_RankingEdge(ctx context.Context, field g
 		return ec.fieldContext_RankingEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RankingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RankingMover(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_RankingMover_hcp(ctx, field)
+	case "hcpId":
+		return ec.fieldContext_RankingMover_hcpId(ctx, field)
+	case "before":
+		return ec.fieldContext_RankingMover_before(ctx, field)
+	case "after":
+		return ec.fieldContext_RankingMover_after(ctx, field)
+	case "delta":
+		return ec.fieldContext_RankingMover_delta(ctx, field)
+	case "rankBefore":
+		return ec.fieldContext_RankingMover_rankBefore(ctx, field)
+	case "rankAfter":
+		return ec.fieldContext_RankingMover_rankAfter(ctx, field)
+	case "entered":
+		return ec.fieldContext_RankingMover_entered(ctx, field)
+	case "left":
+		return ec.fieldContext_RankingMover_left(ctx, field)
+	case "changes":
+		return ec.fieldContext_RankingMover_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankingMover", field.Name)
 }
 
 func (ec *executionContext) childFields_ScoreComponent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9735,6 +10175,36 @@ func (ec *executionContext) field_AccountMatrix_unclassified_args(ctx context.Co
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_HCP_influenceHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (model.ScopeInput, error) {
+			return ec.unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (*scoring.Metric, error) {
+			return ec.unmarshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
 	return args, nil
 }
 
@@ -10885,6 +11355,44 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rankingChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (model.ScopeInput, error) {
+			return ec.unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (*scoring.Metric, error) {
+			return ec.unmarshalOInfluenceMetric2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋscoringᚐMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
 	return args, nil
 }
 
@@ -15897,6 +16405,167 @@ func (ec *executionContext) fieldContext_DepartmentPayload_graphVersion(_ contex
 	return graphql.NewScalarFieldContext("DepartmentPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _GraphChange_at(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GraphChange_graphVersion(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphChange_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GraphChange().GraphVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphChange_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _GraphChange_kind(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GraphChange().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RecordKind) graphql.Marshaler {
+			return ec.marshalNRecordKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphChange", field, true, true, "RecordKind")
+}
+
+func (ec *executionContext) _GraphChange_entity(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphChange_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphChange_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GraphChange_op(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphChange_op(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GraphChange().Op(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphChange_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _GraphChange_before(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GraphChange().Before(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GraphChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _GraphChange_after(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GraphChange().After(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GraphChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphChange", field, true, true, "String")
+}
+
 func (ec *executionContext) _HCP_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.HCP) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15941,6 +16610,50 @@ func (ec *executionContext) _HCP_name(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_HCP_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HCP", field, false, false, "String")
+}
+
+func (ec *executionContext) _HCP_influenceHistory(ctx context.Context, field graphql.CollectedField, obj *kolgraph.HCP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HCP_influenceHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.HCP().InfluenceHistory(ctx, obj, fc.Args["scope"].(model.ScopeInput), fc.Args["metric"].(*scoring.Metric), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*history.Point) graphql.Marshaler {
+			return ec.marshalNHistoryPoint2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HCP_influenceHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HCP",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_HCP_influenceHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _HCP_role(ctx context.Context, field graphql.CollectedField, obj *kolgraph.HCP) (ret graphql.Marshaler) {
@@ -17161,6 +17874,144 @@ func (ec *executionContext) fieldContext_HeatMap_cells(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _HistoryPoint_graphVersion(ctx context.Context, field graphql.CollectedField, obj *history.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryPoint_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryPoint_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryPoint_at(ctx context.Context, field graphql.CollectedField, obj *history.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryPoint_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryPoint_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HistoryPoint_score(ctx context.Context, field graphql.CollectedField, obj *history.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryPoint_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryPoint_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HistoryPoint_rank(ctx context.Context, field graphql.CollectedField, obj *history.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryPoint_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryPoint_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HistoryStamp_graphVersion(ctx context.Context, field graphql.CollectedField, obj *history.Stamp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryStamp_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryStamp_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryStamp", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryStamp_at(ctx context.Context, field graphql.CollectedField, obj *history.Stamp) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryStamp_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryStamp_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryStamp", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Hospital_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Hospital) (ret graphql.Marshaler) {
@@ -24489,6 +25340,50 @@ func (ec *executionContext) fieldContext_Query_accountPlan(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_rankingChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rankingChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RankingChanges(ctx, fc.Args["scope"].(model.ScopeInput), fc.Args["metric"].(*scoring.Metric), fc.Args["since"].(time.Time), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *history.Changes) graphql.Marshaler {
+			return ec.marshalNRankingChanges2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐChanges(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rankingChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankingChanges(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rankingChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_whatIf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25006,6 +25901,148 @@ func (ec *executionContext) fieldContext_RankedHCP_hcp(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _RankingChanges_from(ctx context.Context, field graphql.CollectedField, obj *history.Changes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingChanges_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *history.Stamp) graphql.Marshaler {
+			return ec.marshalOHistoryStamp2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐStamp(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RankingChanges_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingChanges",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryStamp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingChanges_to(ctx context.Context, field graphql.CollectedField, obj *history.Changes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingChanges_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *history.Stamp) graphql.Marshaler {
+			return ec.marshalOHistoryStamp2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐStamp(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RankingChanges_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingChanges",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryStamp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingChanges_movers(ctx context.Context, field graphql.CollectedField, obj *history.Changes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingChanges_movers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankingChanges().Movers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*history.Mover) graphql.Marshaler {
+			return ec.marshalNRankingMover2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐMoverᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingChanges_movers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingChanges",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankingMover(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingChanges_totalCount(ctx context.Context, field graphql.CollectedField, obj *history.Changes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingChanges_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingChanges_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingChanges", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankingChanges_explainedPartial(ctx context.Context, field graphql.CollectedField, obj *history.Changes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingChanges_explainedPartial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExplainedPartial, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingChanges_explainedPartial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingChanges", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _RankingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RankingConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25336,6 +26373,254 @@ func (ec *executionContext) fieldContext_RankingEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RankedHCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingMover_hcp(ctx context.Context, field graphql.CollectedField, obj *history.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingMover_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankingMover().Hcp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalOHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RankingMover_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingMover",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingMover_hcpId(ctx context.Context, field graphql.CollectedField, obj *history.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingMover_hcpId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HCPID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingMover_hcpId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingMover", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RankingMover_before(ctx context.Context, field graphql.CollectedField, obj *history.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingMover_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankingMover().Before(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RankingMover_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingMover", field, true, true, "Float")
+}
+
+func (ec *executionContext) _RankingMover_after(ctx context.Context, field graphql.CollectedField, obj *history.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingMover_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankingMover().After(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RankingMover_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingMover", field, true, true, "Float")
+}
+
+func (ec *executionContext) _RankingMover_delta(ctx context.Context, field graphql.CollectedField, obj *history.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingMover_delta(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delta, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingMover_delta(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingMover", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RankingMover_rankBefore(ctx context.Context, field graphql.CollectedField, obj *history.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingMover_rankBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankingMover().RankBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RankingMover_rankBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingMover", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RankingMover_rankAfter(ctx context.Context, field graphql.CollectedField, obj *history.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingMover_rankAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankingMover().RankAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RankingMover_rankAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingMover", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RankingMover_entered(ctx context.Context, field graphql.CollectedField, obj *history.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingMover_entered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingMover_entered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingMover", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RankingMover_left(ctx context.Context, field graphql.CollectedField, obj *history.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingMover_left(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Left, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingMover_left(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingMover", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RankingMover_changes(ctx context.Context, field graphql.CollectedField, obj *history.Mover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingMover_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RankingMover().Changes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kolgraph.AuditEntry) graphql.Marshaler {
+			return ec.marshalNGraphChange2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAuditEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingMover_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingMover",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphChange(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32947,6 +34232,74 @@ func (ec *executionContext) _DepartmentPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var graphChangeImplementors = []string{"GraphChange"}
+
+func (ec *executionContext) _GraphChange(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, graphChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GraphChange")
+		case "at":
+			out.Values[i] = ec._GraphChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "graphVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphChange_graphVersion(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphChange_kind(ctx, field, obj)
+				})
+		case "entity":
+			out.Values[i] = ec._GraphChange_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "op":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphChange_op(ctx, field, obj)
+				})
+		case "before":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphChange_before(ctx, field, obj)
+				})
+		case "after":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphChange_after(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var hCPImplementors = []string{"HCP", "Node"}
 
 func (ec *executionContext) _HCP(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.HCP) graphql.Marshaler {
@@ -32968,6 +34321,12 @@ func (ec *executionContext) _HCP(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "influenceHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HCP_influenceHistory(ctx, field, obj)
+				})
 		case "role":
 			out.Values[i] = ec._HCP_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -33348,6 +34707,92 @@ func (ec *executionContext) _HeatMap(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "cells":
 			out.Values[i] = ec._HeatMap_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var historyPointImplementors = []string{"HistoryPoint"}
+
+func (ec *executionContext) _HistoryPoint(ctx context.Context, sel ast.SelectionSet, obj *history.Point) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, historyPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HistoryPoint")
+		case "graphVersion":
+			out.Values[i] = ec._HistoryPoint_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._HistoryPoint_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._HistoryPoint_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._HistoryPoint_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var historyStampImplementors = []string{"HistoryStamp"}
+
+func (ec *executionContext) _HistoryStamp(ctx context.Context, sel ast.SelectionSet, obj *history.Stamp) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, historyStampImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HistoryStamp")
+		case "graphVersion":
+			out.Values[i] = ec._HistoryStamp_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._HistoryStamp_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35951,6 +37396,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_accountPlan(ctx, field)
 				})
+		case "rankingChanges":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rankingChanges(ctx, field)
+				})
 		case "whatIf":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -36079,6 +37530,60 @@ func (ec *executionContext) _RankedHCP(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var rankingChangesImplementors = []string{"RankingChanges"}
+
+func (ec *executionContext) _RankingChanges(ctx context.Context, sel ast.SelectionSet, obj *history.Changes) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankingChangesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankingChanges")
+		case "from":
+			out.Values[i] = ec._RankingChanges_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._RankingChanges_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "movers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankingChanges_movers(ctx, field, obj)
+				})
+		case "totalCount":
+			out.Values[i] = ec._RankingChanges_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "explainedPartial":
+			out.Values[i] = ec._RankingChanges_explainedPartial(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var rankingConnectionImplementors = []string{"RankingConnection"}
 
 func (ec *executionContext) _RankingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RankingConnection) graphql.Marshaler {
@@ -36183,6 +37688,90 @@ func (ec *executionContext) _RankingEdge(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankingMoverImplementors = []string{"RankingMover"}
+
+func (ec *executionContext) _RankingMover(ctx context.Context, sel ast.SelectionSet, obj *history.Mover) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankingMoverImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankingMover")
+		case "hcp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankingMover_hcp(ctx, field, obj)
+				})
+		case "hcpId":
+			out.Values[i] = ec._RankingMover_hcpId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankingMover_before(ctx, field, obj)
+				})
+		case "after":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankingMover_after(ctx, field, obj)
+				})
+		case "delta":
+			out.Values[i] = ec._RankingMover_delta(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rankBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankingMover_rankBefore(ctx, field, obj)
+				})
+		case "rankAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankingMover_rankAfter(ctx, field, obj)
+				})
+		case "entered":
+			out.Values[i] = ec._RankingMover_entered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "left":
+			out.Values[i] = ec._RankingMover_left(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RankingMover_changes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38412,6 +40001,30 @@ func (ec *executionContext) marshalNFloat2ᚕfloat64ᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNGraphChange2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.AuditEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGraphChange2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAuditEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGraphChange2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *kolgraph.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GraphChange!")
+		return graphql.Null
+	}
+	return ec._GraphChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNHCP2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCPᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.HCP) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38503,6 +40116,30 @@ func (ec *executionContext) marshalNHeatCell2ᚖgithubᚗcomᚋkolgraphᚋkolgra
 		return graphql.Null
 	}
 	return ec._HeatCell(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHistoryPoint2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*history.Point) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHistoryPoint2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHistoryPoint2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐPoint(ctx context.Context, sel ast.SelectionSet, v *history.Point) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HistoryPoint!")
+		return graphql.Null
+	}
+	return ec._HistoryPoint(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHospital2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospitalᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Hospital) graphql.Marshaler {
@@ -39426,6 +41063,14 @@ func (ec *executionContext) marshalNRankedHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 	return ec._RankedHCP(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRankingChanges2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐChanges(ctx context.Context, sel ast.SelectionSet, v *history.Changes) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankingChanges!")
+		return graphql.Null
+	}
+	return ec._RankingChanges(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRankingConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRankingConnection(ctx context.Context, sel ast.SelectionSet, v *model.RankingConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RankingConnection!")
@@ -39456,6 +41101,30 @@ func (ec *executionContext) marshalNRankingEdge2ᚖgithubᚗcomᚋkolgraphᚋkol
 		return graphql.Null
 	}
 	return ec._RankingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankingMover2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐMoverᚄ(ctx context.Context, sel ast.SelectionSet, v []*history.Mover) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRankingMover2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐMover(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRankingMover2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐMover(ctx context.Context, sel ast.SelectionSet, v *history.Mover) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankingMover!")
+		return graphql.Null
+	}
+	return ec._RankingMover(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRecordKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx context.Context, v any) (model.RecordKind, error) {
@@ -40307,6 +41976,13 @@ func (ec *executionContext) marshalOHeatMap2ᚖgithubᚗcomᚋkolgraphᚋkolgrap
 		return graphql.Null
 	}
 	return ec._HeatMap(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOHistoryStamp2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋhistoryᚐStamp(ctx context.Context, sel ast.SelectionSet, v *history.Stamp) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HistoryStamp(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx context.Context, sel ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {

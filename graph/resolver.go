@@ -8,6 +8,7 @@ import (
 	"context"
 
 	"github.com/kolgraph/kolgraph/internal/analyses"
+	"github.com/kolgraph/kolgraph/internal/history"
 	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/settings"
@@ -34,6 +35,9 @@ type Resolver struct {
 	// Settings is the domain settings document: read by everyone,
 	// changed by admins.
 	Settings *settings.Service
+	// History answers the influence history (nil: the service records
+	// none, and its queries are UNAVAILABLE).
+	History *history.Service
 
 	plans planLocks // serialise each plan's read-modify-write (plans.go)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/citation"
+	"github.com/kolgraph/kolgraph/internal/history"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/network"
 	"github.com/kolgraph/kolgraph/internal/scoring"
@@ -238,6 +239,36 @@ func (r *departmentResolver) Hcps(ctx context.Context, obj *kolgraph.Department)
 func (r *departmentResolver) IndicationShares(ctx context.Context, obj *kolgraph.Department) ([]*kolgraph.ProductShare, error) {
 	ss, err := loadersFrom(ctx).productSharesOfDepartment.Load(ctx, obj.ID)
 	return pointers(ss), err
+}
+
+// GraphVersion is the resolver for the graphVersion field.
+func (r *graphChangeResolver) GraphVersion(ctx context.Context, obj *kolgraph.AuditEntry) (string, error) {
+	return graphVersion(obj.Version), nil
+}
+
+// Kind is the resolver for the kind field.
+func (r *graphChangeResolver) Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error) {
+	return model.RecordKind(strings.ToUpper(obj.Kind)), nil
+}
+
+// Op is the resolver for the op field.
+func (r *graphChangeResolver) Op(ctx context.Context, obj *kolgraph.AuditEntry) (string, error) {
+	return obj.Op, nil
+}
+
+// Before is the resolver for the before field.
+func (r *graphChangeResolver) Before(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error) {
+	return auditRecord(ctx, obj, obj.Before)
+}
+
+// After is the resolver for the after field.
+func (r *graphChangeResolver) After(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error) {
+	return auditRecord(ctx, obj, obj.After)
+}
+
+// InfluenceHistory is the resolver for the influenceHistory field.
+func (r *hCPResolver) InfluenceHistory(ctx context.Context, obj *kolgraph.HCP, scope model.ScopeInput, metric *scoring.Metric, last *int) ([]*history.Point, error) {
+	return r.influenceHistory(ctx, obj, scope, metric, last)
 }
 
 // PositionLabel is the resolver for the positionLabel field.
@@ -912,6 +943,11 @@ func (r *queryResolver) AccountPlan(ctx context.Context, id string) (*kolgraph.A
 	return r.accountPlan(ctx, id)
 }
 
+// RankingChanges is the resolver for the rankingChanges field.
+func (r *queryResolver) RankingChanges(ctx context.Context, scope model.ScopeInput, metric *scoring.Metric, since time.Time, first *int) (*history.Changes, error) {
+	return r.rankingChanges(ctx, scope, metric, since, first)
+}
+
 // WhatIf is the resolver for the whatIf field.
 func (r *queryResolver) WhatIf(ctx context.Context, scope model.ScopeInput, removeHcps []string, removeEdges []*model.EdgeKeyInput, addEdges []*model.WhatIfEdgeInput, product *string, metric *scoring.Metric, movers *int) (*model.WhatIf, error) {
 	return r.whatIf(ctx, scope, removeHcps, removeEdges, addEdges, product, metric, movers)
@@ -955,6 +991,61 @@ func (r *queryResolver) ScopeGraph(ctx context.Context, scope model.ScopeInput, 
 // Hcp is the resolver for the hcp field.
 func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
+}
+
+// Movers is the resolver for the movers field.
+func (r *rankingChangesResolver) Movers(ctx context.Context, obj *history.Changes) ([]*history.Mover, error) {
+	out := make([]*history.Mover, len(obj.Movers))
+	for i := range obj.Movers {
+		out[i] = &obj.Movers[i]
+	}
+	return out, nil
+}
+
+// Hcp is the resolver for the hcp field.
+func (r *rankingMoverResolver) Hcp(ctx context.Context, obj *history.Mover) (*kolgraph.HCP, error) {
+	return loadersFrom(ctx).hcp.Load(ctx, obj.HCPID)
+}
+
+// Before is the resolver for the before field.
+func (r *rankingMoverResolver) Before(ctx context.Context, obj *history.Mover) (*float64, error) {
+	if obj.Entered {
+		return nil, nil
+	}
+	return &obj.Before, nil
+}
+
+// After is the resolver for the after field.
+func (r *rankingMoverResolver) After(ctx context.Context, obj *history.Mover) (*float64, error) {
+	if obj.Left {
+		return nil, nil
+	}
+	return &obj.After, nil
+}
+
+// RankBefore is the resolver for the rankBefore field.
+func (r *rankingMoverResolver) RankBefore(ctx context.Context, obj *history.Mover) (*int, error) {
+	if obj.RankBefore == 0 {
+		return nil, nil
+	}
+	return &obj.RankBefore, nil
+}
+
+// RankAfter is the resolver for the rankAfter field.
+func (r *rankingMoverResolver) RankAfter(ctx context.Context, obj *history.Mover) (*int, error) {
+	if obj.RankAfter == 0 {
+		return nil, nil
+	}
+	return &obj.RankAfter, nil
+}
+
+// Changes is the resolver for the changes field.
+func (r *rankingMoverResolver) Changes(ctx context.Context, obj *history.Mover) ([]*kolgraph.AuditEntry, error) {
+	out := make([]*kolgraph.AuditEntry, len(obj.Explained))
+	for i := range obj.Explained {
+		out[i] = &obj.Explained[i]
+	}
+	return out, nil
 }
 
 // StageLabel is the resolver for the stageLabel field.
@@ -1095,6 +1186,9 @@ func (r *Resolver) DecisionStage() DecisionStageResolver { return &decisionStage
 // Department returns DepartmentResolver implementation.
 func (r *Resolver) Department() DepartmentResolver { return &departmentResolver{r} }
 
+// GraphChange returns GraphChangeResolver implementation.
+func (r *Resolver) GraphChange() GraphChangeResolver { return &graphChangeResolver{r} }
+
 // HCP returns HCPResolver implementation.
 func (r *Resolver) HCP() HCPResolver { return &hCPResolver{r} }
 
@@ -1162,6 +1256,12 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // RankedHCP returns RankedHCPResolver implementation.
 func (r *Resolver) RankedHCP() RankedHCPResolver { return &rankedHCPResolver{r} }
 
+// RankingChanges returns RankingChangesResolver implementation.
+func (r *Resolver) RankingChanges() RankingChangesResolver { return &rankingChangesResolver{r} }
+
+// RankingMover returns RankingMoverResolver implementation.
+func (r *Resolver) RankingMover() RankingMoverResolver { return &rankingMoverResolver{r} }
+
 // Stakeholder returns StakeholderResolver implementation.
 func (r *Resolver) Stakeholder() StakeholderResolver { return &stakeholderResolver{r} }
 
@@ -1198,6 +1298,7 @@ type (
 	decisionChainResolver         struct{ *Resolver }
 	decisionStageResolver         struct{ *Resolver }
 	departmentResolver            struct{ *Resolver }
+	graphChangeResolver           struct{ *Resolver }
 	hCPResolver                   struct{ *Resolver }
 	heatCellResolver              struct{ *Resolver }
 	hospitalResolver              struct{ *Resolver }
@@ -1219,6 +1320,8 @@ type (
 	productShareResolver          struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	rankedHCPResolver             struct{ *Resolver }
+	rankingChangesResolver        struct{ *Resolver }
+	rankingMoverResolver          struct{ *Resolver }
 	stakeholderResolver           struct{ *Resolver }
 	territoryResolver             struct{ *Resolver }
 	whatIfResolver                struct{ *Resolver }

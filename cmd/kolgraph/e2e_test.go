@@ -64,7 +64,7 @@ func runTests(m *testing.M) int {
 		}
 		return os.Getenv(k)
 	}
-	if err := svc.ParseFlags(nil, getenv); err != nil {
+	if err := svc.ParseFlags(noHistory, getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "config:", err)
 		return 1
 	}

@@ -299,7 +299,7 @@ func (m *Main) graphQL(o graph.HandlerOptions) http.Handler {
 	o.Uploads.MaxBodyBytes, o.Uploads.MaxFileBytes = m.Config.MaxBodyBytes, m.Config.ImportMaxBytes
 	o.HeavyInFlight = m.Config.HeavyPerCredential
 	return graph.NewHandler(&graph.Resolver{Views: m.Views, Audit: m.Store, Writer: m.Writer, Importer: m.Importer,
-		Jobs: m.Jobs, Settings: m.Settings}, o)
+		Jobs: m.Jobs, Settings: m.Settings, History: m.History}, o)
 }
 
 func (m *Main) server(authGuard func(http.Handler) http.Handler) *server.Server {

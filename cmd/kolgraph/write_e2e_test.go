@@ -56,11 +56,20 @@ func ownService(t *testing.T) *Main {
 	return m
 }
 
+// noHistory are the flags of a service that records no influence history.
+var noHistory = []string{"-history-metrics="}
+
 // openEmbeddedService opens a service of its own on an embedded store in
 // dir, seeded like serve, in dev mode (requests without a token run as an
-// admin). It refuses to run on Neo4j (KOLGRAPH_STORE=neo4j), whose one
-// database the shared service uses.
-func openEmbeddedService(ctx context.Context, dir string) (*Main, error) {
+// admin), with the flags args. Without args it records no influence
+// history (noHistory): the recorder ranks the region and every territory
+// and hospital for each seeded version, minutes of a core that the tests
+// of other things should not compete with. It refuses to run on Neo4j
+// (KOLGRAPH_STORE=neo4j), whose one database the shared service uses.
+func openEmbeddedService(ctx context.Context, dir string, args ...string) (*Main, error) {
+	if args == nil {
+		args = noHistory
+	}
 	m := NewMain(io.Discard)
 	getenv := func(k string) string {
 		switch k {
@@ -79,7 +88,7 @@ func openEmbeddedService(ctx context.Context, dir string) (*Main, error) {
 		}
 		return os.Getenv(k)
 	}
-	if err := m.ParseFlags(nil, getenv); err != nil {
+	if err := m.ParseFlags(args, getenv); err != nil {
 		return nil, err
 	}
 	if m.Config.Store == "neo4j" {

@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
+	"github.com/kolgraph/kolgraph/internal/history"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/snapshot"
 	"github.com/kolgraph/kolgraph/internal/whatif"
@@ -154,6 +155,9 @@ func TestEveryListIsCosted(t *testing.T) {
 	}
 	if got := len(seedfile.FileNames()); got != gqlguard.ImportFiles {
 		t.Errorf("the import format has %d files, the costs assume %d", got, gqlguard.ImportFiles)
+	}
+	if history.MaxExplained != 5 {
+		t.Errorf("a history mover has up to %d changes, the costs assume 5", history.MaxExplained)
 	}
 	if whatif.DefaultMaxHospitals != gqlguard.WhatIfHospitals || snapshot.MaxChanges != gqlguard.WhatIfChanges || whatif.MaxMovers != 100 {
 		t.Errorf("a what-if compares %d hospitals and takes %d changes of a kind, the costs assume %d and %d",

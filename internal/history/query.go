@@ -33,13 +33,46 @@ type Point struct {
 // HCP or scope without history (an unknown id, a department: only the
 // region, territories and hospitals are recorded) gives an empty series.
 func (s *Service) Series(ctx context.Context, sc snapshot.Scope, metric scoring.Metric, hcpID string) ([]Point, error) {
+	return s.Reader(s.store, s.store).Series(ctx, sc, metric, hcpID)
+}
+
+// PointStore reads recorded points (kolgraph.Store does; a
+// territory-scoped one shows its territories' scopes only).
+type PointStore interface {
+	History(ctx context.Context, scope, metric string, from, to time.Time) ([]*kolgraph.HistoryPoint, error)
+	LatestHistory(ctx context.Context, scope, metric string, notAfter time.Time) (*kolgraph.HistoryPoint, error)
+}
+
+// AuditReader reads the audit log, for Changes' explanations.
+type AuditReader interface {
+	AuditLog(ctx context.Context, f kolgraph.AuditFilter, p kolgraph.Page) (*kolgraph.AuditPage, error)
+}
+
+// Reader answers Series and Changes from the points of one store and the
+// audit log of another: a caller's own store for the points (its
+// territories only) and the service's for the explanations, which the
+// caller filters to what it may see (a role without the audit log still
+// learns which ties of its territories changed).
+type Reader struct {
+	points  PointStore
+	audit   AuditReader
+	metrics []scoring.Metric
+}
+
+// Reader returns a reader of the service's metrics over points and audit.
+func (s *Service) Reader(points PointStore, audit AuditReader) *Reader {
+	return &Reader{points: points, audit: audit, metrics: s.opts.Metrics}
+}
+
+// Series is Service.Series through r's stores.
+func (s *Reader) Series(ctx context.Context, sc snapshot.Scope, metric scoring.Metric, hcpID string) ([]Point, error) {
 	if err := s.check(sc, metric); err != nil {
 		return nil, err
 	}
 	if hcpID == "" {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "an HCP id is required")
 	}
-	ps, err := s.store.History(ctx, sc.Key(), string(metric), time.Time{}, time.Time{})
+	ps, err := s.points.History(ctx, sc.Key(), string(metric), time.Time{}, time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +150,11 @@ const (
 // naming several kinds, a metric the service does not record or a
 // negative first is EINVALID.
 func (s *Service) Changes(ctx context.Context, sc snapshot.Scope, metric scoring.Metric, since time.Time, first int) (*Changes, error) {
+	return s.Reader(s.store, s.store).Changes(ctx, sc, metric, since, first)
+}
+
+// Changes is Service.Changes through r's stores.
+func (s *Reader) Changes(ctx context.Context, sc snapshot.Scope, metric scoring.Metric, since time.Time, first int) (*Changes, error) {
 	if err := s.check(sc, metric); err != nil {
 		return nil, err
 	}
@@ -125,16 +163,16 @@ func (s *Service) Changes(ctx context.Context, sc snapshot.Scope, metric scoring
 		return nil, err
 	}
 	out := &Changes{Scope: sc, Metric: metric}
-	to, err := s.store.LatestHistory(ctx, sc.Key(), string(metric), time.Time{})
+	to, err := s.points.LatestHistory(ctx, sc.Key(), string(metric), time.Time{})
 	if err != nil || to == nil {
 		return out, err
 	}
-	from, err := s.store.LatestHistory(ctx, sc.Key(), string(metric), since)
+	from, err := s.points.LatestHistory(ctx, sc.Key(), string(metric), since)
 	if err != nil {
 		return nil, err
 	}
 	if from == nil {
-		ps, err := s.store.History(ctx, sc.Key(), string(metric), time.Time{}, time.Time{})
+		ps, err := s.points.History(ctx, sc.Key(), string(metric), time.Time{}, time.Time{})
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +237,7 @@ func ranks(p *kolgraph.HistoryPoint) []int {
 // explain fills the movers' Explained from the audit log entries of
 // versions (from, to]: one walk from the cursor after from, at most
 // MaxAuditScan entries; it reports whether the walk stopped early.
-func (s *Service) explain(ctx context.Context, from, to uint64, movers []Mover) (partial bool, err error) {
+func (s *Reader) explain(ctx context.Context, from, to uint64, movers []Mover) (partial bool, err error) {
 	idx := make(map[string]int, len(movers))
 	for i, m := range movers {
 		idx[m.HCPID] = i
@@ -217,7 +255,7 @@ func (s *Service) explain(ctx context.Context, from, to uint64, movers []Mover) 
 	}
 	after := (&kolgraph.AuditEntry{Version: from, Seq: kolgraph.MaxAuditSeq}).Cursor()
 	for scanned := 0; ; {
-		page, err := s.store.AuditLog(ctx, kolgraph.AuditFilter{}, kolgraph.Page{First: kolgraph.MaxPageSize, After: after})
+		page, err := s.audit.AuditLog(ctx, kolgraph.AuditFilter{}, kolgraph.Page{First: kolgraph.MaxPageSize, After: after})
 		if err != nil {
 			return false, err
 		}
@@ -259,7 +297,7 @@ func graphVersion(v uint64) string { return "v" + strconv.FormatUint(v, 10) }
 
 // check validates a scope and metric of a query: one scope kind at most,
 // a metric the service records.
-func (s *Service) check(sc snapshot.Scope, m scoring.Metric) error {
+func (s *Reader) check(sc snapshot.Scope, m scoring.Metric) error {
 	n := 0
 	for _, v := range []string{sc.Hospital, sc.Department, sc.Territory} {
 		if v != "" {
@@ -269,8 +307,8 @@ func (s *Service) check(sc snapshot.Scope, m scoring.Metric) error {
 	if n > 1 {
 		return kolgraph.Errorf(kolgraph.EINVALID, "a scope names one of hospital, department or territory, not several")
 	}
-	if !slices.Contains(s.opts.Metrics, m) {
-		return kolgraph.Errorf(kolgraph.EINVALID, "the influence history records %s, not %q", metricList(s.opts.Metrics), m)
+	if !slices.Contains(s.metrics, m) {
+		return kolgraph.Errorf(kolgraph.EINVALID, "the influence history records %s, not %q", metricList(s.metrics), m)
 	}
 	return nil
 }
