@@ -7993,6 +7993,14 @@ input AccountPlanInput {
   goals: [YearGoalInput!]
   objectives: [PlanObjectiveInput!]
   stakeholders: [PlanStakeholderInput!]
+  """
+  Add the people of the hospital's decision chain for the product after the
+  stakeholders given (at most 100 in all): each with their role, stage and
+  INFLUENCE in the hospital, their segment in the hospital's account matrix
+  for the product (prescribers only; access stakeholders have none) and the
+  plan's owner as owner.
+  """
+  stakeholdersFromChain: Boolean = false
   notes: String
 }
 
@@ -30747,8 +30755,11 @@ func (ec *executionContext) unmarshalInputAccountPlanInput(ctx context.Context, 
 	if _, present := asMap["status"]; !present {
 		asMap["status"] = "DRAFT"
 	}
+	if _, present := asMap["stakeholdersFromChain"]; !present {
+		asMap["stakeholdersFromChain"] = false
+	}
 
-	fieldsInOrder := [...]string{"hospital", "department", "product", "owner", "status", "periodStart", "periodEnd", "goals", "objectives", "stakeholders", "notes"}
+	fieldsInOrder := [...]string{"hospital", "department", "product", "owner", "status", "periodStart", "periodEnd", "goals", "objectives", "stakeholders", "stakeholdersFromChain", "notes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30825,6 +30836,13 @@ func (ec *executionContext) unmarshalInputAccountPlanInput(ctx context.Context, 
 				return it, err
 			}
 			it.Stakeholders = data
+		case "stakeholdersFromChain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakeholdersFromChain"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakeholdersFromChain = data
 		case "notes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)

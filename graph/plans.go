@@ -17,6 +17,8 @@ import (
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/citation"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/snapshot"
+	"github.com/kolgraph/kolgraph/internal/tiering"
 	"github.com/kolgraph/kolgraph/internal/viewer"
 )
 
@@ -113,7 +115,51 @@ func (r *Resolver) createAccountPlan(ctx context.Context, in model.AccountPlanIn
 	if p.OwnerID == "" {
 		p.OwnerID, _ = viewer.UserID(ctx)
 	}
+	if in.StakeholdersFromChain != nil && *in.StakeholdersFromChain {
+		if err := r.chainStakeholders(ctx, p); err != nil {
+			return nil, err
+		}
+	}
 	return r.writePlan(ctx, "createAccountPlan", p)
+}
+
+// chainStakeholders appends to p's stakeholders the people of its
+// hospital's decision chain for its product, as the chain and the
+// hospital's HCP matrix describe them, up to kolgraph.MaxPlanStakeholders.
+func (r *Resolver) chainStakeholders(ctx context.Context, p *kolgraph.AccountPlan) error {
+	a := r.deps(ctx).Analytics
+	chain, err := a.Access.DecisionChain(ctx, p.HospitalID, p.ProductID)
+	if err != nil {
+		return err
+	}
+	res, err := a.Tiering.Tiering(ctx, tiering.Request{Scope: snapshot.Scope{Hospital: p.HospitalID}, ProductID: p.ProductID})
+	if err != nil {
+		return err
+	}
+	segment := map[string]string{}
+	if m := res.HCPs.Matrix; m != nil {
+		for _, c := range m.Cells {
+			for _, mb := range c.Members {
+				segment[mb.ID] = string(c.Segment)
+			}
+		}
+	}
+	have := kolgraph.NewIDSet(p.StakeholderIDs())
+	for _, st := range chain.Stages {
+		for _, mb := range st.People {
+			if len(p.Stakeholders) == kolgraph.MaxPlanStakeholders || have.Has(mb.HCP.ID) {
+				continue
+			}
+			have.Add(mb.HCP.ID)
+			sh := kolgraph.Stakeholder{HCPID: mb.HCP.ID, Role: mb.Role, Stage: string(st.Kind), Segment: segment[mb.HCP.ID], OwnerID: p.OwnerID}
+			if mb.Influence != nil {
+				v := mb.Influence.Value
+				sh.Influence = &v
+			}
+			p.Stakeholders = append(p.Stakeholders, sh)
+		}
+	}
+	return nil
 }
 
 // changePlan applies change to the stored plan id and writes it, under the

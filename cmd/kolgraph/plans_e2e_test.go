@@ -535,3 +535,88 @@ func checkPlanDocument(t *testing.T, m *Main, authz, id string, plan *gqlPlan, b
 		t.Errorf("format pdf: %d", rec.Code)
 	}
 }
+
+// TestPlanStakeholdersFromChain: a plan created with stakeholdersFromChain
+// lists, after the stakeholder given, every person of the hospital's
+// decision chain once, with the stage, role and influence the chain gives
+// and the segment the hospital's account matrix gives (none for access
+// stakeholders, who are not classified).
+func TestPlanStakeholdersFromChain(t *testing.T) {
+	m := ownService(t)
+	kam := bearer(t, "U004", auth.RoleKAM, []string{"T01"})
+	type person struct {
+		Hcp       struct{ ID string }
+		Role      string
+		Influence *struct{ Value float64 }
+	}
+	var chain struct {
+		DecisionChain struct {
+			Stages []struct {
+				Kind   string
+				People []person
+			}
+		}
+	}
+	mustQueryAuth(t, m.Handler(), kam, `{ decisionChain(hospital: "H001", product: "RX01") { stages { kind people { hcp { id } role influence { value } } } } }`, nil, &chain)
+	var matrix struct {
+		AccountMatrix struct {
+			Cells []struct {
+				Segment string
+				Members struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+		}
+	}
+	mustQueryAuth(t, m.Handler(), kam, `{ accountMatrix(scope: {hospital: "H001"}, product: "RX01") { cells { segment members(first: 500) { edges { node { id } } } } } }`, nil, &matrix)
+	segment := map[string]string{}
+	for _, c := range matrix.AccountMatrix.Cells {
+		for _, e := range c.Members.Edges {
+			segment[e.Node.ID] = c.Segment
+		}
+	}
+	var created struct {
+		CreateAccountPlan struct {
+			Plan struct {
+				Stakeholders []struct {
+					HcpID, Role, Stage string
+					Segment            *string
+					Influence          *float64
+					Owner              string
+				}
+			}
+		}
+	}
+	mustQueryAuth(t, m.Handler(), kam, `mutation { createAccountPlan(input: {hospital: "H001", product: "RX01", periodStart: "2027-01-01",
+		periodEnd: "2027-12-31", stakeholders: [{hcp: "P000005", role: "my contact"}], stakeholdersFromChain: true})
+		{ plan { stakeholders { hcpId role stage segment influence owner } } } }`, nil, &created)
+	got := created.CreateAccountPlan.Plan.Stakeholders
+	if len(got) == 0 || got[0].HcpID != "P000005" || got[0].Role != "my contact" {
+		t.Fatalf("the given stakeholder does not come first: %+v", got)
+	}
+	i := 1
+	seen := map[string]bool{"P000005": true}
+	for _, st := range chain.DecisionChain.Stages {
+		for _, p := range st.People {
+			if seen[p.Hcp.ID] {
+				continue
+			}
+			seen[p.Hcp.ID] = true
+			if i >= len(got) {
+				t.Fatalf("%d stakeholders; the chain has more people", len(got))
+			}
+			g := got[i]
+			i++
+			if g.HcpID != p.Hcp.ID || g.Stage != st.Kind || g.Role != p.Role || g.Owner != "U004" ||
+				(p.Influence == nil) != (g.Influence == nil) || (p.Influence != nil && *g.Influence != p.Influence.Value) {
+				t.Errorf("stakeholder %+v; the chain has %s at %s as %s (%+v)", g, p.Hcp.ID, st.Kind, p.Role, p.Influence)
+			}
+			if want := segment[p.Hcp.ID]; (g.Segment == nil) != (want == "") || (g.Segment != nil && *g.Segment != want) {
+				t.Errorf("%s's segment %v, the matrix says %q", g.HcpID, g.Segment, want)
+			}
+		}
+	}
+	if i != len(got) || i < 5 {
+		t.Errorf("%d stakeholders, the chain gives %d", len(got), i)
+	}
+}

@@ -61,7 +61,13 @@ type AccountPlanInput struct {
 	Goals        []*YearGoalInput        `json:"goals,omitempty"`
 	Objectives   []*PlanObjectiveInput   `json:"objectives,omitempty"`
 	Stakeholders []*PlanStakeholderInput `json:"stakeholders,omitempty"`
-	Notes        *string                 `json:"notes,omitempty"`
+	// Add the people of the hospital's decision chain for the product after the
+	// stakeholders given (at most 100 in all): each with their role, stage and
+	// INFLUENCE in the hospital, their segment in the hospital's account matrix
+	// for the product (prescribers only; access stakeholders have none) and the
+	// plan's owner as owner.
+	StakeholdersFromChain *bool   `json:"stakeholdersFromChain,omitempty"`
+	Notes                 *string `json:"notes,omitempty"`
 }
 
 // Fields to replace; those left out are kept.
