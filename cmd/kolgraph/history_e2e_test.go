@@ -54,6 +54,7 @@ func waitHistory(t *testing.T, m *Main, authz, id string, scope map[string]any, 
 // with the deleted tie as the change that explains it. A kam of another
 // territory sees no history of T01, and a service recording none says so.
 func TestInfluenceHistoryAPI(t *testing.T) {
+	skipShort(t)
 	// PAGERANK alone keeps the recording cheap (INFLUENCE of the region is
 	// a minute of a core per version); a short debounce keeps it quick.
 	m, err := openEmbeddedService(t.Context(), t.TempDir(), "-history-metrics=PAGERANK", "-history-debounce=50ms")
