@@ -182,7 +182,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Snapshots = snapshot.NewManager(m.Store, m.Log)
-	m.Writer = writer.New(m.Store, m.Snapshots.Notify)
+	m.Writer = writer.New(m.Store, m.Snapshots.Written)
 	m.Importer = &importer.Service{Store: m.Store, Writer: m.Writer, Opts: importer.Options{MaxBytes: m.Config.ImportMaxBytes}}
 	m.Jobs = importer.NewJobs(ctx, importer.JobOptions{Timeout: m.Config.ImportTimeout})
 	if err := m.openSettings(ctx, false); err != nil {

@@ -242,3 +242,23 @@ func (g *Graph) EdgeBetween(from, to int32) (int32, bool) {
 func (g *Graph) SizeBytes() int {
 	return 4*(len(g.outOff)+len(g.inOff)) + len(g.outTo)*(4+8+8) + len(g.inFrom)*(4+4)
 }
+
+// Reweighted returns g with the weights of the edges in w (by edge id)
+// replaced, sharing its structure (rows, targets, the in side) with g,
+// which is unchanged: a change of weights alone costs a copy of the two
+// weight arrays, not a rebuild. Edge ids stay the same. A weight outside
+// (0, 1] or an edge id outside g is an error wrapping ErrInvalidGraph.
+func (g *Graph) Reweighted(w map[int32]float64) (*Graph, error) {
+	out := *g
+	out.outW, out.outCost = slices.Clone(g.outW), slices.Clone(g.outCost)
+	for e, x := range w {
+		switch {
+		case e < 0 || int(e) >= len(g.outW):
+			return nil, fmt.Errorf("%w: edge id %d outside [0,%d)", ErrInvalidGraph, e, len(g.outW))
+		case !(x > 0 && x <= 1):
+			return nil, fmt.Errorf("%w: edge %d: weight %v outside (0,1]", ErrInvalidGraph, e, x)
+		}
+		out.outW[e], out.outCost[e] = x, -math.Log(x)
+	}
+	return &out, nil
+}

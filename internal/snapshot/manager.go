@@ -32,16 +32,29 @@ type Manager struct {
 	Poll     time.Duration // how often the store version is checked
 	Debounce time.Duration // how long to gather writes before rebuilding
 
+	// Quick is the debounce when every version since the current snapshot
+	// is a change of ties this process wrote (Written): the next snapshot
+	// is then derived from the current one (Snapshot.Next) in a fraction
+	// of a rebuild, and a burst gains little by waiting.
+	Quick time.Duration
+
 	cur     atomic.Pointer[Snapshot]
 	notify  chan struct{}
 	mu      sync.Mutex // serialises rebuilds
 	onSwap  []func(*Snapshot)
 	lastErr atomic.Pointer[error]
+
+	pendMu  sync.Mutex
+	pending map[uint64]Ties // changes of ties by the version they made
 }
+
+// maxPending bounds the changes kept for versions not yet installed.
+const maxPending = 1000
 
 // NewManager returns a manager over st; Start builds the first snapshot.
 func NewManager(st Store, log zerolog.Logger) *Manager {
-	return &Manager{store: st, log: log, Poll: 2 * time.Second, Debounce: 250 * time.Millisecond, notify: make(chan struct{}, 1)}
+	return &Manager{store: st, log: log, Poll: 2 * time.Second, Debounce: 250 * time.Millisecond, Quick: 5 * time.Millisecond,
+		notify: make(chan struct{}, 1), pending: map[uint64]Ties{}}
 }
 
 // OnSwap registers f to run after each new snapshot is installed (e.g. to drop
@@ -79,8 +92,70 @@ func (m *Manager) Notify() {
 	}
 }
 
-// Refresh rebuilds now if the store's version differs from the snapshot's,
-// and installs the result. It is safe to call concurrently.
+// Written tells the manager that a write through this process made
+// version with cs (the writer's hook): a change of ties alone is kept, so
+// that the next snapshot derives from the current one instead of reading
+// the store (see Refresh). Then it is Notify.
+func (m *Manager) Written(version uint64, cs *kolgraph.ChangeSet) {
+	if t, ok := TiesOf(cs); ok {
+		m.pendMu.Lock()
+		if len(m.pending) < maxPending {
+			m.pending[version] = t
+		}
+		m.pendMu.Unlock()
+	}
+	m.Notify()
+}
+
+// derive returns the snapshot of version v built from cur with the kept
+// changes of every version in between, or false when one is missing (a
+// write by another instance or tool, or not of ties alone).
+func (m *Manager) derive(cur *Snapshot, v uint64) (*Snapshot, bool) {
+	m.pendMu.Lock()
+	defer m.pendMu.Unlock()
+	s := cur
+	for ver := cur.Version + 1; ver <= v; ver++ {
+		t, ok := m.pending[ver]
+		if !ok {
+			return nil, false
+		}
+		if s, ok = s.Next(ver, t); !ok {
+			return nil, false
+		}
+	}
+	return s, true
+}
+
+// forget drops the kept changes of versions up to v.
+func (m *Manager) forget(v uint64) {
+	m.pendMu.Lock()
+	defer m.pendMu.Unlock()
+	for ver := range m.pending {
+		if ver <= v {
+			delete(m.pending, ver)
+		}
+	}
+}
+
+// delay is how long to gather writes after a Notify: Quick when the next
+// snapshot can derive from the current one, else Debounce.
+func (m *Manager) delay() time.Duration {
+	cur := m.cur.Load()
+	if cur == nil {
+		return m.Debounce
+	}
+	m.pendMu.Lock()
+	defer m.pendMu.Unlock()
+	if _, ok := m.pending[cur.Version+1]; ok {
+		return m.Quick
+	}
+	return m.Debounce
+}
+
+// Refresh brings the snapshot to the store's version, if it differs, and
+// installs the result: derived from the current snapshot when every
+// version since was a change of ties this process wrote (Written), else
+// built from the store. It is safe to call concurrently.
 func (m *Manager) Refresh(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -92,12 +167,24 @@ func (m *Manager) Refresh(ctx context.Context) error {
 		if v == cur.Version {
 			return nil
 		}
+		if s, ok := m.derive(cur, v); ok {
+			m.forget(s.Version)
+			m.install(s)
+			return nil
+		}
 	}
 	s, err := Build(ctx, m.store)
 	if err != nil {
 		m.lastErr.Store(&err)
 		return err
 	}
+	m.forget(s.Version)
+	m.install(s)
+	return nil
+}
+
+// install makes s the current snapshot and tells the OnSwap functions.
+func (m *Manager) install(s *Snapshot) {
 	m.cur.Store(s)
 	m.lastErr.Store(nil)
 	for _, f := range m.onSwap {
@@ -105,7 +192,6 @@ func (m *Manager) Refresh(ctx context.Context) error {
 	}
 	m.log.Info().Str("graph_version", s.GraphVersion()).Int("nodes", len(s.IDs)).
 		Int("edges", s.Graph.Edges()).Dur("took", s.BuildTime).Msg("analytics snapshot installed")
-	return nil
 }
 
 // Start builds the first snapshot (failing if it cannot) and then keeps the
@@ -130,7 +216,7 @@ func (m *Manager) loop(ctx context.Context) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(m.Debounce):
+			case <-time.After(m.delay()):
 			}
 		}
 		if err := m.Refresh(ctx); err != nil && ctx.Err() == nil {

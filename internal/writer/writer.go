@@ -80,7 +80,7 @@ var _ Store = kolgraph.Store(nil)
 // IfVersion check and Attempts handle them.
 type Service struct {
 	store  Store
-	notify func()
+	notify func(version uint64, cs *kolgraph.ChangeSet)
 	now    func() time.Time
 	turn   chan struct{} // shared by On's copies
 	// Attempts bounds how often a write is compared again after another
@@ -89,8 +89,10 @@ type Service struct {
 }
 
 // New returns a service writing to st; notify (may be nil) is called after
-// every write that changed the graph.
-func New(st Store, notify func()) *Service {
+// every write that changed the graph, with the version it made and the
+// change set as written (the records whole, with the deletions they
+// carried along).
+func New(st Store, notify func(version uint64, cs *kolgraph.ChangeSet)) *Service {
 	return &Service{store: st, notify: notify, now: time.Now, turn: make(chan struct{}, 1), Attempts: 8}
 }
 
@@ -224,7 +226,7 @@ func (s *Service) Apply(ctx context.Context, actor, source string, cs *kolgraph.
 			return nil, err
 		}
 		if s.notify != nil {
-			s.notify()
+			s.notify(v, w)
 		}
 		p.fill(cs)
 		return &Result{Plan: p, Version: v, Written: true}, nil

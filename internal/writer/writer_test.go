@@ -33,7 +33,7 @@ func log(t *testing.T, s kolgraph.Store, f kolgraph.AuditFilter) []*kolgraph.Aud
 func TestUpsertIsIdempotent(t *testing.T) {
 	s := loaded(t)
 	var notified atomic.Int32
-	w := writer.New(s, func() { notified.Add(1) })
+	w := writer.New(s, func(uint64, *kolgraph.ChangeSet) { notified.Add(1) })
 	cs := storetest.Fixture()
 	res, err := w.Apply(t.Context(), "U01", "test", cs)
 	if err != nil {
@@ -54,7 +54,7 @@ func TestUpsertIsIdempotent(t *testing.T) {
 func TestUpdateRecordsBeforeAndAfter(t *testing.T) {
 	s := loaded(t)
 	var notified atomic.Int32
-	w := writer.New(s, func() { notified.Add(1) })
+	w := writer.New(s, func(uint64, *kolgraph.ChangeSet) { notified.Add(1) })
 	hcps, _ := s.HCPs(t.Context(), []string{"P002"})
 	p := *hcps[0]
 	p.Title = "chief"
