@@ -313,9 +313,24 @@ func (r *Resolver) citationHealth(ctx context.Context, c *model.Citation) (*cita
 	if err != nil {
 		return nil, err
 	}
-	h, err := citation.NewChecker(a.Access).Check(ctx, snap, c.CitedPath, true)
+	ck := citation.NewChecker(a.Access)
+	if ck.Whole, err = r.wholeGraph(ctx); err != nil {
+		return nil, err
+	}
+	h, err := ck.Check(ctx, snap, c.CitedPath, true)
 	if err == nil {
 		usedResult(ctx, snap)
 	}
 	return h, err
+}
+
+// wholeGraph is the whole graph's snapshot when the caller sees a
+// territory view of it (so that a citation leaving the caller's
+// territories reads as such, not as a person who left), else nil.
+func (r *Resolver) wholeGraph(ctx context.Context) (*snapshot.Snapshot, error) {
+	p, err := auth.Authenticated(ctx)
+	if err != nil || !p.Scoped() {
+		return nil, err
+	}
+	return r.Views.Full().Snapshots.Get()
 }

@@ -144,5 +144,9 @@ func (s scopedReports) PlanReport(ctx context.Context, id string, lang labels.La
 	if err != nil {
 		return nil, err
 	}
-	return planreport.Build(ctx, planreport.Deps{Store: d.Store, Snapshots: d.Analytics.Snapshots, Paths: d.Analytics.Access}, id, lang, time.Now())
+	pd := planreport.Deps{Store: d.Store, Snapshots: d.Analytics.Snapshots, Paths: d.Analytics.Access}
+	if p, _ := auth.Authenticated(ctx); p.Scoped() {
+		pd.Whole = s.views.Full().Snapshots
+	}
+	return planreport.Build(ctx, pd, id, lang, time.Now())
 }

@@ -76,6 +76,10 @@ type Health struct {
 type Gone struct {
 	HCP, From, To string
 	Entry, User   bool
+	// Outside is set when HCP is still in the graph but outside the
+	// caller's territories (Checker.Whole): for that caller the path is
+	// broken, though nobody left.
+	Outside bool
 }
 
 // HopChange is a hop of a cited path whose weight changed (Hop 0: the
@@ -115,6 +119,11 @@ func Cite(p *access.Path, note string) kolgraph.CitedPath {
 // Checker computes citations' health with an access service's searches.
 type Checker struct {
 	paths *access.Service
+	// Whole is the whole graph when the snapshots checked on are a
+	// territory-scoped caller's view: an HCP missing from the view but in
+	// Whole is outside the caller's territories, not gone (Gone.Outside).
+	// nil: the snapshots checked on are the whole graph.
+	Whole *snapshot.Snapshot
 }
 
 // NewChecker returns a checker whose replacements paths finds.
@@ -126,7 +135,7 @@ func NewChecker(paths *access.Service) *Checker { return &Checker{paths: paths} 
 // a replacement that cannot be searched for has a note instead.
 func (ck *Checker) Check(ctx context.Context, snap *snapshot.Snapshot, c *kolgraph.CitedPath, issue bool) (*Health, error) {
 	h := &Health{GraphVersion: snap.GraphVersion(), BrokenAt: -1}
-	h.measure(snap, c)
+	h.measure(snap, ck.Whole, c)
 	switch {
 	case h.BrokenAt >= 0:
 		h.Status = Broken
@@ -143,12 +152,23 @@ func (ck *Checker) Check(ctx context.Context, snap *snapshot.Snapshot, c *kolgra
 
 // measure walks c on snap: the entry tie, then every hop, recording the
 // first part that is gone, the weights that changed and the strength now.
-func (h *Health) measure(snap *snapshot.Snapshot, c *kolgraph.CitedPath) {
+func (h *Health) measure(snap, whole *snapshot.Snapshot, c *kolgraph.CitedPath) {
 	if len(c.Nodes) == 0 {
 		h.BrokenAt, h.Reason = 0, "the citation has no HCPs"
 		return
 	}
 	name := func(i int) string { return fmt.Sprintf("%s (%s)", c.Nodes[i].Name, c.Nodes[i].ID) }
+	// missing says why node i is not in snap, and records it in h.Gone.
+	missing := func(i int) string {
+		h.Gone.HCP = c.Nodes[i].ID
+		if whole != nil {
+			if _, ok := whole.Index(c.Nodes[i].ID); ok {
+				h.Gone.Outside = true
+				return name(i) + " is outside your territories"
+			}
+		}
+		return name(i) + " left the graph"
+	}
 	idx := make([]int32, len(c.Nodes))
 	for i, n := range c.Nodes {
 		v, ok := snap.Index(n.ID)
@@ -165,8 +185,7 @@ func (h *Health) measure(snap *snapshot.Snapshot, c *kolgraph.CitedPath) {
 			h.BrokenAt, h.Reason = 0, fmt.Sprintf("the entry tie is gone: %s %s", why, name(0))
 			h.Gone = Gone{Entry: true, User: snap.Users[c.User] == nil, From: c.User, To: c.Nodes[0].ID}
 			if idx[0] < 0 {
-				h.Reason = fmt.Sprintf("the entry tie is gone: %s left the graph", name(0))
-				h.Gone.HCP = c.Nodes[0].ID
+				h.Reason = "the entry tie is gone: " + missing(0)
 			}
 			return
 		}
@@ -183,10 +202,10 @@ func (h *Health) measure(snap *snapshot.Snapshot, c *kolgraph.CitedPath) {
 			h.BrokenAt, h.Reason = i+1, "the citation's hops do not match its HCPs"
 			return
 		case idx[from] < 0:
-			h.BrokenAt, h.Reason, h.Gone = i+1, name(from)+" left the graph", Gone{HCP: hop.From}
+			h.BrokenAt, h.Reason = i+1, missing(from)
 			return
 		case idx[to] < 0:
-			h.BrokenAt, h.Reason, h.Gone = i+1, name(to)+" left the graph", Gone{HCP: hop.To}
+			h.BrokenAt, h.Reason = i+1, missing(to)
 			return
 		}
 		e, ok := snap.Graph.EdgeBetween(idx[from], idx[to])

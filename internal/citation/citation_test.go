@@ -258,3 +258,50 @@ func TestUnissuedReplacement(t *testing.T) {
 		t.Errorf("an issued replacement did not resolve on a later version: %v", err)
 	}
 }
+
+// TestOutsideTheCallersTerritories: on a territory view, an HCP of the
+// path in another territory is outside the caller's territories (with the
+// whole graph to tell), not gone.
+func TestOutsideTheCallersTerritories(t *testing.T) {
+	cs := graph()
+	cs.Territories = []*kolgraph.Territory{{ID: "T1", Name: "one"}, {ID: "T2", Name: "two"}}
+	cs.Hospitals[0].TerritoryID = "T1"
+	cs.Hospitals = append(cs.Hospitals, &kolgraph.Hospital{ID: "H2", Name: "H2", Tier: "3A", TerritoryID: "T2"})
+	cs.Departments = append(cs.Departments, &kolgraph.Department{ID: "D2", HospitalID: "H2", Name: "Oncology", Specialty: "oncology"})
+	for _, h := range cs.HCPs {
+		if h.ID == "X" {
+			h.DepartmentID, h.HospitalID = "D2", "H2"
+		}
+	}
+	e := &env{store: embeddedtest.Open(t, cs), src: &fixed{}}
+	whole := e.rebuild(t)
+	scores, err := scoring.NewService(e.src, scoring.DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.paths = access.NewService(e.src, scores, access.DefaultOptions())
+	c := e.cite(t, access.Query{To: "T", K: 1, MaxHops: 4})
+	if c.Nodes[1].ID != "X" {
+		t.Fatalf("cited %v, want the path through X", c.Nodes)
+	}
+	view := whole.Induced([]string{"T1"})
+	ck := citation.NewChecker(access.NewService(&fixed{view}, scores, access.DefaultOptions()))
+	h, err := ck.Check(context.Background(), view, &c, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Gone != (citation.Gone{HCP: "X"}) || !strings.Contains(h.Reason, "left the graph") {
+		t.Errorf("without the whole graph: %+v %q", h.Gone, h.Reason)
+	}
+	ck.Whole = whole
+	if h, err = ck.Check(context.Background(), view, &c, false); err != nil {
+		t.Fatal(err)
+	}
+	if h.Status != citation.Broken || h.BrokenAt != 1 || h.Gone != (citation.Gone{HCP: "X", Outside: true}) ||
+		h.Reason != "Dr X (X) is outside your territories" {
+		t.Errorf("with the whole graph: %s at %d, %+v %q", h.Status, h.BrokenAt, h.Gone, h.Reason)
+	}
+	if h.Replacement == nil || ids(h.Replacement) != "S Y T" {
+		t.Errorf("the replacement within T1: %v (%s)", h.Replacement, h.ReplacementNote)
+	}
+}

@@ -226,6 +226,7 @@ var zh = map[string]string{
 	"%s: strength %s then, %s now":     "%s：引用时强度 %s，现在 %s",
 	"from the contacts of %s (tie %s)": "从 %s 的联系人出发（关系强度 %s）",
 	"from the contacts of %s":          "从 %s 的联系人出发",
+	"%s is outside your territories":   "%s 不在你的辖区内",
 	"user %s was deleted":              "用户 %s 已删除",
 	"%s left":                          "%s 已离开",
 	"%s no longer knows %s":            "%s 已不再认识 %s",

@@ -44,11 +44,14 @@ type Citation struct {
 	ShowEntry bool
 }
 
-// Deps are what a report is built from: the caller's store and analytics.
+// Deps are what a report is built from: the caller's store and analytics,
+// and for a territory-scoped caller the whole graph (see
+// citation.Checker.Whole; nil for a caller who sees it all).
 type Deps struct {
 	Store     kolgraph.Store
 	Snapshots snapshot.Source
 	Paths     *access.Service
+	Whole     snapshot.Source
 }
 
 // Build reads plan id through d (so the caller's territories and masking
@@ -73,6 +76,11 @@ func Build(ctx context.Context, d Deps, id string, lang labels.Lang, now time.Ti
 	}
 	r.GraphVersion = snap.GraphVersion()
 	ck := citation.NewChecker(d.Paths)
+	if d.Whole != nil {
+		if ck.Whole, err = d.Whole.Get(); err != nil {
+			return nil, err
+		}
+	}
 	for i := range p.Citations {
 		c := &p.Citations[i]
 		h, err := ck.Check(ctx, snap, c, true)
@@ -234,6 +242,8 @@ func (r *Report) gone(c Citation) string {
 	switch {
 	case g.Entry && g.User:
 		return fmt.Sprintf(r.t("user %s was deleted"), g.From)
+	case g.HCP != "" && g.Outside:
+		return fmt.Sprintf(r.t("%s is outside your territories"), name(g.HCP))
 	case g.HCP != "":
 		return fmt.Sprintf(r.t("%s left"), name(g.HCP))
 	case g.Entry:
