@@ -58,11 +58,13 @@ func (s *Snapshot) Next(version uint64, t Ties) (*Snapshot, bool) {
 		return s.varied(version, t, t0)
 	}
 	out := *s
-	g, err := s.Graph.Reweighted(reweight)
-	if err != nil {
-		return nil, false
+	if len(reweight) > 0 { // else the graph is s's: no tie's weight changed
+		g, err := s.Graph.Reweighted(reweight)
+		if err != nil {
+			return nil, false
+		}
+		out.Graph = g
 	}
-	out.Graph = g
 	if len(kinds) > 0 {
 		out.edgeKind, out.edgeEvidence = slices.Clone(s.edgeKind), slices.Clone(s.edgeEvidence)
 		out.kinds, out.evidence = slices.Clip(s.kinds), slices.Clip(s.evidence)
