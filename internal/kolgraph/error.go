@@ -65,7 +65,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if len(e.Problems) == 0 {
+	if len(e.Problems) == 0 || (len(e.Problems) == 1 && e.Problems[0].String() == e.Message) {
 		return fmt.Sprintf("kolgraph: %s: %s", e.Code, e.Message)
 	}
 	var b strings.Builder

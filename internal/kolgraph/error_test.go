@@ -37,3 +37,18 @@ func TestHTTPStatus(t *testing.T) {
 		t.Errorf("status of an uncoded error %d, want 500", got)
 	}
 }
+
+// TestErrorSaysAProblemOnce: an error whose one problem is its message
+// says it once; more problems are listed after the message.
+func TestErrorSaysAProblemOnce(t *testing.T) {
+	p := kolgraph.Problem{File: "account_plans/AP1", Field: "owner_id", Message: "references user \"U9\", which does not exist"}
+	one := &kolgraph.Error{Code: kolgraph.EINVALID, Message: p.String(), Problems: []kolgraph.Problem{p}}
+	if got, want := one.Error(), "kolgraph: BAD_USER_INPUT: "+p.String(); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	q := kolgraph.Problem{File: "hcps.csv", Line: 3, Field: "id", Message: "duplicate"}
+	two := &kolgraph.Error{Code: kolgraph.EINVALID, Message: "2 problems", Problems: []kolgraph.Problem{p, q}}
+	if got, want := two.Error(), "kolgraph: BAD_USER_INPUT: 2 problems; "+p.String()+"; "+q.String(); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -59,6 +59,8 @@ func TestDerivedSnapshotsEqualBuild(t *testing.T) {
 			tie("P004", "P010", 0.5, kolgraph.InfluenceMentor, ""), tie("P002", "P004", 0.9, kolgraph.InfluenceMentor, "referrals 2023")}}, true},
 		{"a new tie", &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{tie("P005", "P004", 0.4, kolgraph.InfluenceReferral, "new")}}, true},
 		{"a deleted tie", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Influences: []kolgraph.EdgeKey{{From: "P002", To: "P004"}}}}, true},
+		{"an account plan", &kolgraph.ChangeSet{AccountPlans: []*kolgraph.AccountPlan{{ID: "AP1", HospitalID: "H001", ProductID: "PR01",
+			OwnerID: "U01", Status: kolgraph.PlanDraft, PeriodStart: "2027-01-01", PeriodEnd: "2027-12-31"}}}, true},
 		{"an HCP deleted", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{HCPs: []string{"P010"}}}, false},
 		{"a tie after a build", &kolgraph.ChangeSet{Influences: []*kolgraph.Influence{tie("P004", "P005", 0.6, kolgraph.InfluenceReportsTo, "")}}, true},
 	} {
