@@ -154,7 +154,7 @@ const (
 	// StageKinds is the number of DecisionStageKind values.
 	StageKinds = 6
 	// RecordKinds is the number of RecordKind values.
-	RecordKinds = 14
+	RecordKinds = 15
 	// ImportFiles is the most files of an import job: one per CSV file of
 	// the format (startImport refuses more).
 	ImportFiles = 12
