@@ -214,8 +214,11 @@ func TestTemplateRoundTrip(t *testing.T) {
 	}
 	defer wb.Close()
 	sheets := wb.GetSheetList()
-	if len(sheets) != 13 || sheets[0] != "README" {
-		t.Fatalf("template sheets: %q, want README and 12 kinds", sheets)
+	if len(sheets) != 14 || sheets[0] != "README" || sheets[13] != "prescriptions" {
+		t.Fatalf("template sheets: %q, want README and 13 kinds, prescriptions last", sheets)
+	}
+	if header, err := wb.GetRows("prescriptions"); err != nil || strings.Join(header[0], ",") != "hcp_id,department_id,product_id,month,volume" {
+		t.Fatalf("prescriptions header: got %v (%v)", header, err)
 	}
 	header, err := wb.GetRows("hcps")
 	if err != nil || strings.Join(header[0], ",")+"\n" != hcpHeader {
@@ -234,6 +237,10 @@ func TestTemplateRoundTrip(t *testing.T) {
 	wb.SetCellStr("listings", "B2", "PR03")
 	wb.SetCellStr("listings", "C2", "listed")
 	wb.SetCellValue("listings", "D2", mustDate(t, wb)) // a date cell
+	wb.SetCellStr("prescriptions", "A2", "P011")
+	wb.SetCellStr("prescriptions", "C2", "PR01")
+	wb.SetCellStr("prescriptions", "D2", "2026-01")
+	wb.SetCellFloat("prescriptions", "E2", 12.5, -1, 64)
 	var buf bytes.Buffer
 	if err := wb.Write(&buf); err != nil {
 		t.Fatal(err)
@@ -244,7 +251,7 @@ func TestTemplateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{kolgraph.KindHCPs, kolgraph.KindInfluences, kolgraph.KindListings} {
+	for _, k := range []string{kolgraph.KindHCPs, kolgraph.KindInfluences, kolgraph.KindListings, kolgraph.KindPrescriptions} {
 		if c := res.Counts[k]; c == nil || c.Created != 1 {
 			t.Errorf("%s: got %+v, want 1 created", k, c)
 		}
@@ -261,6 +268,10 @@ func TestTemplateRoundTrip(t *testing.T) {
 	}
 	if !found {
 		t.Error("listing H002 -> PR03 not imported")
+	}
+	want := kolgraph.PrescriptionFact{HCPID: "P011", ProductID: "PR01", Month: "2026-01", Volume: 12.5}
+	if fs, err := s.PrescriptionFacts(t.Context(), []kolgraph.PrescriptionFactKey{want.Key()}); err != nil || fs[0] == nil || *fs[0] != want {
+		t.Errorf("imported fact: got %v, %v; want %+v", fs, err, want)
 	}
 }
 
