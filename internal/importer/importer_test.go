@@ -241,6 +241,12 @@ func TestTemplateRoundTrip(t *testing.T) {
 	wb.SetCellStr("prescriptions", "C2", "PR01")
 	wb.SetCellStr("prescriptions", "D2", "2026-01")
 	wb.SetCellFloat("prescriptions", "E2", 12.5, -1, 64)
+	wb.SetCellStr("prescriptions", "A3", "P011")
+	wb.SetCellStr("prescriptions", "C3", "PR02")
+	dateStyle, _ := wb.NewStyle(&excelize.Style{NumFmt: 14})
+	wb.SetCellValue("prescriptions", "D3", 46023) // a date cell: 2026-01-01, read as its month
+	wb.SetCellStyle("prescriptions", "D3", "D3", dateStyle)
+	wb.SetCellFloat("prescriptions", "E3", 3, -1, 64)
 	var buf bytes.Buffer
 	if err := wb.Write(&buf); err != nil {
 		t.Fatal(err)
@@ -251,7 +257,10 @@ func TestTemplateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{kolgraph.KindHCPs, kolgraph.KindInfluences, kolgraph.KindListings, kolgraph.KindPrescriptions} {
+	if c := res.Counts[kolgraph.KindPrescriptions]; c == nil || c.Created != 2 {
+		t.Errorf("prescriptions: got %+v, want 2 created", c)
+	}
+	for _, k := range []string{kolgraph.KindHCPs, kolgraph.KindInfluences, kolgraph.KindListings} {
 		if c := res.Counts[k]; c == nil || c.Created != 1 {
 			t.Errorf("%s: got %+v, want 1 created", k, c)
 		}
@@ -269,9 +278,13 @@ func TestTemplateRoundTrip(t *testing.T) {
 	if !found {
 		t.Error("listing H002 -> PR03 not imported")
 	}
-	want := kolgraph.PrescriptionFact{HCPID: "P011", ProductID: "PR01", Month: "2026-01", Volume: 12.5}
-	if fs, err := s.PrescriptionFacts(t.Context(), []kolgraph.PrescriptionFactKey{want.Key()}); err != nil || fs[0] == nil || *fs[0] != want {
-		t.Errorf("imported fact: got %v, %v; want %+v", fs, err, want)
+	for _, want := range []kolgraph.PrescriptionFact{
+		{HCPID: "P011", ProductID: "PR01", Month: "2026-01", Volume: 12.5},
+		{HCPID: "P011", ProductID: "PR02", Month: "2026-01", Volume: 3},
+	} {
+		if fs, err := s.PrescriptionFacts(t.Context(), []kolgraph.PrescriptionFactKey{want.Key()}); err != nil || fs[0] == nil || *fs[0] != want {
+			t.Errorf("imported fact: got %v, %v; want %+v", fs, err, want)
+		}
 	}
 }
 
