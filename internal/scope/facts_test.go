@@ -1,6 +1,7 @@
 package scope_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -39,7 +40,7 @@ func TestPrescriptionFacts(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.Apply(t.Context(), &kolgraph.ChangeSet{Prescriptions: []kolgraph.PrescriptionFact{fact("P002", "", "2026-02")},
+	if _, err := s.Apply(t.Context(), &kolgraph.ChangeSet{Prescriptions: []kolgraph.PrescriptionFact{fact("P002", "", "2026-02"), fact("", "D002-01", "2026-02")},
 		Delete: kolgraph.Deletion{Prescriptions: []kolgraph.PrescriptionFactKey{in2.Key()}}}); err != nil {
 		t.Fatalf("Apply of facts in scope: %v", err)
 	}
@@ -51,12 +52,12 @@ func TestPrescriptionFacts(t *testing.T) {
 	if got[0] == nil || got[1] != nil || got[2] != nil {
 		t.Errorf("PrescriptionFacts: got %v, want only P001's", got)
 	}
-	rows, err := s.PrescriptionFactsOf(t.Context(), []string{"P001", "P007", "D003-01", "D001-01"})
+	rows, err := s.PrescriptionFactsOf(t.Context(), []string{"P001", "P007", "D003-01", "D001-01", "D002-01"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows[0]) != 1 || rows[1] != nil || rows[2] != nil || rows[3] != nil {
-		t.Errorf("PrescriptionFactsOf: got %v, want P001's one fact only", rows)
+	if len(rows[0]) != 1 || rows[1] != nil || rows[2] != nil || rows[3] != nil || len(rows[4]) != 1 {
+		t.Errorf("PrescriptionFactsOf: got %v, want P001's and D002-01's one fact each", rows)
 	}
 	var seen []string
 	err = s.Scan(t.Context(), kolgraph.Visitor{PrescriptionFact: func(f kolgraph.PrescriptionFact) error {
@@ -66,7 +67,8 @@ func TestPrescriptionFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 2 {
-		t.Errorf("Scan: got %q, want the facts of P001 and P002", seen)
+	slices.Sort(seen)
+	if want := []string{"D002-01->PR02@2026-02", "P001->PR02@2026-01", "P002->PR02@2026-02"}; !slices.Equal(seen, want) {
+		t.Errorf("Scan: got %q, want %q", seen, want)
 	}
 }
