@@ -7372,6 +7372,8 @@ enum RecordKind {
   INFLUENCES
   "Account plans (entity: the plan's id)."
   ACCOUNT_PLANS
+  "Monthly prescription facts of an HCP or a department (entity: hcp_or_department->product@YYYY-MM)."
+  PRESCRIPTIONS
   "The domain settings document (entity \"settings\"): one entry per version."
   SETTINGS
 }

@@ -1108,6 +1108,8 @@ const (
 	RecordKindInfluences       RecordKind = "INFLUENCES"
 	// Account plans (entity: the plan's id).
 	RecordKindAccountPlans RecordKind = "ACCOUNT_PLANS"
+	// Monthly prescription facts of an HCP or a department (entity: hcp_or_department->product@YYYY-MM).
+	RecordKindPrescriptions RecordKind = "PRESCRIPTIONS"
 	// The domain settings document (entity "settings"): one entry per version.
 	RecordKindSettings RecordKind = "SETTINGS"
 )
@@ -1126,12 +1128,13 @@ var AllRecordKind = []RecordKind{
 	RecordKindKnows,
 	RecordKindInfluences,
 	RecordKindAccountPlans,
+	RecordKindPrescriptions,
 	RecordKindSettings,
 }
 
 func (e RecordKind) IsValid() bool {
 	switch e {
-	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindIndicationShares, RecordKindUsers, RecordKindKnows, RecordKindInfluences, RecordKindAccountPlans, RecordKindSettings:
+	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindIndicationShares, RecordKindUsers, RecordKindKnows, RecordKindInfluences, RecordKindAccountPlans, RecordKindPrescriptions, RecordKindSettings:
 		return true
 	}
 	return false

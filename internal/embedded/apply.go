@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -73,6 +74,7 @@ type changes struct {
 	delShares      set[kolgraph.ProductShareKey]
 	delKnows       set[kolgraph.KnowsKey]
 	delInfluences  set[kolgraph.EdgeKey]
+	delFacts       set[kolgraph.PrescriptionFactKey]
 }
 
 type set[K comparable] map[K]struct{}
@@ -105,6 +107,7 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 		delShares:      existing(d.IndicationShares, g.shares),
 		delKnows:       existing(d.Knows, g.knows),
 		delInfluences:  existing(d.Influences, g.influences),
+		delFacts:       existing(d.Prescriptions, g.facts),
 	}
 	c.DelTerritories = existingIDs(d.Territories, g.territories)
 	c.DelHospitals = existingIDs(d.Hospitals, g.hospitals)
@@ -201,7 +204,8 @@ func (f facts) HCPsOfDepartment(id string) []kolgraph.Dependant {
 // deleted HCP, committee, product, user, hospital or department (a
 // hospital can only be deleted without departments and committees, so
 // only listings remain; a department without HCPs, so only its indication
-// shares).
+// shares and facts), and every prescription fact of a deleted HCP,
+// department or product.
 func (c *changes) detach(g *graph) {
 	for h := range c.DelHCPs {
 		for _, m := range g.membershipsByHCP.get(h) {
@@ -240,10 +244,34 @@ func (c *changes) detach(g *graph) {
 			c.delListings[kolgraph.ListingKey{HospitalID: h, ProductID: p}] = struct{}{}
 		}
 	}
+	// Facts are data about their HCP or department and product: they go
+	// with it.
+	for _, ids := range []kolgraph.IDSet{c.DelHCPs, c.DelDepartments} {
+		for e := range ids {
+			for _, pm := range g.factsByEntity.get(e) {
+				p, m, _ := strings.Cut(pm, keySep)
+				c.delFactOf(g, e, p, m)
+			}
+		}
+	}
+	for p := range c.DelProducts {
+		for _, em := range g.factsByProduct.get(p) {
+			e, m, _ := strings.Cut(em, keySep)
+			c.delFactOf(g, e, p, m)
+		}
+	}
 	for u := range c.DelUsers {
 		for _, h := range g.knowsByUser.get(u) {
 			c.delKnows[kolgraph.KnowsKey{UserID: u, HCPID: h}] = struct{}{}
 		}
+	}
+}
+
+// delFactOf adds the stored fact of entity, product and month to the
+// deletions.
+func (c *changes) delFactOf(g *graph, entity, product, month string) {
+	if f, ok := g.factOf(entity, product, month); ok {
+		c.delFacts[f.Key()] = struct{}{}
 	}
 }
 

@@ -243,3 +243,53 @@ func BenchmarkApplyEdge(b *testing.B) {
 		})
 	}
 }
+
+// yearOfFacts is a year of one product's facts of every physician of cs.
+func yearOfFacts(cs *kolgraph.ChangeSet) []kolgraph.PrescriptionFact {
+	var out []kolgraph.PrescriptionFact
+	for _, h := range cs.HCPs {
+		if h.Role != kolgraph.RolePhysician {
+			continue
+		}
+		for m := 1; m <= 12; m++ {
+			out = append(out, kolgraph.PrescriptionFact{HCPID: h.ID, ProductID: cs.Products[0].ID,
+				Month: fmt.Sprintf("2026-%02d", m), Volume: float64(m)})
+		}
+	}
+	return out
+}
+
+// BenchmarkApplyFacts writes a year of prescription facts of the seed-sized
+// region's physicians in one change set (an import of a territory's year
+// is a third of it), fsync included.
+func BenchmarkApplyFacts(b *testing.B) {
+	s, _, cs := loadedRegion(b)
+	facts := yearOfFacts(cs)
+	for i := 0; b.Loop(); i++ {
+		for j := range facts {
+			facts[j].Volume = float64(i + j%12)
+		}
+		if _, err := s.Apply(b.Context(), &kolgraph.ChangeSet{Prescriptions: facts}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(facts)), "facts/op")
+}
+
+// BenchmarkPrescriptionFactsOf reads the facts of 100 HCPs at a time (a
+// page of the account matrix), a year each.
+func BenchmarkPrescriptionFactsOf(b *testing.B) {
+	s, _, cs := loadedRegion(b, embedded.WithNoSync())
+	if _, err := s.Apply(b.Context(), &kolgraph.ChangeSet{Prescriptions: yearOfFacts(cs)}); err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = cs.HCPs[i*37%len(cs.HCPs)].ID
+	}
+	for b.Loop() {
+		if _, err := s.PrescriptionFactsOf(b.Context(), ids); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -152,4 +152,9 @@ var buckets = []kindBucket{
 		encode: appendAccountPlan, decode: decodeAccountPlan, clone: cloneAccountPlan,
 		put: (*graph).putAccountPlan, del: (*graph).delAccountPlan,
 		deleted: func(c *changes) map[string]struct{} { return c.DelAccountPlans }},
+	&bucket[kolgraph.PrescriptionFact, kolgraph.PrescriptionFactKey]{kind: kolgraph.PrescriptionFactKind,
+		key: factKey, keyIs: func(b []byte, k kolgraph.PrescriptionFactKey) bool { return string(b) == string(factKey(k)) },
+		encode: appendPrescriptionFact, decode: decodePrescriptionFact,
+		put: (*graph).putFact, del: (*graph).delFact,
+		deleted: func(c *changes) map[kolgraph.PrescriptionFactKey]struct{} { return c.delFacts }},
 }

@@ -336,8 +336,8 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 	}
 	defer db.Close()
 	_ = db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 3 {
-			t.Errorf("schema after upgrade: %v, want 3", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 4 {
+			t.Errorf("schema after upgrade: %v, want 4", v)
 		}
 		if tx.Bucket([]byte("account_plans")).Get([]byte("AP1")) == nil {
 			t.Error("the plan is not in the account_plans bucket")
@@ -370,11 +370,48 @@ func TestOpenUpgradesSchema2(t *testing.T) {
 	}
 	defer db.Close()
 	_ = db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 3 {
-			t.Errorf("schema after upgrade: %v, want 3", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 4 {
+			t.Errorf("schema after upgrade: %v, want 4", v)
 		}
 		if n := tx.Bucket([]byte("history")).Stats().KeyN; n != 1 {
 			t.Errorf("history bucket holds %d points, want 1", n)
+		}
+		return nil
+	})
+}
+
+// TestOpenUpgradesSchema3: a file of the third layout (no prescriptions
+// bucket) opens, gets the bucket and is marked with the current layout, so
+// that a build that does not know facts (and would leave a deleted HCP's
+// behind) refuses it; its records are all there.
+func TestOpenUpgradesSchema3(t *testing.T) {
+	path := fixtureFile(t)
+	editFile(t, path, func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("prescriptions")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), binary.BigEndian.AppendUint64(nil, 3))
+	})
+	s := openTemp(t, path)
+	f := kolgraph.PrescriptionFact{HCPID: "P001", ProductID: "PR01", Month: "2026-01", Volume: 12}
+	if _, err := s.Apply(t.Context(), &kolgraph.ChangeSet{Prescriptions: []kolgraph.PrescriptionFact{f}}); err != nil {
+		t.Fatalf("a fact in an upgraded file: %v", err)
+	}
+	if hs, err := s.HCPs(t.Context(), []string{"P001"}); err != nil || hs[0] == nil {
+		t.Errorf("HCP P001 after the upgrade: got %v, %v", hs, err)
+	}
+	s.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_ = db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 4 {
+			t.Errorf("schema after upgrade: %v, want 4", v)
+		}
+		if n := tx.Bucket([]byte("prescriptions")).Stats().KeyN; n != 1 {
+			t.Errorf("prescriptions bucket holds %d facts, want 1", n)
 		}
 		return nil
 	})

@@ -27,6 +27,7 @@ type graph struct {
 	knows       map[kolgraph.KnowsKey]kolgraph.Knows
 	influences  map[kolgraph.EdgeKey]*kolgraph.Influence
 	plans       map[string]*kolgraph.AccountPlan
+	facts       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact
 
 	// Ascending ids of all hospitals and HCPs, for keyset pagination
 	// without a filter (single parent key "").
@@ -55,6 +56,9 @@ type graph struct {
 	knowsByHCP           *index // HCP -> user ids (detach on HCP delete)
 	// Account plans by id ("") and by what they reference.
 	allPlans, plansByHospital, plansByDept, plansByProduct, plansByOwner *index
+	// Prescription facts by entity (HCP or department) -> product NUL
+	// month, and by product -> entity NUL month (detach on delete).
+	factsByEntity, factsByProduct *index
 
 	// batch interns texts within one load or change set; nil between them
 	// (a table that outlived its batch would keep every text ever written).
@@ -104,6 +108,7 @@ func newGraph() *graph {
 		knows:       map[kolgraph.KnowsKey]kolgraph.Knows{},
 		influences:  map[kolgraph.EdgeKey]*kolgraph.Influence{},
 		plans:       map[string]*kolgraph.AccountPlan{},
+		facts:       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact{},
 
 		allHospitals:         newIndex(),
 		allHCPs:              newIndex(),
@@ -127,6 +132,8 @@ func newGraph() *graph {
 		plansByDept:          newIndex(),
 		plansByProduct:       newIndex(),
 		plansByOwner:         newIndex(),
+		factsByEntity:        newIndex(),
+		factsByProduct:       newIndex(),
 	}
 }
 
@@ -135,7 +142,8 @@ func (g *graph) indices() []*index {
 		g.deptsByHospital, g.committeesByHospital, g.listingsByHospital,
 		g.listingsByProduct, g.sharesByDept, g.sharesByProduct, g.hcpsByDept, g.hcpsByHospital, g.membershipsByHCP,
 		g.membershipsByComm, g.influencesOut, g.influencesIn, g.knowsByUser,
-		g.knowsByHCP, g.allPlans, g.plansByHospital, g.plansByDept, g.plansByProduct, g.plansByOwner}
+		g.knowsByHCP, g.allPlans, g.plansByHospital, g.plansByDept, g.plansByProduct, g.plansByOwner,
+		g.factsByEntity, g.factsByProduct}
 }
 
 // seal sorts every index touched since the last seal. Call it once after a
@@ -355,6 +363,34 @@ func (g *graph) delProductShare(k kolgraph.ProductShareKey) {
 	g.sharesByDept.del(k.DepartmentID, k.ProductID)
 	g.sharesByProduct.del(k.ProductID, k.DepartmentID)
 	delete(g.shares, k)
+}
+
+func (g *graph) putFact(f kolgraph.PrescriptionFact) {
+	k := f.Key()
+	if _, ok := g.facts[k]; !ok {
+		g.factsByEntity.add(k.EntityID(), k.ProductID+keySep+k.Month)
+		g.factsByProduct.add(k.ProductID, k.EntityID()+keySep+k.Month)
+	}
+	g.facts[k] = f
+}
+
+func (g *graph) delFact(k kolgraph.PrescriptionFactKey) {
+	if _, ok := g.facts[k]; !ok {
+		return
+	}
+	g.factsByEntity.del(k.EntityID(), k.ProductID+keySep+k.Month)
+	g.factsByProduct.del(k.ProductID, k.EntityID()+keySep+k.Month)
+	delete(g.facts, k)
+}
+
+// factOf returns the stored fact of entity, product and month: the
+// indices hold no entity kind, so both are tried.
+func (g *graph) factOf(entity, product, month string) (kolgraph.PrescriptionFact, bool) {
+	if f, ok := g.facts[kolgraph.PrescriptionFactKey{HCPID: entity, ProductID: product, Month: month}]; ok {
+		return f, true
+	}
+	f, ok := g.facts[kolgraph.PrescriptionFactKey{DepartmentID: entity, ProductID: product, Month: month}]
+	return f, ok
 }
 
 func (g *graph) putKnows(kn kolgraph.Knows) {

@@ -1,5 +1,7 @@
 package embedded
 
+import "github.com/kolgraph/kolgraph/internal/kolgraph"
+
 // The file holds one bucket per record kind, keyed by id (relationships by
 // their two end ids), and a meta bucket with the version counter (the
 // number of change sets applied) and the schema version of this layout.
@@ -15,6 +17,17 @@ const bMeta = "meta"
 const keySep = "\x00"
 
 func pairKey(a, b string) []byte { return []byte(a + keySep + b) }
+
+// factKey is a prescription fact's key: entity, product and month joined
+// by NUL, and a last byte saying whether the entity is an HCP ("h") or a
+// department ("d"), so a fact's entity kind survives a load.
+func factKey(k kolgraph.PrescriptionFactKey) []byte {
+	kind := "h"
+	if k.HCPID == "" {
+		kind = "d"
+	}
+	return []byte(k.EntityID() + keySep + k.ProductID + keySep + k.Month + keySep + kind)
+}
 
 // pairIs reports whether k is pairKey(a, b), without allocating.
 func pairIs(k []byte, a, b string) bool {

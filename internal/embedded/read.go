@@ -430,6 +430,38 @@ func (s *Store) ProductSharesOfDepartments(ctx context.Context, departmentIDs []
 	return out, err
 }
 
+// PrescriptionFacts looks facts up by key.
+func (s *Store) PrescriptionFacts(ctx context.Context, keys []kolgraph.PrescriptionFactKey) ([]*kolgraph.PrescriptionFact, error) {
+	out := make([]*kolgraph.PrescriptionFact, len(keys))
+	err := s.read(ctx, func(g *graph) error {
+		for i, k := range keys {
+			if f, ok := g.facts[k]; ok {
+				out[i] = &f
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PrescriptionFactsOf returns each HCP's or department's facts by product
+// then month.
+func (s *Store) PrescriptionFactsOf(ctx context.Context, entityIDs []string) ([][]kolgraph.PrescriptionFact, error) {
+	out := make([][]kolgraph.PrescriptionFact, len(entityIDs))
+	err := s.read(ctx, func(g *graph) error {
+		for i, e := range entityIDs {
+			for _, pm := range g.factsByEntity.get(e) {
+				p, m, _ := strings.Cut(pm, keySep)
+				if f, ok := g.factOf(e, p, m); ok {
+					out[i] = append(out[i], f)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 func (s *Store) HCPsOfDepartments(ctx context.Context, departmentIDs []string) ([][]*kolgraph.HCP, error) {
 	out := make([][]*kolgraph.HCP, len(departmentIDs))
 	err := s.read(ctx, func(g *graph) error {
@@ -544,6 +576,7 @@ type scanSnapshot struct {
 	users       []*kolgraph.User
 	knows       []kolgraph.Knows
 	influences  []*kolgraph.Influence
+	facts       []kolgraph.PrescriptionFact
 }
 
 func takeSnapshot(g *graph, v *kolgraph.Visitor) scanSnapshot {
@@ -584,6 +617,9 @@ func takeSnapshot(g *graph, v *kolgraph.Visitor) scanSnapshot {
 	if v.Influence != nil {
 		s.influences = mapValues(g.influences, func(r *kolgraph.Influence) *kolgraph.Influence { return r })
 	}
+	if v.PrescriptionFact != nil {
+		s.facts = mapValues(g.facts, same[kolgraph.PrescriptionFact])
+	}
 	return s
 }
 
@@ -619,6 +655,7 @@ func (s *scanSnapshot) visit(ctx context.Context, v *kolgraph.Visitor) error {
 		func() error { return each(s.users, v.User, copier(ro, cloneUser), check) },
 		func() error { return each(s.knows, v.Knows, same, check) },
 		func() error { return each(s.influences, v.Influence, copier(ro, cloneInfluence), check) },
+		func() error { return each(s.facts, v.PrescriptionFact, same, check) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -390,6 +390,22 @@ func decodeProductShare(b []byte) (kolgraph.ProductShare, error) {
 	return r, d.done()
 }
 
+func appendPrescriptionFact(b []byte, r kolgraph.PrescriptionFact) []byte {
+	e := enc{append(b, recordV1)}
+	e.str(r.HCPID)
+	e.str(r.DepartmentID)
+	e.str(r.ProductID)
+	e.str(r.Month)
+	e.f64(r.Volume)
+	return e.b
+}
+
+func decodePrescriptionFact(b []byte) (kolgraph.PrescriptionFact, error) {
+	d := newDec(b)
+	r := kolgraph.PrescriptionFact{HCPID: d.str(), DepartmentID: d.str(), ProductID: d.str(), Month: d.str(), Volume: d.f64()}
+	return r, d.done()
+}
+
 func appendKnows(b []byte, r kolgraph.Knows) []byte {
 	e := enc{append(b, recordV1)}
 	e.str(r.UserID)

@@ -154,10 +154,10 @@ const (
 	// StageKinds is the number of DecisionStageKind values.
 	StageKinds = 6
 	// RecordKinds is the number of RecordKind values.
-	RecordKinds = 14
+	RecordKinds = 15
 	// ImportFiles is the most files of an import job: one per CSV file of
 	// the format (startImport refuses more).
-	ImportFiles = 12
+	ImportFiles = 13
 	// ScoreComponents is the number of terms of the INFLUENCE blend.
 	ScoreComponents = 7
 	// TopEdges is how many edges an explanation lists each way

@@ -386,7 +386,7 @@ func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
 func countRecords(cs *kolgraph.ChangeSet) int {
 	return len(cs.Territories) + len(cs.Hospitals) + len(cs.Departments) + len(cs.HCPs) +
 		len(cs.Committees) + len(cs.Memberships) + len(cs.Products) + len(cs.Listings) +
-		len(cs.IndicationShares) + len(cs.Users) + len(cs.Knows) + len(cs.Influences)
+		len(cs.IndicationShares) + len(cs.Users) + len(cs.Knows) + len(cs.Influences) + len(cs.Prescriptions)
 }
 
 // exists answers seedfile's reference questions from the store: the first

@@ -214,8 +214,11 @@ func TestTemplateRoundTrip(t *testing.T) {
 	}
 	defer wb.Close()
 	sheets := wb.GetSheetList()
-	if len(sheets) != 13 || sheets[0] != "README" {
-		t.Fatalf("template sheets: %q, want README and 12 kinds", sheets)
+	if len(sheets) != 14 || sheets[0] != "README" || sheets[13] != "prescriptions" {
+		t.Fatalf("template sheets: %q, want README and 13 kinds, prescriptions last", sheets)
+	}
+	if header, err := wb.GetRows("prescriptions"); err != nil || strings.Join(header[0], ",") != "hcp_id,department_id,product_id,month,volume" {
+		t.Fatalf("prescriptions header: got %v (%v)", header, err)
 	}
 	header, err := wb.GetRows("hcps")
 	if err != nil || strings.Join(header[0], ",")+"\n" != hcpHeader {
@@ -234,6 +237,16 @@ func TestTemplateRoundTrip(t *testing.T) {
 	wb.SetCellStr("listings", "B2", "PR03")
 	wb.SetCellStr("listings", "C2", "listed")
 	wb.SetCellValue("listings", "D2", mustDate(t, wb)) // a date cell
+	wb.SetCellStr("prescriptions", "A2", "P011")
+	wb.SetCellStr("prescriptions", "C2", "PR01")
+	wb.SetCellStr("prescriptions", "D2", "2026-01")
+	wb.SetCellFloat("prescriptions", "E2", 12.5, -1, 64)
+	wb.SetCellStr("prescriptions", "A3", "P011")
+	wb.SetCellStr("prescriptions", "C3", "PR02")
+	dateStyle, _ := wb.NewStyle(&excelize.Style{NumFmt: 14})
+	wb.SetCellValue("prescriptions", "D3", 46023) // a date cell: 2026-01-01, read as its month
+	wb.SetCellStyle("prescriptions", "D3", "D3", dateStyle)
+	wb.SetCellFloat("prescriptions", "E3", 3, -1, 64)
 	var buf bytes.Buffer
 	if err := wb.Write(&buf); err != nil {
 		t.Fatal(err)
@@ -243,6 +256,9 @@ func TestTemplateRoundTrip(t *testing.T) {
 	res, err := svc.Import(t.Context(), "U01", importer.XLSX, []importer.File{{Name: "filled.xlsx", Data: buf.Bytes()}}, false)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindPrescriptions]; c == nil || c.Created != 2 {
+		t.Errorf("prescriptions: got %+v, want 2 created", c)
 	}
 	for _, k := range []string{kolgraph.KindHCPs, kolgraph.KindInfluences, kolgraph.KindListings} {
 		if c := res.Counts[k]; c == nil || c.Created != 1 {
@@ -261,6 +277,14 @@ func TestTemplateRoundTrip(t *testing.T) {
 	}
 	if !found {
 		t.Error("listing H002 -> PR03 not imported")
+	}
+	for _, want := range []kolgraph.PrescriptionFact{
+		{HCPID: "P011", ProductID: "PR01", Month: "2026-01", Volume: 12.5},
+		{HCPID: "P011", ProductID: "PR02", Month: "2026-01", Volume: 3},
+	} {
+		if fs, err := s.PrescriptionFacts(t.Context(), []kolgraph.PrescriptionFactKey{want.Key()}); err != nil || fs[0] == nil || *fs[0] != want {
+			t.Errorf("imported fact: got %v, %v; want %+v", fs, err, want)
+		}
 	}
 }
 

@@ -138,6 +138,8 @@ func recordsOfFile(cs *kolgraph.ChangeSet, name string) int {
 		return len(cs.Knows)
 	case "influences.csv":
 		return len(cs.Influences)
+	case "prescriptions.csv":
+		return len(cs.Prescriptions)
 	}
 	return 0
 }

@@ -25,6 +25,7 @@ var templateNotes = []string{
 	"Lists (kol_evidence, indications, specialties, territories) separate values with |.",
 	"Weights and strengths are numbers in (0,1]; since is a date YYYY-MM-DD; updated_at an RFC 3339 time such as 2024-05-01T08:30:00Z.",
 	"indication_shares: a department's indication share (in [0,1]) for one product; a department without a row for a product uses its indication_share on the departments sheet.",
+	"prescriptions: the prescriptions (volume, a number >= 0) of one product in one month (YYYY-MM as text; a date cell reads as its month) by an HCP (hcp_id) or by a whole department (department_id): one of the two per row.",
 	"Text cells must not start with = + - @ or ＝ ＋ － ＠ (spreadsheet formulas); a phone number such as +86 138 0000 0001 is fine.",
 	"Import: kolgraph import -file this.xlsx [-dry-run], or the importRegion mutation (format: XLSX).",
 }
@@ -91,4 +92,5 @@ var numericColumns = map[string]bool{
 	"beds": true, "weekly_outpatients": true, "indication_share": true, "managed_beds": true,
 	"bed_turnover": true, "discharge_penetration": true, "drg_enrollment_rate": true,
 	"competitor_penetration": true, "policy_sensitivity": true, "strength": true, "weight": true,
+	"volume": true,
 }

@@ -28,7 +28,7 @@ import (
 // README, or starting with "_", are notes and are skipped; other sheets
 // are ignored and noted. Cells are read as their stored values (a number
 // formatted as a percentage reads 0.28, not 28%); a date cell in "since"
-// or "updated_at" reads as that date. A formula cell reads as the value
+// or "updated_at" reads as that date, in "month" as its month. A formula cell reads as the value
 // the spreadsheet last computed for it; one never computed, a merged cell
 // and a logical value in a number column are problems (xlsxscan.go).
 //
@@ -298,7 +298,7 @@ func sheetCSV(ctx context.Context, wb *excelize.File, sheet, file string, limit 
 			}
 			header, headerRow = slices.Clone(cells), n
 			for i, h := range header {
-				if c := strings.ToLower(strings.TrimSpace(h)); c == "since" || c == "updated_at" {
+				if c := strings.ToLower(strings.TrimSpace(h)); c == "since" || c == "updated_at" || c == "month" {
 					dateCol[i] = c
 				}
 			}
@@ -416,8 +416,14 @@ func dateCell(v, col string) string {
 	if err != nil {
 		return v
 	}
-	if col == "since" {
+	switch col {
+	case "since":
 		return t.Format(time.DateOnly)
+	case "month": // a spreadsheet turns a typed 2026-01 into 2026-01-01
+		if t.Year() < 1900 || t.Year() > 2100 {
+			return v // a number that is no date of this era (202601): seedfile says so
+		}
+		return t.Format("2006-01")
 	}
 	return t.UTC().Format(time.RFC3339)
 }

@@ -40,7 +40,8 @@ const SettingsEntity = "settings"
 // at them.
 var Kinds = []string{KindTerritories, KindHospitals, KindDepartments, KindHCPs,
 	KindCommittees, KindMemberships, KindProducts, KindListings,
-	KindIndicationShares, KindUsers, KindKnows, KindInfluences, KindAccountPlans, KindSettings}
+	KindIndicationShares, KindUsers, KindKnows, KindInfluences, KindAccountPlans, KindPrescriptions,
+	KindSettings}
 
 // Audit operations. Changes (create, update, delete) are recorded by the
 // Apply that makes them; reads of personal data by Store.AppendAudit.

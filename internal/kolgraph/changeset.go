@@ -17,6 +17,9 @@ package kolgraph
 //     committee, product or user removes the relationships that touch it
 //     (detach delete), deleting a hospital removes its listings and
 //     deleting a department its indication shares;
+//   - a prescription fact's HCP or department and its product exist after
+//     the change; deleting one of them deletes its facts (they are data
+//     about it, like indication shares);
 //   - an account plan's hospital, department (of that hospital), product
 //     and owner exist after the change, and so does each stakeholder's HCP
 //     and owner unless the stored plan already had that stakeholder with
@@ -63,6 +66,8 @@ type ChangeSet struct {
 	Knows            []Knows
 	Influences       []*Influence
 	AccountPlans     []*AccountPlan
+	// Prescriptions are monthly prescription facts (PrescriptionFact).
+	Prescriptions []PrescriptionFact
 
 	Delete Deletion
 
@@ -90,6 +95,7 @@ type Deletion struct {
 	Knows            []KnowsKey
 	Influences       []EdgeKey
 	AccountPlans     []string
+	Prescriptions    []PrescriptionFactKey
 }
 
 // MembershipKey identifies a MEMBER_OF relationship.

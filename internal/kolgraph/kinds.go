@@ -204,11 +204,11 @@ var (
 )
 
 // changeSetKinds is the table: nodes, then the relationships between them,
-// then the account plans that reference all of them, in the order problems
-// are reported and changes planned.
+// then the account plans and prescription facts that reference them, in
+// the order problems are reported and changes planned.
 var changeSetKinds = []AnyKind{TerritoryKind, HospitalKind, DepartmentKind, HCPKind,
 	CommitteeKind, ProductKind, UserKind, MembershipKind, ListingKind, ProductShareKind, KnowsKind, InfluenceKind,
-	AccountPlanKind}
+	AccountPlanKind, PrescriptionFactKind}
 
 func self(id string) string { return id }
 

@@ -51,6 +51,7 @@ type Changes struct {
 	Knows            map[KnowsKey]Knows
 	Influences       map[EdgeKey]*Influence
 	AccountPlans     map[string]*AccountPlan
+	Prescriptions    map[PrescriptionFactKey]PrescriptionFact
 
 	DelTerritories, DelHospitals, DelDepartments, DelHCPs IDSet
 	DelCommittees, DelProducts, DelUsers, DelAccountPlans IDSet
@@ -356,6 +357,7 @@ func (c *Changes) CheckReferences(f Facts) error {
 	}
 
 	c.checkPlans(f, &p)
+	c.checkFacts(f, &p)
 	c.checkIDsUnique(f, &p)
 
 	// Untouched records whose references this change set breaks.

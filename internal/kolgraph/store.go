@@ -86,6 +86,8 @@ type Visitor struct {
 	User         func(*User) error
 	Knows        func(Knows) error
 	Influence    func(*Influence) error
+	// PrescriptionFact visits the prescription facts.
+	PrescriptionFact func(PrescriptionFact) error
 	// ReadOnly promises that the callbacks neither modify the records they
 	// get nor keep them: a store may then hand over its own copies instead
 	// of fresh ones (the embedded store skips a copy per record, a million
@@ -136,6 +138,13 @@ type Store interface {
 	// by id (keyset pagination as Page says). An invalid filter is
 	// EINVALID.
 	ListAccountPlans(ctx context.Context, f AccountPlanFilter, p Page) (*AccountPlanPage, error)
+
+	// PrescriptionFacts looks facts up by key, as the other batched
+	// lookups (nil where none is stored).
+	PrescriptionFacts(ctx context.Context, keys []PrescriptionFactKey) ([]*PrescriptionFact, error)
+	// PrescriptionFactsOf: the facts of each HCP or department (ids name
+	// one record whatever its kind), by product id then month.
+	PrescriptionFactsOf(ctx context.Context, entityIDs []string) ([][]PrescriptionFact, error)
 
 	// Scan streams whole kinds, for analytics snapshots and exports.
 	Scan(ctx context.Context, v Visitor) error

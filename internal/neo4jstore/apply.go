@@ -264,6 +264,7 @@ type writeRows struct {
 	kol, notKOL                                                            []string
 	memberships, listings, shares, knows, influences                       []map[string]any
 	plans                                                                  []any
+	facts                                                                  []any
 }
 
 func sortedMap[K comparable, V any](m map[K]V, less func(a, b K) int) []V {
@@ -312,6 +313,7 @@ func (c *changes) rows() *writeRows {
 	for _, r := range sortedMap(c.AccountPlans, strings.Compare) {
 		w.plans = append(w.plans, map[string]any(accountPlanProps(r)))
 	}
+	w.facts = c.factRows()
 	for _, r := range sortedMap(c.Memberships, func(a, b kolgraph.MembershipKey) int {
 		return cmpPair(a.HCPID, a.CommitteeID, b.HCPID, b.CommitteeID)
 	}) {
@@ -510,6 +512,12 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 		if err := deleteNodes(ctx, tx, s, d.label, gone); err != nil {
 			return err
 		}
+	}
+
+	// Prescription facts: those deleted, with their deleted HCP,
+	// department or product, and those upserted.
+	if err := s.writeFacts(ctx, tx, c, w.facts); err != nil {
+		return err
 	}
 
 	// Nodes upserted (those staged are written already).

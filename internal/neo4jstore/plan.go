@@ -25,6 +25,7 @@ type changes struct {
 	delShares      []kolgraph.ProductShareKey
 	delKnows       []kolgraph.KnowsKey
 	delInfluences  []kolgraph.EdgeKey
+	delFacts       []kolgraph.PrescriptionFactKey
 }
 
 func newChanges(cs *kolgraph.ChangeSet) *changes {
@@ -36,6 +37,7 @@ func newChanges(cs *kolgraph.ChangeSet) *changes {
 		delShares:      slices.Clone(d.IndicationShares),
 		delKnows:       slices.Clone(d.Knows),
 		delInfluences:  slices.Clone(d.Influences),
+		delFacts:       slices.Clone(d.Prescriptions),
 	}
 }
 
@@ -127,6 +129,17 @@ func (c *changes) ask() asked {
 		ref(a.hcps, up, k.From)
 		_, up = c.HCPs[k.To]
 		ref(a.hcps, up, k.To)
+	}
+	for k := range c.Prescriptions {
+		if k.HCPID != "" {
+			_, up := c.HCPs[k.HCPID]
+			ref(a.hcps, up, k.HCPID)
+		} else {
+			_, up := c.Departments[k.DepartmentID]
+			ref(a.departments, up, k.DepartmentID)
+		}
+		_, up := c.Products[k.ProductID]
+		ref(a.products, up, k.ProductID)
 	}
 	for id, p := range c.AccountPlans {
 		a.plans.Add(id)

@@ -106,6 +106,13 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 			}
 			return v.Influence(r)
 		}},
+		{v.PrescriptionFact != nil, "MATCH (n:PrescriptionFact) RETURN " + factCols, func(vals []any) error {
+			r, err := decodeFact(vals)
+			if err != nil {
+				return err
+			}
+			return v.PrescriptionFact(r)
+		}},
 	}
 	return s.read(ctx, "scan", s.cfg.ScanTimeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		visited := false

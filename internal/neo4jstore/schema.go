@@ -12,7 +12,7 @@ import (
 // schemaVersion is the version of the graph layout this package reads and
 // writes, recorded on the meta node. Bump it, and add a step to migrate,
 // when the layout changes.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // The graph layout:
 //
@@ -30,6 +30,7 @@ const schemaVersion = 3
 //	(:KolgraphMeta {id: "kolgraph", version, schemaVersion})
 //	(:AuditEntry {version, seq, at, actor, source, kind, entityId, op, before, after}) (see audit.go)
 //	(:HistoryPoint {id, scope, metric, version, at, body}): a point of the influence history (see history.go)
+//	(:PrescriptionFact {id, entityId, hcpId, departmentId, productId, month, volume}) (see facts.go)
 //
 // A record's parent ids are kept both as properties (what reads use: a
 // keyed property lookup is the most portable and fastest query on every
@@ -40,7 +41,7 @@ const schemaVersion = 3
 // NameContains matches exactly as the embedded store does on any server.
 
 // labels are the node labels keyed by id.
-var labels = []string{"Territory", "Hospital", "Department", "HCP", "Committee", "Product", "User", "AccountPlan", "HistoryPoint", "KolgraphMeta"}
+var labels = []string{"Territory", "Hospital", "Department", "HCP", "Committee", "Product", "User", "AccountPlan", "HistoryPoint", "PrescriptionFact", "KolgraphMeta"}
 
 // secondaryIndexes serve the filters and navigation by parent id.
 var secondaryIndexes = []string{
@@ -56,6 +57,8 @@ var secondaryIndexes = []string{
 	"CREATE INDEX kolgraph_audit_entity IF NOT EXISTS FOR (n:AuditEntry) ON (n.entityId)",
 	"CREATE INDEX kolgraph_audit_version IF NOT EXISTS FOR (n:AuditEntry) ON (n.version)",
 	"CREATE INDEX kolgraph_history_scope IF NOT EXISTS FOR (n:HistoryPoint) ON (n.scope)",
+	"CREATE INDEX kolgraph_fact_entity IF NOT EXISTS FOR (n:PrescriptionFact) ON (n.entityId)",
+	"CREATE INDEX kolgraph_fact_product IF NOT EXISTS FOR (n:PrescriptionFact) ON (n.productId)",
 }
 
 // schemaStatements are the idempotent statements that create the schema.

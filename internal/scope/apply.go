@@ -167,6 +167,7 @@ var inHospitals = []hospitalScoped{
 		func(x *kolgraph.Committee) string { return x.HospitalID }, kolgraph.Store.Committees},
 	listingsInHospital{},
 	sharesInHospital{},
+	factsInHospital{},
 	nodeInHospital[kolgraph.AccountPlan]{kolgraph.AccountPlanKind, planHospital, kolgraph.Store.AccountPlans},
 }
 
@@ -243,6 +244,92 @@ func (sharesInHospital) stored(ctx context.Context, s *Store, cs *kolgraph.Chang
 	for i, k := range keys {
 		if in[hs[i]] == nil {
 			return forbidden(kolgraph.KindIndicationShares, kolgraph.ProductShareKind.ID(k))
+		}
+	}
+	return nil
+}
+
+// factsInHospital: a prescription fact is in its HCP's or department's
+// hospital: the new one when the change set upserts the HCP or department
+// (written), else the stored one (stored), where an unknown HCP or
+// department is out of scope, as for indication shares.
+type factsInHospital struct{}
+
+// upsertedEntities maps the HCPs and departments cs upserts to their
+// hospital.
+func upsertedEntities(cs *kolgraph.ChangeSet) map[string]string {
+	out := upsertedDepartments(cs)
+	for _, h := range cs.HCPs {
+		if h != nil {
+			out[h.ID] = h.HospitalID
+		}
+	}
+	return out
+}
+
+func (factsInHospital) written(cs *kolgraph.ChangeSet, recs []rec) []rec {
+	if !kolgraph.PrescriptionFactKind.Touches(cs) {
+		return recs
+	}
+	hosp := upsertedEntities(cs)
+	for _, k := range kolgraph.PrescriptionFactKind.Keys(cs) {
+		if h, ok := hosp[k.EntityID()]; ok {
+			recs = append(recs, rec{kolgraph.KindPrescriptions, k.ID(), h})
+		}
+	}
+	return recs
+}
+
+func (factsInHospital) stored(ctx context.Context, s *Store, cs *kolgraph.ChangeSet) error {
+	if !kolgraph.PrescriptionFactKind.Touches(cs) {
+		return nil
+	}
+	hosp := upsertedEntities(cs)
+	// An entity id is looked up as both kinds: it names one record
+	// whatever its kind, and a key that gives the wrong one (which matches
+	// no fact) is judged by the record the id names.
+	var keys []kolgraph.PrescriptionFactKey
+	entities := kolgraph.IDSet{}
+	for _, k := range kolgraph.PrescriptionFactKind.Keys(cs) {
+		if _, ok := hosp[k.EntityID()]; ok {
+			continue
+		}
+		keys = append(keys, k)
+		entities.Add(k.EntityID())
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	stored := map[string]string{} // entity -> stored hospital
+	hs, err := s.base.HCPs(ctx, entities.Sorted())
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		if h != nil {
+			stored[h.ID] = h.HospitalID
+		}
+	}
+	ds, err := s.base.Departments(ctx, entities.Sorted())
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if d != nil {
+			stored[d.ID] = d.HospitalID
+		}
+	}
+	var ids []string
+	for _, h := range stored {
+		ids = append(ids, h)
+	}
+	in, err := s.hospitals(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if h, ok := stored[k.EntityID()]; !ok || in[h] == nil {
+			return forbidden(kolgraph.KindPrescriptions, k.ID())
 		}
 	}
 	return nil

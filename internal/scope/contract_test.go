@@ -54,13 +54,14 @@ func TestContract(t *testing.T) {
 	// scope, and a write naming a record that does not exist is FORBIDDEN
 	// (not BAD_USER_INPUT, which would tell what exists).
 	h.Skip = map[string]string{
-		"Upsert":                "writes hospitals without a territory",
-		"Validation":            "writes hospitals without a territory",
-		"References":            "unknown references are FORBIDDEN through a scope",
-		"AccountPlanValidation": "a plan without a hospital is outside every scope",
-		"AccountPlanReferences": "unknown references are FORBIDDEN through a scope",
-		"History":               "the history is written by the service through the underlying store",
-		"HistoryRetention":      "the history is pruned by the service through the underlying store",
+		"Upsert":                     "writes hospitals without a territory",
+		"Validation":                 "writes hospitals without a territory",
+		"References":                 "unknown references are FORBIDDEN through a scope",
+		"AccountPlanValidation":      "a plan without a hospital is outside every scope",
+		"AccountPlanReferences":      "unknown references are FORBIDDEN through a scope",
+		"PrescriptionFactValidation": "unknown references are FORBIDDEN through a scope",
+		"History":                    "the history is written by the service through the underlying store",
+		"HistoryRetention":           "the history is pruned by the service through the underlying store",
 	}
 	storetest.Run(t, h)
 }

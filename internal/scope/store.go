@@ -429,6 +429,66 @@ func (s *Store) ProductSharesOfDepartments(ctx context.Context, dids []string) (
 	return rows, nil
 }
 
+// entitiesIn reports which of ids name an HCP or a department in scope.
+func (s *Store) entitiesIn(ctx context.Context, ids []string) (map[string]bool, error) {
+	in, err := s.hcps(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.Departments(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		if d != nil {
+			in[d.ID] = true
+		}
+	}
+	return in, nil
+}
+
+// PrescriptionFacts implements kolgraph.Store: facts of HCPs and
+// departments in scope.
+func (s *Store) PrescriptionFacts(ctx context.Context, keys []kolgraph.PrescriptionFactKey) ([]*kolgraph.PrescriptionFact, error) {
+	rows, err := s.base.PrescriptionFacts(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.EntityID()
+	}
+	in, err := s.entitiesIn(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range keys {
+		if !in[k.EntityID()] {
+			rows[i] = nil
+		}
+	}
+	return rows, nil
+}
+
+// PrescriptionFactsOf implements kolgraph.Store: the facts of HCPs and
+// departments in scope.
+func (s *Store) PrescriptionFactsOf(ctx context.Context, ids []string) ([][]kolgraph.PrescriptionFact, error) {
+	in, err := s.entitiesIn(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.base.PrescriptionFactsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		if !in[id] {
+			rows[i] = nil
+		}
+	}
+	return rows, nil
+}
+
 // HCPsOfDepartments implements kolgraph.Store.
 func (s *Store) HCPsOfDepartments(ctx context.Context, dids []string) ([][]*kolgraph.HCP, error) {
 	rows, err := s.base.HCPsOfDepartments(ctx, dids)
@@ -624,6 +684,12 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 	}
 	if v.Influence != nil {
 		w.Influence = func(e *kolgraph.Influence) error { return when(hcp[e.From] && hcp[e.To], v.Influence, e) }
+	}
+	if v.PrescriptionFact != nil {
+		w.PrescriptionFact = func(f kolgraph.PrescriptionFact) error {
+			in := hcp[f.HCPID] || f.HCPID == "" && hosp[deptHospital[f.DepartmentID]]
+			return when(in, v.PrescriptionFact, f)
+		}
 	}
 	return s.base.Scan(ctx, w)
 }

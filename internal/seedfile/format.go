@@ -31,6 +31,10 @@ const (
 	UsersFile            = "users.csv"
 	KnowsFile            = "knows.csv"
 	InfluencesFile       = "influences.csv"
+	// PrescriptionsFile holds monthly prescription facts of HCPs or
+	// departments (optional, and written only when there are some: the
+	// sample region has none unless asked for).
+	PrescriptionsFile = "prescriptions.csv"
 )
 
 // Kinds of records that references point at; ReadOptions.Exists receives
@@ -61,6 +65,9 @@ type table struct {
 	cols []column
 }
 
+// sparse reports whether the file is written only when it has rows.
+func (t *table) sparse() bool { return t.file == PrescriptionsFile }
+
 func req(name string) column { return column{name, true} }
 func opt(name string) column { return column{name, false} }
 
@@ -86,6 +93,9 @@ var tables = []table{
 	{KnowsFile, []column{req("user_id"), req("hcp_id"), req("strength")}},
 	{InfluencesFile, []column{req("from"), req("to"), req("weight"), req("kind"), opt("evidence"),
 		opt("updated_at")}},
+	// One of hcp_id and department_id per row (kolgraph.PrescriptionFact).
+	{PrescriptionsFile, []column{opt("hcp_id"), opt("department_id"), req("product_id"), req("month"),
+		req("volume")}},
 }
 
 // FileNames returns the names of the format's files in the order they are

@@ -816,4 +816,13 @@ var decoders = map[string]func(p *parser, r *row){
 		p.rel(r)
 		p.cs.Influences = append(p.cs.Influences, e)
 	},
+	PrescriptionsFile: func(p *parser, r *row) {
+		f := kolgraph.PrescriptionFact{HCPID: r.str("hcp_id"), DepartmentID: r.str("department_id"),
+			ProductID: r.str("product_id"), Month: r.str("month"), Volume: r.float("volume")}
+		r.validate(f.Validate())
+		k := f.Key()
+		r.key(k.EntityID(), k.ProductID+", "+k.Month)
+		p.rel(r)
+		p.cs.Prescriptions = append(p.cs.Prescriptions, f)
+	},
 }

@@ -54,6 +54,11 @@ func (p *parser) checkReferences() {
 		ref("from", KindHCP, cs.Influences[i].From)
 		ref("to", KindHCP, cs.Influences[i].To)
 	})
+	p.each(PrescriptionsFile, len(cs.Prescriptions), func(i int, ref refFunc) {
+		ref("hcp_id", KindHCP, cs.Prescriptions[i].HCPID)
+		ref("department_id", KindDepartment, cs.Prescriptions[i].DepartmentID)
+		ref("product_id", KindProduct, cs.Prescriptions[i].ProductID)
+	})
 }
 
 // refFunc checks that id names an existing record of kind; field is the

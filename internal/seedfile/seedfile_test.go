@@ -38,6 +38,7 @@ var base = map[string]string{
 	seedfile.UsersFile:            "id,name,role,territories\nU1,张敏,kam,T1\n",
 	seedfile.KnowsFile:            "user_id,hcp_id,strength\nU1,P1,0.8\n",
 	seedfile.InfluencesFile:       "from,to,weight,kind,evidence,updated_at\nP1,P2,0.9,reports_to,reports to the head,2024-03-01T08:00:00Z\n",
+	seedfile.PrescriptionsFile:    "hcp_id,department_id,product_id,month,volume\nP1,,RX1,2026-01,12.5\n,D1,RX1,2026-01,40\n",
 }
 
 // files returns base with the given files replaced (a nil value removes
@@ -140,6 +141,36 @@ func TestReadProblems(t *testing.T) {
 			replace: map[string]*string{seedfile.IndicationSharesFile: s("department_id,product_id,indication_share\n" +
 				"D1,RX1,0.2\nD1,RX1,0.3\n")},
 			want: []kolgraph.Problem{{File: "indication_shares.csv", Line: 3, Message: "duplicate key (D1, RX1)"}},
+		},
+		{
+			name: "prescriptions: both, neither, bad month, negative and non-numeric volume",
+			replace: map[string]*string{seedfile.PrescriptionsFile: s("hcp_id,department_id,product_id,month,volume\n" +
+				"P1,D1,RX1,2026-01,1\n,,RX1,2026-01,1\nP1,,RX1,2026-13,1\nP1,,RX1,2026-02,-3\nP2,,RX1,2026-02,many\nP2,,RX1,2026-03,\n")},
+			want: []kolgraph.Problem{
+				{File: "prescriptions.csv", Line: 2, Field: "department_id", Message: "must be empty when hcp_id is set"},
+				{File: "prescriptions.csv", Line: 3, Field: "hcp_id", Message: "one of hcp_id and department_id"},
+				{File: "prescriptions.csv", Line: 4, Field: "month", Message: "YYYY-MM"},
+				{File: "prescriptions.csv", Line: 5, Field: "volume", Message: "non-negative"},
+				{File: "prescriptions.csv", Line: 6, Field: "volume", Message: "many"},
+				{File: "prescriptions.csv", Line: 7, Field: "volume", Message: "is required"},
+			},
+		},
+		{
+			name: "prescriptions of unknown records",
+			replace: map[string]*string{seedfile.PrescriptionsFile: s("hcp_id,department_id,product_id,month,volume\n" +
+				"P9,,RX1,2026-01,1\n,D9,RX1,2026-01,1\nP1,,RX9,2026-01,1\n,P1,RX1,2026-01,1\n")},
+			want: []kolgraph.Problem{
+				{File: "prescriptions.csv", Line: 2, Field: "hcp_id", Message: `hcp "P9" does not exist`},
+				{File: "prescriptions.csv", Line: 3, Field: "department_id", Message: `department "D9" does not exist`},
+				{File: "prescriptions.csv", Line: 4, Field: "product_id", Message: `product "RX9" does not exist`},
+				{File: "prescriptions.csv", Line: 5, Field: "department_id", Message: "is a hcp"},
+			},
+		},
+		{
+			name: "prescriptions twice for one HCP, product and month",
+			replace: map[string]*string{seedfile.PrescriptionsFile: s("hcp_id,department_id,product_id,month,volume\n" +
+				"P1,,RX1,2026-01,1\nP1,,RX1,2026-01,2\n")},
+			want: []kolgraph.Problem{{File: "prescriptions.csv", Line: 3, Message: "duplicate key (P1, RX1, 2026-01)"}},
 		},
 		{
 			name:    "unknown column",

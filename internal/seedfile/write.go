@@ -28,7 +28,8 @@ func Write(dir string, cs *kolgraph.ChangeSet) error {
 }
 
 // WriteFiles writes the upserts of cs as the format's files, every file with
-// its header even when it has no rows, each opened with create. Output is
+// its header even when it has no rows (prescriptions.csv only when it has
+// some), each opened with create. Output is
 // deterministic: columns in the documented order, rows sorted by id (or by
 // key for relationships), floats in their shortest exact form, so
 // WriteFiles then Read round-trips exactly and the committed seed diffs
@@ -44,6 +45,9 @@ func WriteFiles(create func(name string) (io.WriteCloser, error), cs *kolgraph.C
 		return err
 	}
 	for i, t := range tables {
+		if t.sparse() && len(rows[i]) == 0 {
+			continue
+		}
 		if err := writeFile(create, &t, rows[i]); err != nil {
 			return err
 		}
@@ -124,6 +128,9 @@ func encode(cs *kolgraph.ChangeSet) ([][][]string, error) {
 		sortedRows(cs.Influences, func(i *kolgraph.Influence) []string {
 			return []string{i.From, i.To, formatFloat(i.Weight), i.Kind, i.Evidence, formatTime(i.UpdatedAt)}
 		}, &e),
+		sortedRows(factsByKey(cs.Prescriptions), func(f *kolgraph.PrescriptionFact) []string {
+			return []string{f.HCPID, f.DepartmentID, f.ProductID, f.Month, formatFloat(f.Volume)}
+		}, &e),
 	}
 	return rows, e.err
 }
@@ -198,4 +205,16 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// factsByKey returns pointers to facts ordered by entity, product and
+// month: sortedRows orders rows by their first two cells only (hcp_id,
+// department_id), stably.
+func factsByKey(facts []kolgraph.PrescriptionFact) []*kolgraph.PrescriptionFact {
+	out := ptrs(facts)
+	slices.SortStableFunc(out, func(a, b *kolgraph.PrescriptionFact) int {
+		return cmp.Or(strings.Compare(a.Key().EntityID(), b.Key().EntityID()),
+			strings.Compare(a.ProductID, b.ProductID), strings.Compare(a.Month, b.Month))
+	})
+	return out
 }

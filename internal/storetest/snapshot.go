@@ -29,6 +29,7 @@ type snapshot struct {
 	Users       map[string]kolgraph.User
 	Knows       map[kolgraph.KnowsKey]kolgraph.Knows
 	Influences  map[kolgraph.EdgeKey]kolgraph.Influence
+	Facts       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact
 }
 
 func newSnapshot() *snapshot {
@@ -45,6 +46,7 @@ func newSnapshot() *snapshot {
 		Users:       map[string]kolgraph.User{},
 		Knows:       map[kolgraph.KnowsKey]kolgraph.Knows{},
 		Influences:  map[kolgraph.EdgeKey]kolgraph.Influence{},
+		Facts:       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact{},
 	}
 }
 
@@ -114,6 +116,9 @@ func (s *snapshot) add(cs *kolgraph.ChangeSet) *snapshot {
 	}
 	for _, r := range cs.Influences {
 		s.Influences[r.Key()] = canonInfluence(*r)
+	}
+	for _, r := range cs.Prescriptions {
+		s.Facts[r.Key()] = r
 	}
 	return s
 }
@@ -225,6 +230,13 @@ func scanSnapshot(t *testing.T, st kolgraph.Store, readOnly bool) *snapshot {
 			s.Influences[r.Key()] = canonInfluence(*r)
 			return nil
 		},
+		PrescriptionFact: func(r kolgraph.PrescriptionFact) error {
+			if _, ok := s.Facts[r.Key()]; ok {
+				dup("prescription fact", r.Key())
+			}
+			s.Facts[r.Key()] = r
+			return nil
+		},
 	})
 	if err != nil {
 		t.Fatalf("Scan: %v", err)
@@ -250,6 +262,7 @@ func (s *snapshot) diff(want *snapshot) []string {
 	diffMap(&out, "user", s.Users, want.Users)
 	diffMap(&out, "knows", s.Knows, want.Knows)
 	diffMap(&out, "influence", s.Influences, want.Influences)
+	diffMap(&out, "prescription fact", s.Facts, want.Facts)
 	if len(out) > 20 {
 		out = append(out[:20], fmt.Sprintf("... and %d more", len(out)-20))
 	}

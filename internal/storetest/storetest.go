@@ -101,6 +101,8 @@ func Run(t *testing.T, h Harness) {
 	run("AccountPlans", r.testAccountPlans)
 	run("AccountPlanValidation", r.testPlanValidation)
 	run("AccountPlanReferences", r.testPlanReferences)
+	run("PrescriptionFacts", r.testPrescriptionFacts)
+	run("PrescriptionFactValidation", r.testPrescriptionFactValidation)
 	run("History", r.testHistory)
 	run("HistoryRetention", r.testHistoryRetention)
 	run("Concurrency", r.testConcurrency)

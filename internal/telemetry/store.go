@@ -100,6 +100,14 @@ func (s *Store) ProductSharesOfDepartments(ctx context.Context, ids []string) ([
 	return timed(s.m, "ProductSharesOfDepartments", func() ([][]kolgraph.ProductShare, error) { return s.Store.ProductSharesOfDepartments(ctx, ids) })
 }
 
+func (s *Store) PrescriptionFacts(ctx context.Context, keys []kolgraph.PrescriptionFactKey) ([]*kolgraph.PrescriptionFact, error) {
+	return timed(s.m, "PrescriptionFacts", func() ([]*kolgraph.PrescriptionFact, error) { return s.Store.PrescriptionFacts(ctx, keys) })
+}
+
+func (s *Store) PrescriptionFactsOf(ctx context.Context, ids []string) ([][]kolgraph.PrescriptionFact, error) {
+	return timed(s.m, "PrescriptionFactsOf", func() ([][]kolgraph.PrescriptionFact, error) { return s.Store.PrescriptionFactsOf(ctx, ids) })
+}
+
 func (s *Store) HCPsOfDepartments(ctx context.Context, ids []string) ([][]*kolgraph.HCP, error) {
 	return timed(s.m, "HCPsOfDepartments", func() ([][]*kolgraph.HCP, error) { return s.Store.HCPsOfDepartments(ctx, ids) })
 }

@@ -254,6 +254,8 @@ func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) err
 	kind(b, kolgraph.InfluenceKind, nonNil(b.p.influences), withDetached(kolgraph.InfluenceKind, &in, det),
 		influences, canonInfluence)
 	b.accountPlans(ctx, st, cs)
+	rel(ctx, b, kolgraph.PrescriptionFactKind, &in, det, st.PrescriptionFactsOf,
+		func(k kolgraph.PrescriptionFactKey) string { return k.EntityID() })
 	return b.err
 }
 
@@ -387,14 +389,20 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 			return detachedOf(ctx, d.Departments, st.ProductSharesOfDepartments, kolgraph.ProductShareKind, out)
 		},
 		func() error { return detachedOf(ctx, d.Users, st.KnowsOfUsers, kolgraph.KnowsKind, out) },
+		func() error {
+			return detachedOf(ctx, d.HCPs, st.PrescriptionFactsOf, kolgraph.PrescriptionFactKind, out)
+		},
+		func() error {
+			return detachedOf(ctx, d.Departments, st.PrescriptionFactsOf, kolgraph.PrescriptionFactKind, out)
+		},
 	} {
 		if err := detach(); err != nil {
 			return nil, err
 		}
 	}
-	// No lookup goes from a product to its listings and indication shares
-	// or from an HCP to the users who know them: scan those small kinds
-	// when needed.
+	// No lookup goes from a product to its listings, indication shares
+	// and prescription facts or from an HCP to the users who know them:
+	// scan those kinds when needed (deleting a product is rare).
 	delHCP := setOf(d.HCPs)
 	delProduct := setOf(d.Products)
 	var v kolgraph.Visitor
@@ -416,6 +424,12 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 		v.ProductShare = func(r kolgraph.ProductShare) error {
 			if delProduct[r.ProductID] {
 				out.IndicationShares = append(out.IndicationShares, kolgraph.ProductShareKind.Key(r))
+			}
+			return nil
+		}
+		v.PrescriptionFact = func(f kolgraph.PrescriptionFact) error {
+			if delProduct[f.ProductID] {
+				out.Prescriptions = append(out.Prescriptions, f.Key())
 			}
 			return nil
 		}

@@ -65,6 +65,7 @@ type Store interface {
 	KnowsOfUsers(ctx context.Context, ids []string) ([][]kolgraph.Knows, error)
 	InfluencesFrom(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error)
 	InfluencesTo(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error)
+	PrescriptionFactsOf(ctx context.Context, ids []string) ([][]kolgraph.PrescriptionFact, error)
 }
 
 var _ Store = kolgraph.Store(nil)
