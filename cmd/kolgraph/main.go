@@ -388,15 +388,25 @@ func (m *Main) seedIfEmpty(ctx context.Context, dated bool) error {
 		return fmt.Errorf("seed region is invalid: %w", err)
 	}
 	apply := func(cs *kolgraph.ChangeSet, at time.Time) error {
-		if _, err := m.Store.Apply(ctx, cs); err != nil {
+		v, err := m.Store.Apply(ctx, cs)
+		if err != nil {
 			return fmt.Errorf("load seed region: %w", err)
 		}
 		if !dated {
 			return nil
 		}
-		snap, err := snapshot.Build(ctx, m.Store)
-		if err != nil {
-			return fmt.Errorf("load seed region: %w", err)
+		// A dated step changes ties alone: its snapshot derives from the
+		// one before (as after a write), the first is built.
+		var snap *snapshot.Snapshot
+		if n := len(m.seeded); n > 0 {
+			if t, ok := snapshot.TiesOf(cs); ok {
+				snap, _ = m.seeded[n-1].Snapshot.Next(v, t)
+			}
+		}
+		if snap == nil {
+			if snap, err = snapshot.Build(ctx, m.Store); err != nil {
+				return fmt.Errorf("load seed region: %w", err)
+			}
 		}
 		m.seeded = append(m.seeded, history.Dated{Snapshot: snap, At: at})
 		return nil

@@ -203,17 +203,11 @@ func (r *Report) hops(c *kolgraph.CitedPath) string {
 	return b.String()
 }
 
-// pathLine is a live path as one line, for a replacement.
+// pathLine is a live path as one line, for a replacement: as it would be
+// cited.
 func (r *Report) pathLine(p *access.Path) string {
-	var b strings.Builder
-	for i, n := range p.Nodes {
-		if i > 0 {
-			h := p.Hops[i-1]
-			fmt.Fprintf(&b, " —[%s %s]→ ", h.Kind, num(h.Weight))
-		}
-		b.WriteString(named(n.Name, n.ID))
-	}
-	return b.String()
+	c := citation.Cite(p, "")
+	return r.hops(&c)
 }
 
 // health is a citation's health in words.

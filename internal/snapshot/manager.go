@@ -111,15 +111,24 @@ func (m *Manager) Written(version uint64, cs *kolgraph.ChangeSet) {
 // changes of every version in between, or false when one is missing (a
 // write by another instance or tool, or not of ties alone).
 func (m *Manager) derive(cur *Snapshot, v uint64) (*Snapshot, bool) {
+	// The changes are taken under the lock and applied outside it: a
+	// writer's Written must not wait for a derivation (a new tie on a
+	// large region is a rebuild of the graph arrays).
+	ties := make([]Ties, 0, v-cur.Version)
 	m.pendMu.Lock()
-	defer m.pendMu.Unlock()
-	s := cur
 	for ver := cur.Version + 1; ver <= v; ver++ {
 		t, ok := m.pending[ver]
 		if !ok {
+			m.pendMu.Unlock()
 			return nil, false
 		}
-		if s, ok = s.Next(ver, t); !ok {
+		ties = append(ties, t)
+	}
+	m.pendMu.Unlock()
+	s := cur
+	for i, t := range ties {
+		var ok bool
+		if s, ok = s.Next(cur.Version+1+uint64(i), t); !ok {
 			return nil, false
 		}
 	}
