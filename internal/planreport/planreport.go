@@ -360,7 +360,7 @@ var htmlPlan = template.Must(template.New("plan").Funcs(template.FuncMap{
 <style>
 body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222;max-width:60em}
 table{border-collapse:collapse;margin-bottom:1.5em}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}td.n{text-align:right}dt{font-weight:600;float:left;clear:left;width:9em}dd{margin-left:10em}
+th{background:#f4f4f4}td.n{text-align:right}dl{display:grid;grid-template-columns:9em 1fr;gap:.2em 1em}dt{font-weight:600}dd{margin:0}
 .cite{border:1px solid #ccc;padding:.5em 1em;margin:1em 0;page-break-inside:avoid}
 .unchanged{color:#2e7d32}.weakened{color:#b26a00}.strengthened{color:#1565c0}.broken{color:#c62828;font-weight:600}
 code{font-size:.85em;word-break:break-all}
