@@ -71,6 +71,7 @@ type ResolverRoot interface {
 	PlanObjective() PlanObjectiveResolver
 	PlanStakeholder() PlanStakeholderResolver
 	PotentialTerms() PotentialTermsResolver
+	PrescriptionFact() PrescriptionFactResolver
 	ProductShare() ProductShareResolver
 	Query() QueryResolver
 	RankedHCP() RankedHCPResolver
@@ -101,9 +102,10 @@ type ComplexityRoot struct {
 		InfluenceMetric   func(childComplexity int) int
 		Level             func(childComplexity int) int
 		Note              func(childComplexity int) int
-		Pareto            func(childComplexity int) int
+		Pareto            func(childComplexity int, basis *account.ParetoBasis) int
 		PotentialCutOff   func(childComplexity int) int
 		Product           func(childComplexity int) int
+		SalesMonth        func(childComplexity int) int
 		ScopeName         func(childComplexity int) int
 		Settings          func(childComplexity int) int
 		Stakeholders      func(childComplexity int, first *int, after *string) int
@@ -113,6 +115,7 @@ type ComplexityRoot struct {
 
 	AccountMember struct {
 		AccessFirst    func(childComplexity int) int
+		Actual         func(childComplexity int) int
 		Cadence        func(childComplexity int) int
 		Department     func(childComplexity int) int
 		Hcp            func(childComplexity int) int
@@ -174,6 +177,15 @@ type ComplexityRoot struct {
 		Changed      func(childComplexity int) int
 		GraphVersion func(childComplexity int) int
 		Plan         func(childComplexity int) int
+	}
+
+	ActualSales struct {
+		Latest      func(childComplexity int) int
+		Monthly     func(childComplexity int) int
+		Opportunity func(childComplexity int) int
+		Penetration func(childComplexity int) int
+		Trends      func(childComplexity int) int
+		Year        func(childComplexity int) int
 	}
 
 	AtRiskDepartment struct {
@@ -346,6 +358,7 @@ type ComplexityRoot struct {
 		ManagedBeds           func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		PolicySensitivity     func(childComplexity int) int
+		Prescriptions         func(childComplexity int, product *string, from *string, to *string, first *int) int
 		Specialty             func(childComplexity int) int
 		WeeklyOutpatients     func(childComplexity int) int
 	}
@@ -383,6 +396,7 @@ type ComplexityRoot struct {
 		Phone            func(childComplexity int) int
 		Position         func(childComplexity int) int
 		PositionLabel    func(childComplexity int) int
+		Prescriptions    func(childComplexity int, product *string, from *string, to *string, first *int) int
 		Role             func(childComplexity int) int
 		Specialty        func(childComplexity int) int
 		Title            func(childComplexity int) int
@@ -640,11 +654,13 @@ type ComplexityRoot struct {
 	}
 
 	MatrixCell struct {
-		Cadence  func(childComplexity int) int
-		Count    func(childComplexity int) int
-		Members  func(childComplexity int, first *int, after *string) int
-		Playbook func(childComplexity int) int
-		Segment  func(childComplexity int) int
+		ActualMonthly func(childComplexity int) int
+		Cadence       func(childComplexity int) int
+		Count         func(childComplexity int) int
+		Members       func(childComplexity int, first *int, after *string) int
+		Opportunity   func(childComplexity int) int
+		Playbook      func(childComplexity int) int
+		Segment       func(childComplexity int) int
 	}
 
 	Membership struct {
@@ -672,10 +688,12 @@ type ComplexityRoot struct {
 		DeleteKnows           func(childComplexity int, user string, hcp string) int
 		DeleteListing         func(childComplexity int, hospital string, product string) int
 		DeleteMembership      func(childComplexity int, hcp string, committee string) int
+		DeletePrescriptions   func(childComplexity int, keys []*model.PrescriptionFactKeyInput) int
 		DeleteProduct         func(childComplexity int, id string) int
 		DeleteTerritory       func(childComplexity int, id string) int
 		DeleteUser            func(childComplexity int, id string) int
 		ImportRegion          func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
+		RecordPrescriptions   func(childComplexity int, facts []*model.PrescriptionFactInput) int
 		SetAccountPlanStatus  func(childComplexity int, id string, status model.PlanStatus) int
 		StartImport           func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
 		UncitePath            func(childComplexity int, plan string, path string) int
@@ -729,6 +747,7 @@ type ComplexityRoot struct {
 
 	ParetoView struct {
 		Accounts       func(childComplexity int) int
+		Basis          func(childComplexity int) int
 		Fraction       func(childComplexity int) int
 		Leaders        func(childComplexity int) int
 		Level          func(childComplexity int) int
@@ -778,6 +797,20 @@ type ComplexityRoot struct {
 		Share            func(childComplexity int) int
 		ShareFromProduct func(childComplexity int) int
 		Value            func(childComplexity int) int
+	}
+
+	PrescriptionFact struct {
+		Department func(childComplexity int) int
+		Hcp        func(childComplexity int) int
+		Month      func(childComplexity int) int
+		Product    func(childComplexity int) int
+		Volume     func(childComplexity int) int
+	}
+
+	PrescriptionsPayload struct {
+		Changed      func(childComplexity int) int
+		Facts        func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
 	}
 
 	Product struct {
@@ -880,6 +913,13 @@ type ComplexityRoot struct {
 		Left       func(childComplexity int) int
 		RankAfter  func(childComplexity int) int
 		RankBefore func(childComplexity int) int
+	}
+
+	SalesTrend struct {
+		Change   func(childComplexity int) int
+		Months   func(childComplexity int) int
+		Previous func(childComplexity int) int
+		Volume   func(childComplexity int) int
 	}
 
 	ScoreComponent struct {
@@ -1141,6 +1181,8 @@ type DecisionStageResolver interface {
 	Note(ctx context.Context, obj *access.Stage) (*string, error)
 }
 type DepartmentResolver interface {
+	Prescriptions(ctx context.Context, obj *kolgraph.Department, product *string, from *string, to *string, first *int) ([]*kolgraph.PrescriptionFact, error)
+
 	Hospital(ctx context.Context, obj *kolgraph.Department) (*kolgraph.Hospital, error)
 
 	Hcps(ctx context.Context, obj *kolgraph.Department) ([]*kolgraph.HCP, error)
@@ -1155,6 +1197,7 @@ type GraphChangeResolver interface {
 	After(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error)
 }
 type HCPResolver interface {
+	Prescriptions(ctx context.Context, obj *kolgraph.HCP, product *string, from *string, to *string, first *int) ([]*kolgraph.PrescriptionFact, error)
 	InfluenceHistory(ctx context.Context, obj *kolgraph.HCP, scope model.ScopeInput, metric *scoring.Metric, last *int) ([]*history.Point, error)
 
 	PositionLabel(ctx context.Context, obj *kolgraph.HCP) (string, error)
@@ -1242,6 +1285,8 @@ type MutationResolver interface {
 	DeleteListing(ctx context.Context, hospital string, product string) (*model.DeletePayload, error)
 	UpsertIndicationShare(ctx context.Context, department string, product string, share float64) (*model.ProductSharePayload, error)
 	DeleteIndicationShare(ctx context.Context, department string, product string) (*model.DeletePayload, error)
+	RecordPrescriptions(ctx context.Context, facts []*model.PrescriptionFactInput) (*model.PrescriptionsPayload, error)
+	DeletePrescriptions(ctx context.Context, keys []*model.PrescriptionFactKeyInput) (*model.DeletePayload, error)
 	UpsertInfluence(ctx context.Context, input model.InfluenceInput) (*model.InfluencePayload, error)
 	DeleteInfluence(ctx context.Context, from string, to string) (*model.DeletePayload, error)
 	UpdateSettings(ctx context.Context, document string, expectedVersion *int) (*settings.Version, error)
@@ -1279,6 +1324,11 @@ type PlanStakeholderResolver interface {
 }
 type PotentialTermsResolver interface {
 	Reason(ctx context.Context, obj *account.Potential) (*string, error)
+}
+type PrescriptionFactResolver interface {
+	Hcp(ctx context.Context, obj *kolgraph.PrescriptionFact) (*kolgraph.HCP, error)
+	Department(ctx context.Context, obj *kolgraph.PrescriptionFact) (*kolgraph.Department, error)
+	Product(ctx context.Context, obj *kolgraph.PrescriptionFact) (*kolgraph.Product, error)
 }
 type ProductShareResolver interface {
 	Department(ctx context.Context, obj *kolgraph.ProductShare) (*kolgraph.Department, error)
@@ -1456,7 +1506,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.AccountMatrix.Pareto(childComplexity), true
+		args, err := ec.field_AccountMatrix_pareto_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AccountMatrix.Pareto(childComplexity, args["basis"].(*account.ParetoBasis)), true
 	case "AccountMatrix.potentialCutOff":
 		if e.ComplexityRoot.AccountMatrix.PotentialCutOff == nil {
 			break
@@ -1469,6 +1524,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountMatrix.Product(childComplexity), true
+	case "AccountMatrix.salesMonth":
+		if e.ComplexityRoot.AccountMatrix.SalesMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMatrix.SalesMonth(childComplexity), true
 	case "AccountMatrix.scopeName":
 		if e.ComplexityRoot.AccountMatrix.ScopeName == nil {
 			break
@@ -1516,6 +1577,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountMember.AccessFirst(childComplexity), true
+	case "AccountMember.actual":
+		if e.ComplexityRoot.AccountMember.Actual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountMember.Actual(childComplexity), true
 	case "AccountMember.cadence":
 		if e.ComplexityRoot.AccountMember.Cadence == nil {
 			break
@@ -1780,6 +1847,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountPlanPayload.Plan(childComplexity), true
+
+	case "ActualSales.latestMonth":
+		if e.ComplexityRoot.ActualSales.Latest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActualSales.Latest(childComplexity), true
+	case "ActualSales.monthly":
+		if e.ComplexityRoot.ActualSales.Monthly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActualSales.Monthly(childComplexity), true
+	case "ActualSales.opportunity":
+		if e.ComplexityRoot.ActualSales.Opportunity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActualSales.Opportunity(childComplexity), true
+	case "ActualSales.penetration":
+		if e.ComplexityRoot.ActualSales.Penetration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActualSales.Penetration(childComplexity), true
+	case "ActualSales.trends":
+		if e.ComplexityRoot.ActualSales.Trends == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActualSales.Trends(childComplexity), true
+	case "ActualSales.year":
+		if e.ComplexityRoot.ActualSales.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActualSales.Year(childComplexity), true
 
 	case "AtRiskDepartment.department":
 		if e.ComplexityRoot.AtRiskDepartment.Department == nil {
@@ -2472,6 +2576,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.PolicySensitivity(childComplexity), true
+	case "Department.prescriptions":
+		if e.ComplexityRoot.Department.Prescriptions == nil {
+			break
+		}
+
+		args, err := ec.field_Department_prescriptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Department.Prescriptions(childComplexity, args["product"].(*string), args["from"].(*string), args["to"].(*string), args["first"].(*int)), true
 	case "Department.specialty":
 		if e.ComplexityRoot.Department.Specialty == nil {
 			break
@@ -2663,6 +2778,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HCP.PositionLabel(childComplexity), true
+	case "HCP.prescriptions":
+		if e.ComplexityRoot.HCP.Prescriptions == nil {
+			break
+		}
+
+		args, err := ec.field_HCP_prescriptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.HCP.Prescriptions(childComplexity, args["product"].(*string), args["from"].(*string), args["to"].(*string), args["first"].(*int)), true
 	case "HCP.role":
 		if e.ComplexityRoot.HCP.Role == nil {
 			break
@@ -3671,6 +3797,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ListingPayload.Listing(childComplexity), true
 
+	case "MatrixCell.actualMonthly":
+		if e.ComplexityRoot.MatrixCell.ActualMonthly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCell.ActualMonthly(childComplexity), true
 	case "MatrixCell.cadence":
 		if e.ComplexityRoot.MatrixCell.Cadence == nil {
 			break
@@ -3694,6 +3826,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MatrixCell.Members(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "MatrixCell.opportunity":
+		if e.ComplexityRoot.MatrixCell.Opportunity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatrixCell.Opportunity(childComplexity), true
 	case "MatrixCell.playbook":
 		if e.ComplexityRoot.MatrixCell.Playbook == nil {
 			break
@@ -3877,6 +4015,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteMembership(childComplexity, args["hcp"].(string), args["committee"].(string)), true
+	case "Mutation.deletePrescriptions":
+		if e.ComplexityRoot.Mutation.DeletePrescriptions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deletePrescriptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeletePrescriptions(childComplexity, args["keys"].([]*model.PrescriptionFactKeyInput)), true
 	case "Mutation.deleteProduct":
 		if e.ComplexityRoot.Mutation.DeleteProduct == nil {
 			break
@@ -3921,6 +4070,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportRegion(childComplexity, args["format"].(model.ImportFormat), args["files"].([]*model.ImportFile), args["dryRun"].(*bool)), true
+	case "Mutation.recordPrescriptions":
+		if e.ComplexityRoot.Mutation.RecordPrescriptions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordPrescriptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordPrescriptions(childComplexity, args["facts"].([]*model.PrescriptionFactInput)), true
 	case "Mutation.setAccountPlanStatus":
 		if e.ComplexityRoot.Mutation.SetAccountPlanStatus == nil {
 			break
@@ -4222,6 +4382,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ParetoView.Accounts(childComplexity), true
+	case "ParetoView.basis":
+		if e.ComplexityRoot.ParetoView.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParetoView.Basis(childComplexity), true
 	case "ParetoView.fraction":
 		if e.ComplexityRoot.ParetoView.Fraction == nil {
 			break
@@ -4448,6 +4614,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PotentialTerms.Value(childComplexity), true
+
+	case "PrescriptionFact.department":
+		if e.ComplexityRoot.PrescriptionFact.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrescriptionFact.Department(childComplexity), true
+	case "PrescriptionFact.hcp":
+		if e.ComplexityRoot.PrescriptionFact.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrescriptionFact.Hcp(childComplexity), true
+	case "PrescriptionFact.month":
+		if e.ComplexityRoot.PrescriptionFact.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrescriptionFact.Month(childComplexity), true
+	case "PrescriptionFact.product":
+		if e.ComplexityRoot.PrescriptionFact.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrescriptionFact.Product(childComplexity), true
+	case "PrescriptionFact.volume":
+		if e.ComplexityRoot.PrescriptionFact.Volume == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrescriptionFact.Volume(childComplexity), true
+
+	case "PrescriptionsPayload.changed":
+		if e.ComplexityRoot.PrescriptionsPayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrescriptionsPayload.Changed(childComplexity), true
+	case "PrescriptionsPayload.facts":
+		if e.ComplexityRoot.PrescriptionsPayload.Facts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrescriptionsPayload.Facts(childComplexity), true
+	case "PrescriptionsPayload.graphVersion":
+		if e.ComplexityRoot.PrescriptionsPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrescriptionsPayload.GraphVersion(childComplexity), true
 
 	case "Product.id":
 		if e.ComplexityRoot.Product.ID == nil {
@@ -5006,6 +5222,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RankingMover.RankBefore(childComplexity), true
+
+	case "SalesTrend.change":
+		if e.ComplexityRoot.SalesTrend.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesTrend.Change(childComplexity), true
+	case "SalesTrend.months":
+		if e.ComplexityRoot.SalesTrend.Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesTrend.Months(childComplexity), true
+	case "SalesTrend.previous":
+		if e.ComplexityRoot.SalesTrend.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesTrend.Previous(childComplexity), true
+	case "SalesTrend.volume":
+		if e.ComplexityRoot.SalesTrend.Volume == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesTrend.Volume(childComplexity), true
 
 	case "ScoreComponent.contribution":
 		if e.ComplexityRoot.ScoreComponent.Contribution == nil {
@@ -5738,6 +5979,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MembershipInput", ec.unmarshalInputMembershipInput),
 			graphql.NewInputUnmarshaler("PlanObjectiveInput", ec.unmarshalInputPlanObjectiveInput),
 			graphql.NewInputUnmarshaler("PlanStakeholderInput", ec.unmarshalInputPlanStakeholderInput),
+			graphql.NewInputUnmarshaler("PrescriptionFactInput", ec.unmarshalInputPrescriptionFactInput),
+			graphql.NewInputUnmarshaler("PrescriptionFactKeyInput", ec.unmarshalInputPrescriptionFactKeyInput),
 			graphql.NewInputUnmarshaler("ProductInput", ec.unmarshalInputProductInput),
 			graphql.NewInputUnmarshaler("ScopeInput", ec.unmarshalInputScopeInput),
 			graphql.NewInputUnmarshaler("TerritoryInput", ec.unmarshalInputTerritoryInput),
@@ -6392,6 +6635,13 @@ input means the data lacks it (potential is then unknown, not zero).
 """
 type Department implements Node {
   id: ID!
+  """
+  Its monthly prescription facts, by product then month: of one product,
+  or every product; from and to (YYYY-MM, inclusive) bound the months;
+  ` + "`" + `first` + "`" + ` (1..500) keeps the earliest. The department's own facts (prescriptions
+  not attributed to one of its HCPs).
+  """
+  prescriptions(product: ID, from: String, to: String, first: Int = 60): [PrescriptionFact!]!
   name: String!
   specialty: String!
   hospital: Hospital!
@@ -6422,6 +6672,12 @@ type Department implements Node {
 type HCP implements Node {
   id: ID!
   name: String!
+  """
+  Its monthly prescription facts, by product then month: of one product,
+  or every product; from and to (YYYY-MM, inclusive) bound the months;
+  ` + "`" + `first` + "`" + ` (1..500) keeps the earliest.
+  """
+  prescriptions(product: ID, from: String, to: String, first: Int = 60): [PrescriptionFact!]!
   """
   The HCP's score in a scope over time, oldest first: one point per recorded
   graph version in which the scope's scores changed (README, "Influence over
@@ -6600,8 +6856,17 @@ type AccountMatrix {
   for drawing; null at the HOSPITAL level (the factors are per department).
   """
   heatMap: HeatMap
-  "What share of the potential the top 20% of the accounts hold."
-  pareto: ParetoView!
+  """
+  What share the top 20% of the accounts hold: of the last 12 months'
+  prescriptions when the scope has prescription facts (basis ACTUAL), else
+  of the potential; ask for a basis to choose.
+  """
+  pareto(basis: ParetoBasis): ParetoView!
+  """
+  The last month of the prescription windows (YYYY-MM): the product's
+  latest month with facts; null when the scope has none.
+  """
+  salesMonth: String
   "The graph version the matrix was computed on."
   graphVersion: String!
   computedAt: Time!
@@ -6714,6 +6979,10 @@ type MatrixCell {
   cadence: Cadence!
   "How many accounts the cell holds."
   count: Int!
+  "Monthly prescriptions of its members with facts (ActualSales.monthly summed); null when none has facts."
+  actualMonthly: Float
+  "Potential minus actual of its members with facts and a known potential, summed; null when none."
+  opportunity: Float
   """
   The accounts of the cell: A, B and D by potential then influence, C by
   influence only (C is the academic-engagement segment, so potential does not order
@@ -6762,6 +7031,90 @@ type AccountMember {
   first, whatever the segment.
   """
   accessFirst: Boolean!
+  "What it prescribed against its potential; null when its hospital has no prescription facts (unknown, not zero)."
+  actual: ActualSales
+}
+
+"""
+An account's actual prescriptions of the product (every product without
+one) against its potential. An HCP's are its own facts; a department's its
+own plus its HCPs'; a hospital's its departments'. Every window ends at
+latestMonth, the product's latest month with facts, so an account that
+stopped prescribing shows zero.
+"""
+type ActualSales {
+  "The last month of every window, YYYY-MM."
+  latestMonth: String!
+  "Mean monthly prescriptions over the 3 months to latestMonth."
+  monthly: Float!
+  "Prescriptions in the 12 months to latestMonth (the 20/80 basis)."
+  year: Float!
+  "Potential - monthly (monthly patients); negative above potential; null when potential is unknown."
+  opportunity: Float
+  "Monthly / potential; null when potential is unknown or zero."
+  penetration: Float
+  "The 3, 6 and 12-month trends, in that order."
+  trends: [SalesTrend!]!
+}
+
+"The prescriptions of the last ` + "`" + `months` + "`" + ` months against the ` + "`" + `months` + "`" + ` before them."
+type SalesTrend {
+  months: Int!
+  volume: Float!
+  previous: Float!
+  "volume / previous - 1; null when previous is zero."
+  change: Float
+}
+
+"""
+One month of actual prescriptions of a product by an HCP or, not
+attributed to anyone, by a department (exactly one of the two is set).
+"""
+type PrescriptionFact {
+  hcp: HCP
+  department: Department
+  product: Product!
+  "YYYY-MM."
+  month: String!
+  "Prescriptions in the month (>= 0)."
+  volume: Float!
+}
+
+"""
+A prescription fact to record: exactly one of hcp and department, a
+product, a month YYYY-MM and the month's volume (>= 0); the fact of that
+HCP or department, product and month is replaced.
+"""
+input PrescriptionFactInput {
+  hcp: ID
+  department: ID
+  product: ID!
+  month: String!
+  volume: Float!
+}
+
+"A prescription fact's key: hcp or department, product and month."
+input PrescriptionFactKeyInput {
+  hcp: ID
+  department: ID
+  product: ID!
+  month: String!
+}
+
+type PrescriptionsPayload {
+  "The facts as recorded, in the order given."
+  facts: [PrescriptionFact!]!
+  "False when every fact was recorded already with the same volume."
+  changed: Boolean!
+  graphVersion: String!
+}
+
+"What a Pareto view counts."
+enum ParetoBasis {
+  "Monthly potential (patients)."
+  POTENTIAL
+  "Prescriptions of the last 12 months (prescription facts)."
+  ACTUAL
 }
 
 """
@@ -6882,6 +7235,8 @@ ceil(fraction x accounts).
 """
 type ParetoView {
   level: AccountLevel!
+  "What is counted; the fields named potential hold its values."
+  basis: ParetoBasis!
   fraction: Float!
   accounts: Int!
   top: Int!
@@ -7008,6 +7363,15 @@ type Mutation {
   upsertIndicationShare(department: ID!, product: ID!, share: Float!): ProductSharePayload!
   "Removes a department's share for a product: its potential falls back to the department's indicationShare."
   deleteIndicationShare(department: ID!, product: ID!): DeletePayload!
+  """
+  Records monthly prescription facts (at most 1000; a year of a territory
+  is an import: importRegion's prescriptions.csv), all or nothing: a bad
+  fact is BAD_USER_INPUT naming it and its field, and nothing is written.
+  The account matrix's actuals, opportunity and trends follow.
+  """
+  recordPrescriptions(facts: [PrescriptionFactInput!]!): PrescriptionsPayload!
+  "Deletes prescription facts (at most 1000), all or nothing; unknown keys are skipped."
+  deletePrescriptions(keys: [PrescriptionFactKeyInput!]!): DeletePayload!
 
   """
   Creates or replaces the INFLUENCES edge from -> to (from sways to) with
@@ -8230,6 +8594,8 @@ func (ec *executionContext) childFields_AccountMatrix(ctx context.Context, field
 		return ec.fieldContext_AccountMatrix_heatMap(ctx, field)
 	case "pareto":
 		return ec.fieldContext_AccountMatrix_pareto(ctx, field)
+	case "salesMonth":
+		return ec.fieldContext_AccountMatrix_salesMonth(ctx, field)
 	case "graphVersion":
 		return ec.fieldContext_AccountMatrix_graphVersion(ctx, field)
 	case "computedAt":
@@ -8276,6 +8642,8 @@ func (ec *executionContext) childFields_AccountMember(ctx context.Context, field
 		return ec.fieldContext_AccountMember_listing(ctx, field)
 	case "accessFirst":
 		return ec.fieldContext_AccountMember_accessFirst(ctx, field)
+	case "actual":
+		return ec.fieldContext_AccountMember_actual(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountMember", field.Name)
 }
@@ -8374,6 +8742,24 @@ func (ec *executionContext) childFields_AccountPlanPayload(ctx context.Context, 
 		return ec.fieldContext_AccountPlanPayload_graphVersion(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountPlanPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ActualSales(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "latestMonth":
+		return ec.fieldContext_ActualSales_latestMonth(ctx, field)
+	case "monthly":
+		return ec.fieldContext_ActualSales_monthly(ctx, field)
+	case "year":
+		return ec.fieldContext_ActualSales_year(ctx, field)
+	case "opportunity":
+		return ec.fieldContext_ActualSales_opportunity(ctx, field)
+	case "penetration":
+		return ec.fieldContext_ActualSales_penetration(ctx, field)
+	case "trends":
+		return ec.fieldContext_ActualSales_trends(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActualSales", field.Name)
 }
 
 func (ec *executionContext) childFields_AtRiskDepartment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8694,6 +9080,8 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Department_id(ctx, field)
+	case "prescriptions":
+		return ec.fieldContext_Department_prescriptions(ctx, field)
 	case "name":
 		return ec.fieldContext_Department_name(ctx, field)
 	case "specialty":
@@ -8762,6 +9150,8 @@ func (ec *executionContext) childFields_HCP(ctx context.Context, field graphql.C
 		return ec.fieldContext_HCP_id(ctx, field)
 	case "name":
 		return ec.fieldContext_HCP_name(ctx, field)
+	case "prescriptions":
+		return ec.fieldContext_HCP_prescriptions(ctx, field)
 	case "influenceHistory":
 		return ec.fieldContext_HCP_influenceHistory(ctx, field)
 	case "role":
@@ -9312,6 +9702,10 @@ func (ec *executionContext) childFields_MatrixCell(ctx context.Context, field gr
 		return ec.fieldContext_MatrixCell_cadence(ctx, field)
 	case "count":
 		return ec.fieldContext_MatrixCell_count(ctx, field)
+	case "actualMonthly":
+		return ec.fieldContext_MatrixCell_actualMonthly(ctx, field)
+	case "opportunity":
+		return ec.fieldContext_MatrixCell_opportunity(ctx, field)
 	case "members":
 		return ec.fieldContext_MatrixCell_members(ctx, field)
 	}
@@ -9410,6 +9804,8 @@ func (ec *executionContext) childFields_ParetoView(ctx context.Context, field gr
 	switch field.Name {
 	case "level":
 		return ec.fieldContext_ParetoView_level(ctx, field)
+	case "basis":
+		return ec.fieldContext_ParetoView_basis(ctx, field)
 	case "fraction":
 		return ec.fieldContext_ParetoView_fraction(ctx, field)
 	case "accounts":
@@ -9510,6 +9906,34 @@ func (ec *executionContext) childFields_PotentialTerms(ctx context.Context, fiel
 		return ec.fieldContext_PotentialTerms_atRisk(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PotentialTerms", field.Name)
+}
+
+func (ec *executionContext) childFields_PrescriptionFact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_PrescriptionFact_hcp(ctx, field)
+	case "department":
+		return ec.fieldContext_PrescriptionFact_department(ctx, field)
+	case "product":
+		return ec.fieldContext_PrescriptionFact_product(ctx, field)
+	case "month":
+		return ec.fieldContext_PrescriptionFact_month(ctx, field)
+	case "volume":
+		return ec.fieldContext_PrescriptionFact_volume(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PrescriptionFact", field.Name)
+}
+
+func (ec *executionContext) childFields_PrescriptionsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "facts":
+		return ec.fieldContext_PrescriptionsPayload_facts(ctx, field)
+	case "changed":
+		return ec.fieldContext_PrescriptionsPayload_changed(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_PrescriptionsPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PrescriptionsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9654,6 +10078,20 @@ func (ec *executionContext) childFields_RankingMover(ctx context.Context, field 
 		return ec.fieldContext_RankingMover_changes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RankingMover", field.Name)
+}
+
+func (ec *executionContext) childFields_SalesTrend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "months":
+		return ec.fieldContext_SalesTrend_months(ctx, field)
+	case "volume":
+		return ec.fieldContext_SalesTrend_volume(ctx, field)
+	case "previous":
+		return ec.fieldContext_SalesTrend_previous(ctx, field)
+	case "change":
+		return ec.fieldContext_SalesTrend_change(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalesTrend", field.Name)
 }
 
 func (ec *executionContext) childFields_ScoreComponent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10144,6 +10582,20 @@ func (ec *executionContext) field_AccountMatrix_cell_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_AccountMatrix_pareto_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "basis",
+		func(ctx context.Context, v any) (*account.ParetoBasis, error) {
+			return ec.unmarshalOParetoBasis2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["basis"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_AccountMatrix_stakeholders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10185,6 +10637,44 @@ func (ec *executionContext) field_AccountMatrix_unclassified_args(ctx context.Co
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Department_prescriptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "product",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["product"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
 	return args, nil
 }
 
@@ -10257,6 +10747,44 @@ func (ec *executionContext) field_HCP_influences_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_HCP_prescriptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "product",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["product"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
 	return args, nil
 }
 
@@ -10550,6 +11078,20 @@ func (ec *executionContext) field_Mutation_deleteMembership_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deletePrescriptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "keys",
+		func(ctx context.Context, v any) ([]*model.PrescriptionFactKeyInput, error) {
+			return ec.unmarshalNPrescriptionFactKeyInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPrescriptionFactKeyInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keys"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10619,6 +11161,20 @@ func (ec *executionContext) field_Mutation_importRegion_args(ctx context.Context
 		return nil, err
 	}
 	args["dryRun"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordPrescriptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "facts",
+		func(ctx context.Context, v any) ([]*model.PrescriptionFactInput, error) {
+			return ec.unmarshalNPrescriptionFactInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPrescriptionFactInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["facts"] = arg0
 	return args, nil
 }
 
@@ -12080,7 +12636,8 @@ func (ec *executionContext) _AccountMatrix_pareto(ctx context.Context, field gra
 			return ec.fieldContext_AccountMatrix_pareto(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Pareto(), nil
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Pareto(fc.Args["basis"].(*account.ParetoBasis))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *account.Pareto) graphql.Marshaler {
@@ -12090,7 +12647,7 @@ func (ec *executionContext) _AccountMatrix_pareto(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AccountMatrix_pareto(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AccountMatrix_pareto(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AccountMatrix",
 		Field:      field,
@@ -12100,7 +12657,41 @@ func (ec *executionContext) fieldContext_AccountMatrix_pareto(_ context.Context,
 			return ec.childFields_ParetoView(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AccountMatrix_pareto_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AccountMatrix_salesMonth(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMatrix_salesMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalesMonth(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMatrix_salesMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountMatrix", field, true, false, "String")
 }
 
 func (ec *executionContext) _AccountMatrix_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.AccountMatrix) (ret graphql.Marshaler) {
@@ -12654,6 +13245,38 @@ func (ec *executionContext) _AccountMember_accessFirst(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_AccountMember_accessFirst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccountMember", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccountMember_actual(ctx context.Context, field graphql.CollectedField, obj *model.AccountMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountMember_actual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Actual) graphql.Marshaler {
+			return ec.marshalOActualSales2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐActual(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountMember_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActualSales(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AccountMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccountMemberConnection) (ret graphql.Marshaler) {
@@ -13470,6 +14093,153 @@ func (ec *executionContext) _AccountPlanPayload_graphVersion(ctx context.Context
 }
 func (ec *executionContext) fieldContext_AccountPlanPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccountPlanPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActualSales_latestMonth(ctx context.Context, field graphql.CollectedField, obj *account.Actual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActualSales_latestMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActualSales_latestMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActualSales", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActualSales_monthly(ctx context.Context, field graphql.CollectedField, obj *account.Actual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActualSales_monthly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Monthly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActualSales_monthly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActualSales", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActualSales_year(ctx context.Context, field graphql.CollectedField, obj *account.Actual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActualSales_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActualSales_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActualSales", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActualSales_opportunity(ctx context.Context, field graphql.CollectedField, obj *account.Actual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActualSales_opportunity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opportunity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActualSales_opportunity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActualSales", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActualSales_penetration(ctx context.Context, field graphql.CollectedField, obj *account.Actual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActualSales_penetration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Penetration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActualSales_penetration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActualSales", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActualSales_trends(ctx context.Context, field graphql.CollectedField, obj *account.Actual) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActualSales_trends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trends, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []account.Trend) graphql.Marshaler {
+			return ec.marshalNSalesTrend2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐTrendᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActualSales_trends(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActualSales",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesTrend(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AtRiskDepartment_department(ctx context.Context, field graphql.CollectedField, obj *model.AtRiskDepartment) (ret graphql.Marshaler) {
@@ -16011,6 +16781,50 @@ func (ec *executionContext) fieldContext_Department_id(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Department", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Department_prescriptions(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_prescriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Department().Prescriptions(ctx, obj, fc.Args["product"].(*string), fc.Args["from"].(*string), fc.Args["to"].(*string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kolgraph.PrescriptionFact) graphql.Marshaler {
+			return ec.marshalNPrescriptionFact2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐPrescriptionFactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Department_prescriptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Department",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrescriptionFact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Department_prescriptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Department_name(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Department) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16620,6 +17434,50 @@ func (ec *executionContext) _HCP_name(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_HCP_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HCP", field, false, false, "String")
+}
+
+func (ec *executionContext) _HCP_prescriptions(ctx context.Context, field graphql.CollectedField, obj *kolgraph.HCP) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HCP_prescriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.HCP().Prescriptions(ctx, obj, fc.Args["product"].(*string), fc.Args["from"].(*string), fc.Args["to"].(*string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kolgraph.PrescriptionFact) graphql.Marshaler {
+			return ec.marshalNPrescriptionFact2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐPrescriptionFactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HCP_prescriptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HCP",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrescriptionFact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_HCP_prescriptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _HCP_influenceHistory(ctx context.Context, field graphql.CollectedField, obj *kolgraph.HCP) (ret graphql.Marshaler) {
@@ -21297,6 +22155,52 @@ func (ec *executionContext) fieldContext_MatrixCell_count(_ context.Context, fie
 	return graphql.NewScalarFieldContext("MatrixCell", field, false, false, "Int")
 }
 
+func (ec *executionContext) _MatrixCell_actualMonthly(ctx context.Context, field graphql.CollectedField, obj *model.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCell_actualMonthly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActualMonthly(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCell_actualMonthly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatrixCell", field, true, false, "Float")
+}
+
+func (ec *executionContext) _MatrixCell_opportunity(ctx context.Context, field graphql.CollectedField, obj *model.MatrixCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatrixCell_opportunity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opportunity(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatrixCell_opportunity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatrixCell", field, true, false, "Float")
+}
+
 func (ec *executionContext) _MatrixCell_members(ctx context.Context, field graphql.CollectedField, obj *model.MatrixCell) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22292,6 +23196,94 @@ func (ec *executionContext) fieldContext_Mutation_deleteIndicationShare(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteIndicationShare_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordPrescriptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordPrescriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordPrescriptions(ctx, fc.Args["facts"].([]*model.PrescriptionFactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PrescriptionsPayload) graphql.Marshaler {
+			return ec.marshalNPrescriptionsPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPrescriptionsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordPrescriptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrescriptionsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordPrescriptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deletePrescriptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deletePrescriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeletePrescriptions(ctx, fc.Args["keys"].([]*model.PrescriptionFactKeyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deletePrescriptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deletePrescriptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23381,6 +24373,29 @@ func (ec *executionContext) fieldContext_ParetoView_level(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "AccountLevel")
 }
 
+func (ec *executionContext) _ParetoView_basis(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParetoView_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.ParetoBasis) graphql.Marshaler {
+			return ec.marshalNParetoBasis2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParetoView_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParetoView", field, false, false, "ParetoBasis")
+}
+
 func (ec *executionContext) _ParetoView_fraction(ctx context.Context, field graphql.CollectedField, obj *account.Pareto) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24266,6 +25281,226 @@ func (ec *executionContext) _PotentialTerms_atRisk(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_PotentialTerms_atRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PotentialTerms", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PrescriptionFact_hcp(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PrescriptionFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrescriptionFact_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PrescriptionFact().Hcp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalOHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PrescriptionFact_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PrescriptionFact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PrescriptionFact_department(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PrescriptionFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrescriptionFact_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PrescriptionFact().Department(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Department) graphql.Marshaler {
+			return ec.marshalODepartment2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐDepartment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PrescriptionFact_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PrescriptionFact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PrescriptionFact_product(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PrescriptionFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrescriptionFact_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PrescriptionFact().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PrescriptionFact_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PrescriptionFact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PrescriptionFact_month(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PrescriptionFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrescriptionFact_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PrescriptionFact_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrescriptionFact", field, false, false, "String")
+}
+
+func (ec *executionContext) _PrescriptionFact_volume(ctx context.Context, field graphql.CollectedField, obj *kolgraph.PrescriptionFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrescriptionFact_volume(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Volume, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PrescriptionFact_volume(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrescriptionFact", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PrescriptionsPayload_facts(ctx context.Context, field graphql.CollectedField, obj *model.PrescriptionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrescriptionsPayload_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kolgraph.PrescriptionFact) graphql.Marshaler {
+			return ec.marshalNPrescriptionFact2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐPrescriptionFactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PrescriptionsPayload_facts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PrescriptionsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrescriptionFact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PrescriptionsPayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.PrescriptionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrescriptionsPayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PrescriptionsPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrescriptionsPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PrescriptionsPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.PrescriptionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrescriptionsPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PrescriptionsPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrescriptionsPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.Product) (ret graphql.Marshaler) {
@@ -26634,6 +27869,98 @@ func (ec *executionContext) fieldContext_RankingMover_changes(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SalesTrend_months(ctx context.Context, field graphql.CollectedField, obj *account.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesTrend_months(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Months, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesTrend_months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesTrend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalesTrend_volume(ctx context.Context, field graphql.CollectedField, obj *account.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesTrend_volume(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Volume, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesTrend_volume(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesTrend", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SalesTrend_previous(ctx context.Context, field graphql.CollectedField, obj *account.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesTrend_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Previous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesTrend_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesTrend", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SalesTrend_change(ctx context.Context, field graphql.CollectedField, obj *account.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesTrend_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesTrend_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesTrend", field, false, false, "Float")
 }
 
 func (ec *executionContext) _ScoreComponent_name(ctx context.Context, field graphql.CollectedField, obj *model.ScoreComponent) (ret graphql.Marshaler) {
@@ -32073,6 +33400,139 @@ func UnmarshalPlanStakeholderInput(ctx context.Context, raw any) (model.PlanStak
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPrescriptionFactInput(ctx context.Context, obj any) (model.PrescriptionFactInput, error) {
+	var it model.PrescriptionFactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hcp", "department", "product", "month", "volume"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hcp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hcp"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hcp = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "month":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("month"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Month = data
+		case "volume":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("volume"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Volume = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPrescriptionFactInput unmarshals raw into the PrescriptionFactInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPrescriptionFactInput(ctx context.Context, raw any) (model.PrescriptionFactInput, error) {
+	var out model.PrescriptionFactInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PrescriptionFactInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPrescriptionFactKeyInput(ctx context.Context, obj any) (model.PrescriptionFactKeyInput, error) {
+	var it model.PrescriptionFactKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"hcp", "department", "product", "month"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "hcp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hcp"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hcp = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "month":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("month"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Month = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPrescriptionFactKeyInput unmarshals raw into the PrescriptionFactKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPrescriptionFactKeyInput(ctx context.Context, raw any) (model.PrescriptionFactKeyInput, error) {
+	var out model.PrescriptionFactKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PrescriptionFactKeyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProductInput(ctx context.Context, obj any) (model.ProductInput, error) {
 	var it model.ProductInput
 	if obj == nil {
@@ -32578,6 +34038,11 @@ func (ec *executionContext) _AccountMatrix(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "salesMonth":
+			out.Values[i] = ec._AccountMatrix_salesMonth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "graphVersion":
 			out.Values[i] = ec._AccountMatrix_graphVersion(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32707,6 +34172,11 @@ func (ec *executionContext) _AccountMember(ctx context.Context, sel ast.Selectio
 		case "accessFirst":
 			out.Values[i] = ec._AccountMember_accessFirst(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actual":
+			out.Values[i] = ec._AccountMember_actual(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -33030,6 +34500,64 @@ func (ec *executionContext) _AccountPlanPayload(ctx context.Context, sel ast.Sel
 			}
 		case "graphVersion":
 			out.Values[i] = ec._AccountPlanPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var actualSalesImplementors = []string{"ActualSales"}
+
+func (ec *executionContext) _ActualSales(ctx context.Context, sel ast.SelectionSet, obj *account.Actual) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, actualSalesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActualSales")
+		case "latestMonth":
+			out.Values[i] = ec._ActualSales_latestMonth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "monthly":
+			out.Values[i] = ec._ActualSales_monthly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._ActualSales_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "opportunity":
+			out.Values[i] = ec._ActualSales_opportunity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "penetration":
+			out.Values[i] = ec._ActualSales_penetration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "trends":
+			out.Values[i] = ec._ActualSales_trends(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34124,6 +35652,12 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "prescriptions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Department_prescriptions(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._Department_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34341,6 +35875,12 @@ func (ec *executionContext) _HCP(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "prescriptions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HCP_prescriptions(ctx, field, obj)
+				})
 		case "influenceHistory":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -36166,6 +37706,16 @@ func (ec *executionContext) _MatrixCell(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "actualMonthly":
+			out.Values[i] = ec._MatrixCell_actualMonthly(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "opportunity":
+			out.Values[i] = ec._MatrixCell_opportunity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "members":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -36418,6 +37968,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteIndicationShare":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteIndicationShare(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordPrescriptions":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordPrescriptions(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletePrescriptions":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deletePrescriptions(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -36785,6 +38349,11 @@ func (ec *executionContext) _ParetoView(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "basis":
+			out.Values[i] = ec._ParetoView_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "fraction":
 			out.Values[i] = ec._ParetoView_fraction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -37092,6 +38661,105 @@ func (ec *executionContext) _PotentialTerms(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._PotentialTerms_atRisk(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var prescriptionFactImplementors = []string{"PrescriptionFact"}
+
+func (ec *executionContext) _PrescriptionFact(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.PrescriptionFact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, prescriptionFactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PrescriptionFact")
+		case "hcp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PrescriptionFact_hcp(ctx, field, obj)
+				})
+		case "department":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PrescriptionFact_department(ctx, field, obj)
+				})
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PrescriptionFact_product(ctx, field, obj)
+				})
+		case "month":
+			out.Values[i] = ec._PrescriptionFact_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "volume":
+			out.Values[i] = ec._PrescriptionFact_volume(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var prescriptionsPayloadImplementors = []string{"PrescriptionsPayload"}
+
+func (ec *executionContext) _PrescriptionsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PrescriptionsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, prescriptionsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PrescriptionsPayload")
+		case "facts":
+			out.Values[i] = ec._PrescriptionsPayload_facts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._PrescriptionsPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._PrescriptionsPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -37792,6 +39460,54 @@ func (ec *executionContext) _RankingMover(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RankingMover_changes(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salesTrendImplementors = []string{"SalesTrend"}
+
+func (ec *executionContext) _SalesTrend(ctx context.Context, sel ast.SelectionSet, obj *account.Trend) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salesTrendImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalesTrend")
+		case "months":
+			out.Values[i] = ec._SalesTrend_months(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "volume":
+			out.Values[i] = ec._SalesTrend_volume(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previous":
+			out.Values[i] = ec._SalesTrend_previous(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._SalesTrend_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40822,6 +42538,32 @@ func (ec *executionContext) marshalNParameter2ᚖgithubᚗcomᚋkolgraphᚋkolgr
 	return ec._Parameter(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNParetoBasis2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis(ctx context.Context, v any) (account.ParetoBasis, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNParetoBasis2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParetoBasis2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis(ctx context.Context, sel ast.SelectionSet, v account.ParetoBasis) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNParetoBasis2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ParetoBasis!")
+	}
+	return res
+}
+
+var (
+	unmarshalNParetoBasis2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis = map[string]account.ParetoBasis{
+		"POTENTIAL": account.BasisPotential,
+		"ACTUAL":    account.BasisActual,
+	}
+	marshalNParetoBasis2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis = map[account.ParetoBasis]string{
+		account.BasisPotential: "POTENTIAL",
+		account.BasisActual:    "ACTUAL",
+	}
+)
+
 func (ec *executionContext) marshalNParetoLeader2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐLeader(ctx context.Context, sel ast.SelectionSet, v account.Leader) graphql.Marshaler {
 	return ec._ParetoLeader(ctx, sel, &v)
 }
@@ -41006,6 +42748,76 @@ func (ec *executionContext) marshalNPotentialTerms2ᚖgithubᚗcomᚋkolgraphᚋ
 	return ec._PotentialTerms(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPrescriptionFact2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐPrescriptionFactᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.PrescriptionFact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPrescriptionFact2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐPrescriptionFact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPrescriptionFact2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐPrescriptionFact(ctx context.Context, sel ast.SelectionSet, v *kolgraph.PrescriptionFact) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PrescriptionFact!")
+		return graphql.Null
+	}
+	return ec._PrescriptionFact(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPrescriptionFactInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPrescriptionFactInputᚄ(ctx context.Context, v any) ([]*model.PrescriptionFactInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PrescriptionFactInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPrescriptionFactInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPrescriptionFactInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPrescriptionFactInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPrescriptionFactInput(ctx context.Context, v any) (*model.PrescriptionFactInput, error) {
+	res, err := ec.unmarshalInputPrescriptionFactInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPrescriptionFactKeyInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPrescriptionFactKeyInputᚄ(ctx context.Context, v any) ([]*model.PrescriptionFactKeyInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PrescriptionFactKeyInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPrescriptionFactKeyInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPrescriptionFactKeyInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPrescriptionFactKeyInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPrescriptionFactKeyInput(ctx context.Context, v any) (*model.PrescriptionFactKeyInput, error) {
+	res, err := ec.unmarshalInputPrescriptionFactKeyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPrescriptionsPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPrescriptionsPayload(ctx context.Context, sel ast.SelectionSet, v *model.PrescriptionsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PrescriptionsPayload!")
+		return graphql.Null
+	}
+	return ec._PrescriptionsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProduct2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*kolgraph.Product) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -41155,6 +42967,26 @@ func (ec *executionContext) unmarshalNRecordKind2githubᚗcomᚋkolgraphᚋkolgr
 
 func (ec *executionContext) marshalNRecordKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx context.Context, sel ast.SelectionSet, v model.RecordKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSalesTrend2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐTrend(ctx context.Context, sel ast.SelectionSet, v account.Trend) graphql.Marshaler {
+	return ec._SalesTrend(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSalesTrend2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐTrendᚄ(ctx context.Context, sel ast.SelectionSet, v []account.Trend) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSalesTrend2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐTrend(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx context.Context, v any) (model.ScopeInput, error) {
@@ -41814,6 +43646,13 @@ func (ec *executionContext) unmarshalOAccountPlanFilter2ᚖgithubᚗcomᚋkolgra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOActualSales2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐActual(ctx context.Context, sel ast.SelectionSet, v *account.Actual) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ActualSales(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAuditOp2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAuditOp(ctx context.Context, v any) (*model.AuditOp, error) {
 	if v == nil {
 		return nil, nil
@@ -42216,6 +44055,36 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋkolgraphᚋkolgraphᚋgr
 	}
 	return ec._Node(ctx, sel, v)
 }
+
+func (ec *executionContext) unmarshalOParetoBasis2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis(ctx context.Context, v any) (*account.ParetoBasis, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOParetoBasis2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOParetoBasis2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis(ctx context.Context, sel ast.SelectionSet, v *account.ParetoBasis) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOParetoBasis2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis[*v])
+	return res
+}
+
+var (
+	unmarshalOParetoBasis2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis = map[string]account.ParetoBasis{
+		"POTENTIAL": account.BasisPotential,
+		"ACTUAL":    account.BasisActual,
+	}
+	marshalOParetoBasis2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐParetoBasis = map[account.ParetoBasis]string{
+		account.BasisPotential: "POTENTIAL",
+		account.BasisActual:    "ACTUAL",
+	}
+)
 
 func (ec *executionContext) unmarshalOPlanObjectiveInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanObjectiveInputᚄ(ctx context.Context, v any) ([]*model.PlanObjectiveInput, error) {
 	if v == nil {

@@ -40,6 +40,7 @@ type loaders struct {
 	influencesFrom            *loader[[]*kolgraph.Influence]
 	influencesTo              *loader[[]*kolgraph.Influence]
 	influence                 *dataloadgen.Loader[kolgraph.EdgeKey, *kolgraph.Influence]
+	prescriptionsOf           *loader[[]kolgraph.PrescriptionFact]
 }
 
 // batch adapts a Store batch method (one result per key, in order) to a
@@ -74,6 +75,7 @@ func newLoaders(s kolgraph.Store, wait time.Duration) *loaders {
 		influencesFrom:            newLoader(s.InfluencesFrom, o),
 		influencesTo:              newLoader(s.InfluencesTo, o),
 		influence:                 dataloadgen.NewLoader(batch(s.Influences), o),
+		prescriptionsOf:           newLoader(s.PrescriptionFactsOf, o),
 	}
 }
 

@@ -225,6 +225,11 @@ func (r *decisionStageResolver) Note(ctx context.Context, obj *access.Stage) (*s
 	return optional(obj.Note), nil
 }
 
+// Prescriptions is the resolver for the prescriptions field.
+func (r *departmentResolver) Prescriptions(ctx context.Context, obj *kolgraph.Department, product *string, from *string, to *string, first *int) ([]*kolgraph.PrescriptionFact, error) {
+	return prescriptions(ctx, obj.ID, product, from, to, first)
+}
+
 // Hospital is the resolver for the hospital field.
 func (r *departmentResolver) Hospital(ctx context.Context, obj *kolgraph.Department) (*kolgraph.Hospital, error) {
 	return required(loadersFrom(ctx).hospital.Load(ctx, obj.HospitalID))
@@ -264,6 +269,11 @@ func (r *graphChangeResolver) Before(ctx context.Context, obj *kolgraph.AuditEnt
 // After is the resolver for the after field.
 func (r *graphChangeResolver) After(ctx context.Context, obj *kolgraph.AuditEntry) (*string, error) {
 	return auditRecord(ctx, obj, obj.After)
+}
+
+// Prescriptions is the resolver for the prescriptions field.
+func (r *hCPResolver) Prescriptions(ctx context.Context, obj *kolgraph.HCP, product *string, from *string, to *string, first *int) ([]*kolgraph.PrescriptionFact, error) {
+	return prescriptions(ctx, obj.ID, product, from, to, first)
 }
 
 // InfluenceHistory is the resolver for the influenceHistory field.
@@ -657,6 +667,16 @@ func (r *mutationResolver) DeleteIndicationShare(ctx context.Context, department
 	return deleted(res), nil
 }
 
+// RecordPrescriptions is the resolver for the recordPrescriptions field.
+func (r *mutationResolver) RecordPrescriptions(ctx context.Context, facts []*model.PrescriptionFactInput) (*model.PrescriptionsPayload, error) {
+	return r.recordPrescriptions(ctx, facts)
+}
+
+// DeletePrescriptions is the resolver for the deletePrescriptions field.
+func (r *mutationResolver) DeletePrescriptions(ctx context.Context, keys []*model.PrescriptionFactKeyInput) (*model.DeletePayload, error) {
+	return r.deletePrescriptions(ctx, keys)
+}
+
 // UpsertInfluence is the resolver for the upsertInfluence field.
 func (r *mutationResolver) UpsertInfluence(ctx context.Context, input model.InfluenceInput) (*model.InfluencePayload, error) {
 	e := influenceFromInput(input)
@@ -822,6 +842,21 @@ func (r *planStakeholderResolver) NextActionDue(ctx context.Context, obj *kolgra
 // Reason is the resolver for the reason field.
 func (r *potentialTermsResolver) Reason(ctx context.Context, obj *account.Potential) (*string, error) {
 	return optional(obj.Reason), nil
+}
+
+// Hcp is the resolver for the hcp field.
+func (r *prescriptionFactResolver) Hcp(ctx context.Context, obj *kolgraph.PrescriptionFact) (*kolgraph.HCP, error) {
+	return factHCP(ctx, obj)
+}
+
+// Department is the resolver for the department field.
+func (r *prescriptionFactResolver) Department(ctx context.Context, obj *kolgraph.PrescriptionFact) (*kolgraph.Department, error) {
+	return factDepartment(ctx, obj)
+}
+
+// Product is the resolver for the product field.
+func (r *prescriptionFactResolver) Product(ctx context.Context, obj *kolgraph.PrescriptionFact) (*kolgraph.Product, error) {
+	return required(loadersFrom(ctx).product.Load(ctx, obj.ProductID))
 }
 
 // Department is the resolver for the department field.
@@ -1247,6 +1282,9 @@ func (r *Resolver) PlanStakeholder() PlanStakeholderResolver { return &planStake
 // PotentialTerms returns PotentialTermsResolver implementation.
 func (r *Resolver) PotentialTerms() PotentialTermsResolver { return &potentialTermsResolver{r} }
 
+// PrescriptionFact returns PrescriptionFactResolver implementation.
+func (r *Resolver) PrescriptionFact() PrescriptionFactResolver { return &prescriptionFactResolver{r} }
+
 // ProductShare returns ProductShareResolver implementation.
 func (r *Resolver) ProductShare() ProductShareResolver { return &productShareResolver{r} }
 
@@ -1317,6 +1355,7 @@ type (
 	planObjectiveResolver         struct{ *Resolver }
 	planStakeholderResolver       struct{ *Resolver }
 	potentialTermsResolver        struct{ *Resolver }
+	prescriptionFactResolver      struct{ *Resolver }
 	productShareResolver          struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	rankedHCPResolver             struct{ *Resolver }

@@ -26,7 +26,6 @@ func (m *AccountMatrix) PotentialCutOff() account.CutOff { return m.View.Matrix.
 func (m *AccountMatrix) InfluenceCutOff() account.CutOff { return m.View.Matrix.Influence }
 func (m *AccountMatrix) ClassifiedCount() int            { return m.View.Matrix.Classified }
 func (m *AccountMatrix) UnclassifiedCount() int          { return len(m.View.Matrix.Unclassified) }
-func (m *AccountMatrix) Pareto() *account.Pareto         { return m.View.Pareto }
 func (m *AccountMatrix) GraphVersion() string            { return m.Result.GraphVersion }
 func (m *AccountMatrix) ComputedAt() time.Time           { return m.Result.ComputedAt }
 
@@ -50,10 +49,56 @@ func (m *AccountMatrix) HeatMap() *HeatMap {
 	return &HeatMap{HeatMap: m.View.HeatMap, Snapshot: m.Result.Snapshot}
 }
 
+// SalesMonth is the last month of the prescription windows, nil without
+// facts.
+func (m *AccountMatrix) SalesMonth() *string {
+	for _, a := range m.View.Accounts {
+		if a.Actual != nil {
+			return &a.Actual.Latest
+		}
+	}
+	return nil
+}
+
+// Pareto is the view's own 20/80 view, or one on the basis asked for.
+func (m *AccountMatrix) Pareto(basis *account.ParetoBasis) (*account.Pareto, error) {
+	if basis == nil || *basis == m.View.Pareto.Basis {
+		return m.View.Pareto, nil
+	}
+	return account.BuildPareto(m.View.Pareto.Fraction, m.View.Accounts, *basis)
+}
+
 // MatrixCell is a segment of a matrix; its members are paged by a resolver.
 type MatrixCell struct {
 	*account.Cell
 	Matrix *AccountMatrix
+}
+
+// ActualMonthly sums the monthly actual of the members with facts.
+func (c *MatrixCell) ActualMonthly() *float64 {
+	return c.sum(func(a *account.Actual) *float64 { return &a.Monthly })
+}
+
+// Opportunity sums the opportunity of the members that have one.
+func (c *MatrixCell) Opportunity() *float64 {
+	return c.sum(func(a *account.Actual) *float64 { return a.Opportunity })
+}
+
+func (c *MatrixCell) sum(get func(*account.Actual) *float64) *float64 {
+	var total float64
+	found := false
+	for i := range c.Members {
+		if a := c.Members[i].Actual; a != nil {
+			if v := get(a); v != nil {
+				total += *v
+				found = true
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	return &total
 }
 
 // Member returns the i-th member of the cell as an AccountMember.

@@ -520,6 +520,33 @@ type PlanStakeholderInput struct {
 	NextActionDue *string           `json:"nextActionDue,omitempty"`
 }
 
+// A prescription fact to record: exactly one of hcp and department, a
+// product, a month YYYY-MM and the month's volume (>= 0); the fact of that
+// HCP or department, product and month is replaced.
+type PrescriptionFactInput struct {
+	Hcp        *string `json:"hcp,omitempty"`
+	Department *string `json:"department,omitempty"`
+	Product    string  `json:"product"`
+	Month      string  `json:"month"`
+	Volume     float64 `json:"volume"`
+}
+
+// A prescription fact's key: hcp or department, product and month.
+type PrescriptionFactKeyInput struct {
+	Hcp        *string `json:"hcp,omitempty"`
+	Department *string `json:"department,omitempty"`
+	Product    string  `json:"product"`
+	Month      string  `json:"month"`
+}
+
+type PrescriptionsPayload struct {
+	// The facts as recorded, in the order given.
+	Facts []*kolgraph.PrescriptionFact `json:"facts"`
+	// False when every fact was recorded already with the same volume.
+	Changed      bool   `json:"changed"`
+	GraphVersion string `json:"graphVersion"`
+}
+
 type ProductInput struct {
 	ID          string   `json:"id"`
 	Name        string   `json:"name"`

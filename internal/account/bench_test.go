@@ -58,7 +58,7 @@ func BenchmarkHeatMapAndPareto100k(b *testing.B) {
 		if _, err := account.BuildHeatMap(cfg.HeatMap, accts); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := account.BuildPareto(cfg.ParetoFraction, accts); err != nil {
+		if _, err := account.BuildPareto(cfg.ParetoFraction, accts, account.BasisPotential); err != nil {
 			b.Fatal(err)
 		}
 	}

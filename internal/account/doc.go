@@ -15,7 +15,7 @@
 //	accts, err := account.Evaluate(cfg, scope, account.LevelHCP) // potential + influence per account
 //	m, err := account.Classify(cfg.Matrix, accts)                // A/B/C/D
 //	h, err := account.BuildHeatMap(cfg.HeatMap, accts)
-//	p, err := account.BuildPareto(cfg.ParetoFraction, accts)
+//	p, err := account.BuildPareto(cfg.ParetoFraction, accts, account.BasisPotential)
 //	r := account.NewReport(m)                                    // then WriteCSV / WriteHTML / WriteMarkdown
 //	s, err := account.SpeakerCandidates(cfg.Speakers, account.SpeakerInput{...})
 //

@@ -110,7 +110,7 @@ func TestPareto(t *testing.T) {
 		{1, 6, 1, []string{"b", "e", "g", "a", "c", "h"}},
 	}
 	for _, tc := range tests {
-		p, err := account.BuildPareto(tc.fraction, accts)
+		p, err := account.BuildPareto(tc.fraction, accts, account.BasisPotential)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestParetoRounding(t *testing.T) {
 		for i := range tc.n {
 			accts = append(accts, acct(string(rune('A'+i)), fp(float64(i+1)), fp(1)))
 		}
-		p, err := account.BuildPareto(tc.f, accts)
+		p, err := account.BuildPareto(tc.f, accts, account.BasisPotential)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,11 +142,11 @@ func TestParetoRounding(t *testing.T) {
 			t.Errorf("%v of %d: top %d, want %d", tc.f, tc.n, p.Top, tc.want)
 		}
 	}
-	p, err := account.BuildPareto(0.2, nil)
+	p, err := account.BuildPareto(0.2, nil, account.BasisPotential)
 	if err != nil || p.Top != 0 || p.TopShare != 0 {
 		t.Errorf("empty: %+v %v", p, err)
 	}
-	if _, err := account.BuildPareto(1.5, nil); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
+	if _, err := account.BuildPareto(1.5, nil, account.BasisPotential); kolgraph.ErrorCode(err) != kolgraph.EINVALID {
 		t.Errorf("fraction 1.5: %v", err)
 	}
 }

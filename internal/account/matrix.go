@@ -257,6 +257,8 @@ type Member struct {
 	// instead of the segment's (the segment and cadence stay).
 	Listing     string `json:"listing,omitempty"`
 	AccessFirst bool   `json:"accessFirst,omitempty"`
+	// Actual is what it prescribed (nil without facts for its hospital).
+	Actual *Actual `json:"actual,omitempty"`
 }
 
 // Cell is one segment of the matrix with its members.
@@ -434,7 +436,7 @@ func Classify(cfg MatrixConfig, accounts []Account) (*Matrix, error) {
 				HospitalID: a.HospitalID, HospitalName: a.HospitalName,
 				DepartmentID: a.DepartmentID, DepartmentName: a.DepartmentName,
 				Potential: *a.Potential.Value, Influence: *a.Influence,
-				Segment: s, Playbook: plan.Playbook, Cadence: plan.Cadence,
+				Segment: s, Playbook: plan.Playbook, Cadence: plan.Cadence, Actual: a.Actual,
 			}
 		}
 		m.Cells[k] = cell

@@ -8,11 +8,23 @@ import (
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
-// Pareto says how concentrated a scope's potential is: what share of the
-// total the top Fraction of its accounts hold.
+// ParetoBasis is what a Pareto view counts.
+type ParetoBasis string
+
+// The bases: monthly potential, or the actual prescriptions of the last
+// 12 months (Actual.Year), which the 20/80 rule is about when facts exist.
+const (
+	BasisPotential ParetoBasis = "potential"
+	BasisActual    ParetoBasis = "actual"
+)
+
+// Pareto says how concentrated a scope's potential (or actual volume) is:
+// what share of the total the top Fraction of its accounts hold. The
+// fields named Potential hold the basis' values.
 type Pareto struct {
-	Level    Level   `json:"level"`
-	Fraction float64 `json:"fraction"` // as asked, e.g. 0.2
+	Level    Level       `json:"level"`
+	Basis    ParetoBasis `json:"basis"`
+	Fraction float64     `json:"fraction"` // as asked, e.g. 0.2
 	// Accounts is n: the accounts with a known, positive potential.
 	Accounts int `json:"accounts"`
 	// Top is k = ceil(Fraction x n): the number of top accounts counted.
@@ -55,17 +67,31 @@ func validFraction(f float64) error {
 // non-empty scope has at least one top account and "20% of 7 accounts" is 2
 // (1.4 rounded up): rounding down would report the top 1 as the "top 20%"
 // of 9 accounts. TopShare = sum of the top k potentials / sum of all n.
-func BuildPareto(fraction float64, accounts []Account) (*Pareto, error) {
+//
+// On BasisActual the value is each account's actual volume of the last 12
+// months, unknown for an account without facts (AttachActuals).
+func BuildPareto(fraction float64, accounts []Account, basis ParetoBasis) (*Pareto, error) {
 	if err := validFraction(fraction); err != nil {
 		return nil, err
 	}
-	p := &Pareto{Fraction: fraction, Leaders: []Leader{}}
+	p := &Pareto{Fraction: fraction, Basis: basis, Leaders: []Leader{}}
 	if len(accounts) > 0 {
 		p.Level = accounts[0].Level
 	}
+	value := func(a *Account) (float64, bool) { return a.Potential.Float() }
+	if basis == BasisActual {
+		value = func(a *Account) (float64, bool) {
+			if a.Actual == nil {
+				return 0, false
+			}
+			return a.Actual.Year, true
+		}
+	}
 	var idx []int
+	vals := make([]float64, len(accounts))
 	for i := range accounts {
-		v, ok := accounts[i].Potential.Float()
+		v, ok := value(&accounts[i])
+		vals[i] = v
 		switch {
 		case !ok:
 			p.Unknown++
@@ -81,19 +107,18 @@ func BuildPareto(fraction float64, accounts []Account) (*Pareto, error) {
 		return p, nil
 	}
 	slices.SortFunc(idx, func(x, y int) int {
-		a, b := &accounts[x], &accounts[y]
-		if c := cmp.Compare(*b.Potential.Value, *a.Potential.Value); c != 0 {
+		if c := cmp.Compare(vals[y], vals[x]); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ID, b.ID)
+		return cmp.Compare(accounts[x].ID, accounts[y].ID)
 	})
 	// The epsilon keeps 0.2 x 10 (2.0000000000000004 in binary) at 2.
 	p.Top = max(1, int(math.Ceil(fraction*float64(p.Accounts)-1e-9)))
 	p.Leaders = make([]Leader, p.Top)
 	for j, i := range idx[:p.Top] {
 		a := &accounts[i]
-		p.Leaders[j] = Leader{ID: a.ID, Name: a.Name, Potential: *a.Potential.Value}
-		p.TopPotential += *a.Potential.Value
+		p.Leaders[j] = Leader{ID: a.ID, Name: a.Name, Potential: vals[i]}
+		p.TopPotential += vals[i]
 	}
 	if p.Top == p.Accounts {
 		p.TopPotential = p.TotalPotential // the same sum, whatever the order of adding

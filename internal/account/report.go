@@ -380,6 +380,12 @@ func ParetoText(lang labels.Lang, p *Pareto) string {
 	if p == nil || p.Accounts == 0 {
 		return labels.T(lang, "none")
 	}
+	if p.Basis == BasisActual {
+		if lang == labels.EN {
+			return fmt.Sprintf("the top %d of %d prescribing accounts (%.0f%%) wrote %.1f%% of the last 12 months' prescriptions", p.Top, p.Accounts, 100*p.Fraction, 100*p.TopShare)
+		}
+		return fmt.Sprintf("有处方的%d个客户中，前%d个（%.0f%%）贡献了近12个月处方量的%.1f%%", p.Accounts, p.Top, 100*p.Fraction, 100*p.TopShare)
+	}
 	if lang == labels.EN {
 		return fmt.Sprintf("the top %d of %d accounts with potential (%.0f%%) hold %.1f%% of it", p.Top, p.Accounts, 100*p.Fraction, 100*p.TopShare)
 	}

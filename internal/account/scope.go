@@ -60,6 +60,10 @@ type Account struct {
 	// their HCPs); InfluenceReason then says so.
 	Influence       *float64 `json:"influence"`
 	InfluenceReason string   `json:"influenceReason,omitempty"`
+	// Actual is what the account prescribed (AttachActuals); nil when no
+	// facts cover it, ActualReason then says why.
+	Actual       *Actual `json:"actual,omitempty"`
+	ActualReason string  `json:"actualReason,omitempty"`
 }
 
 // Evaluate computes the potential and influence of the prescribing

@@ -164,7 +164,7 @@ func TestSeedViews(t *testing.T) {
 	}
 	t.Logf("heat map: %d cells, edges %.1f, counts %v, unknown %d", len(hm.Cells), hm.Edges, hm.Counts, hm.Unknown)
 
-	p, err := account.BuildPareto(cfg.ParetoFraction, depts)
+	p, err := account.BuildPareto(cfg.ParetoFraction, depts, account.BasisPotential)
 	if err != nil {
 		t.Fatal(err)
 	}

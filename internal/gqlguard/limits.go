@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 )
 
@@ -269,6 +270,13 @@ var Costs = map[string]Cost{
 	"Citation.hops":            fixed(kolgraph.MaxPathHops),
 	"Citation.health":          func(*Field) (int, int) { return MaxHops, 1 },
 	"CitationHealth.changed":   fixed(kolgraph.MaxPathHops + 1),
+
+	// Prescription facts are listed up to first (graph.maxFactsListed).
+	"HCP.prescriptions":          func(f *Field) (int, int) { return 1, f.Int("first", 60) },
+	"Department.prescriptions":   func(f *Field) (int, int) { return 1, f.Int("first", 60) },
+	"PrescriptionsPayload.facts": fixed(1000),
+	// An account's trends are the fixed trend windows (3, 6, 12 months).
+	"ActualSales.trends": fixed(len(account.TrendWindows)),
 }
 
 // HeavyCost is the cost of a heavy analytics result per size class of its

@@ -95,3 +95,18 @@ func (c *Changes) checkFacts(f Facts, p *fieldProblems) {
 		}
 	}
 }
+
+// MonthNumber numbers a month "YYYY-MM" as year x 12 + month - 1, so that
+// consecutive months are consecutive numbers; false when m is not a month.
+func MonthNumber(m string) (int, bool) {
+	t, err := time.Parse("2006-01", m)
+	if err != nil || len(m) != 7 {
+		return 0, false
+	}
+	return t.Year()*12 + int(t.Month()) - 1, true
+}
+
+// MonthName is the month "YYYY-MM" that MonthNumber numbers n.
+func MonthName(n int) string {
+	return time.Date(n/12, time.Month(n%12+1), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+}

@@ -60,6 +60,11 @@ func (s *Snapshot) Induced(territories []string) *Snapshot {
 			out.Shares[k] = v
 		}
 	}
+	for id, ss := range s.Sales {
+		if _, ok := out.Departments[id]; ok {
+			out.sale(id, ss)
+		}
+	}
 	for id, c := range s.Committees {
 		if out.Hospitals[c.HospitalID] != nil {
 			out.Committees[id] = c
@@ -94,6 +99,9 @@ func (s *Snapshot) Induced(territories []string) *Snapshot {
 		out.Seats = append(out.Seats, seats)
 		out.byHospital[h.HospitalID] = append(out.byHospital[h.HospitalID], v)
 		out.byDepartment[h.DepartmentID] = append(out.byDepartment[h.DepartmentID], v)
+		if ss, ok := s.Sales[h.ID]; ok {
+			out.sale(h.ID, ss)
+		}
 		t := out.Hospitals[h.HospitalID].TerritoryID
 		out.byTerritory[t] = append(out.byTerritory[t], v)
 	}
@@ -133,6 +141,14 @@ func (s *Snapshot) Induced(territories []string) *Snapshot {
 	out.computeSizes()
 	out.BuildTime = time.Since(t0)
 	return out
+}
+
+// sale keeps an HCP's or department's sales in an induced snapshot.
+func (s *Snapshot) sale(id string, ss []Sale) {
+	if s.Sales == nil {
+		s.Sales = map[string][]Sale{}
+	}
+	s.Sales[id] = ss
 }
 
 // Territories returns the ids of the territories the snapshot knows, sorted.

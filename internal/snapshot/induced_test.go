@@ -120,6 +120,9 @@ func describe(t *testing.T, s *snapshot.Snapshot) []string {
 	for k, v := range s.Shares {
 		add("share %s %s %v", k.DepartmentID, k.ProductID, v)
 	}
+	for id, ss := range s.Sales {
+		add("sales %s %v", id, ss)
+	}
 	for _, tid := range s.Territories() {
 		nodes, err := s.Nodes(snapshot.Scope{Territory: tid})
 		add("territory %s %v %v", tid, ids(s, nodes), err)

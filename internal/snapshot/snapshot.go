@@ -53,6 +53,10 @@ type Snapshot struct {
 	// Contacts maps a user id to the HCPs the user KNOWS, sorted by node
 	// index: the entry points of access paths, of this version.
 	Contacts map[string][]Contact
+	// Sales are the prescription facts by HCP or department id, each
+	// sorted by product then month: the actual prescriptions that tiering
+	// sets against potential. Nil when the store holds none.
+	Sales map[string][]Sale
 
 	// The relationship kind and evidence of each INFLUENCES edge, by
 	// analytics edge id, as indices into kinds and evidence (see Tie): what
@@ -69,6 +73,14 @@ type Snapshot struct {
 	// sizes and deptsOf (departments per hospital id) size API lists.
 	sizes   ListSizes
 	deptsOf map[string]int
+}
+
+// Sale is one month of a product's prescriptions by an HCP or a
+// department (kolgraph.PrescriptionFact, 32 bytes instead of 88).
+type Sale struct {
+	ProductID string
+	Month     int32 // kolgraph.MonthNumber
+	Volume    float64
 }
 
 // Seat is a committee seat of an HCP.
@@ -189,6 +201,7 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 	var memberships []kolgraph.Membership
 	var territories []string
 	var knows []kolgraph.Knows
+	products := interner{}
 	err = st.Scan(ctx, kolgraph.Visitor{
 		Hospital:   func(h *kolgraph.Hospital) error { s.Hospitals[h.ID] = h; return nil },
 		Department: func(d *kolgraph.Department) error { s.Departments[d.ID] = d; return nil },
@@ -207,9 +220,27 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 			return nil
 		},
 		Knows: func(k kolgraph.Knows) error { knows = append(knows, k); return nil },
+		PrescriptionFact: func(f kolgraph.PrescriptionFact) error {
+			m, ok := kolgraph.MonthNumber(f.Month)
+			if !ok {
+				return fmt.Errorf("prescription fact %s: month %q", f.Key().ID(), f.Month)
+			}
+			if s.Sales == nil {
+				s.Sales = map[string][]Sale{}
+			}
+			p := products.intern(f.ProductID)
+			id := f.Key().EntityID()
+			s.Sales[id] = append(s.Sales[id], Sale{ProductID: p, Month: int32(m), Volume: f.Volume})
+			return nil
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: scan entities: %w", err)
+	}
+	for _, ss := range s.Sales {
+		slices.SortFunc(ss, func(a, b Sale) int {
+			return cmp.Or(cmp.Compare(a.ProductID, b.ProductID), cmp.Compare(a.Month, b.Month))
+		})
 	}
 	slices.SortFunc(s.HCPs, func(a, b *kolgraph.HCP) int { return cmp.Compare(a.ID, b.ID) })
 	n := len(s.HCPs)
@@ -313,4 +344,16 @@ func (s *Snapshot) install(g *analytics.Graph, edges []analytics.Edge, tieKind [
 		s.edgeKind[id], s.edgeEvidence[id] = tieKind[i], tieEvidence[i]
 	}
 	s.computeSizes()
+}
+
+// interner shares one copy of each distinct string (a region's facts name
+// a handful of products a million times).
+type interner map[string]string
+
+func (in interner) intern(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
 }

@@ -163,6 +163,7 @@ func (s *Snapshot) Variant(c Change) (*Snapshot, error) {
 		Users:        s.Users,
 		Listings:     s.Listings,
 		Shares:       s.Shares,
+		Sales:        s.Sales,
 		Contacts:     make(map[string][]Contact, len(s.Contacts)),
 		kinds:        kinds,
 		evidence:     evidence,

@@ -340,6 +340,7 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, req Requ
 		return nil, err
 	}
 	sc.Product = product
+	sales := salesOf(snap, sc, req.ProductID)
 	sc.Influence = make(map[string]float64, len(rk.Nodes))
 	for i, v := range rk.Nodes {
 		sc.Influence[snap.IDs[v]] = rk.Values[i]
@@ -369,7 +370,7 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, req Requ
 	}
 	res.HCPs.Level, res.Departments.Level, res.Hospitals.Level = account.LevelHCP, account.LevelDepartment, account.LevelHospital
 	for _, v := range []*View{&res.HCPs, &res.Departments, &res.Hospitals} {
-		if err := s.view(v, cfg, sc, rk.Note); err != nil {
+		if err := s.view(v, cfg, sc, sales, rk.Note); err != nil {
 			return nil, err
 		}
 	}
@@ -416,11 +417,12 @@ func shareOverrides(configured map[account.ShareKey]float64, snap *snapshot.Snap
 }
 
 // view fills one level of a result with the configuration cfg.
-func (s *Service) view(v *View, cfg account.Config, sc account.Scope, note string) error {
+func (s *Service) view(v *View, cfg account.Config, sc account.Scope, sales *account.Sales, note string) error {
 	accts, err := account.Evaluate(cfg, sc, v.Level)
 	if err != nil {
 		return err
 	}
+	account.AttachActuals(accts, sales)
 	if note != "" { // say why nobody has influence, not just that they have none
 		for i := range accts {
 			if accts[i].Influence == nil {
@@ -436,7 +438,11 @@ func (s *Service) view(v *View, cfg account.Config, sc account.Scope, note strin
 	if v.Matrix, err = account.Classify(cfg.Matrices.For(v.Level), accts); err != nil {
 		return err
 	}
-	if v.Pareto, err = account.BuildPareto(cfg.ParetoFraction, accts); err != nil {
+	basis := account.BasisPotential
+	if sales.Covered() { // the 20/80 rule is about real sales when there are any
+		basis = account.BasisActual
+	}
+	if v.Pareto, err = account.BuildPareto(cfg.ParetoFraction, accts, basis); err != nil {
 		return err
 	}
 	if v.Level != account.LevelHospital {
@@ -445,6 +451,40 @@ func (s *Service) view(v *View, cfg account.Config, sc account.Scope, note strin
 		}
 	}
 	return nil
+}
+
+// salesOf returns the prescription facts of the scope's HCPs and
+// departments for product (every product when ""), rolled up; nil when
+// the snapshot has none for it. The windows end at the product's latest
+// month in the whole snapshot, so every scope is measured on the same
+// months.
+func salesOf(snap *snapshot.Snapshot, sc account.Scope, product string) *account.Sales {
+	latest, found := 0, false
+	for _, ss := range snap.Sales {
+		for _, f := range ss {
+			if (product == "" || f.ProductID == product) && (!found || int(f.Month) > latest) {
+				latest, found = int(f.Month), true
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	facts := map[string][]account.MonthVolume{}
+	pick := func(id string) {
+		for _, f := range snap.Sales[id] {
+			if product == "" || f.ProductID == product {
+				facts[id] = append(facts[id], account.MonthVolume{Month: int(f.Month), Volume: f.Volume})
+			}
+		}
+	}
+	for _, d := range sc.Departments {
+		pick(d.ID)
+	}
+	for _, h := range sc.HCPs {
+		pick(h.ID)
+	}
+	return account.NewSales(latest, facts, sc)
 }
 
 // accessFirst marks the matrix members of v at hospitals where product is
