@@ -3,11 +3,17 @@ package main
 import (
 	"bytes"
 	"cmp"
+	csvpkg "encoding/csv"
 	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/seedgen"
@@ -191,6 +197,29 @@ func TestMatrixOnActuals(t *testing.T) {
 	}
 	if am.PotentialPareto.Basis != "POTENTIAL" {
 		t.Errorf("pareto(basis: POTENTIAL) has basis %s", am.PotentialPareto.Basis)
+	}
+
+	// The tiering report (CSV) carries them too.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/reports/tiering?territory=T01&product=RX01&format=csv", nil))
+	recs, err := csvpkg.NewReader(strings.NewReader(strings.TrimPrefix(rec.Body.String(), "\ufeff"))).ReadAll()
+	if rec.Code != http.StatusOK || err != nil || len(recs) < 2 {
+		t.Fatalf("tiering report: %d %v (%d records)", rec.Code, err, len(recs))
+	}
+	col := func(k string) int { return slices.Index(account.CSVHeader, k) }
+	reported := 0
+	for _, r := range recs[1:] {
+		if _, ok := vol[r[1]]; !ok || r[col("segment")] == "未分级" {
+			continue
+		}
+		monthly := sum(r[1], quarter...) / 3
+		if r[col("actual_monthly")] != strconv.FormatFloat(monthly, 'f', 2, 64) || r[col("opportunity")] == "" {
+			t.Errorf("report row %s: actual %q opportunity %q, want %.2f", r[1], r[col("actual_monthly")], r[col("opportunity")], monthly)
+		}
+		reported++
+	}
+	if reported != checked {
+		t.Errorf("the report has %d rows with actuals, the matrix %d members", reported, checked)
 	}
 
 	// T02 has no facts: unknown, not zero.

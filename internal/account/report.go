@@ -118,6 +118,8 @@ type ReportRow struct {
 	AccessFirst                      bool
 	Potential                        *float64 // monthly patients; nil = unknown
 	Influence                        *float64
+	// Actual is what the account prescribed (nil: no facts for it).
+	Actual *Actual
 	// Percentile is the share of the report's accounts of known influence
 	// with a lower influence, 0-100 (PERCENT_RANK); nil when unknown.
 	Percentile *float64
@@ -154,7 +156,7 @@ func NewReport(m *Matrix) *Report {
 			r.Rows = append(r.Rows, ReportRow{
 				Level: mb.Level, ID: mb.ID, Name: mb.Name, HospitalName: mb.HospitalName, DepartmentName: mb.DepartmentName,
 				Potential: &p, Influence: &i, Segment: mb.Segment, Cadence: mb.Cadence, Playbook: mb.Playbook,
-				Listing: mb.Listing, AccessFirst: mb.AccessFirst,
+				Listing: mb.Listing, AccessFirst: mb.AccessFirst, Actual: mb.Actual,
 			})
 		}
 	}
@@ -232,6 +234,18 @@ var columns = []column{
 		return r.t(string(row.Segment))
 	}},
 	{"potential_monthly_patients", "Potential (patients/month)", func(_ *Report, row *ReportRow) string { return num(row.Potential, 2) }},
+	{"actual_monthly", "Actual (prescriptions/month)", func(_ *Report, row *ReportRow) string {
+		return actual(row, func(a *Actual) *float64 { return &a.Monthly }, 2)
+	}},
+	{"opportunity", "Opportunity (per month)", func(_ *Report, row *ReportRow) string {
+		return actual(row, func(a *Actual) *float64 { return a.Opportunity }, 2)
+	}},
+	{"penetration", "Penetration", func(_ *Report, row *ReportRow) string {
+		return actual(row, func(a *Actual) *float64 { return a.Penetration }, 3)
+	}},
+	{"trend_3_months", "3-month trend", func(_ *Report, row *ReportRow) string {
+		return actual(row, func(a *Actual) *float64 { return a.Trends[0].Change }, 3)
+	}},
 	{"influence", "Influence", func(_ *Report, row *ReportRow) string { return num(row.Influence, 4) }},
 	{"influence_percentile", "Influence percentile", func(_ *Report, row *ReportRow) string { return num(row.Percentile, 1) }},
 	{"cadence", "Cadence", func(r *Report, row *ReportRow) string { return r.t(row.Cadence.Label) }},
@@ -335,6 +349,14 @@ func csvText(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// actual is a cell of the row's actual: empty without facts.
+func actual(row *ReportRow, get func(*Actual) *float64, prec int) string {
+	if row.Actual == nil {
+		return ""
+	}
+	return num(get(row.Actual), prec)
 }
 
 func num(v *float64, prec int) string {
