@@ -117,6 +117,7 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 	c.DelProducts = existingIDs(d.Products, g.products)
 	c.DelUsers = existingIDs(d.Users, g.users)
 	c.DelAccountPlans = existingIDs(d.AccountPlans, g.plans)
+	c.DelInteractions = existingIDs(d.Interactions, g.interactions)
 	// The read model keeps the records: copy them away from the caller's.
 	for _, b := range buckets {
 		b.cloneChanges(c)
@@ -204,8 +205,8 @@ func (f facts) HCPsOfDepartment(id string) []kolgraph.Dependant {
 // deleted HCP, committee, product, user, hospital or department (a
 // hospital can only be deleted without departments and committees, so
 // only listings remain; a department without HCPs, so only its indication
-// shares and facts), and every prescription fact of a deleted HCP,
-// department or product.
+// shares and facts), every prescription fact of a deleted HCP,
+// department or product, and every interaction of a deleted HCP.
 func (c *changes) detach(g *graph) {
 	for h := range c.DelHCPs {
 		for _, m := range g.membershipsByHCP.get(h) {
@@ -258,6 +259,12 @@ func (c *changes) detach(g *graph) {
 		for _, em := range g.factsByProduct.get(p) {
 			e, m, _ := strings.Cut(em, keySep)
 			c.delFactOf(g, e, p, m)
+		}
+	}
+	// Interactions are notes about their HCP: they go with it.
+	for h := range c.DelHCPs {
+		for _, id := range g.interactionsByHCP.get(h) {
+			c.DelInteractions.Add(id)
 		}
 	}
 	for u := range c.DelUsers {

@@ -157,4 +157,8 @@ var buckets = []kindBucket{
 		encode: appendPrescriptionFact, decode: decodePrescriptionFact,
 		put: (*graph).putFact, del: (*graph).delFact,
 		deleted: func(c *changes) map[kolgraph.PrescriptionFactKey]struct{} { return c.delFacts }},
+	&bucket[*kolgraph.Interaction, string]{kind: kolgraph.InteractionKind, key: idKey, keyIs: idIs,
+		encode: appendInteraction, decode: decodeInteraction, clone: cloneInteraction,
+		put: (*graph).putInteraction, del: (*graph).delInteraction,
+		deleted: func(c *changes) map[string]struct{} { return c.DelInteractions }},
 }

@@ -336,8 +336,8 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 	}
 	defer db.Close()
 	_ = db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 4 {
-			t.Errorf("schema after upgrade: %v, want 4", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 5 {
+			t.Errorf("schema after upgrade: %v, want 5", v)
 		}
 		if tx.Bucket([]byte("account_plans")).Get([]byte("AP1")) == nil {
 			t.Error("the plan is not in the account_plans bucket")
@@ -370,8 +370,8 @@ func TestOpenUpgradesSchema2(t *testing.T) {
 	}
 	defer db.Close()
 	_ = db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 4 {
-			t.Errorf("schema after upgrade: %v, want 4", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 5 {
+			t.Errorf("schema after upgrade: %v, want 5", v)
 		}
 		if n := tx.Bucket([]byte("history")).Stats().KeyN; n != 1 {
 			t.Errorf("history bucket holds %d points, want 1", n)
@@ -407,11 +407,58 @@ func TestOpenUpgradesSchema3(t *testing.T) {
 	}
 	defer db.Close()
 	_ = db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 4 {
-			t.Errorf("schema after upgrade: %v, want 4", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 5 {
+			t.Errorf("schema after upgrade: %v, want 5", v)
 		}
 		if n := tx.Bucket([]byte("prescriptions")).Stats().KeyN; n != 1 {
 			t.Errorf("prescriptions bucket holds %d facts, want 1", n)
+		}
+		return nil
+	})
+}
+
+// schema5Buckets are the buckets the fifth layout added.
+var schema5Buckets = []string{"interactions"}
+
+// TestOpenUpgradesSchema4: a file of the fourth layout (no field execution
+// buckets) opens, gets them and is marked with the current layout, so that
+// a build that does not know them (and would leave a deleted HCP's
+// interactions behind) refuses it; its records are all there.
+func TestOpenUpgradesSchema4(t *testing.T) {
+	path := fixtureFile(t)
+	editFile(t, path, func(tx *bolt.Tx) error {
+		for _, b := range schema5Buckets {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), binary.BigEndian.AppendUint64(nil, 4))
+	})
+	s := openTemp(t, path)
+	in := &kolgraph.Interaction{ID: "I1", HCPID: "P001", KAMID: "U01", Date: "2026-01-05", Kind: kolgraph.InteractionVisit}
+	if _, err := s.Apply(t.Context(), &kolgraph.ChangeSet{Interactions: []*kolgraph.Interaction{in}}); err != nil {
+		t.Fatalf("an interaction in an upgraded file: %v", err)
+	}
+	if hs, err := s.HCPs(t.Context(), []string{"P001"}); err != nil || hs[0] == nil {
+		t.Errorf("HCP P001 after the upgrade: got %v, %v", hs, err)
+	}
+	s.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_ = db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema")); binary.BigEndian.Uint64(v) != 5 {
+			t.Errorf("schema after upgrade: %v, want 5", v)
+		}
+		for _, b := range schema5Buckets {
+			if tx.Bucket([]byte(b)) == nil {
+				t.Errorf("no %s bucket after the upgrade", b)
+			}
+		}
+		if n := tx.Bucket([]byte("interactions")).Stats().KeyN; n != 1 {
+			t.Errorf("interactions bucket holds %d records, want 1", n)
 		}
 		return nil
 	})

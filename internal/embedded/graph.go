@@ -28,6 +28,8 @@ type graph struct {
 	influences  map[kolgraph.EdgeKey]*kolgraph.Influence
 	plans       map[string]*kolgraph.AccountPlan
 	facts       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact
+	// Field execution (interactions.go).
+	interactions map[string]*kolgraph.Interaction
 
 	// Ascending ids of all hospitals and HCPs, for keyset pagination
 	// without a filter (single parent key "").
@@ -59,6 +61,8 @@ type graph struct {
 	// Prescription facts by entity (HCP or department) -> product NUL
 	// month, and by product -> entity NUL month (detach on delete).
 	factsByEntity, factsByProduct *index
+	// Interactions by id ("") and by HCP, KAM and product.
+	allInteractions, interactionsByHCP, interactionsByKAM, interactionsByProduct *index
 
 	// batch interns texts within one load or change set; nil between them
 	// (a table that outlived its batch would keep every text ever written).
@@ -110,6 +114,8 @@ func newGraph() *graph {
 		plans:       map[string]*kolgraph.AccountPlan{},
 		facts:       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact{},
 
+		interactions: map[string]*kolgraph.Interaction{},
+
 		allHospitals:         newIndex(),
 		allHCPs:              newIndex(),
 		hospitalsByTerritory: newIndex(),
@@ -134,6 +140,11 @@ func newGraph() *graph {
 		plansByOwner:         newIndex(),
 		factsByEntity:        newIndex(),
 		factsByProduct:       newIndex(),
+
+		allInteractions:       newIndex(),
+		interactionsByHCP:     newIndex(),
+		interactionsByKAM:     newIndex(),
+		interactionsByProduct: newIndex(),
 	}
 }
 
@@ -143,7 +154,8 @@ func (g *graph) indices() []*index {
 		g.listingsByProduct, g.sharesByDept, g.sharesByProduct, g.hcpsByDept, g.hcpsByHospital, g.membershipsByHCP,
 		g.membershipsByComm, g.influencesOut, g.influencesIn, g.knowsByUser,
 		g.knowsByHCP, g.allPlans, g.plansByHospital, g.plansByDept, g.plansByProduct, g.plansByOwner,
-		g.factsByEntity, g.factsByProduct}
+		g.factsByEntity, g.factsByProduct,
+		g.allInteractions, g.interactionsByHCP, g.interactionsByKAM, g.interactionsByProduct}
 }
 
 // seal sorts every index touched since the last seal. Call it once after a

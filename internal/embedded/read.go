@@ -577,6 +577,7 @@ type scanSnapshot struct {
 	knows       []kolgraph.Knows
 	influences  []*kolgraph.Influence
 	facts       []kolgraph.PrescriptionFact
+	inters      []*kolgraph.Interaction
 }
 
 func takeSnapshot(g *graph, v *kolgraph.Visitor) scanSnapshot {
@@ -620,6 +621,9 @@ func takeSnapshot(g *graph, v *kolgraph.Visitor) scanSnapshot {
 	if v.PrescriptionFact != nil {
 		s.facts = mapValues(g.facts, same[kolgraph.PrescriptionFact])
 	}
+	if v.Interaction != nil {
+		s.inters = mapValues(g.interactions, same[*kolgraph.Interaction])
+	}
 	return s
 }
 
@@ -656,6 +660,7 @@ func (s *scanSnapshot) visit(ctx context.Context, v *kolgraph.Visitor) error {
 		func() error { return each(s.knows, v.Knows, same, check) },
 		func() error { return each(s.influences, v.Influence, copier(ro, cloneInfluence), check) },
 		func() error { return each(s.facts, v.PrescriptionFact, same, check) },
+		func() error { return each(s.inters, v.Interaction, copier(ro, cloneInteraction), check) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -36,11 +36,12 @@ import (
 // schemaVersion is the layout of the file: buckets, keys and encoding.
 // Open refuses files written with a newer layout than it knows, and marks
 // an older file with its own once it has added the buckets it lacks (2:
-// account_plans; 3: history; 4: prescriptions), so that an older build
-// refuses it in turn: one without plans would not keep a plan's references
-// whole, one without history would write versions the history never hears
-// of, one without facts would leave a deleted HCP's facts behind.
-const schemaVersion = 4
+// account_plans; 3: history; 4: prescriptions; 5: interactions, owners,
+// activities), so that an older build refuses it in turn: one without
+// plans would not keep a plan's references whole, one without history
+// would write versions the history never hears of, one without facts (or
+// interactions) would leave a deleted HCP's behind.
+const schemaVersion = 5
 
 // initialMmapSize reserves address space (not memory or disk) for the file
 // to grow into. Without it bbolt remaps as the file grows, and each remap

@@ -26,7 +26,11 @@ package kolgraph
 //     them (people leave; a plan keeps whom it worked with); deleting a
 //     hospital, department, product or user that a plan not deleted in the
 //     same change references is ECONFLICT, and a department that moves to
-//     another hospital takes its plans' hospital_id with it or is EINVALID.
+//     another hospital takes its plans' hospital_id with it or is EINVALID;
+//   - an interaction's HCP, KAM (a user) and product (when set) exist after
+//     the change; deleting the HCP deletes its interactions (notes about a
+//     person go with the person), deleting a user or product that an
+//     interaction not deleted in the same change references is ECONFLICT.
 //
 // Within one change set the last record with a given key wins; a delete and
 // an upsert of the same id give a fresh record with no relationships. Every
@@ -68,6 +72,8 @@ type ChangeSet struct {
 	AccountPlans     []*AccountPlan
 	// Prescriptions are monthly prescription facts (PrescriptionFact).
 	Prescriptions []PrescriptionFact
+	// Interactions, Owners and Activities are field execution (field.go).
+	Interactions []*Interaction
 
 	Delete Deletion
 
@@ -96,6 +102,7 @@ type Deletion struct {
 	Influences       []EdgeKey
 	AccountPlans     []string
 	Prescriptions    []PrescriptionFactKey
+	Interactions     []string
 }
 
 // MembershipKey identifies a MEMBER_OF relationship.

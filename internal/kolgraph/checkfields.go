@@ -47,6 +47,12 @@ func (p *fieldProblems) add(file, field, format string, args ...any) {
 	p.ps = append(p.ps, Problem{File: file, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// missing adds the problem of a reference to a record that does not exist
+// after the change.
+func (p *fieldProblems) missing(file, field, kind, id string) {
+	p.add(file, field, "references %s %q, which does not exist after this change set", kind, id)
+}
+
 func (p *fieldProblems) fields(file string, ps []Problem) {
 	for _, q := range ps {
 		p.add(file, q.Field, "%s", q.Message)

@@ -204,11 +204,12 @@ var (
 )
 
 // changeSetKinds is the table: nodes, then the relationships between them,
-// then the account plans and prescription facts that reference them, in
-// the order problems are reported and changes planned.
+// then the account plans, prescription facts and field execution records
+// that reference them, in the order problems are reported and changes
+// planned.
 var changeSetKinds = []AnyKind{TerritoryKind, HospitalKind, DepartmentKind, HCPKind,
 	CommitteeKind, ProductKind, UserKind, MembershipKind, ListingKind, ProductShareKind, KnowsKind, InfluenceKind,
-	AccountPlanKind, PrescriptionFactKind}
+	AccountPlanKind, PrescriptionFactKind, InteractionKind}
 
 func self(id string) string { return id }
 

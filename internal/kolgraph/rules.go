@@ -52,9 +52,11 @@ type Changes struct {
 	Influences       map[EdgeKey]*Influence
 	AccountPlans     map[string]*AccountPlan
 	Prescriptions    map[PrescriptionFactKey]PrescriptionFact
+	Interactions     map[string]*Interaction
 
 	DelTerritories, DelHospitals, DelDepartments, DelHCPs IDSet
 	DelCommittees, DelProducts, DelUsers, DelAccountPlans IDSet
+	DelInteractions                                       IDSet
 }
 
 func lastWins[K comparable, V any](items []V, key func(V) K) map[K]V {
@@ -79,6 +81,7 @@ func ResolveChanges(cs *ChangeSet) *Changes {
 		DelUsers:       NewIDSet(d.Users),
 
 		DelAccountPlans: NewIDSet(d.AccountPlans),
+		DelInteractions: NewIDSet(d.Interactions),
 	}
 	for _, k := range changeSetKinds {
 		k.resolve(cs, c)
@@ -117,6 +120,14 @@ type Facts interface {
 	// StoredStakeholders returns the stakeholders of stored plan id (nil
 	// for a new plan); asked for every upserted plan.
 	StoredStakeholders(id string) []Stakeholder
+
+	// InteractionsReferencing returns the ids of the stored interactions
+	// whose kam_id or product_id (kind KindUsers, KindProducts) is id;
+	// asked for the deleted users and products.
+	InteractionsReferencing(kind, id string) []string
+	// InteractionsOfHCP returns the ids of the stored interactions of HCP
+	// id; asked for the deleted HCPs (their interactions go with them).
+	InteractionsOfHCP(id string) []string
 }
 
 // The *After lookups answer whether a record exists after the change:
@@ -280,6 +291,32 @@ func (c *Changes) CheckConflicts(f Facts) error {
 			}
 		}
 	}
+	// Interactions keep their KAM and product: a logged contact must not
+	// lose who made it or what it was about (its HCP takes it along).
+	gone := IDSet{}
+	for id := range c.DelInteractions {
+		gone.Add(id)
+	}
+	for h := range c.DelHCPs {
+		for _, in := range f.InteractionsOfHCP(h) {
+			gone.Add(in)
+		}
+	}
+	for _, ref := range []struct {
+		kind string
+		del  IDSet
+		verb string
+	}{
+		{KindProducts, c.DelProducts, "is the product of"}, {KindUsers, c.DelUsers, "made"},
+	} {
+		for _, id := range ref.del.Sorted() {
+			for _, in := range f.InteractionsReferencing(ref.kind, id) {
+				if !gone.Has(in) {
+					p.add(ref.kind+"/"+id, "", "still %s interaction %s; delete it in the same change set", ref.verb, in)
+				}
+			}
+		}
+	}
 	if len(p.ps) == 0 {
 		return nil
 	}
@@ -358,6 +395,7 @@ func (c *Changes) CheckReferences(f Facts) error {
 
 	c.checkPlans(f, &p)
 	c.checkFacts(f, &p)
+	c.checkInteractions(f, &p)
 	c.checkIDsUnique(f, &p)
 
 	// Untouched records whose references this change set breaks.

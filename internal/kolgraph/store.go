@@ -88,6 +88,8 @@ type Visitor struct {
 	Influence    func(*Influence) error
 	// PrescriptionFact visits the prescription facts.
 	PrescriptionFact func(PrescriptionFact) error
+	// Interaction visits the interactions.
+	Interaction func(*Interaction) error
 	// ReadOnly promises that the callbacks neither modify the records they
 	// get nor keep them: a store may then hand over its own copies instead
 	// of fresh ones (the embedded store skips a copy per record, a million
@@ -145,6 +147,16 @@ type Store interface {
 	// PrescriptionFactsOf: the facts of each HCP or department (ids name
 	// one record whatever its kind), by product id then month.
 	PrescriptionFactsOf(ctx context.Context, entityIDs []string) ([][]PrescriptionFact, error)
+
+	// Interactions looks interactions up by id, as the other batched
+	// lookups.
+	Interactions(ctx context.Context, ids []string) ([]*Interaction, error)
+	// InteractionsOfHCPs: each HCP's interactions, by date then id.
+	InteractionsOfHCPs(ctx context.Context, hcpIDs []string) ([][]*Interaction, error)
+	// ListInteractions returns one page of the interactions matching f,
+	// ascending by id (keyset pagination as Page says). An invalid filter
+	// (a bound that is not a date) is EINVALID.
+	ListInteractions(ctx context.Context, f InteractionFilter, p Page) (*InteractionPage, error)
 
 	// Scan streams whole kinds, for analytics snapshots and exports.
 	Scan(ctx context.Context, v Visitor) error

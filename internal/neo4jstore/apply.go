@@ -255,6 +255,9 @@ func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *
 	if err := s.loadPlanFacts(ctx, tx, c, a, b); err != nil {
 		return nil, err
 	}
+	if err := s.loadInteractionFacts(ctx, tx, c, b); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -265,6 +268,7 @@ type writeRows struct {
 	memberships, listings, shares, knows, influences                       []map[string]any
 	plans                                                                  []any
 	facts                                                                  []any
+	interactions                                                           []any
 }
 
 func sortedMap[K comparable, V any](m map[K]V, less func(a, b K) int) []V {
@@ -314,6 +318,9 @@ func (c *changes) rows() *writeRows {
 		w.plans = append(w.plans, map[string]any(accountPlanProps(r)))
 	}
 	w.facts = c.factRows()
+	for _, r := range sortedMap(c.Interactions, strings.Compare) {
+		w.interactions = append(w.interactions, map[string]any(interactionProps(r)))
+	}
 	for _, r := range sortedMap(c.Memberships, func(a, b kolgraph.MembershipKey) int {
 		return cmpPair(a.HCPID, a.CommitteeID, b.HCPID, b.CommitteeID)
 	}) {
@@ -497,6 +504,7 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 		{"Product", present(c.DelProducts, b.products.Has), has(c.Products)},
 		{"User", present(c.DelUsers, b.users.Has), has(c.Users)},
 		{"AccountPlan", present(c.DelAccountPlans, has(b.plans)), has(c.AccountPlans)},
+		{"Interaction", c.deletedInteractions(b), has(c.Interactions)},
 	} {
 		var gone, replaced []string
 		for _, id := range d.ids {
@@ -598,7 +606,7 @@ func (w *writeRows) nodes() []nodeRows {
 	return []nodeRows{
 		{"Territory", w.territories}, {"Hospital", w.hospitals}, {"Department", w.departments},
 		{"HCP", w.hcps}, {"Committee", w.committees}, {"Product", w.products}, {"User", w.users},
-		{"AccountPlan", w.plans},
+		{"AccountPlan", w.plans}, {"Interaction", w.interactions},
 	}
 }
 

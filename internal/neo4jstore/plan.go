@@ -60,6 +60,10 @@ type before struct {
 
 	plans            map[string][]kolgraph.Stakeholder // id -> stakeholders, of the plans asked
 	plansReferencing map[string]map[string][]string    // kind -> id -> plans, of deleted (and moved) records
+
+	interactions            set                            // the deleted ones that exist
+	interactionsOfHCP       map[string][]string            // deleted HCPs only
+	interactionsReferencing map[string]map[string][]string // kind -> id -> interactions, of deleted users and products
 }
 
 // asked lists the ids loadBefore must look up, by kind.
@@ -140,6 +144,16 @@ func (c *changes) ask() asked {
 		}
 		_, up := c.Products[k.ProductID]
 		ref(a.products, up, k.ProductID)
+	}
+	for _, in := range c.Interactions {
+		_, up := c.HCPs[in.HCPID]
+		ref(a.hcps, up, in.HCPID)
+		_, up = c.Users[in.KAMID]
+		ref(a.users, up, in.KAMID)
+		if in.ProductID != "" {
+			_, up = c.Products[in.ProductID]
+			ref(a.products, up, in.ProductID)
+		}
 	}
 	for id, p := range c.AccountPlans {
 		a.plans.Add(id)

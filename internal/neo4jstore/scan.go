@@ -113,6 +113,13 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 			}
 			return v.PrescriptionFact(r)
 		}},
+		{v.Interaction != nil, "MATCH (n:Interaction) RETURN " + docCols, func(vals []any) error {
+			r, err := decodeInteraction(vals)
+			if err != nil {
+				return err
+			}
+			return v.Interaction(r)
+		}},
 	}
 	return s.read(ctx, "scan", s.cfg.ScanTimeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		visited := false

@@ -12,7 +12,7 @@ import (
 // schemaVersion is the version of the graph layout this package reads and
 // writes, recorded on the meta node. Bump it, and add a step to migrate,
 // when the layout changes.
-const schemaVersion = 4
+const schemaVersion = 5
 
 // The graph layout:
 //
@@ -31,6 +31,7 @@ const schemaVersion = 4
 //	(:AuditEntry {version, seq, at, actor, source, kind, entityId, op, before, after}) (see audit.go)
 //	(:HistoryPoint {id, scope, metric, version, at, body}): a point of the influence history (see history.go)
 //	(:PrescriptionFact {id, entityId, hcpId, departmentId, productId, month, volume}) (see facts.go)
+//	(:Interaction {id, hcpId, kamId, productId, date, body}) (see interactions.go)
 //
 // A record's parent ids are kept both as properties (what reads use: a
 // keyed property lookup is the most portable and fastest query on every
@@ -41,7 +42,8 @@ const schemaVersion = 4
 // NameContains matches exactly as the embedded store does on any server.
 
 // labels are the node labels keyed by id.
-var labels = []string{"Territory", "Hospital", "Department", "HCP", "Committee", "Product", "User", "AccountPlan", "HistoryPoint", "PrescriptionFact", "KolgraphMeta"}
+var labels = []string{"Territory", "Hospital", "Department", "HCP", "Committee", "Product", "User", "AccountPlan", "HistoryPoint", "PrescriptionFact",
+	"Interaction", "KolgraphMeta"}
 
 // secondaryIndexes serve the filters and navigation by parent id.
 var secondaryIndexes = []string{
@@ -59,6 +61,9 @@ var secondaryIndexes = []string{
 	"CREATE INDEX kolgraph_history_scope IF NOT EXISTS FOR (n:HistoryPoint) ON (n.scope)",
 	"CREATE INDEX kolgraph_fact_entity IF NOT EXISTS FOR (n:PrescriptionFact) ON (n.entityId)",
 	"CREATE INDEX kolgraph_fact_product IF NOT EXISTS FOR (n:PrescriptionFact) ON (n.productId)",
+	"CREATE INDEX kolgraph_interaction_hcp IF NOT EXISTS FOR (n:Interaction) ON (n.hcpId)",
+	"CREATE INDEX kolgraph_interaction_kam IF NOT EXISTS FOR (n:Interaction) ON (n.kamId)",
+	"CREATE INDEX kolgraph_interaction_product IF NOT EXISTS FOR (n:Interaction) ON (n.productId)",
 }
 
 // schemaStatements are the idempotent statements that create the schema.

@@ -168,6 +168,7 @@ var inHospitals = []hospitalScoped{
 	listingsInHospital{},
 	sharesInHospital{},
 	factsInHospital{},
+	interactionsInHospital{},
 	nodeInHospital[kolgraph.AccountPlan]{kolgraph.AccountPlanKind, planHospital, kolgraph.Store.AccountPlans},
 }
 

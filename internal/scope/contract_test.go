@@ -60,6 +60,7 @@ func TestContract(t *testing.T) {
 		"AccountPlanValidation":      "a plan without a hospital is outside every scope",
 		"AccountPlanReferences":      "unknown references are FORBIDDEN through a scope",
 		"PrescriptionFactValidation": "unknown references are FORBIDDEN through a scope",
+		"InteractionReferences":      "unknown references are FORBIDDEN through a scope",
 		"History":                    "the history is written by the service through the underlying store",
 		"HistoryRetention":           "the history is pruned by the service through the underlying store",
 	}

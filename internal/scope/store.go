@@ -21,10 +21,10 @@ import (
 //
 // What is in scope: a hospital whose territory is in the set; a department,
 // committee, listing or HCP of such a hospital, and an indication share of
-// such a department; a membership whose HCP and
-// committee are in scope; an INFLUENCES tie whose two ends are; a KNOWS tie
-// to an HCP in scope; the territories of the set; users, with only the
-// set's territories listed. Products are a catalog and always visible.
+// such a department; a membership whose HCP and committee are in scope; an
+// INFLUENCES tie whose two ends are; a KNOWS tie to an HCP in scope; an
+// interaction with an HCP in scope; the territories of the set; users,
+// with only the set's territories listed. Products are a catalog and always visible.
 // Everything else behaves as if it did not exist: lookups return nil,
 // lists, totals and cursors are computed on the scoped view (a cursor is an
 // id, so a forged one only positions the page), navigation drops it.
@@ -690,6 +690,9 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 			in := hcp[f.HCPID] || f.HCPID == "" && hosp[deptHospital[f.DepartmentID]]
 			return when(in, v.PrescriptionFact, f)
 		}
+	}
+	if v.Interaction != nil {
+		w.Interaction = func(in *kolgraph.Interaction) error { return when(hcp[in.HCPID], v.Interaction, in) }
 	}
 	return s.base.Scan(ctx, w)
 }

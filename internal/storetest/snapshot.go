@@ -30,6 +30,8 @@ type snapshot struct {
 	Knows       map[kolgraph.KnowsKey]kolgraph.Knows
 	Influences  map[kolgraph.EdgeKey]kolgraph.Influence
 	Facts       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact
+	// Field execution.
+	Interactions map[string]kolgraph.Interaction
 }
 
 func newSnapshot() *snapshot {
@@ -47,6 +49,8 @@ func newSnapshot() *snapshot {
 		Knows:       map[kolgraph.KnowsKey]kolgraph.Knows{},
 		Influences:  map[kolgraph.EdgeKey]kolgraph.Influence{},
 		Facts:       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact{},
+
+		Interactions: map[string]kolgraph.Interaction{},
 	}
 }
 
@@ -119,6 +123,9 @@ func (s *snapshot) add(cs *kolgraph.ChangeSet) *snapshot {
 	}
 	for _, r := range cs.Prescriptions {
 		s.Facts[r.Key()] = r
+	}
+	for _, r := range cs.Interactions {
+		s.Interactions[r.ID] = *r
 	}
 	return s
 }
@@ -237,6 +244,13 @@ func scanSnapshot(t *testing.T, st kolgraph.Store, readOnly bool) *snapshot {
 			s.Facts[r.Key()] = r
 			return nil
 		},
+		Interaction: func(r *kolgraph.Interaction) error {
+			if _, ok := s.Interactions[r.ID]; ok {
+				dup("interaction", r.ID)
+			}
+			s.Interactions[r.ID] = *r
+			return nil
+		},
 	})
 	if err != nil {
 		t.Fatalf("Scan: %v", err)
@@ -263,6 +277,7 @@ func (s *snapshot) diff(want *snapshot) []string {
 	diffMap(&out, "knows", s.Knows, want.Knows)
 	diffMap(&out, "influence", s.Influences, want.Influences)
 	diffMap(&out, "prescription fact", s.Facts, want.Facts)
+	diffMap(&out, "interaction", s.Interactions, want.Interactions)
 	if len(out) > 20 {
 		out = append(out[:20], fmt.Sprintf("... and %d more", len(out)-20))
 	}

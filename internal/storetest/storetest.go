@@ -103,6 +103,8 @@ func Run(t *testing.T, h Harness) {
 	run("AccountPlanReferences", r.testPlanReferences)
 	run("PrescriptionFacts", r.testPrescriptionFacts)
 	run("PrescriptionFactValidation", r.testPrescriptionFactValidation)
+	run("Interactions", r.testInteractions)
+	run("InteractionReferences", r.testInteractionReferences)
 	run("History", r.testHistory)
 	run("HistoryRetention", r.testHistoryRetention)
 	run("Concurrency", r.testConcurrency)

@@ -108,6 +108,18 @@ func (s *Store) PrescriptionFactsOf(ctx context.Context, ids []string) ([][]kolg
 	return timed(s.m, "PrescriptionFactsOf", func() ([][]kolgraph.PrescriptionFact, error) { return s.Store.PrescriptionFactsOf(ctx, ids) })
 }
 
+func (s *Store) Interactions(ctx context.Context, ids []string) ([]*kolgraph.Interaction, error) {
+	return timed(s.m, "Interactions", func() ([]*kolgraph.Interaction, error) { return s.Store.Interactions(ctx, ids) })
+}
+
+func (s *Store) InteractionsOfHCPs(ctx context.Context, ids []string) ([][]*kolgraph.Interaction, error) {
+	return timed(s.m, "InteractionsOfHCPs", func() ([][]*kolgraph.Interaction, error) { return s.Store.InteractionsOfHCPs(ctx, ids) })
+}
+
+func (s *Store) ListInteractions(ctx context.Context, f kolgraph.InteractionFilter, p kolgraph.Page) (*kolgraph.InteractionPage, error) {
+	return timed(s.m, "ListInteractions", func() (*kolgraph.InteractionPage, error) { return s.Store.ListInteractions(ctx, f, p) })
+}
+
 func (s *Store) HCPsOfDepartments(ctx context.Context, ids []string) ([][]*kolgraph.HCP, error) {
 	return timed(s.m, "HCPsOfDepartments", func() ([][]*kolgraph.HCP, error) { return s.Store.HCPsOfDepartments(ctx, ids) })
 }

@@ -256,7 +256,28 @@ func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) err
 	b.accountPlans(ctx, st, cs)
 	rel(ctx, b, kolgraph.PrescriptionFactKind, &in, det, st.PrescriptionFactsOf,
 		func(k kolgraph.PrescriptionFactKey) string { return k.EntityID() })
+	doc(ctx, b, kolgraph.InteractionKind, &in, det, st.Interactions)
 	return b.err
+}
+
+// doc plans a document kind keyed by id whose records deleting another
+// record takes along (det): each of those deletions is audited too.
+func doc[T any](ctx context.Context, b *builder, k *kolgraph.Kind[*T, string], in *kolgraph.ChangeSet, det *kolgraph.Deletion,
+	get func(context.Context, []string) ([]*T, error)) {
+	if b.err != nil {
+		return
+	}
+	ups, dels := nonNil(*k.Upserts(in)), withDetached(k, in, det)
+	ids := make([]string, 0, len(ups)+len(dels))
+	for _, r := range ups {
+		ids = append(ids, k.Key(r))
+	}
+	before, err := byID(ctx, append(ids, dels...), get, k.Key)
+	if err != nil {
+		b.err = err
+		return
+	}
+	kind(b, k, ups, dels, before, canonPtr)
 }
 
 // accountPlans plans the account plans, stamped with who changes them
@@ -395,6 +416,7 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 		func() error {
 			return detachedOf(ctx, d.Departments, st.PrescriptionFactsOf, kolgraph.PrescriptionFactKind, out)
 		},
+		func() error { return detachedOf(ctx, d.HCPs, st.InteractionsOfHCPs, kolgraph.InteractionKind, out) },
 	} {
 		if err := detach(); err != nil {
 			return nil, err

@@ -57,6 +57,7 @@ type Store interface {
 	Users(ctx context.Context, ids []string) ([]*kolgraph.User, error)
 	Influences(ctx context.Context, keys []kolgraph.EdgeKey) ([]*kolgraph.Influence, error)
 	AccountPlans(ctx context.Context, ids []string) ([]*kolgraph.AccountPlan, error)
+	Interactions(ctx context.Context, ids []string) ([]*kolgraph.Interaction, error)
 
 	MembershipsOfHCPs(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
 	MembershipsOfCommittees(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
@@ -66,6 +67,7 @@ type Store interface {
 	InfluencesFrom(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error)
 	InfluencesTo(ctx context.Context, ids []string) ([][]*kolgraph.Influence, error)
 	PrescriptionFactsOf(ctx context.Context, ids []string) ([][]kolgraph.PrescriptionFact, error)
+	InteractionsOfHCPs(ctx context.Context, ids []string) ([][]*kolgraph.Interaction, error)
 }
 
 var _ Store = kolgraph.Store(nil)

@@ -1,0 +1,59 @@
+package writer_test
+
+import (
+	"testing"
+
+	"github.com/kolgraph/kolgraph/internal/kolgraph"
+	"github.com/kolgraph/kolgraph/internal/writer"
+)
+
+// TestInteractions: interactions are planned like the other records
+// (created, updated, unchanged, each change audited with its before and
+// after), and deleting an HCP audits the deletion of each of its
+// interactions.
+func TestInteractions(t *testing.T) {
+	s := loaded(t)
+	w := writer.New(s, nil)
+	i1 := &kolgraph.Interaction{ID: "I1", HCPID: "P001", KAMID: "U01", Date: "2026-01-05", Kind: kolgraph.InteractionVisit, Notes: "asked about trials"}
+	i2 := &kolgraph.Interaction{ID: "I2", HCPID: "P001", KAMID: "U01", Date: "2026-01-06", Kind: kolgraph.InteractionCall, ProductID: "PR01"}
+	i3 := &kolgraph.Interaction{ID: "I3", HCPID: "P002", KAMID: "U01", Date: "2026-01-07", Kind: kolgraph.InteractionDigital}
+	res, err := w.Apply(t.Context(), "U01", "mutation", &kolgraph.ChangeSet{Interactions: []*kolgraph.Interaction{i1, i2, i3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindInteractions]; c == nil || *c != (writer.Counts{Created: 3}) {
+		t.Errorf("first write: counts %+v, want 3 created", c)
+	}
+	i1b := *i1
+	i1b.Kind = kolgraph.InteractionMeeting
+	res, err = w.Apply(t.Context(), "U01", "mutation", &kolgraph.ChangeSet{Interactions: []*kolgraph.Interaction{&i1b, i3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindInteractions]; c == nil || *c != (writer.Counts{Updated: 1, Unchanged: 1}) {
+		t.Errorf("second write: counts %+v, want 1 updated, 1 unchanged", c)
+	}
+	got := log(t, s, kolgraph.AuditFilter{Kind: kolgraph.KindInteractions, EntityID: "I1"})
+	if len(got) != 2 || got[1].Op != kolgraph.OpUpdate ||
+		got[1].Before != `{"id":"I1","hcpId":"P001","kamId":"U01","date":"2026-01-05","kind":"visit","notes":"asked about trials"}` ||
+		got[1].After != `{"id":"I1","hcpId":"P001","kamId":"U01","date":"2026-01-05","kind":"meeting","notes":"asked about trials"}` {
+		t.Errorf("audit of I1: got %+v, want its create and update with before and after", got)
+	}
+
+	// Deleting P001 takes I1 and I2 along, each deletion audited.
+	res, err = w.Apply(t.Context(), "U01", "mutation delete", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{HCPs: []string{"P001"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindInteractions]; c == nil || c.Deleted != 2 {
+		t.Errorf("deleting P001: interaction counts %+v, want 2 deleted", c)
+	}
+	dels := log(t, s, kolgraph.AuditFilter{Kind: kolgraph.KindInteractions, Op: kolgraph.OpDelete})
+	if len(dels) != 2 || dels[0].EntityID != "I1" && dels[1].EntityID != "I1" {
+		t.Errorf("audited interaction deletions: got %+v, want I1 and I2", dels)
+	}
+	left, err := s.Interactions(t.Context(), []string{"I1", "I2", "I3"})
+	if err != nil || left[0] != nil || left[1] != nil || left[2] == nil {
+		t.Errorf("interactions left: %v, %v; want I3 alone", left, err)
+	}
+}
