@@ -129,27 +129,50 @@ func contact(ctx context.Context, h *kolgraph.HCP, field, value string) (*string
 // caller whose role may not read contact data.
 const MaskedContact = "***"
 
+// personal says which fields of a kind's records hold personal data, and
+// how a read of them is recorded: the field name a read entry lists and
+// the HCP whose data it is (the entry's own id for an HCP record).
+var personal = map[string]struct {
+	fields []string
+	read   func(field string) string
+	hcp    func(e *kolgraph.AuditEntry, record string) string
+}{
+	kolgraph.KindHCPs: {contactFields, func(f string) string { return f },
+		func(e *kolgraph.AuditEntry, _ string) string { return e.EntityID }},
+	kolgraph.KindInteractions: {[]string{"notes"}, func(string) string { return "interaction_notes" },
+		func(_ *kolgraph.AuditEntry, record string) string {
+			var in struct {
+				HCPID string `json:"hcpId"`
+			}
+			_ = json.Unmarshal([]byte(record), &in)
+			return in.HCPID
+		}},
+}
+
 // auditRecord returns an audit entry's record JSON (its before or after) as
-// the caller may see it. In an HCP record, each contact field that holds a
+// the caller may see it. In a record holding personal data (an HCP's
+// contact fields, an interaction's notes), each such field that holds a
 // value is masked as MaskedContact unless the caller's role may read
 // contact data; if it may, the values are handed out and recorded as reads
 // of the HCP, as live reads are. Other records, and the field lists of read
-// entries, hold no contact values and are returned as stored.
+// entries, hold no personal data and are returned as stored.
 func auditRecord(ctx context.Context, e *kolgraph.AuditEntry, record string) (*string, error) {
 	if record == "" {
 		return nil, nil
 	}
-	if e.Kind != kolgraph.KindHCPs || e.Op == kolgraph.OpRead {
+	pd, ok := personal[e.Kind]
+	if !ok || e.Op == kolgraph.OpRead {
 		return &record, nil
 	}
 	deny := contactsDenied(ctx, "") != nil
-	out, found, err := maskContacts(record, deny)
+	out, found, err := maskContacts(record, pd.fields, deny)
 	if err != nil {
 		return nil, fmt.Errorf("audit entry %s of %s: %w", e.Cursor(), e.EntityID, err)
 	}
-	if !deny {
+	if !deny && len(found) > 0 {
+		hcp := pd.hcp(e, record)
 		for _, f := range found {
-			noteContactRead(ctx, e.EntityID, f)
+			noteContactRead(ctx, hcp, pd.read(f))
 		}
 	}
 	return &out, nil
@@ -158,13 +181,13 @@ func auditRecord(ctx context.Context, e *kolgraph.AuditEntry, record string) (*s
 // maskContacts returns the record JSON with each non-empty contact field's
 // value replaced by MaskedContact when mask is set, keeping every other
 // byte, and the contact fields that hold a value.
-func maskContacts(record string, mask bool) (string, []string, error) {
+func maskContacts(record string, personal []string, mask bool) (string, []string, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(record), &fields); err != nil {
 		return "", nil, err
 	}
 	var found []string
-	for _, f := range contactFields {
+	for _, f := range personal {
 		var v string
 		if raw, ok := fields[f]; ok && json.Unmarshal(raw, &v) == nil && v != "" {
 			found = append(found, f)

@@ -448,6 +448,34 @@ func (r *influenceStandingResolver) Percentile(ctx context.Context, obj *access.
 	return 100 * obj.Percentile, nil
 }
 
+// Hcp is the resolver for the hcp field.
+func (r *interactionResolver) Hcp(ctx context.Context, obj *kolgraph.Interaction) (*kolgraph.HCP, error) {
+	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
+}
+
+// Kam is the resolver for the kam field.
+func (r *interactionResolver) Kam(ctx context.Context, obj *kolgraph.Interaction) (*kolgraph.User, error) {
+	return required(r.userByID(ctx, obj.KAMID))
+}
+
+// Kind is the resolver for the kind field.
+func (r *interactionResolver) Kind(ctx context.Context, obj *kolgraph.Interaction) (model.InteractionKind, error) {
+	return model.InteractionKind(strings.ToUpper(obj.Kind)), nil
+}
+
+// Product is the resolver for the product field.
+func (r *interactionResolver) Product(ctx context.Context, obj *kolgraph.Interaction) (*kolgraph.Product, error) {
+	if obj.ProductID == "" {
+		return nil, nil
+	}
+	return required(loadersFrom(ctx).product.Load(ctx, obj.ProductID))
+}
+
+// Notes is the resolver for the notes field.
+func (r *interactionResolver) Notes(ctx context.Context, obj *kolgraph.Interaction) (*string, error) {
+	return interactionNotes(ctx, obj)
+}
+
 // User is the resolver for the user field.
 func (r *knowsResolver) User(ctx context.Context, obj *kolgraph.Knows) (*kolgraph.User, error) {
 	us, err := r.deps(ctx).Store.Users(ctx, []string{obj.UserID})
@@ -781,6 +809,16 @@ func (r *mutationResolver) StartImport(ctx context.Context, format model.ImportF
 	return r.startImport(ctx, format, files, dryRun)
 }
 
+// LogInteraction is the resolver for the logInteraction field.
+func (r *mutationResolver) LogInteraction(ctx context.Context, input model.InteractionInput) (*model.InteractionPayload, error) {
+	return r.logInteraction(ctx, input, time.Now())
+}
+
+// DeleteInteraction is the resolver for the deleteInteraction field.
+func (r *mutationResolver) DeleteInteraction(ctx context.Context, id string) (*model.DeletePayload, error) {
+	return r.deleteInteraction(ctx, id)
+}
+
 // Evidence is the resolver for the evidence field.
 func (r *pathHopResolver) Evidence(ctx context.Context, obj *access.Hop) (*string, error) {
 	return optional(obj.Evidence), nil
@@ -1023,6 +1061,16 @@ func (r *queryResolver) ScopeGraph(ctx context.Context, scope model.ScopeInput, 
 	return r.scopeGraph(ctx, scope, minWeight, first, firstEdges)
 }
 
+// Interactions is the resolver for the interactions field.
+func (r *queryResolver) Interactions(ctx context.Context, filter *model.InteractionFilter, first *int, after *string) (*model.InteractionConnection, error) {
+	return r.listInteractions(ctx, filter, first, after)
+}
+
+// Interaction is the resolver for the interaction field.
+func (r *queryResolver) Interaction(ctx context.Context, id string) (*kolgraph.Interaction, error) {
+	return r.interaction(ctx, id)
+}
+
 // Hcp is the resolver for the hcp field.
 func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
@@ -1255,6 +1303,9 @@ func (r *Resolver) InfluenceStanding() InfluenceStandingResolver {
 	return &influenceStandingResolver{r}
 }
 
+// Interaction returns InteractionResolver implementation.
+func (r *Resolver) Interaction() InteractionResolver { return &interactionResolver{r} }
+
 // Knows returns KnowsResolver implementation.
 func (r *Resolver) Knows() KnowsResolver { return &knowsResolver{r} }
 
@@ -1346,6 +1397,7 @@ type (
 	influenceNetworkResolver      struct{ *Resolver }
 	influencePathResolver         struct{ *Resolver }
 	influenceStandingResolver     struct{ *Resolver }
+	interactionResolver           struct{ *Resolver }
 	knowsResolver                 struct{ *Resolver }
 	listingResolver               struct{ *Resolver }
 	matrixCellResolver            struct{ *Resolver }

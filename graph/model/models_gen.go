@@ -420,6 +420,44 @@ type InfluenceScore struct {
 	ComputedAt            time.Time `json:"computedAt"`
 }
 
+type InteractionConnection struct {
+	Edges      []*InteractionEdge `json:"edges"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+type InteractionEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *kolgraph.Interaction `json:"node"`
+}
+
+type InteractionFilter struct {
+	Hcp     *string `json:"hcp,omitempty"`
+	Kam     *string `json:"kam,omitempty"`
+	Product *string `json:"product,omitempty"`
+	// Dates YYYY-MM-DD, inclusive.
+	From *string `json:"from,omitempty"`
+	To   *string `json:"to,omitempty"`
+}
+
+type InteractionInput struct {
+	Hcp string `json:"hcp"`
+	// The user who made the contact; default the caller.
+	Kam *string `json:"kam,omitempty"`
+	// YYYY-MM-DD; default today (UTC).
+	Date    *string         `json:"date,omitempty"`
+	Kind    InteractionKind `json:"kind"`
+	Product *string         `json:"product,omitempty"`
+	// Free text about the contact, at most 4000 bytes. It is personal data:
+	// only roles that may read contact data read it back.
+	Notes *string `json:"notes,omitempty"`
+}
+
+type InteractionPayload struct {
+	Interaction  *kolgraph.Interaction `json:"interaction"`
+	GraphVersion string                `json:"graphVersion"`
+}
+
 // What a write did (or, in a dry run, would do) to the records of one kind.
 type KindCounts struct {
 	Kind      RecordKind `json:"kind"`
@@ -996,6 +1034,66 @@ func (e *ImportPhase) UnmarshalJSON(b []byte) error {
 }
 
 func (e ImportPhase) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of a logged contact.
+type InteractionKind string
+
+const (
+	InteractionKindVisit   InteractionKind = "VISIT"
+	InteractionKindCall    InteractionKind = "CALL"
+	InteractionKindMeeting InteractionKind = "MEETING"
+	InteractionKindDigital InteractionKind = "DIGITAL"
+)
+
+var AllInteractionKind = []InteractionKind{
+	InteractionKindVisit,
+	InteractionKindCall,
+	InteractionKindMeeting,
+	InteractionKindDigital,
+}
+
+func (e InteractionKind) IsValid() bool {
+	switch e {
+	case InteractionKindVisit, InteractionKindCall, InteractionKindMeeting, InteractionKindDigital:
+		return true
+	}
+	return false
+}
+
+func (e InteractionKind) String() string {
+	return string(e)
+}
+
+func (e *InteractionKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InteractionKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InteractionKind", str)
+	}
+	return nil
+}
+
+func (e InteractionKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InteractionKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InteractionKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
