@@ -57,8 +57,38 @@ type ROI struct {
 // prescription facts (at least the attendees'; pass them all, so the
 // latest month with data is known even when no attendee prescribed in
 // it). Other products' and department-level facts are ignored. Cost
-// O(facts x months of the windows).
+// O(facts).
 func ActivityROI(cfg Config, a *kolgraph.Activity, facts []kolgraph.PrescriptionFact) ROI {
+	return newFactIndex(facts).roi(cfg, a)
+}
+
+// factIndex holds HCP-level facts by product and HCP, and each product's
+// latest month, so an activity's ROI reads only its attendees' facts.
+type factIndex struct {
+	volume map[factKey]map[string]float64 // month -> volume
+	latest map[string]string              // product -> latest month
+}
+
+type factKey struct{ product, hcp string }
+
+func newFactIndex(facts []kolgraph.PrescriptionFact) factIndex {
+	x := factIndex{volume: map[factKey]map[string]float64{}, latest: map[string]string{}}
+	for _, f := range facts {
+		if f.HCPID == "" {
+			continue
+		}
+		k := factKey{f.ProductID, f.HCPID}
+		if x.volume[k] == nil {
+			x.volume[k] = map[string]float64{}
+		}
+		x.volume[k][f.Month] += f.Volume
+		x.latest[f.ProductID] = max(x.latest[f.ProductID], f.Month)
+	}
+	return x
+}
+
+// roi is ActivityROI over the index: cost O(attendees x window months).
+func (x factIndex) roi(cfg Config, a *kolgraph.Activity) ROI {
 	var r ROI
 	if a.ActualCost != nil && a.Budget > 0 {
 		share := *a.ActualCost / a.Budget
@@ -72,25 +102,21 @@ func ActivityROI(cfg Config, a *kolgraph.Activity, facts []kolgraph.Prescription
 	for i := 1; i <= cfg.AfterMonths; i++ {
 		r.AfterMonths = append(r.AfterMonths, m0.AddDate(0, i, 0).Format("2006-01"))
 	}
-	attendee := make(map[string]bool, len(a.AttendeeIDs))
-	for _, id := range a.AttendeeIDs {
-		attendee[id] = true
-	}
-	for _, f := range facts {
-		if f.HCPID == "" || f.ProductID != a.ProductID {
-			continue
+	seen := make(map[string]bool, len(a.AttendeeIDs))
+	for _, h := range a.AttendeeIDs {
+		if seen[h] {
+			continue // listed twice: count once
 		}
-		r.LatestFactMonth = max(r.LatestFactMonth, f.Month)
-		if !attendee[f.HCPID] {
-			continue
+		seen[h] = true
+		v := x.volume[factKey{a.ProductID, h}]
+		for _, m := range r.BeforeMonths {
+			r.Before += v[m]
 		}
-		switch {
-		case slices.Contains(r.BeforeMonths, f.Month):
-			r.Before += f.Volume
-		case slices.Contains(r.AfterMonths, f.Month):
-			r.After += f.Volume
+		for _, m := range r.AfterMonths {
+			r.After += v[m]
 		}
 	}
+	r.LatestFactMonth = x.latest[a.ProductID]
 	r.Provisional = len(r.AfterMonths) > 0 && r.AfterMonths[len(r.AfterMonths)-1] > r.LatestFactMonth
 	if r.Before > 0 {
 		lift := r.After/r.Before - 1
@@ -200,8 +226,8 @@ type Result struct {
 	Flags           []Flag
 }
 
-// Evaluate computes each activity's ROI (ActivityROI over facts) and its
-// flags, in the activities' order:
+// Evaluate computes each activity's ROI (ActivityROI over factList) and
+// its flags, in the activities' order:
 //   - NotRegisteredInAdvance: registration pending, or registered on or
 //     after the activity's date;
 //   - CostPerAttendeeOverCap: cost per attendee > maxCostPerAttendee;
@@ -214,7 +240,9 @@ type Result struct {
 //   - CostShareOverTarget: cost share > costShareMax;
 //   - LiftUnderTarget: lift < liftMin, only once final (not provisional):
 //     a lift still counting months of missing data is no finding yet.
-func Evaluate(cfg Config, activities []kolgraph.Activity, facts []kolgraph.PrescriptionFact) []Result {
+//
+// Cost O(facts + activities x participants x window months).
+func Evaluate(cfg Config, activities []kolgraph.Activity, factList []kolgraph.PrescriptionFact) []Result {
 	type hy struct {
 		hcp  string
 		year int
@@ -233,10 +261,11 @@ func Evaluate(cfg Config, activities []kolgraph.Activity, facts []kolgraph.Presc
 			spend[hy{h, yearOf(a.Date)}] += cost / float64(len(ps))
 		}
 	}
+	facts := newFactIndex(factList)
 	out := make([]Result, len(activities))
 	for i := range activities {
 		a := &activities[i]
-		r := Result{Activity: *a, ROI: ActivityROI(cfg, a, facts)}
+		r := Result{Activity: *a, ROI: facts.roi(cfg, a)}
 		if a.Registration != kolgraph.RegistrationRegistered || a.RegisteredOn >= a.Date {
 			r.Flags = append(r.Flags, Flag{Code: NotRegisteredInAdvance, Date: a.Date, Registration: a.Registration, RegisteredOn: a.RegisteredOn})
 		}

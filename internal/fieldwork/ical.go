@@ -35,7 +35,11 @@ func WriteICS(w io.Writer, lang labels.Lang, kamName string, visits []Visit, now
 	cal.SetProductId(ProdID)
 	cal.SetMethod(ics.MethodPublish)
 	cal.SetCalscale("GREGORIAN")
-	cal.SetXWRCalName(text(t(lang, "Call plan") + " · " + kamName))
+	name := t(lang, "Call plan")
+	if kamName != "" {
+		name += " · " + kamName
+	}
+	cal.SetXWRCalName(text(name))
 	for _, v := range visits {
 		day, err := time.Parse(time.DateOnly, v.Date)
 		if err != nil {
