@@ -181,8 +181,13 @@ type Workload struct {
 // Over is how many planned visits exceed the capacity (0 when within it).
 func (w Workload) Over() int { return max(0, w.Planned-w.Capacity) }
 
-// Utilisation is planned / capacity (1 = full).
-func (w Workload) Utilisation() float64 { return float64(w.Planned) / float64(w.Capacity) }
+// Utilisation is planned / capacity (1 = full; 0 without a capacity).
+func (w Workload) Utilisation() float64 {
+	if w.Capacity <= 0 {
+		return 0
+	}
+	return float64(w.Planned) / float64(w.Capacity)
+}
 
 // Warning is the over-capacity warning in lang, "" when within capacity.
 func (w Workload) Warning(lang labels.Lang) string {
@@ -238,7 +243,7 @@ type Adherence struct {
 // windowDays days up to and including asOf: an account with interval i
 // expects windowDays / i visits (a fraction: 90 days of a 14-day cadence
 // expect 6.43), its actual visits are the distinct days in the window with
-// an interaction that counts as a visit, and a group's adherence is
+// an interaction that counts as a visit (whoever made it), and a group's adherence is
 // sum(min(actual, expected)) / sum(expected) over its accounts. Digital-
 // only accounts (interval 0) expect nothing and are left out. Accounts are
 // grouped by segment (matrix order) and by owner (id order). Cost

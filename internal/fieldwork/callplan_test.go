@@ -183,7 +183,8 @@ func TestWorkloads(t *testing.T) {
 	p := fieldwork.NewPlan(cfg, date(t, "2026-12-03"), accounts())
 	k1, _ := p.Visits("K1", "2026-12")
 	k2, _ := p.Visits("K2", "2026-12")
-	ws := fieldwork.Workloads(cfg, "2026-12", append(k1, k2...))
+	jan, _ := p.Visits("K1", "2027-01") // 3 visits, not December's
+	ws := fieldwork.Workloads(cfg, "2026-12", append(append(k1, k2...), jan...))
 	if len(ws) != 2 {
 		t.Fatalf("got %d workloads, want 2", len(ws))
 	}
