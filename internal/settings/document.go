@@ -24,6 +24,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/analyses"
+	"github.com/kolgraph/kolgraph/internal/fieldwork"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 	"github.com/kolgraph/kolgraph/internal/tiering"
@@ -41,11 +42,17 @@ type Document struct {
 	account.Config
 	// AccessPlaybooks say what to bring each decision-chain stage.
 	AccessPlaybooks tiering.AccessPlaybooks `json:"accessPlaybooks"`
+	// Field is field execution: activity ROI targets and windows,
+	// compliance caps, KAM capacity and the kinds of interaction that
+	// count as a visit.
+	Field fieldwork.Config `json:"field"`
 }
 
-// From returns the document of configuration c.
+// From returns the document of configuration c, with field execution's
+// defaults (fieldwork.Default: no service configures it on start).
 func From(c analyses.Config) Document {
-	return Document{InfluenceWeights: c.Scoring.Weights, Config: c.Tiering.Account, AccessPlaybooks: c.Tiering.AccessPlaybooks}
+	return Document{InfluenceWeights: c.Scoring.Weights, Config: c.Tiering.Account, AccessPlaybooks: c.Tiering.AccessPlaybooks,
+		Field: fieldwork.Default()}
 }
 
 // Apply returns c with the document's settings in place of its own.
@@ -143,6 +150,9 @@ func (d Document) Validate() error {
 			}
 		}
 	}
+	if err := d.Field.Validate(); err != nil {
+		return underField("field", err)
+	}
 	for stage, text := range d.AccessPlaybooks {
 		if !slices.Contains(access.StageKinds, stage) {
 			return kolgraph.Errorf(kolgraph.EINVALID, "accessPlaybooks: %q is not a decision-chain stage (one of %q)", stage, access.StageKinds)
@@ -152,6 +162,20 @@ func (d Document) Validate() error {
 		}
 	}
 	return nil
+}
+
+// underField names err's problems by their path in the document (part's
+// fields are inside the object part).
+func underField(part string, err error) error {
+	var e *kolgraph.Error
+	if !errors.As(err, &e) || len(e.Problems) == 0 {
+		return kolgraph.Errorf(kolgraph.EINVALID, "%s: %s", part, kolgraph.ErrorMessage(err))
+	}
+	ps := slices.Clone(e.Problems)
+	for i := range ps {
+		ps[i].Field = part + "." + ps[i].Field
+	}
+	return kolgraph.Invalid(ps)
 }
 
 func checkPlan(name string, p account.Plan) error {
