@@ -75,6 +75,7 @@ type changes struct {
 	delKnows       set[kolgraph.KnowsKey]
 	delInfluences  set[kolgraph.EdgeKey]
 	delFacts       set[kolgraph.PrescriptionFactKey]
+	delOwners      set[string]
 }
 
 type set[K comparable] map[K]struct{}
@@ -108,6 +109,7 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 		delKnows:       existing(d.Knows, g.knows),
 		delInfluences:  existing(d.Influences, g.influences),
 		delFacts:       existing(d.Prescriptions, g.facts),
+		delOwners:      existing(d.Owners, g.owners),
 	}
 	c.DelTerritories = existingIDs(d.Territories, g.territories)
 	c.DelHospitals = existingIDs(d.Hospitals, g.hospitals)
@@ -206,7 +208,8 @@ func (f facts) HCPsOfDepartment(id string) []kolgraph.Dependant {
 // hospital can only be deleted without departments and committees, so
 // only listings remain; a department without HCPs, so only its indication
 // shares and facts), every prescription fact of a deleted HCP,
-// department or product, and every interaction of a deleted HCP.
+// department or product, every interaction of a deleted HCP, and the
+// ownership of every deleted account or user.
 func (c *changes) detach(g *graph) {
 	for h := range c.DelHCPs {
 		for _, m := range g.membershipsByHCP.get(h) {
@@ -272,6 +275,7 @@ func (c *changes) detach(g *graph) {
 			c.delKnows[kolgraph.KnowsKey{UserID: u, HCPID: h}] = struct{}{}
 		}
 	}
+	c.detachOwners(g)
 }
 
 // delFactOf adds the stored fact of entity, product and month to the

@@ -161,4 +161,8 @@ var buckets = []kindBucket{
 		encode: appendInteraction, decode: decodeInteraction, clone: cloneInteraction,
 		put: (*graph).putInteraction, del: (*graph).delInteraction,
 		deleted: func(c *changes) map[string]struct{} { return c.DelInteractions }},
+	&bucket[kolgraph.AccountOwner, string]{kind: kolgraph.OwnerKind, key: idKey, keyIs: idIs,
+		encode: appendOwner, decode: decodeOwner,
+		put: (*graph).putOwner, del: (*graph).delOwner,
+		deleted: func(c *changes) map[string]struct{} { return c.delOwners }},
 }

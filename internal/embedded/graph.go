@@ -30,6 +30,7 @@ type graph struct {
 	facts       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact
 	// Field execution (interactions.go).
 	interactions map[string]*kolgraph.Interaction
+	owners       map[string]kolgraph.AccountOwner // by account id
 
 	// Ascending ids of all hospitals and HCPs, for keyset pagination
 	// without a filter (single parent key "").
@@ -63,6 +64,8 @@ type graph struct {
 	factsByEntity, factsByProduct *index
 	// Interactions by id ("") and by HCP, KAM and product.
 	allInteractions, interactionsByHCP, interactionsByKAM, interactionsByProduct *index
+	// Account owners by user -> account ids.
+	ownersByUser *index
 
 	// batch interns texts within one load or change set; nil between them
 	// (a table that outlived its batch would keep every text ever written).
@@ -115,6 +118,7 @@ func newGraph() *graph {
 		facts:       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact{},
 
 		interactions: map[string]*kolgraph.Interaction{},
+		owners:       map[string]kolgraph.AccountOwner{},
 
 		allHospitals:         newIndex(),
 		allHCPs:              newIndex(),
@@ -145,6 +149,7 @@ func newGraph() *graph {
 		interactionsByHCP:     newIndex(),
 		interactionsByKAM:     newIndex(),
 		interactionsByProduct: newIndex(),
+		ownersByUser:          newIndex(),
 	}
 }
 
@@ -155,7 +160,8 @@ func (g *graph) indices() []*index {
 		g.membershipsByComm, g.influencesOut, g.influencesIn, g.knowsByUser,
 		g.knowsByHCP, g.allPlans, g.plansByHospital, g.plansByDept, g.plansByProduct, g.plansByOwner,
 		g.factsByEntity, g.factsByProduct,
-		g.allInteractions, g.interactionsByHCP, g.interactionsByKAM, g.interactionsByProduct}
+		g.allInteractions, g.interactionsByHCP, g.interactionsByKAM, g.interactionsByProduct,
+		g.ownersByUser}
 }
 
 // seal sorts every index touched since the last seal. Call it once after a

@@ -578,6 +578,7 @@ type scanSnapshot struct {
 	influences  []*kolgraph.Influence
 	facts       []kolgraph.PrescriptionFact
 	inters      []*kolgraph.Interaction
+	owners      []kolgraph.AccountOwner
 }
 
 func takeSnapshot(g *graph, v *kolgraph.Visitor) scanSnapshot {
@@ -624,6 +625,9 @@ func takeSnapshot(g *graph, v *kolgraph.Visitor) scanSnapshot {
 	if v.Interaction != nil {
 		s.inters = mapValues(g.interactions, same[*kolgraph.Interaction])
 	}
+	if v.AccountOwner != nil {
+		s.owners = mapValues(g.owners, same[kolgraph.AccountOwner])
+	}
 	return s
 }
 
@@ -661,6 +665,7 @@ func (s *scanSnapshot) visit(ctx context.Context, v *kolgraph.Visitor) error {
 		func() error { return each(s.influences, v.Influence, copier(ro, cloneInfluence), check) },
 		func() error { return each(s.facts, v.PrescriptionFact, same, check) },
 		func() error { return each(s.inters, v.Interaction, copier(ro, cloneInteraction), check) },
+		func() error { return each(s.owners, v.AccountOwner, same, check) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -74,6 +74,8 @@ type ChangeSet struct {
 	Prescriptions []PrescriptionFact
 	// Interactions, Owners and Activities are field execution (field.go).
 	Interactions []*Interaction
+	// Owners are keyed by AccountID: one owner per account.
+	Owners []AccountOwner
 
 	Delete Deletion
 
@@ -103,6 +105,7 @@ type Deletion struct {
 	AccountPlans     []string
 	Prescriptions    []PrescriptionFactKey
 	Interactions     []string
+	Owners           []string // account ids
 }
 
 // MembershipKey identifies a MEMBER_OF relationship.

@@ -53,6 +53,7 @@ type Changes struct {
 	AccountPlans     map[string]*AccountPlan
 	Prescriptions    map[PrescriptionFactKey]PrescriptionFact
 	Interactions     map[string]*Interaction
+	Owners           map[string]AccountOwner
 
 	DelTerritories, DelHospitals, DelDepartments, DelHCPs IDSet
 	DelCommittees, DelProducts, DelUsers, DelAccountPlans IDSet
@@ -128,6 +129,15 @@ type Facts interface {
 	// InteractionsOfHCP returns the ids of the stored interactions of HCP
 	// id; asked for the deleted HCPs (their interactions go with them).
 	InteractionsOfHCP(id string) []string
+
+	// HospitalTerritory is the territory of stored hospital id ("" when
+	// none or unknown), HCPHospital the hospital of stored HCP id, and
+	// UserTerritories the territories of stored user id; asked for the
+	// accounts and users of the upserted owners (and the hospitals of
+	// their departments and HCPs).
+	HospitalTerritory(id string) string
+	HCPHospital(id string) string
+	UserTerritories(id string) []string
 }
 
 // The *After lookups answer whether a record exists after the change:
@@ -396,6 +406,7 @@ func (c *Changes) CheckReferences(f Facts) error {
 	c.checkPlans(f, &p)
 	c.checkFacts(f, &p)
 	c.checkInteractions(f, &p)
+	c.checkOwners(f, &p)
 	c.checkIDsUnique(f, &p)
 
 	// Untouched records whose references this change set breaks.

@@ -90,6 +90,8 @@ type Visitor struct {
 	PrescriptionFact func(PrescriptionFact) error
 	// Interaction visits the interactions.
 	Interaction func(*Interaction) error
+	// AccountOwner visits the account owners.
+	AccountOwner func(AccountOwner) error
 	// ReadOnly promises that the callbacks neither modify the records they
 	// get nor keep them: a store may then hand over its own copies instead
 	// of fresh ones (the embedded store skips a copy per record, a million
@@ -157,6 +159,11 @@ type Store interface {
 	// ascending by id (keyset pagination as Page says). An invalid filter
 	// (a bound that is not a date) is EINVALID.
 	ListInteractions(ctx context.Context, f InteractionFilter, p Page) (*InteractionPage, error)
+
+	// AccountOwners looks the owners of accounts (territory, hospital,
+	// department or HCP ids) up, as the other batched lookups (nil where
+	// an account has none).
+	AccountOwners(ctx context.Context, accountIDs []string) ([]*AccountOwner, error)
 
 	// Scan streams whole kinds, for analytics snapshots and exports.
 	Scan(ctx context.Context, v Visitor) error

@@ -258,6 +258,9 @@ func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *
 	if err := s.loadInteractionFacts(ctx, tx, c, b); err != nil {
 		return nil, err
 	}
+	if err := s.loadOwnerFacts(ctx, tx, c, b); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -269,6 +272,7 @@ type writeRows struct {
 	plans                                                                  []any
 	facts                                                                  []any
 	interactions                                                           []any
+	owners                                                                 []any
 }
 
 func sortedMap[K comparable, V any](m map[K]V, less func(a, b K) int) []V {
@@ -318,6 +322,7 @@ func (c *changes) rows() *writeRows {
 		w.plans = append(w.plans, map[string]any(accountPlanProps(r)))
 	}
 	w.facts = c.factRows()
+	w.owners = c.ownerRows()
 	for _, r := range sortedMap(c.Interactions, strings.Compare) {
 		w.interactions = append(w.interactions, map[string]any(interactionProps(r)))
 	}
@@ -525,6 +530,11 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 	// Prescription facts: those deleted, with their deleted HCP,
 	// department or product, and those upserted.
 	if err := s.writeFacts(ctx, tx, c, w.facts); err != nil {
+		return err
+	}
+	// Account owners: those deleted, with their deleted account or user,
+	// and those upserted.
+	if err := s.writeOwners(ctx, tx, c, w.owners); err != nil {
 		return err
 	}
 

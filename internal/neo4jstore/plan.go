@@ -26,6 +26,7 @@ type changes struct {
 	delKnows       []kolgraph.KnowsKey
 	delInfluences  []kolgraph.EdgeKey
 	delFacts       []kolgraph.PrescriptionFactKey
+	delOwners      []string
 }
 
 func newChanges(cs *kolgraph.ChangeSet) *changes {
@@ -38,6 +39,7 @@ func newChanges(cs *kolgraph.ChangeSet) *changes {
 		delKnows:       slices.Clone(d.Knows),
 		delInfluences:  slices.Clone(d.Influences),
 		delFacts:       slices.Clone(d.Prescriptions),
+		delOwners:      slices.Clone(d.Owners),
 	}
 }
 
@@ -64,6 +66,10 @@ type before struct {
 	interactions            set                            // the deleted ones that exist
 	interactionsOfHCP       map[string][]string            // deleted HCPs only
 	interactionsReferencing map[string]map[string][]string // kind -> id -> interactions, of deleted users and products
+
+	hcpHospital       map[string]string   // HCP accounts of upserted owners
+	hospitalTerritory map[string]string   // hospitals the upserted owners' accounts are or are in
+	userTerritories   map[string][]string // users of upserted owners
 }
 
 // asked lists the ids loadBefore must look up, by kind.
@@ -154,6 +160,14 @@ func (c *changes) ask() asked {
 			_, up = c.Products[in.ProductID]
 			ref(a.products, up, in.ProductID)
 		}
+	}
+	// An owner's account is looked up as every kind it may be.
+	for id, o := range c.Owners {
+		for _, s := range []set{a.territories, a.hospitals, a.departments, a.hcps} {
+			s.Add(id)
+		}
+		_, up := c.Users[o.UserID]
+		ref(a.users, up, o.UserID)
 	}
 	for id, p := range c.AccountPlans {
 		a.plans.Add(id)

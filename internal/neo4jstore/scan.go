@@ -120,6 +120,13 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 			}
 			return v.Interaction(r)
 		}},
+		{v.AccountOwner != nil, "MATCH (n:AccountOwner) RETURN " + ownerCols, func(vals []any) error {
+			r, err := decodeOwner(vals)
+			if err != nil {
+				return err
+			}
+			return v.AccountOwner(*r)
+		}},
 	}
 	return s.read(ctx, "scan", s.cfg.ScanTimeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		visited := false

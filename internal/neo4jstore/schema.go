@@ -32,6 +32,7 @@ const schemaVersion = 5
 //	(:HistoryPoint {id, scope, metric, version, at, body}): a point of the influence history (see history.go)
 //	(:PrescriptionFact {id, entityId, hcpId, departmentId, productId, month, volume}) (see facts.go)
 //	(:Interaction {id, hcpId, kamId, productId, date, body}) (see interactions.go)
+//	(:AccountOwner {id, accountId, userId}) (see owners.go)
 //
 // A record's parent ids are kept both as properties (what reads use: a
 // keyed property lookup is the most portable and fastest query on every
@@ -43,7 +44,7 @@ const schemaVersion = 5
 
 // labels are the node labels keyed by id.
 var labels = []string{"Territory", "Hospital", "Department", "HCP", "Committee", "Product", "User", "AccountPlan", "HistoryPoint", "PrescriptionFact",
-	"Interaction", "KolgraphMeta"}
+	"Interaction", "AccountOwner", "KolgraphMeta"}
 
 // secondaryIndexes serve the filters and navigation by parent id.
 var secondaryIndexes = []string{
@@ -64,6 +65,7 @@ var secondaryIndexes = []string{
 	"CREATE INDEX kolgraph_interaction_hcp IF NOT EXISTS FOR (n:Interaction) ON (n.hcpId)",
 	"CREATE INDEX kolgraph_interaction_kam IF NOT EXISTS FOR (n:Interaction) ON (n.kamId)",
 	"CREATE INDEX kolgraph_interaction_product IF NOT EXISTS FOR (n:Interaction) ON (n.productId)",
+	"CREATE INDEX kolgraph_owner_user IF NOT EXISTS FOR (n:AccountOwner) ON (n.userId)",
 }
 
 // schemaStatements are the idempotent statements that create the schema.

@@ -140,6 +140,9 @@ func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet) error {
 			return forbidden(e.kind, e.id)
 		}
 	}
+	if err := s.checkOwners(ctx, cs); err != nil {
+		return err
+	}
 	return s.checkStakeholders(ctx, cs, newHCP)
 }
 

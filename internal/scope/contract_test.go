@@ -61,6 +61,7 @@ func TestContract(t *testing.T) {
 		"AccountPlanReferences":      "unknown references are FORBIDDEN through a scope",
 		"PrescriptionFactValidation": "unknown references are FORBIDDEN through a scope",
 		"InteractionReferences":      "unknown references are FORBIDDEN through a scope",
+		"AccountOwnerReferences":     "unknown accounts are FORBIDDEN through a scope",
 		"History":                    "the history is written by the service through the underlying store",
 		"HistoryRetention":           "the history is pruned by the service through the underlying store",
 	}

@@ -91,3 +91,67 @@ func TestInteractions(t *testing.T) {
 		t.Errorf("Scan: got %q, want I1 and I4", seen)
 	}
 }
+
+// TestAccountOwners: an owner is in scope when its account is (a
+// territory of the set, a hospital, department or HCP in scope); writes of
+// others are FORBIDDEN, reads leave them out.
+func TestAccountOwners(t *testing.T) {
+	base := openStore(t)
+	own := func(account, user string) kolgraph.AccountOwner {
+		return kolgraph.AccountOwner{AccountID: account, UserID: user}
+	}
+	inT1 := []kolgraph.AccountOwner{own("T1", "U01"), own("H001", "U01"), own("D002-01", "U02"), own("P001", "U02")}
+	inT2 := []kolgraph.AccountOwner{own("T2", "U02"), own("H003", "U02"), own("D003-01", "U02"), own("P007", "U02")}
+	if _, err := base.Apply(t.Context(), &kolgraph.ChangeSet{Owners: append(slices.Clone(inT1), inT2...)}); err != nil {
+		t.Fatal(err)
+	}
+	s := scope.NewStore(base, []string{"T1"})
+	for _, c := range []struct {
+		name string
+		cs   kolgraph.ChangeSet
+	}{
+		{"T2", kolgraph.ChangeSet{Owners: []kolgraph.AccountOwner{own("T2", "U02")}}},
+		{"T2's hospital", kolgraph.ChangeSet{Owners: []kolgraph.AccountOwner{own("H003", "U02")}}},
+		{"T2's department", kolgraph.ChangeSet{Owners: []kolgraph.AccountOwner{own("D003-02", "U02")}}},
+		{"T2's HCP", kolgraph.ChangeSet{Owners: []kolgraph.AccountOwner{own("P006", "U02")}}},
+		{"an unknown account", kolgraph.ChangeSet{Owners: []kolgraph.AccountOwner{own("P404", "U02")}}},
+		{"delete T2's", kolgraph.ChangeSet{Delete: kolgraph.Deletion{Owners: []string{"P007"}}}},
+		{"with one in scope", kolgraph.ChangeSet{Owners: []kolgraph.AccountOwner{own("P002", "U01"), own("P008", "U02")}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := s.Apply(t.Context(), &c.cs); kolgraph.ErrorCode(err) != kolgraph.EFORBIDDEN {
+				t.Errorf("Apply: got %v, want FORBIDDEN", err)
+			}
+		})
+	}
+	if _, err := s.Apply(t.Context(), &kolgraph.ChangeSet{
+		HCPs:   []*kolgraph.HCP{{ID: "P100", Name: "x", Role: kolgraph.RolePhysician, DepartmentID: "D001-01", HospitalID: "H001"}},
+		Owners: []kolgraph.AccountOwner{own("P002", "U01"), own("P100", "U01")},
+		Delete: kolgraph.Deletion{Owners: []string{"H001"}}}); err != nil {
+		t.Fatalf("Apply of owners in scope: %v", err)
+	}
+	got, err := s.AccountOwners(t.Context(), []string{"T1", "T2", "H001", "H003", "D002-01", "D003-01", "P100", "P007"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var present []string
+	for _, o := range got {
+		if o != nil {
+			present = append(present, o.AccountID)
+		}
+	}
+	if !slices.Equal(present, []string{"T1", "D002-01", "P100"}) {
+		t.Errorf("AccountOwners through T1: got %q, want T1, D002-01 and P100", present)
+	}
+	var seen []string
+	if err := s.Scan(t.Context(), kolgraph.Visitor{AccountOwner: func(o kolgraph.AccountOwner) error {
+		seen = append(seen, o.AccountID)
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(seen)
+	if !slices.Equal(seen, []string{"D002-01", "P001", "P002", "P100", "T1"}) {
+		t.Errorf("Scan through T1: got %q, want the owners of D002-01, P001, P002, P100 and T1", seen)
+	}
+}

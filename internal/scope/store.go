@@ -23,8 +23,9 @@ import (
 // committee, listing or HCP of such a hospital, and an indication share of
 // such a department; a membership whose HCP and committee are in scope; an
 // INFLUENCES tie whose two ends are; a KNOWS tie to an HCP in scope; an
-// interaction with an HCP in scope; the territories of the set; users,
-// with only the set's territories listed. Products are a catalog and always visible.
+// interaction with an HCP in scope; the owner of an account in scope (a
+// territory of the set, or a hospital, department or HCP in scope); the
+// territories of the set; users, with only the set's territories listed. Products are a catalog and always visible.
 // Everything else behaves as if it did not exist: lookups return nil,
 // lists, totals and cursors are computed on the scoped view (a cursor is an
 // id, so a forged one only positions the page), navigation drops it.
@@ -689,6 +690,12 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 		w.PrescriptionFact = func(f kolgraph.PrescriptionFact) error {
 			in := hcp[f.HCPID] || f.HCPID == "" && hosp[deptHospital[f.DepartmentID]]
 			return when(in, v.PrescriptionFact, f)
+		}
+	}
+	if v.AccountOwner != nil {
+		w.AccountOwner = func(o kolgraph.AccountOwner) error {
+			a := o.AccountID
+			return when(s.in[a] || hosp[a] || hosp[deptHospital[a]] || hcp[a], v.AccountOwner, o)
 		}
 	}
 	if v.Interaction != nil {

@@ -32,6 +32,7 @@ type snapshot struct {
 	Facts       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact
 	// Field execution.
 	Interactions map[string]kolgraph.Interaction
+	Owners       map[string]kolgraph.AccountOwner
 }
 
 func newSnapshot() *snapshot {
@@ -51,6 +52,7 @@ func newSnapshot() *snapshot {
 		Facts:       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact{},
 
 		Interactions: map[string]kolgraph.Interaction{},
+		Owners:       map[string]kolgraph.AccountOwner{},
 	}
 }
 
@@ -126,6 +128,9 @@ func (s *snapshot) add(cs *kolgraph.ChangeSet) *snapshot {
 	}
 	for _, r := range cs.Interactions {
 		s.Interactions[r.ID] = *r
+	}
+	for _, r := range cs.Owners {
+		s.Owners[r.AccountID] = r
 	}
 	return s
 }
@@ -251,6 +256,13 @@ func scanSnapshot(t *testing.T, st kolgraph.Store, readOnly bool) *snapshot {
 			s.Interactions[r.ID] = *r
 			return nil
 		},
+		AccountOwner: func(r kolgraph.AccountOwner) error {
+			if _, ok := s.Owners[r.AccountID]; ok {
+				dup("account owner", r.AccountID)
+			}
+			s.Owners[r.AccountID] = r
+			return nil
+		},
 	})
 	if err != nil {
 		t.Fatalf("Scan: %v", err)
@@ -278,6 +290,7 @@ func (s *snapshot) diff(want *snapshot) []string {
 	diffMap(&out, "influence", s.Influences, want.Influences)
 	diffMap(&out, "prescription fact", s.Facts, want.Facts)
 	diffMap(&out, "interaction", s.Interactions, want.Interactions)
+	diffMap(&out, "account owner", s.Owners, want.Owners)
 	if len(out) > 20 {
 		out = append(out[:20], fmt.Sprintf("... and %d more", len(out)-20))
 	}

@@ -105,6 +105,8 @@ func Run(t *testing.T, h Harness) {
 	run("PrescriptionFactValidation", r.testPrescriptionFactValidation)
 	run("Interactions", r.testInteractions)
 	run("InteractionReferences", r.testInteractionReferences)
+	run("AccountOwners", r.testOwners)
+	run("AccountOwnerReferences", r.testOwnerReferences)
 	run("History", r.testHistory)
 	run("HistoryRetention", r.testHistoryRetention)
 	run("Concurrency", r.testConcurrency)

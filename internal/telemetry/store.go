@@ -120,6 +120,10 @@ func (s *Store) ListInteractions(ctx context.Context, f kolgraph.InteractionFilt
 	return timed(s.m, "ListInteractions", func() (*kolgraph.InteractionPage, error) { return s.Store.ListInteractions(ctx, f, p) })
 }
 
+func (s *Store) AccountOwners(ctx context.Context, ids []string) ([]*kolgraph.AccountOwner, error) {
+	return timed(s.m, "AccountOwners", func() ([]*kolgraph.AccountOwner, error) { return s.Store.AccountOwners(ctx, ids) })
+}
+
 func (s *Store) HCPsOfDepartments(ctx context.Context, ids []string) ([][]*kolgraph.HCP, error) {
 	return timed(s.m, "HCPsOfDepartments", func() ([][]*kolgraph.HCP, error) { return s.Store.HCPsOfDepartments(ctx, ids) })
 }

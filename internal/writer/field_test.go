@@ -57,3 +57,48 @@ func TestInteractions(t *testing.T) {
 		t.Errorf("interactions left: %v, %v; want I3 alone", left, err)
 	}
 }
+
+// TestAccountOwners: owners are planned like the other records, and
+// deleting an account or a user audits the deletion of its ownerships.
+func TestAccountOwners(t *testing.T) {
+	s := loaded(t)
+	w := writer.New(s, nil)
+	own := func(account, user string) kolgraph.AccountOwner {
+		return kolgraph.AccountOwner{AccountID: account, UserID: user}
+	}
+	res, err := w.Apply(t.Context(), "U02", "mutation", &kolgraph.ChangeSet{Owners: []kolgraph.AccountOwner{
+		own("T1", "U01"), own("P001", "U01"), own("P002", "U02"), own("H003", "U02")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindOwners]; c == nil || *c != (writer.Counts{Created: 4}) {
+		t.Errorf("first write: counts %+v, want 4 created", c)
+	}
+	res, err = w.Apply(t.Context(), "U02", "mutation", &kolgraph.ChangeSet{Owners: []kolgraph.AccountOwner{own("T1", "U02"), own("P001", "U01")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindOwners]; c == nil || *c != (writer.Counts{Updated: 1, Unchanged: 1}) {
+		t.Errorf("second write: counts %+v, want 1 updated, 1 unchanged", c)
+	}
+	got := log(t, s, kolgraph.AuditFilter{Kind: kolgraph.KindOwners, EntityID: "T1"})
+	if len(got) != 2 || got[1].Before != `{"accountId":"T1","userId":"U01"}` || got[1].After != `{"accountId":"T1","userId":"U02"}` {
+		t.Errorf("audit of T1's owner: got %+v, want its create and update", got)
+	}
+	// Deleting U01 takes P001's ownership, deleting P002 its own.
+	res, err = w.Apply(t.Context(), "U02", "mutation delete", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{
+		Users: []string{"U01"}, HCPs: []string{"P002"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindOwners]; c == nil || c.Deleted != 2 {
+		t.Errorf("deleting U01 and P002: owner counts %+v, want 2 deleted", c)
+	}
+	if dels := log(t, s, kolgraph.AuditFilter{Kind: kolgraph.KindOwners, Op: kolgraph.OpDelete}); len(dels) != 2 {
+		t.Errorf("audited owner deletions: got %+v, want P001's and P002's", dels)
+	}
+	left, err := s.AccountOwners(t.Context(), []string{"T1", "P001", "P002", "H003"})
+	if err != nil || left[0] == nil || left[1] != nil || left[2] != nil || left[3] == nil {
+		t.Errorf("owners left: %v, %v; want T1's and H003's", left, err)
+	}
+}

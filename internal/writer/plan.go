@@ -257,7 +257,32 @@ func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) err
 	rel(ctx, b, kolgraph.PrescriptionFactKind, &in, det, st.PrescriptionFactsOf,
 		func(k kolgraph.PrescriptionFactKey) string { return k.EntityID() })
 	doc(ctx, b, kolgraph.InteractionKind, &in, det, st.Interactions)
+	b.owners(ctx, st, &in, det)
 	return b.err
+}
+
+// owners plans the account owners, with those that deleting their account
+// or user takes along (det).
+func (b *builder) owners(ctx context.Context, st Store, in *kolgraph.ChangeSet, det *kolgraph.Deletion) {
+	if b.err != nil {
+		return
+	}
+	k := kolgraph.OwnerKind
+	ups, dels := in.Owners, withDetached(k, in, det)
+	ids := make([]string, 0, len(ups)+len(dels))
+	for _, r := range ups {
+		ids = append(ids, r.AccountID)
+	}
+	stored, err := byID(ctx, append(ids, dels...), st.AccountOwners, func(o *kolgraph.AccountOwner) string { return o.AccountID })
+	if err != nil {
+		b.err = err
+		return
+	}
+	before := make(map[string]kolgraph.AccountOwner, len(stored))
+	for id, o := range stored {
+		before[id] = *o
+	}
+	kind(b, k, ups, dels, before, same)
 }
 
 // doc plans a document kind keyed by id whose records deleting another
@@ -417,6 +442,7 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 			return detachedOf(ctx, d.Departments, st.PrescriptionFactsOf, kolgraph.PrescriptionFactKind, out)
 		},
 		func() error { return detachedOf(ctx, d.HCPs, st.InteractionsOfHCPs, kolgraph.InteractionKind, out) },
+		func() error { return ownersOf(ctx, st, d, out) },
 	} {
 		if err := detach(); err != nil {
 			return nil, err
@@ -456,12 +482,43 @@ func detached(ctx context.Context, st Store, d *kolgraph.Deletion) (*kolgraph.De
 			return nil
 		}
 	}
-	if v.Knows != nil || v.Listing != nil {
+	if delUser := setOf(d.Users); len(delUser) > 0 {
+		// No lookup goes from a user to the accounts it owns either.
+		v.AccountOwner = func(o kolgraph.AccountOwner) error {
+			if delUser[o.UserID] {
+				out.Owners = append(out.Owners, o.AccountID)
+			}
+			return nil
+		}
+	}
+	if v.Knows != nil || v.Listing != nil || v.AccountOwner != nil {
 		if err := st.Scan(ctx, v); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// ownersOf adds to out the accounts among the deleted territories,
+// hospitals, departments and HCPs of d that have an owner.
+func ownersOf(ctx context.Context, st Store, d *kolgraph.Deletion, out *kolgraph.Deletion) error {
+	var ids []string
+	for _, l := range [][]string{d.Territories, d.Hospitals, d.Departments, d.HCPs} {
+		ids = append(ids, l...)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	got, err := chunked(ctx, ids, st.AccountOwners)
+	if err != nil {
+		return err
+	}
+	for _, o := range got {
+		if o != nil {
+			out.Owners = append(out.Owners, o.AccountID)
+		}
+	}
+	return nil
 }
 
 // detachedOf adds to out the keys of the stored relationships of kind k

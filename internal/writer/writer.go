@@ -58,6 +58,7 @@ type Store interface {
 	Influences(ctx context.Context, keys []kolgraph.EdgeKey) ([]*kolgraph.Influence, error)
 	AccountPlans(ctx context.Context, ids []string) ([]*kolgraph.AccountPlan, error)
 	Interactions(ctx context.Context, ids []string) ([]*kolgraph.Interaction, error)
+	AccountOwners(ctx context.Context, ids []string) ([]*kolgraph.AccountOwner, error)
 
 	MembershipsOfHCPs(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
 	MembershipsOfCommittees(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
