@@ -18,6 +18,8 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/citation"
+	"github.com/kolgraph/kolgraph/internal/fieldservice"
+	"github.com/kolgraph/kolgraph/internal/fieldwork"
 	"github.com/kolgraph/kolgraph/internal/history"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/network"
@@ -40,9 +42,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AccountMatrix() AccountMatrixResolver
 	AccountMember() AccountMemberResolver
+	AccountOwnership() AccountOwnershipResolver
 	AccountPlan() AccountPlanResolver
 	AuditEntry() AuditEntryResolver
 	Cadence() CadenceResolver
+	CallPlan() CallPlanResolver
+	CallPlanAccount() CallPlanAccountResolver
 	Citation() CitationResolver
 	CitationHealth() CitationHealthResolver
 	CitedHCP() CitedHCPResolver
@@ -63,6 +68,7 @@ type ResolverRoot interface {
 	InfluencePath() InfluencePathResolver
 	InfluenceStanding() InfluenceStandingResolver
 	Interaction() InteractionResolver
+	KamWorkload() KamWorkloadResolver
 	Knows() KnowsResolver
 	Listing() ListingResolver
 	MatrixCell() MatrixCellResolver
@@ -71,6 +77,7 @@ type ResolverRoot interface {
 	PathHop() PathHopResolver
 	PlanObjective() PlanObjectiveResolver
 	PlanStakeholder() PlanStakeholderResolver
+	PlannedVisit() PlannedVisitResolver
 	PotentialTerms() PotentialTermsResolver
 	PrescriptionFact() PrescriptionFactResolver
 	ProductShare() ProductShareResolver
@@ -143,6 +150,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AccountOwnership struct {
+		Account    func(childComplexity int) int
+		AssignedTo func(childComplexity int) int
+		Owner      func(childComplexity int) int
+	}
+
 	AccountPlan struct {
 		Citations    func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -189,6 +202,14 @@ type ComplexityRoot struct {
 		Year        func(childComplexity int) int
 	}
 
+	AdherenceGroup struct {
+		Accounts  func(childComplexity int) int
+		Adherence func(childComplexity int) int
+		Expected  func(childComplexity int) int
+		Kept      func(childComplexity int) int
+		Key       func(childComplexity int) int
+	}
+
 	AtRiskDepartment struct {
 		Department     func(childComplexity int) int
 		EnrollmentRate func(childComplexity int) int
@@ -231,6 +252,54 @@ type ComplexityRoot struct {
 		ContactLabel func(childComplexity int) int
 		IntervalDays func(childComplexity int) int
 		Label        func(childComplexity int) int
+	}
+
+	CadenceAdherence struct {
+		ByKAM     func(childComplexity int) int
+		BySegment func(childComplexity int) int
+		Days      func(childComplexity int) int
+		From      func(childComplexity int) int
+		To        func(childComplexity int) int
+	}
+
+	CallPlan struct {
+		Accounts     func(childComplexity int, kam *string, dueOnly *bool, first *int, after *string) int
+		Adherence    func(childComplexity int, windowDays *int) int
+		AsOf         func(childComplexity int) int
+		CalendarURL  func(childComplexity int, kam string) int
+		GraphVersion func(childComplexity int) int
+		Month        func(childComplexity int) int
+		Overdue      func(childComplexity int, kam *string, first *int, after *string) int
+		Product      func(childComplexity int) int
+		ReportURL    func(childComplexity int, kam string, format *model.ReportFormat) int
+		ScopeName    func(childComplexity int) int
+		Settings     func(childComplexity int) int
+		Unowned      func(childComplexity int) int
+		Visits       func(childComplexity int, kam string) int
+		Workloads    func(childComplexity int) int
+	}
+
+	CallPlanAccount struct {
+		Cadence     func(childComplexity int) int
+		DaysOverdue func(childComplexity int) int
+		Due         func(childComplexity int) int
+		Hcp         func(childComplexity int) int
+		LastVisit   func(childComplexity int) int
+		NextDue     func(childComplexity int) int
+		Overdue     func(childComplexity int) int
+		Owner       func(childComplexity int) int
+		Segment     func(childComplexity int) int
+	}
+
+	CallPlanAccountConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CallPlanAccountEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Citation struct {
@@ -645,6 +714,16 @@ type ComplexityRoot struct {
 		Interaction  func(childComplexity int) int
 	}
 
+	KamWorkload struct {
+		Capacity    func(childComplexity int) int
+		Kam         func(childComplexity int) int
+		Month       func(childComplexity int) int
+		Over        func(childComplexity int) int
+		Planned     func(childComplexity int) int
+		Utilisation func(childComplexity int) int
+		Warning     func(childComplexity int) int
+	}
+
 	KindCounts struct {
 		Created   func(childComplexity int) int
 		Deleted   func(childComplexity int) int
@@ -703,6 +782,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AssignAccountOwner    func(childComplexity int, account string, user string) int
 		CitePath              func(childComplexity int, plan string, path string, note *string) int
 		CreateAccountPlan     func(childComplexity int, input model.AccountPlanInput) int
 		DeleteAccountPlan     func(childComplexity int, id string) int
@@ -725,6 +805,7 @@ type ComplexityRoot struct {
 		RecordPrescriptions   func(childComplexity int, facts []*model.PrescriptionFactInput) int
 		SetAccountPlanStatus  func(childComplexity int, id string, status model.PlanStatus) int
 		StartImport           func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
+		UnassignAccountOwner  func(childComplexity int, account string) int
 		UncitePath            func(childComplexity int, plan string, path string) int
 		UpdateAccountPlan     func(childComplexity int, id string, input model.AccountPlanPatch) int
 		UpdateSettings        func(childComplexity int, document string, expectedVersion *int) int
@@ -815,6 +896,14 @@ type ComplexityRoot struct {
 		Stage         func(childComplexity int) int
 	}
 
+	PlannedVisit struct {
+		Cadence     func(childComplexity int) int
+		Date        func(childComplexity int) int
+		DaysOverdue func(childComplexity int) int
+		Hcp         func(childComplexity int) int
+		Segment     func(childComplexity int) int
+	}
+
 	PotentialTerms struct {
 		AtRisk           func(childComplexity int) int
 		CaseBased        func(childComplexity int) int
@@ -869,9 +958,11 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AccountMatrix     func(childComplexity int, scope model.ScopeInput, product *string, level *account.Level) int
+		AccountOwner      func(childComplexity int, account string) int
 		AccountPlan       func(childComplexity int, id string) int
 		AccountPlans      func(childComplexity int, filter *model.AccountPlanFilter, first *int, after *string) int
 		AuditLog          func(childComplexity int, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) int
+		CallPlan          func(childComplexity int, scope model.ScopeInput, product *string, asOf *string, month *string) int
 		Committee         func(childComplexity int, id string) int
 		DecisionChain     func(childComplexity int, hospital string, product *string) int
 		Department        func(childComplexity int, id string) int
@@ -1148,6 +1239,9 @@ type AccountMatrixResolver interface {
 type AccountMemberResolver interface {
 	Playbook(ctx context.Context, obj *model.AccountMember) (string, error)
 }
+type AccountOwnershipResolver interface {
+	Owner(ctx context.Context, obj *model.AccountOwnership) (*kolgraph.User, error)
+}
 type AccountPlanResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.AccountPlan) (*kolgraph.Hospital, error)
 	Department(ctx context.Context, obj *kolgraph.AccountPlan) (*kolgraph.Department, error)
@@ -1170,6 +1264,30 @@ type CadenceResolver interface {
 	Label(ctx context.Context, obj *account.Cadence) (string, error)
 
 	ContactLabel(ctx context.Context, obj *account.Cadence) (string, error)
+}
+type CallPlanResolver interface {
+	ScopeName(ctx context.Context, obj *fieldservice.CallPlan) (string, error)
+	Product(ctx context.Context, obj *fieldservice.CallPlan) (*kolgraph.Product, error)
+
+	Month(ctx context.Context, obj *fieldservice.CallPlan) (string, error)
+
+	Accounts(ctx context.Context, obj *fieldservice.CallPlan, kam *string, dueOnly *bool, first *int, after *string) (*model.CallPlanAccountConnection, error)
+	Overdue(ctx context.Context, obj *fieldservice.CallPlan, kam *string, first *int, after *string) (*model.CallPlanAccountConnection, error)
+	Visits(ctx context.Context, obj *fieldservice.CallPlan, kam string) ([]*fieldwork.Visit, error)
+	Workloads(ctx context.Context, obj *fieldservice.CallPlan) ([]*fieldwork.Workload, error)
+	Adherence(ctx context.Context, obj *fieldservice.CallPlan, windowDays *int) (*fieldwork.Adherence, error)
+	CalendarURL(ctx context.Context, obj *fieldservice.CallPlan, kam string) (string, error)
+	ReportURL(ctx context.Context, obj *fieldservice.CallPlan, kam string, format *model.ReportFormat) (string, error)
+	GraphVersion(ctx context.Context, obj *fieldservice.CallPlan) (string, error)
+	Settings(ctx context.Context, obj *fieldservice.CallPlan) (*settings.Version, error)
+}
+type CallPlanAccountResolver interface {
+	Hcp(ctx context.Context, obj *fieldwork.Status) (*kolgraph.HCP, error)
+	Segment(ctx context.Context, obj *fieldwork.Status) (account.Segment, error)
+	Cadence(ctx context.Context, obj *fieldwork.Status) (*account.Cadence, error)
+	Owner(ctx context.Context, obj *fieldwork.Status) (*kolgraph.User, error)
+	LastVisit(ctx context.Context, obj *fieldwork.Status) (*string, error)
+	NextDue(ctx context.Context, obj *fieldwork.Status) (*string, error)
 }
 type CitationResolver interface {
 	User(ctx context.Context, obj *model.Citation) (*string, error)
@@ -1286,6 +1404,13 @@ type InteractionResolver interface {
 	Product(ctx context.Context, obj *kolgraph.Interaction) (*kolgraph.Product, error)
 	Notes(ctx context.Context, obj *kolgraph.Interaction) (*string, error)
 }
+type KamWorkloadResolver interface {
+	Kam(ctx context.Context, obj *fieldwork.Workload) (*kolgraph.User, error)
+
+	Over(ctx context.Context, obj *fieldwork.Workload) (int, error)
+	Utilisation(ctx context.Context, obj *fieldwork.Workload) (float64, error)
+	Warning(ctx context.Context, obj *fieldwork.Workload) (*string, error)
+}
 type KnowsResolver interface {
 	User(ctx context.Context, obj *kolgraph.Knows) (*kolgraph.User, error)
 	Hcp(ctx context.Context, obj *kolgraph.Knows) (*kolgraph.HCP, error)
@@ -1343,6 +1468,8 @@ type MutationResolver interface {
 	StartImport(ctx context.Context, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) (*model.ImportJob, error)
 	LogInteraction(ctx context.Context, input model.InteractionInput) (*model.InteractionPayload, error)
 	DeleteInteraction(ctx context.Context, id string) (*model.DeletePayload, error)
+	AssignAccountOwner(ctx context.Context, account string, user string) (*model.AccountOwnership, error)
+	UnassignAccountOwner(ctx context.Context, account string) (*model.DeletePayload, error)
 }
 type PathHopResolver interface {
 	Evidence(ctx context.Context, obj *access.Hop) (*string, error)
@@ -1362,6 +1489,11 @@ type PlanStakeholderResolver interface {
 	Owner(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error)
 	NextAction(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error)
 	NextActionDue(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error)
+}
+type PlannedVisitResolver interface {
+	Hcp(ctx context.Context, obj *fieldwork.Visit) (*kolgraph.HCP, error)
+	Segment(ctx context.Context, obj *fieldwork.Visit) (account.Segment, error)
+	Cadence(ctx context.Context, obj *fieldwork.Visit) (*account.Cadence, error)
 }
 type PotentialTermsResolver interface {
 	Reason(ctx context.Context, obj *account.Potential) (*string, error)
@@ -1405,6 +1537,8 @@ type QueryResolver interface {
 	ScopeGraph(ctx context.Context, scope model.ScopeInput, minWeight *float64, first *int, firstEdges *int) (*network.Graph, error)
 	Interactions(ctx context.Context, filter *model.InteractionFilter, first *int, after *string) (*model.InteractionConnection, error)
 	Interaction(ctx context.Context, id string) (*kolgraph.Interaction, error)
+	CallPlan(ctx context.Context, scope model.ScopeInput, product *string, asOf *string, month *string) (*fieldservice.CallPlan, error)
+	AccountOwner(ctx context.Context, account string) (*model.AccountOwnership, error)
 }
 type RankedHCPResolver interface {
 	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
@@ -1737,6 +1871,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountMemberEdge.Node(childComplexity), true
 
+	case "AccountOwnership.account":
+		if e.ComplexityRoot.AccountOwnership.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountOwnership.Account(childComplexity), true
+	case "AccountOwnership.assignedTo":
+		if e.ComplexityRoot.AccountOwnership.AssignedTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountOwnership.AssignedTo(childComplexity), true
+	case "AccountOwnership.owner":
+		if e.ComplexityRoot.AccountOwnership.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountOwnership.Owner(childComplexity), true
+
 	case "AccountPlan.citations":
 		if e.ComplexityRoot.AccountPlan.Citations == nil {
 			break
@@ -1928,6 +2081,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActualSales.Year(childComplexity), true
 
+	case "AdherenceGroup.accounts":
+		if e.ComplexityRoot.AdherenceGroup.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdherenceGroup.Accounts(childComplexity), true
+	case "AdherenceGroup.adherence":
+		if e.ComplexityRoot.AdherenceGroup.Adherence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdherenceGroup.Adherence(childComplexity), true
+	case "AdherenceGroup.expected":
+		if e.ComplexityRoot.AdherenceGroup.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdherenceGroup.Expected(childComplexity), true
+	case "AdherenceGroup.kept":
+		if e.ComplexityRoot.AdherenceGroup.Kept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdherenceGroup.Kept(childComplexity), true
+	case "AdherenceGroup.key":
+		if e.ComplexityRoot.AdherenceGroup.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdherenceGroup.Key(childComplexity), true
+
 	case "AtRiskDepartment.department":
 		if e.ComplexityRoot.AtRiskDepartment.Department == nil {
 			break
@@ -2089,6 +2273,239 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cadence.Label(childComplexity), true
+
+	case "CadenceAdherence.byKam":
+		if e.ComplexityRoot.CadenceAdherence.ByKAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadenceAdherence.ByKAM(childComplexity), true
+	case "CadenceAdherence.bySegment":
+		if e.ComplexityRoot.CadenceAdherence.BySegment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadenceAdherence.BySegment(childComplexity), true
+	case "CadenceAdherence.days":
+		if e.ComplexityRoot.CadenceAdherence.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadenceAdherence.Days(childComplexity), true
+	case "CadenceAdherence.from":
+		if e.ComplexityRoot.CadenceAdherence.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadenceAdherence.From(childComplexity), true
+	case "CadenceAdherence.to":
+		if e.ComplexityRoot.CadenceAdherence.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadenceAdherence.To(childComplexity), true
+
+	case "CallPlan.accounts":
+		if e.ComplexityRoot.CallPlan.Accounts == nil {
+			break
+		}
+
+		args, err := ec.field_CallPlan_accounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CallPlan.Accounts(childComplexity, args["kam"].(*string), args["dueOnly"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "CallPlan.adherence":
+		if e.ComplexityRoot.CallPlan.Adherence == nil {
+			break
+		}
+
+		args, err := ec.field_CallPlan_adherence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CallPlan.Adherence(childComplexity, args["windowDays"].(*int)), true
+	case "CallPlan.asOf":
+		if e.ComplexityRoot.CallPlan.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlan.AsOf(childComplexity), true
+	case "CallPlan.calendarUrl":
+		if e.ComplexityRoot.CallPlan.CalendarURL == nil {
+			break
+		}
+
+		args, err := ec.field_CallPlan_calendarUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CallPlan.CalendarURL(childComplexity, args["kam"].(string)), true
+	case "CallPlan.graphVersion":
+		if e.ComplexityRoot.CallPlan.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlan.GraphVersion(childComplexity), true
+	case "CallPlan.month":
+		if e.ComplexityRoot.CallPlan.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlan.Month(childComplexity), true
+	case "CallPlan.overdue":
+		if e.ComplexityRoot.CallPlan.Overdue == nil {
+			break
+		}
+
+		args, err := ec.field_CallPlan_overdue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CallPlan.Overdue(childComplexity, args["kam"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "CallPlan.product":
+		if e.ComplexityRoot.CallPlan.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlan.Product(childComplexity), true
+	case "CallPlan.reportUrl":
+		if e.ComplexityRoot.CallPlan.ReportURL == nil {
+			break
+		}
+
+		args, err := ec.field_CallPlan_reportUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CallPlan.ReportURL(childComplexity, args["kam"].(string), args["format"].(*model.ReportFormat)), true
+	case "CallPlan.scopeName":
+		if e.ComplexityRoot.CallPlan.ScopeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlan.ScopeName(childComplexity), true
+	case "CallPlan.settings":
+		if e.ComplexityRoot.CallPlan.Settings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlan.Settings(childComplexity), true
+	case "CallPlan.unowned":
+		if e.ComplexityRoot.CallPlan.Unowned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlan.Unowned(childComplexity), true
+	case "CallPlan.visits":
+		if e.ComplexityRoot.CallPlan.Visits == nil {
+			break
+		}
+
+		args, err := ec.field_CallPlan_visits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CallPlan.Visits(childComplexity, args["kam"].(string)), true
+	case "CallPlan.workloads":
+		if e.ComplexityRoot.CallPlan.Workloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlan.Workloads(childComplexity), true
+
+	case "CallPlanAccount.cadence":
+		if e.ComplexityRoot.CallPlanAccount.Cadence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccount.Cadence(childComplexity), true
+	case "CallPlanAccount.daysOverdue":
+		if e.ComplexityRoot.CallPlanAccount.DaysOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccount.DaysOverdue(childComplexity), true
+	case "CallPlanAccount.due":
+		if e.ComplexityRoot.CallPlanAccount.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccount.Due(childComplexity), true
+	case "CallPlanAccount.hcp":
+		if e.ComplexityRoot.CallPlanAccount.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccount.Hcp(childComplexity), true
+	case "CallPlanAccount.lastVisit":
+		if e.ComplexityRoot.CallPlanAccount.LastVisit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccount.LastVisit(childComplexity), true
+	case "CallPlanAccount.nextDue":
+		if e.ComplexityRoot.CallPlanAccount.NextDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccount.NextDue(childComplexity), true
+	case "CallPlanAccount.overdue":
+		if e.ComplexityRoot.CallPlanAccount.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccount.Overdue(childComplexity), true
+	case "CallPlanAccount.owner":
+		if e.ComplexityRoot.CallPlanAccount.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccount.Owner(childComplexity), true
+	case "CallPlanAccount.segment":
+		if e.ComplexityRoot.CallPlanAccount.Segment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccount.Segment(childComplexity), true
+
+	case "CallPlanAccountConnection.edges":
+		if e.ComplexityRoot.CallPlanAccountConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccountConnection.Edges(childComplexity), true
+	case "CallPlanAccountConnection.pageInfo":
+		if e.ComplexityRoot.CallPlanAccountConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccountConnection.PageInfo(childComplexity), true
+	case "CallPlanAccountConnection.totalCount":
+		if e.ComplexityRoot.CallPlanAccountConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccountConnection.TotalCount(childComplexity), true
+
+	case "CallPlanAccountEdge.cursor":
+		if e.ComplexityRoot.CallPlanAccountEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccountEdge.Cursor(childComplexity), true
+	case "CallPlanAccountEdge.node":
+		if e.ComplexityRoot.CallPlanAccountEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallPlanAccountEdge.Node(childComplexity), true
 
 	case "Citation.computedAt":
 		if e.ComplexityRoot.Citation.ComputedAt == nil {
@@ -3803,6 +4220,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InteractionPayload.Interaction(childComplexity), true
 
+	case "KamWorkload.capacity":
+		if e.ComplexityRoot.KamWorkload.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KamWorkload.Capacity(childComplexity), true
+	case "KamWorkload.kam":
+		if e.ComplexityRoot.KamWorkload.Kam == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KamWorkload.Kam(childComplexity), true
+	case "KamWorkload.month":
+		if e.ComplexityRoot.KamWorkload.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KamWorkload.Month(childComplexity), true
+	case "KamWorkload.over":
+		if e.ComplexityRoot.KamWorkload.Over == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KamWorkload.Over(childComplexity), true
+	case "KamWorkload.planned":
+		if e.ComplexityRoot.KamWorkload.Planned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KamWorkload.Planned(childComplexity), true
+	case "KamWorkload.utilisation":
+		if e.ComplexityRoot.KamWorkload.Utilisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KamWorkload.Utilisation(childComplexity), true
+	case "KamWorkload.warning":
+		if e.ComplexityRoot.KamWorkload.Warning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KamWorkload.Warning(childComplexity), true
+
 	case "KindCounts.created":
 		if e.ComplexityRoot.KindCounts.Created == nil {
 			break
@@ -4014,6 +4474,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipPayload.Membership(childComplexity), true
 
+	case "Mutation.assignAccountOwner":
+		if e.ComplexityRoot.Mutation.AssignAccountOwner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignAccountOwner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignAccountOwner(childComplexity, args["account"].(string), args["user"].(string)), true
 	case "Mutation.citePath":
 		if e.ComplexityRoot.Mutation.CitePath == nil {
 			break
@@ -4256,6 +4727,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartImport(childComplexity, args["format"].(model.ImportFormat), args["files"].([]*model.ImportFile), args["dryRun"].(*bool)), true
+	case "Mutation.unassignAccountOwner":
+		if e.ComplexityRoot.Mutation.UnassignAccountOwner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unassignAccountOwner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnassignAccountOwner(childComplexity, args["account"].(string)), true
 	case "Mutation.uncitePath":
 		if e.ComplexityRoot.Mutation.UncitePath == nil {
 			break
@@ -4707,6 +5189,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlanStakeholder.Stage(childComplexity), true
 
+	case "PlannedVisit.cadence":
+		if e.ComplexityRoot.PlannedVisit.Cadence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedVisit.Cadence(childComplexity), true
+	case "PlannedVisit.date":
+		if e.ComplexityRoot.PlannedVisit.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedVisit.Date(childComplexity), true
+	case "PlannedVisit.daysOverdue":
+		if e.ComplexityRoot.PlannedVisit.DaysOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedVisit.DaysOverdue(childComplexity), true
+	case "PlannedVisit.hcp":
+		if e.ComplexityRoot.PlannedVisit.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedVisit.Hcp(childComplexity), true
+	case "PlannedVisit.segment":
+		if e.ComplexityRoot.PlannedVisit.Segment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedVisit.Segment(childComplexity), true
+
 	case "PotentialTerms.atRisk":
 		if e.ComplexityRoot.PotentialTerms.AtRisk == nil {
 			break
@@ -4911,6 +5424,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AccountMatrix(childComplexity, args["scope"].(model.ScopeInput), args["product"].(*string), args["level"].(*account.Level)), true
+	case "Query.accountOwner":
+		if e.ComplexityRoot.Query.AccountOwner == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accountOwner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccountOwner(childComplexity, args["account"].(string)), true
 	case "Query.accountPlan":
 		if e.ComplexityRoot.Query.AccountPlan == nil {
 			break
@@ -4944,6 +5468,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["entity"].(*string), args["kind"].(*model.RecordKind), args["op"].(*model.AuditOp), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+	case "Query.callPlan":
+		if e.ComplexityRoot.Query.CallPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Query_callPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CallPlan(childComplexity, args["scope"].(model.ScopeInput), args["product"].(*string), args["asOf"].(*string), args["month"].(*string)), true
 	case "Query.committee":
 		if e.ComplexityRoot.Query.Committee == nil {
 			break
@@ -8749,6 +9284,22 @@ extend type Query {
   interactions(filter: InteractionFilter, first: Int = 20, after: String): InteractionConnection!
   "An interaction by id; null when unknown or outside the caller's territories."
   interaction(id: ID!): Interaction
+  """
+  The call plan of a scope's classified HCP accounts for a product (omit
+  it for each department's own potential): each account's owner, last
+  visit, next visit due from its segment's cadence, the overdue list, the
+  month's planned visits and each KAM's workload against the capacity of
+  the settings (field.kamMonthlyCapacity), and cadence adherence. asOf is
+  a date YYYY-MM-DD (default today, UTC); month YYYY-MM (default asOf's).
+  Costed as the account matrix it plans from.
+  """
+  callPlan(scope: ScopeInput!, product: ID, asOf: String, month: String): CallPlan!
+  """
+  Who owns an account (a territory, hospital, department or HCP id): its
+  own owner, or for an HCP, department or hospital the most specific
+  owner above it; null when nobody does.
+  """
+  accountOwner(account: ID!): AccountOwnership
 }
 
 extend type Mutation {
@@ -8762,6 +9313,136 @@ extend type Mutation {
   logInteraction(input: InteractionInput!): InteractionPayload!
   "Deletes an interaction: its KAM's or an admin's to delete."
   deleteInteraction(id: ID!): DeletePayload!
+  """
+  Makes a user (who holds the account's territory) the owner of an
+  account: a territory, hospital, department or HCP id. The most specific
+  owner of an HCP plans its visits.
+  """
+  assignAccountOwner(account: ID!, user: ID!): AccountOwnership!
+  "Removes an account's own owner (an owner above it then applies)."
+  unassignAccountOwner(account: ID!): DeletePayload!
+}
+
+"Who owns an account, and at which level the owner was assigned."
+type AccountOwnership {
+  "The account asked about."
+  account: ID!
+  owner: User!
+  "The account the owner was assigned to: the account itself or one above it."
+  assignedTo: ID!
+}
+
+"""
+A call plan: what the scope's KAMs visit and when. An account's next visit
+is due one cadence interval after its last visit (a logged VISIT or
+MEETING, settings field.visitKinds); never visited is due now; D
+(digital only) accounts are never due.
+"""
+type CallPlan {
+  scopeName: String!
+  product: Product
+  "YYYY-MM-DD."
+  asOf: String!
+  "The month of visits and workloads, YYYY-MM."
+  month: String!
+  "Accounts with a cadence that nobody owns: assign owners (assignAccountOwner)."
+  unowned: Int!
+  "The plan's accounts in id order; kam keeps one owner's, dueOnly those due."
+  accounts(kam: ID, dueOnly: Boolean = false, first: Int = 20, after: String): CallPlanAccountConnection!
+  "The overdue accounts, most days overdue first; kam keeps one owner's."
+  overdue(kam: ID, first: Int = 20, after: String): CallPlanAccountConnection!
+  "The month's planned visits of one KAM, by date: on the working day each is due, overdue ones from asOf."
+  visits(kam: ID!): [PlannedVisit!]!
+  "Each owner's planned visits in the month against the capacity, most loaded first."
+  workloads: [KamWorkload!]!
+  "Visits kept against visits the cadence asked for, over the windowDays days to asOf."
+  adherence(windowDays: Int = 90): CadenceAdherence!
+  "Where a KAM's visits of the month download as an iCalendar file (Outlook, WeCom, phones)."
+  calendarUrl(kam: ID!): String!
+  "Where a KAM's monthly plan downloads as a printable document or workbook."
+  reportUrl(kam: ID!, format: ReportFormat = HTML): String!
+  graphVersion: String!
+  settings: Settings!
+}
+
+"How a report downloads."
+enum ReportFormat {
+  HTML
+  XLSX
+}
+
+type CallPlanAccountConnection {
+  edges: [CallPlanAccountEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type CallPlanAccountEdge {
+  cursor: String!
+  node: CallPlanAccount!
+}
+
+"An account of a call plan as of its date."
+type CallPlanAccount {
+  hcp: HCP!
+  segment: Segment!
+  cadence: Cadence!
+  "The KAM who owns it; null when nobody does."
+  owner: User
+  "The date of its last visit (YYYY-MM-DD); null when never visited."
+  lastVisit: String
+  "When the next visit is due; null for digital only."
+  nextDue: String
+  due: Boolean!
+  overdue: Boolean!
+  daysOverdue: Int!
+}
+
+"A planned visit."
+type PlannedVisit {
+  "YYYY-MM-DD, a working day."
+  date: String!
+  hcp: HCP!
+  segment: Segment!
+  cadence: Cadence!
+  "Days the account was overdue as of the plan's date (the first visit of an overdue account)."
+  daysOverdue: Int!
+}
+
+"A KAM's planned visits in a month against the capacity."
+type KamWorkload {
+  kam: User!
+  month: String!
+  planned: Int!
+  capacity: Int!
+  "Planned visits above the capacity; 0 within it."
+  over: Int!
+  "planned / capacity."
+  utilisation: Float!
+  "The over-capacity warning in the request's language; null within capacity."
+  warning: String
+}
+
+"""
+Cadence adherence: per group, the sum over its accounts of min(visits kept,
+visits expected) over the sum of visits expected, where expected = window
+days / cadence interval. D (digital only) accounts are left out.
+"""
+type CadenceAdherence {
+  from: String!
+  to: String!
+  days: Int!
+  bySegment: [AdherenceGroup!]!
+  "By owner; the key is the user id, empty for unowned accounts."
+  byKam: [AdherenceGroup!]!
+}
+
+type AdherenceGroup {
+  key: String!
+  accounts: Int!
+  expected: Float!
+  kept: Float!
+  adherence: Float!
 }
 
 "The kind of a logged contact."
@@ -8940,6 +9621,18 @@ func (ec *executionContext) childFields_AccountMemberEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AccountMemberEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AccountOwnership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "account":
+		return ec.fieldContext_AccountOwnership_account(ctx, field)
+	case "owner":
+		return ec.fieldContext_AccountOwnership_owner(ctx, field)
+	case "assignedTo":
+		return ec.fieldContext_AccountOwnership_assignedTo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountOwnership", field.Name)
+}
+
 func (ec *executionContext) childFields_AccountPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9032,6 +9725,22 @@ func (ec *executionContext) childFields_ActualSales(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ActualSales", field.Name)
 }
 
+func (ec *executionContext) childFields_AdherenceGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_AdherenceGroup_key(ctx, field)
+	case "accounts":
+		return ec.fieldContext_AdherenceGroup_accounts(ctx, field)
+	case "expected":
+		return ec.fieldContext_AdherenceGroup_expected(ctx, field)
+	case "kept":
+		return ec.fieldContext_AdherenceGroup_kept(ctx, field)
+	case "adherence":
+		return ec.fieldContext_AdherenceGroup_adherence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdherenceGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_AtRiskDepartment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "department":
@@ -9118,6 +9827,102 @@ func (ec *executionContext) childFields_Cadence(ctx context.Context, field graph
 		return ec.fieldContext_Cadence_contactLabel(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Cadence", field.Name)
+}
+
+func (ec *executionContext) childFields_CadenceAdherence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CadenceAdherence_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CadenceAdherence_to(ctx, field)
+	case "days":
+		return ec.fieldContext_CadenceAdherence_days(ctx, field)
+	case "bySegment":
+		return ec.fieldContext_CadenceAdherence_bySegment(ctx, field)
+	case "byKam":
+		return ec.fieldContext_CadenceAdherence_byKam(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CadenceAdherence", field.Name)
+}
+
+func (ec *executionContext) childFields_CallPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scopeName":
+		return ec.fieldContext_CallPlan_scopeName(ctx, field)
+	case "product":
+		return ec.fieldContext_CallPlan_product(ctx, field)
+	case "asOf":
+		return ec.fieldContext_CallPlan_asOf(ctx, field)
+	case "month":
+		return ec.fieldContext_CallPlan_month(ctx, field)
+	case "unowned":
+		return ec.fieldContext_CallPlan_unowned(ctx, field)
+	case "accounts":
+		return ec.fieldContext_CallPlan_accounts(ctx, field)
+	case "overdue":
+		return ec.fieldContext_CallPlan_overdue(ctx, field)
+	case "visits":
+		return ec.fieldContext_CallPlan_visits(ctx, field)
+	case "workloads":
+		return ec.fieldContext_CallPlan_workloads(ctx, field)
+	case "adherence":
+		return ec.fieldContext_CallPlan_adherence(ctx, field)
+	case "calendarUrl":
+		return ec.fieldContext_CallPlan_calendarUrl(ctx, field)
+	case "reportUrl":
+		return ec.fieldContext_CallPlan_reportUrl(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_CallPlan_graphVersion(ctx, field)
+	case "settings":
+		return ec.fieldContext_CallPlan_settings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallPlan", field.Name)
+}
+
+func (ec *executionContext) childFields_CallPlanAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_CallPlanAccount_hcp(ctx, field)
+	case "segment":
+		return ec.fieldContext_CallPlanAccount_segment(ctx, field)
+	case "cadence":
+		return ec.fieldContext_CallPlanAccount_cadence(ctx, field)
+	case "owner":
+		return ec.fieldContext_CallPlanAccount_owner(ctx, field)
+	case "lastVisit":
+		return ec.fieldContext_CallPlanAccount_lastVisit(ctx, field)
+	case "nextDue":
+		return ec.fieldContext_CallPlanAccount_nextDue(ctx, field)
+	case "due":
+		return ec.fieldContext_CallPlanAccount_due(ctx, field)
+	case "overdue":
+		return ec.fieldContext_CallPlanAccount_overdue(ctx, field)
+	case "daysOverdue":
+		return ec.fieldContext_CallPlanAccount_daysOverdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallPlanAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_CallPlanAccountConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CallPlanAccountConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CallPlanAccountConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CallPlanAccountConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallPlanAccountConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CallPlanAccountEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CallPlanAccountEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CallPlanAccountEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallPlanAccountEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Citation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9944,6 +10749,26 @@ func (ec *executionContext) childFields_InteractionPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type InteractionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_KamWorkload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kam":
+		return ec.fieldContext_KamWorkload_kam(ctx, field)
+	case "month":
+		return ec.fieldContext_KamWorkload_month(ctx, field)
+	case "planned":
+		return ec.fieldContext_KamWorkload_planned(ctx, field)
+	case "capacity":
+		return ec.fieldContext_KamWorkload_capacity(ctx, field)
+	case "over":
+		return ec.fieldContext_KamWorkload_over(ctx, field)
+	case "utilisation":
+		return ec.fieldContext_KamWorkload_utilisation(ctx, field)
+	case "warning":
+		return ec.fieldContext_KamWorkload_warning(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KamWorkload", field.Name)
+}
+
 func (ec *executionContext) childFields_KindCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -10202,6 +11027,22 @@ func (ec *executionContext) childFields_PlanStakeholder(ctx context.Context, fie
 		return ec.fieldContext_PlanStakeholder_nextActionDue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanStakeholder", field.Name)
+}
+
+func (ec *executionContext) childFields_PlannedVisit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_PlannedVisit_date(ctx, field)
+	case "hcp":
+		return ec.fieldContext_PlannedVisit_hcp(ctx, field)
+	case "segment":
+		return ec.fieldContext_PlannedVisit_segment(ctx, field)
+	case "cadence":
+		return ec.fieldContext_PlannedVisit_cadence(ctx, field)
+	case "daysOverdue":
+		return ec.fieldContext_PlannedVisit_daysOverdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlannedVisit", field.Name)
 }
 
 func (ec *executionContext) childFields_PotentialTerms(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10962,6 +11803,138 @@ func (ec *executionContext) field_AccountMatrix_unclassified_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_CallPlan_accounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kam",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kam"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dueOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dueOnly"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_CallPlan_adherence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "windowDays",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["windowDays"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CallPlan_calendarUrl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kam",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kam"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CallPlan_overdue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kam",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kam"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_CallPlan_reportUrl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kam",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kam"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ReportFormat, error) {
+			return ec.unmarshalOReportFormat2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐReportFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_CallPlan_visits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kam",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kam"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Department_prescriptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11173,6 +12146,28 @@ func (ec *executionContext) field_MatrixCell_members_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignAccountOwner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "account",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["account"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "user",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["user"] = arg1
 	return args, nil
 }
 
@@ -11580,6 +12575,20 @@ func (ec *executionContext) field_Mutation_startImport_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_unassignAccountOwner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "account",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["account"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_uncitePath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11874,6 +12883,20 @@ func (ec *executionContext) field_Query_accountMatrix_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_accountOwner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "account",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["account"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_accountPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11977,6 +13000,44 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_callPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (model.ScopeInput, error) {
+			return ec.unmarshalNScopeInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "product",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["product"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg3
 	return args, nil
 }
 
@@ -13815,6 +14876,84 @@ func (ec *executionContext) fieldContext_AccountMemberEdge_node(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _AccountOwnership_account(ctx context.Context, field graphql.CollectedField, obj *model.AccountOwnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountOwnership_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountOwnership_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountOwnership", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AccountOwnership_owner(ctx context.Context, field graphql.CollectedField, obj *model.AccountOwnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountOwnership_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccountOwnership().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountOwnership_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountOwnership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountOwnership_assignedTo(ctx context.Context, field graphql.CollectedField, obj *model.AccountOwnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountOwnership_assignedTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssignedTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountOwnership_assignedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountOwnership", field, false, false, "ID")
+}
+
 func (ec *executionContext) _AccountPlan_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14636,6 +15775,121 @@ func (ec *executionContext) fieldContext_ActualSales_trends(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _AdherenceGroup_key(ctx context.Context, field graphql.CollectedField, obj *fieldwork.AdherenceGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdherenceGroup_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdherenceGroup_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdherenceGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdherenceGroup_accounts(ctx context.Context, field graphql.CollectedField, obj *fieldwork.AdherenceGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdherenceGroup_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdherenceGroup_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdherenceGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdherenceGroup_expected(ctx context.Context, field graphql.CollectedField, obj *fieldwork.AdherenceGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdherenceGroup_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdherenceGroup_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdherenceGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AdherenceGroup_kept(ctx context.Context, field graphql.CollectedField, obj *fieldwork.AdherenceGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdherenceGroup_kept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kept, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdherenceGroup_kept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdherenceGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AdherenceGroup_adherence(ctx context.Context, field graphql.CollectedField, obj *fieldwork.AdherenceGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdherenceGroup_adherence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Adherence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdherenceGroup_adherence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdherenceGroup", field, false, false, "Float")
+}
+
 func (ec *executionContext) _AtRiskDepartment_department(ctx context.Context, field graphql.CollectedField, obj *model.AtRiskDepartment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15277,6 +16531,990 @@ func (ec *executionContext) _Cadence_contactLabel(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Cadence_contactLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Cadence", field, true, true, "String")
+}
+
+func (ec *executionContext) _CadenceAdherence_from(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Adherence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadenceAdherence_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadenceAdherence_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CadenceAdherence", field, false, false, "String")
+}
+
+func (ec *executionContext) _CadenceAdherence_to(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Adherence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadenceAdherence_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadenceAdherence_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CadenceAdherence", field, false, false, "String")
+}
+
+func (ec *executionContext) _CadenceAdherence_days(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Adherence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadenceAdherence_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadenceAdherence_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CadenceAdherence", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CadenceAdherence_bySegment(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Adherence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadenceAdherence_bySegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BySegment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []fieldwork.AdherenceGroup) graphql.Marshaler {
+			return ec.marshalNAdherenceGroup2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐAdherenceGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadenceAdherence_bySegment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CadenceAdherence",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdherenceGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CadenceAdherence_byKam(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Adherence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadenceAdherence_byKam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []fieldwork.AdherenceGroup) graphql.Marshaler {
+			return ec.marshalNAdherenceGroup2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐAdherenceGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadenceAdherence_byKam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CadenceAdherence",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdherenceGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlan_scopeName(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_scopeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlan().ScopeName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_scopeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlan", field, true, true, "String")
+}
+
+func (ec *executionContext) _CallPlan_product(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlan().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlan_asOf(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _CallPlan_month(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlan().Month(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlan", field, true, true, "String")
+}
+
+func (ec *executionContext) _CallPlan_unowned(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_unowned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unowned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_unowned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallPlan_accounts(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CallPlan().Accounts(ctx, obj, fc.Args["kam"].(*string), fc.Args["dueOnly"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CallPlanAccountConnection) graphql.Marshaler {
+			return ec.marshalNCallPlanAccountConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCallPlanAccountConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_accounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallPlanAccountConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CallPlan_accounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlan_overdue(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CallPlan().Overdue(ctx, obj, fc.Args["kam"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CallPlanAccountConnection) graphql.Marshaler {
+			return ec.marshalNCallPlanAccountConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCallPlanAccountConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_overdue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallPlanAccountConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CallPlan_overdue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlan_visits(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_visits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CallPlan().Visits(ctx, obj, fc.Args["kam"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fieldwork.Visit) graphql.Marshaler {
+			return ec.marshalNPlannedVisit2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐVisitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_visits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlannedVisit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CallPlan_visits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlan_workloads(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_workloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlan().Workloads(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fieldwork.Workload) graphql.Marshaler {
+			return ec.marshalNKamWorkload2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐWorkloadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_workloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KamWorkload(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlan_adherence(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_adherence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CallPlan().Adherence(ctx, obj, fc.Args["windowDays"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fieldwork.Adherence) graphql.Marshaler {
+			return ec.marshalNCadenceAdherence2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐAdherence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_adherence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CadenceAdherence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CallPlan_adherence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlan_calendarUrl(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_calendarUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CallPlan().CalendarURL(ctx, obj, fc.Args["kam"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_calendarUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CallPlan_calendarUrl_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlan_reportUrl(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_reportUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CallPlan().ReportURL(ctx, obj, fc.Args["kam"].(string), fc.Args["format"].(*model.ReportFormat))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_reportUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CallPlan_reportUrl_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlan_graphVersion(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlan().GraphVersion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlan", field, true, true, "String")
+}
+
+func (ec *executionContext) _CallPlan_settings(ctx context.Context, field graphql.CollectedField, obj *fieldservice.CallPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlan_settings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlan().Settings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *settings.Version) graphql.Marshaler {
+			return ec.marshalNSettings2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋsettingsᚐVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlan_settings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Settings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlanAccount_hcp(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccount_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlanAccount().Hcp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccount_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlanAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlanAccount_segment(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccount_segment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlanAccount().Segment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccount_segment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlanAccount", field, true, true, "Segment")
+}
+
+func (ec *executionContext) _CallPlanAccount_cadence(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccount_cadence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlanAccount().Cadence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Cadence) graphql.Marshaler {
+			return ec.marshalNCadence2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCadence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccount_cadence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlanAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlanAccount_owner(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccount_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlanAccount().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccount_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlanAccount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlanAccount_lastVisit(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccount_lastVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlanAccount().LastVisit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccount_lastVisit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlanAccount", field, true, true, "String")
+}
+
+func (ec *executionContext) _CallPlanAccount_nextDue(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccount_nextDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallPlanAccount().NextDue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccount_nextDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlanAccount", field, true, true, "String")
+}
+
+func (ec *executionContext) _CallPlanAccount_due(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccount_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccount_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlanAccount", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CallPlanAccount_overdue(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccount_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccount_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlanAccount", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CallPlanAccount_daysOverdue(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Status) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccount_daysOverdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysOverdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccount_daysOverdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlanAccount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallPlanAccountConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CallPlanAccountConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccountConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CallPlanAccountEdge) graphql.Marshaler {
+			return ec.marshalNCallPlanAccountEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCallPlanAccountEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccountConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlanAccountConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallPlanAccountEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlanAccountConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CallPlanAccountConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccountConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccountConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlanAccountConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallPlanAccountConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CallPlanAccountConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccountConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccountConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlanAccountConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallPlanAccountEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CallPlanAccountEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccountEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccountEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallPlanAccountEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CallPlanAccountEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CallPlanAccountEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallPlanAccountEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fieldwork.Status) graphql.Marshaler {
+			return ec.marshalNCallPlanAccount2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallPlanAccountEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallPlanAccountEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallPlanAccount(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Citation_pathId(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
@@ -22319,6 +24557,176 @@ func (ec *executionContext) fieldContext_InteractionPayload_graphVersion(_ conte
 	return graphql.NewScalarFieldContext("InteractionPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _KamWorkload_kam(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KamWorkload_kam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KamWorkload().Kam(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KamWorkload_kam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KamWorkload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KamWorkload_month(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KamWorkload_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KamWorkload_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KamWorkload", field, false, false, "String")
+}
+
+func (ec *executionContext) _KamWorkload_planned(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KamWorkload_planned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Planned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KamWorkload_planned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KamWorkload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KamWorkload_capacity(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KamWorkload_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KamWorkload_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KamWorkload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KamWorkload_over(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KamWorkload_over(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KamWorkload().Over(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KamWorkload_over(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KamWorkload", field, true, true, "Int")
+}
+
+func (ec *executionContext) _KamWorkload_utilisation(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KamWorkload_utilisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KamWorkload().Utilisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KamWorkload_utilisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KamWorkload", field, true, true, "Float")
+}
+
+func (ec *executionContext) _KamWorkload_warning(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KamWorkload_warning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.KamWorkload().Warning(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KamWorkload_warning(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KamWorkload", field, true, true, "String")
+}
+
 func (ec *executionContext) _KindCounts_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24817,6 +27225,94 @@ func (ec *executionContext) fieldContext_Mutation_deleteInteraction(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_assignAccountOwner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignAccountOwner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignAccountOwner(ctx, fc.Args["account"].(string), fc.Args["user"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountOwnership) graphql.Marshaler {
+			return ec.marshalNAccountOwnership2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignAccountOwner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountOwnership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignAccountOwner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unassignAccountOwner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unassignAccountOwner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnassignAccountOwner(ctx, fc.Args["account"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unassignAccountOwner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unassignAccountOwner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NetworkEdge_from(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25918,6 +28414,139 @@ func (ec *executionContext) _PlanStakeholder_nextActionDue(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_PlanStakeholder_nextActionDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlanStakeholder", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlannedVisit_date(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Visit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedVisit_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedVisit_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlannedVisit_hcp(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Visit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedVisit_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedVisit().Hcp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedVisit_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlannedVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlannedVisit_segment(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Visit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedVisit_segment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedVisit().Segment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v account.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedVisit_segment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedVisit", field, true, true, "Segment")
+}
+
+func (ec *executionContext) _PlannedVisit_cadence(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Visit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedVisit_cadence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedVisit().Cadence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Cadence) graphql.Marshaler {
+			return ec.marshalNCadence2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCadence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedVisit_cadence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlannedVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlannedVisit_daysOverdue(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Visit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedVisit_daysOverdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysOverdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedVisit_daysOverdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedVisit", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PotentialTerms_value(ctx context.Context, field graphql.CollectedField, obj *account.Potential) (ret graphql.Marshaler) {
@@ -27918,6 +30547,94 @@ func (ec *executionContext) fieldContext_Query_interaction(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_interaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_callPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_callPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CallPlan(ctx, fc.Args["scope"].(model.ScopeInput), fc.Args["product"].(*string), fc.Args["asOf"].(*string), fc.Args["month"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *fieldservice.CallPlan) graphql.Marshaler {
+			return ec.marshalNCallPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldserviceᚐCallPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_callPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_callPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accountOwner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accountOwner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccountOwner(ctx, fc.Args["account"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountOwnership) graphql.Marshaler {
+			return ec.marshalOAccountOwnership2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnership(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accountOwner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountOwnership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accountOwner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35379,6 +38096,50 @@ func (ec *executionContext) _AccountMemberEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var accountOwnershipImplementors = []string{"AccountOwnership"}
+
+func (ec *executionContext) _AccountOwnership(ctx context.Context, sel ast.SelectionSet, obj *model.AccountOwnership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountOwnershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountOwnership")
+		case "account":
+			out.Values[i] = ec._AccountOwnership_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccountOwnership_owner(ctx, field, obj)
+				})
+		case "assignedTo":
+			out.Values[i] = ec._AccountOwnership_assignedTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var accountPlanImplementors = []string{"AccountPlan"}
 
 func (ec *executionContext) _AccountPlan(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.AccountPlan) graphql.Marshaler {
@@ -35660,6 +38421,59 @@ func (ec *executionContext) _ActualSales(ctx context.Context, sel ast.SelectionS
 			}
 		case "trends":
 			out.Values[i] = ec._ActualSales_trends(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adherenceGroupImplementors = []string{"AdherenceGroup"}
+
+func (ec *executionContext) _AdherenceGroup(ctx context.Context, sel ast.SelectionSet, obj *fieldwork.AdherenceGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adherenceGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdherenceGroup")
+		case "key":
+			out.Values[i] = ec._AdherenceGroup_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._AdherenceGroup_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expected":
+			out.Values[i] = ec._AdherenceGroup_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kept":
+			out.Values[i] = ec._AdherenceGroup_kept(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adherence":
+			out.Values[i] = ec._AdherenceGroup_adherence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35968,6 +38782,329 @@ func (ec *executionContext) _Cadence(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Cadence_contactLabel(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cadenceAdherenceImplementors = []string{"CadenceAdherence"}
+
+func (ec *executionContext) _CadenceAdherence(ctx context.Context, sel ast.SelectionSet, obj *fieldwork.Adherence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cadenceAdherenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CadenceAdherence")
+		case "from":
+			out.Values[i] = ec._CadenceAdherence_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CadenceAdherence_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days":
+			out.Values[i] = ec._CadenceAdherence_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bySegment":
+			out.Values[i] = ec._CadenceAdherence_bySegment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKam":
+			out.Values[i] = ec._CadenceAdherence_byKam(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var callPlanImplementors = []string{"CallPlan"}
+
+func (ec *executionContext) _CallPlan(ctx context.Context, sel ast.SelectionSet, obj *fieldservice.CallPlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallPlan")
+		case "scopeName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_scopeName(ctx, field, obj)
+				})
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_product(ctx, field, obj)
+				})
+		case "asOf":
+			out.Values[i] = ec._CallPlan_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "month":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_month(ctx, field, obj)
+				})
+		case "unowned":
+			out.Values[i] = ec._CallPlan_unowned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accounts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_accounts(ctx, field, obj)
+				})
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_overdue(ctx, field, obj)
+				})
+		case "visits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_visits(ctx, field, obj)
+				})
+		case "workloads":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_workloads(ctx, field, obj)
+				})
+		case "adherence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_adherence(ctx, field, obj)
+				})
+		case "calendarUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_calendarUrl(ctx, field, obj)
+				})
+		case "reportUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_reportUrl(ctx, field, obj)
+				})
+		case "graphVersion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_graphVersion(ctx, field, obj)
+				})
+		case "settings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlan_settings(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var callPlanAccountImplementors = []string{"CallPlanAccount"}
+
+func (ec *executionContext) _CallPlanAccount(ctx context.Context, sel ast.SelectionSet, obj *fieldwork.Status) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callPlanAccountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallPlanAccount")
+		case "hcp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlanAccount_hcp(ctx, field, obj)
+				})
+		case "segment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlanAccount_segment(ctx, field, obj)
+				})
+		case "cadence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlanAccount_cadence(ctx, field, obj)
+				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlanAccount_owner(ctx, field, obj)
+				})
+		case "lastVisit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlanAccount_lastVisit(ctx, field, obj)
+				})
+		case "nextDue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CallPlanAccount_nextDue(ctx, field, obj)
+				})
+		case "due":
+			out.Values[i] = ec._CallPlanAccount_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._CallPlanAccount_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "daysOverdue":
+			out.Values[i] = ec._CallPlanAccount_daysOverdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var callPlanAccountConnectionImplementors = []string{"CallPlanAccountConnection"}
+
+func (ec *executionContext) _CallPlanAccountConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CallPlanAccountConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callPlanAccountConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallPlanAccountConnection")
+		case "edges":
+			out.Values[i] = ec._CallPlanAccountConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CallPlanAccountConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CallPlanAccountConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var callPlanAccountEdgeImplementors = []string{"CallPlanAccountEdge"}
+
+func (ec *executionContext) _CallPlanAccountEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CallPlanAccountEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callPlanAccountEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallPlanAccountEdge")
+		case "cursor":
+			out.Values[i] = ec._CallPlanAccountEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CallPlanAccountEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38718,6 +41855,73 @@ func (ec *executionContext) _InteractionPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var kamWorkloadImplementors = []string{"KamWorkload"}
+
+func (ec *executionContext) _KamWorkload(ctx context.Context, sel ast.SelectionSet, obj *fieldwork.Workload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kamWorkloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KamWorkload")
+		case "kam":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KamWorkload_kam(ctx, field, obj)
+				})
+		case "month":
+			out.Values[i] = ec._KamWorkload_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planned":
+			out.Values[i] = ec._KamWorkload_planned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._KamWorkload_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "over":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KamWorkload_over(ctx, field, obj)
+				})
+		case "utilisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KamWorkload_utilisation(ctx, field, obj)
+				})
+		case "warning":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._KamWorkload_warning(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var kindCountsImplementors = []string{"KindCounts"}
 
 func (ec *executionContext) _KindCounts(ctx context.Context, sel ast.SelectionSet, obj *model.KindCounts) graphql.Marshaler {
@@ -39394,6 +42598,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "assignAccountOwner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignAccountOwner(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unassignAccountOwner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unassignAccountOwner(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39886,6 +43104,62 @@ func (ec *executionContext) _PlanStakeholder(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PlanStakeholder_nextActionDue(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var plannedVisitImplementors = []string{"PlannedVisit"}
+
+func (ec *executionContext) _PlannedVisit(ctx context.Context, sel ast.SelectionSet, obj *fieldwork.Visit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, plannedVisitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlannedVisit")
+		case "date":
+			out.Values[i] = ec._PlannedVisit_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hcp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedVisit_hcp(ctx, field, obj)
+				})
+		case "segment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedVisit_segment(ctx, field, obj)
+				})
+		case "cadence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedVisit_cadence(ctx, field, obj)
+				})
+		case "daysOverdue":
+			out.Values[i] = ec._PlannedVisit_daysOverdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40452,6 +43726,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_interaction(ctx, field)
+				})
+		case "callPlan":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_callPlan(ctx, field)
+				})
+		case "accountOwner":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accountOwner(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -42474,6 +45760,14 @@ func (ec *executionContext) marshalNAccountMemberEdge2ᚖgithubᚗcomᚋkolgraph
 	return ec._AccountMemberEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccountOwnership2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnership(ctx context.Context, sel ast.SelectionSet, v *model.AccountOwnership) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountOwnership!")
+		return graphql.Null
+	}
+	return ec._AccountOwnership(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAccountPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAccountPlan(ctx context.Context, sel ast.SelectionSet, v *kolgraph.AccountPlan) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AccountPlan!")
@@ -42530,6 +45824,26 @@ func (ec *executionContext) marshalNAccountPlanPayload2ᚖgithubᚗcomᚋkolgrap
 		return graphql.Null
 	}
 	return ec._AccountPlanPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAdherenceGroup2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐAdherenceGroup(ctx context.Context, sel ast.SelectionSet, v fieldwork.AdherenceGroup) graphql.Marshaler {
+	return ec._AdherenceGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAdherenceGroup2ᚕgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐAdherenceGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []fieldwork.AdherenceGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAdherenceGroup2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐAdherenceGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNAtRiskDepartment2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAtRiskDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AtRiskDepartment) graphql.Marshaler {
@@ -42662,6 +45976,70 @@ func (ec *executionContext) marshalNCSVFileHeader2ᚖgithubᚗcomᚋkolgraphᚋk
 
 func (ec *executionContext) marshalNCadence2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCadence(ctx context.Context, sel ast.SelectionSet, v account.Cadence) graphql.Marshaler {
 	return ec._Cadence(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCadence2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCadence(ctx context.Context, sel ast.SelectionSet, v *account.Cadence) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Cadence!")
+		return graphql.Null
+	}
+	return ec._Cadence(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCadenceAdherence2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐAdherence(ctx context.Context, sel ast.SelectionSet, v *fieldwork.Adherence) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CadenceAdherence!")
+		return graphql.Null
+	}
+	return ec._CadenceAdherence(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCallPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldserviceᚐCallPlan(ctx context.Context, sel ast.SelectionSet, v *fieldservice.CallPlan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallPlan!")
+		return graphql.Null
+	}
+	return ec._CallPlan(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCallPlanAccount2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐStatus(ctx context.Context, sel ast.SelectionSet, v *fieldwork.Status) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallPlanAccount!")
+		return graphql.Null
+	}
+	return ec._CallPlanAccount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCallPlanAccountConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCallPlanAccountConnection(ctx context.Context, sel ast.SelectionSet, v *model.CallPlanAccountConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallPlanAccountConnection!")
+		return graphql.Null
+	}
+	return ec._CallPlanAccountConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCallPlanAccountEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCallPlanAccountEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CallPlanAccountEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCallPlanAccountEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCallPlanAccountEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCallPlanAccountEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCallPlanAccountEdge(ctx context.Context, sel ast.SelectionSet, v *model.CallPlanAccountEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallPlanAccountEdge!")
+		return graphql.Null
+	}
+	return ec._CallPlanAccountEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCitation2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐCitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Citation) graphql.Marshaler {
@@ -43691,6 +47069,30 @@ func (ec *executionContext) marshalNInteractionPayload2ᚖgithubᚗcomᚋkolgrap
 	return ec._InteractionPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNKamWorkload2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐWorkloadᚄ(ctx context.Context, sel ast.SelectionSet, v []*fieldwork.Workload) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKamWorkload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐWorkload(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKamWorkload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐWorkload(ctx context.Context, sel ast.SelectionSet, v *fieldwork.Workload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KamWorkload!")
+		return graphql.Null
+	}
+	return ec._KamWorkload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNKindCounts2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐKindCountsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KindCounts) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -44048,6 +47450,30 @@ func (ec *executionContext) unmarshalNPlanStatus2githubᚗcomᚋkolgraphᚋkolgr
 
 func (ec *executionContext) marshalNPlanStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPlanStatus(ctx context.Context, sel ast.SelectionSet, v model.PlanStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPlannedVisit2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐVisitᚄ(ctx context.Context, sel ast.SelectionSet, v []*fieldwork.Visit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlannedVisit2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐVisit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlannedVisit2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐVisit(ctx context.Context, sel ast.SelectionSet, v *fieldwork.Visit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlannedVisit!")
+		return graphql.Null
+	}
+	return ec._PlannedVisit(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPosition2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccessᚐPosition(ctx context.Context, v any) (access.Position, error) {
@@ -45009,6 +48435,13 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalOAccountOwnership2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnership(ctx context.Context, sel ast.SelectionSet, v *model.AccountOwnership) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AccountOwnership(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAccountPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAccountPlan(ctx context.Context, sel ast.SelectionSet, v *kolgraph.AccountPlan) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -45588,6 +49021,22 @@ func (ec *executionContext) marshalORecordKind2ᚖgithubᚗcomᚋkolgraphᚋkolg
 	return v
 }
 
+func (ec *executionContext) unmarshalOReportFormat2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐReportFormat(ctx context.Context, v any) (*model.ReportFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ReportFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportFormat2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐReportFormat(ctx context.Context, sel ast.SelectionSet, v *model.ReportFormat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOScopeInput2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐScopeInput(ctx context.Context, v any) (*model.ScopeInput, error) {
 	if v == nil {
 		return nil, nil
@@ -45765,6 +49214,13 @@ func (ec *executionContext) marshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 	_ = ctx
 	res := graphql.MarshalUpload(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐUser(ctx context.Context, sel ast.SelectionSet, v *kolgraph.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOWhatIfEdgeInput2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐWhatIfEdgeInputᚄ(ctx context.Context, v any) ([]*model.WhatIfEdgeInput, error) {

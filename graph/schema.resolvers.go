@@ -14,6 +14,8 @@ import (
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
 	"github.com/kolgraph/kolgraph/internal/citation"
+	"github.com/kolgraph/kolgraph/internal/fieldservice"
+	"github.com/kolgraph/kolgraph/internal/fieldwork"
 	"github.com/kolgraph/kolgraph/internal/history"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/network"
@@ -46,6 +48,11 @@ func (r *accountMatrixResolver) Settings(ctx context.Context, obj *model.Account
 // Playbook is the resolver for the playbook field.
 func (r *accountMemberResolver) Playbook(ctx context.Context, obj *model.AccountMember) (string, error) {
 	return memberPlaybook(ctx, obj), nil
+}
+
+// Owner is the resolver for the owner field.
+func (r *accountOwnershipResolver) Owner(ctx context.Context, obj *model.AccountOwnership) (*kolgraph.User, error) {
+	return required(r.userByID(ctx, obj.OwnerID))
 }
 
 // Hospital is the resolver for the hospital field.
@@ -114,6 +121,102 @@ func (r *cadenceResolver) Label(ctx context.Context, obj *account.Cadence) (stri
 // ContactLabel is the resolver for the contactLabel field.
 func (r *cadenceResolver) ContactLabel(ctx context.Context, obj *account.Cadence) (string, error) {
 	return say(ctx, obj.ContactLabel), nil
+}
+
+// ScopeName is the resolver for the scopeName field.
+func (r *callPlanResolver) ScopeName(ctx context.Context, obj *fieldservice.CallPlan) (string, error) {
+	return obj.Result.ScopeName, nil
+}
+
+// Product is the resolver for the product field.
+func (r *callPlanResolver) Product(ctx context.Context, obj *fieldservice.CallPlan) (*kolgraph.Product, error) {
+	return obj.Result.Product, nil
+}
+
+// Month is the resolver for the month field.
+func (r *callPlanResolver) Month(ctx context.Context, obj *fieldservice.CallPlan) (string, error) {
+	return obj.Month, nil
+}
+
+// Accounts is the resolver for the accounts field.
+func (r *callPlanResolver) Accounts(ctx context.Context, obj *fieldservice.CallPlan, kam *string, dueOnly *bool, first *int, after *string) (*model.CallPlanAccountConnection, error) {
+	return callPlanAccounts(planAccounts(obj, kam, dueOnly != nil && *dueOnly), first, after)
+}
+
+// Overdue is the resolver for the overdue field.
+func (r *callPlanResolver) Overdue(ctx context.Context, obj *fieldservice.CallPlan, kam *string, first *int, after *string) (*model.CallPlanAccountConnection, error) {
+	return callPlanAccounts(planOverdue(obj, kam), first, after)
+}
+
+// Visits is the resolver for the visits field.
+func (r *callPlanResolver) Visits(ctx context.Context, obj *fieldservice.CallPlan, kam string) ([]*fieldwork.Visit, error) {
+	vs, err := obj.Visits(kam, obj.Month)
+	return pointers(vs), err
+}
+
+// Workloads is the resolver for the workloads field.
+func (r *callPlanResolver) Workloads(ctx context.Context, obj *fieldservice.CallPlan) ([]*fieldwork.Workload, error) {
+	ws, err := obj.Workloads()
+	return pointers(ws), err
+}
+
+// Adherence is the resolver for the adherence field.
+func (r *callPlanResolver) Adherence(ctx context.Context, obj *fieldservice.CallPlan, windowDays *int) (*fieldwork.Adherence, error) {
+	day, _ := kolgraph.ParseDate(obj.AsOf)
+	return fieldwork.CadenceAdherence(obj.Config, day, intOr(windowDays, 90), obj.Accounts())
+}
+
+// CalendarURL is the resolver for the calendarUrl field.
+func (r *callPlanResolver) CalendarURL(ctx context.Context, obj *fieldservice.CallPlan, kam string) (string, error) {
+	return planURL(obj, "/reports/calendar", kam), nil
+}
+
+// ReportURL is the resolver for the reportUrl field.
+func (r *callPlanResolver) ReportURL(ctx context.Context, obj *fieldservice.CallPlan, kam string, format *model.ReportFormat) (string, error) {
+	return planURL(obj, "/reports/kam-plan", kam, "format", reportFormat(format)), nil
+}
+
+// GraphVersion is the resolver for the graphVersion field.
+func (r *callPlanResolver) GraphVersion(ctx context.Context, obj *fieldservice.CallPlan) (string, error) {
+	return obj.Result.GraphVersion, nil
+}
+
+// Settings is the resolver for the settings field.
+func (r *callPlanResolver) Settings(ctx context.Context, obj *fieldservice.CallPlan) (*settings.Version, error) {
+	return r.resultSettings(obj.Result.Settings.Version)
+}
+
+// Hcp is the resolver for the hcp field.
+func (r *callPlanAccountResolver) Hcp(ctx context.Context, obj *fieldwork.Status) (*kolgraph.HCP, error) {
+	return required(loadersFrom(ctx).hcp.Load(ctx, obj.Account.ID))
+}
+
+// Segment is the resolver for the segment field.
+func (r *callPlanAccountResolver) Segment(ctx context.Context, obj *fieldwork.Status) (account.Segment, error) {
+	return obj.Account.Segment, nil
+}
+
+// Cadence is the resolver for the cadence field.
+func (r *callPlanAccountResolver) Cadence(ctx context.Context, obj *fieldwork.Status) (*account.Cadence, error) {
+	return &obj.Account.Cadence, nil
+}
+
+// Owner is the resolver for the owner field.
+func (r *callPlanAccountResolver) Owner(ctx context.Context, obj *fieldwork.Status) (*kolgraph.User, error) {
+	if obj.Account.OwnerID == "" {
+		return nil, nil
+	}
+	return required(r.userByID(ctx, obj.Account.OwnerID))
+}
+
+// LastVisit is the resolver for the lastVisit field.
+func (r *callPlanAccountResolver) LastVisit(ctx context.Context, obj *fieldwork.Status) (*string, error) {
+	return optional(obj.LastVisit), nil
+}
+
+// NextDue is the resolver for the nextDue field.
+func (r *callPlanAccountResolver) NextDue(ctx context.Context, obj *fieldwork.Status) (*string, error) {
+	return optional(obj.NextDue), nil
 }
 
 // User is the resolver for the user field.
@@ -476,6 +579,26 @@ func (r *interactionResolver) Notes(ctx context.Context, obj *kolgraph.Interacti
 	return interactionNotes(ctx, obj)
 }
 
+// Kam is the resolver for the kam field.
+func (r *kamWorkloadResolver) Kam(ctx context.Context, obj *fieldwork.Workload) (*kolgraph.User, error) {
+	return required(r.userByID(ctx, obj.KAMID))
+}
+
+// Over is the resolver for the over field.
+func (r *kamWorkloadResolver) Over(ctx context.Context, obj *fieldwork.Workload) (int, error) {
+	return obj.Over(), nil
+}
+
+// Utilisation is the resolver for the utilisation field.
+func (r *kamWorkloadResolver) Utilisation(ctx context.Context, obj *fieldwork.Workload) (float64, error) {
+	return obj.Utilisation(), nil
+}
+
+// Warning is the resolver for the warning field.
+func (r *kamWorkloadResolver) Warning(ctx context.Context, obj *fieldwork.Workload) (*string, error) {
+	return optional(obj.Warning(lang(ctx))), nil
+}
+
 // User is the resolver for the user field.
 func (r *knowsResolver) User(ctx context.Context, obj *kolgraph.Knows) (*kolgraph.User, error) {
 	us, err := r.deps(ctx).Store.Users(ctx, []string{obj.UserID})
@@ -819,6 +942,16 @@ func (r *mutationResolver) DeleteInteraction(ctx context.Context, id string) (*m
 	return r.deleteInteraction(ctx, id)
 }
 
+// AssignAccountOwner is the resolver for the assignAccountOwner field.
+func (r *mutationResolver) AssignAccountOwner(ctx context.Context, account string, user string) (*model.AccountOwnership, error) {
+	return r.assignAccountOwner(ctx, account, user)
+}
+
+// UnassignAccountOwner is the resolver for the unassignAccountOwner field.
+func (r *mutationResolver) UnassignAccountOwner(ctx context.Context, account string) (*model.DeletePayload, error) {
+	return r.unassignAccountOwner(ctx, account)
+}
+
 // Evidence is the resolver for the evidence field.
 func (r *pathHopResolver) Evidence(ctx context.Context, obj *access.Hop) (*string, error) {
 	return optional(obj.Evidence), nil
@@ -875,6 +1008,21 @@ func (r *planStakeholderResolver) NextAction(ctx context.Context, obj *kolgraph.
 // NextActionDue is the resolver for the nextActionDue field.
 func (r *planStakeholderResolver) NextActionDue(ctx context.Context, obj *kolgraph.Stakeholder) (*string, error) {
 	return optional(obj.NextActionDue), nil
+}
+
+// Hcp is the resolver for the hcp field.
+func (r *plannedVisitResolver) Hcp(ctx context.Context, obj *fieldwork.Visit) (*kolgraph.HCP, error) {
+	return required(loadersFrom(ctx).hcp.Load(ctx, obj.Account.ID))
+}
+
+// Segment is the resolver for the segment field.
+func (r *plannedVisitResolver) Segment(ctx context.Context, obj *fieldwork.Visit) (account.Segment, error) {
+	return obj.Account.Segment, nil
+}
+
+// Cadence is the resolver for the cadence field.
+func (r *plannedVisitResolver) Cadence(ctx context.Context, obj *fieldwork.Visit) (*account.Cadence, error) {
+	return &obj.Account.Cadence, nil
 }
 
 // Reason is the resolver for the reason field.
@@ -1071,6 +1219,16 @@ func (r *queryResolver) Interaction(ctx context.Context, id string) (*kolgraph.I
 	return r.interaction(ctx, id)
 }
 
+// CallPlan is the resolver for the callPlan field.
+func (r *queryResolver) CallPlan(ctx context.Context, scope model.ScopeInput, product *string, asOf *string, month *string) (*fieldservice.CallPlan, error) {
+	return r.callPlan(ctx, scope, product, asOf, month)
+}
+
+// AccountOwner is the resolver for the accountOwner field.
+func (r *queryResolver) AccountOwner(ctx context.Context, account string) (*model.AccountOwnership, error) {
+	return r.accountOwnership(ctx, account)
+}
+
 // Hcp is the resolver for the hcp field.
 func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
@@ -1233,6 +1391,9 @@ func (r *Resolver) AccountMatrix() AccountMatrixResolver { return &accountMatrix
 // AccountMember returns AccountMemberResolver implementation.
 func (r *Resolver) AccountMember() AccountMemberResolver { return &accountMemberResolver{r} }
 
+// AccountOwnership returns AccountOwnershipResolver implementation.
+func (r *Resolver) AccountOwnership() AccountOwnershipResolver { return &accountOwnershipResolver{r} }
+
 // AccountPlan returns AccountPlanResolver implementation.
 func (r *Resolver) AccountPlan() AccountPlanResolver { return &accountPlanResolver{r} }
 
@@ -1241,6 +1402,12 @@ func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{
 
 // Cadence returns CadenceResolver implementation.
 func (r *Resolver) Cadence() CadenceResolver { return &cadenceResolver{r} }
+
+// CallPlan returns CallPlanResolver implementation.
+func (r *Resolver) CallPlan() CallPlanResolver { return &callPlanResolver{r} }
+
+// CallPlanAccount returns CallPlanAccountResolver implementation.
+func (r *Resolver) CallPlanAccount() CallPlanAccountResolver { return &callPlanAccountResolver{r} }
 
 // Citation returns CitationResolver implementation.
 func (r *Resolver) Citation() CitationResolver { return &citationResolver{r} }
@@ -1306,6 +1473,9 @@ func (r *Resolver) InfluenceStanding() InfluenceStandingResolver {
 // Interaction returns InteractionResolver implementation.
 func (r *Resolver) Interaction() InteractionResolver { return &interactionResolver{r} }
 
+// KamWorkload returns KamWorkloadResolver implementation.
+func (r *Resolver) KamWorkload() KamWorkloadResolver { return &kamWorkloadResolver{r} }
+
 // Knows returns KnowsResolver implementation.
 func (r *Resolver) Knows() KnowsResolver { return &knowsResolver{r} }
 
@@ -1329,6 +1499,9 @@ func (r *Resolver) PlanObjective() PlanObjectiveResolver { return &planObjective
 
 // PlanStakeholder returns PlanStakeholderResolver implementation.
 func (r *Resolver) PlanStakeholder() PlanStakeholderResolver { return &planStakeholderResolver{r} }
+
+// PlannedVisit returns PlannedVisitResolver implementation.
+func (r *Resolver) PlannedVisit() PlannedVisitResolver { return &plannedVisitResolver{r} }
 
 // PotentialTerms returns PotentialTermsResolver implementation.
 func (r *Resolver) PotentialTerms() PotentialTermsResolver { return &potentialTermsResolver{r} }
@@ -1375,9 +1548,12 @@ func (r *Resolver) YearGoal() YearGoalResolver { return &yearGoalResolver{r} }
 type (
 	accountMatrixResolver         struct{ *Resolver }
 	accountMemberResolver         struct{ *Resolver }
+	accountOwnershipResolver      struct{ *Resolver }
 	accountPlanResolver           struct{ *Resolver }
 	auditEntryResolver            struct{ *Resolver }
 	cadenceResolver               struct{ *Resolver }
+	callPlanResolver              struct{ *Resolver }
+	callPlanAccountResolver       struct{ *Resolver }
 	citationResolver              struct{ *Resolver }
 	citationHealthResolver        struct{ *Resolver }
 	citedHCPResolver              struct{ *Resolver }
@@ -1398,6 +1574,7 @@ type (
 	influencePathResolver         struct{ *Resolver }
 	influenceStandingResolver     struct{ *Resolver }
 	interactionResolver           struct{ *Resolver }
+	kamWorkloadResolver           struct{ *Resolver }
 	knowsResolver                 struct{ *Resolver }
 	listingResolver               struct{ *Resolver }
 	matrixCellResolver            struct{ *Resolver }
@@ -1406,6 +1583,7 @@ type (
 	pathHopResolver               struct{ *Resolver }
 	planObjectiveResolver         struct{ *Resolver }
 	planStakeholderResolver       struct{ *Resolver }
+	plannedVisitResolver          struct{ *Resolver }
 	potentialTermsResolver        struct{ *Resolver }
 	prescriptionFactResolver      struct{ *Resolver }
 	productShareResolver          struct{ *Resolver }

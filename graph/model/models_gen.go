@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/kolgraph/kolgraph/internal/access"
 	"github.com/kolgraph/kolgraph/internal/account"
+	"github.com/kolgraph/kolgraph/internal/fieldwork"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/scoring"
 )
@@ -103,6 +104,17 @@ type CSVFileHeader struct {
 	// hospitals.csv, hcps.csv, ...
 	File    string   `json:"file"`
 	Columns []string `json:"columns"`
+}
+
+type CallPlanAccountConnection struct {
+	Edges      []*CallPlanAccountEdge `json:"edges"`
+	PageInfo   *PageInfo              `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+type CallPlanAccountEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *fieldwork.Status `json:"node"`
 }
 
 type CommitteeInput struct {
@@ -1295,6 +1307,62 @@ func (e *RecordKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e RecordKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a report downloads.
+type ReportFormat string
+
+const (
+	ReportFormatHTML ReportFormat = "HTML"
+	ReportFormatXlsx ReportFormat = "XLSX"
+)
+
+var AllReportFormat = []ReportFormat{
+	ReportFormatHTML,
+	ReportFormatXlsx,
+}
+
+func (e ReportFormat) IsValid() bool {
+	switch e {
+	case ReportFormatHTML, ReportFormatXlsx:
+		return true
+	}
+	return false
+}
+
+func (e ReportFormat) String() string {
+	return string(e)
+}
+
+func (e *ReportFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportFormat", str)
+	}
+	return nil
+}
+
+func (e ReportFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportFormat) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

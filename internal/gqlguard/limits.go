@@ -275,6 +275,14 @@ var Costs = map[string]Cost{
 	"HCP.prescriptions":          func(f *Field) (int, int) { return 1, f.Int("first", 60) },
 	"Department.prescriptions":   func(f *Field) (int, int) { return 1, f.Int("first", 60) },
 	"PrescriptionsPayload.facts": fixed(1000),
+	// A call plan tiers its scope as the account matrix does; its visits
+	// are a few per account of the scope, its workloads and adherence
+	// groups one per owner (a user) or segment.
+	"Query.callPlan":             func(f *Field) (int, int) { return 50 + Heavy(f.scopeAccounts("HCP")), 1 },
+	"CallPlan.visits":            func(f *Field) (int, int) { return 1, 3 * f.scopeAccounts("HCP") },
+	"CallPlan.workloads":         sized,
+	"CadenceAdherence.bySegment": fixed(4),
+	"CadenceAdherence.byKam":     sized,
 	// An account's trends are the fixed trend windows (3, 6, 12 months).
 	"ActualSales.trends": fixed(len(account.TrendWindows)),
 }
