@@ -120,6 +120,7 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 	c.DelUsers = existingIDs(d.Users, g.users)
 	c.DelAccountPlans = existingIDs(d.AccountPlans, g.plans)
 	c.DelInteractions = existingIDs(d.Interactions, g.interactions)
+	c.DelActivities = existingIDs(d.Activities, g.activities)
 	// The read model keeps the records: copy them away from the caller's.
 	for _, b := range buckets {
 		b.cloneChanges(c)

@@ -165,4 +165,8 @@ var buckets = []kindBucket{
 		encode: appendOwner, decode: decodeOwner,
 		put: (*graph).putOwner, del: (*graph).delOwner,
 		deleted: func(c *changes) map[string]struct{} { return c.delOwners }},
+	&bucket[*kolgraph.Activity, string]{kind: kolgraph.ActivityKind, key: idKey, keyIs: idIs,
+		encode: appendActivity, decode: decodeActivity, clone: cloneActivity,
+		put: (*graph).putActivity, del: (*graph).delActivity,
+		deleted: func(c *changes) map[string]struct{} { return c.DelActivities }},
 }

@@ -418,7 +418,7 @@ func TestOpenUpgradesSchema3(t *testing.T) {
 }
 
 // schema5Buckets are the buckets the fifth layout added.
-var schema5Buckets = []string{"interactions", "owners"}
+var schema5Buckets = []string{"interactions", "owners", "activities"}
 
 // TestOpenUpgradesSchema4: a file of the fourth layout (no field execution
 // buckets) opens, gets them and is marked with the current layout, so that

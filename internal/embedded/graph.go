@@ -31,6 +31,7 @@ type graph struct {
 	// Field execution (interactions.go).
 	interactions map[string]*kolgraph.Interaction
 	owners       map[string]kolgraph.AccountOwner // by account id
+	activities   map[string]*kolgraph.Activity
 
 	// Ascending ids of all hospitals and HCPs, for keyset pagination
 	// without a filter (single parent key "").
@@ -66,6 +67,10 @@ type graph struct {
 	allInteractions, interactionsByHCP, interactionsByKAM, interactionsByProduct *index
 	// Account owners by user -> account ids.
 	ownersByUser *index
+	// Activities by id ("") and by what they reference (HCPs: speakers
+	// and attendees).
+	allActivities, activitiesByTerritory, activitiesByHospital, activitiesByProduct *index
+	activitiesByOwner, activitiesByHCP                                              *index
 
 	// batch interns texts within one load or change set; nil between them
 	// (a table that outlived its batch would keep every text ever written).
@@ -119,6 +124,7 @@ func newGraph() *graph {
 
 		interactions: map[string]*kolgraph.Interaction{},
 		owners:       map[string]kolgraph.AccountOwner{},
+		activities:   map[string]*kolgraph.Activity{},
 
 		allHospitals:         newIndex(),
 		allHCPs:              newIndex(),
@@ -150,6 +156,13 @@ func newGraph() *graph {
 		interactionsByKAM:     newIndex(),
 		interactionsByProduct: newIndex(),
 		ownersByUser:          newIndex(),
+
+		allActivities:         newIndex(),
+		activitiesByTerritory: newIndex(),
+		activitiesByHospital:  newIndex(),
+		activitiesByProduct:   newIndex(),
+		activitiesByOwner:     newIndex(),
+		activitiesByHCP:       newIndex(),
 	}
 }
 
@@ -161,7 +174,8 @@ func (g *graph) indices() []*index {
 		g.knowsByHCP, g.allPlans, g.plansByHospital, g.plansByDept, g.plansByProduct, g.plansByOwner,
 		g.factsByEntity, g.factsByProduct,
 		g.allInteractions, g.interactionsByHCP, g.interactionsByKAM, g.interactionsByProduct,
-		g.ownersByUser}
+		g.ownersByUser, g.allActivities, g.activitiesByTerritory, g.activitiesByHospital, g.activitiesByProduct,
+		g.activitiesByOwner, g.activitiesByHCP}
 }
 
 // seal sorts every index touched since the last seal. Call it once after a

@@ -579,6 +579,7 @@ type scanSnapshot struct {
 	facts       []kolgraph.PrescriptionFact
 	inters      []*kolgraph.Interaction
 	owners      []kolgraph.AccountOwner
+	activities  []*kolgraph.Activity
 }
 
 func takeSnapshot(g *graph, v *kolgraph.Visitor) scanSnapshot {
@@ -628,6 +629,9 @@ func takeSnapshot(g *graph, v *kolgraph.Visitor) scanSnapshot {
 	if v.AccountOwner != nil {
 		s.owners = mapValues(g.owners, same[kolgraph.AccountOwner])
 	}
+	if v.Activity != nil {
+		s.activities = mapValues(g.activities, same[*kolgraph.Activity])
+	}
 	return s
 }
 
@@ -666,6 +670,7 @@ func (s *scanSnapshot) visit(ctx context.Context, v *kolgraph.Visitor) error {
 		func() error { return each(s.facts, v.PrescriptionFact, same, check) },
 		func() error { return each(s.inters, v.Interaction, copier(ro, cloneInteraction), check) },
 		func() error { return each(s.owners, v.AccountOwner, same, check) },
+		func() error { return each(s.activities, v.Activity, copier(ro, cloneActivity), check) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

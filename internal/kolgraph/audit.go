@@ -41,7 +41,7 @@ const SettingsEntity = "settings"
 var Kinds = []string{KindTerritories, KindHospitals, KindDepartments, KindHCPs,
 	KindCommittees, KindMemberships, KindProducts, KindListings,
 	KindIndicationShares, KindUsers, KindKnows, KindInfluences, KindAccountPlans, KindPrescriptions,
-	KindInteractions, KindOwners, KindSettings}
+	KindInteractions, KindOwners, KindActivities, KindSettings}
 
 // Audit operations. Changes (create, update, delete) are recorded by the
 // Apply that makes them; reads of personal data by Store.AppendAudit.

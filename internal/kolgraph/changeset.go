@@ -75,7 +75,8 @@ type ChangeSet struct {
 	// Interactions, Owners and Activities are field execution (field.go).
 	Interactions []*Interaction
 	// Owners are keyed by AccountID: one owner per account.
-	Owners []AccountOwner
+	Owners     []AccountOwner
+	Activities []*Activity
 
 	Delete Deletion
 
@@ -106,6 +107,7 @@ type Deletion struct {
 	Prescriptions    []PrescriptionFactKey
 	Interactions     []string
 	Owners           []string // account ids
+	Activities       []string
 }
 
 // MembershipKey identifies a MEMBER_OF relationship.

@@ -110,8 +110,9 @@ const (
 // registration. Speakers must come from the compliant candidate list
 // (checked by the service that records it, not here); ROI and the
 // compliance flags are computed from it and the prescription facts.
-// Deleting an HCP takes it off the activity's speakers and attendees;
-// deleting the territory, hospital or product deletes the activity.
+// An activity is a compliance record that must not lose what it is about:
+// deleting its territory, hospital, product, owner or one of its speakers
+// or attendees is refused (ECONFLICT) unless the activity goes too.
 type Activity struct {
 	ID           string   `json:"id"`
 	Name         string   `json:"name"`

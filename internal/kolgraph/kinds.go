@@ -209,7 +209,7 @@ var (
 // planned.
 var changeSetKinds = []AnyKind{TerritoryKind, HospitalKind, DepartmentKind, HCPKind,
 	CommitteeKind, ProductKind, UserKind, MembershipKind, ListingKind, ProductShareKind, KnowsKind, InfluenceKind,
-	AccountPlanKind, PrescriptionFactKind, InteractionKind, OwnerKind}
+	AccountPlanKind, PrescriptionFactKind, InteractionKind, OwnerKind, ActivityKind}
 
 func self(id string) string { return id }
 

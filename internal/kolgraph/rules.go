@@ -54,10 +54,11 @@ type Changes struct {
 	Prescriptions    map[PrescriptionFactKey]PrescriptionFact
 	Interactions     map[string]*Interaction
 	Owners           map[string]AccountOwner
+	Activities       map[string]*Activity
 
 	DelTerritories, DelHospitals, DelDepartments, DelHCPs IDSet
 	DelCommittees, DelProducts, DelUsers, DelAccountPlans IDSet
-	DelInteractions                                       IDSet
+	DelInteractions, DelActivities                        IDSet
 }
 
 func lastWins[K comparable, V any](items []V, key func(V) K) map[K]V {
@@ -83,6 +84,7 @@ func ResolveChanges(cs *ChangeSet) *Changes {
 
 		DelAccountPlans: NewIDSet(d.AccountPlans),
 		DelInteractions: NewIDSet(d.Interactions),
+		DelActivities:   NewIDSet(d.Activities),
 	}
 	for _, k := range changeSetKinds {
 		k.resolve(cs, c)
@@ -134,10 +136,18 @@ type Facts interface {
 	// none or unknown), HCPHospital the hospital of stored HCP id, and
 	// UserTerritories the territories of stored user id; asked for the
 	// accounts and users of the upserted owners (and the hospitals of
-	// their departments and HCPs).
+	// their departments and HCPs), and HospitalTerritory also for the
+	// hospitals of the upserted activities and the upserted hospitals.
 	HospitalTerritory(id string) string
 	HCPHospital(id string) string
 	UserTerritories(id string) []string
+
+	// ActivitiesReferencing returns the ids of the stored activities whose
+	// territory_id, hospital_id, product_id, owner_id or speakers and
+	// attendees (kind KindTerritories, KindHospitals, KindProducts,
+	// KindUsers, KindHCPs) name id; asked for the deleted records of those
+	// kinds and MovedHospitals.
+	ActivitiesReferencing(kind, id string) []string
 }
 
 // The *After lookups answer whether a record exists after the change:
@@ -327,6 +337,7 @@ func (c *Changes) CheckConflicts(f Facts) error {
 			}
 		}
 	}
+	c.activityConflicts(f, &p)
 	if len(p.ps) == 0 {
 		return nil
 	}
@@ -407,6 +418,8 @@ func (c *Changes) CheckReferences(f Facts) error {
 	c.checkFacts(f, &p)
 	c.checkInteractions(f, &p)
 	c.checkOwners(f, &p)
+	c.checkActivities(f, &p)
+	c.checkMovedActivities(f, &p)
 	c.checkIDsUnique(f, &p)
 
 	// Untouched records whose references this change set breaks.

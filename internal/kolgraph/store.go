@@ -92,6 +92,8 @@ type Visitor struct {
 	Interaction func(*Interaction) error
 	// AccountOwner visits the account owners.
 	AccountOwner func(AccountOwner) error
+	// Activity visits the academic activities.
+	Activity func(*Activity) error
 	// ReadOnly promises that the callbacks neither modify the records they
 	// get nor keep them: a store may then hand over its own copies instead
 	// of fresh ones (the embedded store skips a copy per record, a million
@@ -164,6 +166,14 @@ type Store interface {
 	// department or HCP ids) up, as the other batched lookups (nil where
 	// an account has none).
 	AccountOwners(ctx context.Context, accountIDs []string) ([]*AccountOwner, error)
+
+	// Activities looks academic activities up by id, as the other batched
+	// lookups.
+	Activities(ctx context.Context, ids []string) ([]*Activity, error)
+	// ListActivities returns one page of the activities matching f,
+	// ascending by id (keyset pagination as Page says). An invalid filter
+	// (a bound that is not a date) is EINVALID.
+	ListActivities(ctx context.Context, f ActivityFilter, p Page) (*ActivityPage, error)
 
 	// Scan streams whole kinds, for analytics snapshots and exports.
 	Scan(ctx context.Context, v Visitor) error

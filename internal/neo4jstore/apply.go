@@ -261,6 +261,9 @@ func (s *Store) loadBefore(ctx context.Context, tx neo4j.ManagedTransaction, c *
 	if err := s.loadOwnerFacts(ctx, tx, c, b); err != nil {
 		return nil, err
 	}
+	if err := s.loadActivityFacts(ctx, tx, c, b); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -273,6 +276,7 @@ type writeRows struct {
 	facts                                                                  []any
 	interactions                                                           []any
 	owners                                                                 []any
+	activities                                                             []any
 }
 
 func sortedMap[K comparable, V any](m map[K]V, less func(a, b K) int) []V {
@@ -323,6 +327,9 @@ func (c *changes) rows() *writeRows {
 	}
 	w.facts = c.factRows()
 	w.owners = c.ownerRows()
+	for _, r := range sortedMap(c.Activities, strings.Compare) {
+		w.activities = append(w.activities, map[string]any(activityProps(r)))
+	}
 	for _, r := range sortedMap(c.Interactions, strings.Compare) {
 		w.interactions = append(w.interactions, map[string]any(interactionProps(r)))
 	}
@@ -510,6 +517,7 @@ func (s *Store) writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, c
 		{"User", present(c.DelUsers, b.users.Has), has(c.Users)},
 		{"AccountPlan", present(c.DelAccountPlans, has(b.plans)), has(c.AccountPlans)},
 		{"Interaction", c.deletedInteractions(b), has(c.Interactions)},
+		{"Activity", present(c.DelActivities, b.activities.Has), has(c.Activities)},
 	} {
 		var gone, replaced []string
 		for _, id := range d.ids {
@@ -616,7 +624,7 @@ func (w *writeRows) nodes() []nodeRows {
 	return []nodeRows{
 		{"Territory", w.territories}, {"Hospital", w.hospitals}, {"Department", w.departments},
 		{"HCP", w.hcps}, {"Committee", w.committees}, {"Product", w.products}, {"User", w.users},
-		{"AccountPlan", w.plans}, {"Interaction", w.interactions},
+		{"AccountPlan", w.plans}, {"Interaction", w.interactions}, {"Activity", w.activities},
 	}
 }
 

@@ -43,7 +43,7 @@ func testConfig(t testing.TB) neo4jstore.Config {
 }
 
 // storeLabels are the labels a Store writes; wipe deletes their nodes.
-var storeLabels = []string{"AccountPlan", "HCP", "Committee", "Department", "Hospital", "Territory", "Product", "User", "PrescriptionFact", "Interaction", "AccountOwner", "KolgraphMeta"}
+var storeLabels = []string{"AccountPlan", "HCP", "Committee", "Department", "Hospital", "Territory", "Product", "User", "PrescriptionFact", "Interaction", "AccountOwner", "Activity", "KolgraphMeta"}
 
 // wipe deletes every node the store owns (and so every relationship), in
 // batches of ids so that a large leftover graph does not make one huge

@@ -70,6 +70,9 @@ type before struct {
 	hcpHospital       map[string]string   // HCP accounts of upserted owners
 	hospitalTerritory map[string]string   // hospitals the upserted owners' accounts are or are in
 	userTerritories   map[string][]string // users of upserted owners
+
+	activities            set                            // the deleted ones that exist
+	activitiesReferencing map[string]map[string][]string // kind -> id -> activities, of deleted (and moved) records
 }
 
 // asked lists the ids loadBefore must look up, by kind.
@@ -168,6 +171,22 @@ func (c *changes) ask() asked {
 		}
 		_, up := c.Users[o.UserID]
 		ref(a.users, up, o.UserID)
+	}
+	for _, act := range c.Activities {
+		_, up := c.Territories[act.TerritoryID]
+		ref(a.territories, up, act.TerritoryID)
+		if act.HospitalID != "" {
+			_, up = c.Hospitals[act.HospitalID]
+			ref(a.hospitals, up, act.HospitalID)
+		}
+		_, up = c.Products[act.ProductID]
+		ref(a.products, up, act.ProductID)
+		_, up = c.Users[act.OwnerID]
+		ref(a.users, up, act.OwnerID)
+		for _, h := range act.HCPIDs() {
+			_, up = c.HCPs[h]
+			ref(a.hcps, up, h)
+		}
 	}
 	for id, p := range c.AccountPlans {
 		a.plans.Add(id)

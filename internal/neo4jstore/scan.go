@@ -127,6 +127,13 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 			}
 			return v.AccountOwner(*r)
 		}},
+		{v.Activity != nil, "MATCH (n:Activity) RETURN " + docCols, func(vals []any) error {
+			r, err := decodeActivity(vals)
+			if err != nil {
+				return err
+			}
+			return v.Activity(r)
+		}},
 	}
 	return s.read(ctx, "scan", s.cfg.ScanTimeout, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		visited := false

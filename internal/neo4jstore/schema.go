@@ -33,6 +33,7 @@ const schemaVersion = 5
 //	(:PrescriptionFact {id, entityId, hcpId, departmentId, productId, month, volume}) (see facts.go)
 //	(:Interaction {id, hcpId, kamId, productId, date, body}) (see interactions.go)
 //	(:AccountOwner {id, accountId, userId}) (see owners.go)
+//	(:Activity {id, territoryId, hospitalId, productId, ownerId, date, hcpIds, body}) (see activities.go)
 //
 // A record's parent ids are kept both as properties (what reads use: a
 // keyed property lookup is the most portable and fastest query on every
@@ -44,7 +45,7 @@ const schemaVersion = 5
 
 // labels are the node labels keyed by id.
 var labels = []string{"Territory", "Hospital", "Department", "HCP", "Committee", "Product", "User", "AccountPlan", "HistoryPoint", "PrescriptionFact",
-	"Interaction", "AccountOwner", "KolgraphMeta"}
+	"Interaction", "AccountOwner", "Activity", "KolgraphMeta"}
 
 // secondaryIndexes serve the filters and navigation by parent id.
 var secondaryIndexes = []string{
@@ -66,6 +67,10 @@ var secondaryIndexes = []string{
 	"CREATE INDEX kolgraph_interaction_kam IF NOT EXISTS FOR (n:Interaction) ON (n.kamId)",
 	"CREATE INDEX kolgraph_interaction_product IF NOT EXISTS FOR (n:Interaction) ON (n.productId)",
 	"CREATE INDEX kolgraph_owner_user IF NOT EXISTS FOR (n:AccountOwner) ON (n.userId)",
+	"CREATE INDEX kolgraph_activity_territory IF NOT EXISTS FOR (n:Activity) ON (n.territoryId)",
+	"CREATE INDEX kolgraph_activity_hospital IF NOT EXISTS FOR (n:Activity) ON (n.hospitalId)",
+	"CREATE INDEX kolgraph_activity_product IF NOT EXISTS FOR (n:Activity) ON (n.productId)",
+	"CREATE INDEX kolgraph_activity_owner IF NOT EXISTS FOR (n:Activity) ON (n.ownerId)",
 }
 
 // schemaStatements are the idempotent statements that create the schema.

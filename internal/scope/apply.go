@@ -143,6 +143,9 @@ func (s *Store) check(ctx context.Context, cs *kolgraph.ChangeSet) error {
 	if err := s.checkOwners(ctx, cs); err != nil {
 		return err
 	}
+	if err := s.checkActivities(ctx, cs, newHCP); err != nil {
+		return err
+	}
 	return s.checkStakeholders(ctx, cs, newHCP)
 }
 

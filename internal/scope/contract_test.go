@@ -62,6 +62,7 @@ func TestContract(t *testing.T) {
 		"PrescriptionFactValidation": "unknown references are FORBIDDEN through a scope",
 		"InteractionReferences":      "unknown references are FORBIDDEN through a scope",
 		"AccountOwnerReferences":     "unknown accounts are FORBIDDEN through a scope",
+		"ActivityReferences":         "unknown references are FORBIDDEN through a scope",
 		"History":                    "the history is written by the service through the underlying store",
 		"HistoryRetention":           "the history is pruned by the service through the underlying store",
 	}

@@ -155,3 +155,75 @@ func TestAccountOwners(t *testing.T) {
 		t.Errorf("Scan through T1: got %q, want the owners of D002-01, P001, P002, P100 and T1", seen)
 	}
 }
+
+// TestActivities: an activity is in scope when its territory is; writes of
+// others are FORBIDDEN, and so is a new speaker or attendee outside the
+// scope; reads leave them out.
+func TestActivities(t *testing.T) {
+	base := openStore(t)
+	act := func(id, territory string, hcps ...string) *kolgraph.Activity {
+		return &kolgraph.Activity{ID: id, Name: "x", Kind: kolgraph.ActivityCityMeeting, Date: "2026-05-01",
+			TerritoryID: territory, ProductID: "PR01", OwnerID: "U02", AttendeeIDs: hcps, Registration: kolgraph.RegistrationPending}
+	}
+	// A2 (T1) already lists P007, of T2.
+	if _, err := base.Apply(t.Context(), &kolgraph.ChangeSet{Activities: []*kolgraph.Activity{
+		act("A1", "T1", "P001"), act("A2", "T1", "P002", "P007"), act("A3", "T2", "P006")}}); err != nil {
+		t.Fatal(err)
+	}
+	s := scope.NewStore(base, []string{"T1"})
+	for _, c := range []struct {
+		name string
+		cs   kolgraph.ChangeSet
+	}{
+		{"in T2", kolgraph.ChangeSet{Activities: []*kolgraph.Activity{act("A4", "T2")}}},
+		{"move one to T2", kolgraph.ChangeSet{Activities: []*kolgraph.Activity{act("A1", "T2", "P001")}}},
+		{"change T2's", kolgraph.ChangeSet{Activities: []*kolgraph.Activity{act("A3", "T1")}}},
+		{"delete T2's", kolgraph.ChangeSet{Delete: kolgraph.Deletion{Activities: []string{"A3"}}}},
+		{"a new attendee of T2", kolgraph.ChangeSet{Activities: []*kolgraph.Activity{act("A1", "T1", "P001", "P008")}}},
+		{"an unknown attendee", kolgraph.ChangeSet{Activities: []*kolgraph.Activity{act("A4", "T1", "P404")}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := s.Apply(t.Context(), &c.cs); kolgraph.ErrorCode(err) != kolgraph.EFORBIDDEN {
+				t.Errorf("Apply: got %v, want FORBIDDEN", err)
+			}
+		})
+	}
+	// A2 keeps P007, who was there already; A4 is new in T1.
+	if _, err := s.Apply(t.Context(), &kolgraph.ChangeSet{Activities: []*kolgraph.Activity{
+		act("A2", "T1", "P007", "P003"), act("A4", "T1", "P004")}}); err != nil {
+		t.Fatalf("Apply of activities in scope: %v", err)
+	}
+	got, err := s.Activities(t.Context(), []string{"A1", "A3", "A2", "A9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] == nil || got[1] != nil || got[2] == nil || got[3] != nil {
+		t.Errorf("Activities: got %v, want A1 and A2 only", got)
+	}
+	for _, f := range []kolgraph.ActivityFilter{{}, {Territories: []string{"T1", "T2"}}, {OwnerID: "U02"}} {
+		page, err := s.ListActivities(t.Context(), f, kolgraph.Page{First: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Total != 3 || len(page.Items) != 3 || page.Items[2].ID != "A4" {
+			t.Errorf("ListActivities(%+v) through T1: got %v, total %d; want A1, A2, A4", f, page.Items, page.Total)
+		}
+	}
+	for _, f := range []kolgraph.ActivityFilter{{TerritoryID: "T2"}, {Territories: []string{"T2"}}} {
+		page, err := s.ListActivities(t.Context(), f, kolgraph.Page{First: 10})
+		if err != nil || len(page.Items) != 0 || page.Total != 0 {
+			t.Errorf("ListActivities(%+v) through T1: got %v, %v; want nothing", f, page, err)
+		}
+	}
+	var seen []string
+	if err := s.Scan(t.Context(), kolgraph.Visitor{Activity: func(a *kolgraph.Activity) error {
+		seen = append(seen, a.ID)
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(seen)
+	if !slices.Equal(seen, []string{"A1", "A2", "A4"}) {
+		t.Errorf("Scan through T1: got %q, want A1, A2 and A4", seen)
+	}
+}

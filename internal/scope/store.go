@@ -24,8 +24,9 @@ import (
 // such a department; a membership whose HCP and committee are in scope; an
 // INFLUENCES tie whose two ends are; a KNOWS tie to an HCP in scope; an
 // interaction with an HCP in scope; the owner of an account in scope (a
-// territory of the set, or a hospital, department or HCP in scope); the
-// territories of the set; users, with only the set's territories listed. Products are a catalog and always visible.
+// territory of the set, or a hospital, department or HCP in scope); an
+// academic activity of a territory of the set; the territories of the set;
+// users, with only the set's territories listed. Products are a catalog and always visible.
 // Everything else behaves as if it did not exist: lookups return nil,
 // lists, totals and cursors are computed on the scoped view (a cursor is an
 // id, so a forged one only positions the page), navigation drops it.
@@ -697,6 +698,9 @@ func (s *Store) Scan(ctx context.Context, v kolgraph.Visitor) error {
 			a := o.AccountID
 			return when(s.in[a] || hosp[a] || hosp[deptHospital[a]] || hcp[a], v.AccountOwner, o)
 		}
+	}
+	if v.Activity != nil {
+		w.Activity = func(a *kolgraph.Activity) error { return when(s.in[a.TerritoryID], v.Activity, a) }
 	}
 	if v.Interaction != nil {
 		w.Interaction = func(in *kolgraph.Interaction) error { return when(hcp[in.HCPID], v.Interaction, in) }

@@ -33,6 +33,7 @@ type snapshot struct {
 	// Field execution.
 	Interactions map[string]kolgraph.Interaction
 	Owners       map[string]kolgraph.AccountOwner
+	Activities   map[string]kolgraph.Activity
 }
 
 func newSnapshot() *snapshot {
@@ -53,6 +54,7 @@ func newSnapshot() *snapshot {
 
 		Interactions: map[string]kolgraph.Interaction{},
 		Owners:       map[string]kolgraph.AccountOwner{},
+		Activities:   map[string]kolgraph.Activity{},
 	}
 }
 
@@ -61,6 +63,17 @@ func nilIfEmpty(s []string) []string {
 		return nil
 	}
 	return s
+}
+
+// canonActivity has empty lists as nil, and its actual cost copied away
+// from the record it was made of (a test may change that one later).
+func canonActivity(a kolgraph.Activity) kolgraph.Activity {
+	a.SpeakerIDs, a.AttendeeIDs = nilIfEmpty(a.SpeakerIDs), nilIfEmpty(a.AttendeeIDs)
+	if a.ActualCost != nil {
+		v := *a.ActualCost
+		a.ActualCost = &v
+	}
+	return a
 }
 
 func canonHCP(h kolgraph.HCP) kolgraph.HCP {
@@ -131,6 +144,9 @@ func (s *snapshot) add(cs *kolgraph.ChangeSet) *snapshot {
 	}
 	for _, r := range cs.Owners {
 		s.Owners[r.AccountID] = r
+	}
+	for _, r := range cs.Activities {
+		s.Activities[r.ID] = canonActivity(*r)
 	}
 	return s
 }
@@ -263,6 +279,13 @@ func scanSnapshot(t *testing.T, st kolgraph.Store, readOnly bool) *snapshot {
 			s.Owners[r.AccountID] = r
 			return nil
 		},
+		Activity: func(r *kolgraph.Activity) error {
+			if _, ok := s.Activities[r.ID]; ok {
+				dup("activity", r.ID)
+			}
+			s.Activities[r.ID] = canonActivity(*r)
+			return nil
+		},
 	})
 	if err != nil {
 		t.Fatalf("Scan: %v", err)
@@ -291,6 +314,7 @@ func (s *snapshot) diff(want *snapshot) []string {
 	diffMap(&out, "prescription fact", s.Facts, want.Facts)
 	diffMap(&out, "interaction", s.Interactions, want.Interactions)
 	diffMap(&out, "account owner", s.Owners, want.Owners)
+	diffMap(&out, "activity", s.Activities, want.Activities)
 	if len(out) > 20 {
 		out = append(out[:20], fmt.Sprintf("... and %d more", len(out)-20))
 	}

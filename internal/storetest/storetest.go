@@ -107,6 +107,8 @@ func Run(t *testing.T, h Harness) {
 	run("InteractionReferences", r.testInteractionReferences)
 	run("AccountOwners", r.testOwners)
 	run("AccountOwnerReferences", r.testOwnerReferences)
+	run("Activities", r.testActivities)
+	run("ActivityReferences", r.testActivityReferences)
 	run("History", r.testHistory)
 	run("HistoryRetention", r.testHistoryRetention)
 	run("Concurrency", r.testConcurrency)

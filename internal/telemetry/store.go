@@ -124,6 +124,14 @@ func (s *Store) AccountOwners(ctx context.Context, ids []string) ([]*kolgraph.Ac
 	return timed(s.m, "AccountOwners", func() ([]*kolgraph.AccountOwner, error) { return s.Store.AccountOwners(ctx, ids) })
 }
 
+func (s *Store) Activities(ctx context.Context, ids []string) ([]*kolgraph.Activity, error) {
+	return timed(s.m, "Activities", func() ([]*kolgraph.Activity, error) { return s.Store.Activities(ctx, ids) })
+}
+
+func (s *Store) ListActivities(ctx context.Context, f kolgraph.ActivityFilter, p kolgraph.Page) (*kolgraph.ActivityPage, error) {
+	return timed(s.m, "ListActivities", func() (*kolgraph.ActivityPage, error) { return s.Store.ListActivities(ctx, f, p) })
+}
+
 func (s *Store) HCPsOfDepartments(ctx context.Context, ids []string) ([][]*kolgraph.HCP, error) {
 	return timed(s.m, "HCPsOfDepartments", func() ([][]*kolgraph.HCP, error) { return s.Store.HCPsOfDepartments(ctx, ids) })
 }

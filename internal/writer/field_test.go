@@ -1,6 +1,7 @@
 package writer_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -100,5 +101,49 @@ func TestAccountOwners(t *testing.T) {
 	left, err := s.AccountOwners(t.Context(), []string{"T1", "P001", "P002", "H003"})
 	if err != nil || left[0] == nil || left[1] != nil || left[2] != nil || left[3] == nil {
 		t.Errorf("owners left: %v, %v; want T1's and H003's", left, err)
+	}
+}
+
+// TestActivities: activities are planned like the other records, and a
+// deletion that would leave one without its product is refused whole.
+func TestActivities(t *testing.T) {
+	s := loaded(t)
+	w := writer.New(s, nil)
+	a1 := &kolgraph.Activity{ID: "A1", Name: "HF update", Kind: kolgraph.ActivityCityMeeting, Date: "2026-05-01",
+		TerritoryID: "T1", ProductID: "PR01", OwnerID: "U01", Budget: 100, SpeakerIDs: []string{"P001"},
+		Registration: kolgraph.RegistrationPending}
+	a2 := &kolgraph.Activity{ID: "A2", Name: "Webinar", Kind: kolgraph.ActivityOnline, Date: "2026-06-01",
+		TerritoryID: "T2", ProductID: "PR02", OwnerID: "U02", Registration: kolgraph.RegistrationPending}
+	res, err := w.Apply(t.Context(), "U01", "mutation", &kolgraph.ChangeSet{Activities: []*kolgraph.Activity{a1, a2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindActivities]; c == nil || *c != (writer.Counts{Created: 2}) {
+		t.Errorf("first write: counts %+v, want 2 created", c)
+	}
+	a1b := *a1
+	a1b.Registration, a1b.RegisteredOn = kolgraph.RegistrationRegistered, "2026-04-20"
+	res, err = w.Apply(t.Context(), "U01", "mutation", &kolgraph.ChangeSet{Activities: []*kolgraph.Activity{&a1b, a2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindActivities]; c == nil || *c != (writer.Counts{Updated: 1, Unchanged: 1}) {
+		t.Errorf("second write: counts %+v, want 1 updated, 1 unchanged", c)
+	}
+	got := log(t, s, kolgraph.AuditFilter{Kind: kolgraph.KindActivities, EntityID: "A1"})
+	if len(got) != 2 || got[1].Op != kolgraph.OpUpdate || !strings.Contains(got[1].After, `"registeredOn":"2026-04-20"`) ||
+		strings.Contains(got[1].Before, "registeredOn") {
+		t.Errorf("audit of A1: got %+v, want its create and its registration", got)
+	}
+	if _, err := w.Apply(t.Context(), "U01", "mutation delete", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Products: []string{"PR02"}}}); kolgraph.ErrorCode(err) != kolgraph.ECONFLICT {
+		t.Errorf("deleting PR02 under A2: got %v, want CONFLICT", err)
+	}
+	res, err = w.Apply(t.Context(), "U01", "mutation delete", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{
+		Products: []string{"PR02"}, Activities: []string{"A2"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Counts[kolgraph.KindActivities]; c == nil || c.Deleted != 1 {
+		t.Errorf("deleting PR02 with A2: activity counts %+v, want 1 deleted", c)
 	}
 }

@@ -258,6 +258,7 @@ func (b *builder) run(ctx context.Context, st Store, cs *kolgraph.ChangeSet) err
 		func(k kolgraph.PrescriptionFactKey) string { return k.EntityID() })
 	doc(ctx, b, kolgraph.InteractionKind, &in, det, st.Interactions)
 	b.owners(ctx, st, &in, det)
+	doc(ctx, b, kolgraph.ActivityKind, &in, det, st.Activities)
 	return b.err
 }
 

@@ -59,6 +59,7 @@ type Store interface {
 	AccountPlans(ctx context.Context, ids []string) ([]*kolgraph.AccountPlan, error)
 	Interactions(ctx context.Context, ids []string) ([]*kolgraph.Interaction, error)
 	AccountOwners(ctx context.Context, ids []string) ([]*kolgraph.AccountOwner, error)
+	Activities(ctx context.Context, ids []string) ([]*kolgraph.Activity, error)
 
 	MembershipsOfHCPs(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
 	MembershipsOfCommittees(ctx context.Context, ids []string) ([][]kolgraph.Membership, error)
