@@ -16,7 +16,7 @@ import (
 // fieldDeps are the field services' inputs for the caller.
 func (r *Resolver) fieldDeps(ctx context.Context) fieldservice.Deps {
 	d := r.deps(ctx)
-	return fieldservice.Deps{Store: d.Store, Tiering: d.Analytics.Tiering}
+	return fieldservice.Deps{Store: d.Store, Tiering: d.Analytics.Tiering, Snapshots: d.Analytics.Snapshots}
 }
 
 // fieldConfig is the field execution settings of the current version.

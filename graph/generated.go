@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	AccountMember() AccountMemberResolver
 	AccountOwnership() AccountOwnershipResolver
 	AccountPlan() AccountPlanResolver
+	Activity() ActivityResolver
 	AuditEntry() AuditEntryResolver
 	Cadence() CadenceResolver
 	CallPlan() CallPlanResolver
@@ -54,11 +55,13 @@ type ResolverRoot interface {
 	CitedHop() CitedHopResolver
 	CitedQuery() CitedQueryResolver
 	Committee() CommitteeResolver
+	ComplianceFlag() ComplianceFlagResolver
 	DecisionChain() DecisionChainResolver
 	DecisionStage() DecisionStageResolver
 	Department() DepartmentResolver
 	GraphChange() GraphChangeResolver
 	HCP() HCPResolver
+	HCPSpend() HCPSpendResolver
 	HeatCell() HeatCellResolver
 	Hospital() HospitalResolver
 	ImportJobError() ImportJobErrorResolver
@@ -191,6 +194,58 @@ type ComplexityRoot struct {
 		Changed      func(childComplexity int) int
 		GraphVersion func(childComplexity int) int
 		Plan         func(childComplexity int) int
+	}
+
+	Activity struct {
+		ActualCost      func(childComplexity int) int
+		AttendeeCount   func(childComplexity int) int
+		Attendees       func(childComplexity int) int
+		Budget          func(childComplexity int) int
+		CostPerAttendee func(childComplexity int) int
+		Date            func(childComplexity int) int
+		Flags           func(childComplexity int) int
+		Hospital        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Owner           func(childComplexity int) int
+		Product         func(childComplexity int) int
+		RegisteredOn    func(childComplexity int) int
+		Registration    func(childComplexity int) int
+		Roi             func(childComplexity int) int
+		Speakers        func(childComplexity int) int
+		Territory       func(childComplexity int) int
+	}
+
+	ActivityConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ActivityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ActivityPayload struct {
+		Activity     func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+	}
+
+	ActivityROI struct {
+		After           func(childComplexity int) int
+		AfterMonths     func(childComplexity int) int
+		Before          func(childComplexity int) int
+		BeforeMonths    func(childComplexity int) int
+		CostShare       func(childComplexity int) int
+		CostShareMet    func(childComplexity int) int
+		CostShareTarget func(childComplexity int) int
+		LatestFactMonth func(childComplexity int) int
+		Lift            func(childComplexity int) int
+		LiftMet         func(childComplexity int) int
+		LiftTarget      func(childComplexity int) int
+		Provisional     func(childComplexity int) int
 	}
 
 	ActualSales struct {
@@ -372,6 +427,14 @@ type ComplexityRoot struct {
 		GraphVersion func(childComplexity int) int
 	}
 
+	ComplianceFlag struct {
+		Code    func(childComplexity int) int
+		Hcps    func(childComplexity int) int
+		Limit   func(childComplexity int) int
+		Message func(childComplexity int) int
+		Value   func(childComplexity int) int
+	}
+
 	ContactTie struct {
 		Hcp      func(childComplexity int) int
 		Strength func(childComplexity int) int
@@ -488,6 +551,12 @@ type ComplexityRoot struct {
 		Changed      func(childComplexity int) int
 		GraphVersion func(childComplexity int) int
 		Hcp          func(childComplexity int) int
+	}
+
+	HCPSpend struct {
+		Hcp   func(childComplexity int) int
+		Total func(childComplexity int) int
+		Year  func(childComplexity int) int
 	}
 
 	HeatCell struct {
@@ -786,6 +855,7 @@ type ComplexityRoot struct {
 		CitePath              func(childComplexity int, plan string, path string, note *string) int
 		CreateAccountPlan     func(childComplexity int, input model.AccountPlanInput) int
 		DeleteAccountPlan     func(childComplexity int, id string) int
+		DeleteActivity        func(childComplexity int, id string) int
 		DeleteCommittee       func(childComplexity int, id string) int
 		DeleteDepartment      func(childComplexity int, id string) int
 		DeleteHcp             func(childComplexity int, id string) int
@@ -802,6 +872,7 @@ type ComplexityRoot struct {
 		DeleteUser            func(childComplexity int, id string) int
 		ImportRegion          func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
 		LogInteraction        func(childComplexity int, input model.InteractionInput) int
+		RecordActivity        func(childComplexity int, input model.ActivityInput) int
 		RecordPrescriptions   func(childComplexity int, facts []*model.PrescriptionFactInput) int
 		SetAccountPlanStatus  func(childComplexity int, id string, status model.PlanStatus) int
 		StartImport           func(childComplexity int, format model.ImportFormat, files []*model.ImportFile, dryRun *bool) int
@@ -961,6 +1032,8 @@ type ComplexityRoot struct {
 		AccountOwner      func(childComplexity int, account string) int
 		AccountPlan       func(childComplexity int, id string) int
 		AccountPlans      func(childComplexity int, filter *model.AccountPlanFilter, first *int, after *string) int
+		Activities        func(childComplexity int, filter *model.ActivityFilter, first *int, after *string) int
+		Activity          func(childComplexity int, id string) int
 		AuditLog          func(childComplexity int, entity *string, kind *model.RecordKind, op *model.AuditOp, from *time.Time, to *time.Time, first *int, after *string) int
 		CallPlan          func(childComplexity int, scope model.ScopeInput, product *string, asOf *string, month *string) int
 		Committee         func(childComplexity int, id string) int
@@ -1252,6 +1325,20 @@ type AccountPlanResolver interface {
 	Citations(ctx context.Context, obj *kolgraph.AccountPlan) ([]*model.Citation, error)
 	Notes(ctx context.Context, obj *kolgraph.AccountPlan) (*string, error)
 }
+type ActivityResolver interface {
+	Kind(ctx context.Context, obj *model.Activity) (model.ActivityKind, error)
+
+	Territory(ctx context.Context, obj *model.Activity) (*kolgraph.Territory, error)
+	Hospital(ctx context.Context, obj *model.Activity) (*kolgraph.Hospital, error)
+	Product(ctx context.Context, obj *model.Activity) (*kolgraph.Product, error)
+	Owner(ctx context.Context, obj *model.Activity) (*kolgraph.User, error)
+
+	Speakers(ctx context.Context, obj *model.Activity) ([]*kolgraph.HCP, error)
+	Attendees(ctx context.Context, obj *model.Activity) ([]*kolgraph.HCP, error)
+
+	Registration(ctx context.Context, obj *model.Activity) (model.RegistrationStatus, error)
+	RegisteredOn(ctx context.Context, obj *model.Activity) (*string, error)
+}
 type AuditEntryResolver interface {
 	Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error)
 	Entity(ctx context.Context, obj *kolgraph.AuditEntry) (string, error)
@@ -1318,6 +1405,12 @@ type CommitteeResolver interface {
 	Hospital(ctx context.Context, obj *kolgraph.Committee) (*kolgraph.Hospital, error)
 	Members(ctx context.Context, obj *kolgraph.Committee) ([]*kolgraph.Membership, error)
 }
+type ComplianceFlagResolver interface {
+	Code(ctx context.Context, obj *fieldwork.Flag) (string, error)
+	Message(ctx context.Context, obj *fieldwork.Flag) (string, error)
+
+	Hcps(ctx context.Context, obj *fieldwork.Flag) ([]*fieldwork.HCPSpend, error)
+}
 type DecisionChainResolver interface {
 	User(ctx context.Context, obj *access.Chain) (*string, error)
 
@@ -1363,6 +1456,9 @@ type HCPResolver interface {
 	Phone(ctx context.Context, obj *kolgraph.HCP) (*string, error)
 	Email(ctx context.Context, obj *kolgraph.HCP) (*string, error)
 	Wechat(ctx context.Context, obj *kolgraph.HCP) (*string, error)
+}
+type HCPSpendResolver interface {
+	Hcp(ctx context.Context, obj *fieldwork.HCPSpend) (*kolgraph.HCP, error)
 }
 type HeatCellResolver interface {
 	Reason(ctx context.Context, obj *model.HeatCell) (*string, error)
@@ -1470,6 +1566,8 @@ type MutationResolver interface {
 	DeleteInteraction(ctx context.Context, id string) (*model.DeletePayload, error)
 	AssignAccountOwner(ctx context.Context, account string, user string) (*model.AccountOwnership, error)
 	UnassignAccountOwner(ctx context.Context, account string) (*model.DeletePayload, error)
+	RecordActivity(ctx context.Context, input model.ActivityInput) (*model.ActivityPayload, error)
+	DeleteActivity(ctx context.Context, id string) (*model.DeletePayload, error)
 }
 type PathHopResolver interface {
 	Evidence(ctx context.Context, obj *access.Hop) (*string, error)
@@ -1539,6 +1637,8 @@ type QueryResolver interface {
 	Interaction(ctx context.Context, id string) (*kolgraph.Interaction, error)
 	CallPlan(ctx context.Context, scope model.ScopeInput, product *string, asOf *string, month *string) (*fieldservice.CallPlan, error)
 	AccountOwner(ctx context.Context, account string) (*model.AccountOwnership, error)
+	Activities(ctx context.Context, filter *model.ActivityFilter, first *int, after *string) (*model.ActivityConnection, error)
+	Activity(ctx context.Context, id string) (*model.Activity, error)
 }
 type RankedHCPResolver interface {
 	Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error)
@@ -2043,6 +2143,233 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountPlanPayload.Plan(childComplexity), true
+
+	case "Activity.actualCost":
+		if e.ComplexityRoot.Activity.ActualCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ActualCost(childComplexity), true
+	case "Activity.attendeeCount":
+		if e.ComplexityRoot.Activity.AttendeeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.AttendeeCount(childComplexity), true
+	case "Activity.attendees":
+		if e.ComplexityRoot.Activity.Attendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Attendees(childComplexity), true
+	case "Activity.budget":
+		if e.ComplexityRoot.Activity.Budget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Budget(childComplexity), true
+	case "Activity.costPerAttendee":
+		if e.ComplexityRoot.Activity.CostPerAttendee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.CostPerAttendee(childComplexity), true
+	case "Activity.date":
+		if e.ComplexityRoot.Activity.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Date(childComplexity), true
+	case "Activity.flags":
+		if e.ComplexityRoot.Activity.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Flags(childComplexity), true
+	case "Activity.hospital":
+		if e.ComplexityRoot.Activity.Hospital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Hospital(childComplexity), true
+	case "Activity.id":
+		if e.ComplexityRoot.Activity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ID(childComplexity), true
+	case "Activity.kind":
+		if e.ComplexityRoot.Activity.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Kind(childComplexity), true
+	case "Activity.name":
+		if e.ComplexityRoot.Activity.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Name(childComplexity), true
+	case "Activity.owner":
+		if e.ComplexityRoot.Activity.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Owner(childComplexity), true
+	case "Activity.product":
+		if e.ComplexityRoot.Activity.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Product(childComplexity), true
+	case "Activity.registeredOn":
+		if e.ComplexityRoot.Activity.RegisteredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.RegisteredOn(childComplexity), true
+	case "Activity.registration":
+		if e.ComplexityRoot.Activity.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Registration(childComplexity), true
+	case "Activity.roi":
+		if e.ComplexityRoot.Activity.Roi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Roi(childComplexity), true
+	case "Activity.speakers":
+		if e.ComplexityRoot.Activity.Speakers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Speakers(childComplexity), true
+	case "Activity.territory":
+		if e.ComplexityRoot.Activity.Territory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Territory(childComplexity), true
+
+	case "ActivityConnection.edges":
+		if e.ComplexityRoot.ActivityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.Edges(childComplexity), true
+	case "ActivityConnection.pageInfo":
+		if e.ComplexityRoot.ActivityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.PageInfo(childComplexity), true
+	case "ActivityConnection.totalCount":
+		if e.ComplexityRoot.ActivityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.TotalCount(childComplexity), true
+
+	case "ActivityEdge.cursor":
+		if e.ComplexityRoot.ActivityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEdge.Cursor(childComplexity), true
+	case "ActivityEdge.node":
+		if e.ComplexityRoot.ActivityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityPayload.activity":
+		if e.ComplexityRoot.ActivityPayload.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityPayload.Activity(childComplexity), true
+	case "ActivityPayload.graphVersion":
+		if e.ComplexityRoot.ActivityPayload.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityPayload.GraphVersion(childComplexity), true
+
+	case "ActivityROI.after":
+		if e.ComplexityRoot.ActivityROI.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.After(childComplexity), true
+	case "ActivityROI.afterMonths":
+		if e.ComplexityRoot.ActivityROI.AfterMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.AfterMonths(childComplexity), true
+	case "ActivityROI.before":
+		if e.ComplexityRoot.ActivityROI.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.Before(childComplexity), true
+	case "ActivityROI.beforeMonths":
+		if e.ComplexityRoot.ActivityROI.BeforeMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.BeforeMonths(childComplexity), true
+	case "ActivityROI.costShare":
+		if e.ComplexityRoot.ActivityROI.CostShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.CostShare(childComplexity), true
+	case "ActivityROI.costShareMet":
+		if e.ComplexityRoot.ActivityROI.CostShareMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.CostShareMet(childComplexity), true
+	case "ActivityROI.costShareTarget":
+		if e.ComplexityRoot.ActivityROI.CostShareTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.CostShareTarget(childComplexity), true
+	case "ActivityROI.latestFactMonth":
+		if e.ComplexityRoot.ActivityROI.LatestFactMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.LatestFactMonth(childComplexity), true
+	case "ActivityROI.lift":
+		if e.ComplexityRoot.ActivityROI.Lift == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.Lift(childComplexity), true
+	case "ActivityROI.liftMet":
+		if e.ComplexityRoot.ActivityROI.LiftMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.LiftMet(childComplexity), true
+	case "ActivityROI.liftTarget":
+		if e.ComplexityRoot.ActivityROI.LiftTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.LiftTarget(childComplexity), true
+	case "ActivityROI.provisional":
+		if e.ComplexityRoot.ActivityROI.Provisional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityROI.Provisional(childComplexity), true
 
 	case "ActualSales.latestMonth":
 		if e.ComplexityRoot.ActualSales.Latest == nil {
@@ -2791,6 +3118,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommitteePayload.GraphVersion(childComplexity), true
 
+	case "ComplianceFlag.code":
+		if e.ComplexityRoot.ComplianceFlag.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceFlag.Code(childComplexity), true
+	case "ComplianceFlag.hcps":
+		if e.ComplexityRoot.ComplianceFlag.Hcps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceFlag.Hcps(childComplexity), true
+	case "ComplianceFlag.limit":
+		if e.ComplexityRoot.ComplianceFlag.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceFlag.Limit(childComplexity), true
+	case "ComplianceFlag.message":
+		if e.ComplexityRoot.ComplianceFlag.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceFlag.Message(childComplexity), true
+	case "ComplianceFlag.value":
+		if e.ComplexityRoot.ComplianceFlag.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplianceFlag.Value(childComplexity), true
+
 	case "ContactTie.hcp":
 		if e.ComplexityRoot.ContactTie.Hcp == nil {
 			break
@@ -3324,6 +3682,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HCPPayload.Hcp(childComplexity), true
+
+	case "HCPSpend.hcp":
+		if e.ComplexityRoot.HCPSpend.Hcp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HCPSpend.Hcp(childComplexity), true
+	case "HCPSpend.total":
+		if e.ComplexityRoot.HCPSpend.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HCPSpend.Total(childComplexity), true
+	case "HCPSpend.year":
+		if e.ComplexityRoot.HCPSpend.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HCPSpend.Year(childComplexity), true
 
 	case "HeatCell.bin":
 		if e.ComplexityRoot.HeatCell.Bin == nil {
@@ -4518,6 +4895,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAccountPlan(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteActivity":
+		if e.ComplexityRoot.Mutation.DeleteActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteActivity(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteCommittee":
 		if e.ComplexityRoot.Mutation.DeleteCommittee == nil {
 			break
@@ -4694,6 +5082,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogInteraction(childComplexity, args["input"].(model.InteractionInput)), true
+	case "Mutation.recordActivity":
+		if e.ComplexityRoot.Mutation.RecordActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordActivity(childComplexity, args["input"].(model.ActivityInput)), true
 	case "Mutation.recordPrescriptions":
 		if e.ComplexityRoot.Mutation.RecordPrescriptions == nil {
 			break
@@ -5457,6 +5856,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AccountPlans(childComplexity, args["filter"].(*model.AccountPlanFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.activities":
+		if e.ComplexityRoot.Query.Activities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activities(childComplexity, args["filter"].(*model.ActivityFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.activity":
+		if e.ComplexityRoot.Query.Activity == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -6675,6 +7096,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AccountPlanFilter", ec.unmarshalInputAccountPlanFilter),
 			graphql.NewInputUnmarshaler("AccountPlanInput", ec.unmarshalInputAccountPlanInput),
 			graphql.NewInputUnmarshaler("AccountPlanPatch", ec.unmarshalInputAccountPlanPatch),
+			graphql.NewInputUnmarshaler("ActivityFilter", ec.unmarshalInputActivityFilter),
+			graphql.NewInputUnmarshaler("ActivityInput", ec.unmarshalInputActivityInput),
 			graphql.NewInputUnmarshaler("CommitteeInput", ec.unmarshalInputCommitteeInput),
 			graphql.NewInputUnmarshaler("DepartmentInput", ec.unmarshalInputDepartmentInput),
 			graphql.NewInputUnmarshaler("EdgeKeyInput", ec.unmarshalInputEdgeKeyInput),
@@ -9300,6 +9723,14 @@ extend type Query {
   owner above it; null when nobody does.
   """
   accountOwner(account: ID!): AccountOwnership
+  """
+  Academic activities, ordered by id: those of the caller's territories;
+  every field of the filter given must match. Each comes with its ROI and
+  compliance flags (settings field.*).
+  """
+  activities(filter: ActivityFilter, first: Int = 20, after: String): ActivityConnection!
+  "An academic activity by id; null when unknown or outside the caller's territories."
+  activity(id: ID!): Activity
 }
 
 extend type Mutation {
@@ -9321,6 +9752,161 @@ extend type Mutation {
   assignAccountOwner(account: ID!, user: ID!): AccountOwnership!
   "Removes an account's own owner (an owner above it then applies)."
   unassignAccountOwner(account: ID!): DeletePayload!
+  """
+  Records an academic activity: a new one (omit id; the new id is
+  ACT-<date>-<random>) or a new version of one (give its id). Speakers must
+  come from the compliant candidate list (speakerCandidates of the
+  activity's territory and product, ranked on influence and expertise,
+  never potential or sales): anyone else is BAD_USER_INPUT naming them in
+  field speaker_ids, and nothing is written. A kam records its own
+  activities (owner = itself), in its territories. The answer carries the
+  ROI and compliance flags, which never refuse a write: they are findings.
+  """
+  recordActivity(input: ActivityInput!): ActivityPayload!
+  "Deletes an academic activity: its owner's or an admin's to delete."
+  deleteActivity(id: ID!): DeletePayload!
+}
+
+"The kind of an academic activity."
+enum ActivityKind {
+  DEPARTMENT_MEETING
+  CITY_MEETING
+  REGIONAL_CONGRESS
+  ONLINE
+}
+
+"An activity's compliance registration."
+enum RegistrationStatus {
+  "Not registered (yet)."
+  PENDING
+  "Registered on registeredOn."
+  REGISTERED
+}
+
+input ActivityFilter {
+  territory: ID
+  product: ID
+  owner: ID
+  "Dates YYYY-MM-DD, inclusive."
+  from: String
+  to: String
+}
+
+input ActivityInput {
+  "Omit to create; give it to record a new version of the activity."
+  id: ID
+  name: String!
+  kind: ActivityKind!
+  "YYYY-MM-DD."
+  date: String!
+  territory: ID!
+  "The host hospital; required for a department meeting."
+  hospital: ID
+  product: ID!
+  "The organising user; default the caller."
+  owner: ID
+  "CNY."
+  budget: Float!
+  "CNY; omit until known."
+  actualCost: Float
+  "HCP ids, from speakerCandidates only."
+  speakers: [ID!]
+  "HCP ids."
+  attendees: [ID!]
+  registration: RegistrationStatus = PENDING
+  "YYYY-MM-DD; required when REGISTERED."
+  registeredOn: String
+}
+
+"An academic activity with its ROI and compliance findings."
+type Activity {
+  id: ID!
+  name: String!
+  kind: ActivityKind!
+  date: String!
+  territory: Territory!
+  hospital: Hospital
+  product: Product!
+  owner: User!
+  budget: Float!
+  actualCost: Float
+  speakers: [HCP!]!
+  attendees: [HCP!]!
+  attendeeCount: Int!
+  registration: RegistrationStatus!
+  registeredOn: String
+  roi: ActivityROI!
+  "Actual cost (budget while unknown) per attendee; null without attendees."
+  costPerAttendee: Float
+  """
+  Compliance and ROI findings: NOT_REGISTERED_IN_ADVANCE,
+  COST_PER_ATTENDEE_OVER_CAP, SPEND_PER_HCP_YEAR_OVER_CAP,
+  COST_SHARE_OVER_TARGET, LIFT_UNDER_TARGET (only once the lift is final).
+  """
+  flags: [ComplianceFlag!]!
+}
+
+"""
+Return on an academic activity (DESIGN.md): cost share = actual cost /
+budget (target at most field.costShareMax, 0.30); prescription lift =
+attendees' prescriptions of the product in the after window / in the
+before window - 1 (target at least field.liftMin, 0.50). The windows are
+whole months before and after the activity's month, which is left out.
+"""
+type ActivityROI {
+  "Null while the actual cost is unknown or the budget is 0."
+  costShare: Float
+  costShareTarget: Float!
+  costShareMet: Boolean
+  beforeMonths: [String!]!
+  afterMonths: [String!]!
+  before: Float!
+  after: Float!
+  "Null when nobody prescribed in the before window."
+  lift: Float
+  liftTarget: Float!
+  liftMet: Boolean
+  "The product's latest month with facts; null without facts."
+  latestFactMonth: String
+  "The after window reaches past latestFactMonth: the lift is not final."
+  provisional: Boolean!
+}
+
+"A compliance or ROI finding of an activity."
+type ComplianceFlag {
+  code: String!
+  "What is wrong, in the request's language."
+  message: String!
+  "The measured value (CNY, or a ratio for cost share and lift)."
+  value: Float!
+  "The cap or target it broke."
+  limit: Float!
+  "For SPEND_PER_HCP_YEAR_OVER_CAP: the HCPs over the cap, most spent first."
+  hcps: [HCPSpend!]!
+}
+
+"What activities spent on one HCP in one calendar year."
+type HCPSpend {
+  hcp: HCP!
+  year: Int!
+  "CNY."
+  total: Float!
+}
+
+type ActivityConnection {
+  edges: [ActivityEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type ActivityEdge {
+  cursor: String!
+  node: Activity!
+}
+
+type ActivityPayload {
+  activity: Activity!
+  graphVersion: String!
 }
 
 "Who owns an account, and at which level the owner was assigned."
@@ -9707,6 +10293,110 @@ func (ec *executionContext) childFields_AccountPlanPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type AccountPlanPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Activity_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Activity_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Activity_kind(ctx, field)
+	case "date":
+		return ec.fieldContext_Activity_date(ctx, field)
+	case "territory":
+		return ec.fieldContext_Activity_territory(ctx, field)
+	case "hospital":
+		return ec.fieldContext_Activity_hospital(ctx, field)
+	case "product":
+		return ec.fieldContext_Activity_product(ctx, field)
+	case "owner":
+		return ec.fieldContext_Activity_owner(ctx, field)
+	case "budget":
+		return ec.fieldContext_Activity_budget(ctx, field)
+	case "actualCost":
+		return ec.fieldContext_Activity_actualCost(ctx, field)
+	case "speakers":
+		return ec.fieldContext_Activity_speakers(ctx, field)
+	case "attendees":
+		return ec.fieldContext_Activity_attendees(ctx, field)
+	case "attendeeCount":
+		return ec.fieldContext_Activity_attendeeCount(ctx, field)
+	case "registration":
+		return ec.fieldContext_Activity_registration(ctx, field)
+	case "registeredOn":
+		return ec.fieldContext_Activity_registeredOn(ctx, field)
+	case "roi":
+		return ec.fieldContext_Activity_roi(ctx, field)
+	case "costPerAttendee":
+		return ec.fieldContext_Activity_costPerAttendee(ctx, field)
+	case "flags":
+		return ec.fieldContext_Activity_flags(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ActivityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ActivityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ActivityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ActivityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ActivityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activity":
+		return ec.fieldContext_ActivityPayload_activity(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_ActivityPayload_graphVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityROI(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "costShare":
+		return ec.fieldContext_ActivityROI_costShare(ctx, field)
+	case "costShareTarget":
+		return ec.fieldContext_ActivityROI_costShareTarget(ctx, field)
+	case "costShareMet":
+		return ec.fieldContext_ActivityROI_costShareMet(ctx, field)
+	case "beforeMonths":
+		return ec.fieldContext_ActivityROI_beforeMonths(ctx, field)
+	case "afterMonths":
+		return ec.fieldContext_ActivityROI_afterMonths(ctx, field)
+	case "before":
+		return ec.fieldContext_ActivityROI_before(ctx, field)
+	case "after":
+		return ec.fieldContext_ActivityROI_after(ctx, field)
+	case "lift":
+		return ec.fieldContext_ActivityROI_lift(ctx, field)
+	case "liftTarget":
+		return ec.fieldContext_ActivityROI_liftTarget(ctx, field)
+	case "liftMet":
+		return ec.fieldContext_ActivityROI_liftMet(ctx, field)
+	case "latestFactMonth":
+		return ec.fieldContext_ActivityROI_latestFactMonth(ctx, field)
+	case "provisional":
+		return ec.fieldContext_ActivityROI_provisional(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityROI", field.Name)
+}
+
 func (ec *executionContext) childFields_ActualSales(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "latestMonth":
@@ -10065,6 +10755,22 @@ func (ec *executionContext) childFields_CommitteePayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CommitteePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ComplianceFlag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ComplianceFlag_code(ctx, field)
+	case "message":
+		return ec.fieldContext_ComplianceFlag_message(ctx, field)
+	case "value":
+		return ec.fieldContext_ComplianceFlag_value(ctx, field)
+	case "limit":
+		return ec.fieldContext_ComplianceFlag_limit(ctx, field)
+	case "hcps":
+		return ec.fieldContext_ComplianceFlag_hcps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplianceFlag", field.Name)
+}
+
 func (ec *executionContext) childFields_ContactTie(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -10299,6 +11005,18 @@ func (ec *executionContext) childFields_HCPPayload(ctx context.Context, field gr
 		return ec.fieldContext_HCPPayload_graphVersion(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HCPPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_HCPSpend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hcp":
+		return ec.fieldContext_HCPSpend_hcp(ctx, field)
+	case "year":
+		return ec.fieldContext_HCPSpend_year(ctx, field)
+	case "total":
+		return ec.fieldContext_HCPSpend_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HCPSpend", field.Name)
 }
 
 func (ec *executionContext) childFields_HeatCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12229,6 +12947,20 @@ func (ec *executionContext) field_Mutation_deleteAccountPlan_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12501,6 +13233,20 @@ func (ec *executionContext) field_Mutation_logInteraction_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.InteractionInput, error) {
 			return ec.unmarshalNInteractionInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐInteractionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ActivityInput, error) {
+			return ec.unmarshalNActivityInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12938,6 +13684,50 @@ func (ec *executionContext) field_Query_accountPlans_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_activities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ActivityFilter, error) {
+			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_activity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -15626,6 +16416,965 @@ func (ec *executionContext) _AccountPlanPayload_graphVersion(ctx context.Context
 }
 func (ec *executionContext) fieldContext_AccountPlanPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccountPlanPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Activity_name(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ActivityKind) graphql.Marshaler {
+			return ec.marshalNActivityKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "ActivityKind")
+}
+
+func (ec *executionContext) _Activity_date(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_territory(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_territory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Territory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Territory) graphql.Marshaler {
+			return ec.marshalNTerritory2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐTerritory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_territory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_hospital(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_hospital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Hospital(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Hospital) graphql.Marshaler {
+			return ec.marshalOHospital2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHospital(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_hospital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hospital(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_product(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_owner(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_budget(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_budget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Budget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_budget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Activity_actualCost(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_actualCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActualCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_actualCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Activity_speakers(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_speakers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Speakers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCPᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_speakers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_attendees(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_attendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Attendees(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCPᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_attendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_attendeeCount(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_attendeeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendeeCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_attendeeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Activity_registration(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_registration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Registration(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RegistrationStatus) graphql.Marshaler {
+			return ec.marshalNRegistrationStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRegistrationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_registration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "RegistrationStatus")
+}
+
+func (ec *executionContext) _Activity_registeredOn(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_registeredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().RegisteredOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_registeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "String")
+}
+
+func (ec *executionContext) _Activity_roi(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_roi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roi(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityROI) graphql.Marshaler {
+			return ec.marshalNActivityROI2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityROI(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_roi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityROI(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_costPerAttendee(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_costPerAttendee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostPerAttendee(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_costPerAttendee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, false, "Float")
+}
+
+func (ec *executionContext) _Activity_flags(ctx context.Context, field graphql.CollectedField, obj *model.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flags(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fieldwork.Flag) graphql.Marshaler {
+			return ec.marshalNComplianceFlag2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐFlagᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplianceFlag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
+			return ec.marshalNActivityEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityPayload_activity(ctx context.Context, field graphql.CollectedField, obj *model.ActivityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityPayload_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityPayload_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityPayload_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.ActivityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityPayload_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityROI_costShare(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_costShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_costShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActivityROI_costShareTarget(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_costShareTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostShareTarget(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_costShareTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ActivityROI_costShareMet(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_costShareMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostShareMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_costShareMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ActivityROI_beforeMonths(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_beforeMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BeforeMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_beforeMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityROI_afterMonths(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_afterMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AfterMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_afterMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityROI_before(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActivityROI_after(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActivityROI_lift(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_lift(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lift, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_lift(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ActivityROI_liftTarget(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_liftTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LiftTarget(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_liftTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ActivityROI_liftMet(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_liftMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LiftMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_liftMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ActivityROI_latestFactMonth(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_latestFactMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LatestFactMonth(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_latestFactMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, true, false, "String")
+}
+
+func (ec *executionContext) _ActivityROI_provisional(ctx context.Context, field graphql.CollectedField, obj *model.ActivityROI) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityROI_provisional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provisional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityROI_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityROI", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ActualSales_latestMonth(ctx context.Context, field graphql.CollectedField, obj *account.Actual) (ret graphql.Marshaler) {
@@ -18665,6 +20414,130 @@ func (ec *executionContext) fieldContext_CommitteePayload_graphVersion(_ context
 	return graphql.NewScalarFieldContext("CommitteePayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _ComplianceFlag_code(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceFlag_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceFlag().Code(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceFlag_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceFlag", field, true, true, "String")
+}
+
+func (ec *executionContext) _ComplianceFlag_message(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceFlag_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceFlag().Message(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceFlag_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceFlag", field, true, true, "String")
+}
+
+func (ec *executionContext) _ComplianceFlag_value(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceFlag_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceFlag_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceFlag", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComplianceFlag_limit(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceFlag_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceFlag_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplianceFlag", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComplianceFlag_hcps(ctx context.Context, field graphql.CollectedField, obj *fieldwork.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplianceFlag_hcps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComplianceFlag().Hcps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*fieldwork.HCPSpend) graphql.Marshaler {
+			return ec.marshalNHCPSpend2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐHCPSpendᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplianceFlag_hcps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplianceFlag",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCPSpend(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ContactTie_user(ctx context.Context, field graphql.CollectedField, obj *model.ContactTie) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20855,6 +22728,84 @@ func (ec *executionContext) _HCPPayload_graphVersion(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_HCPPayload_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HCPPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _HCPSpend_hcp(ctx context.Context, field graphql.CollectedField, obj *fieldwork.HCPSpend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HCPSpend_hcp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HCPSpend().Hcp(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kolgraph.HCP) graphql.Marshaler {
+			return ec.marshalNHCP2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐHCP(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HCPSpend_hcp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HCPSpend",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HCP(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HCPSpend_year(ctx context.Context, field graphql.CollectedField, obj *fieldwork.HCPSpend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HCPSpend_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HCPSpend_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HCPSpend", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HCPSpend_total(ctx context.Context, field graphql.CollectedField, obj *fieldwork.HCPSpend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HCPSpend_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HCPSpend_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HCPSpend", field, false, false, "Float")
 }
 
 func (ec *executionContext) _HeatCell_id(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
@@ -27313,6 +29264,94 @@ func (ec *executionContext) fieldContext_Mutation_unassignAccountOwner(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordActivity(ctx, fc.Args["input"].(model.ActivityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityPayload) graphql.Marshaler {
+			return ec.marshalNActivityPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteActivity(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NetworkEdge_from(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30635,6 +32674,94 @@ func (ec *executionContext) fieldContext_Query_accountOwner(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_accountOwner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_activities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Activities(ctx, fc.Args["filter"].(*model.ActivityFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityConnection) graphql.Marshaler {
+			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_activity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Activity(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Activity) graphql.Marshaler {
+			return ec.marshalOActivity2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35959,6 +38086,213 @@ func UnmarshalAccountPlanPatch(ctx context.Context, raw any) (model.AccountPlanP
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, obj any) (model.ActivityFilter, error) {
+	var it model.ActivityFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"territory", "product", "owner", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "territory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territory = data
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalActivityFilter unmarshals raw into the ActivityFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalActivityFilter(ctx context.Context, raw any) (model.ActivityFilter, error) {
+	var out model.ActivityFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActivityFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputActivityInput(ctx context.Context, obj any) (model.ActivityInput, error) {
+	var it model.ActivityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["registration"]; !present {
+		asMap["registration"] = "PENDING"
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "kind", "date", "territory", "hospital", "product", "owner", "budget", "actualCost", "speakers", "attendees", "registration", "registeredOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNActivityKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "territory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territory = data
+		case "hospital":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hospital"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hospital = data
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "budget":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budget"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Budget = data
+		case "actualCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actualCost"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActualCost = data
+		case "speakers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("speakers"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Speakers = data
+		case "attendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendees"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendees = data
+		case "registration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registration"))
+			data, err := ec.unmarshalORegistrationStatus2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRegistrationStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Registration = data
+		case "registeredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registeredOn"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegisteredOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalActivityInput unmarshals raw into the ActivityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalActivityInput(ctx context.Context, raw any) (model.ActivityInput, error) {
+	var out model.ActivityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActivityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCommitteeInput(ctx context.Context, obj any) (model.CommitteeInput, error) {
 	var it model.CommitteeInput
 	if obj == nil {
@@ -38383,6 +40717,340 @@ func (ec *executionContext) _AccountPlanPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var activityImplementors = []string{"Activity"}
+
+func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *model.Activity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Activity")
+		case "id":
+			out.Values[i] = ec._Activity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Activity_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_kind(ctx, field, obj)
+				})
+		case "date":
+			out.Values[i] = ec._Activity_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "territory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_territory(ctx, field, obj)
+				})
+		case "hospital":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_hospital(ctx, field, obj)
+				})
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_product(ctx, field, obj)
+				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_owner(ctx, field, obj)
+				})
+		case "budget":
+			out.Values[i] = ec._Activity_budget(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actualCost":
+			out.Values[i] = ec._Activity_actualCost(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "speakers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_speakers(ctx, field, obj)
+				})
+		case "attendees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_attendees(ctx, field, obj)
+				})
+		case "attendeeCount":
+			out.Values[i] = ec._Activity_attendeeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registration":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_registration(ctx, field, obj)
+				})
+		case "registeredOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_registeredOn(ctx, field, obj)
+				})
+		case "roi":
+			out.Values[i] = ec._Activity_roi(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "costPerAttendee":
+			out.Values[i] = ec._Activity_costPerAttendee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flags":
+			out.Values[i] = ec._Activity_flags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityConnectionImplementors = []string{"ActivityConnection"}
+
+func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityConnection")
+		case "edges":
+			out.Values[i] = ec._ActivityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ActivityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ActivityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityEdgeImplementors = []string{"ActivityEdge"}
+
+func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityEdge")
+		case "cursor":
+			out.Values[i] = ec._ActivityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ActivityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityPayloadImplementors = []string{"ActivityPayload"}
+
+func (ec *executionContext) _ActivityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityPayload")
+		case "activity":
+			out.Values[i] = ec._ActivityPayload_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._ActivityPayload_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityROIImplementors = []string{"ActivityROI"}
+
+func (ec *executionContext) _ActivityROI(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityROI) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityROIImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityROI")
+		case "costShare":
+			out.Values[i] = ec._ActivityROI_costShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "costShareTarget":
+			out.Values[i] = ec._ActivityROI_costShareTarget(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "costShareMet":
+			out.Values[i] = ec._ActivityROI_costShareMet(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "beforeMonths":
+			out.Values[i] = ec._ActivityROI_beforeMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afterMonths":
+			out.Values[i] = ec._ActivityROI_afterMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._ActivityROI_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._ActivityROI_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lift":
+			out.Values[i] = ec._ActivityROI_lift(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "liftTarget":
+			out.Values[i] = ec._ActivityROI_liftTarget(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "liftMet":
+			out.Values[i] = ec._ActivityROI_liftMet(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "latestFactMonth":
+			out.Values[i] = ec._ActivityROI_latestFactMonth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "provisional":
+			out.Values[i] = ec._ActivityROI_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var actualSalesImplementors = []string{"ActualSales"}
 
 func (ec *executionContext) _ActualSales(ctx context.Context, sel ast.SelectionSet, obj *account.Actual) graphql.Marshaler {
@@ -39590,6 +42258,62 @@ func (ec *executionContext) _CommitteePayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var complianceFlagImplementors = []string{"ComplianceFlag"}
+
+func (ec *executionContext) _ComplianceFlag(ctx context.Context, sel ast.SelectionSet, obj *fieldwork.Flag) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complianceFlagImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplianceFlag")
+		case "code":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceFlag_code(ctx, field, obj)
+				})
+		case "message":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceFlag_message(ctx, field, obj)
+				})
+		case "value":
+			out.Values[i] = ec._ComplianceFlag_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "limit":
+			out.Values[i] = ec._ComplianceFlag_limit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hcps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplianceFlag_hcps(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactTieImplementors = []string{"ContactTie"}
 
 func (ec *executionContext) _ContactTie(ctx context.Context, sel ast.SelectionSet, obj *model.ContactTie) graphql.Marshaler {
@@ -40346,6 +43070,50 @@ func (ec *executionContext) _HCPPayload(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._HCPPayload_graphVersion(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hCPSpendImplementors = []string{"HCPSpend"}
+
+func (ec *executionContext) _HCPSpend(ctx context.Context, sel ast.SelectionSet, obj *fieldwork.HCPSpend) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hCPSpendImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HCPSpend")
+		case "hcp":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HCPSpend_hcp(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._HCPSpend_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._HCPSpend_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -42612,6 +45380,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordActivity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordActivity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteActivity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteActivity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -43738,6 +46520,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_accountOwner(ctx, field)
+				})
+		case "activities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activities(ctx, field)
+				})
+		case "activity":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activity(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -45826,6 +48620,77 @@ func (ec *executionContext) marshalNAccountPlanPayload2ᚖgithubᚗcomᚋkolgrap
 	return ec._AccountPlanPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivity(ctx context.Context, sel ast.SelectionSet, v *model.Activity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Activity!")
+		return graphql.Null
+	}
+	return ec._Activity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityConnection(ctx context.Context, sel ast.SelectionSet, v *model.ActivityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityConnection!")
+		return graphql.Null
+	}
+	return ec._ActivityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivityEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityEdge(ctx context.Context, sel ast.SelectionSet, v *model.ActivityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityEdge!")
+		return graphql.Null
+	}
+	return ec._ActivityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNActivityInput2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityInput(ctx context.Context, v any) (model.ActivityInput, error) {
+	res, err := ec.unmarshalInputActivityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNActivityKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityKind(ctx context.Context, v any) (model.ActivityKind, error) {
+	var res model.ActivityKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivityKind2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v model.ActivityKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNActivityPayload2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityPayload(ctx context.Context, sel ast.SelectionSet, v *model.ActivityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityPayload!")
+		return graphql.Null
+	}
+	return ec._ActivityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityROI2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityROI(ctx context.Context, sel ast.SelectionSet, v *model.ActivityROI) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityROI!")
+		return graphql.Null
+	}
+	return ec._ActivityROI(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAdherenceGroup2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐAdherenceGroup(ctx context.Context, sel ast.SelectionSet, v fieldwork.AdherenceGroup) graphql.Marshaler {
 	return ec._AdherenceGroup(ctx, sel, &v)
 }
@@ -46211,6 +49076,30 @@ func (ec *executionContext) marshalNCommitteePayload2ᚖgithubᚗcomᚋkolgraph�
 	return ec._CommitteePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNComplianceFlag2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐFlagᚄ(ctx context.Context, sel ast.SelectionSet, v []*fieldwork.Flag) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplianceFlag2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐFlag(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComplianceFlag2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐFlag(ctx context.Context, sel ast.SelectionSet, v *fieldwork.Flag) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplianceFlag!")
+		return graphql.Null
+	}
+	return ec._ComplianceFlag(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCutOff2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐCutOff(ctx context.Context, sel ast.SelectionSet, v account.CutOff) graphql.Marshaler {
 	return ec._CutOff(ctx, sel, &v)
 }
@@ -46521,6 +49410,30 @@ func (ec *executionContext) marshalNHCPPayload2ᚖgithubᚗcomᚋkolgraphᚋkolg
 		return graphql.Null
 	}
 	return ec._HCPPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHCPSpend2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐHCPSpendᚄ(ctx context.Context, sel ast.SelectionSet, v []*fieldwork.HCPSpend) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHCPSpend2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐHCPSpend(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHCPSpend2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋfieldworkᚐHCPSpend(ctx context.Context, sel ast.SelectionSet, v *fieldwork.HCPSpend) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HCPSpend!")
+		return graphql.Null
+	}
+	return ec._HCPSpend(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHeatCell2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐHeatCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HeatCell) graphql.Marshaler {
@@ -47773,6 +50686,16 @@ func (ec *executionContext) marshalNRecordKind2githubᚗcomᚋkolgraphᚋkolgrap
 	return v
 }
 
+func (ec *executionContext) unmarshalNRegistrationStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRegistrationStatus(ctx context.Context, v any) (model.RegistrationStatus, error) {
+	var res model.RegistrationStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRegistrationStatus2githubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRegistrationStatus(ctx context.Context, sel ast.SelectionSet, v model.RegistrationStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNSalesTrend2githubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐTrend(ctx context.Context, sel ast.SelectionSet, v account.Trend) graphql.Marshaler {
 	return ec._SalesTrend(ctx, sel, &v)
 }
@@ -48457,6 +51380,21 @@ func (ec *executionContext) unmarshalOAccountPlanFilter2ᚖgithubᚗcomᚋkolgra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOActivity2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivity(ctx context.Context, sel ast.SelectionSet, v *model.Activity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Activity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOActivityFilter2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐActivityFilter(ctx context.Context, v any) (*model.ActivityFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputActivityFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOActualSales2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋaccountᚐActual(ctx context.Context, sel ast.SelectionSet, v *account.Actual) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -49015,6 +51953,22 @@ func (ec *executionContext) unmarshalORecordKind2ᚖgithubᚗcomᚋkolgraphᚋko
 }
 
 func (ec *executionContext) marshalORecordKind2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRecordKind(ctx context.Context, sel ast.SelectionSet, v *model.RecordKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalORegistrationStatus2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRegistrationStatus(ctx context.Context, v any) (*model.RegistrationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RegistrationStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORegistrationStatus2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐRegistrationStatus(ctx context.Context, sel ast.SelectionSet, v *model.RegistrationStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

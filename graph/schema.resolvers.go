@@ -89,6 +89,54 @@ func (r *accountPlanResolver) Notes(ctx context.Context, obj *kolgraph.AccountPl
 }
 
 // Kind is the resolver for the kind field.
+func (r *activityResolver) Kind(ctx context.Context, obj *model.Activity) (model.ActivityKind, error) {
+	return model.ActivityKind(strings.ToUpper(obj.Activity.Kind)), nil
+}
+
+// Territory is the resolver for the territory field.
+func (r *activityResolver) Territory(ctx context.Context, obj *model.Activity) (*kolgraph.Territory, error) {
+	return required(loadersFrom(ctx).territory.Load(ctx, obj.TerritoryID))
+}
+
+// Hospital is the resolver for the hospital field.
+func (r *activityResolver) Hospital(ctx context.Context, obj *model.Activity) (*kolgraph.Hospital, error) {
+	if obj.HospitalID == "" {
+		return nil, nil
+	}
+	return required(loadersFrom(ctx).hospital.Load(ctx, obj.HospitalID))
+}
+
+// Product is the resolver for the product field.
+func (r *activityResolver) Product(ctx context.Context, obj *model.Activity) (*kolgraph.Product, error) {
+	return required(loadersFrom(ctx).product.Load(ctx, obj.ProductID))
+}
+
+// Owner is the resolver for the owner field.
+func (r *activityResolver) Owner(ctx context.Context, obj *model.Activity) (*kolgraph.User, error) {
+	return required(r.userByID(ctx, obj.OwnerID))
+}
+
+// Speakers is the resolver for the speakers field.
+func (r *activityResolver) Speakers(ctx context.Context, obj *model.Activity) ([]*kolgraph.HCP, error) {
+	return hcpsByID(ctx, obj.SpeakerIDs)
+}
+
+// Attendees is the resolver for the attendees field.
+func (r *activityResolver) Attendees(ctx context.Context, obj *model.Activity) ([]*kolgraph.HCP, error) {
+	return hcpsByID(ctx, obj.AttendeeIDs)
+}
+
+// Registration is the resolver for the registration field.
+func (r *activityResolver) Registration(ctx context.Context, obj *model.Activity) (model.RegistrationStatus, error) {
+	return model.RegistrationStatus(strings.ToUpper(obj.Activity.Registration)), nil
+}
+
+// RegisteredOn is the resolver for the registeredOn field.
+func (r *activityResolver) RegisteredOn(ctx context.Context, obj *model.Activity) (*string, error) {
+	return optional(obj.Activity.RegisteredOn), nil
+}
+
+// Kind is the resolver for the kind field.
 func (r *auditEntryResolver) Kind(ctx context.Context, obj *kolgraph.AuditEntry) (model.RecordKind, error) {
 	return model.RecordKind(strings.ToUpper(obj.Kind)), nil
 }
@@ -303,6 +351,21 @@ func (r *committeeResolver) Members(ctx context.Context, obj *kolgraph.Committee
 	return pointers(ms), err
 }
 
+// Code is the resolver for the code field.
+func (r *complianceFlagResolver) Code(ctx context.Context, obj *fieldwork.Flag) (string, error) {
+	return string(obj.Code), nil
+}
+
+// Message is the resolver for the message field.
+func (r *complianceFlagResolver) Message(ctx context.Context, obj *fieldwork.Flag) (string, error) {
+	return obj.Message(lang(ctx)), nil
+}
+
+// Hcps is the resolver for the hcps field.
+func (r *complianceFlagResolver) Hcps(ctx context.Context, obj *fieldwork.Flag) ([]*fieldwork.HCPSpend, error) {
+	return pointers(obj.HCPs), nil
+}
+
 // User is the resolver for the user field.
 func (r *decisionChainResolver) User(ctx context.Context, obj *access.Chain) (*string, error) {
 	return optional(obj.User), nil
@@ -465,6 +528,11 @@ func (r *hCPResolver) Email(ctx context.Context, obj *kolgraph.HCP) (*string, er
 // Wechat is the resolver for the wechat field.
 func (r *hCPResolver) Wechat(ctx context.Context, obj *kolgraph.HCP) (*string, error) {
 	return contact(ctx, obj, "wechat", obj.WeChat)
+}
+
+// Hcp is the resolver for the hcp field.
+func (r *hCPSpendResolver) Hcp(ctx context.Context, obj *fieldwork.HCPSpend) (*kolgraph.HCP, error) {
+	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
 }
 
 // Reason is the resolver for the reason field.
@@ -952,6 +1020,16 @@ func (r *mutationResolver) UnassignAccountOwner(ctx context.Context, account str
 	return r.unassignAccountOwner(ctx, account)
 }
 
+// RecordActivity is the resolver for the recordActivity field.
+func (r *mutationResolver) RecordActivity(ctx context.Context, input model.ActivityInput) (*model.ActivityPayload, error) {
+	return r.recordActivity(ctx, input, time.Now())
+}
+
+// DeleteActivity is the resolver for the deleteActivity field.
+func (r *mutationResolver) DeleteActivity(ctx context.Context, id string) (*model.DeletePayload, error) {
+	return r.deleteActivity(ctx, id)
+}
+
 // Evidence is the resolver for the evidence field.
 func (r *pathHopResolver) Evidence(ctx context.Context, obj *access.Hop) (*string, error) {
 	return optional(obj.Evidence), nil
@@ -1229,6 +1307,16 @@ func (r *queryResolver) AccountOwner(ctx context.Context, account string) (*mode
 	return r.accountOwnership(ctx, account)
 }
 
+// Activities is the resolver for the activities field.
+func (r *queryResolver) Activities(ctx context.Context, filter *model.ActivityFilter, first *int, after *string) (*model.ActivityConnection, error) {
+	return r.listActivities(ctx, filter, first, after)
+}
+
+// Activity is the resolver for the activity field.
+func (r *queryResolver) Activity(ctx context.Context, id string) (*model.Activity, error) {
+	return r.activity(ctx, id)
+}
+
 // Hcp is the resolver for the hcp field.
 func (r *rankedHCPResolver) Hcp(ctx context.Context, obj *model.RankedHCP) (*kolgraph.HCP, error) {
 	return required(loadersFrom(ctx).hcp.Load(ctx, obj.HCPID))
@@ -1397,6 +1485,9 @@ func (r *Resolver) AccountOwnership() AccountOwnershipResolver { return &account
 // AccountPlan returns AccountPlanResolver implementation.
 func (r *Resolver) AccountPlan() AccountPlanResolver { return &accountPlanResolver{r} }
 
+// Activity returns ActivityResolver implementation.
+func (r *Resolver) Activity() ActivityResolver { return &activityResolver{r} }
+
 // AuditEntry returns AuditEntryResolver implementation.
 func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
@@ -1427,6 +1518,9 @@ func (r *Resolver) CitedQuery() CitedQueryResolver { return &citedQueryResolver{
 // Committee returns CommitteeResolver implementation.
 func (r *Resolver) Committee() CommitteeResolver { return &committeeResolver{r} }
 
+// ComplianceFlag returns ComplianceFlagResolver implementation.
+func (r *Resolver) ComplianceFlag() ComplianceFlagResolver { return &complianceFlagResolver{r} }
+
 // DecisionChain returns DecisionChainResolver implementation.
 func (r *Resolver) DecisionChain() DecisionChainResolver { return &decisionChainResolver{r} }
 
@@ -1441,6 +1535,9 @@ func (r *Resolver) GraphChange() GraphChangeResolver { return &graphChangeResolv
 
 // HCP returns HCPResolver implementation.
 func (r *Resolver) HCP() HCPResolver { return &hCPResolver{r} }
+
+// HCPSpend returns HCPSpendResolver implementation.
+func (r *Resolver) HCPSpend() HCPSpendResolver { return &hCPSpendResolver{r} }
 
 // HeatCell returns HeatCellResolver implementation.
 func (r *Resolver) HeatCell() HeatCellResolver { return &heatCellResolver{r} }
@@ -1550,6 +1647,7 @@ type (
 	accountMemberResolver         struct{ *Resolver }
 	accountOwnershipResolver      struct{ *Resolver }
 	accountPlanResolver           struct{ *Resolver }
+	activityResolver              struct{ *Resolver }
 	auditEntryResolver            struct{ *Resolver }
 	cadenceResolver               struct{ *Resolver }
 	callPlanResolver              struct{ *Resolver }
@@ -1560,11 +1658,13 @@ type (
 	citedHopResolver              struct{ *Resolver }
 	citedQueryResolver            struct{ *Resolver }
 	committeeResolver             struct{ *Resolver }
+	complianceFlagResolver        struct{ *Resolver }
 	decisionChainResolver         struct{ *Resolver }
 	decisionStageResolver         struct{ *Resolver }
 	departmentResolver            struct{ *Resolver }
 	graphChangeResolver           struct{ *Resolver }
 	hCPResolver                   struct{ *Resolver }
+	hCPSpendResolver              struct{ *Resolver }
 	heatCellResolver              struct{ *Resolver }
 	hospitalResolver              struct{ *Resolver }
 	importJobErrorResolver        struct{ *Resolver }

@@ -10,6 +10,8 @@ import (
 	"github.com/kolgraph/kolgraph/internal/analyses"
 	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/config"
+	"github.com/kolgraph/kolgraph/internal/fieldservice"
+	"github.com/kolgraph/kolgraph/internal/fieldwork"
 	"github.com/kolgraph/kolgraph/internal/gqlguard"
 	"github.com/kolgraph/kolgraph/internal/labels"
 	"github.com/kolgraph/kolgraph/internal/memo"
@@ -113,7 +115,10 @@ func limits(c config.Config) gqlguard.Limits {
 
 // scopedReports serves each tiering report from the caller's analytics:
 // the report of a territory-scoped caller covers its territories only.
-type scopedReports struct{ views *analyses.Views }
+type scopedReports struct {
+	views    *analyses.Views
+	settings *settings.Service
+}
 
 var _ server.TieringReports = scopedReports{}
 
@@ -149,4 +154,38 @@ func (s scopedReports) PlanReport(ctx context.Context, id string, lang labels.La
 		pd.Whole = s.views.Full().Snapshots
 	}
 	return planreport.Build(ctx, pd, id, lang, time.Now())
+}
+
+var _ server.FieldReports = scopedReports{}
+
+// fieldDeps are the field services' inputs for the caller.
+func (s scopedReports) fieldDeps(ctx context.Context) (fieldservice.Deps, error) {
+	d, err := s.deps(ctx)
+	if err != nil {
+		return fieldservice.Deps{}, err
+	}
+	return fieldservice.Deps{Store: d.Store, Tiering: d.Analytics.Tiering, Snapshots: d.Analytics.Snapshots}, nil
+}
+
+// KAMMonth is a KAM's month of the caller's call plan, with the current
+// field settings.
+func (s scopedReports) KAMMonth(ctx context.Context, req fieldservice.CallPlanRequest, kam string, lang labels.Lang) (*fieldwork.PlanReport, *fieldservice.CallPlan, error) {
+	d, err := s.fieldDeps(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Config = s.settings.Current().Document.Field
+	return fieldservice.KAMMonth(ctx, d, req, kam, lang)
+}
+
+// Activities is the caller's activity ROI report, with the current field
+// settings.
+func (s scopedReports) Activities(ctx context.Context, req fieldservice.ActivityRequest, lang labels.Lang) (*fieldwork.ROIReport, error) {
+	d, err := s.fieldDeps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := s.settings.Current()
+	req.Config, req.SettingsVersion = v.Document.Field, v.Number
+	return fieldservice.ActivityReport(ctx, d, req, lang)
 }

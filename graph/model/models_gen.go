@@ -90,6 +90,57 @@ type AccountPlanPayload struct {
 	GraphVersion string `json:"graphVersion"`
 }
 
+type ActivityConnection struct {
+	Edges      []*ActivityEdge `json:"edges"`
+	PageInfo   *PageInfo       `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+type ActivityEdge struct {
+	Cursor string    `json:"cursor"`
+	Node   *Activity `json:"node"`
+}
+
+type ActivityFilter struct {
+	Territory *string `json:"territory,omitempty"`
+	Product   *string `json:"product,omitempty"`
+	Owner     *string `json:"owner,omitempty"`
+	// Dates YYYY-MM-DD, inclusive.
+	From *string `json:"from,omitempty"`
+	To   *string `json:"to,omitempty"`
+}
+
+type ActivityInput struct {
+	// Omit to create; give it to record a new version of the activity.
+	ID   *string      `json:"id,omitempty"`
+	Name string       `json:"name"`
+	Kind ActivityKind `json:"kind"`
+	// YYYY-MM-DD.
+	Date      string `json:"date"`
+	Territory string `json:"territory"`
+	// The host hospital; required for a department meeting.
+	Hospital *string `json:"hospital,omitempty"`
+	Product  string  `json:"product"`
+	// The organising user; default the caller.
+	Owner *string `json:"owner,omitempty"`
+	// CNY.
+	Budget float64 `json:"budget"`
+	// CNY; omit until known.
+	ActualCost *float64 `json:"actualCost,omitempty"`
+	// HCP ids, from speakerCandidates only.
+	Speakers []string `json:"speakers,omitempty"`
+	// HCP ids.
+	Attendees    []string            `json:"attendees,omitempty"`
+	Registration *RegistrationStatus `json:"registration,omitempty"`
+	// YYYY-MM-DD; required when REGISTERED.
+	RegisteredOn *string `json:"registeredOn,omitempty"`
+}
+
+type ActivityPayload struct {
+	Activity     *Activity `json:"activity"`
+	GraphVersion string    `json:"graphVersion"`
+}
+
 type AuditConnection struct {
 	Edges    []*AuditEdge `json:"edges"`
 	PageInfo *PageInfo    `json:"pageInfo"`
@@ -746,6 +797,66 @@ type YearGoalInput struct {
 	Unit   *string  `json:"unit,omitempty"`
 }
 
+// The kind of an academic activity.
+type ActivityKind string
+
+const (
+	ActivityKindDepartmentMeeting ActivityKind = "DEPARTMENT_MEETING"
+	ActivityKindCityMeeting       ActivityKind = "CITY_MEETING"
+	ActivityKindRegionalCongress  ActivityKind = "REGIONAL_CONGRESS"
+	ActivityKindOnline            ActivityKind = "ONLINE"
+)
+
+var AllActivityKind = []ActivityKind{
+	ActivityKindDepartmentMeeting,
+	ActivityKindCityMeeting,
+	ActivityKindRegionalCongress,
+	ActivityKindOnline,
+}
+
+func (e ActivityKind) IsValid() bool {
+	switch e {
+	case ActivityKindDepartmentMeeting, ActivityKindCityMeeting, ActivityKindRegionalCongress, ActivityKindOnline:
+		return true
+	}
+	return false
+}
+
+func (e ActivityKind) String() string {
+	return string(e)
+}
+
+func (e *ActivityKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ActivityKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ActivityKind", str)
+	}
+	return nil
+}
+
+func (e ActivityKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ActivityKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ActivityKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What an audit entry records.
 type AuditOp string
 
@@ -1307,6 +1418,64 @@ func (e *RecordKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e RecordKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An activity's compliance registration.
+type RegistrationStatus string
+
+const (
+	// Not registered (yet).
+	RegistrationStatusPending RegistrationStatus = "PENDING"
+	// Registered on registeredOn.
+	RegistrationStatusRegistered RegistrationStatus = "REGISTERED"
+)
+
+var AllRegistrationStatus = []RegistrationStatus{
+	RegistrationStatusPending,
+	RegistrationStatusRegistered,
+}
+
+func (e RegistrationStatus) IsValid() bool {
+	switch e {
+	case RegistrationStatusPending, RegistrationStatusRegistered:
+		return true
+	}
+	return false
+}
+
+func (e RegistrationStatus) String() string {
+	return string(e)
+}
+
+func (e *RegistrationStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RegistrationStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RegistrationStatus", str)
+	}
+	return nil
+}
+
+func (e RegistrationStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RegistrationStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RegistrationStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -22,8 +22,9 @@ import (
 // Deps are what the services read: the caller's store (territory-scoped
 // for a scoped caller) and its tiering service.
 type Deps struct {
-	Store   kolgraph.Store
-	Tiering *tiering.Service
+	Store     kolgraph.Store
+	Tiering   *tiering.Service
+	Snapshots snapshot.Source
 }
 
 // CallPlanRequest asks for the call plan of a scope's HCP accounts for a

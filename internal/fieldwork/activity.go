@@ -242,7 +242,11 @@ type Result struct {
 //     a lift still counting months of missing data is no finding yet.
 //
 // Cost O(facts + activities x participants x window months).
-func Evaluate(cfg Config, activities []kolgraph.Activity, factList []kolgraph.PrescriptionFact) []Result {
+//
+// latest gives, per product id, the latest month with facts in the whole
+// data when factList holds only the attendees' (nil: the latest of
+// factList); a later month of factList still wins.
+func Evaluate(cfg Config, activities []kolgraph.Activity, factList []kolgraph.PrescriptionFact, latest map[string]string) []Result {
 	type hy struct {
 		hcp  string
 		year int
@@ -262,6 +266,9 @@ func Evaluate(cfg Config, activities []kolgraph.Activity, factList []kolgraph.Pr
 		}
 	}
 	facts := newFactIndex(factList)
+	for p, m := range latest {
+		facts.latest[p] = max(facts.latest[p], m)
+	}
 	out := make([]Result, len(activities))
 	for i := range activities {
 		a := &activities[i]

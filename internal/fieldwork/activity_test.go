@@ -128,7 +128,7 @@ func TestActivityROI(t *testing.T) {
 }
 
 func TestEvaluateFlags(t *testing.T) {
-	rs := fieldwork.Evaluate(fieldwork.Default(), activities(), facts())
+	rs := fieldwork.Evaluate(fieldwork.Default(), activities(), facts(), nil)
 	// Spend per participant, by year:
 	//   A1 4000 / 4 (H1 H2 H3 S1) = 1000; A2 budget 8000 / 3 (H1 H4 S1) =
 	//   2666.67; A3 9000 / 2 (S1 H5) = 4500; A5 200 / 2 (H2 S2) = 100;
@@ -185,6 +185,30 @@ func TestEvaluateFlags(t *testing.T) {
 	} {
 		if got := rs[c.act].Flags[c.code].Message(c.lang); got != c.want {
 			t.Errorf("A%d flag %d in %s: got %q, want %q", c.act+1, c.code, c.lang, got, c.want)
+		}
+	}
+}
+
+// TestEvaluateLatestFromTheData: given only the attendees' facts, the
+// caller passes the product's latest month in the whole data; A2 (after
+// window to 2026-08, facts to 2026-07) is then final, no longer
+// provisional, while a month earlier than the facts' changes nothing.
+func TestEvaluateLatestFromTheData(t *testing.T) {
+	acts := activities()
+	var a2 kolgraph.Activity
+	for _, a := range acts {
+		if a.ID == "A2" {
+			a2 = a
+		}
+	}
+	for _, tc := range []struct {
+		latest      string
+		provisional bool
+		month       string
+	}{{"2026-12", false, "2026-12"}, {"2026-01", true, "2026-07"}} {
+		rs := fieldwork.Evaluate(fieldwork.Default(), []kolgraph.Activity{a2}, facts(), map[string]string{a2.ProductID: tc.latest})
+		if r := rs[0].ROI; r.Provisional != tc.provisional || r.LatestFactMonth != tc.month {
+			t.Errorf("latest %s: provisional %v, latest %s; want %v, %s", tc.latest, r.Provisional, r.LatestFactMonth, tc.provisional, tc.month)
 		}
 	}
 }

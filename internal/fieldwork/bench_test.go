@@ -85,7 +85,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 	cfg := fieldwork.Default()
 	for b.Loop() {
-		if rs := fieldwork.Evaluate(cfg, acts, facts); len(rs) != len(acts) {
+		if rs := fieldwork.Evaluate(cfg, acts, facts, nil); len(rs) != len(acts) {
 			b.Fatal(len(rs))
 		}
 	}

@@ -49,7 +49,7 @@ func checkCells(t *testing.T, f *excelize.File, sheet string, want map[string]st
 func roiReport(lang labels.Lang) *fieldwork.ROIReport {
 	return &fieldwork.ROIReport{Lang: lang, Scope: "T1", SettingsVersion: 3, Config: fieldwork.Default(),
 		GeneratedAt: time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC),
-		Results:     fieldwork.Evaluate(fieldwork.Default(), activities(), facts())}
+		Results:     fieldwork.Evaluate(fieldwork.Default(), activities(), facts(), nil)}
 }
 
 func TestROIReportXLSX(t *testing.T) {

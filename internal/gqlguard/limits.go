@@ -283,6 +283,13 @@ var Costs = map[string]Cost{
 	"CallPlan.workloads":         sized,
 	"CadenceAdherence.bySegment": fixed(4),
 	"CadenceAdherence.byKam":     sized,
+	// An activity's lists are bounded by its validation; its ROI and
+	// flags evaluate the year's activities of the caller's territories.
+	"Activity.speakers":   fixed(kolgraph.MaxActivitySpeakers),
+	"Activity.attendees":  fixed(kolgraph.MaxActivityAttendees),
+	"Activity.flags":      fixed(5),
+	"ComplianceFlag.hcps": fixed(kolgraph.MaxActivitySpeakers + kolgraph.MaxActivityAttendees),
+	"Query.activities":    func(f *Field) (int, int) { return 20, intValue(f.Args["first"], DefaultFirst) },
 	// An account's trends are the fixed trend windows (3, 6, 12 months).
 	"ActualSales.trends": fixed(len(account.TrendWindows)),
 }

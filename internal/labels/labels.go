@@ -176,8 +176,9 @@ var zh = map[string]string{
 	"Prescribing potential is never an input to choosing speakers or advisors: candidates are ranked on influence and expertise only (KOL level, KOL evidence, title, specialty). Segment membership, sales and potential play no part.": "处方潜力从不作为选择讲者或顾问的依据：候选人只按影响力和专业度排序（KOL级别、KOL依据、职称、专科）。分级、销量和潜力均不参与。",
 
 	// Scope words (tiering's scope names).
-	"Territory":     "辖区",
-	"All hospitals": "全部医院",
+	"Territory":       "辖区",
+	"All hospitals":   "全部医院",
+	"All territories": "全部辖区",
 
 	// Report headings.
 	"Tiering report": "客户分级报告",

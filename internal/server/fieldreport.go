@@ -130,3 +130,49 @@ func (s *Server) calendar(src FieldReports) http.Handler {
 		sendReport(w, "text/calendar; charset=utf-8", fmt.Sprintf("kolgraph-visits-%s-%s.ics", kam, rep.Month), p.Result.GraphVersion, buf.Bytes())
 	})
 }
+
+// activityParams are the query parameters of GET /reports/activities.
+var activityParams = []string{"territory", "product", "owner", "from", "to", "format", "lang"}
+
+// activityReport serves GET /reports/activities?territory=T01&product=RX01
+// &from=2026-01-01&to=2026-12-31&format=html|xlsx&lang=: the academic
+// activities' ROI (cost share and prescription lift against their
+// targets) and compliance flags, one row per activity, as a printable
+// HTML page (default) or an XLSX workbook. Errors as tieringReport's.
+func (s *Server) activityReport(src FieldReports) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, lang, err := reportQuery(r, activityParams)
+		if err != nil {
+			s.reportError(w, r, err)
+			return
+		}
+		format := q.Get("format")
+		write, ctype := fieldwork.WriteROIHTML, "text/html; charset=utf-8"
+		switch format {
+		case "", "html":
+			format = "html"
+		case "xlsx":
+			write, ctype = fieldwork.WriteROIXLSX, xlsxType
+		default:
+			s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "format must be html or xlsx (got %q)", format))
+			return
+		}
+		req := fieldservice.ActivityRequest{TerritoryID: q.Get("territory"), ProductID: q.Get("product"), OwnerID: q.Get("owner"),
+			From: q.Get("from"), To: q.Get("to")}
+		rep, err := src.Activities(r.Context(), req, lang)
+		if err != nil {
+			s.reportError(w, r, err)
+			return
+		}
+		var buf bytes.Buffer
+		if err := write(&buf, rep); err != nil {
+			s.reportError(w, r, fmt.Errorf("write %s activity report: %w", format, err))
+			return
+		}
+		name := "kolgraph-activities"
+		if req.TerritoryID != "" {
+			name += "-" + req.TerritoryID
+		}
+		sendReport(w, ctype, name+"."+format, "", buf.Bytes())
+	})
+}

@@ -42,10 +42,15 @@ type Options struct {
 	Tiering TieringReports
 	// Plans, when set, serves account plan documents at GET /reports/plan.
 	Plans PlanReports
+	// Field, when set, serves a KAM's monthly plan at GET
+	// /reports/kam-plan, its visits as an iCalendar file at GET
+	// /reports/calendar and the academic activities' ROI report at GET
+	// /reports/activities.
+	Field FieldReports
 	// ImportTemplate, when set, serves the empty import workbook at
 	// GET /import/template.xlsx (the importTemplate query's, as a file).
 	ImportTemplate *Download
-	// Auth, when set, guards /query, /reports/tiering, /reports/plan and
+	// Auth, when set, guards /query, every /reports/ endpoint and
 	// /import/template.xlsx (authentication,
 	// rate limiting); health, readiness and metrics stay open.
 	Auth func(http.Handler) http.Handler
@@ -132,6 +137,11 @@ func (s *Server) Handler(gql http.Handler) http.Handler {
 	}
 	if s.opts.Plans != nil {
 		mux.Handle("GET /reports/plan", s.withTimeout(guard(s.planReport(s.opts.Plans))))
+	}
+	if f := s.opts.Field; f != nil {
+		mux.Handle("GET /reports/kam-plan", s.withTimeout(guard(s.kamPlan(f))))
+		mux.Handle("GET /reports/calendar", s.withTimeout(guard(s.calendar(f))))
+		mux.Handle("GET /reports/activities", s.withTimeout(guard(s.activityReport(f))))
 	}
 	if d := s.opts.ImportTemplate; d != nil {
 		mux.Handle("GET /import/template.xlsx", s.withTimeout(guard(d)))
