@@ -100,7 +100,7 @@ func (r *Resolver) recordActivity(ctx context.Context, in model.ActivityInput, n
 	if err := kolgraph.Invalid(ps); err != nil {
 		return nil, err
 	}
-	if err := fieldservice.CheckActivity(ctx, r.fieldDeps(ctx), a); err != nil {
+	if err := fieldservice.CheckActivity(ctx, r.fieldDeps(ctx), r.fieldConfig(), a); err != nil {
 		return nil, err
 	}
 	res, err := r.write(ctx, "recordActivity", &kolgraph.ChangeSet{Activities: []*kolgraph.Activity{a}})

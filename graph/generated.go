@@ -8873,6 +8873,12 @@ enum RecordKind {
   ACCOUNT_PLANS
   "Monthly prescription facts of an HCP or a department (entity: hcp_or_department->product@YYYY-MM)."
   PRESCRIPTIONS
+  "Logged interactions of KAMs with HCPs (entity: the interaction's id)."
+  INTERACTIONS
+  "Account owners (entity: the account's id)."
+  OWNERS
+  "Academic activities (entity: the activity's id)."
+  ACTIVITIES
   "The domain settings document (entity \"settings\"): one entry per version."
   SETTINGS
 }

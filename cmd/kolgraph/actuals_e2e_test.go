@@ -29,33 +29,7 @@ func TestMatrixOnActuals(t *testing.T) {
 	skipShort(t)
 	m := ownService(t)
 	h := m.Handler()
-	base, err := seedfile.Read(seed.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := seedgen.DefaultFactsConfig()
-	cfg.Territory, cfg.End, cfg.Months = "T01", "2026-11", 12
-	facts, err := seedgen.Facts(cfg, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var csv bytes.Buffer
-	err = seedfile.WriteFiles(func(name string) (io.WriteCloser, error) {
-		if name == seedfile.PrescriptionsFile {
-			return nopCloser{&csv}, nil
-		}
-		return nopCloser{io.Discard}, nil
-	}, &kolgraph.ChangeSet{Prescriptions: facts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var imp struct{ ImportRegion struct{ Rows int } }
-	mustQuery(t, h, `mutation($f: [ImportFile!]!) { importRegion(format: CSV, files: $f) { rows } }`,
-		map[string]any{"f": []map[string]any{{"name": seedfile.PrescriptionsFile, "content": csv.String()}}}, &imp)
-	if imp.ImportRegion.Rows != len(facts) {
-		t.Fatalf("imported %d rows, generated %d", imp.ImportRegion.Rows, len(facts))
-	}
-	m.refreshAnalytics(t)
+	facts := importT01Facts(t, m)
 
 	// By hand: each HCP's volume of RX01 by month.
 	const product = "RX01"
@@ -248,6 +222,42 @@ func TestMatrixOnActuals(t *testing.T) {
 			}
 		}
 	}
+}
+
+// importT01Facts generates a year of T01's prescription facts to 2026-11
+// (kolgraph generate's generator), imports them through importRegion as
+// a user would, and waits for the analytics of the new version.
+func importT01Facts(t *testing.T, m *Main) []kolgraph.PrescriptionFact {
+	t.Helper()
+	h := m.Handler()
+	base, err := seedfile.Read(seed.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := seedgen.DefaultFactsConfig()
+	cfg.Territory, cfg.End, cfg.Months = "T01", "2026-11", 12
+	facts, err := seedgen.Facts(cfg, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csv bytes.Buffer
+	err = seedfile.WriteFiles(func(name string) (io.WriteCloser, error) {
+		if name == seedfile.PrescriptionsFile {
+			return nopCloser{&csv}, nil
+		}
+		return nopCloser{io.Discard}, nil
+	}, &kolgraph.ChangeSet{Prescriptions: facts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var imp struct{ ImportRegion struct{ Rows int } }
+	mustQuery(t, h, `mutation($f: [ImportFile!]!) { importRegion(format: CSV, files: $f) { rows } }`,
+		map[string]any{"f": []map[string]any{{"name": seedfile.PrescriptionsFile, "content": csv.String()}}}, &imp)
+	if imp.ImportRegion.Rows != len(facts) {
+		t.Fatalf("imported %d rows, generated %d", imp.ImportRegion.Rows, len(facts))
+	}
+	m.refreshAnalytics(t)
+	return facts
 }
 
 func nearly(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b)) }

@@ -1358,6 +1358,12 @@ const (
 	RecordKindAccountPlans RecordKind = "ACCOUNT_PLANS"
 	// Monthly prescription facts of an HCP or a department (entity: hcp_or_department->product@YYYY-MM).
 	RecordKindPrescriptions RecordKind = "PRESCRIPTIONS"
+	// Logged interactions of KAMs with HCPs (entity: the interaction's id).
+	RecordKindInteractions RecordKind = "INTERACTIONS"
+	// Account owners (entity: the account's id).
+	RecordKindOwners RecordKind = "OWNERS"
+	// Academic activities (entity: the activity's id).
+	RecordKindActivities RecordKind = "ACTIVITIES"
 	// The domain settings document (entity "settings"): one entry per version.
 	RecordKindSettings RecordKind = "SETTINGS"
 )
@@ -1377,12 +1383,15 @@ var AllRecordKind = []RecordKind{
 	RecordKindInfluences,
 	RecordKindAccountPlans,
 	RecordKindPrescriptions,
+	RecordKindInteractions,
+	RecordKindOwners,
+	RecordKindActivities,
 	RecordKindSettings,
 }
 
 func (e RecordKind) IsValid() bool {
 	switch e {
-	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindIndicationShares, RecordKindUsers, RecordKindKnows, RecordKindInfluences, RecordKindAccountPlans, RecordKindPrescriptions, RecordKindSettings:
+	case RecordKindTerritories, RecordKindHospitals, RecordKindDepartments, RecordKindHcps, RecordKindCommittees, RecordKindMemberships, RecordKindProducts, RecordKindListings, RecordKindIndicationShares, RecordKindUsers, RecordKindKnows, RecordKindInfluences, RecordKindAccountPlans, RecordKindPrescriptions, RecordKindInteractions, RecordKindOwners, RecordKindActivities, RecordKindSettings:
 		return true
 	}
 	return false

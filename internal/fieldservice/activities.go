@@ -12,28 +12,33 @@ import (
 )
 
 // SpeakerCandidates are the ids of the compliant speaker candidates for an
-// activity: the speakerCandidates of its territory and product (ranked on
-// influence and expertise only, never potential or sales).
-func SpeakerCandidates(ctx context.Context, d Deps, a *kolgraph.Activity) ([]string, error) {
+// activity: the first shortlist (0: all) of the speakerCandidates of its
+// territory and product (ranked on influence and expertise only, never
+// potential or sales).
+func SpeakerCandidates(ctx context.Context, d Deps, a *kolgraph.Activity, shortlist int) ([]string, error) {
 	res, err := d.Tiering.Tiering(ctx, tiering.Request{Scope: snapshot.Scope{Territory: a.TerritoryID}, ProductID: a.ProductID})
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(res.Speakers))
-	for i, s := range res.Speakers {
+	n := len(res.Speakers)
+	if shortlist > 0 {
+		n = min(n, shortlist)
+	}
+	ids := make([]string, n)
+	for i, s := range res.Speakers[:n] {
 		ids[i] = s.ID
 	}
 	return ids, nil
 }
 
 // CheckActivity refuses an activity whose speakers are not all on the
-// compliant candidate list of its territory and product (EINVALID naming
-// each; fieldwork.CheckSpeakers).
-func CheckActivity(ctx context.Context, d Deps, a *kolgraph.Activity) error {
+// compliant shortlist of its territory and product (cfg.SpeakerShortlist;
+// EINVALID naming each, fieldwork.CheckSpeakers).
+func CheckActivity(ctx context.Context, d Deps, cfg fieldwork.Config, a *kolgraph.Activity) error {
 	if len(a.SpeakerIDs) == 0 {
 		return nil
 	}
-	ids, err := SpeakerCandidates(ctx, d, a)
+	ids, err := SpeakerCandidates(ctx, d, a, cfg.SpeakerShortlist)
 	if err != nil {
 		return err
 	}
@@ -178,4 +183,3 @@ func ActivityReport(ctx context.Context, d Deps, req ActivityRequest, lang label
 	return &fieldwork.ROIReport{Lang: lang, Scope: scope,
 		GeneratedAt: time.Now(), SettingsVersion: req.SettingsVersion, Config: req.Config, Results: rs}, nil
 }
-

@@ -53,15 +53,6 @@ type ROI struct {
 	Provisional     bool
 }
 
-// ActivityROI computes a's ROI from facts, the product's HCP-level
-// prescription facts (at least the attendees'; pass them all, so the
-// latest month with data is known even when no attendee prescribed in
-// it). Other products' and department-level facts are ignored. Cost
-// O(facts).
-func ActivityROI(cfg Config, a *kolgraph.Activity, facts []kolgraph.PrescriptionFact) ROI {
-	return newFactIndex(facts).roi(cfg, a)
-}
-
 // factIndex holds HCP-level facts by product and HCP, and each product's
 // latest month, so an activity's ROI reads only its attendees' facts.
 type factIndex struct {

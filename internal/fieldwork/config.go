@@ -30,6 +30,12 @@ type Config struct {
 	// VisitKinds are the interaction kinds that count as a visit for the
 	// cadence (kolgraph.InteractionKinds).
 	VisitKinds []string `json:"visitKinds"`
+	// SpeakerShortlist is how far down the compliant candidate list
+	// (speakerCandidates of the activity's territory and product, ranked
+	// on influence and expertise only) a speaker may come from: the top
+	// 20 by default, the list speakerCandidates shows by default; 0
+	// admits every eligible candidate.
+	SpeakerShortlist int `json:"speakerShortlist"`
 }
 
 // Default is the default configuration.
@@ -60,6 +66,7 @@ func Default() Config {
 		MaxSpendPerHCPYear: 6000,
 		KAMMonthlyCapacity: 80,
 		VisitKinds:         []string{kolgraph.InteractionVisit, kolgraph.InteractionMeeting},
+		SpeakerShortlist:   20,
 	}
 }
 
@@ -91,6 +98,9 @@ func (c Config) Validate() error {
 	}
 	if c.KAMMonthlyCapacity < 1 || c.KAMMonthlyCapacity > 1000 {
 		bad("kamMonthlyCapacity", "must be 1 to 1000 visits a month (got %d)", c.KAMMonthlyCapacity)
+	}
+	if c.SpeakerShortlist < 0 || c.SpeakerShortlist > 10000 {
+		bad("speakerShortlist", "must be 0 (every eligible candidate) to 10000 (got %d)", c.SpeakerShortlist)
 	}
 	if len(c.VisitKinds) == 0 {
 		bad("visitKinds", "must name at least one interaction kind (%q)", kolgraph.InteractionKinds)

@@ -155,7 +155,7 @@ const (
 	// StageKinds is the number of DecisionStageKind values.
 	StageKinds = 6
 	// RecordKinds is the number of RecordKind values.
-	RecordKinds = 15
+	RecordKinds = 18
 	// ImportFiles is the most files of an import job: one per CSV file of
 	// the format (startImport refuses more).
 	ImportFiles = 13

@@ -18,7 +18,11 @@ type Ties struct {
 // and nothing else (account plans aside: they are not part of the graph),
 // and false otherwise.
 func TiesOf(cs *kolgraph.ChangeSet) (Ties, bool) {
-	n := len(cs.Influences) + len(cs.Delete.Influences) + len(cs.AccountPlans) + len(cs.Delete.AccountPlans)
+	// Plans and field execution (interactions, owners, activities) are
+	// not in a snapshot: a change of them alone shares the graph.
+	n := len(cs.Influences) + len(cs.Delete.Influences) + len(cs.AccountPlans) + len(cs.Delete.AccountPlans) +
+		len(cs.Interactions) + len(cs.Delete.Interactions) + len(cs.Owners) + len(cs.Delete.Owners) +
+		len(cs.Activities) + len(cs.Delete.Activities)
 	if n != cs.Len() {
 		return Ties{}, false
 	}

@@ -61,6 +61,8 @@ func TestDerivedSnapshotsEqualBuild(t *testing.T) {
 		{"a deleted tie", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Influences: []kolgraph.EdgeKey{{From: "P002", To: "P004"}}}}, true},
 		{"an account plan", &kolgraph.ChangeSet{AccountPlans: []*kolgraph.AccountPlan{{ID: "AP1", HospitalID: "H001", ProductID: "PR01",
 			OwnerID: "U01", Status: kolgraph.PlanDraft, PeriodStart: "2027-01-01", PeriodEnd: "2027-12-31"}}}, true},
+		{"field execution", &kolgraph.ChangeSet{Interactions: []*kolgraph.Interaction{{ID: "IN1", HCPID: "P004", KAMID: "U01",
+			Date: "2026-04-01", Kind: kolgraph.InteractionVisit}}, Owners: []kolgraph.AccountOwner{{AccountID: "P004", UserID: "U01"}}}, true},
 		{"prescription facts", &kolgraph.ChangeSet{Prescriptions: []kolgraph.PrescriptionFact{
 			{HCPID: "P004", ProductID: "PR01", Month: "2026-03", Volume: 12}, {HCPID: "P004", ProductID: "PR01", Month: "2026-01", Volume: 7},
 			{DepartmentID: "D001-01", ProductID: "PR01", Month: "2026-02", Volume: 3}}}, false},
