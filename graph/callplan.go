@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kolgraph/kolgraph/graph/model"
+	"github.com/kolgraph/kolgraph/internal/auth"
 	"github.com/kolgraph/kolgraph/internal/fieldservice"
 	"github.com/kolgraph/kolgraph/internal/fieldwork"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
@@ -155,7 +156,20 @@ func (r *Resolver) accountOwnership(ctx context.Context, id string) (*model.Acco
 	return nil, nil
 }
 
+// mayAssignOwners: who owns which account is a manager's decision, an
+// admin's (ManageUsers), not a KAM's.
+func mayAssignOwners(ctx context.Context) error {
+	p, err := auth.Authenticated(ctx)
+	if err != nil {
+		return err
+	}
+	return p.Check(auth.ManageUsers, "assign account owners")
+}
+
 func (r *Resolver) assignAccountOwner(ctx context.Context, account, user string) (*model.AccountOwnership, error) {
+	if err := mayAssignOwners(ctx); err != nil {
+		return nil, err
+	}
 	if _, err := r.write(ctx, "assignAccountOwner", &kolgraph.ChangeSet{Owners: []kolgraph.AccountOwner{{AccountID: account, UserID: user}}}); err != nil {
 		return nil, err
 	}
@@ -163,6 +177,9 @@ func (r *Resolver) assignAccountOwner(ctx context.Context, account, user string)
 }
 
 func (r *Resolver) unassignAccountOwner(ctx context.Context, account string) (*model.DeletePayload, error) {
+	if err := mayAssignOwners(ctx); err != nil {
+		return nil, err
+	}
 	res, err := r.write(ctx, "unassignAccountOwner", &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Owners: []string{account}}})
 	if err != nil {
 		return nil, err

@@ -9753,7 +9753,8 @@ extend type Mutation {
   """
   Makes a user (who holds the account's territory) the owner of an
   account: a territory, hospital, department or HCP id. The most specific
-  owner of an HCP plans its visits.
+  owner of an HCP plans its visits. Admins assign owners (a manager's
+  decision); other roles are FORBIDDEN.
   """
   assignAccountOwner(account: ID!, user: ID!): AccountOwnership!
   "Removes an account's own owner (an owner above it then applies)."

@@ -33,7 +33,8 @@ func TestFieldExecution(t *testing.T) {
 	kamT02 := bearer(t, "U007", auth.RoleKAM, []string{"T02"})
 	compliance := bearer(t, "U003", auth.RoleCompliance, nil)
 
-	// Owners: U004 owns T01; U007 does not hold T01.
+	// Owners: an admin gives T01 to U004; U007 does not hold T01, and a
+	// KAM does not assign owners.
 	var own struct {
 		AssignAccountOwner struct {
 			Owner      struct{ ID string }
@@ -47,6 +48,10 @@ func TestFieldExecution(t *testing.T) {
 	if resp := query(t, h, `mutation { assignAccountOwner(account: "T01", user: "U007") { assignedTo } }`, nil, nil); len(resp.Errors) != 1 ||
 		resp.codes()[0] != kolgraph.EINVALID || !strings.Contains(resp.Errors[0].Message, "user_id") {
 		t.Errorf("an owner outside the territory: %+v", resp.Errors)
+	}
+	if resp := ask(t, h, kam, `mutation { assignAccountOwner(account: "H001", user: "U004") { assignedTo } }`, nil).resp; len(resp.Errors) != 1 ||
+		resp.codes()[0] != kolgraph.EFORBIDDEN {
+		t.Errorf("a KAM assigning an owner: %+v, want FORBIDDEN", resp.Errors)
 	}
 
 	const planQ = `{ callPlan(scope: {territory: "T01"}, product: "RX01", asOf: "2026-12-01", month: "2026-12") {
@@ -64,10 +69,12 @@ func TestFieldExecution(t *testing.T) {
 		t.Fatalf("plan before any visit: unowned %d, %d accounts, %d overdue; want 0, the T01 prescribers, 0", cp.Unowned, cp.Accounts.TotalCount, cp.Overdue.TotalCount)
 	}
 	// By hand: nobody was visited, so every account with visits is due on
-	// Tuesday 2026-12-01 and then every interval: 14 days -> Dec 1, 15, 29
-	// (Tuesdays); 30 -> Dec 1, 31 (a Thursday); 91 -> Dec 1.
-	perInterval := map[int]int{14: 3, 30: 2, 91: 1, 0: 0}
-	want := 0
+	// Tuesday 2026-12-01, and the backlog is spread over the 10 working
+	// days from then (1-4, 7-11, 14 December), ceil(n/10) a day, A first;
+	// each account is then visited every interval (a date on a weekend
+	// moves to the Monday after) up to 31 December.
+	interval := map[string]int{}
+	segment := map[string]string{}
 	var aAccounts []string
 	for _, e := range cp.Accounts.Edges {
 		n := e.Node
@@ -77,14 +84,66 @@ func TestFieldExecution(t *testing.T) {
 		if n.Cadence.IntervalDays > 0 && (!n.Due || n.NextDue == nil || *n.NextDue != "2026-12-01" || n.Overdue) {
 			t.Errorf("%s never visited: %+v, want due 2026-12-01, not overdue", n.Hcp.ID, n)
 		}
-		v, ok := perInterval[n.Cadence.IntervalDays]
-		if !ok {
-			t.Fatalf("%s: interval %d", n.Hcp.ID, n.Cadence.IntervalDays)
+		if n.Cadence.IntervalDays > 0 {
+			interval[n.Hcp.ID] = n.Cadence.IntervalDays
 		}
-		want += v
+		segment[n.Hcp.ID] = n.Segment
 		if n.Segment == "A" {
 			aAccounts = append(aAccounts, n.Hcp.ID)
 		}
+	}
+	firsts := map[string]string{}
+	perDay := map[string]int{}
+	visits := map[string]int{}
+	for _, v := range cp.Visits {
+		if _, ok := firsts[v.Hcp.ID]; !ok {
+			firsts[v.Hcp.ID] = v.Date
+			perDay[v.Date]++
+		}
+		visits[v.Hcp.ID]++
+	}
+	limit := (len(interval) + 9) / 10
+	backlogDays := []string{"2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04", "2026-12-07", "2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11", "2026-12-14"}
+	for d, n := range perDay {
+		if n > limit || !slices.Contains(backlogDays, d) {
+			t.Errorf("%d first visits on %s, want at most %d a day within the 10 working days", n, d, limit)
+		}
+	}
+	lastA := ""
+	for id, d := range firsts {
+		if segment[id] == "A" {
+			lastA = max(lastA, d)
+		}
+	}
+	want := 0
+	for id, iv := range interval {
+		d, ok := firsts[id]
+		if !ok {
+			t.Errorf("%s is never planned", id)
+			continue
+		}
+		if segment[id] != "A" && d < lastA {
+			t.Errorf("%s (%s) is planned on %s, before the last A account (%s)", id, segment[id], d, lastA)
+		}
+		n := 0
+		start, _ := time.Parse(time.DateOnly, d)
+		for k := 0; ; k++ {
+			day := start.AddDate(0, 0, k*iv)
+			switch day.Weekday() {
+			case time.Saturday:
+				day = day.AddDate(0, 0, 2)
+			case time.Sunday:
+				day = day.AddDate(0, 0, 1)
+			}
+			if day.Format(time.DateOnly) > "2026-12-31" {
+				break
+			}
+			n++
+		}
+		if visits[id] != n {
+			t.Errorf("%s (every %d days from %s): %d December visits, want %d", id, iv, d, visits[id], n)
+		}
+		want += n
 	}
 	if len(cp.Visits) != want {
 		t.Errorf("December visits: %d, want %d", len(cp.Visits), want)
@@ -166,6 +225,41 @@ func TestFieldExecution(t *testing.T) {
 		ids = append(ids, e.Node.Hcp.ID)
 	}
 	checkActivities(t, h, kam, facts, ids)
+
+	// A hospital's own owner wins over the territory's for its HCPs.
+	var hc struct{ Hcp struct{ Hospital struct{ ID string } } }
+	mustQuery(t, h, `query($id: ID!) { hcp(id: $id) { hospital { id } } }`, map[string]any{"id": ids[0]}, &hc)
+	hosp := hc.Hcp.Hospital.ID
+	mustQuery(t, h, `mutation($a: ID!) { assignAccountOwner(account: $a, user: "U005") { assignedTo } }`, map[string]any{"a": hosp}, nil)
+	var ao struct {
+		AccountOwner struct {
+			Owner      struct{ ID string }
+			AssignedTo string
+		}
+	}
+	mustQuery(t, h, `query($a: ID!) { accountOwner(account: $a) { owner { id } assignedTo } }`, map[string]any{"a": ids[0]}, &ao)
+	if ao.AccountOwner.Owner.ID != "U005" || ao.AccountOwner.AssignedTo != hosp {
+		t.Errorf("owner of %s: %+v, want U005 assigned to %s", ids[0], ao, hosp)
+	}
+	var p3 struct {
+		CallPlan struct {
+			Accounts struct {
+				Edges []struct {
+					Node struct{ Hcp struct{ Hospital struct{ ID string } } }
+				}
+			}
+		}
+	}
+	mustQuery(t, h, `{ callPlan(scope: {territory: "T01"}, product: "RX01", asOf: "2026-12-01") {
+		accounts(kam: "U005", first: 500) { edges { node { hcp { hospital { id } } } } } } }`, nil, &p3)
+	if len(p3.CallPlan.Accounts.Edges) == 0 {
+		t.Error("U005 owns no account after being given a hospital")
+	}
+	for _, e := range p3.CallPlan.Accounts.Edges {
+		if e.Node.Hcp.Hospital.ID != hosp {
+			t.Errorf("U005 owns an account of %s, not %s", e.Node.Hcp.Hospital.ID, hosp)
+		}
+	}
 }
 
 type status struct {

@@ -125,11 +125,19 @@ type Visit struct {
 	DaysOverdue int
 }
 
+// BacklogDays is how many working days the backlog (the accounts due on
+// or before the as-of date: overdue, or never visited) is spread over:
+// two weeks, the shortest default cadence, so that the backlog is cleared
+// within one cycle of the tightest accounts instead of landing on one day.
+const BacklogDays = 10
+
 // Visits plans the visits of KAM kamID's accounts in month ("YYYY-MM"):
 // each account with a cadence is visited on its next due date and every
-// interval after it, and an account due on or before the as-of date (never
-// visited, or overdue) first on the first working day on or after the
-// as-of date, then every interval after that. A date on a Saturday or
+// interval after it. The backlog, the KAM's accounts due on or before the
+// as-of date, is spread over the BacklogDays working days from the as-of
+// date, ceil(n / BacklogDays) a day, most days overdue first, then by
+// segment (A first) and id; each is then visited every interval after
+// its first date. A date on a Saturday or
 // Sunday moves to the Monday after (without moving the dates after it).
 // Only dates on or after the as-of date are planned, so a month before the
 // plan's has none. Working days are Monday to Friday: public holidays and
@@ -142,6 +150,7 @@ func (p *Plan) Visits(kamID, month string) ([]Visit, error) {
 	}
 	end := first.AddDate(0, 1, 0)
 	asOf, _ := kolgraph.ParseDate(p.AsOf)
+	backlog := p.backlog(kamID, asOf)
 	var out []Visit
 	for _, s := range p.Statuses {
 		iv := s.Account.Cadence.IntervalDays
@@ -151,7 +160,7 @@ func (p *Plan) Visits(kamID, month string) ([]Visit, error) {
 		start, _ := kolgraph.ParseDate(s.NextDue)
 		overdue := 0
 		if s.Due {
-			start, overdue = workingDay(asOf), s.DaysOverdue
+			start, overdue = backlog[s.Account.ID], s.DaysOverdue
 		}
 		for d := start; ; d = d.AddDate(0, 0, iv) {
 			w := workingDay(d)
@@ -168,6 +177,33 @@ func (p *Plan) Visits(kamID, month string) ([]Visit, error) {
 		return cmp.Or(cmp.Compare(a.Date, b.Date), cmp.Compare(a.Account.ID, b.Account.ID))
 	})
 	return out, nil
+}
+
+// backlog gives the first visit date of each of KAM kamID's accounts due
+// on or before asOf (see Visits).
+func (p *Plan) backlog(kamID string, asOf time.Time) map[string]time.Time {
+	var due []*Status
+	for i := range p.Statuses {
+		s := &p.Statuses[i]
+		if s.Account.OwnerID == kamID && s.Due && s.Account.Cadence.IntervalDays > 0 {
+			due = append(due, s)
+		}
+	}
+	slices.SortFunc(due, func(a, b *Status) int {
+		return cmp.Or(cmp.Compare(b.DaysOverdue, a.DaysOverdue), cmp.Compare(segRank(string(a.Account.Segment)), segRank(string(b.Account.Segment))),
+			cmp.Compare(a.Account.ID, b.Account.ID))
+	})
+	perDay := (len(due) + BacklogDays - 1) / BacklogDays
+	out := make(map[string]time.Time, len(due))
+	day, n := workingDay(asOf), 0
+	for _, s := range due {
+		if n == perDay {
+			day, n = workingDay(day.AddDate(0, 0, 1)), 0
+		}
+		out[s.Account.ID] = day
+		n++
+	}
+	return out
 }
 
 // Workload is a KAM's planned visits in a month against their capacity.

@@ -1,6 +1,8 @@
 package fieldwork_test
 
 import (
+	"fmt"
+	"maps"
 	"math"
 	"strings"
 	"testing"
@@ -143,12 +145,13 @@ func visitList(vs []fieldwork.Visit) string {
 func TestVisits(t *testing.T) {
 	p := fieldwork.NewPlan(fieldwork.Default(), date(t, "2026-12-03"), accounts())
 	for _, c := range []struct{ kam, month, want string }{
-		// H1 overdue: today (Thu), then every 14 days: 12-17, 12-31.
-		// H2 due Sunday 12-20: Monday 12-21. H3 never visited: today.
-		// H4 digital only: never.
-		{"K1", "2026-12", "12-03 H1!;12-03 H3;12-17 H1;12-21 H2;12-31 H1;"},
+		// The backlog H1 (7 days overdue) and H3 (never visited): one a
+		// day, ceil(2/10), most overdue first: H1 today (Thu), then every
+		// 14 days: 12-17, 12-31; H3 on Friday 12-04. H2 due Sunday 12-20:
+		// Monday 12-21. H4 digital only: never.
+		{"K1", "2026-12", "12-03 H1!;12-04 H3;12-17 H1;12-21 H2;12-31 H1;"},
 		// January: H1 01-14 and 01-28; H2 12-20 + 30 = 01-19 (Tue); H3 next
-		// on 03-03.
+		// on 12-04 + 90 = 03-04.
 		{"K1", "2027-01", "01-14 H1;01-19 H2;01-28 H1;"},
 		// A month before the as-of date has nothing to plan.
 		{"K1", "2026-11", ""},
@@ -174,6 +177,40 @@ func TestVisits(t *testing.T) {
 	vs, _ := p.Visits("K2", "2026-12")
 	if got, want := visitList(vs), "12-07 H5!;12-21 H5;12-28 H6;"; got != want {
 		t.Errorf("as of a Saturday: got %s, want %s", got, want)
+	}
+}
+
+// TestBacklogSpread: 24 never-visited A accounts and one B account 30
+// days overdue, as of Thursday 2026-12-03, are planned ceil(25/10) = 3 a
+// working day, the overdue B first: Thu 3, Fri 4, Mon 7 to Fri 11, Mon 14
+// (3 each, 24) and Tue 15 (the last one).
+func TestBacklogSpread(t *testing.T) {
+	var accts []fieldwork.Account
+	for i := range 24 {
+		accts = append(accts, fieldwork.Account{ID: fmt.Sprintf("A%02d", i), Segment: account.SegmentA, Cadence: biweekly, OwnerID: "K9"})
+	}
+	accts = append(accts, fieldwork.Account{ID: "B99", Segment: account.SegmentB, Cadence: monthly, OwnerID: "K9",
+		Interactions: ins("B99", "K9", "visit", "2026-10-04")}) // due 10-04 + 30 = 11-03: 30 days overdue
+	p := fieldwork.NewPlan(fieldwork.Default(), date(t, "2026-12-03"), accts)
+	vs, err := p.Visits("K9", "2026-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := map[string]string{}
+	perDay := map[string]int{}
+	for _, v := range vs {
+		if _, ok := first[v.Account.ID]; !ok {
+			first[v.Account.ID] = v.Date
+			perDay[v.Date]++
+		}
+	}
+	want := map[string]int{"2026-12-03": 3, "2026-12-04": 3, "2026-12-07": 3, "2026-12-08": 3, "2026-12-09": 3, "2026-12-10": 3,
+		"2026-12-11": 3, "2026-12-14": 3, "2026-12-15": 1}
+	if !maps.Equal(perDay, want) {
+		t.Errorf("first visits a day: got %v, want %v", perDay, want)
+	}
+	if first["B99"] != "2026-12-03" || first["A00"] != "2026-12-03" || first["A23"] != "2026-12-15" {
+		t.Errorf("order: B99 %s, A00 %s, A23 %s; want the overdue B99 and A00 first, A23 last", first["B99"], first["A00"], first["A23"])
 	}
 }
 

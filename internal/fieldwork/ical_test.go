@@ -90,8 +90,8 @@ func TestWriteICS(t *testing.T) {
 	if got := prop(t, first, ics.ComponentPropertyCategories).Value; got != "A" {
 		t.Errorf("CATEGORIES: got %q, want A", got)
 	}
-	// The second visit is H3's (never visited: due, but not overdue).
-	if d := prop(t, evs[1], ics.ComponentPropertyDescription).Value; evs[1].Id() != "H3-20261203-K1@kolgraph" || strings.Contains(d, "逾期") {
+	// The second visit is H3's, the day after (never visited: due, but not overdue).
+	if d := prop(t, evs[1], ics.ComponentPropertyDescription).Value; evs[1].Id() != "H3-20261204-K1@kolgraph" || strings.Contains(d, "逾期") {
 		t.Errorf("H3's event: %s %q", evs[1].Id(), d)
 	}
 	if strings.Contains(strings.ReplaceAll(out, "\r\n", ""), "\n") {
