@@ -227,7 +227,9 @@ func TestFieldExecution(t *testing.T) {
 	checkActivities(t, h, kam, facts, ids)
 
 	// A hospital's own owner wins over the territory's for its HCPs.
-	var hc struct{ Hcp struct{ Hospital struct{ ID string } } }
+	var hc struct {
+		Hcp struct{ Hospital struct{ ID string } }
+	}
 	mustQuery(t, h, `query($id: ID!) { hcp(id: $id) { hospital { id } } }`, map[string]any{"id": ids[0]}, &hc)
 	hosp := hc.Hcp.Hospital.ID
 	mustQuery(t, h, `mutation($a: ID!) { assignAccountOwner(account: $a, user: "U005") { assignedTo } }`, map[string]any{"a": hosp}, nil)
@@ -245,7 +247,9 @@ func TestFieldExecution(t *testing.T) {
 		CallPlan struct {
 			Accounts struct {
 				Edges []struct {
-					Node struct{ Hcp struct{ Hospital struct{ ID string } } }
+					Node struct {
+						Hcp struct{ Hospital struct{ ID string } }
+					}
 				}
 			}
 		}
