@@ -9130,7 +9130,7 @@ enum AuditOp {
   CREATE
   UPDATE
   DELETE
-  "Contact data (phone, email, WeChat id) handed out to a caller."
+  "Personal data handed out to a caller: an HCP's phone, e-mail or WeChat id, or an interaction's notes (field interaction_notes)."
   READ
 }
 

@@ -224,6 +224,28 @@ func TestFieldExecution(t *testing.T) {
 	for _, e := range cp.Accounts.Edges {
 		ids = append(ids, e.Node.Hcp.ID)
 	}
+	// In the audit log, compliance sees the notes masked; an admin (who
+	// may read contact data) sees them.
+	const auditQ = `{ auditLog(kind: INTERACTIONS, op: CREATE, first: 5) { edges { node { entity after } } } }`
+	var audit struct {
+		AuditLog struct {
+			Edges []struct{ Node struct{ Entity, After string } }
+		}
+	}
+	mustQueryAuth(t, h, compliance, auditQ, nil, &audit)
+	if len(audit.AuditLog.Edges) == 0 {
+		t.Fatal("no interaction in the audit log")
+	}
+	for _, e := range audit.AuditLog.Edges {
+		if !strings.Contains(e.Node.After, `"notes":"***"`) || strings.Contains(e.Node.After, "13800000001") {
+			t.Errorf("compliance reads an interaction's audit entry as %s", e.Node.After)
+		}
+	}
+	mustQuery(t, h, auditQ, nil, &audit)
+	if after := audit.AuditLog.Edges[0].Node.After; !strings.Contains(after, "13800000001") {
+		t.Errorf("an admin reads the audit entry as %s, without the notes", after)
+	}
+
 	checkActivities(t, h, kam, facts, ids)
 
 	// A hospital's own owner wins over the territory's for its HCPs.

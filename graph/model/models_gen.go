@@ -864,7 +864,7 @@ const (
 	AuditOpCreate AuditOp = "CREATE"
 	AuditOpUpdate AuditOp = "UPDATE"
 	AuditOpDelete AuditOp = "DELETE"
-	// Contact data (phone, email, WeChat id) handed out to a caller.
+	// Personal data handed out to a caller: an HCP's phone, e-mail or WeChat id, or an interaction's notes (field interaction_notes).
 	AuditOpRead AuditOp = "READ"
 )
 
