@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -69,15 +70,9 @@ func (s *Server) kamPlan(src FieldReports) http.Handler {
 			s.reportError(w, r, err)
 			return
 		}
-		format := q.Get("format")
-		write, ctype := fieldwork.WritePlanHTML, "text/html; charset=utf-8"
-		switch format {
-		case "", "html":
-			format = "html"
-		case "xlsx":
-			write, ctype = fieldwork.WritePlanXLSX, xlsxType
-		default:
-			s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "format must be html or xlsx (got %q)", format))
+		format, write, ctype, err := htmlOrXLSX(q.Get("format"), fieldwork.WritePlanHTML, fieldwork.WritePlanXLSX)
+		if err != nil {
+			s.reportError(w, r, err)
 			return
 		}
 		rep, p, err := src.KAMMonth(r.Context(), req, kam, lang)
@@ -96,6 +91,18 @@ func (s *Server) kamPlan(src FieldReports) http.Handler {
 
 // xlsxType is the media type of an XLSX workbook.
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// htmlOrXLSX picks a report's writer and media type by its format
+// parameter: html (the default) or xlsx.
+func htmlOrXLSX[R any](format string, html, xlsx func(io.Writer, R) error) (string, func(io.Writer, R) error, string, error) {
+	switch format {
+	case "", "html":
+		return "html", html, "text/html; charset=utf-8", nil
+	case "xlsx":
+		return "xlsx", xlsx, xlsxType, nil
+	}
+	return "", nil, "", kolgraph.Errorf(kolgraph.EINVALID, "format must be html or xlsx (got %q)", format)
+}
 
 // calendar serves GET /reports/calendar?kam=U004&territory=T01&product=RX01
 // &month=2026-12: a KAM's planned visits of the month as an iCalendar file
@@ -146,15 +153,9 @@ func (s *Server) activityReport(src FieldReports) http.Handler {
 			s.reportError(w, r, err)
 			return
 		}
-		format := q.Get("format")
-		write, ctype := fieldwork.WriteROIHTML, "text/html; charset=utf-8"
-		switch format {
-		case "", "html":
-			format = "html"
-		case "xlsx":
-			write, ctype = fieldwork.WriteROIXLSX, xlsxType
-		default:
-			s.reportError(w, r, kolgraph.Errorf(kolgraph.EINVALID, "format must be html or xlsx (got %q)", format))
+		format, write, ctype, err := htmlOrXLSX(q.Get("format"), fieldwork.WriteROIHTML, fieldwork.WriteROIXLSX)
+		if err != nil {
+			s.reportError(w, r, err)
 			return
 		}
 		req := fieldservice.ActivityRequest{TerritoryID: q.Get("territory"), ProductID: q.Get("product"), OwnerID: q.Get("owner"),
