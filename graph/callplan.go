@@ -186,3 +186,30 @@ func (r *Resolver) unassignAccountOwner(ctx context.Context, account string) (*m
 	}
 	return deleted(res), nil
 }
+
+// accountOwners lists the owner assignments the caller's store shows (of
+// user, when given), by account id.
+func (r *Resolver) accountOwners(ctx context.Context, user *string, first *int, after *string) (*model.AccountOwnershipConnection, error) {
+	var rows []kolgraph.AccountOwner
+	err := r.deps(ctx).Store.Scan(ctx, kolgraph.Visitor{AccountOwner: func(o kolgraph.AccountOwner) error {
+		if user == nil || o.UserID == *user {
+			rows = append(rows, o)
+		}
+		return nil
+	}})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(rows, func(a, b kolgraph.AccountOwner) int { return strings.Compare(a.AccountID, b.AccountID) })
+	start, end, pi, err := offsetPage(len(rows), first, after)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.AccountOwnershipConnection{Edges: make([]*model.AccountOwnershipEdge, 0, end-start), PageInfo: pi, TotalCount: len(rows)}
+	for i := start; i < end; i++ {
+		o := rows[i]
+		conn.Edges = append(conn.Edges, &model.AccountOwnershipEdge{Cursor: encodeRankCursor(i),
+			Node: &model.AccountOwnership{Account: o.AccountID, OwnerID: o.UserID, AssignedTo: o.AccountID}})
+	}
+	return conn, nil
+}

@@ -159,6 +159,17 @@ type ComplexityRoot struct {
 		Owner      func(childComplexity int) int
 	}
 
+	AccountOwnershipConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccountOwnershipEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	AccountPlan struct {
 		Citations    func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -1030,6 +1041,7 @@ type ComplexityRoot struct {
 	Query struct {
 		AccountMatrix     func(childComplexity int, scope model.ScopeInput, product *string, level *account.Level) int
 		AccountOwner      func(childComplexity int, account string) int
+		AccountOwners     func(childComplexity int, user *string, first *int, after *string) int
 		AccountPlan       func(childComplexity int, id string) int
 		AccountPlans      func(childComplexity int, filter *model.AccountPlanFilter, first *int, after *string) int
 		Activities        func(childComplexity int, filter *model.ActivityFilter, first *int, after *string) int
@@ -1637,6 +1649,7 @@ type QueryResolver interface {
 	Interaction(ctx context.Context, id string) (*kolgraph.Interaction, error)
 	CallPlan(ctx context.Context, scope model.ScopeInput, product *string, asOf *string, month *string) (*fieldservice.CallPlan, error)
 	AccountOwner(ctx context.Context, account string) (*model.AccountOwnership, error)
+	AccountOwners(ctx context.Context, user *string, first *int, after *string) (*model.AccountOwnershipConnection, error)
 	Activities(ctx context.Context, filter *model.ActivityFilter, first *int, after *string) (*model.ActivityConnection, error)
 	Activity(ctx context.Context, id string) (*model.Activity, error)
 }
@@ -1989,6 +2002,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountOwnership.Owner(childComplexity), true
+
+	case "AccountOwnershipConnection.edges":
+		if e.ComplexityRoot.AccountOwnershipConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountOwnershipConnection.Edges(childComplexity), true
+	case "AccountOwnershipConnection.pageInfo":
+		if e.ComplexityRoot.AccountOwnershipConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountOwnershipConnection.PageInfo(childComplexity), true
+	case "AccountOwnershipConnection.totalCount":
+		if e.ComplexityRoot.AccountOwnershipConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountOwnershipConnection.TotalCount(childComplexity), true
+
+	case "AccountOwnershipEdge.cursor":
+		if e.ComplexityRoot.AccountOwnershipEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountOwnershipEdge.Cursor(childComplexity), true
+	case "AccountOwnershipEdge.node":
+		if e.ComplexityRoot.AccountOwnershipEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountOwnershipEdge.Node(childComplexity), true
 
 	case "AccountPlan.citations":
 		if e.ComplexityRoot.AccountPlan.Citations == nil {
@@ -5834,6 +5879,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AccountOwner(childComplexity, args["account"].(string)), true
+	case "Query.accountOwners":
+		if e.ComplexityRoot.Query.AccountOwners == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accountOwners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccountOwners(childComplexity, args["user"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.accountPlan":
 		if e.ComplexityRoot.Query.AccountPlan == nil {
 			break
@@ -9730,6 +9786,12 @@ extend type Query {
   """
   accountOwner(account: ID!): AccountOwnership
   """
+  The owner assignments of the caller's territories, by account id; user
+  keeps one user's. Each is an account's own assignment (assignedTo is the
+  account itself).
+  """
+  accountOwners(user: ID, first: Int = 20, after: String): AccountOwnershipConnection!
+  """
   Academic activities, ordered by id: those of the caller's territories;
   every field of the filter given must match. Each comes with its ROI and
   compliance flags (settings field.*).
@@ -9914,6 +9976,17 @@ type ActivityEdge {
 type ActivityPayload {
   activity: Activity!
   graphVersion: String!
+}
+
+type AccountOwnershipConnection {
+  edges: [AccountOwnershipEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type AccountOwnershipEdge {
+  cursor: String!
+  node: AccountOwnership!
 }
 
 "Who owns an account, and at which level the owner was assigned."
@@ -10224,6 +10297,28 @@ func (ec *executionContext) childFields_AccountOwnership(ctx context.Context, fi
 		return ec.fieldContext_AccountOwnership_assignedTo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountOwnership", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountOwnershipConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccountOwnershipConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccountOwnershipConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccountOwnershipConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountOwnershipConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountOwnershipEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccountOwnershipEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccountOwnershipEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountOwnershipEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_AccountPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13650,6 +13745,36 @@ func (ec *executionContext) field_Query_accountOwner_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_accountOwners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "user",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["user"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_accountPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15749,6 +15874,148 @@ func (ec *executionContext) _AccountOwnership_assignedTo(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_AccountOwnership_assignedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccountOwnership", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AccountOwnershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccountOwnershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountOwnershipConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccountOwnershipEdge) graphql.Marshaler {
+			return ec.marshalNAccountOwnershipEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnershipEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountOwnershipConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountOwnershipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountOwnershipEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountOwnershipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AccountOwnershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountOwnershipConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountOwnershipConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountOwnershipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountOwnershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AccountOwnershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountOwnershipConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountOwnershipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountOwnershipConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccountOwnershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AccountOwnershipEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountOwnershipEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountOwnershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountOwnershipEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountOwnershipEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AccountOwnershipEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountOwnershipEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountOwnership) graphql.Marshaler {
+			return ec.marshalNAccountOwnership2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountOwnershipEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountOwnershipEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountOwnership(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AccountPlan_id(ctx context.Context, field graphql.CollectedField, obj *kolgraph.AccountPlan) (ret graphql.Marshaler) {
@@ -32687,6 +32954,50 @@ func (ec *executionContext) fieldContext_Query_accountOwner(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_accountOwners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accountOwners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccountOwners(ctx, fc.Args["user"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountOwnershipConnection) graphql.Marshaler {
+			return ec.marshalNAccountOwnershipConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnershipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accountOwners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountOwnershipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accountOwners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_activities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40481,6 +40792,87 @@ func (ec *executionContext) _AccountOwnership(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var accountOwnershipConnectionImplementors = []string{"AccountOwnershipConnection"}
+
+func (ec *executionContext) _AccountOwnershipConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AccountOwnershipConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountOwnershipConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountOwnershipConnection")
+		case "edges":
+			out.Values[i] = ec._AccountOwnershipConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccountOwnershipConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AccountOwnershipConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountOwnershipEdgeImplementors = []string{"AccountOwnershipEdge"}
+
+func (ec *executionContext) _AccountOwnershipEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AccountOwnershipEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountOwnershipEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountOwnershipEdge")
+		case "cursor":
+			out.Values[i] = ec._AccountOwnershipEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AccountOwnershipEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var accountPlanImplementors = []string{"AccountPlan"}
 
 func (ec *executionContext) _AccountPlan(ctx context.Context, sel ast.SelectionSet, obj *kolgraph.AccountPlan) graphql.Marshaler {
@@ -46528,6 +46920,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_accountOwner(ctx, field)
 				})
+		case "accountOwners":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accountOwners(ctx, field)
+				})
 		case "activities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -48567,6 +48965,38 @@ func (ec *executionContext) marshalNAccountOwnership2ᚖgithubᚗcomᚋkolgraph�
 		return graphql.Null
 	}
 	return ec._AccountOwnership(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountOwnershipConnection2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnershipConnection(ctx context.Context, sel ast.SelectionSet, v *model.AccountOwnershipConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountOwnershipConnection!")
+		return graphql.Null
+	}
+	return ec._AccountOwnershipConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountOwnershipEdge2ᚕᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnershipEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccountOwnershipEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccountOwnershipEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnershipEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccountOwnershipEdge2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋgraphᚋmodelᚐAccountOwnershipEdge(ctx context.Context, sel ast.SelectionSet, v *model.AccountOwnershipEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountOwnershipEdge!")
+		return graphql.Null
+	}
+	return ec._AccountOwnershipEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAccountPlan2ᚖgithubᚗcomᚋkolgraphᚋkolgraphᚋinternalᚋkolgraphᚐAccountPlan(ctx context.Context, sel ast.SelectionSet, v *kolgraph.AccountPlan) graphql.Marshaler {

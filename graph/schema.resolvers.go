@@ -1307,6 +1307,11 @@ func (r *queryResolver) AccountOwner(ctx context.Context, account string) (*mode
 	return r.accountOwnership(ctx, account)
 }
 
+// AccountOwners is the resolver for the accountOwners field.
+func (r *queryResolver) AccountOwners(ctx context.Context, user *string, first *int, after *string) (*model.AccountOwnershipConnection, error) {
+	return r.accountOwners(ctx, user, first, after)
+}
+
 // Activities is the resolver for the activities field.
 func (r *queryResolver) Activities(ctx context.Context, filter *model.ActivityFilter, first *int, after *string) (*model.ActivityConnection, error) {
 	return r.listActivities(ctx, filter, first, after)

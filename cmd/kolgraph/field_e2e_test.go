@@ -265,6 +265,26 @@ func TestFieldExecution(t *testing.T) {
 	if ao.AccountOwner.Owner.ID != "U005" || ao.AccountOwner.AssignedTo != hosp {
 		t.Errorf("owner of %s: %+v, want U005 assigned to %s", ids[0], ao, hosp)
 	}
+	var list struct {
+		AccountOwners struct {
+			TotalCount int
+			Edges      []struct {
+				Node struct {
+					Account string
+					Owner   struct{ ID string }
+				}
+			}
+		}
+	}
+	mustQueryAuth(t, h, kam, `{ accountOwners { totalCount edges { node { account owner { id } } } } }`, nil, &list)
+	if l := list.AccountOwners; l.TotalCount != 2 || l.Edges[0].Node.Account != hosp || l.Edges[0].Node.Owner.ID != "U005" ||
+		l.Edges[1].Node.Account != "T01" || l.Edges[1].Node.Owner.ID != "U004" {
+		t.Errorf("accountOwners: %+v, want %s to U005 and T01 to U004", l, hosp)
+	}
+	mustQueryAuth(t, h, kamT02, `{ accountOwners { totalCount } }`, nil, &list)
+	if list.AccountOwners.TotalCount != 0 {
+		t.Errorf("a T02 kam sees %d of T01's owners", list.AccountOwners.TotalCount)
+	}
 	var p3 struct {
 		CallPlan struct {
 			Accounts struct {

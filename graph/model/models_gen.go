@@ -29,6 +29,17 @@ type AccountMemberEdge struct {
 	Node   *AccountMember `json:"node"`
 }
 
+type AccountOwnershipConnection struct {
+	Edges      []*AccountOwnershipEdge `json:"edges"`
+	PageInfo   *PageInfo               `json:"pageInfo"`
+	TotalCount int                     `json:"totalCount"`
+}
+
+type AccountOwnershipEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *AccountOwnership `json:"node"`
+}
+
 type AccountPlanConnection struct {
 	Edges    []*AccountPlanEdge `json:"edges"`
 	PageInfo *PageInfo          `json:"pageInfo"`
