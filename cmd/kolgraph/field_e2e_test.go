@@ -229,7 +229,9 @@ func TestFieldExecution(t *testing.T) {
 	const auditQ = `{ auditLog(kind: INTERACTIONS, op: CREATE, first: 5) { edges { node { entity after } } } }`
 	var audit struct {
 		AuditLog struct {
-			Edges []struct{ Node struct{ Entity, After string } }
+			Edges []struct {
+				Node struct{ Entity, After string }
+			}
 		}
 	}
 	mustQueryAuth(t, h, compliance, auditQ, nil, &audit)
