@@ -586,6 +586,21 @@ func (m *Main) refreshAnalytics(t testing.TB) {
 	m.pool.Wait()
 }
 
+// writesShared is for a test that writes to the shared service (and
+// leaves its records as it found them): when it ends, the analytics catch
+// up with the store, so that the next test never reads a snapshot of the
+// test's intermediate writes (on a slow Bolt server a rebuild takes
+// seconds, and a test reading the matrix right after a delete saw the
+// deleted HCP).
+func writesShared(t *testing.T) {
+	t.Cleanup(func() {
+		if err := svc.Snapshots.Refresh(context.Background()); err != nil {
+			t.Errorf("refresh the shared service's analytics: %v", err)
+		}
+		svc.pool.Wait()
+	})
+}
+
 func (m *Main) Handler() http.Handler {
 	srv, gql, err := m.build()
 	if err != nil {

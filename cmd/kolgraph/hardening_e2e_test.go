@@ -46,6 +46,7 @@ func TestCraftedOffsetCursors(t *testing.T) {
 // TestEmptyIDsRefused: an empty string is never an id, so it never means
 // "not given": every ID argument, input field and list element refuses it.
 func TestEmptyIDsRefused(t *testing.T) {
+	writesShared(t)
 	h := svc.Handler()
 	viewer := bearer(t, "U006", auth.RoleViewer, []string{"T01"})
 	for _, q := range []string{
@@ -177,6 +178,7 @@ func TestListsChargedForWhatTheyReturn(t *testing.T) {
 // contact data, gets each value masked; a role that may gets the values,
 // and that read is recorded like any other contact read.
 func TestAuditLogContactData(t *testing.T) {
+	writesShared(t)
 	h := svc.Handler()
 	admin := bearer(t, "U001", auth.RoleAdmin, nil)
 	// An HCP created, changed and deleted: a create, an update and a
@@ -247,6 +249,7 @@ func TestAuditLogContactData(t *testing.T) {
 // are 100 x (HCPs of the scope with a strictly lower value) / (n - 1), as
 // the schema says.
 func TestRankingReportsWhatItUsed(t *testing.T) {
+	writesShared(t)
 	h := svc.Handler()
 	type ranking struct {
 		TotalCount         int
@@ -306,6 +309,7 @@ func TestRankingReportsWhatItUsed(t *testing.T) {
 // (they start its access paths and citations); other users' ties are
 // FORBIDDEN and unchanged, by mutation or import. An admin writes anyone's.
 func TestKnowsTiesBelongToTheirUser(t *testing.T) {
+	writesShared(t)
 	h := svc.Handler()
 	r, kam := kamRegion(t) // U004, kam of T01
 	hcp := r.inHCPs[len(r.inHCPs)-1]
@@ -368,6 +372,7 @@ func TestKnowsTiesBelongToTheirUser(t *testing.T) {
 // refused it, mutations stored it), including the full-width forms Excel
 // reads in CJK locales; an international phone number is not a formula.
 func TestFormulaTextOneRule(t *testing.T) {
+	writesShared(t)
 	h := svc.Handler()
 	field := func(x exchange) string {
 		if !slices.Equal(x.codes(), []string{kolgraph.EINVALID}) {

@@ -306,6 +306,7 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 // request error with application/graphql-response+json has the status of
 // its code.
 func TestTransportErrorsCoded(t *testing.T) {
+	writesShared(t)
 	h := svc.Handler()
 	const body = `{"query":"{ graphVersion }"}`
 	for _, tc := range []struct {

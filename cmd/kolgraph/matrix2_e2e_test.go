@@ -220,6 +220,7 @@ func TestMatrixLabelsInChinese(t *testing.T) {
 // insurance as the seed's listings.csv has them, and upsertListing writes
 // them (an omitted flag is false: an upsert replaces the whole listing).
 func TestMarketAccess(t *testing.T) {
+	writesShared(t)
 	want := map[string][2]bool{}
 	for _, l := range csvRowsOf(t, "listings.csv") {
 		if l["hospital_id"] == "H001" {
