@@ -34,6 +34,28 @@ func RankOrder(xs []float64) []int32 {
 	return order
 }
 
+// RankPercentiles returns, for each rank k of order = RankOrder(xs), the
+// percentile PercentRank gives xs[order[k]], bit for bit: the share of the
+// other values strictly lower. A ranking holds its values in that order,
+// so it needs no second sort. order must be RankOrder(xs).
+//
+// Complexity: O(n), walking order from the lowest value up.
+func RankPercentiles(xs []float64, order []int32) []float64 {
+	n := len(order)
+	out := make([]float64, n)
+	if n < 2 {
+		return out
+	}
+	lower := 0 // values strictly below the current run of ties
+	for k := n - 1; k >= 0; k-- {
+		if k < n-1 && cmp.Compare(xs[order[k]], xs[order[k+1]]) != 0 {
+			lower = n - 1 - k
+		}
+		out[k] = float64(lower) / float64(n-1)
+	}
+	return out
+}
+
 // radixMinLen is the length from which RankOrder radix-sorts: below it the
 // digit counts cost more than comparisons do.
 const radixMinLen = 1 << 10

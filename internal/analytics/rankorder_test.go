@@ -51,6 +51,13 @@ func TestRankOrder(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("n=%d %s: order differs from the comparison sort", n, kind)
 			}
+			pct, byRank := analytics.PercentRank(xs), analytics.RankPercentiles(xs, got)
+			for k, i := range got {
+				if math.Float64bits(byRank[k]) != math.Float64bits(pct[i]) {
+					t.Errorf("n=%d %s: RankPercentiles at rank %d = %v, PercentRank %v", n, kind, k, byRank[k], pct[i])
+					break
+				}
+			}
 		}
 	}
 }
