@@ -93,7 +93,7 @@ func (o Options) withDefaults() (Options, error) {
 // iterate is returned with an error wrapping ErrNotConverged.
 //
 // Complexity: O((n + m) * iterations) time; 4n floats of memory for the
-// power iteration, 6n for Gauss-Seidel.
+// power iteration, 5n for Gauss-Seidel.
 func PageRank(ctx context.Context, g *Graph, opts Options) ([]float64, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {

@@ -33,7 +33,7 @@ func TestRankOrder(t *testing.T) {
 		math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64, 0.5, 0.25}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, n := range []int{0, 1, 2, 7, 1023, 1024, 5000} {
-		for _, kind := range []string{"special", "few distinct", "uniform", "pagerank-like"} {
+		for _, kind := range []string{"special", "few distinct", "uniform", "pagerank-like", "close"} {
 			xs := make([]float64, n)
 			for i := range xs {
 				switch kind {
@@ -45,11 +45,20 @@ func TestRankOrder(t *testing.T) {
 					xs[i] = rng.NormFloat64()
 				case "pagerank-like":
 					xs[i] = (1 + rng.ExpFloat64()) / float64(n)
+				case "close": // within 2^-20 of each other: one run of the radix sort
+					xs[i] = (1 + float64(rng.IntN(50))*0x1p-40) * float64(1-2*rng.IntN(2))
 				}
 			}
 			got, want := analytics.RankOrder(xs), rankOrderRef(xs)
 			if !slices.Equal(got, want) {
 				t.Errorf("n=%d %s: order differs from the comparison sort", n, kind)
+			}
+			pct, byRank := analytics.PercentRank(xs), analytics.RankPercentiles(xs, got)
+			for k, i := range got {
+				if math.Float64bits(byRank[k]) != math.Float64bits(pct[i]) {
+					t.Errorf("n=%d %s: RankPercentiles at rank %d = %v, PercentRank %v", n, kind, k, byRank[k], pct[i])
+					break
+				}
 			}
 		}
 	}

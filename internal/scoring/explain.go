@@ -70,7 +70,7 @@ func (s *Service) Explain(ctx context.Context, hcpID string, sc snapshot.Scope) 
 	if rank < 0 {
 		return nil, kolgraph.Errorf(kolgraph.EINVALID, "HCP %s is not in scope %s", hcpID, sc.Key())
 	}
-	i := r.local[v]
+	i, _ := r.localIndex(v)
 	p := r.parts
 	w := s.params.Weights
 	total := w.sum()
@@ -96,10 +96,7 @@ func (s *Service) Explain(ctx context.Context, hcpID string, sc snapshot.Scope) 
 // topEdges lists the scope-local node i's strongest edges both ways.
 func (s *Service) topEdges(snap *snapshot.Snapshot, r *Ranking, i int32) (out, in []EdgeContribution) {
 	g := r.sub
-	global := make([]int32, len(r.local)) // local -> snapshot index
-	for v, l := range r.local {
-		global[l] = v
-	}
+	global := r.members // local -> snapshot index
 	inWeight := func(v int32) float64 {
 		var sum float64
 		for _, e := range mustEdges(g.InNeighbors(v)) {

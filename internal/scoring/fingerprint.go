@@ -25,7 +25,14 @@ var printSeed = maphash.MakeSeed()
 // matter. Relationship kinds, evidence, names and everything outside the
 // scope are read by no metric and left out, so a write elsewhere, or to
 // them, keeps the scope's rankings.
-type scopePrint struct{ structure, roles uint64 }
+//
+// roles is computed only for INFLUENCE (hasRoles): the other metrics do
+// not read it, and on the 100,000-HCP region its map look-ups cost as
+// much as hashing the ties.
+type scopePrint struct {
+	structure, roles uint64
+	hasRoles         bool
+}
 
 func (p scopePrint) of(m Metric) uint64 {
 	if m != Influence {
@@ -37,21 +44,62 @@ func (p scopePrint) of(m Metric) uint64 {
 	return maphash.Bytes(printSeed, b[:])
 }
 
-// fingerprint computes the print of the scope of snap whose sorted node
-// indices are nodes.
+// printOf is the fingerprint of metric m over the scope of snap whose
+// sorted node indices are nodes.
+func printOf(snap *snapshot.Snapshot, nodes []int32, m Metric) uint64 {
+	p := scopePrint{structure: structurePrint(snap, nodes)}
+	if m == Influence {
+		p.roles, p.hasRoles = rolesPrint(snap, nodes), true
+	}
+	return p.of(m)
+}
+
+// printChunk is how many bytes the fingerprints stage before hashing them.
+const printChunk = 32 << 10
+
+// printSplit is the scope size (in HCPs) from which structurePrint hashes
+// the two halves of the scope on two goroutines.
+const printSplit = 1 << 14
+
+// structurePrint is scopePrint's structure of the scope of snap whose
+// sorted node indices are nodes. A large scope's halves are hashed side by
+// side and their sums hashed together; the halves are fixed by the scope's
+// size, so the same scope has the same print.
 //
 // Complexity: O(n + m log n) for the scope's n HCPs and the m edges out of
-// them.
-func fingerprint(snap *snapshot.Snapshot, nodes []int32) scopePrint {
-	var h, r maphash.Hash
+// them (O(n + m) for the whole graph).
+func structurePrint(snap *snapshot.Snapshot, nodes []int32) uint64 {
+	if len(nodes) < printSplit {
+		return structurePart(snap, nodes, nodes)
+	}
+	half := len(nodes) / 2
+	var b [16]byte
+	var wg sync.WaitGroup
+	wg.Go(func() { binary.LittleEndian.PutUint64(b[8:], structurePart(snap, nodes, nodes[half:])) })
+	binary.LittleEndian.PutUint64(b[:8], structurePart(snap, nodes, nodes[:half]))
+	wg.Wait()
+	return maphash.Bytes(printSeed, b[:])
+}
+
+// structurePart hashes the ids and the in-scope ties of part, a run of
+// the scope's nodes.
+func structurePart(snap *snapshot.Snapshot, nodes, part []int32) uint64 {
+	var h maphash.Hash
 	h.SetSeed(printSeed)
-	r.SetSeed(printSeed)
-	var buf [12]byte
+	// The bytes are staged and hashed a chunk at a time (a Write per tie
+	// costs more than the hashing itself); maphash hashes the same bytes to
+	// the same value however they are split.
+	buf := make([]byte, 0, printChunk+64)
 	all := len(nodes) == len(snap.IDs) // the whole graph: local = global
-	for _, v := range nodes {
-		h.WriteString(snap.IDs[v])
-		h.WriteByte(0)
+	for _, v := range part {
+		if len(buf) >= printChunk {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+		buf = append(buf, snap.IDs[v]...)
+		buf = append(buf, 0)
 		to, w := snap.Graph.OutNeighbors(v)
+		w = w[:len(to)]
 		for j, t := range to {
 			l := t
 			if !all {
@@ -61,25 +109,41 @@ func fingerprint(snap *snapshot.Snapshot, nodes []int32) scopePrint {
 				}
 				l = int32(i)
 			}
-			binary.LittleEndian.PutUint32(buf[:4], uint32(l))
-			binary.LittleEndian.PutUint64(buf[4:], math.Float64bits(w[j]))
-			h.Write(buf[:])
+			if len(buf) >= printChunk {
+				h.Write(buf)
+				buf = buf[:0]
+			}
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(l))
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(w[j]))
 		}
-		h.Write([]byte{0xff, 0xff, 0xff, 0xff}) // end of v's edges: no local index is that high
-
-		pos, seat, kol := rolePriors(snap, v)
-		binary.LittleEndian.PutUint64(buf[:8], math.Float64bits(pos))
-		r.Write(buf[:8])
-		binary.LittleEndian.PutUint64(buf[:8], math.Float64bits(seat))
-		r.Write(buf[:8])
-		binary.LittleEndian.PutUint64(buf[:8], math.Float64bits(kol))
-		r.Write(buf[:8])
+		buf = append(buf, 0xff, 0xff, 0xff, 0xff) // end of v's edges: no local index is that high
 	}
-	return scopePrint{structure: h.Sum64(), roles: r.Sum64()}
+	h.Write(buf)
+	return h.Sum64()
+}
+
+// rolesPrint is scopePrint's roles of the scope of snap whose node indices
+// are nodes, in O(n) for its n HCPs.
+func rolesPrint(snap *snapshot.Snapshot, nodes []int32) uint64 {
+	var r maphash.Hash
+	r.SetSeed(printSeed)
+	buf := make([]byte, 0, printChunk+64)
+	for _, v := range nodes {
+		if len(buf) >= printChunk {
+			r.Write(buf)
+			buf = buf[:0]
+		}
+		pos, seat, kol := rolePriors(snap, v)
+		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(pos))
+		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(seat))
+		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(kol))
+	}
+	r.Write(buf)
+	return r.Sum64()
 }
 
 // prints keeps the fingerprints of the current snapshot's scopes, each
-// computed on its first use.
+// part computed on its first use.
 type prints struct {
 	mu   sync.Mutex
 	snap *snapshot.Snapshot
@@ -88,10 +152,12 @@ type prints struct {
 
 // stamp is the cache stamp of metric m over scope sc of snap.
 func (s *Service) stamp(snap *snapshot.Snapshot, sc snapshot.Scope, nodes []int32, m Metric) memo.Stamp {
-	return memo.Stamp{Print: s.prints.get(snap, sc, nodes).of(m), Version: snap.Version}
+	return memo.Stamp{Print: s.prints.get(snap, sc, nodes, m).of(m), Version: snap.Version}
 }
 
-func (ps *prints) get(snap *snapshot.Snapshot, sc snapshot.Scope, nodes []int32) scopePrint {
+// get returns the print of scope sc of snap with at least what metric m
+// reads computed.
+func (ps *prints) get(snap *snapshot.Snapshot, sc snapshot.Scope, nodes []int32, m Metric) scopePrint {
 	ps.mu.Lock()
 	if ps.snap == nil || ps.snap.Version < snap.Version {
 		ps.snap, ps.m = snap, map[snapshot.Scope]scopePrint{}
@@ -99,13 +165,20 @@ func (ps *prints) get(snap *snapshot.Snapshot, sc snapshot.Scope, nodes []int32)
 	p, ok := ps.m[sc]
 	mine := ps.snap == snap
 	ps.mu.Unlock()
-	if ok && mine {
+	if !ok || !mine {
+		p = scopePrint{structure: structurePrint(snap, nodes)}
+	}
+	if m == Influence && !p.hasRoles {
+		p.roles, p.hasRoles = rolesPrint(snap, nodes), true
+	} else if ok && mine {
 		return p
 	}
-	p = fingerprint(snap, nodes)
 	if mine {
 		ps.mu.Lock()
 		if ps.snap == snap {
+			if q := ps.m[sc]; q.hasRoles && !p.hasRoles {
+				p = q // another request added the roles meanwhile
+			}
 			ps.m[sc] = p
 		}
 		ps.mu.Unlock()

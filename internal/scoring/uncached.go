@@ -34,7 +34,7 @@ func (s *Service) RankingUncached(ctx context.Context, snap *snapshot.Snapshot, 
 	}
 	if prev != nil && prev.Metric == m && prev.Scope == sc && prev.Snapshot != nil {
 		if prevNodes, err := prev.Snapshot.Nodes(sc); err == nil &&
-			fingerprint(prev.Snapshot, prevNodes).of(m) == fingerprint(snap, nodes).of(m) {
+			printOf(prev.Snapshot, prevNodes, m) == printOf(snap, nodes, m) {
 			return prev.rebind(snap, nodes), nil
 		}
 	}
