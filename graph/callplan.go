@@ -124,26 +124,25 @@ func reportFormat(f *model.ReportFormat) string {
 // HCP, department or hospital the most specific one above it.
 func (r *Resolver) accountOwnership(ctx context.Context, id string) (*model.AccountOwnership, error) {
 	st := r.deps(ctx).Store
-	chain := []string{id}
+	// The chain from the account up: an HCP's department and hospital, a
+	// department's hospital, then the hospital's territory.
+	chain, hospital := []string{id}, id
 	if hs, err := st.HCPs(ctx, []string{id}); err != nil {
 		return nil, err
-	} else if len(hs) > 0 && hs[0] != nil {
-		chain = append(chain, hs[0].DepartmentID, hs[0].HospitalID)
+	} else if hs[0] != nil {
+		chain, hospital = append(chain, hs[0].DepartmentID, hs[0].HospitalID), hs[0].HospitalID
 	} else if ds, err := st.Departments(ctx, []string{id}); err != nil {
 		return nil, err
-	} else if len(ds) > 0 && ds[0] != nil {
-		chain = append(chain, ds[0].HospitalID)
+	} else if ds[0] != nil {
+		chain, hospital = append(chain, ds[0].HospitalID), ds[0].HospitalID
 	}
-	if hosp := chain[len(chain)-1]; hosp != id || len(chain) == 1 {
-		hs, err := st.Hospitals(ctx, []string{hosp})
-		if err != nil {
-			return nil, err
-		}
-		if len(hs) > 0 && hs[0] != nil && hs[0].TerritoryID != "" {
-			chain = append(chain, hs[0].TerritoryID)
-		}
+	hs, err := st.Hospitals(ctx, []string{hospital})
+	if err != nil {
+		return nil, err
 	}
-	chain = slices.Compact(chain)
+	if hs[0] != nil && hs[0].TerritoryID != "" {
+		chain = append(chain, hs[0].TerritoryID)
+	}
 	os, err := st.AccountOwners(ctx, chain)
 	if err != nil {
 		return nil, err

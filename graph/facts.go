@@ -85,7 +85,7 @@ func (r *Resolver) deletePrescriptions(ctx context.Context, keys []*model.Prescr
 	return deleted(res), nil
 }
 
-// factEntity loads a fact's HCP or department (nil for the other).
+// factHCP loads a fact's HCP (nil for a department's fact).
 func factHCP(ctx context.Context, f *kolgraph.PrescriptionFact) (*kolgraph.HCP, error) {
 	if f.HCPID == "" {
 		return nil, nil
@@ -93,6 +93,7 @@ func factHCP(ctx context.Context, f *kolgraph.PrescriptionFact) (*kolgraph.HCP, 
 	return required(loadersFrom(ctx).hcp.Load(ctx, f.HCPID))
 }
 
+// factDepartment loads a fact's department (nil for an HCP's fact).
 func factDepartment(ctx context.Context, f *kolgraph.PrescriptionFact) (*kolgraph.Department, error) {
 	if f.DepartmentID == "" {
 		return nil, nil

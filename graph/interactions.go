@@ -124,11 +124,3 @@ func interactionNotes(ctx context.Context, it *kolgraph.Interaction) (*string, e
 	noteContactRead(ctx, it.HCPID, "interaction_notes")
 	return &it.Notes, nil
 }
-
-func (r *Resolver) userByID(ctx context.Context, id string) (*kolgraph.User, error) {
-	us, err := r.deps(ctx).Store.Users(ctx, []string{id})
-	if err != nil || len(us) == 0 {
-		return nil, err
-	}
-	return us[0], nil
-}

@@ -29,6 +29,7 @@ type loaders struct {
 	committee  *loader[*kolgraph.Committee]
 	product    *loader[*kolgraph.Product]
 	territory  *loader[*kolgraph.Territory]
+	user       *loader[*kolgraph.User]
 
 	departmentsOfHospital     *loader[[]*kolgraph.Department]
 	committeesOfHospital      *loader[[]*kolgraph.Committee]
@@ -64,6 +65,7 @@ func newLoaders(s kolgraph.Store, wait time.Duration) *loaders {
 		committee:  newLoader(s.Committees, o),
 		product:    newLoader(s.Products, o),
 		territory:  newLoader(s.Territories, o),
+		user:       newLoader(s.Users, o),
 
 		departmentsOfHospital:     newLoader(s.DepartmentsOfHospitals, o),
 		committeesOfHospital:      newLoader(s.CommitteesOfHospitals, o),

@@ -52,7 +52,7 @@ func (r *accountMemberResolver) Playbook(ctx context.Context, obj *model.Account
 
 // Owner is the resolver for the owner field.
 func (r *accountOwnershipResolver) Owner(ctx context.Context, obj *model.AccountOwnership) (*kolgraph.User, error) {
-	return required(r.userByID(ctx, obj.OwnerID))
+	return required(loadersFrom(ctx).user.Load(ctx, obj.OwnerID))
 }
 
 // Hospital is the resolver for the hospital field.
@@ -113,7 +113,7 @@ func (r *activityResolver) Product(ctx context.Context, obj *model.Activity) (*k
 
 // Owner is the resolver for the owner field.
 func (r *activityResolver) Owner(ctx context.Context, obj *model.Activity) (*kolgraph.User, error) {
-	return required(r.userByID(ctx, obj.OwnerID))
+	return required(loadersFrom(ctx).user.Load(ctx, obj.OwnerID))
 }
 
 // Speakers is the resolver for the speakers field.
@@ -254,7 +254,7 @@ func (r *callPlanAccountResolver) Owner(ctx context.Context, obj *fieldwork.Stat
 	if obj.Account.OwnerID == "" {
 		return nil, nil
 	}
-	return required(r.userByID(ctx, obj.Account.OwnerID))
+	return required(loadersFrom(ctx).user.Load(ctx, obj.Account.OwnerID))
 }
 
 // LastVisit is the resolver for the lastVisit field.
@@ -626,7 +626,7 @@ func (r *interactionResolver) Hcp(ctx context.Context, obj *kolgraph.Interaction
 
 // Kam is the resolver for the kam field.
 func (r *interactionResolver) Kam(ctx context.Context, obj *kolgraph.Interaction) (*kolgraph.User, error) {
-	return required(r.userByID(ctx, obj.KAMID))
+	return required(loadersFrom(ctx).user.Load(ctx, obj.KAMID))
 }
 
 // Kind is the resolver for the kind field.
@@ -649,7 +649,7 @@ func (r *interactionResolver) Notes(ctx context.Context, obj *kolgraph.Interacti
 
 // Kam is the resolver for the kam field.
 func (r *kamWorkloadResolver) Kam(ctx context.Context, obj *fieldwork.Workload) (*kolgraph.User, error) {
-	return required(r.userByID(ctx, obj.KAMID))
+	return required(loadersFrom(ctx).user.Load(ctx, obj.KAMID))
 }
 
 // Over is the resolver for the over field.
@@ -669,11 +669,7 @@ func (r *kamWorkloadResolver) Warning(ctx context.Context, obj *fieldwork.Worklo
 
 // User is the resolver for the user field.
 func (r *knowsResolver) User(ctx context.Context, obj *kolgraph.Knows) (*kolgraph.User, error) {
-	us, err := r.deps(ctx).Store.Users(ctx, []string{obj.UserID})
-	if err != nil {
-		return nil, err
-	}
-	return required(us[0], nil)
+	return required(loadersFrom(ctx).user.Load(ctx, obj.UserID))
 }
 
 // Hcp is the resolver for the hcp field.

@@ -122,14 +122,6 @@ func attendeeFacts(snap *snapshot.Snapshot, acts []kolgraph.Activity) ([]kolgrap
 			wanted[h][a.ProductID] = true
 		}
 	}
-	latest := map[string]int32{}
-	for _, ss := range snap.Sales {
-		for _, s := range ss {
-			if products[s.ProductID] && s.Month > latest[s.ProductID] {
-				latest[s.ProductID] = s.Month
-			}
-		}
-	}
 	var facts []kolgraph.PrescriptionFact
 	for h, ps := range wanted {
 		for _, s := range snap.Sales[h] {
@@ -138,9 +130,11 @@ func attendeeFacts(snap *snapshot.Snapshot, acts []kolgraph.Activity) ([]kolgrap
 			}
 		}
 	}
-	months := make(map[string]string, len(latest))
-	for p, m := range latest {
-		months[p] = kolgraph.MonthName(int(m))
+	months := make(map[string]string, len(products))
+	for p := range products {
+		if m, ok := snap.LatestSale(p); ok {
+			months[p] = kolgraph.MonthName(int(m))
+		}
 	}
 	return facts, months
 }

@@ -138,6 +138,7 @@ func (s *Snapshot) Induced(territories []string) *Snapshot {
 	if len(out.edgeKind) != out.Graph.Edges() {
 		panic("snapshot: Induced: edge ties out of step with the subgraph")
 	}
+	out.indexSales()
 	out.computeSizes()
 	out.BuildTime = time.Since(t0)
 	return out

@@ -3,6 +3,7 @@ package snapshot_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -122,6 +123,10 @@ func describe(t *testing.T, s *snapshot.Snapshot) []string {
 	}
 	for id, ss := range s.Sales {
 		add("sales %s %v", id, ss)
+	}
+	for _, p := range append(slices.Sorted(maps.Keys(s.Products)), "") {
+		m, ok := s.LatestSale(p)
+		add("latest sale %q %d %v", p, m, ok)
 	}
 	for _, tid := range s.Territories() {
 		nodes, err := s.Nodes(snapshot.Scope{Territory: tid})

@@ -57,6 +57,9 @@ type Snapshot struct {
 	// sorted by product then month: the actual prescriptions that tiering
 	// sets against potential. Nil when the store holds none.
 	Sales map[string][]Sale
+	// salesLatest is each product's latest month in Sales, "" any
+	// product's (indexSales).
+	salesLatest map[string]int32
 
 	// The relationship kind and evidence of each INFLUENCES edge, by
 	// analytics edge id, as indices into kinds and evidence (see Tie): what
@@ -81,6 +84,31 @@ type Sale struct {
 	ProductID string
 	Month     int32 // kolgraph.MonthNumber
 	Volume    float64
+}
+
+// LatestSale is the latest month (kolgraph.MonthNumber) with a sale of
+// product ("": any product) in the snapshot; false when it has none.
+func (s *Snapshot) LatestSale(product string) (int32, bool) {
+	m, ok := s.salesLatest[product]
+	return m, ok
+}
+
+// indexSales sets each product's latest month from Sales, once per
+// snapshot rather than once per question.
+func (s *Snapshot) indexSales() {
+	s.salesLatest = nil
+	for _, ss := range s.Sales {
+		for _, x := range ss {
+			if s.salesLatest == nil {
+				s.salesLatest = map[string]int32{}
+			}
+			for _, p := range []string{x.ProductID, ""} {
+				if m, ok := s.salesLatest[p]; !ok || x.Month > m {
+					s.salesLatest[p] = x.Month
+				}
+			}
+		}
+	}
 }
 
 // Seat is a committee seat of an HCP.
@@ -242,6 +270,7 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 			return cmp.Or(cmp.Compare(a.ProductID, b.ProductID), cmp.Compare(a.Month, b.Month))
 		})
 	}
+	s.indexSales()
 	slices.SortFunc(s.HCPs, func(a, b *kolgraph.HCP) int { return cmp.Compare(a.ID, b.ID) })
 	n := len(s.HCPs)
 	s.IDs = make([]string, n)

@@ -164,6 +164,7 @@ func (s *Snapshot) Variant(c Change) (*Snapshot, error) {
 		Listings:     s.Listings,
 		Shares:       s.Shares,
 		Sales:        s.Sales,
+		salesLatest:  s.salesLatest,
 		Contacts:     make(map[string][]Contact, len(s.Contacts)),
 		kinds:        kinds,
 		evidence:     evidence,

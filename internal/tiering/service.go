@@ -459,14 +459,7 @@ func (s *Service) view(v *View, cfg account.Config, sc account.Scope, sales *acc
 // month in the whole snapshot, so every scope is measured on the same
 // months.
 func salesOf(snap *snapshot.Snapshot, sc account.Scope, product string) *account.Sales {
-	latest, found := 0, false
-	for _, ss := range snap.Sales {
-		for _, f := range ss {
-			if (product == "" || f.ProductID == product) && (!found || int(f.Month) > latest) {
-				latest, found = int(f.Month), true
-			}
-		}
-	}
+	latest, found := snap.LatestSale(product)
 	if !found {
 		return nil
 	}
@@ -484,7 +477,7 @@ func salesOf(snap *snapshot.Snapshot, sc account.Scope, product string) *account
 	for _, h := range sc.HCPs {
 		pick(h.ID)
 	}
-	return account.NewSales(latest, facts, sc)
+	return account.NewSales(int(latest), facts, sc)
 }
 
 // accessFirst marks the matrix members of v at hospitals where product is
