@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
+	"github.com/kolgraph/kolgraph/internal/bulkimport"
 	"github.com/kolgraph/kolgraph/internal/config"
 	"github.com/kolgraph/kolgraph/internal/embedded"
 	"github.com/kolgraph/kolgraph/internal/importer"
@@ -62,12 +64,38 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "wrote the import template %s\n", *template)
 		return nil
 	}
+	if (*dir == "") == (*file == "") {
+		fs.Usage()
+		return errors.New("import: give one of -dir and -file")
+	}
+	m := NewMain(stderr)
+	m.Config, m.Log = cfg, newLogger(cfg, stderr)
+	defer m.Close()
+	if m.Store, err = m.openStore(ctx); err != nil {
+		if errors.Is(err, embedded.ErrLocked) {
+			return fmt.Errorf("import: %w\n%s", err, lockedHint)
+		}
+		return err
+	}
+	// A region's first import into an empty embedded store streams:
+	// bounded memory, disk speed (package bulkimport).
+	if st, ok := m.Store.(*embedded.Store); ok && *dir != "" {
+		if err := importer.CheckSizes(os.DirFS(*dir), cfg.ImportMaxBytes); err != nil {
+			return reportProblems(stderr, fmt.Errorf("import %s: %w", *dir, err))
+		}
+		res, err := bulkimport.Run(ctx, os.DirFS(*dir), st, bulkimport.Options{Actor: writer.ActorCLI, DryRun: *dryRun,
+			Read: seedfile.ReadOptions{MaxBytes: cfg.ImportMaxBytes}, Rows: bulkProgress(stderr)})
+		if !errors.Is(err, embedded.ErrNotEmpty) {
+			if err != nil {
+				return reportProblems(stderr, fmt.Errorf("import %s: %w", *dir, err))
+			}
+			printBulk(stdout, res)
+			return nil
+		}
+	}
 	var format importer.Format
 	var files []importer.File
 	switch {
-	case (*dir == "") == (*file == ""):
-		fs.Usage()
-		return errors.New("import: give one of -dir and -file")
 	case *dir != "":
 		format = importer.CSV
 		if files, err = importer.ReadDir(os.DirFS(*dir), cfg.ImportMaxBytes); err != nil {
@@ -88,15 +116,6 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		files = []importer.File{f}
 	}
 
-	m := NewMain(stderr)
-	m.Config, m.Log = cfg, newLogger(cfg, stderr)
-	defer m.Close()
-	if m.Store, err = m.openStore(ctx); err != nil {
-		if errors.Is(err, embedded.ErrLocked) {
-			return fmt.Errorf("import: %w\n%s", err, lockedHint)
-		}
-		return err
-	}
 	svc := &importer.Service{Store: m.Store, Writer: writer.New(m.Store, nil),
 		Opts: importer.Options{MaxBytes: cfg.ImportMaxBytes}}
 	var progress *importer.Progress
@@ -197,6 +216,49 @@ func printImport(w io.Writer, res *importer.Result) {
 		fmt.Fprintf(w, "imported %d rows: nothing changed, graph stays v%d (%v)\n",
 			res.Rows, res.Version, res.Took.Round(time.Millisecond))
 	}
+}
+
+// printBulk prints what a bulk import did, as printImport does: every
+// record is created.
+func printBulk(w io.Writer, res *bulkimport.Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "kind\tcreated\tupdated\tunchanged\tdeleted\t")
+	total := 0
+	for _, k := range kolgraph.Kinds {
+		if n, ok := res.Counts[k]; ok {
+			fmt.Fprintf(tw, "%s\t%d\t0\t0\t0\t\n", k, n)
+			total += n
+		}
+	}
+	fmt.Fprintf(tw, "total\t%d\t0\t0\t0\t\n", total)
+	tw.Flush()
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	rate := float64(res.Rows) / max(res.Took.Seconds(), 1e-9)
+	if res.DryRun {
+		fmt.Fprintf(w, "dry run: %d rows checked against an empty store, %d records would be created; nothing written (%v, %.0f rows/s)\n",
+			res.Rows, total, res.Took.Round(time.Millisecond), rate)
+		return
+	}
+	fmt.Fprintf(w, "imported %d rows into an empty store in bulk: %d records created, graph now v%d (%v, %.0f rows/s)\n",
+		res.Rows, total, res.Version, res.Took.Round(time.Millisecond), rate)
+}
+
+// bulkProgress shows the rows a bulk import has read on the terminal
+// stderr is, if it is one, every 200 ms; nil otherwise.
+func bulkProgress(stderr io.Writer) *atomic.Int64 {
+	term, ok := terminal(stderr)
+	if !ok {
+		return nil
+	}
+	rows := &atomic.Int64{}
+	go func() {
+		for range time.Tick(200 * time.Millisecond) {
+			fmt.Fprintf(term, "\rread %d rows", rows.Load())
+		}
+	}()
+	return rows
 }
 
 // terminal returns w as the terminal it is, if it is one (a character

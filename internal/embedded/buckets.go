@@ -33,6 +33,7 @@ type kindBucket interface {
 	write(c *changes, del func(bucket string, k []byte), put func(bucket string, k []byte, appendRec func([]byte) []byte))
 	deleteFrom(g *graph, c *changes)
 	putInto(g *graph, c *changes)
+	appendBulk(arena []byte, rec any, line int, o *BulkOptions) ([]byte, bool, error)
 }
 
 func (b *bucket[R, K]) name() string { return b.kind.Name }

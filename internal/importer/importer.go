@@ -439,3 +439,20 @@ func (e *exists) exists(kind, id string) bool {
 }
 
 func asError(err error, target **kolgraph.Error) bool { return errors.As(err, target) }
+
+// CheckSizes refuses the format's files in fsys that are over limit, as an
+// import of them would (a streamed import reads them from disk instead of
+// as Files).
+func CheckSizes(fsys fs.FS, limit int64) error {
+	var ps []kolgraph.Problem
+	for _, name := range seedfile.FileNames() {
+		st, err := fs.Stat(fsys, name)
+		if err != nil {
+			continue // absent, or reading it says why
+		}
+		if st.Mode().IsRegular() && st.Size() > limit {
+			ps = append(ps, kolgraph.Problem{File: name, Message: tooLarge(st.Size(), limit)})
+		}
+	}
+	return kolgraph.Invalid(ps)
+}

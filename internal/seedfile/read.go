@@ -75,13 +75,19 @@ func ReadWith(fsys fs.FS, opts ReadOptions) (*kolgraph.ChangeSet, error) {
 // read reads the file set; the problems are p's, an error reading a file
 // is p.err.
 func read(fsys fs.FS, opts ReadOptions) *parser {
+	p := newParser(opts)
+	p.run(fsys, true)
+	return p
+}
+
+func newParser(opts ReadOptions) *parser {
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = DefaultMaxBytes
 	}
 	if opts.MaxProblems == 0 {
 		opts.MaxProblems = DefaultMaxProblems
 	}
-	p := &parser{
+	return &parser{
 		opts:  opts,
 		cs:    &kolgraph.ChangeSet{},
 		ids:   make(map[string]idEntry),
@@ -90,19 +96,23 @@ func read(fsys fs.FS, opts ReadOptions) *parser {
 
 		incomplete: make(map[string]bool),
 	}
+}
+
+// run reads the files in order; references are checked at the end when
+// refs says so (a stream checks them record by record).
+func (p *parser) run(fsys fs.FS, refs bool) {
 	p.unknownFiles(fsys)
 	for i := range tables {
 		if p.err = p.readFile(fsys, &tables[i]); p.err != nil {
-			return p
+			return
 		}
 		if p.full() {
 			break
 		}
 	}
-	if !p.full() {
+	if refs && !p.full() {
 		p.checkReferences()
 	}
-	return p
 }
 
 // markIncomplete notes that rows of t's file could not be read.
@@ -137,6 +147,12 @@ type parser struct {
 	// (CSV syntax, size): a reference to an id of that kind that does not
 	// resolve may point at such a row, so it is not reported.
 	incomplete map[string]bool
+
+	// emit receives each record when streaming (Stream), instead of cs.
+	emit func(Record)
+	// deptHospital holds each department's hospital, for the check of an
+	// HCP's hospital.
+	deptHospital map[string]string
 
 	notes []Note
 	norm  map[string]int // normalised cells of the file being read, by what was done
@@ -674,8 +690,13 @@ func (p *parser) register(r *row, id string) {
 	}
 }
 
-// key reports a relationship key seen twice in one file.
+// key reports a relationship key seen twice in one file. A stream leaves
+// it to its consumer (see Stream): the set of every key of a national
+// network's ties would be most of the memory the stream saves.
 func (r *row) key(a, b string) {
+	if r.p.emit != nil {
+		return
+	}
 	seen := r.seen
 	if seen == nil {
 		seen = make(map[[2]string]int, r.p.sizeHint)
@@ -691,13 +712,35 @@ func (r *row) key(a, b string) {
 
 // node registers a decoded node record's id and line.
 func (p *parser) node(r *row, id string) {
+	if p.emit != nil {
+		// The id outlives the row: a copy, not a slice of the row's line.
+		id = strings.Clone(id)
+	}
 	p.register(r, id)
-	r.lines = append(r.lines, r.line)
+	if p.emit == nil {
+		r.lines = append(r.lines, r.line)
+	}
 }
 
 // rel records a decoded relationship's line.
 func (p *parser) rel(r *row) {
-	r.lines = append(r.lines, r.line)
+	if p.emit == nil {
+		r.lines = append(r.lines, r.line)
+	}
+}
+
+// collect appends a decoded record to the change set, or, when streaming,
+// checks its references (every file refers only to files read before it)
+// and hands it to the consumer.
+func collect[T any](p *parser, r *row, to *[]T, rec T) {
+	if p.emit == nil {
+		*to = append(*to, rec)
+		return
+	}
+	if !r.quiet {
+		p.checkRecord(r.t.file, r.line, rec)
+	}
+	p.emit(Record{File: r.t.file, Line: r.line, Rec: rec})
 }
 
 var kindOfFile = map[string]string{
@@ -716,7 +759,7 @@ var decoders = map[string]func(p *parser, r *row){
 		t := &kolgraph.Territory{ID: r.str("id"), Name: r.str("name")}
 		r.validate(t.Validate())
 		p.node(r, t.ID)
-		p.cs.Territories = append(p.cs.Territories, t)
+		collect(p, r, &p.cs.Territories, t)
 	},
 	HospitalsFile: func(p *parser, r *row) {
 		h := &kolgraph.Hospital{
@@ -727,7 +770,7 @@ var decoders = map[string]func(p *parser, r *row){
 		}
 		r.validate(h.Validate())
 		p.node(r, h.ID)
-		p.cs.Hospitals = append(p.cs.Hospitals, h)
+		collect(p, r, &p.cs.Hospitals, h)
 	},
 	DepartmentsFile: func(p *parser, r *row) {
 		d := &kolgraph.Department{
@@ -744,7 +787,7 @@ var decoders = map[string]func(p *parser, r *row){
 		}
 		r.validate(d.Validate())
 		p.node(r, d.ID)
-		p.cs.Departments = append(p.cs.Departments, d)
+		collect(p, r, &p.cs.Departments, d)
 	},
 	HCPsFile: func(p *parser, r *row) {
 		h := &kolgraph.HCP{
@@ -756,26 +799,26 @@ var decoders = map[string]func(p *parser, r *row){
 		}
 		r.validate(h.Validate())
 		p.node(r, h.ID)
-		p.cs.HCPs = append(p.cs.HCPs, h)
+		collect(p, r, &p.cs.HCPs, h)
 	},
 	CommitteesFile: func(p *parser, r *row) {
 		c := &kolgraph.Committee{ID: r.str("id"), Name: r.str("name"), Kind: r.str("kind"), HospitalID: r.str("hospital_id")}
 		r.validate(c.Validate())
 		p.node(r, c.ID)
-		p.cs.Committees = append(p.cs.Committees, c)
+		collect(p, r, &p.cs.Committees, c)
 	},
 	MembershipsFile: func(p *parser, r *row) {
 		m := kolgraph.Membership{HCPID: r.str("hcp_id"), CommitteeID: r.str("committee_id"), Role: r.str("role")}
 		r.validate(m.Validate())
 		r.key(m.CommitteeID, m.HCPID)
 		p.rel(r)
-		p.cs.Memberships = append(p.cs.Memberships, m)
+		collect(p, r, &p.cs.Memberships, m)
 	},
 	ProductsFile: func(p *parser, r *row) {
 		pr := &kolgraph.Product{ID: r.str("id"), Name: r.str("name"), Indications: r.list("indications"), Specialties: r.list("specialties")}
 		r.validate(pr.Validate())
 		p.node(r, pr.ID)
-		p.cs.Products = append(p.cs.Products, pr)
+		collect(p, r, &p.cs.Products, pr)
 	},
 	ListingsFile: func(p *parser, r *row) {
 		l := kolgraph.Listing{HospitalID: r.str("hospital_id"), ProductID: r.str("product_id"), Status: r.str("status"), Since: r.str("since"),
@@ -783,7 +826,7 @@ var decoders = map[string]func(p *parser, r *row){
 		r.validate(l.Validate())
 		r.key(l.HospitalID, l.ProductID)
 		p.rel(r)
-		p.cs.Listings = append(p.cs.Listings, l)
+		collect(p, r, &p.cs.Listings, l)
 	},
 	IndicationSharesFile: func(p *parser, r *row) {
 		s := kolgraph.ProductShare{DepartmentID: r.str("department_id"), ProductID: r.str("product_id"),
@@ -791,20 +834,20 @@ var decoders = map[string]func(p *parser, r *row){
 		r.validate(s.Validate())
 		r.key(s.DepartmentID, s.ProductID)
 		p.rel(r)
-		p.cs.IndicationShares = append(p.cs.IndicationShares, s)
+		collect(p, r, &p.cs.IndicationShares, s)
 	},
 	UsersFile: func(p *parser, r *row) {
 		u := &kolgraph.User{ID: r.str("id"), Name: r.str("name"), Role: r.str("role"), Territories: r.list("territories")}
 		r.validate(u.Validate())
 		p.node(r, u.ID)
-		p.cs.Users = append(p.cs.Users, u)
+		collect(p, r, &p.cs.Users, u)
 	},
 	KnowsFile: func(p *parser, r *row) {
 		k := kolgraph.Knows{UserID: r.str("user_id"), HCPID: r.str("hcp_id"), Strength: r.float("strength")}
 		r.validate(k.Validate())
 		r.key(k.UserID, k.HCPID)
 		p.rel(r)
-		p.cs.Knows = append(p.cs.Knows, k)
+		collect(p, r, &p.cs.Knows, k)
 	},
 	InfluencesFile: func(p *parser, r *row) {
 		e := &kolgraph.Influence{
@@ -814,7 +857,7 @@ var decoders = map[string]func(p *parser, r *row){
 		r.validate(e.Validate())
 		r.key(e.From, e.To)
 		p.rel(r)
-		p.cs.Influences = append(p.cs.Influences, e)
+		collect(p, r, &p.cs.Influences, e)
 	},
 	PrescriptionsFile: func(p *parser, r *row) {
 		f := kolgraph.PrescriptionFact{HCPID: r.str("hcp_id"), DepartmentID: r.str("department_id"),
@@ -823,6 +866,6 @@ var decoders = map[string]func(p *parser, r *row){
 		k := f.Key()
 		r.key(k.EntityID(), k.ProductID+", "+k.Month)
 		p.rel(r)
-		p.cs.Prescriptions = append(p.cs.Prescriptions, f)
+		collect(p, r, &p.cs.Prescriptions, f)
 	},
 }

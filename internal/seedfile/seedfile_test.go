@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -365,8 +366,74 @@ func TestReadProblems(t *testing.T) {
 					t.Errorf("problem %d: got %v, want %v", i, g, w)
 				}
 			}
+			// A stream finds the same, but the keys given twice, which
+			// are its consumer's to find.
+			streamed := streamProblems(t, files(tt.replace), tt.opts)
+			want := slices.DeleteFunc(slices.Clone(got), func(p kolgraph.Problem) bool {
+				return strings.HasPrefix(p.Message, "duplicate key")
+			})
+			if !slices.Equal(streamed, want) {
+				t.Errorf("streamed problems:\n%swant:\n%s", list(streamed), list(want))
+			}
 		})
 	}
+}
+
+// streamProblems streams fsys and returns its problems.
+func streamProblems(t *testing.T, fsys fs.FS, opts seedfile.ReadOptions) []kolgraph.Problem {
+	t.Helper()
+	s, err := seedfile.Stream(fsys, opts, func(seedfile.Record) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e *kolgraph.Error
+	if err := s.Err(); err != nil && !errors.As(err, &e) {
+		t.Fatal(err)
+	}
+	if e == nil {
+		return nil
+	}
+	return e.Problems
+}
+
+// TestStreamIsRead: the seed streamed is the seed read, record for record
+// in the same order, each at its line.
+func TestStreamIsRead(t *testing.T) {
+	fsys := os.DirFS("../../seed")
+	cs, err := seedfile.Read(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []any
+	for _, l := range [][]any{anys(cs.Territories), anys(cs.Hospitals), anys(cs.Departments), anys(cs.HCPs),
+		anys(cs.Committees), anys(cs.Memberships), anys(cs.Products), anys(cs.Listings), anys(cs.IndicationShares),
+		anys(cs.Users), anys(cs.Knows), anys(cs.Influences), anys(cs.Prescriptions)} {
+		want = append(want, l...)
+	}
+	var got []seedfile.Record
+	s, err := seedfile.Stream(fsys, seedfile.ReadOptions{}, func(r seedfile.Record) { got = append(got, r) })
+	if err != nil || s.Err() != nil {
+		t.Fatal(err, s.Err())
+	}
+	if len(got) != len(want) || len(got) != 70803 {
+		t.Fatalf("streamed %d records, read %d; want the seed's 70,803", len(got), len(want))
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i].Rec, want[i]) {
+			t.Fatalf("record %d: streamed %+v, read %+v", i, got[i].Rec, want[i])
+		}
+	}
+	if r := got[len(got)-1]; r.File != seedfile.InfluencesFile || r.Line != 63001 {
+		t.Errorf("last record at %s:%d, want influences.csv:63001", r.File, r.Line)
+	}
+}
+
+func anys[T any](s []T) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
 }
 
 func list(ps []kolgraph.Problem) string {

@@ -602,3 +602,24 @@ func storedInfluences(ctx context.Context, st Store, cs *kolgraph.ChangeSet, det
 	}
 	return out, nil
 }
+
+// AuditJSON is a record as the audit log holds it (an entry's Before and
+// After), in the canonical form the writer compares records in: what a
+// bulk load writes for each record it creates, as Apply would.
+func AuditJSON(rec any) (string, error) {
+	switch r := rec.(type) {
+	case *kolgraph.HCP:
+		rec = canonHCP(r)
+	case *kolgraph.Product:
+		rec = canonProduct(r)
+	case *kolgraph.User:
+		rec = canonUser(r)
+	case *kolgraph.Influence:
+		rec = canonInfluence(r)
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return "", fmt.Errorf("writer: encode record: %w", err)
+	}
+	return string(b), nil
+}
