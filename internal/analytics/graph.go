@@ -3,6 +3,7 @@ package analytics
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 )
@@ -261,4 +262,111 @@ func (g *Graph) Reweighted(w map[int32]float64) (*Graph, error) {
 		out.outW[e], out.outCost[e] = x, -math.Log(x)
 	}
 	return &out, nil
+}
+
+// Edited returns g without the edges remove (edge ids of g) and with the
+// edges add (pairs g does not have, or has among remove), and, for each
+// edge id of the result, the id in g it was (-1 for an added edge), so
+// that a caller's per-edge arrays follow. g is unchanged. Rows are copied
+// in order with the changes merged in and the in side rebuilt by counting:
+// O(n + m + k log k) for k added edges, where NewGraph sorts every row, so
+// a write of one tie to a national region's graph is a copy, not a build.
+// Invalid edges (as NewGraph says), a pair added twice or one g has and
+// keeps, and edge ids outside g are errors wrapping ErrInvalidGraph.
+func (g *Graph) Edited(remove []int32, add []Edge) (*Graph, []int32, error) {
+	m := len(g.outTo)
+	gone := make(map[int32]bool, len(remove))
+	for _, e := range remove {
+		if e < 0 || int(e) >= m {
+			return nil, nil, fmt.Errorf("%w: edge id %d outside [0,%d)", ErrInvalidGraph, e, m)
+		}
+		gone[e] = true
+	}
+	add = slices.Clone(add)
+	slices.SortFunc(add, func(a, b Edge) int { return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To)) })
+	for i, e := range add {
+		switch {
+		case e.From < 0 || int(e.From) >= g.n || e.To < 0 || int(e.To) >= g.n:
+			return nil, nil, fmt.Errorf("%w: edge %d->%d: node index outside [0,%d)", ErrInvalidGraph, e.From, e.To, g.n)
+		case e.From == e.To:
+			return nil, nil, fmt.Errorf("%w: edge %d->%d: self loop", ErrInvalidGraph, e.From, e.To)
+		case !(e.Weight > 0 && e.Weight <= 1):
+			return nil, nil, fmt.Errorf("%w: edge %d->%d: weight %v outside (0,1]", ErrInvalidGraph, e.From, e.To, e.Weight)
+		case i > 0 && add[i-1].From == e.From && add[i-1].To == e.To:
+			return nil, nil, fmt.Errorf("%w: duplicate edge %d->%d", ErrInvalidGraph, e.From, e.To)
+		}
+		if old, ok := g.EdgeBetween(e.From, e.To); ok && !gone[old] {
+			return nil, nil, fmt.Errorf("%w: duplicate edge %d->%d", ErrInvalidGraph, e.From, e.To)
+		}
+	}
+	n := g.n
+	size := m - len(gone) + len(add)
+	out := &Graph{
+		n:       n,
+		outOff:  make([]int32, n+1),
+		outTo:   make([]int32, 0, size),
+		outW:    make([]float64, 0, size),
+		outCost: make([]float64, 0, size),
+		inOff:   make([]int32, n+1),
+		inFrom:  make([]int32, size),
+		inEdge:  make([]int32, size),
+	}
+	// The removed ids in order: rows are copied in edge id order, so the
+	// next removal tells whether a row is untouched.
+	rem := slices.Sorted(maps.Keys(gone))
+	r := 0
+	was := make([]int32, 0, size)
+	a := 0
+	for u := range int32(n) {
+		lo, hi := g.outOff[u], g.outOff[u+1]
+		for r < len(rem) && rem[r] < lo {
+			r++
+		}
+		if (r == len(rem) || rem[r] >= hi) && (a == len(add) || add[a].From != u) {
+			// An unchanged row: one copy.
+			out.outTo = append(out.outTo, g.outTo[lo:hi]...)
+			out.outW = append(out.outW, g.outW[lo:hi]...)
+			out.outCost = append(out.outCost, g.outCost[lo:hi]...)
+			for e := lo; e < hi; e++ {
+				was = append(was, e)
+			}
+			out.outOff[u+1] = int32(len(out.outTo))
+			continue
+		}
+		e := lo
+		for e < hi || (a < len(add) && add[a].From == u) {
+			if e < hi && gone[e] {
+				e++
+				continue
+			}
+			if a < len(add) && add[a].From == u && (e == hi || add[a].To < g.outTo[e]) {
+				x := add[a]
+				out.outTo, out.outW, out.outCost = append(out.outTo, x.To), append(out.outW, x.Weight), append(out.outCost, -math.Log(x.Weight))
+				was = append(was, -1)
+				a++
+				continue
+			}
+			out.outTo, out.outW, out.outCost = append(out.outTo, g.outTo[e]), append(out.outW, g.outW[e]), append(out.outCost, g.outCost[e])
+			was = append(was, e)
+			e++
+		}
+		out.outOff[u+1] = int32(len(out.outTo))
+	}
+	for _, t := range out.outTo {
+		out.inOff[t+1]++
+	}
+	for v := range n {
+		out.inOff[v+1] += out.inOff[v]
+	}
+	pos := slices.Clone(out.inOff[:n])
+	for u := range n {
+		for e := out.outOff[u]; e < out.outOff[u+1]; e++ {
+			t := out.outTo[e]
+			p := pos[t]
+			pos[t]++
+			out.inFrom[p] = int32(u)
+			out.inEdge[p] = e
+		}
+	}
+	return out, was, nil
 }

@@ -99,6 +99,59 @@ func TestDerivedSnapshotsEqualBuild(t *testing.T) {
 	}
 }
 
+// TestDerivedBacklogEqualsBuild: versions written while the manager was
+// busy are derived at once (one rebuild of the graph, not one each), the
+// last write of each tie winning, into the snapshot built from the store.
+func TestDerivedBacklogEqualsBuild(t *testing.T) {
+	ctx := context.Background()
+	st := &scans{Store: openStore(t)}
+	m := snapshot.NewManager(st, zerolog.Nop())
+	if err := m.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := writer.New(st, m.Written)
+	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	tie := func(from, to string, weight float64) *kolgraph.Influence {
+		return &kolgraph.Influence{From: from, To: to, Weight: weight, Kind: kolgraph.InfluenceMentor, UpdatedAt: at}
+	}
+	del := func(from, to string) *kolgraph.ChangeSet {
+		return &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Influences: []kolgraph.EdgeKey{{From: from, To: to}}}}
+	}
+	ups := func(es ...*kolgraph.Influence) *kolgraph.ChangeSet { return &kolgraph.ChangeSet{Influences: es} }
+	before := st.n.Load()
+	var last uint64
+	for _, cs := range []*kolgraph.ChangeSet{
+		ups(tie("P005", "P004", 0.4)),                           // a new tie
+		ups(tie("P005", "P004", 0.7), tie("P004", "P010", 0.2)), // reweighted, and an old one too
+		del("P002", "P004"),                                     // an old tie goes
+		ups(tie("P010", "P005", 0.3)), del("P010", "P005"),      // a new tie that goes again
+		del("P004", "P010"), ups(tie("P004", "P010", 0.9)), // an old tie gone and back
+	} {
+		res, err := w.Apply(ctx, "test", "test", cs)
+		if err != nil || !res.Written {
+			t.Fatalf("%v %+v", err, res)
+		}
+		last = res.Version
+	}
+	if err := m.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st.n.Load() != before {
+		t.Error("a backlog of tie writes was built from the store, not derived")
+	}
+	want, err := snapshot.Build(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.Current()
+	if g, w := describe(t, got), describe(t, want); !slices.Equal(g, w) {
+		t.Errorf("the derived snapshot differs from one built from the store:\n got %q\nwant %q", g, w)
+	}
+	if got.Version != last {
+		t.Errorf("version %d, the writes made %d", got.Version, last)
+	}
+}
+
 // TestWrittenByAnotherProcess: a version this process did not write (no
 // Written) is built from the store, even when later ones were.
 func TestWrittenByAnotherProcess(t *testing.T) {

@@ -1,7 +1,10 @@
 package snapshot
 
 import (
+	"cmp"
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,14 +128,47 @@ func (m *Manager) derive(cur *Snapshot, v uint64) (*Snapshot, bool) {
 		ties = append(ties, t)
 	}
 	m.pendMu.Unlock()
-	s := cur
-	for i, t := range ties {
-		var ok bool
-		if s, ok = s.Next(cur.Version+1+uint64(i), t); !ok {
-			return nil, false
+	// One derivation for every version since: a new tie rebuilds the
+	// graph arrays, O(ties) (a second on a national region), so a backlog
+	// of versions is one rebuild, not one each.
+	return cur.Next(v, combine(cur, ties))
+}
+
+// combine is the change of ties that makes the versions ts, one after
+// another, from s: the last upsert or delete of each tie wins (a change
+// set deletes before it upserts), and a tie s does not have that is
+// deleted in the end is left out. Ties come in (from, to) order.
+func combine(s *Snapshot, ts []Ties) Ties {
+	if len(ts) == 1 {
+		return ts[0]
+	}
+	last := map[kolgraph.EdgeKey]*kolgraph.Influence{} // nil: deleted
+	for _, t := range ts {
+		for _, k := range t.Deletes {
+			last[k] = nil
+		}
+		for _, e := range t.Upserts {
+			last[e.Key()] = e
 		}
 	}
-	return s, true
+	keys := slices.SortedFunc(maps.Keys(last), func(a, b kolgraph.EdgeKey) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
+	})
+	var out Ties
+	for _, k := range keys {
+		if e := last[k]; e != nil {
+			out.Upserts = append(out.Upserts, e)
+			continue
+		}
+		from, ok1 := s.Index(k.From)
+		to, ok2 := s.Index(k.To)
+		if ok1 && ok2 {
+			if _, ok := s.Graph.EdgeBetween(from, to); ok {
+				out.Deletes = append(out.Deletes, k)
+			}
+		}
+	}
+	return out
 }
 
 // forget drops the kept changes of versions up to v.
