@@ -29,6 +29,10 @@ import (
 // actor "cli". It never seeds: importing into an empty store is how a
 // region gets there.
 //
+// CSV files into an empty embedded store are loaded in bulk (package
+// bulkimport: streamed, bounded memory, the same checks, records and audit
+// entries); anything else goes through the writer (package importer).
+//
 // The embedded store is one process's at a time: stop serve first, or
 // import through the API (the importRegion mutation).
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -83,8 +87,10 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		if err := importer.CheckSizes(os.DirFS(*dir), cfg.ImportMaxBytes); err != nil {
 			return reportProblems(stderr, fmt.Errorf("import %s: %w", *dir, err))
 		}
+		rows, stop := bulkProgress(stderr)
 		res, err := bulkimport.Run(ctx, os.DirFS(*dir), st, bulkimport.Options{Actor: writer.ActorCLI, DryRun: *dryRun,
-			Read: seedfile.ReadOptions{MaxBytes: cfg.ImportMaxBytes}, Rows: bulkProgress(stderr)})
+			Read: seedfile.ReadOptions{MaxBytes: cfg.ImportMaxBytes}, Rows: rows})
+		stop()
 		if !errors.Is(err, embedded.ErrNotEmpty) {
 			if err != nil {
 				return reportProblems(stderr, fmt.Errorf("import %s: %w", *dir, err))
@@ -245,20 +251,31 @@ func printBulk(w io.Writer, res *bulkimport.Result) {
 		res.Rows, total, res.Version, res.Took.Round(time.Millisecond), rate)
 }
 
-// bulkProgress shows the rows a bulk import has read on the terminal
-// stderr is, if it is one, every 200 ms; nil otherwise.
-func bulkProgress(stderr io.Writer) *atomic.Int64 {
+// bulkProgress shows the rows a bulk import has read on stderr, if it is
+// a terminal, every 200 ms until stop, which clears the line; rows is nil
+// otherwise.
+func bulkProgress(stderr io.Writer) (rows *atomic.Int64, stop func()) {
 	term, ok := terminal(stderr)
 	if !ok {
-		return nil
+		return nil, func() {}
 	}
-	rows := &atomic.Int64{}
+	rows = &atomic.Int64{}
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
-		for range time.Tick(200 * time.Millisecond) {
-			fmt.Fprintf(term, "\rread %d rows", rows.Load())
+		defer close(exited)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(term, "\r\033[K")
+				return
+			case <-t.C:
+				fmt.Fprintf(term, "\r\033[Kread %d rows", rows.Load())
+			}
 		}
 	}()
-	return rows
+	return rows, func() { close(done); <-exited }
 }
 
 // terminal returns w as the terminal it is, if it is one (a character

@@ -167,7 +167,12 @@ func (m *Main) Open(ctx context.Context) error {
 	// that only grows, so collections on the way find little to free.
 	// Collect less often until then (the heap is handed back once the
 	// first scores are warm, below).
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	// An operator's GOGC (or GOGC=off with GOMEMLIMIT) wins: a national
+	// region's heap at 400% would pass through several times what it
+	// keeps.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	st, err := m.openStore(ctx)
 	if err != nil {
 		return err

@@ -51,7 +51,8 @@ func BenchmarkBulkRegion(b *testing.B) {
 				}
 				stop := sampleHeap(&peak)
 				b.StartTimer()
-				res, err := bulkimport.Run(b.Context(), os.DirFS(dir), s, bulkimport.Options{Actor: writer.ActorCLI})
+				res, err := bulkimport.Run(b.Context(), os.DirFS(dir), s, bulkimport.Options{Actor: writer.ActorCLI,
+					Read: seedfile.ReadOptions{MaxBytes: 1 << 50}})
 				if err != nil {
 					b.Fatal(err)
 				}
