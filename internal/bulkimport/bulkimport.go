@@ -75,7 +75,7 @@ func Run(ctx context.Context, fsys fs.FS, st *embedded.Store, opts Options) (*Re
 	t0 := time.Now()
 	at := t0.UTC()
 	b, err := st.Bulk(embedded.BulkOptions{Actor: opts.Actor, Source: Source, At: at,
-		AuditJSON: writer.AuditJSON, Buffer: opts.Buffer})
+		AuditJSON: writer.AuditJSON, Buffer: opts.Buffer, DryRun: opts.DryRun})
 	if err != nil {
 		return nil, err
 	}
@@ -178,8 +178,12 @@ func duplicates(ds []embedded.Duplicate) []kolgraph.Problem {
 		if nodeKinds[d.Kind] {
 			continue
 		}
+		first := fmt.Sprintf("first at line %d", d.FirstLine)
+		if d.FirstLine == 0 {
+			first = "given earlier in the file"
+		}
 		ps = append(ps, kolgraph.Problem{File: d.Kind + ".csv", Line: d.Line,
-			Message: fmt.Sprintf("duplicate key %s (first at line %d)", strings.ReplaceAll(d.EntityID, "->", ", "), d.FirstLine)})
+			Message: fmt.Sprintf("duplicate key (%s) (%s)", strings.ReplaceAll(d.EntityID, "->", ", "), first)})
 	}
 	return ps
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -24,13 +25,16 @@ import (
 // a buffer rather than by the region:
 //
 //   - Add encodes each record (its key, its value and its audit entry,
-//     "create" with the record as After) into a buffer; a full buffer is
-//     sorted by key, bucket by bucket, and written to a run file;
-//   - Finish merges each bucket's runs in key order (so a key given twice
-//     is found, whatever the distance between its rows) and appends them
-//     to a new bbolt file in transactions of bulkTx records: bbolt appends
-//     sorted keys page after page, where inserting at random moves a
-//     page's contents for every key;
+//     "create" with the record as After) into a buffer;
+//   - while a kind's keys arrive in order (a generated region's, or any
+//     export sorted by id), a full buffer is appended to a new bbolt file
+//     as it is, in transactions of bulkTx records (bbolt appends sorted
+//     keys page after page, where inserting at random moves a page's
+//     contents for every key), and a key given twice is the one before it;
+//   - from a kind's first key out of order on, its full buffers are sorted
+//     and written to run files, which Finish merges in key order into the
+//     file (a key given twice is then found however far apart its rows
+//     are, and against the keys appended before);
 //   - the new file is synced and renamed over the store's file: readers of
 //     the path see the empty store or the whole region, never a part.
 //
@@ -57,6 +61,8 @@ type BulkOptions struct {
 	// Buffer bounds the encoded records held before a run is written; 0
 	// means DefaultBulkBuffer.
 	Buffer int
+	// DryRun checks only: no file is written.
+	DryRun bool
 }
 
 // Duplicate is a key given twice to a bulk load: a relationship's or a
@@ -90,8 +96,33 @@ type Bulk struct {
 	offsets [][]uint32 // per bucket: entries of the arena
 	runs    [][]string // per bucket: its run files, in the order written
 	counts  []int
-	seq     int // runs written
+	runSeq  int // runs written
 	done    bool
+
+	// While a bucket's keys come in order (sorted[i]), its entries are
+	// appended to the new file at each spill; last[i] and lastLine[i] are
+	// its greatest key so far and the line it came from.
+	sorted   []bool
+	last     [][]byte
+	lastLine []int
+	tmp      string   // the new file
+	db       *bolt.DB // open on tmp; nil in a dry run
+	seq      int      // audit entries written
+	dups     []Duplicate
+	failed   atomic.Bool // a key was given twice: nothing more is written
+
+	// The appends run on their own goroutine, on a full buffer, while Add
+	// fills the other one.
+	jobs    chan appendJob
+	free    chan []byte
+	written chan error // the appender's end, and its error
+	stopped bool
+}
+
+// appendJob is a full buffer whose buckets in order go to the new file.
+type appendJob struct {
+	arena []byte
+	offs  [][]uint32 // per bucket
 }
 
 // ErrNotEmpty is what Store.Bulk returns for a store that holds anything.
@@ -132,13 +163,65 @@ func (s *Store) Bulk(opts BulkOptions) (*Bulk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded: bulk load: %w", err)
 	}
-	return &Bulk{s: s, opts: opts, dir: dir,
+	b := &Bulk{s: s, opts: opts, dir: dir,
 		offsets: make([][]uint32, len(buckets)), runs: make([][]string, len(buckets)), counts: make([]int, len(buckets)),
-		arena: make([]byte, 0, opts.Buffer+opts.Buffer/8)}, nil
+		// The buffers grow to Buffer as they fill: a small region never
+		// pays for a large one.
+		arena: make([]byte, 0, min(opts.Buffer, 1<<20)),
+		// A dry run has no file to append to: every key goes through runs,
+		// which find every key given twice.
+		sorted: slices.Repeat([]bool{!opts.DryRun}, len(buckets)), last: make([][]byte, len(buckets)), lastLine: make([]int, len(buckets)),
+		tmp: s.path + ".bulk-new"}
+	if !opts.DryRun {
+		os.Remove(b.tmp)
+		db, err := bolt.Open(b.tmp, 0o600, &bolt.Options{NoSync: true, FreelistType: bolt.FreelistMapType,
+			InitialMmapSize: initialMmapSize})
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("embedded: bulk load: %w", err)
+		}
+		if err := (&Store{path: b.tmp, db: db}).init(); err != nil {
+			db.Close()
+			os.Remove(b.tmp)
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("embedded: bulk load: %w", err)
+		}
+		b.db = db
+		b.jobs, b.free, b.written = make(chan appendJob, 1), make(chan []byte, 1), make(chan error, 1)
+		b.free <- make([]byte, 0, cap(b.arena)) // the second buffer
+		go b.appender()
+	}
+	return b, nil
+}
+
+// appender appends the jobs' entries to the new file, handing each buffer
+// back when done; after an error it only hands buffers back.
+func (b *Bulk) appender() {
+	var err error
+	for job := range b.jobs {
+		for i, offs := range job.offs {
+			if err == nil && len(offs) > 0 {
+				err = b.append(i, offs, job.arena)
+			}
+		}
+		b.free <- job.arena[:0]
+	}
+	b.written <- err
+}
+
+// stopAppender waits for the appender to finish its jobs and returns its
+// error.
+func (b *Bulk) stopAppender() error {
+	if b.jobs == nil || b.stopped {
+		return nil
+	}
+	b.stopped = true
+	close(b.jobs)
+	return <-b.written
 }
 
 // Add buffers one record (of the types kolgraph.ChangeSet holds), read at
-// line of its file; a full buffer is written as a run.
+// line of its file; a full buffer is written out (spill).
 func (b *Bulk) Add(rec any, line int) error {
 	for i, bk := range buckets {
 		start := len(b.arena)
@@ -153,6 +236,30 @@ func (b *Bulk) Add(rec any, line int) error {
 			return errors.New("embedded: bulk buffer over 4 GiB")
 		}
 		b.arena = arena
+		if b.sorted[i] {
+			key := b.keyAt(uint32(start))
+			switch c := bytes.Compare(key, b.last[i]); {
+			case b.last[i] == nil || c > 0:
+				b.last[i] = append(b.last[i][:0], key...)
+				b.lastLine[i] = line
+			case c == 0: // the first one stands
+				e, _ := readEntry(b.arena[start:])
+				b.dup(i, &e, b.lastLine[i])
+				b.arena = b.arena[:start]
+				return nil
+			default:
+				// The first key out of order: what came before goes to
+				// the file, this one and the rest through runs.
+				entry := bytes.Clone(b.arena[start:])
+				b.arena = b.arena[:start]
+				if err := b.spill(); err != nil {
+					return err
+				}
+				b.sorted[i] = false
+				start = len(b.arena)
+				b.arena = append(b.arena, entry...)
+			}
+		}
 		b.offsets[i] = append(b.offsets[i], uint32(start))
 		b.counts[i]++
 		if len(b.arena) >= b.opts.Buffer {
@@ -161,6 +268,13 @@ func (b *Bulk) Add(rec any, line int) error {
 		return nil
 	}
 	return fmt.Errorf("embedded: bulk load of a %T", rec)
+}
+
+// dup records a key given twice; from the first on, nothing more is
+// written (the load will not be kept), but the others are still found.
+func (b *Bulk) dup(i int, e *bulkEntry, firstLine int) {
+	b.dups = append(b.dups, Duplicate{Kind: buckets[i].name(), EntityID: string(e.id), Line: e.line, FirstLine: firstLine})
+	b.failed.Store(true)
 }
 
 // appendBulk appends rec's entry if rec is the bucket's kind:
@@ -234,42 +348,86 @@ func (b *Bulk) keyAt(off uint32) []byte {
 	return b.arena[int(off)+w : int(off)+w+int(n)]
 }
 
-// spill writes each bucket's buffered entries, sorted by key (stable: a
-// key's rows keep their order), as one run file.
+// spill writes out what is buffered: a bucket whose keys came in order is
+// appended to the new file (in a dry run, or after a key given twice,
+// dropped: it was checked), the others are sorted by key (stable: a key's
+// rows keep their order) and written as one run file each.
 func (b *Bulk) spill() error {
+	var direct [][]uint32
 	for i, offs := range b.offsets {
-		if len(offs) == 0 {
-			continue
+		switch {
+		case len(offs) == 0:
+		case b.sorted[i]:
+			if direct == nil {
+				direct = make([][]uint32, len(buckets))
+			}
+			direct[i], b.offsets[i] = offs, nil
+		default:
+			if err := b.writeRun(i, offs); err != nil {
+				return err
+			}
+			b.offsets[i] = offs[:0]
 		}
-		cmp := func(x, y uint32) int { return bytes.Compare(b.keyAt(x), b.keyAt(y)) }
-		if !slices.IsSortedFunc(offs, cmp) {
-			slices.SortStableFunc(offs, cmp)
-		}
-		b.seq++
-		name := filepath.Join(b.dir, fmt.Sprintf("run-%02d-%06d", i, b.seq))
-		f, err := os.Create(name)
-		if err != nil {
-			return fmt.Errorf("embedded: bulk run: %w", err)
-		}
-		w := bufio.NewWriterSize(f, 1<<20)
-		var lenBuf []byte
-		for _, off := range offs {
-			_, n := readEntry(b.arena[off:])
-			lenBuf = binary.AppendUvarint(lenBuf[:0], uint64(n))
-			w.Write(lenBuf)
-			w.Write(b.arena[off : int(off)+n])
-		}
-		err = w.Flush()
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("embedded: bulk run: %w", err)
-		}
-		b.runs[i] = append(b.runs[i], name)
-		b.offsets[i] = offs[:0]
 	}
-	b.arena = b.arena[:0]
+	if direct == nil || b.jobs == nil { // nothing to append, or a dry run
+		b.arena = b.arena[:0]
+		return nil
+	}
+	b.jobs <- appendJob{arena: b.arena, offs: direct}
+	b.arena = <-b.free
+	return nil
+}
+
+// append writes bucket i's entries at offs of arena, in order, to the new
+// file.
+func (b *Bulk) append(i int, offs []uint32, arena []byte) error {
+	if b.failed.Load() {
+		return nil
+	}
+	name := buckets[i].name()
+	var batch bulkBatch
+	for _, off := range offs {
+		e, _ := readEntry(arena[off:])
+		batch.add(&e, name, 1, b.seq)
+		b.seq++
+		if len(batch.recs) >= bulkTx {
+			if err := batch.put(b.db, name); err != nil {
+				return err
+			}
+			batch = bulkBatch{}
+		}
+	}
+	return batch.put(b.db, name)
+}
+
+// writeRun writes bucket i's buffered entries, sorted, as a run file.
+func (b *Bulk) writeRun(i int, offs []uint32) error {
+	cmp := func(x, y uint32) int { return bytes.Compare(b.keyAt(x), b.keyAt(y)) }
+	if !slices.IsSortedFunc(offs, cmp) {
+		slices.SortStableFunc(offs, cmp)
+	}
+	b.runSeq++
+	name := filepath.Join(b.dir, fmt.Sprintf("run-%02d-%06d", i, b.runSeq))
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("embedded: bulk run: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	var lenBuf []byte
+	for _, off := range offs {
+		_, n := readEntry(b.arena[off:])
+		lenBuf = binary.AppendUvarint(lenBuf[:0], uint64(n))
+		w.Write(lenBuf)
+		w.Write(b.arena[off : int(off)+n])
+	}
+	err = w.Flush()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("embedded: bulk run: %w", err)
+	}
+	b.runs[i] = append(b.runs[i], name)
 	return nil
 }
 
@@ -318,19 +476,29 @@ func (h *runHeap) Pop() any {
 	return r
 }
 
-// Finish writes the run of what is still buffered, merges every bucket's
-// runs in key order, and, if write and no key was given twice, writes the
-// store's new file and renames it over the old: the store is then closed
-// (open it again to read the region). Without write (a dry run, or the
-// reader found problems) it only finds the duplicates. The run files are
-// removed either way.
+// Finish writes out what is still buffered, merges the runs into the new
+// file in key order and, if write and no key was given twice, renames the
+// new file over the store's: the store is then closed (open it again to
+// read the region). Without write (a dry run, or the reader found
+// problems) it only finds the duplicates, and the new file is removed. The
+// run files are removed either way.
 func (b *Bulk) Finish(ctx context.Context, write bool) (*BulkResult, error) {
 	if b.done {
 		return nil, errors.New("embedded: bulk load already finished")
 	}
 	b.done = true
 	defer os.RemoveAll(b.dir)
-	if err := b.spill(); err != nil {
+	keep := false
+	defer func() {
+		if !keep {
+			b.dropFile()
+		}
+	}()
+	err := b.spill()
+	if werr := b.stopAppender(); err == nil {
+		err = werr
+	}
+	if err != nil {
 		return nil, err
 	}
 	b.arena = nil
@@ -340,52 +508,58 @@ func (b *Bulk) Finish(ctx context.Context, write bool) (*BulkResult, error) {
 			res.Counts[buckets[i].name()] = n
 		}
 	}
-	dup := func(i int, e, prev *bulkEntry) {
-		res.Duplicates = append(res.Duplicates, Duplicate{Kind: buckets[i].name(), EntityID: string(e.id),
-			Line: e.line, FirstLine: prev.line})
-	}
-	if !write {
-		for i := range buckets {
-			err := b.merge(ctx, i, func(e, prev *bulkEntry) error {
-				if prev != nil {
-					dup(i, e, prev)
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
+	for i := range buckets {
+		if err := b.merge(ctx, i); err != nil {
+			return nil, err
 		}
+	}
+	res.Duplicates = b.dups
+	if !write || len(b.dups) > 0 || b.db == nil {
 		return res, nil
 	}
-	if err := b.write(ctx, dup); err != nil {
+	if err := b.replace(); err != nil {
 		return nil, err
 	}
-	if len(res.Duplicates) == 0 {
-		res.Version, res.Written = 1, true
-	}
+	keep = true
+	res.Version, res.Written = 1, true
 	return res, nil
 }
 
-// Abort drops the load: the run files are removed, the store is as it was.
+// Abort drops the load: the run files and the new file are removed, the
+// store is as it was.
 func (b *Bulk) Abort() {
 	if !b.done {
 		b.done = true
+		b.stopAppender()
 		os.RemoveAll(b.dir)
+		b.dropFile()
 	}
 }
 
-// merge calls fn for the entries of bucket i in key order; prev is the
-// first entry of the key when e repeats it, else nil.
-func (b *Bulk) merge(ctx context.Context, i int, fn func(e, prev *bulkEntry) error) error {
+func (b *Bulk) dropFile() {
+	if b.db != nil {
+		b.db.Close()
+		b.db = nil
+		os.Remove(b.tmp)
+	}
+}
+
+// merge merges bucket i's runs into the new file in key order, finding the
+// keys given twice: in the runs, and against the keys appended before the
+// bucket's keys came out of order.
+func (b *Bulk) merge(ctx context.Context, i int) error {
+	if len(b.runs[i]) == 0 {
+		return nil
+	}
+	name := buckets[i].name()
 	h := &runHeap{}
 	defer func() {
 		for _, r := range h.rs {
 			r.f.Close()
 		}
 	}()
-	for n, name := range b.runs[i] {
-		f, err := os.Open(name)
+	for n, path := range b.runs[i] {
+		f, err := os.Open(path)
 		if err != nil {
 			return fmt.Errorf("embedded: bulk run: %w", err)
 		}
@@ -401,8 +575,21 @@ func (b *Bulk) merge(ctx context.Context, i int, fn func(e, prev *bulkEntry) err
 		h.rs = append(h.rs, r)
 	}
 	heap.Init(h)
-	var first bulkEntry // of the current key
+	// appended says whether a key may be among those appended in order
+	// before the runs began (they are all at most last[i]).
+	appended := func(key []byte) bool { return b.last[i] != nil && bytes.Compare(key, b.last[i]) <= 0 }
+	var batch bulkBatch
+	flush := func() error {
+		if b.db == nil || b.failed.Load() {
+			batch = bulkBatch{}
+			return nil
+		}
+		err := batch.put(b.db, name)
+		batch = bulkBatch{}
+		return err
+	}
 	var firstKey []byte
+	firstLine := 0
 	for n := 0; h.Len() > 0; n++ {
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -411,15 +598,20 @@ func (b *Bulk) merge(ctx context.Context, i int, fn func(e, prev *bulkEntry) err
 		}
 		r := h.rs[0]
 		e := r.cur
-		var prev *bulkEntry
-		if firstKey != nil && bytes.Equal(e.key, firstKey) {
-			prev = &first
-		} else {
-			firstKey = append(firstKey[:0], e.key...)
-			first = bulkEntry{key: firstKey, line: e.line}
-		}
-		if err := fn(&e, prev); err != nil {
-			return err
+		switch {
+		case firstKey != nil && bytes.Equal(e.key, firstKey):
+			b.dup(i, &e, firstLine)
+		case appended(e.key) && b.stored(name, e.key):
+			b.dup(i, &e, 0)
+		default:
+			firstKey, firstLine = append(firstKey[:0], e.key...), e.line
+			batch.add(&e, name, 1, b.seq)
+			b.seq++
+			if len(batch.recs) >= bulkTx {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
 		ok, err := r.next()
 		if err != nil {
@@ -432,84 +624,45 @@ func (b *Bulk) merge(ctx context.Context, i int, fn func(e, prev *bulkEntry) err
 			heap.Pop(h)
 		}
 	}
-	return nil
+	return flush()
 }
 
-// write builds the new file from the runs and renames it over the
-// store's, unless a key repeats (dup hears of each): then the new file is
-// removed, and the store stays as it was.
-func (b *Bulk) write(ctx context.Context, dup func(i int, e, prev *bulkEntry)) error {
-	tmp := b.s.path + ".bulk-new"
-	os.Remove(tmp)
-	db, err := bolt.Open(tmp, 0o600, &bolt.Options{NoSync: true, FreelistType: bolt.FreelistMapType,
-		InitialMmapSize: initialMmapSize})
-	if err != nil {
-		return fmt.Errorf("embedded: bulk load: %w", err)
+// stored reports whether key was appended to bucket (a dry run appends
+// nothing: its keys all go through runs).
+func (b *Bulk) stored(bucket string, key []byte) bool {
+	if b.db == nil {
+		return false
 	}
-	fail := func(err error) error {
-		db.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("embedded: bulk load: %w", err)
-	}
-	ns := &Store{path: tmp, db: db}
-	if err := ns.init(); err != nil {
-		return fail(err)
-	}
-	const version = 1
-	seq, dups := 0, 0
-	for i, bk := range buckets {
-		var batch bulkBatch
-		flush := func() error {
-			if err := batch.put(db, bk.name()); err != nil {
-				return err
-			}
-			batch = bulkBatch{}
-			return nil
-		}
-		err := b.merge(ctx, i, func(e, prev *bulkEntry) error {
-			if prev != nil {
-				dup(i, e, prev)
-				dups++
-			}
-			if dups > 0 {
-				return nil // only looking for the others
-			}
-			batch.add(e, bk.name(), version, seq)
-			seq++
-			if len(batch.recs) >= bulkTx {
-				return flush()
-			}
-			return nil
-		})
-		if err == nil && dups == 0 {
-			err = flush()
-		}
-		if err != nil {
-			return fail(err)
-		}
-	}
-	if dups > 0 {
-		db.Close()
-		os.Remove(tmp)
+	found := false
+	b.db.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket([]byte(bucket)).Get(key) != nil
 		return nil
-	}
-	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bMeta)).Put(metaVersion, u64(version)) })
+	})
+	return found
+}
+
+// replace completes the new file and renames it over the store's.
+func (b *Bulk) replace() error {
+	const version = 1
+	err := b.db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bMeta)).Put(metaVersion, u64(version)) })
 	if err == nil {
-		err = db.Sync()
+		err = b.db.Sync()
 	}
-	if err == nil {
-		err = db.Close()
+	if cerr := b.db.Close(); err == nil {
+		err = cerr
 	}
+	b.db = nil
 	if err != nil {
-		return fail(err)
+		os.Remove(b.tmp)
+		return fmt.Errorf("embedded: bulk load: %w", err)
 	}
 	// The store's lock is held (its file stays open) while the new file
 	// takes its name; then the old one is let go.
 	s := b.s
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if err := os.Rename(tmp, s.path); err != nil {
-		os.Remove(tmp)
+	if err := os.Rename(b.tmp, s.path); err != nil {
+		os.Remove(b.tmp)
 		return fmt.Errorf("embedded: bulk load: %w", err)
 	}
 	if d, err := os.Open(filepath.Dir(s.path)); err == nil {
