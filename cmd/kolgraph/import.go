@@ -128,7 +128,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	stop := func() {}
 	if term, ok := terminal(stderr); ok {
 		progress = importer.NewProgress(files)
-		stop = showProgress(term, progress, 200*time.Millisecond)
+		stop = showProgress(term, func() string { return progressLine(progress.Status()) }, 200*time.Millisecond)
 	}
 	res, err := svc.ImportWithProgress(ctx, writer.ActorCLI, format, files, *dryRun, progress)
 	stop()
@@ -260,22 +260,8 @@ func bulkProgress(stderr io.Writer) (rows *atomic.Int64, stop func()) {
 		return nil, func() {}
 	}
 	rows = &atomic.Int64{}
-	done, exited := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(exited)
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				fmt.Fprint(term, "\r\033[K")
-				return
-			case <-t.C:
-				fmt.Fprintf(term, "\r\033[Kread %d rows", rows.Load())
-			}
-		}
-	}()
-	return rows, func() { close(done); <-exited }
+	return rows, showProgress(term, func() string { return fmt.Sprintf("import: read %d rows", rows.Load()) },
+		200*time.Millisecond)
 }
 
 // terminal returns w as the terminal it is, if it is one (a character
@@ -289,9 +275,9 @@ func terminal(w io.Writer) (*os.File, bool) {
 	return f, err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// showProgress rewrites one line of w with p every tick, until stop is
-// called, which clears the line.
-func showProgress(w io.Writer, p *importer.Progress, tick time.Duration) (stop func()) {
+// showProgress rewrites one line of w with line() every tick, until stop
+// is called, which clears the line.
+func showProgress(w io.Writer, line func() string, tick time.Duration) (stop func()) {
 	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(exited)
@@ -303,7 +289,7 @@ func showProgress(w io.Writer, p *importer.Progress, tick time.Duration) (stop f
 				fmt.Fprint(w, "\r\033[K")
 				return
 			case <-t.C:
-				fmt.Fprintf(w, "\r%s\033[K", progressLine(p.Status()))
+				fmt.Fprintf(w, "\r%s\033[K", line())
 			}
 		}
 	}()

@@ -30,7 +30,7 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 func TestProgressLine(t *testing.T) {
 	p := importer.NewProgress([]importer.File{{Name: "hcps.csv", Data: make([]byte, 1000)}, {Name: "influences.csv", Data: make([]byte, 3000)}})
 	var b bytes.Buffer
-	stop := showProgress(&b, p, time.Millisecond)
+	stop := showProgress(&b, func() string { return progressLine(p.Status()) }, time.Millisecond)
 	time.Sleep(20 * time.Millisecond)
 	stop()
 	out := b.String()

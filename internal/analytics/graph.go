@@ -115,15 +115,22 @@ func NewGraph(n int, edges []Edge) (*Graph, error) {
 	for e, w := range g.outW {
 		g.outCost[e] = -math.Log(w)
 	}
-	// In side: filling in out-edge order leaves each in-row sorted by source.
+	g.buildIn()
+	return g, nil
+}
+
+// buildIn fills the in side from the out side (inOff zero, inFrom and
+// inEdge sized): filling in out-edge order leaves each in-row sorted by
+// source.
+func (g *Graph) buildIn() {
 	for _, t := range g.outTo {
 		g.inOff[t+1]++
 	}
-	for v := range n {
+	for v := range g.n {
 		g.inOff[v+1] += g.inOff[v]
 	}
-	copy(pos, g.inOff[:n])
-	for u := range n {
+	pos := slices.Clone(g.inOff[:g.n])
+	for u := range g.n {
 		for e := g.outOff[u]; e < g.outOff[u+1]; e++ {
 			t := g.outTo[e]
 			p := pos[t]
@@ -132,7 +139,6 @@ func NewGraph(n int, edges []Edge) (*Graph, error) {
 			g.inEdge[p] = e
 		}
 	}
-	return g, nil
 }
 
 // Subgraph returns the subgraph of g induced by nodes (the scope of one
@@ -352,21 +358,6 @@ func (g *Graph) Edited(remove []int32, add []Edge) (*Graph, []int32, error) {
 		}
 		out.outOff[u+1] = int32(len(out.outTo))
 	}
-	for _, t := range out.outTo {
-		out.inOff[t+1]++
-	}
-	for v := range n {
-		out.inOff[v+1] += out.inOff[v]
-	}
-	pos := slices.Clone(out.inOff[:n])
-	for u := range n {
-		for e := out.outOff[u]; e < out.outOff[u+1]; e++ {
-			t := out.outTo[e]
-			p := pos[t]
-			pos[t]++
-			out.inFrom[p] = int32(u)
-			out.inEdge[p] = e
-		}
-	}
+	out.buildIn()
 	return out, was, nil
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/kolgraph/kolgraph/internal/bulkimport"
 	"github.com/kolgraph/kolgraph/internal/embedded"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
-	"github.com/kolgraph/kolgraph/internal/seedgen"
+	"github.com/kolgraph/kolgraph/internal/seedgen/seedgentest"
 	"github.com/kolgraph/kolgraph/internal/writer"
 )
 
@@ -24,24 +24,9 @@ import (
 //
 //	go test -run '^$' -bench BulkRegion -benchtime 1x ./internal/bulkimport/
 func BenchmarkBulkRegion(b *testing.B) {
-	sizes := []int{6000, 30000}
-	if n := os.Getenv("KOLGRAPH_BENCH_HCPS"); n != "" {
-		var hcps int
-		if _, err := fmt.Sscan(n, &hcps); err != nil || hcps <= 0 {
-			b.Fatalf("KOLGRAPH_BENCH_HCPS=%q: not a positive number", n)
-		}
-		sizes = append(sizes, hcps)
-	}
-	for _, hcps := range sizes {
+	for _, hcps := range seedgentest.Sizes(b, 6000, 30000) {
 		b.Run(fmt.Sprintf("hcps=%d", hcps), func(b *testing.B) {
-			dir := b.TempDir()
-			cs := seedgen.Generate(seedgen.Config{Seed: seedgen.DefaultConfig().Seed, HCPs: hcps})
-			rows := cs.Len()
-			if err := seedfile.Write(dir, cs); err != nil {
-				b.Fatal(err)
-			}
-			cs = nil
-			runtime.GC()
+			dir, rows := seedgentest.RegionDir(b, hcps)
 			var peak uint64
 			for b.Loop() {
 				b.StopTimer()

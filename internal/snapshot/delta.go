@@ -44,9 +44,8 @@ func (s *Snapshot) Next(version uint64, t Ties) (*Snapshot, bool) {
 	reweight := map[int32]float64{}
 	kinds := map[int32]*kolgraph.Influence{}
 	for _, e := range t.Upserts {
-		from, ok1 := s.Index(e.From)
-		to, ok2 := s.Index(e.To)
-		if !ok1 || !ok2 {
+		from, to, ok := s.pair(e.Key())
+		if !ok {
 			return nil, false
 		}
 		id, ok := s.Graph.EdgeBetween(from, to)
@@ -98,15 +97,10 @@ func (s *Snapshot) Next(version uint64, t Ties) (*Snapshot, bool) {
 // region's graph is a copy of its arrays (about a tenth of a second for
 // 10.5M ties), where a Variant renumbers every node (seconds).
 func (s *Snapshot) edited(version uint64, t Ties, t0 time.Time) (*Snapshot, bool) {
-	type tie struct {
-		kind     uint8
-		evidence int32
-	}
 	var remove []int32
 	for _, k := range t.Deletes {
-		from, ok1 := s.Index(k.From)
-		to, ok2 := s.Index(k.To)
-		if !ok1 || !ok2 {
+		from, to, ok := s.pair(k)
+		if !ok {
 			return nil, false
 		}
 		e, ok := s.Graph.EdgeBetween(from, to)
@@ -115,38 +109,26 @@ func (s *Snapshot) edited(version uint64, t Ties, t0 time.Time) (*Snapshot, bool
 		}
 		remove = append(remove, e)
 	}
-	kinds, evidence := s.kinds, s.evidence
-	newEvidence := map[string]int32{}
+	type tie struct {
+		kind     uint8
+		evidence int32
+	}
+	texts := newTieTexts(s)
 	ties := make(map[[2]int32]tie, len(t.Upserts))
 	add := make([]analytics.Edge, 0, len(t.Upserts))
 	for _, e := range t.Upserts {
-		from, ok1 := s.Index(e.From)
-		to, ok2 := s.Index(e.To)
-		if !ok1 || !ok2 {
+		from, to, ok := s.pair(e.Key())
+		if !ok {
 			return nil, false
 		}
 		if old, ok := s.Graph.EdgeBetween(from, to); ok {
 			remove = append(remove, old) // replaced
 		}
-		var tt tie
-		if k := slices.Index(kinds, e.Kind); k >= 0 {
-			tt.kind = uint8(k)
-		} else {
-			if len(kinds) > 255 {
-				return nil, false
-			}
-			kinds = append(slices.Clip(kinds), e.Kind) // a copy: s's table is shared
-			tt.kind = uint8(len(kinds) - 1)
+		kind, ev, ok := texts.tie(e.Kind, e.Evidence)
+		if !ok {
+			return nil, false
 		}
-		// As Variant: new texts are appended to a copy of s's table.
-		if ev, ok := newEvidence[e.Evidence]; ok || e.Evidence == "" {
-			tt.evidence = ev
-		} else {
-			evidence = append(slices.Clip(evidence), e.Evidence)
-			tt.evidence = int32(len(evidence) - 1)
-			newEvidence[e.Evidence] = tt.evidence
-		}
-		ties[[2]int32{from, to}] = tt
+		ties[[2]int32{from, to}] = tie{kind, ev}
 		add = append(add, analytics.Edge{From: from, To: to, Weight: e.Weight})
 	}
 	g, was, err := s.Graph.Edited(remove, add)
@@ -154,7 +136,7 @@ func (s *Snapshot) edited(version uint64, t Ties, t0 time.Time) (*Snapshot, bool
 		return nil, false
 	}
 	out := *s
-	out.Graph, out.kinds, out.evidence = g, kinds, evidence
+	out.Graph, out.kinds, out.evidence = g, texts.kinds, texts.evidence
 	out.edgeKind, out.edgeEvidence = make([]uint8, len(was)), make([]int32, len(was))
 	for e, old := range was {
 		if old >= 0 {
@@ -165,6 +147,47 @@ func (s *Snapshot) edited(version uint64, t Ties, t0 time.Time) (*Snapshot, bool
 		out.edgeKind[e], out.edgeEvidence[e] = tt.kind, tt.evidence
 	}
 	return out.stamped(version, t0), true
+}
+
+// pair returns the node indices of a tie's ends; false when s lacks one.
+func (s *Snapshot) pair(k kolgraph.EdgeKey) (from, to int32, ok bool) {
+	from, ok1 := s.Index(k.From)
+	to, ok2 := s.Index(k.To)
+	return from, to, ok1 && ok2
+}
+
+// tieTexts are a snapshot's tables of relationship kinds and evidence
+// texts as a change adds to them: copies (s's tables are shared), a new
+// kind appended (256 at most: an edge's kind is a byte), a new text
+// appended once, without looking for it among s's (that would take a map
+// of every text of s); "" is text 0.
+type tieTexts struct {
+	kinds, evidence []string
+	added           map[string]int32
+}
+
+func newTieTexts(s *Snapshot) *tieTexts {
+	return &tieTexts{kinds: s.kinds, evidence: s.evidence, added: map[string]int32{}}
+}
+
+// tie returns the indices of kind and evidence, adding them if new; false
+// when a 257th kind would be needed.
+func (t *tieTexts) tie(kind, evidence string) (uint8, int32, bool) {
+	k := slices.Index(t.kinds, kind)
+	if k < 0 {
+		if len(t.kinds) > 255 {
+			return 0, 0, false
+		}
+		t.kinds = append(slices.Clip(t.kinds), kind)
+		k = len(t.kinds) - 1
+	}
+	ev, ok := t.added[evidence]
+	if !ok && evidence != "" {
+		t.evidence = append(slices.Clip(t.evidence), evidence)
+		ev = int32(len(t.evidence) - 1)
+		t.added[evidence] = ev
+	}
+	return uint8(k), ev, true
 }
 
 func (s *Snapshot) stamped(version uint64, t0 time.Time) *Snapshot {

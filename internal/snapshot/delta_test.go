@@ -31,6 +31,21 @@ func (s *scans) Scan(ctx context.Context, v kolgraph.Visitor) error {
 	return s.Store.Scan(ctx, v)
 }
 
+// tieTime is the update time of the ties the tests write.
+var tieTime = time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+
+// deriving returns a store that counts its scans, a manager on it at its
+// current version and a writer that tells the manager of its writes.
+func deriving(t *testing.T) (*scans, *snapshot.Manager, *writer.Service) {
+	t.Helper()
+	st := &scans{Store: openStore(t)}
+	m := snapshot.NewManager(st, zerolog.Nop())
+	if err := m.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st, m, writer.New(st, m.Written)
+}
+
 // TestDerivedSnapshotsEqualBuild writes through the writer, as the
 // service does, and after each write checks the manager's snapshot
 // against one built from the store: equal in every node, edge, weight,
@@ -38,15 +53,9 @@ func (s *scans) Scan(ctx context.Context, v kolgraph.Visitor) error {
 // derived (no store scan) for changes of ties alone, built for the rest.
 func TestDerivedSnapshotsEqualBuild(t *testing.T) {
 	ctx := context.Background()
-	st := &scans{Store: openStore(t)}
-	m := snapshot.NewManager(st, zerolog.Nop())
-	if err := m.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	w := writer.New(st, m.Written)
-	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	st, m, w := deriving(t)
 	tie := func(from, to string, weight float64, kind, ev string) *kolgraph.Influence {
-		return &kolgraph.Influence{From: from, To: to, Weight: weight, Kind: kind, Evidence: ev, UpdatedAt: at}
+		return &kolgraph.Influence{From: from, To: to, Weight: weight, Kind: kind, Evidence: ev, UpdatedAt: tieTime}
 	}
 	for _, tt := range []struct {
 		name    string
@@ -104,15 +113,9 @@ func TestDerivedSnapshotsEqualBuild(t *testing.T) {
 // last write of each tie winning, into the snapshot built from the store.
 func TestDerivedBacklogEqualsBuild(t *testing.T) {
 	ctx := context.Background()
-	st := &scans{Store: openStore(t)}
-	m := snapshot.NewManager(st, zerolog.Nop())
-	if err := m.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	w := writer.New(st, m.Written)
-	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	st, m, w := deriving(t)
 	tie := func(from, to string, weight float64) *kolgraph.Influence {
-		return &kolgraph.Influence{From: from, To: to, Weight: weight, Kind: kolgraph.InfluenceMentor, UpdatedAt: at}
+		return &kolgraph.Influence{From: from, To: to, Weight: weight, Kind: kolgraph.InfluenceMentor, UpdatedAt: tieTime}
 	}
 	del := func(from, to string) *kolgraph.ChangeSet {
 		return &kolgraph.ChangeSet{Delete: kolgraph.Deletion{Influences: []kolgraph.EdgeKey{{From: from, To: to}}}}

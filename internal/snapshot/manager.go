@@ -160,9 +160,7 @@ func combine(s *Snapshot, ts []Ties) Ties {
 			out.Upserts = append(out.Upserts, e)
 			continue
 		}
-		from, ok1 := s.Index(k.From)
-		to, ok2 := s.Index(k.To)
-		if ok1 && ok2 {
+		if from, to, ok := s.pair(k); ok {
 			if _, ok := s.Graph.EdgeBetween(from, to); ok {
 				out.Deletes = append(out.Deletes, k)
 			}

@@ -2,7 +2,6 @@ package snapshot
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/analytics"
@@ -98,8 +97,7 @@ func (s *Snapshot) Variant(c Change) (*Snapshot, error) {
 	}
 	adds := make([]added, 0, len(c.AddEdges))
 	seen := make(map[kolgraph.EdgeKey]bool, len(c.AddEdges))
-	kinds, evidence := s.kinds, s.evidence
-	newEvidence := map[string]int32{}
+	texts := newTieTexts(s)
 	for i, e := range c.AddEdges {
 		field := fmt.Sprintf("addEdges[%d]", i)
 		e.UpdatedAt = time.Time{}
@@ -132,23 +130,9 @@ func (s *Snapshot) Variant(c Change) (*Snapshot, error) {
 			drop[old] = true // replaced
 		}
 		a := added{from: from, to: to, w: e.Weight}
-		if k := slices.Index(kinds, e.Kind); k >= 0 {
-			a.kind = uint8(k)
-		} else {
-			if len(kinds) > 255 {
-				return nil, kolgraph.Errorf(kolgraph.EINVALID, "%s: more than 256 relationship kinds", field)
-			}
-			kinds = append(slices.Clip(kinds), e.Kind) // a copy: s's table is shared
-			a.kind = uint8(len(kinds) - 1)
-		}
-		// New texts are appended to a copy of s's table, without looking
-		// for them in it (that would take a map of every text of s).
-		if ev, ok := newEvidence[e.Evidence]; ok || e.Evidence == "" {
-			a.evidence = ev
-		} else {
-			evidence = append(slices.Clip(evidence), e.Evidence)
-			a.evidence = int32(len(evidence) - 1)
-			newEvidence[e.Evidence] = a.evidence
+		var ok bool
+		if a.kind, a.evidence, ok = texts.tie(e.Kind, e.Evidence); !ok {
+			return nil, kolgraph.Errorf(kolgraph.EINVALID, "%s: more than 256 relationship kinds", field)
 		}
 		adds = append(adds, a)
 	}
@@ -166,8 +150,8 @@ func (s *Snapshot) Variant(c Change) (*Snapshot, error) {
 		Sales:        s.Sales,
 		salesLatest:  s.salesLatest,
 		Contacts:     make(map[string][]Contact, len(s.Contacts)),
-		kinds:        kinds,
-		evidence:     evidence,
+		kinds:        texts.kinds,
+		evidence:     texts.evidence,
 		byHospital:   make(map[string][]int32, len(s.byHospital)),
 		byDepartment: make(map[string][]int32, len(s.byDepartment)),
 		byTerritory:  make(map[string][]int32, len(s.byTerritory)),
