@@ -308,6 +308,18 @@ func TestBulkReportsEveryProblemAndWritesNothing(t *testing.T) {
 	if entries, _ := os.ReadDir(data); len(entries) != 1 {
 		t.Errorf("left behind in the data directory: %v", entries)
 	}
+	// What a killed load left behind goes with the next one.
+	for _, stale := range []string{"kolgraph.db.bulk-123", "kolgraph.db.bulk-new"} {
+		if err := os.WriteFile(filepath.Join(data, stale), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := bulkimport.Run(context.Background(), os.DirFS(seedDir), st, bulkimport.Options{Actor: writer.ActorCLI, DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(data); len(entries) != 1 {
+		t.Errorf("a killed load's files stay in the data directory: %v", entries)
+	}
 }
 
 // TestBulkFindsRepeatsInShuffledRows: rows in no order go through runs,

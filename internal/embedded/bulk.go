@@ -159,6 +159,13 @@ func (s *Store) Bulk(opts BulkOptions) (*Bulk, error) {
 	if !empty {
 		return nil, ErrNotEmpty
 	}
+	// What a load that was killed left behind (its run files, its new
+	// file) is nobody's: the store's lock, which we hold, was its.
+	if stale, err := filepath.Glob(s.path + ".bulk-*"); err == nil {
+		for _, p := range stale {
+			os.RemoveAll(p)
+		}
+	}
 	dir, err := os.MkdirTemp(filepath.Dir(s.path), filepath.Base(s.path)+".bulk-*")
 	if err != nil {
 		return nil, fmt.Errorf("embedded: bulk load: %w", err)
