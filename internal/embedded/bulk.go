@@ -28,9 +28,10 @@ import (
 //     "create" with the record as After) into a buffer;
 //   - while a kind's keys arrive in order (a generated region's, or any
 //     export sorted by id), a full buffer is appended to a new bbolt file
-//     as it is, in transactions of bulkTx records (bbolt appends sorted
-//     keys page after page, where inserting at random moves a page's
-//     contents for every key), and a key given twice is the one before it;
+//     as it is, in transactions of bulkTx records, by its own goroutine
+//     while Add fills the other buffer (bbolt appends sorted keys page
+//     after page, where inserting at random moves a page's contents for
+//     every key), and a key given twice is the one before it;
 //   - from a kind's first key out of order on, its full buffers are sorted
 //     and written to run files, which Finish merges in key order into the
 //     file (a key given twice is then found however far apart its rows
@@ -41,12 +42,12 @@ import (
 // The audit log gets what Apply would write: one entry per record, in the
 // order of the buckets and keys, with the entity index.
 
-// bulkTx bounds the records of one bbolt transaction of the merge: the
-// dirty pages of a transaction stay in memory until its commit.
+// bulkTx bounds the records of one bbolt transaction of a load: the dirty
+// pages of a transaction stay in memory until its commit.
 const bulkTx = 50_000
 
-// DefaultBulkBuffer is the encoded bytes Add buffers before it writes a
-// sorted run.
+// DefaultBulkBuffer is the encoded bytes Add buffers before it writes them
+// out (appended to the file, or as sorted runs).
 const DefaultBulkBuffer = 64 << 20
 
 // BulkOptions configure a bulk load.
