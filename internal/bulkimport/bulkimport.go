@@ -5,18 +5,18 @@
 //
 // The files are streamed once (seedfile.Stream): each row is decoded and
 // checked as it is read, on one core, while the other encodes the records
-// and their audit entries into sorted runs (embedded.Bulk). Every problem
-// is still reported at once with its file, line and column, a key given
-// twice among them however far apart its rows are; with any, nothing is
-// written. Otherwise the runs are merged into a new store file that
-// replaces the empty one in one rename: all or nothing, as an import
-// through the writer. The audit log gets what the writer would write, one
+// and their audit entries, which embedded.Bulk appends in key order to a
+// new store file (rows out of order go through sorted runs merged at the
+// end). Every problem is still reported at once with its file, line and
+// column, a key given twice among them however far apart its rows are;
+// with any, nothing is kept. Otherwise the new file replaces the empty one
+// in one rename: all or nothing, as an import through the writer. The audit log gets what the writer would write, one
 // "create" entry per record with the record as After, by the actor cli
 // with the source import, all at one version.
 //
-// Memory: the ids of the nodes (for the references), the buffer of the
-// runs (embedded.DefaultBulkBuffer) and one bbolt transaction's pages; not
-// the rows.
+// Memory: the ids of the nodes (for the references), two buffers of
+// embedded.DefaultBulkBuffer and one bbolt transaction's pages; not the
+// rows.
 package bulkimport
 
 import (
@@ -28,13 +28,11 @@ import (
 	"time"
 
 	"github.com/kolgraph/kolgraph/internal/embedded"
+	"github.com/kolgraph/kolgraph/internal/importer"
 	"github.com/kolgraph/kolgraph/internal/kolgraph"
 	"github.com/kolgraph/kolgraph/internal/seedfile"
 	"github.com/kolgraph/kolgraph/internal/writer"
 )
-
-// Source is the audit entries' source, as the transactional import's.
-const Source = "import"
 
 // Options tune Run.
 type Options struct {
@@ -74,7 +72,7 @@ const batch = 4096
 func Run(ctx context.Context, fsys fs.FS, st *embedded.Store, opts Options) (*Result, error) {
 	t0 := time.Now()
 	at := t0.UTC()
-	b, err := st.Bulk(embedded.BulkOptions{Actor: opts.Actor, Source: Source, At: at,
+	b, err := st.Bulk(embedded.BulkOptions{Actor: opts.Actor, Source: importer.Source, At: at,
 		AuditJSON: writer.AuditJSON, Buffer: opts.Buffer, DryRun: opts.DryRun})
 	if err != nil {
 		return nil, err

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/kolgraph/kolgraph/internal/fieldservice"
 	"github.com/kolgraph/kolgraph/internal/fieldwork"
 	"github.com/kolgraph/kolgraph/internal/labels"
@@ -43,10 +41,7 @@ func (f *fakeField) Activities(_ context.Context, req fieldservice.ActivityReque
 }
 
 func getField(f *fakeField, url string) *httptest.ResponseRecorder {
-	srv := server.New(server.Options{RequestTimeout: time.Second, Field: f}, zerolog.Nop())
-	rec := httptest.NewRecorder()
-	srv.Handler(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, url, nil))
-	return rec
+	return getWith(server.Options{Field: f}, url)
 }
 
 // TestFieldDownloads: the parameters reach the source as asked, each

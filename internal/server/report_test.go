@@ -49,7 +49,14 @@ func (f *fakeReports) Report(ctx context.Context, req tiering.Request, l account
 
 func get(t *testing.T, f *fakeReports, url string) *httptest.ResponseRecorder {
 	t.Helper()
-	srv := server.New(server.Options{RequestTimeout: time.Second, Tiering: f}, zerolog.Nop())
+	return getWith(server.Options{Tiering: f}, url)
+}
+
+// getWith answers GET url from a server with o (and a 1 s request
+// timeout) in front of a handler that finds nothing.
+func getWith(o server.Options, url string) *httptest.ResponseRecorder {
+	o.RequestTimeout = time.Second
+	srv := server.New(o, zerolog.Nop())
 	rec := httptest.NewRecorder()
 	srv.Handler(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, url, nil))
 	return rec
