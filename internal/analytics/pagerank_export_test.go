@@ -1,6 +1,9 @@
 package analytics
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // The two PageRank solvers, whichever the graph's size, for tests and
 // benchmarks; opts as PageRank takes them, Start ignored.
@@ -21,4 +24,26 @@ func solver(f func(context.Context, *Graph, Options, []float64) ([]float64, erro
 		}
 		return f(ctx, g, opts, x)
 	}
+}
+
+// GaussSeidelSplit is GaussSeidel with the parts split at h.
+func GaussSeidelSplit(ctx context.Context, g *Graph, opts Options, h int) ([]float64, error) {
+	return solver(func(ctx context.Context, g *Graph, opts Options, x []float64) ([]float64, error) {
+		return gaussSeidelSplit(ctx, g, opts, x, h)
+	})(ctx, g, opts)
+}
+
+// SplitWork is where Gauss-Seidel splits g's nodes in two parts, 0 for one.
+func SplitWork(g *Graph) int { return splitWork(g) }
+
+// Sweeps runs plain sweeps (no extrapolation) with damping d of the parts
+// split at h from start and returns, after each, the residual bound r the
+// stopping rule uses and a copy of the iterate (not scaled).
+func Sweeps(g *Graph, d float64, start []float64, h, sweeps int) (rs []float64, xs [][]float64) {
+	sw := newSweeper(g, d, slices.Clone(start), h, true)
+	for range sweeps {
+		rs = append(rs, sw.sweep().r)
+		xs = append(xs, slices.Clone(sw.x))
+	}
+	return rs, xs
 }

@@ -117,6 +117,147 @@ func TestPageRankGaussSeidelBound(t *testing.T) {
 	}
 }
 
+// TestPageRankGaussSeidelParts holds the sweeps to the same bound with the
+// nodes split in two parts wherever they are split, a third and half of
+// the nodes here: on these graphs many ties cross, the case where the
+// stopping rule must count every previous score the other part read. On
+// one core or two the result is the same bit for bit.
+func TestPageRankGaussSeidelParts(t *testing.T) {
+	for _, c := range gsCases() {
+		t.Run(c.name, func(t *testing.T) {
+			g := c.g(t)
+			want := exact(t, g)
+			for _, h := range []int{g.Nodes() / 3, g.Nodes() / 2} {
+				for _, tol := range []float64{analytics.DefaultPageRankTol, 1e-12} {
+					one, err1 := analytics.GaussSeidelSplit(context.Background(), g, analytics.Options{Tol: tol, Workers: 1}, h)
+					two, err2 := analytics.GaussSeidelSplit(context.Background(), g, analytics.Options{Tol: tol, Workers: 2}, h)
+					if err := errors.Join(err1, err2); err != nil {
+						t.Fatal(err)
+					}
+					if d, b := l1(two, want), bound(g.Nodes(), tol); !(d <= b) {
+						t.Errorf("split at %d, tol %g: L1 error %.3g, bound %.3g", h, tol, d, b)
+					}
+					if !slices.Equal(one, two) {
+						t.Errorf("split at %d, tol %g: one core and two differ", h, tol)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestPageRankGaussSeidelResidual checks the stopping rule's r after each
+// sweep: r must bound the residual ||G x - x||_1 the sweep leaves, computed
+// from its definition (googleStep), and equal sum_v c(v)|dx(v)| for the
+// column sums c of the entries of G read at their previous value,
+// counted here entry by entry from which node reads which score when
+// (oldReads), for one part and for two split where many ties cross. An r
+// that missed a score read before it moved would stop the sweeps early.
+func TestPageRankGaussSeidelResidual(t *testing.T) {
+	for _, c := range gsCases() {
+		t.Run(c.name, func(t *testing.T) {
+			g := c.g(t)
+			n := g.Nodes()
+			if n > 2000 {
+				t.Skip("oldReads is quadratic")
+			}
+			uniform, skewed := make([]float64, n), make([]float64, n)
+			for v := range n {
+				uniform[v] = 1 / float64(n)
+				skewed[v] = float64(v%7) * float64(v%3)
+			}
+			for _, h := range []int{0, n / 3, n / 2} {
+				for _, d := range []float64{0.85, 0.3} {
+					col := oldReads(g, d, h)
+					for name, start := range map[string][]float64{"uniform": uniform, "skewed": skewed} {
+						rs, xs := analytics.Sweeps(g, d, start, h, 6)
+						prev := start
+						for k, x := range xs {
+							var want float64
+							for v := range x {
+								want += col[v] * math.Abs(x[v]-prev[v])
+							}
+							prev = x
+							if !within(rs[k], want, 1e-9) {
+								t.Errorf("split at %d, damping %v, %s start, sweep %d: r = %.9g, sum c|dx| = %.9g", h, d, name, k, rs[k], want)
+							}
+							if res := l1(googleStep(g, d, x), x); !(res <= rs[k]*(1+1e-9)) {
+								t.Errorf("split at %d, damping %v, %s start, sweep %d: residual %.6g above its bound r = %.6g",
+									h, d, name, k, res, rs[k])
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// oldReads returns the column sums of G over the entries (u, v) for which
+// a sweep split at h reads v's previous score when it sets u's: the parts
+// are [h, n) and [0, h), each swept in decreasing order, so u reads v's
+// previous score when v is in the other part or when v is in u's part at
+// or below u (not yet visited, or u itself). Entry by entry, O(n^2).
+func oldReads(g *analytics.Graph, d float64, h int) []float64 {
+	n := g.Nodes()
+	inW := make([]float64, n)
+	w := make(map[[2]int32]float64)
+	for u := range int32(n) {
+		to, ws := g.OutNeighbors(u)
+		for i, v := range to {
+			inW[v] += ws[i]
+			w[[2]int32{u, v}] = ws[i]
+		}
+	}
+	col := make([]float64, n)
+	for u := range n {
+		for v := range n {
+			if (u >= h) == (v >= h) && v > u {
+				continue // v is visited before u: u reads its new score
+			}
+			e := (1 - d) / float64(n)
+			if inW[v] == 0 {
+				e += d / float64(n)
+			} else {
+				e += d * w[[2]int32{int32(u), int32(v)}] / inW[v]
+			}
+			col[v] += e
+		}
+	}
+	return col
+}
+
+// googleStep is G x for the unscaled x: every node u gets
+// d * sum_{u->v} w(u,v)/W_in(v) * x(v) plus (d*D + (1-d)*S)/n, S the sum
+// of x and D its part on the nodes nobody sways.
+func googleStep(g *analytics.Graph, d float64, x []float64) []float64 {
+	n := g.Nodes()
+	inW := make([]float64, n)
+	for u := range int32(n) {
+		to, w := g.OutNeighbors(u)
+		for i, v := range to {
+			inW[v] += w[i]
+		}
+	}
+	var s, dang float64
+	for v, xv := range x {
+		s += xv
+		if inW[v] == 0 {
+			dang += xv
+		}
+	}
+	out := make([]float64, n)
+	for u := range int32(n) {
+		to, w := g.OutNeighbors(u)
+		var sum float64
+		for i, v := range to {
+			sum += w[i] / inW[v] * x[v]
+		}
+		out[u] = d*sum + (d*dang+(1-d)*s)/float64(n)
+	}
+	return out
+}
+
 // TestPageRankGaussSeidelNetworkx compares the sweeps with the networkx
 // values of TestPageRankReferences. Those are networkx's iterate at its
 // tolerance, not the fixed point (les misérables: Fantine 1.1e-9 off it),

@@ -214,20 +214,38 @@ func TestPageRankEdgeCases(t *testing.T) {
 	}
 }
 
+// TestPageRankDeterministic runs PageRank with 1, 2 and 3 workers: the
+// power iteration splits by node blocks and Gauss-Seidel sweeps its two
+// parts side by side or one after the other, and neither may change a bit.
+// The region (ids by hospital) is swept in two parts, the power-law graph
+// (ids at random, half its ties across any split) in one.
 func TestPageRankDeterministic(t *testing.T) {
-	g := mustGraph(t, 20000, powerLaw(20000, 5, 7))
-	var runs [][]float64
-	for _, w := range []int{1, 2, 3} {
-		got, err := analytics.PageRank(context.Background(), g, analytics.Options{Workers: w})
-		if err != nil {
-			t.Fatal(err)
-		}
-		runs = append(runs, got)
-	}
-	for i := 1; i < len(runs); i++ {
-		if !slices.Equal(runs[0], runs[i]) {
-			t.Errorf("workers=1 and workers=%d differ", i+1)
-		}
+	for _, c := range []struct {
+		name  string
+		g     *analytics.Graph
+		parts int
+	}{
+		{"power law", mustGraph(t, 20000, powerLaw(20000, 5, 7)), 1},
+		{"region", region(t, 10_000), 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if h := analytics.SplitWork(c.g); (h > 0) != (c.parts == 2) {
+				t.Errorf("split at %d, want %d parts", h, c.parts)
+			}
+			var runs [][]float64
+			for _, w := range []int{1, 2, 3} {
+				got, err := analytics.PageRank(context.Background(), c.g, analytics.Options{Workers: w})
+				if err != nil {
+					t.Fatal(err)
+				}
+				runs = append(runs, got)
+			}
+			for i := 1; i < len(runs); i++ {
+				if !slices.Equal(runs[0], runs[i]) {
+					t.Errorf("workers=1 and workers=%d differ", i+1)
+				}
+			}
+		})
 	}
 }
 
