@@ -81,6 +81,17 @@ type changes struct {
 type set[K comparable] map[K]struct{}
 
 // existing returns the keys of ks that are present in m.
+// existingTies is existing for the ties.
+func existingTies(ks []kolgraph.EdgeKey, t *ties) set[kolgraph.EdgeKey] {
+	out := make(set[kolgraph.EdgeKey], len(ks))
+	for _, k := range ks {
+		if t.has(k) {
+			out[k] = struct{}{}
+		}
+	}
+	return out
+}
+
 func existing[K comparable, V any](ks []K, m map[K]V) set[K] {
 	out := make(set[K], len(ks))
 	for _, k := range ks {
@@ -107,7 +118,7 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 		delListings:    existing(d.Listings, g.listings),
 		delShares:      existing(d.IndicationShares, g.shares),
 		delKnows:       existing(d.Knows, g.knows),
-		delInfluences:  existing(d.Influences, g.influences),
+		delInfluences:  existingTies(d.Influences, g.ties),
 		delFacts:       existing(d.Prescriptions, g.facts),
 		delOwners:      existing(d.Owners, g.owners),
 	}
@@ -219,10 +230,10 @@ func (c *changes) detach(g *graph) {
 		for _, u := range g.knowsByHCP.get(h) {
 			c.delKnows[kolgraph.KnowsKey{UserID: u, HCPID: h}] = struct{}{}
 		}
-		for _, to := range g.influencesOut.get(h) {
+		for _, to := range g.ties.targets(h) {
 			c.delInfluences[kolgraph.EdgeKey{From: h, To: to}] = struct{}{}
 		}
-		for _, from := range g.influencesIn.get(h) {
+		for _, from := range g.ties.sources(h) {
 			c.delInfluences[kolgraph.EdgeKey{From: from, To: h}] = struct{}{}
 		}
 	}
@@ -290,8 +301,6 @@ func (c *changes) delFactOf(g *graph, entity, product, month string) {
 // applyTo replays the changes on the read model: relationships, then nodes
 // deleted, then nodes and relationships upserted, as the bbolt write did.
 func (c *changes) applyTo(g *graph) {
-	g.batch = texts{}
-	defer func() { g.batch = nil }()
 	for _, b := range buckets {
 		b.deleteFrom(g, c)
 	}

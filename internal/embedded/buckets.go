@@ -21,6 +21,10 @@ type bucket[R any, K comparable] struct {
 	clone  func(R) R // nil for values
 	put    func(*graph, R)
 	del    func(*graph, K)
+	// loadRaw, when set, is load for a kind the read model keeps in a
+	// form of its own, decoding and checking the stored record without
+	// building it (the ties).
+	loadRaw func(g *graph, k, v []byte) error
 	// deleted is the kind's deletions in a planned change.
 	deleted func(*changes) map[K]struct{}
 }
@@ -42,6 +46,9 @@ func (b *bucket[R, K]) name() string { return b.kind.Name }
 // record so that a corrupt file is reported instead of silently producing
 // an inconsistent read model.
 func (b *bucket[R, K]) load(g *graph, k, v []byte) error {
+	if b.loadRaw != nil {
+		return b.loadRaw(g, k, v)
+	}
 	r, err := b.decode(v)
 	if err != nil {
 		return fmt.Errorf("embedded: decode %s/%q: %w", b.kind.Name, k, err)
@@ -147,7 +154,7 @@ var buckets = []kindBucket{
 		key:    func(k kolgraph.EdgeKey) []byte { return pairKey(k.From, k.To) },
 		keyIs:  func(b []byte, k kolgraph.EdgeKey) bool { return pairIs(b, k.From, k.To) },
 		encode: appendInfluence, decode: decodeInfluence, clone: cloneInfluence,
-		put: (*graph).putInfluence, del: (*graph).delInfluence,
+		put: (*graph).putInfluence, del: (*graph).delInfluence, loadRaw: (*graph).loadInfluence,
 		deleted: func(c *changes) map[kolgraph.EdgeKey]struct{} { return c.delInfluences }},
 	&bucket[*kolgraph.AccountPlan, string]{kind: kolgraph.AccountPlanKind, key: idKey, keyIs: idIs,
 		encode: appendAccountPlan, decode: decodeAccountPlan, clone: cloneAccountPlan,

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -25,7 +26,7 @@ type graph struct {
 	listings    map[kolgraph.ListingKey]kolgraph.Listing
 	shares      map[kolgraph.ProductShareKey]kolgraph.ProductShare
 	knows       map[kolgraph.KnowsKey]kolgraph.Knows
-	influences  map[kolgraph.EdgeKey]*kolgraph.Influence
+	ties        *ties // the influence edges (ties.go)
 	plans       map[string]*kolgraph.AccountPlan
 	facts       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact
 	// Field execution (interactions.go).
@@ -54,8 +55,6 @@ type graph struct {
 	hcpsByHospital       *index // hospital -> HCP ids
 	membershipsByHCP     *index // HCP -> committee ids
 	membershipsByComm    *index // committee -> HCP ids
-	influencesOut        *index // from -> to ids
-	influencesIn         *index // to -> from ids
 	knowsByUser          *index // user -> HCP ids
 	knowsByHCP           *index // HCP -> user ids (detach on HCP delete)
 	// Account plans by id ("") and by what they reference.
@@ -71,26 +70,6 @@ type graph struct {
 	// and attendees).
 	allActivities, activitiesByTerritory, activitiesByHospital, activitiesByProduct *index
 	activitiesByOwner, activitiesByHCP                                              *index
-
-	// batch interns texts within one load or change set; nil between them
-	// (a table that outlived its batch would keep every text ever written).
-	batch texts
-}
-
-// texts is a table of texts, each kept once.
-type texts map[string]string
-
-// intern returns the table's copy of s, adding s when it is new; a nil
-// table returns s.
-func (t texts) intern(s string) string {
-	if t == nil {
-		return s
-	}
-	if c, ok := t[s]; ok {
-		return c
-	}
-	t[s] = s
-	return s
 }
 
 // hospitalRow and hcpRow keep the lower-cased name next to the record so a
@@ -118,7 +97,7 @@ func newGraph() *graph {
 		listings:    map[kolgraph.ListingKey]kolgraph.Listing{},
 		shares:      map[kolgraph.ProductShareKey]kolgraph.ProductShare{},
 		knows:       map[kolgraph.KnowsKey]kolgraph.Knows{},
-		influences:  map[kolgraph.EdgeKey]*kolgraph.Influence{},
+		ties:        newTies(),
 		plans:       map[string]*kolgraph.AccountPlan{},
 		facts:       map[kolgraph.PrescriptionFactKey]kolgraph.PrescriptionFact{},
 
@@ -139,8 +118,6 @@ func newGraph() *graph {
 		hcpsByHospital:       newIndex(),
 		membershipsByHCP:     newIndex(),
 		membershipsByComm:    newIndex(),
-		influencesOut:        newIndex(),
-		influencesIn:         newIndex(),
 		knowsByUser:          newIndex(),
 		knowsByHCP:           newIndex(),
 		allPlans:             newIndex(),
@@ -170,7 +147,7 @@ func (g *graph) indices() []*index {
 	return []*index{g.allHospitals, g.allHCPs, g.hospitalsByTerritory,
 		g.deptsByHospital, g.committeesByHospital, g.listingsByHospital,
 		g.listingsByProduct, g.sharesByDept, g.sharesByProduct, g.hcpsByDept, g.hcpsByHospital, g.membershipsByHCP,
-		g.membershipsByComm, g.influencesOut, g.influencesIn, g.knowsByUser,
+		g.membershipsByComm, g.knowsByUser,
 		g.knowsByHCP, g.allPlans, g.plansByHospital, g.plansByDept, g.plansByProduct, g.plansByOwner,
 		g.factsByEntity, g.factsByProduct,
 		g.allInteractions, g.interactionsByHCP, g.interactionsByKAM, g.interactionsByProduct,
@@ -444,36 +421,40 @@ func (g *graph) delKnows(k kolgraph.KnowsKey) {
 }
 
 func (g *graph) putInfluence(e *kolgraph.Influence) {
-	// A tie shares its ids with its HCPs' records, its kind with the
-	// catalogue and, within one batch, its evidence with the batch's equal
-	// texts (often a template sentence): a national region's million ties
-	// would otherwise hold four million strings of their own. e is the
-	// read model's copy, not yet visible to readers.
+	// A tie shares its ids with its HCPs' records and its kind and
+	// evidence with every equal text (ties.go): a national region's ten
+	// million ties would otherwise hold forty million strings of their
+	// own. e is not kept.
 	if h, ok := g.hcps[e.From]; ok {
 		e.From = h.rec.ID
 	}
 	if h, ok := g.hcps[e.To]; ok {
 		e.To = h.rec.ID
 	}
-	if i := slices.Index(kolgraph.InfluenceKinds, e.Kind); i >= 0 {
-		e.Kind = kolgraph.InfluenceKinds[i]
-	}
-	e.Evidence = g.batch.intern(e.Evidence)
-	k := e.Key()
-	if _, ok := g.influences[k]; !ok {
-		g.influencesOut.add(e.From, e.To)
-		g.influencesIn.add(e.To, e.From)
-	}
-	g.influences[k] = e
+	g.ties.put(e)
 }
 
-func (g *graph) delInfluence(k kolgraph.EdgeKey) {
-	if _, ok := g.influences[k]; !ok {
-		return
+func (g *graph) delInfluence(k kolgraph.EdgeKey) { g.ties.del(k) }
+
+// loadInfluence is the ties' bucket load (see bucket.load) without a
+// record: the stored bytes go to the ties' tables, which copy only an id
+// or a text they did not hold (an HCP's id from its record).
+func (g *graph) loadInfluence(k, v []byte) error {
+	e, err := decodeInfluenceView(v)
+	if err != nil {
+		return fmt.Errorf("embedded: decode %s/%q: %w", kolgraph.KindInfluences, k, err)
 	}
-	g.influencesOut.del(k.From, k.To)
-	g.influencesIn.del(k.To, k.From)
-	delete(g.influences, k)
+	if len(k) != len(e.from)+1+len(e.to) || string(k[:len(e.from)]) != string(e.from) ||
+		k[len(e.from)] != keySep[0] || string(k[len(e.from)+1:]) != string(e.to) {
+		return fmt.Errorf("embedded: %s/%q: key does not match record", kolgraph.KindInfluences, k)
+	}
+	g.ties.putView(&e, func(id []byte) string {
+		if h, ok := g.hcps[string(id)]; ok {
+			return h.rec.ID
+		}
+		return string(id)
+	})
+	return nil
 }
 
 // index maps a parent id to the ascending ids of its children. An add that

@@ -105,9 +105,7 @@ func (s *Store) Influences(ctx context.Context, keys []kolgraph.EdgeKey) ([]*kol
 	out := make([]*kolgraph.Influence, len(keys))
 	err := s.read(ctx, func(g *graph) error {
 		for i, k := range keys {
-			if r, ok := g.influences[k]; ok {
-				out[i] = cloneInfluence(r)
-			}
+			out[i] = g.ties.get(k)
 		}
 		return nil
 	})
@@ -508,9 +506,7 @@ func (s *Store) InfluencesFrom(ctx context.Context, hcpIDs []string) ([][]*kolgr
 	out := make([][]*kolgraph.Influence, len(hcpIDs))
 	err := s.read(ctx, func(g *graph) error {
 		for i, from := range hcpIDs {
-			for _, to := range g.influencesOut.get(from) {
-				out[i] = append(out[i], cloneInfluence(g.influences[kolgraph.EdgeKey{From: from, To: to}]))
-			}
+			out[i] = g.ties.from(from)
 		}
 		return nil
 	})
@@ -522,9 +518,7 @@ func (s *Store) InfluencesTo(ctx context.Context, hcpIDs []string) ([][]*kolgrap
 	out := make([][]*kolgraph.Influence, len(hcpIDs))
 	err := s.read(ctx, func(g *graph) error {
 		for i, to := range hcpIDs {
-			for _, from := range g.influencesIn.get(to) {
-				out[i] = append(out[i], cloneInfluence(g.influences[kolgraph.EdgeKey{From: from, To: to}]))
-			}
+			out[i] = g.ties.to(to)
 		}
 		return nil
 	})
@@ -575,7 +569,7 @@ type scanSnapshot struct {
 	shares      []kolgraph.ProductShare
 	users       []*kolgraph.User
 	knows       []kolgraph.Knows
-	influences  []*kolgraph.Influence
+	ties        tieScan
 	facts       []kolgraph.PrescriptionFact
 	inters      []*kolgraph.Interaction
 	owners      []kolgraph.AccountOwner
@@ -618,7 +612,7 @@ func takeSnapshot(g *graph, v *kolgraph.Visitor) scanSnapshot {
 		s.knows = mapValues(g.knows, func(r kolgraph.Knows) kolgraph.Knows { return r })
 	}
 	if v.Influence != nil {
-		s.influences = mapValues(g.influences, func(r *kolgraph.Influence) *kolgraph.Influence { return r })
+		s.ties = g.ties.scan()
 	}
 	if v.PrescriptionFact != nil {
 		s.facts = mapValues(g.facts, same[kolgraph.PrescriptionFact])
@@ -666,7 +660,7 @@ func (s *scanSnapshot) visit(ctx context.Context, v *kolgraph.Visitor) error {
 		func() error { return each(s.shares, v.ProductShare, same, check) },
 		func() error { return each(s.users, v.User, copier(ro, cloneUser), check) },
 		func() error { return each(s.knows, v.Knows, same, check) },
-		func() error { return each(s.influences, v.Influence, copier(ro, cloneInfluence), check) },
+		func() error { return s.ties.visit(v.Influence, ro, check) },
 		func() error { return each(s.facts, v.PrescriptionFact, same, check) },
 		func() error { return each(s.inters, v.Interaction, copier(ro, cloneInteraction), check) },
 		func() error { return each(s.owners, v.AccountOwner, same, check) },

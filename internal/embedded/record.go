@@ -113,6 +113,21 @@ func (d *dec) str() string {
 	return s
 }
 
+// bytes is str without the copy: the bytes alias the record's.
+func (d *dec) bytes() []byte {
+	n := d.uvarint()
+	if d.err != nil {
+		return nil
+	}
+	if n > uint64(len(d.b)) {
+		d.err = errCorrupt
+		return nil
+	}
+	b := d.b[:n:n]
+	d.b = d.b[n:]
+	return b
+}
+
 func (d *dec) strs() []string {
 	n := d.uvarint()
 	if d.err != nil || n == 0 {
@@ -432,10 +447,27 @@ func appendInfluence(b []byte, r *kolgraph.Influence) []byte {
 }
 
 func decodeInfluence(b []byte) (*kolgraph.Influence, error) {
+	v, err := decodeInfluenceView(b)
+	return &kolgraph.Influence{From: string(v.from), To: string(v.to), Weight: v.weight, Kind: string(v.kind),
+		Evidence: string(v.evidence), UpdatedAt: v.updatedAt}, err
+}
+
+// influenceView is a stored tie decoded without copying its texts: they
+// alias the stored bytes, valid while those are (a load's transaction).
+// Opening a million-HCP region decodes ten million ties, and the read
+// model keeps none of their strings (ties.go): copying them was five
+// allocations a tie.
+type influenceView struct {
+	from, to, kind, evidence []byte
+	weight                   float64
+	updatedAt                time.Time
+}
+
+func decodeInfluenceView(b []byte) (influenceView, error) {
 	d := newDec(b)
-	r := &kolgraph.Influence{From: d.str(), To: d.str(), Weight: d.f64(), Kind: d.str(), Evidence: d.str(),
-		UpdatedAt: d.time()}
-	return r, d.done()
+	v := influenceView{from: d.bytes(), to: d.bytes(), weight: d.f64(), kind: d.bytes(), evidence: d.bytes(),
+		updatedAt: d.time()}
+	return v, d.done()
 }
 
 // Account plans are documents: a format byte, then the plan's JSON as

@@ -164,20 +164,17 @@ func (s *Store) load() (*graph, error) {
 			}
 			g.version = binary.BigEndian.Uint64(v)
 		}
-		g.batch = texts{}
-		defer func() { g.batch = nil }()
 		// The ties are most of a region (1.05M of 1.18M records in the
-		// 100,000-HCP one): their map, and the HCPs' and the ties' indices
-		// by HCP, are sized once instead of regrown twenty times, each
-		// growth a rehash and garbage for the collector (a third of Open's
-		// CPU on that region).
-		if n := tx.Bucket([]byte(kolgraph.KindInfluences)).Stats().KeyN; n > 0 {
-			g.influences = make(map[kolgraph.EdgeKey]*kolgraph.Influence, n)
+		// 100,000-HCP one): the HCPs' map and the ties' tables are sized
+		// once instead of regrown twenty times, each growth a rehash or a
+		// copy and garbage for the collector (a third of Open's CPU on
+		// that region, when the ties were a map).
+		hcps := tx.Bucket([]byte(kolgraph.KindHCPs)).Stats().KeyN
+		if hcps > 0 {
+			g.hcps = make(map[string]hcpRow, hcps)
 		}
-		if n := tx.Bucket([]byte(kolgraph.KindHCPs)).Stats().KeyN; n > 0 {
-			g.hcps = make(map[string]hcpRow, n)
-			g.influencesOut.m = make(map[string]*children, n)
-			g.influencesIn.m = make(map[string]*children, n)
+		if n := tx.Bucket([]byte(kolgraph.KindInfluences)).Stats().KeyN; n > 0 {
+			g.ties.grow(n, hcps)
 		}
 		for _, b := range buckets {
 			err := tx.Bucket([]byte(b.name())).ForEach(func(k, v []byte) error {
@@ -193,6 +190,7 @@ func (s *Store) load() (*graph, error) {
 		return nil, fmt.Errorf("embedded: load %s: %w", s.path, err)
 	}
 	g.seal()
+	g.ties.compact()
 	return g, nil
 }
 
