@@ -132,6 +132,7 @@ func Betweenness(ctx context.Context, g *Graph, opts BetweennessOptions) (Betwee
 	}
 	var nextLane atomic.Int64
 	var wg sync.WaitGroup
+	yield := yielder(ctx)
 	for range min(workerCount(opts.Workers), nl) {
 		wg.Go(func() {
 			b := newBrandes(n)
@@ -149,6 +150,7 @@ func Betweenness(ctx context.Context, g *Graph, opts BetweennessOptions) (Betwee
 					if ctx.Err() != nil {
 						return
 					}
+					yield()
 					b.run(g, sources[i], acc, acc2)
 				}
 				sum[l] = acc

@@ -62,10 +62,12 @@ func Eigenvector(ctx context.Context, g *Graph, opts EigenOptions) ([]float64, e
 		x[i] = 1 / float64(n)
 	}
 	spans := blockSpans(g, workerCount(opts.Workers))
+	yield := yielder(ctx)
 	for range opts.MaxIter {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		yield()
 		st := evStep{g: g, x: x, raw: raw, sq: sq, errs: errs}
 		runSpans(spans, st.multiply)
 		st.norm = math.Sqrt(sumInOrder(sq))

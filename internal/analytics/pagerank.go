@@ -179,10 +179,12 @@ func powerIteration(ctx context.Context, g *Graph, opts Options, x []float64) ([
 		}
 	}
 	spans := blockSpans(g, opts.Workers)
+	yield := yielder(ctx)
 	for range opts.MaxIter {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		yield()
 		st := prStep{g: g, alpha: opts.Damping, uniform: 1 / float64(n), invIn: invIn,
 			x: x, y: y, y2: y2, dang: dang2, errs: errs}
 		// Everyone receives (d*D + 1-d) / n.

@@ -2,7 +2,9 @@ package analytics
 
 import (
 	"context"
+	"runtime"
 	"slices"
+	"sync/atomic"
 )
 
 // The two PageRank solvers, whichever the graph's size, for tests and
@@ -46,4 +48,15 @@ func Sweeps(g *Graph, d float64, start []float64, h, sweeps int) (rs []float64, 
 		xs = append(xs, slices.Clone(sw.x))
 	}
 	return rs, xs
+}
+
+// CountYields counts the kernels' yields until the returned function is
+// called, which restores them and returns the count.
+func CountYields() (stop func() int) {
+	var n atomic.Int64
+	gosched = func() { n.Add(1) }
+	return func() int {
+		gosched = runtime.Gosched
+		return int(n.Load())
+	}
 }

@@ -109,10 +109,12 @@ func gaussSeidelSplit(ctx context.Context, g *Graph, opts Options, x []float64, 
 	var rate float64      // the last estimate of q, 0 if there is none
 	var jumped float64    // the L1 change before the last extrapolation, 0 if the last sweep was plain
 	extrapolating := true // until an extrapolation fails
+	yield := yielder(ctx)
 	for sweeps := 0; sweeps < opts.MaxIter; sweeps++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		yield()
 		st := sw.sweep()
 		if st.r <= float64(n)*opts.Tol*sw.sum() {
 			return sw.finish(), nil

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"context"
 	"runtime"
 	"sync"
 )
@@ -83,3 +84,28 @@ func sumInOrder(p []float64) float64 {
 	}
 	return s
 }
+
+type yieldKey struct{}
+
+// Yielding marks ctx as a background computation's: the kernels then give
+// up their processor (runtime.Gosched) between units of work of about a
+// millisecond or less (a source of betweenness or reach, an iteration of
+// PageRank or eigenvector), so that a request which becomes runnable while
+// background work holds every processor waits for one unit, not for the
+// scheduler's 10 ms time slice. A yield with nothing else to run returns
+// at once.
+func Yielding(ctx context.Context) context.Context {
+	return context.WithValue(ctx, yieldKey{}, true)
+}
+
+// yielder returns what a kernel calls between its units of work under
+// ctx: gosched for a Yielding context, nothing otherwise.
+func yielder(ctx context.Context) func() {
+	if y, _ := ctx.Value(yieldKey{}).(bool); y {
+		return gosched
+	}
+	return func() {}
+}
+
+// gosched is runtime.Gosched; tests count the calls.
+var gosched = runtime.Gosched

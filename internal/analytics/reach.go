@@ -32,6 +32,7 @@ func Reach(ctx context.Context, g *Graph, opts ReachOptions) ([]float64, error) 
 	w := min(workerCount(opts.Workers), max(n, 1))
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	yield := yielder(ctx)
 	for range w {
 		wg.Go(func() {
 			dist := make([]float64, n)
@@ -45,6 +46,7 @@ func Reach(ctx context.Context, g *Graph, opts ReachOptions) ([]float64, error) 
 				if int(s) >= n || ctx.Err() != nil {
 					return
 				}
+				yield()
 				out[s] = reachFrom(g, s, dist, &seen, &q)
 			}
 		})

@@ -252,11 +252,11 @@ func (s *Service) computer(snap *snapshot.Snapshot, sc snapshot.Scope, m Metric)
 }
 
 // workers is the goroutines the kernels of ctx's computation may use (0:
-// GOMAXPROCS). A background computation's betweenness, reach and
-// eigenvector kernels run on one, so that a pool of n workers takes n
-// cores and requests keep the others (the kernels' results do not depend
-// on their worker count); a computation a caller waits for uses every
-// core, as before.
+// GOMAXPROCS). A background computation's kernels run on one, so that a
+// pool of n workers takes n cores and requests keep the others (the
+// kernels' results do not depend on their worker count), and yield their
+// core between units of work (analytics.Yielding); a computation a caller
+// waits for uses every core, as before.
 func workers(ctx context.Context) int {
 	if memo.IsBackground(ctx) {
 		return 1
@@ -332,6 +332,9 @@ type parts struct {
 }
 
 func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snapshot.Scope, m Metric) (*Ranking, error) {
+	if memo.IsBackground(ctx) {
+		ctx = analytics.Yielding(ctx) // see workers
+	}
 	nodes, err := snap.Nodes(sc)
 	if err != nil {
 		return nil, err
@@ -349,7 +352,7 @@ func (s *Service) compute(ctx context.Context, snap *snapshot.Snapshot, sc snaps
 	var values []float64
 	switch m {
 	case PageRank:
-		values, err = analytics.PageRank(ctx, sub, analytics.Options{Damping: s.params.Damping})
+		values, err = analytics.PageRank(ctx, sub, analytics.Options{Damping: s.params.Damping, Workers: workers(ctx)})
 	case Betweenness:
 		var b analytics.BetweennessResult
 		b, err = s.betweenness(ctx, sub)
@@ -402,7 +405,7 @@ func (s *Service) betweenness(ctx context.Context, g *analytics.Graph) (analytic
 func (s *Service) influence(ctx context.Context, snap *snapshot.Snapshot, nodes []int32, sub *analytics.Graph, r *Ranking) ([]float64, error) {
 	p := &parts{}
 	var err error
-	if p.pagerank, err = analytics.PageRank(ctx, sub, analytics.Options{Damping: s.params.Damping}); err != nil {
+	if p.pagerank, err = analytics.PageRank(ctx, sub, analytics.Options{Damping: s.params.Damping, Workers: workers(ctx)}); err != nil {
 		return nil, err
 	}
 	b, err := s.betweenness(ctx, sub)
