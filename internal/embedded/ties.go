@@ -226,28 +226,25 @@ func (t *ties) fill(r *kolgraph.Influence, slot int32) {
 }
 
 // from returns new records of the ties id is the source of, by target id.
-func (t *ties) from(id string) []*kolgraph.Influence {
-	v, ok := t.node[id]
-	if !ok {
-		return nil
-	}
-	out := make([]*kolgraph.Influence, len(t.out[v]))
-	for i, ref := range t.out[v] {
-		out[i] = &kolgraph.Influence{From: t.ids[v], To: t.ids[ref.node]}
-		t.fill(out[i], ref.slot)
-	}
-	return out
-}
+func (t *ties) from(id string) []*kolgraph.Influence { return t.records(id, t.out, false) }
 
 // to returns new records of the ties id is the target of, by source id.
-func (t *ties) to(id string) []*kolgraph.Influence {
+func (t *ties) to(id string) []*kolgraph.Influence { return t.records(id, t.in, true) }
+
+// records returns new records of id's ties in refs, id being the target
+// when in is set, else the source.
+func (t *ties) records(id string, refs [][]tieRef, in bool) []*kolgraph.Influence {
 	v, ok := t.node[id]
 	if !ok {
 		return nil
 	}
-	out := make([]*kolgraph.Influence, len(t.in[v]))
-	for i, ref := range t.in[v] {
-		out[i] = &kolgraph.Influence{From: t.ids[ref.node], To: t.ids[v]}
+	out := make([]*kolgraph.Influence, len(refs[v]))
+	for i, ref := range refs[v] {
+		from, to := v, ref.node
+		if in {
+			from, to = ref.node, v
+		}
+		out[i] = &kolgraph.Influence{From: t.ids[from], To: t.ids[to]}
 		t.fill(out[i], ref.slot)
 	}
 	return out
