@@ -71,19 +71,22 @@ func (s *Snapshot) Next(version uint64, t Ties) (*Snapshot, bool) {
 		out.Graph = g
 	}
 	if len(kinds) > 0 {
-		out.edgeKind, out.edgeEvidence = slices.Clone(s.edgeKind), slices.Clone(s.edgeEvidence)
+		out.edgeTie = slices.Clone(s.edgeTie)
 		out.kinds, out.evidence = slices.Clip(s.kinds), slices.Clip(s.evidence)
 		for id, e := range kinds {
 			k := slices.Index(out.kinds, e.Kind)
-			if k < 0 || k > 255 {
+			if k < 0 || k >= maxKinds {
 				return nil, false
 			}
 			ev := slices.Index(out.evidence, e.Evidence)
 			if ev < 0 {
+				if len(out.evidence) >= maxEvidence {
+					return nil, false
+				}
 				out.evidence = append(out.evidence, e.Evidence) // clipped: a copy, s keeps its own
 				ev = len(out.evidence) - 1
 			}
-			out.edgeKind[id], out.edgeEvidence[id] = uint8(k), int32(ev)
+			out.edgeTie[id] = packTie(uint8(k), int32(ev))
 		}
 	}
 	return out.stamped(version, t0), true
@@ -137,14 +140,14 @@ func (s *Snapshot) edited(version uint64, t Ties, t0 time.Time) (*Snapshot, bool
 	}
 	out := *s
 	out.Graph, out.kinds, out.evidence = g, texts.kinds, texts.evidence
-	out.edgeKind, out.edgeEvidence = make([]uint8, len(was)), make([]int32, len(was))
+	out.edgeTie = make([]uint32, len(was))
 	for e, old := range was {
 		if old >= 0 {
-			out.edgeKind[e], out.edgeEvidence[e] = s.edgeKind[old], s.edgeEvidence[old]
+			out.edgeTie[e] = s.edgeTie[old]
 			continue
 		}
 		tt := ties[[2]int32{g.Source(int32(e)), g.Target(int32(e))}]
-		out.edgeKind[e], out.edgeEvidence[e] = tt.kind, tt.evidence
+		out.edgeTie[e] = packTie(tt.kind, tt.evidence)
 	}
 	return out.stamped(version, t0), true
 }
@@ -158,8 +161,8 @@ func (s *Snapshot) pair(k kolgraph.EdgeKey) (from, to int32, ok bool) {
 
 // tieTexts are a snapshot's tables of relationship kinds and evidence
 // texts as a change adds to them: copies (s's tables are shared), a new
-// kind appended (256 at most: an edge's kind is a byte), a new text
-// appended once, without looking for it among s's (that would take a map
+// kind appended (maxKinds at most: see packTie), a new text appended
+// once, without looking for it among s's (that would take a map
 // of every text of s); "" is text 0.
 type tieTexts struct {
 	kinds, evidence []string
@@ -171,11 +174,11 @@ func newTieTexts(s *Snapshot) *tieTexts {
 }
 
 // tie returns the indices of kind and evidence, adding them if new; false
-// when a 257th kind would be needed.
+// when more than maxKinds kinds or maxEvidence texts would be needed.
 func (t *tieTexts) tie(kind, evidence string) (uint8, int32, bool) {
 	k := slices.Index(t.kinds, kind)
 	if k < 0 {
-		if len(t.kinds) > 255 {
+		if len(t.kinds) >= maxKinds {
 			return 0, 0, false
 		}
 		t.kinds = append(slices.Clip(t.kinds), kind)
@@ -183,6 +186,9 @@ func (t *tieTexts) tie(kind, evidence string) (uint8, int32, bool) {
 	}
 	ev, ok := t.added[evidence]
 	if !ok && evidence != "" {
+		if len(t.evidence) >= maxEvidence {
+			return 0, 0, false
+		}
 		t.evidence = append(slices.Clip(t.evidence), evidence)
 		ev = int32(len(t.evidence) - 1)
 		t.added[evidence] = ev

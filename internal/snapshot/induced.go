@@ -124,18 +124,16 @@ func (s *Snapshot) Induced(territories []string) *Snapshot {
 	out.Graph, _ = analytics.Subgraph(s.Graph, nodes)
 	// Subgraph numbers the kept edges in (source, target) order, as the
 	// parent does; walk the parent the same way to carry each edge's tie.
-	out.edgeKind = make([]uint8, 0, out.Graph.Edges())
-	out.edgeEvidence = make([]int32, 0, out.Graph.Edges())
+	out.edgeTie = make([]uint32, 0, out.Graph.Edges())
 	for _, v := range nodes {
 		lo, hi := s.Graph.OutEdges(v)
 		for e := lo; e < hi; e++ {
 			if local[s.Graph.Target(e)] >= 0 {
-				out.edgeKind = append(out.edgeKind, s.edgeKind[e])
-				out.edgeEvidence = append(out.edgeEvidence, s.edgeEvidence[e])
+				out.edgeTie = append(out.edgeTie, s.edgeTie[e])
 			}
 		}
 	}
-	if len(out.edgeKind) != out.Graph.Edges() {
+	if len(out.edgeTie) != out.Graph.Edges() {
 		panic("snapshot: Induced: edge ties out of step with the subgraph")
 	}
 	out.indexSales()

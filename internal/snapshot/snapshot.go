@@ -62,12 +62,13 @@ type Snapshot struct {
 	salesLatest map[string]int32
 
 	// The relationship kind and evidence of each INFLUENCES edge, by
-	// analytics edge id, as indices into kinds and evidence (see Tie): what
-	// a cited path shows for a hop. 5 bytes per edge plus distinct texts.
-	edgeKind     []uint8
-	edgeEvidence []int32
-	kinds        []string
-	evidence     []string
+	// analytics edge id, as indices into kinds and evidence packed in one
+	// word (packTie; see Tie): what a cited path shows for a hop. 4 bytes
+	// per edge plus distinct texts, so that with the graph's 28 a tie
+	// takes 32.
+	edgeTie  []uint32
+	kinds    []string
+	evidence []string
 
 	byHospital   map[string][]int32
 	byDepartment map[string][]int32
@@ -126,7 +127,27 @@ type Contact struct {
 // Tie returns the relationship kind and evidence of INFLUENCES edge e (an
 // analytics edge id of Graph). Evidence is "" when the data gives none.
 func (s *Snapshot) Tie(e int32) (kind, evidence string) {
-	return s.kinds[s.edgeKind[e]], s.evidence[s.edgeEvidence[e]]
+	k, ev := s.tieOf(e)
+	return s.kinds[k], s.evidence[ev]
+}
+
+// A tie's kind index takes the low kindBits bits of its word and its
+// evidence index the rest: at most maxKinds kinds (there are 6) and
+// maxEvidence distinct evidence texts.
+const (
+	kindBits    = 4
+	maxKinds    = 1 << kindBits
+	maxEvidence = 1 << (32 - kindBits)
+)
+
+// packTie is the word of a tie of kind index k and evidence index ev,
+// which must be below maxKinds and maxEvidence.
+func packTie(k uint8, ev int32) uint32 { return uint32(ev)<<kindBits | uint32(k) }
+
+// tieOf returns the kind and evidence indices of edge e.
+func (s *Snapshot) tieOf(e int32) (uint8, int32) {
+	t := s.edgeTie[e]
+	return uint8(t & (maxKinds - 1)), int32(t >> kindBits)
 }
 
 // GraphVersion is the version string results cite.
@@ -330,8 +351,8 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 		}
 		k, ok := kindIdx[e.Kind]
 		if !ok {
-			if len(s.kinds) > 255 {
-				return fmt.Errorf("edge %s->%s: more than 256 relationship kinds", e.From, e.To)
+			if len(s.kinds) >= maxKinds {
+				return fmt.Errorf("edge %s->%s: more than %d relationship kinds", e.From, e.To, maxKinds)
 			}
 			k = uint8(len(s.kinds))
 			kindIdx[e.Kind] = k
@@ -339,6 +360,9 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 		}
 		ev, ok := evIdx[e.Evidence]
 		if !ok {
+			if len(s.evidence) >= maxEvidence {
+				return fmt.Errorf("edge %s->%s: more than %d distinct evidence texts", e.From, e.To, maxEvidence)
+			}
 			ev = int32(len(s.evidence))
 			evIdx[e.Evidence] = ev
 			s.evidence = append(s.evidence, e.Evidence)
@@ -366,11 +390,10 @@ func Build(ctx context.Context, st Store) (*Snapshot, error) {
 // id.
 func (s *Snapshot) install(g *analytics.Graph, edges []analytics.Edge, tieKind []uint8, tieEvidence []int32) {
 	s.Graph = g
-	s.edgeKind = make([]uint8, len(edges))
-	s.edgeEvidence = make([]int32, len(edges))
+	s.edgeTie = make([]uint32, len(edges))
 	for i, e := range edges {
 		id, _ := g.EdgeBetween(e.From, e.To)
-		s.edgeKind[id], s.edgeEvidence[id] = tieKind[i], tieEvidence[i]
+		s.edgeTie[id] = packTie(tieKind[i], tieEvidence[i])
 	}
 	s.computeSizes()
 }

@@ -132,7 +132,7 @@ func (s *Snapshot) Variant(c Change) (*Snapshot, error) {
 		a := added{from: from, to: to, w: e.Weight}
 		var ok bool
 		if a.kind, a.evidence, ok = texts.tie(e.Kind, e.Evidence); !ok {
-			return nil, kolgraph.Errorf(kolgraph.EINVALID, "%s: more than 256 relationship kinds", field)
+			return nil, kolgraph.Errorf(kolgraph.EINVALID, "%s: more than %d relationship kinds or %d evidence texts", field, maxKinds, maxEvidence)
 		}
 		adds = append(adds, a)
 	}
@@ -211,7 +211,8 @@ func (s *Snapshot) Variant(c Change) (*Snapshot, error) {
 		for e := lo; e < hi; e++ {
 			if t := local[s.Graph.Target(e)]; t >= 0 && !drop[e] {
 				edges = append(edges, analytics.Edge{From: local[u], To: t, Weight: s.Graph.Weight(e)})
-				tieKind, tieEvidence = append(tieKind, s.edgeKind[e]), append(tieEvidence, s.edgeEvidence[e])
+				k, ev := s.tieOf(e)
+				tieKind, tieEvidence = append(tieKind, k), append(tieEvidence, ev)
 			}
 		}
 	}
