@@ -4,6 +4,8 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // blockSize is the number of nodes whose partial sums are added sequentially
@@ -92,20 +94,39 @@ type yieldKey struct{}
 // millisecond or less (a source of betweenness or reach, an iteration of
 // PageRank or eigenvector), so that a request which becomes runnable while
 // background work holds every processor waits for one unit, not for the
-// scheduler's 10 ms time slice. A yield with nothing else to run returns
-// at once.
+// scheduler's 10 ms time slice, and pause for pauseFor after each runFor
+// of work (see runFor). A yield with nothing else to run returns at once.
 func Yielding(ctx context.Context) context.Context {
 	return context.WithValue(ctx, yieldKey{}, true)
 }
 
 // yielder returns what a kernel calls between its units of work under
-// ctx: gosched for a Yielding context, nothing otherwise.
+// ctx: for a Yielding context gosched, and a pause of pauseFor once
+// runFor has passed since the last one; nothing otherwise.
 func yielder(ctx context.Context) func() {
-	if y, _ := ctx.Value(yieldKey{}).(bool); y {
-		return gosched
+	if y, _ := ctx.Value(yieldKey{}).(bool); !y {
+		return func() {}
 	}
-	return func() {}
+	var last atomic.Int64 // when the kernel last paused, in ns since start
+	start := time.Now()
+	return func() {
+		gosched()
+		now := int64(time.Since(start))
+		if l := last.Load(); time.Duration(now-l) >= runFor && last.CompareAndSwap(l, now) {
+			time.Sleep(pauseFor)
+		}
+	}
 }
+
+// A background kernel pauses for pauseFor after each runFor of work:
+// yielding hands the processor to a waiting goroutine, but keeps the
+// core busy as far as the operating system knows, and on a machine whose
+// cores other work shares (a benchmark's client, another service) a
+// request's thread then waits for the system's time slice.
+const (
+	runFor   = 4 * time.Millisecond
+	pauseFor = time.Millisecond
+)
 
 // gosched is runtime.Gosched; tests count the calls.
 var gosched = runtime.Gosched
