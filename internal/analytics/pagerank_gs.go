@@ -68,16 +68,16 @@ const (
 //
 // Sweeps until the stopping rule, default tolerance (BenchmarkPageRankRegion,
 // BenchmarkPageRank): the 100,000-HCP region 12, where plain sweeps take
-// 18 and the power iteration 33; preferential-attachment graphs 7 against
+// 17 and the power iteration 33; preferential-attachment graphs 7 against
 // 11 for the power iteration (extrapolation changes nothing there).
 //
 // # Stopping rule
 //
 // A sweep computes x_k+1 = G_new x_k+1 + G_old x_k, G_old holding the
 // entries G(u,v) for which u read v's previous score (v in u's part at or
-// after u in the sweep, or in the other part). So G x_k+1 - x_k+1 = G_old (x_k+1 - x_k), whose L1 norm is at
-// most r = sum_v c(v) |x_k+1(v) - x_k(v)| with c(v) the column sums of
-// G_old:
+// after u in the sweep, or in the other part). So G x_k+1 - x_k+1 = G_old
+// (x_k+1 - x_k), whose L1 norm is at most r = sum_v c(v) |x_k+1(v) -
+// x_k(v)| with c(v) the column sums of G_old:
 //
 //	c(v) = d * (weight into v from the nodes that read its previous score)/W_in(v) + (1-d) * p(v)/n
 //	c(v) = p(v)/n   for a dangling v

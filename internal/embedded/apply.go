@@ -81,21 +81,15 @@ type changes struct {
 type set[K comparable] map[K]struct{}
 
 // existing returns the keys of ks that are present in m.
-// existingTies is existing for the ties.
-func existingTies(ks []kolgraph.EdgeKey, t *ties) set[kolgraph.EdgeKey] {
-	out := make(set[kolgraph.EdgeKey], len(ks))
-	for _, k := range ks {
-		if t.has(k) {
-			out[k] = struct{}{}
-		}
-	}
-	return out
+func existing[K comparable, V any](ks []K, m map[K]V) set[K] {
+	return existingBy(ks, func(k K) bool { _, ok := m[k]; return ok })
 }
 
-func existing[K comparable, V any](ks []K, m map[K]V) set[K] {
+// existingBy returns the keys of ks that has reports present.
+func existingBy[K comparable](ks []K, has func(K) bool) set[K] {
 	out := make(set[K], len(ks))
 	for _, k := range ks {
-		if _, ok := m[k]; ok {
+		if has(k) {
 			out[k] = struct{}{}
 		}
 	}
@@ -118,7 +112,7 @@ func plan(g *graph, cs *kolgraph.ChangeSet) (*changes, error) {
 		delListings:    existing(d.Listings, g.listings),
 		delShares:      existing(d.IndicationShares, g.shares),
 		delKnows:       existing(d.Knows, g.knows),
-		delInfluences:  existingTies(d.Influences, g.ties),
+		delInfluences:  existingBy(d.Influences, g.ties.has),
 		delFacts:       existing(d.Prescriptions, g.facts),
 		delOwners:      existing(d.Owners, g.owners),
 	}

@@ -287,6 +287,9 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 	}{
 		{"CorruptRecord", "hcps", "P001", []byte{1, 0xff}, `hcps/"P001"`},
 		{"KeyMismatch", "hospitals", "H001", nil, `hospitals/"H001": key does not match`},
+		// Ties load through a path of their own (ties.go), checked alike.
+		{"CorruptTie", "influences", "P001\x00P003", []byte{1, 0xff}, `influences/"P001\x00P003"`},
+		{"TieKeyMismatch", "influences", "P001\x00P003", nil, `influences/"P001\x00P003": key does not match`},
 		{"NewerSchema", "meta", "schema", binary.BigEndian.AppendUint64(nil, 99), "schema version 99"},
 		{"CorruptPlan", "account_plans", "AP1", []byte(`j{"id":"AP1",`), `account_plans/"AP1"`},
 		{"PlanNotJSON", "account_plans", "AP1", []byte{1, 2, 3}, `account_plans/"AP1"`},
@@ -298,6 +301,9 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 				v := tc.value
 				if v == nil { // another record's bytes under this key
 					v = b.Get([]byte("H002"))
+					if tc.bucket == "influences" {
+						v = b.Get([]byte("P001\x00P006"))
+					}
 				}
 				return b.Put([]byte(tc.key), v)
 			})

@@ -444,8 +444,7 @@ func (g *graph) loadInfluence(k, v []byte) error {
 	if err != nil {
 		return fmt.Errorf("embedded: decode %s/%q: %w", kolgraph.KindInfluences, k, err)
 	}
-	if len(k) != len(e.from)+1+len(e.to) || string(k[:len(e.from)]) != string(e.from) ||
-		k[len(e.from)] != keySep[0] || string(k[len(e.from)+1:]) != string(e.to) {
+	if !pairIs(k, e.from, e.to) {
 		return fmt.Errorf("embedded: %s/%q: key does not match record", kolgraph.KindInfluences, k)
 	}
 	g.ties.putView(&e, func(id []byte) string {

@@ -30,7 +30,7 @@ func factKey(k kolgraph.PrescriptionFactKey) []byte {
 }
 
 // pairIs reports whether k is pairKey(a, b), without allocating.
-func pairIs(k []byte, a, b string) bool {
-	return len(k) == len(a)+1+len(b) && string(k[:len(a)]) == a &&
-		k[len(a)] == keySep[0] && string(k[len(a)+1:]) == b
+func pairIs[S string | []byte](k []byte, a, b S) bool {
+	return len(k) == len(a)+1+len(b) && string(k[:len(a)]) == string(a) &&
+		k[len(a)] == keySep[0] && string(k[len(a)+1:]) == string(b)
 }
